@@ -1,0 +1,154 @@
+"""Errors, their stable codes, and where in a file they point."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+
+# Stable error codes, designed for programmatic use: they change rarely or never.
+# Each maps to a one-line description used by docs and `cds-index check --format json`.
+CODES: dict[str, str] = {
+    # reading files
+    "file-not-found": "the file or bundled definition does not exist",
+    "file-too-large": "the document is larger than the loader accepts",
+    "yaml-syntax": "the file is not valid YAML",
+    "yaml-duplicate-key": "a mapping has the same key twice",
+    "yaml-alias-limit": "anchors and aliases expand to more nodes than the loader accepts",
+    "yaml-tag": "a YAML tag that the loader does not construct",
+    "kind-unknown": "the document's `kind:` is missing or not one cds_index knows",
+    # shape of a definition (pydantic)
+    "unknown-key": "a key that the format does not have",
+    "missing-key": "a required key is missing",
+    "wrong-type": "a value of the wrong type",
+    "invalid-value": "a value outside what the format allows",
+    # meaning of a definition (validator)
+    "duplicate-id": "two nodes have the same id",
+    "points-mismatch": "a parent's points differ from the sum of its children",
+    "total-mismatch": "the stated total differs from the sum of the pillars",
+    "known-discrepancy": "an inconsistency of the printed decision, recorded in the errata",
+    "errata-mismatch": "an errata entry does not describe what the definition actually holds",
+    "errata-unknown-node": "an errata entry names a node that does not exist",
+    "leaf-without-rule": "a criterion has neither children nor a rule",
+    "node-rule-and-children": "a node has both children and a rule",
+    "unknown-input": "a rule names an input the definition does not declare",
+    "input-type-mismatch": "a rule uses an input of a type it cannot measure",
+    "unit-unknown": "a unit that the unit registry does not know",
+    "unit-incompatible": "units that cannot be compared or divided as the rule needs",
+    "step-gap": "step thresholds leave values that no step covers",
+    "step-overlap": "step thresholds cover some values twice",
+    "rule-points": "a rule's points exceed the criterion's points",
+    "formula-syntax": "a formula is not a valid expression",
+    "formula-name": "a formula names something that is not a declared input",
+    "formula-forbidden": "a formula uses an operation or function that is not allowed",
+    "unused-input": "an input is declared but no rule uses it",
+    "target-year": "a yearly target is outside the definition's years or names an invalid state",
+    "overlay-unknown-node": "an overlay names a criterion the definition does not have",
+    "overlay-unassigned": "a criterion of the definition has no assignment in the overlay",
+    # inputs of a unit
+    "input-unknown": "an inputs file gives a value for an input the definition does not declare",
+    "input-type": "an input value of the wrong type",
+    "input-range": "an input value outside its allowed range",
+    "input-choice": "an input value that is not one of the allowed choices",
+    "input-definition": "an inputs file is for another definition",
+    "formula-eval": "a formula could not be evaluated for this unit",
+    # use of the command line and the library
+    "definition-not-found": "no bundled definition has that id",
+    "usage": "the command was called wrongly",
+    "internal": "a bug in cds_index",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where something is: a file, a 1-based line and column, and a path of keys into the document."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    path: tuple[str | int, ...] = ()
+
+    def __str__(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding about a definition or an inputs file.
+
+    ``node`` is the criterion path (``("CQS", "CQS.1", "CQS.1.1")``) where one applies.
+    """
+
+    code: str
+    message: str
+    location: Location = field(default_factory=Location)
+    node: tuple[str, ...] = ()
+    severity: Severity = "error"
+    hint: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:  # a bug in us, caught by the tests
+            raise ValueError(f"unregistered error code {self.code!r}")
+
+    def format(self) -> str:
+        """One line for a terminal: ``file:line:col: error[code] message (at node)``."""
+        where = f" (criterion {self.node[-1]})" if self.node else ""
+        text = f"{self.location}: {self.severity}[{self.code}] {self.message}{where}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.location.file,
+            "line": self.location.line,
+            "column": self.location.column,
+            "path": list(self.location.path),
+            "node": list(self.node),
+            "hint": self.hint,
+        }
+
+
+class CdsIndexError(Exception):
+    """The root of every error cds_index raises on purpose."""
+
+    def __init__(self, problems: Sequence[Problem] | Problem | str, code: str = "internal") -> None:
+        if isinstance(problems, str):
+            problems = [Problem(code, problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+    @property
+    def code(self) -> str:
+        return self.problems[0].code if self.problems else "internal"
+
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+
+class DefinitionError(CdsIndexError):
+    """The definition (or overlay, scenario, test file) is wrong."""
+
+
+class InputError(CdsIndexError):
+    """The inputs of a unit are wrong."""
+
+
+class UsageError(CdsIndexError):
+    """A library or command-line call is wrong."""
+
+
+def only_errors(problems: Iterable[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]

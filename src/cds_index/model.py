@@ -1,0 +1,476 @@
+"""Pydantic models of a definition: metadata, inputs, the tree of criteria, rules, errata."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+
+FORMAT_VERSION = 1
+
+# --- small types -----------------------------------------------------------------------------
+
+
+def _nfc(value: str) -> str:
+    """Titles are stored in Unicode NFC, whatever the editor produced."""
+    return unicodedata.normalize("NFC", value)
+
+
+Text = Annotated[str, AfterValidator(_nfc)]
+NodeId = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9]+(\.[A-Za-z0-9]+)*$",
+        description="The decision's own numbering, e.g. `KTS.2.2.1`, `I.2.3`, `1.1`.",
+    ),
+]
+InputName = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="An input's name: lower-case ASCII letters, digits and `_`, starting with a letter.",
+    ),
+]
+NonNegative = Annotated[Decimal, Field(ge=0)]
+Percent = Annotated[Decimal, Field(ge=0, le=100, description="A share of the criterion's points, 0–100.")]
+DayMonth = Annotated[
+    str,
+    Field(pattern=r"^\d{1,2}\.\d{1,2}$", description="A deadline as printed: day.month, e.g. `31.3`."),
+]
+
+
+class Model(BaseModel):
+    """Every model forbids unknown keys, so a typo is an error instead of a silently ignored key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --- provenance and rules -------------------------------------------------------------------
+
+
+class RuleBase(Model):
+    """What every rule has: where it comes from, and when it does not apply."""
+
+    text: Text | None = Field(
+        None, description="The decision's own words for this condition, quoted verbatim."
+    )
+    assumed: Text | None = Field(
+        None,
+        description="Why the rule is an assumption: the decision does not say how points are earned "
+        "(or says only the full-points condition).",
+    )
+    applicable_if: InputName | None = Field(
+        None,
+        description="A yes/no input; when it is `false` the criterion is not assessed and its points "
+        "leave the applicable maximum.",
+    )
+    enforce_deadline: bool = Field(
+        False,
+        description="When true, an input dated after the criterion's `deadline` (in the assessment "
+        "year) earns no credit.",
+    )
+
+    @model_validator(mode="after")
+    def _has_provenance(self) -> RuleBase:
+        if not self.text and not self.assumed:
+            raise ValueError("a rule needs `text` (the decision's words) or `assumed` (the reason), or both")
+        return self
+
+
+class YesNo(RuleBase):
+    """Full points when a yes/no input is yes, 0 otherwise."""
+
+    kind: Literal["yes_no"]
+    input: InputName
+
+
+class Ratio(RuleBase):
+    """Points proportional to a ratio ("tỷ lệ thuận"): ``min(1, (input / per) / target) × points``."""
+
+    kind: Literal["ratio"]
+    input: InputName = Field(description="The numerator, or a percentage/ratio input when `per` is absent.")
+    per: InputName | None = Field(None, description="The denominator input (often a general fact).")
+    target: Annotated[Decimal, Field(gt=0, le=1)] = Field(
+        Decimal(1), description="The ratio that earns full points, e.g. `0.8` for 80%."
+    )
+
+
+class Count(RuleBase):
+    """Points proportional to a count against a target: ``min(1, input / target) × points``."""
+
+    kind: Literal["count"]
+    input: InputName
+    target: Annotated[Decimal, Field(gt=0)] = Field(description="The count that earns full points.")
+
+
+class Step(Model):
+    """One band of a step rule: ``min ≤ value < max`` by default; bounds inclusive or not as declared."""
+
+    min: Decimal | None = Field(None, description="Lower bound; absent = no lower bound.")
+    max: Decimal | None = Field(None, description="Upper bound; absent = no upper bound.")
+    min_inclusive: bool = True
+    max_inclusive: bool = False
+    percent: Percent | None = Field(None, description="Share of the criterion's points in this band.")
+    points: NonNegative | None = Field(None, description="Points in this band (instead of `percent`).")
+    label: Text | None = Field(None, description="The decision's words for this band, e.g. `01 tin bài`.")
+
+    @model_validator(mode="after")
+    def _one_award(self) -> Step:
+        if (self.percent is None) == (self.points is None):
+            raise ValueError("a step needs exactly one of `percent` or `points`")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("a step's `min` is greater than its `max`")
+        return self
+
+
+class Steps(RuleBase):
+    """Thresholds: the band the value falls in gives the points ("tối thiểu 02 tin bài: 100%; 01: 50%")."""
+
+    kind: Literal["steps"]
+    input: InputName
+    per: InputName | None = Field(None, description="Divide by this input first (steps on a ratio).")
+    steps: list[Step] = Field(min_length=1)
+
+
+RoleValue = Literal["head", "deputy", "none"]
+
+
+class Role(RuleBase):
+    """Who did it: the head of the unit 100%, a deputy 50%, nobody 0 (percentages adjustable)."""
+
+    kind: Literal["role"]
+    input: InputName
+    percent: dict[RoleValue, Percent] = Field(
+        default_factory=lambda: {"head": Decimal(100), "deputy": Decimal(50), "none": Decimal(0)}
+    )
+
+
+class ChecklistItem(Model):
+    input: InputName
+    points: NonNegative
+    label: Text | None = Field(None, description="The decision's words, e.g. `Có tổ chức`.")
+
+
+class Checklist(RuleBase):
+    """Points for each yes/no item that holds (a quarterly meeting: held +1, chaired by the head +1)."""
+
+    kind: Literal["checklist"]
+    items: list[ChecklistItem] = Field(min_length=1)
+
+
+class PerItem(RuleBase):
+    """Points for each item counted, up to a cap ("0,5 điểm mỗi cuộc"; "mỗi ý kiến 1 điểm, tối đa 10")."""
+
+    kind: Literal["per_item"]
+    input: InputName
+    points_each: Annotated[Decimal, Field(gt=0)]
+    cap: NonNegative | None = Field(None, description="At most this many points; default the criterion's.")
+
+
+class Incidents(RuleBase):
+    """Full points with no incident, or when every incident was handled; 0 otherwise."""
+
+    kind: Literal["incidents"]
+    input: InputName = Field(description="The number of incidents.")
+    handled: InputName | None = Field(None, description="The number of incidents handled.")
+
+
+class Formula(RuleBase):
+    """The escape hatch: a safe expression over declared inputs (simpleeval, allowlisted functions)."""
+
+    kind: Literal["formula"]
+    expression: str = Field(min_length=1)
+    result: Literal["points", "percent"] = Field(
+        "points", description="Whether the expression gives points or a percentage of the points."
+    )
+
+
+Rule = Annotated[
+    YesNo | Ratio | Count | Steps | Role | Checklist | PerItem | Incidents | Formula,
+    Field(discriminator="kind"),
+]
+RULE_KINDS: tuple[str, ...] = (
+    "yes_no", "ratio", "count", "steps", "role", "checklist", "per_item", "incidents", "formula",
+)
+
+
+def rule_inputs(rule: Any) -> list[str]:
+    """The inputs a rule reads, in order (formula names are found when the formula is compiled)."""
+    names: list[str] = []
+    for attr in ("input", "per", "handled", "applicable_if"):
+        value = getattr(rule, attr, None)
+        if value:
+            names.append(value)
+    if isinstance(rule, Checklist):
+        names.extend(item.input for item in rule.items)
+    return names
+
+
+# --- yearly targets (Thanh Hóa 1829) ----------------------------------------------------------
+
+
+class AtLeast(Model):
+    at_least: Decimal = Field(description="Met when the measured value is ≥ this (inclusive).")
+
+
+class OneOf(Model):
+    one_of: list[Text] = Field(min_length=1, description="Met when the measured state is one of these.")
+
+
+YearTarget = Annotated[AtLeast | OneOf | Literal["*"], Field(union_mode="left_to_right")]
+
+
+class Targets(Model):
+    """A target per year; `"*"` = no target that year (as printed)."""
+
+    input: InputName
+    years: dict[int, YearTarget] = Field(min_length=1)
+    printed: dict[int, Text] | None = Field(
+        None, description="The targets as printed (`100%`, `Có`, `*`), when they differ from the encoding."
+    )
+    text: Text | None = None
+    assumed: Text | None = None
+
+
+# --- the tree -------------------------------------------------------------------------------
+
+
+class Node(Model):
+    """A pillar, main index, component or criterion. Exactly one of `children`, `rule`, `targets`."""
+
+    id: NodeId
+    title: Text = Field(min_length=1, description="Verbatim Vietnamese title, as printed.")
+    points: NonNegative | None = Field(None, description="Maximum points, as printed.")
+    children: list[Node] | None = None
+    rule: Rule | None = None
+    targets: Targets | None = None
+    deadline: DayMonth | None = Field(None, description="Completion deadline as printed (`31.10`).")
+    guidance: Text | None = Field(None, description="Implementation guidance (Hướng dẫn thực hiện).")
+    evidence: Text | None = Field(None, description="Evidence required (Tài liệu kiểm chứng).")
+    unit: Text | None = Field(None, description="Unit of measure as printed (Đơn vị tính).")
+    lead: Text | None = Field(None, description="Lead unit (Đơn vị chủ trì), where the decision names one.")
+    note: Text | None = Field(None, description="Remarks (Ghi chú).")
+
+    def walk(self, parents: tuple[Node, ...] = ()) -> Iterator[tuple[tuple[Node, ...], Node]]:
+        """Yield ``(ancestors, node)`` depth-first, this node first."""
+        yield parents, self
+        for child in self.children or ():
+            yield from child.walk((*parents, self))
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+InputType = Literal["number", "integer", "boolean", "role", "choice", "date"]
+
+
+class InputDef(Model):
+    """An input the definition needs: a measured value of the assessed unit, or a general fact."""
+
+    label: Text = Field(min_length=1, description="Vietnamese label, as the decision words it.")
+    type: InputType = "number"
+    unit: str = Field(
+        "1",
+        description="A unit the registry knows (`person`, `household`, `item`, `document`, `percent`, "
+        "`VND`, `1` for a plain number).",
+    )
+    min: Decimal | None = Field(None, description="Smallest allowed value (numbers).")
+    max: Decimal | None = Field(None, description="Largest allowed value (numbers).")
+    choices: list[Text] | None = Field(None, description="Allowed states, for `type: choice`.")
+    general: bool = Field(False, description="A general fact of the unit (Thông tin chung).")
+    description: Text | None = None
+
+    @model_validator(mode="after")
+    def _choices_only_for_choice(self) -> InputDef:
+        if self.type == "choice" and not self.choices:
+            raise ValueError("an input of type `choice` needs `choices`")
+        if self.type != "choice" and self.choices:
+            raise ValueError("`choices` is only for inputs of type `choice`")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("`min` is greater than `max`")
+        return self
+
+
+# --- metadata, errata -----------------------------------------------------------------------
+
+
+class Decision(Model):
+    number: Text = Field(description="e.g. `707/QĐ-UBND`.")
+    date: dt.date
+    appendix: Text | None = Field(None, description="e.g. `Phụ lục II`.")
+    source: str | None = Field(None, description="The source text the definition was encoded from.")
+    restated_in: Text | None = Field(
+        None, description="The document that restates the decision, when encoded from a restatement."
+    )
+
+
+class Effective(Model):
+    from_: dt.date = Field(alias="from")
+    to: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Effective:
+        if self.to is not None and self.to < self.from_:
+            raise ValueError("`to` is before `from`")
+        return self
+
+    def covers(self, day: dt.date) -> bool:
+        return self.from_ <= day and (self.to is None or day <= self.to)
+
+
+ErratumKind = Literal[
+    "points-mismatch",  # a parent's printed points differ from the sum of its children
+    "total-mismatch",  # the stated total differs from the sum of the pillars
+    "duplicate-number",  # the same number printed twice; the later row got the next free number
+    "duplicate-title",  # a row's title copies its neighbour's
+    "shared-points-cell",  # one points cell spans several rows
+    "other",  # any other inconsistency of the printed text
+]
+
+
+class Erratum(Model):
+    """An inconsistency of the printed decision, encoded as printed and recorded here."""
+
+    node: NodeId | Literal["total"] = Field(description="The node concerned, or `total` for the document.")
+    kind: ErratumKind
+    printed: Text | Decimal | None = Field(
+        None, description="What was printed: the stated points, the printed number, the title…"
+    )
+    computed: Decimal | None = Field(
+        None, description="For points/total mismatches: the sum of the children, which the check expects."
+    )
+    note: Text = Field(min_length=1, description="What is wrong and how it was encoded.")
+
+
+IndexMethod = Literal["sum", "mean_of_pillar_percentages"]
+
+
+class IndexSetting(Model):
+    """How the unit's final index is aggregated from the pillars."""
+
+    method: IndexMethod = "sum"
+    text: Text | None = Field(None, description="The decision's words for the aggregation.")
+    note: Text | None = Field(None, description="Any ambiguity, and how it was resolved.")
+
+
+class Display(Model):
+    decimals: Annotated[int, Field(ge=0, le=6)] = Field(
+        2, description="Decimal places when points are shown; computation is exact."
+    )
+
+
+class Definition(Model):
+    """A decision's index: metadata, the inputs it needs, the tree, and the errata."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        json_schema_extra={"title": "cds_index definition"},
+    )
+
+    kind: Literal["definition"]
+    format: Literal[1] = Field(FORMAT_VERSION, description="Version of this format.")
+    id: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+    title: Text
+    issuer: Text
+    decision: Decision
+    level: Literal["department", "district", "commune"]
+    effective: Effective
+    scoring: Literal["points", "targets"] = Field(
+        "points", description="`points`: criteria earn points; `targets`: criteria meet yearly targets."
+    )
+    total: NonNegative | None = Field(None, description="The total the decision states (200, 420, 600).")
+    index: IndexSetting = Field(default_factory=IndexSetting)
+    display: Display = Field(default_factory=Display)
+    years: list[int] | None = Field(None, description="The years a `targets` definition covers.")
+    description: Text | None = None
+    inputs: dict[InputName, InputDef] = Field(default_factory=dict)
+    tree: list[Node] = Field(min_length=1, description="The pillars (trụ cột).")
+    errata: list[Erratum] = Field(default_factory=list)
+
+    def walk(self) -> Iterator[tuple[tuple[Node, ...], Node]]:
+        for pillar in self.tree:
+            yield from pillar.walk()
+
+    def nodes(self) -> dict[str, Node]:
+        return {node.id: node for _, node in self.walk()}
+
+    def criteria(self) -> list[Node]:
+        return [node for _, node in self.walk() if node.is_leaf]
+
+
+# --- inputs files and test files ------------------------------------------------------------
+
+DefinitionRef = Annotated[str, Field(description="A bundled definition id or a path to a definition file.")]
+
+
+class UnitInfo(Model):
+    id: Annotated[str, Field(min_length=1)]
+    name: Text | None = None
+
+
+class InputsFile(Model):
+    """The measured data of one assessed unit (or several years of it).
+
+    Each value is a plain value (`12`, `true`, `head`, `Có`), `n/a` (not applicable), or a mapping
+    with `value` and/or `self` (Điểm tự đánh giá) / `appraised` (Hội đồng thẩm định), and optionally
+    `date`, `evidence`, `note`. A missing value is "not reported" and scores 0.
+    """
+
+    kind: Literal["inputs"]
+    definition: DefinitionRef
+    unit: UnitInfo
+    year: int | None = Field(None, description="The assessment year.")
+    values: dict[str, Any] | None = None
+    years: dict[int, dict[str, Any]] | None = Field(
+        None, description="Values per year, for definitions with yearly targets."
+    )
+
+    @model_validator(mode="after")
+    def _values_or_years(self) -> InputsFile:
+        if (self.values is None) == (self.years is None):
+            raise ValueError("give either `values` (one year) or `years` (values per year)")
+        return self
+
+
+class Expectation(Model):
+    total: Decimal | None = None
+    points: dict[str, Decimal] = Field(default_factory=dict, description="Expected points per node id.")
+    status: dict[str, Literal["scored", "not_reported", "not_applicable", "invalid"]] = Field(
+        default_factory=dict
+    )
+    targets: dict[str, Literal["met", "unmet", "no_target", "not_applicable", "not_reported"]] = Field(
+        default_factory=dict, description="Expected target outcome per criterion (yearly-target definitions)."
+    )
+    completed: bool | None = Field(None, description="Whether the unit completes the year (targets).")
+
+
+class TestCase(Model):
+    name: Text
+    year: int | None = None
+    values: dict[str, Any] = Field(default_factory=dict)
+    expect: Expectation
+    note: Text | None = None
+
+
+class TestFile(Model):
+    """Rule tests as data: inputs and the exact points they must give."""
+
+    __test__ = False  # not a pytest class
+    kind: Literal["tests"]
+    definition: DefinitionRef
+    cases: list[TestCase] = Field(min_length=1)
