@@ -99,7 +99,7 @@ class Problem:
 
     def format(self) -> str:
         """One line for a terminal: ``file:line:col: error[code] message (at node)``."""
-        where = f" (criterion {self.node[-1]})" if self.node else ""
+        where = f" (at {self.node[-1]})" if self.node else ""
         text = f"{self.location}: {self.severity}[{self.code}] {self.message}{where}"
         if self.hint:
             text += f"\n    hint: {self.hint}"

@@ -13,6 +13,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     model_validator,
 )
 
@@ -401,6 +402,8 @@ class Definition(Model):
     inputs: dict[InputName, InputDef] = Field(default_factory=dict)
     tree: list[Node] = Field(min_length=1, description="The pillars (trụ cột).")
     errata: list[Erratum] = Field(default_factory=list)
+    _compiled: Any = PrivateAttr(default=None)
+    _origin: str | None = PrivateAttr(default=None)
 
     def walk(self) -> Iterator[tuple[tuple[Node, ...], Node]]:
         for pillar in self.tree:

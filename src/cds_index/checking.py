@@ -1,0 +1,145 @@
+"""`cds-index check`: validate any file the project reads, by its `kind:`, and summarise it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import CdsIndexError, Location, Problem
+from .loader import Document, read_file
+
+
+@dataclass
+class FileReport:
+    file: str
+    kind: str | None
+    id: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+    def summary(self) -> str:
+        counts = {s: sum(p.severity == s for p in self.problems) for s in ("error", "warning", "info")}
+        head = "OK  " if self.ok else "FAIL"
+        what = f"{self.kind or '?'} {self.id or ''}".strip()
+        extra = "; ".join(f"{k}: {v}" for k, v in self.facts.items())
+        tail = f" — {counts['error']} error(s), {counts['warning']} warning(s)"
+        if counts["info"]:
+            tail += f", {counts['info']} known discrepancy(ies)"
+        return f"{head} {self.file} ({what}){': ' + extra if extra else ''}{tail}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "kind": self.kind, "id": self.id, "ok": self.ok,
+            "facts": self.facts, "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def check_file(path: str | Path) -> FileReport:
+    """Check one file of any kind; never raises for bad input."""
+    path = Path(path)
+    doc, problems = read_file(path)
+    if problems:
+        return FileReport(str(path), None, problems=problems)
+    kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
+    checker = _CHECKERS.get(kind) if isinstance(kind, str) else None
+    if checker is None:
+        known = ", ".join(sorted(_CHECKERS))
+        return FileReport(str(path), None, problems=[Problem(
+            "kind-unknown", f"`kind:` is {kind!r}; a cds_index file has kind {known}",
+            doc.location(("kind",)),
+        )])
+    report = FileReport(str(path), kind)
+    try:
+        checker(path, doc, report)
+    except CdsIndexError as exc:
+        report.problems.extend(exc.problems)
+    return report
+
+
+def _definition(path: Path, doc: Document, report: FileReport) -> None:
+    from .model import Definition
+    from .numbers import plain
+    from .loader import validate_model
+    from .validate import achievable, check_definition
+
+    definition, problems = validate_model(Definition, doc)
+    if definition is None:
+        report.problems.extend(problems)
+        return
+    report.id = definition.id
+    report.problems.extend(check_definition(definition, doc))
+    if definition.scoring == "points":
+        pillars = " + ".join(plain(p.points) for p in definition.tree if p.points is not None)
+        reach = sum((achievable(p) for p in definition.tree), definition.total * 0 if definition.total else 0)
+        if definition.total is not None:
+            report.facts["total"] = f"{plain(definition.total)} = {pillars}" if pillars else plain(definition.total)
+        report.facts["achievable"] = plain(reach)  # type: ignore[arg-type]
+    report.facts["criteria"] = len(definition.criteria())
+
+
+def _inputs(path: Path, doc: Document, report: FileReport) -> None:
+    from .inputs import read_inputs_file
+    from .registry import load
+    from .units_io import read_unit_years
+
+    model, _, problems = read_inputs_file(path)
+    if model is None:
+        report.problems.extend(problems)
+        return
+    report.id = model.unit.id
+    definition = load(_relative(path, model.definition))
+    years, problems = read_unit_years(definition, path)
+    report.problems.extend(problems)
+    for unit in years.values():
+        report.problems.extend(unit.problems)
+    report.facts["definition"] = definition.id
+
+
+def _tests(path: Path, doc: Document, report: FileReport) -> None:
+    from .testing import load_tests, _definition_for
+
+    tests, _ = load_tests(path)
+    definition = _definition_for(tests.definition, path)
+    report.id = definition.id
+    report.facts["cases"] = len(tests.cases)
+    known = set(definition.nodes())
+    for index, case in enumerate(tests.cases):
+        for node_id in [*case.expect.points, *case.expect.status, *case.expect.targets]:
+            if node_id not in known:
+                report.problems.append(Problem(
+                    "invalid-value", f"case {case.name!r} expects a node {node_id!r} that does not exist",
+                    doc.location(("cases", index, "expect")),
+                ))
+        from .inputs import parse_values
+
+        _, found = parse_values(
+            case.values, definition.inputs,
+            locate=lambda name, i=index: doc.location(("cases", i, "values", name)),
+        )
+        report.problems.extend(found)
+
+
+def _overlay(path: Path, doc: Document, report: FileReport) -> None:
+    from . import overlay as overlay_module
+
+    overlay_module.check_overlay_file(path, doc, report)
+
+
+def _relative(path: Path, ref: str) -> str:
+    candidate = path.parent / ref
+    return str(candidate) if ref.endswith((".yaml", ".yml")) and candidate.exists() else ref
+
+
+_CHECKERS = {
+    "definition": _definition,
+    "inputs": _inputs,
+    "tests": _tests,
+    "overlay": _overlay,
+}
+
+__all__ = ["FileReport", "Location", "check_file"]

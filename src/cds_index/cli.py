@@ -1,0 +1,310 @@
+"""The `cds-index` command: exit 0 fine, 1 invalid input or definition, 2 usage, 3 a bug in us."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from .errors import CdsIndexError, Problem, UsageError
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _out(text: str, stream: TextIO | None = None) -> None:
+    (stream or sys.stdout).write(text if text.endswith("\n") else text + "\n")
+
+
+def _json(data: Any) -> None:
+    _out(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+# --- list -------------------------------------------------------------------------------------
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from .registry import list_definitions
+
+    infos = list_definitions()
+    if args.format == "json":
+        _json([{
+            "id": i.id, "title": i.title, "decision": i.decision, "level": i.level,
+            "effective_from": i.effective_from.isoformat(),
+            "effective_to": i.effective_to.isoformat() if i.effective_to else None,
+            "total": i.total, "path": i.path,
+        } for i in infos])
+        return EXIT_OK
+    for i in infos:
+        total = f"{i.total} điểm" if i.total else "chỉ tiêu"
+        _out(f"{i.id:<28} {i.level:<10} {i.decision:<14} {total:<10} {i.title}")
+    return EXIT_OK
+
+
+# --- check ------------------------------------------------------------------------------------
+
+
+def _yaml_files(paths: Sequence[str]) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files.extend(sorted(x for x in p.rglob("*") if x.suffix in {".yaml", ".yml"}))
+        elif p.exists() or p.suffix in {".yaml", ".yml"}:
+            files.append(p)
+        else:
+            from .registry import resolve
+
+            files.append(resolve(raw))
+    return files
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .checking import check_file
+
+    reports = [check_file(path) for path in _yaml_files(args.paths)]
+    failed = any(not r.ok for r in reports)
+    if args.format == "json":
+        _json({"ok": not failed, "files": [r.to_dict() for r in reports]})
+    elif args.format == "github":
+        level = {"error": "error", "warning": "warning", "info": "notice"}
+        for r in reports:
+            for p in r.problems:
+                loc = p.location
+                where = f"file={loc.file or r.file}"
+                if loc.line:
+                    where += f",line={loc.line}"
+                    if loc.column:
+                        where += f",col={loc.column}"
+                message = p.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+                _out(f"::{level[p.severity]} {where},title={p.code}::{message}")
+            _out(r.summary())
+    else:
+        for r in reports:
+            for p in r.problems:
+                if p.severity != "info" or args.verbose or r.kind == "definition":
+                    _out(p.format())
+            _out(r.summary())
+        _out(f"{len(reports)} file(s) checked, {sum(not r.ok for r in reports)} with errors")
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+# --- show -------------------------------------------------------------------------------------
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from .registry import load
+    from .report import assumptions, definition_json, definition_markdown, definition_table
+
+    definition = load(args.definition)
+    if args.assumptions:
+        found = assumptions(definition)
+        if args.format == "json":
+            _json(found)
+        else:
+            for a in found:
+                _out(f"{a['id']} [{a['kind']}] {a['title']}\n    assumed: {a['assumed']}")
+            _out(f"{len(found)} assumption(s) in {definition.id}")
+        return EXIT_OK
+    if args.format == "json":
+        _json(definition_json(definition))
+    elif args.format == "markdown":
+        _out(definition_markdown(definition))
+    else:
+        _out(definition_table(definition))
+    return EXIT_OK
+
+
+# --- template ---------------------------------------------------------------------------------
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from .registry import load
+    from .template import inputs_template
+
+    definition = load(args.definition)
+    if args.format == "xlsx":
+        from .excel import write_template  # type: ignore[attr-defined]
+
+        out = Path(args.output or f"{definition.id}-template.xlsx")
+        write_template(definition, out)
+        _out(f"wrote {out}")
+        return EXIT_OK
+    text = inputs_template(definition, year=args.year)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        _out(f"wrote {args.output}")
+    else:
+        _out(text)
+    return EXIT_OK
+
+
+# --- score ------------------------------------------------------------------------------------
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from .registry import load
+    from .report import result_table
+    from .units_io import read_unit
+
+    definition = load(args.definition)
+    status = EXIT_OK
+    outputs = []
+    for path in args.inputs:
+        unit, problems = read_unit(definition, path, year=args.year)
+        if unit is None:
+            for p in problems:
+                _out(p.format(), sys.stderr)
+            status = EXIT_INVALID
+            continue
+        if definition.scoring == "targets":
+            from .targets_api import evaluate_year, targets_table
+
+            year = args.year or unit.year
+            if year is None:
+                raise UsageError(Problem("usage", "a yearly-targets definition needs --year"))
+            tresult = evaluate_year(definition, unit, year)
+            if args.format == "json":
+                outputs.append(tresult.to_dict())
+            else:
+                _out(targets_table(tresult, lang=args.lang))
+            if not tresult.ok:
+                status = EXIT_INVALID
+            continue
+        from .evaluate import score
+
+        result = score(definition, unit, lang=args.lang)
+        if not result.ok:
+            status = EXIT_INVALID
+        if args.format == "json":
+            outputs.append(result.to_dict(rounded=args.rounded))
+        else:
+            _out(result_table(result, lang=args.lang, depth=args.depth, explain=not args.brief))
+    if args.format == "json":
+        _json(outputs[0] if len(outputs) == 1 else outputs)
+    return status
+
+
+# --- test -------------------------------------------------------------------------------------
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    from .testing import collect, run_file
+
+    files = collect(args.paths)
+    if not files:
+        raise UsageError(Problem("usage", "no `kind: tests` files found under " + ", ".join(args.paths)))
+    passed = failed = 0
+    for path in files:
+        for outcome in run_file(path):
+            if outcome.passed:
+                passed += 1
+                if args.verbose:
+                    _out(f"PASS {outcome.file}:{outcome.line}: {outcome.name}")
+            else:
+                failed += 1
+                _out("FAIL " + outcome.describe())
+    _out(f"{passed} passed, {failed} failed")
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+# --- wiring -----------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="cds-index",
+        description="Digital-transformation indices (DTI) of Vietnamese provinces: check definitions, "
+        "score units, explain every point.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("list", help="the bundled definitions")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("check", help="validate definitions, overlays, inputs, tests (files, folders or ids)")
+    p.add_argument("paths", nargs="+", metavar="PATH|ID")
+    p.add_argument("--format", choices=["text", "json", "github"], default="text")
+    p.add_argument("-v", "--verbose", action="store_true", help="also print notes for non-definitions")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("show", help="a definition as a table, JSON or Markdown")
+    p.add_argument("definition", metavar="DEF")
+    p.add_argument("--format", choices=["table", "json", "markdown"], default="table")
+    p.add_argument("--assumptions", action="store_true", help="list every assumed rule with its reason")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("template", help="an inputs file to fill, listing every input")
+    p.add_argument("definition", metavar="DEF")
+    p.add_argument("--format", choices=["yaml", "xlsx"], default="yaml")
+    p.add_argument("--year", type=int, default=None)
+    p.add_argument("-o", "--output", default=None)
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("score", help="score units from inputs files")
+    p.add_argument("definition", metavar="DEF")
+    p.add_argument("inputs", nargs="+", metavar="INPUTS")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi")
+    p.add_argument("--year", type=int, default=None)
+    p.add_argument("--depth", type=int, default=None, help="show only this many levels of the tree")
+    p.add_argument("--brief", action="store_true", help="no explanations")
+    p.add_argument("--rounded", action="store_true", help="JSON points rounded for display")
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("test", help="run rule tests written as data (`kind: tests` files)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("-v", "--verbose", action="store_true")
+    p.set_defaults(func=cmd_test)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        code: int = args.func(args)
+        return code
+    except UsageError as exc:
+        for p in exc.problems:
+            _out(p.format(), sys.stderr)
+        return EXIT_USAGE
+    except CdsIndexError as exc:
+        for p in exc.problems:
+            _out(p.format(), sys.stderr)
+        return EXIT_INVALID
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+    except Exception:  # the last line of defence: never a bare traceback
+        log = Path.home() / ".cds-index-crash.log"
+        try:
+            log.write_text(traceback.format_exc(), encoding="utf-8")
+            where = f" (details in {log})"
+        except OSError:
+            where = ""
+        _out(
+            f"cds-index: internal error: {sys.exc_info()[1]!r}{where}\n"
+            "This is a bug in cds_index, not in your files. Please report it with the command you ran.",
+            sys.stderr,
+        )
+        return EXIT_BUG
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,365 @@
+"""Walk a definition's tree with a unit's values, apply the compiled rules, return frozen results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from .errors import DefinitionError, Problem
+from .inputs import UnitInputs, Value, parse_values
+from .model import Definition, Node
+from .numbers import HUNDRED, ZERO, Lang, div, plain, show
+from .rules import Compiled, InvalidValue
+
+Status = Literal["scored", "not_reported", "not_applicable", "invalid"]
+STATUS_WORDS: dict[str, dict[str, str]] = {
+    "vi": {"not_reported": "không báo cáo số liệu → mặc định 0 điểm",
+           "not_applicable": "không áp dụng, không đánh giá tiêu chí này",
+           "late": "quá hạn", "sum": "Tổng", "pt": "điểm", "missing": "thiếu số liệu",
+           "self": "tự đánh giá", "appraised": "thẩm định"},
+    "en": {"not_reported": "not reported → 0 points by default",
+           "not_applicable": "not applicable, not assessed",
+           "late": "after the deadline", "sum": "Sum", "pt": "points", "missing": "missing",
+           "self": "self-assessed", "appraised": "appraised"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NodeResult:
+    """The result of one node: points earned out of the applicable maximum, and why."""
+
+    id: str
+    title: str
+    points: Decimal
+    max: Decimal
+    """The applicable maximum: the points a unit could earn here, not-applicable criteria left out."""
+    stated: Decimal | None
+    """The points the decision prints for this node."""
+    status: Status
+    explanation: str
+    children: tuple[NodeResult, ...] = ()
+    self_points: Decimal | None = None
+    """Điểm tự đánh giá: the points from the unit's own values, where an appraisal changed them."""
+    inputs: tuple[str, ...] = ()
+    late: bool = False
+
+    @property
+    def percent(self) -> Decimal | None:
+        return div(self.points * HUNDRED, self.max) if self.max else None
+
+    @property
+    def lost(self) -> Decimal:
+        return self.max - self.points
+
+    @property
+    def is_criterion(self) -> bool:
+        return not self.children
+
+    def walk(self) -> Iterator[NodeResult]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def to_dict(self, places: int | None = None) -> dict[str, Any]:
+        def num(d: Decimal | None) -> str | None:
+            return None if d is None else (plain(d) if places is None else show(d, "en", places))
+
+        out: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "points": num(self.points),
+            "max": num(self.max),
+            "stated": num(self.stated),
+            "percent": num(self.percent) if self.percent is not None else None,
+            "status": self.status,
+            "explanation": self.explanation,
+        }
+        if self.self_points is not None:
+            out["self_points"] = num(self.self_points)
+        if not self.children:
+            out["inputs"] = list(self.inputs)
+            out["late"] = self.late
+        out["children"] = [child.to_dict(places) for child in self.children]
+        return out
+
+
+@dataclass(frozen=True)
+class Result:
+    """A unit's scored index: the tree of results, totals, and the declared final index."""
+
+    definition: str
+    unit_id: str
+    unit_name: str | None
+    year: int | None
+    pillars: tuple[NodeResult, ...]
+    points: Decimal
+    max: Decimal
+    """Applicable maximum: what the unit could earn, not-applicable criteria left out."""
+    achievable: Decimal
+    """The sum of all criteria's points (differs from ``stated_total`` where the decision is inconsistent)."""
+    stated_total: Decimal | None
+    index: Decimal
+    index_method: str
+    places: int
+    problems: tuple[Problem, ...] = ()
+    lang: Lang = "vi"
+    _by_id: dict[str, NodeResult] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def percent(self) -> Decimal | None:
+        return div(self.points * HUNDRED, self.max) if self.max else None
+
+    def node(self, node_id: str) -> NodeResult:
+        """The result of one node by id: ``result.node("CQS.1.1.1").points``."""
+        if not self._by_id:
+            for pillar in self.pillars:
+                for item in pillar.walk():
+                    self._by_id[item.id] = item
+        return self._by_id[node_id]
+
+    def walk(self) -> Iterator[NodeResult]:
+        for pillar in self.pillars:
+            yield from pillar.walk()
+
+    def criteria(self) -> list[NodeResult]:
+        return [n for n in self.walk() if n.is_criterion]
+
+    @property
+    def ok(self) -> bool:
+        """No value of the unit was refused."""
+        return not any(p.severity == "error" for p in self.problems)
+
+    def to_dict(self, *, rounded: bool = False) -> dict[str, Any]:
+        """The JSON contract of ``cds-index score --format json`` (points are exact decimal strings)."""
+        places = self.places if rounded else None
+
+        def num(d: Decimal | None) -> str | None:
+            return None if d is None else (plain(d) if places is None else show(d, "en", places))
+
+        return {
+            "definition": self.definition,
+            "unit": {"id": self.unit_id, "name": self.unit_name},
+            "year": self.year,
+            "points": num(self.points),
+            "max": num(self.max),
+            "achievable": num(self.achievable),
+            "stated_total": num(self.stated_total),
+            "percent": num(self.percent),
+            "index": {"method": self.index_method, "value": num(self.index)},
+            "problems": [p.to_dict() for p in self.problems],
+            "children": [p.to_dict(places) for p in self.pillars],
+        }
+
+
+# --- compilation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Leaf:
+    rule: Compiled
+    applicable_if: str | None
+    deadline: tuple[int, int] | None  # (day, month), only when enforced
+    inputs: tuple[str, ...]
+
+
+@dataclass
+class CompiledDefinition:
+    definition: Definition
+    leaves: dict[str, _Leaf]
+    problems: list[tuple[str, str, str]]  # (node id, code, message)
+
+
+def compile_definition(definition: Definition) -> CompiledDefinition:
+    """Compile every rule once. Problems are returned, not raised (the validator positions them)."""
+    from .rules import compile_rule
+
+    leaves: dict[str, _Leaf] = {}
+    problems: list[tuple[str, str, str]] = []
+    for _, node in definition.walk():
+        if node.rule is None:
+            continue
+        compiled, found = compile_rule(node.rule, node, definition.inputs)
+        problems.extend((node.id, code, message) for code, message in found)
+        deadline = None
+        if node.rule.enforce_deadline and node.deadline:
+            day, month = (int(part) for part in node.deadline.split("."))
+            deadline = (day, month)
+        names = list(compiled.inputs)
+        if node.rule.applicable_if:
+            names.append(node.rule.applicable_if)
+        leaves[node.id] = _Leaf(compiled, node.rule.applicable_if, deadline, tuple(names))
+    return CompiledDefinition(definition, leaves, problems)
+
+
+def compiled(definition: Definition) -> CompiledDefinition:
+    """The definition's compiled rules, made once and kept with it."""
+    cached: CompiledDefinition | None = definition._compiled
+    if cached is None:
+        cached = compile_definition(definition)
+        if cached.problems:
+            from .errors import Location
+
+            raise DefinitionError([
+                Problem(code, message, Location(path=("tree",)), (node_id,))
+                for node_id, code, message in cached.problems
+            ])
+        definition._compiled = cached
+    return cached
+
+
+# --- scoring ----------------------------------------------------------------------------------
+
+
+def _deadline_passed(value: Value, deadline: tuple[int, int], year: int) -> bool:
+    if value.date is None:
+        return False
+    day, month = deadline
+    try:
+        last = dt.date(year, month, day)
+    except ValueError:
+        return False
+    return value.date > last
+
+
+class _Scorer:
+    def __init__(self, cdef: CompiledDefinition, unit: UnitInputs, lang: Lang) -> None:
+        self.cdef = cdef
+        self.values = unit.values
+        self.year = unit.year
+        self.lang = lang
+        self.words = STATUS_WORDS[lang]
+        self.bad = {p.location.path[-1]: p.message for p in unit.problems if p.location.path}
+
+    def criterion(self, node: Node) -> NodeResult:
+        leaf = self.cdef.leaves[node.id]
+        maximum = node.points if node.points is not None else ZERO
+        values = self.values
+        w = self.words
+        if leaf.applicable_if is not None:
+            gate = values.get(leaf.applicable_if)
+            if gate is not None and (gate.not_applicable or gate.value is False):
+                return NodeResult(node.id, node.title, ZERO, ZERO, node.points, "not_applicable",
+                                  w["not_applicable"], inputs=leaf.inputs)
+        names = leaf.rule.inputs
+        missing: list[str] = []
+        for name in names:
+            value = values.get(name)
+            if value is None:
+                if name in self.bad:
+                    return NodeResult(node.id, node.title, ZERO, maximum, node.points, "invalid",
+                                      self.bad[name], inputs=leaf.inputs)
+                missing.append(name)
+            elif value.not_applicable:
+                why = f" ({value.reason})" if value.reason else ""
+                return NodeResult(node.id, node.title, ZERO, ZERO, node.points, "not_applicable",
+                                  w["not_applicable"] + why, inputs=leaf.inputs)
+        if missing:
+            labels = ", ".join(self.cdef.definition.inputs[n].label for n in missing)
+            return NodeResult(node.id, node.title, ZERO, maximum, node.points, "not_reported",
+                              f"{w['not_reported']} ({w['missing']}: {labels})", inputs=leaf.inputs)
+        plain_values: dict[str, Any] = {}
+        late: list[str] = []
+        appraised = False
+        for name in names:
+            value = values[name]
+            if leaf.deadline and self.year and _deadline_passed(value, leaf.deadline, self.year):
+                plain_values[name] = leaf.rule.no_credit.get(name, value.value)
+                late.append(f"{value.date.isoformat()}")  # type: ignore[union-attr]
+            else:
+                plain_values[name] = value.value
+            appraised = appraised or value.has_appraisal
+        try:
+            points, explanation = leaf.rule.score(plain_values, self.lang)
+        except InvalidValue as exc:
+            return NodeResult(node.id, node.title, ZERO, maximum, node.points, "invalid", str(exc),
+                              inputs=leaf.inputs)
+        if late:
+            day, month = leaf.deadline  # type: ignore[misc]
+            explanation = f"{w['late']} {day}.{month}/{self.year} ({', '.join(late)}): {explanation}"
+        self_points = None
+        if appraised:
+            own = {n: (values[n].self_value if values[n].self_value is not None else plain_values[n])
+                   for n in names}
+            for n in names:
+                if n in plain_values and plain_values[n] != values[n].value:
+                    own[n] = plain_values[n]  # a late value stays without credit
+            try:
+                self_points, _ = leaf.rule.score(own, self.lang)
+            except InvalidValue:
+                self_points = ZERO
+            if self_points != points:
+                explanation += (f" [{w['self']} {show(self_points, self.lang)}, "
+                                f"{w['appraised']} {show(points, self.lang)}]")
+        return NodeResult(node.id, node.title, points, maximum, node.points, "scored", explanation,
+                          self_points=self_points, inputs=leaf.inputs, late=bool(late))
+
+    def node(self, node: Node) -> NodeResult:
+        if not node.children:
+            return self.criterion(node)
+        children = tuple(self.node(child) for child in node.children)
+        points = sum((c.points for c in children), ZERO)
+        maximum = sum((c.max for c in children), ZERO)
+        statuses = {c.status for c in children}
+        status: Status
+        if statuses == {"not_applicable"}:
+            status = "not_applicable"
+        elif statuses <= {"not_applicable", "not_reported"}:
+            status = "not_reported"
+        else:
+            status = "scored"
+        self_points = None
+        if any(c.self_points is not None for c in children):
+            self_points = sum((c.self_points if c.self_points is not None else c.points for c in children), ZERO)
+        lang = self.lang
+        terms = " + ".join(show(c.points, lang) for c in children)
+        explanation = f"{self.words['sum']}: {terms} = {show(points, lang)}/{show(maximum, lang)} {self.words['pt']}"
+        return NodeResult(node.id, node.title, points, maximum, node.points, status, explanation,
+                          children, self_points)
+
+
+def score(
+    definition: Definition,
+    inputs: UnitInputs | Mapping[str, Any],
+    *,
+    year: int | None = None,
+    unit_id: str = "unit",
+    unit_name: str | None = None,
+    lang: Lang = "vi",
+) -> Result:
+    """Score one unit: ``inputs`` is parsed :class:`UnitInputs` or a mapping of raw values.
+
+    >>> import cds_index
+    >>> d = cds_index.load("hai-duong-707-department")
+    >>> r = cds_index.score(d, {})
+    >>> r.points, r.node(d.criteria()[0].id).status
+    (Decimal('0'), 'not_reported')
+    """
+    if definition.scoring != "points":
+        raise DefinitionError(
+            f"{definition.id} has yearly targets, not points: use cds_index.evaluate_targets", "usage"
+        )
+    cdef = compiled(definition)
+    if not isinstance(inputs, UnitInputs):
+        values, problems = parse_values(inputs, definition.inputs)
+        inputs = UnitInputs(unit_id, unit_name, year, values, problems)
+    elif year is not None and inputs.year != year:
+        inputs = UnitInputs(inputs.unit_id, inputs.unit_name, year, inputs.values, inputs.problems, inputs.source)
+    scorer = _Scorer(cdef, inputs, lang)
+    pillars = tuple(scorer.node(pillar) for pillar in definition.tree)
+    points = sum((p.points for p in pillars), ZERO)
+    maximum = sum((p.max for p in pillars), ZERO)
+    achievable = sum((c.points or ZERO for c in definition.criteria()), ZERO)
+    method = definition.index.method
+    if method == "mean_of_pillar_percentages":
+        shares = [div(p.points * HUNDRED, p.max) for p in pillars if p.max]
+        index = div(sum(shares, ZERO), Decimal(len(shares))) if shares else ZERO
+    else:
+        index = points
+    return Result(
+        definition.id, inputs.unit_id, inputs.unit_name, inputs.year, pillars, points, maximum,
+        achievable, definition.total, index, method, definition.display.decimals,
+        tuple(inputs.problems), lang,
+    )

@@ -1,0 +1,215 @@
+"""A unit's measured data: parse raw values against a definition's declared inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from .errors import Location, Problem
+from .model import InputDef
+
+NOT_APPLICABLE_WORDS = {"n/a", "na", "không áp dụng", "khong ap dung", "not applicable"}
+_TRUE = {"true", "yes", "có", "co", "x", "đạt", "1"}
+_FALSE = {"false", "no", "không", "khong", "chưa", "chua", "0", "không đạt"}
+_ROLE = {
+    "head": "head", "người đứng đầu": "head", "nguoi dung dau": "head", "chủ tịch": "head",
+    "deputy": "deputy", "cấp phó": "deputy", "cap pho": "deputy", "phó chủ tịch": "deputy",
+    "none": "none", "không": "none", "khong": "none", "không có": "none",
+}
+_VALUE_KEYS = {"value", "self", "appraised", "date", "evidence", "note", "not_applicable"}
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """One input of one unit: the final value (appraised where there is one) and what it came from."""
+
+    value: Any = None
+    self_value: Any = None
+    appraised: Any = None
+    date: dt.date | None = None
+    not_applicable: bool = False
+    reason: str | None = None
+    evidence: str | None = None
+
+    @property
+    def reported(self) -> bool:
+        return self.not_applicable or self.value is not None
+
+    @property
+    def has_appraisal(self) -> bool:
+        return self.appraised is not None
+
+
+@dataclass
+class UnitInputs:
+    """Every value of one unit for one year, parsed; problems say which values were refused."""
+
+    unit_id: str
+    unit_name: str | None = None
+    year: int | None = None
+    values: dict[str, Value] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    source: str | None = None
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip().lower()
+
+
+def coerce(raw: Any, spec: InputDef) -> tuple[Any, str | None, str | None]:
+    """Convert one raw value to the input's type: ``(value, error code, message)``."""
+    if raw is None:
+        return None, None, None
+    kind = spec.type
+    if kind == "boolean":
+        if isinstance(raw, bool):
+            return raw, None, None
+        if isinstance(raw, int | Decimal) and raw in (0, 1):
+            return bool(raw), None, None
+        if isinstance(raw, str) and _norm(raw) in _TRUE | _FALSE:
+            return _norm(raw) in _TRUE, None, None
+        return None, "input-type", f"expected yes/no (true/false, có/không), got {raw!r}"
+    if kind in {"number", "integer"}:
+        if isinstance(raw, bool):
+            return None, "input-type", f"expected a number, got {raw!r}"
+        number: Decimal
+        if isinstance(raw, int | Decimal):
+            number = Decimal(raw)
+        elif isinstance(raw, float):
+            number = Decimal(str(raw))
+        elif isinstance(raw, str):
+            text = raw.strip().replace(" ", "").rstrip("%")
+            if text.count(",") == 1 and "." not in text:
+                text = text.replace(",", ".")  # Vietnamese decimal comma: "0,5"
+            try:
+                number = Decimal(text)
+            except InvalidOperation:
+                return None, "input-type", f"expected a number, got {raw!r}"
+            if not number.is_finite():
+                return None, "input-type", f"expected a finite number, got {raw!r}"
+        else:
+            return None, "input-type", f"expected a number, got {raw!r}"
+        if kind == "integer" and number != number.to_integral_value():
+            return None, "input-type", f"expected a whole number, got {raw!r}"
+        if spec.min is not None and number < spec.min:
+            return None, "input-range", f"{number} is below the minimum {spec.min}"
+        if spec.max is not None and number > spec.max:
+            return None, "input-range", f"{number} is above the maximum {spec.max}"
+        return number, None, None
+    if kind == "role":
+        if isinstance(raw, str) and _norm(raw) in _ROLE:
+            return _ROLE[_norm(raw)], None, None
+        return None, "input-choice", f"expected head, deputy or none, got {raw!r}"
+    if kind == "choice":
+        choices = spec.choices or []
+        if isinstance(raw, str):
+            wanted = _norm(raw)
+            for choice in choices:
+                if _norm(choice) == wanted:
+                    return choice, None, None
+        return None, "input-choice", f"expected one of {', '.join(choices)}; got {raw!r}"
+    if kind == "date":
+        if isinstance(raw, dt.datetime):
+            return raw.date(), None, None
+        if isinstance(raw, dt.date):
+            return raw, None, None
+        if isinstance(raw, str):
+            try:
+                return dt.date.fromisoformat(raw.strip()), None, None
+            except ValueError:
+                pass
+        return None, "input-type", f"expected a date (YYYY-MM-DD), got {raw!r}"
+    raise AssertionError(kind)
+
+
+def parse_values(
+    raw_values: Mapping[str, Any],
+    inputs: Mapping[str, InputDef],
+    *,
+    locate: Any = None,
+) -> tuple[dict[str, Value], list[Problem]]:
+    """Parse a mapping of raw values; return the values and the problems (nothing is dropped silently).
+
+    ``locate(name) -> Location`` places a problem in its file; without it problems carry the name only.
+    """
+    values: dict[str, Value] = {}
+    problems: list[Problem] = []
+
+    def where(name: str) -> Location:
+        return locate(name) if locate else Location(path=("values", name))
+
+    for name, raw in raw_values.items():
+        spec = inputs.get(name)
+        if spec is None:
+            problems.append(Problem("input-unknown", f"{name!r} is not an input of this definition",
+                                    where(name), hint=_close(name, inputs)))
+            continue
+        date = None
+        self_raw = appraised_raw = None
+        reason = evidence = None
+        if isinstance(raw, Mapping):
+            unknown = set(raw) - _VALUE_KEYS
+            if unknown:
+                problems.append(Problem(
+                    "input-type", f"{name}: unknown key(s) {', '.join(map(str, sorted(unknown)))}; "
+                    f"a value mapping may have {', '.join(sorted(_VALUE_KEYS))}", where(name)))
+                continue
+            if raw.get("not_applicable"):
+                na_reason = raw["not_applicable"]
+                values[name] = Value(not_applicable=True,
+                                     reason=na_reason if isinstance(na_reason, str) else None)
+                continue
+            self_raw = raw.get("self", raw.get("value"))
+            appraised_raw = raw.get("appraised")
+            evidence = raw.get("evidence")
+            reason = raw.get("note")
+            date_raw = raw.get("date")
+            if date_raw is not None:
+                from .model import InputDef as _D
+
+                date, code, message = coerce(date_raw, _D(label="date", type="date"))
+                if code:
+                    problems.append(Problem(code, f"{name}: {message}", where(name)))
+                    continue
+        elif isinstance(raw, str) and _norm(raw) in NOT_APPLICABLE_WORDS:
+            values[name] = Value(not_applicable=True)
+            continue
+        else:
+            self_raw = raw
+        self_value, code, message = coerce(self_raw, spec)
+        if code:
+            problems.append(Problem(code, f"{name} ({spec.label}): {message}", where(name)))
+            continue
+        appraised, code, message = coerce(appraised_raw, spec)
+        if code:
+            problems.append(Problem(code, f"{name} ({spec.label}), appraised: {message}", where(name)))
+            continue
+        final = appraised if appraised is not None else self_value
+        if final is None:
+            continue  # explicitly null: not reported
+        values[name] = Value(final, self_value, appraised, date, False, reason, evidence)
+    return values, problems
+
+
+def _close(name: str, inputs: Mapping[str, InputDef]) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(inputs), n=1, cutoff=0.7)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def read_inputs_file(path: str | Path) -> tuple[Any, Any, list[Problem]]:
+    """Read an inputs file: ``(InputsFile | None, Document, problems)`` (values not yet parsed)."""
+    from .loader import read_file, validate_model
+    from .model import InputsFile
+
+    doc, problems = read_file(path)
+    if problems:
+        return None, doc, problems
+    model, problems = validate_model(InputsFile, doc)
+    return model, doc, problems

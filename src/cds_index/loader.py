@@ -1,0 +1,392 @@
+"""YAML in, models out: safe loading with positions, and pydantic errors turned into file:line:column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import io
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import DefinitionError, Location, Problem
+
+MAX_BYTES = 8 * 1024 * 1024
+"""Largest document accepted; the biggest decision (2263) is well under 1 MiB of YAML."""
+MAX_NODES = 250_000
+"""Most YAML nodes a document may expand to, counting every alias expansion (billion-laughs guard)."""
+MAX_DEPTH = 100
+
+PathKey = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class Document:
+    """Plain Python data read from YAML, with the position of every value and key."""
+
+    file: str | None
+    data: Any
+    positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def location(self, path: Sequence[str | int], *, key: bool = False) -> Location:
+        """The location of the value (or key) at ``path``, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        table = self.key_positions if key else self.positions
+        probe = path
+        while True:
+            if probe in table:
+                line, column = table[probe]
+                return Location(self.file, line, column, path)
+            if probe in self.positions:
+                line, column = self.positions[probe]
+                return Location(self.file, line, column, path)
+            if not probe:
+                return Location(self.file, 1, 1, path)
+            probe = probe[:-1]
+
+    def node_path(self, path: Sequence[str | int]) -> tuple[str, ...]:
+        """The ids of the tree nodes along ``path`` (``("CQS", "CQS.1", "CQS.1.1")``)."""
+        ids: list[str] = []
+        current = self.data
+        for part in path:
+            try:
+                current = current[part]
+            except (KeyError, IndexError, TypeError):
+                break
+            if isinstance(current, Mapping) and isinstance(current.get("id"), str) and (
+                "title" in current or "points" in current
+            ):
+                ids.append(current["id"])
+        return tuple(ids)
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.nodes = 0
+
+
+_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
+
+
+def _scalar(node: Any, file: str | None, problems: list[Problem]) -> Any:
+    tag: str = node.tag
+    text: str = node.value
+    line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    if tag.endswith(":str"):
+        return text
+    if tag.endswith(":null"):
+        return None
+    if tag.endswith(":bool"):
+        return text.lower() == "true"
+    if tag.endswith(":int"):
+        cleaned = text.replace("_", "")
+        try:
+            return int(cleaned, 0) if not _INT.match(text) else int(cleaned)
+        except ValueError:
+            pass
+    if tag.endswith(":float"):
+        if _FLOAT.match(text):
+            try:
+                # Exact: `0.1` becomes Decimal("0.1"), never the binary float 0.1000000000000000055…
+                return Decimal(text.replace("_", ""))
+            except InvalidOperation:
+                pass
+        problems.append(
+            Problem("wrong-type", f"{text!r} is not a finite number", Location(file, line, column))
+        )
+        return None
+    if tag.endswith(":timestamp"):
+        try:
+            return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+        except ValueError:
+            return text
+    problems.append(
+        Problem("yaml-tag", f"the tag {tag!r} is not supported; write plain values",
+                Location(file, line, column))
+    )
+    return text
+
+
+def _construct(
+    node: Any,
+    path: PathKey,
+    doc: Document,
+    problems: list[Problem],
+    budget: _Budget,
+) -> Any:
+    budget.nodes += 1
+    if budget.nodes > MAX_NODES:
+        raise _TooLarge()
+    if len(path) > MAX_DEPTH:
+        raise _TooDeep()
+    doc.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    kind = type(node).__name__
+    if kind == "ScalarNode":
+        return _scalar(node, doc.file, problems)
+    if kind == "SequenceNode":
+        return [
+            _construct(child, (*path, index), doc, problems, budget)
+            for index, child in enumerate(node.value)
+        ]
+    if kind == "MappingNode":
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                problems.append(Problem(
+                    "yaml-tag", "merge keys (`<<:`) are not supported; write the keys out",
+                    Location(doc.file, line, column, path),
+                ))
+                continue
+            if type(key_node).__name__ != "ScalarNode":
+                problems.append(Problem("wrong-type", "a mapping key must be a plain value",
+                                        Location(doc.file, line, column, path)))
+                continue
+            key = _scalar(key_node, doc.file, problems)
+            if isinstance(key, Decimal):
+                key = str(key)
+            if key in result:
+                first = doc.key_positions.get((*path, key))
+                where = f" (first at line {first[0]})" if first else ""
+                problems.append(Problem(
+                    "yaml-duplicate-key", f"the key {key!r} appears twice in one mapping{where}",
+                    Location(doc.file, line, column, (*path, key)), doc.node_path(path),
+                ))
+                continue
+            doc.key_positions[(*path, key)] = (line, column)
+            result[key] = _construct(value_node, (*path, key), doc, problems, budget)
+        return result
+    raise TypeError(f"unexpected YAML node {kind}")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Problem]]:
+    """Parse YAML safely into plain data with positions; never raises for bad input.
+
+    Numbers with a fraction become ``Decimal``; dates become ``datetime.date``; no Python objects
+    are ever constructed from tags.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    doc = Document(file, None)
+    problems: list[Problem] = []
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        problems.append(Problem(
+            "file-too-large",
+            f"the document is larger than {MAX_BYTES // (1024 * 1024)} MiB; split it or check it is the right file",
+            Location(file, 1, 1),
+        ))
+        return doc, problems
+    yaml = YAML(typ="rt", pure=True)
+    try:
+        root = yaml.compose(io.StringIO(text))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        column = mark.column + 1 if mark else 1
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        problems.append(Problem("yaml-syntax", f"YAML syntax: {message}", Location(file, line, column)))
+        return doc, problems
+    except (YAMLError, RecursionError) as exc:
+        problems.append(Problem("yaml-syntax", f"YAML syntax: {exc}", Location(file, 1, 1)))
+        return doc, problems
+    if root is None:
+        doc.data = None
+        return doc, problems
+    try:
+        doc.data = _construct(root, (), doc, problems, _Budget())
+    except _TooLarge:
+        problems.append(Problem(
+            "yaml-alias-limit",
+            f"the document expands to more than {MAX_NODES:,} values (anchors and aliases multiply); "
+            "write the repeated parts out or split the file",
+            Location(file, 1, 1),
+        ))
+        doc.data = None
+    except _TooDeep:
+        problems.append(Problem(
+            "yaml-alias-limit", f"the document nests deeper than {MAX_DEPTH} levels", Location(file, 1, 1)
+        ))
+        doc.data = None
+    return doc, problems
+
+
+def read_file(path: str | Path) -> tuple[Document, list[Problem]]:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return Document(str(path), None), [Problem(
+                "file-too-large", f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}",
+                Location(str(path), 1, 1),
+            )]
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Document(str(path), None), [
+            Problem("file-not-found", f"no such file: {path}", Location(str(path)))
+        ]
+    except (OSError, UnicodeDecodeError) as exc:
+        return Document(str(path), None), [
+            Problem("file-not-found", f"cannot read {path}: {exc}", Location(str(path)))
+        ]
+    return read_yaml(text, str(path))
+
+
+# --- pydantic errors → positioned problems --------------------------------------------------
+
+_TYPE_TO_CODE = {
+    "extra_forbidden": "unknown-key",
+    "missing": "missing-key",
+}
+
+
+def _vocabulary(model: type[BaseModel], seen: set[type[BaseModel]] | None = None) -> set[str]:
+    """Every field name (and alias) of a model and the models inside it, for 'did you mean'."""
+    seen = seen if seen is not None else set()
+    if model in seen:
+        return set()
+    seen.add(model)
+    names: set[str] = set()
+    for name, info in model.model_fields.items():
+        names.add(info.alias or name)
+        for inner in _models_in(info.annotation):
+            names |= _vocabulary(inner, seen)
+    return names
+
+
+def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        yield from _models_in(arg)
+    origin_meta = getattr(annotation, "__metadata__", None)
+    if origin_meta is not None:
+        yield from _models_in(getattr(annotation, "__origin__", None))
+
+
+def _resolve(data: Any, loc: Sequence[str | int]) -> PathKey:
+    """Follow pydantic's ``loc`` through the data, dropping union-branch tags that are not keys."""
+    path: list[str | int] = []
+    current = data
+    for part in loc:
+        if isinstance(current, Mapping):
+            key: Any = part
+            if key not in current and isinstance(part, str) and part.isdigit() and int(part) in current:
+                key = int(part)
+            if key in current:
+                path.append(key)
+                current = current[key]
+                continue
+            if part == "from_" and "from" in current:
+                path.append("from")
+                current = current["from"]
+                continue
+            if isinstance(part, str) and path and part in _TAGS:
+                continue  # a discriminator or union branch name, not a key
+            path.append(part)
+            current = None
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            path.append(part)
+            current = current[part]
+        elif isinstance(part, str) and part in _TAGS:
+            continue
+        else:
+            path.append(part)
+            current = None
+    return tuple(path)
+
+
+_TAGS = {
+    "yes_no", "ratio", "count", "steps", "role", "checklist", "per_item", "incidents", "formula",
+    "AtLeast", "OneOf", "literal['*']", "function-after[_nfc(), str]", "str", "int", "decimal",
+}
+
+
+def _friendly(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, str, str | None]:
+    kind = err["type"]
+    loc = err["loc"]
+    last = loc[-1] if loc else None
+    code = _TYPE_TO_CODE.get(kind)
+    hint = None
+    if code == "unknown-key":
+        message = f"unknown key {last!r}"
+        close = difflib.get_close_matches(str(last), sorted(vocabulary), n=1, cutoff=0.75)
+        if close:
+            hint = f"did you mean {close[0]!r}?"
+    elif code == "missing-key":
+        message = f"missing required key {last!r}"
+    elif kind == "union_tag_invalid":
+        code = "invalid-value"
+        expected = err.get("ctx", {}).get("expected_tags", "")
+        message = f"unknown rule kind {err.get('ctx', {}).get('tag')!r}; the kinds are {expected}"
+    elif kind == "union_tag_not_found":
+        code = "missing-key"
+        message = "a rule needs `kind:` (yes_no, ratio, count, steps, role, checklist, per_item, incidents, formula)"
+    elif kind.endswith("_type") or kind.endswith("_parsing") or kind in {"model_type", "dict_type"}:
+        code = "wrong-type"
+        message = f"{err['msg']}, got {_short(err.get('input'))}"
+    else:
+        code = "invalid-value"
+        msg = str(err["msg"])
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        message = f"{msg} (got {_short(err.get('input'))})"
+    return code, message, hint
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    if isinstance(value, dict):
+        text = "a mapping"
+    elif isinstance(value, list):
+        text = "a list"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def validate_model(model: type[M], doc: Document) -> tuple[M | None, list[Problem]]:
+    """Validate ``doc.data`` against ``model``; every pydantic error becomes a positioned Problem."""
+    try:
+        return model.model_validate(doc.data), []
+    except ValidationError as exc:
+        vocabulary = _vocabulary(model)
+        problems: list[Problem] = []
+        seen: set[tuple[PathKey, str]] = set()
+        for err in exc.errors(include_url=False):
+            code, message, hint = _friendly(err, vocabulary)
+            path = _resolve(doc.data, err["loc"])
+            if (path, code) in seen:
+                continue  # several union branches failing at one place: say it once
+            seen.add((path, code))
+            location = doc.location(path, key=code == "unknown-key")
+            problems.append(Problem(code, message, location, doc.node_path(path), hint=hint))
+        return None, problems
+
+
+def load_model(model: type[M], source: str | Path | Document) -> M:
+    """Read and validate one file; raise :class:`DefinitionError` with every problem found."""
+    if isinstance(source, Document):
+        doc, problems = source, []
+    else:
+        doc, problems = read_file(source)
+    if problems:
+        raise DefinitionError(problems)
+    result, problems = validate_model(model, doc)
+    if result is None:
+        raise DefinitionError(problems)
+    return result

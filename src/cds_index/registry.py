@@ -1,0 +1,156 @@
+"""Finding and loading definitions: bundled ones by id (and date), any file by path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .errors import DefinitionError, Location, Problem, UsageError
+from .loader import Document, read_file, validate_model
+from .model import Definition
+
+
+@cache
+def bundled_dir() -> Path:
+    """The folder of bundled definitions: inside the installed wheel, or the checkout's `definitions/`."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_bundled" / "definitions", here.parents[1] / "definitions"):
+        if candidate.is_dir():
+            return candidate
+    return here / "_bundled" / "definitions"
+
+
+def schemas_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_bundled" / "schemas", here.parents[1] / "schemas"):
+        if candidate.is_dir():
+            return candidate
+    return here / "_bundled" / "schemas"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A definition with the document it came from and every finding of the static check."""
+
+    definition: Definition
+    document: Document
+    problems: tuple[Problem, ...]
+
+
+_CACHE: dict[tuple[str, int, int], Loaded] = {}
+
+
+def load_checked(path: str | Path) -> Loaded:
+    """Read, validate and check a definition file; raise :class:`DefinitionError` listing every error."""
+    from .validate import check_definition
+
+    path = Path(path)
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = None  # type: ignore[assignment]
+    if key is not None and key in _CACHE:
+        return _CACHE[key]
+    doc, problems = read_file(path)
+    if problems:
+        raise DefinitionError(problems)
+    kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
+    if kind != "definition":
+        raise DefinitionError(Problem(
+            "kind-unknown", f"expected a definition (`kind: definition`), found kind {kind!r}",
+            doc.location(("kind",)),
+        ))
+    definition, problems = validate_model(Definition, doc)
+    if definition is None:
+        raise DefinitionError(problems)
+    problems = check_definition(definition, doc)
+    if any(p.severity == "error" for p in problems):
+        raise DefinitionError(problems)
+    definition._origin = str(path)
+    loaded = Loaded(definition, doc, tuple(problems))
+    if key is not None:
+        _CACHE[key] = loaded
+    return loaded
+
+
+def load_file(path: str | Path) -> Definition:
+    """Load a definition file (any path), checked."""
+    return load_checked(path).definition
+
+
+def _candidates(definition_id: str) -> list[Path]:
+    folder = bundled_dir()
+    return sorted(
+        p for p in folder.glob("*.yaml") if p.stem == definition_id or p.stem.startswith(definition_id + "@")
+    )
+
+
+def resolve(ref: str | Path, on: dt.date | None = None) -> Path:
+    """A bundled id (optionally the version in force ``on`` a date) or a path → the file's path."""
+    path = Path(ref)
+    if path.suffix in {".yaml", ".yml", ".json"} or path.exists():
+        if not path.exists():
+            raise DefinitionError(Problem("file-not-found", f"no such file: {path}", Location(str(path))))
+        return path
+    candidates = _candidates(str(ref))
+    if not candidates:
+        known = ", ".join(info.id for info in list_definitions()) or "none"
+        raise UsageError(Problem(
+            "definition-not-found", f"no bundled definition has the id {str(ref)!r}; bundled: {known}"
+        ))
+    if len(candidates) == 1 and on is None:
+        return candidates[0]
+    day = on or dt.date.today()
+    in_force = []
+    for candidate in candidates:
+        definition = load_file(candidate)
+        if definition.effective.covers(day):
+            in_force.append((definition.effective.from_, candidate))
+    if not in_force:
+        raise UsageError(Problem(
+            "definition-not-found", f"no version of {ref!r} is in force on {day.isoformat()}"
+        ))
+    return max(in_force)[1]
+
+
+def load(ref: str | Path, on: dt.date | None = None) -> Definition:
+    """Load a bundled definition by id, or any definition file by path.
+
+    With several versions of one id side by side, ``on`` picks the one in force that day
+    (default: today).
+
+    >>> import cds_index
+    >>> cds_index.load("hai-duong-707-district").total
+    Decimal('420')
+    """
+    return load_file(resolve(ref, on))
+
+
+@dataclass(frozen=True)
+class DefinitionInfo:
+    id: str
+    title: str
+    decision: str
+    level: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    total: str | None
+    path: str
+
+
+def list_definitions() -> list[DefinitionInfo]:
+    """Every bundled definition (each version), sorted by id and date."""
+    infos = []
+    for path in sorted(bundled_dir().glob("*.yaml")):
+        try:
+            d = load_file(path)
+        except DefinitionError:
+            continue
+        infos.append(DefinitionInfo(
+            d.id, d.title, d.decision.number, d.level, d.effective.from_, d.effective.to,
+            None if d.total is None else str(d.total), str(path),
+        ))
+    return sorted(infos, key=lambda i: (i.id, i.effective_from))

@@ -1,0 +1,161 @@
+"""Definitions and results as text tables, Markdown and JSON-ready dicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .evaluate import NodeResult, Result
+from .model import Definition, Node
+from .numbers import Lang, show
+
+STATUS_MARK = {"scored": "", "not_reported": "không báo cáo", "not_applicable": "không áp dụng",
+               "invalid": "không hợp lệ"}
+STATUS_MARK_EN = {"scored": "", "not_reported": "not reported", "not_applicable": "n/a", "invalid": "invalid"}
+
+
+def printed_numbers(definition: Definition) -> dict[str, str]:
+    """Node id → the number as printed, where the decision printed a duplicate number."""
+    return {
+        e.node: str(e.printed)
+        for e in definition.errata
+        if e.kind == "duplicate-number" and e.printed is not None
+    }
+
+
+def rule_summary(node: Node) -> str:
+    rule = node.rule
+    if rule is not None:
+        basis = "giả định" if rule.assumed and not rule.text else "văn bản" if not rule.assumed else "văn bản + giả định"
+        return f"{rule.kind} ({basis})"
+    if node.targets is not None:
+        return "targets"
+    return ""
+
+
+def definition_json(definition: Definition) -> dict[str, Any]:
+    """The normalized tree: every node with at least id, title, points, children (the `show` contract)."""
+    data = definition.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    def normalize(node: dict[str, Any]) -> dict[str, Any]:
+        node.setdefault("points", None)
+        node["children"] = [normalize(child) for child in node.get("children", [])]
+        return node
+
+    data["tree"] = [normalize(n) for n in data["tree"]]
+    return data
+
+
+def definition_markdown(definition: Definition) -> str:
+    """The appendix as a Markdown table, row for row: STT, title, max points, and how it is scored."""
+    printed = printed_numbers(definition)
+    lines = [
+        f"# {definition.title}",
+        "",
+        f"{definition.issuer} — {definition.decision.number}, {definition.decision.date:%d/%m/%Y}"
+        + (f", {definition.decision.appendix}" if definition.decision.appendix else ""),
+        "",
+    ]
+    targets = definition.scoring == "targets"
+    if targets:
+        years = definition.years or []
+        lines.append("| STT | Tên chỉ tiêu | Đơn vị tính | " + " | ".join(f"Năm {y}" for y in years)
+                     + " | Đơn vị chủ trì |")
+        lines.append("|---|---|---|" + "---|" * len(years) + "---|")
+    else:
+        lines.append("| STT | Chỉ số chính/Chỉ số thành phần/Tiêu chí | Điểm tối đa | Cách chấm |")
+        lines.append("|---|---|---:|---|")
+        if definition.total is not None:
+            lines.append(f"| | **Tổng cộng** | **{show(definition.total)}** | |")
+    for parents, node in definition.walk():
+        number = printed.get(node.id, node.id)
+        title = node.title.replace("|", "\\|").replace("\n", " ")
+        if not parents:
+            title = f"**{title}**"
+        if targets:
+            cells = []
+            for year in definition.years or []:
+                cell = ""
+                if node.targets is not None:
+                    if node.targets.printed and year in node.targets.printed:
+                        cell = node.targets.printed[year]
+                    elif year in node.targets.years:
+                        t = node.targets.years[year]
+                        cell = t if isinstance(t, str) else (
+                            f"≥ {show(t.at_least)}" if hasattr(t, "at_least") else " / ".join(t.one_of)  # type: ignore[union-attr]
+                        )
+                cells.append(cell)
+            lines.append(f"| {number} | {title} | {node.unit or ''} | " + " | ".join(cells)
+                         + f" | {node.lead or ''} |")
+        else:
+            points = "" if node.points is None else show(node.points)
+            lines.append(f"| {number} | {title} | {points} | {rule_summary(node)} |")
+    if definition.errata:
+        lines += ["", "## Errata", "", "| Node | Kind | Printed | Note |", "|---|---|---|---|"]
+        for e in definition.errata:
+            printed_value = "" if e.printed is None else str(e.printed)
+            lines.append(f"| {e.node} | {e.kind} | {printed_value} | {e.note} |")
+    return "\n".join(lines) + "\n"
+
+
+def definition_table(definition: Definition) -> str:
+    """An indented outline for the terminal."""
+    printed = printed_numbers(definition)
+    out = [f"{definition.id}: {definition.title} ({definition.decision.number})"]
+    if definition.total is not None:
+        out.append(f"Tổng cộng: {show(definition.total)}")
+    for parents, node in definition.walk():
+        indent = "  " * len(parents)
+        number = printed.get(node.id, node.id)
+        points = "" if node.points is None else f" [{show(node.points)}]"
+        out.append(f"{indent}{number} {node.title}{points}  {rule_summary(node)}".rstrip())
+    return "\n".join(out) + "\n"
+
+
+def assumptions(definition: Definition) -> list[dict[str, str]]:
+    """Every rule that rests on an assumption, with its reason (`show --assumptions`)."""
+    found = []
+    for _, node in definition.walk():
+        basis = node.rule or node.targets
+        if basis is not None and basis.assumed:
+            found.append({
+                "id": node.id, "title": node.title, "kind": getattr(basis, "kind", "targets"),
+                "assumed": basis.assumed, "text": basis.text or "",
+            })
+    return found
+
+
+def result_table(result: Result, *, lang: Lang = "vi", depth: int | None = None, explain: bool = True) -> str:
+    """A result as an indented table: points / max per node, status, and each criterion's explanation."""
+    places = result.places
+    marks = STATUS_MARK if lang == "vi" else STATUS_MARK_EN
+    name = result.unit_name or result.unit_id
+    header = f"{name} — {result.definition}" + (f" — {result.year}" if result.year else "")
+    lines = [header, ""]
+
+    def row(node: NodeResult, level: int) -> None:
+        if depth is not None and level >= depth:
+            return
+        mark = marks[node.status]
+        pts = f"{show(node.points, lang, places)}/{show(node.max, lang, places)}"
+        title = node.title if len(node.title) <= 70 else node.title[:67] + "…"
+        lines.append(f"{'  ' * level}{node.id:<14} {pts:>12}  {title}" + (f"  [{mark}]" if mark else ""))
+        if explain and node.is_criterion:
+            lines.append(f"{'  ' * level}{'':<14} {'':>12}    {node.explanation}")
+        for child in node.children:
+            row(child, level + 1)
+
+    for pillar in result.pillars:
+        row(pillar, 0)
+    lines.append("")
+    total_word = "Tổng điểm" if lang == "vi" else "Total"
+    stated = f" (theo quyết định: {show(result.stated_total, lang)})" if (
+        result.stated_total is not None and result.stated_total != result.max) else ""
+    lines.append(f"{total_word}: {show(result.points, lang, places)}/{show(result.max, lang, places)}{stated}")
+    if result.percent is not None:
+        lines.append(f"{'Tỷ lệ' if lang == 'vi' else 'Percentage'}: {show(result.percent, lang, places)}%")
+    if result.index_method != "sum":
+        label = "Chỉ số (trung bình % các trụ cột)" if lang == "vi" else "Index (mean of pillar percentages)"
+        lines.append(f"{label}: {show(result.index, lang, places)}%")
+    for problem in result.problems:
+        lines.append(problem.format())
+    return "\n".join(lines) + "\n"

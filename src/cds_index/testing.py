@@ -1,0 +1,152 @@
+"""Rule tests as data: run a `kind: tests` file and say, exactly, what differs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import DefinitionError, Problem
+from .loader import read_file, validate_model
+from .model import Definition, TestCase, TestFile
+from .numbers import plain
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    node: str
+    what: str
+    expected: str
+    actual: str
+    explanation: str = ""
+
+
+@dataclass
+class CaseOutcome:
+    file: str
+    name: str
+    line: int | None
+    mismatches: list[Mismatch] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.mismatches and not self.problems
+
+    def describe(self) -> str:
+        lines = [f"{self.file}:{self.line or 1}: {self.name}"]
+        for p in self.problems:
+            lines.append(f"    {p.format()}")
+        for m in self.mismatches:
+            lines.append(f"    {m.node} {m.what}: expected {m.expected}, got {m.actual}")
+            if m.explanation:
+                lines.append(f"        ({m.explanation})")
+        return "\n".join(lines)
+
+
+def load_tests(path: str | Path) -> tuple[TestFile, Any]:
+    doc, problems = read_file(path)
+    if problems:
+        raise DefinitionError(problems)
+    model, problems = validate_model(TestFile, doc)
+    if model is None:
+        raise DefinitionError(problems)
+    return model, doc
+
+
+def _definition_for(ref: str, test_path: Path) -> Definition:
+    from .registry import load
+
+    candidate = (test_path.parent / ref)
+    if ref.endswith((".yaml", ".yml")) and candidate.exists():
+        return load(candidate)
+    return load(ref)
+
+
+def run_case(definition: Definition, case: TestCase, file: str, line: int | None) -> CaseOutcome:
+    """Score one case and compare every expectation exactly (Decimal equality, no tolerance)."""
+    from .evaluate import score
+
+    outcome = CaseOutcome(file, case.name, line)
+    if definition.scoring == "targets":
+        return _run_targets_case(definition, case, outcome)
+    result = score(definition, case.values, year=case.year)
+    outcome.problems.extend(p for p in result.problems if p.severity == "error")
+    for node_id, expected in case.expect.points.items():
+        try:
+            got = result.node(node_id)
+        except KeyError:
+            outcome.mismatches.append(Mismatch(node_id, "points", plain(expected), "no such node"))
+            continue
+        if got.points != expected:
+            outcome.mismatches.append(
+                Mismatch(node_id, "points", plain(expected), plain(got.points), got.explanation)
+            )
+    for node_id, status in case.expect.status.items():
+        try:
+            got = result.node(node_id)
+        except KeyError:
+            outcome.mismatches.append(Mismatch(node_id, "status", status, "no such node"))
+            continue
+        if got.status != status:
+            outcome.mismatches.append(Mismatch(node_id, "status", status, got.status, got.explanation))
+    if case.expect.total is not None and result.points != case.expect.total:
+        outcome.mismatches.append(Mismatch("total", "points", plain(case.expect.total), plain(result.points)))
+    return outcome
+
+
+def _run_targets_case(definition: Definition, case: TestCase, outcome: CaseOutcome) -> CaseOutcome:
+    from .targets_api import evaluate_year
+
+    if case.year is None:
+        outcome.mismatches.append(Mismatch("year", "year", "a year", "none"))
+        return outcome
+    result = evaluate_year(definition, case.values, case.year)
+    outcome.problems.extend(p for p in result.problems if p.severity == "error")
+    for node_id, expected in case.expect.targets.items():
+        got = result.outcome(node_id)
+        if got is None:
+            outcome.mismatches.append(Mismatch(node_id, "target", expected, "no such criterion"))
+        elif got.status != expected:
+            outcome.mismatches.append(Mismatch(node_id, "target", expected, got.status, got.explanation))
+    if case.expect.completed is not None and result.completed != case.expect.completed:
+        outcome.mismatches.append(
+            Mismatch("year", "completed", str(case.expect.completed), str(result.completed))
+        )
+    return outcome
+
+
+def run_file(path: str | Path) -> list[CaseOutcome]:
+    """Run every case of a tests file."""
+    path = Path(path)
+    tests, doc = load_tests(path)
+    definition = _definition_for(tests.definition, path)
+    outcomes = []
+    for index, case in enumerate(tests.cases):
+        line = doc.location(("cases", index)).line
+        outcomes.append(run_case(definition, case, str(path), line))
+    return outcomes
+
+
+def collect(paths: list[str | Path]) -> list[Path]:
+    """Test files under the given files or folders (`kind: tests` YAML files)."""
+    found: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for candidate in sorted(p.rglob("*.y*ml")):
+                if _is_tests(candidate):
+                    found.append(candidate)
+        else:
+            found.append(p)
+    return found
+
+
+def _is_tests(path: Path) -> bool:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return any(line.strip() == "kind: tests" for line in head.splitlines())
+

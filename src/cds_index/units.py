@@ -1,0 +1,42 @@
+"""The one pint unit registry: the units a definition's inputs may be measured in."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+# Each countable thing the decisions measure is its own dimension, so that a ratio of dossiers to
+# procedures is refused while dossiers to dossiers is a plain ratio.
+_BASE_UNITS = (
+    "person", "household", "item", "document", "meeting", "procedure", "service", "dossier",
+    "computer", "organization", "village", "system", "database", "account", "business",
+)
+
+
+@cache
+def registry() -> Any:
+    """The registry, created on first use (importing pint costs ~0.4 s, so `import cds_index` does not)."""
+    import pint
+
+    ureg = pint.UnitRegistry(filename=None)
+    for name in _BASE_UNITS:
+        ureg.define(f"{name} = [{name}]")
+    ureg.define("VND = [currency] = đồng")
+    ureg.define("percent = 0.01 = %")
+    return ureg
+
+
+@cache
+def parse(unit: str) -> tuple[str, Any] | str:
+    """Return ``(dimensionality, factor to the base unit)``, or an error message for an unknown unit."""
+    ureg = registry()
+    try:
+        parsed = ureg.parse_units(unit)
+    except Exception as exc:  # pint raises several error types for a bad unit string
+        return f"unknown unit {unit!r} ({exc}); known: 1, percent, VND, {', '.join(_BASE_UNITS)}"
+    quantity = ureg.Quantity(1, parsed).to_base_units()
+    return str(quantity.dimensionality), quantity.magnitude
+
+
+def known_units() -> tuple[str, ...]:
+    return ("1", "percent", "VND", *_BASE_UNITS)
