@@ -1,0 +1,58 @@
+"""JSON Schemas of every file kind, generated from the models (committed under `schemas/`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+def schemas() -> dict[str, dict[str, Any]]:
+    """File name → JSON Schema, for editors (yaml-language-server) and other tools."""
+    from .model import Definition, InputsFile, TestFile
+
+    kinds: dict[str, Any] = {
+        "definition.schema.json": Definition,
+        "inputs.schema.json": InputsFile,
+        "tests.schema.json": TestFile,
+    }
+    try:
+        from .overlay import Overlay  # type: ignore[attr-defined]
+
+        kinds["overlay.schema.json"] = Overlay
+    except ImportError:  # pragma: no cover - the overlay model ships with the package
+        pass
+    try:
+        from .scenario import Scenario  # type: ignore[attr-defined]
+
+        kinds["scenario.schema.json"] = Scenario
+    except ImportError:  # pragma: no cover
+        pass
+    out = {}
+    for name, model in kinds.items():
+        schema = model.model_json_schema(by_alias=True)
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["$id"] = f"https://cds-index.github.io/schemas/{name}"
+        out[name] = schema
+    return out
+
+
+def render(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write(folder: str | Path) -> list[Path]:
+    """Write every schema into ``folder``; return the paths written."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in schemas().items():
+        path = folder / name
+        path.write_text(render(schema), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":  # `python -m cds_index.schema` regenerates schemas/
+    for p in write(Path(__file__).resolve().parents[2] / "schemas"):
+        print(p)
