@@ -383,11 +383,17 @@ def _check_definition(definition: Definition, year: int) -> None:
         raise UsageError(Problem(
             "usage", f"{definition.id} scores points, not yearly targets; use the points evaluation"
         ))
-    years = definition.years or sorted({y for _, n in _criteria(definition) for y in n.targets.years})  # type: ignore[union-attr]
+    years = definition.years or _target_years(definition)
     if year not in years:
         raise UsageError(Problem(
             "usage", f"{definition.id} has targets for {_years_text(years)}, not for {year}"
         ))
+
+
+def _target_years(definition: Definition) -> list[int]:
+    """The years the criteria have targets for, when the definition does not list `years`."""
+    years = {y for _, node in _criteria(definition) if node.targets for y in node.targets.years}
+    return sorted(years)
 
 
 def _years_text(years: Sequence[int]) -> str:
@@ -545,10 +551,10 @@ def _gap_text(definition: Definition, o: CriterionOutcome, year: int, target_yea
                   f"{target_year} target {want}: not reported in {year}")
     if o.shortfall is not None:
         assert isinstance(o.value, Decimal)
-        return _t(lang, f"Chỉ tiêu năm {target_year} {want}: năm {year} đạt "
-                        f"{_show_number(o.value, percent, lang)}, còn thiếu {_show_short(o.shortfall, percent, lang)}",
-                  f"{target_year} target {want}: {_show_number(o.value, percent, lang)} in {year}, "
-                  f"{_show_short(o.shortfall, percent, lang)} short")
+        have = _show_number(o.value, percent, lang)
+        short = _show_short(o.shortfall, percent, lang)
+        return _t(lang, f"Chỉ tiêu năm {target_year} {want}: năm {year} đạt {have}, còn thiếu {short}",
+                  f"{target_year} target {want}: {have} in {year}, {short} short")
     return _t(lang, f"Chỉ tiêu năm {target_year} {want}: năm {year} là “{o.value}”",
               f"{target_year} target {want}: “{o.value}” in {year}")
 
