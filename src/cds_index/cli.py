@@ -168,17 +168,7 @@ def cmd_score(args: argparse.Namespace) -> int:
             status = EXIT_INVALID
             continue
         if definition.scoring == "targets":
-            from .targets_api import evaluate_year, targets_table
-
-            year = args.year or unit.year
-            if year is None:
-                raise UsageError(Problem("usage", "a yearly-targets definition needs --year"))
-            tresult = evaluate_year(definition, unit, year)
-            if args.format == "json":
-                outputs.append(tresult.to_dict())
-            else:
-                _out(targets_table(tresult, lang=args.lang))
-            if not tresult.ok:
+            if _score_targets(definition, path, args):
                 status = EXIT_INVALID
             continue
         from .evaluate import score
@@ -192,6 +182,97 @@ def cmd_score(args: argparse.Namespace) -> int:
             _out(result_table(result, lang=args.lang, depth=args.depth, explain=not args.brief))
     if args.format == "json":
         _json(outputs[0] if len(outputs) == 1 else outputs)
+    return status
+
+
+def _score_targets(definition: Any, path: str, args: argparse.Namespace) -> bool:
+    """A yearly-targets definition: one year with --year, else every year and what must improve next."""
+    from .report import targets_table, years_table
+    from .targets import evaluate_year, evaluate_years
+    from .units_io import read_unit_years
+
+    years, problems = read_unit_years(definition, path)
+    for p in problems:
+        _out(p.format(), sys.stderr)
+    if not years:
+        return True
+    refused = [p for unit in years.values() for p in unit.problems]
+    for p in refused:
+        _out(p.format(), sys.stderr)
+    values = {year: unit.values for year, unit in years.items() if year}
+    unit = next(iter(years.values()))
+    if args.year is not None:
+        result = evaluate_year(definition, args.year, values.get(args.year, {}), lang=args.lang)
+        if args.format == "json":
+            _json({"unit": {"id": unit.unit_id, "name": unit.unit_name}, **result.to_dict()})
+        else:
+            _out(targets_table(result, unit.unit_name or unit.unit_id, lang=args.lang))
+    else:
+        view = evaluate_years(definition, values, lang=args.lang)
+        if args.format == "json":
+            _json({
+                "unit": {"id": unit.unit_id, "name": unit.unit_name},
+                "years": [r.to_dict() for r in view.results],
+                "next_year": view.next_year,
+                "gaps": [{"id": g.id, "target_year": g.target_year, "explanation": g.explanation}
+                         for g in view.gaps],
+            })
+        else:
+            _out(years_table(view, unit.unit_name or unit.unit_id, lang=args.lang))
+    return bool(refused)
+
+
+# --- gaps -------------------------------------------------------------------------------------
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    from .gaps import gaps_table, points_gaps, target_gaps
+    from .loader import load_model
+    from .registry import load
+    from .units_io import read_unit, read_unit_years
+
+    definition = load(args.definition)
+    overlay = None
+    if args.overlay:
+        from .overlay import Overlay, check_overlay
+
+        overlay = load_model(Overlay, args.overlay)
+        check_overlay(overlay, definition)  # raises when it applies to another definition
+    status = EXIT_OK
+    reports = []
+    for path in args.inputs:
+        if definition.scoring == "targets":
+            from .targets import evaluate_year
+
+            years, problems = read_unit_years(definition, path)
+            if not years:
+                for p in problems:
+                    _out(p.format(), sys.stderr)
+                status = EXIT_INVALID
+                continue
+            year = args.year or max(y for y in years if y)
+            unit = years.get(year)
+            if unit is None:
+                raise UsageError(Problem("usage", f"{path} has no values for {year}"))
+            result = evaluate_year(definition, year, unit.values, lang=args.lang)
+            reports.append(target_gaps(result, definition, unit.unit_name or unit.unit_id, overlay,
+                                       lang=args.lang))
+        else:
+            from .evaluate import score
+
+            scored_unit, problems = read_unit(definition, path, year=args.year)
+            if scored_unit is None:
+                for p in problems:
+                    _out(p.format(), sys.stderr)
+                status = EXIT_INVALID
+                continue
+            reports.append(points_gaps(score(definition, scored_unit, lang=args.lang), definition, overlay,
+                                       lang=args.lang))
+    if args.format == "json":
+        _json([r.to_dict() for r in reports] if len(reports) != 1 else reports[0].to_dict())
+    else:
+        for r in reports:
+            _out(gaps_table(r, lang=args.lang, markdown=args.format == "markdown"))
     return status
 
 
@@ -261,6 +342,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--brief", action="store_true", help="no explanations")
     p.add_argument("--rounded", action="store_true", help="JSON points rounded for display")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("gaps", help="points lost or targets unmet, by responsible unit")
+    p.add_argument("definition", metavar="DEF")
+    p.add_argument("inputs", nargs="+", metavar="INPUTS")
+    p.add_argument("--overlay", default=None, help="a responsibility overlay (`kind: overlay`) file")
+    p.add_argument("--format", choices=["table", "json", "markdown"], default="table")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi")
+    p.add_argument("--year", type=int, default=None)
+    p.set_defaults(func=cmd_gaps)
 
     p = sub.add_parser("test", help="run rule tests written as data (`kind: tests` files)")
     p.add_argument("paths", nargs="+", metavar="PATH")

@@ -15,6 +15,8 @@ PLACES = Decimal("1e-20")
 and sums of criteria are exact because they add numbers of at most 20 decimal places."""
 
 CONTEXT = Context(prec=60)
+EXPLAIN_PLACES = 4
+"""Explanations write at most this many decimals (marked ≈ when rounded); results keep every digit."""
 
 
 def div(a: Decimal, b: Decimal) -> Decimal:
@@ -40,10 +42,15 @@ def plain(d: Decimal) -> str:
 
 def show(d: Decimal, lang: Lang = "vi", places: int | None = None) -> str:
     """A number for people: rounded to ``places`` if given, trailing zeros dropped, Vietnamese comma."""
+    approx = ""
+    if places is None and d.as_tuple().exponent < -EXPLAIN_PLACES and d != d.quantize(  # type: ignore[operator]
+        Decimal(1).scaleb(-EXPLAIN_PLACES), rounding=ROUND_HALF_UP
+    ):
+        places, approx = EXPLAIN_PLACES, "≈"  # a repeating decimal in an explanation: say it is rounded
     if places is not None:
         d = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    text = plain(d)
-    if text in {"-0"}:
+    text = approx + plain(d)
+    if text in {"-0", "≈-0"}:
         text = "0"
     return text.replace(".", ",") if lang == "vi" else text
 

@@ -159,3 +159,49 @@ def result_table(result: Result, *, lang: Lang = "vi", depth: int | None = None,
     for problem in result.problems:
         lines.append(problem.format())
     return "\n".join(lines) + "\n"
+
+
+def targets_table(result: Any, unit_name: str, *, lang: Lang = "vi") -> str:
+    """One year of a yearly-targets definition: each criterion met or not, counts per group."""
+    from .targets import STATUS_LABELS
+
+    labels = STATUS_LABELS[lang]
+    lines = [f"{unit_name} — {result.definition} — {result.year}", ""]
+    for group in result.groups:
+        lines.append(f"{group.id} {group.title}: {group.met}/{group.with_target} "
+                     + ("đạt" if lang == "vi" else "met"))
+        for o in result.criteria:
+            if o.group == group.id:
+                lines.append(f"  {o.id:<6} {labels[o.status]:<18} {o.explanation}")
+    done = ("HOÀN THÀNH" if result.completed else "CHƯA HOÀN THÀNH") if lang == "vi" else (
+        "COMPLETED" if result.completed else "NOT COMPLETED")
+    lines += ["", f"{'Năm' if lang == 'vi' else 'Year'} {result.year}: {done}"]
+    return "\n".join(lines) + "\n"
+
+
+def years_table(view: Any, unit_name: str, *, lang: Lang = "vi") -> str:
+    """Every year side by side (value vs target), then what must improve to meet next year's targets."""
+    from .targets import STATUS_LABELS
+
+    mark = {"met": "✓", "unmet": "✗", "no_target": "*", "not_applicable": "–", "not_reported": "?"}
+    years = view.years
+    lines = [f"{unit_name} — {view.definition}", ""]
+    lines.append(f"{'':<6} " + " ".join(f"{y:>22}" for y in years))
+    for track in view.tracks:
+        cells = []
+        for cell in track.cells:
+            value = "" if cell.value is None else str(cell.value)
+            target = cell.printed or ""
+            cells.append(f"{mark[cell.status]} {value[:9]:>9}/{target[:9]:<9}")
+        lines.append(f"{track.id:<6} " + " ".join(f"{c:>22}" for c in cells))
+    lines.append("")
+    done_word = "hoàn thành" if lang == "vi" else "completed"
+    lines.append(" ".join(f"{r.year}: {done_word if r.completed else '✗'}" for r in view.results))
+    legend = ", ".join(f"{m} {STATUS_LABELS[lang][s]}" for s, m in mark.items())
+    lines.append(legend)
+    if view.gaps:
+        head = (f"Cần cải thiện để đạt chỉ tiêu năm {view.next_year or view.latest}:" if lang == "vi"
+                else f"To meet the {view.next_year or view.latest} targets:")
+        lines += ["", head]
+        lines += [f"  {g.id:<6} {g.explanation}" for g in view.gaps]
+    return "\n".join(lines) + "\n"

@@ -96,18 +96,22 @@ def run_case(definition: Definition, case: TestCase, file: str, line: int | None
 
 
 def _run_targets_case(definition: Definition, case: TestCase, outcome: CaseOutcome) -> CaseOutcome:
-    from .targets_api import evaluate_year
+    from .inputs import parse_values
+    from .targets import evaluate_year
 
     if case.year is None:
         outcome.mismatches.append(Mismatch("year", "year", "a year", "none"))
         return outcome
-    result = evaluate_year(definition, case.values, case.year)
-    outcome.problems.extend(p for p in result.problems if p.severity == "error")
+    values, problems = parse_values(case.values, definition.inputs)
+    outcome.problems.extend(problems)
+    result = evaluate_year(definition, case.year, values)
     for node_id, expected in case.expect.targets.items():
-        got = result.outcome(node_id)
-        if got is None:
+        try:
+            got = result.outcome(node_id)
+        except KeyError:
             outcome.mismatches.append(Mismatch(node_id, "target", expected, "no such criterion"))
-        elif got.status != expected:
+            continue
+        if got.status != expected:
             outcome.mismatches.append(Mismatch(node_id, "target", expected, got.status, got.explanation))
     if case.expect.completed is not None and result.completed != case.expect.completed:
         outcome.mismatches.append(
