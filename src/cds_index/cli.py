@@ -299,6 +299,20 @@ def cmd_test(args: argparse.Namespace) -> int:
     return EXIT_INVALID if failed else EXIT_OK
 
 
+# --- diff (issue 6) ---------------------------------------------------------------------------
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .diff import diff, load_ref, render_markdown, render_text
+
+    result = diff(load_ref(args.old, args.folder), load_ref(args.new, args.folder))
+    if args.format == "json":
+        _json(result.to_dict())
+    else:
+        _out(render_markdown(result) if args.format == "markdown" else render_text(result))
+    return EXIT_OK
+
+
 # --- wiring -----------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -356,6 +370,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("-v", "--verbose", action="store_true")
     p.set_defaults(func=cmd_test)
+
+    p = sub.add_parser("diff", help="what changed between two versions: criteria, points, rules, totals")
+    p.add_argument("old", metavar="OLD", help="a path, an id, or id@YYYY-MM-DD (the version in force that day)")
+    p.add_argument("new", metavar="NEW")
+    p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    p.add_argument("--folder", default=None, help="look ids up in this folder instead of the bundled one")
+    p.set_defaults(func=cmd_diff)
 
     return parser
 

@@ -81,22 +81,28 @@ def load_file(path: str | Path) -> Definition:
     return load_checked(path).definition
 
 
-def _candidates(definition_id: str) -> list[Path]:
-    folder = bundled_dir()
+def _candidates(definition_id: str, folder: Path | None = None) -> list[Path]:
+    """Every version of one id in ``folder``: ``<id>.yaml`` and ``<id>@<anything>.yaml``."""
+    folder = folder if folder is not None else bundled_dir()
     return sorted(
         p for p in folder.glob("*.yaml") if p.stem == definition_id or p.stem.startswith(definition_id + "@")
     )
 
 
-def resolve(ref: str | Path, on: dt.date | None = None) -> Path:
-    """A bundled id (optionally the version in force ``on`` a date) or a path → the file's path."""
+def resolve(ref: str | Path, on: dt.date | None = None, folder: str | Path | None = None) -> Path:
+    """A bundled id (optionally the version in force ``on`` a date) or a path → the file's path.
+
+    ``folder`` looks the id up there instead of among the bundled definitions.
+    """
     path = Path(ref)
     if path.suffix in {".yaml", ".yml", ".json"} or path.exists():
         if not path.exists():
             raise DefinitionError(Problem("file-not-found", f"no such file: {path}", Location(str(path))))
         return path
-    candidates = _candidates(str(ref))
+    candidates = _candidates(str(ref), Path(folder) if folder is not None else None)
     if not candidates:
+        if folder is not None:
+            raise UsageError(Problem("definition-not-found", f"no definition has the id {str(ref)!r} in {folder}"))
         known = ", ".join(info.id for info in list_definitions()) or "none"
         raise UsageError(Problem(
             "definition-not-found", f"no bundled definition has the id {str(ref)!r}; bundled: {known}"
@@ -116,17 +122,17 @@ def resolve(ref: str | Path, on: dt.date | None = None) -> Path:
     return max(in_force)[1]
 
 
-def load(ref: str | Path, on: dt.date | None = None) -> Definition:
+def load(ref: str | Path, on: dt.date | None = None, folder: str | Path | None = None) -> Definition:
     """Load a bundled definition by id, or any definition file by path.
 
     With several versions of one id side by side, ``on`` picks the one in force that day
-    (default: today).
+    (default: today). ``folder`` looks ids up in another folder of definitions than the bundled one.
 
     >>> import cds_index
     >>> cds_index.load("hai-duong-707-district").total
     Decimal('420')
     """
-    return load_file(resolve(ref, on))
+    return load_file(resolve(ref, on, folder))
 
 
 @dataclass(frozen=True)
