@@ -12,7 +12,7 @@ from .errors import DefinitionError, Problem
 from .inputs import UnitInputs, Value, parse_values
 from .model import Definition, Node
 from .numbers import HUNDRED, ZERO, Lang, div, plain, show
-from .rules import Compiled, InvalidValue
+from .rules import Compiled, InvalidValue, NotReported
 
 Status = Literal["scored", "not_reported", "not_applicable", "invalid"]
 STATUS_WORDS: dict[str, dict[str, str]] = {
@@ -214,6 +214,10 @@ def compiled(definition: Definition) -> CompiledDefinition:
 
 
 def _deadline_passed(value: Value, deadline: tuple[int, int], year: int) -> bool:
+    """Dated after the deadline of the assessment year, or before that year began: no credit.
+
+    An undated value cannot be checked and counts as on time (the inputs template asks for dates).
+    """
     if value.date is None:
         return False
     day, month = deadline
@@ -221,7 +225,7 @@ def _deadline_passed(value: Value, deadline: tuple[int, int], year: int) -> bool
         last = dt.date(year, month, day)
     except ValueError:
         return False
-    return value.date > last
+    return value.date > last or value.date.year < year
 
 
 class _Scorer:
@@ -238,16 +242,21 @@ class _Scorer:
         maximum = node.points if node.points is not None else ZERO
         values = self.values
         w = self.words
+        names = leaf.rule.inputs
         if leaf.applicable_if is not None:
             gate = values.get(leaf.applicable_if)
             if gate is not None and (gate.not_applicable or gate.value is False):
                 return NodeResult(node.id, node.title, ZERO, ZERO, node.points, "not_applicable",
                                   w["not_applicable"], inputs=leaf.inputs)
-        names = leaf.rule.inputs
+            if gate is None:  # whether it applies is itself not reported
+                names = (leaf.applicable_if, *names)
         missing: list[str] = []
+        optional = leaf.rule.optional
         for name in names:
             value = values.get(name)
             if value is None:
+                if name in optional:
+                    continue
                 if name in self.bad:
                     return NodeResult(node.id, node.title, ZERO, maximum, node.points, "invalid",
                                       self.bad[name], inputs=leaf.inputs)
@@ -260,35 +269,37 @@ class _Scorer:
             labels = ", ".join(self.cdef.definition.inputs[n].label for n in missing)
             return NodeResult(node.id, node.title, ZERO, maximum, node.points, "not_reported",
                               f"{w['not_reported']} ({w['missing']}: {labels})", inputs=leaf.inputs)
-        plain_values: dict[str, Any] = {}
-        late: list[str] = []
-        appraised = False
-        for name in names:
-            value = values[name]
-            if leaf.deadline and self.year and _deadline_passed(value, leaf.deadline, self.year):
-                plain_values[name] = leaf.rule.no_credit.get(name, value.value)
-                late.append(f"{value.date.isoformat()}")  # type: ignore[union-attr]
-            else:
-                plain_values[name] = value.value
-            appraised = appraised or value.has_appraisal
+        present = [n for n in names if n in values]
+        plain_values: dict[str, Any] = {name: values[name].value for name in present}
+        appraised = any(values[name].has_appraisal for name in present)
+        # A deadline applies to the whole criterion: one late (or out-of-year) date and no input earns credit.
+        late = sorted({
+            values[n].date.isoformat()  # type: ignore[union-attr]
+            for n in present
+            if leaf.deadline and self.year and _deadline_passed(values[n], leaf.deadline, self.year)
+        })
+        if late:
+            plain_values = {n: leaf.rule.no_credit.get(n, v) for n, v in plain_values.items()}
         try:
             points, explanation = leaf.rule.score(plain_values, self.lang)
         except InvalidValue as exc:
             return NodeResult(node.id, node.title, ZERO, maximum, node.points, "invalid", str(exc),
                               inputs=leaf.inputs)
+        except NotReported as exc:
+            return NodeResult(node.id, node.title, ZERO, maximum, node.points, "not_reported",
+                              f"{w['not_reported']} ({w['missing']}: {exc})", inputs=leaf.inputs)
         if late:
             day, month = leaf.deadline  # type: ignore[misc]
             explanation = f"{w['late']} {day}.{month}/{self.year} ({', '.join(late)}): {explanation}"
         self_points = None
         if appraised:
             own = {n: (values[n].self_value if values[n].self_value is not None else plain_values[n])
-                   for n in names}
-            for n in names:
-                if n in plain_values and plain_values[n] != values[n].value:
-                    own[n] = plain_values[n]  # a late value stays without credit
+                   for n in present}
+            if late:
+                own = dict(plain_values)  # late stays late, whoever assessed it
             try:
                 self_points, _ = leaf.rule.score(own, self.lang)
-            except InvalidValue:
+            except (InvalidValue, NotReported):
                 self_points = ZERO
             if self_points != points:
                 explanation += (f" [{w['self']} {show(self_points, self.lang)}, "

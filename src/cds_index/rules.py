@@ -28,7 +28,7 @@ from .model import (
     Steps,
     YesNo,
 )
-from .numbers import HUNDRED, ONE, ZERO, Lang, clamp01, div, percent, show
+from .numbers import HUNDRED, ONE, ZERO, Lang, div, percent, show
 
 Explain = Callable[[Mapping[str, Any], Lang], tuple[Decimal, str]]
 
@@ -50,6 +50,10 @@ class InvalidValue(Exception):
     """A value that makes the rule undefined for this unit (a zero denominator): status ``invalid``."""
 
 
+class NotReported(Exception):
+    """An optional input turned out to be needed and is missing (incidents without `handled`)."""
+
+
 @dataclass(frozen=True)
 class Compiled:
     """A rule ready to score: the inputs it reads, in order, and the scorer."""
@@ -58,6 +62,8 @@ class Compiled:
     score: Explain
     no_credit: Mapping[str, Any]
     """The value each input takes when it earns no credit (dated after the deadline)."""
+    optional: frozenset[str] = frozenset()
+    """Inputs that may be missing; the scorer sees ``None`` and decides (raising NotReported)."""
 
 
 def _label(inputs: Mapping[str, InputDef], name: str) -> str:
@@ -79,6 +85,18 @@ def _award(share: Decimal, maximum: Decimal, lang: Lang) -> tuple[Decimal, str]:
     points = maximum * share
     w = WORDS[lang]
     return points, f"{percent(share, lang)} × {show(maximum, lang)} = {show(points, lang)} {w['pt']}"
+
+
+def _proportional(part: Decimal, whole: Decimal, maximum: Decimal, lang: Lang) -> tuple[Decimal, str]:
+    """``maximum × min(1, part / whole)`` with one division, after the multiplication: exact
+    whenever the result terminates (22/24 × 3 = 2.75), never rounded twice."""
+    if part >= whole:
+        return _award(ONE, maximum, lang)
+    if part <= 0:
+        return _award(ZERO, maximum, lang)
+    points = div(maximum * part, whole)
+    share = div(part, whole)
+    return points, f"{percent(share, lang)} × {show(maximum, lang)} = {show(points, lang)} {WORDS[lang]['pt']}"
 
 
 def compile_rule(rule: Any, node: Node, inputs: Mapping[str, InputDef]) -> tuple[Compiled, list[tuple[str, str]]]:
@@ -260,15 +278,14 @@ def _ratio(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Com
             bottom: Decimal = v[per]
             if bottom == 0:
                 raise InvalidValue(f"{per_label}: {w['zero_den']}")
-            ratio = div(top, bottom)
-            what = f"{label} / {per_label} = {show(top, lang)}/{show(bottom, lang)} = {percent(ratio, lang)}"
+            what = (f"{label} / {per_label} = {show(top, lang)}/{show(bottom, lang)} = "
+                    f"{percent(div(top, bottom), lang)}")
         else:
-            ratio = top * factor
-            what = f"{label} = {percent(ratio, lang)}"
-        share = clamp01(div(ratio, target)) if target != ONE else clamp01(ratio)
+            top, bottom = top * factor, ONE
+            what = f"{label} = {percent(top, lang)}"
         if target != ONE:
             what += f" ({w['target']} {percent(target, lang)})"
-        points, text = _award(share, maximum, lang)
+        points, text = _proportional(top, bottom * target, maximum, lang)
         return points, f"{what} → {text}"
 
     return Compiled((name, per) if per else (name,), score, {name: ZERO})
@@ -281,17 +298,23 @@ def _count(rule: Count, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Com
     def score(v: Mapping[str, Any], lang: Lang) -> tuple[Decimal, str]:
         w = WORDS[lang]
         value: Decimal = v[name]
-        share = clamp01(div(value, target))
-        points, text = _award(share, maximum, lang)
+        points, text = _proportional(value, target, maximum, lang)
         return points, f"{label} = {show(value, lang)} ({w['target']} {show(target, lang)}) → {text}"
 
     return Compiled((name,), score, {name: ZERO})
 
 
-def _in_step(step: Step, value: Decimal) -> bool:
-    if step.min is not None and (value < step.min or (value == step.min and not step.min_inclusive)):
-        return False
-    return not (step.max is not None and (value > step.max or (value == step.max and not step.max_inclusive)))
+def _in_step(step: Step, value: Decimal, per: Decimal = ONE) -> bool:
+    """Whether ``value / per`` falls in the step, compared exactly as ``value`` against ``bound × per``."""
+    if step.min is not None:
+        low = step.min * per
+        if value < low or (value == low and not step.min_inclusive):
+            return False
+    if step.max is not None:
+        high = step.max * per
+        if value > high or (value == high and not step.max_inclusive):
+            return False
+    return True
 
 
 def _step_words(step: Step, lang: Lang) -> str:
@@ -313,15 +336,15 @@ def _steps(rule: Steps, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Com
     def score(v: Mapping[str, Any], lang: Lang) -> tuple[Decimal, str]:
         w = WORDS[lang]
         value: Decimal = v[name]
+        bottom = ONE
         what = f"{label} = {show(value, lang)}"
         if per is not None:
-            bottom: Decimal = v[per]
-            if bottom == 0:
+            bottom = v[per]
+            if bottom <= 0:
                 raise InvalidValue(f"{per_label}: {w['zero_den']}")
-            value = div(value, bottom)
-            what = f"{label} / {per_label} = {percent(value, lang)}"
+            what = f"{label} / {per_label} = {percent(div(value, bottom), lang)}"
         for step in steps:
-            if _in_step(step, value):
+            if _in_step(step, value, bottom):
                 band = f"{w['band']} {_step_words(step, lang)}"
                 if step.points is not None:
                     points = step.points
@@ -373,7 +396,7 @@ def _per_item(rule: PerItem, maximum: Decimal, inputs: Mapping[str, InputDef]) -
         w = WORDS[lang]
         count: Decimal = v[name]
         raw = count * each
-        points = min(raw, cap)
+        points = max(ZERO, min(raw, cap))  # a negative count (no `min: 0` declared) earns nothing
         capped = f" ({w['max']} {show(cap, lang)})"
         return points, (f"{label} = {show(count, lang)} × {show(each, lang)} = {show(raw, lang)}{capped} "
                         f"→ {show(points, lang)} {w['pt']}")
@@ -391,6 +414,8 @@ def _incidents(rule: Incidents, maximum: Decimal, inputs: Mapping[str, InputDef]
         if count == 0:
             points, text = _award(ONE, maximum, lang)
             return points, f"{label} = 0 ({w['none']}) → {text}"
+        if handled is not None and v.get(handled) is None:
+            raise NotReported(_label(inputs, handled))
         done: Decimal = v[handled] if handled else ZERO
         ok = handled is not None and done >= count
         share = ONE if ok else ZERO
@@ -398,7 +423,7 @@ def _incidents(rule: Incidents, maximum: Decimal, inputs: Mapping[str, InputDef]
         return points, f"{label} = {show(count, lang)}, {w['handled']} {show(done, lang)} → {text}"
 
     names = (name, handled) if handled else (name,)
-    return Compiled(names, score, {})
+    return Compiled(names, score, {}, optional=frozenset({handled}) if handled else frozenset())
 
 
 def _formula(rule: Formula, formula: Any, maximum: Decimal) -> Compiled:
