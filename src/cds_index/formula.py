@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .errors import Problem
@@ -82,7 +82,8 @@ def compile_formula(
                      f"only {', '.join(sorted(FUNCTIONS))} may be called\n    " + _marker(expression, node))
                 )
             if node.keywords:
-                problems.append(("formula-forbidden", "keyword arguments are not allowed in a formula"))
+                problems.append(("formula-forbidden", "keyword arguments are not allowed in a formula\n    "
+                                 + _marker(expression, node)))
         elif isinstance(node, ast.Name) and not _is_function_name(tree, node):
             if node.id not in known:
                 problems.append(
@@ -90,14 +91,19 @@ def compile_formula(
                 )
             names.add(node.id)
         elif isinstance(node, ast.Constant):
-            if isinstance(node.value, bool) or node.value is None:
+            if isinstance(node.value, bool):
                 continue
             if isinstance(node.value, int | float):
                 # Exact: the literal as written, never a binary float.
                 segment = ast.get_source_segment(expression.strip(), node) or repr(node.value)
-                node.value = Decimal(segment)
+                try:
+                    node.value = Decimal(segment)
+                except InvalidOperation:  # 0x10, 0o7, 0b1: Decimal reads only decimal literals
+                    problems.append(("formula-forbidden", f"write numbers in decimal, not {segment!r}\n    "
+                                     + _marker(expression, node)))
             else:
-                problems.append(("formula-forbidden", f"only numbers are allowed, not {node.value!r}"))
+                problems.append(("formula-forbidden", f"only numbers are allowed, not {node.value!r}\n    "
+                                 + _marker(expression, node)))
     if problems:
         return None, problems
     return CompiledFormula(expression.strip(), tree, frozenset(names)), []
