@@ -276,6 +276,22 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return status
 
 
+# --- serve ------------------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from .server import serve
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        raise UsageError(Problem(
+            "usage", "the HTTP API needs the `server` extra: pip install 'cds-index[server]'"
+        )) from None
+    serve(args.host, args.port)
+    return EXIT_OK
+
+
 # --- test -------------------------------------------------------------------------------------
 
 
@@ -365,6 +381,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["vi", "en"], default="vi")
     p.add_argument("--year", type=int, default=None)
     p.set_defaults(func=cmd_gaps)
+
+    p = sub.add_parser("serve", help="the HTTP API (needs the `server` extra)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("test", help="run rule tests written as data (`kind: tests` files)")
     p.add_argument("paths", nargs="+", metavar="PATH")
