@@ -189,3 +189,11 @@ def check(write: Callable[..., Path]) -> Callable[..., list[Problem]]:
         return check_file(write(text, name)).problems
 
     return _check
+
+
+def mutate(text: str, *edits: tuple[str, str]) -> str:
+    """Apply ``(old, new)`` replacements, each of which must match exactly once."""
+    for old, new in edits:
+        assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
+        text = text.replace(old, new)
+    return text

@@ -135,7 +135,8 @@ def compile_rule(rule: Any, node: Node, inputs: Mapping[str, InputDef]) -> tuple
     elif isinstance(rule, Ratio):
         spec = need(rule.input, numeric, "input")
         per = need(rule.per, numeric, "per")
-        _check_ratio_units(spec, per, rule.input, rule.per, problems)
+        if _numeric(spec, per):  # a wrong type is reported above; its unit would only repeat it
+            _check_ratio_units(spec, per, rule.input, rule.per, problems)
         compiled = _ratio(rule, maximum, inputs)
     elif isinstance(rule, Count):
         need(rule.input, numeric, "input")
@@ -143,7 +144,7 @@ def compile_rule(rule: Any, node: Node, inputs: Mapping[str, InputDef]) -> tuple
     elif isinstance(rule, Steps):
         spec = need(rule.input, numeric, "input")
         per = need(rule.per, numeric, "per")
-        if rule.per:
+        if rule.per and _numeric(spec, per):
             _check_ratio_units(spec, per, rule.input, rule.per, problems)
         problems.extend(_check_steps(rule.steps, spec, per, rule.per is not None))
         for step in rule.steps:
@@ -180,6 +181,10 @@ def compile_rule(rule: Any, node: Node, inputs: Mapping[str, InputDef]) -> tuple
     else:  # pragma: no cover - the discriminated union admits no other kind
         raise AssertionError(rule)
     return compiled, problems
+
+
+def _numeric(*specs: InputDef | None) -> bool:
+    return all(spec is None or spec.type in {"number", "integer"} for spec in specs)
 
 
 def _check_ratio_units(

@@ -81,7 +81,10 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
             ))
 
         # a parent's stated points against the sum of its children, exactly
-        if points_mode and node.children and node.points is not None:
+        # (a criterion without points is reported above; summing it as 0 would only repeat that)
+        if points_mode and node.children and node.points is not None and all(
+            child.points is not None or child.children for child in node.children
+        ):
             # one level at a time, against the children's own printed points: no cascades
             total = sum((_stated(child) for child in node.children), ZERO)
             problems.extend(_compare(
@@ -101,6 +104,8 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
 
     # rules: inputs, types, units, steps, formulas (compiled once, here)
     for node_id, code, message in compile_definition(definition).problems if points_mode else []:
+        if code == "unit-unknown":
+            continue  # reported once below, at the input's `unit:`, not again at every rule using it
         path, crumbs, _ = nodes[node_id]
         problems.append(Problem(code, message, at((*path, "rule")), crumbs))
 
