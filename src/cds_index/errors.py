@@ -47,6 +47,7 @@ CODES: dict[str, str] = {
     "target-year": "a yearly target is outside the definition's years or names an invalid state",
     "overlay-unknown-node": "an overlay names a criterion the definition does not have",
     "overlay-unassigned": "a criterion of the definition has no assignment in the overlay",
+    "overlay-definition": "an overlay applied to a definition other than the one it names",
     # inputs of a unit
     "input-unknown": "an inputs file gives a value for an input the definition does not declare",
     "input-type": "an input value of the wrong type",

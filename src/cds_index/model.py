@@ -345,7 +345,9 @@ ErratumKind = Literal[
 class Erratum(Model):
     """An inconsistency of the printed decision, encoded as printed and recorded here."""
 
-    node: NodeId | Literal["total"] = Field(description="The node concerned, or `total` for the document.")
+    node: NodeId | Literal["total", "document"] = Field(
+        description="The node concerned; `total` for the stated total; `document` for the document as a whole."
+    )
     kind: ErratumKind
     printed: Text | Decimal | None = Field(
         None, description="What was printed: the stated points, the printed number, the title…"

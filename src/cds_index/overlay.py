@@ -172,7 +172,8 @@ def check_overlay(
     """
     if overlay.applies_to != definition.id:
         raise UsageError(Problem(
-            "usage", f"overlay {overlay.id} applies to {overlay.applies_to}, not to {definition.id}"
+            "overlay-definition",
+            f"overlay {overlay.id} applies to {overlay.applies_to}, not to {definition.id}",
         ))
 
     def where(*path: str | int) -> Location:

@@ -17,13 +17,13 @@ def schemas() -> dict[str, dict[str, Any]]:
         "tests.schema.json": TestFile,
     }
     try:
-        from .overlay import Overlay  # type: ignore[attr-defined]
+        from .overlay import Overlay
 
         kinds["overlay.schema.json"] = Overlay
     except ImportError:  # pragma: no cover - the overlay model ships with the package
         pass
     try:
-        from .scenario import Scenario  # type: ignore[attr-defined]
+        from .scenario import Scenario
 
         kinds["scenario.schema.json"] = Scenario
     except ImportError:  # pragma: no cover

@@ -117,15 +117,16 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
     used |= {node.targets.input for _, node in definition.walk() if node.targets}
     for name in _formula_names(definition):
         used.add(name)
-    for name in definition.inputs:
-        if name not in used:
+    for name, spec in definition.inputs.items():
+        # a general fact (Thông tin chung) is part of the form even when no rule divides by it
+        if name not in used and not spec.general:
             problems.append(Problem(
                 "unused-input", f"input {name!r} is declared but no rule uses it",
                 at(("inputs", name), key=True), severity="warning",
             ))
 
     for index, erratum in enumerate(definition.errata):
-        if erratum.node != "total" and erratum.node not in nodes:
+        if erratum.node not in {"total", "document"} and erratum.node not in nodes:
             problems.append(Problem(
                 "errata-unknown-node", f"the errata entry names {erratum.node!r}, which is not a node",
                 at(("errata", index, "node")),
