@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -158,6 +159,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     from .units_io import read_unit
 
     definition = load(args.definition)
+    if definition.scoring == "points" and _is_batch(args):
+        return _score_batch(definition, args)
     status = EXIT_OK
     outputs = []
     for path in args.inputs:
@@ -183,6 +186,141 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.format == "json":
         _json(outputs[0] if len(outputs) == 1 else outputs)
     return status
+
+
+def _is_batch(args: argparse.Namespace) -> bool:
+    """Folders, CSV files, workbooks, CSV/Excel output or -o: a batch (one summary row per unit)."""
+    from .batch import CSV_SUFFIXES, EXCEL_SUFFIXES
+
+    tables = CSV_SUFFIXES + EXCEL_SUFFIXES
+    return (args.format in {"csv", "xlsx"} or getattr(args, "output", None) is not None
+            or any(Path(p).is_dir() or Path(p).suffix.lower() in tables for p in args.inputs))
+
+
+def _progress(rows: Any, what: str = "đơn vị") -> Any:
+    """Count units on stderr as they are scored, only when stderr is a terminal."""
+    import time
+
+    if not sys.stderr.isatty():
+        yield from rows
+        return
+    failed = 0
+    last = 0.0
+    for count, row in enumerate(rows, start=1):
+        failed += not row.ok
+        now = time.monotonic()
+        if now - last > 0.1:
+            sys.stderr.write(f"\r{count} {what}" + (f", {failed} lỗi" if failed else "") + " …")
+            sys.stderr.flush()
+            last = now
+        yield row
+    sys.stderr.write("\r\033[K")
+    sys.stderr.flush()
+
+
+@contextlib.contextmanager
+def _output(path: str | None) -> Iterator[TextIO]:
+    """The file to write (UTF-8, newlines as written), or stdout."""
+    if path is None:
+        yield sys.stdout
+        return
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        yield stream
+
+
+def _score_batch(definition: Any, args: argparse.Namespace) -> int:
+    """`score` over many units: one summary row per unit, streamed (table, json, csv) or a workbook."""
+    from .batch import score_many, table_header, table_line, write_csv, write_json
+
+    rows = _progress(score_many(definition, args.inputs, year=args.year, lang=args.lang))
+    if args.format == "xlsx":
+        from .excel import write_results
+
+        out = Path(args.output or f"{definition.id}-results.xlsx")
+        count, failed = write_results(definition, rows, out, lang=args.lang)
+        _out(f"wrote {out}")
+    else:
+        with _output(args.output) as stream:
+            if args.format == "csv":
+                count, failed = write_csv(definition, rows, stream)
+            elif args.format == "json":
+                count, failed = write_json(rows, stream, rounded=args.rounded)
+            else:
+                _out(table_header(definition, args.lang), stream)
+                count = failed = 0
+                for row in rows:
+                    _out(table_line(definition, row, args.lang), stream)
+                    count += 1
+                    failed += not row.ok
+    if failed or args.output:
+        _out(f"{count} unit(s) scored, {failed} with problems", sys.stderr)
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+# --- rank -------------------------------------------------------------------------------------
+
+
+def cmd_rank(args: argparse.Namespace) -> int:
+    from .batch import describe, score_many
+    from .ranking import keys, ranking_json, ranking_rows, ranking_table
+    from .registry import load
+
+    definition = load(args.definition)
+    if args.by not in keys(definition) and args.by not in definition.nodes():
+        raise UsageError(Problem("usage", f"cannot rank by {args.by!r}: use one of "
+                                 + ", ".join(keys(definition))))
+    results, unranked = [], []
+    for row in _progress(score_many(definition, args.inputs, year=args.year, lang=args.lang)):
+        if row.ok and row.result is not None:
+            results.append(row.result)
+        else:
+            unranked.append(row)
+    with _output(args.output) as stream:
+        if args.format == "json":
+            json.dump({"definition": definition.id, "by": args.by,
+                       "ranking": ranking_json(definition, results, args.by),
+                       "unranked": [{"unit_id": r.unit_id, "unit_name": r.unit_name, "source": r.source,
+                                     "problems": [p.to_dict() for p in r.problems]} for r in unranked]},
+                      stream, ensure_ascii=False, indent=2)
+            stream.write("\n")
+        elif args.format == "csv":
+            import csv
+
+            from .numbers import plain
+
+            columns, rows = ranking_rows(definition, results, args.by)
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(columns)
+            for values in rows:
+                writer.writerow(["" if v is None else plain(v) if not isinstance(v, int | str) else v
+                                 for v in values])
+        else:
+            _out(ranking_table(definition, results, args.by, lang=args.lang,
+                               markdown=args.format == "markdown"), stream)
+    if unranked:
+        word = "không xếp hạng (số liệu lỗi)" if args.lang == "vi" else "not ranked (bad data)"
+        _out(f"{len(unranked)} {word}:", sys.stderr)
+        for row in unranked:
+            _out(f"  {row.label}: " + "; ".join(describe(p) for p in row.problems
+                                                 if p.severity == "error"), sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .batch import score_many
+    from .htmlreport import write_reports
+    from .registry import load
+
+    definition = load(args.definition)
+    rows = _progress(score_many(definition, args.inputs, year=args.year, lang=args.lang))
+    written, failed = write_reports(definition, rows, Path(args.output), lang=args.lang, by=args.by)
+    problems = f"; {failed} unit(s) with problems" if failed else ""
+    _out(f"wrote {len(written)} file(s) to {args.output}{problems}")
+    return EXIT_INVALID if failed else EXIT_OK
 
 
 def _score_targets(definition: Any, path: str, args: argparse.Namespace) -> bool:
@@ -329,6 +467,35 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_whatif(args: argparse.Namespace) -> int:
+    from .batch import UnitFailure, read_units
+    from .diff import load_ref
+    from .scenario import load_scenario, render_table, whatif
+
+    scenario, base, changed = load_scenario(args.scenario, load_ref(args.definition))
+    status = EXIT_OK
+    units = []
+    # parsed against the changed definition: it declares every input the scenario adds
+    for unit in read_units(changed, args.inputs, year=args.year):
+        if isinstance(unit, UnitFailure):
+            for p in unit.problems:
+                _out(p.format(), sys.stderr)
+            status = EXIT_INVALID
+            continue
+        for p in unit.problems:
+            _out(p.format(), sys.stderr)
+        units.append(unit)
+    if not units:
+        raise UsageError(Problem("usage", "no units to score in " + ", ".join(args.inputs)))
+    result = whatif(base, changed, units, by=args.by, lang=args.lang, name=scenario.id)
+    if args.format == "json":
+        _json(result.to_dict(top=args.top))
+    else:
+        _out(render_table(result, lang=args.lang, top=args.top, places=base.display.decimals,
+                          markdown=args.format == "markdown"))
+    return status
+
+
 # --- wiring -----------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -362,16 +529,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default=None)
     p.set_defaults(func=cmd_template)
 
-    p = sub.add_parser("score", help="score units from inputs files")
+    p = sub.add_parser("score", help="score units from inputs files, folders, CSV files or workbooks")
     p.add_argument("definition", metavar="DEF")
     p.add_argument("inputs", nargs="+", metavar="INPUTS")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json", "csv", "xlsx"], default="table")
+    p.add_argument("-o", "--output", default=None, help="write to this file (a batch: one row per unit)")
     p.add_argument("--lang", choices=["vi", "en"], default="vi")
     p.add_argument("--year", type=int, default=None)
     p.add_argument("--depth", type=int, default=None, help="show only this many levels of the tree")
     p.add_argument("--brief", action="store_true", help="no explanations")
     p.add_argument("--rounded", action="store_true", help="JSON points rounded for display")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("rank", help="rank units by total, final index or a pillar (ties share a rank)")
+    p.add_argument("definition", metavar="DEF")
+    p.add_argument("inputs", nargs="+", metavar="INPUTS")
+    p.add_argument("--by", default="total", help="total, index or a pillar id (default: total)")
+    p.add_argument("--format", choices=["table", "json", "csv", "markdown"], default="table")
+    p.add_argument("-o", "--output", default=None)
+    p.add_argument("--lang", choices=["vi", "en"], default="vi")
+    p.add_argument("--year", type=int, default=None)
+    p.set_defaults(func=cmd_rank)
+
+    p = sub.add_parser("report", help="one self-contained HTML report per unit and a summary index.html")
+    p.add_argument("definition", metavar="DEF")
+    p.add_argument("inputs", nargs="+", metavar="INPUTS")
+    p.add_argument("-o", "--output", required=True, metavar="DIR")
+    p.add_argument("--by", default=None,
+                   help="rank by total, index or a pillar id (default: the final index)")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi")
+    p.add_argument("--year", type=int, default=None)
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("gaps", help="points lost or targets unmet, by responsible unit")
     p.add_argument("definition", metavar="DEF")
@@ -398,6 +586,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     p.add_argument("--folder", default=None, help="look ids up in this folder instead of the bundled one")
     p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("whatif", help="score and rank units before and after a scenario (`kind: scenario`)")
+    p.add_argument("definition", metavar="DEF")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("inputs", nargs="+", metavar="INPUTS", help="inputs files, folders, CSV or Excel tables")
+    p.add_argument("--by", default="total", help="rank by total (default), index, or a pillar id")
+    p.add_argument("--top", type=int, default=3, help="how many criteria to name per unit (default 3)")
+    p.add_argument("--format", choices=["table", "json", "markdown"], default="table")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi")
+    p.add_argument("--year", type=int, default=None)
+    p.set_defaults(func=cmd_whatif)
 
     return parser
 
