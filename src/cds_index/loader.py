@@ -198,9 +198,15 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
         root = yaml.compose(io.StringIO(text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        began = exc.context_mark
+        if began is not None and mark is not None and began.line != mark.line:
+            if "end of stream" in str(exc.problem):  # past the last line: point where it began
+                mark = began
+            else:
+                message += f" (it began at line {began.line + 1}, column {began.column + 1})"
         line = mark.line + 1 if mark else 1
         column = mark.column + 1 if mark else 1
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         problems.append(Problem("yaml-syntax", f"YAML syntax: {message}", Location(file, line, column)))
         return doc, problems
     except (YAMLError, RecursionError) as exc:
@@ -373,7 +379,10 @@ def validate_model(model: type[M], doc: Document) -> tuple[M | None, list[Proble
             if (path, code) in seen:
                 continue  # several union branches failing at one place: say it once
             seen.add((path, code))
-            location = doc.location(path, key=code == "unknown-key")
+            at_key = bool(path) and path[-1] == "[key]"  # pydantic's marker for a bad mapping key
+            if at_key:
+                path = path[:-1]
+            location = doc.location(path, key=at_key or code == "unknown-key")
             problems.append(Problem(code, message, location, doc.node_path(path), hint=hint))
         return None, problems
 
