@@ -135,11 +135,31 @@ def _relative(path: Path, ref: str) -> str:
     return str(candidate) if ref.endswith((".yaml", ".yml")) and candidate.exists() else ref
 
 
+def _scenario(path: Path, doc: Document, report: FileReport) -> None:
+    """Apply the scenario to its definition and check the result like a definition (issue 6)."""
+    from .numbers import plain
+    from .scenario import apply, base_of, validate_scenario
+
+    scenario, problems = validate_scenario(doc)
+    if scenario is None:
+        report.problems.extend(problems)
+        return
+    report.id = scenario.id
+    base = base_of(scenario, path)
+    changed, problems = apply(base, scenario, doc)
+    report.problems.extend(problems)
+    report.facts["definition"] = base.id
+    report.facts["changes"] = len(scenario.changes)
+    if changed is not None and base.total is not None and changed.total is not None:
+        report.facts["total"] = f"{plain(base.total)} → {plain(changed.total)}"
+
+
 _CHECKERS = {
     "definition": _definition,
     "inputs": _inputs,
     "tests": _tests,
     "overlay": _overlay,
+    "scenario": _scenario,
 }
 
 __all__ = ["FileReport", "Location", "check_file"]
