@@ -496,35 +496,6 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     return status
 
 
-def cmd_whatif(args: argparse.Namespace) -> int:
-    from .batch import UnitFailure, read_units
-    from .diff import load_ref
-    from .scenario import load_scenario, render_table, whatif
-
-    scenario, base, changed = load_scenario(args.scenario, load_ref(args.definition))
-    status = EXIT_OK
-    units = []
-    # parsed against the changed definition: it declares every input the scenario adds
-    for unit in read_units(changed, args.inputs, year=args.year):
-        if isinstance(unit, UnitFailure):
-            for p in unit.problems:
-                _out(p.format(), sys.stderr)
-            status = EXIT_INVALID
-            continue
-        for p in unit.problems:
-            _out(p.format(), sys.stderr)
-        units.append(unit)
-    if not units:
-        raise UsageError(Problem("usage", "no units to score in " + ", ".join(args.inputs)))
-    result = whatif(base, changed, units, by=args.by, lang=args.lang, name=scenario.id)
-    if args.format == "json":
-        _json(result.to_dict(top=args.top))
-    else:
-        _out(render_table(result, lang=args.lang, top=args.top, places=base.display.decimals,
-                          markdown=args.format == "markdown"))
-    return status
-
-
 # --- wiring -----------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -615,17 +586,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     p.add_argument("--folder", default=None, help="look ids up in this folder instead of the bundled one")
     p.set_defaults(func=cmd_diff)
-
-    p = sub.add_parser("whatif", help="score and rank units before and after a scenario (`kind: scenario`)")
-    p.add_argument("definition", metavar="DEF")
-    p.add_argument("scenario", metavar="SCENARIO")
-    p.add_argument("inputs", nargs="+", metavar="INPUTS", help="inputs files, folders, CSV or Excel tables")
-    p.add_argument("--by", default="total", help="rank by total (default), index, or a pillar id")
-    p.add_argument("--top", type=int, default=3, help="how many criteria to name per unit (default 3)")
-    p.add_argument("--format", choices=["table", "json", "markdown"], default="table")
-    p.add_argument("--lang", choices=["vi", "en"], default="vi")
-    p.add_argument("--year", type=int, default=None)
-    p.set_defaults(func=cmd_whatif)
 
     p = sub.add_parser("whatif", help="score and rank units before and after a scenario (`kind: scenario`)")
     p.add_argument("definition", metavar="DEF")
