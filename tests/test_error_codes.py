@@ -1,0 +1,341 @@
+"""Every error code is triggered at least once, with its file, line and (where meaningful) column.
+
+Codes that no file can produce are listed in NOT_FROM_A_FILE with the reason, and tested through
+the library or the command line below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from cds_index import loader
+from cds_index.checking import check_file
+from cds_index.cli import main
+from cds_index.errors import CODES, CdsIndexError, Problem
+from cds_index.evaluate import score
+from cds_index.registry import load_file
+from cds_index.units_io import read_unit
+
+from .conftest import TINY, column_of, criterion, definition_data, dump_yaml, line_of, mutate
+
+RULE_A1 = """        rule:
+          kind: yes_no
+          input: has_plan
+          assumed: "“Có …” is scored yes/no."
+"""
+
+
+def tiny(*edits: tuple[str, str]) -> str:
+    return mutate(TINY, *edits)
+
+
+def steps(body: str) -> str:
+    rule = "        rule:\n          kind: steps\n          input: staff_trained\n          assumed: x\n          steps:\n"
+    return tiny((RULE_A1, rule + body))
+
+
+def with_formula(expression: str) -> str:
+    return tiny((RULE_A1, f"        rule: {{kind: formula, expression: '{expression}', assumed: x}}\n"))
+
+
+TARGETS = """\
+kind: definition
+id: targets
+title: Chỉ tiêu thử nghiệm
+issuer: Ủy ban nhân dân tỉnh Thử
+decision: {number: 2/QĐ-UBND, date: 2022-05-01}
+level: commune
+effective: {from: 2022-05-01}
+scoring: targets
+years: [2022, 2023]
+inputs:
+  online: {label: Tỷ lệ hồ sơ trực tuyến, type: number, unit: percent, min: 0, max: 100}
+tree:
+  - id: "1"
+    title: Chính quyền số
+    children:
+      - id: "1.1"
+        title: Tỷ lệ hồ sơ trực tuyến
+        targets:
+          input: online
+          years:
+            2022: {at_least: 50}
+            2024: {at_least: 60}
+"""
+
+# a definition for inputs files: yes/no, a bounded count, a role
+UNITS_DEF = dump_yaml(definition_data(
+    {
+        "done": {"label": "Đã thực hiện", "type": "boolean"},
+        "staff": {"label": "Số cán bộ", "type": "integer", "unit": "person", "min": 0, "max": 500},
+        "leader": {"label": "Người chủ trì", "type": "role"},
+    },
+    [
+        criterion("U.1", 1, {"kind": "yes_no", "input": "done"}),
+        criterion("U.2", 1, {"kind": "count", "input": "staff", "target": 10}),
+        criterion("U.3", 1, {"kind": "role", "input": "leader"}),
+    ],
+    id="units",
+))
+UNIT_VALUES = """\
+kind: inputs
+definition: units.yaml
+unit: {id: xa-a, name: Xã A (hư cấu)}
+year: 2024
+values:
+  done: maybe
+  staff: 900
+  leader: boss
+  stafff: 3
+"""
+
+OVERLAY = """\
+kind: overlay
+id: phan-cong-thu
+title: Phân công thực hiện (thử nghiệm)
+applies_to: hai-duong-707-department
+source: {document: Công văn số 1/UBND}
+assignments:
+  CQS.1.1.1: {lead: [Văn phòng]}
+  CQS.9.9: {lead: [Phòng Nội vụ]}
+"""
+
+
+@dataclass(frozen=True)
+class Trigger:
+    code: str
+    text: str
+    at: str
+    """Text on the line the problem must point at."""
+    column: str | None = None
+    """Where on that line, when the column is meaningful."""
+    occurrence: int = 1
+    name: str = "def.yaml"
+    extra: tuple[tuple[str, str], ...] = ()
+    """Other files to write beside it (a definition that an inputs file names)."""
+
+
+FROM_A_FILE = [
+    # --- reading files
+    Trigger("yaml-syntax", tiny(("          input: has_plan\n", "\t  input: has_plan\n")), "\t  input", "\t"),
+    Trigger("yaml-duplicate-key", tiny(("        points: 4\n", "        points: 4\n        points: 5\n")),
+            "points: 5", "points: 5"),
+    Trigger("yaml-tag", tiny(("title: Bộ chỉ số thử nghiệm", "title: !!python/object:os.system x")),
+            "!!python", "!!python"),
+    Trigger("kind-unknown", tiny(("kind: definition\n", "kind: definitionn\n")), "kind:", "definitionn"),
+    # --- the shape of a definition
+    Trigger("unknown-key", tiny(("    title: Nhận thức số\n", "    title: Nhận thức số\n    evidnce: x\n")),
+            "evidnce", "evidnce"),
+    Trigger("missing-key", tiny(("issuer: Ủy ban nhân dân tỉnh Thử\n", "")), "kind: definition", "kind"),
+    Trigger("wrong-type", tiny(("        points: 4\n", "        points: bốn\n")), "points: bốn", "bốn"),
+    Trigger("invalid-value", tiny(("level: commune", "level: province")), "level:", "province"),
+    # --- the meaning of a definition
+    Trigger("duplicate-id", tiny(("      - id: A.2\n", "      - id: A.1\n")), "id: A.1", "A.1", occurrence=2),
+    Trigger("points-mismatch", tiny(("    points: 10\n", "    points: 11\n"), ("total: 10", "total: 11")),
+            "    points: 11", "11"),
+    Trigger("total-mismatch", tiny(("total: 10", "total: 9")), "total: 9", "9"),
+    Trigger("known-discrepancy", tiny(
+        ("    points: 10\n", "    points: 11\n"), ("total: 10", "total: 11"),
+        ("tree:\n", "errata:\n  - {node: A, kind: points-mismatch, printed: 11, computed: 10, note: x}\ntree:\n"),
+    ), "    points: 11", "11"),
+    Trigger("errata-mismatch", tiny(
+        ("    points: 10\n", "    points: 11\n"), ("total: 10", "total: 11"),
+        ("tree:\n", "errata:\n  - {node: A, kind: points-mismatch, printed: 11, computed: 12, note: x}\ntree:\n"),
+    ), "computed: 12", "12"),
+    Trigger("errata-unknown-node", tiny(("tree:\n", "errata:\n  - {node: B.1, kind: other, note: x}\ntree:\n")),
+            "node: B.1", "B.1"),
+    Trigger("leaf-without-rule", tiny((RULE_A1, "")), "id: A.1", "id: A.1"),
+    Trigger("node-rule-and-children", tiny((RULE_A1, RULE_A1 + "        children:\n          - {id: A.1.1, "
+                                            "title: x, points: 4, rule: {kind: yes_no, input: has_plan, text: x}}\n")),
+            "id: A.1", "id: A.1"),
+    Trigger("unknown-input", tiny(("input: has_plan", "input: has_planned")), "kind: yes_no", "kind: yes_no"),
+    Trigger("input-type-mismatch", tiny(("input: has_plan", "input: staff")), "kind: yes_no", "kind: yes_no"),
+    Trigger("unit-unknown", tiny(("unit: person, min: 0, general", "unit: people, min: 0, general")),
+            "unit: people", "people"),
+    Trigger("unit-incompatible", tiny(("unit: person, min: 0, general", "unit: village, min: 0, general")),
+            "kind: ratio", "kind: ratio"),
+    Trigger("step-gap", steps("            - {min: 0, max: 5, percent: 0}\n            - {min: 6, percent: 100}\n"),
+            "kind: steps", "kind: steps"),
+    Trigger("step-overlap", steps("            - {min: 0, max: 7, percent: 0}\n            - {min: 6, percent: 100}\n"),
+            "kind: steps", "kind: steps"),
+    Trigger("rule-points", steps("            - {min: 0, max: 5, points: 0}\n            - {min: 5, points: 9}\n"),
+            "kind: steps", "kind: steps"),
+    Trigger("formula-syntax", with_formula("staff +"), "kind: formula", "{kind: formula"),
+    Trigger("formula-name", with_formula("staff + stuff"), "kind: formula", "{kind: formula"),
+    Trigger("formula-forbidden", with_formula("staff ** 2"), "kind: formula", "{kind: formula"),
+    Trigger("unused-input", tiny(("tree:\n", "  spare: {label: Dự phòng, type: boolean}\ntree:\n")),
+            "spare:", "spare:"),
+    Trigger("target-year", TARGETS, "2024: {at_least", "{at_least: 60}"),
+    # --- overlays
+    Trigger("overlay-unknown-node", OVERLAY, "CQS.9.9", "{lead: [Phòng", name="overlay.yaml"),
+    Trigger("overlay-unassigned", OVERLAY, "CQS.1.1.1", "CQS.1.1.1", name="overlay.yaml"),
+    # --- the inputs of a unit
+    Trigger("input-unknown", UNIT_VALUES, "stafff:", "3", name="unit.yaml", extra=(("units.yaml", UNITS_DEF),)),
+    Trigger("input-type", UNIT_VALUES, "done: maybe", "maybe", name="unit.yaml", extra=(("units.yaml", UNITS_DEF),)),
+    Trigger("input-range", UNIT_VALUES, "staff: 900", "900", name="unit.yaml", extra=(("units.yaml", UNITS_DEF),)),
+    Trigger("input-choice", UNIT_VALUES, "leader: boss", "boss", name="unit.yaml",
+            extra=(("units.yaml", UNITS_DEF),)),
+]
+
+# Codes no file can produce, each with the reason, and each tested below.
+NOT_FROM_A_FILE = {
+    "file-not-found": "there is no file to point into (tested: file and no line)",
+    "file-too-large": "refused before any line is read (tested: file and line 1)",
+    "yaml-alias-limit": "a property of the whole document (tested: file and line 1)",
+    "input-definition": "found only when an inputs file is read against a given definition (tested via read_unit)",
+    "definition-not-found": "a bundled id, not a file (tested through the CLI: exit 2)",
+    "usage": "a wrong command (tested through the CLI: exit 2)",
+    "internal": "a bug in cds_index (tested through the CLI: exit 3, no traceback)",
+    "overlay-definition": "an overlay used with another definition than it names (tested via check_overlay)",
+    "formula-eval": "never raised: a formula that cannot be evaluated marks its criterion `invalid`, "
+    "with the reason in the explanation (tested below and in test_formula.py)",
+}
+
+
+def test_every_code_is_covered_here() -> None:
+    from_files = {t.code for t in FROM_A_FILE}
+    assert from_files.isdisjoint(NOT_FROM_A_FILE)
+    assert from_files | set(NOT_FROM_A_FILE) == set(CODES)
+    assert len(NOT_FROM_A_FILE) <= 9  # small and explicit: every other code comes from a file
+
+
+@pytest.mark.parametrize("trigger", FROM_A_FILE, ids=[t.code for t in FROM_A_FILE])
+def test_triggered_by_a_file(trigger: Trigger, write: Callable[..., Path]) -> None:
+    for name, text in trigger.extra:
+        write(text, name)
+    path = write(trigger.text, trigger.name)
+    found = [p for p in check_file(path).problems if p.code == trigger.code]
+    assert found, [p.format() for p in check_file(path).problems]
+    problem = found[0]
+    assert problem.location.file == str(path)
+    line = line_of(trigger.text, trigger.at, trigger.occurrence)
+    assert problem.location.line == line, problem.format()
+    if trigger.column is not None:
+        line_text = trigger.text.splitlines()[line - 1]
+        assert problem.location.column == line_text.index(trigger.column) + 1, problem.format()
+    assert problem.message
+
+
+# --- the codes that no file's line can carry ----------------------------------------------------
+
+
+def test_file_not_found(tmp_path: Path) -> None:
+    path = tmp_path / "missing.yaml"
+    (problem,) = check_file(path).problems
+    assert problem.code == "file-not-found"
+    assert problem.location.file == str(path)
+    assert problem.location.line is None
+    assert "missing.yaml" in problem.message
+
+
+def test_file_too_large(write: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loader, "MAX_BYTES", 1024)
+    path = write(TINY + "# " + "x" * 1024 + "\n")
+    (problem,) = check_file(path).problems
+    assert (problem.code, problem.location.file, problem.location.line) == ("file-too-large", str(path), 1)
+    # the same limit holds for text given directly, not only for files
+    _, found = loader.read_yaml("a: " + "x" * 2000, "text.yaml")
+    assert [(p.code, p.location.line) for p in found] == [("file-too-large", 1)]
+
+
+def billion_laughs(levels: int = 9) -> str:
+    lines = ["kind: definition", "l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    for n in range(1, levels):
+        lines.append(f"l{n}: &l{n} [" + ", ".join([f"*l{n - 1}"] * 10) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_alias_bomb_is_refused_in_bounded_time(write: Callable[..., Path]) -> None:
+    import time
+
+    path = write(billion_laughs())  # 10⁹ values once expanded
+    start = time.perf_counter()
+    (problem,) = check_file(path).problems
+    assert time.perf_counter() - start < 5
+    assert (problem.code, problem.location.file, problem.location.line) == ("yaml-alias-limit", str(path), 1)
+    assert "aliases" in problem.message
+
+
+def test_too_deep_nesting_is_refused(write: Callable[..., Path]) -> None:
+    path = write("kind: definition\ntree: " + "[" * 150 + "]" * 150 + "\n")
+    (problem,) = check_file(path).problems
+    assert (problem.code, problem.location.line) == ("yaml-alias-limit", 1)
+    assert "deeper" in problem.message
+
+
+def test_a_few_aliases_are_fine() -> None:
+    doc, found = loader.read_yaml(billion_laughs(3))  # 100 values
+    assert found == []
+    assert len(doc.data["l2"]) == 10
+
+
+def test_input_definition(write: Callable[..., Path]) -> None:
+    definition = load_file(write(UNITS_DEF, "units.yaml"))
+    text = UNIT_VALUES.replace("definition: units.yaml", "definition: hai-duong-707-department")
+    path = write(text, "unit.yaml")
+    unit, (problem, *rest) = read_unit(definition, path)
+    assert unit is None and rest == []
+    assert problem.code == "input-definition"
+    assert (problem.location.file, problem.location.line) == (str(path), line_of(text, "definition:"))
+    assert problem.location.column == column_of(text, "hai-duong-707-department")
+
+
+def test_definition_not_found(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "no-such-definition"]) == 2
+    _, err = capsys.readouterr()
+    assert "error[definition-not-found]" in err and "'no-such-definition'" in err
+
+
+def test_usage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["test", str(tmp_path)]) == 2  # a folder without any `kind: tests` file
+    _, err = capsys.readouterr()
+    assert "error[usage]" in err
+
+
+def test_internal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import cds_index.cli as cli
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+
+    def boom(args: object) -> int:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(cli, "cmd_list", boom)
+    assert main(["list"]) == 3
+    out, err = capsys.readouterr()
+    assert "internal error" in err and "Please report it" in err
+    assert "Traceback" not in out + err
+    assert "ZeroDivisionError" in (tmp_path / ".cds-index-crash.log").read_text(encoding="utf-8")
+    # an error raised without a code is, by definition, ours
+    assert CdsIndexError("something broke").code == "internal"
+
+
+def test_formula_eval_is_reported_as_an_invalid_criterion(write: Callable[..., Path]) -> None:
+    definition = load_file(write(with_formula("4 / staff")))
+    node = score(definition, {"staff": 0, "staff_trained": 0}).node("A.1")
+    assert node.status == "invalid"
+    assert "4 / staff" in node.explanation
+
+
+def test_unregistered_codes_are_refused() -> None:
+    with pytest.raises(ValueError, match="unregistered"):
+        Problem("no-such-code", "x")
+
+
+def test_overlay_definition(write: Callable[..., Path]) -> None:
+    from cds_index.errors import UsageError
+    from cds_index.loader import load_model
+    from cds_index.overlay import Overlay, check_overlay
+    from cds_index.registry import load
+
+    overlay = load_model(Overlay, write(OVERLAY, "overlay.yaml"))
+    with pytest.raises(UsageError) as raised:
+        check_overlay(overlay, load("hai-duong-707-district"))
+    assert raised.value.code == "overlay-definition"
+    assert "hai-duong-707-department" in str(raised.value)
