@@ -35,6 +35,7 @@ WORDS: dict[str, dict[str, str]] = {
         "ranked_by": "Xếp hạng theo", "back": "← Tổng hợp", "histogram": "Số đơn vị theo khoảng tỷ lệ điểm",
         "scored": "", "not_reported": "không báo cáo", "not_applicable": "không áp dụng",
         "invalid": "không hợp lệ", "self": "Tự đánh giá", "decision": "Quyết định",
+        "gap_above": "Cách đơn vị trên",
     },
     "en": {
         "report": "Assessment report", "summary": "Summary of results", "total": "Total",
@@ -50,6 +51,7 @@ WORDS: dict[str, dict[str, str]] = {
         "ranked_by": "Ranked by", "back": "← Summary", "histogram": "Units per band of percentage",
         "scored": "", "not_reported": "not reported", "not_applicable": "not applicable",
         "invalid": "invalid", "self": "Self-assessed", "decision": "Decision",
+        "gap_above": "Gap to unit above",
     },
 }
 
@@ -234,7 +236,7 @@ def summary_page(definition: Definition, rows: Sequence[BatchRow], ranked: list[
     parts.append(f"<h2>{e(w['rank'])}</h2>")
     head = [w["rank"], w["unit"]] + [p.id for p in definition.tree] + [w["total"]]
     head += [w["index"]] if with_index else []
-    head += [f"Δ {w['rank']}"]
+    head += [w["gap_above"]]
     numeric = ' class="n"'
     table = ["<table><thead><tr>" + "".join(
         f"<th{numeric if i != 1 else ''}>{e(h)}</th>" for i, h in enumerate(head)) + "</tr></thead><tbody>"]
