@@ -26,9 +26,26 @@ def registry() -> Any:
     return ureg
 
 
+# The answers pint gives for the names the format documents, so that checking a definition that uses
+# only these (all bundled ones do) does not import pint and build its registry (measured: 0.4–1.4 s of
+# a 3 s `cds-index check definitions`; see benchmarks/README.md). tests/test_fast_paths.py checks each
+# answer against pint; any other spelling (plurals, `person/person`) still goes to pint.
+_KNOWN: dict[str, tuple[str, Any]] = {
+    "1": ("dimensionless", 1),
+    "percent": ("dimensionless", 0.01),
+    "%": ("dimensionless", 0.01),
+    "VND": ("[currency]", 1),
+    "đồng": ("[currency]", 1),
+    **{name: (f"[{name}]", 1) for name in _BASE_UNITS},
+}
+
+
 @cache
 def parse(unit: str) -> tuple[str, Any] | str:
     """Return ``(dimensionality, factor to the base unit)``, or an error message for an unknown unit."""
+    known = _KNOWN.get(unit)
+    if known is not None:
+        return known
     ureg = registry()
     try:
         parsed = ureg.parse_units(unit)
