@@ -131,6 +131,11 @@ def _construct(
     kind = type(node).__name__
     if kind == "ScalarNode":
         return _scalar(node, doc.file, problems)
+    if node.tag not in {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}:  # `!!python/…`, `!!set`, `!x`
+        problems.append(Problem(
+            "yaml-tag", f"the tag {node.tag!r} is not supported; write plain values",
+            Location(doc.file, node.start_mark.line + 1, node.start_mark.column + 1, path),
+        ))
     if kind == "SequenceNode":
         return [
             _construct(child, (*path, index), doc, problems, budget)
