@@ -485,7 +485,7 @@ def table_line(definition: Definition, row: BatchRow, lang: Lang = "vi") -> str:
     problems = cells[-2]
     body = cells[:-2]
     name = (body[1][:28] + "…") if len(body[1]) > 29 else body[1]
-    numbers = "  ".join(f"{c:>8}" for c in body[3:])
+    numbers = " ".join(f"{c:>10}" for c in body[3:])
     text = f"{body[0]:<20} {name:<30} {body[2]:<8} {numbers}"
     if problems:
         text += "".join(f"\n    {p}" for p in problems.split(" | "))
@@ -495,7 +495,7 @@ def table_line(definition: Definition, row: BatchRow, lang: Lang = "vi") -> str:
 def table_header(definition: Definition, lang: Lang = "vi") -> str:
     columns = summary_columns(definition, lang)[:-2]
     name = columns[1][:29]
-    numbers = "  ".join(f"{c[:8]:>8}" for c in columns[3:])
+    numbers = " ".join(f"{c[:10]:>10}" for c in columns[3:])
     return f"{columns[0]:<20} {name:<30} {columns[2]:<8} {numbers}".rstrip()
 
 
