@@ -1,4 +1,4 @@
-"""Synthetic units for batch tests: seeded random values for every input, written as YAML, CSV or a workbook."""
+"""Synthetic units for batch tests: seeded random values for every input, as YAML, CSV or a workbook."""
 
 from __future__ import annotations
 
@@ -43,7 +43,9 @@ def random_values(definition: Definition, rng: random.Random) -> dict[str, Any]:
     return values
 
 
-def make_units(definition: Definition, count: int, *, seed: int = 707, twins: int = 6) -> list[dict[str, Any]]:
+def make_units(
+    definition: Definition, count: int, *, seed: int = 707, twins: int = 6
+) -> list[dict[str, Any]]:
     """``count`` units ``{"id", "name", "values"}``; the last ``twins`` copy earlier units' values (ties)."""
     rng = random.Random(seed)
     units = []
@@ -70,8 +72,13 @@ def yaml_value(value: Any) -> str:
 def write_folder(definition: Definition, units: list[dict[str, Any]], folder: Path, year: int = 2024) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for unit in units:
-        lines = ["kind: inputs", f"definition: {definition.id}",
-                 f'unit: {{id: {unit["id"]}, name: "{unit["name"]}"}}', f"year: {year}", "values:"]
+        lines = [
+            "kind: inputs",
+            f"definition: {definition.id}",
+            f'unit: {{id: {unit["id"]}, name: "{unit["name"]}"}}',
+            f"year: {year}",
+            "values:",
+        ]
         lines += [f"  {name}: {yaml_value(value)}" for name, value in unit["values"].items()]
         (folder / f"{unit['id']}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder
@@ -89,11 +96,18 @@ def cell_value(value: Any) -> Any:
 def header(definition: Definition, *, labels: tuple[str, ...] = ()) -> list[str]:
     """Unit id, name, then one column per input (its Vietnamese label for the inputs in ``labels``)."""
     return ["Mã đơn vị", "Tên đơn vị"] + [
-        definition.inputs[n].label if n in labels else n for n in definition.inputs]
+        definition.inputs[n].label if n in labels else n for n in definition.inputs
+    ]
 
 
-def write_csv(definition: Definition, units: list[dict[str, Any]], path: Path, *,
-              labels: tuple[str, ...] = (), delimiter: str = ",") -> Path:
+def write_csv(
+    definition: Definition,
+    units: list[dict[str, Any]],
+    path: Path,
+    *,
+    labels: tuple[str, ...] = (),
+    delimiter: str = ",",
+) -> Path:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=delimiter)
         writer.writerow(header(definition, labels=labels))
@@ -101,14 +115,25 @@ def write_csv(definition: Definition, units: list[dict[str, Any]], path: Path, *
             row = [unit["id"], unit["name"]]
             for name in definition.inputs:
                 value = unit["values"].get(name)
-                row.append("" if value is None else yaml_value(value).strip('"') if not isinstance(
-                    value, bool) else cell_value(value))
+                row.append(
+                    ""
+                    if value is None
+                    else yaml_value(value).strip('"')
+                    if not isinstance(value, bool)
+                    else cell_value(value)
+                )
             writer.writerow(row)
     return path
 
 
-def write_workbook(definition: Definition, units: list[dict[str, Any]], path: Path, *,
-                   labels: tuple[str, ...] = (), sheet: str = "Sheet1") -> Path:
+def write_workbook(
+    definition: Definition,
+    units: list[dict[str, Any]],
+    path: Path,
+    *,
+    labels: tuple[str, ...] = (),
+    sheet: str = "Sheet1",
+) -> Path:
     import openpyxl
 
     book = openpyxl.Workbook()

@@ -25,7 +25,8 @@ from cds_index.cli import main
 from cds_index.inputs import UnitInputs
 from cds_index.ranking import keys, rank
 
-from .synthetic import make_units, write_csv as write_units_csv, write_folder, write_workbook
+from .synthetic import make_units, write_folder, write_workbook
+from .synthetic import write_csv as write_units_csv
 
 # The 707 district definition: three pillars and a declared final index (mean of pillar percentages).
 DEFINITION = "hai-duong-707-district"
@@ -43,8 +44,9 @@ def units(district: cds_index.Definition) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def sources(district: cds_index.Definition, units: list[dict[str, Any]],
-            tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def sources(
+    district: cds_index.Definition, units: list[dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("districts")
     return {
         "folder": write_folder(district, units, root / "yaml"),
@@ -58,7 +60,9 @@ def scored(district: cds_index.Definition, sources: dict[str, Path]) -> dict[str
     return {kind: list(score_many(district, [path])) for kind, path in sources.items()}
 
 
-def test_every_source_reads_every_unit(scored: dict[str, list[BatchRow]], units: list[dict[str, Any]]) -> None:
+def test_every_source_reads_every_unit(
+    scored: dict[str, list[BatchRow]], units: list[dict[str, Any]]
+) -> None:
     for kind, rows in scored.items():
         assert len(rows) == 200, kind
         assert [r.problems for r in rows if not r.ok] == [], kind
@@ -88,7 +92,9 @@ def test_folder_csv_and_workbook_rank_the_same(
     rankings = {}
     for kind, rows in scored.items():
         results = [r.result for r in rows if r.result is not None]
-        rankings[kind] = {by: [(r.rank, r.unit_id, r.score) for r in rank(results, by)] for by in keys(district)}
+        rankings[kind] = {
+            by: [(r.rank, r.unit_id, r.score) for r in rank(results, by)] for by in keys(district)
+        }
     assert rankings["csv"] == rankings["folder"]
     assert rankings["xlsx"] == rankings["folder"]
     total = rankings["folder"]["total"]
@@ -122,7 +128,9 @@ class _Recorder(io.StringIO):
         return super().write(text)
 
 
-def _counting(units: Iterator[UnitInputs | UnitFailure], produced: list[int]) -> Iterator[UnitInputs | UnitFailure]:
+def _counting(
+    units: Iterator[UnitInputs | UnitFailure], produced: list[int]
+) -> Iterator[UnitInputs | UnitFailure]:
     for unit in units:
         produced[0] += 1
         yield unit
@@ -155,10 +163,13 @@ def test_a_bad_unit_gets_a_row_and_the_batch_goes_on(
     (folder / "broken.yaml").write_text("kind: inputs\nunit: {id: huyen-hong\n", encoding="utf-8")
     text = (folder / f"{units[1]['id']}.yaml").read_text(encoding="utf-8")
     (folder / f"{units[1]['id']}.yaml").write_text(
-        text.replace("  staff_total: ", "  staff_total: nhiều # ", 1), encoding="utf-8")
+        text.replace("  staff_total: ", "  staff_total: nhiều # ", 1), encoding="utf-8"
+    )
     (folder / "other.yaml").write_text(
         "kind: inputs\ndefinition: hue-2263-commune\nunit: {id: xa-khac, name: Xã khác}\nyear: 2024\n"
-        "values: {}\n", encoding="utf-8")
+        "values: {}\n",
+        encoding="utf-8",
+    )
     rows = {r.unit_id: r for r in score_many(district, [folder])}
     assert set(rows) == {units[0]["id"], units[1]["id"], units[2]["id"], "<broken.yaml>", "xa-khac"}
     assert rows[units[0]["id"]].ok and rows[units[2]["id"]].ok
@@ -173,8 +184,10 @@ def test_a_bad_unit_gets_a_row_and_the_batch_goes_on(
 
 
 def test_cli_score_csv_names_every_unit_and_fails(
-    district: cds_index.Definition, units: list[dict[str, Any]], tmp_path: Path,
-    capsys: pytest.CaptureFixture[str]
+    district: cds_index.Definition,
+    units: list[dict[str, Any]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     table = write_units_csv(district, units[:4], tmp_path / "in.csv")
     lines = table.read_text(encoding="utf-8-sig").splitlines()
@@ -197,8 +210,10 @@ def test_cli_score_csv_names_every_unit_and_fails(
 
 
 def test_cli_score_folder_json_and_table(
-    district: cds_index.Definition, units: list[dict[str, Any]], tmp_path: Path,
-    capsys: pytest.CaptureFixture[str]
+    district: cds_index.Definition,
+    units: list[dict[str, Any]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     folder = write_folder(district, units[:3], tmp_path / "in")
     assert main(["score", DEFINITION, str(folder), "--format", "json"]) == 0
@@ -211,8 +226,9 @@ def test_cli_score_folder_json_and_table(
     assert all(u["id"] in out for u in units[:3])
 
 
-def test_duplicate_unit_ids_are_flagged(district: cds_index.Definition, units: list[dict[str, Any]],
-                                        tmp_path: Path) -> None:
+def test_duplicate_unit_ids_are_flagged(
+    district: cds_index.Definition, units: list[dict[str, Any]], tmp_path: Path
+) -> None:
     twice = [units[0], {**units[1], "id": units[0]["id"]}]
     table = write_units_csv(district, twice, tmp_path / "twice.csv")
     rows = list(score_many(district, [table]))

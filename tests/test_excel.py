@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -56,7 +55,9 @@ def test_template_is_one_sheet_in_vietnamese_with_validations(definition_id: str
     assert set(rows) == set(definition.inputs)  # every input once
     # general facts (Thông tin chung) at the top, before any measured input
     general = [n for n, s in definition.inputs.items() if s.general]
-    assert general and max(rows[n] for n in general) < min(rows[n] for n in definition.inputs if n not in general)
+    assert general and max(rows[n] for n in general) < min(
+        rows[n] for n in definition.inputs if n not in general
+    )
     assert ws.cell(header + 1, 1).value == "I. THÔNG TIN CHUNG"
     users = users_of_inputs(definition)
     col = {title: i + 1 for i, title in enumerate(TEMPLATE_COLUMNS)}
@@ -81,8 +82,11 @@ def test_template_is_one_sheet_in_vietnamese_with_validations(definition_id: str
 
 
 def _cells(cell_range: Any) -> list[str]:
-    return [f"{openpyxl.utils.get_column_letter(c)}{r}" for r in range(cell_range.min_row, cell_range.max_row + 1)
-            for c in range(cell_range.min_col, cell_range.max_col + 1)]
+    return [
+        f"{openpyxl.utils.get_column_letter(c)}{r}"
+        for r in range(cell_range.min_row, cell_range.max_row + 1)
+        for c in range(cell_range.min_col, cell_range.max_col + 1)
+    ]
 
 
 def _fill_form(definition: cds_index.Definition, example: Path, out: Path) -> dict[str, Any]:
@@ -125,11 +129,14 @@ def _fingerprint(result: cds_index.Result) -> list[tuple[Any, ...]]:
     return [(n.id, n.points, n.max, n.status, n.self_points, n.late) for n in result.walk()]
 
 
-@pytest.mark.parametrize("definition_id, example", [
-    ("hai-duong-707-district", "hai-duong-707-district-huyen-a.yaml"),  # self/appraised figures
-    ("hue-2263-commune", "hue-2263-commune-strong.yaml"),  # roles, dated meetings
-    ("hue-2263-commune", "hue-2263-commune-weak.yaml"),
-])
+@pytest.mark.parametrize(
+    "definition_id, example",
+    [
+        ("hai-duong-707-district", "hai-duong-707-district-huyen-a.yaml"),  # self/appraised figures
+        ("hue-2263-commune", "hue-2263-commune-strong.yaml"),  # roles, dated meetings
+        ("hue-2263-commune", "hue-2263-commune-weak.yaml"),
+    ],
+)
 def test_filled_form_scores_as_the_yaml(definition_id: str, example: str, tmp_path: Path) -> None:
     definition = cds_index.load(definition_id)
     data = _fill_form(definition, EXAMPLES / example, tmp_path / "filled.xlsx")
@@ -151,7 +158,7 @@ def test_a_form_with_bad_cells_names_each_cell(tmp_path: Path) -> None:
     write_template(definition, path)
     book = openpyxl.load_workbook(path)
     ws = book.active
-    header, rows = _form_rows(ws)
+    _, rows = _form_rows(ws)
     ws.cell(4, 2).value = "xa-thu"
     ws.cell(rows["population"], 5).value = "khoảng 5000"
     ws.cell(rows["dx_committee_head_role"], 5).value = "Bí thư"
@@ -163,9 +170,12 @@ def test_a_form_with_bad_cells_names_each_cell(tmp_path: Path) -> None:
     messages = sorted(p.message for p in row.problems)
     sheet = f"'{TEMPLATE_SHEET}'"
     assert any(m.startswith(f"{sheet}!E{rows['population']}: population") for m in messages), messages
-    assert any(m.startswith(f"{sheet}!E{rows['dx_committee_head_role']}: dx_committee_head_role")
-               for m in messages), messages
-    assert any(m.startswith(f"{sheet}!G{rows['q1_meeting_held']}: q1_meeting_held") for m in messages), messages
+    assert any(
+        m.startswith(f"{sheet}!E{rows['dx_committee_head_role']}: dx_committee_head_role") for m in messages
+    ), messages
+    assert any(m.startswith(f"{sheet}!G{rows['q1_meeting_held']}: q1_meeting_held") for m in messages), (
+        messages
+    )
     assert len(messages) == 3
 
 
@@ -248,7 +258,7 @@ def test_results_workbook_has_707s_three_columns(tmp_path: Path) -> None:
     for line in summary:
         result = rows[line[1]].result
         assert result is not None
-        pillars = line[3:3 + len(definition.tree)]
+        pillars = line[3 : 3 + len(definition.tree)]
         assert [_rounded(Decimal(str(p))) for p in pillars] == [_rounded(p.points) for p in result.pillars]
         assert 1 + sum(1 for r in rows.values() if r.result.index > result.index) == line[0]  # type: ignore[union-attr]
 
@@ -277,7 +287,9 @@ def _rounded(d: Decimal) -> Decimal:
 
 
 def test_template_rejects_targets_definitions(tmp_path: Path) -> None:
-    assert main(["template", "thanh-hoa-1829-commune", "--format", "xlsx", "-o", str(tmp_path / "x.xlsx")]) == 2
+    assert (
+        main(["template", "thanh-hoa-1829-commune", "--format", "xlsx", "-o", str(tmp_path / "x.xlsx")]) == 2
+    )
 
 
 def test_form_for_another_definition(tmp_path: Path) -> None:
@@ -288,6 +300,3 @@ def test_form_for_another_definition(tmp_path: Path) -> None:
     (row,) = list(score_many(cds_index.load("hai-duong-707-district"), [tmp_path / "hue.xlsx"]))
     assert row.result is None and row.problems[0].code == "input-definition"
     assert row.problems[0].message.startswith(f"'{TEMPLATE_SHEET}'!B3:")
-
-
-

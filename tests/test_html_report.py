@@ -105,8 +105,13 @@ def test_criteria_losing_most_come_first() -> None:
 
 def test_text_is_escaped_and_english_is_available(tmp_path: Path) -> None:
     definition = cds_index.load(HUE)
-    result = cds_index.score(definition, {"population": 100}, unit_id="x<y",
-                             unit_name='<script>alert("x")</script> & Co', lang="en")
+    result = cds_index.score(
+        definition,
+        {"population": 100},
+        unit_id="x<y",
+        unit_name='<script>alert("x")</script> & Co',
+        lang="en",
+    )
     page = unit_report(definition, result, lang="en")
     assert "<script>" not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in page
     assert "Largest opportunities" in page and '<html lang="en">' in page
@@ -119,8 +124,9 @@ def test_units_with_bad_data_are_listed_not_ranked(tmp_path: Path) -> None:
     units = make_units(definition, 3, seed=5, twins=0)
     folder = write_folder(definition, units, tmp_path / "in")
     text = (folder / f"{units[0]['id']}.yaml").read_text(encoding="utf-8")
-    (folder / f"{units[0]['id']}.yaml").write_text(text.replace("  population: ", "  population: -", 1),
-                                                   encoding="utf-8")
+    (folder / f"{units[0]['id']}.yaml").write_text(
+        text.replace("  population: ", "  population: -", 1), encoding="utf-8"
+    )
     assert main(["report", HUE, str(folder), "-o", str(tmp_path / "out"), "--lang", "en"]) == 1
     summary = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "Units not ranked" in summary and "input-range" in summary
@@ -143,10 +149,23 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     assert row.result is not None
     page = out / f"{row.unit_id}.html"
     done = subprocess.run(
-        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run",
-         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            _chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     rendered = " ".join(" ".join(_parse(done.stdout).text).split())

@@ -39,7 +39,11 @@ def test_ties_share_a_rank_and_the_next_rank_skips(tiny: cds_index.Definition) -
     ]
     ranked = rank(results)
     assert [(r.rank, r.unit_id, r.score) for r in ranked] == [
-        (1, "a", Decimal(10)), (2, "b", Decimal(7)), (2, "c", Decimal(7)), (4, "d", Decimal(6)), (5, "e", Decimal(0)),
+        (1, "a", Decimal(10)),
+        (2, "b", Decimal(7)),
+        (2, "c", Decimal(7)),
+        (4, "d", Decimal(6)),
+        (5, "e", Decimal(0)),
     ]
     # gap to the nearest better score (tied units share it), to the first, to the maximum
     assert [r.gap_above for r in ranked] == [None, Decimal(3), Decimal(3), Decimal(1), Decimal(6)]
@@ -60,7 +64,11 @@ def test_ranks_use_exact_unrounded_scores(tiny: cds_index.Definition) -> None:
 def test_all_tied_and_empty(tiny: cds_index.Definition) -> None:
     assert rank([]) == []
     same = [_score(tiny, u, True, 1, 1) for u in ("z", "y", "x")]
-    assert [(r.rank, r.unit_id, r.gap_above) for r in rank(same)] == [(1, "x", None), (1, "y", None), (1, "z", None)]
+    assert [(r.rank, r.unit_id, r.gap_above) for r in rank(same)] == [
+        (1, "x", None),
+        (1, "y", None),
+        (1, "z", None),
+    ]
 
 
 def test_rank_by_index_and_by_pillar_differ_from_total() -> None:
@@ -89,7 +97,16 @@ def test_rank_by_index_and_by_pillar_differ_from_total() -> None:
 def test_ranking_rows_carry_every_other_key(tiny: cds_index.Definition) -> None:
     results = [_score(tiny, "a", True, 10, 10), _score(tiny, "b", False, 10, 10)]
     columns, rows = ranking_rows(tiny, results, "A")
-    assert columns[:8] == ["rank", "unit_id", "unit_name", "score", "max", "gap_above", "gap_to_first", "gap_to_max"]
+    assert columns[:8] == [
+        "rank",
+        "unit_id",
+        "unit_name",
+        "score",
+        "max",
+        "gap_above",
+        "gap_to_first",
+        "gap_to_max",
+    ]
     assert columns[8:] == ["total", "total_rank"]
     assert rows[0][:2] == [1, "a"] and rows[1][8:] == [Decimal(6), 2]
     text = ranking_table(tiny, results, "total", lang="en", markdown=True)
@@ -98,9 +115,11 @@ def test_ranking_rows_carry_every_other_key(tiny: cds_index.Definition) -> None:
 
 def _inputs(path: Path, unit: str, plan: bool, trained: int, staff: int) -> Path:
     path.write_text(
-        f"kind: inputs\ndefinition: {path.parent / 'tiny.yaml'}\nunit: {{id: {unit}, name: Xã {unit.upper()}}}\n"
+        f"kind: inputs\ndefinition: {path.parent / 'tiny.yaml'}\n"
+        f"unit: {{id: {unit}, name: Xã {unit.upper()}}}\n"
         f"year: 2024\nvalues: {{has_plan: {str(plan).lower()}, staff: {staff}, staff_trained: {trained}}}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return path
 
 
@@ -114,15 +133,34 @@ def test_cli_rank_formats_and_unranked_units(tmp_path: Path, capsys: pytest.Capt
     _inputs(folder / "c.yaml", "c", True, 5, 10)
     (folder / "bad.yaml").write_text(
         f"kind: inputs\ndefinition: {definition}\nunit: {{id: bad}}\nyear: 2024\n"
-        "values: {has_plan: perhaps, staff: 3}\n", encoding="utf-8")
+        "values: {has_plan: perhaps, staff: 3}\n",
+        encoding="utf-8",
+    )
     assert main(["rank", str(definition), str(folder), "--format", "json"]) == 1
     captured = capsys.readouterr()
     data = json.loads(captured.out)
-    assert [(r["rank"], r["unit_id"], r["score"]) for r in data["ranking"]] == [(1, "a", "10"), (2, "b", "7"), (2, "c", "7")]
+    assert [(r["rank"], r["unit_id"], r["score"]) for r in data["ranking"]] == [
+        (1, "a", "10"),
+        (2, "b", "7"),
+        (2, "c", "7"),
+    ]
     assert [u["unit_id"] for u in data["unranked"]] == ["bad"]
     assert "bad" in captured.err and "has_plan" in captured.err
-    assert main(["rank", str(definition), str(folder / "a.yaml"), str(folder / "b.yaml"), "--format", "markdown",
-                 "--lang", "en"]) == 0
+    assert (
+        main(
+            [
+                "rank",
+                str(definition),
+                str(folder / "a.yaml"),
+                str(folder / "b.yaml"),
+                "--format",
+                "markdown",
+                "--lang",
+                "en",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "| Rank |" in out and "| 1 | a | Xã A |" in out
     assert main(["rank", str(definition), str(folder), "--by", "NOPE"]) == 2

@@ -82,7 +82,11 @@ def expand(paths: Iterable[str | Path]) -> Iterator[Path]:
         if path.is_dir():
             wanted = INPUTS_SUFFIXES + CSV_SUFFIXES + EXCEL_SUFFIXES
             for found in sorted(path.rglob("*")):
-                if found.is_file() and found.suffix.lower() in wanted and not found.name.startswith(("~$", ".")):
+                if (
+                    found.is_file()
+                    and found.suffix.lower() in wanted
+                    and not found.name.startswith(("~$", "."))
+                ):
                     yield found
         else:
             yield path
@@ -199,17 +203,22 @@ def table_layout(definition: Definition, header: Sequence[Any]) -> TableLayout:
             inputs[i] = names[0]
             taken[names[0]] = i
         elif len(names) == 1:
-            unknown[i] = f"column {header[i]!r} repeats input {names[0]!r} (already in column " \
+            unknown[i] = (
+                f"column {header[i]!r} repeats input {names[0]!r} (already in column "
                 f"{column_letter(taken[names[0]] + 1)})"
+            )
         elif names:
-            unknown[i] = f"column {header[i]!r} is the label of several inputs ({', '.join(names)}); " \
+            unknown[i] = (
+                f"column {header[i]!r} is the label of several inputs ({', '.join(names)}); "
                 "use the input name as the header"
+            )
         else:
             from .inputs import _close
 
             hint = _close(str(header[i]), definition.inputs)
             unknown[i] = f"column {header[i]!r} is not an input of this definition" + (
-                f"; {hint}" if hint else "")
+                f"; {hint}" if hint else ""
+            )
     return TableLayout(id_col, name_col, year_col, inputs, unknown)
 
 
@@ -228,6 +237,7 @@ def table_unit(
     year: int | None,
 ) -> UnitInputs | UnitFailure | None:
     """One data row of a table → a unit (``None`` for an empty row). ``where(col)`` places a cell."""
+
     def cell(col: int) -> Any:
         return row[col] if col < len(row) else None
 
@@ -238,9 +248,18 @@ def table_unit(
     unit_name = None if is_blank(unit_name) else str(unit_name).strip()
     if is_blank(unit_id):
         address, line, column = where(layout.id_col)
-        return UnitFailure(None, unit_name, source, (Problem(
-            "missing-key", f"{address}: this row has values but no unit id", Location(file, line, column,
-                                                                                       (address,))),))
+        return UnitFailure(
+            None,
+            unit_name,
+            source,
+            (
+                Problem(
+                    "missing-key",
+                    f"{address}: this row has values but no unit id",
+                    Location(file, line, column, (address,)),
+                ),
+            ),
+        )
     unit_id = _plain_text(unit_id)
     problems: list[Problem] = []
     unit_year = year
@@ -250,8 +269,13 @@ def table_unit(
             unit_year = int(Decimal(str(raw_year).strip()))
         except ArithmeticError:
             address, line, column = where(layout.year_col)
-            problems.append(Problem("input-type", f"{address}: the year {raw_year!r} is not a year",
-                                    Location(file, line, column, (address, "year"))))
+            problems.append(
+                Problem(
+                    "input-type",
+                    f"{address}: the year {raw_year!r} is not a year",
+                    Location(file, line, column, (address, "year")),
+                )
+            )
     raw: dict[str, Any] = {}
     columns: dict[str, int] = {}
     for col, name in layout.inputs.items():
@@ -266,8 +290,13 @@ def table_unit(
     for col, why in layout.unknown.items():
         if not is_blank(cell(col)):
             address, line, column = where(col)
-            problems.append(Problem("input-unknown", f"{address}: {why}; the value {cell(col)!r} was not read",
-                                    Location(file, line, column, (address, f"column {column_letter(col + 1)}"))))
+            problems.append(
+                Problem(
+                    "input-unknown",
+                    f"{address}: {why}; the value {cell(col)!r} was not read",
+                    Location(file, line, column, (address, f"column {column_letter(col + 1)}")),
+                )
+            )
     return UnitInputs(unit_id, unit_name, unit_year, values, problems, source)
 
 
@@ -279,8 +308,11 @@ def place(problem: Problem, file: str, cell: Cell | None, name: str) -> Problem:
     if cell is None:
         return problem
     address, line, column = cell
-    return dataclasses.replace(problem, message=f"{address}: {problem.message}",
-                               location=Location(file, line, column, (address, name)))
+    return dataclasses.replace(
+        problem,
+        message=f"{address}: {problem.message}",
+        location=Location(file, line, column, (address, name)),
+    )
 
 
 def _plain_text(value: Any) -> str:
@@ -290,7 +322,9 @@ def _plain_text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_csv(definition: Definition, path: str | Path, *, year: int | None = None) -> Iterator[UnitInputs | UnitFailure]:
+def read_csv(
+    definition: Definition, path: str | Path, *, year: int | None = None
+) -> Iterator[UnitInputs | UnitFailure]:
     """Units from a CSV table (one row per unit), streamed row by row.
 
     UTF-8 (with or without Excel's BOM); the delimiter (``,`` ``;`` or tab) is guessed from the
@@ -300,15 +334,23 @@ def read_csv(definition: Definition, path: str | Path, *, year: int | None = Non
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
-        yield UnitFailure(None, None, str(path), (Problem("file-not-found", f"cannot read {path}: {exc}",
-                                                          Location(str(path))),))
+        yield UnitFailure(
+            None,
+            None,
+            str(path),
+            (Problem("file-not-found", f"cannot read {path}: {exc}", Location(str(path))),),
+        )
         return
     with handle:
         try:
             first = handle.readline()
         except UnicodeDecodeError as exc:
-            yield UnitFailure(None, None, str(path), (Problem(
-                "file-not-found", f"{path} is not UTF-8 text: {exc}", Location(str(path), 1, 1)),))
+            yield UnitFailure(
+                None,
+                None,
+                str(path),
+                (Problem("file-not-found", f"{path} is not UTF-8 text: {exc}", Location(str(path), 1, 1)),),
+            )
             return
         delimiter = max([",", ";", "\t"], key=first.count)
         reader = csv.reader(_chain_first(first, handle), delimiter=delimiter)
@@ -324,14 +366,24 @@ def read_csv(definition: Definition, path: str | Path, *, year: int | None = Non
                 def where(col: int, line: int = line) -> Cell:
                     return f"{column_letter(col + 1)}{line}", line, col + 1
 
-                unit = table_unit(definition, layout, row, file=str(path), where=where,
-                                  source=f"{path}:{line}", year=year)
+                unit = table_unit(
+                    definition, layout, row, file=str(path), where=where, source=f"{path}:{line}", year=year
+                )
                 if unit is not None:
                     yield unit
         except (csv.Error, UnicodeDecodeError) as exc:
-            yield UnitFailure(None, None, str(path), (Problem(
-                "input-type", f"{path}: the CSV cannot be read after line {reader.line_num}: {exc}",
-                Location(str(path), reader.line_num)),))
+            yield UnitFailure(
+                None,
+                None,
+                str(path),
+                (
+                    Problem(
+                        "input-type",
+                        f"{path}: the CSV cannot be read after line {reader.line_num}: {exc}",
+                        Location(str(path), reader.line_num),
+                    ),
+                ),
+            )
 
 
 def _chain_first(first: str, rest: IO[str]) -> Iterator[str]:
@@ -363,8 +415,13 @@ def score_many(
     ...     print(row.unit_id, row.result.points if row.ok else row.problems)
     """
     if definition.scoring != "points":
-        raise UsageError(Problem("usage", f"{definition.id} has yearly targets, not points: "
-                                          "batch scoring and ranking need a points definition"))
+        raise UsageError(
+            Problem(
+                "usage",
+                f"{definition.id} has yearly targets, not points: "
+                "batch scoring and ranking need a points definition",
+            )
+        )
     seen: dict[str, str | None] = {}
     for unit in _units(definition, sources, year):
         if isinstance(unit, UnitFailure):
@@ -373,16 +430,22 @@ def score_many(
             continue
         problems = list(unit.problems)
         if unit.unit_id in seen:
-            problems.append(Problem(
-                "invalid-value", f"unit id {unit.unit_id!r} appears twice (also in {seen[unit.unit_id]})",
-                Location(unit.source, path=("unit", "id"))))
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"unit id {unit.unit_id!r} appears twice (also in {seen[unit.unit_id]})",
+                    Location(unit.source, path=("unit", "id")),
+                )
+            )
         else:
             seen[unit.unit_id] = unit.source
         result = score(definition, unit, lang=lang)
         yield BatchRow(unit.unit_id, unit.unit_name, unit.source, result, tuple(problems))
 
 
-def _units(definition: Definition, sources: Iterable[Source], year: int | None) -> Iterator[UnitInputs | UnitFailure]:
+def _units(
+    definition: Definition, sources: Iterable[Source], year: int | None
+) -> Iterator[UnitInputs | UnitFailure]:
     for source in sources:
         if isinstance(source, UnitInputs | UnitFailure):
             yield source
@@ -403,9 +466,17 @@ def summary_columns(definition: Definition, lang: Lang = "vi") -> list[str]:
         columns.append("index")
     columns += ["problems", "source"]
     if vi:
-        names = {"unit_id": "Mã đơn vị", "unit_name": "Tên đơn vị", "status": "Trạng thái",
-                 "points": "Tổng điểm", "max": "Điểm tối đa", "percent": "Tỷ lệ (%)", "index": "Chỉ số (%)",
-                 "problems": "Lỗi số liệu", "source": "Nguồn"}
+        names = {
+            "unit_id": "Mã đơn vị",
+            "unit_name": "Tên đơn vị",
+            "status": "Trạng thái",
+            "points": "Tổng điểm",
+            "max": "Điểm tối đa",
+            "percent": "Tỷ lệ (%)",
+            "index": "Chỉ số (%)",
+            "problems": "Lỗi số liệu",
+            "source": "Nguồn",
+        }
         return [names.get(c, c) for c in columns]
     return columns
 
@@ -436,8 +507,9 @@ def _exact(d: Decimal | None) -> str:
     return "" if d is None else plain(d)
 
 
-def write_csv(definition: Definition, rows: Iterable[BatchRow], stream: IO[str], *,
-              lang: Lang = "en") -> tuple[int, int]:
+def write_csv(
+    definition: Definition, rows: Iterable[BatchRow], stream: IO[str], *, lang: Lang = "en"
+) -> tuple[int, int]:
     """Write a summary CSV row by row (exact decimal strings); return ``(units, failed)``.
 
     Headers are the English column names (machine-readable) unless ``lang="vi"``.
@@ -453,13 +525,16 @@ def write_csv(definition: Definition, rows: Iterable[BatchRow], stream: IO[str],
 
 
 def row_dict(row: BatchRow, *, rounded: bool = False) -> dict[str, Any]:
-    """A row as JSON: the result's dict (``Result.to_dict``) plus ``ok`` and ``source``; failures without points."""
+    """A row as JSON: ``Result.to_dict()`` plus ``ok`` and ``source``; a failure has no points."""
     if row.result is not None:
         data = row.result.to_dict(rounded=rounded)
         data["problems"] = [p.to_dict() for p in row.problems]
     else:
-        data = {"unit": {"id": row.unit_id, "name": row.unit_name}, "points": None,
-                "problems": [p.to_dict() for p in row.problems]}
+        data = {
+            "unit": {"id": row.unit_id, "name": row.unit_name},
+            "points": None,
+            "problems": [p.to_dict() for p in row.problems],
+        }
     data["ok"] = row.ok
     data["source"] = row.source
     return data

@@ -135,7 +135,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
     definition = load(args.definition)
     if args.format == "xlsx":
-        from .excel import write_template  # type: ignore[attr-defined]
+        from .excel import write_template
 
         out = Path(args.output or f"{definition.id}-template.xlsx")
         write_template(definition, out)

@@ -1,4 +1,4 @@
-"""Excel: the self-assessment form a unit fills in, reading it (and one-row-per-unit sheets) back, and results.
+"""Excel: the self-assessment form a unit fills in, reading forms and one-row-per-unit sheets, results.
 
 openpyxl is an optional extra (``pip install cds-index[excel]``); it is imported inside the
 functions, so ``import cds_index`` never needs it.
@@ -27,7 +27,7 @@ from .batch import (
     table_unit,
 )
 from .errors import Location, Problem, UsageError
-from .inputs import UnitInputs, parse_values
+from .inputs import NOT_APPLICABLE_WORDS, UnitInputs, parse_values
 from .model import Definition
 from .numbers import Lang
 
@@ -44,8 +44,17 @@ COL_APPRAISED = "Số liệu Hội đồng thẩm định"
 COL_DATE = "Ngày thực hiện"
 COL_EVIDENCE = "Tài liệu kiểm chứng"
 COL_USERS = "Tiêu chí sử dụng"
-TEMPLATE_COLUMNS = [COL_NAME, COL_LABEL, COL_UNIT, COL_RULE, COL_SELF, COL_APPRAISED, COL_DATE,
-                    COL_EVIDENCE, COL_USERS]
+TEMPLATE_COLUMNS = [
+    COL_NAME,
+    COL_LABEL,
+    COL_UNIT,
+    COL_RULE,
+    COL_SELF,
+    COL_APPRAISED,
+    COL_DATE,
+    COL_EVIDENCE,
+    COL_USERS,
+]
 WIDTHS = [24, 60, 12, 22, 16, 16, 14, 30, 22]
 
 # The facts above the table: label in column A, value in column B.
@@ -55,10 +64,24 @@ FACT_UNIT_NAME = "Tên đơn vị"
 FACT_YEAR = "Năm đánh giá"
 
 UNIT_WORDS = {
-    "1": "", "percent": "%", "person": "người", "household": "hộ", "item": "mục", "document": "văn bản",
-    "meeting": "cuộc họp", "procedure": "thủ tục", "service": "dịch vụ", "dossier": "hồ sơ",
-    "computer": "máy tính", "organization": "cơ quan, đơn vị", "village": "thôn, xóm", "system": "hệ thống",
-    "database": "CSDL", "account": "tài khoản", "business": "doanh nghiệp", "VND": "đồng",
+    "1": "",
+    "percent": "%",
+    "person": "người",
+    "household": "hộ",
+    "item": "mục",
+    "document": "văn bản",
+    "meeting": "cuộc họp",
+    "procedure": "thủ tục",
+    "service": "dịch vụ",
+    "dossier": "hồ sơ",
+    "computer": "máy tính",
+    "organization": "cơ quan, đơn vị",
+    "village": "thôn, xóm",
+    "system": "hệ thống",
+    "database": "CSDL",
+    "account": "tài khoản",
+    "business": "doanh nghiệp",
+    "VND": "đồng",
 }
 YES_NO = ["Có", "Không"]
 ROLE_CHOICES = ["Người đứng đầu", "Cấp phó", "Không"]
@@ -68,8 +91,7 @@ def _openpyxl() -> Any:
     try:
         import openpyxl
     except ImportError:
-        raise UsageError(Problem(
-            "usage", "Excel needs openpyxl: pip install 'cds-index[excel]'")) from None
+        raise UsageError(Problem("usage", "Excel needs openpyxl: pip install 'cds-index[excel]'")) from None
     return openpyxl
 
 
@@ -135,7 +157,9 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
     from .template import users_of_inputs
 
     if definition.scoring != "points":
-        raise UsageError(Problem("usage", f"{definition.id} has yearly targets: its form is the YAML template"))
+        raise UsageError(
+            Problem("usage", f"{definition.id} has yearly targets: its form is the YAML template")
+        )
     users = users_of_inputs(definition)
     book = openpyxl.Workbook()
     ws = book.active
@@ -149,11 +173,17 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
 
     ws["A1"] = f"PHIẾU TỰ ĐÁNH GIÁ — {definition.title}"
     ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = (f"{definition.issuer}, Quyết định số {definition.decision.number} ngày "
-                f"{definition.decision.date:%d/%m/%Y}"
-                + (f", {definition.decision.appendix}" if definition.decision.appendix else ""))
-    facts = [(FACT_DEFINITION, definition.id), (FACT_UNIT_ID, None), (FACT_UNIT_NAME, None),
-             (FACT_YEAR, year or dt.date.today().year)]
+    ws["A2"] = (
+        f"{definition.issuer}, Quyết định số {definition.decision.number} ngày "
+        f"{definition.decision.date:%d/%m/%Y}"
+        + (f", {definition.decision.appendix}" if definition.decision.appendix else "")
+    )
+    facts = [
+        (FACT_DEFINITION, definition.id),
+        (FACT_UNIT_ID, None),
+        (FACT_UNIT_NAME, None),
+        (FACT_YEAR, year or dt.date.today().year),
+    ]
     for offset, (label, value) in enumerate(facts):
         row = 3 + offset
         ws.cell(row, 1, label).font = bold
@@ -161,8 +191,10 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
         if label != FACT_DEFINITION:
             cell.fill = fill_input
             cell.border = border
-    ws["A7"] = ("Điền số liệu vào cột E (và cột F khi có số liệu của Hội đồng thẩm định). "
-                "Để trống = không báo cáo số liệu (0 điểm); ghi n/a = không áp dụng. Không sửa cột A.")
+    ws["A7"] = (
+        "Điền số liệu vào cột E (và cột F khi có số liệu của Hội đồng thẩm định). "
+        "Để trống = không báo cáo số liệu (0 điểm); ghi n/a = không áp dụng. Không sửa cột A."
+    )
     ws["A7"].font = Font(italic=True)
     header_row = 9
     for col, title in enumerate(TEMPLATE_COLUMNS, start=1):
@@ -178,8 +210,13 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
 
     def validation(key: str, **kwargs: Any) -> Any:
         if key not in validations:
-            dv = DataValidation(allow_blank=True, showErrorMessage=True, errorStyle="warning",
-                                errorTitle="Giá trị không hợp lệ", **kwargs)
+            dv = DataValidation(
+                allow_blank=True,
+                showErrorMessage=True,
+                errorStyle="warning",
+                errorTitle="Giá trị không hợp lệ",
+                **kwargs,
+            )
             ws.add_data_validation(dv)
             validations[key] = dv
         return validations[key]
@@ -197,8 +234,17 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
         row += 1
         for name in names:
             spec = definition.inputs[name]
-            cells = [name, spec.label, UNIT_WORDS.get(spec.unit, spec.unit), _requirement(definition, name),
-                     None, None, None, None, ", ".join(users.get(name, []))]
+            cells = [
+                name,
+                spec.label,
+                UNIT_WORDS.get(spec.unit, spec.unit),
+                _requirement(definition, name),
+                None,
+                None,
+                None,
+                None,
+                ", ".join(users.get(name, [])),
+            ]
             for col, value in enumerate(cells, start=1):
                 c = ws.cell(row, col, value)
                 c.border = border
@@ -206,24 +252,43 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
                 if col in value_cols or col in (date_col, len(cells) - 1):
                     c.fill = fill_input
             if spec.type == "boolean":
-                dv = validation("bool", type="list", formula1=listed(YES_NO),
-                                error="Chọn Có hoặc Không (hoặc n/a)")
+                dv = validation(
+                    "bool", type="list", formula1=listed(YES_NO), error="Chọn Có hoặc Không (hoặc n/a)"
+                )
             elif spec.type == "role":
-                dv = validation("role", type="list", formula1=listed(ROLE_CHOICES),
-                                error="Chọn Người đứng đầu, Cấp phó hoặc Không")
+                dv = validation(
+                    "role",
+                    type="list",
+                    formula1=listed(ROLE_CHOICES),
+                    error="Chọn Người đứng đầu, Cấp phó hoặc Không",
+                )
             elif spec.type == "choice":
-                dv = validation(f"choice:{name}", type="list", formula1=listed(spec.choices or []),
-                                error="Chọn một giá trị trong danh sách")
+                dv = validation(
+                    f"choice:{name}",
+                    type="list",
+                    formula1=listed(spec.choices or []),
+                    error="Chọn một giá trị trong danh sách",
+                )
             elif spec.type in {"integer", "number"}:
                 low = spec.min if spec.min is not None else None
                 kind = "whole" if spec.type == "integer" else "decimal"
                 if low is not None and spec.max is not None:
-                    dv = validation(f"{kind}:{low}:{spec.max}", type=kind, operator="between",
-                                    formula1=str(low), formula2=str(spec.max),
-                                    error=f"Nhập số từ {low} đến {spec.max}")
+                    dv = validation(
+                        f"{kind}:{low}:{spec.max}",
+                        type=kind,
+                        operator="between",
+                        formula1=str(low),
+                        formula2=str(spec.max),
+                        error=f"Nhập số từ {low} đến {spec.max}",
+                    )
                 elif low is not None:
-                    dv = validation(f"{kind}:{low}:", type=kind, operator="greaterThanOrEqual",
-                                    formula1=str(low), error=f"Nhập số ≥ {low}")
+                    dv = validation(
+                        f"{kind}:{low}:",
+                        type=kind,
+                        operator="greaterThanOrEqual",
+                        formula1=str(low),
+                        error=f"Nhập số ≥ {low}",
+                    )
                 else:
                     dv = None
             else:
@@ -232,7 +297,8 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
                 for col in value_cols:
                     dv.add(f"{column_letter(col)}{row}")
             validation("date", type="date", operator="greaterThan", formula1="1").add(
-                f"{column_letter(date_col)}{row}")
+                f"{column_letter(date_col)}{row}"
+            )
             ws.cell(row, date_col).number_format = "DD/MM/YYYY"
             row += 1
     ws.page_setup.orientation = "landscape"
@@ -258,7 +324,9 @@ def _roman(n: int) -> str:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def read_workbook(definition: Definition, path: str | Path, *, year: int | None = None) -> Iterator[UnitInputs | UnitFailure]:
+def read_workbook(
+    definition: Definition, path: str | Path, *, year: int | None = None
+) -> Iterator[UnitInputs | UnitFailure]:
     """Units from a workbook: every sheet is a filled form (one unit) or a table (one row per unit).
 
     The layout is found per sheet: a header cell ``Mã số liệu`` marks a form; otherwise the first
@@ -270,8 +338,12 @@ def read_workbook(definition: Definition, path: str | Path, *, year: int | None 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds (zipfile, KeyError, InvalidFileException)
-        yield UnitFailure(None, None, str(path), (Problem(
-            "file-not-found", f"cannot read the workbook {path}: {exc}", Location(str(path))),))
+        yield UnitFailure(
+            None,
+            None,
+            str(path),
+            (Problem("file-not-found", f"cannot read the workbook {path}: {exc}", Location(str(path))),),
+        )
         return
     try:
         for ws in book.worksheets:
@@ -282,7 +354,9 @@ def read_workbook(definition: Definition, path: str | Path, *, year: int | None 
         book.close()
 
 
-def _read_sheet(definition: Definition, path: Path, ws: Any, year: int | None) -> Iterator[UnitInputs | UnitFailure]:
+def _read_sheet(
+    definition: Definition, path: Path, ws: Any, year: int | None
+) -> Iterator[UnitInputs | UnitFailure]:
     """A form if a row of its first 40 has the form's header (``Mã số liệu``), else a table."""
     sheet = ws.title
     file = str(path)
@@ -314,30 +388,60 @@ def _ref(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
-def _read_table(definition: Definition, file: str, sheet: str, header: tuple[int, tuple[Any, ...]],
-                rows: Iterator[tuple[int, Sequence[Any]]], year: int | None
-                ) -> Iterator[UnitInputs | UnitFailure]:
+def _read_table(
+    definition: Definition,
+    file: str,
+    sheet: str,
+    header: tuple[int, tuple[Any, ...]],
+    rows: Iterator[tuple[int, Sequence[Any]]],
+    year: int | None,
+) -> Iterator[UnitInputs | UnitFailure]:
     """A one-row-per-unit sheet; ``rows`` are numbered (the sheet's row numbers)."""
     header_row, header_values = header
     layout = table_layout(definition, list(header_values))
     if not layout.inputs:
-        yield UnitFailure(None, None, f"{file}!{sheet}", (Problem(
-            "kind-unknown", f"{_ref(sheet)}!A{header_row}: neither a self-assessment form (no '{COL_NAME}' header) "
-            "nor a table whose header row names inputs", Location(file, header_row, 1, (sheet,))),))
+        yield UnitFailure(
+            None,
+            None,
+            f"{file}!{sheet}",
+            (
+                Problem(
+                    "kind-unknown",
+                    f"{_ref(sheet)}!A{header_row}: neither a self-assessment form (no '{COL_NAME}' header) "
+                    "nor a table whose header row names inputs",
+                    Location(file, header_row, 1, (sheet,)),
+                ),
+            ),
+        )
         return
     for number, row in rows:
+
         def where(col: int, number: int = number) -> Cell:
             return f"{_ref(sheet)}!{column_letter(col + 1)}{number}", number, col + 1
 
-        unit = table_unit(definition, layout, list(row), file=file, where=where,
-                          source=f"{file}!{sheet}!{number}", year=year)
+        unit = table_unit(
+            definition,
+            layout,
+            list(row),
+            file=file,
+            where=where,
+            source=f"{file}!{sheet}!{number}",
+            year=year,
+        )
         if unit is not None:
             yield unit
 
 
-def _read_form(definition: Definition, file: str, sheet: str, head: list[tuple[int, tuple[Any, ...]]],
-               header: tuple[Any, ...], header_row: int, rows: Iterator[Sequence[Any]],
-               year: int | None) -> UnitInputs | UnitFailure:
+def _read_form(
+    definition: Definition,
+    file: str,
+    sheet: str,
+    head: list[tuple[int, tuple[Any, ...]]],
+    header: tuple[Any, ...],
+    header_row: int,
+    rows: Iterator[Sequence[Any]],
+    year: int | None,
+) -> UnitInputs | UnitFailure:
     facts: dict[str, tuple[Any, int]] = {}
     for number, values in head:
         if values and isinstance(values[0], str) and len(values) > 1:
@@ -350,18 +454,38 @@ def _read_form(definition: Definition, file: str, sheet: str, head: list[tuple[i
     declared = fact(FACT_DEFINITION)
     if not is_blank(declared) and str(declared).strip() not in {definition.id, definition._origin}:
         row = facts[_key(FACT_DEFINITION)][1]
-        return UnitFailure(None, None, source, (Problem(
-            "input-definition", f"{_ref(sheet)}!B{row}: this form is for {declared!r}, not {definition.id!r}",
-            Location(file, row, 2, (f"{_ref(sheet)}!B{row}", "definition"))),))
+        return UnitFailure(
+            None,
+            None,
+            source,
+            (
+                Problem(
+                    "input-definition",
+                    f"{_ref(sheet)}!B{row}: this form is for {declared!r}, not {definition.id!r}",
+                    Location(file, row, 2, (f"{_ref(sheet)}!B{row}", "definition")),
+                ),
+            ),
+        )
     unit_id = fact(FACT_UNIT_ID)
     unit_name = fact(FACT_UNIT_NAME)
     unit_name = None if is_blank(unit_name) else str(unit_name).strip()
     if is_blank(unit_id):
         row = facts.get(_key(FACT_UNIT_ID), (None, 4))[1]
-        return UnitFailure(None, unit_name, source, (Problem(
-            "missing-key", f"{_ref(sheet)}!B{row}: the form has no unit id ({FACT_UNIT_ID})",
-            Location(file, row, 2, (f"{_ref(sheet)}!B{row}", "unit"))),))
-    unit_id = str(int(unit_id)) if isinstance(unit_id, float) and unit_id.is_integer() else str(unit_id).strip()
+        return UnitFailure(
+            None,
+            unit_name,
+            source,
+            (
+                Problem(
+                    "missing-key",
+                    f"{_ref(sheet)}!B{row}: the form has no unit id ({FACT_UNIT_ID})",
+                    Location(file, row, 2, (f"{_ref(sheet)}!B{row}", "unit")),
+                ),
+            ),
+        )
+    unit_id = (
+        str(int(unit_id)) if isinstance(unit_id, float) and unit_id.is_integer() else str(unit_id).strip()
+    )
     problems: list[Problem] = []
     unit_year = year
     raw_year = fact(FACT_YEAR)
@@ -370,14 +494,19 @@ def _read_form(definition: Definition, file: str, sheet: str, head: list[tuple[i
             unit_year = int(Decimal(str(raw_year).strip()))
         except ArithmeticError:
             row = facts[_key(FACT_YEAR)][1]
-            problems.append(Problem("input-type", f"{_ref(sheet)}!B{row}: the year {raw_year!r} is not a year",
-                                    Location(file, row, 2, (f"{_ref(sheet)}!B{row}", "year"))))
+            problems.append(
+                Problem(
+                    "input-type",
+                    f"{_ref(sheet)}!B{row}: the year {raw_year!r} is not a year",
+                    Location(file, row, 2, (f"{_ref(sheet)}!B{row}", "year")),
+                )
+            )
 
     keys = [_key(v) if isinstance(v, str) else "" for v in header]
     col = {title: keys.index(_key(title)) if _key(title) in keys else None for title in TEMPLATE_COLUMNS}
     by_label: dict[str, list[str]] = {}
-    for name, spec in definition.inputs.items():
-        by_label.setdefault(_key(spec.label), []).append(name)
+    for input_name, spec in definition.inputs.items():
+        by_label.setdefault(_key(spec.label), []).append(input_name)
 
     def get(values: Sequence[Any], title: str) -> Any:
         index = col[title]
@@ -385,14 +514,14 @@ def _read_form(definition: Definition, file: str, sheet: str, head: list[tuple[i
 
     raw: dict[str, Any] = {}
     cells: dict[str, tuple[int, int]] = {}  # input → (row, column of the value)
-    for number, values in enumerate(rows, start=header_row + 1):
-        values = list(values)
-        value, appraised = get(values, COL_SELF), get(values, COL_APPRAISED)
-        date, evidence = get(values, COL_DATE), get(values, COL_EVIDENCE)
-        name_cell = get(values, COL_NAME)
-        name = str(name_cell).strip() if not is_blank(name_cell) else None
+    for number, line in enumerate(rows, start=header_row + 1):
+        cells_of_row = list(line)
+        value, appraised = get(cells_of_row, COL_SELF), get(cells_of_row, COL_APPRAISED)
+        date, evidence = get(cells_of_row, COL_DATE), get(cells_of_row, COL_EVIDENCE)
+        name_cell = get(cells_of_row, COL_NAME)
+        name: str | None = str(name_cell).strip() if not is_blank(name_cell) else None
         if name is None or name not in definition.inputs:
-            labelled = by_label.get(_key(get(values, COL_LABEL) or ""), [])
+            labelled = by_label.get(_key(get(cells_of_row, COL_LABEL) or ""), [])
             if name is None and len(labelled) == 1:
                 name = labelled[0]
         if all(is_blank(v) for v in (value, appraised, date)):
@@ -400,13 +529,23 @@ def _read_form(definition: Definition, file: str, sheet: str, head: list[tuple[i
         self_col = (col[COL_SELF] or 0) + 1
         if name is None:
             address = f"{_ref(sheet)}!{column_letter(self_col)}{number}"
-            problems.append(Problem("input-unknown", f"{address}: a value in a row without an input name",
-                                    Location(file, number, self_col, (address, "?"))))
+            problems.append(
+                Problem(
+                    "input-unknown",
+                    f"{address}: a value in a row without an input name",
+                    Location(file, number, self_col, (address, "?")),
+                )
+            )
             continue
         if name in raw:
             address = f"{_ref(sheet)}!{column_letter((col[COL_NAME] or 0) + 1)}{number}"
-            problems.append(Problem("input-unknown", f"{address}: {name!r} appears twice in the form "
-                                    f"(first in row {cells[name][0]})", Location(file, number, 1, (address, name))))
+            problems.append(
+                Problem(
+                    "input-unknown",
+                    f"{address}: {name!r} appears twice in the form (first in row {cells[name][0]})",
+                    Location(file, number, 1, (address, name)),
+                )
+            )
             continue
         if is_blank(appraised) and is_blank(date) and is_blank(evidence):
             raw[name] = value.strip() if isinstance(value, str) else value
@@ -420,7 +559,7 @@ def _read_form(definition: Definition, file: str, sheet: str, head: list[tuple[i
                 entry["date"] = date
             if not is_blank(evidence):
                 entry["evidence"] = str(evidence)
-            if isinstance(value, str) and _key(value) in {"n/a", "na", "không áp dụng"}:
+            if isinstance(value, str) and _key(value) in NOT_APPLICABLE_WORDS:
                 entry = {"not_applicable": True}
             raw[name] = entry
         cells[name] = (number, self_col)
@@ -432,12 +571,13 @@ def _read_form(definition: Definition, file: str, sheet: str, head: list[tuple[i
             continue
         number, column = cells[name]
         # parse_values says which part was refused; point at that column
-        if ", appraised:" in problem.message and col[COL_APPRAISED] is not None:
-            column = col[COL_APPRAISED] + 1
-        elif ": expected a date" in problem.message and col[COL_DATE] is not None:
-            column = col[COL_DATE] + 1
-        elif problem.code == "input-unknown" and col[COL_NAME] is not None:
-            column = col[COL_NAME] + 1
+        appraised_col, date_col, name_col = col[COL_APPRAISED], col[COL_DATE], col[COL_NAME]
+        if ", appraised:" in problem.message and appraised_col is not None:
+            column = appraised_col + 1
+        elif ": expected a date" in problem.message and date_col is not None:
+            column = date_col + 1
+        elif problem.code == "input-unknown" and name_col is not None:
+            column = name_col + 1
         address = f"{_ref(sheet)}!{column_letter(column)}{number}"
         problems.append(place(problem, file, (address, number, column), name))
     return UnitInputs(unit_id, unit_name, unit_year, values_, problems, source)
@@ -446,18 +586,52 @@ def _read_form(definition: Definition, file: str, sheet: str, head: list[tuple[i
 # --- results ----------------------------------------------------------------------------------
 
 RESULT_WORDS = {
-    "vi": {"summary": "Tổng hợp", "rank": "Hạng", "id": "Mã đơn vị", "name": "Tên đơn vị",
-           "total": "Tổng điểm", "max": "Điểm tối đa", "index": "Chỉ số (%)", "status": "Trạng thái",
-           "problems": "Lỗi số liệu", "stt": "STT", "title": "Nội dung", "stated": "Điểm tối đa",
-           "self": "Điểm tự đánh giá", "appraised": "Điểm Hội đồng thẩm định", "points": "Điểm đạt được",
-           "explanation": "Giải thích", "ok": "hợp lệ", "invalid": "có số liệu không hợp lệ",
-           "failed": "không đọc được", "ranked_by": "Xếp hạng theo", "of": "trên"},
-    "en": {"summary": "Summary", "rank": "Rank", "id": "Unit id", "name": "Unit name",
-           "total": "Total", "max": "Max", "index": "Index (%)", "status": "Status",
-           "problems": "Problems", "stt": "No.", "title": "Criterion", "stated": "Max points",
-           "self": "Self-assessed points", "appraised": "Appraised points", "points": "Points earned",
-           "explanation": "Explanation", "ok": "ok", "invalid": "invalid data",
-           "failed": "unreadable", "ranked_by": "Ranked by", "of": "of"},
+    "vi": {
+        "summary": "Tổng hợp",
+        "rank": "Hạng",
+        "id": "Mã đơn vị",
+        "name": "Tên đơn vị",
+        "total": "Tổng điểm",
+        "max": "Điểm tối đa",
+        "index": "Chỉ số (%)",
+        "status": "Trạng thái",
+        "problems": "Lỗi số liệu",
+        "stt": "STT",
+        "title": "Nội dung",
+        "stated": "Điểm tối đa",
+        "self": "Điểm tự đánh giá",
+        "appraised": "Điểm Hội đồng thẩm định",
+        "points": "Điểm đạt được",
+        "explanation": "Giải thích",
+        "ok": "hợp lệ",
+        "invalid": "có số liệu không hợp lệ",
+        "failed": "không đọc được",
+        "ranked_by": "Xếp hạng theo",
+        "of": "trên",
+    },
+    "en": {
+        "summary": "Summary",
+        "rank": "Rank",
+        "id": "Unit id",
+        "name": "Unit name",
+        "total": "Total",
+        "max": "Max",
+        "index": "Index (%)",
+        "status": "Status",
+        "problems": "Problems",
+        "stt": "No.",
+        "title": "Criterion",
+        "stated": "Max points",
+        "self": "Self-assessed points",
+        "appraised": "Appraised points",
+        "points": "Points earned",
+        "explanation": "Explanation",
+        "ok": "ok",
+        "invalid": "invalid data",
+        "failed": "unreadable",
+        "ranked_by": "Ranked by",
+        "of": "of",
+    },
 }
 
 
@@ -472,8 +646,14 @@ def _sheet_name(unit_id: str, taken: set[str]) -> str:
     return name
 
 
-def write_results(definition: Definition, rows: Iterable[BatchRow], path: str | Path, *,
-                  by: str | None = None, lang: Lang = "vi") -> tuple[int, int]:
+def write_results(
+    definition: Definition,
+    rows: Iterable[BatchRow],
+    path: str | Path,
+    *,
+    by: str | None = None,
+    lang: Lang = "vi",
+) -> tuple[int, int]:
     """A results workbook: a summary sheet (pillar subtotals, total, index, rank) and one sheet per unit.
 
     Each unit's sheet has 707's three columns per criterion: Điểm tự đánh giá (the unit's own
@@ -514,8 +694,15 @@ def write_results(definition: Definition, rows: Iterable[BatchRow], path: str | 
     summary.freeze_panes = "D3"
     from .ranking import key_title
 
-    summary.append([styled(summary, f"{definition.title} — {w['ranked_by']}: {key_title(definition, by, lang)}",
-                           font=Font(bold=True, size=12))])
+    summary.append(
+        [
+            styled(
+                summary,
+                f"{definition.title} — {w['ranked_by']}: {key_title(definition, by, lang)}",
+                font=Font(bold=True, size=12),
+            )
+        ]
+    )
     head = [w["rank"], w["id"], w["name"]] + [f"{p.id} {p.title} ({p.points})" for p in definition.tree]
     head += [w["total"], w["max"]] + ([w["index"]] if with_index else []) + [w["status"], w["problems"]]
     summary.append([styled(summary, h, font=bold, wrap=True) for h in head])
@@ -542,30 +729,79 @@ def write_results(definition: Definition, rows: Iterable[BatchRow], path: str | 
         for col, width in enumerate([12, 70, 12, 14, 14, 14, 70], 1):
             ws.column_dimensions[column_letter(col)].width = width
         ws.freeze_panes = "C4"
-        ws.append([styled(ws, f"{row.unit_name or row.unit_id} — {definition.title}",
-                          font=Font(bold=True, size=12))])
-        place_text = (f"{w['rank']}: {ranks[row.unit_id]}/{total_ranked} ({key_title(definition, by, lang)})"
-                      if row.unit_id in ranks else f"{w['rank']}: — ({w['invalid']})")
+        ws.append(
+            [
+                styled(
+                    ws, f"{row.unit_name or row.unit_id} — {definition.title}", font=Font(bold=True, size=12)
+                )
+            ]
+        )
+        place_text = (
+            f"{w['rank']}: {ranks[row.unit_id]}/{total_ranked} ({key_title(definition, by, lang)})"
+            if row.unit_id in ranks
+            else f"{w['rank']}: — ({w['invalid']})"
+        )
         ws.append([styled(ws, f"{w['id']}: {row.unit_id}"), styled(ws, place_text)])
-        ws.append([styled(ws, h, font=bold, wrap=True) for h in
-                   (w["stt"], w["title"], w["stated"], w["self"], w["appraised"], w["points"], w["explanation"])])
+        ws.append(
+            [
+                styled(ws, h, font=bold, wrap=True)
+                for h in (
+                    w["stt"],
+                    w["title"],
+                    w["stated"],
+                    w["self"],
+                    w["appraised"],
+                    w["points"],
+                    w["explanation"],
+                )
+            ]
+        )
         for node in result.walk():
             font = bold if not node.is_criterion else None
             self_points = node.self_points if node.self_points is not None else node.points
             appraised = node.points if node.self_points is not None else None
-            ws.append([styled(ws, node.id, font=font), styled(ws, node.title, font=font, wrap=True),
-                       styled(ws, node.max, number=True, font=font),
-                       styled(ws, self_points, number=True, font=font),
-                       styled(ws, appraised, number=True, font=font),
-                       styled(ws, node.points, number=True, font=font),
-                       styled(ws, node.explanation if node.is_criterion else None, wrap=True)])
-        ws.append([None, styled(ws, w["total"], font=bold), styled(ws, result.max, number=True, font=bold),
-                   None, None, styled(ws, result.points, number=True, font=bold)])
+            ws.append(
+                [
+                    styled(ws, node.id, font=font),
+                    styled(ws, node.title, font=font, wrap=True),
+                    styled(ws, node.max, number=True, font=font),
+                    styled(ws, self_points, number=True, font=font),
+                    styled(ws, appraised, number=True, font=font),
+                    styled(ws, node.points, number=True, font=font),
+                    styled(ws, node.explanation if node.is_criterion else None, wrap=True),
+                ]
+            )
+        ws.append(
+            [
+                None,
+                styled(ws, w["total"], font=bold),
+                styled(ws, result.max, number=True, font=bold),
+                None,
+                None,
+                styled(ws, result.points, number=True, font=bold),
+            ]
+        )
         if with_index:
-            ws.append([None, styled(ws, w["index"], font=bold), None, None, None,
-                       styled(ws, result.index, number=True, font=bold)])
-        ws.append([None, styled(ws, w["rank"], font=bold), None, None, None,
-                   styled(ws, ranks.get(row.unit_id), font=bold)])
+            ws.append(
+                [
+                    None,
+                    styled(ws, w["index"], font=bold),
+                    None,
+                    None,
+                    None,
+                    styled(ws, result.index, number=True, font=bold),
+                ]
+            )
+        ws.append(
+            [
+                None,
+                styled(ws, w["rank"], font=bold),
+                None,
+                None,
+                None,
+                styled(ws, ranks.get(row.unit_id), font=bold),
+            ]
+        )
         for problem in row.problems:
             ws.append([None, styled(ws, describe(problem), wrap=True)])
     book.save(path)

@@ -82,10 +82,19 @@ def rank(results: Iterable[Result], by: str = "total") -> list[Ranked]:
             above = previous
             current_rank = position
             previous = value
-        ranked.append(Ranked(
-            current_rank, result.unit_id, result.unit_name, value, maximum,
-            None if above is None else above - value, best - value, maximum - value, result,
-        ))
+        ranked.append(
+            Ranked(
+                current_rank,
+                result.unit_id,
+                result.unit_name,
+                value,
+                maximum,
+                None if above is None else above - value,
+                best - value,
+                maximum - value,
+                result,
+            )
+        )
     return ranked
 
 
@@ -97,12 +106,32 @@ def rank_all(results: Sequence[Result], definition: Definition) -> dict[str, lis
 # --- presenting -------------------------------------------------------------------------------
 
 WORDS: dict[str, dict[str, str]] = {
-    "vi": {"rank": "Hạng", "id": "Mã đơn vị", "name": "Tên đơn vị", "score": "Điểm", "max": "Tối đa",
-           "above": "Cách đơn vị trên", "first": "Cách đơn vị đứng đầu", "to_max": "Cách điểm tối đa",
-           "total": "Tổng điểm", "index": "Chỉ số (%)", "by": "Xếp hạng theo"},
-    "en": {"rank": "Rank", "id": "Unit id", "name": "Unit name", "score": "Score", "max": "Max",
-           "above": "Gap to unit above", "first": "Gap to first", "to_max": "Gap to max",
-           "total": "Total", "index": "Index (%)", "by": "Ranked by"},
+    "vi": {
+        "rank": "Hạng",
+        "id": "Mã đơn vị",
+        "name": "Tên đơn vị",
+        "score": "Điểm",
+        "max": "Tối đa",
+        "above": "Cách đơn vị trên",
+        "first": "Cách đơn vị đứng đầu",
+        "to_max": "Cách điểm tối đa",
+        "total": "Tổng điểm",
+        "index": "Chỉ số (%)",
+        "by": "Xếp hạng theo",
+    },
+    "en": {
+        "rank": "Rank",
+        "id": "Unit id",
+        "name": "Unit name",
+        "score": "Score",
+        "max": "Max",
+        "above": "Gap to unit above",
+        "first": "Gap to first",
+        "to_max": "Gap to max",
+        "total": "Total",
+        "index": "Index (%)",
+        "by": "Ranked by",
+    },
 }
 
 
@@ -114,8 +143,10 @@ def key_title(definition: Definition, by: str, lang: Lang = "vi") -> str:
     return f"{by} {node.title}" if node else by
 
 
-def ranking_rows(definition: Definition, results: Sequence[Result], by: str = "total") -> tuple[list[str], list[list[Any]]]:
-    """A ranking as columns and rows of exact values: the main ranking, then every other key's points and rank.
+def ranking_rows(
+    definition: Definition, results: Sequence[Result], by: str = "total"
+) -> tuple[list[str], list[list[Any]]]:
+    """A ranking as columns and rows of exact values: the main ranking, then each other key's points and rank.
 
     Columns: rank, unit id, unit name, score, max, gap above, gap to first, gap to max, then for
     each other key (``total``/``index``/pillars) its score and rank.
@@ -128,8 +159,16 @@ def ranking_rows(definition: Definition, results: Sequence[Result], by: str = "t
         columns += [k, f"{k}_rank"]
     rows = []
     for r in main:
-        row: list[Any] = [r.rank, r.unit_id, r.unit_name or "", r.score, r.max, r.gap_above,
-                          r.gap_to_first, r.gap_to_max]
+        row: list[Any] = [
+            r.rank,
+            r.unit_id,
+            r.unit_name or "",
+            r.score,
+            r.max,
+            r.gap_above,
+            r.gap_to_first,
+            r.gap_to_max,
+        ]
         for k in others:
             other = other_ranks[k][r.unit_id]
             row += [other.score, other.rank]
@@ -139,9 +178,16 @@ def ranking_rows(definition: Definition, results: Sequence[Result], by: str = "t
 
 def _headers(definition: Definition, columns: list[str], by: str, lang: Lang) -> list[str]:
     w = WORDS[lang]
-    names = {"rank": w["rank"], "unit_id": w["id"], "unit_name": w["name"],
-             "score": key_title(definition, by, lang) if by in {"total", "index"} else by,
-             "max": w["max"], "gap_above": w["above"], "gap_to_first": w["first"], "gap_to_max": w["to_max"]}
+    names = {
+        "rank": w["rank"],
+        "unit_id": w["id"],
+        "unit_name": w["name"],
+        "score": key_title(definition, by, lang) if by in {"total", "index"} else by,
+        "max": w["max"],
+        "gap_above": w["above"],
+        "gap_to_first": w["first"],
+        "gap_to_max": w["to_max"],
+    }
     out = []
     for c in columns:
         if c in names:
@@ -161,8 +207,14 @@ def _cell(value: Any, lang: Lang, places: int | None) -> str:
     return str(value)
 
 
-def ranking_table(definition: Definition, results: Sequence[Result], by: str = "total", *,
-                  lang: Lang = "vi", markdown: bool = False) -> str:
+def ranking_table(
+    definition: Definition,
+    results: Sequence[Result],
+    by: str = "total",
+    *,
+    lang: Lang = "vi",
+    markdown: bool = False,
+) -> str:
     """A ranking for people: a terminal table or Markdown, numbers rounded for display."""
     columns, rows = ranking_rows(definition, results, by)
     headers = _headers(definition, columns, by, lang)
@@ -170,8 +222,12 @@ def ranking_table(definition: Definition, results: Sequence[Result], by: str = "
     cells = [[_cell(v, lang, places) for v in row] for row in rows]
     title = f"{WORDS[lang]['by']}: {key_title(definition, by, lang)} — {definition.id}"
     if markdown:
-        lines = [f"**{title}**", "", "| " + " | ".join(headers) + " |",
-                 "|" + "|".join("---:" if i not in (1, 2) else "---" for i in range(len(headers))) + "|"]
+        lines = [
+            f"**{title}**",
+            "",
+            "| " + " | ".join(headers) + " |",
+            "|" + "|".join("---:" if i not in (1, 2) else "---" for i in range(len(headers))) + "|",
+        ]
         for row in cells:
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
         return "\n".join(lines) + "\n"
@@ -191,8 +247,12 @@ def ranking_table(definition: Definition, results: Sequence[Result], by: str = "
     return "\n".join(out) + "\n"
 
 
-def ranking_json(definition: Definition, results: Sequence[Result], by: str = "total") -> list[dict[str, Any]]:
+def ranking_json(
+    definition: Definition, results: Sequence[Result], by: str = "total"
+) -> list[dict[str, Any]]:
     """A ranking as JSON-ready dicts with exact decimal strings."""
     columns, rows = ranking_rows(definition, results, by)
-    return [{c: (plain(v) if isinstance(v, Decimal) else v) for c, v in zip(columns, row, strict=True)}
-            for row in rows]
+    return [
+        {c: (plain(v) if isinstance(v, Decimal) else v) for c, v in zip(columns, row, strict=True)}
+        for row in rows
+    ]
