@@ -250,3 +250,38 @@ def test_decimal_comma_and_semicolons(district: cds_index.Definition, tmp_path: 
 def test_targets_definitions_are_refused() -> None:
     with pytest.raises(cds_index.UsageError):
         list(score_many(cds_index.load("thanh-hoa-1829-commune"), []))
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_on_a_terminal_only(
+    district: cds_index.Definition,
+    units: list[dict[str, Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    table = write_units_csv(district, units[:3], tmp_path / "in.csv")
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert (
+        main(
+            [
+                "score",
+                DEFINITION,
+                str(table),
+                "--format",
+                "csv",
+                "-o",
+                str(tmp_path / "o.csv"),
+                "--lang",
+                "en",
+            ]
+        )
+        == 0
+    )
+    shown = terminal.getvalue()
+    assert "\r1 units …" in shown and shown.count("\r") >= 2  # drawn, then cleared
+    assert "3 unit(s) scored, 0 with problems" in shown

@@ -197,10 +197,11 @@ def _is_batch(args: argparse.Namespace) -> bool:
             or any(Path(p).is_dir() or Path(p).suffix.lower() in tables for p in args.inputs))
 
 
-def _progress(rows: Any, what: str = "đơn vị") -> Any:
+def _progress(rows: Any, lang: str = "vi") -> Any:
     """Count units on stderr as they are scored, only when stderr is a terminal."""
     import time
 
+    what, bad = ("đơn vị", "lỗi") if lang == "vi" else ("units", "with problems")
     if not sys.stderr.isatty():
         yield from rows
         return
@@ -210,7 +211,7 @@ def _progress(rows: Any, what: str = "đơn vị") -> Any:
         failed += not row.ok
         now = time.monotonic()
         if now - last > 0.1:
-            sys.stderr.write(f"\r{count} {what}" + (f", {failed} lỗi" if failed else "") + " …")
+            sys.stderr.write(f"\r{count} {what}" + (f", {failed} {bad}" if failed else "") + " …")
             sys.stderr.flush()
             last = now
         yield row
@@ -232,7 +233,7 @@ def _score_batch(definition: Any, args: argparse.Namespace) -> int:
     """`score` over many units: one summary row per unit, streamed (table, json, csv) or a workbook."""
     from .batch import score_many, table_header, table_line, write_csv, write_json
 
-    rows = _progress(score_many(definition, args.inputs, year=args.year, lang=args.lang))
+    rows = _progress(score_many(definition, args.inputs, year=args.year, lang=args.lang), args.lang)
     if args.format == "xlsx":
         from .excel import write_results
 
@@ -270,7 +271,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
         raise UsageError(Problem("usage", f"cannot rank by {args.by!r}: use one of "
                                  + ", ".join(keys(definition))))
     results, unranked = [], []
-    for row in _progress(score_many(definition, args.inputs, year=args.year, lang=args.lang)):
+    for row in _progress(score_many(definition, args.inputs, year=args.year, lang=args.lang), args.lang):
         if row.ok and row.result is not None:
             results.append(row.result)
         else:
@@ -316,7 +317,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .registry import load
 
     definition = load(args.definition)
-    rows = _progress(score_many(definition, args.inputs, year=args.year, lang=args.lang))
+    rows = _progress(score_many(definition, args.inputs, year=args.year, lang=args.lang), args.lang)
     written, failed = write_reports(definition, rows, Path(args.output), lang=args.lang, by=args.by)
     problems = f"; {failed} unit(s) with problems" if failed else ""
     _out(f"wrote {len(written)} file(s) to {args.output}{problems}")
