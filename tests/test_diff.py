@@ -19,19 +19,24 @@ ID = "fictional-commune-index"
 
 @pytest.fixture(scope="module")
 def versions() -> tuple[cds_index.Definition, cds_index.Definition]:
-    return (cds_index.load(ID, on=dt.date(2023, 1, 1), folder=VERSIONS),
-            cds_index.load(ID, on=dt.date(2024, 1, 1), folder=VERSIONS))
+    return (
+        cds_index.load(ID, on=dt.date(2023, 1, 1), folder=VERSIONS),
+        cds_index.load(ID, on=dt.date(2024, 1, 1), folder=VERSIONS),
+    )
 
 
 def test_added_and_removed(versions: tuple[cds_index.Definition, cds_index.Definition]) -> None:
     d = diff(*versions)
     assert [(n.id, n.points, n.criterion) for n in d.added] == [
-        ("III", Decimal(5), False), ("III.1", Decimal(5), True),
+        ("III", Decimal(5), False),
+        ("III.1", Decimal(5), True),
     ]
     assert [(n.id, n.title, n.parent) for n in d.removed] == [("II.3", "Có đài truyền thanh", "II")]
 
 
-def test_renumbered_by_title_even_when_ids_swap(versions: tuple[cds_index.Definition, cds_index.Definition]) -> None:
+def test_renumbered_by_title_even_when_ids_swap(
+    versions: tuple[cds_index.Definition, cds_index.Definition],
+) -> None:
     # II.1 and II.2 exchanged numbers: matched by title, not reported as re-titled in place
     d = diff(*versions)
     assert {(r.old_id, r.new_id) for r in d.renumbered} == {("II.1", "II.2"), ("II.2", "II.1")}
@@ -77,7 +82,12 @@ def test_a_definition_against_itself_is_empty() -> None:
 def test_kind_change_lists_every_parameter() -> None:
     old = cds_index.load(ID, on=dt.date(2023, 1, 1), folder=VERSIONS)
     data = old.model_dump(by_alias=True, exclude_none=True)
-    data["tree"][0]["children"][1]["rule"] = {"kind": "count", "input": "news_items", "target": 2, "assumed": "x"}
+    data["tree"][0]["children"][1]["rule"] = {
+        "kind": "count",
+        "input": "news_items",
+        "target": 2,
+        "assumed": "x",
+    }
     new = cds_index.Definition.model_validate(data)
     (change,) = diff(old, new).rules
     assert (change.before_kind, change.after_kind) == ("steps", "count")
@@ -119,7 +129,9 @@ def test_load_ref_forms() -> None:
 
 
 def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["diff", "--folder", str(VERSIONS), f"{ID}@2023-01-01", f"{ID}@2024-01-01", "--format", "json"])
+    code = main(
+        ["diff", "--folder", str(VERSIONS), f"{ID}@2023-01-01", f"{ID}@2024-01-01", "--format", "json"]
+    )
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert data["totals"]["stated"] == {"before": "30", "after": "37"}

@@ -33,8 +33,13 @@ def test_checking_the_bundled_definitions_does_not_import_pint() -> None:
         "code = main(['check', 'definitions']); "
         "print('pint' in sys.modules, code)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[1]).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    ).stdout
     assert out.strip().splitlines()[-1] == "False 0"
 
 

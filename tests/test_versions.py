@@ -58,7 +58,9 @@ def test_a_later_overlapping_version_wins(tmp_path: Path) -> None:
     for path in VERSIONS.glob("*.yaml"):
         shutil.copy(path, tmp_path / path.name)
     old = tmp_path / f"{ID}.yaml"
-    old.write_text(old.read_text(encoding="utf-8").replace("to: 2023-12-31", "to: 2025-12-31"), encoding="utf-8")
+    old.write_text(
+        old.read_text(encoding="utf-8").replace("to: 2023-12-31", "to: 2025-12-31"), encoding="utf-8"
+    )
     assert resolve(ID, dt.date(2025, 6, 1), tmp_path).name == f"{ID}@2024.yaml"
     assert resolve(ID, dt.date(2023, 6, 1), tmp_path).name == f"{ID}.yaml"
 

@@ -45,8 +45,13 @@ class NodeRef:
     parent: str | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "points": _num(self.points),
-                "criterion": self.criterion, "parent": self.parent}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "points": _num(self.points),
+            "criterion": self.criterion,
+            "parent": self.parent,
+        }
 
 
 @dataclass(frozen=True)
@@ -58,8 +63,13 @@ class Renumbered:
     new_parent: str | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"old_id": self.old_id, "new_id": self.new_id, "title": self.title,
-                "old_parent": self.old_parent, "new_parent": self.new_parent}
+        return {
+            "old_id": self.old_id,
+            "new_id": self.new_id,
+            "title": self.title,
+            "old_parent": self.old_parent,
+            "new_parent": self.new_parent,
+        }
 
 
 @dataclass(frozen=True)
@@ -86,9 +96,15 @@ class Repointed:
         return (self.after or ZERO) - (self.before or ZERO)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"old_id": self.old_id, "new_id": self.new_id, "title": self.title,
-                "before": _num(self.before), "after": _num(self.after), "delta": plain(self.delta),
-                "criterion": self.criterion}
+        return {
+            "old_id": self.old_id,
+            "new_id": self.new_id,
+            "title": self.title,
+            "before": _num(self.before),
+            "after": _num(self.after),
+            "delta": plain(self.delta),
+            "criterion": self.criterion,
+        }
 
 
 @dataclass(frozen=True)
@@ -102,10 +118,16 @@ class RuleChanged:
     """``(parameter, before, after)`` for every parameter that differs (all of them when the kind changed)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"old_id": self.old_id, "new_id": self.new_id, "title": self.title,
-                "before_kind": self.before_kind, "after_kind": self.after_kind,
-                "changes": [{"parameter": k, "before": _jsonable(b), "after": _jsonable(a)}
-                            for k, b, a in self.changes]}
+        return {
+            "old_id": self.old_id,
+            "new_id": self.new_id,
+            "title": self.title,
+            "before_kind": self.before_kind,
+            "after_kind": self.after_kind,
+            "changes": [
+                {"parameter": k, "before": _jsonable(b), "after": _jsonable(a)} for k, b, a in self.changes
+            ],
+        }
 
 
 @dataclass(frozen=True)
@@ -123,10 +145,17 @@ class Side:
     criteria: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "decision": self.decision, "effective_from": self.effective_from,
-                "effective_to": self.effective_to, "file": self.origin,
-                "stated_total": _num(self.stated_total), "achievable": plain(self.achievable),
-                "pillars": {pid: _num(points) for pid, points in self.pillars}, "criteria": self.criteria}
+        return {
+            "id": self.id,
+            "decision": self.decision,
+            "effective_from": self.effective_from,
+            "effective_to": self.effective_to,
+            "file": self.origin,
+            "stated_total": _num(self.stated_total),
+            "achievable": plain(self.achievable),
+            "pillars": {pid: _num(points) for pid, points in self.pillars},
+            "criteria": self.criteria,
+        }
 
 
 @dataclass(frozen=True)
@@ -146,8 +175,16 @@ class Diff:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.added or self.removed or self.renumbered or self.retitled or self.repointed
-                    or self.rules or self.metadata or self.old.stated_total != self.new.stated_total)
+        return not (
+            self.added
+            or self.removed
+            or self.renumbered
+            or self.retitled
+            or self.repointed
+            or self.rules
+            or self.metadata
+            or self.old.stated_total != self.new.stated_total
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -163,7 +200,9 @@ class Diff:
             "retitled": [r.to_dict() for r in self.retitled],
             "repointed": [r.to_dict() for r in self.repointed],
             "rules_changed": [r.to_dict() for r in self.rules],
-            "metadata": [{"field": k, "before": _jsonable(b), "after": _jsonable(a)} for k, b, a in self.metadata],
+            "metadata": [
+                {"field": k, "before": _jsonable(b), "after": _jsonable(a)} for k, b, a in self.metadata
+            ],
         }
 
 
@@ -185,10 +224,15 @@ def _side(definition: Definition) -> Side:
     from .validate import achievable
 
     return Side(
-        definition.id, definition.decision.number, definition.effective.from_.isoformat(),
-        definition.effective.to.isoformat() if definition.effective.to else None, definition._origin,
-        definition.total, sum((achievable(p) for p in definition.tree), ZERO),
-        tuple((p.id, p.points) for p in definition.tree), len(definition.criteria()),
+        definition.id,
+        definition.decision.number,
+        definition.effective.from_.isoformat(),
+        definition.effective.to.isoformat() if definition.effective.to else None,
+        definition._origin,
+        definition.total,
+        sum((achievable(p) for p in definition.tree), ZERO),
+        tuple((p.id, p.points) for p in definition.tree),
+        len(definition.criteria()),
     )
 
 
@@ -275,8 +319,17 @@ def diff(old: Definition, new: Definition) -> Diff:
         b = b.model_dump(mode="json", by_alias=True) if hasattr(b, "model_dump") else b
         if a != b:
             metadata.append((name, a, b))
-    return Diff(_side(old), _side(new), added, removed, tuple(renumbered), tuple(retitled),
-                tuple(repointed), tuple(rules), tuple(metadata))
+    return Diff(
+        _side(old),
+        _side(new),
+        added,
+        removed,
+        tuple(renumbered),
+        tuple(retitled),
+        tuple(repointed),
+        tuple(rules),
+        tuple(metadata),
+    )
 
 
 def load_ref(ref: str, folder: str | Path | None = None) -> Definition:
@@ -326,13 +379,22 @@ def _brief(value: Any) -> str:
         return "—"
     if isinstance(value, Decimal):
         return plain(value)
-    if isinstance(value, list) and value and isinstance(value[0], dict) and ("percent" in value[0] or "points" in value[0]):
+    if (
+        isinstance(value, list)
+        and value
+        and isinstance(value[0], dict)
+        and ("percent" in value[0] or "points" in value[0])
+    ):
         bands = []
         for step in value:
             low, high = step.get("min"), step.get("max")
             lo = "" if low is None else f"{'≥' if step.get('min_inclusive', True) else '>'}{plain(low)}"
             hi = "" if high is None else f"{'≤' if step.get('max_inclusive', False) else '<'}{plain(high)}"
-            award = f"{plain(step['percent'])}%" if step.get("percent") is not None else f"{plain(step['points'])} pt"
+            award = (
+                f"{plain(step['percent'])}%"
+                if step.get("percent") is not None
+                else f"{plain(step['points'])} pt"
+            )
             bands.append(f"[{' '.join(x for x in (lo, hi) if x) or '*'}: {award}]")
         return " ".join(bands)
     if isinstance(value, dict):
@@ -362,10 +424,12 @@ def render_text(d: Diff) -> str:
     ]
     pillars_old, pillars_new = dict(d.old.pillars), dict(d.new.pillars)
     for pid in dict.fromkeys([*pillars_old, *pillars_new]):
-        lines.append(f"  {pid}: {_pts(pillars_old.get(pid))} → {_pts(pillars_new.get(pid))}"
-                     if pid in pillars_old and pid in pillars_new else
-                     f"  {pid}: {'added' if pid in pillars_new else 'removed'} "
-                     f"({_pts(pillars_new.get(pid, pillars_old.get(pid)))})")
+        lines.append(
+            f"  {pid}: {_pts(pillars_old.get(pid))} → {_pts(pillars_new.get(pid))}"
+            if pid in pillars_old and pid in pillars_new
+            else f"  {pid}: {'added' if pid in pillars_new else 'removed'} "
+            f"({_pts(pillars_new.get(pid, pillars_old.get(pid)))})"
+        )
     for name, before, after in d.metadata:
         lines.append(f"{name}: {_brief(before)} → {_brief(after)}")
 
@@ -379,10 +443,14 @@ def render_text(d: Diff) -> str:
     section("removed", [f"- {n.id} [{_pts(n.points)}] {n.title}" for n in d.removed])
     section("renumbered", [f"{r.old_id} → {r.new_id}  {r.title}" for r in d.renumbered])
     section("retitled", [f"{r.id}: “{r.old_title}” → “{r.new_title}”" for r in d.retitled])
-    section("re-pointed", [
-        f"{_moved(r.old_id, r.new_id)}: {_pts(r.before)} → {_pts(r.after)} ({'+' if r.delta > 0 else ''}"
-        f"{plain(r.delta)})  {r.title}" for r in d.repointed
-    ])
+    section(
+        "re-pointed",
+        [
+            f"{_moved(r.old_id, r.new_id)}: {_pts(r.before)} → {_pts(r.after)} ({'+' if r.delta > 0 else ''}"
+            f"{plain(r.delta)})  {r.title}"
+            for r in d.repointed
+        ],
+    )
     rows = []
     for r in d.rules:
         kind = r.after_kind if r.before_kind == r.after_kind else f"{r.before_kind} → {r.after_kind}"
@@ -394,9 +462,12 @@ def render_text(d: Diff) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _esc(cell: Any) -> str:
+    return str(cell).replace("|", "\\|").replace("\n", " ")
+
+
 def render_markdown(d: Diff) -> str:
     """For a pull request or a report: a totals table and one table per kind of change."""
-    esc = lambda s: str(s).replace("|", "\\|").replace("\n", " ")  # noqa: E731
     lines = [
         f"# {d.old.id} → {d.new.id}",
         "",
@@ -415,24 +486,44 @@ def render_markdown(d: Diff) -> str:
     def table(title: str, head: list[str], rows: list[list[Any]]) -> None:
         if not rows:
             return
-        lines.extend(["", f"## {title} ({len(rows)})", "", "| " + " | ".join(head) + " |",
-                      "|" + "---|" * len(head)])
-        lines.extend("| " + " | ".join(esc(c) for c in row) + " |" for row in rows)
+        lines.extend(
+            ["", f"## {title} ({len(rows)})", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        )
+        lines.extend("| " + " | ".join(_esc(c) for c in row) + " |" for row in rows)
 
     table("Added", ["id", "title", "points"], [[n.id, n.title, _pts(n.points)] for n in d.added])
     table("Removed", ["id", "title", "points"], [[n.id, n.title, _pts(n.points)] for n in d.removed])
     table("Renumbered", ["old id", "new id", "title"], [[r.old_id, r.new_id, r.title] for r in d.renumbered])
     table("Retitled", ["id", "before", "after"], [[r.id, r.old_title, r.new_title] for r in d.retitled])
-    table("Re-pointed", ["id", "title", "before", "after", "change"], [
-        [_moved(r.old_id, r.new_id), r.title, _pts(r.before), _pts(r.after),
-         ("+" if r.delta > 0 else "") + plain(r.delta)] for r in d.repointed
-    ])
-    table("Rules changed", ["id", "kind", "parameter", "before", "after"], [
-        [_moved(r.old_id, r.new_id),
-         r.after_kind if r.before_kind == r.after_kind else f"{r.before_kind} → {r.after_kind}",
-         k, _brief(b), _brief(a)]
-        for r in d.rules for k, b, a in r.changes
-    ])
+    table(
+        "Re-pointed",
+        ["id", "title", "before", "after", "change"],
+        [
+            [
+                _moved(r.old_id, r.new_id),
+                r.title,
+                _pts(r.before),
+                _pts(r.after),
+                ("+" if r.delta > 0 else "") + plain(r.delta),
+            ]
+            for r in d.repointed
+        ],
+    )
+    table(
+        "Rules changed",
+        ["id", "kind", "parameter", "before", "after"],
+        [
+            [
+                _moved(r.old_id, r.new_id),
+                r.after_kind if r.before_kind == r.after_kind else f"{r.before_kind} → {r.after_kind}",
+                k,
+                _brief(b),
+                _brief(a),
+            ]
+            for r in d.rules
+            for k, b, a in r.changes
+        ],
+    )
     table("Other fields", ["field", "before", "after"], [[k, _brief(b), _brief(a)] for k, b, a in d.metadata])
     return "\n".join(lines) + "\n"
 
@@ -445,4 +536,13 @@ def changed_ids(d: Diff) -> set[str]:
     return ids
 
 
-__all__ = ["Diff", "changed_ids", "diff", "load_ref", "match_nodes", "normalise_title", "render_markdown", "render_text"]
+__all__ = [
+    "Diff",
+    "changed_ids",
+    "diff",
+    "load_ref",
+    "match_nodes",
+    "normalise_title",
+    "render_markdown",
+    "render_text",
+]

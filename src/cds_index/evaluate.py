@@ -170,6 +170,8 @@ class CompiledDefinition:
     definition: Definition
     leaves: dict[str, _Leaf]
     problems: list[tuple[str, str, str]]  # (node id, code, message)
+    achievable: Decimal = ZERO
+    """The sum of all criteria's points, computed once (not per unit: measured 4% of a batch)."""
 
 
 def compile_definition(definition: Definition) -> CompiledDefinition:
@@ -191,7 +193,8 @@ def compile_definition(definition: Definition) -> CompiledDefinition:
         if node.rule.applicable_if:
             names.append(node.rule.applicable_if)
         leaves[node.id] = _Leaf(compiled, node.rule.applicable_if, deadline, tuple(names))
-    return CompiledDefinition(definition, leaves, problems)
+    achievable = sum((c.points or ZERO for c in definition.criteria()), ZERO)
+    return CompiledDefinition(definition, leaves, problems, achievable)
 
 
 def compiled(definition: Definition) -> CompiledDefinition:
@@ -269,15 +272,24 @@ class _Scorer:
             labels = ", ".join(self.cdef.definition.inputs[n].label for n in missing)
             return NodeResult(node.id, node.title, ZERO, maximum, node.points, "not_reported",
                               f"{w['not_reported']} ({w['missing']}: {labels})", inputs=leaf.inputs)
-        present = [n for n in names if n in values]
-        plain_values: dict[str, Any] = {name: values[name].value for name in present}
-        appraised = any(values[name].has_appraisal for name in present)
+        # one pass over the reported inputs (measured: the separate passes were a tenth of a batch)
+        plain_values: dict[str, Any] = {}
+        appraised = False
+        for name in names:
+            value = values.get(name)
+            if value is not None:
+                plain_values[name] = value.value
+                if value.appraised is not None:
+                    appraised = True
+        present = list(plain_values)
         # A deadline applies to the whole criterion: one late (or out-of-year) date and no input earns credit.
-        late = sorted({
-            values[n].date.isoformat()  # type: ignore[union-attr]
-            for n in present
-            if leaf.deadline and self.year and _deadline_passed(values[n], leaf.deadline, self.year)
-        })
+        late: list[str] = []
+        if leaf.deadline and self.year:
+            late = sorted({
+                values[n].date.isoformat()  # type: ignore[union-attr]
+                for n in present
+                if _deadline_passed(values[n], leaf.deadline, self.year)
+            })
         if late:
             plain_values = {n: leaf.rule.no_credit.get(n, v) for n, v in plain_values.items()}
         try:
@@ -310,10 +322,15 @@ class _Scorer:
     def node(self, node: Node) -> NodeResult:
         if not node.children:
             return self.criterion(node)
-        children = tuple(self.node(child) for child in node.children)
-        points = sum((c.points for c in children), ZERO)
-        maximum = sum((c.max for c in children), ZERO)
-        statuses = {c.status for c in children}
+        children = tuple([self.node(child) for child in node.children])
+        points = maximum = ZERO
+        statuses: set[str] = set()
+        has_self = False
+        for c in children:  # one pass (the same additions, in the same order, as sum())
+            points += c.points
+            maximum += c.max
+            statuses.add(c.status)
+            has_self = has_self or c.self_points is not None
         status: Status
         if statuses == {"not_applicable"}:
             status = "not_applicable"
@@ -322,10 +339,10 @@ class _Scorer:
         else:
             status = "scored"
         self_points = None
-        if any(c.self_points is not None for c in children):
+        if has_self:
             self_points = sum((c.self_points if c.self_points is not None else c.points for c in children), ZERO)
         lang = self.lang
-        terms = " + ".join(show(c.points, lang) for c in children)
+        terms = " + ".join([show(c.points, lang) for c in children])
         explanation = f"{self.words['sum']}: {terms} = {show(points, lang)}/{show(maximum, lang)} {self.words['pt']}"
         return NodeResult(node.id, node.title, points, maximum, node.points, status, explanation,
                           children, self_points)
@@ -362,7 +379,7 @@ def score(
     pillars = tuple(scorer.node(pillar) for pillar in definition.tree)
     points = sum((p.points for p in pillars), ZERO)
     maximum = sum((p.max for p in pillars), ZERO)
-    achievable = sum((c.points or ZERO for c in definition.criteria()), ZERO)
+    achievable = cdef.achievable
     method = definition.index.method
     if method == "mean_of_pillar_percentages":
         shares = [div(p.points * HUNDRED, p.max) for p in pillars if p.max]

@@ -39,6 +39,7 @@ from pydantic import Field, TypeAdapter, ValidationError, model_validator
 from .errors import DefinitionError, Location, Problem
 from .loader import Document, read_file, validate_model
 from .model import (
+    Definition,
     DefinitionRef,
     InputDef,
     InputName,
@@ -51,7 +52,6 @@ from .model import (
     Text,
     YearTarget,
 )
-from .model import Definition
 from .numbers import ZERO, Lang, plain, show
 
 # --- the file format --------------------------------------------------------------------------
@@ -68,7 +68,8 @@ class PointsChange(_Change):
     node: NodeId
     points: NonNegative
     adjust_parents: bool = Field(
-        True, description="Carry the difference up to every ancestor and the stated total (false: leave "
+        True,
+        description="Carry the difference up to every ancestor and the stated total (false: leave "
         "them as printed; `check` then reports the sums the change breaks).",
     )
 
@@ -79,7 +80,8 @@ class RuleChange(_Change):
     op: Literal["rule"]
     node: NodeId
     set: dict[str, Any] | None = Field(
-        None, description="Parameters merged into the rule, e.g. `{target: 0.8}`, `{points_each: 1}`.",
+        None,
+        description="Parameters merged into the rule, e.g. `{target: 0.8}`, `{points_each: 1}`.",
     )
     rule: Rule | None = Field(None, description="A whole new rule, replacing the old one.")
 
@@ -149,7 +151,8 @@ class Scenario(Model):
     definition: DefinitionRef
     description: Text | None = None
     inputs: dict[InputName, InputDef] = Field(
-        default_factory=dict, description="Inputs that added criteria need, declared as in a definition.",
+        default_factory=dict,
+        description="Inputs that added criteria need, declared as in a definition.",
     )
     changes: list[Change] = Field(min_length=1)
 
@@ -168,6 +171,7 @@ class _Tree:
 
     def find(self, node_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int] | None:
         """``(ancestors, siblings list, index)`` of the node, or ``None``."""
+
         def walk(items: list[dict[str, Any]], parents: list[dict[str, Any]]) -> Any:
             for i, item in enumerate(items):
                 if item["id"] == node_id:
@@ -248,15 +252,24 @@ def apply(
         return doc.location(("changes", index, *keys))
 
     def unknown(index: int, node_id: str, key: str = "node") -> None:
-        problems.append(Problem(
-            "invalid-value", f"change {index + 1}: {base.id} has no node {node_id!r}", at(index, key),
-            hint=_close(node_id, tree.ids()),
-        ))
+        problems.append(
+            Problem(
+                "invalid-value",
+                f"change {index + 1}: {base.id} has no node {node_id!r}",
+                at(index, key),
+                hint=_close(node_id, tree.ids()),
+            )
+        )
 
     for name, spec in scenario.inputs.items():
         if name in tree.data["inputs"]:
-            problems.append(Problem("invalid-value", f"the input {name!r} is already declared by {base.id}",
-                                    doc.location(("inputs", name), key=True)))
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"the input {name!r} is already declared by {base.id}",
+                    doc.location(("inputs", name), key=True),
+                )
+            )
         tree.data["inputs"][name] = _dump(spec)
 
     for index, change in enumerate(scenario.changes):
@@ -271,16 +284,26 @@ def apply(
         node = siblings[position]
         if isinstance(change, PointsChange):
             if node.get("points") is None:
-                problems.append(Problem("invalid-value", f"change {index + 1}: {change.node} prints no points "
-                                        "(they are the sum of its children); change its children",
-                                        at(index, "points")))
+                problems.append(
+                    Problem(
+                        "invalid-value",
+                        f"change {index + 1}: {change.node} prints no points "
+                        "(they are the sum of its children); change its children",
+                        at(index, "points"),
+                    )
+                )
                 continue
             delta = change.points - Decimal(node["points"])
             node["points"] = change.points
             if change.adjust_parents:
                 tree.shift(ancestors, delta)
-            touched.append((index, _subtree_ids(node) | {a["id"] for a in ancestors[-1:]},
-                            not change.adjust_parents and bool(delta)))
+            touched.append(
+                (
+                    index,
+                    _subtree_ids(node) | {a["id"] for a in ancestors[-1:]},
+                    not change.adjust_parents and bool(delta),
+                )
+            )
         elif isinstance(change, RemoveChange):
             delta = -_stated(node)
             del siblings[position]
@@ -288,17 +311,26 @@ def apply(
             tree.data["errata"] = [e for e in tree.data.get("errata") or [] if e["node"] not in gone]
             if change.adjust_parents:
                 tree.shift(ancestors, delta)
-            touched.append((index, {a["id"] for a in ancestors[-1:]}, not change.adjust_parents and bool(delta)))
+            touched.append(
+                (index, {a["id"] for a in ancestors[-1:]}, not change.adjust_parents and bool(delta))
+            )
         elif isinstance(change, RuleChange | StepChange):
             if not _change_rule(node, change, index, at, problems):
                 continue
             touched.append((index, {node["id"]}, False))
         elif isinstance(change, TargetChange):
             if node.get("targets") is None:
-                problems.append(Problem("invalid-value", f"change {index + 1}: {change.node} has no yearly "
-                                        "targets", at(index, "node")))
+                problems.append(
+                    Problem(
+                        "invalid-value",
+                        f"change {index + 1}: {change.node} has no yearly targets",
+                        at(index, "node"),
+                    )
+                )
                 continue
-            node["targets"]["years"][change.year] = change.target if isinstance(change.target, str) else _dump(change.target)
+            node["targets"]["years"][change.year] = (
+                change.target if isinstance(change.target, str) else _dump(change.target)
+            )
             (node["targets"].get("printed") or {}).pop(change.year, None)  # no longer as printed
             touched.append((index, {node["id"]}, False))
 
@@ -307,8 +339,14 @@ def apply(
         changed = Definition.model_validate(tree.data)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
-            problems.append(Problem("invalid-value", f"the changed definition is not valid: {err['msg']} "
-                                    f"(at {'.'.join(map(str, err['loc']))})", doc.location(("changes",))))
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"the changed definition is not valid: {err['msg']} "
+                    f"(at {'.'.join(map(str, err['loc']))})",
+                    doc.location(("changes",)),
+                )
+            )
         return None, problems
     changed._origin = base._origin
     problems.extend(_new_findings(base, changed, doc, touched))
@@ -317,8 +355,13 @@ def apply(
 
 
 def _add(
-    tree: _Tree, change: AddChange, index: int, at: Callable[..., Location],
-    unknown: Callable[..., None], problems: list[Problem], touched: list[tuple[int, set[str], bool]],
+    tree: _Tree,
+    change: AddChange,
+    index: int,
+    at: Callable[..., Location],
+    unknown: Callable[..., None],
+    problems: list[Problem],
+    touched: list[tuple[int, set[str], bool]],
 ) -> None:
     node = _dump(change.node)
     if change.under is None:
@@ -332,8 +375,13 @@ def _add(
         parents, items, position = found
         parent = items[position]
         if parent.get("rule") is not None or parent.get("targets") is not None:
-            problems.append(Problem("invalid-value", f"change {index + 1}: {change.under} is a criterion; "
-                                    "add under a group", at(index, "under")))
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"change {index + 1}: {change.under} is a criterion; add under a group",
+                    at(index, "under"),
+                )
+            )
             return
         ancestors = [*parents, parent]
         siblings = parent.setdefault("children", [])
@@ -341,41 +389,62 @@ def _add(
     if change.after is not None:
         ids = [s["id"] for s in siblings]
         if change.after not in ids:
-            problems.append(Problem("invalid-value", f"change {index + 1}: {change.after!r} is not a child of "
-                                    f"{change.under or 'the tree'}", at(index, "after")))
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"change {index + 1}: {change.after!r} is not a child of {change.under or 'the tree'}",
+                    at(index, "after"),
+                )
+            )
             return
         where = ids.index(change.after) + 1
     siblings.insert(where, node)
     delta = _stated(node)
     if change.adjust_parents:
         tree.shift(ancestors, delta)
-    touched.append((index, _subtree_ids(node) | {a["id"] for a in ancestors[-1:]},
-                    not change.adjust_parents and bool(delta)))
+    touched.append(
+        (
+            index,
+            _subtree_ids(node) | {a["id"] for a in ancestors[-1:]},
+            not change.adjust_parents and bool(delta),
+        )
+    )
 
 
 def _change_rule(
-    node: dict[str, Any], change: RuleChange | StepChange, index: int, at: Callable[..., Location],
+    node: dict[str, Any],
+    change: RuleChange | StepChange,
+    index: int,
+    at: Callable[..., Location],
     problems: list[Problem],
 ) -> bool:
     rule = node.get("rule")
     if rule is None:
-        problems.append(Problem("invalid-value", f"change {index + 1}: {change.node} has no rule",
-                                at(index, "node")))
+        problems.append(
+            Problem("invalid-value", f"change {index + 1}: {change.node} has no rule", at(index, "node"))
+        )
         return False
     if isinstance(change, RuleChange):
-        if change.rule is not None:
-            new = _dump(change.rule)
-        else:
-            new = {**rule, **(change.set or {})}
+        new = _dump(change.rule) if change.rule is not None else {**rule, **(change.set or {})}
     else:
         steps = rule.get("steps")
         if rule.get("kind") != "steps" or not steps:
-            problems.append(Problem("invalid-value", f"change {index + 1}: {change.node} is a {rule.get('kind')} "
-                                    "rule, not steps", at(index, "node")))
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"change {index + 1}: {change.node} is a {rule.get('kind')} rule, not steps",
+                    at(index, "node"),
+                )
+            )
             return False
         if change.step > len(steps):
-            problems.append(Problem("invalid-value", f"change {index + 1}: the rule has {len(steps)} step(s), "
-                                    f"not {change.step}", at(index, "step")))
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"change {index + 1}: the rule has {len(steps)} step(s), not {change.step}",
+                    at(index, "step"),
+                )
+            )
             return False
         fields = change.model_fields_set - {"op", "node", "step", "note"}
         band = dict(steps[change.step - 1])
@@ -389,22 +458,33 @@ def _change_rule(
             band.pop("points", None)
         if "points" in fields and change.points is not None:
             band.pop("percent", None)
-        new = {**rule, "steps": [*steps[: change.step - 1], band, *steps[change.step:]]}
+        new = {**rule, "steps": [*steps[: change.step - 1], band, *steps[change.step :]]}
     try:
         node["rule"] = _dump(_RULE.validate_python(new))
     except ValidationError as exc:
-        key = "rule" if isinstance(change, RuleChange) and change.rule is not None else (
-            "set" if isinstance(change, RuleChange) else "step")
+        key = (
+            "rule"
+            if isinstance(change, RuleChange) and change.rule is not None
+            else ("set" if isinstance(change, RuleChange) else "step")
+        )
         for err in exc.errors(include_url=False):
             where = ".".join(str(part) for part in err["loc"] if part != rule.get("kind"))
-            problems.append(Problem("invalid-value", f"change {index + 1}: {err['msg']}"
-                                    + (f" (at {where})" if where else ""), at(index, key)))
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"change {index + 1}: {err['msg']}" + (f" (at {where})" if where else ""),
+                    at(index, key),
+                )
+            )
         return False
     return True
 
 
 def _new_findings(
-    base: Definition, changed: Definition, doc: Document, touched: list[tuple[int, set[str], bool]],
+    base: Definition,
+    changed: Definition,
+    doc: Document,
+    touched: list[tuple[int, set[str], bool]],
 ) -> list[Problem]:
     """The checker's findings on the changed definition that the base does not have, located at the
     change that caused them."""
@@ -423,8 +503,10 @@ def _new_findings(
         message = p.message if index is None else f"change {index + 1}: {p.message}"
         hint = p.hint
         if p.code in _NODE_SUMS:
-            hint = ("set `adjust_parents: true` to carry the change up, or change another criterion under "
-                    "the same parent by the opposite amount")
+            hint = (
+                "set `adjust_parents: true` to carry the change up, or change another criterion under "
+                "the same parent by the opposite amount"
+            )
         out.append(Problem(p.code, message, location, p.node, p.severity, hint))
     return out
 
@@ -493,8 +575,14 @@ def validate_scenario(doc: Document) -> tuple[Scenario | None, list[Problem]]:
             change = doc.data["changes"][path[1]] if isinstance(path[1], int) else None
             if isinstance(change, dict) and path[2] not in change:
                 path = (*path[:2], *path[3:])
-                p = Problem(p.code, p.message, doc.location(path, key=p.code == "unknown-key"), p.node,
-                            p.severity, p.hint)
+                p = Problem(
+                    p.code,
+                    p.message,
+                    doc.location(path, key=p.code == "unknown-key"),
+                    p.node,
+                    p.severity,
+                    p.hint,
+                )
         fixed.append(p)
     return scenario, fixed
 
@@ -511,21 +599,27 @@ def read_scenario(path: str | Path, base: Definition | None = None) -> Loaded:
     if base is None:
         base = base_of(scenario, path)
     elif base.id != base_of(scenario, path).id:
-        raise DefinitionError(Problem(
-            "invalid-value", f"the scenario changes {scenario.definition!r}, not {base.id!r}",
-            doc.location(("definition",)),
-        ))
+        raise DefinitionError(
+            Problem(
+                "invalid-value",
+                f"the scenario changes {scenario.definition!r}, not {base.id!r}",
+                doc.location(("definition",)),
+            )
+        )
     changed, problems = apply(base, scenario, doc)
     return Loaded(scenario, base, changed, tuple(problems), doc)
 
 
-def load_scenario(path: str | Path, base: Definition | None = None) -> tuple[Scenario, Definition, Definition]:
+def load_scenario(
+    path: str | Path, base: Definition | None = None
+) -> tuple[Scenario, Definition, Definition]:
     """``(scenario, base, changed)``; raise :class:`DefinitionError` when the scenario has errors."""
     loaded = read_scenario(path, base)
     errors = [p for p in loaded.problems if p.severity == "error"]
     if errors or loaded.changed is None:
-        raise DefinitionError(errors or [Problem("invalid-value", "the scenario cannot be applied",
-                                                 Location(str(path)))])
+        raise DefinitionError(
+            errors or [Problem("invalid-value", "the scenario cannot be applied", Location(str(path)))]
+        )
     return loaded.scenario, loaded.base, loaded.changed
 
 
@@ -575,8 +669,16 @@ class UnitChange:
             "after": {"score": plain(self.after), "max": plain(self.max_after), "rank": self.rank_after},
             "delta": plain(self.delta),
             "rank_change": self.rank_change,
-            "moved_by": [{"id": m.id, "title": m.title, "before": plain(m.before), "after": plain(m.after),
-                          "delta": plain(m.delta)} for m in self.movers[:top]],
+            "moved_by": [
+                {
+                    "id": m.id,
+                    "title": m.title,
+                    "before": plain(m.before),
+                    "after": plain(m.after),
+                    "delta": plain(m.delta),
+                }
+                for m in self.movers[:top]
+            ],
         }
 
 
@@ -593,9 +695,13 @@ class WhatIf:
         return [u for u in self.units if u.rank_change]
 
     def to_dict(self, top: int | None = 3) -> dict[str, Any]:
-        return {"definition": self.definition, "scenario": self.scenario, "ranked_by": self.by,
-                "units_changed_rank": len(self.moved),
-                "units": [u.to_dict(top) for u in self.units]}
+        return {
+            "definition": self.definition,
+            "scenario": self.scenario,
+            "ranked_by": self.by,
+            "units_changed_rank": len(self.moved),
+            "units": [u.to_dict(top) for u in self.units],
+        }
 
 
 def _rank(results: Sequence[Any], by: str) -> dict[str, tuple[int, Decimal, Decimal]]:
@@ -606,7 +712,12 @@ def _rank(results: Sequence[Any], by: str) -> dict[str, tuple[int, Decimal, Deci
 
 
 def whatif(
-    base: Definition, changed: Definition, units: Iterable[Any], *, by: str = "total", lang: Lang = "vi",
+    base: Definition,
+    changed: Definition,
+    units: Iterable[Any],
+    *,
+    by: str = "total",
+    lang: Lang = "vi",
     name: str | None = None,
 ) -> WhatIf:
     """Score every unit under ``base`` and ``changed``; ranks before and after, and the criteria that moved.
@@ -654,22 +765,42 @@ def _moved_by(u: UnitChange, lang: Lang, top: int) -> str:
     return ", ".join(f"{m.id} {_signed(m.delta, lang, 2)}" for m in u.movers[:top]) or "—"
 
 
-def render_table(w: WhatIf, *, lang: Lang = "vi", top: int = 3, places: int = 2, markdown: bool = False) -> str:
+def render_table(
+    w: WhatIf, *, lang: Lang = "vi", top: int = 3, places: int = 2, markdown: bool = False
+) -> str:
     """Each unit: rank before → after, score before → after, and the criteria that moved it most."""
     vi = lang == "vi"
-    head = (["Hạng sau", "Hạng trước", "±", "Đơn vị", "Điểm trước", "Điểm sau", "Chênh lệch", "Do tiêu chí"]
-            if vi else ["Rank after", "Rank before", "±", "Unit", "Before", "After", "Change", "Moved by"])
+    head = (
+        ["Hạng sau", "Hạng trước", "±", "Đơn vị", "Điểm trước", "Điểm sau", "Chênh lệch", "Do tiêu chí"]
+        if vi
+        else ["Rank after", "Rank before", "±", "Unit", "Before", "After", "Change", "Moved by"]
+    )
     rows = []
     for u in w.units:
-        rows.append([str(u.rank_after), str(u.rank_before), f"{u.rank_change:+d}" if u.rank_change else "0",
-                     u.unit_name or u.unit_id, f"{show(u.before, lang, places)}/{show(u.max_before, lang, places)}",
-                     f"{show(u.after, lang, places)}/{show(u.max_after, lang, places)}",
-                     _signed(u.delta, lang, places), _moved_by(u, lang, top)])
-    title = (f"{'Kịch bản' if vi else 'Scenario'} {w.scenario} — {w.definition} — "
-             f"{'xếp hạng theo' if vi else 'ranked by'} {w.by}")
-    summary = (f"{len(w.moved)}/{len(w.units)} {'đơn vị đổi hạng' if vi else 'units change rank'}")
+        rows.append(
+            [
+                str(u.rank_after),
+                str(u.rank_before),
+                f"{u.rank_change:+d}" if u.rank_change else "0",
+                u.unit_name or u.unit_id,
+                f"{show(u.before, lang, places)}/{show(u.max_before, lang, places)}",
+                f"{show(u.after, lang, places)}/{show(u.max_after, lang, places)}",
+                _signed(u.delta, lang, places),
+                _moved_by(u, lang, top),
+            ]
+        )
+    title = (
+        f"{'Kịch bản' if vi else 'Scenario'} {w.scenario} — {w.definition} — "
+        f"{'xếp hạng theo' if vi else 'ranked by'} {w.by}"
+    )
+    summary = f"{len(w.moved)}/{len(w.units)} {'đơn vị đổi hạng' if vi else 'units change rank'}"
     if markdown:
-        lines = [f"**{title}**", "", "| " + " | ".join(head) + " |", "|" + "---:|" * 3 + "---|" + "---:|" * 3 + "---|"]
+        lines = [
+            f"**{title}**",
+            "",
+            "| " + " | ".join(head) + " |",
+            "|" + "---:|" * 3 + "---|" + "---:|" * 3 + "---|",
+        ]
         lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
         return "\n".join([*lines, "", summary]) + "\n"
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)]
@@ -683,11 +814,28 @@ def render_table(w: WhatIf, *, lang: Lang = "vi", top: int = 3, places: int = 2,
             out.append(c.ljust(widths[i]) if i in (3, 7) else c.rjust(widths[i]))
         return "  ".join(out).rstrip()
 
-    return "\n".join([title, "", line(head), line(["-" * n for n in widths]), *map(line, rows), "", summary]) + "\n"
+    return (
+        "\n".join([title, "", line(head), line(["-" * n for n in widths]), *map(line, rows), "", summary])
+        + "\n"
+    )
 
 
 __all__ = [
-    "AddChange", "Change", "Mover", "PointsChange", "RemoveChange", "RuleChange", "Scenario", "StepChange",
-    "TargetChange", "UnitChange", "WhatIf", "apply", "base_of", "load_scenario", "read_scenario",
-    "render_table", "whatif",
+    "AddChange",
+    "Change",
+    "Mover",
+    "PointsChange",
+    "RemoveChange",
+    "RuleChange",
+    "Scenario",
+    "StepChange",
+    "TargetChange",
+    "UnitChange",
+    "WhatIf",
+    "apply",
+    "base_of",
+    "load_scenario",
+    "read_scenario",
+    "render_table",
+    "whatif",
 ]
