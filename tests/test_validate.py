@@ -117,6 +117,8 @@ def test_a_recorded_total_discrepancy() -> None:
     [
         ("{node: A, kind: points-mismatch, printed: 12, computed: 9, note: x}", "computed: 9"),
         ("{node: A, kind: points-mismatch, printed: 11, computed: 10, note: x}", "printed: 11"),
+        # a printed number in quotes is still a number, and still checked
+        ("{node: A, kind: points-mismatch, printed: '11', computed: 10, note: x}", "printed: '11'"),
     ],
 )
 def test_errata_must_say_what_the_definition_holds(entry: str, key: str) -> None:

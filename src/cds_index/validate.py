@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import units
@@ -175,9 +175,10 @@ def _compare(
             f"{message}; the errata entry says the children add up to {plain(erratum.computed)}",
             doc.location(("errata", index, "computed")), crumbs,
         )]
-    if isinstance(erratum.printed, Decimal) and erratum.printed != stated:
+    printed = _number(erratum.printed)  # `printed: "15"` (quoted, or dumped as JSON) is checked too
+    if printed is not None and printed != stated:
         return [Problem(
-            "errata-mismatch", f"{message}; the errata entry says {plain(erratum.printed)} was printed",
+            "errata-mismatch", f"{message}; the errata entry says {plain(printed)} was printed",
             doc.location(("errata", index, "printed")), crumbs,
         )]
     return [Problem(
@@ -185,6 +186,16 @@ def _compare(
         f"{message} (recorded in the errata; achievable maximum {plain(total)})",
         location, crumbs, severity="info",
     )]
+
+
+def _number(value: object) -> Decimal | None:
+    if isinstance(value, Decimal):
+        return value
+    try:
+        number = Decimal(str(value).strip()) if isinstance(value, str) else None
+    except InvalidOperation:
+        return None
+    return number if number is not None and number.is_finite() else None
 
 
 def _formula_names(definition: Definition) -> set[str]:
