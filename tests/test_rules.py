@@ -323,3 +323,24 @@ def test_enforce_deadline(one: Callable[..., NodeResult], date: str, points: Dec
 def test_a_deadline_not_enforced_gives_credit(one: Callable[..., NodeResult]) -> None:
     result = one(4, YES_NO, {"done": {"value": True, "date": "2024-12-31"}}, deadline="31.3")
     assert (result.points, result.late) == (D(4), False)
+
+
+@pytest.mark.parametrize(
+    ("rule", "values"),
+    [
+        # rules whose inputs have no "no credit" value: a late date forfeits the whole criterion
+        ({"kind": "formula", "expression": "articles / 2"}, {"articles": {"value": 8, "date": "2024-04-01"}}),
+        ({"kind": "incidents", "input": "incidents"}, {"incidents": {"value": 0, "date": "2024-04-01"}}),
+        # and the others, for comparison
+        ({"kind": "count", "input": "articles", "target": 2}, {"articles": {"value": 8, "date": "2024-04-01"}}),
+        (CHECKLIST, {"done": {"value": True, "date": "2024-04-01"}, "done2": True}),
+    ],
+)
+def test_late_earns_nothing_whatever_the_rule(one: Callable[..., NodeResult], rule: dict[str, Any],
+                                              values: dict[str, Any]) -> None:
+    rule = {**rule, "enforce_deadline": True}
+    on_time = {k: ({**v, "date": "2024-03-31"} if isinstance(v, dict) else v) for k, v in values.items()}
+    assert one("2.5", rule, on_time, deadline="31.3").points == D("2.5")
+    late = one("2.5", rule, values, deadline="31.3")
+    assert (late.points, late.late, late.status) == (D(0), True, "scored")
+    assert late.explanation.startswith("after the deadline 31.3/2024 (2024-04-01)")

@@ -303,6 +303,11 @@ class _Scorer:
         if late:
             day, month = leaf.deadline  # type: ignore[misc]
             explanation = f"{w['late']} {day}.{month}/{self.year} ({', '.join(late)}): {explanation}"
+        # a rule with no "no credit" value of its inputs (formula, incidents): late, the criterion earns 0
+        forfeit = bool(late) and not leaf.rule.no_credit
+        if forfeit:
+            points = ZERO
+            explanation += f" → 0 {w['pt']}"
         self_points = None
         if appraised:
             own = {n: (values[n].self_value if values[n].self_value is not None else plain_values[n])
@@ -312,6 +317,8 @@ class _Scorer:
             try:
                 self_points, _ = leaf.rule.score(own, self.lang)
             except (InvalidValue, NotReported):
+                self_points = ZERO
+            if forfeit:
                 self_points = ZERO
             if self_points != points:
                 explanation += (f" [{w['self']} {show(self_points, self.lang)}, "
