@@ -102,8 +102,13 @@ def test_check_a_bad_file(run: Run, write: Callable[..., Path]) -> None:
 
 
 def test_check_github_escapes_newlines(run: Run, write: Callable[..., Path]) -> None:
-    rule = '        rule:\n          kind: yes_no\n          input: has_plan\n          assumed: "“Có …” is scored yes/no."\n'
-    path = write(mutate(TINY, (rule, "        rule: {kind: formula, expression: 'has_plan.x', assumed: x}\n")))
+    rule = (
+        '        rule:\n          kind: yes_no\n          input: has_plan\n'
+        '          assumed: "“Có …” is scored yes/no."\n'
+    )
+    path = write(
+        mutate(TINY, (rule, "        rule: {kind: formula, expression: 'has_plan.x', assumed: x}\n"))
+    )
     _, out, _ = run("check", str(path), "--format", "github")
     (line,) = [x for x in out.splitlines() if "formula-forbidden" in x]
     assert "%0A" in line  # the formula and its marker stay inside one annotation
@@ -143,7 +148,7 @@ def test_show_json_is_the_normalized_tree(run: Run, name: str) -> None:
 def test_show_markdown_reproduces_every_row(run: Run) -> None:
     code, out, _ = run("show", "hai-duong-707-district", "--format", "markdown")
     assert code == 0
-    table = out[out.index("| STT"):].split("\n\n")[0].splitlines()[2:]  # the appendix, after its header
+    table = out[out.index("| STT") :].split("\n\n")[0].splitlines()[2:]  # the appendix, after its header
     cells = [[c.strip().strip("*") for c in row.split(" | ")] for row in table]
     assert cells[0][1] == "Tổng cộng" and cells[0][2] == "420"
     definition = load("hai-duong-707-district")
@@ -228,7 +233,9 @@ def test_score_the_examples(run: Run, example: Path) -> None:
 
 def test_score_with_refused_values_exits_1(run: Run, write: Callable[..., Path]) -> None:
     write(TINY, "tiny.yaml")
-    inputs = write("kind: inputs\ndefinition: tiny\nunit: {id: u}\nyear: 2024\nvalues: {staff: -1}\n", "unit.yaml")
+    inputs = write(
+        "kind: inputs\ndefinition: tiny\nunit: {id: u}\nyear: 2024\nvalues: {staff: -1}\n", "unit.yaml"
+    )
     code, _, _ = run("score", str(inputs.parent / "tiny.yaml"), str(inputs))
     assert code == 1
 
@@ -319,10 +326,14 @@ def test_a_bad_definition_never_yields_a_traceback(
 ) -> None:
     path = write(BROKEN[name], "broken.yaml")
     if command == "score":
-        inputs = write("kind: inputs\ndefinition: broken.yaml\nunit: {id: u}\nyear: 2024\nvalues: {}\n", "u.yaml")
+        inputs = write(
+            "kind: inputs\ndefinition: broken.yaml\nunit: {id: u}\nyear: 2024\nvalues: {}\n", "u.yaml"
+        )
         argv = ["score", str(path), str(inputs)]
     elif command == "test":
-        cases = write("kind: tests\ndefinition: broken.yaml\ncases:\n  - {name: x, expect: {total: 0}}\n", "t.yaml")
+        cases = write(
+            "kind: tests\ndefinition: broken.yaml\ncases:\n  - {name: x, expect: {total: 0}}\n", "t.yaml"
+        )
         argv = ["test", str(cases)]
     else:
         argv = [command, str(path)]
@@ -335,13 +346,21 @@ def test_a_bad_definition_never_yields_a_traceback(
 def test_python_dash_m(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "cds_index", "check", "hai-duong-707-department", "--format", "json"],
-        capture_output=True, text=True, encoding="utf-8", timeout=120, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["ok"] is True
     done = subprocess.run(
         [sys.executable, "-m", "cds_index", "show", "no-such-definition"],
-        capture_output=True, text=True, encoding="utf-8", timeout=120, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        cwd=tmp_path,
     )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr

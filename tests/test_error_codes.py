@@ -34,7 +34,10 @@ def tiny(*edits: tuple[str, str]) -> str:
 
 
 def steps(body: str) -> str:
-    rule = "        rule:\n          kind: steps\n          input: staff_trained\n          assumed: x\n          steps:\n"
+    rule = (
+        "        rule:\n          kind: steps\n          input: staff_trained\n"
+        "          assumed: x\n          steps:\n"
+    )
     return tiny((RULE_A1, rule + body))
 
 
@@ -68,19 +71,21 @@ tree:
 """
 
 # a definition for inputs files: yes/no, a bounded count, a role
-UNITS_DEF = dump_yaml(definition_data(
-    {
-        "done": {"label": "Đã thực hiện", "type": "boolean"},
-        "staff": {"label": "Số cán bộ", "type": "integer", "unit": "person", "min": 0, "max": 500},
-        "leader": {"label": "Người chủ trì", "type": "role"},
-    },
-    [
-        criterion("U.1", 1, {"kind": "yes_no", "input": "done"}),
-        criterion("U.2", 1, {"kind": "count", "input": "staff", "target": 10}),
-        criterion("U.3", 1, {"kind": "role", "input": "leader"}),
-    ],
-    id="units",
-))
+UNITS_DEF = dump_yaml(
+    definition_data(
+        {
+            "done": {"label": "Đã thực hiện", "type": "boolean"},
+            "staff": {"label": "Số cán bộ", "type": "integer", "unit": "person", "min": 0, "max": 500},
+            "leader": {"label": "Người chủ trì", "type": "role"},
+        },
+        [
+            criterion("U.1", 1, {"kind": "yes_no", "input": "done"}),
+            criterion("U.2", 1, {"kind": "count", "input": "staff", "target": 10}),
+            criterion("U.3", 1, {"kind": "role", "input": "leader"}),
+        ],
+        id="units",
+    )
+)
 UNIT_VALUES = """\
 kind: inputs
 definition: units.yaml
@@ -122,63 +127,151 @@ class Trigger:
 FROM_A_FILE = [
     # --- reading files
     Trigger("yaml-syntax", tiny(("          input: has_plan\n", "\t  input: has_plan\n")), "\t  input", "\t"),
-    Trigger("yaml-duplicate-key", tiny(("        points: 4\n", "        points: 4\n        points: 5\n")),
-            "points: 5", "points: 5"),
-    Trigger("yaml-tag", tiny(("title: Bộ chỉ số thử nghiệm", "title: !!python/object:os.system x")),
-            "!!python", "!!python"),
+    Trigger(
+        "yaml-duplicate-key",
+        tiny(("        points: 4\n", "        points: 4\n        points: 5\n")),
+        "points: 5",
+        "points: 5",
+    ),
+    Trigger(
+        "yaml-tag",
+        tiny(("title: Bộ chỉ số thử nghiệm", "title: !!python/object:os.system x")),
+        "!!python",
+        "!!python",
+    ),
     Trigger("kind-unknown", tiny(("kind: definition\n", "kind: definitionn\n")), "kind:", "definitionn"),
     # --- the shape of a definition
-    Trigger("unknown-key", tiny(("    title: Nhận thức số\n", "    title: Nhận thức số\n    evidnce: x\n")),
-            "evidnce", "evidnce"),
+    Trigger(
+        "unknown-key",
+        tiny(("    title: Nhận thức số\n", "    title: Nhận thức số\n    evidnce: x\n")),
+        "evidnce",
+        "evidnce",
+    ),
     Trigger("missing-key", tiny(("issuer: Ủy ban nhân dân tỉnh Thử\n", "")), "kind: definition", "kind"),
     Trigger("wrong-type", tiny(("        points: 4\n", "        points: bốn\n")), "points: bốn", "bốn"),
     Trigger("invalid-value", tiny(("level: commune", "level: province")), "level:", "province"),
     # --- the meaning of a definition
     Trigger("duplicate-id", tiny(("      - id: A.2\n", "      - id: A.1\n")), "id: A.1", "A.1", occurrence=2),
-    Trigger("points-mismatch", tiny(("    points: 10\n", "    points: 11\n"), ("total: 10", "total: 11")),
-            "    points: 11", "11"),
+    Trigger(
+        "points-mismatch",
+        tiny(("    points: 10\n", "    points: 11\n"), ("total: 10", "total: 11")),
+        "    points: 11",
+        "11",
+    ),
     Trigger("total-mismatch", tiny(("total: 10", "total: 9")), "total: 9", "9"),
-    Trigger("known-discrepancy", tiny(
-        ("    points: 10\n", "    points: 11\n"), ("total: 10", "total: 11"),
-        ("tree:\n", "errata:\n  - {node: A, kind: points-mismatch, printed: 11, computed: 10, note: x}\ntree:\n"),
-    ), "    points: 11", "11"),
-    Trigger("errata-mismatch", tiny(
-        ("    points: 10\n", "    points: 11\n"), ("total: 10", "total: 11"),
-        ("tree:\n", "errata:\n  - {node: A, kind: points-mismatch, printed: 11, computed: 12, note: x}\ntree:\n"),
-    ), "computed: 12", "12"),
-    Trigger("errata-unknown-node", tiny(("tree:\n", "errata:\n  - {node: B.1, kind: other, note: x}\ntree:\n")),
-            "node: B.1", "B.1"),
+    Trigger(
+        "known-discrepancy",
+        tiny(
+            ("    points: 10\n", "    points: 11\n"),
+            ("total: 10", "total: 11"),
+            (
+                "tree:\n",
+                "errata:\n  - {node: A, kind: points-mismatch, printed: 11, computed: 10, note: x}\ntree:\n",
+            ),
+        ),
+        "    points: 11",
+        "11",
+    ),
+    Trigger(
+        "errata-mismatch",
+        tiny(
+            ("    points: 10\n", "    points: 11\n"),
+            ("total: 10", "total: 11"),
+            (
+                "tree:\n",
+                "errata:\n  - {node: A, kind: points-mismatch, printed: 11, computed: 12, note: x}\ntree:\n",
+            ),
+        ),
+        "computed: 12",
+        "12",
+    ),
+    Trigger(
+        "errata-unknown-node",
+        tiny(("tree:\n", "errata:\n  - {node: B.1, kind: other, note: x}\ntree:\n")),
+        "node: B.1",
+        "B.1",
+    ),
     Trigger("leaf-without-rule", tiny((RULE_A1, "")), "id: A.1", "id: A.1"),
-    Trigger("node-rule-and-children", tiny((RULE_A1, RULE_A1 + "        children:\n          - {id: A.1.1, "
-                                            "title: x, points: 4, rule: {kind: yes_no, input: has_plan, text: x}}\n")),
-            "id: A.1", "id: A.1"),
+    Trigger(
+        "node-rule-and-children",
+        tiny(
+            (
+                RULE_A1,
+                RULE_A1 + "        children:\n          - {id: A.1.1, "
+                "title: x, points: 4, rule: {kind: yes_no, input: has_plan, text: x}}\n",
+            )
+        ),
+        "id: A.1",
+        "id: A.1",
+    ),
     Trigger("unknown-input", tiny(("input: has_plan", "input: has_planned")), "kind: yes_no", "kind: yes_no"),
     Trigger("input-type-mismatch", tiny(("input: has_plan", "input: staff")), "kind: yes_no", "kind: yes_no"),
-    Trigger("unit-unknown", tiny(("unit: person, min: 0, general", "unit: people, min: 0, general")),
-            "unit: people", "people"),
-    Trigger("unit-incompatible", tiny(("unit: person, min: 0, general", "unit: village, min: 0, general")),
-            "kind: ratio", "kind: ratio"),
-    Trigger("step-gap", steps("            - {min: 0, max: 5, percent: 0}\n            - {min: 6, percent: 100}\n"),
-            "kind: steps", "kind: steps"),
-    Trigger("step-overlap", steps("            - {min: 0, max: 7, percent: 0}\n            - {min: 6, percent: 100}\n"),
-            "kind: steps", "kind: steps"),
-    Trigger("rule-points", steps("            - {min: 0, max: 5, points: 0}\n            - {min: 5, points: 9}\n"),
-            "kind: steps", "kind: steps"),
+    Trigger(
+        "unit-unknown",
+        tiny(("unit: person, min: 0, general", "unit: people, min: 0, general")),
+        "unit: people",
+        "people",
+    ),
+    Trigger(
+        "unit-incompatible",
+        tiny(("unit: person, min: 0, general", "unit: village, min: 0, general")),
+        "kind: ratio",
+        "kind: ratio",
+    ),
+    Trigger(
+        "step-gap",
+        steps("            - {min: 0, max: 5, percent: 0}\n            - {min: 6, percent: 100}\n"),
+        "kind: steps",
+        "kind: steps",
+    ),
+    Trigger(
+        "step-overlap",
+        steps("            - {min: 0, max: 7, percent: 0}\n            - {min: 6, percent: 100}\n"),
+        "kind: steps",
+        "kind: steps",
+    ),
+    Trigger(
+        "rule-points",
+        steps("            - {min: 0, max: 5, points: 0}\n            - {min: 5, points: 9}\n"),
+        "kind: steps",
+        "kind: steps",
+    ),
     Trigger("formula-syntax", with_formula("staff +"), "kind: formula", "{kind: formula"),
     Trigger("formula-name", with_formula("staff + stuff"), "kind: formula", "{kind: formula"),
     Trigger("formula-forbidden", with_formula("staff ** 2"), "kind: formula", "{kind: formula"),
-    Trigger("unused-input", tiny(("tree:\n", "  spare: {label: Dự phòng, type: boolean}\ntree:\n")),
-            "spare:", "spare:"),
+    Trigger(
+        "unused-input",
+        tiny(("tree:\n", "  spare: {label: Dự phòng, type: boolean}\ntree:\n")),
+        "spare:",
+        "spare:",
+    ),
     Trigger("target-year", TARGETS, "2024: {at_least", "{at_least: 60}"),
     # --- overlays
     Trigger("overlay-unknown-node", OVERLAY, "CQS.9.9", "{lead: [Phòng", name="overlay.yaml"),
     Trigger("overlay-unassigned", OVERLAY, "CQS.1.1.1", "CQS.1.1.1", name="overlay.yaml"),
     # --- the inputs of a unit
-    Trigger("input-unknown", UNIT_VALUES, "stafff:", "3", name="unit.yaml", extra=(("units.yaml", UNITS_DEF),)),
-    Trigger("input-type", UNIT_VALUES, "done: maybe", "maybe", name="unit.yaml", extra=(("units.yaml", UNITS_DEF),)),
-    Trigger("input-range", UNIT_VALUES, "staff: 900", "900", name="unit.yaml", extra=(("units.yaml", UNITS_DEF),)),
-    Trigger("input-choice", UNIT_VALUES, "leader: boss", "boss", name="unit.yaml",
-            extra=(("units.yaml", UNITS_DEF),)),
+    Trigger(
+        "input-unknown", UNIT_VALUES, "stafff:", "3", name="unit.yaml", extra=(("units.yaml", UNITS_DEF),)
+    ),
+    Trigger(
+        "input-type",
+        UNIT_VALUES,
+        "done: maybe",
+        "maybe",
+        name="unit.yaml",
+        extra=(("units.yaml", UNITS_DEF),),
+    ),
+    Trigger(
+        "input-range", UNIT_VALUES, "staff: 900", "900", name="unit.yaml", extra=(("units.yaml", UNITS_DEF),)
+    ),
+    Trigger(
+        "input-choice",
+        UNIT_VALUES,
+        "leader: boss",
+        "boss",
+        name="unit.yaml",
+        extra=(("units.yaml", UNITS_DEF),),
+    ),
 ]
 
 # Codes no file can produce, each with the reason, and each tested below.
@@ -186,7 +279,7 @@ NOT_FROM_A_FILE = {
     "file-not-found": "there is no file to point into (tested: file and no line)",
     "file-too-large": "refused before any line is read (tested: file and line 1)",
     "yaml-alias-limit": "a property of the whole document (tested: file and line 1)",
-    "input-definition": "found only when an inputs file is read against a given definition (tested via read_unit)",
+    "input-definition": "found when an inputs file is read against a given definition (tested via read_unit)",
     "definition-not-found": "a bundled id, not a file (tested through the CLI: exit 2)",
     "usage": "a wrong command (tested through the CLI: exit 2)",
     "internal": "a bug in cds_index (tested through the CLI: exit 3, no traceback)",

@@ -32,16 +32,33 @@ def three_pillars(method: str = "mean_of_pillar_percentages") -> dict[str, Any]:
     """P1 (10) = X.1 yes/no 4 + X.2 ratio 6; P2 (10) = Y.1 count 10 of 5, if `applies`; P3 (5) = Z.1 role."""
     data = header(id="three", total=25, index={"method": method}, inputs=INPUTS)
     data["tree"] = [
-        {"id": "P1", "title": "Chính quyền số", "points": 10, "children": [
-            criterion("X.1", 4, {"kind": "yes_no", "input": "done"}),
-            criterion("X.2", 6, {"kind": "ratio", "input": "trained", "per": "staff"}),
-        ]},
-        {"id": "P2", "title": "Kinh tế số", "points": 10, "children": [
-            criterion("Y.1", 10, {"kind": "count", "input": "articles", "target": 5, "applicable_if": "applies"}),
-        ]},
-        {"id": "P3", "title": "Xã hội số", "points": 5, "children": [
-            criterion("Z.1", 5, {"kind": "role", "input": "leader"}),
-        ]},
+        {
+            "id": "P1",
+            "title": "Chính quyền số",
+            "points": 10,
+            "children": [
+                criterion("X.1", 4, {"kind": "yes_no", "input": "done"}),
+                criterion("X.2", 6, {"kind": "ratio", "input": "trained", "per": "staff"}),
+            ],
+        },
+        {
+            "id": "P2",
+            "title": "Kinh tế số",
+            "points": 10,
+            "children": [
+                criterion(
+                    "Y.1", 10, {"kind": "count", "input": "articles", "target": 5, "applicable_if": "applies"}
+                ),
+            ],
+        },
+        {
+            "id": "P3",
+            "title": "Xã hội số",
+            "points": 5,
+            "children": [
+                criterion("Z.1", 5, {"kind": "role", "input": "leader"}),
+            ],
+        },
     ]
     return data
 
@@ -58,8 +75,16 @@ def test_points_max_percent_and_the_mean_of_pillar_percentages(definition: Defin
     result = score(definition, FULL, year=2024, unit_id="xa-a", unit_name="Xã A")
     # X.1 4 + X.2 90% × 6 = 5.4 → P1 9.4/10; Y.1 2/5 × 10 = 4 → P2 4/10; Z.1 50% × 5 = 2.5 → P3 2.5/5
     assert [(p.id, p.points, p.max) for p in result.pillars] == [
-        ("P1", D("9.4"), D(10)), ("P2", D(4), D(10)), ("P3", D("2.5"), D(5))]
-    assert (result.points, result.max, result.achievable, result.stated_total) == (D("15.9"), D(25), D(25), D(25))
+        ("P1", D("9.4"), D(10)),
+        ("P2", D(4), D(10)),
+        ("P3", D("2.5"), D(5)),
+    ]
+    assert (result.points, result.max, result.achievable, result.stated_total) == (
+        D("15.9"),
+        D(25),
+        D(25),
+        D(25),
+    )
     assert result.percent == D("63.6")
     # (94 + 40 + 50) / 3, carried to 20 places
     assert result.index == D("61.33333333333333333333")
@@ -163,23 +188,31 @@ def test_a_refused_value_makes_its_criterion_invalid(definition: Definition) -> 
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
-        ("vi", {
-            "X.1": "Có kế hoạch: có → 100% × 4 = 4 điểm",
-            "X.2": "Số cán bộ được đào tạo / Số cán bộ = 180/200 = 90% → 90% × 6 = 5,4 điểm",
-            "Y.1": "Số tin bài = 2 (mục tiêu 5) → 40% × 10 = 4 điểm",
-            "Z.1": "Người chủ trì: cấp phó → 50% × 5 = 2,5 điểm",
-            "P1": "Tổng: 4 + 5,4 = 9,4/10 điểm",
-        }),
-        ("en", {
-            "X.1": "Có kế hoạch: yes → 100% × 4 = 4 points",
-            "X.2": "Số cán bộ được đào tạo / Số cán bộ = 180/200 = 90% → 90% × 6 = 5.4 points",
-            "Y.1": "Số tin bài = 2 (target 5) → 40% × 10 = 4 points",
-            "Z.1": "Người chủ trì: a deputy → 50% × 5 = 2.5 points",
-            "P1": "Sum: 4 + 5.4 = 9.4/10 points",
-        }),
+        (
+            "vi",
+            {
+                "X.1": "Có kế hoạch: có → 100% × 4 = 4 điểm",
+                "X.2": "Số cán bộ được đào tạo / Số cán bộ = 180/200 = 90% → 90% × 6 = 5,4 điểm",
+                "Y.1": "Số tin bài = 2 (mục tiêu 5) → 40% × 10 = 4 điểm",
+                "Z.1": "Người chủ trì: cấp phó → 50% × 5 = 2,5 điểm",
+                "P1": "Tổng: 4 + 5,4 = 9,4/10 điểm",
+            },
+        ),
+        (
+            "en",
+            {
+                "X.1": "Có kế hoạch: yes → 100% × 4 = 4 points",
+                "X.2": "Số cán bộ được đào tạo / Số cán bộ = 180/200 = 90% → 90% × 6 = 5.4 points",
+                "Y.1": "Số tin bài = 2 (target 5) → 40% × 10 = 4 points",
+                "Z.1": "Người chủ trì: a deputy → 50% × 5 = 2.5 points",
+                "P1": "Sum: 4 + 5.4 = 9.4/10 points",
+            },
+        ),
     ],
 )
-def test_explanations_show_the_arithmetic(definition: Definition, lang: str, expected: dict[str, str]) -> None:
+def test_explanations_show_the_arithmetic(
+    definition: Definition, lang: str, expected: dict[str, str]
+) -> None:
     result = score(definition, FULL, lang=lang)  # type: ignore[arg-type]
     for node_id, text in expected.items():
         assert result.node(node_id).explanation == text
@@ -220,6 +253,11 @@ def test_a_targets_definition_is_not_scored_in_points() -> None:
 def test_bundled_707_with_nothing_reported(name: str, stated: Decimal, achievable: Decimal) -> None:
     definition = load(name)
     result = score(definition, {})
-    assert (result.points, result.stated_total, result.achievable, result.max) == (D(0), stated, achievable, achievable)
+    assert (result.points, result.stated_total, result.achievable, result.max) == (
+        D(0),
+        stated,
+        achievable,
+        achievable,
+    )
     assert all(c.status == "not_reported" for c in result.criteria())
     assert len(result.criteria()) == len(definition.criteria())

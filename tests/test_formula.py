@@ -123,7 +123,10 @@ def formula_def(build: Callable[..., Definition]) -> Callable[..., Definition]:
     ],
 )
 def test_formula_rule_scores_and_clamps(
-    formula_def: Callable[..., Definition], expression: str, result: str, values: dict[str, Any],
+    formula_def: Callable[..., Definition],
+    expression: str,
+    result: str,
+    values: dict[str, Any],
     points: Decimal,
 ) -> None:
     definition = formula_def(expression, result)
@@ -157,7 +160,9 @@ def test_a_formula_input_not_reported_scores_zero(formula_def: Callable[..., Def
     assert node.points == 0
 
 
-def test_formula_is_parsed_once(formula_def: Callable[..., Definition], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_formula_is_parsed_once(
+    formula_def: Callable[..., Definition], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from simpleeval import SimpleEval
 
     definition = formula_def("visits / 100")

@@ -158,8 +158,8 @@ def test_the_offending_span_is_marked(expression: str, marked: str) -> None:
     # `~~~^` drawn under exactly the offending span, below the formula as written
     assert shown.strip() == expression
     offset = shown.index(expression)
-    assert marker[offset + start:] == "~" * (len(marked) - 1) + "^"
-    assert marker[:offset + start].strip() == ""
+    assert marker[offset + start :] == "~" * (len(marked) - 1) + "^"
+    assert marker[: offset + start].strip() == ""
 
 
 @pytest.mark.parametrize(

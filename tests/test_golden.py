@@ -24,8 +24,17 @@ FOLDERS = [TESTS / "golden", TESTS / "cases"]
 
 def readable(text: str) -> str:
     """An ASCII test id from Vietnamese text: `Tỷ lệ → 50%` → `Ty le -> 50%`."""
-    for old, new in {"→": "->", "×": "x", "—": "-", "–": "-", "…": "...", "≥": ">=", "≤": "<=", "đ": "d",
-                     "Đ": "D"}.items():
+    for old, new in {
+        "→": "->",
+        "×": "x",
+        "—": "-",
+        "–": "-",
+        "…": "...",
+        "≥": ">=",
+        "≤": "<=",
+        "đ": "d",
+        "Đ": "D",
+    }.items():
         text = text.replace(old, new)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).encode("ascii", "replace").decode()

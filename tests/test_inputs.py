@@ -177,7 +177,11 @@ def test_read_unit_positions_each_refused_value(write: Callable[..., Path]) -> N
     assert problems == [] and unit is not None
     assert (unit.unit_id, unit.year) == ("xa-a", 2024)
     (problem,) = unit.problems
-    assert (problem.code, problem.location.line, problem.location.column) == ("input-range", line_of(text, "staff: -5"), 10)
+    assert (problem.code, problem.location.line, problem.location.column) == (
+        "input-range",
+        line_of(text, "staff: -5"),
+        10,
+    )
     assert unit.values["has_plan"].value is True
     assert unit.values["staff_trained"].self_value == 4
 

@@ -55,7 +55,7 @@ def test_scalars(text: str, value: object) -> None:
 
 @pytest.mark.parametrize("text", [".inf", "-.inf", ".nan", ".NaN"])
 def test_non_finite_numbers_are_refused(text: str) -> None:
-    doc, (problem,) = read_yaml(f"a: 1\nv: {text}\n", "x.yaml")
+    _, (problem,) = read_yaml(f"a: 1\nv: {text}\n", "x.yaml")
     assert (problem.code, problem.location.line, problem.location.column) == ("wrong-type", 2, 4)
     assert text in problem.message
 
@@ -99,7 +99,7 @@ def test_duplicate_keys_name_both_lines() -> None:
     ],
 )
 def test_tags_construct_nothing(text: str, words: str) -> None:
-    doc, problems = read_yaml(text)
+    _, problems = read_yaml(text)
     assert [p.code for p in problems] == ["yaml-tag"]
     assert words in problems[0].message
 
@@ -152,12 +152,14 @@ def test_every_error_is_reported_not_only_the_first() -> None:
     model, problems = validate_model(Definition, doc)
     assert model is None
     found = sorted((p.code, p.location.line) for p in problems)
-    assert found == sorted([
-        ("invalid-value", line_of(text, "level: ward")),
-        ("wrong-type", line_of(text, "points: four")),
-        ("unknown-key", line_of(text, "colour: red")),
-        ("invalid-value", line_of(text, "target: 2")),
-    ])
+    assert found == sorted(
+        [
+            ("invalid-value", line_of(text, "level: ward")),
+            ("wrong-type", line_of(text, "points: four")),
+            ("unknown-key", line_of(text, "colour: red")),
+            ("invalid-value", line_of(text, "target: 2")),
+        ]
+    )
     # each with the path into the document and the tree nodes it concerns
     (colour,) = [p for p in problems if p.code == "unknown-key"]
     assert colour.location.path == ("tree", 0, "colour")
@@ -176,7 +178,9 @@ def test_one_error_per_place_even_when_union_branches_all_fail() -> None:
     text = mutate(TINY, ("          input: has_plan\n", "          input: [has_plan]\n"))
     doc, _ = read_yaml(text)
     _, problems = validate_model(Definition, doc)
-    assert [(p.code, p.location.line) for p in problems] == [("wrong-type", line_of(text, "input: [has_plan]"))]
+    assert [(p.code, p.location.line) for p in problems] == [
+        ("wrong-type", line_of(text, "input: [has_plan]"))
+    ]
 
 
 def test_titles_are_stored_in_nfc() -> None:

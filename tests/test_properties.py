@@ -69,7 +69,9 @@ def raw_value(spec: InputDef) -> st.SearchStrategy[Any]:
 
 def unit_values(definition: Definition) -> st.SearchStrategy[dict[str, Any]]:
     """A random unit: every input either left out (not reported) or given a raw value."""
-    return st.fixed_dictionaries({}, optional={name: raw_value(spec) for name, spec in definition.inputs.items()})
+    return st.fixed_dictionaries(
+        {}, optional={name: raw_value(spec) for name, spec in definition.inputs.items()}
+    )
 
 
 def assert_sound(result: Result) -> None:
@@ -128,7 +130,11 @@ CRITERIA = [
     criterion("R.7", "2.5", {"kind": "steps", "input": "articles", "steps": STEPS}),
     criterion("R.8", 4, {"kind": "steps", "input": "trained", "per": "staff", "steps": RATIO_STEPS}),
     criterion("R.9", 10, {"kind": "role", "input": "leader"}),
-    criterion("R.10", 2, {"kind": "checklist", "items": [{"input": "done", "points": 1}, {"input": "done2", "points": 1}]}),
+    criterion(
+        "R.10",
+        2,
+        {"kind": "checklist", "items": [{"input": "done", "points": 1}, {"input": "done2", "points": 1}]},
+    ),
     criterion("R.11", 2, {"kind": "per_item", "input": "articles", "points_each": "0.3"}),
     criterion("R.12", 2, {"kind": "per_item", "input": "delta", "points_each": "0.5", "cap": "1.5"}),
     criterion("R.13", 3, {"kind": "incidents", "input": "incidents", "handled": "handled"}),
@@ -167,12 +173,16 @@ def _points(node_id: str, values: dict[str, Any]) -> Decimal:
 
 @PROPERTY
 @given(
-    a=st.integers(0, 10_000), b=st.integers(0, 10_000), staff=st.integers(1, 10_000),
+    a=st.integers(0, 10_000),
+    b=st.integers(0, 10_000),
+    staff=st.integers(1, 10_000),
     node_id=st.sampled_from(["R.2", "R.3", "R.8", "R.15"]),
 )
 def test_ratio_is_monotone_in_the_numerator(a: int, b: int, staff: int, node_id: str) -> None:
     low, high = sorted((a, b))
-    assert _points(node_id, {"trained": low, "staff": staff}) <= _points(node_id, {"trained": high, "staff": staff})
+    assert _points(node_id, {"trained": low, "staff": staff}) <= _points(
+        node_id, {"trained": high, "staff": staff}
+    )
 
 
 @PROPERTY
@@ -202,9 +212,7 @@ def test_ratio_is_exactly_proportional(trained: int, staff: int) -> None:
 
 # --- the bundled definitions ------------------------------------------------------------------------
 
-POINT_DEFINITIONS = [
-    p.stem for p in sorted(DEFINITIONS.glob("*.yaml")) if load(p.stem).scoring == "points"
-]
+POINT_DEFINITIONS = [p.stem for p in sorted(DEFINITIONS.glob("*.yaml")) if load(p.stem).scoring == "points"]
 
 
 @pytest.mark.parametrize("name", POINT_DEFINITIONS)
@@ -222,9 +230,11 @@ def test_parent_equals_the_sum_of_children_on_bundled_definitions(name: str) -> 
 # --- load → dump → load ---------------------------------------------------------------------------
 
 VIETNAMESE = "aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"
-titles = st.text(VIETNAMESE + VIETNAMESE.upper() + " ,.:;-–/()“”#'\"%", min_size=1, max_size=40).filter(
-    lambda t: t.strip() != ""
-).map(lambda t: unicodedata.normalize("NFD", t) if len(t) % 2 else t)  # some titles decomposed
+titles = (
+    st.text(VIETNAMESE + VIETNAMESE.upper() + " ,.:;-–/()“”#'\"%", min_size=1, max_size=40)
+    .filter(lambda t: t.strip() != "")
+    .map(lambda t: unicodedata.normalize("NFD", t) if len(t) % 2 else t)
+)  # some titles decomposed
 point_values = st.decimals(0, 50, places=2)
 RULES = [c["rule"] for c in CRITERIA]
 
@@ -263,11 +273,16 @@ def definitions(draw: st.DrawFn) -> dict[str, Any]:
             lone = {k: v for k, v in pillar.items() if k != "children"}
             lone["id"] = pillar["id"] + ".1"
             pillar.clear()
-            pillar.update({"id": lone["id"][:-2], "title": draw(titles), "points": lone["points"], "children": [lone]})
+            pillar.update(
+                {"id": lone["id"][:-2], "title": draw(titles), "points": lone["points"], "children": [lone]}
+            )
     data = definition_data(INPUTS, [], id="random")
     data["tree"] = pillars
     data["total"] = sum((p["points"] for p in pillars), D(0))
-    data["index"] = {"method": draw(st.sampled_from(["sum", "mean_of_pillar_percentages"])), "note": draw(titles)}
+    data["index"] = {
+        "method": draw(st.sampled_from(["sum", "mean_of_pillar_percentages"])),
+        "note": draw(titles),
+    }
     data["display"] = {"decimals": draw(st.integers(0, 6))}
     return data
 

@@ -99,7 +99,11 @@ RATIO = {"kind": "ratio", "input": "trained", "per": "staff"}
     ],
 )
 def test_ratio(
-    one: Callable[..., NodeResult], points: int, rule: dict[str, Any], values: dict[str, Any], expected: Decimal
+    one: Callable[..., NodeResult],
+    points: int,
+    rule: dict[str, Any],
+    values: dict[str, Any],
+    expected: Decimal,
 ) -> None:
     result = one(points, rule, values)
     assert result.status == "scored"
@@ -178,7 +182,9 @@ STEPS_RATIO = {
         (STEPS_RATIO, {"trained": 2, "staff": 3}, D(2)),  # 0.666…
     ],
 )
-def test_steps(one: Callable[..., NodeResult], rule: dict[str, Any], values: dict[str, Any], points: Decimal) -> None:
+def test_steps(
+    one: Callable[..., NodeResult], rule: dict[str, Any], values: dict[str, Any], points: Decimal
+) -> None:
     result = one(4, rule, values)
     assert result.status == "scored"
     assert result.points == points
@@ -332,12 +338,16 @@ def test_a_deadline_not_enforced_gives_credit(one: Callable[..., NodeResult]) ->
         ({"kind": "formula", "expression": "articles / 2"}, {"articles": {"value": 8, "date": "2024-04-01"}}),
         ({"kind": "incidents", "input": "incidents"}, {"incidents": {"value": 0, "date": "2024-04-01"}}),
         # and the others, for comparison
-        ({"kind": "count", "input": "articles", "target": 2}, {"articles": {"value": 8, "date": "2024-04-01"}}),
+        (
+            {"kind": "count", "input": "articles", "target": 2},
+            {"articles": {"value": 8, "date": "2024-04-01"}},
+        ),
         (CHECKLIST, {"done": {"value": True, "date": "2024-04-01"}, "done2": True}),
     ],
 )
-def test_late_earns_nothing_whatever_the_rule(one: Callable[..., NodeResult], rule: dict[str, Any],
-                                              values: dict[str, Any]) -> None:
+def test_late_earns_nothing_whatever_the_rule(
+    one: Callable[..., NodeResult], rule: dict[str, Any], values: dict[str, Any]
+) -> None:
     rule = {**rule, "enforce_deadline": True}
     on_time = {k: ({**v, "date": "2024-03-31"} if isinstance(v, dict) else v) for k, v in values.items()}
     assert one("2.5", rule, on_time, deadline="31.3").points == D("2.5")

@@ -59,7 +59,10 @@ def validator(name: str) -> Draft202012Validator:
 
 
 def errors(name: str, data: Any) -> list[str]:
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator(name).iter_errors(as_json(data))]
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator(name).iter_errors(as_json(data))
+    ]
 
 
 def _yaml(path: Path) -> Any:
@@ -72,7 +75,9 @@ def _yaml(path: Path) -> Any:
 def test_bundled_definitions_validate_against_the_schema(path: Path) -> None:
     assert errors("definition.schema.json", _yaml(path)) == []
     # and their editor hint points at that schema
-    assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=../schemas/definition.schema.json")
+    assert path.read_text(encoding="utf-8").startswith(
+        "# yaml-language-server: $schema=../schemas/definition.schema.json"
+    )
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)

@@ -98,7 +98,9 @@ def with_errata(entry: str, *edits: tuple[str, str]) -> str:
 
 
 def test_a_recorded_discrepancy_is_a_note_with_the_achievable_maximum() -> None:
-    text = with_errata("{node: A, kind: points-mismatch, printed: 12, computed: 10, note: printed 12}", *PRINTED_12)
+    text = with_errata(
+        "{node: A, kind: points-mismatch, printed: 12, computed: 10, note: printed 12}", *PRINTED_12
+    )
     (problem,) = problems(text)
     assert (problem.code, problem.severity) == ("known-discrepancy", "info")
     assert "achievable maximum 10" in problem.message
@@ -106,8 +108,9 @@ def test_a_recorded_discrepancy_is_a_note_with_the_achievable_maximum() -> None:
 
 
 def test_a_recorded_total_discrepancy() -> None:
-    text = with_errata("{node: total, kind: total-mismatch, printed: 11, computed: 10, note: x}",
-                       ("total: 10", "total: 11"))
+    text = with_errata(
+        "{node: total, kind: total-mismatch, printed: 11, computed: 10, note: x}", ("total: 10", "total: 11")
+    )
     (problem,) = problems(text)
     assert (problem.code, problem.severity) == ("known-discrepancy", "info")
 
@@ -160,7 +163,10 @@ def test_duplicate_ids() -> None:
 
 
 def test_node_with_rule_and_children() -> None:
-    child = "        children:\n          - {id: A.1.1, title: x, points: 4, rule: {kind: yes_no, input: has_plan, text: x}}\n"
+    child = (
+        "        children:\n"
+        "          - {id: A.1.1, title: x, points: 4, rule: {kind: yes_no, input: has_plan, text: x}}\n"
+    )
     text = mutate(TINY, (RULE_A1, RULE_A1 + child))
     (problem,) = problems(text)
     assert problem.code == "node-rule-and-children"
@@ -187,13 +193,22 @@ def test_leaf_without_rule() -> None:
         # inputs of a type the rule cannot measure
         (("input: has_plan", "input: staff"), "input-type-mismatch", ["'staff'", "yes_no", "boolean"]),
         (("input: staff_trained", "input: has_plan"), "input-type-mismatch", ["'has_plan'", "ratio"]),
-        (("kind: yes_no\n          input: has_plan", "kind: role\n          input: has_plan"),
-         "input-type-mismatch", ["role"]),
-        (("input: has_plan\n", "input: has_plan\n          applicable_if: staff\n"),
-         "input-type-mismatch", ["applicable_if", "'staff'"]),
+        (
+            ("kind: yes_no\n          input: has_plan", "kind: role\n          input: has_plan"),
+            "input-type-mismatch",
+            ["role"],
+        ),
+        (
+            ("input: has_plan\n", "input: has_plan\n          applicable_if: staff\n"),
+            "input-type-mismatch",
+            ["applicable_if", "'staff'"],
+        ),
         # a ratio of persons to households is no ratio
-        (("unit: person, min: 0, general", "unit: household, min: 0, general"),
-         "unit-incompatible", ["person", "household"]),
+        (
+            ("unit: person, min: 0, general", "unit: household, min: 0, general"),
+            "unit-incompatible",
+            ["person", "household"],
+        ),
         # without `per`, only a percentage or a plain ratio
         (("          per: staff\n", ""), "unit-incompatible", ["'staff_trained'", "percent"]),
     ],
@@ -234,40 +249,75 @@ def test_enforce_deadline_needs_a_deadline() -> None:
 # --- steps and rule points ----------------------------------------------------------------------
 
 
-def steps_text(steps: str, input_spec: str = "{label: Số tin bài, type: integer, unit: item, min: 0}",
-               per: str = "") -> str:
+def steps_text(
+    steps: str, input_spec: str = "{label: Số tin bài, type: integer, unit: item, min: 0}", per: str = ""
+) -> str:
     rule = (
-        "        rule:\n          kind: steps\n          input: articles\n" + per
-        + "          assumed: x\n          steps:\n" + steps
+        "        rule:\n          kind: steps\n          input: articles\n"
+        + per
+        + "          assumed: x\n          steps:\n"
+        + steps
     )
-    return mutate(TINY, (RULE_A1, rule), ("tree:\n", f"  articles: {input_spec}\ntree:\n"),
-                  ("  has_plan: {label: Có kế hoạch chuyển đổi số, type: boolean}\n", ""))
+    return mutate(
+        TINY,
+        (RULE_A1, rule),
+        ("tree:\n", f"  articles: {input_spec}\ntree:\n"),
+        ("  has_plan: {label: Có kế hoạch chuyển đổi số, type: boolean}\n", ""),
+    )
 
 
 @pytest.mark.parametrize(
     ("steps", "code", "words"),
     [
         # a gap between bands
-        ("            - {min: 0, max: 1, percent: 0}\n            - {min: 2, percent: 100}\n",
-         "step-gap", ["between 1", "and 2"]),
+        (
+            "            - {min: 0, max: 1, percent: 0}\n            - {min: 2, percent: 100}\n",
+            "step-gap",
+            ["between 1", "and 2"],
+        ),
         # two exclusive bounds meeting leave the boundary value out
-        ("            - {min: 0, max: 1, percent: 0}\n            - {min: 1, min_inclusive: false, percent: 100}\n",
-         "step-gap", ["1 (exclusive)"]),
+        (
+            "            - {min: 0, max: 1, percent: 0}\n"
+            "            - {min: 1, min_inclusive: false, percent: 100}\n",
+            "step-gap",
+            ["1 (exclusive)"],
+        ),
         # two inclusive bounds meeting cover it twice
-        ("            - {min: 0, max: 1, max_inclusive: true, percent: 0}\n            - {min: 1, percent: 100}\n",
-         "step-overlap", ["1 falls in two steps"]),
-        ("            - {min: 0, max: 3, percent: 0}\n            - {min: 2, percent: 100}\n",
-         "step-overlap", ["3 falls in two steps"]),
+        (
+            "            - {min: 0, max: 1, max_inclusive: true, percent: 0}\n"
+            "            - {min: 1, percent: 100}\n",
+            "step-overlap",
+            ["1 falls in two steps"],
+        ),
+        (
+            "            - {min: 0, max: 3, percent: 0}\n            - {min: 2, percent: 100}\n",
+            "step-overlap",
+            ["3 falls in two steps"],
+        ),
         # a band without an upper bound followed by another
-        ("            - {min: 0, percent: 0}\n            - {min: 2, percent: 100}\n", "step-overlap", ["no upper bound"]),
+        (
+            "            - {min: 0, percent: 0}\n            - {min: 2, percent: 100}\n",
+            "step-overlap",
+            ["no upper bound"],
+        ),
         # the first band starts above the input's minimum (0)
-        ("            - {min: 1, max: 2, percent: 50}\n            - {min: 2, percent: 100}\n",
-         "step-gap", ["below 1", "minimum is 0"]),
+        (
+            "            - {min: 1, max: 2, percent: 50}\n            - {min: 2, percent: 100}\n",
+            "step-gap",
+            ["below 1", "minimum is 0"],
+        ),
         # the last band ends below +∞
-        ("            - {min: 0, max: 1, percent: 0}\n            - {min: 1, max: 9, percent: 100}\n",
-         "step-gap", ["above 9"]),
+        (
+            "            - {min: 0, max: 1, percent: 0}\n            - {min: 1, max: 9, percent: 100}\n",
+            "step-gap",
+            ["above 9"],
+        ),
         # a band's points above the criterion's 4
-        ("            - {min: 0, max: 1, points: 0}\n            - {min: 1, points: 5}\n", "rule-points", ["5", "4"]),
+        (
+            "            - {min: 0, max: 1, points: 0}\n            - {min: 1, points: 5}\n",
+            "rule-points",
+            ["5", "4"],
+        ),
     ],
 )
 def test_steps_cover_the_range_once(steps: str, code: str, words: list[str]) -> None:
@@ -282,7 +332,10 @@ def test_steps_cover_the_range_once(steps: str, code: str, words: list[str]) -> 
 def test_steps_bounded_by_the_input_range() -> None:
     # an input declared 0–100: the last band may end at 100 inclusive
     spec = "{label: Tỷ lệ, type: number, unit: percent, min: 0, max: 100}"
-    good = "            - {min: 0, max: 50, percent: 0}\n            - {min: 50, max: 100, max_inclusive: true, percent: 100}\n"
+    good = (
+        "            - {min: 0, max: 50, percent: 0}\n"
+        "            - {min: 50, max: 100, max_inclusive: true, percent: 100}\n"
+    )
     assert errors_of(problems(steps_text(good, spec))) == []
     bad = good.replace("max_inclusive: true", "max_inclusive: false")
     assert [p.code for p in errors_of(problems(steps_text(bad, spec)))] == ["step-gap"]
@@ -291,8 +344,11 @@ def test_steps_bounded_by_the_input_range() -> None:
 @pytest.mark.parametrize(
     ("rule", "code"),
     [
-        ("{kind: checklist, assumed: x, items: [{input: has_plan, points: 3}, {input: has_plan, points: 2}]}",
-         "rule-points"),
+        (
+            "{kind: checklist, assumed: x, items: "
+            "[{input: has_plan, points: 3}, {input: has_plan, points: 2}]}",
+            "rule-points",
+        ),
         ("{kind: per_item, input: staff, points_each: 1, cap: 5, assumed: x}", "rule-points"),
     ],
 )
