@@ -101,7 +101,8 @@ class Problem:
     def format(self) -> str:
         """One line for a terminal: ``file:line:col: error[code] message (at node)``."""
         where = f" (at {self.node[-1]})" if self.node else ""
-        text = f"{self.location}: {self.severity}[{self.code}] {self.message}{where}"
+        first, _, rest = self.message.partition("\n")  # a formula's marker lines follow the first line
+        text = f"{self.location}: {self.severity}[{self.code}] {first}{where}" + (f"\n{rest}" if rest else "")
         if self.hint:
             text += f"\n    hint: {self.hint}"
         return text

@@ -16,6 +16,12 @@ def _clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {"min": min, "max": max, "abs": abs, "clamp": _clamp}
+# How many arguments each function takes, checked at load so a formula never fails for that per unit.
+_ARITY: dict[str, Callable[[int], bool]] = {
+    "min": lambda n: n >= 2, "max": lambda n: n >= 2, "abs": lambda n: n == 1, "clamp": lambda n: n == 3,
+}
+_ARITY_WORDS = {"min": "two or more numbers", "max": "two or more numbers", "abs": "one number",
+                "clamp": "three numbers: clamp(value, low, high)"}
 
 _ALLOWED_NODES = (
     ast.Expr, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Call, ast.Name,
@@ -81,6 +87,9 @@ def compile_formula(
                     ("formula-forbidden",
                      f"only {', '.join(sorted(FUNCTIONS))} may be called\n    " + _marker(expression, node))
                 )
+            elif not _ARITY[node.func.id](len(node.args)) or any(isinstance(a, ast.Starred) for a in node.args):
+                problems.append(("formula-syntax", f"{node.func.id}() takes {_ARITY_WORDS[node.func.id]}\n    "
+                                 + _marker(expression, node)))
             if node.keywords:
                 problems.append(("formula-forbidden", "keyword arguments are not allowed in a formula\n    "
                                  + _marker(expression, node)))

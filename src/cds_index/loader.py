@@ -352,6 +352,11 @@ def _friendly(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, str, s
     elif kind == "union_tag_not_found":
         code = "missing-key"
         message = "a rule needs `kind:` (yes_no, ratio, count, steps, role, checklist, per_item, incidents, formula)"
+    elif kind == "too_short":
+        code = "invalid-value"
+        least = err.get("ctx", {}).get("min_length", 1)
+        message = f"{last!r} is empty; it needs at least {least} item(s)" if isinstance(last, str) else (
+            f"needs at least {least} item(s)")
     elif kind.endswith("_type") or kind.endswith("_parsing") or kind in {"model_type", "dict_type"}:
         code = "wrong-type"
         message = f"{err['msg']}, got {_short(err.get('input'))}"
@@ -381,7 +386,17 @@ def validate_model(model: type[M], doc: Document) -> tuple[M | None, list[Proble
         vocabulary = _vocabulary(model)
         problems: list[Problem] = []
         seen: set[tuple[PathKey, str]] = set()
-        for err in exc.errors(include_url=False):
+        errors = exc.errors(include_url=False)
+        # A misspelt required key is one mistake: keep "unknown key 'tittle' (did you mean 'title'?)"
+        # and drop the "missing required key 'title'" beside it.
+        unknown = {(_resolve(doc.data, e["loc"][:-1]), str(e["loc"][-1])) for e in errors
+                   if e["type"] == "extra_forbidden" and e["loc"]}
+        errors = [e for e in errors if not (
+            e["type"] == "missing" and e["loc"] and any(
+                parent == _resolve(doc.data, e["loc"][:-1])
+                and difflib.get_close_matches(str(e["loc"][-1]), [key], n=1, cutoff=0.75)
+                for parent, key in unknown))]
+        for err in errors:
             code, message, hint = _friendly(err, vocabulary)
             path = _resolve(doc.data, err["loc"])
             if (path, code) in seen:
@@ -392,6 +407,7 @@ def validate_model(model: type[M], doc: Document) -> tuple[M | None, list[Proble
                 path = path[:-1]
             location = doc.location(path, key=at_key or code == "unknown-key")
             problems.append(Problem(code, message, location, doc.node_path(path), hint=hint))
+        problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
         return None, problems
 
 

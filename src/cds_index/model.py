@@ -252,7 +252,7 @@ class Node(Model):
     id: NodeId
     title: Text = Field(min_length=1, description="Verbatim Vietnamese title, as printed.")
     points: NonNegative | None = Field(None, description="Maximum points, as printed.")
-    children: list[Node] | None = None
+    children: Annotated[list[Node], Field(min_length=1)] | None = None
     rule: Rule | None = None
     targets: Targets | None = None
     deadline: DayMonth | None = Field(None, description="Completion deadline as printed (`31.10`).")
