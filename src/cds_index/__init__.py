@@ -16,6 +16,26 @@ from .registry import list_definitions, load, load_file
 
 __version__ = "0.1.0"
 
+# Heavier parts load on first use, so `import cds_index` stays light (no pint, openpyxl or HTTP stack).
+_LAZY = {
+    "score_many": "batch",
+    "read_units": "batch",
+    "rank": "ranking",
+    "evaluate_year": "targets",
+    "evaluate_years": "targets",
+    "check_file": "checking",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cds_index' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(f".{module}", __name__), name)
+
+
 __all__ = [
     "CdsIndexError",
     "Definition",
@@ -28,8 +48,14 @@ __all__ = [
     "Result",
     "UsageError",
     "__version__",
+    "check_file",
+    "evaluate_year",
+    "evaluate_years",
     "list_definitions",
     "load",
     "load_file",
+    "rank",
+    "read_units",
     "score",
+    "score_many",
 ]
