@@ -73,7 +73,8 @@ def _show(d: Decimal, lang: Lang = "vi", places: int | None = None) -> str:
 # unit: formatting was a third of a batch's time (benchmarks/bench_batch.py, cProfile). The text
 # depends only on the value (1.0 and 1 print alike), so equal Decimals may share an entry.
 _SHOWN: dict[str, dict[Decimal, str]] = {"vi": {}, "en": {}}
-_SHOWN_MAX = 1 << 16
+_SHOWN_MAX = 1 << 12
+"""At most this many texts per cache (~1 MB): peak memory must not grow with the number of units."""
 
 
 def percent(share: Decimal, lang: Lang = "vi") -> str:
