@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from .errors import DefinitionError, Problem
 from .inputs import UnitInputs, Value, parse_values
@@ -27,22 +27,28 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class NodeResult:
-    """The result of one node: points earned out of the applicable maximum, and why."""
+class NodeResult(NamedTuple):
+    """The result of one node: points earned out of the applicable maximum, and why.
+
+    Immutable. (A named tuple rather than a frozen dataclass: a unit has a result per node, and a
+    frozen dataclass took four times as long to build — benchmarks/bench_batch.py.)
+
+    - ``max``: the applicable maximum, the points a unit could earn here, not-applicable criteria left out;
+    - ``stated``: the points the decision prints for this node;
+    - ``self_points``: Điểm tự đánh giá, the points from the unit's own values where an appraisal
+      changed them;
+    - ``late``: a dated input came after the criterion's deadline.
+    """
 
     id: str
     title: str
     points: Decimal
     max: Decimal
-    """The applicable maximum: the points a unit could earn here, not-applicable criteria left out."""
     stated: Decimal | None
-    """The points the decision prints for this node."""
     status: Status
     explanation: str
     children: tuple[NodeResult, ...] = ()
     self_points: Decimal | None = None
-    """Điểm tự đánh giá: the points from the unit's own values, where an appraisal changed them."""
     inputs: tuple[str, ...] = ()
     late: bool = False
 
@@ -253,8 +259,11 @@ class _Scorer:
                                   w["not_applicable"], inputs=leaf.inputs)
             if gate is None:  # whether it applies is itself not reported
                 names = (leaf.applicable_if, *names)
+        # one pass over the inputs: refused, not applicable, missing, or a plain value (and appraised?)
         missing: list[str] = []
         optional = leaf.rule.optional
+        plain_values: dict[str, Any] = {}
+        appraised = False
         for name in names:
             value = values.get(name)
             if value is None:
@@ -268,19 +277,14 @@ class _Scorer:
                 why = f" ({value.reason})" if value.reason else ""
                 return NodeResult(node.id, node.title, ZERO, ZERO, node.points, "not_applicable",
                                   w["not_applicable"] + why, inputs=leaf.inputs)
+            else:
+                plain_values[name] = value.value
+                if value.appraised is not None:
+                    appraised = True
         if missing:
             labels = ", ".join(self.cdef.definition.inputs[n].label for n in missing)
             return NodeResult(node.id, node.title, ZERO, maximum, node.points, "not_reported",
                               f"{w['not_reported']} ({w['missing']}: {labels})", inputs=leaf.inputs)
-        # one pass over the reported inputs (measured: the separate passes were a tenth of a batch)
-        plain_values: dict[str, Any] = {}
-        appraised = False
-        for name in names:
-            value = values.get(name)
-            if value is not None:
-                plain_values[name] = value.value
-                if value.appraised is not None:
-                    appraised = True
         present = list(plain_values)
         # A deadline applies to the whole criterion: one late (or out-of-year) date and no input earns credit.
         late: list[str] = []

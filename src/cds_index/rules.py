@@ -87,15 +87,19 @@ def _award(share: Decimal, maximum: Decimal, lang: Lang) -> tuple[Decimal, str]:
     return points, f"{percent(share, lang)} × {show(maximum, lang)} = {show(points, lang)} {w['pt']}"
 
 
-def _proportional(part: Decimal, whole: Decimal, maximum: Decimal, lang: Lang) -> tuple[Decimal, str]:
+def _proportional(
+    part: Decimal, whole: Decimal, maximum: Decimal, lang: Lang, share: Decimal | None = None
+) -> tuple[Decimal, str]:
     """``maximum × min(1, part / whole)`` with one division, after the multiplication: exact
-    whenever the result terminates (22/24 × 3 = 2.75), never rounded twice."""
+    whenever the result terminates (22/24 × 3 = 2.75), never rounded twice. ``share`` is
+    ``part / whole`` when the caller has it already (it is only shown)."""
     if part >= whole:
         return _award(ONE, maximum, lang)
     if part <= 0:
         return _award(ZERO, maximum, lang)
     points = div(maximum * part, whole)
-    share = div(part, whole)
+    if share is None:
+        share = div(part, whole)
     return points, f"{percent(share, lang)} × {show(maximum, lang)} = {show(points, lang)} {WORDS[lang]['pt']}"
 
 
@@ -283,14 +287,16 @@ def _ratio(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Com
             bottom: Decimal = v[per]
             if bottom == 0:
                 raise InvalidValue(f"{per_label}: {w['zero_den']}")
-            what = (f"{label} / {per_label} = {show(top, lang)}/{show(bottom, lang)} = "
-                    f"{percent(div(top, bottom), lang)}")
+            ratio = div(top, bottom)
+            what = f"{label} / {per_label} = {show(top, lang)}/{show(bottom, lang)} = {percent(ratio, lang)}"
         else:
             top, bottom = top * factor, ONE
+            ratio = top
             what = f"{label} = {percent(top, lang)}"
         if target != ONE:
             what += f" ({w['target']} {percent(target, lang)})"
-        points, text = _proportional(top, bottom * target, maximum, lang)
+            ratio = None  # the share is the ratio over the target, worked out below
+        points, text = _proportional(top, bottom * target, maximum, lang, ratio)
         return points, f"{what} → {text}"
 
     return Compiled((name, per) if per else (name,), score, {name: ZERO})
