@@ -103,7 +103,7 @@ def test_check_a_bad_file(run: Run, write: Callable[..., Path]) -> None:
 
 def test_check_github_escapes_newlines(run: Run, write: Callable[..., Path]) -> None:
     rule = (
-        '        rule:\n          kind: yes_no\n          input: has_plan\n'
+        "        rule:\n          kind: yes_no\n          input: has_plan\n"
         '          assumed: "“Có …” is scored yes/no."\n'
     )
     path = write(

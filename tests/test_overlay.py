@@ -87,12 +87,15 @@ def test_commune_overlay_maps_onto_district_ids(commune: Overlay, district: Defi
 
 
 def test_unknown_assignment_id_has_code_and_line(district: Definition) -> None:
-    overlay, doc = overlay_from(HEADER + """\
+    overlay, doc = overlay_from(
+        HEADER
+        + """\
 assignments:
   CQS.1.1.1: {lead: [Phòng VH&TT huyện]}
   CQS.9.9.9: {lead: [Phòng VH&TT huyện]}
   CQS.1.1: {lead: [Phòng VH&TT huyện]}
-""")
+"""
+    )
     problems = check_overlay(overlay, district, locate=doc.location)  # type: ignore[attr-defined]
     unknown = [p for p in problems if p.code == "overlay-unknown-node"]
     assert [(p.location.file, p.location.line) for p in unknown] == [("mem.yaml", 8), ("mem.yaml", 9)]
@@ -110,7 +113,9 @@ def test_unassigned_is_one_warning_listing_the_criteria(district: Definition) ->
 
 
 def test_adapted_list_unknown_correspondence_and_duplicate_id(district: Definition) -> None:
-    overlay, doc = overlay_from(HEADER + """\
+    overlay, doc = overlay_from(
+        HEADER
+        + """\
 sections:
   - {id: CQS, title: CHÍNH QUYỀN SỐ, corresponds_to: CQS}
   - {id: CQS.9, title: Không có, corresponds_to: CQS.9}
@@ -118,7 +123,8 @@ criteria:
   - {id: CQS.1.1.1, title: Có Chuyên mục, corresponds_to: CQS.1.1.1, lead: [UBND xã]}
   - {id: CQS.1.1.1, title: Lặp số, corresponds_to: null}
   - {id: CQS.1.1.2, title: Sai tương ứng, corresponds_to: CQS.1.1.9}
-""")
+"""
+    )
     problems = check_overlay(overlay, district, locate=doc.location)  # type: ignore[attr-defined]
     by_code = {}
     for p in problems:
@@ -157,8 +163,10 @@ def test_shape_errors(body: str, fragment: str) -> None:
     assert any(fragment in p.message for p in problems), [p.message for p in problems]
 
 
-@pytest.mark.parametrize(("date", "ok"), [('"2022"', True), ('"2022-08"', True), ("2022-08-25", True),
-                                          ('"2022-8"', False), ('"tháng 8"', False)])
+@pytest.mark.parametrize(
+    ("date", "ok"),
+    [('"2022"', True), ('"2022-08"', True), ("2022-08-25", True), ('"2022-8"', False), ('"tháng 8"', False)],
+)
 def test_partial_dates(date: str, ok: bool) -> None:
     text = HEADER.replace('date: "2022-08"', f"date: {date}") + "assignments: {}\n"
     doc, _ = read_yaml(text, "d.yaml")

@@ -63,7 +63,9 @@ def test_wheel_bundles_definitions_and_schemas(tmp_path: Path) -> None:
     """`cds_index.load(id)` must work after a plain `pip install`, not only in a checkout."""
     built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     if built.returncode != 0 and "Could not find a version" in built.stderr:
         pytest.skip("the build backend could not be fetched (no package index)")

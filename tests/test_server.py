@@ -9,10 +9,10 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
 
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-import cds_index  # noqa: E402
-from cds_index.server import create_app  # noqa: E402
+import cds_index
+from cds_index.server import create_app
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +51,9 @@ def test_score_matches_the_library(client: TestClient) -> None:
 def test_refused_value_is_reported_not_dropped(client: TestClient) -> None:
     definition = cds_index.load("hai-duong-707-department")
     name = definition.criteria()[0].rule.input  # type: ignore[union-attr]
-    body = client.post("/definitions/hai-duong-707-department/score",
-                       json={"values": {name: "perhaps"}}).json()
+    body = client.post(
+        "/definitions/hai-duong-707-department/score", json={"values": {name: "perhaps"}}
+    ).json()
     assert [p["code"] for p in body["problems"]] == ["input-type"]
 
 

@@ -157,8 +157,9 @@ def test_accepts_parsed_input_values(d1829: Definition) -> None:
     """Values as the inputs parser returns them (objects with `value` and `not_applicable`)."""
     from cds_index.inputs import parse_values
 
-    parsed, problems = parse_values({"online_dossiers_pct": "65%", "postal_point_dx_support": "n/a"},
-                                    d1829.inputs)
+    parsed, problems = parse_values(
+        {"online_dossiers_pct": "65%", "postal_point_dx_support": "n/a"}, d1829.inputs
+    )
     assert problems == []
     result = evaluate_year(d1829, 2022, parsed)
     assert result.outcome("1.6").status == "met"

@@ -34,8 +34,12 @@ class FileReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "file": self.file, "kind": self.kind, "id": self.id, "ok": self.ok,
-            "facts": self.facts, "problems": [p.to_dict() for p in self.problems],
+            "file": self.file,
+            "kind": self.kind,
+            "id": self.id,
+            "ok": self.ok,
+            "facts": self.facts,
+            "problems": [p.to_dict() for p in self.problems],
         }
 
 
@@ -49,10 +53,17 @@ def check_file(path: str | Path) -> FileReport:
     checker = _CHECKERS.get(kind) if isinstance(kind, str) else None
     if checker is None:
         known = ", ".join(sorted(_CHECKERS))
-        return FileReport(str(path), None, problems=[Problem(
-            "kind-unknown", f"`kind:` is {kind!r}; a cds_index file has kind {known}",
-            doc.location(("kind",)),
-        )])
+        return FileReport(
+            str(path),
+            None,
+            problems=[
+                Problem(
+                    "kind-unknown",
+                    f"`kind:` is {kind!r}; a cds_index file has kind {known}",
+                    doc.location(("kind",)),
+                )
+            ],
+        )
     report = FileReport(str(path), kind)
     try:
         checker(path, doc, report)
@@ -62,9 +73,9 @@ def check_file(path: str | Path) -> FileReport:
 
 
 def _definition(path: Path, doc: Document, report: FileReport) -> None:
+    from .loader import validate_model
     from .model import Definition
     from .numbers import plain
-    from .loader import validate_model
     from .validate import achievable, check_definition
 
     definition, problems = validate_model(Definition, doc)
@@ -77,7 +88,9 @@ def _definition(path: Path, doc: Document, report: FileReport) -> None:
         pillars = " + ".join(plain(p.points) for p in definition.tree if p.points is not None)
         reach = sum((achievable(p) for p in definition.tree), definition.total * 0 if definition.total else 0)
         if definition.total is not None:
-            report.facts["total"] = f"{plain(definition.total)} = {pillars}" if pillars else plain(definition.total)
+            report.facts["total"] = (
+                f"{plain(definition.total)} = {pillars}" if pillars else plain(definition.total)
+            )
         report.facts["achievable"] = plain(reach)  # type: ignore[arg-type]
     report.facts["criteria"] = len(definition.criteria())
 
@@ -101,7 +114,7 @@ def _inputs(path: Path, doc: Document, report: FileReport) -> None:
 
 
 def _tests(path: Path, doc: Document, report: FileReport) -> None:
-    from .testing import load_tests, _definition_for
+    from .testing import _definition_for, load_tests
 
     tests, _ = load_tests(path)
     definition = _definition_for(tests.definition, path)
@@ -111,14 +124,18 @@ def _tests(path: Path, doc: Document, report: FileReport) -> None:
     for index, case in enumerate(tests.cases):
         for node_id in [*case.expect.points, *case.expect.status, *case.expect.targets]:
             if node_id not in known:
-                report.problems.append(Problem(
-                    "invalid-value", f"case {case.name!r} expects a node {node_id!r} that does not exist",
-                    doc.location(("cases", index, "expect")),
-                ))
+                report.problems.append(
+                    Problem(
+                        "invalid-value",
+                        f"case {case.name!r} expects a node {node_id!r} that does not exist",
+                        doc.location(("cases", index, "expect")),
+                    )
+                )
         from .inputs import parse_values
 
         _, found = parse_values(
-            case.values, definition.inputs,
+            case.values,
+            definition.inputs,
             locate=lambda name, i=index: doc.location(("cases", i, "values", name)),
         )
         report.problems.extend(found)

@@ -39,12 +39,21 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     infos = list_definitions()
     if args.format == "json":
-        _json([{
-            "id": i.id, "title": i.title, "decision": i.decision, "level": i.level,
-            "effective_from": i.effective_from.isoformat(),
-            "effective_to": i.effective_to.isoformat() if i.effective_to else None,
-            "total": i.total, "path": i.path,
-        } for i in infos])
+        _json(
+            [
+                {
+                    "id": i.id,
+                    "title": i.title,
+                    "decision": i.decision,
+                    "level": i.level,
+                    "effective_from": i.effective_from.isoformat(),
+                    "effective_to": i.effective_to.isoformat() if i.effective_to else None,
+                    "total": i.total,
+                    "path": i.path,
+                }
+                for i in infos
+            ]
+        )
         return EXIT_OK
     for i in infos:
         total = f"{i.total} điểm" if i.total else "chỉ tiêu"
@@ -193,8 +202,11 @@ def _is_batch(args: argparse.Namespace) -> bool:
     from .batch import CSV_SUFFIXES, EXCEL_SUFFIXES
 
     tables = CSV_SUFFIXES + EXCEL_SUFFIXES
-    return (args.format in {"csv", "xlsx"} or getattr(args, "output", None) is not None
-            or any(Path(p).is_dir() or Path(p).suffix.lower() in tables for p in args.inputs))
+    return (
+        args.format in {"csv", "xlsx"}
+        or getattr(args, "output", None) is not None
+        or any(Path(p).is_dir() or Path(p).suffix.lower() in tables for p in args.inputs)
+    )
 
 
 def _progress(rows: Any, lang: str = "vi") -> Any:
@@ -268,8 +280,9 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
     definition = load(args.definition)
     if args.by not in keys(definition) and args.by not in definition.nodes():
-        raise UsageError(Problem("usage", f"cannot rank by {args.by!r}: use one of "
-                                 + ", ".join(keys(definition))))
+        raise UsageError(
+            Problem("usage", f"cannot rank by {args.by!r}: use one of " + ", ".join(keys(definition)))
+        )
     results, unranked = [], []
     for row in _progress(score_many(definition, args.inputs, year=args.year, lang=args.lang), args.lang):
         if row.ok and row.result is not None:
@@ -278,11 +291,25 @@ def cmd_rank(args: argparse.Namespace) -> int:
             unranked.append(row)
     with _output(args.output) as stream:
         if args.format == "json":
-            json.dump({"definition": definition.id, "by": args.by,
-                       "ranking": ranking_json(definition, results, args.by),
-                       "unranked": [{"unit_id": r.unit_id, "unit_name": r.unit_name, "source": r.source,
-                                     "problems": [p.to_dict() for p in r.problems]} for r in unranked]},
-                      stream, ensure_ascii=False, indent=2)
+            json.dump(
+                {
+                    "definition": definition.id,
+                    "by": args.by,
+                    "ranking": ranking_json(definition, results, args.by),
+                    "unranked": [
+                        {
+                            "unit_id": r.unit_id,
+                            "unit_name": r.unit_name,
+                            "source": r.source,
+                            "problems": [p.to_dict() for p in r.problems],
+                        }
+                        for r in unranked
+                    ],
+                },
+                stream,
+                ensure_ascii=False,
+                indent=2,
+            )
             stream.write("\n")
         elif args.format == "csv":
             import csv
@@ -293,17 +320,24 @@ def cmd_rank(args: argparse.Namespace) -> int:
             writer = csv.writer(stream, lineterminator="\n")
             writer.writerow(columns)
             for values in rows:
-                writer.writerow(["" if v is None else plain(v) if not isinstance(v, int | str) else v
-                                 for v in values])
+                writer.writerow(
+                    ["" if v is None else plain(v) if not isinstance(v, int | str) else v for v in values]
+                )
         else:
-            _out(ranking_table(definition, results, args.by, lang=args.lang,
-                               markdown=args.format == "markdown"), stream)
+            _out(
+                ranking_table(
+                    definition, results, args.by, lang=args.lang, markdown=args.format == "markdown"
+                ),
+                stream,
+            )
     if unranked:
         word = "không xếp hạng (số liệu lỗi)" if args.lang == "vi" else "not ranked (bad data)"
         _out(f"{len(unranked)} {word}:", sys.stderr)
         for row in unranked:
-            _out(f"  {row.label}: " + "; ".join(describe(p) for p in row.problems
-                                                 if p.severity == "error"), sys.stderr)
+            _out(
+                f"  {row.label}: " + "; ".join(describe(p) for p in row.problems if p.severity == "error"),
+                sys.stderr,
+            )
         return EXIT_INVALID
     return EXIT_OK
 
@@ -349,13 +383,17 @@ def _score_targets(definition: Any, path: str, args: argparse.Namespace) -> bool
     else:
         view = evaluate_years(definition, values, lang=args.lang)
         if args.format == "json":
-            _json({
-                "unit": {"id": unit.unit_id, "name": unit.unit_name},
-                "years": [r.to_dict() for r in view.results],
-                "next_year": view.next_year,
-                "gaps": [{"id": g.id, "target_year": g.target_year, "explanation": g.explanation}
-                         for g in view.gaps],
-            })
+            _json(
+                {
+                    "unit": {"id": unit.unit_id, "name": unit.unit_name},
+                    "years": [r.to_dict() for r in view.results],
+                    "next_year": view.next_year,
+                    "gaps": [
+                        {"id": g.id, "target_year": g.target_year, "explanation": g.explanation}
+                        for g in view.gaps
+                    ],
+                }
+            )
         else:
             _out(years_table(view, unit.unit_name or unit.unit_id, lang=args.lang))
     return bool(refused)
@@ -394,8 +432,9 @@ def cmd_gaps(args: argparse.Namespace) -> int:
             if unit is None:
                 raise UsageError(Problem("usage", f"{path} has no values for {year}"))
             result = evaluate_year(definition, year, unit.values, lang=args.lang)
-            reports.append(target_gaps(result, definition, unit.unit_name or unit.unit_id, overlay,
-                                       lang=args.lang))
+            reports.append(
+                target_gaps(result, definition, unit.unit_name or unit.unit_id, overlay, lang=args.lang)
+            )
         else:
             from .evaluate import score
 
@@ -405,8 +444,11 @@ def cmd_gaps(args: argparse.Namespace) -> int:
                     _out(p.format(), sys.stderr)
                 status = EXIT_INVALID
                 continue
-            reports.append(points_gaps(score(definition, scored_unit, lang=args.lang), definition, overlay,
-                                       lang=args.lang))
+            reports.append(
+                points_gaps(
+                    score(definition, scored_unit, lang=args.lang), definition, overlay, lang=args.lang
+                )
+            )
     if args.format == "json":
         _json([r.to_dict() for r in reports] if len(reports) != 1 else reports[0].to_dict())
     else:
@@ -420,13 +462,14 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     try:
-        from .server import serve
         import fastapi  # noqa: F401
         import uvicorn  # noqa: F401
+
+        from .server import serve
     except ImportError:
-        raise UsageError(Problem(
-            "usage", "the HTTP API needs the `server` extra: pip install 'cds-index[server]'"
-        )) from None
+        raise UsageError(
+            Problem("usage", "the HTTP API needs the `server` extra: pip install 'cds-index[server]'")
+        ) from None
     serve(args.host, args.port)
     return EXIT_OK
 
@@ -492,12 +535,20 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     if args.format == "json":
         _json(result.to_dict(top=args.top))
     else:
-        _out(render_table(result, lang=args.lang, top=args.top, places=base.display.decimals,
-                          markdown=args.format == "markdown"))
+        _out(
+            render_table(
+                result,
+                lang=args.lang,
+                top=args.top,
+                places=base.display.decimals,
+                markdown=args.format == "markdown",
+            )
+        )
     return status
 
 
 # --- wiring -----------------------------------------------------------------------------------
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
@@ -556,8 +607,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("definition", metavar="DEF")
     p.add_argument("inputs", nargs="+", metavar="INPUTS")
     p.add_argument("-o", "--output", required=True, metavar="DIR")
-    p.add_argument("--by", default=None,
-                   help="rank by total, index or a pillar id (default: the final index)")
+    p.add_argument(
+        "--by", default=None, help="rank by total, index or a pillar id (default: the final index)"
+    )
     p.add_argument("--lang", choices=["vi", "en"], default="vi")
     p.add_argument("--year", type=int, default=None)
     p.set_defaults(func=cmd_report)
@@ -582,7 +634,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_test)
 
     p = sub.add_parser("diff", help="what changed between two versions: criteria, points, rules, totals")
-    p.add_argument("old", metavar="OLD", help="a path, an id, or id@YYYY-MM-DD (the version in force that day)")
+    p.add_argument(
+        "old", metavar="OLD", help="a path, an id, or id@YYYY-MM-DD (the version in force that day)"
+    )
     p.add_argument("new", metavar="NEW")
     p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     p.add_argument("--folder", default=None, help="look ids up in this folder instead of the bundled one")

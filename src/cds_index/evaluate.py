@@ -16,14 +16,26 @@ from .rules import Compiled, InvalidValue, NotReported
 
 Status = Literal["scored", "not_reported", "not_applicable", "invalid"]
 STATUS_WORDS: dict[str, dict[str, str]] = {
-    "vi": {"not_reported": "không báo cáo số liệu → mặc định 0 điểm",
-           "not_applicable": "không áp dụng, không đánh giá tiêu chí này",
-           "late": "quá hạn", "sum": "Tổng", "pt": "điểm", "missing": "thiếu số liệu",
-           "self": "tự đánh giá", "appraised": "thẩm định"},
-    "en": {"not_reported": "not reported → 0 points by default",
-           "not_applicable": "not applicable, not assessed",
-           "late": "after the deadline", "sum": "Sum", "pt": "points", "missing": "missing",
-           "self": "self-assessed", "appraised": "appraised"},
+    "vi": {
+        "not_reported": "không báo cáo số liệu → mặc định 0 điểm",
+        "not_applicable": "không áp dụng, không đánh giá tiêu chí này",
+        "late": "quá hạn",
+        "sum": "Tổng",
+        "pt": "điểm",
+        "missing": "thiếu số liệu",
+        "self": "tự đánh giá",
+        "appraised": "thẩm định",
+    },
+    "en": {
+        "not_reported": "not reported → 0 points by default",
+        "not_applicable": "not applicable, not assessed",
+        "late": "after the deadline",
+        "sum": "Sum",
+        "pt": "points",
+        "missing": "missing",
+        "self": "self-assessed",
+        "appraised": "appraised",
+    },
 }
 
 
@@ -211,10 +223,12 @@ def compiled(definition: Definition) -> CompiledDefinition:
         if cached.problems:
             from .errors import Location
 
-            raise DefinitionError([
-                Problem(code, message, Location(path=("tree",)), (node_id,))
-                for node_id, code, message in cached.problems
-            ])
+            raise DefinitionError(
+                [
+                    Problem(code, message, Location(path=("tree",)), (node_id,))
+                    for node_id, code, message in cached.problems
+                ]
+            )
         definition._compiled = cached
     return cached
 
@@ -255,8 +269,16 @@ class _Scorer:
         if leaf.applicable_if is not None:
             gate = values.get(leaf.applicable_if)
             if gate is not None and (gate.not_applicable or gate.value is False):
-                return NodeResult(node.id, node.title, ZERO, ZERO, node.points, "not_applicable",
-                                  w["not_applicable"], inputs=leaf.inputs)
+                return NodeResult(
+                    node.id,
+                    node.title,
+                    ZERO,
+                    ZERO,
+                    node.points,
+                    "not_applicable",
+                    w["not_applicable"],
+                    inputs=leaf.inputs,
+                )
             if gate is None:  # whether it applies is itself not reported
                 names = (leaf.applicable_if, *names)
         # one pass over the inputs: refused, not applicable, missing, or a plain value (and appraised?)
@@ -270,40 +292,75 @@ class _Scorer:
                 if name in optional:
                     continue
                 if name in self.bad:
-                    return NodeResult(node.id, node.title, ZERO, maximum, node.points, "invalid",
-                                      self.bad[name], inputs=leaf.inputs)
+                    return NodeResult(
+                        node.id,
+                        node.title,
+                        ZERO,
+                        maximum,
+                        node.points,
+                        "invalid",
+                        self.bad[name],
+                        inputs=leaf.inputs,
+                    )
                 missing.append(name)
             elif value.not_applicable:
                 why = f" ({value.reason})" if value.reason else ""
-                return NodeResult(node.id, node.title, ZERO, ZERO, node.points, "not_applicable",
-                                  w["not_applicable"] + why, inputs=leaf.inputs)
+                return NodeResult(
+                    node.id,
+                    node.title,
+                    ZERO,
+                    ZERO,
+                    node.points,
+                    "not_applicable",
+                    w["not_applicable"] + why,
+                    inputs=leaf.inputs,
+                )
             else:
                 plain_values[name] = value.value
                 if value.appraised is not None:
                     appraised = True
         if missing:
             labels = ", ".join(self.cdef.definition.inputs[n].label for n in missing)
-            return NodeResult(node.id, node.title, ZERO, maximum, node.points, "not_reported",
-                              f"{w['not_reported']} ({w['missing']}: {labels})", inputs=leaf.inputs)
+            return NodeResult(
+                node.id,
+                node.title,
+                ZERO,
+                maximum,
+                node.points,
+                "not_reported",
+                f"{w['not_reported']} ({w['missing']}: {labels})",
+                inputs=leaf.inputs,
+            )
         present = list(plain_values)
         # A deadline applies to the whole criterion: one late (or out-of-year) date and no input earns credit.
         late: list[str] = []
         if leaf.deadline and self.year:
-            late = sorted({
-                values[n].date.isoformat()  # type: ignore[union-attr]
-                for n in present
-                if _deadline_passed(values[n], leaf.deadline, self.year)
-            })
+            late = sorted(
+                {
+                    values[n].date.isoformat()  # type: ignore[union-attr]
+                    for n in present
+                    if _deadline_passed(values[n], leaf.deadline, self.year)
+                }
+            )
         if late:
             plain_values = {n: leaf.rule.no_credit.get(n, v) for n, v in plain_values.items()}
         try:
             points, explanation = leaf.rule.score(plain_values, self.lang)
         except InvalidValue as exc:
-            return NodeResult(node.id, node.title, ZERO, maximum, node.points, "invalid", str(exc),
-                              inputs=leaf.inputs)
+            return NodeResult(
+                node.id, node.title, ZERO, maximum, node.points, "invalid", str(exc), inputs=leaf.inputs
+            )
         except NotReported as exc:
-            return NodeResult(node.id, node.title, ZERO, maximum, node.points, "not_reported",
-                              f"{w['not_reported']} ({w['missing']}: {exc})", inputs=leaf.inputs)
+            return NodeResult(
+                node.id,
+                node.title,
+                ZERO,
+                maximum,
+                node.points,
+                "not_reported",
+                f"{w['not_reported']} ({w['missing']}: {exc})",
+                inputs=leaf.inputs,
+            )
         if late:
             day, month = leaf.deadline  # type: ignore[misc]
             explanation = f"{w['late']} {day}.{month}/{self.year} ({', '.join(late)}): {explanation}"
@@ -314,8 +371,10 @@ class _Scorer:
             explanation += f" → 0 {w['pt']}"
         self_points = None
         if appraised:
-            own = {n: (values[n].self_value if values[n].self_value is not None else plain_values[n])
-                   for n in present}
+            own = {
+                n: (values[n].self_value if values[n].self_value is not None else plain_values[n])
+                for n in present
+            }
             if late:
                 own = dict(plain_values)  # late stays late, whoever assessed it
             try:
@@ -325,10 +384,22 @@ class _Scorer:
             if forfeit:
                 self_points = ZERO
             if self_points != points:
-                explanation += (f" [{w['self']} {show(self_points, self.lang)}, "
-                                f"{w['appraised']} {show(points, self.lang)}]")
-        return NodeResult(node.id, node.title, points, maximum, node.points, "scored", explanation,
-                          self_points=self_points, inputs=leaf.inputs, late=bool(late))
+                explanation += (
+                    f" [{w['self']} {show(self_points, self.lang)}, "
+                    f"{w['appraised']} {show(points, self.lang)}]"
+                )
+        return NodeResult(
+            node.id,
+            node.title,
+            points,
+            maximum,
+            node.points,
+            "scored",
+            explanation,
+            self_points=self_points,
+            inputs=leaf.inputs,
+            late=bool(late),
+        )
 
     def node(self, node: Node) -> NodeResult:
         if not node.children:
@@ -351,12 +422,17 @@ class _Scorer:
             status = "scored"
         self_points = None
         if has_self:
-            self_points = sum((c.self_points if c.self_points is not None else c.points for c in children), ZERO)
+            self_points = sum(
+                (c.self_points if c.self_points is not None else c.points for c in children), ZERO
+            )
         lang = self.lang
         terms = " + ".join([show(c.points, lang) for c in children])
-        explanation = f"{self.words['sum']}: {terms} = {show(points, lang)}/{show(maximum, lang)} {self.words['pt']}"
-        return NodeResult(node.id, node.title, points, maximum, node.points, status, explanation,
-                          children, self_points)
+        explanation = (
+            f"{self.words['sum']}: {terms} = {show(points, lang)}/{show(maximum, lang)} {self.words['pt']}"
+        )
+        return NodeResult(
+            node.id, node.title, points, maximum, node.points, status, explanation, children, self_points
+        )
 
 
 def score(
@@ -385,7 +461,9 @@ def score(
         values, problems = parse_values(inputs, definition.inputs)
         inputs = UnitInputs(unit_id, unit_name, year, values, problems)
     elif year is not None and inputs.year != year:
-        inputs = UnitInputs(inputs.unit_id, inputs.unit_name, year, inputs.values, inputs.problems, inputs.source)
+        inputs = UnitInputs(
+            inputs.unit_id, inputs.unit_name, year, inputs.values, inputs.problems, inputs.source
+        )
     scorer = _Scorer(cdef, inputs, lang)
     pillars = tuple(scorer.node(pillar) for pillar in definition.tree)
     points = sum((p.points for p in pillars), ZERO)
@@ -398,7 +476,18 @@ def score(
     else:
         index = points
     return Result(
-        definition.id, inputs.unit_id, inputs.unit_name, inputs.year, pillars, points, maximum,
-        achievable, definition.total, index, method, definition.display.decimals,
-        tuple(inputs.problems), lang,
+        definition.id,
+        inputs.unit_id,
+        inputs.unit_name,
+        inputs.year,
+        pillars,
+        points,
+        maximum,
+        achievable,
+        definition.total,
+        index,
+        method,
+        definition.display.decimals,
+        tuple(inputs.problems),
+        lang,
     )

@@ -18,15 +18,46 @@ def _clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
 FUNCTIONS: dict[str, Callable[..., Any]] = {"min": min, "max": max, "abs": abs, "clamp": _clamp}
 # How many arguments each function takes, checked at load so a formula never fails for that per unit.
 _ARITY: dict[str, Callable[[int], bool]] = {
-    "min": lambda n: n >= 2, "max": lambda n: n >= 2, "abs": lambda n: n == 1, "clamp": lambda n: n == 3,
+    "min": lambda n: n >= 2,
+    "max": lambda n: n >= 2,
+    "abs": lambda n: n == 1,
+    "clamp": lambda n: n == 3,
 }
-_ARITY_WORDS = {"min": "two or more numbers", "max": "two or more numbers", "abs": "one number",
-                "clamp": "three numbers: clamp(value, low, high)"}
+_ARITY_WORDS = {
+    "min": "two or more numbers",
+    "max": "two or more numbers",
+    "abs": "one number",
+    "clamp": "three numbers: clamp(value, low, high)",
+}
 
 _ALLOWED_NODES = (
-    ast.Expr, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Call, ast.Name,
-    ast.Constant, ast.Load, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Mod, ast.FloorDiv, ast.USub,
-    ast.UAdd, ast.Not, ast.And, ast.Or, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE,
+    ast.Expr,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.BoolOp,
+    ast.Compare,
+    ast.IfExp,
+    ast.Call,
+    ast.Name,
+    ast.Constant,
+    ast.Load,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.Mod,
+    ast.FloorDiv,
+    ast.USub,
+    ast.UAdd,
+    ast.Not,
+    ast.And,
+    ast.Or,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
 )
 
 
@@ -78,21 +109,37 @@ def compile_formula(
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED_NODES):
             problems.append(
-                ("formula-forbidden", f"{type(node).__name__} is not allowed in a formula\n    "
-                 + _marker(expression, node))
+                (
+                    "formula-forbidden",
+                    f"{type(node).__name__} is not allowed in a formula\n    " + _marker(expression, node),
+                )
             )
         elif isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
                 problems.append(
-                    ("formula-forbidden",
-                     f"only {', '.join(sorted(FUNCTIONS))} may be called\n    " + _marker(expression, node))
+                    (
+                        "formula-forbidden",
+                        f"only {', '.join(sorted(FUNCTIONS))} may be called\n    "
+                        + _marker(expression, node),
+                    )
                 )
-            elif not _ARITY[node.func.id](len(node.args)) or any(isinstance(a, ast.Starred) for a in node.args):
-                problems.append(("formula-syntax", f"{node.func.id}() takes {_ARITY_WORDS[node.func.id]}\n    "
-                                 + _marker(expression, node)))
+            elif not _ARITY[node.func.id](len(node.args)) or any(
+                isinstance(a, ast.Starred) for a in node.args
+            ):
+                problems.append(
+                    (
+                        "formula-syntax",
+                        f"{node.func.id}() takes {_ARITY_WORDS[node.func.id]}\n    "
+                        + _marker(expression, node),
+                    )
+                )
             if node.keywords:
-                problems.append(("formula-forbidden", "keyword arguments are not allowed in a formula\n    "
-                                 + _marker(expression, node)))
+                problems.append(
+                    (
+                        "formula-forbidden",
+                        "keyword arguments are not allowed in a formula\n    " + _marker(expression, node),
+                    )
+                )
         elif isinstance(node, ast.Name) and not _is_function_name(tree, node):
             if node.id not in known:
                 problems.append(
@@ -106,13 +153,21 @@ def compile_formula(
                 # Exact: the literal as written, never a binary float.
                 segment = ast.get_source_segment(expression.strip(), node) or repr(node.value)
                 try:
-                    node.value = Decimal(segment)
+                    node.value = Decimal(segment)  # type: ignore[assignment]  # simpleeval returns it as is
                 except InvalidOperation:  # 0x10, 0o7, 0b1: Decimal reads only decimal literals
-                    problems.append(("formula-forbidden", f"write numbers in decimal, not {segment!r}\n    "
-                                     + _marker(expression, node)))
+                    problems.append(
+                        (
+                            "formula-forbidden",
+                            f"write numbers in decimal, not {segment!r}\n    " + _marker(expression, node),
+                        )
+                    )
             else:
-                problems.append(("formula-forbidden", f"only numbers are allowed, not {node.value!r}\n    "
-                                 + _marker(expression, node)))
+                problems.append(
+                    (
+                        "formula-forbidden",
+                        f"only numbers are allowed, not {node.value!r}\n    " + _marker(expression, node),
+                    )
+                )
     if problems:
         return None, problems
     return CompiledFormula(expression.strip(), tree, frozenset(names)), []

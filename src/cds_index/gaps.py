@@ -50,19 +50,36 @@ class GapReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "definition": self.definition, "unit": self.unit, "measure": self.measure, "year": self.year,
-            "leads": [{
-                "lead": g.lead, "at_stake": plain(g.at_stake),
-                "losses": [{
-                    "id": x.id, "title": x.title, "lost": plain(x.lost), "max": plain(x.max),
-                    "status": x.status, "explanation": x.explanation,
-                    "coordinating": list(x.coordinating), "timing": x.timing,
-                } for x in g.losses],
-            } for g in self.leads],
+            "definition": self.definition,
+            "unit": self.unit,
+            "measure": self.measure,
+            "year": self.year,
+            "leads": [
+                {
+                    "lead": g.lead,
+                    "at_stake": plain(g.at_stake),
+                    "losses": [
+                        {
+                            "id": x.id,
+                            "title": x.title,
+                            "lost": plain(x.lost),
+                            "max": plain(x.max),
+                            "status": x.status,
+                            "explanation": x.explanation,
+                            "coordinating": list(x.coordinating),
+                            "timing": x.timing,
+                        }
+                        for x in g.losses
+                    ],
+                }
+                for g in self.leads
+            ],
         }
 
 
-def _responsible(definition: Definition, overlay: Any, node_id: str) -> list[tuple[str, tuple[str, ...], str | None]]:
+def _responsible(
+    definition: Definition, overlay: Any, node_id: str
+) -> list[tuple[str, tuple[str, ...], str | None]]:
     """``(lead, coordinating, timing)`` of a criterion: from the overlay, else the definition's `lead`."""
     found = []
     if overlay is not None:
@@ -85,7 +102,9 @@ def _group(losses: list[tuple[str, Loss]]) -> tuple[UnitGaps, ...]:
     return tuple(sorted(by_lead.values(), key=lambda g: (-g.at_stake, g.lead)))
 
 
-def points_gaps(result: Result, definition: Definition, overlay: Any = None, *, lang: Lang = "vi") -> GapReport:
+def points_gaps(
+    result: Result, definition: Definition, overlay: Any = None, *, lang: Lang = "vi"
+) -> GapReport:
     """Points lost per criterion, grouped by the unit that leads it, most at stake first.
 
     A criterion led jointly by several units is listed once, under their joint name, so the totals
@@ -100,13 +119,29 @@ def points_gaps(result: Result, definition: Definition, overlay: Any = None, *, 
         lead = " + ".join(dict.fromkeys(o[0] or UNASSIGNED[lang] for o in owners))
         coordinating = tuple(dict.fromkeys(c for o in owners for c in o[1]))
         timing = "; ".join(o[2] for o in owners if o[2]) or None
-        losses.append((lead, Loss(node.id, node.title, node.lost, node.max, node.status, node.explanation,
-                                  coordinating, timing)))
-    return GapReport(result.definition, result.unit_name or result.unit_id, "points", result.year, _group(losses))
+        losses.append(
+            (
+                lead,
+                Loss(
+                    node.id,
+                    node.title,
+                    node.lost,
+                    node.max,
+                    node.status,
+                    node.explanation,
+                    coordinating,
+                    timing,
+                ),
+            )
+        )
+    return GapReport(
+        result.definition, result.unit_name or result.unit_id, "points", result.year, _group(losses)
+    )
 
 
-def target_gaps(year_result: Any, definition: Definition, unit: str, overlay: Any = None,
-                *, lang: Lang = "vi") -> GapReport:
+def target_gaps(
+    year_result: Any, definition: Definition, unit: str, overlay: Any = None, *, lang: Lang = "vi"
+) -> GapReport:
     """Targets unmet (or not reported) in a year, grouped by lead unit."""
     losses: list[tuple[str, Loss]] = []
     for o in year_result.criteria:
@@ -120,16 +155,22 @@ def target_gaps(year_result: Any, definition: Definition, unit: str, overlay: An
 
 def gaps_table(report: GapReport, *, lang: Lang = "vi", markdown: bool = False) -> str:
     points = report.measure == "points"
-    unit_word = ("điểm mất" if points else "chỉ tiêu chưa đạt") if lang == "vi" else (
-        "points lost" if points else "targets unmet")
+    unit_word = (
+        ("điểm mất" if points else "chỉ tiêu chưa đạt")
+        if lang == "vi"
+        else ("points lost" if points else "targets unmet")
+    )
     title = f"{report.unit} — {report.definition}" + (f" — {report.year}" if report.year else "")
     lines = [f"# {title}" if markdown else title, ""]
     for group in report.leads:
         stake = show(group.at_stake, lang, 2)
         if markdown:
-            lines += [f"## {group.lead} — {stake} {unit_word}", "",
-                      "| Tiêu chí | Mất | Giải thích |" if lang == "vi" else "| Criterion | Lost | Why |",
-                      "|---|---:|---|"]
+            lines += [
+                f"## {group.lead} — {stake} {unit_word}",
+                "",
+                "| Tiêu chí | Mất | Giải thích |" if lang == "vi" else "| Criterion | Lost | Why |",
+                "|---|---:|---|",
+            ]
             for x in group.losses:
                 lines.append(f"| {x.id} {x.title} | {show(x.lost, lang, 2)} | {x.explanation} |")
             lines.append("")

@@ -17,9 +17,18 @@ NOT_APPLICABLE_WORDS = {"n/a", "na", "không áp dụng", "khong ap dung", "not 
 _TRUE = {"true", "yes", "có", "co", "x", "đạt", "1"}
 _FALSE = {"false", "no", "không", "khong", "chưa", "chua", "0", "không đạt"}
 _ROLE = {
-    "head": "head", "người đứng đầu": "head", "nguoi dung dau": "head", "chủ tịch": "head",
-    "deputy": "deputy", "cấp phó": "deputy", "cap pho": "deputy", "phó chủ tịch": "deputy",
-    "none": "none", "không": "none", "khong": "none", "không có": "none",
+    "head": "head",
+    "người đứng đầu": "head",
+    "nguoi dung dau": "head",
+    "chủ tịch": "head",
+    "deputy": "deputy",
+    "cấp phó": "deputy",
+    "cap pho": "deputy",
+    "phó chủ tịch": "deputy",
+    "none": "none",
+    "không": "none",
+    "khong": "none",
+    "không có": "none",
 }
 _VALUE_KEYS = {"value", "self", "appraised", "date", "evidence", "note", "not_applicable"}
 
@@ -146,8 +155,14 @@ def parse_values(
     for name, raw in raw_values.items():
         spec = inputs.get(name)
         if spec is None:
-            problems.append(Problem("input-unknown", f"{name!r} is not an input of this definition",
-                                    where(name), hint=_close(name, inputs)))
+            problems.append(
+                Problem(
+                    "input-unknown",
+                    f"{name!r} is not an input of this definition",
+                    where(name),
+                    hint=_close(name, inputs),
+                )
+            )
             continue
         date = None
         self_raw = appraised_raw = None
@@ -155,14 +170,20 @@ def parse_values(
         if isinstance(raw, Mapping):
             unknown = set(raw) - _VALUE_KEYS
             if unknown:
-                problems.append(Problem(
-                    "input-type", f"{name}: unknown key(s) {', '.join(map(str, sorted(unknown)))}; "
-                    f"a value mapping may have {', '.join(sorted(_VALUE_KEYS))}", where(name)))
+                problems.append(
+                    Problem(
+                        "input-type",
+                        f"{name}: unknown key(s) {', '.join(map(str, sorted(unknown)))}; "
+                        f"a value mapping may have {', '.join(sorted(_VALUE_KEYS))}",
+                        where(name),
+                    )
+                )
                 continue
             if raw.get("not_applicable"):
                 na_reason = raw["not_applicable"]
-                values[name] = Value(not_applicable=True,
-                                     reason=na_reason if isinstance(na_reason, str) else None)
+                values[name] = Value(
+                    not_applicable=True, reason=na_reason if isinstance(na_reason, str) else None
+                )
                 continue
             self_raw = raw.get("self", raw.get("value"))
             appraised_raw = raw.get("appraised")

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import DefinitionError, Location, Problem
+from .model import RULE_KINDS
 
 MAX_BYTES = 8 * 1024 * 1024
 """Largest document accepted; the biggest decision (2263) is well under 1 MiB of YAML."""
@@ -60,8 +61,10 @@ class Document:
                 current = current[part]
             except (KeyError, IndexError, TypeError):
                 break
-            if isinstance(current, Mapping) and isinstance(current.get("id"), str) and (
-                "title" in current or "points" in current
+            if (
+                isinstance(current, Mapping)
+                and isinstance(current.get("id"), str)
+                and ("title" in current or "points" in current)
             ):
                 ids.append(current["id"])
         return tuple(ids)
@@ -109,8 +112,9 @@ def _scalar(node: Any, file: str | None, problems: list[Problem]) -> Any:
         except ValueError:
             return text
     problems.append(
-        Problem("yaml-tag", f"the tag {tag!r} is not supported; write plain values",
-                Location(file, line, column))
+        Problem(
+            "yaml-tag", f"the tag {tag!r} is not supported; write plain values", Location(file, line, column)
+        )
     )
     return text
 
@@ -132,28 +136,38 @@ def _construct(
     if kind == "ScalarNode":
         return _scalar(node, doc.file, problems)
     if node.tag not in {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}:  # `!!python/…`, `!!set`, `!x`
-        problems.append(Problem(
-            "yaml-tag", f"the tag {node.tag!r} is not supported; write plain values",
-            Location(doc.file, node.start_mark.line + 1, node.start_mark.column + 1, path),
-        ))
+        problems.append(
+            Problem(
+                "yaml-tag",
+                f"the tag {node.tag!r} is not supported; write plain values",
+                Location(doc.file, node.start_mark.line + 1, node.start_mark.column + 1, path),
+            )
+        )
     if kind == "SequenceNode":
         return [
-            _construct(child, (*path, index), doc, problems, budget)
-            for index, child in enumerate(node.value)
+            _construct(child, (*path, index), doc, problems, budget) for index, child in enumerate(node.value)
         ]
     if kind == "MappingNode":
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
             if key_node.tag == "tag:yaml.org,2002:merge":
-                problems.append(Problem(
-                    "yaml-tag", "merge keys (`<<:`) are not supported; write the keys out",
-                    Location(doc.file, line, column, path),
-                ))
+                problems.append(
+                    Problem(
+                        "yaml-tag",
+                        "merge keys (`<<:`) are not supported; write the keys out",
+                        Location(doc.file, line, column, path),
+                    )
+                )
                 continue
             if type(key_node).__name__ != "ScalarNode":
-                problems.append(Problem("wrong-type", "a mapping key must be a plain value",
-                                        Location(doc.file, line, column, path)))
+                problems.append(
+                    Problem(
+                        "wrong-type",
+                        "a mapping key must be a plain value",
+                        Location(doc.file, line, column, path),
+                    )
+                )
                 continue
             key = _scalar(key_node, doc.file, problems)
             if isinstance(key, Decimal):
@@ -161,10 +175,14 @@ def _construct(
             if key in result:
                 first = doc.key_positions.get((*path, key))
                 where = f" (first at line {first[0]})" if first else ""
-                problems.append(Problem(
-                    "yaml-duplicate-key", f"the key {key!r} appears twice in one mapping{where}",
-                    Location(doc.file, line, column, (*path, key)), doc.node_path(path),
-                ))
+                problems.append(
+                    Problem(
+                        "yaml-duplicate-key",
+                        f"the key {key!r} appears twice in one mapping{where}",
+                        Location(doc.file, line, column, (*path, key)),
+                        doc.node_path(path),
+                    )
+                )
                 continue
             doc.key_positions[(*path, key)] = (line, column)
             result[key] = _construct(value_node, (*path, key), doc, problems, budget)
@@ -192,11 +210,14 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
     doc = Document(file, None)
     problems: list[Problem] = []
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        problems.append(Problem(
-            "file-too-large",
-            f"the document is larger than {MAX_BYTES // (1024 * 1024)} MiB; split it or check it is the right file",
-            Location(file, 1, 1),
-        ))
+        problems.append(
+            Problem(
+                "file-too-large",
+                f"the document is larger than {MAX_BYTES // (1024 * 1024)} MiB; "
+                "split it or check it is the right file",
+                Location(file, 1, 1),
+            )
+        )
         return doc, problems
     # The plain (safe) scanner, not the round-trip one: the round-trip scanner marks every fold of a
     # folded scalar (`>-`) with a BEL character (\x07) that ended up in titles and notes, and it is
@@ -226,17 +247,21 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
     try:
         doc.data = _construct(root, (), doc, problems, _Budget())
     except _TooLarge:
-        problems.append(Problem(
-            "yaml-alias-limit",
-            f"the document expands to more than {MAX_NODES:,} values (anchors and aliases multiply); "
-            "write the repeated parts out or split the file",
-            Location(file, 1, 1),
-        ))
+        problems.append(
+            Problem(
+                "yaml-alias-limit",
+                f"the document expands to more than {MAX_NODES:,} values (anchors and aliases multiply); "
+                "write the repeated parts out or split the file",
+                Location(file, 1, 1),
+            )
+        )
         doc.data = None
     except _TooDeep:
-        problems.append(Problem(
-            "yaml-alias-limit", f"the document nests deeper than {MAX_DEPTH} levels", Location(file, 1, 1)
-        ))
+        problems.append(
+            Problem(
+                "yaml-alias-limit", f"the document nests deeper than {MAX_DEPTH} levels", Location(file, 1, 1)
+            )
+        )
         doc.data = None
     return doc, problems
 
@@ -246,10 +271,13 @@ def read_file(path: str | Path) -> tuple[Document, list[Problem]]:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            return Document(str(path), None), [Problem(
-                "file-too-large", f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}",
-                Location(str(path), 1, 1),
-            )]
+            return Document(str(path), None), [
+                Problem(
+                    "file-too-large",
+                    f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}",
+                    Location(str(path), 1, 1),
+                )
+            ]
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Document(str(path), None), [
@@ -327,8 +355,22 @@ def _resolve(data: Any, loc: Sequence[str | int]) -> PathKey:
 
 
 _TAGS = {
-    "yes_no", "ratio", "count", "steps", "role", "checklist", "per_item", "incidents", "formula",
-    "AtLeast", "OneOf", "literal['*']", "function-after[_nfc(), str]", "str", "int", "decimal",
+    "yes_no",
+    "ratio",
+    "count",
+    "steps",
+    "role",
+    "checklist",
+    "per_item",
+    "incidents",
+    "formula",
+    "AtLeast",
+    "OneOf",
+    "literal['*']",
+    "function-after[_nfc(), str]",
+    "str",
+    "int",
+    "decimal",
 }
 
 
@@ -351,12 +393,15 @@ def _friendly(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, str, s
         message = f"unknown rule kind {err.get('ctx', {}).get('tag')!r}; the kinds are {expected}"
     elif kind == "union_tag_not_found":
         code = "missing-key"
-        message = "a rule needs `kind:` (yes_no, ratio, count, steps, role, checklist, per_item, incidents, formula)"
+        message = "a rule needs `kind:` (" + ", ".join(RULE_KINDS) + ")"
     elif kind == "too_short":
         code = "invalid-value"
         least = err.get("ctx", {}).get("min_length", 1)
-        message = f"{last!r} is empty; it needs at least {least} item(s)" if isinstance(last, str) else (
-            f"needs at least {least} item(s)")
+        message = (
+            f"{last!r} is empty; it needs at least {least} item(s)"
+            if isinstance(last, str)
+            else (f"needs at least {least} item(s)")
+        )
     elif kind.endswith("_type") or kind.endswith("_parsing") or kind in {"model_type", "dict_type"}:
         code = "wrong-type"
         message = f"{err['msg']}, got {_short(err.get('input'))}"
@@ -364,7 +409,7 @@ def _friendly(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, str, s
         code = "invalid-value"
         msg = str(err["msg"])
         if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
+            msg = msg[len("Value error, ") :]
         message = f"{msg} (got {_short(err.get('input'))})"
     return code, message, hint
 
@@ -389,13 +434,24 @@ def validate_model(model: type[M], doc: Document) -> tuple[M | None, list[Proble
         errors = exc.errors(include_url=False)
         # A misspelt required key is one mistake: keep "unknown key 'tittle' (did you mean 'title'?)"
         # and drop the "missing required key 'title'" beside it.
-        unknown = {(_resolve(doc.data, e["loc"][:-1]), str(e["loc"][-1])) for e in errors
-                   if e["type"] == "extra_forbidden" and e["loc"]}
-        errors = [e for e in errors if not (
-            e["type"] == "missing" and e["loc"] and any(
-                parent == _resolve(doc.data, e["loc"][:-1])
-                and difflib.get_close_matches(str(e["loc"][-1]), [key], n=1, cutoff=0.75)
-                for parent, key in unknown))]
+        unknown = {
+            (_resolve(doc.data, e["loc"][:-1]), str(e["loc"][-1]))
+            for e in errors
+            if e["type"] == "extra_forbidden" and e["loc"]
+        }
+        errors = [
+            e
+            for e in errors
+            if not (
+                e["type"] == "missing"
+                and e["loc"]
+                and any(
+                    parent == _resolve(doc.data, e["loc"][:-1])
+                    and difflib.get_close_matches(str(e["loc"][-1]), [key], n=1, cutoff=0.75)
+                    for parent, key in unknown
+                )
+            )
+        ]
         for err in errors:
             code, message, hint = _friendly(err, vocabulary)
             path = _resolve(doc.data, err["loc"])
@@ -413,6 +469,7 @@ def validate_model(model: type[M], doc: Document) -> tuple[M | None, list[Proble
 
 def load_model(model: type[M], source: str | Path | Document) -> M:
     """Read and validate one file; raise :class:`DefinitionError` with every problem found."""
+    problems: list[Problem]
     if isinstance(source, Document):
         doc, problems = source, []
     else:

@@ -144,6 +144,7 @@ class Steps(RuleBase):
 
 
 RoleValue = Literal["head", "deputy", "none"]
+_ROLE_DEFAULT: dict[RoleValue, Decimal] = {"head": Decimal(100), "deputy": Decimal(50), "none": Decimal(0)}
 
 
 class Role(RuleBase):
@@ -151,9 +152,7 @@ class Role(RuleBase):
 
     kind: Literal["role"]
     input: InputName
-    percent: dict[RoleValue, Percent] = Field(
-        default_factory=lambda: {"head": Decimal(100), "deputy": Decimal(50), "none": Decimal(0)}
-    )
+    percent: dict[RoleValue, Percent] = Field(default_factory=lambda: dict(_ROLE_DEFAULT))
 
 
 class ChecklistItem(Model):
@@ -201,7 +200,15 @@ Rule = Annotated[
     Field(discriminator="kind"),
 ]
 RULE_KINDS: tuple[str, ...] = (
-    "yes_no", "ratio", "count", "steps", "role", "checklist", "per_item", "incidents", "formula",
+    "yes_no",
+    "ratio",
+    "count",
+    "steps",
+    "role",
+    "checklist",
+    "per_item",
+    "incidents",
+    "formula",
 )
 
 
@@ -346,7 +353,8 @@ class Erratum(Model):
     """An inconsistency of the printed decision, encoded as printed and recorded here."""
 
     node: NodeId | Literal["total", "document"] = Field(
-        description="The node concerned; `total` for the stated total; `document` for the document as a whole."
+        description="The node concerned; `total` for the stated total; `document` for the document "
+        "as a whole."
     )
     kind: ErratumKind
     printed: Text | Decimal | None = Field(
@@ -386,7 +394,7 @@ class Definition(Model):
     )
 
     kind: Literal["definition"]
-    format: Literal[1] = Field(FORMAT_VERSION, description="Version of this format.")
+    format: Literal[1] = Field(1, description="Version of this format.")
     id: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
     title: Text
     issuer: Text

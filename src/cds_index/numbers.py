@@ -22,7 +22,7 @@ EXPLAIN_PLACES = 4
 def div(a: Decimal, b: Decimal) -> Decimal:
     """``a / b``: exact when the quotient terminates, else rounded at the 20th decimal place."""
     q = CONTEXT.divide(a, b)  # as `a / b` under CONTEXT, without entering a local context (3× faster)
-    if q.as_tuple().exponent < -20:  # type: ignore[operator]
+    if _decimals(q) > 20:
         q = q.quantize(PLACES, rounding=ROUND_HALF_UP)
     return q
 
@@ -34,7 +34,7 @@ def clamp01(x: Decimal) -> Decimal:
 def plain(d: Decimal) -> str:
     """The shortest exact text of a Decimal: ``1.80`` → ``1.8``, ``2E+1`` → ``20``."""
     if d == d.to_integral_value():
-        return str(d.quantize(ONE)) if d.as_tuple().exponent <= 0 else format(d, "f")  # type: ignore[operator]
+        return format(d, "f") if _decimals(d) == 0 else str(d.quantize(ONE))
     text = format(d.normalize(), "f")
     return text
 
@@ -55,10 +55,18 @@ def show(d: Decimal, lang: Lang = "vi", places: int | None = None) -> str:
     return _show(d, lang, places)
 
 
+def _decimals(d: Decimal) -> int:
+    """How many decimal places ``d`` is written with (0 for infinities and NaNs)."""
+    exponent = d.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
 def _show(d: Decimal, lang: Lang = "vi", places: int | None = None) -> str:
     approx = ""
-    if places is None and d.as_tuple().exponent < -EXPLAIN_PLACES and d != d.quantize(  # type: ignore[operator]
-        Decimal(1).scaleb(-EXPLAIN_PLACES), rounding=ROUND_HALF_UP
+    if (
+        places is None
+        and _decimals(d) > EXPLAIN_PLACES
+        and d != d.quantize(Decimal(1).scaleb(-EXPLAIN_PLACES), rounding=ROUND_HALF_UP)
     ):
         places, approx = EXPLAIN_PLACES, "≈"  # a repeating decimal in an explanation: say it is rounded
     if places is not None:

@@ -171,10 +171,12 @@ def check_overlay(
     Raises :class:`UsageError` when the overlay applies to another definition.
     """
     if overlay.applies_to != definition.id:
-        raise UsageError(Problem(
-            "overlay-definition",
-            f"overlay {overlay.id} applies to {overlay.applies_to}, not to {definition.id}",
-        ))
+        raise UsageError(
+            Problem(
+                "overlay-definition",
+                f"overlay {overlay.id} applies to {overlay.applies_to}, not to {definition.id}",
+            )
+        )
 
     def where(*path: str | int) -> Location:
         return locate(path) if locate else Location(path=path)
@@ -187,10 +189,14 @@ def check_overlay(
 
     def unknown(node_id: str, path: tuple[str | int, ...], what: str) -> None:
         kind = "a heading, not a criterion," if node_id in nodes else "not a node"
-        problems.append(Problem(
-            "overlay-unknown-node", f"{what} {node_id!r} is {kind} of {definition.id}", where(*path),
-            hint=_close(node_id, leaves),
-        ))
+        problems.append(
+            Problem(
+                "overlay-unknown-node",
+                f"{what} {node_id!r} is {kind} of {definition.id}",
+                where(*path),
+                hint=_close(node_id, leaves),
+            )
+        )
 
     if overlay.assignments is not None:
         for key in overlay.assignments:
@@ -202,34 +208,45 @@ def check_overlay(
         seen: dict[str, int] = {}
         for index, row in enumerate(overlay.criteria or ()):
             if row.id in seen:
-                problems.append(Problem(
-                    "duplicate-id", f"criterion id {row.id!r} appears twice (rows {seen[row.id] + 1} "
-                    f"and {index + 1})", where("criteria", index, "id"),
-                ))
+                problems.append(
+                    Problem(
+                        "duplicate-id",
+                        f"criterion id {row.id!r} appears twice (rows {seen[row.id] + 1} and {index + 1})",
+                        where("criteria", index, "id"),
+                    )
+                )
             seen.setdefault(row.id, index)
             if row.corresponds_to is None:
                 continue
             if row.corresponds_to in leaf_set:
                 covered.add(row.corresponds_to)
             else:
-                unknown(row.corresponds_to, ("criteria", index, "corresponds_to"),
-                        f"criterion {row.id}: corresponds_to")
+                unknown(
+                    row.corresponds_to,
+                    ("criteria", index, "corresponds_to"),
+                    f"criterion {row.id}: corresponds_to",
+                )
         for index, section in enumerate(overlay.sections or ()):
             if section.corresponds_to is not None and section.corresponds_to not in nodes:
-                problems.append(Problem(
-                    "overlay-unknown-node",
-                    f"heading {section.id}: corresponds_to {section.corresponds_to!r} is not a node of "
-                    f"{definition.id}", where("sections", index, "corresponds_to"),
-                ))
+                problems.append(
+                    Problem(
+                        "overlay-unknown-node",
+                        f"heading {section.id}: corresponds_to {section.corresponds_to!r} is not a node of "
+                        f"{definition.id}",
+                        where("sections", index, "corresponds_to"),
+                    )
+                )
     missing = [leaf for leaf in leaves if leaf not in covered]
     if missing:
-        problems.append(Problem(
-            "overlay-unassigned",
-            f"{len(missing)} of {len(leaves)} criteria of {definition.id} have no assignment in "
-            f"{overlay.id}: {', '.join(missing)}",
-            where("criteria" if overlay.criteria is not None else "assignments"),
-            severity="warning",
-        ))
+        problems.append(
+            Problem(
+                "overlay-unassigned",
+                f"{len(missing)} of {len(leaves)} criteria of {definition.id} have no assignment in "
+                f"{overlay.id}: {', '.join(missing)}",
+                where("criteria" if overlay.criteria is not None else "assignments"),
+                severity="warning",
+            )
+        )
     return problems
 
 
@@ -262,6 +279,12 @@ def _close(name: str, candidates: Sequence[str]) -> str | None:
 
 
 __all__ = [
-    "Assignment", "Overlay", "OverlayCriterion", "Section", "Source",
-    "check_overlay", "check_overlay_file", "unassigned",
+    "Assignment",
+    "Overlay",
+    "OverlayCriterion",
+    "Section",
+    "Source",
+    "check_overlay",
+    "check_overlay_file",
+    "unassigned",
 ]

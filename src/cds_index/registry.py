@@ -47,11 +47,12 @@ def load_checked(path: str | Path) -> Loaded:
     from .validate import check_definition
 
     path = Path(path)
+    key: tuple[str, int, int] | None
     try:
         stat = path.stat()
         key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     except OSError:
-        key = None  # type: ignore[assignment]
+        key = None
     if key is not None and key in _CACHE:
         return _CACHE[key]
     doc, problems = read_file(path)
@@ -59,10 +60,13 @@ def load_checked(path: str | Path) -> Loaded:
         raise DefinitionError(problems)
     kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
     if kind != "definition":
-        raise DefinitionError(Problem(
-            "kind-unknown", f"expected a definition (`kind: definition`), found kind {kind!r}",
-            doc.location(("kind",)),
-        ))
+        raise DefinitionError(
+            Problem(
+                "kind-unknown",
+                f"expected a definition (`kind: definition`), found kind {kind!r}",
+                doc.location(("kind",)),
+            )
+        )
     definition, problems = validate_model(Definition, doc)
     if definition is None:
         raise DefinitionError(problems)
@@ -102,11 +106,15 @@ def resolve(ref: str | Path, on: dt.date | None = None, folder: str | Path | Non
     candidates = _candidates(str(ref), Path(folder) if folder is not None else None)
     if not candidates:
         if folder is not None:
-            raise UsageError(Problem("definition-not-found", f"no definition has the id {str(ref)!r} in {folder}"))
+            raise UsageError(
+                Problem("definition-not-found", f"no definition has the id {str(ref)!r} in {folder}")
+            )
         known = ", ".join(info.id for info in list_definitions()) or "none"
-        raise UsageError(Problem(
-            "definition-not-found", f"no bundled definition has the id {str(ref)!r}; bundled: {known}"
-        ))
+        raise UsageError(
+            Problem(
+                "definition-not-found", f"no bundled definition has the id {str(ref)!r}; bundled: {known}"
+            )
+        )
     if len(candidates) == 1 and on is None:
         return candidates[0]
     day = on or dt.date.today()
@@ -116,9 +124,9 @@ def resolve(ref: str | Path, on: dt.date | None = None, folder: str | Path | Non
         if definition.effective.covers(day):
             in_force.append((definition.effective.from_, candidate))
     if not in_force:
-        raise UsageError(Problem(
-            "definition-not-found", f"no version of {ref!r} is in force on {day.isoformat()}"
-        ))
+        raise UsageError(
+            Problem("definition-not-found", f"no version of {ref!r} is in force on {day.isoformat()}")
+        )
     return max(in_force)[1]
 
 
@@ -155,8 +163,16 @@ def list_definitions() -> list[DefinitionInfo]:
             d = load_file(path)
         except DefinitionError:
             continue
-        infos.append(DefinitionInfo(
-            d.id, d.title, d.decision.number, d.level, d.effective.from_, d.effective.to,
-            None if d.total is None else str(d.total), str(path),
-        ))
+        infos.append(
+            DefinitionInfo(
+                d.id,
+                d.title,
+                d.decision.number,
+                d.level,
+                d.effective.from_,
+                d.effective.to,
+                None if d.total is None else str(d.total),
+                str(path),
+            )
+        )
     return sorted(infos, key=lambda i: (i.id, i.effective_from))

@@ -8,8 +8,12 @@ from .evaluate import NodeResult, Result
 from .model import Definition, Node
 from .numbers import Lang, show
 
-STATUS_MARK = {"scored": "", "not_reported": "không báo cáo", "not_applicable": "không áp dụng",
-               "invalid": "không hợp lệ"}
+STATUS_MARK = {
+    "scored": "",
+    "not_reported": "không báo cáo",
+    "not_applicable": "không áp dụng",
+    "invalid": "không hợp lệ",
+}
 STATUS_MARK_EN = {"scored": "", "not_reported": "not reported", "not_applicable": "n/a", "invalid": "invalid"}
 
 
@@ -25,7 +29,13 @@ def printed_numbers(definition: Definition) -> dict[str, str]:
 def rule_summary(node: Node) -> str:
     rule = node.rule
     if rule is not None:
-        basis = "giả định" if rule.assumed and not rule.text else "văn bản" if not rule.assumed else "văn bản + giả định"
+        basis = (
+            "giả định"
+            if rule.assumed and not rule.text
+            else "văn bản"
+            if not rule.assumed
+            else "văn bản + giả định"
+        )
         return f"{rule.kind} ({basis})"
     if node.targets is not None:
         return "targets"
@@ -58,8 +68,11 @@ def definition_markdown(definition: Definition) -> str:
     targets = definition.scoring == "targets"
     if targets:
         years = definition.years or []
-        lines.append("| STT | Tên chỉ tiêu | Đơn vị tính | " + " | ".join(f"Năm {y}" for y in years)
-                     + " | Đơn vị chủ trì |")
+        lines.append(
+            "| STT | Tên chỉ tiêu | Đơn vị tính | "
+            + " | ".join(f"Năm {y}" for y in years)
+            + " | Đơn vị chủ trì |"
+        )
         lines.append("|---|---|---|" + "---|" * len(years) + "---|")
     else:
         lines.append("| STT | Chỉ số chính/Chỉ số thành phần/Tiêu chí | Điểm tối đa | Cách chấm |")
@@ -80,12 +93,15 @@ def definition_markdown(definition: Definition) -> str:
                         cell = node.targets.printed[year]
                     elif year in node.targets.years:
                         t = node.targets.years[year]
-                        cell = t if isinstance(t, str) else (
-                            f"≥ {show(t.at_least)}" if hasattr(t, "at_least") else " / ".join(t.one_of)  # type: ignore[union-attr]
+                        cell = (
+                            t
+                            if isinstance(t, str)
+                            else (f"≥ {show(t.at_least)}" if hasattr(t, "at_least") else " / ".join(t.one_of))
                         )
                 cells.append(cell)
-            lines.append(f"| {number} | {title} | {node.unit or ''} | " + " | ".join(cells)
-                         + f" | {node.lead or ''} |")
+            lines.append(
+                f"| {number} | {title} | {node.unit or ''} | " + " | ".join(cells) + f" | {node.lead or ''} |"
+            )
         else:
             points = "" if node.points is None else show(node.points)
             lines.append(f"| {number} | {title} | {points} | {rule_summary(node)} |")
@@ -117,10 +133,15 @@ def assumptions(definition: Definition) -> list[dict[str, str]]:
     for _, node in definition.walk():
         basis = node.rule or node.targets
         if basis is not None and basis.assumed:
-            found.append({
-                "id": node.id, "title": node.title, "kind": getattr(basis, "kind", "targets"),
-                "assumed": basis.assumed, "text": basis.text or "",
-            })
+            found.append(
+                {
+                    "id": node.id,
+                    "title": node.title,
+                    "kind": getattr(basis, "kind", "targets"),
+                    "assumed": basis.assumed,
+                    "text": basis.text or "",
+                }
+            )
     return found
 
 
@@ -148,9 +169,14 @@ def result_table(result: Result, *, lang: Lang = "vi", depth: int | None = None,
         row(pillar, 0)
     lines.append("")
     total_word = "Tổng điểm" if lang == "vi" else "Total"
-    stated = f" (theo quyết định: {show(result.stated_total, lang)})" if (
-        result.stated_total is not None and result.stated_total != result.max) else ""
-    lines.append(f"{total_word}: {show(result.points, lang, places)}/{show(result.max, lang, places)}{stated}")
+    stated = (
+        f" (theo quyết định: {show(result.stated_total, lang)})"
+        if (result.stated_total is not None and result.stated_total != result.max)
+        else ""
+    )
+    lines.append(
+        f"{total_word}: {show(result.points, lang, places)}/{show(result.max, lang, places)}{stated}"
+    )
     if result.percent is not None:
         lines.append(f"{'Tỷ lệ' if lang == 'vi' else 'Percentage'}: {show(result.percent, lang, places)}%")
     if result.index_method != "sum":
@@ -168,13 +194,17 @@ def targets_table(result: Any, unit_name: str, *, lang: Lang = "vi") -> str:
     labels = STATUS_LABELS[lang]
     lines = [f"{unit_name} — {result.definition} — {result.year}", ""]
     for group in result.groups:
-        lines.append(f"{group.id} {group.title}: {group.met}/{group.with_target} "
-                     + ("đạt" if lang == "vi" else "met"))
+        lines.append(
+            f"{group.id} {group.title}: {group.met}/{group.with_target} " + ("đạt" if lang == "vi" else "met")
+        )
         for o in result.criteria:
             if o.group == group.id:
                 lines.append(f"  {o.id:<6} {labels[o.status]:<18} {o.explanation}")
-    done = ("HOÀN THÀNH" if result.completed else "CHƯA HOÀN THÀNH") if lang == "vi" else (
-        "COMPLETED" if result.completed else "NOT COMPLETED")
+    done = (
+        ("HOÀN THÀNH" if result.completed else "CHƯA HOÀN THÀNH")
+        if lang == "vi"
+        else ("COMPLETED" if result.completed else "NOT COMPLETED")
+    )
     lines += ["", f"{'Năm' if lang == 'vi' else 'Year'} {result.year}: {done}"]
     return "\n".join(lines) + "\n"
 
@@ -197,11 +227,15 @@ def years_table(view: Any, unit_name: str, *, lang: Lang = "vi") -> str:
     lines.append("")
     done_word = "hoàn thành" if lang == "vi" else "completed"
     lines.append(" ".join(f"{r.year}: {done_word if r.completed else '✗'}" for r in view.results))
-    legend = ", ".join(f"{m} {STATUS_LABELS[lang][s]}" for s, m in mark.items())
+    labels: dict[str, str] = {str(k): v for k, v in STATUS_LABELS[lang].items()}
+    legend = ", ".join(f"{m} {labels[s]}" for s, m in mark.items())
     lines.append(legend)
     if view.gaps:
-        head = (f"Cần cải thiện để đạt chỉ tiêu năm {view.next_year or view.latest}:" if lang == "vi"
-                else f"To meet the {view.next_year or view.latest} targets:")
+        head = (
+            f"Cần cải thiện để đạt chỉ tiêu năm {view.next_year or view.latest}:"
+            if lang == "vi"
+            else f"To meet the {view.next_year or view.latest} targets:"
+        )
         lines += ["", head]
         lines += [f"  {g.id:<6} {g.explanation}" for g in view.gaps]
     return "\n".join(lines) + "\n"

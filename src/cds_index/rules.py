@@ -7,6 +7,7 @@ handled before it is called, by :mod:`cds_index.evaluate`.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,12 +38,32 @@ ROLE_WORDS = {
     "en": {"head": "the head", "deputy": "a deputy", "none": "nobody"},
 }
 WORDS = {
-    "vi": {"yes": "có", "no": "không", "pt": "điểm", "target": "mục tiêu", "max": "tối đa",
-           "none": "không có sự cố", "handled": "đã xử lý", "incidents": "sự cố", "band": "mức",
-           "zero_den": "mẫu số bằng 0, không tính được tỷ lệ", "clamped": "giới hạn trong"},
-    "en": {"yes": "yes", "no": "no", "pt": "points", "target": "target", "max": "at most",
-           "none": "no incident", "handled": "handled", "incidents": "incidents", "band": "band",
-           "zero_den": "the denominator is 0, the ratio is undefined", "clamped": "clamped to"},
+    "vi": {
+        "yes": "có",
+        "no": "không",
+        "pt": "điểm",
+        "target": "mục tiêu",
+        "max": "tối đa",
+        "none": "không có sự cố",
+        "handled": "đã xử lý",
+        "incidents": "sự cố",
+        "band": "mức",
+        "zero_den": "mẫu số bằng 0, không tính được tỷ lệ",
+        "clamped": "giới hạn trong",
+    },
+    "en": {
+        "yes": "yes",
+        "no": "no",
+        "pt": "points",
+        "target": "target",
+        "max": "at most",
+        "none": "no incident",
+        "handled": "handled",
+        "incidents": "incidents",
+        "band": "band",
+        "zero_den": "the denominator is 0, the ratio is undefined",
+        "clamped": "clamped to",
+    },
 }
 
 
@@ -100,10 +121,15 @@ def _proportional(
     points = div(maximum * part, whole)
     if share is None:
         share = div(part, whole)
-    return points, f"{percent(share, lang)} × {show(maximum, lang)} = {show(points, lang)} {WORDS[lang]['pt']}"
+    return (
+        points,
+        f"{percent(share, lang)} × {show(maximum, lang)} = {show(points, lang)} {WORDS[lang]['pt']}",
+    )
 
 
-def compile_rule(rule: Any, node: Node, inputs: Mapping[str, InputDef]) -> tuple[Compiled, list[tuple[str, str]]]:
+def compile_rule(
+    rule: Any, node: Node, inputs: Mapping[str, InputDef]
+) -> tuple[Compiled, list[tuple[str, str]]]:
     """Check a rule against the declared inputs and compile it; return problems as ``(code, message)``."""
     maximum: Decimal = node.points if node.points is not None else ZERO
     problems: list[tuple[str, str]] = []
@@ -118,10 +144,13 @@ def compile_rule(rule: Any, node: Node, inputs: Mapping[str, InputDef]) -> tuple
             problems.append(("unknown-input", f"{what} {name!r} is not a declared input{hint}"))
             return None
         if spec.type not in types:
-            problems.append((
-                "input-type-mismatch",
-                f"{what} {name!r} is of type {spec.type}; a {rule.kind} rule needs {' or '.join(sorted(types))}",
-            ))
+            problems.append(
+                (
+                    "input-type-mismatch",
+                    f"{what} {name!r} is of type {spec.type}; "
+                    f"a {rule.kind} rule needs {' or '.join(sorted(types))}",
+                )
+            )
         parsed = units.parse(spec.unit)
         if isinstance(parsed, str):
             problems.append(("unit-unknown", f"input {name!r}: {parsed}"))
@@ -153,7 +182,9 @@ def compile_rule(rule: Any, node: Node, inputs: Mapping[str, InputDef]) -> tuple
         problems.extend(_check_steps(rule.steps, spec, per, rule.per is not None))
         for step in rule.steps:
             if step.points is not None and step.points > maximum:
-                problems.append(("rule-points", f"a step gives {step.points} points; the criterion has {maximum}"))
+                problems.append(
+                    ("rule-points", f"a step gives {step.points} points; the criterion has {maximum}")
+                )
         compiled = _steps(rule, maximum, inputs)
     elif isinstance(rule, Role):
         need(rule.input, {"role"}, "input")
@@ -163,7 +194,9 @@ def compile_rule(rule: Any, node: Node, inputs: Mapping[str, InputDef]) -> tuple
             need(item.input, {"boolean"}, "item input")
         total = sum((item.points for item in rule.items), ZERO)
         if total > maximum:
-            problems.append(("rule-points", f"the checklist items add up to {total}; the criterion has {maximum}"))
+            problems.append(
+                ("rule-points", f"the checklist items add up to {total}; the criterion has {maximum}")
+            )
         compiled = _checklist(rule, inputs)
     elif isinstance(rule, PerItem):
         need(rule.input, numeric, "input")
@@ -192,7 +225,10 @@ def _numeric(*specs: InputDef | None) -> bool:
 
 
 def _check_ratio_units(
-    spec: InputDef | None, per: InputDef | None, name: str, per_name: str | None,
+    spec: InputDef | None,
+    per: InputDef | None,
+    name: str,
+    per_name: str | None,
     problems: list[tuple[str, str]],
 ) -> None:
     if spec is None:
@@ -202,21 +238,26 @@ def _check_ratio_units(
         return
     if per_name is None:
         if top[0] != "dimensionless":
-            problems.append((
-                "unit-incompatible",
-                f"input {name!r} is in {spec.unit}; without `per` a ratio needs a percentage or plain ratio "
-                "(unit `percent` or `1`), or give the denominator with `per`",
-            ))
+            problems.append(
+                (
+                    "unit-incompatible",
+                    f"input {name!r} is in {spec.unit}; without `per` a ratio needs a percentage "
+                    "or plain ratio "
+                    "(unit `percent` or `1`), or give the denominator with `per`",
+                )
+            )
         return
     if per is None:
         return
     bottom = units.parse(per.unit)
     if not isinstance(bottom, str) and top[0] != bottom[0]:
-        problems.append((
-            "unit-incompatible",
-            f"{name!r} is in {spec.unit} but {per_name!r} is in {per.unit}; a ratio needs the same unit "
-            "above and below the line",
-        ))
+        problems.append(
+            (
+                "unit-incompatible",
+                f"{name!r} is in {spec.unit} but {per_name!r} is in {per.unit}; a ratio needs the same unit "
+                "above and below the line",
+            )
+        )
 
 
 def _check_steps(
@@ -238,20 +279,44 @@ def _check_steps(
         return f"{value} ({'inclusive' if inclusive else 'exclusive'})"
 
     first, last = ordered[0], ordered[-1]
-    if first.min is not None and (low is None or first.min > low or (first.min == low and not first.min_inclusive)):
-        problems.append(("step-gap", f"no step covers values below {fmt(first.min, first.min_inclusive, True)}"
-                         + (f" (the input's minimum is {low})" if low is not None else "")
-                         + "; start the first step lower or declare the input's `min`"))
-    if last.max is not None and (high is None or last.max < high or (last.max == high and not last.max_inclusive)):
-        problems.append(("step-gap", f"no step covers values above {fmt(last.max, last.max_inclusive, False)}"
-                         + (f" (the input's maximum is {high})" if high is not None else "")))
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    if first.min is not None and (
+        low is None or first.min > low or (first.min == low and not first.min_inclusive)
+    ):
+        problems.append(
+            (
+                "step-gap",
+                f"no step covers values below {fmt(first.min, first.min_inclusive, True)}"
+                + (f" (the input's minimum is {low})" if low is not None else "")
+                + "; start the first step lower or declare the input's `min`",
+            )
+        )
+    if last.max is not None and (
+        high is None or last.max < high or (last.max == high and not last.max_inclusive)
+    ):
+        problems.append(
+            (
+                "step-gap",
+                f"no step covers values above {fmt(last.max, last.max_inclusive, False)}"
+                + (f" (the input's maximum is {high})" if high is not None else ""),
+            )
+        )
+    for a, b in itertools.pairwise(ordered):
         if a.max is None or b.min is None:
-            problems.append(("step-overlap", f"the step from {fmt(a.min, a.min_inclusive, True)} has no upper bound "
-                             f"but another step starts at {fmt(b.min, b.min_inclusive, True)}"))
+            problems.append(
+                (
+                    "step-overlap",
+                    f"the step from {fmt(a.min, a.min_inclusive, True)} has no upper bound "
+                    f"but another step starts at {fmt(b.min, b.min_inclusive, True)}",
+                )
+            )
         elif a.max < b.min or (a.max == b.min and not a.max_inclusive and not b.min_inclusive):
-            problems.append(("step-gap", f"values between {fmt(a.max, a.max_inclusive, False)} and "
-                             f"{fmt(b.min, b.min_inclusive, True)} fall in no step"))
+            problems.append(
+                (
+                    "step-gap",
+                    f"values between {fmt(a.max, a.max_inclusive, False)} and "
+                    f"{fmt(b.min, b.min_inclusive, True)} fall in no step",
+                )
+            )
         elif a.max > b.min or (a.max == b.min and a.max_inclusive and b.min_inclusive):
             problems.append(("step-overlap", f"{a.max} falls in two steps; make one bound exclusive"))
     return problems
@@ -287,8 +352,11 @@ def _ratio(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Com
             bottom: Decimal = v[per]
             if bottom == 0:
                 raise InvalidValue(f"{per_label}: {w['zero_den']}")
-            ratio = div(top, bottom)
-            what = f"{label} / {per_label} = {show(top, lang)}/{show(bottom, lang)} = {percent(ratio, lang)}"
+            quotient = div(top, bottom)
+            ratio: Decimal | None = quotient
+            what = (
+                f"{label} / {per_label} = {show(top, lang)}/{show(bottom, lang)} = {percent(quotient, lang)}"
+            )
         else:
             top, bottom = top * factor, ONE
             ratio = top
@@ -409,8 +477,10 @@ def _per_item(rule: PerItem, maximum: Decimal, inputs: Mapping[str, InputDef]) -
         raw = count * each
         points = max(ZERO, min(raw, cap))  # a negative count (no `min: 0` declared) earns nothing
         capped = f" ({w['max']} {show(cap, lang)})"
-        return points, (f"{label} = {show(count, lang)} × {show(each, lang)} = {show(raw, lang)}{capped} "
-                        f"→ {show(points, lang)} {w['pt']}")
+        return points, (
+            f"{label} = {show(count, lang)} × {show(each, lang)} = {show(raw, lang)}{capped} "
+            f"→ {show(points, lang)} {w['pt']}"
+        )
 
     return Compiled((name,), score, {name: ZERO})
 
@@ -450,6 +520,10 @@ def _formula(rule: Formula, formula: Any, maximum: Decimal) -> Compiled:
         raw = maximum * result / HUNDRED if as_percent else result
         points = min(max(raw, ZERO), maximum)
         note = f" ({w['clamped']} [0, {show(maximum, lang)}])" if points != raw else ""
-        return points, f"{rule.expression} = {show(result, lang)}{'%' if as_percent else ''} → {show(points, lang)} {w['pt']}{note}"
+        return (
+            points,
+            f"{rule.expression} = {show(result, lang)}{'%' if as_percent else ''} "
+            f"→ {show(points, lang)} {w['pt']}{note}",
+        )
 
     return Compiled(names, score, {})

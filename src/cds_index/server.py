@@ -7,7 +7,7 @@ Points travel as exact decimal strings, as in ``cds-index score --format json``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,7 +27,7 @@ class ScoreRequest(BaseModel):
     unit: UnitBody = Field(default_factory=UnitBody)
     year: int | None = None
     values: dict[str, Any] = Field(default_factory=dict)
-    lang: str = Field("vi", pattern="^(vi|en)$")
+    lang: Literal["vi", "en"] = "vi"
 
 
 def create_app() -> Any:
@@ -60,11 +60,18 @@ def create_app() -> Any:
 
     @app.get("/definitions")
     def definitions() -> list[dict[str, Any]]:
-        return [{
-            "id": i.id, "title": i.title, "decision": i.decision, "level": i.level,
-            "effective_from": i.effective_from.isoformat(),
-            "effective_to": i.effective_to.isoformat() if i.effective_to else None, "total": i.total,
-        } for i in list_definitions()]
+        return [
+            {
+                "id": i.id,
+                "title": i.title,
+                "decision": i.decision,
+                "level": i.level,
+                "effective_from": i.effective_from.isoformat(),
+                "effective_to": i.effective_to.isoformat() if i.effective_to else None,
+                "total": i.total,
+            }
+            for i in list_definitions()
+        ]
 
     @app.get("/definitions/{definition_id}")
     def show(definition_id: str, on: dt.date | None = None) -> dict[str, Any]:
@@ -82,13 +89,22 @@ def create_app() -> Any:
 
                 raise UsageError(Problem("usage", "a yearly-targets definition needs `year`"))
             values, problems = parse_values(request.values, definition.inputs)
-            result = evaluate_year(definition, request.year, values, lang=request.lang)  # type: ignore[arg-type]
-            return {"unit": request.unit.model_dump(), **result.to_dict(),
-                    "problems": [p.to_dict() for p in problems]}
+            result = evaluate_year(definition, request.year, values, lang=request.lang)
+            return {
+                "unit": request.unit.model_dump(),
+                **result.to_dict(),
+                "problems": [p.to_dict() for p in problems],
+            }
         from .evaluate import score
 
-        scored = score(definition, request.values, year=request.year, unit_id=request.unit.id,
-                       unit_name=request.unit.name, lang=request.lang)  # type: ignore[arg-type]
+        scored = score(
+            definition,
+            request.values,
+            year=request.year,
+            unit_id=request.unit.id,
+            unit_name=request.unit.name,
+            lang=request.lang,
+        )
         return scored.to_dict()
 
     return app

@@ -167,9 +167,14 @@ class YearResult:
             "has_data": self.has_data,
             "groups": [
                 {
-                    "id": g.id, "title": g.title, "met": g.met, "unmet": g.unmet,
-                    "no_target": g.no_target, "not_applicable": g.not_applicable,
-                    "not_reported": g.not_reported, "completed": g.completed,
+                    "id": g.id,
+                    "title": g.title,
+                    "met": g.met,
+                    "unmet": g.unmet,
+                    "no_target": g.no_target,
+                    "not_applicable": g.not_applicable,
+                    "not_reported": g.not_reported,
+                    "completed": g.completed,
                 }
                 for g in self.groups
             ],
@@ -318,11 +323,21 @@ def gaps(
         if outcome.status not in ("unmet", "not_reported"):
             continue
         assert outcome.target is not None  # unmet/not_reported only where there is a target
-        found.append(Gap(
-            outcome.id, outcome.title, group.id, outcome.input, year, target_year, outcome.value,
-            outcome.target, outcome.printed, outcome.shortfall,
-            _gap_text(definition, outcome, year, target_year, lang),
-        ))
+        found.append(
+            Gap(
+                outcome.id,
+                outcome.title,
+                group.id,
+                outcome.input,
+                year,
+                target_year,
+                outcome.value,
+                outcome.target,
+                outcome.printed,
+                outcome.shortfall,
+                _gap_text(definition, outcome, year, target_year, lang),
+            )
+        )
     return tuple(found)
 
 
@@ -343,17 +358,21 @@ def evaluate_years(
     years = tuple(definition.years or ())
     unknown = sorted(set(values_by_year) - set(years))
     if unknown:
-        raise UsageError(Problem(
-            "usage", f"{definition.id} has targets for {_years_text(years)}, not for "
-            f"{', '.join(map(str, unknown))}",
-        ))
+        raise UsageError(
+            Problem(
+                "usage",
+                f"{definition.id} has targets for {_years_text(years)}, not for "
+                f"{', '.join(map(str, unknown))}",
+            )
+        )
     results = tuple(evaluate_year(definition, y, values_by_year.get(y, {}), lang=lang) for y in years)
     with_data = [r.year for r in results if r.has_data]
     latest = with_data[-1] if with_data else None
     next_year = next_year_of(definition, latest) if latest is not None else None
     found = (
         gaps(definition, latest, values_by_year[latest], target_year=next_year or latest, lang=lang)
-        if latest is not None else ()
+        if latest is not None
+        else ()
     )
     by_id = {g.id: g for g in found}
     tracks = []
@@ -363,9 +382,11 @@ def evaluate_years(
             o = result.outcome(node.id)
             cells.append(YearCell(o.year, o.status, o.value, o.target, o.printed, o.explanation))
         assert node.targets is not None
-        tracks.append(CriterionTrack(
-            node.id, node.title, group.id, node.targets.input, tuple(cells), by_id.get(node.id)
-        ))
+        tracks.append(
+            CriterionTrack(
+                node.id, node.title, group.id, node.targets.input, tuple(cells), by_id.get(node.id)
+            )
+        )
     return MultiYearView(definition.id, years, results, tuple(tracks), latest, next_year, found)
 
 
@@ -380,14 +401,14 @@ def next_year_of(definition: Definition, year: int) -> int | None:
 
 def _check_definition(definition: Definition, year: int) -> None:
     if definition.scoring != "targets":
-        raise UsageError(Problem(
-            "usage", f"{definition.id} scores points, not yearly targets; use the points evaluation"
-        ))
+        raise UsageError(
+            Problem("usage", f"{definition.id} scores points, not yearly targets; use the points evaluation")
+        )
     years = definition.years or _target_years(definition)
     if year not in years:
-        raise UsageError(Problem(
-            "usage", f"{definition.id} has targets for {_years_text(years)}, not for {year}"
-        ))
+        raise UsageError(
+            Problem("usage", f"{definition.id} has targets for {_years_text(years)}, not for {year}")
+        )
 
 
 def _target_years(definition: Definition) -> list[int]:
@@ -408,9 +429,11 @@ def _criteria(definition: Definition) -> list[tuple[Node, Node]]:
             if not node.is_leaf:
                 continue
             if node.targets is None:
-                raise DefinitionError(Problem(
-                    "leaf-without-rule", f"criterion {node.id} has no `targets`", node=(group.id, node.id)
-                ))
+                raise DefinitionError(
+                    Problem(
+                        "leaf-without-rule", f"criterion {node.id} has no `targets`", node=(group.id, node.id)
+                    )
+                )
             found.append((group, node))
     return found
 
@@ -446,7 +469,10 @@ def _evaluate(
     percent = _is_percent(definition, name)
 
     def outcome(
-        status: Status, value: Measured | None, target: TargetValue | None, shortfall: Decimal | None,
+        status: Status,
+        value: Measured | None,
+        target: TargetValue | None,
+        shortfall: Decimal | None,
         text: str,
     ) -> CriterionOutcome:
         return CriterionOutcome(
@@ -455,50 +481,104 @@ def _evaluate(
 
     if year_target == "*":
         shown = None if raw is None or raw is NOT_APPLICABLE else _measured(raw, name, year)
-        return outcome("no_target", shown, None, None,
-                       _t(lang, f"Năm {year} không có chỉ tiêu (*)", f"no target in {year} (*)"))
+        return outcome(
+            "no_target",
+            shown,
+            None,
+            None,
+            _t(lang, f"Năm {year} không có chỉ tiêu (*)", f"no target in {year} (*)"),
+        )
     if raw is NOT_APPLICABLE:
-        return outcome("not_applicable", None, _target_value(year_target), None,
-                       _t(lang, "Không áp dụng: không tính vào đánh giá",
-                          "not applicable: left out of the assessment"))
+        return outcome(
+            "not_applicable",
+            None,
+            _target_value(year_target),
+            None,
+            _t(lang, "Không áp dụng: không tính vào đánh giá", "not applicable: left out of the assessment"),
+        )
     target = _target_value(year_target)
     want = _show_target(target, percent, lang)
     if raw is None:
-        return outcome("not_reported", None, target, None,
-                       _t(lang, f"Chưa báo cáo: tính là chưa đạt (chỉ tiêu năm {year}: {want})",
-                          f"not reported: counts as not met ({year} target: {want})"))
+        return outcome(
+            "not_reported",
+            None,
+            target,
+            None,
+            _t(
+                lang,
+                f"Chưa báo cáo: tính là chưa đạt (chỉ tiêu năm {year}: {want})",
+                f"not reported: counts as not met ({year} target: {want})",
+            ),
+        )
     value = _measured(raw, name, year)
     if isinstance(year_target, AtLeast):
         if not isinstance(value, Decimal):
-            raise InputError(Problem(
-                "input-type", f"{name}: criterion {node.id} needs a number in {year}, got {value!r}",
-                node=(group.id, node.id),
-            ))
+            raise InputError(
+                Problem(
+                    "input-type",
+                    f"{name}: criterion {node.id} needs a number in {year}, got {value!r}",
+                    node=(group.id, node.id),
+                )
+            )
         have = _show_number(value, percent, lang)
         need = _show_number(year_target.at_least, percent, lang)
         if value >= year_target.at_least:
-            return outcome("met", value, target, None,
-                           _t(lang, f"Đạt: {have} ≥ {need} (chỉ tiêu năm {year})",
-                              f"met: {have} ≥ {need} ({year} target)"))
+            return outcome(
+                "met",
+                value,
+                target,
+                None,
+                _t(
+                    lang,
+                    f"Đạt: {have} ≥ {need} (chỉ tiêu năm {year})",
+                    f"met: {have} ≥ {need} ({year} target)",
+                ),
+            )
         short = year_target.at_least - value
-        return outcome("unmet", value, target, short,
-                       _t(lang, f"Chưa đạt: {have} < {need} (chỉ tiêu năm {year}), "
-                                f"còn thiếu {_show_short(short, percent, lang)}",
-                          f"not met: {have} < {need} ({year} target), "
-                          f"{_show_short(short, percent, lang)} short"))
+        return outcome(
+            "unmet",
+            value,
+            target,
+            short,
+            _t(
+                lang,
+                f"Chưa đạt: {have} < {need} (chỉ tiêu năm {year}), "
+                f"còn thiếu {_show_short(short, percent, lang)}",
+                f"not met: {have} < {need} ({year} target), {_show_short(short, percent, lang)} short",
+            ),
+        )
     assert isinstance(year_target, OneOf)
     if not isinstance(value, str):
-        raise InputError(Problem(
-            "input-type", f"{name}: criterion {node.id} needs a state in {year}, got {value!r}",
-            node=(group.id, node.id),
-        ))
+        raise InputError(
+            Problem(
+                "input-type",
+                f"{name}: criterion {node.id} needs a state in {year}, got {value!r}",
+                node=(group.id, node.id),
+            )
+        )
     if _fold(value) in {_fold(s) for s in year_target.one_of}:
-        return outcome("met", value, target, None,
-                       _t(lang, f"Đạt: “{value}” (chỉ tiêu năm {year}: {want})",
-                          f"met: “{value}” ({year} target: {want})"))
-    return outcome("unmet", value, target, None,
-                   _t(lang, f"Chưa đạt: “{value}”, chỉ tiêu năm {year} là {want}",
-                      f"not met: “{value}”, the {year} target is {want}"))
+        return outcome(
+            "met",
+            value,
+            target,
+            None,
+            _t(
+                lang,
+                f"Đạt: “{value}” (chỉ tiêu năm {year}: {want})",
+                f"met: “{value}” ({year} target: {want})",
+            ),
+        )
+    return outcome(
+        "unmet",
+        value,
+        target,
+        None,
+        _t(
+            lang,
+            f"Chưa đạt: “{value}”, chỉ tiêu năm {year} là {want}",
+            f"not met: “{value}”, the {year} target is {want}",
+        ),
+    )
 
 
 def _measured(raw: Any, name: str, year: int) -> Measured:
@@ -547,16 +627,25 @@ def _gap_text(definition: Definition, o: CriterionOutcome, year: int, target_yea
     percent = _is_percent(definition, o.input)
     want = _show_target(o.target, percent, lang)
     if o.status == "not_reported":
-        return _t(lang, f"Chỉ tiêu năm {target_year} {want}: năm {year} chưa báo cáo",
-                  f"{target_year} target {want}: not reported in {year}")
+        return _t(
+            lang,
+            f"Chỉ tiêu năm {target_year} {want}: năm {year} chưa báo cáo",
+            f"{target_year} target {want}: not reported in {year}",
+        )
     if o.shortfall is not None:
         assert isinstance(o.value, Decimal)
         have = _show_number(o.value, percent, lang)
         short = _show_short(o.shortfall, percent, lang)
-        return _t(lang, f"Chỉ tiêu năm {target_year} {want}: năm {year} đạt {have}, còn thiếu {short}",
-                  f"{target_year} target {want}: {have} in {year}, {short} short")
-    return _t(lang, f"Chỉ tiêu năm {target_year} {want}: năm {year} là “{o.value}”",
-              f"{target_year} target {want}: “{o.value}” in {year}")
+        return _t(
+            lang,
+            f"Chỉ tiêu năm {target_year} {want}: năm {year} đạt {have}, còn thiếu {short}",
+            f"{target_year} target {want}: {have} in {year}, {short} short",
+        )
+    return _t(
+        lang,
+        f"Chỉ tiêu năm {target_year} {want}: năm {year} là “{o.value}”",
+        f"{target_year} target {want}: “{o.value}” in {year}",
+    )
 
 
 def _t(lang: Lang, vi: str, en: str) -> str:
@@ -579,7 +668,15 @@ def _outcome_dict(o: CriterionOutcome) -> dict[str, Any]:
         return v
 
     return {
-        "id": o.id, "title": o.title, "group": o.group, "input": o.input, "year": o.year,
-        "status": o.status, "value": plain(o.value), "target": plain(o.target), "printed": o.printed,
-        "shortfall": plain(o.shortfall), "explanation": o.explanation,
+        "id": o.id,
+        "title": o.title,
+        "group": o.group,
+        "input": o.input,
+        "year": o.year,
+        "status": o.status,
+        "value": plain(o.value),
+        "target": plain(o.target),
+        "printed": o.printed,
+        "shortfall": plain(o.shortfall),
+        "explanation": o.explanation,
     }

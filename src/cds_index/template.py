@@ -17,7 +17,7 @@ def users_of_inputs(definition: Definition) -> dict[str, list[str]]:
         if node.rule is not None and node.rule.kind == "formula":
             from .formula import compile_formula
 
-            formula, _ = compile_formula(node.rule.expression, definition.inputs)  # type: ignore[union-attr]
+            formula, _ = compile_formula(node.rule.expression, definition.inputs)
             names.extend(sorted(formula.names) if formula else [])
         for name in dict.fromkeys(names):
             users.setdefault(name, []).append(node.id)
@@ -26,7 +26,7 @@ def users_of_inputs(definition: Definition) -> dict[str, list[str]]:
 
 def _describe(definition: Definition, name: str) -> str:
     spec = definition.inputs[name]
-    parts = [spec.type]
+    parts: list[str] = [spec.type]
     if spec.unit != "1":
         parts.append(spec.unit)
     if spec.type == "role":
@@ -47,7 +47,8 @@ def inputs_template(definition: Definition, *, year: int | None = None) -> str:
     lines = [
         f"# Số liệu của một đơn vị cho: {definition.title} ({definition.decision.number})",
         "# Điền giá trị thay cho null. Để null = không báo cáo (0 điểm). Ghi n/a = không áp dụng.",
-        "# Có thể ghi {self: x, appraised: y} (tự đánh giá / Hội đồng thẩm định) và {value: x, date: YYYY-MM-DD}.",
+        "# Có thể ghi {self: x, appraised: y} (tự đánh giá / Hội đồng thẩm định)"
+        " và {value: x, date: YYYY-MM-DD}.",
         "kind: inputs",
         f"definition: {definition.id}",
         "unit: {id: ma-don-vi, name: Tên đơn vị}",

@@ -57,7 +57,7 @@ def load_tests(path: str | Path) -> tuple[TestFile, Any]:
 def _definition_for(ref: str, test_path: Path) -> Definition:
     from .registry import load
 
-    candidate = (test_path.parent / ref)
+    candidate = test_path.parent / ref
     if ref.endswith((".yaml", ".yml")) and candidate.exists():
         return load(candidate)
     return load(ref)
@@ -153,4 +153,3 @@ def _is_tests(path: Path) -> bool:
     except OSError:
         return False
     return any(line.strip() == "kind: tests" for line in head.splitlines())
-

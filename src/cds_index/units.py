@@ -8,8 +8,21 @@ from typing import Any
 # Each countable thing the decisions measure is its own dimension, so that a ratio of dossiers to
 # procedures is refused while dossiers to dossiers is a plain ratio.
 _BASE_UNITS = (
-    "person", "household", "item", "document", "meeting", "procedure", "service", "dossier",
-    "computer", "organization", "village", "system", "database", "account", "business",
+    "person",
+    "household",
+    "item",
+    "document",
+    "meeting",
+    "procedure",
+    "service",
+    "dossier",
+    "computer",
+    "organization",
+    "village",
+    "system",
+    "database",
+    "account",
+    "business",
 )
 
 
@@ -18,7 +31,7 @@ def registry() -> Any:
     """The registry, created on first use (importing pint costs ~0.4 s, so `import cds_index` does not)."""
     import pint
 
-    ureg = pint.UnitRegistry(filename=None)
+    ureg: Any = pint.UnitRegistry(filename=None)
     for name in _BASE_UNITS:
         ureg.define(f"{name} = [{name}]")
     ureg.define("VND = [currency] = đồng")

@@ -25,11 +25,13 @@ def read_unit(
     if model.definition not in {definition.id, definition._origin} and not str(model.definition).endswith(
         (".yaml", ".yml")
     ):
-        return None, [Problem(
-            "input-definition",
-            f"this inputs file is for {model.definition!r}, not {definition.id!r}",
-            doc.location(("definition",)),
-        )]
+        return None, [
+            Problem(
+                "input-definition",
+                f"this inputs file is for {model.definition!r}, not {definition.id!r}",
+                doc.location(("definition",)),
+            )
+        ]
     if model.years is not None:
         chosen = year if year is not None else model.year
         if chosen is None:
@@ -58,6 +60,7 @@ def read_unit_years(definition: Definition, path: str | Path) -> tuple[dict[int,
     years = model.years or ({model.year or 0: model.values or {}})
     result: dict[int, UnitInputs] = {}
     for year, raw in years.items():
+
         def locate(name: str, year: int = year) -> Location:
             base = ("years", year, name) if model.years else ("values", name)
             loc = doc.location(base)

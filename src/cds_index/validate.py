@@ -48,59 +48,102 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
     for path, crumbs, node in _paths(definition):
         if ids[node.id] > 1 and node.id in nodes:
             first = nodes[node.id][0]
-            problems.append(Problem(
-                "duplicate-id", f"the id {node.id!r} is used twice (first at line {at(first).line})",
-                at((*path, "id")), crumbs,
-                hint="if the decision prints the same number twice, give the later row the next free "
-                "number and record the printed one in `errata` (kind: duplicate-number)",
-            ))
+            problems.append(
+                Problem(
+                    "duplicate-id",
+                    f"the id {node.id!r} is used twice (first at line {at(first).line})",
+                    at((*path, "id")),
+                    crumbs,
+                    hint="if the decision prints the same number twice, give the later row the next free "
+                    "number and record the printed one in `errata` (kind: duplicate-number)",
+                )
+            )
             continue
         nodes[node.id] = (path, crumbs, node)
         filled = [name for name in ("children", "rule", "targets") if getattr(node, name)]
         if len(filled) > 1:
-            problems.append(Problem(
-                "node-rule-and-children", f"{node.id} has {' and '.join(filled)}; a node has exactly one",
-                at(path), crumbs,
-            ))
+            problems.append(
+                Problem(
+                    "node-rule-and-children",
+                    f"{node.id} has {' and '.join(filled)}; a node has exactly one",
+                    at(path),
+                    crumbs,
+                )
+            )
         elif not filled:
             need = "a `rule`" if points_mode else "`targets`"
-            problems.append(Problem(
-                "leaf-without-rule", f"criterion {node.id} has no children and no rule: give it {need}",
-                at(path), crumbs,
-            ))
+            problems.append(
+                Problem(
+                    "leaf-without-rule",
+                    f"criterion {node.id} has no children and no rule: give it {need}",
+                    at(path),
+                    crumbs,
+                )
+            )
         if points_mode and node.points is None and not node.children:
             problems.append(Problem("missing-key", f"criterion {node.id} has no `points`", at(path), crumbs))
         if not points_mode and node.rule is not None:
-            problems.append(Problem(
-                "invalid-value", "a `scoring: targets` definition has targets, not rules", at((*path, "rule")), crumbs
-            ))
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    "a `scoring: targets` definition has targets, not rules",
+                    at((*path, "rule")),
+                    crumbs,
+                )
+            )
         if points_mode and node.targets is not None:
-            problems.append(Problem(
-                "invalid-value", "a `scoring: points` definition has rules, not targets",
-                at((*path, "targets")), crumbs,
-            ))
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    "a `scoring: points` definition has rules, not targets",
+                    at((*path, "targets")),
+                    crumbs,
+                )
+            )
 
         # a parent's stated points against the sum of its children, exactly
         # (a criterion without points is reported above; summing it as 0 would only repeat that)
-        if points_mode and node.children and node.points is not None and all(
-            child.points is not None or child.children for child in node.children
+        if (
+            points_mode
+            and node.children
+            and node.points is not None
+            and all(child.points is not None or child.children for child in node.children)
         ):
             # one level at a time, against the children's own printed points: no cascades
             total = sum((_stated(child) for child in node.children), ZERO)
-            problems.extend(_compare(
-                node.id, node.points, total, "points-mismatch", errata, used_errata, at((*path, "points")),
-                crumbs, doc, f"{node.id} states {plain(node.points)} points but its children add up to "
-                f"{plain(total)}",
-            ))
+            problems.extend(
+                _compare(
+                    node.id,
+                    node.points,
+                    total,
+                    "points-mismatch",
+                    errata,
+                    used_errata,
+                    at((*path, "points")),
+                    crumbs,
+                    doc,
+                    f"{node.id} states {plain(node.points)} points but its children add up to {plain(total)}",
+                )
+            )
         if node.targets is not None:
             problems.extend(_check_targets(definition, node, path, crumbs, at))
 
     if points_mode and definition.total is not None:
         total = sum((_stated(p) for p in definition.tree), ZERO)
-        problems.extend(_compare(
-            "total", definition.total, total, "total-mismatch", errata, used_errata, at(("total",)), (),
-            doc, f"the stated total is {plain(definition.total)} but the pillars add up to {plain(total)}",
-        ))
+        problems.extend(
+            _compare(
+                "total",
+                definition.total,
+                total,
+                "total-mismatch",
+                errata,
+                used_errata,
+                at(("total",)),
+                (),
+                doc,
+                f"the stated total is {plain(definition.total)} but the pillars add up to {plain(total)}",
+            )
+        )
 
     # rules: inputs, types, units, steps, formulas (compiled once, here)
     for node_id, code, message in compile_definition(definition).problems if points_mode else []:
@@ -112,7 +155,9 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
     for name, spec in definition.inputs.items():
         parsed = units.parse(spec.unit)
         if isinstance(parsed, str):
-            problems.append(Problem("unit-unknown", f"input {name!r}: {parsed}", at(("inputs", name, "unit"))))
+            problems.append(
+                Problem("unit-unknown", f"input {name!r}: {parsed}", at(("inputs", name, "unit")))
+            )
     used = {n for _, node in definition.walk() if node.rule for n in rule_inputs(node.rule)}
     used |= {node.targets.input for _, node in definition.walk() if node.targets}
     for name in _formula_names(definition):
@@ -120,24 +165,33 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
     for name, spec in definition.inputs.items():
         # a general fact (Thông tin chung) is part of the form even when no rule divides by it
         if name not in used and not spec.general:
-            problems.append(Problem(
-                "unused-input", f"input {name!r} is declared but no rule uses it",
-                at(("inputs", name), key=True), severity="warning",
-            ))
+            problems.append(
+                Problem(
+                    "unused-input",
+                    f"input {name!r} is declared but no rule uses it",
+                    at(("inputs", name), key=True),
+                    severity="warning",
+                )
+            )
 
     for index, erratum in enumerate(definition.errata):
         if erratum.node not in {"total", "document"} and erratum.node not in nodes:
-            problems.append(Problem(
-                "errata-unknown-node", f"the errata entry names {erratum.node!r}, which is not a node",
-                at(("errata", index, "node")),
-            ))
+            problems.append(
+                Problem(
+                    "errata-unknown-node",
+                    f"the errata entry names {erratum.node!r}, which is not a node",
+                    at(("errata", index, "node")),
+                )
+            )
         elif erratum.kind in {"points-mismatch", "total-mismatch"} and index not in used_errata:
-            problems.append(Problem(
-                "errata-mismatch",
-                f"the errata entry says {erratum.node} is inconsistent, but its points add up",
-                at(("errata", index)),
-                hint="remove the entry, or check that the node's points are encoded as printed",
-            ))
+            problems.append(
+                Problem(
+                    "errata-mismatch",
+                    f"the errata entry says {erratum.node} is inconsistent, but its points add up",
+                    at(("errata", index)),
+                    hint="remove the entry, or check that the node's points are encoded as printed",
+                )
+            )
     problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
     return problems
 
@@ -157,35 +211,61 @@ def achievable(node: Node) -> Decimal:
 
 
 def _compare(
-    node_id: str, stated: Decimal, total: Decimal, kind: str, errata: dict[Any, Any], used: set[int],
-    location: Location, crumbs: tuple[str, ...], doc: Document, message: str,
+    node_id: str,
+    stated: Decimal,
+    total: Decimal,
+    kind: str,
+    errata: dict[Any, Any],
+    used: set[int],
+    location: Location,
+    crumbs: tuple[str, ...],
+    doc: Document,
+    message: str,
 ) -> list[Problem]:
     entry = errata.get((node_id, kind))
     if stated == total:
         return []
     if entry is None:
-        return [Problem(kind, message, location, crumbs,
-                        hint="if the decision prints it so, encode it as printed and record it in `errata` "
-                        f"(node: {node_id}, kind: {kind}, printed: {plain(stated)}, computed: {plain(total)})")]
+        return [
+            Problem(
+                kind,
+                message,
+                location,
+                crumbs,
+                hint="if the decision prints it so, encode it as printed and record it in `errata` "
+                f"(node: {node_id}, kind: {kind}, printed: {plain(stated)}, computed: {plain(total)})",
+            )
+        ]
     index, erratum = entry
     used.add(index)
     if erratum.computed is not None and erratum.computed != total:
-        return [Problem(
-            "errata-mismatch",
-            f"{message}; the errata entry says the children add up to {plain(erratum.computed)}",
-            doc.location(("errata", index, "computed")), crumbs,
-        )]
+        return [
+            Problem(
+                "errata-mismatch",
+                f"{message}; the errata entry says the children add up to {plain(erratum.computed)}",
+                doc.location(("errata", index, "computed")),
+                crumbs,
+            )
+        ]
     printed = _number(erratum.printed)  # `printed: "15"` (quoted, or dumped as JSON) is checked too
     if printed is not None and printed != stated:
-        return [Problem(
-            "errata-mismatch", f"{message}; the errata entry says {plain(printed)} was printed",
-            doc.location(("errata", index, "printed")), crumbs,
-        )]
-    return [Problem(
-        "known-discrepancy",
-        f"{message} (recorded in the errata; achievable maximum {plain(total)})",
-        location, crumbs, severity="info",
-    )]
+        return [
+            Problem(
+                "errata-mismatch",
+                f"{message}; the errata entry says {plain(printed)} was printed",
+                doc.location(("errata", index, "printed")),
+                crumbs,
+            )
+        ]
+    return [
+        Problem(
+            "known-discrepancy",
+            f"{message} (recorded in the errata; achievable maximum {plain(total)})",
+            location,
+            crumbs,
+            severity="info",
+        )
+    ]
 
 
 def _number(value: object) -> Decimal | None:
@@ -219,28 +299,49 @@ def _check_targets(
     problems: list[Problem] = []
     spec = definition.inputs.get(targets.input)
     if spec is None:
-        return [Problem("unknown-input", f"{targets.input!r} is not a declared input",
-                        at((*path, "targets", "input")), crumbs)]
+        return [
+            Problem(
+                "unknown-input",
+                f"{targets.input!r} is not a declared input",
+                at((*path, "targets", "input")),
+                crumbs,
+            )
+        ]
     for year, target in targets.years.items():
         where = at((*path, "targets", "years", year))
         if definition.years and year not in definition.years:
-            problems.append(Problem("target-year", f"{year} is not one of the definition's years", where, crumbs))
+            problems.append(
+                Problem("target-year", f"{year} is not one of the definition's years", where, crumbs)
+            )
         if isinstance(target, AtLeast) and spec.type not in {"number", "integer"}:
-            problems.append(Problem(
-                "input-type-mismatch", f"`at_least` needs a number input; {targets.input!r} is {spec.type}",
-                where, crumbs,
-            ))
+            problems.append(
+                Problem(
+                    "input-type-mismatch",
+                    f"`at_least` needs a number input; {targets.input!r} is {spec.type}",
+                    where,
+                    crumbs,
+                )
+            )
         if isinstance(target, OneOf):
             if spec.type != "choice":
-                problems.append(Problem(
-                    "input-type-mismatch", f"`one_of` needs a choice input; {targets.input!r} is {spec.type}",
-                    where, crumbs,
-                ))
+                problems.append(
+                    Problem(
+                        "input-type-mismatch",
+                        f"`one_of` needs a choice input; {targets.input!r} is {spec.type}",
+                        where,
+                        crumbs,
+                    )
+                )
             else:
                 for state in target.one_of:
                     if state not in (spec.choices or []):
-                        problems.append(Problem(
-                            "target-year", f"{state!r} is not one of the input's choices "
-                            f"({', '.join(spec.choices or [])})", where, crumbs,
-                        ))
+                        problems.append(
+                            Problem(
+                                "target-year",
+                                f"{state!r} is not one of the input's choices "
+                                f"({', '.join(spec.choices or [])})",
+                                where,
+                                crumbs,
+                            )
+                        )
     return problems
