@@ -39,21 +39,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     infos = list_definitions()
     if args.format == "json":
-        _json(
-            [
-                {
-                    "id": i.id,
-                    "title": i.title,
-                    "decision": i.decision,
-                    "level": i.level,
-                    "effective_from": i.effective_from.isoformat(),
-                    "effective_to": i.effective_to.isoformat() if i.effective_to else None,
-                    "total": i.total,
-                    "path": i.path,
-                }
-                for i in infos
-            ]
-        )
+        _json([i.to_dict() for i in infos])
         return EXIT_OK
     for i in infos:
         total = f"{i.total} điểm" if i.total else "chỉ tiêu"

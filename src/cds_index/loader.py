@@ -355,15 +355,7 @@ def _resolve(data: Any, loc: Sequence[str | int]) -> PathKey:
 
 
 _TAGS = {
-    "yes_no",
-    "ratio",
-    "count",
-    "steps",
-    "role",
-    "checklist",
-    "per_item",
-    "incidents",
-    "formula",
+    *RULE_KINDS,
     "AtLeast",
     "OneOf",
     "literal['*']",

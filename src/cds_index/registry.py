@@ -154,6 +154,19 @@ class DefinitionInfo:
     total: str | None
     path: str
 
+    def to_dict(self) -> dict[str, str | None]:
+        """The JSON of `cds-index list --format json` and of the HTTP API's `/definitions`."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "decision": self.decision,
+            "level": self.level,
+            "effective_from": self.effective_from.isoformat(),
+            "effective_to": self.effective_to.isoformat() if self.effective_to else None,
+            "total": self.total,
+            "path": self.path,
+        }
+
 
 def list_definitions() -> list[DefinitionInfo]:
     """Every bundled definition (each version), sorted by id and date."""

@@ -60,18 +60,7 @@ def create_app() -> Any:
 
     @app.get("/definitions")
     def definitions() -> list[dict[str, Any]]:
-        return [
-            {
-                "id": i.id,
-                "title": i.title,
-                "decision": i.decision,
-                "level": i.level,
-                "effective_from": i.effective_from.isoformat(),
-                "effective_to": i.effective_to.isoformat() if i.effective_to else None,
-                "total": i.total,
-            }
-            for i in list_definitions()
-        ]
+        return [{k: v for k, v in i.to_dict().items() if k != "path"} for i in list_definitions()]
 
     @app.get("/definitions/{definition_id}")
     def show(definition_id: str, on: dt.date | None = None) -> dict[str, Any]:
