@@ -20,6 +20,8 @@ from cds_index.inputs import UnitInputs, parse_values
 from cds_index.model import Definition
 from cds_index.scenario import Scenario, apply, load_scenario, read_scenario, whatif
 
+from .synthetic import random_values
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "scenarios" / "hai-duong-707-district-online-services.yaml"
 
@@ -386,34 +388,11 @@ def test_check_the_example() -> None:
 # --- what-if over 200 synthetic districts -----------------------------------------------------
 
 
-def synthetic_values(definition: Definition, rng: random.Random) -> dict[str, Any]:
-    """Plausible values for every input: a unit-wide propensity, numerators below their denominators."""
-    skill = rng.random()
-    values: dict[str, Any] = {}
-    for name, spec in definition.inputs.items():
-        if spec.type == "boolean":
-            values[name] = rng.random() < 0.3 + 0.6 * skill
-        elif spec.type == "role":
-            values[name] = rng.choice(["head", "deputy", "none"])
-        elif spec.type == "choice":
-            values[name] = rng.choice(spec.choices or [""])
-        elif spec.type in {"integer", "number"}:
-            low = int(spec.min) if spec.min is not None else 0
-            high = int(spec.max) if spec.max is not None else (400 if spec.general else 6)
-            values[name] = rng.randint(max(low, 1 if spec.general else low), high)
-    for _, node in definition.walk():
-        rule = node.rule
-        if rule is not None and getattr(rule, "per", None):
-            share = min(1.0, max(0.0, skill + rng.uniform(-0.3, 0.3)))
-            values[rule.input] = int(values[rule.per] * share)  # type: ignore[union-attr]
-    return values
-
-
 def synthetic_units(definition: Definition, count: int, seed: int) -> list[UnitInputs]:
     rng = random.Random(seed)
     units = []
     for i in range(1, count + 1):
-        values, problems = parse_values(synthetic_values(definition, rng), definition.inputs)
+        values, problems = parse_values(random_values(definition, rng), definition.inputs)
         assert problems == []
         units.append(UnitInputs(f"huyen-{i:03d}", f"Huyện {i:03d} (hư cấu)", 2024, values))
     return units
@@ -459,8 +438,8 @@ def test_whatif_cli_from_a_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str
         writer = csv.writer(handle)
         writer.writerow(["unit_id", "unit_name", *names])
         for i in range(30):
-            values = synthetic_values(definition, rng)
-            writer.writerow([f"h{i:02d}", f"Huyện {i:02d}", *(str(values[n]).lower() for n in names)])
+            values = random_values(definition, rng)
+            writer.writerow([f"h{i:02d}", f"Huyện {i:02d}", *(str(values.get(n, "")).lower() for n in names)])
     code = main(
         ["whatif", "hai-duong-707-district", str(EXAMPLE), str(table), "--format", "json", "--top", "2"]
     )

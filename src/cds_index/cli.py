@@ -536,6 +536,24 @@ def cmd_whatif(args: argparse.Namespace) -> int:
 # --- wiring -----------------------------------------------------------------------------------
 
 
+def _units_parser(
+    sub: Any, name: str, help: str, formats: list[str] | None = None, *, scenario: bool = False
+) -> argparse.ArgumentParser:
+    """A subcommand over a definition and units: DEF [SCENARIO] INPUTS…, --format, --lang, --year."""
+    p: argparse.ArgumentParser = sub.add_parser(name, help=help)
+    p.add_argument("definition", metavar="DEF")
+    if scenario:
+        p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument(
+        "inputs", nargs="+", metavar="INPUTS", help="inputs files, folders, CSV files or workbooks"
+    )
+    if formats:
+        p.add_argument("--format", choices=formats, default=formats[0])
+    p.add_argument("--lang", choices=["vi", "en"], default="vi")
+    p.add_argument("--year", type=int, default=None)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="cds-index",
@@ -544,7 +562,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    p = sub.add_parser("list", help="the bundled definitions")
+    p: argparse.ArgumentParser = sub.add_parser("list", help="the bundled definitions")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(func=cmd_list)
 
@@ -567,46 +585,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default=None)
     p.set_defaults(func=cmd_template)
 
-    p = sub.add_parser("score", help="score units from inputs files, folders, CSV files or workbooks")
-    p.add_argument("definition", metavar="DEF")
-    p.add_argument("inputs", nargs="+", metavar="INPUTS")
-    p.add_argument("--format", choices=["table", "json", "csv", "xlsx"], default="table")
+    p = _units_parser(
+        sub,
+        "score",
+        "score units from inputs files, folders, CSV files or workbooks",
+        ["table", "json", "csv", "xlsx"],
+    )
     p.add_argument("-o", "--output", default=None, help="write to this file (a batch: one row per unit)")
-    p.add_argument("--lang", choices=["vi", "en"], default="vi")
-    p.add_argument("--year", type=int, default=None)
     p.add_argument("--depth", type=int, default=None, help="show only this many levels of the tree")
     p.add_argument("--brief", action="store_true", help="no explanations")
     p.add_argument("--rounded", action="store_true", help="JSON points rounded for display")
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("rank", help="rank units by total, final index or a pillar (ties share a rank)")
-    p.add_argument("definition", metavar="DEF")
-    p.add_argument("inputs", nargs="+", metavar="INPUTS")
+    p = _units_parser(
+        sub,
+        "rank",
+        "rank units by total, final index or a pillar (ties share a rank)",
+        ["table", "json", "csv", "markdown"],
+    )
     p.add_argument("--by", default="total", help="total, index or a pillar id (default: total)")
-    p.add_argument("--format", choices=["table", "json", "csv", "markdown"], default="table")
     p.add_argument("-o", "--output", default=None)
-    p.add_argument("--lang", choices=["vi", "en"], default="vi")
-    p.add_argument("--year", type=int, default=None)
     p.set_defaults(func=cmd_rank)
 
-    p = sub.add_parser("report", help="one self-contained HTML report per unit and a summary index.html")
-    p.add_argument("definition", metavar="DEF")
-    p.add_argument("inputs", nargs="+", metavar="INPUTS")
+    p = _units_parser(sub, "report", "one self-contained HTML report per unit and a summary index.html")
     p.add_argument("-o", "--output", required=True, metavar="DIR")
     p.add_argument(
         "--by", default=None, help="rank by total, index or a pillar id (default: the final index)"
     )
-    p.add_argument("--lang", choices=["vi", "en"], default="vi")
-    p.add_argument("--year", type=int, default=None)
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("gaps", help="points lost or targets unmet, by responsible unit")
-    p.add_argument("definition", metavar="DEF")
-    p.add_argument("inputs", nargs="+", metavar="INPUTS")
+    p = _units_parser(
+        sub, "gaps", "points lost or targets unmet, by responsible unit", ["table", "json", "markdown"]
+    )
     p.add_argument("--overlay", default=None, help="a responsibility overlay (`kind: overlay`) file")
-    p.add_argument("--format", choices=["table", "json", "markdown"], default="table")
-    p.add_argument("--lang", choices=["vi", "en"], default="vi")
-    p.add_argument("--year", type=int, default=None)
     p.set_defaults(func=cmd_gaps)
 
     p = sub.add_parser("serve", help="the HTTP API (needs the `server` extra)")
@@ -628,15 +639,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--folder", default=None, help="look ids up in this folder instead of the bundled one")
     p.set_defaults(func=cmd_diff)
 
-    p = sub.add_parser("whatif", help="score and rank units before and after a scenario (`kind: scenario`)")
-    p.add_argument("definition", metavar="DEF")
-    p.add_argument("scenario", metavar="SCENARIO")
-    p.add_argument("inputs", nargs="+", metavar="INPUTS", help="inputs files, folders, CSV or Excel tables")
+    p = _units_parser(
+        sub,
+        "whatif",
+        "score and rank units before and after a scenario (`kind: scenario`)",
+        ["table", "json", "markdown"],
+        scenario=True,
+    )
     p.add_argument("--by", default="total", help="rank by total (default), index, or a pillar id")
     p.add_argument("--top", type=int, default=3, help="how many criteria to name per unit (default 3)")
-    p.add_argument("--format", choices=["table", "json", "markdown"], default="table")
-    p.add_argument("--lang", choices=["vi", "en"], default="vi")
-    p.add_argument("--year", type=int, default=None)
     p.set_defaults(func=cmd_whatif)
 
     return parser
