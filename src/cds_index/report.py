@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from .evaluate import NodeResult, Result
@@ -215,15 +216,26 @@ def years_table(view: Any, unit_name: str, *, lang: Lang = "vi") -> str:
 
     mark = {"met": "✓", "unmet": "✗", "no_target": "*", "not_applicable": "–", "not_reported": "?"}
     years = view.years
-    lines = [f"{unit_name} — {view.definition}", ""]
-    lines.append(f"{'':<6} " + " ".join(f"{y:>22}" for y in years))
-    for track in view.tracks:
-        cells = []
-        for cell in track.cells:
-            value = "" if cell.value is None else str(cell.value)
-            target = cell.printed or ""
-            cells.append(f"{mark[cell.status]} {value[:9]:>9}/{target[:9]:<9}")
-        lines.append(f"{track.id:<6} " + " ".join(f"{c:>22}" for c in cells))
+
+    def short(text: str, width: int = 14) -> str:
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    def cell_text(cell: Any) -> str:
+        """A number against its target (`72,4 / 70%`); a state alone (its mark says met or not)."""
+        sign = mark[cell.status]
+        if isinstance(cell.value, Decimal):
+            return f"{sign} {show(cell.value, lang)} / {cell.printed or ''}".rstrip(" /")
+        if isinstance(cell.value, str):
+            return f"{sign} {short(cell.value)}"
+        return f"{sign} ({cell.printed})" if cell.printed and cell.status != "no_target" else sign
+
+    rows = [(track.id, [cell_text(c) for c in track.cells]) for track in view.tracks]
+    width = max([len(text) for _, cells in rows for text in cells] + [4])
+    head = "giá trị / chỉ tiêu" if lang == "vi" else "value / target"
+    lines = [f"{unit_name} — {view.definition} ({head})", ""]
+    lines.append(f"{'':<6} " + " ".join(f"{y:<{width}}" for y in years))
+    for node_id, cells in rows:
+        lines.append(f"{node_id:<6} " + " ".join(f"{c:<{width}}" for c in cells).rstrip())
     lines.append("")
     done_word = "hoàn thành" if lang == "vi" else "completed"
     lines.append(" ".join(f"{r.year}: {done_word if r.completed else '✗'}" for r in view.results))
