@@ -128,7 +128,8 @@ td.lost { color: var(--lost); font-weight: 600; }
 .problems li { color: var(--lost); }
 .hist { display: flex; align-items: flex-end; gap: 2px; height: 60px; }
 .hist > span { display: block; width: 18px; background: var(--bar); min-height: 1px; }
-.mini { display: inline-block; width: 90px; height: 8px; background: #e3e8ee; vertical-align: middle; }
+.mini { display: block; min-width: 48px; height: 6px; margin-top: 3px; background: #e3e8ee; }
+td.name { white-space: nowrap; }
 .mini > span { display: block; height: 100%; background: var(--bar); }
 footer { color: var(--muted); font-size: .8em; margin-top: 32px; }
 a { color: var(--bar); }
@@ -322,9 +323,10 @@ def summary_page(
         f"{len(rows)} {e(w['units'])} · {e(w['ranked_by'])}: {e(key_title(definition, by, lang))}</p>",
     ]
     parts.append(f"<h2>{e(w['rank'])}</h2>")
-    head = [w["rank"], w["unit"]] + [p.id for p in definition.tree] + [w["total"]]
+    # rank, unit, the figures it is ranked on, then the pillars: the page reads left to right
+    head = [w["rank"], w["unit"], w["total"]]
     head += [w["index"]] if with_index else []
-    head += [w["gap_above"]]
+    head += [w["gap_above"]] + [p.id for p in definition.tree]
     numeric = ' class="n"'
     table = [
         "<table><thead><tr>"
@@ -336,16 +338,16 @@ def summary_page(
         name = res.unit_name or res.unit_id
         link = links.get(res.unit_id)
         label = f'<a href="{e(link)}">{e(name)}</a>' if link else e(name)
-        cells = [f'<td class="n">{r.rank}</td>', f"<td>{label}</td>"]
+        cells = [f'<td class="n">{r.rank}</td>', f'<td class="name">{label}</td>']
+        cells.append(f'<td class="n"><b>{e(num(res.points))}</b></td>')
+        if with_index:
+            cells.append(f'<td class="n">{e(num(res.index))}</td>')
+        cells.append(f'<td class="n">{e(num(r.gap_above))}</td>')
         for p in res.pillars:
             cells.append(
                 f'<td class="n">{e(num(p.points))} <span class="mini"><span style="width:'
                 f'{_width(p.points, p.max)}"></span></span></td>'
             )
-        cells.append(f'<td class="n"><b>{e(num(res.points))}</b></td>')
-        if with_index:
-            cells.append(f'<td class="n">{e(num(res.index))}</td>')
-        cells.append(f'<td class="n">{e(num(r.gap_above))}</td>')
         table.append("<tr>" + "".join(cells) + "</tr>")
     table.append("</tbody></table>")
     parts.append("".join(table))
