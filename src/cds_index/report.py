@@ -160,9 +160,10 @@ def result_table(result: Result, *, lang: Lang = "vi", depth: int | None = None,
         mark = marks[node.status]
         pts = f"{show(node.points, lang, places)}/{show(node.max, lang, places)}"
         title = node.title if len(node.title) <= 70 else node.title[:67] + "…"
-        lines.append(f"{'  ' * level}{node.id:<14} {pts:>12}  {title}" + (f"  [{mark}]" if mark else ""))
+        label = f"{'  ' * level}{node.id}"  # the tree by indentation; the points stay in one column
+        lines.append(f"{label:<20} {pts:>13}  {title}" + (f"  [{mark}]" if mark else ""))
         if explain and node.is_criterion:
-            lines.append(f"{'  ' * level}{'':<14} {'':>12}    {node.explanation}")
+            lines.append(f"{'':<20} {'':>13}    {node.explanation}")
         for child in node.children:
             row(child, level + 1)
 
