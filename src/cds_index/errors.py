@@ -72,6 +72,8 @@ class Location:
     path: tuple[str | int, ...] = ()
 
     def __str__(self) -> str:
+        if self.file is None and self.line is None:
+            return "cds-index"  # not from a file: a call or a value given directly
         parts = [self.file or "<input>"]
         if self.line is not None:
             parts.append(str(self.line))
