@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -86,12 +87,12 @@ def _definition(path: Path, doc: Document, report: FileReport) -> None:
     report.problems.extend(check_definition(definition, doc))
     if definition.scoring == "points":
         pillars = " + ".join(plain(p.points) for p in definition.tree if p.points is not None)
-        reach = sum((achievable(p) for p in definition.tree), definition.total * 0 if definition.total else 0)
+        reach = sum((achievable(p) for p in definition.tree), Decimal(0))
         if definition.total is not None:
             report.facts["total"] = (
                 f"{plain(definition.total)} = {pillars}" if pillars else plain(definition.total)
             )
-        report.facts["achievable"] = plain(reach)  # type: ignore[arg-type]
+        report.facts["achievable"] = plain(reach)
     report.facts["criteria"] = len(definition.criteria())
 
 
