@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from cds_index.numbers import clamp01, div, percent, plain, show
+from cds_index.numbers import div, percent, plain, show
 
 D = Decimal
 
@@ -33,13 +33,6 @@ def test_div(a: Decimal, b: Decimal, quotient: Decimal) -> None:
 def test_div_by_zero_raises() -> None:
     with pytest.raises(ArithmeticError):
         div(D(1), D(0))
-
-
-@pytest.mark.parametrize(
-    ("x", "clamped"), [(D(-1), D(0)), (D(0), D(0)), (D("0.5"), D("0.5")), (D(1), D(1)), (D("1.0001"), D(1))]
-)
-def test_clamp01(x: Decimal, clamped: Decimal) -> None:
-    assert clamp01(x) == clamped
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -152,7 +152,3 @@ class InputError(CdsIndexError):
 
 class UsageError(CdsIndexError):
     """A library or command-line call is wrong."""
-
-
-def only_errors(problems: Iterable[Problem]) -> list[Problem]:
-    return [p for p in problems if p.severity == "error"]

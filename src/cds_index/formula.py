@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .errors import Problem
-
 
 def _clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
     return max(low, min(high, value))
@@ -175,7 +173,3 @@ def compile_formula(
 
 def _is_function_name(tree: ast.AST, name: ast.Name) -> bool:
     return any(isinstance(n, ast.Call) and n.func is name for n in ast.walk(tree))
-
-
-def problems_to(found: list[tuple[str, str]], **where: Any) -> list[Problem]:
-    return [Problem(code, message, **where) for code, message in found]

@@ -27,10 +27,6 @@ def div(a: Decimal, b: Decimal) -> Decimal:
     return q
 
 
-def clamp01(x: Decimal) -> Decimal:
-    return ZERO if x < ZERO else ONE if x > ONE else x
-
-
 def plain(d: Decimal) -> str:
     """The shortest exact text of a Decimal: ``1.80`` → ``1.8``, ``2E+1`` → ``20``."""
     if d == d.to_integral_value():

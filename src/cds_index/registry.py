@@ -22,14 +22,6 @@ def bundled_dir() -> Path:
     return here / "_bundled" / "definitions"
 
 
-def schemas_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_bundled" / "schemas", here.parents[1] / "schemas"):
-        if candidate.is_dir():
-            return candidate
-    return here / "_bundled" / "schemas"
-
-
 @dataclass(frozen=True)
 class Loaded:
     """A definition with the document it came from and every finding of the static check."""

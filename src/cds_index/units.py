@@ -66,7 +66,3 @@ def parse(unit: str) -> tuple[str, Any] | str:
         return f"unknown unit {unit!r} ({exc}); known: 1, percent, VND, {', '.join(_BASE_UNITS)}"
     quantity = ureg.Quantity(1, parsed).to_base_units()
     return str(quantity.dimensionality), quantity.magnitude
-
-
-def known_units() -> tuple[str, ...]:
-    return ("1", "percent", "VND", *_BASE_UNITS)
