@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .errors import DefinitionError, Problem
-from .loader import read_file, validate_model
+from .errors import DefinitionError, Location, Problem
+from .loader import Document, read_file, validate_model
 from .model import Definition, TestCase, TestFile
 from .numbers import plain
 
@@ -44,7 +46,7 @@ class CaseOutcome:
         return "\n".join(lines)
 
 
-def load_tests(path: str | Path) -> tuple[TestFile, Any]:
+def load_tests(path: str | Path) -> tuple[TestFile, Document]:
     doc, problems = read_file(path)
     if problems:
         raise DefinitionError(problems)
@@ -63,36 +65,55 @@ def _definition_for(ref: str, test_path: Path) -> Definition:
     return load(ref)
 
 
-def run_case(definition: Definition, case: TestCase, file: str, line: int | None) -> CaseOutcome:
-    """Score one case and compare every expectation exactly (Decimal equality, no tolerance)."""
+def run_case(
+    definition: Definition,
+    case: TestCase,
+    file: str,
+    line: int | None,
+    locate: Callable[[str], Location] | None = None,
+) -> CaseOutcome:
+    """Score one case and compare every expectation exactly (Decimal equality, no tolerance).
+
+    ``locate(input name)`` places a refused value in the tests file.
+    """
     from .evaluate import score
+    from .inputs import UnitInputs, parse_values
 
     outcome = CaseOutcome(file, case.name, line)
     if definition.scoring == "targets":
         return _run_targets_case(definition, case, outcome)
-    result = score(definition, case.values, year=case.year)
+    values, problems = parse_values(case.values, definition.inputs, locate=locate)
+    result = score(definition, UnitInputs(case.name, None, case.year, values, problems))
     outcome.problems.extend(p for p in result.problems if p.severity == "error")
-    for node_id, expected in case.expect.points.items():
-        try:
-            got = result.node(node_id)
-        except KeyError:
-            outcome.mismatches.append(Mismatch(node_id, "points", plain(expected), "no such node"))
-            continue
-        if got.points != expected:
-            outcome.mismatches.append(
-                Mismatch(node_id, "points", plain(expected), plain(got.points), got.explanation)
-            )
-    for node_id, status in case.expect.status.items():
-        try:
-            got = result.node(node_id)
-        except KeyError:
-            outcome.mismatches.append(Mismatch(node_id, "status", status, "no such node"))
-            continue
-        if got.status != status:
-            outcome.mismatches.append(Mismatch(node_id, "status", status, got.status, got.explanation))
+    _compare(outcome, "points", case.expect.points, result.node, "points", "no such node")
+    _compare(outcome, "status", case.expect.status, result.node, "status", "no such node")
     if case.expect.total is not None and result.points != case.expect.total:
         outcome.mismatches.append(Mismatch("total", "points", plain(case.expect.total), plain(result.points)))
     return outcome
+
+
+def _compare(
+    outcome: CaseOutcome,
+    what: str,
+    expected: Mapping[str, Any],
+    lookup: Callable[[str], Any],
+    attr: str,
+    missing: str,
+) -> None:
+    """Each expected value against the result's ``attr`` of that node, exactly."""
+
+    def text(value: Any) -> str:
+        return plain(value) if isinstance(value, Decimal) else str(value)
+
+    for node_id, want in expected.items():
+        try:
+            got = lookup(node_id)
+        except KeyError:
+            outcome.mismatches.append(Mismatch(node_id, what, text(want), missing))
+            continue
+        value = getattr(got, attr)
+        if value != want:
+            outcome.mismatches.append(Mismatch(node_id, what, text(want), text(value), got.explanation))
 
 
 def _run_targets_case(definition: Definition, case: TestCase, outcome: CaseOutcome) -> CaseOutcome:
@@ -105,14 +126,7 @@ def _run_targets_case(definition: Definition, case: TestCase, outcome: CaseOutco
     values, problems = parse_values(case.values, definition.inputs)
     outcome.problems.extend(problems)
     result = evaluate_year(definition, case.year, values)
-    for node_id, expected in case.expect.targets.items():
-        try:
-            got = result.outcome(node_id)
-        except KeyError:
-            outcome.mismatches.append(Mismatch(node_id, "target", expected, "no such criterion"))
-            continue
-        if got.status != expected:
-            outcome.mismatches.append(Mismatch(node_id, "target", expected, got.status, got.explanation))
+    _compare(outcome, "target", case.expect.targets, result.outcome, "status", "no such criterion")
     if case.expect.completed is not None and result.completed != case.expect.completed:
         outcome.mismatches.append(
             Mismatch("year", "completed", str(case.expect.completed), str(result.completed))
@@ -128,7 +142,11 @@ def run_file(path: str | Path) -> list[CaseOutcome]:
     outcomes = []
     for index, case in enumerate(tests.cases):
         line = doc.location(("cases", index)).line
-        outcomes.append(run_case(definition, case, str(path), line))
+
+        def locate(name: str, index: int = index) -> Location:
+            return doc.location(("cases", index, "values", name))
+
+        outcomes.append(run_case(definition, case, str(path), line, locate))
     return outcomes
 
 
