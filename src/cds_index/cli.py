@@ -159,15 +159,18 @@ def cmd_score(args: argparse.Namespace) -> int:
     status = EXIT_OK
     outputs = []
     for path in args.inputs:
+        if definition.scoring == "targets":
+            refused, payload = _score_targets(definition, path, args)
+            if refused:
+                status = EXIT_INVALID
+            if payload is not None:
+                outputs.append(payload)
+            continue
         unit, problems = read_unit(definition, path, year=args.year)
         if unit is None:
             for p in problems:
                 _out(p.format(), sys.stderr)
             status = EXIT_INVALID
-            continue
-        if definition.scoring == "targets":
-            if _score_targets(definition, path, args):
-                status = EXIT_INVALID
             continue
         from .evaluate import score
 
@@ -344,8 +347,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_INVALID if failed else EXIT_OK
 
 
-def _score_targets(definition: Any, path: str, args: argparse.Namespace) -> bool:
-    """A yearly-targets definition: one year with --year, else every year and what must improve next."""
+def _score_targets(
+    definition: Any, path: str, args: argparse.Namespace
+) -> tuple[bool, dict[str, Any] | None]:
+    """A yearly-targets definition: one year with --year, else every year and what must improve next.
+
+    Prints the table, or returns the JSON payload (the caller prints one document for all units);
+    the flag says whether a value was refused.
+    """
     from .report import targets_table, years_table
     from .targets import evaluate_year, evaluate_years
     from .units_io import read_unit_years
@@ -354,7 +363,7 @@ def _score_targets(definition: Any, path: str, args: argparse.Namespace) -> bool
     for p in problems:
         _out(p.format(), sys.stderr)
     if not years:
-        return True
+        return True, None
     refused = [p for unit in years.values() for p in unit.problems]
     for p in refused:
         _out(p.format(), sys.stderr)
@@ -363,26 +372,22 @@ def _score_targets(definition: Any, path: str, args: argparse.Namespace) -> bool
     if args.year is not None:
         result = evaluate_year(definition, args.year, values.get(args.year, {}), lang=args.lang)
         if args.format == "json":
-            _json({"unit": {"id": unit.unit_id, "name": unit.unit_name}, **result.to_dict()})
-        else:
-            _out(targets_table(result, unit.unit_name or unit.unit_id, lang=args.lang))
+            return bool(refused), {"unit": {"id": unit.unit_id, "name": unit.unit_name}, **result.to_dict()}
+        _out(targets_table(result, unit.unit_name or unit.unit_id, lang=args.lang))
     else:
         view = evaluate_years(definition, values, lang=args.lang)
         if args.format == "json":
-            _json(
-                {
-                    "unit": {"id": unit.unit_id, "name": unit.unit_name},
-                    "years": [r.to_dict() for r in view.results],
-                    "next_year": view.next_year,
-                    "gaps": [
-                        {"id": g.id, "target_year": g.target_year, "explanation": g.explanation}
-                        for g in view.gaps
-                    ],
-                }
-            )
-        else:
-            _out(years_table(view, unit.unit_name or unit.unit_id, lang=args.lang))
-    return bool(refused)
+            return bool(refused), {
+                "unit": {"id": unit.unit_id, "name": unit.unit_name},
+                "years": [r.to_dict() for r in view.results],
+                "next_year": view.next_year,
+                "gaps": [
+                    {"id": g.id, "target_year": g.target_year, "explanation": g.explanation}
+                    for g in view.gaps
+                ],
+            }
+        _out(years_table(view, unit.unit_name or unit.unit_id, lang=args.lang))
+    return bool(refused), None
 
 
 # --- gaps -------------------------------------------------------------------------------------

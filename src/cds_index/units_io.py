@@ -19,19 +19,9 @@ def read_unit(
     ``problems`` name every refused value by file, line and column (the unit is still scored:
     criteria that need a refused value are marked ``invalid``).
     """
-    model, doc, problems = read_inputs_file(path)
+    model, doc, problems = _read_for(definition, path)
     if model is None:
         return None, problems
-    if model.definition not in {definition.id, definition._origin} and not str(model.definition).endswith(
-        (".yaml", ".yml")
-    ):
-        return None, [
-            Problem(
-                "input-definition",
-                f"this inputs file is for {model.definition!r}, not {definition.id!r}",
-                doc.location(("definition",)),
-            )
-        ]
     if model.years is not None:
         chosen = year if year is not None else model.year
         if chosen is None:
@@ -54,7 +44,7 @@ def read_unit(
 
 def read_unit_years(definition: Definition, path: str | Path) -> tuple[dict[int, UnitInputs], list[Problem]]:
     """Every year of a multi-year inputs file (`years:`), parsed."""
-    model, doc, problems = read_inputs_file(path)
+    model, doc, problems = _read_for(definition, path)
     if model is None:
         return {}, problems
     years = model.years or ({model.year or 0: model.values or {}})
@@ -69,3 +59,24 @@ def read_unit_years(definition: Definition, path: str | Path) -> tuple[dict[int,
         values, found = parse_values(raw, definition.inputs, locate=locate)
         result[year] = UnitInputs(model.unit.id, model.unit.name, year, values, found, str(path))
     return result, []
+
+
+def _read_for(definition: Definition, path: str | Path) -> tuple[Any, Any, list[Problem]]:
+    """Read an inputs file and make sure it is for ``definition`` (by id, or a path to a file)."""
+    model, doc, problems = read_inputs_file(path)
+    if model is None:
+        return None, doc, problems
+    ref = str(model.definition)
+    if ref not in {definition.id, definition._origin} and not ref.endswith((".yaml", ".yml")):
+        return (
+            None,
+            doc,
+            [
+                Problem(
+                    "input-definition",
+                    f"this inputs file is for {ref!r}, not {definition.id!r}",
+                    doc.location(("definition",)),
+                )
+            ],
+        )
+    return model, doc, problems
