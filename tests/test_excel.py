@@ -22,6 +22,7 @@ from cds_index.excel import (  # noqa: E402
     COL_USERS,
     TEMPLATE_COLUMNS,
     TEMPLATE_SHEET,
+    write_results,
     write_template,
 )
 from cds_index.loader import read_file  # noqa: E402
@@ -300,3 +301,19 @@ def test_form_for_another_definition(tmp_path: Path) -> None:
     (row,) = list(score_many(cds_index.load("hai-duong-707-district"), [tmp_path / "hue.xlsx"]))
     assert row.result is None and row.problems[0].code == "input-definition"
     assert row.problems[0].message.startswith(f"'{TEMPLATE_SHEET}'!B3:")
+
+
+def test_results_workbook_caps_the_unit_sheets_and_says_so(tmp_path: Path) -> None:
+    definition = cds_index.load("hai-duong-707-department")
+    units = make_units(definition, 7, seed=5, twins=0)
+    table = write_workbook(definition, units, tmp_path / "units.xlsx")
+    out = tmp_path / "results.xlsx"
+    rows = list(score_many(definition, [table]))
+    assert write_results(definition, rows, out, unit_sheets=3) == (7, 0)
+    book = openpyxl.load_workbook(out)
+    assert len(book.sheetnames) == 1 + 3
+    summary = list(book["Tổng hợp"].iter_rows(values_only=True))
+    assert sum(1 for r in summary if r and r[1] and str(r[1]).startswith("don-vi-")) == 7  # every unit listed
+    assert any(r and r[0] and "3 đơn vị đầu" in str(r[0]) for r in summary)
+    ranked = sorted((r for r in summary if r and isinstance(r[0], int)), key=lambda r: r[0])
+    assert set(book.sheetnames[1:]) == {str(r[1]) for r in ranked[:3]}  # the best three, in rank order

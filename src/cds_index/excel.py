@@ -646,6 +646,10 @@ def _sheet_name(unit_id: str, taken: set[str]) -> str:
     return name
 
 
+UNIT_SHEETS = 500
+"""Most per-unit sheets a results workbook carries."""
+
+
 def write_results(
     definition: Definition,
     rows: Iterable[BatchRow],
@@ -653,8 +657,12 @@ def write_results(
     *,
     by: str | None = None,
     lang: Lang = "vi",
+    unit_sheets: int = UNIT_SHEETS,
 ) -> tuple[int, int]:
     """A results workbook: a summary sheet (pillar subtotals, total, index, rank) and one sheet per unit.
+
+    Only the first ``unit_sheets`` units in rank order get a sheet of their own (a workbook of ten
+    thousand sheets opens for nobody); the summary says so, and every unit stays in the summary.
 
     Each unit's sheet has 707's three columns per criterion: Điểm tự đánh giá (the unit's own
     figures), Điểm Hội đồng thẩm định (where an appraisal exists) and Điểm đạt được. Units are
@@ -719,12 +727,22 @@ def write_results(
         cells += [status, "\n".join(describe(p) for p in row.problems if p.severity == "error") or None]
         summary.append([styled(summary, c, number=True) for c in cells])
 
+    detailed = [row for row in ordered if row.result is not None]
+    if len(detailed) > unit_sheets:
+        note = (
+            f"Chỉ {unit_sheets} đơn vị đầu có trang chi tiết; xuất --format csv hoặc json để có toàn bộ."
+            if lang == "vi"
+            else f"Only the first {unit_sheets} units have a sheet of their own; use --format csv or json "
+            "for every criterion of every unit."
+        )
+        summary.append([])
+        summary.append([styled(summary, note, font=bold)])
+        detailed = detailed[:unit_sheets]
     taken = {w["summary"].lower()}
     total_ranked = len(ranks)
-    for row in ordered:
+    for row in detailed:
         result = row.result
-        if result is None:
-            continue
+        assert result is not None
         ws = book.create_sheet(_sheet_name(row.unit_id, taken))
         for col, width in enumerate([12, 70, 12, 14, 14, 14, 70], 1):
             ws.column_dimensions[column_letter(col)].width = width
