@@ -11,7 +11,7 @@ from typing import Any, Literal, NamedTuple
 from .errors import DefinitionError, Problem
 from .inputs import UnitInputs, Value, parse_values
 from .model import Definition, Node
-from .numbers import HUNDRED, ZERO, Lang, div, plain, show
+from .numbers import HUNDRED, ZERO, Lang, div, plain, points_text, show
 from .rules import Compiled, InvalidValue, NotReported
 
 Status = Literal["scored", "not_reported", "not_applicable", "invalid"]
@@ -388,9 +388,7 @@ class _Scorer:
             )
         lang = self.lang
         terms = " + ".join([show(c.points, lang) for c in children])
-        explanation = (
-            f"{self.words['sum']}: {terms} = {show(points, lang)}/{show(maximum, lang)} {self.words['pt']}"
-        )
+        explanation = f"{self.words['sum']}: {terms} = {show(points, lang)}/{points_text(maximum, lang)}"
         return NodeResult(
             node.id, node.title, points, maximum, node.points, status, explanation, children, self_points
         )

@@ -98,3 +98,9 @@ def percent(share: Decimal, lang: Lang = "vi") -> str:
 
 
 _PERCENT: dict[str, dict[Decimal, str]] = {"vi": {}, "en": {}}
+
+
+def points_text(d: Decimal, lang: Lang = "vi") -> str:
+    """Points with their word: ``2,5 điểm``; ``1 point``, ``2.5 points``."""
+    word = "điểm" if lang == "vi" else ("point" if d == ONE else "points")
+    return f"{show(d, lang)} {word}"

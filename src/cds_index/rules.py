@@ -29,7 +29,7 @@ from .model import (
     Steps,
     YesNo,
 )
-from .numbers import HUNDRED, ONE, ZERO, Lang, div, percent, show
+from .numbers import HUNDRED, ONE, ZERO, Lang, div, percent, points_text, show
 
 Explain = Callable[[Mapping[str, Any], Lang], tuple[Decimal, str]]
 
@@ -104,8 +104,7 @@ def _factor(spec: InputDef | None) -> Decimal:
 
 def _award(share: Decimal, maximum: Decimal, lang: Lang) -> tuple[Decimal, str]:
     points = maximum * share
-    w = WORDS[lang]
-    return points, f"{percent(share, lang)} × {show(maximum, lang)} = {show(points, lang)} {w['pt']}"
+    return points, f"{percent(share, lang)} × {show(maximum, lang)} = {points_text(points, lang)}"
 
 
 def _proportional(
@@ -123,7 +122,7 @@ def _proportional(
         share = div(part, whole)
     return (
         points,
-        f"{percent(share, lang)} × {show(maximum, lang)} = {show(points, lang)} {WORDS[lang]['pt']}",
+        f"{percent(share, lang)} × {show(maximum, lang)} = {points_text(points, lang)}",
     )
 
 
@@ -427,7 +426,7 @@ def _steps(rule: Steps, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Com
                 band = f"{w['band']} {_step_words(step, lang)}"
                 if step.points is not None:
                     points = step.points
-                    return points, f"{what} → {band} → {show(points, lang)} {w['pt']}"
+                    return points, f"{what} → {band} → {points_text(points, lang)}"
                 points, text = _award(step.percent / HUNDRED, maximum, lang)  # type: ignore[operator]
                 return points, f"{what} → {band} → {text}"
         raise InvalidValue(f"{what}: no step covers this value")
@@ -461,7 +460,7 @@ def _checklist(rule: Checklist, inputs: Mapping[str, InputDef]) -> Compiled:
                 parts.append(f"{label}: {w['yes']} (+{show(points, lang)})")
             else:
                 parts.append(f"{label}: {w['no']} (+0)")
-        return total, f"{'; '.join(parts)} → {show(total, lang)} {w['pt']}"
+        return total, f"{'; '.join(parts)} → {points_text(total, lang)}"
 
     return Compiled(tuple(i[0] for i in items), score, {i[0]: False for i in items})
 
@@ -479,7 +478,7 @@ def _per_item(rule: PerItem, maximum: Decimal, inputs: Mapping[str, InputDef]) -
         capped = f" ({w['max']} {show(cap, lang)})"
         return points, (
             f"{label} = {show(count, lang)} × {show(each, lang)} = {show(raw, lang)}{capped} "
-            f"→ {show(points, lang)} {w['pt']}"
+            f"→ {points_text(points, lang)}"
         )
 
     return Compiled((name,), score, {name: ZERO})
@@ -523,7 +522,7 @@ def _formula(rule: Formula, formula: Any, maximum: Decimal) -> Compiled:
         return (
             points,
             f"{rule.expression} = {show(result, lang)}{'%' if as_percent else ''} "
-            f"→ {show(points, lang)} {w['pt']}{note}",
+            f"→ {points_text(points, lang)}{note}",
         )
 
     return Compiled(names, score, {})
