@@ -364,3 +364,39 @@ def test_python_dash_m(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
+
+
+def test_check_strict_fails_on_warnings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An unused input is a warning: `check` passes, `check --strict` (for CI) fails."""
+    definition = tmp_path / "def.yaml"
+    definition.write_text(MINIMAL_WITH_UNUSED_INPUT, encoding="utf-8")
+    assert main(["check", str(definition)]) == 0
+    out = capsys.readouterr().out
+    assert "warning[unused-input]" in out
+    assert main(["check", "--strict", str(definition)]) == 1
+    bundled = [str(p) for p in sorted(DEFINITIONS.glob("*.yaml"))]
+    assert main(["check", "--strict", *bundled]) == 0  # the bundled definitions have no warnings
+
+
+MINIMAL_WITH_UNUSED_INPUT = """\
+kind: definition
+id: strict-demo
+title: Thử
+issuer: Thử
+decision: {number: 1/QĐ-UBND, date: 2024-01-01}
+level: commune
+effective: {from: 2024-01-01}
+total: 2
+inputs:
+  used: {label: Có, type: boolean}
+  spare: {label: Không dùng, type: integer, min: 0}
+tree:
+  - id: I
+    title: Trụ cột
+    points: 2
+    children:
+      - id: I.1
+        title: Tiêu chí
+        points: 2
+        rule: {kind: yes_no, input: used, text: "Có: 100%"}
+"""

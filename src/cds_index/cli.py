@@ -69,7 +69,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .checking import check_file
 
     reports = [check_file(path) for path in _yaml_files(args.paths)]
-    failed = any(not r.ok for r in reports)
+    failed = any(not r.ok for r in reports) or (
+        args.strict and any(p.severity == "warning" for r in reports for p in r.problems)
+    )
     if args.format == "json":
         _json({"ok": not failed, "files": [r.to_dict() for r in reports]})
     elif args.format == "github":
@@ -575,6 +577,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH|ID")
     p.add_argument("--format", choices=["text", "json", "github"], default="text")
     p.add_argument("-v", "--verbose", action="store_true", help="also print notes for non-definitions")
+    p.add_argument(
+        "--strict", action="store_true", help="warnings fail too (unused inputs, unassigned criteria)"
+    )
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("show", help="a definition as a table, JSON or Markdown")
