@@ -66,3 +66,34 @@ def test_unknown_definition_is_404_with_a_code(client: TestClient) -> None:
 def test_unknown_request_key_is_422(client: TestClient) -> None:
     response = client.post("/definitions/hai-duong-707-department/score", json={"valeus": {}})
     assert response.status_code == 422
+
+
+def test_rank_ties_share_a_rank_and_bad_units_are_listed(client: TestClient) -> None:
+    definition = cds_index.load("hai-duong-707-department")
+    names = [c.rule.input for c in definition.criteria() if c.rule is not None and c.rule.kind == "yes_no"][
+        :3
+    ]  # type: ignore[union-attr]
+    units = [
+        {"unit": {"id": "a"}, "values": {names[0]: True, names[1]: True}},
+        {"unit": {"id": "b"}, "values": {names[0]: True}},
+        {"unit": {"id": "c"}, "values": {names[1]: True, names[0]: True}},  # ties with a
+        {"unit": {"id": "d"}, "values": {names[2]: "perhaps"}},  # refused value
+    ]
+    response = client.post("/definitions/hai-duong-707-department/rank", json={"units": units})
+    assert response.status_code == 200
+    body = response.json()
+    ranks = {r["unit"]["id"]: r["rank"] for r in body["ranking"]}
+    assert ranks == {"a": 1, "c": 1, "b": 3}
+    expected = {
+        u: cds_index.score(definition, v["values"]).points for u, v in zip("abc", units, strict=False)
+    }
+    assert {r["unit"]["id"]: Decimal(r["score"]) for r in body["ranking"]} == expected
+    assert [u["unit"]["id"] for u in body["unranked"]] == ["d"]
+    assert body["unranked"][0]["problems"][0]["code"] == "input-type"
+
+
+def test_rank_by_an_unknown_key_is_400(client: TestClient) -> None:
+    response = client.post(
+        "/definitions/hai-duong-707-department/rank", json={"units": [{"values": {}}], "by": "XYZ"}
+    )
+    assert response.status_code == 400

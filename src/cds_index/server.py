@@ -30,6 +30,14 @@ class ScoreRequest(BaseModel):
     lang: Literal["vi", "en"] = "vi"
 
 
+class RankRequest(BaseModel):
+    """Several units' values, scored and ranked together."""
+
+    model_config = ConfigDict(extra="forbid")
+    units: list[ScoreRequest] = Field(min_length=1)
+    by: str = Field("total", description="`total`, `index` or a pillar id")
+
+
 def create_app() -> Any:
     """The ASGI app. Errors come back as JSON ``{"problems": [...]}`` with 404, 422 or 400."""
     from fastapi import FastAPI
@@ -95,6 +103,52 @@ def create_app() -> Any:
             lang=request.lang,
         )
         return scored.to_dict()
+
+    @app.post("/definitions/{definition_id}/rank")
+    def rank_units(definition_id: str, request: RankRequest, on: dt.date | None = None) -> dict[str, Any]:
+        """Score every unit and rank them (ties share a rank); a unit with refused values is listed
+        under `unranked` with its problems, never dropped."""
+        from .errors import Problem
+        from .evaluate import score
+        from .numbers import plain
+        from .ranking import keys, rank
+
+        definition = _definition(definition_id, on)
+        if definition.scoring == "targets":
+            raise UsageError(
+                Problem("usage", f"{definition.id} has yearly targets: there is nothing to rank")
+            )
+        if request.by not in keys(definition):
+            raise UsageError(Problem("usage", f"rank by one of {', '.join(keys(definition))}"))
+        results = [
+            score(definition, u.values, year=u.year, unit_id=u.unit.id, unit_name=u.unit.name, lang=u.lang)
+            for u in request.units
+        ]
+        good = [r for r in results if r.ok]
+        return {
+            "definition": definition.id,
+            "by": request.by,
+            "ranking": [
+                {
+                    "rank": x.rank,
+                    "unit": {"id": x.unit_id, "name": x.unit_name},
+                    "score": plain(x.score),
+                    "max": plain(x.max),
+                    "gap_above": None if x.gap_above is None else plain(x.gap_above),
+                    "gap_to_first": plain(x.gap_to_first),
+                    "gap_to_max": plain(x.gap_to_max),
+                }
+                for x in rank(good, request.by)
+            ],
+            "unranked": [
+                {
+                    "unit": {"id": r.unit_id, "name": r.unit_name},
+                    "problems": [p.to_dict() for p in r.problems],
+                }
+                for r in results
+                if not r.ok
+            ],
+        }
 
     return app
 
