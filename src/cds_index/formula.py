@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -140,8 +141,13 @@ def compile_formula(
                 )
         elif isinstance(node, ast.Name) and not _is_function_name(tree, node):
             if node.id not in known:
+                close = difflib.get_close_matches(node.id, list(known), n=1, cutoff=0.75)
+                guess = f" (did you mean {close[0]!r}?)" if close else ""
                 problems.append(
-                    ("formula-name", f"{node.id!r} is not a declared input\n    " + _marker(expression, node))
+                    (
+                        "formula-name",
+                        f"{node.id!r} is not a declared input{guess}\n    " + _marker(expression, node),
+                    )
                 )
             names.add(node.id)
         elif isinstance(node, ast.Constant):
