@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DefinitionError, Location, Problem
-from .loader import Document, read_file, validate_model
+from .loader import Document, load_model, read_file
 from .model import Definition, TestCase, TestFile
 from .numbers import plain
 
@@ -50,10 +50,7 @@ def load_tests(path: str | Path) -> tuple[TestFile, Document]:
     doc, problems = read_file(path)
     if problems:
         raise DefinitionError(problems)
-    model, problems = validate_model(TestFile, doc)
-    if model is None:
-        raise DefinitionError(problems)
-    return model, doc
+    return load_model(TestFile, doc), doc
 
 
 def _definition_for(ref: str, test_path: Path) -> Definition:
