@@ -74,17 +74,15 @@ def check_file(path: str | Path) -> FileReport:
 
 
 def _definition(path: Path, doc: Document, report: FileReport) -> None:
-    from .loader import validate_model
-    from .model import Definition
     from .numbers import plain
-    from .validate import achievable, check_definition
+    from .registry import inspect_definition
+    from .validate import achievable
 
-    definition, problems = validate_model(Definition, doc)
+    definition, problems = inspect_definition(path, doc)
+    report.problems.extend(problems)
     if definition is None:
-        report.problems.extend(problems)
         return
     report.id = definition.id
-    report.problems.extend(check_definition(definition, doc))
     if definition.scoring == "points":
         pillars = " + ".join(plain(p.points) for p in definition.tree if p.points is not None)
         reach = sum((achievable(p) for p in definition.tree), Decimal(0))
@@ -101,13 +99,13 @@ def _inputs(path: Path, doc: Document, report: FileReport) -> None:
     from .registry import load
     from .units_io import read_unit_years
 
-    model, _, problems = read_inputs_file(path)
+    model, _, problems = read_inputs_file(path, doc)
     if model is None:
         report.problems.extend(problems)
         return
     report.id = model.unit.id
     definition = load(_relative(path, model.definition))
-    years, problems = read_unit_years(definition, path)
+    years, problems = read_unit_years(definition, path, doc=doc)
     report.problems.extend(problems)
     for unit in years.values():
         report.problems.extend(unit.problems)
@@ -117,7 +115,7 @@ def _inputs(path: Path, doc: Document, report: FileReport) -> None:
 def _tests(path: Path, doc: Document, report: FileReport) -> None:
     from .testing import _definition_for, load_tests
 
-    tests, _ = load_tests(path)
+    tests, _ = load_tests(path, doc)
     definition = _definition_for(tests.definition, path)
     report.id = definition.id
     report.facts["cases"] = len(tests.cases)

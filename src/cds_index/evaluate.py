@@ -251,6 +251,12 @@ def _deadline_passed(value: Value, deadline: tuple[int, int], year: int) -> bool
     return value.date > last or value.date.year < year
 
 
+def _nothing(node: Node, leaf: _Leaf, maximum: Decimal, status: Status, explanation: str) -> NodeResult:
+    """A criterion that earns nothing: not applicable leaves the maximum, the others keep it."""
+    top = ZERO if status == "not_applicable" else maximum
+    return NodeResult(node.id, node.title, ZERO, top, node.points, status, explanation, inputs=leaf.inputs)
+
+
 class _Scorer:
     def __init__(self, cdef: CompiledDefinition, unit: UnitInputs, lang: Lang) -> None:
         self.cdef = cdef
@@ -267,17 +273,10 @@ class _Scorer:
         w = self.words
         names = leaf.rule.inputs
 
-        def early(status: Status, explanation: str) -> NodeResult:
-            """A criterion that earns nothing: not applicable leaves the maximum, the others keep it."""
-            top = ZERO if status == "not_applicable" else maximum
-            return NodeResult(
-                node.id, node.title, ZERO, top, node.points, status, explanation, inputs=leaf.inputs
-            )
-
         if leaf.applicable_if is not None:
             gate = values.get(leaf.applicable_if)
             if gate is not None and (gate.not_applicable or gate.value is False):
-                return early("not_applicable", w["not_applicable"])
+                return _nothing(node, leaf, maximum, "not_applicable", w["not_applicable"])
             if gate is None:  # whether it applies is itself not reported
                 names = (leaf.applicable_if, *names)
         # one pass over the inputs: refused, not applicable, missing, or a plain value (and appraised?)
@@ -291,18 +290,20 @@ class _Scorer:
                 if name in optional:
                     continue
                 if name in self.bad:
-                    return early("invalid", self.bad[name])
+                    return _nothing(node, leaf, maximum, "invalid", self.bad[name])
                 missing.append(name)
             elif value.not_applicable:
                 why = f" ({value.reason})" if value.reason else ""
-                return early("not_applicable", w["not_applicable"] + why)
+                return _nothing(node, leaf, maximum, "not_applicable", w["not_applicable"] + why)
             else:
                 plain_values[name] = value.value
                 if value.appraised is not None:
                     appraised = True
         if missing:
             labels = ", ".join(self.cdef.definition.inputs[n].label for n in missing)
-            return early("not_reported", f"{w['not_reported']} ({w['missing']}: {labels})")
+            return _nothing(
+                node, leaf, maximum, "not_reported", f"{w['not_reported']} ({w['missing']}: {labels})"
+            )
         present = list(plain_values)
         # A deadline applies to the whole criterion: one late (or out-of-year) date and no input earns credit.
         late: list[str] = []
@@ -319,9 +320,11 @@ class _Scorer:
         try:
             points, explanation = leaf.rule.score(plain_values, self.lang)
         except InvalidValue as exc:
-            return early("invalid", str(exc))
+            return _nothing(node, leaf, maximum, "invalid", str(exc))
         except NotReported as exc:
-            return early("not_reported", f"{w['not_reported']} ({w['missing']}: {exc})")
+            return _nothing(
+                node, leaf, maximum, "not_reported", f"{w['not_reported']} ({w['missing']}: {exc})"
+            )
         if late:
             day, month = leaf.deadline  # type: ignore[misc]
             explanation = f"{w['late']} {day}.{month}/{self.year} ({', '.join(late)}): {explanation}"

@@ -224,13 +224,17 @@ def _close(name: str, inputs: Mapping[str, InputDef]) -> str | None:
     return f"did you mean {close[0]!r}?" if close else None
 
 
-def read_inputs_file(path: str | Path) -> tuple[Any, Any, list[Problem]]:
-    """Read an inputs file: ``(InputsFile | None, Document, problems)`` (values not yet parsed)."""
+def read_inputs_file(path: str | Path, doc: Any = None) -> tuple[Any, Any, list[Problem]]:
+    """Read an inputs file: ``(InputsFile | None, Document, problems)`` (values not yet parsed).
+
+    ``doc`` is the file already read (``loader.read_file``), so it is not read twice.
+    """
     from .loader import read_file, validate_model
     from .model import InputsFile
 
-    doc, problems = read_file(path)
-    if problems:
-        return None, doc, problems
+    if doc is None:
+        doc, problems = read_file(path)
+        if problems:
+            return None, doc, problems
     model, problems = validate_model(InputsFile, doc)
     return model, doc, problems

@@ -24,52 +24,73 @@ def bundled_dir() -> Path:
 
 @dataclass(frozen=True)
 class Loaded:
-    """A definition with the document it came from and every finding of the static check."""
+    """A definition and every finding of its static check (warnings and known discrepancies)."""
 
     definition: Definition
-    document: Document
     problems: tuple[Problem, ...]
 
 
 _CACHE: dict[tuple[str, int, int], Loaded] = {}
 
 
-def load_checked(path: str | Path) -> Loaded:
-    """Read, validate and check a definition file; raise :class:`DefinitionError` listing every error."""
+def _key(path: Path) -> tuple[str, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+def inspect_definition(
+    path: str | Path, doc: Document | None = None
+) -> tuple[Definition | None, list[Problem]]:
+    """Read (unless ``doc`` is the file already read), validate and check a definition.
+
+    Returns the definition (``None`` when its shape is wrong) and every finding. A definition without
+    errors is kept, keyed by path, size and modification time, so a file is parsed once per process
+    however many overlays, inputs and tests name it.
+    """
     from .validate import check_definition
 
     path = Path(path)
-    key: tuple[str, int, int] | None
-    try:
-        stat = path.stat()
-        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        key = None
+    key = _key(path)
     if key is not None and key in _CACHE:
-        return _CACHE[key]
-    doc, problems = read_file(path)
-    if problems:
-        raise DefinitionError(problems)
+        cached = _CACHE[key]
+        return cached.definition, list(cached.problems)
+    if doc is None:
+        doc, problems = read_file(path)
+        if problems:
+            return None, problems
     kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
     if kind != "definition":
-        raise DefinitionError(
+        return None, [
             Problem(
                 "kind-unknown",
                 f"expected a definition (`kind: definition`), found kind {kind!r}",
                 doc.location(("kind",)),
             )
-        )
+        ]
     definition, problems = validate_model(Definition, doc)
     if definition is None:
-        raise DefinitionError(problems)
+        return None, problems
     problems = check_definition(definition, doc)
-    if any(p.severity == "error" for p in problems):
+    if key is not None and not any(p.severity == "error" for p in problems):
+        definition._origin = str(path)
+        _CACHE[key] = Loaded(definition, tuple(problems))
+    return definition, problems
+
+
+def load_checked(path: str | Path) -> Loaded:
+    """Read, validate and check a definition file; raise :class:`DefinitionError` listing every error."""
+    path = Path(path)
+    definition, problems = inspect_definition(path)
+    if definition is None or any(p.severity == "error" for p in problems):
         raise DefinitionError(problems)
+    key = _key(path)
+    if key is not None and key in _CACHE:
+        return _CACHE[key]
     definition._origin = str(path)
-    loaded = Loaded(definition, doc, tuple(problems))
-    if key is not None:
-        _CACHE[key] = loaded
-    return loaded
+    return Loaded(definition, tuple(problems))
 
 
 def load_file(path: str | Path) -> Definition:

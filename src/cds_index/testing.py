@@ -46,10 +46,12 @@ class CaseOutcome:
         return "\n".join(lines)
 
 
-def load_tests(path: str | Path) -> tuple[TestFile, Document]:
-    doc, problems = read_file(path)
-    if problems:
-        raise DefinitionError(problems)
+def load_tests(path: str | Path, doc: Document | None = None) -> tuple[TestFile, Document]:
+    """Read (unless ``doc`` is the file already read) and validate a `kind: tests` file."""
+    if doc is None:
+        doc, problems = read_file(path)
+        if problems:
+            raise DefinitionError(problems)
     return load_model(TestFile, doc), doc
 
 

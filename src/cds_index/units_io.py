@@ -7,6 +7,7 @@ from typing import Any
 
 from .errors import Location, Problem
 from .inputs import UnitInputs, parse_values, read_inputs_file
+from .loader import Document
 from .model import Definition
 
 
@@ -17,7 +18,8 @@ def read_unit(
 
     Returns ``(None, problems)`` when the file itself cannot be read; otherwise the unit, whose
     ``problems`` name every refused value by file, line and column (the unit is still scored:
-    criteria that need a refused value are marked ``invalid``).
+    criteria that need a refused value are marked ``invalid``). Of a multi-year file, ``year``
+    (default: the file's `year`, else its last year) is read.
     """
     model, doc, problems = _read_for(definition, path)
     if model is None:
@@ -26,44 +28,56 @@ def read_unit(
         chosen = year if year is not None else model.year
         if chosen is None:
             chosen = max(model.years)
-        raw = model.years.get(chosen, {})
-        base: tuple[Any, ...] = ("years", chosen)
-    else:
-        chosen = year if year is not None else model.year
-        raw = model.values or {}
-        base = ("values",)
+        return _parse(
+            definition, path, model, doc, chosen, ("years", chosen), model.years.get(chosen, {})
+        ), []
+    chosen = year if year is not None else model.year
+    return _parse(definition, path, model, doc, chosen, ("values",), model.values or {}), []
+
+
+def read_unit_years(
+    definition: Definition, path: str | Path, *, doc: Document | None = None
+) -> tuple[dict[int, UnitInputs], list[Problem]]:
+    """Every year of a multi-year inputs file (`years:`), parsed (a one-year file gives one entry).
+
+    ``doc`` is the file already read, so it is not read twice.
+    """
+    model, doc, problems = _read_for(definition, path, doc)
+    if model is None:
+        return {}, problems
+    if model.years is None:
+        year = model.year or 0
+        return {year: _parse(definition, path, model, doc, year, ("values",), model.values or {})}, []
+    return {
+        year: _parse(definition, path, model, doc, year, ("years", year), raw)
+        for year, raw in model.years.items()
+    }, []
+
+
+def _parse(
+    definition: Definition,
+    path: str | Path,
+    model: Any,
+    doc: Document,
+    year: int | None,
+    base: tuple[Any, ...],
+    raw: Any,
+) -> UnitInputs:
+    """One year's raw values parsed; a refused value is placed at its line in the file."""
 
     def locate(name: str) -> Location:
         loc = doc.location((*base, name))
         return Location(loc.file, loc.line, loc.column, (*base, name))
 
     values, found = parse_values(raw, definition.inputs, locate=locate)
-    unit = UnitInputs(model.unit.id, model.unit.name, chosen, values, found, str(path))
-    return unit, []
+    return UnitInputs(model.unit.id, model.unit.name, year, values, found, str(path))
 
 
-def read_unit_years(definition: Definition, path: str | Path) -> tuple[dict[int, UnitInputs], list[Problem]]:
-    """Every year of a multi-year inputs file (`years:`), parsed."""
-    model, doc, problems = _read_for(definition, path)
-    if model is None:
-        return {}, problems
-    years = model.years or ({model.year or 0: model.values or {}})
-    result: dict[int, UnitInputs] = {}
-    for year, raw in years.items():
-
-        def locate(name: str, year: int = year) -> Location:
-            base = ("years", year, name) if model.years else ("values", name)
-            loc = doc.location(base)
-            return Location(loc.file, loc.line, loc.column, base)
-
-        values, found = parse_values(raw, definition.inputs, locate=locate)
-        result[year] = UnitInputs(model.unit.id, model.unit.name, year, values, found, str(path))
-    return result, []
-
-
-def _read_for(definition: Definition, path: str | Path) -> tuple[Any, Any, list[Problem]]:
+def _read_for(
+    definition: Definition, path: str | Path, doc: Document | None = None
+) -> tuple[Any, Any, list[Problem]]:
     """Read an inputs file and make sure it is for ``definition`` (by id, or a path to a file)."""
-    model, doc, problems = read_inputs_file(path)
+    model, doc, problems = read_inputs_file(path, doc)
     if model is None:
         return None, doc, problems
     ref = str(model.definition)
