@@ -323,47 +323,35 @@ def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
 
 
 def _resolve(data: Any, loc: Sequence[str | int]) -> PathKey:
-    """Follow pydantic's ``loc`` through the data, dropping union-branch tags that are not keys."""
+    """Follow pydantic's ``loc`` through the data.
+
+    A name in ``loc`` that is not a key where it stands, and is not the last element, is the label of
+    a union branch (a rule kind, ``AtLeast``, ``function-after[…]``): it is skipped, whatever
+    pydantic calls it. The last element is kept even when absent (a missing or an unknown key).
+    """
     path: list[str | int] = []
     current = data
-    for part in loc:
+    last = len(loc) - 1
+    for index, part in enumerate(loc):
         if isinstance(current, Mapping):
             key: Any = part
             if key not in current and isinstance(part, str) and part.isdigit() and int(part) in current:
                 key = int(part)
+            if key not in current and part == "from_":
+                key = "from"  # `Effective.from_` is written `from`
             if key in current:
                 path.append(key)
                 current = current[key]
                 continue
-            if part == "from_" and "from" in current:
-                path.append("from")
-                current = current["from"]
-                continue
-            if isinstance(part, str) and path and part in _TAGS:
-                continue  # a discriminator or union branch name, not a key
-            path.append(part)
-            current = None
         elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
             path.append(part)
             current = current[part]
-        elif isinstance(part, str) and part in _TAGS:
             continue
-        else:
-            path.append(part)
-            current = None
+        if isinstance(part, str) and index < last:
+            continue  # a union branch's label, not a key
+        path.append(part)
+        current = None
     return tuple(path)
-
-
-_TAGS = {
-    *RULE_KINDS,
-    "AtLeast",
-    "OneOf",
-    "literal['*']",
-    "function-after[_nfc(), str]",
-    "str",
-    "int",
-    "decimal",
-}
 
 
 def _friendly(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, str, str | None]:
