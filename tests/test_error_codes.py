@@ -239,6 +239,7 @@ FROM_A_FILE = [
     Trigger("formula-syntax", with_formula("staff +"), "kind: formula", "{kind: formula"),
     Trigger("formula-name", with_formula("staff + stuff"), "kind: formula", "{kind: formula"),
     Trigger("formula-forbidden", with_formula("staff ** 2"), "kind: formula", "{kind: formula"),
+    Trigger("formula-too-complex", with_formula(" + ".join(["staff"] * 101)), "kind: formula", "{kind: formula"),
     Trigger(
         "unused-input",
         tiny(("tree:\n", "  spare: {label: Dự phòng, type: boolean}\ntree:\n")),
@@ -286,6 +287,11 @@ NOT_FROM_A_FILE = {
     "overlay-definition": "an overlay used with another definition than it names (tested via check_overlay)",
     "formula-eval": "never raised: a formula that cannot be evaluated marks its criterion `invalid`, "
     "with the reason in the explanation (tested below and in test_formula.py)",
+    # issue #9: outputs and the HTTP API (tested in test_adversarial_api.py)
+    "output-path": "an output path on the command line (tested through the CLI: exit 2)",
+    "io-error": "the operating system refusing a file (tested through the CLI: exit 1)",
+    "request-json": "an HTTP body (tested through the HTTP API: 422)",
+    "request-too-large": "an HTTP body (tested through the HTTP API: 413)",
 }
 
 
@@ -293,7 +299,7 @@ def test_every_code_is_covered_here() -> None:
     from_files = {t.code for t in FROM_A_FILE}
     assert from_files.isdisjoint(NOT_FROM_A_FILE)
     assert from_files | set(NOT_FROM_A_FILE) == set(CODES)
-    assert len(NOT_FROM_A_FILE) <= 9  # small and explicit: every other code comes from a file
+    assert len(NOT_FROM_A_FILE) <= 13  # small and explicit: every other code comes from a file
 
 
 @pytest.mark.parametrize("trigger", FROM_A_FILE, ids=[t.code for t in FROM_A_FILE])

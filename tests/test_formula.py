@@ -88,7 +88,7 @@ def test_surrounding_whitespace_is_ignored() -> None:
 def test_a_formula_giving_no_number_is_refused_at_evaluation() -> None:
     formula, _ = compile_formula("a", KNOWN)
     assert formula is not None
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match="not a number"):  # FormulaEvalError: the criterion is invalid
         formula({"a": "text"})
 
 

@@ -59,6 +59,12 @@ CODES: dict[str, str] = {
     "definition-not-found": "no bundled definition has that id",
     "usage": "the command was called wrongly",
     "internal": "a bug in cds_index",
+    # issue #9: formulas that could not be evaluated safely, outputs, the HTTP API
+    "formula-too-complex": "a formula is longer, larger or more deeply nested than a formula may be",
+    "output-path": "an output file whose folder does not exist, or a folder where a file is meant",
+    "io-error": "the operating system refused to read or write a file (permission, disk full, …)",
+    "request-json": "an HTTP request body that is not strict JSON (no NaN or Infinity, UTF-8)",
+    "request-too-large": "an HTTP request body larger than the server accepts",
 }
 
 

@@ -9,6 +9,17 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+# Size limits, checked when a definition is loaded (and so by `cds-index check`): whatever passes them
+# evaluates. simpleeval walks the tree recursively, about two Python frames per level: a flat sum of
+# 500 terms (depth 499) exhausted Python's 1000 frames (measured, issue #9). Depth 100 keeps under a
+# quarter of the stack however deep the caller is; a decision's formula is a few terms long.
+MAX_LENGTH = 2000
+"""Characters in one formula."""
+MAX_DEPTH = 100
+"""Nesting of operations (``a + b + c`` nests 2 deep: the sum of the sum)."""
+MAX_NODES = 400
+"""Names, numbers, operations and calls in one formula."""
+
 
 def _clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
     return max(low, min(high, value))
@@ -69,15 +80,32 @@ class CompiledFormula:
     names: frozenset[str]
 
     def __call__(self, values: Mapping[str, Any]) -> Decimal:
-        from simpleeval import SimpleEval
+        """The formula's value; :class:`FormulaEvalError` (a ``ValueError``) when it has none.
+
+        Whatever the values, evaluation ends in a Decimal or that error, never a RecursionError,
+        MemoryError or simpleeval's own exceptions: the rule then marks the criterion invalid.
+        """
+        from simpleeval import InvalidExpression, SimpleEval
 
         evaluator = SimpleEval(names=dict(values), functions=FUNCTIONS)
-        result = evaluator.eval(self.expression, previously_parsed=self.tree)
+        try:
+            result = evaluator.eval(self.expression, previously_parsed=self.tree)
+        except (RecursionError, MemoryError) as exc:  # the limits above make these unreachable
+            raise FormulaEvalError(f"the formula is too complex to evaluate ({type(exc).__name__})") from exc
+        except InvalidExpression as exc:
+            raise FormulaEvalError(str(exc)) from exc
         if isinstance(result, bool):
             return Decimal(int(result))
         if isinstance(result, int | Decimal):
-            return Decimal(result)
-        raise TypeError(f"the formula gave {result!r}, not a number")
+            number = Decimal(result)
+            if not number.is_finite():  # NaN + 1 is a quiet NaN: it would poison every comparison
+                raise FormulaEvalError(f"the formula gave {number}, not a finite number")
+            return number
+        raise FormulaEvalError(f"the formula gave {result!r}, not a number")
+
+
+class FormulaEvalError(ValueError):
+    """A formula that has no value for these inputs (the criterion is then invalid, not a crash)."""
 
 
 def _marker(expression: str, node: ast.AST) -> str:
@@ -98,13 +126,27 @@ def compile_formula(
     """
     from simpleeval import SimpleEval
 
+    if len(expression) > MAX_LENGTH:
+        return None, [
+            (
+                "formula-too-complex",
+                f"the formula has {len(expression)} characters, more than {MAX_LENGTH}: split it into "
+                f"several criteria or declare intermediate inputs\n    {expression[:60]}…",
+            )
+        ]
     try:
         ast.parse(expression.strip(), mode="eval")  # one expression only: `a; b` is a syntax error here
         tree = SimpleEval().parse(expression.strip())
     except SyntaxError as exc:
         return None, [("formula-syntax", f"not a valid expression: {exc.msg}\n    {expression}")]
+    except (ValueError, RecursionError, MemoryError) as exc:  # a NUL byte; the parser's own limits
+        return None, [("formula-syntax", f"not a valid expression: {exc}\n    {expression!r}")]
+    too_complex = _too_complex(expression.strip(), tree)
+    if too_complex:
+        return None, [too_complex]
     problems: list[tuple[str, str]] = []
     names: set[str] = set()
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED_NODES):
             problems.append(
@@ -139,7 +181,7 @@ def compile_formula(
                         "keyword arguments are not allowed in a formula\n    " + _marker(expression, node),
                     )
                 )
-        elif isinstance(node, ast.Name) and not _is_function_name(tree, node):
+        elif isinstance(node, ast.Name) and id(node) not in called:
             if node.id not in known:
                 close = difflib.get_close_matches(node.id, list(known), n=1, cutoff=0.75)
                 guess = f" (did you mean {close[0]!r}?)" if close else ""
@@ -177,5 +219,30 @@ def compile_formula(
     return CompiledFormula(expression.strip(), tree, frozenset(names)), []
 
 
-def _is_function_name(tree: ast.AST, name: ast.Name) -> bool:
-    return any(isinstance(n, ast.Call) and n.func is name for n in ast.walk(tree))
+def _too_complex(expression: str, tree: ast.AST) -> tuple[str, str] | None:
+    """Count the expression nodes and their nesting without recursion; point at the deepest one."""
+    count = 0
+    deepest: tuple[int, ast.AST] = (0, tree)
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, ast.expr):
+            count += 1
+            depth += 1
+            if depth > deepest[0]:
+                deepest = (depth, node)
+        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+    if count > MAX_NODES:
+        return (
+            "formula-too-complex",
+            f"the formula has {count} names, numbers and operations, more than {MAX_NODES}: split it "
+            f"into several criteria\n    {expression[:60]}{'…' if len(expression) > 60 else ''}",
+        )
+    if deepest[0] > MAX_DEPTH:
+        return (
+            "formula-too-complex",
+            f"the formula nests {deepest[0]} operations deep, more than {MAX_DEPTH}: split it into "
+            "several criteria (a sum of many inputs nests one level per term)\n    "
+            + _marker(expression, deepest[1]),
+        )
+    return None
