@@ -239,7 +239,9 @@ FROM_A_FILE = [
     Trigger("formula-syntax", with_formula("staff +"), "kind: formula", "{kind: formula"),
     Trigger("formula-name", with_formula("staff + stuff"), "kind: formula", "{kind: formula"),
     Trigger("formula-forbidden", with_formula("staff ** 2"), "kind: formula", "{kind: formula"),
-    Trigger("formula-too-complex", with_formula(" + ".join(["staff"] * 101)), "kind: formula", "{kind: formula"),
+    Trigger(
+        "formula-too-complex", with_formula(" + ".join(["staff"] * 101)), "kind: formula", "{kind: formula"
+    ),
     Trigger(
         "unused-input",
         tiny(("tree:\n", "  spare: {label: Dự phòng, type: boolean}\ntree:\n")),

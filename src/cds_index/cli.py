@@ -31,6 +31,54 @@ def _json(data: Any) -> None:
     _out(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+def _year(text: str) -> int:
+    """``--year``: an assessment year, refused as a usage error (exit 2) when absurd."""
+    from .evaluate import check_year
+
+    try:
+        year = check_year(int(text))
+    except (ValueError, UsageError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year: write it as 2024") from None
+    assert year is not None
+    return year
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: a number from 0 to 65535, e.g. 8000")
+    return port
+
+
+def _output_file(path: str | Path) -> Path:
+    """An output file, checked before any work: its folder must exist and it must not be a folder."""
+    out = Path(path)
+    if out.is_dir():
+        raise UsageError(
+            Problem("output-path", f"{out} is a folder: give a file name, e.g. {out / 'ket-qua.csv'}")
+        )
+    if not out.parent.is_dir():
+        raise UsageError(
+            Problem(
+                "output-path", f"the folder {out.parent} does not exist: create it first, or write elsewhere"
+            )
+        )
+    return out
+
+
+def _output_folder(path: str | Path) -> Path:
+    """An output folder (created when missing), checked before any work: it must not be a file."""
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise UsageError(
+            Problem("output-path", f"{out} is a file, not a folder: give a folder for the reports")
+        )
+    return out
+
+
 # --- list -------------------------------------------------------------------------------------
 
 
@@ -134,13 +182,13 @@ def cmd_template(args: argparse.Namespace) -> int:
     if args.format == "xlsx":
         from .excel import write_template
 
-        out = Path(args.output or f"{definition.id}-template.xlsx")
+        out = _output_file(args.output or f"{definition.id}-template.xlsx")
         write_template(definition, out)
         _out(f"wrote {out}")
         return EXIT_OK
     text = inputs_template(definition, year=args.year)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        _output_file(args.output).write_text(text, encoding="utf-8")
         _out(f"wrote {args.output}")
     else:
         _out(text)
@@ -228,7 +276,7 @@ def _output(path: str | None) -> Iterator[TextIO]:
     if path is None:
         yield sys.stdout
         return
-    with open(path, "w", encoding="utf-8", newline="") as stream:
+    with open(_output_file(path), "w", encoding="utf-8", newline="") as stream:
         yield stream
 
 
@@ -236,11 +284,13 @@ def _score_batch(definition: Any, args: argparse.Namespace) -> int:
     """`score` over many units: one summary row per unit, streamed (table, json, csv) or a workbook."""
     from .batch import score_many, table_header, table_line, write_csv, write_json
 
+    if args.output:
+        _output_file(args.output)  # before scoring a thousand units
     rows = _progress(score_many(definition, args.inputs, year=args.year, lang=args.lang), args.lang)
     if args.format == "xlsx":
         from .excel import write_results
 
-        out = Path(args.output or f"{definition.id}-results.xlsx")
+        out = _output_file(args.output or f"{definition.id}-results.xlsx")
         count, failed = write_results(definition, rows, out, lang=args.lang)
         _out(f"wrote {out}")
     else:
@@ -270,6 +320,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
     from .registry import load
 
     definition = load(args.definition)
+    if args.output:
+        _output_file(args.output)
     if args.by not in keys(definition) and args.by not in definition.nodes():
         raise UsageError(
             Problem("usage", f"cannot rank by {args.by!r}: use one of " + ", ".join(keys(definition)))
@@ -342,8 +394,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .registry import load
 
     definition = load(args.definition)
+    folder = _output_folder(args.output)
     rows = _progress(score_many(definition, args.inputs, year=args.year, lang=args.lang), args.lang)
-    written, failed = write_reports(definition, rows, Path(args.output), lang=args.lang, by=args.by)
+    written, failed = write_reports(definition, rows, folder, lang=args.lang, by=args.by)
     problems = f"; {failed} unit(s) with problems" if failed else ""
     _out(f"wrote {len(written)} file(s) to {args.output}{problems}")
     return EXIT_INVALID if failed else EXIT_OK
@@ -463,7 +516,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(
             Problem("usage", "the HTTP API needs the `server` extra: pip install 'cds-index[server]'")
         ) from None
-    serve(args.host, args.port)
+    if args.folder is not None and not Path(args.folder).is_dir():
+        raise UsageError(Problem("usage", f"--folder {args.folder}: no such folder of definitions"))
+    serve(
+        args.host,
+        args.port,
+        folder=args.folder,
+        cors_origins=args.cors_origin,
+        max_body_size=args.max_body_size,
+    )
     return EXIT_OK
 
 
@@ -557,7 +618,7 @@ def _units_parser(
     if formats:
         p.add_argument("--format", choices=formats, default=formats[0])
     p.add_argument("--lang", choices=["vi", "en"], default="vi")
-    p.add_argument("--year", type=int, default=None)
+    p.add_argument("--year", type=_year, default=None)
     return p
 
 
@@ -591,7 +652,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", help="an inputs file to fill, listing every input")
     p.add_argument("definition", metavar="DEF")
     p.add_argument("--format", choices=["yaml", "xlsx"], default="yaml")
-    p.add_argument("--year", type=int, default=None)
+    p.add_argument("--year", type=_year, default=None)
     p.add_argument("-o", "--output", default=None)
     p.set_defaults(func=cmd_template)
 
@@ -631,8 +692,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_gaps)
 
     p = sub.add_parser("serve", help="the HTTP API (needs the `server` extra)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: loopback only)")
+    p.add_argument("--port", type=_port, default=8000)
+    p.add_argument(
+        "--folder",
+        default=None,
+        help="serve the definitions of this folder instead of the bundled ones (or set CDS_INDEX_FOLDER)",
+    )
+    p.add_argument(
+        "--cors-origin",
+        action="append",
+        default=None,
+        metavar="ORIGIN",
+        help="let browser pages from this origin call the API, e.g. https://dti.example.gov.vn "
+        "(repeatable; off by default)",
+    )
+    p.add_argument(
+        "--max-body-size",
+        type=int,
+        default=None,
+        metavar="BYTES",
+        help="refuse request bodies larger than this (default 8 MiB)",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("test", help="run rule tests written as data (`kind: tests` files)")
@@ -682,6 +763,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # the system refused a file we were given: the user's to fix, not a bug
+        where = f" ({exc.filename})" if exc.filename else ""
+        _out(
+            Problem("io-error", f"{exc.strerror or exc}{where}: check the path and its permissions").format(),
+            sys.stderr,
+        )
+        return EXIT_INVALID
     except KeyboardInterrupt:
         return 130
     except Exception:  # the last line of defence: never a bare traceback

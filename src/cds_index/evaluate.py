@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
-from .errors import DefinitionError, Problem
+from .errors import DefinitionError, Problem, UsageError
 from .inputs import UnitInputs, Value, parse_values
 from .model import Definition, Node
 from .numbers import HUNDRED, ZERO, Lang, div, plain, points_text, show
@@ -397,6 +397,52 @@ class _Scorer:
         )
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+"""The years an assessment may name (issue #9: a year of 10^20 was accepted and shown)."""
+
+
+def check_year(year: object) -> int | None:
+    """``year`` as an assessment year, or :class:`UsageError`: a whole number 1900–2100, not a bool."""
+    if year is None:
+        return None
+    if isinstance(year, int) and not isinstance(year, bool) and FIRST_YEAR <= year <= LAST_YEAR:
+        return year
+    raise UsageError(
+        Problem("usage", f"year is a whole number from {FIRST_YEAR} to {LAST_YEAR}, e.g. 2024; got {year!r}")
+    )
+
+
+def _check_call(definition: object, inputs: object, unit_id: object, lang: object) -> None:
+    """The arguments of :func:`score`, checked before anything reads them (issue #9: no AttributeError
+    or TypeError from inside for ``score(d, None)``, a list, a string for a definition)."""
+    if not isinstance(definition, Definition):
+        raise UsageError(
+            Problem(
+                "usage",
+                "score() takes a definition, e.g. cds_index.load('hai-duong-707-district'), "
+                f"got {type(definition).__name__}",
+            )
+        )
+    if not isinstance(inputs, UnitInputs | Mapping):
+        raise UsageError(
+            Problem(
+                "usage",
+                "score() takes the unit's values as a mapping of input name → value, e.g. "
+                f"{{'has_dx_section': True}} ({{}} for none), got {type(inputs).__name__}",
+            )
+        )
+    if isinstance(inputs, Mapping):
+        odd = [k for k in inputs if not isinstance(k, str)]
+        if odd:
+            raise UsageError(
+                Problem("usage", f"input names are strings such as 'has_dx_section', got {odd[0]!r}")
+            )
+    if not isinstance(unit_id, str) or not unit_id:
+        raise UsageError(Problem("usage", f"unit_id is a non-empty string, got {unit_id!r}"))
+    if lang not in STATUS_WORDS:
+        raise UsageError(Problem("usage", f"lang is 'vi' or 'en', got {lang!r}"))
+
+
 def score(
     definition: Definition,
     inputs: UnitInputs | Mapping[str, Any],
@@ -414,6 +460,8 @@ def score(
     >>> r.points, r.node(d.criteria()[0].id).status
     (Decimal('0'), 'not_reported')
     """
+    _check_call(definition, inputs, unit_id, lang)
+    year = check_year(year)
     if definition.scoring != "points":
         raise DefinitionError(
             f"{definition.id} has yearly targets, not points: use cds_index.evaluate_targets", "usage"

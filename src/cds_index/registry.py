@@ -95,7 +95,7 @@ def load_checked(path: str | Path) -> Loaded:
 
 def load_file(path: str | Path) -> Definition:
     """Load a definition file (any path), checked."""
-    return load_checked(path).definition
+    return load_checked(_ref(path)).definition
 
 
 def _candidates(definition_id: str, folder: Path | None = None) -> list[Path]:
@@ -106,17 +106,55 @@ def _candidates(definition_id: str, folder: Path | None = None) -> list[Path]:
     )
 
 
-def resolve(ref: str | Path, on: dt.date | None = None, folder: str | Path | None = None) -> Path:
+def _day(on: object) -> dt.date | None:
+    """``on=`` as a date: a date, a datetime (its day) or an ISO string ``"2024-01-01"``."""
+    if on is None or (isinstance(on, dt.date) and not isinstance(on, dt.datetime)):
+        return on
+    if isinstance(on, dt.datetime):
+        return on.date()
+    if isinstance(on, str):
+        try:
+            return dt.date.fromisoformat(on.strip())
+        except ValueError:
+            pass
+    raise UsageError(
+        Problem("usage", f"on= is a date (datetime.date or 'YYYY-MM-DD', e.g. '2024-01-01'), got {on!r}")
+    )
+
+
+def _ref(ref: object) -> str | Path:
+    if isinstance(ref, str | Path) and str(ref).strip():
+        return ref
+    raise UsageError(
+        Problem(
+            "usage",
+            f"a definition is named by its id (e.g. 'hai-duong-707-district') or a file path, got {ref!r}",
+        )
+    )
+
+
+def resolve(ref: str | Path, on: dt.date | str | None = None, folder: str | Path | None = None) -> Path:
     """A bundled id (optionally the version in force ``on`` a date) or a path → the file's path.
 
     ``folder`` looks the id up there instead of among the bundled definitions.
     """
+    ref, on = _ref(ref), _day(on)
     path = Path(ref)
     if path.suffix in {".yaml", ".yml", ".json"} or path.exists():
         if not path.exists():
             raise DefinitionError(Problem("file-not-found", f"no such file: {path}", Location(str(path))))
         return path
-    candidates = _candidates(str(ref), Path(folder) if folder is not None else None)
+    return resolve_id(str(ref), on, folder)
+
+
+def resolve_id(definition_id: str, on: dt.date | str | None = None, folder: str | Path | None = None) -> Path:
+    """An id → the file of the version in force ``on`` a date, among the bundled definitions (or in
+    ``folder``). Never a path: the HTTP API resolves ids with this, so no request reaches another file.
+    """
+    on = _day(on)
+    ref = str(_ref(definition_id))
+    # compared with the files' names, never opened as a path: "../x", "/etc/passwd" match nothing
+    candidates = _candidates(ref, Path(folder) if folder is not None else None)
     if not candidates:
         if folder is not None:
             raise UsageError(
@@ -143,11 +181,12 @@ def resolve(ref: str | Path, on: dt.date | None = None, folder: str | Path | Non
     return max(in_force)[1]
 
 
-def load(ref: str | Path, on: dt.date | None = None, folder: str | Path | None = None) -> Definition:
+def load(ref: str | Path, on: dt.date | str | None = None, folder: str | Path | None = None) -> Definition:
     """Load a bundled definition by id, or any definition file by path.
 
     With several versions of one id side by side, ``on`` picks the one in force that day
-    (default: today). ``folder`` looks ids up in another folder of definitions than the bundled one.
+    (default: today; a date or an ISO string ``"2024-01-01"``). ``folder`` looks ids up in another
+    folder of definitions than the bundled one.
 
     >>> import cds_index
     >>> cds_index.load("hai-duong-707-district").total
@@ -181,10 +220,10 @@ class DefinitionInfo:
         }
 
 
-def list_definitions() -> list[DefinitionInfo]:
-    """Every bundled definition (each version), sorted by id and date."""
+def list_definitions(folder: str | Path | None = None) -> list[DefinitionInfo]:
+    """Every bundled definition (or every one in ``folder``), each version, sorted by id and date."""
     infos = []
-    for path in sorted(bundled_dir().glob("*.yaml")):
+    for path in sorted((Path(folder) if folder is not None else bundled_dir()).glob("*.yaml")):
         try:
             d = load_file(path)
         except DefinitionError:

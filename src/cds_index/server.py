@@ -1,23 +1,43 @@
 """The HTTP API (FastAPI, the optional `server` extra): list, show, check and score over JSON.
 
 Run it with ``cds-index serve`` (uvicorn) or mount :func:`create_app` in your own ASGI server.
-Points travel as exact decimal strings, as in ``cds-index score --format json``.
+Points travel as exact decimal strings, as in ``cds-index score --format json``. Every error is
+``{"problems": [...]}`` with a stable code; nothing a client sends gets an HTTP 500.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import CdsIndexError, UsageError
+from .errors import CdsIndexError, Problem, UsageError
+from .evaluate import FIRST_YEAR, LAST_YEAR
+
+MAX_BODY_SIZE = 8 * 1024 * 1024
+"""Bytes of a request body, counted as they arrive (a chunked body too); more is answered 413."""
+FOLDER_ENV = "CDS_INDEX_FOLDER"
+"""An environment variable naming the folder of definitions to serve instead of the bundled ones."""
+VERSION_HEADER = "X-Cds-Index-Version"
+
+_log = logging.getLogger("cds_index.server")
+
+# --- requests ---------------------------------------------------------------------------------
+
+Year = Field(None, strict=True, ge=FIRST_YEAR, le=LAST_YEAR, description="the assessment year, e.g. 2024")
 
 
 class UnitBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: str = Field("unit", min_length=1)
-    name: str | None = None
+    id: str = Field("unit", min_length=1, max_length=200)
+    name: str | None = Field(None, max_length=500)
 
 
 class ScoreRequest(BaseModel):
@@ -25,7 +45,7 @@ class ScoreRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     unit: UnitBody = Field(default_factory=UnitBody)
-    year: int | None = None
+    year: int | None = Year
     values: dict[str, Any] = Field(default_factory=dict)
     lang: Literal["vi", "en"] = "vi"
 
@@ -38,60 +58,453 @@ class RankRequest(BaseModel):
     by: str = Field("total", description="`total`, `index` or a pillar id")
 
 
-def create_app() -> Any:
-    """The ASGI app. Errors come back as JSON ``{"problems": [...]}`` with 404, 422 or 400."""
-    from fastapi import FastAPI
+# --- responses (documentation: the endpoints return these shapes, a test checks them) ----------
+
+
+class ProblemOut(BaseModel):
+    code: str = Field(description="a stable code, e.g. `input-type` (see `cds-index check --format json`)")
+    severity: Literal["error", "warning", "info"]
+    message: str
+    file: str | None
+    line: int | None
+    column: int | None
+    path: list[str | int]
+    node: list[str]
+    hint: str | None
+
+
+class Problems(BaseModel):
+    """Every error response: 400 (a wrong call), 404 (no such definition or route), 413 (body too
+    large), 422 (a body or query that does not fit, or a definition that does not check)."""
+
+    problems: list[ProblemOut]
+
+
+class UnitOut(BaseModel):
+    id: str
+    name: str | None
+
+
+class DefinitionSummary(BaseModel):
+    id: str
+    title: str
+    decision: str
+    level: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    total: str | None
+
+
+class DefinitionDocument(BaseModel):
+    """The normalized definition (`cds-index show --format json`): every node has at least id, title,
+    points and children."""
+
+    model_config = ConfigDict(extra="allow")
+    kind: Literal["definition"]
+    id: str
+    title: str
+    tree: list[dict[str, Any]]
+
+
+class NodeOut(BaseModel):
+    id: str
+    title: str
+    points: str
+    max: str
+    stated: str | None
+    percent: str | None
+    status: Literal["scored", "not_reported", "not_applicable", "invalid"]
+    explanation: str
+    self_points: str | None = None
+    inputs: list[str] | None = Field(None, description="criteria only")
+    late: bool | None = Field(None, description="criteria only")
+    children: list[NodeOut]
+
+
+class IndexOut(BaseModel):
+    method: str
+    value: str
+
+
+class ScoreResponse(BaseModel):
+    """A points definition: the `score --format json` document (points are exact decimal strings)."""
+
+    definition: str
+    unit: UnitOut
+    year: int | None
+    points: str
+    max: str
+    achievable: str
+    stated_total: str | None
+    percent: str | None
+    index: IndexOut
+    problems: list[ProblemOut]
+    children: list[NodeOut]
+
+
+class TargetsResponse(BaseModel):
+    """A yearly-targets definition: the year's targets met and unmet."""
+
+    model_config = ConfigDict(extra="allow")
+    unit: UnitOut
+    definition: str
+    year: int
+    completed: bool
+    has_data: bool
+    groups: list[dict[str, Any]]
+    criteria: list[dict[str, Any]]
+    problems: list[ProblemOut]
+
+
+class Ranked(BaseModel):
+    rank: int
+    unit: UnitOut
+    score: str
+    max: str
+    gap_above: str | None
+    gap_to_first: str
+    gap_to_max: str
+
+
+class Unranked(BaseModel):
+    unit: UnitOut
+    problems: list[ProblemOut]
+
+
+class RankResponse(BaseModel):
+    definition: str
+    by: str
+    ranking: list[Ranked]
+    unranked: list[Unranked] = Field(description="units with refused values (or a repeated id), not dropped")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+    definitions: int
+
+
+class Root(BaseModel):
+    name: str
+    version: str
+    docs: str
+    openapi: str
+    health: str
+    definitions: str
+
+
+# --- strict bodies ----------------------------------------------------------------------------
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number (RFC 8259): send a finite number, e.g. 85 or 0.5")
+
+
+def strict_json(body: bytes) -> Any:
+    """Parse a request body as RFC 8259 JSON: UTF-8, no ``NaN``/``Infinity``; numbers with a fraction or
+    exponent become exact Decimals (``1e400`` is a number the inputs then judge, not a float infinity).
+
+    Raises :class:`json.JSONDecodeError`, which the API answers as 422 ``request-json``.
+    """
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise json.JSONDecodeError(f"the body is not UTF-8 ({exc.reason})", "", exc.start) from None
+    from decimal import Decimal
+
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise json.JSONDecodeError("the body nests arrays or objects too deeply", text, 0) from None
+    except ValueError as exc:  # a constant refused above; an integer beyond Python's 4300 digits
+        raise json.JSONDecodeError(str(exc), text, 0) from None
+
+
+def _problems(status: int, problems: list[Problem]) -> Any:
     from fastapi.responses import JSONResponse
 
+    return JSONResponse({"problems": [p.to_dict() for p in problems]}, status_code=status)
+
+
+class _BodyLimit:
+    """Refuse a body larger than ``limit`` bytes with 413, counting the bytes that actually arrive
+    (a missing or lying Content-Length, a chunked body), before the app reads any of it."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(
+        self,
+        scope: MutableMapping[str, Any],
+        receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
+        send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
+    ) -> None:
+        if scope["type"] != "http" or scope.get("method") in {"GET", "HEAD", "OPTIONS"}:
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.strip().isdigit() and int(declared) > self.limit:
+            await self._too_large(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await self._too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> MutableMapping[str, Any]:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Any, receive: Any, send: Any) -> None:
+        limit = f"{self.limit / 1024 / 1024:g} MiB" if self.limit >= 1024 * 1024 else f"{self.limit} bytes"
+        response = _problems(
+            413,
+            [
+                Problem(
+                    "request-too-large",
+                    f"the request body is larger than {limit}: send fewer units per request",
+                )
+            ],
+        )
+        await response(scope, receive, send)
+
+
+# 422s from FastAPI (pydantic) → the codes a definition's own shape errors use
+_PYDANTIC_CODES = {"extra_forbidden": "unknown-key", "missing": "missing-key", "json_invalid": "request-json"}
+
+
+def _validation_problem(error: Any) -> Problem:
+    kind = str(error.get("type", ""))
+    loc = tuple(x if isinstance(x, int) else str(x) for x in error.get("loc", ()))
+    code = _PYDANTIC_CODES.get(kind)
+    if code is None:
+        code = "wrong-type" if kind.endswith(("_type", "_parsing")) else "invalid-value"
+    if code == "request-json":
+        message = f"the body is not JSON: {error.get('ctx', {}).get('error', error.get('msg'))}"
+        loc = ("body",)
+    else:
+        where = ".".join(str(x) for x in loc[1:]) or str(loc[0] if loc else "body")
+        got = error.get("input")
+        shown = "" if code == "missing-key" or isinstance(got, dict | list) else f" (got {repr(got)[:80]})"
+        message = f"{where}: {error.get('msg')}{shown}"
+    from .errors import Location
+
+    return Problem(code, message, Location(path=loc), hint="the shape of every request is in /docs")
+
+
+# --- the app ----------------------------------------------------------------------------------
+
+
+def create_app(
+    folder: str | Path | None = None,
+    *,
+    cors_origins: list[str] | None = None,
+    max_body_size: int = MAX_BODY_SIZE,
+) -> Any:
+    """The ASGI app. Errors come back as JSON ``{"problems": [...]}`` with 400, 404, 413 or 422.
+
+    Definition ids are looked up among the bundled definitions, or only in ``folder`` (default: the
+    ``CDS_INDEX_FOLDER`` environment variable): never as a path. ``cors_origins`` lets browser pages from
+    those origins call the API (none by default). Definitions are loaded and compiled at start-up.
+    """
+    from fastapi import FastAPI, Request
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse
+    from fastapi.routing import APIRoute
+    from starlette.exceptions import HTTPException
+
     from . import __version__
-    from .registry import list_definitions, load
+    from .registry import list_definitions, load_file, resolve_id
     from .report import definition_json
 
-    app = FastAPI(
+    if folder is None:
+        folder = os.environ.get(FOLDER_ENV) or None
+    if max_body_size < 1:
+        raise UsageError(Problem("usage", f"max_body_size is a number of bytes, got {max_body_size!r}"))
+
+    def catalogue() -> list[Any]:
+        return list_definitions(folder)
+
+    @asynccontextmanager
+    async def lifespan(_: Any) -> AsyncIterator[None]:
+        # load, check and compile every definition now, so the first request is as fast as the next
+        from .evaluate import score
+
+        for info in catalogue():
+            definition = load_file(info.path)
+            if definition.scoring == "points":
+                score(definition, {})
+        yield
+
+    class StrictRequest(Request):
+        async def json(self) -> Any:
+            if not hasattr(self, "_json"):
+                self._json = strict_json(await self.body())
+            return self._json
+
+    class Route(APIRoute):
+        """Strict JSON bodies; any exception that is not an answer becomes a 500 `internal` (logged)."""
+
+        def get_route_handler(self) -> Callable[[Request], Any]:
+            handler = super().get_route_handler()
+
+            async def strict(request: Request) -> Any:
+                try:
+                    return await handler(StrictRequest(request.scope, request.receive))
+                except (CdsIndexError, RequestValidationError, HTTPException):
+                    raise
+                except Exception:
+                    return _internal(request)
+
+            return strict
+
+    def _internal(request: Request) -> Any:
+        _log.exception("cds_index: internal error on %s %s", request.method, request.url.path)
+        return _problems(
+            500,
+            [
+                Problem(
+                    "internal",
+                    "a bug in cds_index, not in your request; the server log has the details. "
+                    "Please report it with the request you sent.",
+                )
+            ],
+        )
+
+    make_app: Callable[..., FastAPI]
+    try:  # Swagger UI and ReDoc served from the installed package: /docs works without the internet
+        from fastapi_offline import FastAPIOffline as make_app
+    except ImportError:  # pragma: no cover - the `server` extra installs it
+        make_app = FastAPI
+
+    errors: dict[int | str, dict[str, Any]] = {
+        status: {"model": Problems, "description": text}
+        for status, text in {
+            400: "a wrong call (e.g. rank by an unknown pillar)",
+            404: "no definition (or route) of that name",
+            413: "the request body is too large",
+            422: "the body or a query parameter does not fit, or the definition does not check",
+        }.items()
+    }
+    app = make_app(
         title="cds_index",
         version=__version__,
         description="Digital-transformation indices of Vietnamese provinces: definitions and exact, "
-        "explained scores.",
+        'explained scores. Every error is `{"problems": [...]}` with a stable `code`.',
+        lifespan=lifespan,
+        responses=errors,
     )
+    app.router.route_class = Route
+
+    @app.middleware("http")
+    async def version_header(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        response.headers[VERSION_HEADER] = __version__
+        return response
+
+    app.add_middleware(_BodyLimit, limit=max_body_size)
+    if cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+            expose_headers=[VERSION_HEADER],
+        )
 
     @app.exception_handler(CdsIndexError)
-    async def _problems(_: Any, exc: CdsIndexError) -> JSONResponse:
+    async def _cds_error(_: Any, exc: CdsIndexError) -> JSONResponse:
         status = 404 if exc.code == "definition-not-found" else 400 if isinstance(exc, UsageError) else 422
-        return JSONResponse({"problems": [p.to_dict() for p in exc.problems]}, status_code=status)
+        result: JSONResponse = _problems(status, list(exc.problems))
+        return result
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Any, exc: RequestValidationError) -> JSONResponse:
+        result: JSONResponse = _problems(422, [_validation_problem(e) for e in exc.errors()])
+        return result
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        words = {404: f"no route {request.url.path}: see /docs", 405: f"{request.method} is not allowed here"}
+        text = words.get(exc.status_code, str(exc.detail))
+        result: JSONResponse = _problems(exc.status_code, [Problem("usage", text)])
+        if exc.headers:
+            result.headers.update(exc.headers)
+        return result
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, _: Exception) -> JSONResponse:  # a middleware's bug: still no traceback
+        result: JSONResponse = _internal(request)
+        return result
 
     def _definition(definition_id: str, on: dt.date | None) -> Any:
-        if "/" in definition_id or definition_id.endswith((".yaml", ".yml")):
-            from .errors import Problem
+        return load_file(resolve_id(definition_id, on, folder))
 
-            raise UsageError(Problem("definition-not-found", f"no bundled definition {definition_id!r}"))
-        return load(definition_id, on=on)
+    @app.get("/", response_model=Root, summary="What this server is")
+    def root() -> Any:
+        return JSONResponse(
+            {
+                "name": "cds_index",
+                "version": __version__,
+                "docs": "/docs",
+                "openapi": "/openapi.json",
+                "health": "/health",
+                "definitions": "/definitions",
+            }
+        )
 
-    @app.get("/definitions")
-    def definitions() -> list[dict[str, Any]]:
-        return [{k: v for k, v in i.to_dict().items() if k != "path"} for i in list_definitions()]
+    @app.get("/health", response_model=Health, summary="The server is up, with how many definitions")
+    def health() -> Any:
+        return JSONResponse({"status": "ok", "version": __version__, "definitions": len(catalogue())})
 
-    @app.get("/definitions/{definition_id}")
-    def show(definition_id: str, on: dt.date | None = None) -> dict[str, Any]:
-        return definition_json(_definition(definition_id, on))
+    @app.get("/definitions", response_model=list[DefinitionSummary])
+    def definitions() -> Any:
+        return JSONResponse([{k: v for k, v in i.to_dict().items() if k != "path"} for i in catalogue()])
 
-    @app.post("/definitions/{definition_id}/score")
-    def score_unit(definition_id: str, request: ScoreRequest, on: dt.date | None = None) -> dict[str, Any]:
+    @app.get("/definitions/{definition_id}", response_model=DefinitionDocument)
+    def show(definition_id: str, on: dt.date | None = None) -> Any:
+        return JSONResponse(definition_json(_definition(definition_id, on)))
+
+    @app.post("/definitions/{definition_id}/score", response_model=ScoreResponse | TargetsResponse)
+    def score_unit(definition_id: str, request: ScoreRequest, on: dt.date | None = None) -> Any:
         definition = _definition(definition_id, on)
         if definition.scoring == "targets":
             from .inputs import parse_values
             from .targets import evaluate_year
 
             if request.year is None:
-                from .errors import Problem
-
-                raise UsageError(Problem("usage", "a yearly-targets definition needs `year`"))
+                raise UsageError(Problem("usage", "a yearly-targets definition needs `year`, e.g. 2024"))
             values, problems = parse_values(request.values, definition.inputs)
             result = evaluate_year(definition, request.year, values, lang=request.lang)
-            return {
-                "unit": request.unit.model_dump(),
-                **result.to_dict(),
-                "problems": [p.to_dict() for p in problems],
-            }
+            return JSONResponse(
+                {
+                    "unit": request.unit.model_dump(),
+                    **result.to_dict(),
+                    "problems": [p.to_dict() for p in problems],
+                }
+            )
         from .evaluate import score
 
         scored = score(
@@ -102,14 +515,14 @@ def create_app() -> Any:
             unit_name=request.unit.name,
             lang=request.lang,
         )
-        return scored.to_dict()
+        return JSONResponse(scored.to_dict())
 
-    @app.post("/definitions/{definition_id}/rank")
-    def rank_units(definition_id: str, request: RankRequest, on: dt.date | None = None) -> dict[str, Any]:
-        """Score every unit and rank them (ties share a rank); a unit with refused values is listed
-        under `unranked` with its problems, never dropped."""
-        from .errors import Problem
-        from .evaluate import score
+    @app.post("/definitions/{definition_id}/rank", response_model=RankResponse)
+    def rank_units(definition_id: str, request: RankRequest, on: dt.date | None = None) -> Any:
+        """Score every unit and rank them (ties share a rank); a unit with refused values, or whose id
+        repeats an earlier unit's, is listed under `unranked` with its problems, never dropped."""
+        from .batch import score_many
+        from .inputs import UnitInputs, parse_values
         from .numbers import plain
         from .ranking import keys, rank
 
@@ -120,40 +533,52 @@ def create_app() -> Any:
             )
         if request.by not in keys(definition):
             raise UsageError(Problem("usage", f"rank by one of {', '.join(keys(definition))}"))
-        results = [
-            score(definition, u.values, year=u.year, unit_id=u.unit.id, unit_name=u.unit.name, lang=u.lang)
-            for u in request.units
-        ]
-        good = [r for r in results if r.ok]
-        return {
-            "definition": definition.id,
-            "by": request.by,
-            "ranking": [
-                {
-                    "rank": x.rank,
-                    "unit": {"id": x.unit_id, "name": x.unit_name},
-                    "score": plain(x.score),
-                    "max": plain(x.max),
-                    "gap_above": None if x.gap_above is None else plain(x.gap_above),
-                    "gap_to_first": plain(x.gap_to_first),
-                    "gap_to_max": plain(x.gap_to_max),
-                }
-                for x in rank(good, request.by)
-            ],
-            "unranked": [
-                {
-                    "unit": {"id": r.unit_id, "name": r.unit_name},
-                    "problems": [p.to_dict() for p in r.problems],
-                }
-                for r in results
-                if not r.ok
-            ],
-        }
+        units = []
+        for i, u in enumerate(request.units):
+            values, problems = parse_values(u.values, definition.inputs)
+            units.append(UnitInputs(u.unit.id, u.unit.name, u.year, values, problems, f"units[{i}]"))
+        # the batch scorer, as `cds-index rank` uses it: the second unit with an id already seen is refused
+        rows = list(score_many(definition, units, lang=request.units[0].lang))
+        good = [r.result for r in rows if r.ok and r.result is not None]
+        return JSONResponse(
+            {
+                "definition": definition.id,
+                "by": request.by,
+                "ranking": [
+                    {
+                        "rank": x.rank,
+                        "unit": {"id": x.unit_id, "name": x.unit_name},
+                        "score": plain(x.score),
+                        "max": plain(x.max),
+                        "gap_above": None if x.gap_above is None else plain(x.gap_above),
+                        "gap_to_first": plain(x.gap_to_first),
+                        "gap_to_max": plain(x.gap_to_max),
+                    }
+                    for x in rank(good, request.by)
+                ],
+                "unranked": [
+                    {
+                        "unit": {"id": r.unit_id, "name": r.unit_name},
+                        "problems": [p.to_dict() for p in r.problems],
+                    }
+                    for r in rows
+                    if not r.ok
+                ],
+            }
+        )
 
     return app
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:  # pragma: no cover - runs a server
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    folder: str | Path | None = None,
+    cors_origins: list[str] | None = None,
+    max_body_size: int | None = None,
+) -> None:  # pragma: no cover - runs a server (tests start it in a subprocess)
     import uvicorn
 
-    uvicorn.run(create_app(), host=host, port=port)
+    app = create_app(folder, cors_origins=cors_origins, max_body_size=max_body_size or MAX_BODY_SIZE)
+    uvicorn.run(app, host=host, port=port)
