@@ -19,6 +19,10 @@ MAX_DEPTH = 100
 """Nesting of operations (``a + b + c`` nests 2 deep: the sum of the sum)."""
 MAX_NODES = 400
 """Names, numbers, operations and calls in one formula."""
+MAX_LITERAL_DIGITS = 28
+MAX_LITERAL_EXPONENT = 30
+"""A number written in a formula has at most 28 digits and lies within 1e-30 … 1e30 (``1e-999999``
+divides a value into a million-digit explanation)."""
 
 
 def _clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
@@ -94,6 +98,8 @@ class CompiledFormula:
             raise FormulaEvalError(f"the formula is too complex to evaluate ({type(exc).__name__})") from exc
         except InvalidExpression as exc:
             raise FormulaEvalError(str(exc)) from exc
+        except ArithmeticError as exc:
+            raise FormulaEvalError(_arithmetic_words(exc)) from exc
         if isinstance(result, bool):
             return Decimal(int(result))
         if isinstance(result, int | Decimal):
@@ -106,6 +112,16 @@ class CompiledFormula:
 
 class FormulaEvalError(ValueError):
     """A formula that has no value for these inputs (the criterion is then invalid, not a crash)."""
+
+
+def _arithmetic_words(exc: ArithmeticError) -> str:
+    from decimal import DivisionByZero, Overflow
+
+    if isinstance(exc, ZeroDivisionError | DivisionByZero):
+        return "division by zero"
+    if isinstance(exc, Overflow | OverflowError):
+        return "a number too large to compute"
+    return "an operation without a value (0 / 0, x % 0, or a result too large to divide)"
 
 
 def _marker(expression: str, node: ast.AST) -> str:
@@ -199,7 +215,7 @@ def compile_formula(
                 # Exact: the literal as written, never a binary float.
                 segment = ast.get_source_segment(expression.strip(), node) or repr(node.value)
                 try:
-                    node.value = Decimal(segment)  # type: ignore[assignment]  # simpleeval returns it as is
+                    number = Decimal(segment)
                 except InvalidOperation:  # 0x10, 0o7, 0b1: Decimal reads only decimal literals
                     problems.append(
                         (
@@ -207,6 +223,19 @@ def compile_formula(
                             f"write numbers in decimal, not {segment!r}\n    " + _marker(expression, node),
                         )
                     )
+                    continue
+                digits = len(number.as_tuple().digits)
+                if digits > MAX_LITERAL_DIGITS or (number and abs(number.adjusted()) > MAX_LITERAL_EXPONENT):
+                    problems.append(
+                        (
+                            "formula-forbidden",
+                            f"write numbers of at most {MAX_LITERAL_DIGITS} digits between "
+                            f"1e-{MAX_LITERAL_EXPONENT} and 1e{MAX_LITERAL_EXPONENT} "
+                            "(e.g. 0.5, 100, 1e6)\n    " + _marker(expression, node),
+                        )
+                    )
+                    continue
+                node.value = number  # type: ignore[assignment]  # simpleeval returns it as is
             else:
                 problems.append(
                     (

@@ -99,11 +99,15 @@ def load_file(path: str | Path) -> Definition:
 
 
 def _candidates(definition_id: str, folder: Path | None = None) -> list[Path]:
-    """Every version of one id in ``folder``: ``<id>.yaml`` and ``<id>@<anything>.yaml``."""
-    folder = folder if folder is not None else bundled_dir()
-    return sorted(
-        p for p in folder.glob("*.yaml") if p.stem == definition_id or p.stem.startswith(definition_id + "@")
+    """Every version of one id in ``folder``: ``<id>.yaml`` and ``<id>@<anything>.yaml``, else the files
+    whose ``id:`` is that id (a folder of one's own need not name its files by id)."""
+    where = folder if folder is not None else bundled_dir()
+    named = sorted(
+        p for p in where.glob("*.yaml") if p.stem == definition_id or p.stem.startswith(definition_id + "@")
     )
+    if named or folder is None:
+        return named
+    return [Path(info.path) for info in list_definitions(folder) if info.id == definition_id]
 
 
 def _day(on: object) -> dt.date | None:

@@ -416,13 +416,16 @@ def create_app(
     )
     app.router.route_class = Route
 
+    # the last added is the outermost: CORS, then the version header, then the body limit (so a 413
+    # carries both)
+    app.add_middleware(_BodyLimit, limit=max_body_size)
+
     @app.middleware("http")
     async def version_header(request: Request, call_next: Any) -> Any:
         response = await call_next(request)
         response.headers[VERSION_HEADER] = __version__
         return response
 
-    app.add_middleware(_BodyLimit, limit=max_body_size)
     if cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
