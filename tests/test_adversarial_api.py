@@ -252,6 +252,7 @@ VALIDATION = [
     ("rank", {"units": {}}, "wrong-type", ["body", "units"]),
     ("rank", {"units": [{"values": {}}], "by": 3}, "wrong-type", ["body", "by"]),
     ("rank", {"units": [{"year": 10**20}]}, "invalid-value", ["body", "units", 0, "year"]),
+    ("rank", {"units": [{}] * 2001}, "invalid-value", ["body", "units"]),
 ]
 
 
@@ -444,6 +445,12 @@ def test_root_and_health(client: TestClient) -> None:
 @pytest.mark.parametrize("path", ["/", "/health", "/definitions", "/nope", f"/definitions/{DEPT}"])
 def test_every_response_names_the_version(client: TestClient, path: str) -> None:
     assert client.get(path).headers[VERSION_HEADER] == cds_index.__version__
+
+
+def test_redoc_needs_no_cdn(client: TestClient) -> None:
+    page = client.get("/redoc")
+    assert page.status_code == 200
+    assert not re.findall(r"""src=["'](?:https?:)?//""", page.text)
 
 
 def test_the_docs_need_no_cdn(client: TestClient) -> None:
@@ -1038,7 +1045,7 @@ def test_serve_refuses_bad_arguments_before_starting(
     [
         ["show", "{folder}"],
         ["show", "{missing}.yaml"],
-        ["show", "{fifo_or_missing}"],
+        ["show", "{missing}"],
         ["check", "{missing}.yaml"],
         ["template", "{folder}"],
         ["score", DEPT, "{missing}.yaml"],

@@ -54,7 +54,11 @@ class RankRequest(BaseModel):
     """Several units' values, scored and ranked together."""
 
     model_config = ConfigDict(extra="forbid")
-    units: list[ScoreRequest] = Field(min_length=1)
+    units: list[ScoreRequest] = Field(
+        min_length=1,
+        max_length=2000,
+        description="at most 2000 units, more than any province has communes (scored in seconds)",
+    )
     by: str = Field("total", description="`total`, `index` or a pillar id")
 
 
