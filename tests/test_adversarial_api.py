@@ -148,6 +148,17 @@ def test_a_configured_folder_replaces_the_bundled_definitions(tmp_path: Path) ->
         assert c.get("/health").json()["definitions"] == 1
 
 
+def test_a_definition_that_does_not_check_is_not_served_and_is_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    shutil.copy(DEFINITIONS / f"{DEPT}.yaml", tmp_path / f"{DEPT}.yaml")
+    (tmp_path / "broken.yaml").write_text("kind: definition\nid: broken\n", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="cds_index.server"), TestClient(create_app(folder=tmp_path)) as c:
+        assert [d["id"] for d in c.get("/definitions").json()] == [DEPT]
+        assert problems_of(c.get("/definitions/broken"), 422)[0] == "missing-key"
+    assert "broken.yaml is not served" in caplog.text
+
+
 def test_the_folder_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CDS_INDEX_FOLDER", str(tmp_path))  # an empty folder: nothing served
     with TestClient(create_app()) as c:
@@ -253,6 +264,8 @@ VALIDATION = [
     ("rank", {"units": [{"values": {}}], "by": 3}, "wrong-type", ["body", "by"]),
     ("rank", {"units": [{"year": 10**20}]}, "invalid-value", ["body", "units", 0, "year"]),
     ("rank", {"units": [{}] * 2001}, "invalid-value", ["body", "units"]),
+    ("score", {"values": {f"k{i}": 1 for i in range(1001)}}, "invalid-value", ["body", "values"]),
+    ("score", {"values": {"k" * 101: 1}}, "invalid-value", ["body", "values", "k" * 101, "[key]"]),
 ]
 
 
@@ -1031,11 +1044,19 @@ def test_a_plausible_year_is_accepted(capsys: pytest.CaptureFixture[str]) -> Non
         ["serve", "--port", "-1"],
         ["serve", "--port", "http"],
         ["serve", "--folder", "/no/such/folder"],
+        ["serve", "--max-body-size", "0"],
+        ["serve", "--max-body-size", "lots"],
     ],
 )
 def test_serve_refuses_bad_arguments_before_starting(
-    capsys: pytest.CaptureFixture[str], argv: list[str]
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, argv: list[str]
 ) -> None:
+    uvicorn = pytest.importorskip("uvicorn")
+
+    def started(*_: Any, **__: Any) -> None:  # never block the test run on a real server
+        raise AssertionError("the server was started")
+
+    monkeypatch.setattr(uvicorn, "run", started)
     status, output = run(capsys, *argv)
     assert status == 2, output
 
@@ -1071,7 +1092,6 @@ def test_odd_paths_answer_with_a_code(
     places = {
         "folder": str(tmp_path),
         "missing": str(tmp_path / "nope"),
-        "fifo_or_missing": str(tmp_path / "nope"),
     }
     status, output = run(capsys, *[a.format(**places) for a in argv])
     assert status in {1, 2}, output

@@ -14,7 +14,7 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -46,7 +46,11 @@ class ScoreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     unit: UnitBody = Field(default_factory=UnitBody)
     year: int | None = Year
-    values: dict[str, Any] = Field(default_factory=dict)
+    values: dict[Annotated[str, Field(max_length=100)], Any] = Field(
+        default_factory=dict,
+        max_length=1000,
+        description="input name → value (at most 1000: five times the largest definition's inputs)",
+    )
     lang: Literal["vi", "en"] = "vi"
 
 
@@ -353,11 +357,19 @@ def create_app(
     async def lifespan(_: Any) -> AsyncIterator[None]:
         # load, check and compile every definition now, so the first request is as fast as the next
         from .evaluate import score
+        from .registry import bundled_dir
 
-        for info in catalogue():
+        infos = catalogue()
+        for info in infos:
             definition = load_file(info.path)
             if definition.scoring == "points":
                 score(definition, {})
+        served = {info.path for info in infos}
+        for path in sorted((Path(folder) if folder is not None else bundled_dir()).glob("*.yaml")):
+            if str(path) not in served:
+                _log.warning(
+                    "cds_index: %s is not served: it does not check (cds-index check %s)", path, path
+                )
         yield
 
     class StrictRequest(Request):
@@ -587,5 +599,6 @@ def serve(
 ) -> None:  # pragma: no cover - runs a server (tests start it in a subprocess)
     import uvicorn
 
-    app = create_app(folder, cors_origins=cors_origins, max_body_size=max_body_size or MAX_BODY_SIZE)
+    limit = MAX_BODY_SIZE if max_body_size is None else max_body_size
+    app = create_app(folder, cors_origins=cors_origins, max_body_size=limit)
     uvicorn.run(app, host=host, port=port)
