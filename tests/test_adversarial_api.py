@@ -40,9 +40,20 @@ from cds_index.server import MAX_BODY_SIZE, VERSION_HEADER, create_app, strict_j
 
 DEPT = "hai-duong-707-department"
 SECRET = "hunter2-do-not-leak"
-# needs helper h-read's coerce (issue #9 item 2: non-finite and out-of-magnitude numbers refused in
-# inputs.coerce). strict: once merged these pass, and the lead removes the marker.
-NEEDS_COERCE = pytest.mark.xfail(strict=True, reason="needs the rewritten inputs.coerce (h-read, #9)")
+
+
+def _inputs_refuse_infinity() -> bool:
+    definition = cds_index.load(DEPT)
+    name = next(n for n, spec in definition.inputs.items() if spec.type in {"number", "integer"})
+    return bool(cds_index.score(definition, {name: Decimal("Infinity")}).problems)
+
+
+# Non-finite and out-of-magnitude numbers are refused by inputs.coerce (issue #9 item 2, rewritten on
+# another branch). Until that coerce is in, these cases are expected to fail (strictly: a pass is an
+# error); once it is, the marker switches itself off and they must pass.
+NEEDS_COERCE = pytest.mark.xfail(
+    not _inputs_refuse_infinity(), strict=True, reason="needs the rewritten inputs.coerce (#9)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -757,7 +768,10 @@ def test_load_refuses_what_is_not_a_name(ref: Any) -> None:
 def test_load_of_a_folder_or_a_missing_file_is_a_definition_error(tmp_path: Path) -> None:
     with pytest.raises(DefinitionError) as folder:
         cds_index.load(tmp_path)
-    assert folder.value.code == "file-not-found"
+    assert folder.value.code in {
+        "file-not-found",
+        "file-special",
+    }  # the latter once only regular files are read
     with pytest.raises(DefinitionError) as missing:
         cds_index.load(tmp_path / "nope.yaml")
     assert missing.value.code == "file-not-found"
