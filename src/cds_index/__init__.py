@@ -3,8 +3,8 @@
 >>> import cds_index
 >>> definition = cds_index.load("hai-duong-707-district")
 >>> result = cds_index.score(definition, {"has_dx_section": True})
->>> result.max
-Decimal('420')
+>>> definition.total, result.max  # the decision's total; the maximum its printed points can reach
+(Decimal('420'), Decimal('419'))
 """
 
 from __future__ import annotations
