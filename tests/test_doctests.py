@@ -12,11 +12,14 @@ import pytest
 import cds_index
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = ["cds_index"] + sorted(
-    name
-    for _, name, _ in pkgutil.walk_packages(cds_index.__path__, "cds_index.")
-    if not name.endswith(("__main__", "pytest_plugin"))
-)
+MODULES = [
+    "cds_index",
+    *sorted(
+        name
+        for _, name, _ in pkgutil.walk_packages(cds_index.__path__, "cds_index.")
+        if not name.endswith(("__main__", "pytest_plugin"))
+    ),
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
