@@ -170,12 +170,19 @@ def _scenario(path: Path, doc: Document, report: FileReport) -> None:
         report.facts["total"] = f"{plain(base.total)} → {plain(changed.total)}"
 
 
+def _rearrangement(path: Path, doc: Document, report: FileReport) -> None:
+    from .rearrangement import check_rearrangement_file
+
+    check_rearrangement_file(path, doc, report)
+
+
 _CHECKERS = {
     "definition": _definition,
     "inputs": _inputs,
     "tests": _tests,
     "overlay": _overlay,
     "scenario": _scenario,
+    "rearrangement": _rearrangement,
 }
 
 __all__ = ["FileReport", "Location", "check_file"]
