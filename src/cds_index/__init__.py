@@ -24,7 +24,7 @@ _LAZY = {
     "evaluate_year": "targets",
     "evaluate_years": "targets",
     "check_file": "checking",
-    "rollup": "rollup",  # issue 16
+    "rollup": "roll_up",  # issue 16
 }
 
 

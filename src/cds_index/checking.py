@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -109,6 +109,12 @@ def _inputs(path: Path, doc: Document, report: FileReport) -> None:
     report.problems.extend(problems)
     for unit in years.values():
         report.problems.extend(unit.problems)
+    if definition.scoring == "points":  # a year the definition does not assess (issue 16)
+        from .evaluate import period_warnings
+
+        for year in years:
+            where = doc.location(("year",) if model.years is None else ("years", year), key=True)
+            report.problems += [replace(p, location=where) for p in period_warnings(definition, year)]
     report.facts["definition"] = definition.id
 
 

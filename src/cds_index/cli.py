@@ -545,7 +545,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
 
 def cmd_rollup(args: argparse.Namespace) -> int:
     from .registry import load
-    from .rollup import render, rollup, write_csv
+    from .roll_up import render, rollup, write_csv
 
     definition = load(args.definition)
     result = rollup(

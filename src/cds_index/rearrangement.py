@@ -5,7 +5,7 @@ merged into larger ones and provinces into fewer. A rearrangement file says, for
 old units it was formed from (whole, or a declared share of a split commune), the decision that made
 it and the date it took effect. :func:`check_rearrangement` refuses an old unit used beyond 100 %, an
 old id that the units given do not have, a date outside the definitions' periods and a new id given
-twice, each at its line; :mod:`cds_index.rollup` turns the old units' results into the new units'.
+twice, each at its line; :mod:`cds_index.roll_up` turns the old units' results into the new units'.
 
 >>> from cds_index.rearrangement import Rearrangement
 >>> r = Rearrangement.model_validate({"kind": "rearrangement", "id": "x", "title": "x",
@@ -37,6 +37,8 @@ Combine = Literal["sum", "all", "any"]
 
 def _share(value: Any) -> Any:
     """A share as offices write it: `0.4`, `"0,4"` (decimal comma) or `"40%"`, kept exact."""
+    if isinstance(value, Decimal) and (not value.is_finite() or abs(value.adjusted()) > 100):
+        raise ValueError(f"a share is a decimal between 0 and 1, e.g. `0.4` or `40%`; got {value}")
     if isinstance(value, bool) or not isinstance(value, str):
         return value
     text = value.strip().replace(" ", "")
@@ -51,9 +53,9 @@ def _share(value: Any) -> Any:
         raise ValueError(
             f"a share is a decimal between 0 and 1, e.g. `0.4`, `0,4` or `40%`; got {value!r}"
         ) from None
-    if not number.is_finite():
-        raise ValueError(f"a share must be a finite number, got {value!r}")
-    return number / scale
+    if not number.is_finite() or abs(number.adjusted()) > 100:
+        raise ValueError(f"a share is a decimal between 0 and 1, e.g. `0.4` or `40%`; got {value!r}")
+    return number / scale if scale != 1 else number
 
 
 def _no_float(value: Any) -> Any:
@@ -302,6 +304,30 @@ def check_rearrangement(
     return problems
 
 
+def check_years(model: Rearrangement, doc: Document | None, years: Mapping[str, int | None]) -> list[Problem]:
+    """A new unit whose old units were assessed in different years (``years``: old id → year)."""
+    problems = []
+    for i, unit in enumerate(model.units):
+        found: dict[int | None, list[str]] = {}
+        for old in unit.predecessors:
+            if old.id in years:
+                found.setdefault(years[old.id], []).append(old.id)
+        if len(found) > 1:
+            by_year = "; ".join(
+                f"{year if year is not None else 'no year'}: {', '.join(ids)}"
+                for year, ids in sorted(found.items(), key=lambda item: (item[0] is None, item[0] or 0))
+            )
+            problems.append(
+                Problem(
+                    "rollup-years",
+                    f"the old units of {unit.id!r} were assessed in different years ({by_year}); "
+                    "roll up one year at a time: give every old unit's inputs for the same `year: 2024`",
+                    doc.location(("units", i, "from")) if doc is not None else Location(path=("units", i)),
+                )
+            )
+    return problems
+
+
 def check_rescore(model: Rearrangement, doc: Document | None, definition: Definition) -> list[Problem]:
     """The `rescore` rules and the `weight` input against one definition's inputs."""
     from .inputs import _close
@@ -317,7 +343,9 @@ def check_rescore(model: Rearrangement, doc: Document | None, definition: Defini
                 Problem(
                     "input-unknown",
                     f"`rescore.inputs` names {name!r}, which is not an input of {definition.id}",
-                    at("rescore", "inputs", name),
+                    doc.location(("rescore", "inputs", name), key=True)
+                    if doc is not None
+                    else Location(path=("rescore", "inputs", name)),
                     hint=_close(name, definition.inputs),
                 )
             )
@@ -419,6 +447,7 @@ def check_rearrangement_file(path: Path, doc: Document, report: Any) -> None:
             )
         else:
             unit_ids = []
+            years: dict[str, int | None] = {}
             sources = [resolve_relative(path, ref) for ref in model.inputs]
             for unit in read_units(definitions[0], sources):
                 if isinstance(unit, UnitFailure):
@@ -427,6 +456,8 @@ def check_rearrangement_file(path: Path, doc: Document, report: Any) -> None:
                         unit_ids.append(unit.unit_id)
                 else:
                     unit_ids.append(unit.unit_id)
+                    years.setdefault(unit.unit_id, unit.year)
+            report.problems.extend(check_years(model, doc, years))
     report.problems.extend(
         check_rearrangement(
             model, doc, definitions=definitions, unit_ids=unit_ids, units_where="the units in `inputs:`"

@@ -18,7 +18,7 @@ a province sees which former commune lost the points; ``compare=`` adds the new 
 results of the following year.
 
 >>> import cds_index
->>> from cds_index.rollup import rollup
+>>> from cds_index.roll_up import rollup
 >>> r = rollup(cds_index.load("hue-2263-commune"), ["examples/rearrangement"],
 ...            "examples/rearrangement-hue-communes.yaml")  # doctest: +SKIP
 >>> r.units[0].result.index  # doctest: +SKIP
@@ -45,6 +45,7 @@ from .rearrangement import (
     Rearrangement,
     check_rearrangement,
     check_rescore,
+    check_years,
     combine_refusal,
     read_rearrangement,
 )
@@ -221,7 +222,7 @@ def rollup(
     fit the definition) raises :class:`DefinitionError`; an old unit missing from ``units`` leaves
     only its new unit without a result, with a positioned ``rearrangement-unknown-unit``.
     """
-    from .batch import UnitFailure, read_units, score_many
+    from .batch import UnitFailure, score_many
 
     doc: Document | None = None
     if not isinstance(rearrangement, Rearrangement):
@@ -253,7 +254,7 @@ def rollup(
         )
 
     # read every old unit once; score it once
-    read = [u for u in read_units(definition, _paths(units), year=year)] if units is not None else []
+    read = list(_read(definition, units, year))
     olds: dict[str, _Old] = {}
     spare: list[Problem] = []
     scored = iter(score_many(definition, [u for u in read if not isinstance(u, UnitFailure)], lang=lang))
@@ -307,6 +308,17 @@ def _paths(sources: Iterable[Any]) -> list[Any]:
     return [sources] if isinstance(sources, str | Path) else list(sources)
 
 
+def _read(definition: Definition, sources: Iterable[Any], year: int | None) -> Iterable[Any]:
+    """Units given as paths (files, folders, tables) are read; parsed units pass through."""
+    from .batch import UnitFailure, read_units
+
+    for source in _paths(sources):
+        if isinstance(source, UnitInputs | UnitFailure):
+            yield source
+        else:
+            yield from read_units(definition, [source], year=year)
+
+
 def _one(
     definition: Definition,
     rearrangement: Rearrangement,
@@ -340,18 +352,12 @@ def _one(
         return failed()
     years = {old.result.year for _, old in parts if old.result is not None}
     if len(years) > 1:
-        by_year = "; ".join(
-            f"{y}: " + ", ".join(p.id for p, o in parts if o.result is not None and o.result.year == y)
-            for y in sorted(years, key=lambda y: (y is None, y or 0))
-        )
-        problems.append(
-            Problem(
-                "rollup-years",
-                f"the old units of {new.id!r} were assessed in different years ({by_year}); roll up one "
-                "year at a time: give the units of one year, or `--year 2024`",
-                at("units", index, "from"),
-            )
-        )
+        stated = {pred.id: old.result.year for pred, old in parts if old.result is not None}
+        single = rearrangement.model_copy(update={"units": [new]})
+        problems += [
+            dataclasses.replace(p, location=at("units", index, "from"))
+            for p in check_years(single, None, stated)
+        ]
         return failed()
     year = next(iter(years))
     weights: list[Decimal] = []
@@ -391,9 +397,10 @@ def _one(
         )
         return failed()
     results = [old.result for _, old in parts if old.result is not None]
-    pillars = _mean_pillars(definition, results, sw, total, percentages=method == "mean_pillar_percentages")
+    pillars, shares = _mean_pillars(
+        definition, results, sw, total, percentages=method == "mean_pillar_percentages"
+    )
     if method == "mean_pillar_percentages":
-        shares = [p.percent for p in pillars if p.max and p.percent is not None]
         index_value = div(sum(shares, ZERO), Decimal(len(shares))) if shares else ZERO
     else:
         index_value = div(
@@ -455,9 +462,11 @@ def _mean_pillars(
     total: Decimal,
     *,
     percentages: bool,
-) -> list[NodeResult]:
-    """The new unit's pillars: the (weighted) mean of the old units' pillar points, or percentages."""
+) -> tuple[list[NodeResult], list[Decimal]]:
+    """The new unit's pillars: the (weighted) mean of the old units' pillar points, or of their
+    percentages (then also the exact mean percentage of every pillar some old unit is assessed in)."""
     out = []
+    shares: list[Decimal] = []
     for k, pillar in enumerate(definition.tree):
         olds = [r.pillars[k] for r in results]
         if percentages:
@@ -467,6 +476,7 @@ def _mean_pillars(
                 out.append(_pillar(pillar, ZERO, ZERO, "mean of 0 applicable"))
                 continue
             pct = div(sum((s * div(p.points * HUNDRED, p.max) for s, p in applicable), ZERO), weight)
+            shares.append(pct)
             top = (
                 pillar.points
                 if pillar.points is not None
@@ -479,7 +489,7 @@ def _mean_pillars(
             pts = div(sum((s * p.points for s, p in zip(sw, olds, strict=True)), ZERO), total)
             top = div(sum((s * p.max for s, p in zip(sw, olds, strict=True)), ZERO), total)
             out.append(_pillar(pillar, pts, top, f"mean of {len(olds)}"))
-    return out
+    return out, shares
 
 
 def _pillar(node: Any, points: Decimal, maximum: Decimal, explanation: str) -> NodeResult:
