@@ -137,9 +137,10 @@ def test_rescore_scores_the_combined_inputs(hue: Any) -> None:
     (unit,) = r.units
     assert unit.result is not None
     direct = score(hue, summed_raw([OLD / f"{i}.yaml" for i in IDS]))
-    for node in direct.walk():
-        if node.id != "I.1.1" and not node.id.startswith("I"):
-            assert unit.result.node(node.id).points == node.points, node.id
+    for node in direct.walk():  # the same points everywhere (I.1.1: 0, refused here, not reported there)
+        assert unit.result.node(node.id).points == node.points, node.id
+        if node.id not in {"I", "I.1", "I.1.1"}:
+            assert unit.result.node(node.id).status == node.status, node.id
     # by hand, III.3.1 (households with fiber): (800 + 300 + 100) / (1000 + 750 + 500) × 10 = 1200/2250 × 10
     assert unit.result.node("III.3.1").points == div(Decimal(12000), Decimal(2250))
     # I.1.1 reads a role: refused by name, with its code, and marked invalid (0 points)
@@ -455,7 +456,11 @@ def test_shares_as_offices_write_them() -> None:
     ]:
         data = {**base, "units": [{"id": "m", "from": [{"id": "a", "share": written}]}]}
         share = Rearrangement.model_validate(data).units[0].predecessors[0].share
-        assert share == Decimal(exact) and str(share) == str(Decimal(exact)) or share == Decimal(exact)
+        assert share == Decimal(exact), written
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        Rearrangement.model_validate(
+            {**base, "units": [{"id": "m", "from": [{"id": "a", "share": "1e999999999"}]}]}
+        )
 
 
 # --- definition periods that end ----------------------------------------------------------------
@@ -509,9 +514,11 @@ def test_cli_json_with_compare(capsys: pytest.CaptureFixture[str], own: dict[str
     (unit,) = data["units"]
     assert unit["index"] == "48.5" and unit["method"] == "mean_index"
     assert [p["unit"]["id"] for p in unit["predecessors"]] == list(IDS)
-    measured = cds_index.score(cds_index.load("hue-2263-commune"), {}, year=2025)  # shape only
-    assert measured.year == 2025
-    assert unit["measured"]["year"] == 2025
+    hue = cds_index.load("hue-2263-commune")
+    measured_unit, _ = read_unit(hue, MEASURED / "phuong-an-hoa.yaml")
+    assert measured_unit is not None
+    measured = score(hue, measured_unit)
+    assert unit["measured"]["year"] == 2025 and unit["measured"]["index"] == str(measured.index)
     assert Decimal(unit["change"]["index"]) == Decimal(unit["measured"]["index"]) - Decimal("48.5")
 
 
@@ -542,3 +549,81 @@ def test_cli_wrong_file_exits_1(capsys: pytest.CaptureFixture[str], write: Calla
 
 def test_the_python_api_is_exported() -> None:
     assert cds_index.rollup is rollup
+
+
+# --- hostile files ------------------------------------------------------------------------------
+
+
+def test_a_folder_holding_the_rearrangement_and_definitions(hue: Any, write: Callable[..., Path]) -> None:
+    """Everything in one folder: the rearrangement, a definition and a scenario are not old units."""
+    for unit_id in IDS:
+        write((OLD / f"{unit_id}.yaml").read_text(encoding="utf-8"), f"all/{unit_id}.yaml")
+    write(
+        (EXAMPLES / "scenarios" / "hai-duong-707-district-online-services.yaml").read_text("utf-8"),
+        "all/s.yaml",
+    )
+    text = GOOD.replace(f"inputs: [{OLD}]", "inputs: [.]").replace(
+        "xa-an-hoa-ha, share: 0.5}", "xa-an-hoa-ha}", 1
+    )
+    text = text.replace("  - id: xa-moi\n    from: [xa-an-hoa-trung, {id: xa-an-hoa-ha, share: 0.5}]\n", "")
+    text = text.replace(
+        "[xa-an-hoa-thuong, {id: xa-an-hoa-ha}]", "[xa-an-hoa-thuong, xa-an-hoa-trung, xa-an-hoa-ha]"
+    )
+    path = write(text, "all/r.yaml")
+    report = check_file(path)
+    assert report.ok and not report.problems, [p.format() for p in report.problems]
+    r = rollup(hue, [path.parent], path)
+    assert r.ok and r.unit("phuong-moi").result is not None
+    assert r.unit("phuong-moi").result.index == Decimal("48.5")
+
+
+def test_an_old_unit_given_twice_is_not_silently_picked(hue: Any, write: Callable[..., Path]) -> None:
+    for unit_id in IDS:
+        write((OLD / f"{unit_id}.yaml").read_text(encoding="utf-8"), f"old/{unit_id}.yaml")
+    write((OLD / "xa-an-hoa-ha.yaml").read_text(encoding="utf-8").replace("2000", "2500"), "old/copy.yaml")
+    r = rollup(hue, [write("", "old/.keep").parent], FILE)
+    (unit,) = r.units
+    assert not unit.ok
+    assert any("given twice" in p.message and "copy.yaml" in p.message for p in unit.problems)
+
+
+HEAD = "kind: rearrangement\nid: x\ntitle: x\nlevel: commune\n"
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        (
+            b"kind: rearrangement\nid: x\ntitle: \xff\xfe\n",
+            "file-not-found",
+        ),  # not UTF-8: refused, not a crash
+        ("kind: rearrangement\nid: x\ntitle: x\nlevel: commune\nunits: []\n", "invalid-value"),
+        (
+            "kind: rearrangement\nid: x\ntitle: x\nlevel: commune\nunits:\n  - {id: a, from: []}\n",
+            "invalid-value",
+        ),
+        (
+            "kind: rearrangement\nid: x\ntitle: x\nlevel: tỉnh\nunits:\n  - {id: a, from: [b]}\n",
+            "invalid-value",
+        ),
+        (
+            "kind: rearrangement\nid: x\ntitle: x\nlevel: commune\nunits:\n  - {id: a, from: [b, b]}\n",
+            "rearrangement-overused",
+        ),
+        (
+            HEAD + 'units:\n  - {id: a, from: [{id: b, share: "=1/2"}]}\n',  # a spreadsheet formula
+            "invalid-value",
+        ),
+        (
+            HEAD + "method: mean\nunits:\n  - {id: a, from: [b]}\n",
+            "invalid-value",
+        ),
+    ],
+)
+def test_hostile_rearrangement_files(text: str | bytes, code: str, tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    report = check_file(path)
+    assert not report.ok
+    assert code in [p.code for p in report.problems], [p.format() for p in report.problems]
+    assert all(p.location.file == str(path) for p in report.problems)

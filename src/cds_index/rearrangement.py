@@ -414,6 +414,26 @@ def resolve_relative(base: str | Path | None, ref: str) -> str:
     return str(candidate) if candidate.exists() else ref
 
 
+def unit_sources(sources: Iterable[Any]) -> list[Any]:
+    """Units to read: folders become their files, leaving out YAML files of another kind (the
+    rearrangement itself, definitions, scenarios kept beside the inputs); files named stay."""
+    from .batch import INPUTS_SUFFIXES, expand
+
+    out: list[Any] = []
+    for source in [sources] if isinstance(sources, str | Path) else sources:
+        if not isinstance(source, str | Path) or not Path(source).is_dir():
+            out.append(source)
+            continue
+        for path in expand([source]):
+            if path.suffix.lower() in INPUTS_SUFFIXES:
+                doc, problems = read_file(path)
+                kind = doc.data.get("kind") if isinstance(doc.data, Mapping) else None
+                if not problems and kind != "inputs":
+                    continue
+            out.append(path)
+    return out
+
+
 def check_rearrangement_file(path: Path, doc: Document, report: Any) -> None:
     """`cds-index check` of a `kind: rearrangement` file (fills a checking.FileReport)."""
     from .batch import UnitFailure, read_units
@@ -448,7 +468,7 @@ def check_rearrangement_file(path: Path, doc: Document, report: Any) -> None:
         else:
             unit_ids = []
             years: dict[str, int | None] = {}
-            sources = [resolve_relative(path, ref) for ref in model.inputs]
+            sources = unit_sources(resolve_relative(path, ref) for ref in model.inputs)
             for unit in read_units(definitions[0], sources):
                 if isinstance(unit, UnitFailure):
                     report.problems.extend(unit.problems)

@@ -48,6 +48,7 @@ from .rearrangement import (
     check_years,
     combine_refusal,
     read_rearrangement,
+    unit_sources,
 )
 
 
@@ -258,18 +259,26 @@ def rollup(
     olds: dict[str, _Old] = {}
     spare: list[Problem] = []
     scored = iter(score_many(definition, [u for u in read if not isinstance(u, UnitFailure)], lang=lang))
+    used = {p.id for u in rearrangement.units for p in u.predecessors}
     for unit in read:
-        if isinstance(unit, UnitFailure):
-            if unit.unit_id and unit.unit_id not in olds:
+        row = None if isinstance(unit, UnitFailure) else next(scored)
+        if unit.unit_id is None:
+            spare.extend(unit.problems)  # a file or row that names no unit: nobody can use it
+        elif unit.unit_id not in olds:
+            if isinstance(unit, UnitFailure) or row is None:
                 olds[unit.unit_id] = _Old(None, None, list(unit.problems), unit.source)
             else:
-                spare.extend(unit.problems)
-            continue
-        row = next(scored)
-        if unit.unit_id in olds:
-            spare.extend(p for p in row.problems if p.severity == "error")
-            continue
-        olds[unit.unit_id] = _Old(unit, row.result, list(row.problems), unit.source)
+                olds[unit.unit_id] = _Old(unit, row.result, list(row.problems), unit.source)
+        elif unit.unit_id in used:  # an old unit given twice: which one is meant?
+            first = olds[unit.unit_id]
+            first.problems.append(
+                Problem(
+                    "invalid-value",
+                    f"the old unit {unit.unit_id!r} is given twice ({first.source} and {unit.source}); "
+                    "give each old unit once",
+                    Location(unit.source, path=("unit", "id")),
+                )
+            )
 
     missing_at: dict[tuple[int, int], Problem] = {}  # (new unit, predecessor) → its unknown-id problem
     for p in check_rearrangement(effective, doc, unit_ids=olds):
@@ -278,7 +287,7 @@ def rollup(
 
     measured: dict[str, tuple[Result, str | None]] = {}
     if compare is not None:
-        for row in score_many(definition, _paths(compare), lang=lang):
+        for row in score_many(definition, list(_read(definition, compare, None)), lang=lang):
             if row.result is not None and row.unit_id not in measured:
                 measured[row.unit_id] = (row.result, row.source)
 
@@ -312,7 +321,7 @@ def _read(definition: Definition, sources: Iterable[Any], year: int | None) -> I
     """Units given as paths (files, folders, tables) are read; parsed units pass through."""
     from .batch import UnitFailure, read_units
 
-    for source in _paths(sources):
+    for source in unit_sources(sources):
         if isinstance(source, UnitInputs | UnitFailure):
             yield source
         else:
