@@ -393,7 +393,9 @@ def _one(
     if problems and method == "weighted_mean" and len(weights) < len(parts):
         return failed()
     if method == "rescore":
-        return _rescore(definition, rearrangement, new, parts, year, problems, lang)
+        return _rescore(
+            definition, rearrangement, new, parts, year, problems, lang, at("units", index, "from")
+        )
     sw = [pred.share * w for (pred, _), w in zip(parts, weights, strict=True)]
     total = sum(sw, ZERO)
     if total == 0:
@@ -514,6 +516,7 @@ def combine_values(
     parts: Sequence[tuple[Decimal, UnitInputs]],
     *,
     unit_id: str = "unit",
+    where: Location | None = None,
 ) -> tuple[dict[str, Value], list[Problem]]:
     """The old units' values combined into one unit's: ``parts`` are (share, inputs) pairs.
 
@@ -565,9 +568,10 @@ def combine_values(
                     Problem(
                         "rollup-not-additive",
                         f"{name} ({spec.label}) cannot be combined across the old units of {unit_id!r}: "
-                        f"{why}; {criteria} cannot be re-scored — use mean_index, or give the new unit's "
-                        "own value",
-                        Location(path=("values", name)),
+                        f"{why}; {criteria} cannot be re-scored (refused, 0 points): roll this unit up "
+                        "with mean_index or weighted_mean instead",
+                        # the input's name ends the path: the evaluator refuses the criteria reading it
+                        dataclasses.replace(where or Location(), path=("values", name)),
                     )
                 )
             continue
@@ -597,9 +601,10 @@ def _rescore(
     year: int | None,
     problems: list[Problem],
     lang: Lang,
+    where: Location,
 ) -> RolledUp:
     pairs = [(pred.share, old.inputs) for pred, old in parts if old.inputs is not None]
-    values, found = combine_values(definition, rearrangement, pairs, unit_id=new.id)
+    values, found = combine_values(definition, rearrangement, pairs, unit_id=new.id, where=where)
     unit = UnitInputs(new.id, new.name, year, values, [*found, *(p for p in problems if p not in found)])
     result = score(definition, unit, lang=lang)
     contributions = []
