@@ -32,9 +32,9 @@ from cds_index.units_io import read_unit
 
 from .conftest import EXAMPLES, column_of, line_of, mutate
 
-OLD = EXAMPLES / "rearrangement"
-FILE = EXAMPLES / "rearrangement-hue-communes.yaml"
-MEASURED = EXAMPLES / "rearrangement-2025"
+OLD = EXAMPLES / "rearrangements" / "2024"
+FILE = EXAMPLES / "rearrangements" / "hue-communes.yaml"
+MEASURED = EXAMPLES / "rearrangements" / "2025"
 IDS = ("xa-an-hoa-thuong", "xa-an-hoa-trung", "xa-an-hoa-ha")
 POPULATION = {"xa-an-hoa-thuong": 4000, "xa-an-hoa-trung": 3000, "xa-an-hoa-ha": 2000}
 
@@ -68,7 +68,7 @@ def test_mean_index_is_the_mean_of_the_old_indices(hue: Any, own: dict[str, Resu
     assert unit.ok and r.ok and unit.method == "mean_index"
     assert unit.result is not None
     assert unit.result.index == mean([own[i].index for i in IDS])
-    # by hand: the communes score 83.5, 36 and 26 (examples/rearrangement/*.yaml, hue-2263-commune):
+    # by hand: the communes score 83.5, 36 and 26 (examples/rearrangements/2024/*.yaml, hue-2263-commune):
     # (83.5 + 36 + 26) / 3 = 145.5 / 3 = 48.5
     assert [own[i].index for i in IDS] == [Decimal("83.5"), Decimal(36), Decimal(26)]
     assert unit.result.index == Decimal("48.5")
@@ -627,3 +627,8 @@ def test_hostile_rearrangement_files(text: str | bytes, code: str, tmp_path: Pat
     assert not report.ok
     assert code in [p.code for p in report.problems], [p.format() for p in report.problems]
     assert all(p.location.file == str(path) for p in report.problems)
+
+
+def test_a_folder_named_by_its_year_is_a_path() -> None:
+    data = {**_plain(FILE), "inputs": [2024]}  # `inputs: [2024]` in YAML is a number
+    assert Rearrangement.model_validate(data).inputs == ["2024"]

@@ -93,6 +93,11 @@ class Predecessor(Model):
     note: Text | None = None
 
 
+def _path_text(value: Any) -> Any:
+    """A folder named by its year (`inputs: [2024]`) is read by YAML as a number: it is a path."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 def _whole(value: Any) -> Any:
     return {"id": value} if isinstance(value, str) else value
 
@@ -153,7 +158,7 @@ class Rearrangement(Model):
         description="The definitions whose results are rolled up; each new unit's date must lie in "
         "their periods (`effective.from`–`effective.to`).",
     )
-    inputs: list[str] = Field(
+    inputs: list[Annotated[str, BeforeValidator(_path_text)]] = Field(
         default_factory=list,
         description="The old units' inputs (files, folders, CSV files or workbooks, relative to this "
         "file); `check` finds every old id among them.",

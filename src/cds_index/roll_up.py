@@ -19,8 +19,8 @@ results of the following year.
 
 >>> import cds_index
 >>> from cds_index.roll_up import rollup
->>> r = rollup(cds_index.load("hue-2263-commune"), ["examples/rearrangement"],
-...            "examples/rearrangement-hue-communes.yaml")  # doctest: +SKIP
+>>> r = rollup(cds_index.load("hue-2263-commune"), ["examples/rearrangements/2024"],
+...            "examples/rearrangements/hue-communes.yaml")  # doctest: +SKIP
 >>> r.units[0].result.index  # doctest: +SKIP
 """
 
