@@ -632,3 +632,86 @@ def test_hostile_rearrangement_files(text: str | bytes, code: str, tmp_path: Pat
 def test_a_folder_named_by_its_year_is_a_path() -> None:
     data = {**_plain(FILE), "inputs": [2024]}  # `inputs: [2024]` in YAML is a number
     assert Rearrangement.model_validate(data).inputs == ["2024"]
+
+
+def test_a_rule_is_only_refused_by_the_method_that_reads_it(hue: Any) -> None:
+    bad_rescore = Rearrangement.model_validate(
+        {**_plain(FILE), "rescore": {"inputs": {"portal_dx_section": "sum"}}}
+    )
+    assert rollup(hue, [OLD], bad_rescore).ok  # mean_index does not read `rescore`
+    with pytest.raises(DefinitionError) as raised:
+        rollup(hue, [OLD], bad_rescore, method="rescore")
+    assert raised.value.code == "rollup-not-additive"
+    bad_weight = Rearrangement.model_validate({**_plain(FILE), "weight": "dx_committee_head_role"})
+    assert rollup(hue, [OLD], bad_weight, method="mean_pillar_percentages").ok
+    with pytest.raises(DefinitionError) as raised:
+        rollup(hue, [OLD], bad_weight, method="weighted_mean")
+    assert raised.value.code == "rollup-weight"
+
+
+def test_combining_rules_for_missing_not_applicable_and_bounded_values(build: Callable[..., Any]) -> None:
+    from .conftest import criterion
+
+    definition = build(
+        {
+            "weeks": {"label": "Số tuần phát sóng", "type": "integer", "unit": "1", "min": 0, "max": 52},
+            "articles": {"label": "Số tin bài", "type": "integer", "unit": "item", "min": 0},
+            "staff": {"label": "Số cán bộ", "type": "integer", "unit": "person", "min": 0},
+        },
+        [
+            criterion("W", 5, {"kind": "count", "input": "weeks", "target": 40}),
+            criterion("A", 5, {"kind": "count", "input": "articles", "target": 10}),
+            criterion("S", 5, {"kind": "count", "input": "staff", "target": 10}),
+        ],
+        id="bounded",
+    )
+
+    def unit(unit_id: str, **raw: Any) -> UnitInputs:
+        values, problems = parse_values(raw, definition.inputs)
+        assert not problems
+        return UnitInputs(unit_id, None, 2024, values, [])
+
+    model = Rearrangement.model_validate(
+        {
+            **_plain(FILE),
+            "definitions": [],
+            "inputs": [],
+            "units": [{"id": "moi", "from": ["a", "b"]}],
+        }
+    )
+    a = unit("a", weeks=40, articles="n/a", staff=4)
+    b = unit("b", weeks=30, articles="n/a")  # staff not reported
+    rolled = rollup(definition, [a, b], model, method="rescore").unit("moi")
+    assert rolled.result is not None
+    # 40 + 30 = 70 weeks > the input's maximum 52: counted per unit, not added up → refused
+    (refused,) = [p for p in rolled.problems if p.code == "rollup-not-additive"]
+    assert "weeks" in refused.message and "52" in refused.message and "W" in refused.message
+    assert rolled.result.node("W").status == "invalid"
+    assert rolled.result.node("A").status == "not_applicable"  # not applicable in every old unit
+    assert rolled.result.node("S").status == "not_reported"  # one old unit did not report it
+    # a share scales the counts: 4 staff × 0.5 + 6 × 1
+    halves = model.model_copy(
+        update={
+            "units": [
+                Rearrangement.model_validate(
+                    {**_plain(FILE), "units": [{"id": "moi", "from": [{"id": "a", "share": "0.5"}, "c"]}]}
+                ).units[0]
+            ]
+        }
+    )
+    c = unit("c", weeks=1, articles=2, staff=6)
+    split = rollup(definition, [a, c], halves, method="rescore").unit("moi").result
+    assert split is not None
+    assert split.node("S").points == Decimal(5) * Decimal(8) / Decimal(10)  # (2 + 6) / 10 × 5 = 4
+
+
+def test_the_example_validates_against_its_json_schema() -> None:
+    import jsonschema
+
+    from .conftest import SCHEMAS
+
+    schema = json.loads((SCHEMAS / "rearrangement.schema.json").read_text(encoding="utf-8"))
+    data = json.loads(json.dumps(_plain(FILE), default=str))  # dates as the editor sees them: text
+    jsonschema.validate(data, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**data, "unit": data["units"]}, schema)  # a typo of `units`

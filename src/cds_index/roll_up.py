@@ -244,9 +244,9 @@ def rollup(
     fatal = [
         p for p in check_rearrangement(effective, doc, definitions=[definition]) if p.severity == "error"
     ]
-    fatal += check_rescore(effective, doc, definition)
-    if chosen != "weighted_mean":
-        fatal = [p for p in fatal if p.code != "rollup-weight"]
+    for p in check_rescore(effective, doc, definition):  # only what the chosen method reads
+        if chosen == ("weighted_mean" if p.code == "rollup-weight" else "rescore"):
+            fatal.append(p)
     if fatal:
         raise DefinitionError(fatal)
     if definition.scoring != "points":
