@@ -715,3 +715,11 @@ def test_the_example_validates_against_its_json_schema() -> None:
     jsonschema.validate(data, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**data, "unit": data["units"]}, schema)  # a typo of `units`
+    # the forms the model accepts, the schema accepts too (an editor must not flag `40%`)
+    for share in ("40%", "0,4", 0.4):
+        unit = {"id": "m", "from": ["a", {"id": "b", "share": share}]}
+        jsonschema.validate({**data, "units": [unit]}, schema)
+    for share in (1.5, 0, "=1/2"):
+        unit = {"id": "m", "from": [{"id": "b", "share": share}]}
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({**data, "units": [unit]}, schema)

@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from .errors import DefinitionError, Location, Problem, UsageError
 from .loader import Document, read_file, validate_model
@@ -74,6 +74,16 @@ Share = Annotated[
         description="The part of the old unit that went into this new unit, 0 < share ≤ 1: "
         "`0.4`, `0,4` or `40%` (exact). A whole unit is 1.",
     ),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                {"type": "string", "pattern": r"^\s*[0-9]*([.,][0-9]+)?\s*%?\s*$"},
+            ],
+            "description": "The part of the old unit that went into this new unit, 0 < share ≤ 1: "
+            "`0.4`, `0,4` or `40%` (exact). A whole unit is 1.",
+        }
+    ),
 ]
 
 
@@ -98,6 +108,9 @@ def _path_text(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+OldId = Annotated[str, Field(min_length=1, description="An old unit's id: the whole unit.")]
+
+
 def _whole(value: Any) -> Any:
     return {"id": value} if isinstance(value, str) else value
 
@@ -107,7 +120,9 @@ class NewUnit(Model):
 
     id: Annotated[str, Field(min_length=1)]
     name: Text | None = None
-    predecessors: list[Annotated[Predecessor, BeforeValidator(_whole)]] = Field(
+    predecessors: list[
+        Annotated[Predecessor, BeforeValidator(_whole, json_schema_input_type=OldId | Predecessor)]
+    ] = Field(
         alias="from",
         min_length=1,
         description="The old units: an id (the whole unit) or `{id: …, share: 0.4}` (part of a split unit).",
