@@ -370,6 +370,8 @@ def test_check_refuses_with_positions(
     assert problem.location.file == str(path)
     assert problem.location.line == line_of(text, at, occurrence), problem.format()
     assert problem.location.column == column_of(text, column, occurrence), problem.format()
+    if code == "rearrangement-unknown-unit":
+        assert problem.hint == "did you mean 'xa-an-hoa-trung'?"
 
 
 def test_the_good_file_and_the_example_pass(write: Callable[..., Path]) -> None:

@@ -294,16 +294,13 @@ def check_rearrangement(
         for j, old in enumerate(unit.predecessors):
             place = at("units", i, "from", j)
             if known is not None and old.id not in known:
-                from difflib import get_close_matches
-
-                close = get_close_matches(old.id, sorted(known), n=1, cutoff=0.75)
                 problems.append(
                     Problem(
                         "rearrangement-unknown-unit",
                         f"the old unit {old.id!r} (in {unit.id!r}) is not among {units_where}: write its "
                         "id exactly as its inputs file's `unit: {id: …}` (or the table's Mã đơn vị column)",
                         place,
-                        hint=f"did you mean {close[0]!r}?" if close else None,
+                        hint=_did_you_mean(old.id, known),
                     )
                 )
             before = used.get(old.id, Decimal(0))
@@ -350,7 +347,6 @@ def check_years(model: Rearrangement, doc: Document | None, years: Mapping[str, 
 
 def check_rescore(model: Rearrangement, doc: Document | None, definition: Definition) -> list[Problem]:
     """The `rescore` rules and the `weight` input against one definition's inputs."""
-    from .inputs import _close
 
     def at(*path: str | int) -> Location:
         return doc.location(path) if doc is not None else Location(path=tuple(path))
@@ -366,7 +362,7 @@ def check_rescore(model: Rearrangement, doc: Document | None, definition: Defini
                     doc.location(("rescore", "inputs", name), key=True)
                     if doc is not None
                     else Location(path=("rescore", "inputs", name)),
-                    hint=_close(name, definition.inputs),
+                    hint=_did_you_mean(name, definition.inputs),
                 )
             )
             continue
@@ -388,10 +384,17 @@ def check_rescore(model: Rearrangement, doc: Document | None, definition: Defini
                     f"`weight: {model.weight}` must name a number input of {definition.id} "
                     "(e.g. `weight: population`, Số lượng dân số)",
                     at("weight"),
-                    hint=_close(model.weight, definition.inputs),
+                    hint=_did_you_mean(model.weight, definition.inputs),
                 )
             )
     return problems
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str | None:
+    from difflib import get_close_matches
+
+    close = get_close_matches(name, sorted(known), n=1, cutoff=0.7)
+    return f"did you mean {close[0]!r}?" if close else None
 
 
 def is_ratio_unit(unit: str) -> bool:

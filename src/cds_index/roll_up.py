@@ -22,6 +22,7 @@ results of the following year.
 >>> r = rollup(cds_index.load("hue-2263-commune"), ["examples/rearrangements/2024"],
 ...            "examples/rearrangements/hue-communes.yaml")  # doctest: +SKIP
 >>> r.units[0].result.index  # doctest: +SKIP
+Decimal('48.5')
 """
 
 from __future__ import annotations
@@ -311,10 +312,6 @@ def rollup(
         tuple(sorted(set(olds) - used)),
         tuple(sorted(set(measured) - new_ids)),
     )
-
-
-def _paths(sources: Iterable[Any]) -> list[Any]:
-    return [sources] if isinstance(sources, str | Path) else list(sources)
 
 
 def _read(definition: Definition, sources: Iterable[Any], year: int | None) -> Iterable[Any]:
