@@ -345,6 +345,8 @@ BAD = [
         1,
     ),
     ("unknown-key", ("effective: 2025-07-01", "efective: 2025-07-01"), "efective", "efective", 1),
+    ("invalid-value", ("effective: 2025-07-01", "effective: 32/07/2025"), "effective:", "32/07/2025", 1),
+    ("file-not-found", (f"inputs: [{OLD}]", "inputs: [./khong-co]"), "inputs:", "./khong-co", 1),
     (
         "definition-not-found",
         ("[hue-2263-commune]", "[hue-2263-comune]"),
@@ -376,6 +378,10 @@ def test_check_refuses_with_positions(
 
 def test_the_good_file_and_the_example_pass(write: Callable[..., Path]) -> None:
     report = check_file(write(GOOD, "r.yaml"))
+    assert report.ok and report.problems == [], [p.format() for p in report.problems]
+    # dates as offices write them, day first
+    vn = GOOD.replace("effective: 2025-07-01", "effective: 01/07/2025").replace("2025-06-16", "16.6.2025")
+    report = check_file(write(vn, "vn.yaml"))
     assert report.ok and report.problems == [], [p.format() for p in report.problems]
     example = check_file(FILE)
     assert example.ok and example.kind == "rearrangement" and example.facts["new units"] == 1

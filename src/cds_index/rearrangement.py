@@ -19,6 +19,7 @@ twice, each at its line; :mod:`cds_index.roll_up` turns the old units' results i
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -87,11 +88,36 @@ Share = Annotated[
 ]
 
 
+_DAY_FIRST = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
+
+
+def _day(value: Any) -> Any:
+    """A date as offices write it, day first: `01/07/2025`, `1.7.2025` (or ISO, `2025-07-01`)."""
+    if isinstance(value, str):
+        found = _DAY_FIRST.match(value)
+        if found:
+            day, month, year = (int(part) for part in found.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                raise ValueError(
+                    f"{value!r} is not a date (day/month/year); e.g. 01/07/2025 or 2025-07-01"
+                ) from None
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date: write 2025-07-01 (or 01/07/2025)") from None
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_day, json_schema_input_type=dt.date | str)]
+
+
 class RearrangementDecision(Model):
     """The decision that made a new unit, e.g. a Nghị quyết of the Ủy ban Thường vụ Quốc hội."""
 
     number: Text = Field(min_length=1, description="e.g. `1675/NQ-UBTVQH15`.")
-    date: dt.date
+    date: Day
     title: Text | None = None
 
 
@@ -128,7 +154,7 @@ class NewUnit(Model):
         description="The old units: an id (the whole unit) or `{id: …, share: 0.4}` (part of a split unit).",
     )
     decision: RearrangementDecision | None = Field(None, description="Default: the file's `decision`.")
-    effective: dt.date | None = Field(None, description="The date it took effect; default: the file's.")
+    effective: Day | None = Field(None, description="The date it took effect; default: the file's.")
     note: Text | None = None
 
 
@@ -165,7 +191,7 @@ class Rearrangement(Model):
     decision: RearrangementDecision | None = Field(
         None, description="The decision that made every new unit (a unit may name its own)."
     )
-    effective: dt.date | None = Field(
+    effective: Day | None = Field(
         None, description="The date every new unit took effect (a unit may give its own), e.g. 2025-07-01."
     )
     definitions: list[DefinitionRef] = Field(
@@ -491,7 +517,18 @@ def check_rearrangement_file(path: Path, doc: Document, report: Any) -> None:
         else:
             unit_ids = []
             years: dict[str, int | None] = {}
-            sources = unit_sources(resolve_relative(path, ref) for ref in model.inputs)
+            found = [resolve_relative(path, ref) for ref in model.inputs]
+            for index, source in enumerate(found):
+                if not Path(source).exists():
+                    report.problems.append(
+                        Problem(
+                            "file-not-found",
+                            f"`inputs:` names {model.inputs[index]!r}, which does not exist (paths are "
+                            f"relative to this file, e.g. `inputs: [./2024]`)",
+                            doc.location(("inputs", index)),
+                        )
+                    )
+            sources = unit_sources(s for s in found if Path(s).exists())
             for unit in read_units(definitions[0], sources):
                 if isinstance(unit, UnitFailure):
                     report.problems.extend(unit.problems)
