@@ -731,3 +731,15 @@ def test_the_example_validates_against_its_json_schema() -> None:
         unit = {"id": "m", "from": [{"id": "b", "share": share}]}
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate({**data, "units": [unit]}, schema)
+
+
+def test_a_measured_unit_that_cannot_be_read_is_reported(hue: Any, write: Callable[..., Path]) -> None:
+    text = (
+        (MEASURED / "phuong-an-hoa.yaml")
+        .read_text(encoding="utf-8")
+        .replace("villages: 13", "villages: mười")
+    )
+    r = rollup(hue, [OLD], FILE, compare=[write(text, "2025/phuong-an-hoa.yaml")])
+    assert not r.ok
+    assert [p.code for p in r.problems] == ["input-type"]
+    assert r.problems[0].location.line == line_of(text, "villages: mười")

@@ -302,11 +302,7 @@ def check_rearrangement(
                 period = definition.effective
                 if not period.covers(day):
                     ends = f" to {_fmt_day(period.to)}" if period.to else " (no end)"
-                    successor = (
-                        f"; its successor is {period.successor!r}"
-                        if getattr(period, "successor", None)
-                        else ""
-                    )
+                    successor = f"; its successor is {period.successor!r}" if period.successor else ""
                     problems.append(
                         Problem(
                             "rearrangement-date",

@@ -289,6 +289,7 @@ def rollup(
     measured: dict[str, tuple[Result, str | None]] = {}
     if compare is not None:
         for row in score_many(definition, list(_read(definition, compare, None)), lang=lang):
+            spare.extend(p for p in row.problems if p.severity == "error")  # never dropped silently
             if row.result is not None and row.unit_id not in measured:
                 measured[row.unit_id] = (row.result, row.source)
 
@@ -300,7 +301,6 @@ def rollup(
             result, source = measured[new.id]
             item = dataclasses.replace(item, measured=result, measured_source=source)
         rolled.append(item)
-    used = {p.id for u in rearrangement.units for p in u.predecessors}
     new_ids = {u.id for u in rearrangement.units}
     return Rollup(
         definition.id,
