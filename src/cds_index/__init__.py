@@ -24,6 +24,7 @@ _LAZY = {
     "evaluate_year": "targets",
     "evaluate_years": "targets",
     "check_file": "checking",
+    "rollup": "roll_up",  # issue 16
 }
 
 
@@ -56,6 +57,7 @@ __all__ = [
     "load_file",
     "rank",
     "read_units",
+    "rollup",
     "score",
     "score_many",
 ]

@@ -440,6 +440,7 @@ def score_many(
         else:
             seen[unit.unit_id] = unit.source
         result = score(definition, unit, lang=lang)
+        problems += [p for p in result.problems if p.code == "year-outside-period"]  # issue 16
         yield BatchRow(unit.unit_id, unit.unit_name, unit.source, result, tuple(problems))
 
 

@@ -540,6 +540,35 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     return status
 
 
+# --- rollup (issue 16) ------------------------------------------------------------------------
+
+
+def cmd_rollup(args: argparse.Namespace) -> int:
+    from .registry import load
+    from .roll_up import render, rollup, write_csv
+
+    definition = load(args.definition)
+    result = rollup(
+        definition,
+        args.inputs,
+        args.rearrangement,
+        method=args.method,
+        weight=args.weight,
+        compare=args.compare,
+        year=args.year,
+        lang=args.lang,
+    )
+    with _output(args.output) as stream:
+        if args.format == "json":
+            json.dump(result.to_dict(), stream, ensure_ascii=False, indent=2)
+            stream.write("\n")
+        elif args.format == "csv":
+            write_csv(result, definition, stream)
+        else:
+            _out(render(result, definition, lang=args.lang, markdown=args.format == "markdown"), stream)
+    return EXIT_OK if result.ok else EXIT_INVALID
+
+
 # --- wiring -----------------------------------------------------------------------------------
 
 
@@ -659,6 +688,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", default="total", help="rank by total (default), index, or a pillar id")
     p.add_argument("--top", type=int, default=3, help="how many criteria to name per unit (default 3)")
     p.set_defaults(func=cmd_whatif)
+
+    p = _units_parser(
+        sub,
+        "rollup",
+        "new units' results from the old units they were formed from (`kind: rearrangement`)",
+        ["table", "json", "csv", "markdown"],
+    )
+    p.add_argument("--rearrangement", required=True, metavar="FILE", help="a `kind: rearrangement` file")
+    p.add_argument(
+        "--method",
+        choices=["mean_index", "mean_pillar_percentages", "weighted_mean", "rescore"],
+        default=None,
+        help="default: the file's `method` (mean_index, the ministry's)",
+    )
+    p.add_argument("--weight", default=None, metavar="INPUT", help="weighted_mean: e.g. population")
+    p.add_argument(
+        "--compare", nargs="+", default=None, metavar="UNITS", help="the new units measured the year after"
+    )
+    p.add_argument("-o", "--output", default=None)
+    p.set_defaults(func=cmd_rollup)
 
     return parser
 

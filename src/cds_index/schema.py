@@ -28,6 +28,9 @@ def schemas() -> dict[str, dict[str, Any]]:
         kinds["scenario.schema.json"] = Scenario
     except ImportError:  # pragma: no cover
         pass
+    from .rearrangement import Rearrangement
+
+    kinds["rearrangement.schema.json"] = Rearrangement
     out = {}
     for name, model in kinds.items():
         schema = model.model_json_schema(by_alias=True)
