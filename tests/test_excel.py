@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,7 @@ def test_template_is_one_sheet_in_vietnamese_with_validations(definition_id: str
     assert general and max(rows[n] for n in general) < min(
         rows[n] for n in definition.inputs if n not in general
     )
-    assert ws.cell(header + 1, 1).value == "I. THÔNG TIN CHUNG"
+    assert ws.cell(header + 1, 1).value == "THÔNG TIN CHUNG"  # no number of its own (#14)
     users = users_of_inputs(definition)
     col = {title: i + 1 for i, title in enumerate(TEMPLATE_COLUMNS)}
     for name, row in rows.items():
@@ -237,7 +237,8 @@ def test_sheets_that_are_neither_form_nor_table_are_reported(tmp_path: Path) -> 
     assert row.result is None and row.problems[0].code == "kind-unknown"
     (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
     (row,) = list(score_many(definition, [tmp_path / "broken.xlsx"]))
-    assert row.result is None and "cannot read the workbook" in row.problems[0].message
+    assert row.result is None and row.problems[0].code == "excel-corrupt"
+    assert "is not an Excel workbook" in row.problems[0].message
 
 
 def test_results_workbook_has_707s_three_columns(tmp_path: Path) -> None:
@@ -260,7 +261,7 @@ def test_results_workbook_has_707s_three_columns(tmp_path: Path) -> None:
         result = rows[line[1]].result
         assert result is not None
         pillars = line[3 : 3 + len(definition.tree)]
-        assert [_rounded(Decimal(str(p))) for p in pillars] == [_rounded(p.points) for p in result.pillars]
+        assert [Decimal(str(p)) for p in pillars] == [_rounded(p.points) for p in result.pillars]
         assert 1 + sum(1 for r in rows.values() if r.result.index > result.index) == line[0]  # type: ignore[union-attr]
 
     sheet = book["huyen-a"]
@@ -273,18 +274,18 @@ def test_results_workbook_has_707s_three_columns(tmp_path: Path) -> None:
     assert changed  # huyen-a has figures the council lowered
     for criterion in changed:
         line = by_id[criterion.id]
-        assert _rounded(Decimal(str(line[3]))) == _rounded(criterion.self_points)  # type: ignore[arg-type]
-        assert _rounded(Decimal(str(line[4]))) == _rounded(criterion.points)
-        assert _rounded(Decimal(str(line[5]))) == _rounded(criterion.points)
+        assert Decimal(str(line[3])) == _rounded(criterion.self_points)  # type: ignore[arg-type]
+        assert Decimal(str(line[4])) == _rounded(criterion.points)
+        assert Decimal(str(line[5])) == _rounded(criterion.points)
     untouched = next(c for c in result.criteria() if c.self_points is None)
     assert by_id[untouched.id][4] is None  # no appraisal: the council's column stays empty
     for pillar in result.pillars:  # pillar subtotals
-        assert _rounded(Decimal(str(by_id[pillar.id][5]))) == _rounded(pillar.points)
+        assert Decimal(str(by_id[pillar.id][5])) == _rounded(pillar.points)
 
 
 def _rounded(d: Decimal) -> Decimal:
-    """Excel keeps 15 significant digits; compare at 10 decimals."""
-    return d.quantize(Decimal("1e-10"))
+    """The workbook holds each number rounded as displayed (display.decimals: 2), exactly (#9)."""
+    return d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def test_template_rejects_targets_definitions(tmp_path: Path) -> None:
