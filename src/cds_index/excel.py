@@ -447,7 +447,9 @@ def read_workbook(
                 (
                     Problem(
                         "excel-corrupt",
-                        f"cannot read the workbook {path}: {type(exc).__name__}: {exc}; "
+                        f"cannot read the workbook {path}: {type(exc).__name__}: "
+                        + " ".join(str(exc).split())
+                        + "; "
                         "open it in Excel and save it again as 'Excel Workbook (*.xlsx)'",
                         Location(file),
                     ),
@@ -520,7 +522,7 @@ class _Sheet:
 
         ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
         row_tag, data_tag = ns + "row", ns + "sheetData"
-        number = 0
+        number = read = 0  # the row being read, the last row read whole
         try:
             source = self.ws._get_source()  # the sheet's XML part, opened in the archive
         except (KeyError, OSError, zipfile.BadZipFile) as exc:
@@ -548,13 +550,14 @@ class _Sheet:
                             f"the workbook has more than {MAX_CELLS:,} cells; split the units over "
                             "several workbooks, or save the table as CSV"
                         )
-                        self.stopped_row = number
+                        self.stopped_row = read
                         return
+                    read = number
                     if cells:
                         yield number, cells
             except (ET.ParseError, ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile) as exc:
                 self.stopped = f"the sheet's XML is damaged ({type(exc).__name__}: {exc})"
-                self.stopped_row = number
+                self.stopped_row = read
 
     def _cells(self, row: Any, number: int) -> Row:
         ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
