@@ -9,7 +9,7 @@ import sys
 import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
 from .errors import CdsIndexError, Problem, UsageError
 from .safe import terminal
@@ -229,7 +229,7 @@ def _progress(rows: Any, lang: str = "vi") -> Any:
 def _output(path: str | None) -> Iterator[TextIO]:
     """The file to write (UTF-8, newlines as written), or stdout."""
     if path is None:
-        yield _Terminal(sys.stdout) if sys.stdout.isatty() else sys.stdout
+        yield cast(TextIO, _Terminal(sys.stdout)) if sys.stdout.isatty() else sys.stdout
         return
     with open(path, "w", encoding="utf-8", newline="") as stream:
         yield stream

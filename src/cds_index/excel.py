@@ -939,7 +939,7 @@ def _read_form(
             labelled = by_label.get(_key(_as_input(label_cell, None) or ""), [])
             if name is None and len(labelled) == 1:
                 name = labelled[0]
-        spec = definition.inputs.get(name) if name is not None else None
+        input_spec = definition.inputs.get(name) if name is not None else None
         for index, cell in cells.items():
             if index not in known:
                 problems.append(
@@ -949,8 +949,8 @@ def _read_form(
         bad = [(t, c) for t, c in parts.items() if c is not None and c.problem is not None]
         for title, cell in bad:
             problems.append(_cell_problem(cell, file, where(number, col[title]), name or "?"))
-        value = _as_input(parts[COL_SELF], spec)
-        appraised = _as_input(parts[COL_APPRAISED], spec)
+        value = _as_input(parts[COL_SELF], input_spec)
+        appraised = _as_input(parts[COL_APPRAISED], input_spec)
         date = _as_input(parts[COL_DATE], _DATE)
         evidence = _as_input(parts[COL_EVIDENCE], None)
         if all(is_blank(v) for v in (value, appraised, date)):
