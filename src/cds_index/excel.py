@@ -486,7 +486,34 @@ class _Cell:
 Row = dict[int, _Cell]
 """The cells of one sheet row that hold something, by 0-based column."""
 
-_COORDINATE = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_C, _V, _F, _IS, _T, _R = (_NS + tag for tag in ("c", "v", "f", "is", "t", "r"))
+
+
+def _column_number(letters: str) -> int:
+    """``A`` → 1, ``XFD`` → 16384; anything else is not a column."""
+    if not (0 < len(letters) <= 3 and letters.isascii() and letters.isupper() and letters.isalpha()):
+        raise ValueError(f"{letters!r} is not a column")
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+_COLUMNS = {column_letter(i): i for i in range(1, 703)}  # A … ZZ, the columns a table uses
+
+
+def _inline_text(inline: Any) -> str:
+    """The text of an inline string: its ``<t>``, or its rich-text runs' ``<t>`` (not phonetic hints)."""
+    parts = []
+    for child in inline:
+        if child.tag == _T:
+            parts.append(child.text or "")
+        elif child.tag == _R:
+            parts.extend(t.text or "" for t in child if t.tag == _T)
+    return "".join(parts)
+
+
 _MAX_COLUMN, _MAX_ROW = 16_384, 1_048_576  # XFD1048576, the last cell Excel has
 
 
@@ -520,8 +547,7 @@ class _Sheet:
         import xml.etree.ElementTree as ET
         import zipfile
 
-        ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-        row_tag, data_tag = ns + "row", ns + "sheetData"
+        row_tag, data_tag = _NS + "row", _NS + "sheetData"
         number = read = 0  # the row being read, the last row read whole
         try:
             source = self.ws._get_source()  # the sheet's XML part, opened in the archive
@@ -560,57 +586,60 @@ class _Sheet:
                 self.stopped_row = read
 
     def _cells(self, row: Any, number: int) -> Row:
-        ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
         cells: Row = {}
         column = 0
+        suffix = str(number)
         for element in row:
-            if element.tag != ns + "c":
+            if element.tag != _C:
                 continue
             self.budget[0] -= 1
             ref = element.get("r")
             if ref is not None:
-                match = _COORDINATE.fullmatch(ref)
-                if match is None or int(match[2]) != number:
+                letters = ref[: len(ref) - len(suffix)]
+                if letters + suffix != ref:
                     raise ValueError(f"cell {ref!r} in row {number}")
-                column = 0
-                for letter in match[1]:
-                    column = column * 26 + ord(letter) - 64
+                column = _COLUMNS.get(letters) or _column_number(letters)
             else:
                 column += 1
             if column > _MAX_COLUMN:
                 raise ValueError(f"cell {ref!r} is beyond the last column of a sheet")
-            cell = self._cell(element, ns)
+            cell = self._cell(element)
             if cell is not None and not cell.blank:
                 cells[column - 1] = cell
         return cells
 
-    def _cell(self, element: Any, ns: str) -> _Cell | None:
+    def _cell(self, element: Any) -> _Cell | None:
         kind = element.get("t", "n")
-        formula = element.find(ns + "f")
-        stored = element.find(ns + "v")
-        text = stored.text if stored is not None else None
+        formula = text = inline = None
+        stored = False
+        for child in element:  # one pass over <f>, <v>, <is>
+            tag = child.tag
+            if tag == _V:
+                text, stored = child.text, True
+            elif tag == _F:
+                formula = child
+            elif tag == _IS:
+                inline = child
         if kind == "inlineStr":
-            from openpyxl.cell.text import Text
-
-            inline = element.find(ns + "is")
-            return self._text(Text.from_tree(inline).content if inline is not None else None)
+            return self._text(_inline_text(inline) if inline is not None else None)
         if formula is not None and not text and kind != "str":
             shown = "=" + (formula.text or "")
             return _Cell(None, problem="excel-formula-no-value", shown=shown[:80])
-        if text is None:
+        if text is None or not stored:
             return None
         if kind == "s":
             try:
                 return self._text(self.ws._shared_strings[int(text)])
             except (ValueError, IndexError):
                 return _Cell(None, problem="excel-corrupt", shown=f"shared string {text[:20]!r}")
-        if kind in {"str", "inlineStr"}:
+        if kind == "str":
             return self._text(text)
         if kind == "b":
             return _Cell(text.strip() in {"1", "true"})
         if kind == "e":
             return _Cell(None, problem="excel-cell-error", shown=text[:40])
-        style = int(element.get("s", "0") or 0) if (element.get("s") or "0").isdigit() else 0
+        raw_style = element.get("s")
+        style = int(raw_style) if raw_style and raw_style.isdigit() else 0
         if kind == "d":
             from openpyxl.utils.datetime import from_ISO8601
 
@@ -655,6 +684,8 @@ def _excel_number(text: str) -> Decimal:
     A file holds the binary double's digits (``69.180000000000007``, ``9500``); 15 significant
     digits are what Excel shows and calculates with, so they give back ``69.18`` exactly.
     """
+    if len(text) <= 15:  # at most 15 digits: nothing to round (the common case, checked first)
+        return Decimal(text)
     number = Decimal(text.strip())
     if not number.is_finite() or len(number.as_tuple().digits) <= 15:
         return number
