@@ -192,6 +192,7 @@ def test_a_cell_is_read_as_meant(
     assert unit.problems == []
     value = unit.values[name].value
     assert value == expected and type(value) is type(expected)
+    assert str(value) == str(expected)  # 100 %, not 1E+2, in every output
 
 
 # Text as officials type it goes to the shared reading layer unchanged (inputs.coerce): the Excel

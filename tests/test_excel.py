@@ -288,10 +288,90 @@ def _rounded(d: Decimal) -> Decimal:
     return d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def test_template_rejects_targets_definitions(tmp_path: Path) -> None:
-    assert (
-        main(["template", "thanh-hoa-1829-commune", "--format", "xlsx", "-o", str(tmp_path / "x.xlsx")]) == 2
-    )
+def test_yearly_targets_form_has_a_column_per_year_and_scores_as_the_yaml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """#14: Thanh Hóa's form, one column per year, read back by `score --year` as its YAML twin."""
+    from cds_index.excel import TARGETS_SHEET
+    from cds_index.targets import evaluate_year
+    from cds_index.units_io import read_unit_years
+
+    definition = cds_index.load("thanh-hoa-1829-commune")
+    path = tmp_path / "chi-tieu.xlsx"
+    assert main(["template", definition.id, "--format", "xlsx", "-o", str(path)]) == 0
+    capsys.readouterr()
+    book = openpyxl.load_workbook(path)
+    ws = book[TARGETS_SHEET]
+    header = [c.value for c in ws[9]]
+    years = definition.years or []
+    assert header[4 : 4 + len(years)] == [f"Năm {y}" for y in years]
+    rows = {c.value: c.row for c in ws["A"] if isinstance(c.value, str) and c.value in definition.inputs}
+    assert set(rows) == set(definition.inputs)
+    assert ws.protection.sheet and not ws.cell(next(iter(rows.values())), 5).protection.locked
+
+    example = EXAMPLES / "thanh-hoa-1829-commune-xa-a.yaml"
+    expected, problems = read_unit_years(definition, example)
+    assert not problems and expected
+    first = next(iter(expected.values()))
+    ws["B4"], ws["B5"] = first.unit_id, first.unit_name
+    for year, unit in expected.items():
+        column = 5 + years.index(year)
+        for name, value in unit.values.items():
+            cell = ws.cell(rows[name], column)
+            if value.not_applicable:
+                cell.value = "n/a"
+            elif definition.inputs[name].unit == "percent":
+                cell.value, cell.number_format = float(value.value) / 100, "0.00%"  # 85% as Excel keeps it
+            else:
+                cell.value = cell_value(value.value)
+    book.save(path)
+    got, problems = read_unit_years(definition, path)
+    assert problems == [] and set(got) == set(expected)
+    for year, unit in expected.items():
+        assert got[year].problems == []
+        assert {n: v.value for n, v in got[year].values.items()} == {
+            n: v.value for n, v in unit.values.items()
+        }
+        want = evaluate_year(definition, year, unit.values)
+        have = evaluate_year(definition, year, got[year].values)
+        assert have.to_dict() == want.to_dict()
+    year = max(expected)
+    assert main(["score", definition.id, str(path), "--year", str(year)]) == 0
+    assert f"— {year}" in capsys.readouterr().out
+
+
+def test_yearly_targets_form_refuses_bad_cells_at_their_address(tmp_path: Path) -> None:
+    from cds_index.units_io import read_unit_years
+
+    definition = cds_index.load("thanh-hoa-1829-commune")
+    path = tmp_path / "chi-tieu.xlsx"
+    write_template(definition, path)
+    book = openpyxl.load_workbook(path)
+    ws = book.active
+    rows = {c.value: c.row for c in ws["A"] if isinstance(c.value, str) and c.value in definition.inputs}
+    ws["B4"] = "xa-b"
+    name = next(n for n, s in definition.inputs.items() if s.unit == "percent")
+    ws.cell(rows[name], 6, "=1/0")  # Năm 2023
+    ws.cell(rows[name], 7, 150)  # Năm 2024: above 100 %
+    ws.cell(rows[name], 11, "lạc")  # beyond the form
+    book.save(path)
+    units, problems = read_unit_years(definition, path)
+    sheet = "'Chỉ tiêu theo năm'"
+    assert [p.code for p in problems] == ["excel-stray-cell"]
+    assert problems[0].message.startswith(f"{sheet}!K{rows[name]}: ")
+    assert [p.code for p in units[2023].problems] == ["excel-formula-no-value"]
+    assert units[2023].problems[0].message.startswith(f"{sheet}!F{rows[name]}: ")
+    assert [p.code for p in units[2024].problems] == ["input-range"]
+    assert units[2024].problems[0].message.startswith(f"{sheet}!G{rows[name]}: ")
+    assert units[2022].problems == [] and units[2022].unit_id == "xa-b"
+    ws["B4"] = None
+    book.save(path)
+    assert [p.code for p in read_unit_years(definition, path)[1]] == ["missing-key"]
+    notes = tmp_path / "ghi-chu.xlsx"
+    other = openpyxl.Workbook()
+    other.active.append(["Ghi chú"])
+    other.save(notes)
+    assert [p.code for p in read_unit_years(definition, notes)[1]] == ["kind-unknown"]
 
 
 def test_form_for_another_definition(tmp_path: Path) -> None:

@@ -35,6 +35,9 @@ from .numbers import Lang, plain
 from .safe import cell_text, rounded
 
 TEMPLATE_SHEET = "Tự đánh giá"
+TARGETS_SHEET = "Chỉ tiêu theo năm"
+YEAR_WORD = "Năm"
+"""A yearly-targets form heads each year's column ``Năm 2024``."""
 
 # The form's columns, by header. Reading finds them by these headers, so a column moved by hand
 # is still read; the input is found by its name (column A), or by its label when A is empty.
@@ -155,6 +158,10 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
     cells offer a drop-down list; number cells check the type and range (a warning, so ``n/a``
     can still be written). Fill the unit's id, name and year at the top and column E (and F for
     the appraisal council's figures, G for dates); ``cds-index score DEF form.xlsx`` reads it back.
+
+    A definition with yearly targets gets one column per year of the definition instead
+    (``Năm 2022`` … ``Năm 2025``, sheet ``Chỉ tiêu theo năm``); ``cds-index score DEF form.xlsx
+    --year 2024`` reads it back.
     """
     openpyxl = _openpyxl()
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -162,14 +169,18 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
 
     from .template import users_of_inputs
 
-    if definition.scoring != "points":
-        raise UsageError(
-            Problem("usage", f"{definition.id} has yearly targets: its form is the YAML template")
-        )
+    targets = definition.scoring == "targets"
+    years = list(definition.years or []) if targets else []
+    columns = (
+        [COL_NAME, COL_LABEL, COL_UNIT, COL_RULE, *(f"{YEAR_WORD} {y}" for y in years), COL_USERS]
+        if targets
+        else TEMPLATE_COLUMNS
+    )
+    widths = [*WIDTHS[:4], *([14] * len(years)), WIDTHS[-1]] if targets else WIDTHS
     users = users_of_inputs(definition)
     book = openpyxl.Workbook()
     ws = book.active
-    ws.title = TEMPLATE_SHEET
+    ws.title = TARGETS_SHEET if targets else TEMPLATE_SHEET
     bold = Font(bold=True)
     fill_input = PatternFill("solid", fgColor="FFF7D6")
     fill_head = PatternFill("solid", fgColor="DDE7F3")
@@ -197,7 +208,7 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
         (FACT_DEFINITION, definition.id),
         (FACT_UNIT_ID, None),
         (FACT_UNIT_NAME, None),
-        (FACT_YEAR, year),
+        *([] if targets else [(FACT_YEAR, year)]),
     ]
     for offset, (label, value) in enumerate(facts):
         row = 3 + offset
@@ -210,18 +221,22 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
     put(
         7,
         1,
-        "Điền số liệu vào cột E (và cột F khi có số liệu của Hội đồng thẩm định). "
-        "Để trống = không báo cáo số liệu (0 điểm); ghi n/a = không áp dụng. "
+        (
+            "Điền số liệu của từng năm vào cột của năm đó. "
+            if targets
+            else "Điền số liệu vào cột E (và cột F khi có số liệu của Hội đồng thẩm định). "
+        )
+        + "Để trống = không báo cáo số liệu; ghi n/a = không áp dụng. "
         "Cột A–D được khóa (Review › Unprotect Sheet để mở, không cần mật khẩu).",
     ).font = Font(italic=True)
     header_row = 9
-    for col, title in enumerate(TEMPLATE_COLUMNS, start=1):
+    for col, title in enumerate(columns, start=1):
         cell = put(header_row, col, title)
         cell.font = bold
         cell.fill = fill_head
         cell.border = border
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        ws.column_dimensions[column_letter(col)].width = WIDTHS[col - 1]
+        ws.column_dimensions[column_letter(col)].width = widths[col - 1]
     ws.freeze_panes = f"A{header_row + 1}"
 
     validations: dict[str, Any] = {}
@@ -243,12 +258,18 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
         return '"' + ",".join(o.replace('"', "'") for o in options) + '"'
 
     row = header_row + 1
-    value_cols = (TEMPLATE_COLUMNS.index(COL_SELF) + 1, TEMPLATE_COLUMNS.index(COL_APPRAISED) + 1)
-    date_col = TEMPLATE_COLUMNS.index(COL_DATE) + 1
+    if targets:
+        value_cols: tuple[int, ...] = tuple(range(5, 5 + len(years)))
+        date_col = None
+        to_fill = set(value_cols)
+    else:
+        value_cols = (TEMPLATE_COLUMNS.index(COL_SELF) + 1, TEMPLATE_COLUMNS.index(COL_APPRAISED) + 1)
+        date_col = TEMPLATE_COLUMNS.index(COL_DATE) + 1
+        to_fill = {*value_cols, date_col, TEMPLATE_COLUMNS.index(COL_EVIDENCE) + 1}
     for title, names in _sections(definition):
         cell = put(row, 1, title)
         cell.font = bold
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(TEMPLATE_COLUMNS))
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(columns))
         row += 1
         for name in names:
             spec = definition.inputs[name]
@@ -257,17 +278,14 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
                 spec.label,
                 UNIT_WORDS.get(spec.unit, spec.unit),
                 _requirement(definition, name),
-                None,
-                None,
-                None,
-                None,
+                *([None] * (len(columns) - 5)),
                 ", ".join(users.get(name, [])),
             ]
             for col, value in enumerate(cells, start=1):
                 c = put(row, col, value)
                 c.border = border
                 c.alignment = wrap
-                if col in value_cols or col in (date_col, len(cells) - 1):
+                if col in to_fill:
                     c.fill = fill_input
                     c.protection = unlocked
             if spec.type == "boolean":
@@ -315,10 +333,11 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
             if dv is not None:
                 for col in value_cols:
                     dv.add(f"{column_letter(col)}{row}")
-            validation("date", type="date", operator="greaterThan", formula1="1").add(
-                f"{column_letter(date_col)}{row}"
-            )
-            ws.cell(row, date_col).number_format = "DD/MM/YYYY"
+            if date_col is not None:
+                validation("date", type="date", operator="greaterThan", formula1="1").add(
+                    f"{column_letter(date_col)}{row}"
+                )
+                ws.cell(row, date_col).number_format = "DD/MM/YYYY"
             row += 1
     _print_setup(ws, f"{header_row}:{header_row}")
     # The key column (input names) and the texts are locked, the cells to fill are not; no password,
@@ -424,13 +443,25 @@ def read_workbook(
     problems naming the cell. Hidden sheets are read too, unless they are neither a form nor a
     table of units (the lists behind drop-downs live there). Sizes are checked before reading.
     """
+    path = Path(path)
+    file = str(path)
+    for sheet in _sheets(path):
+        if isinstance(sheet, Problem):
+            yield UnitFailure(None, None, file, (sheet,))
+            return
+        yield from _read_sheet(definition, path, sheet, year, hidden=sheet.hidden)
+        if sheet.budget[0] < 0:
+            return
+
+
+def _sheets(path: Path) -> Iterator[_Sheet | Problem]:
+    """The sheets of a workbook, to read one by one; or the problem that keeps it from being opened."""
     import warnings
 
-    path = Path(path)
     file = str(path)
     refused = _archive_problem(path)
     if refused is not None:
-        yield UnitFailure(None, None, file, (refused,))
+        yield refused
         return
     openpyxl = _openpyxl()
     budget = [MAX_CELLS]
@@ -440,28 +471,17 @@ def read_workbook(
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds (zipfile, KeyError, XML, InvalidFileException)
-            yield UnitFailure(
-                None,
-                None,
-                file,
-                (
-                    Problem(
-                        "excel-corrupt",
-                        f"cannot read the workbook {path}: {type(exc).__name__}: "
-                        + " ".join(str(exc).split())
-                        + "; "
-                        "open it in Excel and save it again as 'Excel Workbook (*.xlsx)'",
-                        Location(file),
-                    ),
-                ),
+            yield Problem(
+                "excel-corrupt",
+                f"cannot read the workbook {path}: {type(exc).__name__}: "
+                + " ".join(str(exc).split())
+                + "; open it in Excel and save it again as 'Excel Workbook (*.xlsx)'",
+                Location(file),
             )
             return
         try:
             for ws in book.worksheets:
-                hidden = getattr(ws, "sheet_state", "visible") != "visible"
-                yield from _read_sheet(definition, path, _Sheet(book, ws, budget), year, hidden=hidden)
-                if budget[0] < 0:
-                    return
+                yield _Sheet(book, ws, budget)
         finally:
             book.close()
 
@@ -522,6 +542,7 @@ class _Sheet:
 
     def __init__(self, book: Any, ws: Any, budget: list[int]) -> None:
         self.title: str = ws.title
+        self.hidden = getattr(ws, "sheet_state", "visible") != "visible"
         self.ws = ws
         self.book = book
         self.budget = budget
@@ -730,7 +751,8 @@ def _as_input(cell: _Cell | None, spec: Any) -> Any:
             return plain(value)  # an id, a name, a year: the number as text
         if cell.percent and spec.unit == "percent":
             try:
-                return value.scaleb(2)
+                scaled = value.scaleb(2)  # exact: only the exponent moves (0.85 → 85, 1 → 1E+2)
+                return scaled.quantize(Decimal(1)) if scaled == scaled.to_integral_value() else scaled
             except ArithmeticError:  # beyond any magnitude: let the reading layer refuse it
                 return value
         return value
@@ -1042,6 +1064,148 @@ def _read_form(
         address = f"{_ref(sheet)}!{column_letter(column)}{number}"
         problems.append(place(problem, file, (address, number, column), name))
     return UnitInputs(unit_id, unit_name, unit_year, values_, problems, source)
+
+
+_YEAR_HEADER = re.compile(r"(?:năm|nam|year)\s*([0-9]{4})")
+
+
+def read_workbook_years(
+    definition: Definition, path: str | Path
+) -> tuple[dict[int, UnitInputs], list[Problem]]:
+    """One unit's values for every year, from the yearly-targets form (one column per year).
+
+    The counterpart of :func:`cds_index.units_io.read_unit_years` for a workbook: the first sheet
+    with a ``Mã số liệu`` header and ``Năm 2024`` columns is read; ``({}, problems)`` when none is.
+    A refused cell is a problem of its year's unit, at its address (``'Chỉ tiêu theo năm'!F12``).
+    """
+    path = Path(path)
+    file = str(path)
+    for sheet in _sheets(path):
+        if isinstance(sheet, Problem):
+            return {}, [sheet]
+        rows = sheet.rows()
+        head: list[tuple[int, Row]] = []
+        for number, row in rows:
+            head.append((number, row))
+            keys = {i: _key(c.value) for i, c in row.items() if isinstance(c.value, str)}
+            years = {i: int(m[1]) for i, k in keys.items() if (m := _YEAR_HEADER.fullmatch(k))}
+            if _key(COL_NAME) in keys.values() and years:
+                return _read_years_form(definition, file, sheet, head[:-1], row, number, years, rows)
+            if number >= _FORM_SCAN:
+                break
+        if sheet.stopped is not None:
+            where = f"{_ref(sheet.title)}!A{sheet.stopped_row + 1}"
+            return {}, [
+                Problem("excel-corrupt", f"{where}: {sheet.stopped}", Location(file, sheet.stopped_row + 1))
+            ]
+    return {}, [
+        Problem(
+            "kind-unknown",
+            f"{path}: no sheet is a yearly-targets form (a '{COL_NAME}' header and one '{YEAR_WORD} 2024' "
+            f"column per year); write one with `cds-index template {definition.id} --format xlsx`",
+            Location(file),
+        )
+    ]
+
+
+def _read_years_form(
+    definition: Definition,
+    file: str,
+    sheet: _Sheet,
+    head: list[tuple[int, Row]],
+    header: Row,
+    header_row: int,
+    year_cols: dict[int, int],
+    rows: Iterator[tuple[int, Row]],
+) -> tuple[dict[int, UnitInputs], list[Problem]]:
+    title = sheet.title
+    facts: dict[str, tuple[Any, int]] = {}
+    for number, cells in head:
+        label = cells.get(0)
+        if label is not None and isinstance(label.value, str) and 1 in cells:
+            facts[_key(label.value)] = (_as_input(cells[1], None), number)
+
+    def fact(label: str) -> tuple[Any, int]:
+        return facts.get(_key(label), (None, 4))
+
+    def address(number: int, col: int) -> Cell:
+        text = f"{_ref(title)}!{column_letter(col + 1)}{number}"
+        return text, number, col + 1
+
+    declared, row = fact(FACT_DEFINITION)
+    if not is_blank(declared) and str(declared).strip() not in {definition.id, definition._origin}:
+        where = address(row, 1)
+        return {}, [
+            Problem(
+                "input-definition",
+                f"{where[0]}: this form is for {declared!r}, not {definition.id!r}",
+                Location(file, row, 2, (where[0], "definition")),
+            )
+        ]
+    unit_id, row = fact(FACT_UNIT_ID)
+    if is_blank(unit_id):
+        where = address(row, 1)
+        return {}, [
+            Problem(
+                "missing-key",
+                f"{where[0]}: the form has no unit id ({FACT_UNIT_ID})",
+                Location(file, row, 2, (where[0], "unit")),
+            )
+        ]
+    unit_name = fact(FACT_UNIT_NAME)[0]
+    unit_name = None if is_blank(unit_name) else str(unit_name).strip()
+    keys = {i: _key(c.value) for i, c in header.items() if isinstance(c.value, str)}
+    name_col = next(i for i, k in keys.items() if k == _key(COL_NAME))
+    label_col = next((i for i, k in keys.items() if k == _key(COL_LABEL)), None)
+    known = set(keys)
+    by_label: dict[str, list[str]] = {}
+    for input_name, spec in definition.inputs.items():
+        by_label.setdefault(_key(spec.label), []).append(input_name)
+    raw: dict[int, dict[str, Any]] = {year: {} for year in year_cols.values()}
+    at: dict[tuple[int, str], Cell] = {}
+    problems: dict[int, list[Problem]] = {year: [] for year in year_cols.values()}
+    general: list[Problem] = []
+    for number, cells in rows:
+        name_text = _as_input(cells.get(name_col), None)
+        name = str(name_text).strip() if not is_blank(name_text) else None
+        if name is None and label_col is not None:
+            labelled = by_label.get(_key(_as_input(cells.get(label_col), None) or ""), [])
+            name = labelled[0] if len(labelled) == 1 else None
+        for col, cell in cells.items():
+            if col not in known:
+                general.append(_stray(file, title, number, col, cell, "a value outside the form's columns"))
+        input_spec = definition.inputs.get(name) if name is not None else None
+        for col, year in year_cols.items():
+            found_cell = cells.get(col)
+            if found_cell is None:
+                continue
+            where = address(number, col)
+            if name is None or input_spec is None:
+                general.append(
+                    Problem(
+                        "input-unknown",
+                        f"{where[0]}: a value in a row without a known input name ({name!r})",
+                        Location(file, number, col + 1, (where[0], name or "?")),
+                    )
+                )
+                continue
+            if found_cell.problem is not None:
+                problems[year].append(_cell_problem(found_cell, file, where, name))
+                continue
+            value = _as_input(found_cell, input_spec)
+            if is_blank(value):
+                continue
+            raw[year][name] = value.strip() if isinstance(value, str) else value
+            at[(year, name)] = where
+    units: dict[int, UnitInputs] = {}
+    for year, values in raw.items():
+        parsed, found = parse_values(values, definition.inputs)
+        names = [str(p.location.path[-1]) if p.location.path else "" for p in found]
+        placed = [place(p, file, at.get((year, name)), name) for p, name in zip(found, names, strict=True)]
+        units[year] = UnitInputs(
+            str(unit_id).strip(), unit_name, year, parsed, [*problems[year], *placed], f"{file}!{title}"
+        )
+    return units, general
 
 
 class _DateSpec:
