@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 import time
 import zipfile
@@ -25,7 +26,14 @@ openpyxl = pytest.importorskip("openpyxl")
 
 import cds_index  # noqa: E402
 from cds_index import excel  # noqa: E402
-from cds_index.batch import BatchRow, UnitFailure, read_units, score_many, write_csv  # noqa: E402
+from cds_index.batch import (  # noqa: E402
+    BatchRow,
+    UnitFailure,
+    read_units,
+    score_many,
+    write_csv,
+    write_json,
+)
 from cds_index.cli import main  # noqa: E402
 from cds_index.errors import CODES  # noqa: E402
 from cds_index.inputs import UnitInputs, coerce  # noqa: E402
@@ -915,6 +923,23 @@ def test_the_cli_prints_unit_names_without_escapes(
     assert "xa-a" in captured.out
     for text in (captured.out, captured.err):
         assert "\x1b" not in text and "\x9b" not in text and "\x07" not in text
+
+
+@pytest.mark.parametrize("name", ["Xã \x9b31m", "Xã \u202eA", "Xã \x1b[2J", "Xã \u2066B\u2069"])
+def test_json_keeps_the_data_exactly_and_reaches_a_terminal_inert(
+    definition: cds_index.Definition, name: str
+) -> None:
+    stream = io.StringIO()
+    write_json(_rows_named(definition, name), stream)
+    text = stream.getvalue()
+    assert terminal(text) == text  # nothing left for a terminal to act on
+    data = json.loads(text)
+    assert data[0]["unit"]["name"] == name and data[1]["unit"]["id"] == name  # and the data exact
+
+
+def test_bidirectional_marks_stay_in_cells_but_leave_the_terminal() -> None:
+    assert cell_text("Xã \u202eA") == "Xã \u202eA"
+    assert terminal("Xã \u202eA") == "Xã A"
 
 
 def test_the_html_report_escapes_a_script_in_a_unit_name(

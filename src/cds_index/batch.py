@@ -28,7 +28,7 @@ from .evaluate import Result, score
 from .inputs import UnitInputs, parse_values
 from .model import Definition
 from .numbers import Lang, show
-from .safe import csv_cell, terminal
+from .safe import csv_cell, json_text, terminal
 
 INPUTS_SUFFIXES = (".yaml", ".yml", ".json")
 CSV_SUFFIXES = (".csv", ".tsv")
@@ -579,7 +579,7 @@ def write_json(rows: Iterable[BatchRow], stream: IO[str], *, rounded: bool = Fal
     stream.write("[")
     for row in rows:
         stream.write(",\n" if count else "\n")
-        stream.write(json.dumps(row_dict(row, rounded=rounded), ensure_ascii=False, default=str))
+        stream.write(json_text(json.dumps(row_dict(row, rounded=rounded), ensure_ascii=False, default=str)))
         count += 1
         failed += not row.ok
     stream.write("\n]\n" if count else "]\n")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO, cast
 
 from .errors import CdsIndexError, Problem, UsageError
-from .safe import terminal
+from .safe import json_text, terminal
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -20,7 +20,7 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        print(terminal(f"{self.prog}: error: {message}"), file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
 
@@ -31,7 +31,7 @@ def _out(text: str, stream: TextIO | None = None) -> None:
 
 
 def _json(data: Any) -> None:
-    _out(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    _out(json_text(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
 
 
 # --- list -------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from .errors import Location, Problem, UsageError
 from .inputs import NOT_APPLICABLE_WORDS, UnitInputs, parse_values
 from .model import Definition
 from .numbers import Lang, plain
-from .safe import cell_text, rounded
+from .safe import cell_text, rounded, strip_controls
 
 TEMPLATE_SHEET = "Tự đánh giá"
 TARGETS_SHEET = "Chỉ tiêu theo năm"
@@ -1271,7 +1271,7 @@ RESULT_WORDS = {
 
 
 def _sheet_name(unit_id: str, taken: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", "_", unit_id)[:31].strip("'") or "unit"
+    base = re.sub(r"[\[\]:*?/\\]", "_", strip_controls(unit_id))[:31].strip("'") or "unit"
     name, n = base, 2
     while name.lower() in taken:
         suffix = f"~{n}"

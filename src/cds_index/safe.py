@@ -29,12 +29,12 @@ FORMULA_STARTS = frozenset("=+-@\t\r\n" + "\uff1d\uff0b\uff0d\uff20")
 ESCAPE = "'"
 """Prefixed to a text cell that would start a formula: every spreadsheet shows the text as written."""
 
-# Characters a spreadsheet cell or a terminal must not receive: C0 controls but tab and newline, DEL,
-# C1 controls (0x9B is a one-byte CSI on some terminals), and the bidirectional overrides that make a
-# line read differently from what it holds ("Trojan source").
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufff9-\ufffb]"
-)
+# Characters a spreadsheet cell must not receive: C0 controls but tab and newline (an .xlsx cannot
+# hold them), DEL and C1 controls (0x9B is a one-byte CSI on some terminals).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# A terminal also loses the bidirectional overrides that make a line read differently from what it
+# holds ("Trojan source"); in a cell they stay, as data.
+_TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # Escape sequences are removed whole, so that "\x1b[31m" leaves nothing, not "[31m".
 _ESCAPE_SEQUENCE = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, screen clearing
@@ -50,6 +50,17 @@ def strip_controls(text: str) -> str:
     if text.isprintable():  # the common case, checked at C speed
         return text
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+
+
+def json_text(text: str) -> str:
+    """JSON text (``json.dumps(..., ensure_ascii=False)``) with every control character escaped.
+
+    ``json.dumps`` escapes C0 controls but writes C1 controls and bidirectional overrides as they
+    are; as ``\\u009b`` they reach a terminal inert and a file exactly (the JSON means the same).
+    """
+    if text.isprintable():
+        return text
+    return _TERMINAL_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def cell_text(text: str) -> str:
@@ -100,7 +111,9 @@ def csv_cell(value: Any, places: int | None = None) -> str:
 
 def terminal(text: str) -> str:
     """A line for a terminal: no escape sequences or control characters from the data it shows."""
-    return strip_controls(text)
+    if text.isprintable():
+        return text
+    return _TERMINAL_CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 
-__all__ = ["cell_number", "cell_text", "csv_cell", "rounded", "strip_controls", "terminal"]
+__all__ = ["cell_number", "cell_text", "csv_cell", "json_text", "rounded", "strip_controls", "terminal"]
