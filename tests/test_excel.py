@@ -338,6 +338,8 @@ def test_yearly_targets_form_has_a_column_per_year_and_scores_as_the_yaml(
     year = max(expected)
     assert main(["score", definition.id, str(path), "--year", str(year)]) == 0
     assert f"— {year}" in capsys.readouterr().out
+    assert main(["gaps", definition.id, str(path), "--year", str(year)]) == 0  # gaps reads it too
+    assert first.unit_name and first.unit_name in capsys.readouterr().out
 
 
 def test_yearly_targets_form_refuses_bad_cells_at_their_address(tmp_path: Path) -> None:
