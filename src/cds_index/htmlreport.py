@@ -127,8 +127,8 @@ td.lost { color: var(--lost); font-weight: 600; }
 .status { color: var(--muted); font-size: .85em; white-space: nowrap; }
 .problems li { color: var(--lost); }
 .hist { display: flex; align-items: flex-end; gap: 2px; height: 60px; }
-.hist-x { display: flex; justify-content: space-between; width: 198px; color: var(--muted); font-size: .75em; }
-.hist-y { color: var(--muted); font-size: .75em; }
+.hist-x { display: flex; justify-content: space-between; width: 198px; }
+.hist-x, .hist-y { color: var(--muted); font-size: .75em; }
 .hist > span { display: block; width: 18px; background: var(--bar); min-height: 1px; }
 .mini { display: block; min-width: 48px; height: 6px; margin-top: 3px; background: #e3e8ee; }
 td.name { white-space: nowrap; }
