@@ -585,6 +585,31 @@ def test_a_folder_named_like_a_workbook(definition: cds_index.Definition, folder
     assert "not a regular file" in failure.problems[0].message
 
 
+def test_a_pipe_named_like_a_workbook_is_refused_before_it_is_opened(
+    definition: cds_index.Definition, folder: Path
+) -> None:
+    import os
+
+    path = folder / "ong.xlsx"
+    if not path.exists():
+        os.mkfifo(path)  # opening it would wait for a writer forever
+    (failure,) = list(excel.read_workbook(definition, path))
+    assert isinstance(failure, UnitFailure) and "not a regular file" in failure.problems[0].message
+
+
+def test_a_title_above_the_table_is_not_its_header(definition: cds_index.Definition, folder: Path) -> None:
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["DANH SÁCH SỐ LIỆU CÁC XÃ NĂM 2024"])
+    ws.append([])
+    ws.append(["Mã đơn vị", "Tên đơn vị", "Số cán bộ", "trained"])  # a label and a name as headers
+    ws.append(["xa-a", "Xã A", 12, 3])
+    path = _path(folder)
+    book.save(path)
+    unit = only_unit(definition, path)
+    assert unit.unit_id == "xa-a" and unit.values["staff"].value == 12 and unit.values["trained"].value == 3
+
+
 @pytest.fixture(scope="session")
 def zip_bomb(folder: Path) -> Path:
     """A workbook whose sheet inflates to 1 GiB of zeros (about 1 MB on disk)."""

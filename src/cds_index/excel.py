@@ -781,8 +781,10 @@ def _read_sheet(
         header_row, header = head[-1]
         yield _read_form(definition, file, sheet, head[:-1], header, header_row, rows, year)
     elif head:
-        numbered = itertools.chain(head[1:], rows)
-        yield from _read_table(definition, file, sheet, head[0], numbered, year, hidden=hidden)
+        # the header is the first row naming an input: a title above the table is not a unit
+        first = next((i for i, (_, row) in enumerate(head) if _names_inputs(definition, row)), 0)
+        numbered = itertools.chain(head[first + 1 :], rows)
+        yield from _read_table(definition, file, sheet, head[first], numbered, year, hidden=hidden)
     if sheet.stopped is not None:
         where = f"{_ref(sheet.title)}!A{sheet.stopped_row + 1}"
         code = "file-too-large" if sheet.budget[0] < 0 else "excel-corrupt"
@@ -801,6 +803,14 @@ def _read_sheet(
 
 
 _FORM_SCAN = 40
+
+
+def _names_inputs(definition: Definition, row: Row) -> bool:
+    """Whether a row could be a table's header: two cells or more, one of them naming an input."""
+    if len(row) < 2:
+        return False
+    header = [_as_input(row.get(i), None) for i in range(max(row) + 1)]
+    return bool(table_layout(definition, header).inputs)
 
 
 def _ref(sheet: str) -> str:
