@@ -9,9 +9,10 @@ import sys
 import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
 from .errors import CdsIndexError, Problem, UsageError
+from .safe import json_text, terminal
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -19,16 +20,18 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        print(terminal(f"{self.prog}: error: {message}"), file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
 
 def _out(text: str, stream: TextIO | None = None) -> None:
+    """Print a line; unit names and messages in it come from the data, so escapes are removed."""
+    text = terminal(text)
     (stream or sys.stdout).write(text if text.endswith("\n") else text + "\n")
 
 
 def _json(data: Any) -> None:
-    _out(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    _out(json_text(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
 
 
 # --- list -------------------------------------------------------------------------------------
@@ -226,10 +229,23 @@ def _progress(rows: Any, lang: str = "vi") -> Any:
 def _output(path: str | None) -> Iterator[TextIO]:
     """The file to write (UTF-8, newlines as written), or stdout."""
     if path is None:
-        yield sys.stdout
+        yield cast(TextIO, _Terminal(sys.stdout)) if sys.stdout.isatty() else sys.stdout
         return
     with open(path, "w", encoding="utf-8", newline="") as stream:
         yield stream
+
+
+class _Terminal:
+    """stdout on a terminal: what a writer streams there loses its escape sequences (``safe.terminal``)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(terminal(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def _score_batch(definition: Any, args: argparse.Namespace) -> int:
@@ -246,7 +262,7 @@ def _score_batch(definition: Any, args: argparse.Namespace) -> int:
     else:
         with _output(args.output) as stream:
             if args.format == "csv":
-                count, failed = write_csv(definition, rows, stream)
+                count, failed = write_csv(definition, rows, stream, exact=args.exact, bom=args.bom)
             elif args.format == "json":
                 count, failed = write_json(rows, stream, rounded=args.rounded)
             else:
@@ -303,17 +319,12 @@ def cmd_rank(args: argparse.Namespace) -> int:
             )
             stream.write("\n")
         elif args.format == "csv":
-            import csv
-
-            from .numbers import plain
+            from .batch import table_writer
 
             columns, rows = ranking_rows(definition, results, args.by)
-            writer = csv.writer(stream, lineterminator="\n")
-            writer.writerow(columns)
+            write = table_writer(stream, columns, bom=args.bom)
             for values in rows:
-                writer.writerow(
-                    ["" if v is None else plain(v) if not isinstance(v, int | str) else v for v in values]
-                )
+                write(values, None if args.exact else definition.display.decimals)
         else:
             _out(
                 ranking_table(
@@ -590,6 +601,15 @@ def _units_parser(
     return p
 
 
+def _csv_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--exact", action="store_true", help="CSV numbers with every digit (default: display.decimals)"
+    )
+    p.add_argument(
+        "--no-bom", dest="bom", action="store_false", help="CSV without the UTF-8 mark Excel needs"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="cds-index",
@@ -634,6 +654,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--depth", type=int, default=None, help="show only this many levels of the tree")
     p.add_argument("--brief", action="store_true", help="no explanations")
     p.add_argument("--rounded", action="store_true", help="JSON points rounded for display")
+    _csv_flags(p)
     p.set_defaults(func=cmd_score)
 
     p = _units_parser(
@@ -644,6 +665,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--by", default="total", help="total, index or a pillar id (default: total)")
     p.add_argument("-o", "--output", default=None)
+    _csv_flags(p)
     p.set_defaults(func=cmd_rank)
 
     p = _units_parser(sub, "report", "one self-contained HTML report per unit and a summary index.html")

@@ -64,6 +64,12 @@ CODES: dict[str, str] = {
     "input-choice": "an input value that is not one of the allowed choices",
     "input-definition": "an inputs file is for another definition",
     "formula-eval": "a formula could not be evaluated for this unit",
+    # Excel workbooks (issue #9)
+    "excel-corrupt": "a workbook (or a sheet or cell in it) is damaged or not an .xlsx file at all",
+    "excel-formula-no-value": "a formula cell has no stored result, so its value is unknown",
+    "excel-cell-error": "a cell holds an Excel error value (#DIV/0!, #N/A, #VALUE!, ...)",
+    "excel-text-too-long": "a cell holds more text than Excel allows (32,767 characters)",
+    "excel-stray-cell": "a value outside the table: in a column without a header or beyond the form",
     # use of the command line and the library
     "definition-not-found": "no bundled definition has that id",
     "usage": "the command was called wrongly",
