@@ -37,7 +37,7 @@ def _json(data: Any) -> None:
 def cmd_list(args: argparse.Namespace) -> int:
     from .registry import list_definitions
 
-    infos = list_definitions()
+    infos = list_definitions(checked=False)  # the headings only: instant (#14)
     if args.format == "json":
         _json([i.to_dict() for i in infos])
         return EXIT_OK
@@ -95,6 +95,21 @@ def cmd_check(args: argparse.Namespace) -> int:
             _out(r.summary())
         _out(f"{len(reports)} file(s) checked, {sum(not r.ok for r in reports)} with errors")
     return EXIT_INVALID if failed else EXIT_OK
+
+
+# --- schema ---------------------------------------------------------------------------------
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import write
+
+    try:
+        written = write(args.output)
+    except OSError as exc:
+        raise UsageError(Problem("usage", f"cannot write the schemas into {args.output}: {exc}")) from None
+    for path in written:
+        _out(str(path))
+    return EXIT_OK
 
 
 # --- show -------------------------------------------------------------------------------------
@@ -567,6 +582,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Digital-transformation indices (DTI) of Vietnamese provinces: check definitions, "
         "score units, explain every point.",
     )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p: argparse.ArgumentParser = sub.add_parser("list", help="the bundled definitions")
@@ -581,6 +599,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="warnings fail too (unused inputs, unassigned criteria)"
     )
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("schema", help="write the JSON Schema of every file kind, for editors")
+    p.add_argument("-o", "--output", default="schemas", metavar="DIR", help="folder (default: schemas)")
+    p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("show", help="a definition as a table, JSON or Markdown")
     p.add_argument("definition", metavar="DEF")
