@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import sys
 import traceback
@@ -11,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from .errors import CdsIndexError, Problem, UsageError
+from .errors import CdsIndexError, Location, Problem, UsageError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -411,10 +412,11 @@ def _score_targets(
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
+    """Gaps of every unit in the inputs: files, folders, CSV files and workbooks, like `score` (#14)."""
+    from .batch import UnitFailure, read_units
     from .gaps import gaps_table, points_gaps, target_gaps
     from .loader import load_model
     from .registry import load
-    from .units_io import read_unit, read_unit_years
 
     definition = load(args.definition)
     overlay = None
@@ -425,44 +427,80 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         check_overlay(overlay, definition)  # raises when it applies to another definition
     status = EXIT_OK
     reports = []
-    for path in args.inputs:
-        if definition.scoring == "targets":
-            from .targets import evaluate_year
+    if definition.scoring == "targets":
+        from .targets import evaluate_year
 
-            years, problems = read_unit_years(definition, path)
-            if not years:
-                for p in problems:
-                    _out(p.format(), sys.stderr)
+        for unit, problems in _target_units(definition, args.inputs, args.year):
+            for p in problems:
+                _out(p.format(), sys.stderr)
+            if problems:
                 status = EXIT_INVALID
+            if unit is None or unit.year is None:
                 continue
-            year = args.year or max(y for y in years if y)
-            unit = years.get(year)
-            if unit is None:
-                raise UsageError(Problem("usage", f"{path} has no values for {year}"))
-            result = evaluate_year(definition, year, unit.values, lang=args.lang)
+            result = evaluate_year(definition, unit.year, unit.values, lang=args.lang)
             reports.append(
                 target_gaps(result, definition, unit.unit_name or unit.unit_id, overlay, lang=args.lang)
             )
-        else:
-            from .evaluate import score
+    else:
+        from .evaluate import score
 
-            scored_unit, problems = read_unit(definition, path, year=args.year)
-            if scored_unit is None:
-                for p in problems:
+        for found in _progress(read_units(definition, args.inputs, year=args.year), args.lang):
+            if isinstance(found, UnitFailure):
+                for p in found.problems:
                     _out(p.format(), sys.stderr)
                 status = EXIT_INVALID
                 continue
-            reports.append(
-                points_gaps(
-                    score(definition, scored_unit, lang=args.lang), definition, overlay, lang=args.lang
-                )
-            )
+            for p in found.problems:  # refused values: the unit is scored without them
+                _out(p.format(), sys.stderr)
+            if any(p.severity == "error" for p in found.problems):
+                status = EXIT_INVALID
+            result = score(definition, found, lang=args.lang)
+            reports.append(points_gaps(result, definition, overlay, lang=args.lang))
     if args.format == "json":
         _json([r.to_dict() for r in reports] if len(reports) != 1 else reports[0].to_dict())
     else:
         for r in reports:
             _out(gaps_table(r, lang=args.lang, markdown=args.format == "markdown"))
     return status
+
+
+def _target_units(
+    definition: Any, paths: Sequence[str], year: int | None
+) -> Iterator[tuple[Any, list[Problem]]]:
+    """``(unit of one year, problems)`` per unit for a yearly-targets definition.
+
+    The year is ``year`` or the unit's latest. Inputs files hold several years (`years:`), so they
+    are read whole (a year they lack is a problem, not a unit with nothing reported); tables are read
+    by the batch reader like every other command's, each row one unit and year.
+    """
+    from .batch import INPUTS_SUFFIXES, UnitFailure, expand, read_units
+    from .inputs import UnitInputs
+    from .units_io import read_unit_years
+
+    for path in expand(paths):
+        by_unit: dict[str, dict[int, UnitInputs]] = {}
+        if path.suffix.lower() in INPUTS_SUFFIXES:
+            years, problems = read_unit_years(definition, path)
+            if not years:
+                yield None, problems
+                continue
+            by_unit[next(iter(years.values())).unit_id] = years
+        else:
+            for found in read_units(definition, [path]):
+                if isinstance(found, UnitFailure):
+                    yield None, list(found.problems)
+                    continue
+                row_year = found.year if found.year is not None else year
+                by_unit.setdefault(found.unit_id, {})[row_year or 0] = found
+        for unit_id, years in by_unit.items():
+            chosen = year if year is not None else max(years)
+            unit = years.get(chosen) or (years.get(0) if year is not None else None)
+            if unit is None or not chosen:
+                which = f"no values for {chosen}" if chosen else "no year: give --year or a `năm` column"
+                problem = Problem("usage", f"unit {unit_id!r} has {which}", Location(str(path)))
+                yield None, [problem]
+                continue
+            yield dataclasses.replace(unit, year=chosen), list(unit.problems)
 
 
 # --- serve ------------------------------------------------------------------------------------
