@@ -60,7 +60,9 @@ def main() -> None:
                 scaled = Decimal(value) * size
                 if name in per or (not spec.general and rng.random() < 0.5):
                     scaled *= quality * Decimal(rng.randint(85, 115)) / 100
-                values[name] = int(scaled.to_integral_value()) if spec.type == "integer" else scaled.quantize(1)
+                values[name] = (
+                    int(scaled.to_integral_value()) if spec.type == "integer" else scaled.quantize(1)
+                )
             elif isinstance(value, Decimal | int):
                 low = Decimal(spec.min if spec.min is not None else 0)
                 moved = Decimal(value) * quality + rng.randint(-8, 8)
@@ -76,9 +78,9 @@ def main() -> None:
     names = list(definition.inputs)
     with (HERE / "hai-duong-707-districts.csv").open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["Mã đơn vị", "Tên đơn vị", *names])
+        writer.writerow(["Mã đơn vị", "Tên đơn vị", "Năm", *names])
         for unit_id, unit_name, values in rows:
-            writer.writerow([unit_id, unit_name, *(_cell(values.get(n)) for n in names)])
+            writer.writerow([unit_id, unit_name, unit.year, *(_cell(values.get(n)) for n in names)])
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ def test_the_csv_huyen_a_is_the_yaml_huyen_a() -> None:
     rows = {u.unit_id: u for u in read_units(definition, [CSV_FILE]) if isinstance(u, UnitInputs)}
     csv_unit = rows["huyen-a"]
     assert csv_unit.problems == []
+    assert csv_unit.year == yaml_unit.year
     # the same values (the CSV carries the appraised figure where the YAML has self and appraised)
     assert {k: (v.value, v.not_applicable) for k, v in csv_unit.values.items()} == {
         k: (v.value, v.not_applicable) for k, v in yaml_unit.values.items()
