@@ -437,9 +437,9 @@ def cmd_gaps(args: argparse.Namespace) -> int:
                 status = EXIT_INVALID
             if unit is None or unit.year is None:
                 continue
-            result = evaluate_year(definition, unit.year, unit.values, lang=args.lang)
+            year_result = evaluate_year(definition, unit.year, unit.values, lang=args.lang)
             reports.append(
-                target_gaps(result, definition, unit.unit_name or unit.unit_id, overlay, lang=args.lang)
+                target_gaps(year_result, definition, unit.unit_name or unit.unit_id, overlay, lang=args.lang)
             )
     else:
         from .evaluate import score
@@ -524,23 +524,48 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    from .testing import collect, run_file
+    """Run rule tests: `-k` picks cases by name, `--junit-xml` writes a report for CI dashboards (#14)."""
+    from .testing import CaseOutcome, TestsRun, collect, name_filter, write_junit
 
     files = collect(args.paths)
     if not files:
         raise UsageError(Problem("usage", "no `kind: tests` files found under " + ", ".join(args.paths)))
-    passed = failed = 0
+    select = name_filter(args.keyword)
+    outcomes: list[CaseOutcome] = []
+    errors: list[tuple[str, str]] = []
+    deselected = 0
     for path in files:
-        for outcome in run_file(path):
+        try:
+            run = TestsRun.open(path)
+        except CdsIndexError as exc:  # one broken file does not hide the others' results
+            text = "\n".join(p.format() for p in exc.problems)
+            _out(f"ERROR {path}: cannot run this tests file\n" + text)
+            errors.append((str(path), text))
+            continue
+        for index, case in enumerate(run.tests.cases):
+            if select is not None and not select(case.name):
+                deselected += 1
+                continue
+            outcome = run.run(index)
+            outcomes.append(outcome)
             if outcome.passed:
-                passed += 1
                 if args.verbose:
                     _out(f"PASS {outcome.file}:{outcome.line}: {outcome.name}")
             else:
-                failed += 1
                 _out("FAIL " + outcome.describe())
-    _out(f"{passed} passed, {failed} failed")
-    return EXIT_INVALID if failed else EXIT_OK
+    if args.junit_xml:
+        write_junit(outcomes, errors, args.junit_xml)
+    passed = sum(o.passed for o in outcomes)
+    failed = len(outcomes) - passed
+    summary = f"{passed} passed, {failed} failed"
+    if errors:
+        summary += f", {len(errors)} file(s) with errors"
+    if deselected:
+        summary += f", {deselected} deselected"
+    _out(summary)
+    if select is not None and not outcomes and not errors:
+        raise UsageError(Problem("usage", "no case name matches -k " + " -k ".join(args.keyword)))
+    return EXIT_INVALID if failed or errors else EXIT_OK
 
 
 # --- diff (issue 6) ---------------------------------------------------------------------------
@@ -697,7 +722,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("test", help="run rule tests written as data (`kind: tests` files)")
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("-v", "--verbose", action="store_true", help="also list the cases that pass")
+    p.add_argument(
+        "-k",
+        dest="keyword",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="run only cases whose name contains TEXT (case and Vietnamese marks ignored; repeatable)",
+    )
+    p.add_argument("--junit-xml", default=None, metavar="FILE", help="write a JUnit XML report")
     p.set_defaults(func=cmd_test)
 
     p = sub.add_parser("diff", help="what changed between two versions: criteria, points, rules, totals")
