@@ -318,8 +318,8 @@ def _plain_progress(items: Any, total: int | None, what: str, bad: str) -> Any:
 
     started = time.monotonic()
     last = started - 1  # the first unit draws the line at once
-    failed = count = 0
-    for count, item in enumerate(items, start=1):  # noqa: B007 - the count outlives the loop
+    failed = 0
+    for count, item in enumerate(items, start=1):
         failed += _failed(item)
         now = time.monotonic()
         if now - last > 0.1:
