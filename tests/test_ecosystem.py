@@ -36,7 +36,9 @@ def test_licence_and_metadata_agree() -> None:
     assert project["license"] == {"text": "MIT"}
     assert "License :: OSI Approved :: MIT License" in project["classifiers"]
     assert "urls" not in project  # no public home yet: no invented address
-    assert PYPROJECT["project"]["entry-points"]["pytest11"] == {"cds_index": "cds_index.pytest_plugin"}
+    assert PYPROJECT["project"]["entry-points"]["pytest11"] == {
+        "cds_index.pytest_plugin": "cds_index.pytest_plugin"
+    }
 
 
 def test_schema_command_writes_every_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

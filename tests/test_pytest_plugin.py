@@ -74,3 +74,28 @@ def test_ini_option_and_name_selection(project: pytest.Pytester) -> None:
     project.makeini("[pytest]\ncds_index_tests = true\n")
     result = project.runpytest(*_plugin(project), "-k", "báo", "rules.yaml")
     result.assert_outcomes(passed=1, deselected=2)
+
+
+@pytest.mark.parametrize("flag", [[], ["-p", "cds_index.pytest_plugin"]], ids=["entry point", "and -p"])
+def test_the_installed_entry_point_loads_it_once(
+    project: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+    flag: list[str],
+) -> None:
+    """As after `pip install cds-index`: the pytest11 entry point declared in pyproject.toml, found
+    on sys.path, loads the plugin; `-p` beside it must not register it a second time."""
+    import tomllib
+
+    from .conftest import ROOT
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    lines = "".join(f"{name} = {target}\n" for name, target in declared["entry-points"]["pytest11"].items())
+    site = tmp_path_factory.mktemp("site")
+    dist = site / "cds_index_installed-0.1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: cds-index-installed\nVersion: 0.1.0\n")
+    (dist / "entry_points.txt").write_text("[pytest11]\n" + lines, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(site))
+    result = project.runpytest(*flag, "--cds-index-tests", "rules.yaml")
+    result.assert_outcomes(passed=2, failed=1)
