@@ -173,11 +173,22 @@ def test_gaps_reads_a_workbook_table_as_the_csv(tmp_path: Path, capsys: pytest.C
 def test_gaps_reads_several_inputs_and_folders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "units"
     folder.mkdir()
-    (folder / "a.yaml").write_text(DISTRICT_EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    text = DISTRICT_EXAMPLE.read_text(encoding="utf-8")
+    assert "unit: {id: huyen-a," in text
+    (folder / "a.yaml").write_text(text.replace("unit: {id: huyen-a,", "unit: {id: huyen-a-copy,"), "utf-8")
     code, data, err = _gaps_json(capsys, "hai-duong-707-district", str(folder), str(DISTRICTS_CSV))
     assert code == 0, err
     assert isinstance(data, list) and len(data) == 1 + 12
     assert _without_self_assessment(data[0]) == data[1]  # the folder's Huyện A and the CSV's
+
+
+def test_gaps_flags_a_unit_seen_twice_as_score_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, data, err = _gaps_json(capsys, "hai-duong-707-district", str(DISTRICT_EXAMPLE), str(DISTRICTS_CSV))
+    assert code == 1
+    assert "error[invalid-value] unit id 'huyen-a' appears twice" in err
+    assert isinstance(data, list) and len(data) == 13  # both are still reported
 
 
 def test_gaps_reports_a_bad_csv_as_score_reads_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -228,6 +239,15 @@ def test_target_gaps_from_a_csv_with_a_year_column(
     code, latest, err = _gaps_json(capsys, "thanh-hoa-1829-commune", str(table))
     assert code == 0, err
     assert latest["year"] == 2023
+
+
+def test_target_gaps_flags_a_unit_year_seen_twice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    table = tmp_path / "xa.csv"
+    _targets_csv(table, [2023, 2023])
+    code, data, err = _gaps_json(capsys, "thanh-hoa-1829-commune", str(table), "--year", "2023")
+    assert code == 1
+    assert "error[invalid-value] unit id 'xa-a' appears twice for 2023" in err
+    assert isinstance(data, dict) and data["year"] == 2023  # the first row is reported
 
 
 def test_target_gaps_for_a_year_the_file_lacks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

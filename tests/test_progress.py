@@ -23,8 +23,11 @@ UNITS = len(CSV_FILE.read_text(encoding="utf-8-sig").splitlines()) - 1
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 
 
-def _run(argv: list[str], *, tty: bool, env: dict[str, str] | None = None) -> tuple[int, bytes, str]:
-    """Run cds-index with stderr on a pty (or a pipe); return (exit code, stderr bytes, stdout)."""
+def _run(
+    argv: list[str], *, tty: bool, env: dict[str, str] | None = None, both: bool = False
+) -> tuple[int, bytes, str]:
+    """Run cds-index with stderr on a pty (or a pipe), and stdout too when ``both``; return
+    (exit code, what the terminal received, stdout when it was a pipe)."""
     import pty
 
     environment = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TERM": "xterm", "COLUMNS": "120"}
@@ -36,7 +39,12 @@ def _run(argv: list[str], *, tty: bool, env: dict[str, str] | None = None) -> tu
         return done.returncode, done.stderr, done.stdout.decode()
     master, slave = pty.openpty()
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL, env=environment, cwd=ROOT
+        command,
+        stdout=slave if both else subprocess.PIPE,
+        stderr=slave,
+        stdin=subprocess.DEVNULL,
+        env=environment,
+        cwd=ROOT,
     )
     os.close(slave)
     chunks = []
@@ -54,8 +62,7 @@ def _run(argv: list[str], *, tty: bool, env: dict[str, str] | None = None) -> tu
                 chunks.append(data)
             elif process.poll() is not None:
                 break
-        assert process.stdout is not None
-        out = process.stdout.read().decode()
+        out = process.stdout.read().decode() if process.stdout is not None else ""
         code = process.wait(timeout=10)
     finally:
         if process.poll() is None:
@@ -80,12 +87,32 @@ def test_the_bar_shows_total_rate_and_time_left_on_a_terminal() -> None:
     assert len(out.splitlines()) == UNITS + 1  # stdout holds only the CSV
 
 
-def test_without_rich_a_plain_line(tmp_path: Path) -> None:
+def _no_rich(tmp_path: Path) -> dict[str, str]:
+    """An environment in which `import rich` fails."""
     blocker = tmp_path / "rich"
     blocker.mkdir()
     (blocker / "__init__.py").write_text("raise ImportError('no rich here')\n", encoding="utf-8")
-    path = os.pathsep.join([str(tmp_path), str(ROOT / "src")])
-    code, err, _ = _run([*SCORE, "--lang", "en"], tty=True, env={"PYTHONPATH": path})
+    return {"PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT / "src")])}
+
+
+@pytest.mark.parametrize("rich", [True, False], ids=["rich", "plain"])
+def test_lines_printed_meanwhile_go_above_the_bar(rich: bool, tmp_path: Path) -> None:
+    """stdout and stderr the same terminal: each unit's line is whole, not drawn over by the bar."""
+    import re
+
+    env = None if rich else _no_rich(tmp_path)
+    argv = ["score", "hai-duong-707-district", str(CSV_FILE)]
+    code, screen, _ = _run(argv, tty=True, both=True, env=env)
+    assert code == 0
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.decode("utf-8", "replace"))
+    segments = re.split(r"[\r\n]+", text)
+    rows = [seg for seg in segments if "huyen-" in seg]
+    assert len(rows) == UNITS, rows
+    assert all(seg.startswith("huyen-") for seg in rows), rows  # no bar text before a row
+
+
+def test_without_rich_a_plain_line(tmp_path: Path) -> None:
+    code, err, _ = _run([*SCORE, "--lang", "en"], tty=True, env=_no_rich(tmp_path))
     assert code == 0
     text = err.decode("utf-8", "replace")
     assert f"1/{UNITS} units" in text and "/s" in text

@@ -135,3 +135,23 @@ def test_rule_text_of_a_parent_and_a_ratio() -> None:
     )
     assert rule_text(d, "CQS.1.1").startswith("sum of CQS.1.1.1, CQS.1.1.2")
     assert rule_text(d, "NO.SUCH") == ""
+
+
+def test_junit_xml_survives_hostile_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A control character (legal in YAML's double quotes, illegal in XML) or markup in a case name."""
+    tests = tmp_path / "hostile.yaml"
+    tests.write_text(
+        "kind: tests\n"
+        "definition: hai-duong-707-department\n"
+        "cases:\n"
+        '  - name: "tab\\vvertical <b>&amp;</b> \\"quoted\\""\n'
+        "    values: {has_dx_section: true}\n"
+        "    expect: {points: {CQS.1.1.1: 1}}\n",
+        encoding="utf-8",
+    )
+    report = tmp_path / "junit.xml"
+    assert main(["test", str(tests), "--junit-xml", str(report)]) == 1
+    capsys.readouterr()
+    case = ET.parse(report).getroot().find("testsuite/testcase")  # parses: well-formed
+    assert case is not None
+    assert case.get("name") == 'tab\ufffdvertical <b>&amp;</b> "quoted"'

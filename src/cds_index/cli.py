@@ -11,7 +11,7 @@ import sys
 import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
 from .errors import CdsIndexError, Location, Problem, UsageError
 
@@ -302,7 +302,15 @@ def _progress(items: Any, lang: str = "vi", *, total: int | None = None, what: s
     if total is not None:
         columns += [TextColumn("còn" if lang == "vi" else "left"), TimeRemainingColumn()]
     failed = 0
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    # Lines written meanwhile go above the bar: stderr's always, stdout's when it is the terminal
+    # too (a piped stdout is left alone, so `> out.csv` gets every byte and nothing else).
+    with Progress(
+        *columns,
+        console=Console(stderr=True),
+        transient=True,
+        redirect_stdout=sys.stdout.isatty(),
+        redirect_stderr=True,
+    ) as bar:
         task = bar.add_task("", total=total)
         for item in items:
             if _failed(item):
@@ -313,14 +321,25 @@ def _progress(items: Any, lang: str = "vi", *, total: int | None = None, what: s
 
 
 def _plain_progress(items: Any, total: int | None, what: str, bad: str) -> Any:
-    """The progress line without rich: `120/500 đơn vị, 40.0/s, ~9 s left`, redrawn in place."""
+    """The progress line without rich: `120/500 đơn vị, 40.0/s, ~9 s left`, redrawn in place.
+
+    Drawn after each unit is handed on and cleared before the next, so a line the caller prints to
+    the same terminal meanwhile is never written over the progress text.
+    """
     import time
 
+    together = sys.stdout.isatty()
     started = time.monotonic()
     last = started - 1  # the first unit draws the line at once
     failed = 0
+    drawn = False
     for count, item in enumerate(items, start=1):
         failed += _failed(item)
+        if drawn and together:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+            drawn = False
+        yield item
         now = time.monotonic()
         if now - last > 0.1:
             rate = count / (now - started) if now > started else 0.0
@@ -332,17 +351,28 @@ def _plain_progress(items: Any, total: int | None, what: str, bad: str) -> Any:
                 text += f", {failed} {bad}"
             sys.stderr.write("\r\033[K" + text)
             sys.stderr.flush()
+            drawn = True
             last = now
-        yield item
     sys.stderr.write("\r\033[K")
     sys.stderr.flush()
+
+
+class _Stdout:
+    """``sys.stdout`` as it is at each write, so a progress bar that redirects it (to print lines
+    above itself) sees the lines written while it runs."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
 
 
 @contextlib.contextmanager
 def _output(path: str | None) -> Iterator[TextIO]:
     """The file to write (UTF-8, newlines as written), or stdout."""
     if path is None:
-        yield sys.stdout
+        yield cast(TextIO, _Stdout())
         return
     with open(path, "w", encoding="utf-8", newline="") as stream:
         yield stream
@@ -522,7 +552,7 @@ def _score_targets(
 
 def cmd_gaps(args: argparse.Namespace) -> int:
     """Gaps of every unit in the inputs: files, folders, CSV files and workbooks, like `score` (#14)."""
-    from .batch import UnitFailure, read_units
+    from .batch import score_many
     from .gaps import gaps_table, points_gaps, target_gaps
     from .loader import load_model
     from .registry import load
@@ -551,21 +581,15 @@ def cmd_gaps(args: argparse.Namespace) -> int:
                 target_gaps(year_result, definition, unit.unit_name or unit.unit_id, overlay, lang=args.lang)
             )
     else:
-        from .evaluate import score
-
-        units = read_units(definition, args.inputs, year=args.year)
-        for found in _progress(units, args.lang, total=_count_units(args.inputs)):
-            if isinstance(found, UnitFailure):
-                for p in found.problems:
-                    _out(p.format(), sys.stderr)
-                status = EXIT_INVALID
-                continue
-            for p in found.problems:  # refused values: the unit is scored without them
+        # the batch reader and scorer `score` uses: every format, a unit id seen twice flagged
+        scored = score_many(definition, args.inputs, year=args.year, lang=args.lang)
+        for row in _progress(scored, args.lang, total=_count_units(args.inputs)):
+            for p in row.problems:  # refused values (the unit is scored without them), or why not at all
                 _out(p.format(), sys.stderr)
-            if any(p.severity == "error" for p in found.problems):
+            if not row.ok:
                 status = EXIT_INVALID
-            result = score(definition, found, lang=args.lang)
-            reports.append(points_gaps(result, definition, overlay, lang=args.lang))
+            if row.result is not None:
+                reports.append(points_gaps(row.result, definition, overlay, lang=args.lang))
     if args.format == "json":
         _json([r.to_dict() for r in reports] if len(reports) != 1 else reports[0].to_dict())
     else:
@@ -601,7 +625,18 @@ def _target_units(
                     yield None, list(found.problems)
                     continue
                 row_year = found.year if found.year is not None else year
-                by_unit.setdefault(found.unit_id, {})[row_year or 0] = found
+                years_of = by_unit.setdefault(found.unit_id, {})
+                if (row_year or 0) in years_of:
+                    earlier = years_of[row_year or 0].source
+                    again = f"unit id {found.unit_id!r} appears twice" + (
+                        f" for {row_year}" if row_year else ""
+                    )
+                    yield (
+                        None,
+                        [Problem("invalid-value", f"{again} (also in {earlier})", Location(found.source))],
+                    )
+                    continue
+                years_of[row_year or 0] = found
         for unit_id, years in by_unit.items():
             chosen = year if year is not None else max(years)
             unit = years.get(chosen) or (years.get(0) if year is not None else None)

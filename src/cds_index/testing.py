@@ -8,6 +8,7 @@ one-sentence explanation. Used by `cds-index test` and by the pytest plugin
 
 from __future__ import annotations
 
+import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -326,6 +327,13 @@ def is_tests_file(path: Path) -> bool:
 
 # --- JUnit XML --------------------------------------------------------------------------------
 
+# Characters XML 1.0 cannot hold, even escaped (a case named "a\vb" in YAML): written as U+FFFD.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
 
 def write_junit(outcomes: Sequence[CaseOutcome], errors: Sequence[tuple[str, str]], path: str | Path) -> None:
     """A JUnit XML report (as CI dashboards read it): one testcase per case, a failure per mismatch.
@@ -348,9 +356,9 @@ def write_junit(outcomes: Sequence[CaseOutcome], errors: Sequence[tuple[str, str
         case = ET.SubElement(
             suite,
             "testcase",
-            classname=Path(o.file).with_suffix("").as_posix().replace("/", "."),
-            name=o.name,
-            file=o.file,
+            classname=_xml(Path(o.file).with_suffix("").as_posix().replace("/", ".")),
+            name=_xml(o.name),
+            file=_xml(o.file),
             line=str(o.line or 1),
             time=f"{o.seconds:.3f}",
         )
@@ -361,21 +369,20 @@ def write_junit(outcomes: Sequence[CaseOutcome], errors: Sequence[tuple[str, str
                 if first is not None
                 else o.problems[0].message
             )
-            failure = ET.SubElement(case, "failure", message=message, type="mismatch")
-            failure.text = o.describe()
+            failure = ET.SubElement(case, "failure", message=_xml(message), type="mismatch")
+            failure.text = _xml(o.describe())
     for file, message in errors:
         case = ET.SubElement(
             suite,
             "testcase",
-            classname=Path(file).with_suffix("").as_posix().replace("/", "."),
+            classname=_xml(Path(file).with_suffix("").as_posix().replace("/", ".")),
             name="(unreadable)",
-            file=file,
+            file=_xml(file),
             time="0",
         )
-        error = ET.SubElement(
-            case, "error", message=message.splitlines()[0] if message else "", type="invalid"
-        )
-        error.text = message
+        first = message.splitlines()[0] if message else ""
+        error = ET.SubElement(case, "error", message=_xml(first), type="invalid")
+        error.text = _xml(message)
     root = ET.Element("testsuites")
     root.append(suite)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
