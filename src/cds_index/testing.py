@@ -380,8 +380,8 @@ def write_junit(outcomes: Sequence[CaseOutcome], errors: Sequence[tuple[str, str
             file=_xml(file),
             time="0",
         )
-        first = message.splitlines()[0] if message else ""
-        error = ET.SubElement(case, "error", message=_xml(first), type="invalid")
+        headline = message.splitlines()[0] if message else ""
+        error = ET.SubElement(case, "error", message=_xml(headline), type="invalid")
         error.text = _xml(message)
     root = ET.Element("testsuites")
     root.append(suite)
