@@ -155,3 +155,11 @@ def test_junit_xml_survives_hostile_names(tmp_path: Path, capsys: pytest.Capture
     case = ET.parse(report).getroot().find("testsuite/testcase")  # parses: well-formed
     assert case is not None
     assert case.get("name") == 'tab\ufffdvertical <b>&amp;</b> "quoted"'
+
+
+def test_junit_xml_into_a_missing_folder_is_a_usage_error(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "no" / "such" / "junit.xml"
+    assert main(["test", str(files["department"]), "--junit-xml", str(target)]) == 2
+    assert f"cannot write {target}" in capsys.readouterr().err

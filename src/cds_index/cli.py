@@ -261,14 +261,15 @@ def _failed(item: Any) -> bool:
     return any(getattr(p, "severity", "error") == "error" for p in getattr(item, "problems", ()))
 
 
-def _progress(items: Any, lang: str = "vi", *, total: int | None = None, what: str | None = None) -> Any:
-    """Yield ``items`` unchanged; on a terminal, show on stderr how many are done, of how many, the
-    rate and the time left (rich's bar with the `cli` extra, else a plain line). Silent when stderr
-    is not a terminal (a pipe, a file, CI), so logs and redirected output stay clean."""
+def _progress(items: Any, lang: str = "vi", *, inputs: Sequence[str] = ()) -> Any:
+    """Yield ``items`` unchanged; on a terminal, show on stderr how many are done, of how many (the
+    units counted in ``inputs``), the rate and the time left (rich's bar with the `cli` extra, else a
+    plain line). Silent, and counts nothing, when stderr is not a terminal (a pipe, a file, CI)."""
     if not sys.stderr.isatty():
         yield from items
         return
-    what = what or ("đơn vị" if lang == "vi" else "units")
+    total = _count_units(inputs) if inputs else None
+    what = "đơn vị" if lang == "vi" else "units"
     bad = "lỗi" if lang == "vi" else "with problems"
     try:
         from rich.console import Console
@@ -385,7 +386,7 @@ def _score_batch(definition: Any, args: argparse.Namespace) -> int:
     rows = _progress(
         score_many(definition, args.inputs, year=args.year, lang=args.lang),
         args.lang,
-        total=_count_units(args.inputs),
+        inputs=args.inputs,
     )
     if args.format == "xlsx":
         from .excel import write_results
@@ -426,7 +427,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
         )
     results, unranked = [], []
     scored = score_many(definition, args.inputs, year=args.year, lang=args.lang)
-    for row in _progress(scored, args.lang, total=_count_units(args.inputs)):
+    for row in _progress(scored, args.lang, inputs=args.inputs):
         if row.ok and row.result is not None:
             results.append(row.result)
         else:
@@ -496,7 +497,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     rows = _progress(
         score_many(definition, args.inputs, year=args.year, lang=args.lang),
         args.lang,
-        total=_count_units(args.inputs),
+        inputs=args.inputs,
     )
     written, failed = write_reports(definition, rows, Path(args.output), lang=args.lang, by=args.by)
     problems = f"; {failed} unit(s) with problems" if failed else ""
@@ -583,7 +584,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     else:
         # the batch reader and scorer `score` uses: every format, a unit id seen twice flagged
         scored = score_many(definition, args.inputs, year=args.year, lang=args.lang)
-        for row in _progress(scored, args.lang, total=_count_units(args.inputs)):
+        for row in _progress(scored, args.lang, inputs=args.inputs):
             for p in row.problems:  # refused values (the unit is scored without them), or why not at all
                 _out(p.format(), sys.stderr)
             if not row.ok:
@@ -699,7 +700,10 @@ def cmd_test(args: argparse.Namespace) -> int:
             else:
                 _out("FAIL " + outcome.describe())
     if args.junit_xml:
-        write_junit(outcomes, errors, args.junit_xml)
+        try:
+            write_junit(outcomes, errors, args.junit_xml)
+        except OSError as exc:
+            raise UsageError(Problem("usage", f"cannot write {args.junit_xml}: {exc}")) from None
     passed = sum(o.passed for o in outcomes)
     failed = len(outcomes) - passed
     summary = f"{passed} passed, {failed} failed"
@@ -737,7 +741,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     units = []
     # parsed against the changed definition: it declares every input the scenario adds
     read = read_units(changed, args.inputs, year=args.year)
-    for unit in _progress(read, args.lang, total=_count_units(args.inputs)):
+    for unit in _progress(read, args.lang, inputs=args.inputs):
         if isinstance(unit, UnitFailure):
             for p in unit.problems:
                 _out(p.format(), sys.stderr)
