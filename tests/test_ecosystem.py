@@ -97,9 +97,16 @@ def test_list_heading_of_a_broken_file_is_left_out(tmp_path: Path, monkeypatch: 
     (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
     (tmp_path / "bad.yaml").write_text(TINY.replace("level: commune", "level: [commune"), encoding="utf-8")
     (tmp_path / "bytes.yaml").write_bytes(b"kind: definition\nid: \x84\x93\n")
+    # the heading's keys after the tree (an unusual order) are read too
+    lines = TINY.splitlines(keepends=True)
+    moved = [line for line in lines if not line.startswith(("total:", "level:"))]
+    (tmp_path / "late.yaml").write_text(
+        "".join(moved).replace("id: tiny", "id: late") + "total: 10\nlevel: commune\n", encoding="utf-8"
+    )
     monkeypatch.setattr(registry, "bundled_dir", lambda: tmp_path)
     infos = list_definitions(checked=False)
-    assert [(i.id, i.total, i.level) for i in infos] == [("tiny", "10", "commune")]
+    assert [(i.id, i.total, i.level) for i in infos] == [("late", "10", "commune"), ("tiny", "10", "commune")]
+    assert infos == list_definitions()  # as the full load reads them
 
 
 def test_check_skips_yaml_that_is_not_a_cds_index_file(

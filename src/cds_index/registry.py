@@ -213,8 +213,16 @@ def list_definitions(*, checked: bool = True) -> list[DefinitionInfo]:
     return sorted(infos, key=lambda i: (i.id, i.effective_from))
 
 
-# The top-level keys after a definition's heading (#14: `list` reads only the heading).
-_BODY = re.compile(r"^(?:inputs|tree|errata|description|years)[ \t]*:", re.M)
+# `list` reads only a definition's heading (#14): its top-level keys without the big blocks. In a
+# YAML mapping at column 0, a line that starts at column 0 (not a comment) is the next key.
+_TOP_KEY = re.compile(r"^(?=[^\s#])", re.M)
+_BODY = ("inputs", "tree", "errata", "description")
+
+
+def _heading_text(text: str) -> str:
+    """The text without the blocks of ``_BODY`` keys, wherever they are in the file."""
+    blocks = _TOP_KEY.split(text)
+    return "".join(b for b in blocks if b.split(":", 1)[0].strip() not in _BODY)
 
 
 def _header(path: Path) -> DefinitionInfo | None:
@@ -240,8 +248,7 @@ def _header(path: Path) -> DefinitionInfo | None:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    body = _BODY.search(text)
-    doc, problems = read_yaml(text[: body.start()] if body else text, str(path))
+    doc, problems = read_yaml(_heading_text(text), str(path))
     try:
         h = Heading.model_validate(doc.data)
     except ValidationError:
