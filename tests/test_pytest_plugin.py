@@ -76,6 +76,18 @@ def test_ini_option_and_name_selection(project: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1, deselected=2)
 
 
+def test_pytest_junit_xml_names_each_case(project: pytest.Pytester) -> None:
+    import xml.etree.ElementTree as ET
+
+    result = project.runpytest(*_plugin(project), "--cds-index-tests", "--junit-xml=report.xml", "rules.yaml")
+    result.assert_outcomes(passed=2, failed=1)
+    cases = ET.parse(project.path / "report.xml").getroot().iter("testcase")  # pytest's own report
+    failed = {c.get("name"): c.find("failure") for c in cases}
+    assert set(failed) == {"có chuyên mục", "sai một phần trăm", "không báo cáo"}
+    failure = failed["sai một phần trăm"]
+    assert failure is not None and "CQS.1.1.1 points: expected 2.01, got 2" in (failure.text or "")
+
+
 @pytest.mark.parametrize("flag", [[], ["-p", "cds_index.pytest_plugin"]], ids=["entry point", "and -p"])
 def test_the_installed_entry_point_loads_it_once(
     project: pytest.Pytester,
