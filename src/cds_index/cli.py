@@ -632,19 +632,29 @@ def _target_units(
                     again = f"unit id {found.unit_id!r} appears twice" + (
                         f" for {row_year}" if row_year else ""
                     )
-                    yield (
-                        None,
-                        [Problem("invalid-value", f"{again} (also in {earlier})", Location(found.source))],
-                    )
+                    why = f"{again} (also at {earlier}); keep one row per unit and year"
+                    yield None, [Problem("invalid-value", why, Location(str(path)))]
                     continue
                 years_of[row_year or 0] = found
+        table = path.suffix.lower() not in INPUTS_SUFFIXES
         for unit_id, years in by_unit.items():
             chosen = year if year is not None else max(years)
             unit = years.get(chosen) or (years.get(0) if year is not None else None)
             if unit is None or not chosen:
-                which = f"no values for {chosen}" if chosen else "no year: give --year or a `năm` column"
-                problem = Problem("usage", f"unit {unit_id!r} has {which}", Location(str(path)))
-                yield None, [problem]
+                if not chosen:
+                    why = (
+                        f"unit {unit_id!r} gives no year: add a Năm column (e.g. Năm = 2024), "
+                        if table
+                        else f"unit {unit_id!r} gives no year: add `year: 2024` to the file, "
+                    ) + "or pass --year 2024"
+                elif table:
+                    why = f"unit {unit_id!r} has no values for {chosen}: add a row for it with Năm = {chosen}"
+                else:
+                    why = (
+                        f"unit {unit_id!r} has no values for {chosen}: add a `{chosen}:` block under "
+                        f"`years:` (e.g. `{chosen}: {{{next(iter(definition.inputs), 'input')}: …}}`)"
+                    )
+                yield None, [Problem("usage", why, Location(str(path)))]
                 continue
             yield dataclasses.replace(unit, year=chosen), list(unit.problems)
 
