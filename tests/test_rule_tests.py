@@ -6,6 +6,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cds_index.cli import main
 from cds_index.testing import fold, name_filter, rule_text
@@ -163,3 +165,28 @@ def test_junit_xml_into_a_missing_folder_is_a_usage_error(
     target = tmp_path / "no" / "such" / "junit.xml"
     assert main(["test", str(files["department"]), "--junit-xml", str(target)]) == 2
     assert f"cannot write {target}" in capsys.readouterr().err
+
+
+# --- properties -------------------------------------------------------------------------------
+
+
+@given(st.text(), st.data())
+def test_a_name_matches_any_part_of_itself(name: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(name)))
+    end = data.draw(st.integers(start, len(name)))
+    select = name_filter([name[start:end]])
+    assert select is not None and select(name)
+
+
+@given(st.text())
+def test_any_case_name_gives_well_formed_junit_xml(name: str) -> None:
+    import io
+
+    from cds_index.testing import CaseOutcome, Mismatch, write_junit
+
+    outcome = CaseOutcome("t.yaml", name, 3, [Mismatch("A.1", "points", name, "0", name)])
+    out = io.BytesIO()
+    write_junit([outcome], [("broken.yaml", name)], out)  # type: ignore[arg-type]
+    root = ET.fromstring(out.getvalue())  # our own output: well-formed whatever the name
+    case = root.find("testsuite/testcase")
+    assert case is not None and case.get("name") is not None
