@@ -1087,7 +1087,7 @@ def test_serve_refuses_bad_arguments_before_starting(
         ["score", "{folder}", INPUTS_FILE],
         ["score", "{missing}.yaml", INPUTS_FILE],
         ["rank", "{missing}.yaml", INPUTS_FILE],
-        ["gaps", DEPT, "{folder}"],
+        ["gaps", DEPT, "{missing}.csv"],
         ["gaps", DEPT, "{missing}.yaml"],
         ["gaps", DEPT, INPUTS_FILE, "--overlay", "{folder}"],
         ["gaps", DEPT, INPUTS_FILE, "--overlay", "{missing}.yaml"],
