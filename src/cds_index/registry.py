@@ -83,7 +83,7 @@ def inspect_definition(
 
 def load_checked(path: str | Path) -> Loaded:
     """Read, validate and check a definition file; raise :class:`DefinitionError` listing every error."""
-    path = Path(path)
+    path = Path(_ref(path))
     definition, problems = inspect_definition(path)
     if definition is None or any(p.severity == "error" for p in problems):
         raise DefinitionError(problems)
@@ -96,7 +96,7 @@ def load_checked(path: str | Path) -> Loaded:
 
 def load_file(path: str | Path) -> Definition:
     """Load a definition file (any path), checked."""
-    return load_checked(_ref(path)).definition
+    return load_checked(path).definition
 
 
 def _candidates(definition_id: str, folder: Path | None = None) -> list[Path]:
