@@ -59,6 +59,8 @@ CODES: dict[str, str] = {
     "definition-not-found": "no bundled definition has that id",
     "usage": "the command was called wrongly",
     "internal": "a bug in cds_index",
+    # constraints between inputs (issue #10, issue #9 item 3)
+    "input-constraint": "a unit's value exceeds the input it is part of (handled > found, staff trained > staff)",
 }
 
 

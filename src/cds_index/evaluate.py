@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
+from .constraints import violations
 from .errors import DefinitionError, Problem
 from .inputs import UnitInputs, Value, parse_values
 from .model import Definition, Node
@@ -258,13 +259,17 @@ def _nothing(node: Node, leaf: _Leaf, maximum: Decimal, status: Status, explanat
 
 
 class _Scorer:
-    def __init__(self, cdef: CompiledDefinition, unit: UnitInputs, lang: Lang) -> None:
+    def __init__(
+        self, cdef: CompiledDefinition, unit: UnitInputs, lang: Lang, broken: Mapping[str, str]
+    ) -> None:
         self.cdef = cdef
         self.values = unit.values
         self.year = unit.year
         self.lang = lang
         self.words = STATUS_WORDS[lang]
         self.bad = {p.location.path[-1]: p.message for p in unit.problems if p.location.path}
+        self.broken = broken
+        """Inputs whose value breaks a constraint of the definition: the criteria reading them are invalid."""
 
     def criterion(self, node: Node) -> NodeResult:
         leaf = self.cdef.leaves[node.id]
@@ -285,6 +290,8 @@ class _Scorer:
         plain_values: dict[str, Any] = {}
         appraised = False
         for name in names:
+            if name in self.broken:
+                return _nothing(node, leaf, maximum, "invalid", self.broken[name])
             value = values.get(name)
             if value is None:
                 if name in optional:
@@ -426,7 +433,8 @@ def score(
         inputs = UnitInputs(
             inputs.unit_id, inputs.unit_name, year, inputs.values, inputs.problems, inputs.source
         )
-    scorer = _Scorer(cdef, inputs, lang)
+    found, broken = violations(definition, inputs.values, inputs.source)
+    scorer = _Scorer(cdef, inputs, lang, broken)
     pillars = tuple(scorer.node(pillar) for pillar in definition.tree)
     points = sum((p.points for p in pillars), ZERO)
     maximum = sum((p.max for p in pillars), ZERO)
@@ -450,6 +458,6 @@ def score(
         index,
         method,
         definition.display.decimals,
-        tuple(inputs.problems),
+        (*inputs.problems, *found),
         lang,
     )

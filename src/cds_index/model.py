@@ -99,8 +99,13 @@ class Ratio(RuleBase):
     """Points proportional to a ratio ("tỷ lệ thuận"): ``min(1, (input / per) / target) × points``."""
 
     kind: Literal["ratio"]
-    input: InputName = Field(description="The numerator, or a percentage/ratio input when `per` is absent.")
-    per: InputName | None = Field(None, description="The denominator input (often a general fact).")
+    input: InputName | Annotated[list[InputName], Field(min_length=2)] = Field(
+        description="The numerator, or a percentage/ratio input when `per` is absent. A list is the sum "
+        "of its inputs: one printed points cell spanning several rows (707's “mức độ 3 / mức độ 4”)."
+    )
+    per: InputName | Annotated[list[InputName], Field(min_length=2)] | None = Field(
+        None, description="The denominator input (often a general fact); a list is the sum of its inputs."
+    )
     target: Annotated[Decimal, Field(gt=0, le=1)] = Field(
         Decimal(1), description="The ratio that earns full points, e.g. `0.8` for 80%."
     )
@@ -217,7 +222,9 @@ def rule_inputs(rule: Any) -> list[str]:
     names: list[str] = []
     for attr in ("input", "per", "handled", "applicable_if"):
         value = getattr(rule, attr, None)
-        if value:
+        if isinstance(value, list):  # a ratio's sum of inputs
+            names.extend(value)
+        elif value:
             names.append(value)
     if isinstance(rule, Checklist):
         names.extend(item.input for item in rule.items)
@@ -383,6 +390,22 @@ class Display(Model):
     )
 
 
+class Constraint(Model):
+    """A relation between two inputs that the decision implies (a part cannot exceed its whole).
+
+    Evaluated once per unit before scoring; a unit whose values break it has an `input-constraint`
+    problem, and the criteria that read `input` are `invalid` (never clamped).
+    """
+
+    input: InputName | Annotated[list[InputName], Field(min_length=2)] = Field(
+        description="The part: the input that cannot exceed `at_most`; a list is the sum of its inputs "
+        "(level-3 and level-4 services together cannot exceed all procedures)."
+    )
+    at_most: InputName = Field(description="The whole: e.g. the staff count a staff ratio divides by.")
+    text: Text | None = Field(None, description="The decision's words that imply it, quoted.")
+    note: Text | None = Field(None, description="Why the decision implies it.")
+
+
 class Definition(Model):
     """A decision's index: metadata, the inputs it needs, the tree, and the errata."""
 
@@ -411,6 +434,11 @@ class Definition(Model):
     description: Text | None = None
     inputs: dict[InputName, InputDef] = Field(default_factory=dict)
     tree: list[Node] = Field(min_length=1, description="The pillars (trụ cột).")
+    constraints: list[Constraint] = Field(
+        default_factory=list,
+        description="Relations between inputs that the decision implies (`{input: a, at_most: b}`); a "
+        "unit whose values break one is refused for the criteria reading `a` (#10).",
+    )
     errata: list[Erratum] = Field(default_factory=list)
     _compiled: Any = PrivateAttr(default=None)
     _origin: str | None = PrivateAttr(default=None)

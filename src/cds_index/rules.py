@@ -165,10 +165,18 @@ def compile_rule(
         need(rule.input, {"boolean"}, "input")
         compiled = _yes_no(rule, maximum, inputs)
     elif isinstance(rule, Ratio):
-        spec = need(rule.input, numeric, "input")
-        per = need(rule.per, numeric, "per")
-        if _numeric(spec, per):  # a wrong type is reported above; its unit would only repeat it
-            _check_ratio_units(spec, per, rule.input, rule.per, problems)
+        tops, bottoms = _names(rule.input), _names(rule.per)
+        specs = [need(name, numeric, "input") for name in tops]
+        pers = [need(name, numeric, "per") for name in bottoms]
+        if len(tops) > 1 and not bottoms:
+            problems.append(
+                ("invalid-value", "a ratio whose `input` is a sum of inputs needs `per` (the denominator)")
+            )
+        for name, spec in zip(tops, specs, strict=True):
+            # a wrong type is reported above; its unit would only repeat it
+            for per_name, per in zip(bottoms or [None], pers or [None], strict=True):
+                if _numeric(spec, per):
+                    _check_ratio_units(spec, per, name, per_name, problems)
         compiled = _ratio(rule, maximum, inputs)
     elif isinstance(rule, Count):
         need(rule.input, numeric, "input")
@@ -338,24 +346,42 @@ def _yes_no(rule: YesNo, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
     return Compiled((name,), score, {name: False})
 
 
+def _names(value: str | list[str] | None) -> list[str]:
+    """One input name, or the inputs a list sums (a shared points cell), or none."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
 def _ratio(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Compiled:
-    name, per, target = rule.input, rule.per, rule.target
-    label = _label(inputs, name)
+    tops, bottoms, target = _names(rule.input), _names(rule.per), rule.target
+    name = tops[0]
+    per = bottoms[0] if bottoms else None
+    label = " + ".join(_label(inputs, n) for n in tops)
     factor = _factor(inputs.get(name)) if per is None else ONE
-    per_label = _label(inputs, per) if per else None
+    per_label = " + ".join(_label(inputs, n) for n in bottoms) if bottoms else None
+    if len(tops) > 1:
+        label = f"({label})"
+    if len(bottoms) > 1:
+        per_label = f"({per_label})"
+
+    def total(v: Mapping[str, Any], which: list[str], lang: Lang) -> tuple[Decimal, str]:
+        """The sum of the inputs, and how it is shown: `12` or `(12 + 30)`."""
+        value = sum((v[n] for n in which), ZERO)
+        if len(which) == 1:
+            return value, show(value, lang)
+        return value, "(" + " + ".join(show(v[n], lang) for n in which) + ")"
 
     def score(v: Mapping[str, Any], lang: Lang) -> tuple[Decimal, str]:
         w = WORDS[lang]
-        top: Decimal = v[name]
+        top, top_shown = total(v, tops, lang)
         if per is not None:
-            bottom: Decimal = v[per]
+            bottom, bottom_shown = total(v, bottoms, lang)
             if bottom == 0:
                 raise InvalidValue(f"{per_label}: {w['zero_den']}")
             quotient = div(top, bottom)
             ratio: Decimal | None = quotient
-            what = (
-                f"{label} / {per_label} = {show(top, lang)}/{show(bottom, lang)} = {percent(quotient, lang)}"
-            )
+            what = f"{label} / {per_label} = {top_shown}/{bottom_shown} = {percent(quotient, lang)}"
         else:
             top, bottom = top * factor, ONE
             ratio = top
@@ -366,7 +392,7 @@ def _ratio(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Com
         points, text = _proportional(top, bottom * target, maximum, lang, ratio)
         return points, f"{what} → {text}"
 
-    return Compiled((name, per) if per else (name,), score, {name: ZERO})
+    return Compiled((*tops, *bottoms), score, {n: ZERO for n in tops})
 
 
 def _count(rule: Count, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Compiled:

@@ -9,6 +9,7 @@ from typing import Any
 
 from . import units
 from .errors import Location, Problem
+from .constraints import names
 from .evaluate import compile_definition
 from .loader import Document
 from .model import AtLeast, Definition, Node, OneOf, rule_inputs
@@ -158,6 +159,7 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
             problems.append(
                 Problem("unit-unknown", f"input {name!r}: {parsed}", at(("inputs", name, "unit")))
             )
+    problems.extend(_check_constraints(definition, at))
     used = {n for _, node in definition.walk() if node.rule for n in rule_inputs(node.rule)}
     used |= {node.targets.input for _, node in definition.walk() if node.targets}
     for name in _formula_names(definition):
@@ -193,6 +195,39 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
                 )
             )
     problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
+    return problems
+
+
+def _check_constraints(definition: Definition, at: Any) -> list[Problem]:
+    """Each constraint names two declared number inputs, different ones (issue #10)."""
+    problems: list[Problem] = []
+    for index, constraint in enumerate(definition.constraints):
+        sides = [("input", n) for n in names(constraint.input)] + [("at_most", constraint.at_most)]
+        for key, name in sides:
+            spec = definition.inputs.get(name)
+            where = at(("constraints", index, key))
+            if spec is None:
+                close = [n for n in definition.inputs if n.startswith(name[:4])][:1]
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                problems.append(
+                    Problem("unknown-input", f"constraint {key} {name!r} is not a declared input{hint}", where)
+                )
+            elif spec.type not in {"number", "integer"}:
+                problems.append(
+                    Problem(
+                        "input-type-mismatch",
+                        f"constraint {key} {name!r} is of type {spec.type}; a constraint compares numbers",
+                        where,
+                    )
+                )
+        if constraint.at_most in names(constraint.input):
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"constraint compares {constraint.at_most!r} with itself",
+                    at(("constraints", index)),
+                )
+            )
     return problems
 
 
