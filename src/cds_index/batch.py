@@ -440,6 +440,7 @@ def score_many(
         else:
             seen[unit.unit_id] = unit.source
         result = score(definition, unit, lang=lang)
+        problems.extend(result.problems[len(unit.problems) :])  # found by scoring: input constraints (#10)
         yield BatchRow(unit.unit_id, unit.unit_name, unit.source, result, tuple(problems))
 
 
