@@ -107,8 +107,19 @@ def _inputs(path: Path, doc: Document, report: FileReport) -> None:
     definition = load(_relative(path, model.definition))
     years, problems = read_unit_years(definition, path, doc=doc)
     report.problems.extend(problems)
-    for unit in years.values():
+    from dataclasses import replace
+
+    from .evaluate import score
+
+    for year, unit in years.items():
         report.problems.extend(unit.problems)
+        if definition.scoring != "points":
+            continue
+        # what scoring refuses (a part above its whole, an undated meeting), at the value's line (#10)
+        for p in score(definition, unit).problems[len(unit.problems) :]:
+            name = p.location.path[-1] if p.location.path else None
+            where = ("values", name) if model.values is not None else ("years", year, name)
+            report.problems.append(replace(p, location=doc.location(where)) if name else p)
     report.facts["definition"] = definition.id
 
 

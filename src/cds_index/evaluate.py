@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
 from .constraints import violations
-from .errors import DefinitionError, Problem
+from .errors import DefinitionError, Location, Problem
 from .inputs import UnitInputs, Value, parse_values
 from .model import Definition, Node
 from .numbers import HUNDRED, ZERO, Lang, div, plain, points_text, show
@@ -21,6 +21,11 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
         "not_reported": "không báo cáo số liệu → mặc định 0 điểm",
         "not_applicable": "không áp dụng, không đánh giá tiêu chí này",
         "late": "quá hạn",
+        "before": "trước kỳ",
+        "earlier": "thuộc kỳ trước, không tính cho kỳ này",
+        "other_year": "thuộc năm",
+        "not_year": "không thuộc năm đánh giá",
+        "read": "số liệu",
         "sum": "Tổng",
         "pt": "điểm",
         "missing": "thiếu số liệu",
@@ -31,6 +36,11 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
         "not_reported": "not reported → 0 points by default",
         "not_applicable": "not applicable, not assessed",
         "late": "after the deadline",
+        "before": "before the period",
+        "earlier": "it belongs to an earlier period and does not count for this one",
+        "other_year": "falls in",
+        "not_year": "not the assessment year",
+        "read": "read",
         "sum": "Sum",
         "pt": "points",
         "missing": "missing",
@@ -182,6 +192,8 @@ class _Leaf:
     applicable_if: str | None
     deadline: tuple[int, int] | None  # (day, month), only when enforced
     inputs: tuple[str, ...]
+    period_from: tuple[int, int] | None = None  # (day, month): the first day the criterion counts
+    dated_by: str | None = None  # a date input that dates the criterion
 
 
 @dataclass
@@ -204,14 +216,21 @@ def compile_definition(definition: Definition) -> CompiledDefinition:
             continue
         compiled, found = compile_rule(node.rule, node, definition.inputs)
         problems.extend((node.id, code, message) for code, message in found)
-        deadline = None
+        deadline = start = None
         if node.rule.enforce_deadline and node.deadline:
             day, month = (int(part) for part in node.deadline.split("."))
             deadline = (day, month)
+            if node.rule.period_from:
+                day, month = (int(part) for part in node.rule.period_from.split("."))
+                start = (day, month)
         names = list(compiled.inputs)
         if node.rule.applicable_if:
             names.append(node.rule.applicable_if)
-        leaves[node.id] = _Leaf(compiled, node.rule.applicable_if, deadline, tuple(names))
+        if node.rule.dated_by:
+            names.append(node.rule.dated_by)
+        leaves[node.id] = _Leaf(
+            compiled, node.rule.applicable_if, deadline, tuple(names), start, node.rule.dated_by
+        )
     achievable = sum((c.points or ZERO for c in definition.criteria()), ZERO)
     return CompiledDefinition(definition, leaves, problems, achievable)
 
@@ -222,8 +241,6 @@ def compiled(definition: Definition) -> CompiledDefinition:
     if cached is None:
         cached = compile_definition(definition)
         if cached.problems:
-            from .errors import Location
-
             raise DefinitionError(
                 [
                     Problem(code, message, Location(path=("tree",)), (node_id,))
@@ -237,19 +254,38 @@ def compiled(definition: Definition) -> CompiledDefinition:
 # --- scoring ----------------------------------------------------------------------------------
 
 
-def _deadline_passed(value: Value, deadline: tuple[int, int], year: int) -> bool:
-    """Dated after the deadline of the assessment year, or before that year began: no credit.
+def _outside(
+    day: dt.date, leaf: _Leaf, year: int | None, words: Mapping[str, str], lang: Lang
+) -> str | None:
+    """Why a dated value earns no credit here, or None when it falls in the criterion's period.
 
-    An undated value cannot be checked and counts as on time (the inputs template asks for dates).
+    The period is the assessment year's ``period_from`` (or 1 January) to its ``deadline``; without
+    an assessment year, the value's own year. A date in another year says so (not "late").
     """
-    if value.date is None:
-        return False
-    day, month = deadline
+    assert leaf.deadline is not None
+    year = year or day.year
+    shown = _date(day, lang)
+    if day.year != year:
+        return f"{shown}: {words['other_year']} {day.year}, {words['not_year']} {year}"
+    end_day, end_month = leaf.deadline
     try:
-        last = dt.date(year, month, day)
-    except ValueError:
-        return False
-    return value.date > last or value.date.year < year
+        end = dt.date(year, end_month, end_day)
+    except ValueError:  # 29.2 in a common year: the last day of February
+        end = dt.date(year, 3, 1) - dt.timedelta(days=1)
+    if day > end:
+        return f"{shown}: {words['late']} {end_day}.{end_month}/{year}"
+    if leaf.period_from is not None:
+        start_day, start_month = leaf.period_from
+        if day < dt.date(year, start_month, start_day):
+            return (
+                f"{shown}: {words['before']} {start_day}.{start_month}–{end_day}.{end_month}/{year} "
+                f"({words['earlier']})"
+            )
+    return None
+
+
+def _date(day: dt.date, lang: Lang) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year}" if lang == "vi" else day.isoformat()
 
 
 def _nothing(node: Node, leaf: _Leaf, maximum: Decimal, status: Status, explanation: str) -> NodeResult:
@@ -270,6 +306,41 @@ class _Scorer:
         self.bad = {p.location.path[-1]: p.message for p in unit.problems if p.location.path}
         self.broken = broken
         """Inputs whose value breaks a constraint of the definition: the criteria reading them are invalid."""
+        self.source = unit.source
+        self.problems: list[Problem] = []
+        """Input problems found while scoring (an undated value where the criterion needs its date)."""
+
+    def label(self, name: str) -> str:
+        spec = self.cdef.definition.inputs.get(name)
+        return spec.label if spec else name
+
+    def shown(self, value: Any) -> str:
+        """A plain value as read: có/không, a number, a role."""
+        from .rules import ROLE_WORDS, WORDS
+
+        if isinstance(value, bool):
+            return WORDS[self.lang]["yes" if value else "no"]
+        if isinstance(value, Decimal):
+            return show(value, self.lang)
+        if value in ROLE_WORDS[self.lang]:
+            return ROLE_WORDS[self.lang][value]
+        return str(value)
+
+    def undated(self, node: Node, leaf: _Leaf, maximum: Decimal, names: list[str]) -> NodeResult:
+        """A value that would earn credit has no date, so its period cannot be checked: invalid."""
+        inputs = self.cdef.definition.inputs
+        labels = ", ".join(inputs[n].label for n in names)
+        day, month = leaf.deadline  # type: ignore[misc]
+        example = f"{self.year or 2024}-{month:02d}-{day:02d}"
+        column = f" or {leaf.dated_by}: {example} (a column of its own in a table)" if leaf.dated_by else ""
+        message = (
+            f"{node.id}: {labels} has no date, so it cannot be placed in its period (hạn {day}.{month}); "
+            f"give the date it was held, e.g. {names[0]}: {{value: true, date: {example}}}{column}"
+        )
+        self.problems.append(
+            Problem("input-date-missing", message, Location(self.source, path=("values", names[0])), (node.id,))
+        )
+        return _nothing(node, leaf, maximum, "invalid", message)
 
     def criterion(self, node: Node) -> NodeResult:
         leaf = self.cdef.leaves[node.id]
@@ -312,15 +383,21 @@ class _Scorer:
                 node, leaf, maximum, "not_reported", f"{w['not_reported']} ({w['missing']}: {labels})"
             )
         present = list(plain_values)
-        # A deadline applies to the whole criterion: one late (or out-of-year) date and no input earns credit.
+        # A deadline applies to the whole criterion: one value dated outside its period (late, before the
+        # period began, or in another year) and no input earns credit. A value that would earn credit
+        # must be dated: an undated meeting cannot be placed in its quarter (#10).
         late: list[str] = []
-        if leaf.deadline and self.year:
+        if leaf.deadline:
+            no_credit = leaf.rule.no_credit
+            dates = {values[n].date for n in present if values[n].date is not None}
+            stamp = values.get(leaf.dated_by) if leaf.dated_by else None
+            if stamp is not None and isinstance(stamp.value, dt.date):
+                dates.add(stamp.value)
+            earning = [n for n in present if n not in no_credit or plain_values[n] != no_credit[n]]
+            if earning and not dates:
+                return self.undated(node, leaf, maximum, earning)
             late = sorted(
-                {
-                    values[n].date.isoformat()  # type: ignore[union-attr]
-                    for n in present
-                    if _deadline_passed(values[n], leaf.deadline, self.year)
-                }
+                {why for day in dates if (why := _outside(day, leaf, self.year, w, self.lang))}  # type: ignore[arg-type]
             )
         if late:
             plain_values = {n: leaf.rule.no_credit.get(n, v) for n, v in plain_values.items()}
@@ -332,14 +409,13 @@ class _Scorer:
             return _nothing(
                 node, leaf, maximum, "not_reported", f"{w['not_reported']} ({w['missing']}: {exc})"
             )
-        if late:
-            day, month = leaf.deadline  # type: ignore[misc]
-            explanation = f"{w['late']} {day}.{month}/{self.year} ({', '.join(late)}): {explanation}"
         # a rule with no "no credit" value of its inputs (formula, incidents): late, the criterion earns 0
         forfeit = bool(late) and not leaf.rule.no_credit
         if forfeit:
             points = ZERO
-            explanation += f" → 0 {w['pt']}"
+        if late:  # say what was read, and why it earns nothing, not the no-credit values scored
+            read = "; ".join(f"{self.label(n)}: {self.shown(values[n].value)}" for n in present)
+            explanation = f"{'; '.join(late)} → {points_text(points, self.lang)} ({w['read']}: {read})"
         self_points = None
         if appraised:
             own = {
@@ -436,6 +512,7 @@ def score(
     found, broken = violations(definition, inputs.values, inputs.source)
     scorer = _Scorer(cdef, inputs, lang, broken)
     pillars = tuple(scorer.node(pillar) for pillar in definition.tree)
+    found.extend(scorer.problems)
     points = sum((p.points for p in pillars), ZERO)
     maximum = sum((p.max for p in pillars), ZERO)
     achievable = cdef.achievable

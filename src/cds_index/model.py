@@ -77,8 +77,20 @@ class RuleBase(Model):
     )
     enforce_deadline: bool = Field(
         False,
-        description="When true, an input dated after the criterion's `deadline` (in the assessment "
-        "year) earns no credit.",
+        description="When true, the criterion's inputs must be dated (an undated value that would earn "
+        "credit is an input problem), and an input dated after the criterion's `deadline` in the "
+        "assessment year, before `period_from`, or in another year earns no credit.",
+    )
+    dated_by: InputName | None = Field(
+        None,
+        description="With `enforce_deadline`: a `date` input that dates the criterion (the meeting's "
+        "date, a column of its own in a table), checked like a date given with a value.",
+    )
+    period_from: DayMonth | None = Field(
+        None,
+        description="With `enforce_deadline`: the first day of the period the criterion counts "
+        "(`1.4` for Quý 2). A value dated earlier belongs to an earlier period and earns nothing "
+        "here, so one meeting counts for one quarter only (#10).",
     )
 
     @model_validator(mode="after")
@@ -164,6 +176,11 @@ class ChecklistItem(Model):
     input: InputName
     points: NonNegative
     label: Text | None = Field(None, description="The decision's words, e.g. `Có tổ chức`.")
+    requires: InputName | None = Field(
+        None,
+        description="Another item's input that must hold for this one to earn (chairing a meeting "
+        "needs the meeting held).",
+    )
 
 
 class Checklist(RuleBase):
@@ -220,7 +237,7 @@ RULE_KINDS: tuple[str, ...] = (
 def rule_inputs(rule: Any) -> list[str]:
     """The inputs a rule reads, in order (formula names are found when the formula is compiled)."""
     names: list[str] = []
-    for attr in ("input", "per", "handled", "applicable_if"):
+    for attr in ("input", "per", "handled", "applicable_if", "dated_by"):
         value = getattr(rule, attr, None)
         if isinstance(value, list):  # a ratio's sum of inputs
             names.extend(value)

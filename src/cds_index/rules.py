@@ -50,6 +50,7 @@ WORDS = {
         "band": "mức",
         "zero_den": "mẫu số bằng 0, không tính được tỷ lệ",
         "clamped": "giới hạn trong",
+        "needs": "nhưng cần",
     },
     "en": {
         "yes": "yes",
@@ -63,6 +64,7 @@ WORDS = {
         "band": "band",
         "zero_den": "the denominator is 0, the ratio is undefined",
         "clamped": "clamped to",
+        "needs": "but needs",
     },
 }
 
@@ -159,6 +161,20 @@ def compile_rule(
     need(rule.applicable_if, {"boolean"}, "applicable_if")
     if rule.enforce_deadline and not node.deadline:
         problems.append(("invalid-value", "enforce_deadline is set but the criterion has no `deadline`"))
+    need(rule.dated_by, {"date"}, "dated_by")
+    if rule.dated_by is not None and not rule.enforce_deadline:
+        problems.append(("invalid-value", "dated_by is set but enforce_deadline is not"))
+    if rule.period_from is not None:
+        start = _day_month(rule.period_from)
+        end = _day_month(node.deadline) if node.deadline else None
+        if not rule.enforce_deadline:
+            problems.append(("invalid-value", "period_from is set but enforce_deadline is not"))
+        elif start is None:
+            problems.append(("invalid-value", f"period_from {rule.period_from} is not a day of the year"))
+        elif end is not None and start > end:
+            problems.append(
+                ("invalid-value", f"period_from {rule.period_from} is after the deadline {node.deadline}")
+            )
 
     compiled: Compiled
     if isinstance(rule, YesNo):
@@ -197,8 +213,17 @@ def compile_rule(
         need(rule.input, {"role"}, "input")
         compiled = _role(rule, maximum, inputs)
     elif isinstance(rule, Checklist):
+        item_inputs = {item.input for item in rule.items}
         for item in rule.items:
             need(item.input, {"boolean"}, "item input")
+            if item.requires is not None and (item.requires not in item_inputs or item.requires == item.input):
+                problems.append(
+                    (
+                        "unknown-input",
+                        f"item {item.input!r} requires {item.requires!r}, which is not another item "
+                        "of this checklist",
+                    )
+                )
         total = sum((item.points for item in rule.items), ZERO)
         if total > maximum:
             problems.append(
@@ -225,6 +250,18 @@ def compile_rule(
     else:  # pragma: no cover - the discriminated union admits no other kind
         raise AssertionError(rule)
     return compiled, problems
+
+
+def _day_month(text: str) -> tuple[int, int] | None:
+    """`31.3` → (3, 31) for ordering; None when it is no day of a (leap) year."""
+    import datetime as dt
+
+    day, month = (int(part) for part in text.split("."))
+    try:
+        dt.date(2024, month, day)
+    except ValueError:
+        return None
+    return month, day
 
 
 def _numeric(*specs: InputDef | None) -> bool:
@@ -474,14 +511,19 @@ def _role(rule: Role, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Compi
 
 
 def _checklist(rule: Checklist, inputs: Mapping[str, InputDef]) -> Compiled:
-    items = tuple((item.input, item.points, item.label or _label(inputs, item.input)) for item in rule.items)
+    items = tuple(
+        (item.input, item.points, item.label or _label(inputs, item.input), item.requires) for item in rule.items
+    )
+    labels = {item.input: item.label or _label(inputs, item.input) for item in rule.items}
 
     def score(v: Mapping[str, Any], lang: Lang) -> tuple[Decimal, str]:
         w = WORDS[lang]
         total = ZERO
         parts = []
-        for name, points, label in items:
-            if v[name]:
+        for name, points, label, requires in items:
+            if v[name] and requires is not None and not v.get(requires):
+                parts.append(f"{label}: {w['yes']}, {w['needs']} “{labels[requires]}” (+0)")
+            elif v[name]:
                 total += points
                 parts.append(f"{label}: {w['yes']} (+{show(points, lang)})")
             else:
