@@ -93,6 +93,13 @@ class RuleBase(Model):
         "here, so one meeting counts for one quarter only (#10).",
     )
 
+    alternatives: list[Alternative] = Field(
+        default_factory=list,
+        description="Other readings of the decision's words, kept on record beside the rule (the "
+        "encoded rule is the chosen one). Each has a name, the reason, and the rule under that reading "
+        "where one can be written; `cds-index check` compiles each (#10; #15 builds on it).",
+    )
+
     @model_validator(mode="after")
     def _has_provenance(self) -> RuleBase:
         if not self.text and not self.assumed:
@@ -217,10 +224,35 @@ class Formula(RuleBase):
     )
 
 
+class Alternative(Model):
+    """Another reading of the decision for one criterion, not the encoded one."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")] = Field(
+        description="A short stable name, e.g. `all-or-nothing`, `split-5-5`."
+    )
+    reason: Text = Field(min_length=1, description="Why this reading is possible, and why it was not chosen.")
+    rule: Rule | None = Field(
+        None, description="The rule under this reading (its `assumed` defaults to the reason)."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rule_provenance(cls, data: Any) -> Any:
+        """The alternative's rule rests on the alternative's reason unless it says otherwise."""
+        if isinstance(data, dict) and isinstance(data.get("rule"), dict):
+            rule = data["rule"]
+            if not rule.get("text") and not rule.get("assumed") and isinstance(data.get("reason"), str):
+                data = {**data, "rule": {**rule, "assumed": data["reason"]}}
+        return data
+
+
 Rule = Annotated[
     YesNo | Ratio | Count | Steps | Role | Checklist | PerItem | Incidents | Formula,
     Field(discriminator="kind"),
 ]
+for _model in (YesNo, Ratio, Count, Steps, Role, Checklist, PerItem, Incidents, Formula, Alternative):
+    _model.model_rebuild()
+
 RULE_KINDS: tuple[str, ...] = (
     "yes_no",
     "ratio",
@@ -423,6 +455,15 @@ class Constraint(Model):
     note: Text | None = Field(None, description="Why the decision implies it.")
 
 
+class Assumption(Model):
+    """A reading that holds for the whole definition, not one rule (`show --assumptions` lists it)."""
+
+    about: Text = Field(min_length=1, description="What it is about, e.g. `≥ targets`, `a completed year`.")
+    assumed: Text = Field(min_length=1, description="What is assumed, and why.")
+    text: Text | None = Field(None, description="The decision's own words, where it says anything.")
+    alternative: Text | None = Field(None, description="The other reading, kept on record.")
+
+
 class Definition(Model):
     """A decision's index: metadata, the inputs it needs, the tree, and the errata."""
 
@@ -455,6 +496,9 @@ class Definition(Model):
         default_factory=list,
         description="Relations between inputs that the decision implies (`{input: a, at_most: b}`); a "
         "unit whose values break one is refused for the criteria reading `a` (#10).",
+    )
+    assumptions: list[Assumption] = Field(
+        default_factory=list, description="Readings that hold for the whole definition (#10)."
     )
     errata: list[Erratum] = Field(default_factory=list)
     _compiled: Any = PrivateAttr(default=None)

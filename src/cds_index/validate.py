@@ -160,7 +160,18 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
                 Problem("unit-unknown", f"input {name!r}: {parsed}", at(("inputs", name, "unit")))
             )
     problems.extend(_check_constraints(definition, at))
+    for path, crumbs, node in _paths(definition) if points_mode else []:
+        if node.rule is not None and node.rule.alternatives:
+            problems.extend(_check_alternatives(definition, node, path, crumbs, at))
     used = {n for _, node in definition.walk() if node.rule for n in rule_inputs(node.rule)}
+    used |= {
+        n
+        for _, node in definition.walk()
+        if node.rule
+        for alt in node.rule.alternatives
+        if alt.rule
+        for n in rule_inputs(alt.rule)
+    }
     used |= {node.targets.input for _, node in definition.walk() if node.targets}
     for name in _formula_names(definition):
         used.add(name)
@@ -195,6 +206,42 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
                 )
             )
     problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
+    return problems
+
+
+def _check_alternatives(
+    definition: Definition, node: Node, path: tuple[str | int, ...], crumbs: tuple[str, ...], at: Any
+) -> list[Problem]:
+    """Each alternative reading has a unique name and a rule that compiles like the encoded one."""
+    from .rules import compile_rule
+
+    assert node.rule is not None
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, alt in enumerate(node.rule.alternatives):
+        where = (*path, "rule", "alternatives", index)
+        if alt.name in seen:
+            problems.append(
+                Problem("invalid-value", f"two alternatives are named {alt.name!r}", at((*where, "name")), crumbs)
+            )
+        seen.add(alt.name)
+        if alt.rule is None:
+            continue
+        if alt.rule.alternatives:
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    "an alternative's rule has alternatives of its own; list every reading on the criterion",
+                    at((*where, "rule")),
+                    crumbs,
+                )
+            )
+        _, found = compile_rule(alt.rule, node, definition.inputs)
+        for code, message in found:
+            if code != "unit-unknown":
+                problems.append(
+                    Problem(code, f"alternative {alt.name!r}: {message}", at((*where, "rule")), crumbs)
+                )
     return problems
 
 
