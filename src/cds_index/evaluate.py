@@ -135,6 +135,8 @@ class Result:
     places: int
     problems: tuple[Problem, ...] = ()
     lang: Lang = "vi"
+    pillar_achievable: Mapping[str, Decimal] = field(default_factory=dict)
+    """Each pillar's achievable maximum (the sum of its criteria), beside its printed ``stated`` points."""
     _by_id: dict[str, NodeResult] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -179,8 +181,15 @@ class Result:
             "percent": num(self.percent),
             "index": {"method": self.index_method, "value": num(self.index)},
             "problems": [p.to_dict() for p in self.problems],
-            "children": [p.to_dict(places) for p in self.pillars],
+            "children": [self._pillar(p, places, num) for p in self.pillars],
         }
+
+    def _pillar(self, pillar: NodeResult, places: int | None, num: Any) -> dict[str, Any]:
+        """A pillar with its printed (`stated`), achievable and applicable (`max`) maximum (#10)."""
+        out = pillar.to_dict(places)
+        if pillar.id in self.pillar_achievable:
+            out["achievable"] = num(self.pillar_achievable[pillar.id])
+        return out
 
 
 # --- compilation ------------------------------------------------------------------------------
@@ -203,6 +212,7 @@ class CompiledDefinition:
     problems: list[tuple[str, str, str]]  # (node id, code, message)
     achievable: Decimal = ZERO
     """The sum of all criteria's points, computed once (not per unit: measured 4% of a batch)."""
+    pillar_achievable: dict[str, Decimal] = field(default_factory=dict)
 
 
 def compile_definition(definition: Definition) -> CompiledDefinition:
@@ -232,7 +242,11 @@ def compile_definition(definition: Definition) -> CompiledDefinition:
             compiled, node.rule.applicable_if, deadline, tuple(names), start, node.rule.dated_by
         )
     achievable = sum((c.points or ZERO for c in definition.criteria()), ZERO)
-    return CompiledDefinition(definition, leaves, problems, achievable)
+    by_pillar = {
+        pillar.id: sum((n.points or ZERO for _, n in pillar.walk() if n.is_leaf), ZERO)
+        for pillar in definition.tree
+    }
+    return CompiledDefinition(definition, leaves, problems, achievable, by_pillar)
 
 
 def compiled(definition: Definition) -> CompiledDefinition:
@@ -537,4 +551,5 @@ def score(
         definition.display.decimals,
         (*inputs.problems, *found),
         lang,
+        cdef.pillar_achievable,
     )

@@ -51,6 +51,7 @@ WORDS = {
         "zero_den": "mẫu số bằng 0, không tính được tỷ lệ",
         "clamped": "giới hạn trong",
         "needs": "nhưng cần",
+        "some": "có sự cố; chỉ “không có sự cố” đạt điểm",
     },
     "en": {
         "yes": "yes",
@@ -65,6 +66,7 @@ WORDS = {
         "zero_den": "the denominator is 0, the ratio is undefined",
         "clamped": "clamped to",
         "needs": "but needs",
+        "some": "incidents occurred; only “no incident” earns points",
     },
 }
 
@@ -562,11 +564,13 @@ def _incidents(rule: Incidents, maximum: Decimal, inputs: Mapping[str, InputDef]
         if count == 0:
             points, text = _award(ONE, maximum, lang)
             return points, f"{label} = 0 ({w['none']}) → {text}"
-        if handled is not None and v.get(handled) is None:
+        if handled is None:  # only "no incident" earns: no handled count is read, so none is shown
+            points, text = _award(ZERO, maximum, lang)
+            return points, f"{label} = {show(count, lang)} ({w['some']}) → {text}"
+        if v.get(handled) is None:
             raise NotReported(_label(inputs, handled))
-        done: Decimal = v[handled] if handled else ZERO
-        ok = handled is not None and done >= count
-        share = ONE if ok else ZERO
+        done: Decimal = v[handled]
+        share = ONE if done >= count else ZERO
         points, text = _award(share, maximum, lang)
         return points, f"{label} = {show(count, lang)}, {w['handled']} {show(done, lang)} → {text}"
 

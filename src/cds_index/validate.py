@@ -205,6 +205,8 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
                     hint="remove the entry, or check that the node's points are encoded as printed",
                 )
             )
+        elif index not in used_errata:  # every other erratum is listed too, with its kind (#10)
+            problems.append(erratum_note(erratum, at(("errata", index))))
     problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
     return problems
 
@@ -278,6 +280,18 @@ def _check_constraints(definition: Definition, at: Any) -> list[Problem]:
     return problems
 
 
+def erratum_note(erratum: Any, location: Location) -> Problem:
+    """An erratum of a definition or an overlay as a `known-discrepancy` note: kind, node, what."""
+    node = () if erratum.node in {"total", "document"} else (erratum.node,)
+    return Problem(
+        "known-discrepancy",
+        f"{erratum.kind} at {erratum.node}: {erratum.note}",
+        location,
+        node,
+        severity="info",
+    )
+
+
 def _stated(node: Node) -> Decimal:
     """A node's printed points, or the sum of its children where it prints none (2263's components)."""
     if node.points is not None:
@@ -342,7 +356,7 @@ def _compare(
     return [
         Problem(
             "known-discrepancy",
-            f"{message} (recorded in the errata; achievable maximum {plain(total)})",
+            f"{kind} at {node_id}: {message} (recorded in the errata; achievable maximum {plain(total)})",
             location,
             crumbs,
             severity="info",
