@@ -14,7 +14,6 @@ import pytest
 from ruamel.yaml import YAML
 
 import cds_index
-
 from cds_index.cli import build_parser, main
 from cds_index.registry import load
 

@@ -108,7 +108,9 @@ FIDELITY_DEF = dump_yaml(
         },
         [
             criterion("F.1", 1, {"kind": "ratio", "input": "trained", "per": "staff"}),
-            criterion("F.2", 1, {"kind": "yes_no", "input": "met", "enforce_deadline": True}, deadline="31.3"),
+            criterion(
+                "F.2", 1, {"kind": "yes_no", "input": "met", "enforce_deadline": True}, deadline="31.3"
+            ),
         ],
         id="fidelity",
         constraints=[{"input": "trained", "at_most": "staff"}],

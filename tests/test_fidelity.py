@@ -41,29 +41,73 @@ def hue(values: dict[str, Any], year: int = 2024) -> Result:
 
 # (criterion, numerator, the count it names, the seed's words)
 STAFF = [
-    ("I.8.2", "staff_on_hues_internal_channel", "cbccvc_and_workers",
-     "001:671 Tỉ lệ cán bộ, công chức, viên chức (CBCCVC), người lao động trong cơ quan nhà nước"),
-    ("III.1.1", "staff_with_smartphone_hues", "cbccvc_and_workers",
-     "001:855 Tỉ lệ CBCCVC, người lao động trong cơ quan, đơn vị (gồm đơn vị trực thuộc)"),
-    ("III.5.1", "staff_cloud_accounts", "cbccvc_and_workers",
-     "001:1058 Tỉ lệ CBCCVC, người lao động có sử dụng tài khoản điện toán đám mây"),
-    ("III.5.2", "staff_with_cloud_data", "cbccvc_and_workers",
-     "001:1081 Tỉ lệ CBCCVC, người lao động có phát sinh dữ liệu trên điện toán đám mây dùng chung"),
-    ("IV.4.1", "staff_in_moic_online_training", "cbccvc_and_workers",
-     "001:1402 100% CBCCVC, NLĐ tham gia đào tạo khi có triển khai. Điểm được tính theo tỉ lệ."),
-    ("VI.8.1", "staff_hues_registered", "cbccvc_and_workers",
-     "001:2099 Tỉ lệ CBCCVC và người lao động có cài đặt Hue-S và có đăng ký tài khoản"),
-    ("VI.8.2", "staff_hues_linked", "cbccvc_and_workers",
-     "001:2122 Tỉ lệ CBCCVC và người lao động có liên kết tài khoản Hue-S"),
-    ("VI.8.3", "staff_hues_workspace_users", "cbccvc_and_workers",
-     "001:2166 Tính tỉ lệ CBCCVC và người lao động sử dụng trên tổng điểm"),
+    (
+        "I.8.2",
+        "staff_on_hues_internal_channel",
+        "cbccvc_and_workers",
+        "001:671 Tỉ lệ cán bộ, công chức, viên chức (CBCCVC), người lao động trong cơ quan nhà nước",
+    ),
+    (
+        "III.1.1",
+        "staff_with_smartphone_hues",
+        "cbccvc_and_workers",
+        "001:855 Tỉ lệ CBCCVC, người lao động trong cơ quan, đơn vị (gồm đơn vị trực thuộc)",
+    ),
+    (
+        "III.5.1",
+        "staff_cloud_accounts",
+        "cbccvc_and_workers",
+        "001:1058 Tỉ lệ CBCCVC, người lao động có sử dụng tài khoản điện toán đám mây",
+    ),
+    (
+        "III.5.2",
+        "staff_with_cloud_data",
+        "cbccvc_and_workers",
+        "001:1081 Tỉ lệ CBCCVC, người lao động có phát sinh dữ liệu trên điện toán đám mây dùng chung",
+    ),
+    (
+        "IV.4.1",
+        "staff_in_moic_online_training",
+        "cbccvc_and_workers",
+        "001:1402 100% CBCCVC, NLĐ tham gia đào tạo khi có triển khai. Điểm được tính theo tỉ lệ.",
+    ),
+    (
+        "VI.8.1",
+        "staff_hues_registered",
+        "cbccvc_and_workers",
+        "001:2099 Tỉ lệ CBCCVC và người lao động có cài đặt Hue-S và có đăng ký tài khoản",
+    ),
+    (
+        "VI.8.2",
+        "staff_hues_linked",
+        "cbccvc_and_workers",
+        "001:2122 Tỉ lệ CBCCVC và người lao động có liên kết tài khoản Hue-S",
+    ),
+    (
+        "VI.8.3",
+        "staff_hues_workspace_users",
+        "cbccvc_and_workers",
+        "001:2166 Tính tỉ lệ CBCCVC và người lao động sử dụng trên tổng điểm",
+    ),
     ("VI.11.1", "staff_virtual_assistant_users", "cbccvc", "001:2274 100% CBCCVC sử dụng"),
-    ("VII.1.3", "staff_hues_wallet_payers", "cbccvc",
-     "001:2423 Tỉ lệ CBCCVC có phát sinh giao dịch thanh toán ... tỉ lệ thuận theo số điểm"),
-    ("VIII.3.1", "staff_usb_token_signature", "cbccvc",
-     "001:2646 Đảm bảo 100% CBCCVC có chữ ký số hoặc chữ ký điện tử cá nhân qua USB Token."),
-    ("VIII.3.2", "staff_sim_signature", "cbccvc",
-     "001:2678 Đảm bảo 100% CBCCVC có chữ ký số hoặc chữ ký điện tử cá nhân qua SIM di động."),
+    (
+        "VII.1.3",
+        "staff_hues_wallet_payers",
+        "cbccvc",
+        "001:2423 Tỉ lệ CBCCVC có phát sinh giao dịch thanh toán ... tỉ lệ thuận theo số điểm",
+    ),
+    (
+        "VIII.3.1",
+        "staff_usb_token_signature",
+        "cbccvc",
+        "001:2646 Đảm bảo 100% CBCCVC có chữ ký số hoặc chữ ký điện tử cá nhân qua USB Token.",
+    ),
+    (
+        "VIII.3.2",
+        "staff_sim_signature",
+        "cbccvc",
+        "001:2678 Đảm bảo 100% CBCCVC có chữ ký số hoặc chữ ký điện tử cá nhân qua SIM di động.",
+    ),
 ]
 GATES = {"moic_online_training_deployed": True, "virtual_assistant_deployed": True}
 
@@ -118,7 +162,9 @@ def test_a_constraint_holds_in_every_entry_point(tmp_path: Path, capsys: pytest.
         encoding="utf-8",
     )
     table = tmp_path / "xa.csv"
-    table.write_text("id,cbccvc_and_workers,staff_hues_registered\nxa-a,20,25\nxa-b,20,20\n", encoding="utf-8")
+    table.write_text(
+        "id,cbccvc_and_workers,staff_hues_registered\nxa-a,20,25\nxa-b,20,20\n", encoding="utf-8"
+    )
     # the CLI refuses the unit (exit 1) and says why
     assert main(["score", "hue-2263-commune", str(inputs)]) == 1
     assert "input-constraint" in capsys.readouterr().out
@@ -220,7 +266,10 @@ def test_every_service_online_earns_the_whole_cell(
 
 
 def test_the_shared_cell_is_on_record_with_the_other_reading() -> None:
-    for definition, rows in ((DISTRICT, ("CQS.4.8.2", "CQS.4.9.2")), (DEPARTMENT, ("CQS.4.7.2", "CQS.4.8.2"))):
+    for definition, rows in (
+        (DISTRICT, ("CQS.4.8.2", "CQS.4.9.2")),
+        (DEPARTMENT, ("CQS.4.7.2", "CQS.4.8.2")),
+    ):
         cells = {e.node: e for e in definition.errata if e.kind == "shared-points-cell"}
         assert set(cells) == set(rows)
         assert all("5 + 5" in e.note and "Alternative reading" in e.note for e in cells.values())
@@ -326,7 +375,9 @@ def test_every_minimum_n_rule_carries_the_other_reading() -> None:
     minimum = [
         c
         for c in HUE.criteria()
-        if c.rule is not None and "tối thiểu" in (c.rule.text or "").lower() and c.rule.kind != "role"
+        if c.rule is not None
+        and "tối thiểu" in (c.rule.text or "").lower()
+        and c.rule.kind != "role"
         and c.rule.kind != "steps"  # I.4.1 prints its steps
     ]
     assert {c.id for c in minimum} == {"I.7.1", "III.6.1", "III.6.2", "IV.4.2", "IV.5.1", "VI.9.1"}
@@ -346,7 +397,8 @@ def test_check_compiles_each_alternative(write: Callable[..., Path]) -> None:
         ],
     }
     data = definition_data(
-        {"done": {"label": "Số báo cáo", "type": "integer", "unit": "item", "min": 0}}, [criterion("F.1", 2, rule)]
+        {"done": {"label": "Số báo cáo", "type": "integer", "unit": "item", "min": 0}},
+        [criterion("F.1", 2, rule)],
     )
     problems = [p for p in check_file(write(dump_yaml(data))).problems if p.severity == "error"]
     assert sorted(p.code for p in problems) == ["invalid-value", "unknown-input"]
@@ -377,7 +429,11 @@ def test_pillars_show_printed_and_achievable_maximum(capsys: pytest.CaptureFixtu
     """002:133 "420 điểm … Kinh tế số 95": the KTS criteria add up to 94 (errata)."""
     result = cds_index.score(DISTRICT, {})
     pillars = {p["id"]: p for p in result.to_dict()["children"]}
-    assert (pillars["KTS"]["stated"], pillars["KTS"]["achievable"], pillars["KTS"]["max"]) == ("95", "94", "94")
+    assert (pillars["KTS"]["stated"], pillars["KTS"]["achievable"], pillars["KTS"]["max"]) == (
+        "95",
+        "94",
+        "94",
+    )
     assert (pillars["CQS"]["stated"], pillars["CQS"]["achievable"]) == ("200", "200")
     assert "out of what the criteria can earn" in (DISTRICT.index.note or "")
     path = ROOT / "examples" / "hai-duong-707-district-huyen-a.yaml"
@@ -469,4 +525,7 @@ def test_definitions_name_their_seed_by_file_name() -> None:
     for path in DEFINITIONS.glob("*.yaml"):
         text = path.read_text(encoding="utf-8")
         assert "/work/" not in text and "seeds/" not in text, path.name
-    assert "001_f57c432807bb7a5a.txt" in (DEFINITIONS / "hue-2263-commune.yaml").read_text(encoding="utf-8")[:600]
+    assert (
+        "001_f57c432807bb7a5a.txt"
+        in (DEFINITIONS / "hue-2263-commune.yaml").read_text(encoding="utf-8")[:600]
+    )

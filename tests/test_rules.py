@@ -320,7 +320,9 @@ def test_applicable_if(
         ("2023-12-31", D(0), "2023-12-31: falls in 2023, not the assessment year 2024"),
     ],
 )
-def test_enforce_deadline(one: Callable[..., NodeResult], date: str, points: Decimal, why: str | None) -> None:
+def test_enforce_deadline(
+    one: Callable[..., NodeResult], date: str, points: Decimal, why: str | None
+) -> None:
     rule = {**YES_NO, "enforce_deadline": True}
     result = one(4, rule, {"done": {"value": True, "date": date}}, deadline="31.3")
     assert (result.points, result.late, result.status) == (points, why is not None, "scored")

@@ -117,9 +117,14 @@ def _inputs(path: Path, doc: Document, report: FileReport) -> None:
             continue
         # what scoring refuses (a part above its whole, an undated meeting), at the value's line (#10)
         for p in score(definition, unit).problems[len(unit.problems) :]:
-            name = p.location.path[-1] if p.location.path else None
-            where = ("values", name) if model.values is not None else ("years", year, name)
-            report.problems.append(replace(p, location=doc.location(where)) if name else p)
+            if not p.location.path:
+                report.problems.append(p)
+                continue
+            name = p.location.path[-1]
+            where: tuple[str | int, ...] = (
+                ("values", name) if model.values is not None else ("years", year, name)
+            )
+            report.problems.append(replace(p, location=doc.location(where)))
     report.facts["definition"] = definition.id
 
 

@@ -60,7 +60,7 @@ CODES: dict[str, str] = {
     "usage": "the command was called wrongly",
     "internal": "a bug in cds_index",
     # constraints between inputs (issue #10, issue #9 item 3)
-    "input-constraint": "a unit's value exceeds the input it is part of (handled > found, staff trained > staff)",
+    "input-constraint": "a value exceeds the input it is part of (handled > found, trained > staff)",
     "input-date-missing": "a value that must be dated to count (a quarterly meeting) has no date",
 }
 

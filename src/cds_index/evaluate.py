@@ -10,7 +10,7 @@ from typing import Any, Literal, NamedTuple
 
 from .constraints import violations
 from .errors import DefinitionError, Location, Problem
-from .inputs import UnitInputs, Value, parse_values
+from .inputs import UnitInputs, parse_values
 from .model import Definition, Node
 from .numbers import HUNDRED, ZERO, Lang, div, plain, points_text, show
 from .rules import Compiled, InvalidValue, NotReported
@@ -268,9 +268,7 @@ def compiled(definition: Definition) -> CompiledDefinition:
 # --- scoring ----------------------------------------------------------------------------------
 
 
-def _outside(
-    day: dt.date, leaf: _Leaf, year: int | None, words: Mapping[str, str], lang: Lang
-) -> str | None:
+def _outside(day: dt.date, leaf: _Leaf, year: int | None, words: Mapping[str, str], lang: Lang) -> str | None:
     """Why a dated value earns no credit here, or None when it falls in the criterion's period.
 
     The period is the assessment year's ``period_from`` (or 1 January) to its ``deadline``; without
@@ -352,7 +350,9 @@ class _Scorer:
             f"give the date it was held, e.g. {names[0]}: {{value: true, date: {example}}}{column}"
         )
         self.problems.append(
-            Problem("input-date-missing", message, Location(self.source, path=("values", names[0])), (node.id,))
+            Problem(
+                "input-date-missing", message, Location(self.source, path=("values", names[0])), (node.id,)
+            )
         )
         return _nothing(node, leaf, maximum, "invalid", message)
 
@@ -403,16 +403,15 @@ class _Scorer:
         late: list[str] = []
         if leaf.deadline:
             no_credit = leaf.rule.no_credit
-            dates = {values[n].date for n in present if values[n].date is not None}
+            dates: set[dt.date] = {day for n in present if (day := values[n].date) is not None}
             stamp = values.get(leaf.dated_by) if leaf.dated_by else None
             if stamp is not None and isinstance(stamp.value, dt.date):
                 dates.add(stamp.value)
             earning = [n for n in present if n not in no_credit or plain_values[n] != no_credit[n]]
             if earning and not dates:
                 return self.undated(node, leaf, maximum, earning)
-            late = sorted(
-                {why for day in dates if (why := _outside(day, leaf, self.year, w, self.lang))}  # type: ignore[arg-type]
-            )
+            found = (_outside(day, leaf, self.year, w, self.lang) for day in dates)
+            late = sorted({why for why in found if why is not None})
         if late:
             plain_values = {n: leaf.rule.no_credit.get(n, v) for n, v in plain_values.items()}
         try:

@@ -177,7 +177,9 @@ def result_table(result: Result, *, lang: Lang = "vi", depth: int | None = None,
         label = f"{'  ' * level}{node.id}"  # the tree by indentation; the points stay in one column
         lines.append(f"{label:<20} {pts:>13}  {title}" + (f"  [{mark}]" if mark else ""))
         reach = result.pillar_achievable.get(node.id) if level == 0 else None
-        if reach is not None and node.stated is not None and node.stated != reach:  # printed ≠ achievable (#10)
+        if (
+            reach is not None and node.stated is not None and node.stated != reach
+        ):  # printed ≠ achievable (#10)
             lines.append(
                 f"{'':<20} {'':>13}    "
                 + (

@@ -192,7 +192,8 @@ def compile_rule(
             )
         for name, spec in zip(tops, specs, strict=True):
             # a wrong type is reported above; its unit would only repeat it
-            for per_name, per in zip(bottoms or [None], pers or [None], strict=True):
+            below: list[tuple[str | None, InputDef | None]] = list(zip(bottoms, pers, strict=True))
+            for per_name, per in below or [(None, None)]:
                 if _numeric(spec, per):
                     _check_ratio_units(spec, per, name, per_name, problems)
         compiled = _ratio(rule, maximum, inputs)
@@ -218,7 +219,9 @@ def compile_rule(
         item_inputs = {item.input for item in rule.items}
         for item in rule.items:
             need(item.input, {"boolean"}, "item input")
-            if item.requires is not None and (item.requires not in item_inputs or item.requires == item.input):
+            if item.requires is not None and (
+                item.requires not in item_inputs or item.requires == item.input
+            ):
                 problems.append(
                     (
                         "unknown-input",
@@ -514,7 +517,8 @@ def _role(rule: Role, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Compi
 
 def _checklist(rule: Checklist, inputs: Mapping[str, InputDef]) -> Compiled:
     items = tuple(
-        (item.input, item.points, item.label or _label(inputs, item.input), item.requires) for item in rule.items
+        (item.input, item.points, item.label or _label(inputs, item.input), item.requires)
+        for item in rule.items
     )
     labels = {item.input: item.label or _label(inputs, item.input) for item in rule.items}
 

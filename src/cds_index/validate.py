@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import units
-from .errors import Location, Problem
 from .constraints import names
+from .errors import Location, Problem
 from .evaluate import compile_definition
 from .loader import Document
 from .model import AtLeast, Definition, Node, OneOf, rule_inputs
@@ -224,7 +224,9 @@ def _check_alternatives(
         where = (*path, "rule", "alternatives", index)
         if alt.name in seen:
             problems.append(
-                Problem("invalid-value", f"two alternatives are named {alt.name!r}", at((*where, "name")), crumbs)
+                Problem(
+                    "invalid-value", f"two alternatives are named {alt.name!r}", at((*where, "name")), crumbs
+                )
             )
         seen.add(alt.name)
         if alt.rule is None:
@@ -259,7 +261,9 @@ def _check_constraints(definition: Definition, at: Any) -> list[Problem]:
                 close = [n for n in definition.inputs if n.startswith(name[:4])][:1]
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 problems.append(
-                    Problem("unknown-input", f"constraint {key} {name!r} is not a declared input{hint}", where)
+                    Problem(
+                        "unknown-input", f"constraint {key} {name!r} is not a declared input{hint}", where
+                    )
                 )
             elif spec.type not in {"number", "integer"}:
                 problems.append(
