@@ -178,6 +178,30 @@ def test_a_constraint_holds_in_every_entry_point(tmp_path: Path, capsys: pytest.
     assert problem.location.line == 7
 
 
+def test_a_constraint_holds_through_the_http_api() -> None:
+    from fastapi.testclient import TestClient
+
+    from cds_index.server import create_app
+
+    body = (
+        TestClient(create_app())
+        .post(
+            "/definitions/hue-2263-commune/score",
+            json={"year": 2024, "values": {"cbccvc": 10, "staff_usb_token_signature": 12}},
+        )
+        .json()
+    )
+    assert [p["code"] for p in body["problems"]] == ["input-constraint"]
+    (criterion,) = [
+        c
+        for pillar in body["children"]
+        for group in pillar["children"]
+        for c in group["children"]
+        if c["id"] == "VIII.3.1"
+    ]
+    assert (criterion["status"], criterion["points"]) == ("invalid", "0")
+
+
 def test_handled_cannot_exceed_found() -> None:
     """002 (707) 5.4.1/5.4.2 count incidents and those handled: 5 handled of 3 found is refused."""
     result = cds_index.score(DISTRICT, {"cyberattacks": 3, "cyberattacks_handled": 5})
