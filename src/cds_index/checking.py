@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -107,16 +107,17 @@ def _inputs(path: Path, doc: Document, report: FileReport) -> None:
     definition = load(_relative(path, model.definition))
     years, problems = read_unit_years(definition, path, doc=doc)
     report.problems.extend(problems)
-    from dataclasses import replace
-
     from .evaluate import score
 
+    scoring_codes = {"input-constraint", "input-date-missing"}
     for year, unit in years.items():
         report.problems.extend(unit.problems)
         if definition.scoring != "points":
             continue
         # what scoring refuses (a part above its whole, an undated meeting), at the value's line (#10)
         for p in score(definition, unit).problems[len(unit.problems) :]:
+            if p.code not in scoring_codes:
+                continue  # a year outside the definition's period is reported below, once
             if not p.location.path:
                 report.problems.append(p)
                 continue
@@ -125,6 +126,12 @@ def _inputs(path: Path, doc: Document, report: FileReport) -> None:
                 ("values", name) if model.values is not None else ("years", year, name)
             )
             report.problems.append(replace(p, location=doc.location(where)))
+    if definition.scoring == "points":  # a year the definition does not assess (issue 16)
+        from .evaluate import period_warnings
+
+        for year in years:
+            at = doc.location(("year",) if model.years is None else ("years", year), key=True)
+            report.problems += [replace(p, location=at) for p in period_warnings(definition, year)]
     report.facts["definition"] = definition.id
 
 
@@ -186,12 +193,19 @@ def _scenario(path: Path, doc: Document, report: FileReport) -> None:
         report.facts["total"] = f"{plain(base.total)} → {plain(changed.total)}"
 
 
+def _rearrangement(path: Path, doc: Document, report: FileReport) -> None:
+    from .rearrangement import check_rearrangement_file
+
+    check_rearrangement_file(path, doc, report)
+
+
 _CHECKERS = {
     "definition": _definition,
     "inputs": _inputs,
     "tests": _tests,
     "overlay": _overlay,
     "scenario": _scenario,
+    "rearrangement": _rearrangement,
 }
 
 __all__ = ["FileReport", "Location", "check_file"]
