@@ -300,7 +300,7 @@ def test_the_shared_cell_is_on_record_with_the_other_reading() -> None:
         nodes = definition.nodes()
         for node_id in rows:
             first = nodes[node_id[:-1] + "1"]
-            assert {a.name for a in first.rule.alternatives} == {"split-5-5", "level-3-or-above"}  # type: ignore[union-attr]
+            assert {a.name for a in first.rule.alternatives or ()} == {"split-5-5", "level-3-or-above"}  # type: ignore[union-attr]
 
 
 # --- 3. quarterly meetings tied to their quarter --------------------------------------------------
@@ -391,7 +391,7 @@ def test_minimum_n_is_proportional_below_n(node_id: str, name: str, count: int, 
     node = HUE.nodes()[node_id]
     assert node.rule is not None and node.rule.kind == "count"
     assert hue({name: count}).node(node_id).points == points
-    (alt,) = node.rule.alternatives
+    (alt,) = node.rule.alternatives or ()
     assert alt.name == "all-or-nothing" and alt.rule is not None
 
 
@@ -406,7 +406,7 @@ def test_every_minimum_n_rule_carries_the_other_reading() -> None:
     ]
     assert {c.id for c in minimum} == {"I.7.1", "III.6.1", "III.6.2", "IV.4.2", "IV.5.1", "VI.9.1"}
     for c in minimum:
-        assert [a.name for a in c.rule.alternatives] == ["all-or-nothing"], c.id  # type: ignore[union-attr]
+        assert [a.name for a in c.rule.alternatives or ()] == ["all-or-nothing"], c.id  # type: ignore[union-attr]
         assert "tối thiểu" in (c.rule.assumed or "").lower() or "III.6.1" in (c.rule.assumed or ""), c.id  # type: ignore[union-attr]
 
 

@@ -93,8 +93,8 @@ class RuleBase(Model):
         "here, so one meeting counts for one quarter only (#10).",
     )
 
-    alternatives: list[Alternative] = Field(
-        default_factory=list,
+    alternatives: list[Alternative] | None = Field(
+        None,
         description="Other readings of the decision's words, kept on record beside the rule (the "
         "encoded rule is the chosen one). Each has a name, the reason, and the rule under that reading "
         "where one can be written; `cds-index check` compiles each (#10; #15 builds on it).",

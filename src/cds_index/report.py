@@ -153,7 +153,7 @@ def assumptions(definition: Definition) -> list[dict[str, Any]]:
                     "assumed": basis.assumed,
                     "text": basis.text or "",
                     "alternatives": [
-                        f"{alt.name}: {alt.reason}" for alt in getattr(basis, "alternatives", ())
+                        f"{alt.name}: {alt.reason}" for alt in getattr(basis, "alternatives", None) or ()
                     ],
                 }
             )

@@ -168,7 +168,7 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
         n
         for _, node in definition.walk()
         if node.rule
-        for alt in node.rule.alternatives
+        for alt in node.rule.alternatives or ()
         if alt.rule
         for n in rule_inputs(alt.rule)
     }
@@ -220,7 +220,7 @@ def _check_alternatives(
     assert node.rule is not None
     problems: list[Problem] = []
     seen: set[str] = set()
-    for index, alt in enumerate(node.rule.alternatives):
+    for index, alt in enumerate(node.rule.alternatives or ()):
         where = (*path, "rule", "alternatives", index)
         if alt.name in seen:
             problems.append(
