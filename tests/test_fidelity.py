@@ -553,3 +553,100 @@ def test_definitions_name_their_seed_by_file_name() -> None:
         "001_f57c432807bb7a5a.txt"
         in (DEFINITIONS / "hue-2263-commune.yaml").read_text(encoding="utf-8")[:600]
     )
+
+
+# --- hostile inputs around the new checks --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "codes", "status"),
+    [
+        ({"cbccvc_and_workers": "n/a", "staff_hues_registered": 25}, [], "not_applicable"),
+        ({"staff_hues_registered": 25}, [], "not_reported"),  # the whole not reported: not checked
+        ({"cbccvc_and_workers": 20, "staff_hues_registered": "hai mươi"}, ["input-type"], "invalid"),
+        (
+            {"cbccvc_and_workers": 20, "staff_hues_registered": {"self": 25, "appraised": 18}},
+            ["input-constraint"],
+            "invalid",
+        ),  # the unit's own figure is above its whole too
+        ({"cbccvc_and_workers": 0, "staff_hues_registered": 0}, [], "invalid"),  # 0 of 0: undefined
+        (
+            {"cbccvc_and_workers": 10**15, "staff_hues_registered": 10**15 + 1},
+            ["input-constraint"],
+            "invalid",
+        ),
+    ],
+    ids=["whole-na", "whole-missing", "part-text", "self-above", "zero-of-zero", "huge"],
+)
+def test_constraints_on_hostile_values(values: dict[str, Any], codes: list[str], status: str) -> None:
+    result = hue(values)
+    assert [p.code for p in result.problems] == codes
+    assert result.node("VI.8.1").status == status
+
+
+def test_self_assessed_value_above_its_whole_is_named_as_such() -> None:
+    result = hue({"cbccvc_and_workers": 20, "staff_hues_registered": {"self": 25, "appraised": 18}})
+    assert "tự đánh giá / self-assessed" in result.problems[0].message
+
+
+@pytest.mark.parametrize("date", ["2024-06-30", "2024-04-01"])
+def test_quarter_boundaries_are_inclusive(date: str) -> None:
+    """Quý 2 runs from 1.4 to the printed 30.6, both days included."""
+    node = hue({"q2_meeting_held": {"value": True, "date": date}, "q2_meeting_chaired_by_head": False}).node(
+        "I.2.3"
+    )
+    assert node.points == D(1) and not node.late
+
+
+def test_the_date_column_and_a_dated_value_disagreeing_forfeit() -> None:
+    """Two dates for one meeting, one outside the quarter: the criterion earns nothing, and says why."""
+    node = hue(
+        {
+            "q1_meeting_held": {"value": True, "date": "2024-03-01"},
+            "q1_meeting_chaired_by_head": True,
+            "q1_meeting_date": "2024-05-01",
+        }
+    ).node("I.2.2")
+    assert node.points == D(0) and "01/05/2024: quá hạn 31.3/2024" in node.explanation
+
+
+def test_a_meeting_without_an_assessment_year_is_placed_by_its_own_date() -> None:
+    result = cds_index.score(HUE, meetings("2024-02-10"))  # no year given
+    assert result.node("I.2.2").points == D(2) and result.node("I.2.3").points == D(0)
+
+
+def test_period_from_is_checked(write: Callable[..., Path]) -> None:
+    rule = {"kind": "yes_no", "input": "met", "enforce_deadline": True, "period_from": "1.7"}
+    bad = criterion("F.1", 1, rule, deadline="31.3")
+    nonsense = criterion("F.2", 1, {**rule, "period_from": "31.2"}, deadline="31.3")
+    loose = criterion("F.3", 1, {"kind": "yes_no", "input": "met", "period_from": "1.1"}, deadline="31.3")
+    data = definition_data({"met": {"label": "Có họp", "type": "boolean"}}, [bad, nonsense, loose])
+    messages = sorted(p.message for p in check_file(write(dump_yaml(data))).problems if p.severity == "error")
+    assert messages == [
+        "period_from 1.7 is after the deadline 31.3",
+        "period_from 31.2 is not a day of the year",
+        "period_from is set but enforce_deadline is not",
+    ]
+
+
+def test_checklist_requires_and_summed_ratio_are_checked(write: Callable[..., Path]) -> None:
+    inputs = {
+        "held": {"label": "Có họp", "type": "boolean"},
+        "chaired": {"label": "Chủ trì", "type": "boolean"},
+        "a": {"label": "Số A", "type": "integer", "unit": "item", "min": 0},
+        "b": {"label": "Số B", "type": "integer", "unit": "item", "min": 0},
+    }
+    items = [{"input": "held", "points": 1}, {"input": "chaired", "points": 1, "requires": "hled"}]
+    data = definition_data(
+        inputs,
+        [
+            criterion("F.1", 2, {"kind": "checklist", "items": items}),
+            criterion("F.2", 1, {"kind": "ratio", "input": ["a", "b"]}),
+        ],
+    )
+    errors = [p for p in check_file(write(dump_yaml(data))).problems if p.severity == "error"]
+    assert sorted((p.code, p.node[-1]) for p in errors) == [
+        ("invalid-value", "F.2"),
+        ("unknown-input", "F.1"),
+    ]
+    assert any("'hled'" in p.message for p in errors)

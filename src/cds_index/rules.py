@@ -190,7 +190,7 @@ def compile_rule(
             problems.append(
                 ("invalid-value", "a ratio whose `input` is a sum of inputs needs `per` (the denominator)")
             )
-        for name, spec in zip(tops, specs, strict=True):
+        for name, spec in zip(tops, specs, strict=True) if bottoms or len(tops) == 1 else ():
             # a wrong type is reported above; its unit would only repeat it
             below: list[tuple[str | None, InputDef | None]] = list(zip(bottoms, pers, strict=True))
             for per_name, per in below or [(None, None)]:
