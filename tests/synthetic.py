@@ -21,8 +21,8 @@ def random_values(definition: Definition, rng: random.Random) -> dict[str, Any]:
     """
     values: dict[str, Any] = {}
     for name, spec in definition.inputs.items():
-        if not spec.general and rng.random() < 0.03:
-            continue
+        if not spec.general and rng.random() < 0.03 and spec.type != "date":
+            continue  # (a date is never left out: an undated meeting is refused, #10)
         if spec.type == "boolean":
             values[name] = rng.random() < 0.7
         elif spec.type == "role":
@@ -40,6 +40,32 @@ def random_values(definition: Definition, rng: random.Random) -> dict[str, Any]:
             if spec.type == "number" and spec.max is not None and number < high and rng.random() < 0.5:
                 number += Decimal(rng.randint(1, 99)) / 100  # a decimal fraction, e.g. 87.25 (percent)
             values[name] = number
+    return _within_constraints(definition, values)
+
+
+def _within_constraints(definition: Definition, values: dict[str, Any]) -> dict[str, Any]:
+    """Lower each part to its whole where the definition declares that it cannot exceed it (#10).
+
+    Wholes are settled before the parts they bound (a few passes reach the fixed point); a sum of
+    parts is lowered from its last part. No random numbers are drawn, so the seeded stream is unchanged.
+    """
+    for _ in range(len(definition.constraints) + 1):
+        changed = False
+        for constraint in definition.constraints:
+            parts = [constraint.input] if isinstance(constraint.input, str) else list(constraint.input)
+            whole = values.get(constraint.at_most)
+            if whole is None or any(not isinstance(values.get(p), Decimal) for p in parts):
+                continue
+            excess = sum((values[p] for p in parts), Decimal(0)) - whole
+            for part in reversed(parts):
+                if excess <= 0:
+                    break
+                cut = min(excess, values[part])
+                values[part] -= cut
+                excess -= cut
+                changed = True
+        if not changed:
+            break
     return values
 
 

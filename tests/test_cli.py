@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+import cds_index
 from cds_index.cli import build_parser, main
 from cds_index.registry import load
 
@@ -80,9 +81,15 @@ def test_check_json(run: Run) -> None:
     assert data["ok"] is True
     (report,) = data["files"]
     assert (report["kind"], report["id"], report["ok"]) == ("definition", "hai-duong-707-department", True)
-    (note,) = report["problems"]
-    assert (note["code"], note["severity"], note["node"][-1]) == ("known-discrepancy", "info", "CQS.3")
-    assert isinstance(note["line"], int) and isinstance(note["column"], int)
+    # every erratum of the file is listed, each a known discrepancy with its kind and its line (#10)
+    errata = cds_index.load("hai-duong-707-department").errata
+    notes = report["problems"]
+    assert len(notes) == len(errata)
+    assert {(n["code"], n["severity"]) for n in notes} == {("known-discrepancy", "info")}
+    assert sorted(n["message"].split(" at ")[0] for n in notes) == sorted(e.kind for e in errata)
+    (mismatch,) = [n for n in notes if n["message"].startswith("points-mismatch")]
+    assert mismatch["node"][-1] == "CQS.3"
+    assert all(isinstance(n["line"], int) and isinstance(n["column"], int) for n in notes)
 
 
 def test_check_a_bad_file(run: Run, write: Callable[..., Path]) -> None:

@@ -98,6 +98,35 @@ values:
   stafff: 3
 """
 
+# a definition with a constraint between inputs and a dated criterion (issue #10)
+FIDELITY_DEF = dump_yaml(
+    definition_data(
+        {
+            "staff": {"label": "Số CBCCVC", "type": "integer", "unit": "person", "min": 0},
+            "trained": {"label": "Số CBCCVC được tập huấn", "type": "integer", "unit": "person", "min": 0},
+            "met": {"label": "Có tổ chức họp Quý 1", "type": "boolean"},
+        },
+        [
+            criterion("F.1", 1, {"kind": "ratio", "input": "trained", "per": "staff"}),
+            criterion(
+                "F.2", 1, {"kind": "yes_no", "input": "met", "enforce_deadline": True}, deadline="31.3"
+            ),
+        ],
+        id="fidelity",
+        constraints=[{"input": "trained", "at_most": "staff"}],
+    )
+)
+FIDELITY_VALUES = """\
+kind: inputs
+definition: fidelity.yaml
+unit: {id: xa-b, name: Xã B (hư cấu)}
+year: 2024
+values:
+  staff: 20
+  trained: 25
+  met: true
+"""
+
 OVERLAY = """\
 kind: overlay
 id: phan-cong-thu
@@ -356,6 +385,22 @@ FROM_A_FILE = [
     ),
     Trigger(
         "input-range", UNIT_VALUES, "staff: 900", "900", name="unit.yaml", extra=(("units.yaml", UNITS_DEF),)
+    ),
+    Trigger(
+        "input-constraint",
+        FIDELITY_VALUES,
+        "trained: 25",
+        "25",
+        name="unit.yaml",
+        extra=(("fidelity.yaml", FIDELITY_DEF),),
+    ),
+    Trigger(
+        "input-date-missing",
+        FIDELITY_VALUES,
+        "met: true",
+        "true",
+        name="unit.yaml",
+        extra=(("fidelity.yaml", FIDELITY_DEF),),
     ),
     Trigger(
         "input-choice",

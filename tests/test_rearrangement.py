@@ -187,7 +187,7 @@ def test_split_commune_shares_weigh_means_and_scale_counts(hue: Any, own: dict[s
 
 COUNTS = {  # pairs a ratio rule reads (numerator ≤ denominator) and plain counts, none with a maximum
     ("households_with_fiber", "households"),
-    ("staff_cloud_accounts", "civil_servants"),
+    ("staff_cloud_accounts", "cbccvc_and_workers"),  # III.5.1 counts CBCCVC and người lao động (#10)
     ("villages_with_cdt", "villages"),
     ("online_dossiers", "dossiers_total"),
     ("radio_dx_weeks_broadcast", "radio_weeks_assessed"),

@@ -311,19 +311,26 @@ def test_applicable_if(
 
 
 @pytest.mark.parametrize(
-    ("date", "points", "late"),
+    ("date", "points", "why"),
     [
-        ("2024-03-31", D(4), False),  # on the deadline day: on time
-        ("2024-01-01", D(4), False),
-        ("2024-04-01", D(0), True),  # the day after: no credit
-        ("2023-12-31", D(0), True),  # before the assessment year: not this year's work
+        ("2024-03-31", D(4), None),  # on the deadline day: on time
+        ("2024-01-01", D(4), None),
+        ("2024-04-01", D(0), "2024-04-01: after the deadline 31.3/2024"),  # the day after: no credit
+        # before the assessment year: not this year's work, and said so (not "after the deadline", #10)
+        ("2023-12-31", D(0), "2023-12-31: falls in 2023, not the assessment year 2024"),
     ],
 )
-def test_enforce_deadline(one: Callable[..., NodeResult], date: str, points: Decimal, late: bool) -> None:
+def test_enforce_deadline(
+    one: Callable[..., NodeResult], date: str, points: Decimal, why: str | None
+) -> None:
     rule = {**YES_NO, "enforce_deadline": True}
     result = one(4, rule, {"done": {"value": True, "date": date}}, deadline="31.3")
-    assert (result.points, result.late, result.status) == (points, late, "scored")
-    assert ("after the deadline 31.3/2024" in result.explanation) is late
+    assert (result.points, result.late, result.status) == (points, why is not None, "scored")
+    if why is None:
+        assert "deadline" not in result.explanation
+    else:
+        assert result.explanation.startswith(why), result.explanation
+        assert result.explanation.endswith("(read: Đã thực hiện: yes)")  # what was read, not "no"
 
 
 def test_a_deadline_not_enforced_gives_credit(one: Callable[..., NodeResult]) -> None:
@@ -353,4 +360,4 @@ def test_late_earns_nothing_whatever_the_rule(
     assert one("2.5", rule, on_time, deadline="31.3").points == D("2.5")
     late = one("2.5", rule, values, deadline="31.3")
     assert (late.points, late.late, late.status) == (D(0), True, "scored")
-    assert late.explanation.startswith("after the deadline 31.3/2024 (2024-04-01)")
+    assert late.explanation.startswith("2024-04-01: after the deadline 31.3/2024 → 0 points (read: ")

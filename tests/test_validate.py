@@ -148,7 +148,11 @@ def test_an_erratum_naming_no_node() -> None:
 
 def test_other_errata_kinds_need_no_arithmetic() -> None:
     text = with_errata("{node: A.2, kind: duplicate-number, printed: A.1, note: printed twice}")
-    assert problems(text) == []
+    # no arithmetic to check, but the erratum is listed, with its kind, as a note (#10)
+    (note,) = problems(text)
+    assert (note.code, note.severity, note.node) == ("known-discrepancy", "info", ("A.2",))
+    assert note.message == "duplicate-number at A.2: printed twice"
+    assert note.location.line == line_of(text, "{node: A.2")
 
 
 # --- the tree -----------------------------------------------------------------------------------
@@ -376,8 +380,12 @@ def test_bundled_707_definitions(name: str, discrepancies: set[str], achievable_
     assert definition is not None, found
     result = check_definition(definition, doc)
     assert errors_of(result) == []
-    known = {p.node[-1] for p in result if p.code == "known-discrepancy"}
-    assert known == discrepancies
+    notes = [p for p in result if p.code == "known-discrepancy"]
+    assert {p.node[-1] for p in notes if p.message.startswith("points-mismatch")} == discrepancies
+    # and every erratum is listed, once, with its kind (#10)
+    assert sorted(p.message.split(":")[0] for p in notes) == sorted(
+        f"{e.kind} at {e.node}" for e in definition.errata
+    )
     assert sum((achievable(p) for p in definition.tree), D(0)) == achievable_total
     recorded = {e.node for e in definition.errata if e.kind == "points-mismatch"}
     assert recorded == discrepancies

@@ -441,7 +441,8 @@ def score_many(
         else:
             seen[unit.unit_id] = unit.source
         result = score(definition, unit, lang=lang)
-        problems += [p for p in result.problems if p.code == "year-outside-period"]  # issue 16
+        # found by scoring: input constraints, undated meetings (#10), a year outside the period (#16)
+        problems.extend(result.problems[len(unit.problems) :])
         yield BatchRow(unit.unit_id, unit.unit_name, unit.source, result, tuple(problems))
 
 

@@ -107,14 +107,31 @@ def _inputs(path: Path, doc: Document, report: FileReport) -> None:
     definition = load(_relative(path, model.definition))
     years, problems = read_unit_years(definition, path, doc=doc)
     report.problems.extend(problems)
-    for unit in years.values():
+    from .evaluate import score
+
+    scoring_codes = {"input-constraint", "input-date-missing"}
+    for year, unit in years.items():
         report.problems.extend(unit.problems)
+        if definition.scoring != "points":
+            continue
+        # what scoring refuses (a part above its whole, an undated meeting), at the value's line (#10)
+        for p in score(definition, unit).problems[len(unit.problems) :]:
+            if p.code not in scoring_codes:
+                continue  # a year outside the definition's period is reported below, once
+            if not p.location.path:
+                report.problems.append(p)
+                continue
+            name = p.location.path[-1]
+            where: tuple[str | int, ...] = (
+                ("values", name) if model.values is not None else ("years", year, name)
+            )
+            report.problems.append(replace(p, location=doc.location(where)))
     if definition.scoring == "points":  # a year the definition does not assess (issue 16)
         from .evaluate import period_warnings
 
         for year in years:
-            where = doc.location(("year",) if model.years is None else ("years", year), key=True)
-            report.problems += [replace(p, location=where) for p in period_warnings(definition, year)]
+            at = doc.location(("year",) if model.years is None else ("years", year), key=True)
+            report.problems += [replace(p, location=at) for p in period_warnings(definition, year)]
     report.facts["definition"] = definition.id
 
 

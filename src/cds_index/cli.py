@@ -158,7 +158,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         for r in reports:
             for p in r.problems:
-                if p.severity != "info" or args.verbose or r.kind == "definition":
+                if p.severity != "info" or args.verbose or r.kind in {"definition", "overlay"}:
                     _out(p.format())
             _out(r.summary())
         _out(f"{len(reports)} file(s) checked, {sum(not r.ok for r in reports)} with errors")
@@ -195,6 +195,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         else:
             for a in found:
                 _out(f"{a['id']} [{a['kind']}] {a['title']}\n    assumed: {a['assumed']}")
+                for other in a.get("alternatives", ()):
+                    _out(f"    other reading: {other}")
             _out(f"{len(found)} assumption(s) in {definition.id}")
         return EXIT_OK
     if args.format == "json":

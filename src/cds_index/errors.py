@@ -80,6 +80,9 @@ CODES: dict[str, str] = {
     "io-error": "the operating system refused to read or write a file (permission, disk full, …)",
     "request-json": "an HTTP request body that is not strict JSON (no NaN or Infinity, UTF-8)",
     "request-too-large": "an HTTP request body larger than the server accepts",
+    # constraints between inputs (issue #10, issue #9 item 3)
+    "input-constraint": "a value exceeds the input it is part of (handled > found, trained > staff)",
+    "input-date-missing": "a value that must be dated to count (a quarterly meeting) has no date",
 }
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
-from .errors import DefinitionError, Problem, UsageError
+from .constraints import violations
+from .errors import DefinitionError, Location, Problem, UsageError
 from .inputs import UnitInputs, Value, parse_values
 from .model import Definition, Node
 from .numbers import HUNDRED, ZERO, Lang, div, plain, points_text, show
@@ -20,6 +21,11 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
         "not_reported": "không báo cáo số liệu → mặc định 0 điểm",
         "not_applicable": "không áp dụng, không đánh giá tiêu chí này",
         "late": "quá hạn",
+        "before": "trước kỳ",
+        "earlier": "thuộc kỳ trước, không tính cho kỳ này",
+        "other_year": "thuộc năm",
+        "not_year": "không thuộc năm đánh giá",
+        "read": "số liệu",
         "sum": "Tổng",
         "pt": "điểm",
         "missing": "thiếu số liệu",
@@ -30,6 +36,11 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
         "not_reported": "not reported → 0 points by default",
         "not_applicable": "not applicable, not assessed",
         "late": "after the deadline",
+        "before": "before the period",
+        "earlier": "it belongs to an earlier period and does not count for this one",
+        "other_year": "falls in",
+        "not_year": "not the assessment year",
+        "read": "read",
         "sum": "Sum",
         "pt": "points",
         "missing": "missing",
@@ -124,6 +135,8 @@ class Result:
     places: int
     problems: tuple[Problem, ...] = ()
     lang: Lang = "vi"
+    pillar_achievable: Mapping[str, Decimal] = field(default_factory=dict)
+    """Each pillar's achievable maximum (the sum of its criteria), beside its printed ``stated`` points."""
     _by_id: dict[str, NodeResult] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -168,8 +181,15 @@ class Result:
             "percent": num(self.percent),
             "index": {"method": self.index_method, "value": num(self.index)},
             "problems": [p.to_dict() for p in self.problems],
-            "children": [p.to_dict(places) for p in self.pillars],
+            "children": [self._pillar(p, places, num) for p in self.pillars],
         }
+
+    def _pillar(self, pillar: NodeResult, places: int | None, num: Any) -> dict[str, Any]:
+        """A pillar with its printed (`stated`), achievable and applicable (`max`) maximum (#10)."""
+        out = pillar.to_dict(places)
+        if pillar.id in self.pillar_achievable:
+            out["achievable"] = num(self.pillar_achievable[pillar.id])
+        return out
 
 
 # --- compilation ------------------------------------------------------------------------------
@@ -181,6 +201,8 @@ class _Leaf:
     applicable_if: str | None
     deadline: tuple[int, int] | None  # (day, month), only when enforced
     inputs: tuple[str, ...]
+    period_from: tuple[int, int] | None = None  # (day, month): the first day the criterion counts
+    dated_by: str | None = None  # a date input that dates the criterion
 
 
 @dataclass
@@ -190,6 +212,7 @@ class CompiledDefinition:
     problems: list[tuple[str, str, str]]  # (node id, code, message)
     achievable: Decimal = ZERO
     """The sum of all criteria's points, computed once (not per unit: measured 4% of a batch)."""
+    pillar_achievable: dict[str, Decimal] = field(default_factory=dict)
 
 
 def compile_definition(definition: Definition) -> CompiledDefinition:
@@ -203,16 +226,27 @@ def compile_definition(definition: Definition) -> CompiledDefinition:
             continue
         compiled, found = compile_rule(node.rule, node, definition.inputs)
         problems.extend((node.id, code, message) for code, message in found)
-        deadline = None
+        deadline = start = None
         if node.rule.enforce_deadline and node.deadline:
             day, month = (int(part) for part in node.deadline.split("."))
             deadline = (day, month)
+            if node.rule.period_from:
+                day, month = (int(part) for part in node.rule.period_from.split("."))
+                start = (day, month)
         names = list(compiled.inputs)
         if node.rule.applicable_if:
             names.append(node.rule.applicable_if)
-        leaves[node.id] = _Leaf(compiled, node.rule.applicable_if, deadline, tuple(names))
+        if node.rule.dated_by:
+            names.append(node.rule.dated_by)
+        leaves[node.id] = _Leaf(
+            compiled, node.rule.applicable_if, deadline, tuple(names), start, node.rule.dated_by
+        )
     achievable = sum((c.points or ZERO for c in definition.criteria()), ZERO)
-    return CompiledDefinition(definition, leaves, problems, achievable)
+    by_pillar = {
+        pillar.id: sum((n.points or ZERO for _, n in pillar.walk() if n.is_leaf), ZERO)
+        for pillar in definition.tree
+    }
+    return CompiledDefinition(definition, leaves, problems, achievable, by_pillar)
 
 
 def compiled(definition: Definition) -> CompiledDefinition:
@@ -221,8 +255,6 @@ def compiled(definition: Definition) -> CompiledDefinition:
     if cached is None:
         cached = compile_definition(definition)
         if cached.problems:
-            from .errors import Location
-
             raise DefinitionError(
                 [
                     Problem(code, message, Location(path=("tree",)), (node_id,))
@@ -236,19 +268,36 @@ def compiled(definition: Definition) -> CompiledDefinition:
 # --- scoring ----------------------------------------------------------------------------------
 
 
-def _deadline_passed(value: Value, deadline: tuple[int, int], year: int) -> bool:
-    """Dated after the deadline of the assessment year, or before that year began: no credit.
+def _outside(day: dt.date, leaf: _Leaf, year: int | None, words: Mapping[str, str], lang: Lang) -> str | None:
+    """Why a dated value earns no credit here, or None when it falls in the criterion's period.
 
-    An undated value cannot be checked and counts as on time (the inputs template asks for dates).
+    The period is the assessment year's ``period_from`` (or 1 January) to its ``deadline``; without
+    an assessment year, the value's own year. A date in another year says so (not "late").
     """
-    if value.date is None:
-        return False
-    day, month = deadline
+    assert leaf.deadline is not None
+    year = year or day.year
+    shown = _date(day, lang)
+    if day.year != year:
+        return f"{shown}: {words['other_year']} {day.year}, {words['not_year']} {year}"
+    end_day, end_month = leaf.deadline
     try:
-        last = dt.date(year, month, day)
-    except ValueError:
-        return False
-    return value.date > last or value.date.year < year
+        end = dt.date(year, end_month, end_day)
+    except ValueError:  # 29.2 in a common year: the last day of February
+        end = dt.date(year, 3, 1) - dt.timedelta(days=1)
+    if day > end:
+        return f"{shown}: {words['late']} {end_day}.{end_month}/{year}"
+    if leaf.period_from is not None:
+        start_day, start_month = leaf.period_from
+        if day < dt.date(year, start_month, start_day):
+            return (
+                f"{shown}: {words['before']} {start_day}.{start_month}–{end_day}.{end_month}/{year} "
+                f"({words['earlier']})"
+            )
+    return None
+
+
+def _date(day: dt.date, lang: Lang) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year}" if lang == "vi" else day.isoformat()
 
 
 def _nothing(node: Node, leaf: _Leaf, maximum: Decimal, status: Status, explanation: str) -> NodeResult:
@@ -258,13 +307,54 @@ def _nothing(node: Node, leaf: _Leaf, maximum: Decimal, status: Status, explanat
 
 
 class _Scorer:
-    def __init__(self, cdef: CompiledDefinition, unit: UnitInputs, lang: Lang) -> None:
+    def __init__(
+        self, cdef: CompiledDefinition, unit: UnitInputs, lang: Lang, broken: Mapping[str, str]
+    ) -> None:
         self.cdef = cdef
         self.values = unit.values
         self.year = unit.year
         self.lang = lang
         self.words = STATUS_WORDS[lang]
         self.bad = {p.location.path[-1]: p.message for p in unit.problems if p.location.path}
+        self.broken = broken
+        """Inputs whose value breaks a constraint of the definition: the criteria reading them are invalid."""
+        self.source = unit.source
+        self.problems: list[Problem] = []
+        """Input problems found while scoring (an undated value where the criterion needs its date)."""
+
+    def label(self, name: str) -> str:
+        spec = self.cdef.definition.inputs.get(name)
+        return spec.label if spec else name
+
+    def shown(self, value: Any) -> str:
+        """A plain value as read: có/không, a number, a role."""
+        from .rules import ROLE_WORDS, WORDS
+
+        if isinstance(value, bool):
+            return WORDS[self.lang]["yes" if value else "no"]
+        if isinstance(value, Decimal):
+            return show(value, self.lang)
+        if value in ROLE_WORDS[self.lang]:
+            return ROLE_WORDS[self.lang][value]
+        return str(value)
+
+    def undated(self, node: Node, leaf: _Leaf, maximum: Decimal, names: list[str]) -> NodeResult:
+        """A value that would earn credit has no date, so its period cannot be checked: invalid."""
+        inputs = self.cdef.definition.inputs
+        labels = ", ".join(inputs[n].label for n in names)
+        day, month = leaf.deadline  # type: ignore[misc]
+        example = f"{self.year or 2024}-{month:02d}-{day:02d}"
+        column = f" or {leaf.dated_by}: {example} (a column of its own in a table)" if leaf.dated_by else ""
+        message = (
+            f"{node.id}: {labels} has no date, so it cannot be placed in its period (hạn {day}.{month}); "
+            f"give the date it was held, e.g. {names[0]}: {{value: true, date: {example}}}{column}"
+        )
+        self.problems.append(
+            Problem(
+                "input-date-missing", message, Location(self.source, path=("values", names[0])), (node.id,)
+            )
+        )
+        return _nothing(node, leaf, maximum, "invalid", message)
 
     def criterion(self, node: Node) -> NodeResult:
         leaf = self.cdef.leaves[node.id]
@@ -285,6 +375,8 @@ class _Scorer:
         plain_values: dict[str, Any] = {}
         appraised = False
         for name in names:
+            if name in self.broken:
+                return _nothing(node, leaf, maximum, "invalid", self.broken[name])
             value = values.get(name)
             if value is None:
                 if name in optional:
@@ -305,16 +397,21 @@ class _Scorer:
                 node, leaf, maximum, "not_reported", f"{w['not_reported']} ({w['missing']}: {labels})"
             )
         present = list(plain_values)
-        # A deadline applies to the whole criterion: one late (or out-of-year) date and no input earns credit.
+        # A deadline applies to the whole criterion: one value dated outside its period (late, before the
+        # period began, or in another year) and no input earns credit. A value that would earn credit
+        # must be dated: an undated meeting cannot be placed in its quarter (#10).
         late: list[str] = []
-        if leaf.deadline and self.year:
-            late = sorted(
-                {
-                    values[n].date.isoformat()  # type: ignore[union-attr]
-                    for n in present
-                    if _deadline_passed(values[n], leaf.deadline, self.year)
-                }
-            )
+        if leaf.deadline:
+            no_credit = leaf.rule.no_credit
+            dates: set[dt.date] = {day for n in present if (day := values[n].date) is not None}
+            stamp = values.get(leaf.dated_by) if leaf.dated_by else None
+            if stamp is not None and isinstance(stamp.value, dt.date):
+                dates.add(stamp.value)
+            earning = [n for n in present if n not in no_credit or plain_values[n] != no_credit[n]]
+            if earning and not dates:
+                return self.undated(node, leaf, maximum, earning)
+            found = (_outside(day, leaf, self.year, w, self.lang) for day in dates)
+            late = sorted({why for why in found if why is not None})
         if late:
             plain_values = {n: leaf.rule.no_credit.get(n, v) for n, v in plain_values.items()}
         try:
@@ -325,14 +422,13 @@ class _Scorer:
             return _nothing(
                 node, leaf, maximum, "not_reported", f"{w['not_reported']} ({w['missing']}: {exc})"
             )
-        if late:
-            day, month = leaf.deadline  # type: ignore[misc]
-            explanation = f"{w['late']} {day}.{month}/{self.year} ({', '.join(late)}): {explanation}"
         # a rule with no "no credit" value of its inputs (formula, incidents): late, the criterion earns 0
         forfeit = bool(late) and not leaf.rule.no_credit
         if forfeit:
             points = ZERO
-            explanation += f" → 0 {w['pt']}"
+        if late:  # say what was read, and why it earns nothing, not the no-credit values scored
+            read = "; ".join(f"{self.label(n)}: {self.shown(values[n].value)}" for n in present)
+            explanation = f"{'; '.join(late)} → {points_text(points, self.lang)} ({w['read']}: {read})"
         self_points = None
         if appraised:
             own = {
@@ -499,8 +595,10 @@ def score(
         inputs = UnitInputs(
             inputs.unit_id, inputs.unit_name, year, inputs.values, inputs.problems, inputs.source
         )
-    scorer = _Scorer(cdef, inputs, lang)
+    found, broken = violations(definition, inputs.values, inputs.source)
+    scorer = _Scorer(cdef, inputs, lang, broken)
     pillars = tuple(scorer.node(pillar) for pillar in definition.tree)
+    found.extend(scorer.problems)
     points = sum((p.points for p in pillars), ZERO)
     maximum = sum((p.max for p in pillars), ZERO)
     achievable = cdef.achievable
@@ -523,6 +621,7 @@ def score(
         index,
         method,
         definition.display.decimals,
-        (*inputs.problems, *period_warnings(definition, inputs.year)),
+        (*inputs.problems, *found, *period_warnings(definition, inputs.year)),
         lang,
+        cdef.pillar_achievable,
     )

@@ -77,8 +77,27 @@ class RuleBase(Model):
     )
     enforce_deadline: bool = Field(
         False,
-        description="When true, an input dated after the criterion's `deadline` (in the assessment "
-        "year) earns no credit.",
+        description="When true, the criterion's inputs must be dated (an undated value that would earn "
+        "credit is an input problem), and an input dated after the criterion's `deadline` in the "
+        "assessment year, before `period_from`, or in another year earns no credit.",
+    )
+    dated_by: InputName | None = Field(
+        None,
+        description="With `enforce_deadline`: a `date` input that dates the criterion (the meeting's "
+        "date, a column of its own in a table), checked like a date given with a value.",
+    )
+    period_from: DayMonth | None = Field(
+        None,
+        description="With `enforce_deadline`: the first day of the period the criterion counts "
+        "(`1.4` for Quý 2). A value dated earlier belongs to an earlier period and earns nothing "
+        "here, so one meeting counts for one quarter only (#10).",
+    )
+
+    alternatives: list[Alternative] | None = Field(
+        None,
+        description="Other readings of the decision's words, kept on record beside the rule (the "
+        "encoded rule is the chosen one). Each has a name, the reason, and the rule under that reading "
+        "where one can be written; `cds-index check` compiles each (#10; #15 builds on it).",
     )
 
     @model_validator(mode="after")
@@ -99,8 +118,13 @@ class Ratio(RuleBase):
     """Points proportional to a ratio ("tỷ lệ thuận"): ``min(1, (input / per) / target) × points``."""
 
     kind: Literal["ratio"]
-    input: InputName = Field(description="The numerator, or a percentage/ratio input when `per` is absent.")
-    per: InputName | None = Field(None, description="The denominator input (often a general fact).")
+    input: InputName | Annotated[list[InputName], Field(min_length=2)] = Field(
+        description="The numerator, or a percentage/ratio input when `per` is absent. A list is the sum "
+        "of its inputs: one printed points cell spanning several rows (707's “mức độ 3 / mức độ 4”)."
+    )
+    per: InputName | Annotated[list[InputName], Field(min_length=2)] | None = Field(
+        None, description="The denominator input (often a general fact); a list is the sum of its inputs."
+    )
     target: Annotated[Decimal, Field(gt=0, le=1)] = Field(
         Decimal(1), description="The ratio that earns full points, e.g. `0.8` for 80%."
     )
@@ -159,6 +183,11 @@ class ChecklistItem(Model):
     input: InputName
     points: NonNegative
     label: Text | None = Field(None, description="The decision's words, e.g. `Có tổ chức`.")
+    requires: InputName | None = Field(
+        None,
+        description="Another item's input that must hold for this one to earn (chairing a meeting "
+        "needs the meeting held).",
+    )
 
 
 class Checklist(RuleBase):
@@ -195,10 +224,35 @@ class Formula(RuleBase):
     )
 
 
+class Alternative(Model):
+    """Another reading of the decision for one criterion, not the encoded one."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")] = Field(
+        description="A short stable name, e.g. `all-or-nothing`, `split-5-5`."
+    )
+    reason: Text = Field(min_length=1, description="Why this reading is possible, and why it was not chosen.")
+    rule: Rule | None = Field(
+        None, description="The rule under this reading (its `assumed` defaults to the reason)."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rule_provenance(cls, data: Any) -> Any:
+        """The alternative's rule rests on the alternative's reason unless it says otherwise."""
+        if isinstance(data, dict) and isinstance(data.get("rule"), dict):
+            rule = data["rule"]
+            if not rule.get("text") and not rule.get("assumed") and isinstance(data.get("reason"), str):
+                data = {**data, "rule": {**rule, "assumed": data["reason"]}}
+        return data
+
+
 Rule = Annotated[
     YesNo | Ratio | Count | Steps | Role | Checklist | PerItem | Incidents | Formula,
     Field(discriminator="kind"),
 ]
+for _model in (YesNo, Ratio, Count, Steps, Role, Checklist, PerItem, Incidents, Formula, Alternative):
+    _model.model_rebuild()
+
 RULE_KINDS: tuple[str, ...] = (
     "yes_no",
     "ratio",
@@ -215,9 +269,11 @@ RULE_KINDS: tuple[str, ...] = (
 def rule_inputs(rule: Any) -> list[str]:
     """The inputs a rule reads, in order (formula names are found when the formula is compiled)."""
     names: list[str] = []
-    for attr in ("input", "per", "handled", "applicable_if"):
+    for attr in ("input", "per", "handled", "applicable_if", "dated_by"):
         value = getattr(rule, attr, None)
-        if value:
+        if isinstance(value, list):  # a ratio's sum of inputs
+            names.extend(value)
+        elif value:
             names.append(value)
     if isinstance(rule, Checklist):
         names.extend(item.input for item in rule.items)
@@ -386,6 +442,31 @@ class Display(Model):
     )
 
 
+class Constraint(Model):
+    """A relation between two inputs that the decision implies (a part cannot exceed its whole).
+
+    Evaluated once per unit before scoring; a unit whose values break it has an `input-constraint`
+    problem, and the criteria that read `input` are `invalid` (never clamped).
+    """
+
+    input: InputName | Annotated[list[InputName], Field(min_length=2)] = Field(
+        description="The part: the input that cannot exceed `at_most`; a list is the sum of its inputs "
+        "(level-3 and level-4 services together cannot exceed all procedures)."
+    )
+    at_most: InputName = Field(description="The whole: e.g. the staff count a staff ratio divides by.")
+    text: Text | None = Field(None, description="The decision's words that imply it, quoted.")
+    note: Text | None = Field(None, description="Why the decision implies it.")
+
+
+class Assumption(Model):
+    """A reading that holds for the whole definition, not one rule (`show --assumptions` lists it)."""
+
+    about: Text = Field(min_length=1, description="What it is about, e.g. `≥ targets`, `a completed year`.")
+    assumed: Text = Field(min_length=1, description="What is assumed, and why.")
+    text: Text | None = Field(None, description="The decision's own words, where it says anything.")
+    alternative: Text | None = Field(None, description="The other reading, kept on record.")
+
+
 class Definition(Model):
     """A decision's index: metadata, the inputs it needs, the tree, and the errata."""
 
@@ -414,6 +495,14 @@ class Definition(Model):
     description: Text | None = None
     inputs: dict[InputName, InputDef] = Field(default_factory=dict)
     tree: list[Node] = Field(min_length=1, description="The pillars (trụ cột).")
+    constraints: list[Constraint] = Field(
+        default_factory=list,
+        description="Relations between inputs that the decision implies (`{input: a, at_most: b}`); a "
+        "unit whose values break one is refused for the criteria reading `a` (#10).",
+    )
+    assumptions: list[Assumption] = Field(
+        default_factory=list, description="Readings that hold for the whole definition (#10)."
+    )
     errata: list[Erratum] = Field(default_factory=list)
     _compiled: Any = PrivateAttr(default=None)
     _origin: str | None = PrivateAttr(default=None)

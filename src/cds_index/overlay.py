@@ -269,6 +269,10 @@ def check_overlay_file(path: str | Path, doc: Document, report: FileReport) -> N
     report.facts["rows"] = len(overlay.assignments or overlay.criteria or ())
     definition = load(overlay.applies_to)
     report.problems.extend(check_overlay(overlay, definition, locate=doc.location))
+    from .validate import erratum_note
+
+    for index, erratum in enumerate(overlay.errata):  # each listed, with its kind (#10)
+        report.problems.append(erratum_note(erratum, doc.location(("errata", index))))
 
 
 def _close(name: str, candidates: Sequence[str]) -> str | None:

@@ -128,9 +128,20 @@ def definition_table(definition: Definition) -> str:
     return "\n".join(out) + "\n"
 
 
-def assumptions(definition: Definition) -> list[dict[str, str]]:
+def assumptions(definition: Definition) -> list[dict[str, Any]]:
     """Every rule that rests on an assumption, with its reason (`show --assumptions`)."""
     found = []
+    for a in definition.assumptions:  # readings of the whole definition (#10)
+        found.append(
+            {
+                "id": definition.id,
+                "title": a.about,
+                "kind": "definition",
+                "assumed": a.assumed,
+                "text": a.text or "",
+                "alternatives": [a.alternative] if a.alternative else [],
+            }
+        )
     for _, node in definition.walk():
         basis = node.rule or node.targets
         if basis is not None and basis.assumed:
@@ -141,6 +152,9 @@ def assumptions(definition: Definition) -> list[dict[str, str]]:
                     "kind": getattr(basis, "kind", "targets"),
                     "assumed": basis.assumed,
                     "text": basis.text or "",
+                    "alternatives": [
+                        f"{alt.name}: {alt.reason}" for alt in getattr(basis, "alternatives", None) or ()
+                    ],
                 }
             )
     return found
@@ -162,6 +176,20 @@ def result_table(result: Result, *, lang: Lang = "vi", depth: int | None = None,
         title = node.title if len(node.title) <= 70 else node.title[:67] + "…"
         label = f"{'  ' * level}{node.id}"  # the tree by indentation; the points stay in one column
         lines.append(f"{label:<20} {pts:>13}  {title}" + (f"  [{mark}]" if mark else ""))
+        reach = result.pillar_achievable.get(node.id) if level == 0 else None
+        if (
+            reach is not None and node.stated is not None and node.stated != reach
+        ):  # printed ≠ achievable (#10)
+            lines.append(
+                f"{'':<20} {'':>13}    "
+                + (
+                    f"theo quyết định {show(node.stated, lang)} điểm; các tiêu chí cộng lại "
+                    f"{show(reach, lang)} (errata); tỷ lệ tính trên {show(node.max, lang, places)}"
+                    if lang == "vi"
+                    else f"printed {show(node.stated, lang)} points; the criteria add up to "
+                    f"{show(reach, lang)} (errata); percentages use {show(node.max, lang, places)}"
+                )
+            )
         if explain and node.is_criterion:
             lines.append(f"{'':<20} {'':>13}    {node.explanation}")
         for child in node.children:

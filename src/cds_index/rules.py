@@ -50,6 +50,8 @@ WORDS = {
         "band": "mức",
         "zero_den": "mẫu số bằng 0, không tính được tỷ lệ",
         "clamped": "giới hạn trong",
+        "needs": "nhưng cần",
+        "some": "có sự cố; chỉ “không có sự cố” đạt điểm",
     },
     "en": {
         "yes": "yes",
@@ -63,6 +65,8 @@ WORDS = {
         "band": "band",
         "zero_den": "the denominator is 0, the ratio is undefined",
         "clamped": "clamped to",
+        "needs": "but needs",
+        "some": "incidents occurred; only “no incident” earns points",
     },
 }
 
@@ -159,16 +163,39 @@ def compile_rule(
     need(rule.applicable_if, {"boolean"}, "applicable_if")
     if rule.enforce_deadline and not node.deadline:
         problems.append(("invalid-value", "enforce_deadline is set but the criterion has no `deadline`"))
+    need(rule.dated_by, {"date"}, "dated_by")
+    if rule.dated_by is not None and not rule.enforce_deadline:
+        problems.append(("invalid-value", "dated_by is set but enforce_deadline is not"))
+    if rule.period_from is not None:
+        start = _day_month(rule.period_from)
+        end = _day_month(node.deadline) if node.deadline else None
+        if not rule.enforce_deadline:
+            problems.append(("invalid-value", "period_from is set but enforce_deadline is not"))
+        elif start is None:
+            problems.append(("invalid-value", f"period_from {rule.period_from} is not a day of the year"))
+        elif end is not None and start > end:
+            problems.append(
+                ("invalid-value", f"period_from {rule.period_from} is after the deadline {node.deadline}")
+            )
 
     compiled: Compiled
     if isinstance(rule, YesNo):
         need(rule.input, {"boolean"}, "input")
         compiled = _yes_no(rule, maximum, inputs)
     elif isinstance(rule, Ratio):
-        spec = need(rule.input, numeric, "input")
-        per = need(rule.per, numeric, "per")
-        if _numeric(spec, per):  # a wrong type is reported above; its unit would only repeat it
-            _check_ratio_units(spec, per, rule.input, rule.per, problems)
+        tops, bottoms = _names(rule.input), _names(rule.per)
+        specs = [need(name, numeric, "input") for name in tops]
+        pers = [need(name, numeric, "per") for name in bottoms]
+        if len(tops) > 1 and not bottoms:
+            problems.append(
+                ("invalid-value", "a ratio whose `input` is a sum of inputs needs `per` (the denominator)")
+            )
+        for name, spec in zip(tops, specs, strict=True) if bottoms or len(tops) == 1 else ():
+            # a wrong type is reported above; its unit would only repeat it
+            below: list[tuple[str | None, InputDef | None]] = list(zip(bottoms, pers, strict=True))
+            for per_name, per in below or [(None, None)]:
+                if _numeric(spec, per):
+                    _check_ratio_units(spec, per, name, per_name, problems)
         compiled = _ratio(rule, maximum, inputs)
     elif isinstance(rule, Count):
         need(rule.input, numeric, "input")
@@ -189,8 +216,19 @@ def compile_rule(
         need(rule.input, {"role"}, "input")
         compiled = _role(rule, maximum, inputs)
     elif isinstance(rule, Checklist):
+        item_inputs = {item.input for item in rule.items}
         for item in rule.items:
             need(item.input, {"boolean"}, "item input")
+            if item.requires is not None and (
+                item.requires not in item_inputs or item.requires == item.input
+            ):
+                problems.append(
+                    (
+                        "unknown-input",
+                        f"item {item.input!r} requires {item.requires!r}, which is not another item "
+                        "of this checklist",
+                    )
+                )
         total = sum((item.points for item in rule.items), ZERO)
         if total > maximum:
             problems.append(
@@ -217,6 +255,18 @@ def compile_rule(
     else:  # pragma: no cover - the discriminated union admits no other kind
         raise AssertionError(rule)
     return compiled, problems
+
+
+def _day_month(text: str) -> tuple[int, int] | None:
+    """`31.3` → (3, 31) for ordering; None when it is no day of a (leap) year."""
+    import datetime as dt
+
+    day, month = (int(part) for part in text.split("."))
+    try:
+        dt.date(2024, month, day)
+    except ValueError:
+        return None
+    return month, day
 
 
 def _numeric(*specs: InputDef | None) -> bool:
@@ -338,24 +388,42 @@ def _yes_no(rule: YesNo, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
     return Compiled((name,), score, {name: False})
 
 
+def _names(value: str | list[str] | None) -> list[str]:
+    """One input name, or the inputs a list sums (a shared points cell), or none."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
 def _ratio(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Compiled:
-    name, per, target = rule.input, rule.per, rule.target
-    label = _label(inputs, name)
+    tops, bottoms, target = _names(rule.input), _names(rule.per), rule.target
+    name = tops[0]
+    per = bottoms[0] if bottoms else None
+    label = " + ".join(_label(inputs, n) for n in tops)
     factor = _factor(inputs.get(name)) if per is None else ONE
-    per_label = _label(inputs, per) if per else None
+    per_label = " + ".join(_label(inputs, n) for n in bottoms) if bottoms else None
+    if len(tops) > 1:
+        label = f"({label})"
+    if len(bottoms) > 1:
+        per_label = f"({per_label})"
+
+    def total(v: Mapping[str, Any], which: list[str], lang: Lang) -> tuple[Decimal, str]:
+        """The sum of the inputs, and how it is shown: `12` or `(12 + 30)`."""
+        value = sum((v[n] for n in which), ZERO)
+        if len(which) == 1:
+            return value, show(value, lang)
+        return value, "(" + " + ".join(show(v[n], lang) for n in which) + ")"
 
     def score(v: Mapping[str, Any], lang: Lang) -> tuple[Decimal, str]:
         w = WORDS[lang]
-        top: Decimal = v[name]
+        top, top_shown = total(v, tops, lang)
         if per is not None:
-            bottom: Decimal = v[per]
+            bottom, bottom_shown = total(v, bottoms, lang)
             if bottom == 0:
                 raise InvalidValue(f"{per_label}: {w['zero_den']}")
             quotient = div(top, bottom)
             ratio: Decimal | None = quotient
-            what = (
-                f"{label} / {per_label} = {show(top, lang)}/{show(bottom, lang)} = {percent(quotient, lang)}"
-            )
+            what = f"{label} / {per_label} = {top_shown}/{bottom_shown} = {percent(quotient, lang)}"
         else:
             top, bottom = top * factor, ONE
             ratio = top
@@ -366,7 +434,7 @@ def _ratio(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Com
         points, text = _proportional(top, bottom * target, maximum, lang, ratio)
         return points, f"{what} → {text}"
 
-    return Compiled((name, per) if per else (name,), score, {name: ZERO})
+    return Compiled((*tops, *bottoms), score, {n: ZERO for n in tops})
 
 
 def _count(rule: Count, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Compiled:
@@ -448,14 +516,20 @@ def _role(rule: Role, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Compi
 
 
 def _checklist(rule: Checklist, inputs: Mapping[str, InputDef]) -> Compiled:
-    items = tuple((item.input, item.points, item.label or _label(inputs, item.input)) for item in rule.items)
+    items = tuple(
+        (item.input, item.points, item.label or _label(inputs, item.input), item.requires)
+        for item in rule.items
+    )
+    labels = {item.input: item.label or _label(inputs, item.input) for item in rule.items}
 
     def score(v: Mapping[str, Any], lang: Lang) -> tuple[Decimal, str]:
         w = WORDS[lang]
         total = ZERO
         parts = []
-        for name, points, label in items:
-            if v[name]:
+        for name, points, label, requires in items:
+            if v[name] and requires is not None and not v.get(requires):
+                parts.append(f"{label}: {w['yes']}, {w['needs']} “{labels[requires]}” (+0)")
+            elif v[name]:
                 total += points
                 parts.append(f"{label}: {w['yes']} (+{show(points, lang)})")
             else:
@@ -494,11 +568,13 @@ def _incidents(rule: Incidents, maximum: Decimal, inputs: Mapping[str, InputDef]
         if count == 0:
             points, text = _award(ONE, maximum, lang)
             return points, f"{label} = 0 ({w['none']}) → {text}"
-        if handled is not None and v.get(handled) is None:
+        if handled is None:  # only "no incident" earns: no handled count is read, so none is shown
+            points, text = _award(ZERO, maximum, lang)
+            return points, f"{label} = {show(count, lang)} ({w['some']}) → {text}"
+        if v.get(handled) is None:
             raise NotReported(_label(inputs, handled))
-        done: Decimal = v[handled] if handled else ZERO
-        ok = handled is not None and done >= count
-        share = ONE if ok else ZERO
+        done: Decimal = v[handled]
+        share = ONE if done >= count else ZERO
         points, text = _award(share, maximum, lang)
         return points, f"{label} = {show(count, lang)}, {w['handled']} {show(done, lang)} → {text}"
 

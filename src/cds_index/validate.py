@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import units
+from .constraints import names
 from .errors import Location, Problem
 from .evaluate import compile_definition
 from .loader import Document
@@ -158,7 +159,19 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
             problems.append(
                 Problem("unit-unknown", f"input {name!r}: {parsed}", at(("inputs", name, "unit")))
             )
+    problems.extend(_check_constraints(definition, at))
+    for path, crumbs, node in _paths(definition) if points_mode else []:
+        if node.rule is not None and node.rule.alternatives:
+            problems.extend(_check_alternatives(definition, node, path, crumbs, at))
     used = {n for _, node in definition.walk() if node.rule for n in rule_inputs(node.rule)}
+    used |= {
+        n
+        for _, node in definition.walk()
+        if node.rule
+        for alt in node.rule.alternatives or ()
+        if alt.rule
+        for n in rule_inputs(alt.rule)
+    }
     used |= {node.targets.input for _, node in definition.walk() if node.targets}
     for name in _formula_names(definition):
         used.add(name)
@@ -192,8 +205,95 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
                     hint="remove the entry, or check that the node's points are encoded as printed",
                 )
             )
+        elif index not in used_errata:  # every other erratum is listed too, with its kind (#10)
+            problems.append(erratum_note(erratum, at(("errata", index))))
     problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
     return problems
+
+
+def _check_alternatives(
+    definition: Definition, node: Node, path: tuple[str | int, ...], crumbs: tuple[str, ...], at: Any
+) -> list[Problem]:
+    """Each alternative reading has a unique name and a rule that compiles like the encoded one."""
+    from .rules import compile_rule
+
+    assert node.rule is not None
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, alt in enumerate(node.rule.alternatives or ()):
+        where = (*path, "rule", "alternatives", index)
+        if alt.name in seen:
+            problems.append(
+                Problem(
+                    "invalid-value", f"two alternatives are named {alt.name!r}", at((*where, "name")), crumbs
+                )
+            )
+        seen.add(alt.name)
+        if alt.rule is None:
+            continue
+        if alt.rule.alternatives:
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    "an alternative's rule has alternatives of its own; list every reading on the criterion",
+                    at((*where, "rule")),
+                    crumbs,
+                )
+            )
+        _, found = compile_rule(alt.rule, node, definition.inputs)
+        for code, message in found:
+            if code != "unit-unknown":
+                problems.append(
+                    Problem(code, f"alternative {alt.name!r}: {message}", at((*where, "rule")), crumbs)
+                )
+    return problems
+
+
+def _check_constraints(definition: Definition, at: Any) -> list[Problem]:
+    """Each constraint names two declared number inputs, different ones (issue #10)."""
+    problems: list[Problem] = []
+    for index, constraint in enumerate(definition.constraints):
+        sides = [("input", n) for n in names(constraint.input)] + [("at_most", constraint.at_most)]
+        for key, name in sides:
+            spec = definition.inputs.get(name)
+            where = at(("constraints", index, key))
+            if spec is None:
+                close = [n for n in definition.inputs if n.startswith(name[:4])][:1]
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                problems.append(
+                    Problem(
+                        "unknown-input", f"constraint {key} {name!r} is not a declared input{hint}", where
+                    )
+                )
+            elif spec.type not in {"number", "integer"}:
+                problems.append(
+                    Problem(
+                        "input-type-mismatch",
+                        f"constraint {key} {name!r} is of type {spec.type}; a constraint compares numbers",
+                        where,
+                    )
+                )
+        if constraint.at_most in names(constraint.input):
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"constraint compares {constraint.at_most!r} with itself",
+                    at(("constraints", index)),
+                )
+            )
+    return problems
+
+
+def erratum_note(erratum: Any, location: Location) -> Problem:
+    """An erratum of a definition or an overlay as a `known-discrepancy` note: kind, node, what."""
+    node = () if erratum.node in {"total", "document"} else (erratum.node,)
+    return Problem(
+        "known-discrepancy",
+        f"{erratum.kind} at {erratum.node}: {erratum.note}",
+        location,
+        node,
+        severity="info",
+    )
 
 
 def _stated(node: Node) -> Decimal:
@@ -260,7 +360,7 @@ def _compare(
     return [
         Problem(
             "known-discrepancy",
-            f"{message} (recorded in the errata; achievable maximum {plain(total)})",
+            f"{kind} at {node_id}: {message} (recorded in the errata; achievable maximum {plain(total)})",
             location,
             crumbs,
             severity="info",
