@@ -10,7 +10,7 @@ from typing import Any, Literal, NamedTuple
 
 from .constraints import violations
 from .errors import DefinitionError, Location, Problem, UsageError
-from .inputs import UnitInputs, Value, parse_values
+from .inputs import UnitInputs, parse_values
 from .model import Definition, Node
 from .numbers import HUNDRED, ZERO, Lang, div, plain, points_text, show
 from .rules import Compiled, InvalidValue, NotReported
