@@ -205,7 +205,7 @@ def test_cli_score_csv_names_every_unit_and_fails(
     # the cell as a spreadsheet names it: its column letter and line 4 of the file
     assert rows[2]["problems"].startswith(f"[input-range] {column_letter(column + 1)}4: population")
     err = capsys.readouterr().err
-    assert "4 unit(s) scored, 1 with problems" in err
+    assert "4 đơn vị đã đọc = 4 đã chấm + 0 bị từ chối; 1 có lỗi số liệu" in err
     assert "\r" not in err  # no progress bar when stderr is not a terminal
 
 
@@ -284,4 +284,4 @@ def test_progress_on_a_terminal_only(
     )
     shown = terminal.getvalue()
     assert "\r1 units …" in shown and shown.count("\r") >= 2  # drawn, then cleared
-    assert "3 unit(s) scored, 0 with problems" in shown
+    assert "3 units read = 3 scored + 0 refused" in shown

@@ -132,8 +132,10 @@ def check_number(number: Decimal, raw: Any, *, integer: bool = False) -> Read:
         stripped -= 1
         exponent += 1
     if -exponent > MAX_PLACES:
-        return None, "input-range", (
-            f"{_short(raw)} has more than {MAX_PLACES} decimal places; round it (e.g. to 4 places)"
+        return (
+            None,
+            "input-range",
+            (f"{_short(raw)} has more than {MAX_PLACES} decimal places; round it (e.g. to 4 places)"),
         )
     if stripped > MAX_DIGITS:
         return None, "input-range", f"{_short(raw)} has more than {MAX_DIGITS} significant digits"
@@ -155,16 +157,16 @@ def _short(raw: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _read_text(
-    raw: str, *, integer: bool, percent: bool, number_format: NumberFormat | None
-) -> Read:
+def _read_text(raw: str, *, integer: bool, percent: bool, number_format: NumberFormat | None) -> Read:
     if len(raw) > MAX_TEXT:
         return None, "input-type", f"expected a number, got a text of {len(raw)} characters"
     text = unicodedata.normalize("NFKC", raw).strip(_SPACES + "\t\r\n")
     if text.endswith("%"):
         if not percent:
-            return None, "input-type", (
-                f"{raw!r}: a percent sign is only for percentage inputs; write the number alone"
+            return (
+                None,
+                "input-type",
+                (f"{raw!r}: a percent sign is only for percentage inputs; write the number alone"),
             )
         text = text[:-1].rstrip(_SPACES)
     sign = ""
@@ -195,14 +197,28 @@ def _read_text(
             values = whole or values
         if len(values) > 1:
             vi, en = (_vn(sign, readings[fmt][0]) for fmt in NUMBER_FORMATS)
-            return None, "input-ambiguous", (
-                f"{raw!r} can be read as {vi} (Vietnamese: '.' between thousands, ',' before decimals) "
-                f"or as {en} (English: ',' between thousands, '.' before decimals); write {vi} or {en} "
-                "(no separator between thousands, a comma before decimals), or declare the file's "
-                "number format (--number-format vi|en)"
+            return (
+                None,
+                "input-ambiguous",
+                (
+                    f"{raw!r} can be read as {vi} (Vietnamese: '.' between thousands, ',' before decimals) "
+                    f"or as {en} (English: ',' between thousands, '.' before decimals); write {vi} or {en} "
+                    "(no separator between thousands, a comma before decimals), or declare the file's "
+                    "number format (--number-format vi|en)"
+                ),
             )
         (value,) = values
     return check_number(Decimal(sign + format(value, "f")), raw, integer=integer)
+
+
+def read_year(raw: Any) -> Read:
+    """A year: a whole number from 1900 to 2100 (``2024``, ``2024.0`` from a spreadsheet, ``"2024"``)."""
+    number, code, _ = read_number(raw, integer=True)
+    if code:
+        return None, "input-type", f"the year {_short(raw)} is not a year; write it as 2024"
+    if not 1900 <= number <= 2100:
+        return None, "input-range", f"the year {_short(raw)} is not between 1900 and 2100"
+    return int(number), None, None
 
 
 # --- dates ---------------------------------------------------------------------------------------
@@ -234,9 +250,13 @@ def read_date(raw: Any) -> Read:
             return None, "input-type", f"expected a date, got {raw!r}; {_DATE_HOW}"
         day, month, year = int(dmy.group(1)), int(dmy.group(3)), int(dmy.group(4))
         if month > 12 and day <= 12:
-            return None, "input-type", (
-                f"{raw!r} has no month {month}: dates are written day/month/year, "
-                f"so this is perhaps {month:02d}/{day:02d}/{year}"
+            return (
+                None,
+                "input-type",
+                (
+                    f"{raw!r} has no month {month}: dates are written day/month/year, "
+                    f"so this is perhaps {month:02d}/{day:02d}/{year}"
+                ),
             )
     try:
         return dt.date(year, month, day), None, None
