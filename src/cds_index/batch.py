@@ -541,7 +541,8 @@ def _choose_delimiter(
     """The delimiter the header is split by: the one character among ``; , tab`` that splits it.
 
     A header that more than one of them can split (a label holds a comma) is split by the one whose
-    every column is known; if none or several are, the header is refused as ambiguous.
+    every column is a known header word or input (not merely placed: a second column is otherwise
+    taken as the name); if none or several are, the header is refused as ambiguous.
     """
     candidates: list[tuple[str, list[str], TableLayout]] = []
     for delimiter in DELIMITERS:
@@ -565,7 +566,8 @@ def _choose_delimiter(
             "the header has a single column: separate the columns with ';', ',' or a tab, "
             "and start with the unit id (Mã đơn vị)",
         )
-    clean = [c for c in candidates if c[2].id_found and not c[2].unknown]
+    words = ID_HEADERS | NAME_HEADERS | YEAR_HEADERS | set(input_header_index(definition))
+    clean = [c for c in candidates if c[2].id_found and all(_key(h) in words for h in c[1] if h.strip())]
     if len(clean) == 1:
         return clean[0]
     ways = ", or ".join(f"by {_DELIMITER_NAMES[d]} into {len(cells)} columns" for d, cells, _ in candidates)
