@@ -123,6 +123,12 @@ def read_units(
         elif suffix in EXCEL_SUFFIXES:
             from .excel import read_workbook
 
+            handle, problem = open_input(path)  # a device or pipe named .xlsx: refused, not unzipped
+            if handle is None:
+                assert problem is not None
+                yield UnitFailure(None, None, str(path), (problem,))
+                continue
+            handle.close()
             yield from read_workbook(definition, path, year=year)
         else:
             yield _read_inputs_file(definition, path, year, number_format)
@@ -705,7 +711,7 @@ def _read_table(
                     if more is not None:
                         pushed.append(more)
                     break
-                span.append(more)  # type: ignore[arg-type]
+                span.append(more)
                 cells_or_why = _split([s.text for s in span if s.text is not None], delimiter)
             if not isinstance(cells_or_why, list) or len(cells_or_why) != width:
                 pushed.extend(reversed(span[1:]))  # read again as rows of their own
