@@ -142,7 +142,14 @@ def check_number(number: Decimal, raw: Any, *, integer: bool = False) -> Read:
     if stripped != len(digits):
         number = Decimal((sign, digits[:stripped], exponent))  # 12.000000 is 12: bounded exponent
     if integer and number != number.to_integral_value():
-        return None, "input-type", f"expected a whole number, got {_short(raw)}"
+        return (
+            None,
+            "input-type",
+            (
+                f"expected a whole number, got {_short(raw)}; a count is written without decimals "
+                "(nine thousand five hundred is 9500)"
+            ),
+        )
     return number, None, None
 
 
