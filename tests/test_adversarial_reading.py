@@ -442,6 +442,11 @@ CSV_CASES: list[tuple[str, bytes, list[tuple[Any, ...]]]] = [
         [("refused", 1, "table-header")],
     ),
     ("an empty file", b"", [("refused", 1, "table-header")]),
+    (
+        "carriage returns only (an old Mac format)",
+        (HEADER + "\r" + OK_ROWS.replace("\n", "\r")).encode(),
+        [("refused", 1, "table-header")],
+    ),
     ("only a BOM", b"\xef\xbb\xbf", [("refused", 1, "table-header")]),
     ("only blank lines", b"\n\n\n", [("refused", 1, "table-header")]),
     ("a header and no rows", (HEADER + "\n").encode(), []),

@@ -622,6 +622,15 @@ def _read_table(
         code, message, column = first.problem
         yield _file_failure(file, code, f"the header cannot be read: {message}", 1, column)
         return
+    if "\r" in first.text:
+        yield _file_failure(
+            file,
+            "table-header",
+            "the lines end with a carriage return only (an old Mac format), so the whole file reads "
+            "as one line; save it as CSV UTF-8",
+            first.number,
+        )
+        return
     if forced is not None:
         cells = _split([first.text], forced)
         if isinstance(cells, str):
