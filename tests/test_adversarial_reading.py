@@ -22,7 +22,7 @@ from cds_index import loader
 from cds_index.batch import MAX_FIELD, BatchRow, Tally, read_csv, read_units, score_many
 from cds_index.cli import main
 from cds_index.errors import InputError
-from cds_index.inputs import coerce
+from cds_index.inputs import coerce, parse_values
 from cds_index.model import Definition, InputDef
 from cds_index.registry import load, load_file
 from cds_index.targets import NOT_APPLICABLE, evaluate_year
@@ -209,6 +209,24 @@ def test_numbers_refused_with_a_code(raw: Any, spec: InputDef, code: str, words:
 )
 def test_declared_number_format(raw: str, fmt: Any, value: Decimal) -> None:
     assert coerce(raw, NUMBER, number_format=fmt) == (value, None, None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ({1: 2}, "input-unknown"),  # a name that is not text (the Python API)
+        ({None: 1}, "input-unknown"),
+        ({("staff",): 1}, "input-unknown"),
+        ({"staff": b"12"}, "input-type"),
+        ({"staff": object()}, "input-type"),
+        ({"staff": {"value": [1]}}, "input-type"),
+        (None, "input-type"),  # not a mapping at all
+        ([("staff", 1)], "input-type"),
+    ],
+)
+def test_odd_values_from_python_are_problems(raw: Any, code: str) -> None:
+    values, problems = parse_values(raw, {"staff": INTEGER})
+    assert values == {} and [p.code for p in problems] == [code]
 
 
 # --- dates -----------------------------------------------------------------------------------

@@ -126,7 +126,25 @@ def parse_values(
     def where(name: str) -> Location:
         return locate(name) if locate else Location(path=("values", name))
 
+    if not isinstance(raw_values, Mapping):
+        problems.append(
+            Problem(
+                "input-type",
+                f"the values must be a mapping of input names to values, got {type(raw_values).__name__}",
+                Location(path=("values",)),
+            )
+        )
+        return values, problems
     for name, raw in raw_values.items():
+        if not isinstance(name, str):
+            problems.append(
+                Problem(
+                    "input-unknown",
+                    f"an input name is text, got {type(name).__name__} {str(name)[:40]!r}",
+                    Location(path=("values", str(name)[:40])),
+                )
+            )
+            continue
         spec = inputs.get(name)
         if spec is None:
             problems.append(
