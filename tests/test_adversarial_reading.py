@@ -461,6 +461,11 @@ CSV_CASES: list[tuple[str, bytes, list[tuple[Any, ...]]]] = [
     ),
     ("an empty file", b"", [("refused", 1, "table-header")]),
     (
+        "short lines at the start of a file (no BOM)",
+        "id,x,staff\na,A,1\nb,B,2\n".encode(),
+        [("ok", "a"), ("ok", "b")],
+    ),
+    (
         "carriage returns only (an old Mac format)",
         (HEADER + "\r" + OK_ROWS.replace("\n", "\r")).encode(),
         [("refused", 1, "table-header")],

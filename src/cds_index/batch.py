@@ -420,17 +420,14 @@ def _lines(handle: IO[bytes], file: str) -> Iterator[_Line | UnitFailure]:
             file, "file-too-large", f"the file is {size:,} bytes; the limit is {MAX_TABLE_BYTES:,}"
         )
         return
-    start = handle.read(4)
+    start = handle.peek(4)[:4] if isinstance(handle, io.BufferedReader) else b""
     if start.startswith((b"\xff\xfe", b"\xfe\xff")):
-        yield from _utf16_lines(start + handle.read(MAX_TABLE_BYTES + 1 - len(start)), file)
+        yield from _utf16_lines(handle.read(MAX_TABLE_BYTES + 1), file)
         return
-    offset = 3 if start.startswith(b"\xef\xbb\xbf") else 0
-    pending = start[offset:]
-    total = len(start)
+    total = len(handle.read(3)) if start.startswith(b"\xef\xbb\xbf") else 0
     number = 0
     while True:
-        raw = pending + handle.readline(MAX_LINE_BYTES + 1 - len(pending))
-        pending = b""
+        raw = handle.readline(MAX_LINE_BYTES + 1)
         if not raw:
             return
         total += len(raw)
@@ -482,11 +479,11 @@ def _utf16_lines(data: bytes, file: str) -> Iterator[_Line | UnitFailure]:
             file, "file-too-large", f"the file is larger than {MAX_TABLE_BYTES:,} bytes, the limit"
         )
         return
-    text = data.decode("utf-16", "replace")
-    for number, line in enumerate(text.split("\n"), start=1):
+    lines = data.decode("utf-16", "replace").split("\n")
+    if lines and not lines[-1]:
+        lines.pop()  # after the last line's end
+    for number, line in enumerate(lines, start=1):
         line = line[:-1] if line.endswith("\r") else line
-        if number > 1 and not line and number == text.count("\n") + 1:
-            return  # the end of the last line
         if "\ufffd" in line:
             yield _Line(
                 number, None, ("file-encoding", "the line is not valid UTF-16", line.index("\ufffd") + 1)
