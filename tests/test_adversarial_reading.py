@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+import cds_index
 from cds_index import loader
 from cds_index.batch import MAX_FIELD, BatchRow, Tally, read_csv, read_units, score_many
 from cds_index.cli import main
@@ -462,7 +463,7 @@ CSV_CASES: list[tuple[str, bytes, list[tuple[Any, ...]]]] = [
     ("an empty file", b"", [("refused", 1, "table-header")]),
     (
         "short lines at the start of a file (no BOM)",
-        "id,x,staff\na,A,1\nb,B,2\n".encode(),
+        b"id,x,staff\na,A,1\nb,B,2\n",
         [("ok", "a"), ("ok", "b")],
     ),
     (
@@ -793,3 +794,27 @@ def test_every_reading_code_is_triggered() -> None:
     triggered |= {o[2] for _, _, expected in CSV_CASES for o in expected if o[0] == "refused"}
     triggered |= {s[1] for s in SPECIAL} | {"file-unreadable"}  # test_an_unreadable_file_…
     assert triggered >= READING_CODES
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        (float("inf"), "input-type"),
+        (float("nan"), "input-type"),
+        (D("Infinity"), "input-type"),
+        ("1e400", "input-range"),
+        (10**20, "input-range"),
+        ("9.500", None),  # a count: 9500, never 9.5
+    ],
+)
+def test_the_python_api_refuses_what_the_files_refuse(
+    table_def: Definition, value: Any, code: str | None
+) -> None:
+    result = cds_index.score(table_def, {"staff": value, "staff_trained": 1, "has_plan": True})
+    criterion = result.node("A.2")
+    if code is None:
+        assert result.ok and criterion.status == "scored"
+        assert "/9500 " in criterion.explanation and D(0) < criterion.points < D("0.001")
+    else:
+        assert [p.code for p in result.problems] == [code]
+        assert criterion.status == "invalid" and criterion.points == 0
