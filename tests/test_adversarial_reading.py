@@ -577,7 +577,9 @@ def test_number_format_declared_on_the_command_line(
     path.write_bytes((HEADER + "\na1,Xã A,có,10,5,1.000\n").encode())
     assert main(["score", str(definition), str(path), "--format", "json"]) == 1
     capsys.readouterr()
-    assert main(["score", str(definition), str(path), "--format", "json", "--number-format", "vi"]) == 0
+    out_file = str(tmp_path / "out.json")
+    argv = ["score", str(definition), str(path), "--format", "json", "--number-format", "vi", "-o", out_file]
+    assert main(argv) == 0
     out = capsys.readouterr()
     assert "1 đơn vị đã đọc = 1 đã chấm + 0 bị từ chối" in out.err
     (unit,) = read_csv(table_def, path, number_format="en")

@@ -109,6 +109,31 @@ assignments:
   CQS.9.9: {lead: [Phòng Nội vụ]}
 """
 
+# a rearrangement (issue 16): two old units of the `units` definition, half of xa-b into xa-moi
+OLD_UNIT = "kind: inputs\ndefinition: units.yaml\nunit: {{id: {id}}}\nyear: {year}\nvalues: {{done: true}}\n"
+REARRANGEMENT = """\
+kind: rearrangement
+id: thu
+title: Sắp xếp thử
+level: commune
+decision: {number: 1/NQ-UBTVQH15, date: 2025-06-16}
+effective: 2025-07-01
+definitions: [units.yaml]
+inputs: [a.yaml, b.yaml]
+units:
+  - id: xa-moi
+    from: [xa-a, {id: xa-b, share: 0.5}]
+"""
+OLD_UNITS = (
+    ("units.yaml", UNITS_DEF),
+    ("a.yaml", OLD_UNIT.format(id="xa-a", year=2024)),
+    ("b.yaml", OLD_UNIT.format(id="xa-b", year=2024)),
+)
+
+
+def rearranged(*edits: tuple[str, str]) -> str:
+    return mutate(REARRANGEMENT, *edits)
+
 
 @dataclass(frozen=True)
 class Trigger:
@@ -249,6 +274,71 @@ FROM_A_FILE = [
     # --- overlays
     Trigger("overlay-unknown-node", OVERLAY, "CQS.9.9", "{lead: [Phòng", name="overlay.yaml"),
     Trigger("overlay-unassigned", OVERLAY, "CQS.1.1.1", "CQS.1.1.1", name="overlay.yaml"),
+    # --- rearrangements (issue 16)
+    Trigger(
+        "rearrangement-duplicate",
+        rearranged(("units:\n", "units:\n  - {id: xa-moi, from: [{id: xa-b, share: 0.5}]}\n")),
+        "  - id: xa-moi",
+        "xa-moi",
+        name="r.yaml",
+        extra=OLD_UNITS,
+    ),
+    Trigger(
+        "rearrangement-overused",
+        rearranged(("units:\n", "units:\n  - {id: xa-khac, from: [{id: xa-b, share: 0.6}]}\n")),
+        "share: 0.5",
+        "{id: xa-b, share: 0.5}",
+        name="r.yaml",
+        extra=OLD_UNITS,
+    ),
+    Trigger(
+        "rearrangement-unknown-unit",
+        rearranged(("[xa-a,", "[xa-z,")),
+        "xa-z",
+        "xa-z",
+        name="r.yaml",
+        extra=OLD_UNITS,
+    ),
+    Trigger(
+        "rearrangement-date",
+        rearranged(("effective: 2025-07-01", "effective: 2023-07-01")),
+        "effective: 2023",
+        "2023-07-01",
+        name="r.yaml",
+        extra=OLD_UNITS,
+    ),
+    Trigger(
+        "rollup-years",
+        REARRANGEMENT,
+        "from: [xa-a",
+        "[xa-a",
+        name="r.yaml",
+        extra=(*OLD_UNITS[:2], ("b.yaml", OLD_UNIT.format(id="xa-b", year=2023))),
+    ),
+    Trigger(
+        "rollup-not-additive",
+        rearranged(("units:\n", "rescore: {inputs: {done: sum}}\nunits:\n")),
+        "rescore:",
+        "sum",
+        name="r.yaml",
+        extra=OLD_UNITS,
+    ),
+    Trigger(
+        "rollup-weight",
+        rearranged(("units:\n", "weight: leader\nunits:\n")),
+        "weight:",
+        "leader",
+        name="r.yaml",
+        extra=OLD_UNITS,
+    ),
+    Trigger(
+        "year-outside-period",
+        OLD_UNIT.format(id="xa-a", year=2023),
+        "year: 2023",
+        "year",
+        name="a.yaml",
+        extra=(("units.yaml", UNITS_DEF),),
+    ),
     # --- the inputs of a unit
     Trigger(
         "input-unknown", UNIT_VALUES, "stafff:", "3", name="unit.yaml", extra=(("units.yaml", UNITS_DEF),)
@@ -302,9 +392,11 @@ READING_CODES = {
 
 
 def test_every_code_is_covered_here() -> None:
+    from .test_adversarial_tables import WORKBOOK_CODES  # found in workbooks, each tested there (#9)
+
     from_files = {t.code for t in FROM_A_FILE}
     assert from_files.isdisjoint(NOT_FROM_A_FILE)
-    assert from_files | set(NOT_FROM_A_FILE) | READING_CODES == set(CODES)
+    assert from_files | set(NOT_FROM_A_FILE) | WORKBOOK_CODES | READING_CODES == set(CODES)
     assert len(NOT_FROM_A_FILE) <= 9  # small and explicit: every other code comes from a file
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,7 @@ def test_template_is_one_sheet_in_vietnamese_with_validations(definition_id: str
     assert general and max(rows[n] for n in general) < min(
         rows[n] for n in definition.inputs if n not in general
     )
-    assert ws.cell(header + 1, 1).value == "I. THÔNG TIN CHUNG"
+    assert ws.cell(header + 1, 1).value == "THÔNG TIN CHUNG"  # no number of its own (#14)
     users = users_of_inputs(definition)
     col = {title: i + 1 for i, title in enumerate(TEMPLATE_COLUMNS)}
     for name, row in rows.items():
@@ -237,7 +237,8 @@ def test_sheets_that_are_neither_form_nor_table_are_reported(tmp_path: Path) -> 
     assert row.result is None and row.problems[0].code == "kind-unknown"
     (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
     (row,) = list(score_many(definition, [tmp_path / "broken.xlsx"]))
-    assert row.result is None and "cannot read the workbook" in row.problems[0].message
+    assert row.result is None and row.problems[0].code == "excel-corrupt"
+    assert "is not an Excel workbook" in row.problems[0].message
 
 
 def test_results_workbook_has_707s_three_columns(tmp_path: Path) -> None:
@@ -260,7 +261,7 @@ def test_results_workbook_has_707s_three_columns(tmp_path: Path) -> None:
         result = rows[line[1]].result
         assert result is not None
         pillars = line[3 : 3 + len(definition.tree)]
-        assert [_rounded(Decimal(str(p))) for p in pillars] == [_rounded(p.points) for p in result.pillars]
+        assert [Decimal(str(p)) for p in pillars] == [_rounded(p.points) for p in result.pillars]
         assert 1 + sum(1 for r in rows.values() if r.result.index > result.index) == line[0]  # type: ignore[union-attr]
 
     sheet = book["huyen-a"]
@@ -273,24 +274,106 @@ def test_results_workbook_has_707s_three_columns(tmp_path: Path) -> None:
     assert changed  # huyen-a has figures the council lowered
     for criterion in changed:
         line = by_id[criterion.id]
-        assert _rounded(Decimal(str(line[3]))) == _rounded(criterion.self_points)  # type: ignore[arg-type]
-        assert _rounded(Decimal(str(line[4]))) == _rounded(criterion.points)
-        assert _rounded(Decimal(str(line[5]))) == _rounded(criterion.points)
+        assert Decimal(str(line[3])) == _rounded(criterion.self_points)  # type: ignore[arg-type]
+        assert Decimal(str(line[4])) == _rounded(criterion.points)
+        assert Decimal(str(line[5])) == _rounded(criterion.points)
     untouched = next(c for c in result.criteria() if c.self_points is None)
     assert by_id[untouched.id][4] is None  # no appraisal: the council's column stays empty
     for pillar in result.pillars:  # pillar subtotals
-        assert _rounded(Decimal(str(by_id[pillar.id][5]))) == _rounded(pillar.points)
+        assert Decimal(str(by_id[pillar.id][5])) == _rounded(pillar.points)
 
 
 def _rounded(d: Decimal) -> Decimal:
-    """Excel keeps 15 significant digits; compare at 10 decimals."""
-    return d.quantize(Decimal("1e-10"))
+    """The workbook holds each number rounded as displayed (display.decimals: 2), exactly (#9)."""
+    return d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def test_template_rejects_targets_definitions(tmp_path: Path) -> None:
-    assert (
-        main(["template", "thanh-hoa-1829-commune", "--format", "xlsx", "-o", str(tmp_path / "x.xlsx")]) == 2
-    )
+def test_yearly_targets_form_has_a_column_per_year_and_scores_as_the_yaml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """#14: Thanh Hóa's form, one column per year, read back by `score --year` as its YAML twin."""
+    from cds_index.excel import TARGETS_SHEET
+    from cds_index.targets import evaluate_year
+    from cds_index.units_io import read_unit_years
+
+    definition = cds_index.load("thanh-hoa-1829-commune")
+    path = tmp_path / "chi-tieu.xlsx"
+    assert main(["template", definition.id, "--format", "xlsx", "-o", str(path)]) == 0
+    capsys.readouterr()
+    book = openpyxl.load_workbook(path)
+    ws = book[TARGETS_SHEET]
+    header = [c.value for c in ws[9]]
+    years = definition.years or []
+    assert header[4 : 4 + len(years)] == [f"Năm {y}" for y in years]
+    rows = {c.value: c.row for c in ws["A"] if isinstance(c.value, str) and c.value in definition.inputs}
+    assert set(rows) == set(definition.inputs)
+    assert ws.protection.sheet and not ws.cell(next(iter(rows.values())), 5).protection.locked
+
+    example = EXAMPLES / "thanh-hoa-1829-commune-xa-a.yaml"
+    expected, problems = read_unit_years(definition, example)
+    assert not problems and expected
+    first = next(iter(expected.values()))
+    ws["B4"], ws["B5"] = first.unit_id, first.unit_name
+    for year, unit in expected.items():
+        column = 5 + years.index(year)
+        for name, value in unit.values.items():
+            cell = ws.cell(rows[name], column)
+            if value.not_applicable:
+                cell.value = "n/a"
+            elif definition.inputs[name].unit == "percent":
+                cell.value, cell.number_format = float(value.value) / 100, "0.00%"  # 85% as Excel keeps it
+            else:
+                cell.value = cell_value(value.value)
+    book.save(path)
+    got, problems = read_unit_years(definition, path)
+    assert problems == [] and set(got) == set(expected)
+    for year, unit in expected.items():
+        assert got[year].problems == []
+        assert {n: v.value for n, v in got[year].values.items()} == {
+            n: v.value for n, v in unit.values.items()
+        }
+        want = evaluate_year(definition, year, unit.values)
+        have = evaluate_year(definition, year, got[year].values)
+        assert have.to_dict() == want.to_dict()
+    year = max(expected)
+    assert main(["score", definition.id, str(path), "--year", str(year)]) == 0
+    assert f"— {year}" in capsys.readouterr().out
+    assert main(["gaps", definition.id, str(path), "--year", str(year)]) == 0  # gaps reads it too
+    assert first.unit_name and first.unit_name in capsys.readouterr().out
+
+
+def test_yearly_targets_form_refuses_bad_cells_at_their_address(tmp_path: Path) -> None:
+    from cds_index.units_io import read_unit_years
+
+    definition = cds_index.load("thanh-hoa-1829-commune")
+    path = tmp_path / "chi-tieu.xlsx"
+    write_template(definition, path)
+    book = openpyxl.load_workbook(path)
+    ws = book.active
+    rows = {c.value: c.row for c in ws["A"] if isinstance(c.value, str) and c.value in definition.inputs}
+    ws["B4"] = "xa-b"
+    name = next(n for n, s in definition.inputs.items() if s.unit == "percent")
+    ws.cell(rows[name], 6, "=1/0")  # Năm 2023
+    ws.cell(rows[name], 7, 150)  # Năm 2024: above 100 %
+    ws.cell(rows[name], 11, "lạc")  # beyond the form
+    book.save(path)
+    units, problems = read_unit_years(definition, path)
+    sheet = "'Chỉ tiêu theo năm'"
+    assert [p.code for p in problems] == ["excel-stray-cell"]
+    assert problems[0].message.startswith(f"{sheet}!K{rows[name]}: ")
+    assert [p.code for p in units[2023].problems] == ["excel-formula-no-value"]
+    assert units[2023].problems[0].message.startswith(f"{sheet}!F{rows[name]}: ")
+    assert [p.code for p in units[2024].problems] == ["input-range"]
+    assert units[2024].problems[0].message.startswith(f"{sheet}!G{rows[name]}: ")
+    assert units[2022].problems == [] and units[2022].unit_id == "xa-b"
+    ws["B4"] = None
+    book.save(path)
+    assert [p.code for p in read_unit_years(definition, path)[1]] == ["missing-key"]
+    notes = tmp_path / "ghi-chu.xlsx"
+    other = openpyxl.Workbook()
+    other.active.append(["Ghi chú"])
+    other.save(notes)
+    assert [p.code for p in read_unit_years(definition, notes)[1]] == ["kind-unknown"]
 
 
 def test_form_for_another_definition(tmp_path: Path) -> None:

@@ -175,3 +175,22 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     for pillar in row.result.pillars:
         assert f"{pillar.id} {pillar.title}" in rendered
         assert f"{show(pillar.points, 'vi', 2)} / {show(pillar.max, 'vi', 2)}" in rendered
+
+
+@pytest.mark.parametrize("by", ["total", "II"])
+def test_the_figure_ranked_by_is_the_one_in_bold_and_histograms_have_axes(tmp_path: Path, by: str) -> None:
+    """#14: the summary ranked by a pillar bolds that pillar, not the total; the bars have axes."""
+    definition = cds_index.load(HUE)
+    rows = list(score_many(definition, sorted(EXAMPLES.glob(f"{HUE}-*.yaml"))))
+    write_reports(definition, rows, tmp_path, by=by)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    first_row = re.search(r"<tbody><tr>(.*?)</tr>", page)
+    assert first_row
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", first_row.group(1))
+    bold = [i for i, c in enumerate(cells) if c.startswith("<b>")]
+    column = 2 if by == "total" else 4 + [p.id for p in definition.tree].index(by)
+    assert bold == [column], cells
+    assert page.count('<div class="hist-x"><span>0%</span><span>50%</span><span>100%</span></div>') == len(
+        definition.tree
+    )
+    assert re.search(r'<div class="hist-y">\d+ đơn vị</div>', page)

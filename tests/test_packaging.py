@@ -77,3 +77,8 @@ def test_wheel_bundles_definitions_and_schemas(tmp_path: Path) -> None:
         assert f"cds_index/_bundled/definitions/{rel}" in names
     assert "cds_index/_bundled/schemas/definition.schema.json" in names
     assert "cds_index/py.typed" in names
+    # (#14) the licence travels with the wheel, and its version is the package's one version
+    assert any(n.endswith("/LICENSE") and ".dist-info/" in n for n in names)
+    from cds_index import __version__
+
+    assert wheel.name.startswith(f"cds_index-{__version__}-")

@@ -3,8 +3,8 @@
 >>> import cds_index
 >>> definition = cds_index.load("hai-duong-707-district")
 >>> result = cds_index.score(definition, {"has_dx_section": True})
->>> result.max
-Decimal('420')
+>>> definition.total, result.max  # the decision's total; the maximum its printed points can reach
+(Decimal('420'), Decimal('419'))
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ _LAZY = {
     "evaluate_year": "targets",
     "evaluate_years": "targets",
     "check_file": "checking",
+    "rollup": "roll_up",  # issue 16
 }
 
 
@@ -56,6 +57,7 @@ __all__ = [
     "load_file",
     "rank",
     "read_units",
+    "rollup",
     "score",
     "score_many",
 ]

@@ -32,7 +32,8 @@ from .literals import NumberFormat
 from .literals import read_year as literal_year
 from .loader import not_utf8, open_input
 from .model import Definition
-from .numbers import Lang, plain, show
+from .numbers import Lang, show
+from .safe import csv_cell, json_text, terminal
 
 INPUTS_SUFFIXES = (".yaml", ".yml", ".json")
 CSV_SUFFIXES = (".csv", ".tsv")
@@ -185,7 +186,7 @@ class TableLayout:
     inputs: dict[int, str]
     """Column (0-based) → input name."""
     unknown: dict[int, str]
-    """Column → why its header is not an input (unknown, ambiguous or blank)."""
+    """Column → why its header is not an input (unknown or ambiguous)."""
     id_found: bool = True
     """Whether a header names the unit id column (else the first column is taken as the id)."""
 
@@ -220,11 +221,8 @@ def table_layout(definition: Definition, header: Sequence[Any]) -> TableLayout:
     unknown: dict[int, str] = {}
     taken: dict[str, int] = {}
     for i, k in enumerate(keys):
-        if i in {id_col, name_col, year_col}:
-            continue
-        if not k:
-            unknown[i] = f"column {column_letter(i + 1)} has no header"
-            continue
+        if i in {id_col, name_col, year_col} or not k:
+            continue  # a blank header: each reader reports the values under it (stray cells)
         names = lookup.get(k, [])
         if len(names) == 1 and names[0] not in taken:
             inputs[i] = names[0]
@@ -654,6 +652,8 @@ def _read_table(
         )
         return
     width = len(header)
+    placed = {layout.id_col, layout.name_col, layout.year_col}
+    blank = [i for i, h in enumerate(header) if not h.strip() and i not in placed]
     records = accounted = 0
     pushed: list[_Line | UnitFailure] = []
 
@@ -782,6 +782,17 @@ def _read_table(
             year=year,
             number_format=number_format,
         )
+        if isinstance(unit, UnitInputs):
+            unit.problems.extend(
+                Problem(
+                    "input-unknown",
+                    f"{column_letter(col + 1)}{number}: column {column_letter(col + 1)} has no header; "
+                    f"the value {cells[col]!r} was not read (give the column a header, or delete the value)",
+                    Location(file, number, col + 1, (f"{column_letter(col + 1)}{number}",)),
+                )
+                for col in blank
+                if cells[col].strip()
+            )
         if unit is None:
             records -= 1  # every cell blank: not a unit
             continue
@@ -879,7 +890,8 @@ def score_many(
         else:
             seen[unit.unit_id] = unit.source
             result = score(definition, unit, lang=lang)
-            row = BatchRow(unit.unit_id, unit.unit_name, unit.source, result, tuple(unit.problems))
+            problems = [*unit.problems, *(p for p in result.problems if p.code == "year-outside-period")]
+            row = BatchRow(unit.unit_id, unit.unit_name, unit.source, result, tuple(problems))  # issue 16
         counts.add(row)
         yield row
     counts.check()
@@ -923,21 +935,26 @@ def summary_columns(definition: Definition, lang: Lang = "vi") -> list[str]:
     return columns
 
 
-def summary_values(definition: Definition, row: BatchRow, fmt: Callable[[Decimal | None], str]) -> list[str]:
-    """One row's summary cells, numbers written by ``fmt``."""
+def summary_cells(definition: Definition, row: BatchRow) -> list[Any]:
+    """One row's summary cells as values: text, ``Decimal`` points, ``None`` where nothing applies."""
     result = row.result
     status = "ok" if row.ok else ("failed" if result is None else "invalid")
-    cells = [row.unit_id, row.unit_name or "", status]
+    cells: list[Any] = [row.unit_id, row.unit_name or "", status]
     if result is None:
-        cells += [""] * (len(definition.tree) + 3 + (definition.index.method != "sum"))
+        cells += [None] * (len(definition.tree) + 3 + (definition.index.method != "sum"))
     else:
-        cells += [fmt(p.points) for p in result.pillars]
-        cells += [fmt(result.points), fmt(result.max), fmt(result.percent)]
+        cells += [p.points for p in result.pillars]
+        cells += [result.points, result.max, result.percent]
         if definition.index.method != "sum":
-            cells.append(fmt(result.index))
+            cells.append(result.index)
     cells.append(" | ".join(describe(p) for p in row.problems if p.severity == "error"))
     cells.append(row.source or "")
     return cells
+
+
+def summary_values(definition: Definition, row: BatchRow, fmt: Callable[[Decimal | None], str]) -> list[str]:
+    """One row's summary cells as text, numbers written by ``fmt``."""
+    return [fmt(c) if c is None or isinstance(c, Decimal) else str(c) for c in summary_cells(definition, row)]
 
 
 def describe(problem: Problem) -> str:
@@ -945,25 +962,52 @@ def describe(problem: Problem) -> str:
     return f"[{problem.code}] {problem.message}"
 
 
-def _exact(d: Decimal | None) -> str:
-    return "" if d is None else plain(d)
+BOM = "\ufeff"
+"""Written first in a CSV file, so that Excel reads it as UTF-8 and shows Vietnamese as written."""
 
 
 def write_csv(
-    definition: Definition, rows: Iterable[BatchRow], stream: IO[str], *, lang: Lang = "en"
+    definition: Definition,
+    rows: Iterable[BatchRow],
+    stream: IO[str],
+    *,
+    lang: Lang = "en",
+    exact: bool = False,
+    bom: bool = False,
 ) -> tuple[int, int]:
-    """Write a summary CSV row by row (exact decimal strings); return ``(units, failed)``.
+    """Write a summary CSV row by row; return ``(units, failed)``.
 
-    Headers are the English column names (machine-readable) unless ``lang="vi"``.
+    Numbers are rounded to the definition's ``display.decimals`` (every digit with ``exact``) and
+    written with a decimal point; text cells cannot start a formula (:func:`cds_index.safe.cell_text`).
+    Headers are the English column names (machine-readable) unless ``lang="vi"``; ``bom`` writes
+    Excel's UTF-8 mark first.
     """
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(summary_columns(definition, lang))
+    places = None if exact else definition.display.decimals
+    writer = table_writer(stream, summary_columns(definition, lang), bom=bom)
     count = failed = 0
     for row in rows:
-        writer.writerow(summary_values(definition, row, _exact))
+        writer(summary_cells(definition, row), places)
         count += 1
         failed += not row.ok
     return count, failed
+
+
+def table_writer(
+    stream: IO[str], columns: Sequence[str], *, bom: bool = False
+) -> Callable[[Sequence[Any], int | None], None]:
+    """Write ``columns`` as a CSV header; return a function writing one row of values.
+
+    Every CSV this package writes goes through here: cells by :func:`cds_index.safe.csv_cell`.
+    """
+    if bom:
+        stream.write(BOM)
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow([csv_cell(c) for c in columns])
+
+    def write(values: Sequence[Any], places: int | None) -> None:
+        writer.writerow([csv_cell(v, places) for v in values])
+
+    return write
 
 
 def row_dict(row: BatchRow, *, rounded: bool = False) -> dict[str, Any]:
@@ -988,7 +1032,7 @@ def write_json(rows: Iterable[BatchRow], stream: IO[str], *, rounded: bool = Fal
     stream.write("[")
     for row in rows:
         stream.write(",\n" if count else "\n")
-        stream.write(json.dumps(row_dict(row, rounded=rounded), ensure_ascii=False, default=str))
+        stream.write(json_text(json.dumps(row_dict(row, rounded=rounded), ensure_ascii=False, default=str)))
         count += 1
         failed += not row.ok
     stream.write("\n]\n" if count else "]\n")
@@ -999,6 +1043,7 @@ def table_line(definition: Definition, row: BatchRow, lang: Lang = "vi") -> str:
     """One unit as a line of the terminal summary, and its problems indented below."""
     places = definition.display.decimals
     cells = summary_values(definition, row, lambda d: "" if d is None else show(d, lang, places))
+    cells = [terminal(c).replace("\n", " ") for c in cells]  # names and messages come from the data
     problems = cells[-2]
     body = cells[:-2]
     name = (body[1][:28] + "…") if len(body[1]) > 29 else body[1]

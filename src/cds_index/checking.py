@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -109,6 +109,12 @@ def _inputs(path: Path, doc: Document, report: FileReport) -> None:
     report.problems.extend(problems)
     for unit in years.values():
         report.problems.extend(unit.problems)
+    if definition.scoring == "points":  # a year the definition does not assess (issue 16)
+        from .evaluate import period_warnings
+
+        for year in years:
+            where = doc.location(("year",) if model.years is None else ("years", year), key=True)
+            report.problems += [replace(p, location=where) for p in period_warnings(definition, year)]
     report.facts["definition"] = definition.id
 
 
@@ -170,12 +176,19 @@ def _scenario(path: Path, doc: Document, report: FileReport) -> None:
         report.facts["total"] = f"{plain(base.total)} → {plain(changed.total)}"
 
 
+def _rearrangement(path: Path, doc: Document, report: FileReport) -> None:
+    from .rearrangement import check_rearrangement_file
+
+    check_rearrangement_file(path, doc, report)
+
+
 _CHECKERS = {
     "definition": _definition,
     "inputs": _inputs,
     "tests": _tests,
     "overlay": _overlay,
     "scenario": _scenario,
+    "rearrangement": _rearrangement,
 }
 
 __all__ = ["FileReport", "Location", "check_file"]

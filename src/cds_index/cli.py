@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
+import re
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
-from .errors import CdsIndexError, Problem, UsageError
+from .errors import CdsIndexError, Location, Problem, UsageError
+from .safe import json_text, terminal
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -19,16 +22,18 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        print(terminal(f"{self.prog}: error: {message}"), file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
 
 def _out(text: str, stream: TextIO | None = None) -> None:
+    """Print a line; unit names and messages in it come from the data, so escapes are removed."""
+    text = terminal(text)
     (stream or sys.stdout).write(text if text.endswith("\n") else text + "\n")
 
 
 def _json(data: Any) -> None:
-    _out(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    _out(json_text(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
 
 
 # --- list -------------------------------------------------------------------------------------
@@ -37,7 +42,7 @@ def _json(data: Any) -> None:
 def cmd_list(args: argparse.Namespace) -> int:
     from .registry import list_definitions
 
-    infos = list_definitions()
+    infos = list_definitions(checked=False)  # the headings only: instant (#14)
     if args.format == "json":
         _json([i.to_dict() for i in infos])
         return EXIT_OK
@@ -65,10 +70,25 @@ def _yaml_files(paths: Sequence[str]) -> list[Path]:
     return files
 
 
+_KIND_LINE = re.compile(rb"^kind[ \t]*:", re.M)
+
+
+def _has_kind(path: Path) -> bool:
+    """Whether a YAML file has a top-level `kind:` key (every cds_index file does; other YAML, such
+    as CI workflows, does not). A misspelt kind still counts: `check` then says what is wrong."""
+    try:
+        return _KIND_LINE.search(path.read_bytes()) is not None
+    except OSError:
+        return True  # let check report the unreadable file
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .checking import check_file
 
-    reports = [check_file(path) for path in _yaml_files(args.paths)]
+    files = _yaml_files(args.paths)
+    if args.skip_other_yaml:
+        files = [path for path in files if _has_kind(path)]
+    reports = [check_file(path) for path in files]
     failed = any(not r.ok for r in reports) or (
         args.strict and any(p.severity == "warning" for r in reports for p in r.problems)
     )
@@ -95,6 +115,21 @@ def cmd_check(args: argparse.Namespace) -> int:
             _out(r.summary())
         _out(f"{len(reports)} file(s) checked, {sum(not r.ok for r in reports)} with errors")
     return EXIT_INVALID if failed else EXIT_OK
+
+
+# --- schema ---------------------------------------------------------------------------------
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import write
+
+    try:
+        written = write(args.output)
+    except OSError as exc:
+        raise UsageError(Problem("usage", f"cannot write the schemas into {args.output}: {exc}")) from None
+    for path in written:
+        _out(str(path))
+    return EXIT_OK
 
 
 # --- show -------------------------------------------------------------------------------------
@@ -200,33 +235,149 @@ def _is_batch(args: argparse.Namespace) -> bool:
     )
 
 
-def _progress(rows: Any, lang: str = "vi") -> Any:
-    """Count units on stderr as they are scored, only when stderr is a terminal."""
+def _count_units(paths: Sequence[str]) -> int | None:
+    """How many units the inputs hold, when cheap to know: one per inputs file, a CSV's lines less
+    its header; ``None`` when a workbook is among them (its rows are only known by reading it)."""
+    from .batch import CSV_SUFFIXES, EXCEL_SUFFIXES, expand
+
+    total = 0
+    try:
+        for path in expand(paths):
+            suffix = path.suffix.lower()
+            if suffix in EXCEL_SUFFIXES:
+                return None
+            if suffix in CSV_SUFFIXES:
+                with path.open("rb") as handle:
+                    lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+                total += max(lines - 1, 0)
+            else:
+                total += 1
+    except OSError:
+        return None  # the reader reports the unreadable file; the bar just has no total
+    return total
+
+
+def _failed(item: Any) -> bool:
+    """A row (BatchRow) that is not ok, a unit that could not be read, or one with refused values."""
+    if hasattr(item, "ok"):
+        return not item.ok
+    return any(getattr(p, "severity", "error") == "error" for p in getattr(item, "problems", ()))
+
+
+def _progress(items: Any, lang: str = "vi", *, inputs: Sequence[str] = ()) -> Any:
+    """Yield ``items`` unchanged; on a terminal, show on stderr how many are done, of how many (the
+    units counted in ``inputs``), the rate and the time left (rich's bar with the `cli` extra, else a
+    plain line). Silent, and counts nothing, when stderr is not a terminal (a pipe, a file, CI)."""
+    if not sys.stderr.isatty():
+        yield from items
+        return
+    total = _count_units(inputs) if inputs else None
+    what = "đơn vị" if lang == "vi" else "units"
+    bad = "lỗi" if lang == "vi" else "with problems"
+    try:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            ProgressColumn,
+            SpinnerColumn,
+            Task,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+        from rich.text import Text
+    except ImportError:
+        yield from _plain_progress(items, total, what, bad)
+        return
+
+    class Rate(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text("" if speed is None else f"{speed:,.1f} {what}/s", style="progress.data.speed")
+
+    columns: list[Any] = [SpinnerColumn(), TextColumn("{task.description}")]
+    if total is not None:
+        columns += [BarColumn(), MofNCompleteColumn()]
+    else:
+        columns += [TextColumn("{task.completed} " + what)]
+    columns += [Rate(), TimeElapsedColumn()]
+    if total is not None:
+        columns += [TextColumn("còn" if lang == "vi" else "left"), TimeRemainingColumn()]
+    failed = 0
+    # Lines written meanwhile go above the bar: stderr's always, stdout's when it is the terminal
+    # too (a piped stdout is left alone, so `> out.csv` gets every byte and nothing else).
+    with Progress(
+        *columns,
+        console=Console(stderr=True),
+        transient=True,
+        redirect_stdout=sys.stdout.isatty(),
+        redirect_stderr=True,
+    ) as bar:
+        task = bar.add_task("", total=total)
+        for item in items:
+            if _failed(item):
+                failed += 1
+                bar.update(task, description=f"[red]{failed} {bad}[/red]")
+            bar.advance(task)
+            yield item
+
+
+def _plain_progress(items: Any, total: int | None, what: str, bad: str) -> Any:
+    """The progress line without rich: `120/500 đơn vị, 40.0/s, ~9 s left`, redrawn in place.
+
+    Drawn after each unit is handed on and cleared before the next, so a line the caller prints to
+    the same terminal meanwhile is never written over the progress text.
+    """
     import time
 
-    what, bad = ("đơn vị", "lỗi") if lang == "vi" else ("units", "with problems")
-    if not sys.stderr.isatty():
-        yield from rows
-        return
+    together = sys.stdout.isatty()
+    started = time.monotonic()
+    last = started - 1  # the first unit draws the line at once
     failed = 0
-    last = 0.0
-    for count, row in enumerate(rows, start=1):
-        failed += not row.ok
+    drawn = False
+    for count, item in enumerate(items, start=1):
+        failed += _failed(item)
+        if drawn and together:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+            drawn = False
+        yield item
         now = time.monotonic()
         if now - last > 0.1:
-            sys.stderr.write(f"\r{count} {what}" + (f", {failed} {bad}" if failed else "") + " …")
+            rate = count / (now - started) if now > started else 0.0
+            text = f"{count}/{total} {what}" if total else f"{count} {what}"
+            text += f", {rate:,.1f}/s"
+            if total and rate and total > count:
+                text += f", ~{(total - count) / rate:.0f} s left"
+            if failed:
+                text += f", {failed} {bad}"
+            sys.stderr.write("\r\033[K" + text)
             sys.stderr.flush()
+            drawn = True
             last = now
-        yield row
     sys.stderr.write("\r\033[K")
     sys.stderr.flush()
+
+
+class _Stdout:
+    """``sys.stdout`` as it is at each write, so a progress bar that redirects it (to print lines
+    above itself) sees the lines written while it runs."""
+
+    def write(self, text: str) -> int:
+        # on a terminal, what a writer streams loses its escape sequences (``safe.terminal``)
+        return sys.stdout.write(terminal(text) if sys.stdout.isatty() else text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
 
 
 @contextlib.contextmanager
 def _output(path: str | None) -> Iterator[TextIO]:
     """The file to write (UTF-8, newlines as written), or stdout."""
     if path is None:
-        yield sys.stdout
+        yield cast(TextIO, _Stdout())
         return
     with open(path, "w", encoding="utf-8", newline="") as stream:
         yield stream
@@ -237,7 +388,7 @@ def _score_batch(definition: Any, args: argparse.Namespace) -> int:
     from .batch import Tally, table_header, table_line, write_csv, write_json
 
     tally = Tally()
-    rows = _progress(_score_many(definition, args, tally), args.lang)
+    rows = _progress(_score_many(definition, args, tally), args.lang, inputs=args.inputs)
     if args.format == "xlsx":
         from .excel import write_results
 
@@ -247,7 +398,7 @@ def _score_batch(definition: Any, args: argparse.Namespace) -> int:
     else:
         with _output(args.output) as stream:
             if args.format == "csv":
-                count, failed = write_csv(definition, rows, stream)
+                count, failed = write_csv(definition, rows, stream, exact=args.exact, bom=args.bom)
             elif args.format == "json":
                 count, failed = write_json(rows, stream, rounded=args.rounded)
             else:
@@ -256,7 +407,8 @@ def _score_batch(definition: Any, args: argparse.Namespace) -> int:
                 for count, row in enumerate(rows, start=1):  # noqa: B007 - count is used below
                     _out(table_line(definition, row, args.lang), stream)
                     failed += not row.ok
-    _out(tally.line(args.lang), sys.stderr)  # read = scored + refused (#9)
+    if failed or args.output:  # read = scored + refused (#9); silent when all is well on stdout (#14)
+        _out(tally.line(args.lang), sys.stderr)
     if count != tally.read:  # every row read is written: a bug in us otherwise
         raise CdsIndexError(f"{tally.read} units read but {count} written; please report this")
     return EXIT_INVALID if failed else EXIT_OK
@@ -290,7 +442,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
         )
     results, unranked = [], []
     tally = Tally()
-    for row in _progress(_score_many(definition, args, tally), args.lang):
+    for row in _progress(_score_many(definition, args, tally), args.lang, inputs=args.inputs):
         if row.ok and row.result is not None:
             results.append(row.result)
         else:
@@ -318,17 +470,12 @@ def cmd_rank(args: argparse.Namespace) -> int:
             )
             stream.write("\n")
         elif args.format == "csv":
-            import csv
-
-            from .numbers import plain
+            from .batch import table_writer
 
             columns, rows = ranking_rows(definition, results, args.by)
-            writer = csv.writer(stream, lineterminator="\n")
-            writer.writerow(columns)
+            write = table_writer(stream, columns, bom=args.bom)
             for values in rows:
-                writer.writerow(
-                    ["" if v is None else plain(v) if not isinstance(v, int | str) else v for v in values]
-                )
+                write(values, None if args.exact else definition.display.decimals)
         else:
             _out(
                 ranking_table(
@@ -336,7 +483,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
                 ),
                 stream,
             )
-    _out(tally.line(args.lang), sys.stderr)  # read = scored + refused (#9)
+    if unranked or args.output:  # read = scored + refused (#9); silent when all is well (#14)
+        _out(tally.line(args.lang), sys.stderr)
     if unranked:
         word = "không xếp hạng (số liệu lỗi)" if args.lang == "vi" else "not ranked (bad data)"
         _out(f"{len(unranked)} {word}:", sys.stderr)
@@ -357,7 +505,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .registry import load
 
     definition = load(args.definition)
-    rows = _progress(_score_many(definition, args), args.lang)
+    rows = _progress(_score_many(definition, args), args.lang, inputs=args.inputs)
     written, failed = write_reports(definition, rows, Path(args.output), lang=args.lang, by=args.by)
     problems = f"; {failed} unit(s) with problems" if failed else ""
     _out(f"wrote {len(written)} file(s) to {args.output}{problems}")
@@ -411,10 +559,10 @@ def _score_targets(
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
+    """Gaps of every unit in the inputs: files, folders, CSV files and workbooks, like `score` (#14)."""
     from .gaps import gaps_table, points_gaps, target_gaps
     from .loader import load_model
     from .registry import load
-    from .units_io import read_unit, read_unit_years
 
     definition = load(args.definition)
     overlay = None
@@ -425,46 +573,101 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         check_overlay(overlay, definition)  # raises when it applies to another definition
     status = EXIT_OK
     reports = []
-    for path in args.inputs:
-        if definition.scoring == "targets":
-            from .targets import evaluate_year
+    if definition.scoring == "targets":
+        from .targets import evaluate_year
 
-            years, problems = read_unit_years(definition, path)
-            if not years:
-                for p in problems:
-                    _out(p.format(), sys.stderr)
+        for unit, problems in _target_units(definition, args.inputs, args.year):
+            for p in problems:
+                _out(p.format(), sys.stderr)
+            if problems:
                 status = EXIT_INVALID
+            if unit is None or unit.year is None:
                 continue
-            year = args.year or max(y for y in years if y)
-            unit = years.get(year)
-            if unit is None:
-                raise UsageError(Problem("usage", f"{path} has no values for {year}"))
-            result = evaluate_year(definition, year, unit.values, lang=args.lang)
+            year_result = evaluate_year(definition, unit.year, unit.values, lang=args.lang)
             reports.append(
-                target_gaps(result, definition, unit.unit_name or unit.unit_id, overlay, lang=args.lang)
+                target_gaps(year_result, definition, unit.unit_name or unit.unit_id, overlay, lang=args.lang)
             )
-        else:
-            from .evaluate import score
-
-            scored_unit, problems = read_unit(
-                definition, path, year=args.year, number_format=args.number_format
-            )
-            if scored_unit is None:
-                for p in problems:
-                    _out(p.format(), sys.stderr)
+    else:
+        # the batch reader and scorer `score` uses: every format, a unit id seen twice flagged
+        scored = _score_many(definition, args)
+        for row in _progress(scored, args.lang, inputs=args.inputs):
+            for p in row.problems:  # refused values (the unit is scored without them), or why not at all
+                _out(p.format(), sys.stderr)
+            if not row.ok:
                 status = EXIT_INVALID
-                continue
-            reports.append(
-                points_gaps(
-                    score(definition, scored_unit, lang=args.lang), definition, overlay, lang=args.lang
-                )
-            )
+            if row.result is not None:
+                reports.append(points_gaps(row.result, definition, overlay, lang=args.lang))
     if args.format == "json":
         _json([r.to_dict() for r in reports] if len(reports) != 1 else reports[0].to_dict())
     else:
         for r in reports:
             _out(gaps_table(r, lang=args.lang, markdown=args.format == "markdown"))
     return status
+
+
+def _target_units(
+    definition: Any, paths: Sequence[str], year: int | None
+) -> Iterator[tuple[Any, list[Problem]]]:
+    """``(unit of one year, problems)`` per unit for a yearly-targets definition.
+
+    The year is ``year`` or the unit's latest. Inputs files hold several years (`years:`), so they
+    are read whole (a year they lack is a problem, not a unit with nothing reported); tables are read
+    by the batch reader like every other command's, each row one unit and year.
+    """
+    from .batch import EXCEL_SUFFIXES, INPUTS_SUFFIXES, UnitFailure, expand, read_units
+    from .inputs import UnitInputs
+    from .units_io import read_unit_years
+
+    for path in expand(paths):
+        by_unit: dict[str, dict[int, UnitInputs]] = {}
+        suffix = path.suffix.lower()
+        # an inputs file, or a workbook that is the yearly form (one column per year), holds one
+        # unit's years; any other workbook or a CSV is a table of one row per unit and year
+        years, problems = (
+            read_unit_years(definition, path) if suffix in INPUTS_SUFFIXES + EXCEL_SUFFIXES else ({}, [])
+        )
+        if suffix in INPUTS_SUFFIXES and not years:
+            yield None, problems
+            continue
+        if years:
+            by_unit[next(iter(years.values())).unit_id] = years
+        else:
+            for found in read_units(definition, [path]):
+                if isinstance(found, UnitFailure):
+                    yield None, list(found.problems)
+                    continue
+                row_year = found.year if found.year is not None else year
+                years_of = by_unit.setdefault(found.unit_id, {})
+                if (row_year or 0) in years_of:
+                    earlier = years_of[row_year or 0].source
+                    again = f"unit id {found.unit_id!r} appears twice" + (
+                        f" for {row_year}" if row_year else ""
+                    )
+                    why = f"{again} (also at {earlier}); keep one row per unit and year"
+                    yield None, [Problem("invalid-value", why, Location(str(path)))]
+                    continue
+                years_of[row_year or 0] = found
+        table = suffix not in INPUTS_SUFFIXES
+        for unit_id, years in by_unit.items():
+            chosen = year if year is not None else max(years)
+            unit = years.get(chosen) or (years.get(0) if year is not None else None)
+            if unit is None or not chosen:
+                if not chosen:
+                    why = (
+                        f"unit {unit_id!r} gives no year: add a Năm column (e.g. Năm = 2024), "
+                        if table
+                        else f"unit {unit_id!r} gives no year: add `year: 2024` to the file, "
+                    ) + "or pass --year 2024"
+                elif table:
+                    why = f"unit {unit_id!r} has no values for {chosen}: add a row for it with Năm = {chosen}"
+                else:
+                    why = (
+                        f"unit {unit_id!r} has no values for {chosen}: add a `{chosen}:` block under "
+                        f"`years:` (e.g. `{chosen}: {{{next(iter(definition.inputs), 'input')}: …}}`)"
+                    )
+                yield None, [Problem("usage", why, Location(str(path)))]
+                continue
+            yield dataclasses.replace(unit, year=chosen), list(unit.problems)
 
 
 # --- serve ------------------------------------------------------------------------------------
@@ -488,23 +691,51 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    from .testing import collect, run_file
+    """Run rule tests: `-k` picks cases by name, `--junit-xml` writes a report for CI dashboards (#14)."""
+    from .testing import CaseOutcome, TestsRun, collect, name_filter, write_junit
 
     files = collect(args.paths)
     if not files:
         raise UsageError(Problem("usage", "no `kind: tests` files found under " + ", ".join(args.paths)))
-    passed = failed = 0
+    select = name_filter(args.keyword)
+    outcomes: list[CaseOutcome] = []
+    errors: list[tuple[str, str]] = []
+    deselected = 0
     for path in files:
-        for outcome in run_file(path):
+        try:
+            run = TestsRun.open(path)
+        except CdsIndexError as exc:  # one broken file does not hide the others' results
+            text = "\n".join(p.format() for p in exc.problems)
+            _out(f"ERROR {path}: cannot run this tests file\n" + text)
+            errors.append((str(path), text))
+            continue
+        for index, case in enumerate(run.tests.cases):
+            if select is not None and not select(case.name):
+                deselected += 1
+                continue
+            outcome = run.run(index)
+            outcomes.append(outcome)
             if outcome.passed:
-                passed += 1
                 if args.verbose:
                     _out(f"PASS {outcome.file}:{outcome.line}: {outcome.name}")
             else:
-                failed += 1
                 _out("FAIL " + outcome.describe())
-    _out(f"{passed} passed, {failed} failed")
-    return EXIT_INVALID if failed else EXIT_OK
+    if args.junit_xml:
+        try:
+            write_junit(outcomes, errors, args.junit_xml)
+        except OSError as exc:
+            raise UsageError(Problem("usage", f"cannot write {args.junit_xml}: {exc}")) from None
+    passed = sum(o.passed for o in outcomes)
+    failed = len(outcomes) - passed
+    summary = f"{passed} passed, {failed} failed"
+    if errors:
+        summary += f", {len(errors)} file(s) with errors"
+    if deselected:
+        summary += f", {deselected} deselected"
+    _out(summary)
+    if select is not None and not outcomes and not errors:
+        raise UsageError(Problem("usage", "no case name matches -k " + " -k ".join(args.keyword)))
+    return EXIT_INVALID if failed or errors else EXIT_OK
 
 
 # --- diff (issue 6) ---------------------------------------------------------------------------
@@ -530,7 +761,8 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     status = EXIT_OK
     units = []
     # parsed against the changed definition: it declares every input the scenario adds
-    for unit in read_units(changed, args.inputs, year=args.year, number_format=args.number_format):
+    read = read_units(changed, args.inputs, year=args.year, number_format=args.number_format)
+    for unit in _progress(read, args.lang, inputs=args.inputs):
         if isinstance(unit, UnitFailure):
             for p in unit.problems:
                 _out(p.format(), sys.stderr)
@@ -555,6 +787,35 @@ def cmd_whatif(args: argparse.Namespace) -> int:
             )
         )
     return status
+
+
+# --- rollup (issue 16) ------------------------------------------------------------------------
+
+
+def cmd_rollup(args: argparse.Namespace) -> int:
+    from .registry import load
+    from .roll_up import render, rollup, write_csv
+
+    definition = load(args.definition)
+    result = rollup(
+        definition,
+        args.inputs,
+        args.rearrangement,
+        method=args.method,
+        weight=args.weight,
+        compare=args.compare,
+        year=args.year,
+        lang=args.lang,
+    )
+    with _output(args.output) as stream:
+        if args.format == "json":
+            json.dump(result.to_dict(), stream, ensure_ascii=False, indent=2)
+            stream.write("\n")
+        elif args.format == "csv":
+            write_csv(result, definition, stream)
+        else:
+            _out(render(result, definition, lang=args.lang, markdown=args.format == "markdown"), stream)
+    return EXIT_OK if result.ok else EXIT_INVALID
 
 
 # --- wiring -----------------------------------------------------------------------------------
@@ -585,12 +846,24 @@ def _units_parser(
     return p
 
 
+def _csv_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--exact", action="store_true", help="CSV numbers with every digit (default: display.decimals)"
+    )
+    p.add_argument(
+        "--no-bom", dest="bom", action="store_false", help="CSV without the UTF-8 mark Excel needs"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="cds-index",
         description="Digital-transformation indices (DTI) of Vietnamese provinces: check definitions, "
         "score units, explain every point.",
     )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p: argparse.ArgumentParser = sub.add_parser("list", help="the bundled definitions")
@@ -604,7 +877,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--strict", action="store_true", help="warnings fail too (unused inputs, unassigned criteria)"
     )
+    p.add_argument(
+        "--skip-other-yaml",
+        action="store_true",
+        help="skip YAML files without a top-level `kind:` (not cds_index files: CI workflows, configs); "
+        "used by the pre-commit hook",
+    )
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("schema", help="write the JSON Schema of every file kind, for editors")
+    p.add_argument("-o", "--output", default="schemas", metavar="DIR", help="folder (default: schemas)")
+    p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("show", help="a definition as a table, JSON or Markdown")
     p.add_argument("definition", metavar="DEF")
@@ -629,6 +912,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--depth", type=int, default=None, help="show only this many levels of the tree")
     p.add_argument("--brief", action="store_true", help="no explanations")
     p.add_argument("--rounded", action="store_true", help="JSON points rounded for display")
+    _csv_flags(p)
     p.set_defaults(func=cmd_score)
 
     p = _units_parser(
@@ -639,6 +923,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--by", default="total", help="total, index or a pillar id (default: total)")
     p.add_argument("-o", "--output", default=None)
+    _csv_flags(p)
     p.set_defaults(func=cmd_rank)
 
     p = _units_parser(sub, "report", "one self-contained HTML report per unit and a summary index.html")
@@ -661,7 +946,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("test", help="run rule tests written as data (`kind: tests` files)")
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("-v", "--verbose", action="store_true", help="also list the cases that pass")
+    p.add_argument(
+        "-k",
+        dest="keyword",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="run only cases whose name contains TEXT (case and Vietnamese marks ignored; repeatable)",
+    )
+    p.add_argument("--junit-xml", default=None, metavar="FILE", help="write a JUnit XML report")
     p.set_defaults(func=cmd_test)
 
     p = sub.add_parser("diff", help="what changed between two versions: criteria, points, rules, totals")
@@ -683,6 +977,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", default="total", help="rank by total (default), index, or a pillar id")
     p.add_argument("--top", type=int, default=3, help="how many criteria to name per unit (default 3)")
     p.set_defaults(func=cmd_whatif)
+
+    p = _units_parser(
+        sub,
+        "rollup",
+        "new units' results from the old units they were formed from (`kind: rearrangement`)",
+        ["table", "json", "csv", "markdown"],
+    )
+    p.add_argument("--rearrangement", required=True, metavar="FILE", help="a `kind: rearrangement` file")
+    p.add_argument(
+        "--method",
+        choices=["mean_index", "mean_pillar_percentages", "weighted_mean", "rescore"],
+        default=None,
+        help="default: the file's `method` (mean_index, the ministry's)",
+    )
+    p.add_argument("--weight", default=None, metavar="INPUT", help="weighted_mean: e.g. population")
+    p.add_argument(
+        "--compare", nargs="+", default=None, metavar="UNITS", help="the new units measured the year after"
+    )
+    p.add_argument("-o", "--output", default=None)
+    p.set_defaults(func=cmd_rollup)
 
     return parser
 

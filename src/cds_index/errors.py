@@ -54,6 +54,15 @@ CODES: dict[str, str] = {
     "overlay-unknown-node": "an overlay names a criterion the definition does not have",
     "overlay-unassigned": "a criterion of the definition has no assignment in the overlay",
     "overlay-definition": "an overlay applied to a definition other than the one it names",
+    # rearrangements: units that merge, and definitions whose period ends (issue 16)
+    "rearrangement-duplicate": "a rearrangement lists the same new unit twice",
+    "rearrangement-overused": "an old unit is used beyond 100 % (its shares add up to more than 1)",
+    "rearrangement-unknown-unit": "a rearrangement names an old unit that the units given do not have",
+    "rearrangement-date": "a new unit took effect outside the period of a definition it is rolled up with",
+    "rollup-not-additive": "an input cannot be combined across units, so the criteria reading it are refused",
+    "rollup-weight": "a weighted roll-up has no usable weight for an old unit",
+    "rollup-years": "the old units of a new unit were assessed in different years",
+    "year-outside-period": "the year scored is not in the definition's period (warning)",
     # inputs of a unit
     "input-unknown": "an inputs file gives a value for an input the definition does not declare",
     "input-type": "an input value of the wrong type",
@@ -62,6 +71,12 @@ CODES: dict[str, str] = {
     "input-ambiguous": "a number with two readings (1.000: one thousand or one) and no declared format (#9)",
     "input-definition": "an inputs file is for another definition",
     "formula-eval": "a formula could not be evaluated for this unit",
+    # Excel workbooks (issue #9)
+    "excel-corrupt": "a workbook (or a sheet or cell in it) is damaged or not an .xlsx file at all",
+    "excel-formula-no-value": "a formula cell has no stored result, so its value is unknown",
+    "excel-cell-error": "a cell holds an Excel error value (#DIV/0!, #N/A, #VALUE!, ...)",
+    "excel-text-too-long": "a cell holds more text than Excel allows (32,767 characters)",
+    "excel-stray-cell": "a value outside the table: in a column without a header or beyond the form",
     # use of the command line and the library
     "definition-not-found": "no bundled definition has that id",
     "usage": "the command was called wrongly",

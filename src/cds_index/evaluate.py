@@ -397,6 +397,31 @@ class _Scorer:
         )
 
 
+def period_warnings(definition: Definition, year: int | None) -> list[Problem]:
+    """A warning when ``year`` is scored outside the definition's period (issue 16).
+
+    A year is assessed under the definition in force on its last day, 31 December: a decision of
+    27/9/2023 assesses 2023; the 707 district index, ended 30/06/2025, cannot assess 2025.
+    """
+    period = definition.effective
+    if year is None or not 1 <= year <= 9999 or period.covers(dt.date(year, 12, 31)):
+        return []
+    span = f"from {period.from_:%d/%m/%Y}" + (f" to {period.to:%d/%m/%Y}" if period.to else "")
+    then = (
+        f"; from {period.to + dt.timedelta(days=1):%d/%m/%Y} use {period.successor}"
+        if (period.to and period.successor)
+        else ""
+    )
+    return [
+        Problem(
+            "year-outside-period",
+            f"{definition.id} applies {span}, so it does not assess {year} (a year is assessed under "
+            f"the definition in force on 31/12/{year}){then}",
+            severity="warning",
+        )
+    ]
+
+
 def score(
     definition: Definition,
     inputs: UnitInputs | Mapping[str, Any],
@@ -450,6 +475,6 @@ def score(
         index,
         method,
         definition.display.decimals,
-        tuple(inputs.problems),
+        (*inputs.problems, *period_warnings(definition, inputs.year)),
         lang,
     )

@@ -6,11 +6,13 @@ functions, so ``import cds_index`` never needs it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +31,13 @@ from .batch import (
 from .errors import Location, Problem, UsageError
 from .inputs import NOT_APPLICABLE_WORDS, UnitInputs, parse_values
 from .model import Definition
-from .numbers import Lang
+from .numbers import Lang, plain
+from .safe import cell_text, rounded, strip_controls
 
 TEMPLATE_SHEET = "Tự đánh giá"
+TARGETS_SHEET = "Chỉ tiêu theo năm"
+YEAR_WORD = "Năm"
+"""A yearly-targets form heads each year's column ``Năm 2024``."""
 
 # The form's columns, by header. Reading finds them by these headers, so a column moved by hand
 # is still read; the input is found by its name (column A), or by its label when A is empty.
@@ -114,7 +120,10 @@ def _requirement(definition: Definition, name: str) -> str:
 
 
 def _sections(definition: Definition) -> list[tuple[str, list[str]]]:
-    """The form's sections: general facts first, then each pillar's inputs in tree order, then the rest."""
+    """The form's sections: general facts first, then each pillar's inputs in tree order, then the rest.
+
+    A pillar's title carries its own number (``I. NHẬN THỨC SỐ``); no second number is added.
+    """
     from .template import users_of_inputs
 
     users = users_of_inputs(definition)
@@ -149,21 +158,29 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
     cells offer a drop-down list; number cells check the type and range (a warning, so ``n/a``
     can still be written). Fill the unit's id, name and year at the top and column E (and F for
     the appraisal council's figures, G for dates); ``cds-index score DEF form.xlsx`` reads it back.
+
+    A definition with yearly targets gets one column per year of the definition instead
+    (``Năm 2022`` … ``Năm 2025``, sheet ``Chỉ tiêu theo năm``); ``cds-index score DEF form.xlsx
+    --year 2024`` reads it back.
     """
     openpyxl = _openpyxl()
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from .template import users_of_inputs
 
-    if definition.scoring != "points":
-        raise UsageError(
-            Problem("usage", f"{definition.id} has yearly targets: its form is the YAML template")
-        )
+    targets = definition.scoring == "targets"
+    years = list(definition.years or []) if targets else []
+    columns = (
+        [COL_NAME, COL_LABEL, COL_UNIT, COL_RULE, *(f"{YEAR_WORD} {y}" for y in years), COL_USERS]
+        if targets
+        else TEMPLATE_COLUMNS
+    )
+    widths = [*WIDTHS[:4], *([14] * len(years)), WIDTHS[-1]] if targets else WIDTHS
     users = users_of_inputs(definition)
     book = openpyxl.Workbook()
     ws = book.active
-    ws.title = TEMPLATE_SHEET
+    ws.title = TARGETS_SHEET if targets else TEMPLATE_SHEET
     bold = Font(bold=True)
     fill_input = PatternFill("solid", fgColor="FFF7D6")
     fill_head = PatternFill("solid", fgColor="DDE7F3")
@@ -171,39 +188,55 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
 
-    ws["A1"] = f"PHIẾU TỰ ĐÁNH GIÁ — {definition.title}"
-    ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = (
+    unlocked = Protection(locked=False)
+
+    def put(row: int, col: int, value: Any) -> Any:
+        """A cell of the form; text from the definition cannot start a formula (``safe.cell_text``)."""
+        return ws.cell(row, col, cell_text(value) if isinstance(value, str) else value)
+
+    put(1, 1, f"PHIẾU TỰ ĐÁNH GIÁ — {definition.title}").font = Font(bold=True, size=13)
+    put(
+        2,
+        1,
         f"{definition.issuer}, Quyết định số {definition.decision.number} ngày "
         f"{definition.decision.date:%d/%m/%Y}"
-        + (f", {definition.decision.appendix}" if definition.decision.appendix else "")
+        + (f", {definition.decision.appendix}" if definition.decision.appendix else ""),
     )
+    # The year is left for the unit to write (or given with --year): a default taken from the
+    # computer's clock would silently assess the wrong year.
     facts = [
         (FACT_DEFINITION, definition.id),
         (FACT_UNIT_ID, None),
         (FACT_UNIT_NAME, None),
-        (FACT_YEAR, year or dt.date.today().year),
+        *([] if targets else [(FACT_YEAR, year)]),
     ]
     for offset, (label, value) in enumerate(facts):
         row = 3 + offset
-        ws.cell(row, 1, label).font = bold
-        cell = ws.cell(row, 2, value)
+        put(row, 1, label).font = bold
+        cell = put(row, 2, value)
         if label != FACT_DEFINITION:
             cell.fill = fill_input
             cell.border = border
-    ws["A7"] = (
-        "Điền số liệu vào cột E (và cột F khi có số liệu của Hội đồng thẩm định). "
-        "Để trống = không báo cáo số liệu (0 điểm); ghi n/a = không áp dụng. Không sửa cột A."
-    )
-    ws["A7"].font = Font(italic=True)
+            cell.protection = unlocked
+    put(
+        7,
+        1,
+        (
+            "Điền số liệu của từng năm vào cột của năm đó. "
+            if targets
+            else "Điền số liệu vào cột E (và cột F khi có số liệu của Hội đồng thẩm định). "
+        )
+        + "Để trống = không báo cáo số liệu; ghi n/a = không áp dụng. "
+        "Cột A–D được khóa (Review › Unprotect Sheet để mở, không cần mật khẩu).",
+    ).font = Font(italic=True)
     header_row = 9
-    for col, title in enumerate(TEMPLATE_COLUMNS, start=1):
-        cell = ws.cell(header_row, col, title)
+    for col, title in enumerate(columns, start=1):
+        cell = put(header_row, col, title)
         cell.font = bold
         cell.fill = fill_head
         cell.border = border
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        ws.column_dimensions[column_letter(col)].width = WIDTHS[col - 1]
+        ws.column_dimensions[column_letter(col)].width = widths[col - 1]
     ws.freeze_panes = f"A{header_row + 1}"
 
     validations: dict[str, Any] = {}
@@ -225,12 +258,18 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
         return '"' + ",".join(o.replace('"', "'") for o in options) + '"'
 
     row = header_row + 1
-    value_cols = (TEMPLATE_COLUMNS.index(COL_SELF) + 1, TEMPLATE_COLUMNS.index(COL_APPRAISED) + 1)
-    date_col = TEMPLATE_COLUMNS.index(COL_DATE) + 1
-    for number, (title, names) in enumerate(_sections(definition), start=1):
-        cell = ws.cell(row, 1, f"{_roman(number)}. {title}")
+    if targets:
+        value_cols: tuple[int, ...] = tuple(range(5, 5 + len(years)))
+        date_col = None
+        to_fill = set(value_cols)
+    else:
+        value_cols = (TEMPLATE_COLUMNS.index(COL_SELF) + 1, TEMPLATE_COLUMNS.index(COL_APPRAISED) + 1)
+        date_col = TEMPLATE_COLUMNS.index(COL_DATE) + 1
+        to_fill = {*value_cols, date_col, TEMPLATE_COLUMNS.index(COL_EVIDENCE) + 1}
+    for title, names in _sections(definition):
+        cell = put(row, 1, title)
         cell.font = bold
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(TEMPLATE_COLUMNS))
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(columns))
         row += 1
         for name in names:
             spec = definition.inputs[name]
@@ -239,18 +278,16 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
                 spec.label,
                 UNIT_WORDS.get(spec.unit, spec.unit),
                 _requirement(definition, name),
-                None,
-                None,
-                None,
-                None,
+                *([None] * (len(columns) - 5)),
                 ", ".join(users.get(name, [])),
             ]
             for col, value in enumerate(cells, start=1):
-                c = ws.cell(row, col, value)
+                c = put(row, col, value)
                 c.border = border
                 c.alignment = wrap
-                if col in value_cols or col in (date_col, len(cells) - 1):
+                if col in to_fill:
                     c.fill = fill_input
+                    c.protection = unlocked
             if spec.type == "boolean":
                 dv = validation(
                     "bool", type="list", formula1=listed(YES_NO), error="Chọn Có hoặc Không (hoặc n/a)"
@@ -296,32 +333,100 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
             if dv is not None:
                 for col in value_cols:
                     dv.add(f"{column_letter(col)}{row}")
-            validation("date", type="date", operator="greaterThan", formula1="1").add(
-                f"{column_letter(date_col)}{row}"
-            )
-            ws.cell(row, date_col).number_format = "DD/MM/YYYY"
+            if date_col is not None:
+                validation("date", type="date", operator="greaterThan", formula1="1").add(
+                    f"{column_letter(date_col)}{row}"
+                )
+                ws.cell(row, date_col).number_format = "DD/MM/YYYY"
             row += 1
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{header_row}:{header_row}"
+    _print_setup(ws, f"{header_row}:{header_row}")
+    # The key column (input names) and the texts are locked, the cells to fill are not; no password,
+    # so a council can still correct the form, but nobody renames an input by a slip.
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
     book.properties.title = f"Phiếu tự đánh giá {definition.id}"
     book.properties.subject = definition.id
     book.save(path)
 
 
-def _roman(n: int) -> str:
-    numerals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-    out = ""
-    for value, letters in numerals:
-        while n >= value:
-            out += letters
-            n -= value
-    return out
-
-
 # --- reading ----------------------------------------------------------------------------------
+
+# Limits, checked from the zip's central directory before any XML is parsed: a workbook is a zip
+# of XML parts, and a few kilobytes of zip can hold gigabytes of XML (a "zip bomb"). Python's
+# zipfile never inflates a part beyond the size the directory states, so these bound the work.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Largest .xlsx file read (as stored on disk)."""
+MAX_XML_BYTES = 64 * 1024 * 1024
+"""Largest sum of the uncompressed sizes of the workbook's XML parts (about 1.5 million cells)."""
+MAX_PART_BYTES = 8 * 1024 * 1024
+"""Largest uncompressed XML part other than a sheet or the shared strings (styles, workbook, ...)."""
+MAX_PARTS = 4096
+"""Most parts (files) in the zip."""
+MAX_CELLS = 1_000_000
+"""Most cells read from one workbook: 10,000 units of 100 inputs."""
+MAX_TEXT = 32_767
+"""Longest text of a cell: Excel's own limit, so a longer one was not written by Excel."""
+_BULK_PARTS = ("xl/worksheets/", "xl/sharedstrings.xml")
+
+
+def _archive_problem(path: Path) -> Problem | None:
+    """Why the workbook at ``path`` must not be opened (too large, not a zip), or ``None``."""
+    import zipfile
+
+    file = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return Problem("file-not-found", f"cannot read the workbook {path}: {exc.strerror}", Location(file))
+    if not path.is_file():
+        return Problem(
+            "file-not-found", f"{path} is not a regular file (a folder, device or pipe)", Location(file)
+        )
+    if size > MAX_FILE_BYTES:
+        return Problem(
+            "file-too-large",
+            f"{path} has {size:,} bytes; workbooks of at most {MAX_FILE_BYTES:,} bytes are read "
+            "(split the units over several workbooks, or save the table as CSV)",
+            Location(file),
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        return Problem(
+            "excel-corrupt",
+            f"{path} is not an Excel workbook (.xlsx is a zip file): {exc}; "
+            "open it in Excel and save it again as 'Excel Workbook (*.xlsx)'",
+            Location(file),
+        )
+    if len(parts) > MAX_PARTS:
+        return Problem(
+            "file-too-large",
+            f"{path} holds {len(parts):,} parts; at most {MAX_PARTS:,} are read",
+            Location(file),
+        )
+    total = 0
+    for part in parts:
+        name = part.filename.lower()
+        if not name.endswith((".xml", ".rels")):
+            continue  # pictures and other media are never inflated
+        total += part.file_size
+        if part.file_size > MAX_PART_BYTES and not name.startswith(_BULK_PARTS):
+            return Problem(
+                "file-too-large",
+                f"{path}: the part {part.filename} inflates to {part.file_size:,} bytes; "
+                f"at most {MAX_PART_BYTES:,} are read",
+                Location(file, path=(part.filename,)),
+            )
+        if total > MAX_XML_BYTES:
+            return Problem(
+                "file-too-large",
+                f"{path} inflates to more than {MAX_XML_BYTES:,} bytes of XML (at {part.filename}); "
+                "split the units over several workbooks, or save the table as CSV",
+                Location(file, path=(part.filename,)),
+            )
+    return None
 
 
 def read_workbook(
@@ -332,53 +437,380 @@ def read_workbook(
     The layout is found per sheet: a header cell ``Mã số liệu`` marks a form; otherwise the first
     non-empty row is the header of a table (unit id and name first, then one column per input, by
     name or Vietnamese label). Problems give the cell address (``Sheet1!B17``) and the input.
+
+    Every cell is read, whatever range the file claims to hold (its ``<dimension>``); a value
+    outside the table, a formula without a stored result and an error cell (``#DIV/0!``) are
+    problems naming the cell. Hidden sheets are read too, unless they are neither a form nor a
+    table of units (the lists behind drop-downs live there). Sizes are checked before reading.
     """
-    openpyxl = _openpyxl()
     path = Path(path)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds (zipfile, KeyError, InvalidFileException)
-        yield UnitFailure(
-            None,
-            None,
-            str(path),
-            (Problem("file-not-found", f"cannot read the workbook {path}: {exc}", Location(str(path))),),
-        )
+    file = str(path)
+    for sheet in _sheets(path):
+        if isinstance(sheet, Problem):
+            yield UnitFailure(None, None, file, (sheet,))
+            return
+        yield from _read_sheet(definition, path, sheet, year, hidden=sheet.hidden)
+        if sheet.budget[0] < 0:
+            return
+
+
+def _sheets(path: Path) -> Iterator[_Sheet | Problem]:
+    """The sheets of a workbook, to read one by one; or the problem that keeps it from being opened."""
+    import warnings
+
+    file = str(path)
+    refused = _archive_problem(path)
+    if refused is not None:
+        yield refused
         return
-    try:
-        for ws in book.worksheets:
-            if getattr(ws, "sheet_state", "visible") != "visible":
+    openpyxl = _openpyxl()
+    budget = [MAX_CELLS]
+    with warnings.catch_warnings():
+        # openpyxl warns about parts it drops (extensions, unknown styles); none of them holds a value
+        warnings.simplefilter("ignore")
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds (zipfile, KeyError, XML, InvalidFileException)
+            yield Problem(
+                "excel-corrupt",
+                f"cannot read the workbook {path}: {type(exc).__name__}: "
+                + " ".join(str(exc).split())
+                + "; open it in Excel and save it again as 'Excel Workbook (*.xlsx)'",
+                Location(file),
+            )
+            return
+        try:
+            for ws in book.worksheets:
+                yield _Sheet(book, ws, budget)
+        finally:
+            book.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    """One cell as stored: its value (exact ``Decimal`` for numbers) and what the reader must flag."""
+
+    value: Any
+    percent: bool = False
+    """Shown with a percent format: 85 % is stored as 0.85."""
+    problem: str | None = None
+    """A code when the cell holds no usable value (formula without result, error value, ...)."""
+    shown: str = ""
+    """What the cell shows when it has a problem (``#DIV/0!``, the formula)."""
+
+    @property
+    def blank(self) -> bool:
+        return self.problem is None and is_blank(self.value)
+
+
+Row = dict[int, _Cell]
+"""The cells of one sheet row that hold something, by 0-based column."""
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_C, _V, _F, _IS, _T, _R = (_NS + tag for tag in ("c", "v", "f", "is", "t", "r"))
+
+
+def _column_number(letters: str) -> int:
+    """``A`` → 1, ``XFD`` → 16384; anything else is not a column."""
+    if not (0 < len(letters) <= 3 and letters.isascii() and letters.isupper() and letters.isalpha()):
+        raise ValueError(f"{letters!r} is not a column")
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+_COLUMNS = {column_letter(i): i for i in range(1, 703)}  # A … ZZ, the columns a table uses
+
+
+def _inline_text(inline: Any) -> str:
+    """The text of an inline string: its ``<t>``, or its rich-text runs' ``<t>`` (not phonetic hints)."""
+    parts = []
+    for child in inline:
+        if child.tag == _T:
+            parts.append(child.text or "")
+        elif child.tag == _R:
+            parts.extend(t.text or "" for t in child if t.tag == _T)
+    return "".join(parts)
+
+
+_MAX_COLUMN, _MAX_ROW = 16_384, 1_048_576  # XFD1048576, the last cell Excel has
+
+
+class _Sheet:
+    """Reads one sheet's XML cell by cell: every row present, not the range ``<dimension>`` claims."""
+
+    def __init__(self, book: Any, ws: Any, budget: list[int]) -> None:
+        self.title: str = ws.title
+        self.hidden = getattr(ws, "sheet_state", "visible") != "visible"
+        self.ws = ws
+        self.book = book
+        self.budget = budget
+        self._percent: dict[int, bool] = {}
+        self.stopped: str | None = None
+        """Why reading stopped before the end of the sheet (damaged XML, too many cells)."""
+        self.stopped_row = 0
+
+    def is_percent(self, style: int) -> bool:
+        if style not in self._percent:
+            from openpyxl.cell.read_only import ReadOnlyCell
+
+            try:
+                fmt = str(ReadOnlyCell(self.ws, 1, 1, None, "n", style).number_format)
+            except (IndexError, KeyError, AttributeError, TypeError):
+                fmt = "General"
+            fmt = re.sub(r'"[^"]*"|\\.', "", fmt)  # quoted text and escaped characters are not codes
+            self._percent[style] = "%" in fmt
+        return self._percent[style]
+
+    def rows(self) -> Iterator[tuple[int, Row]]:
+        """``(row number, cells)`` for every row that holds a value, in order."""
+        import xml.etree.ElementTree as ET
+        import zipfile
+
+        row_tag, data_tag = _NS + "row", _NS + "sheetData"
+        number = read = 0  # the row being read, the last row read whole
+        try:
+            source = self.ws._get_source()  # the sheet's XML part, opened in the archive
+        except (KeyError, OSError, zipfile.BadZipFile) as exc:
+            self.stopped, self.stopped_row = f"the sheet's XML cannot be opened: {exc}", 0
+            return
+        with source:
+            data = None
+            try:
+                for event, element in ET.iterparse(source, events=("start", "end")):
+                    if event == "start":
+                        if element.tag == data_tag:
+                            data = element
+                        continue
+                    if element.tag != row_tag:
+                        continue
+                    r = element.get("r")
+                    number = int(r) if r is not None and r.isdigit() else number + 1
+                    if not 0 < number <= _MAX_ROW:
+                        raise ValueError(f"row number {r} is outside a sheet")
+                    cells = self._cells(element, number)
+                    if data is not None:
+                        data.clear()  # rows already read are not kept in memory
+                    if self.budget[0] < 0:
+                        self.stopped = (
+                            f"the workbook has more than {MAX_CELLS:,} cells; split the units over "
+                            "several workbooks, or save the table as CSV"
+                        )
+                        self.stopped_row = read
+                        return
+                    read = number
+                    if cells:
+                        yield number, cells
+            except (ET.ParseError, ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile) as exc:
+                self.stopped = f"the sheet's XML is damaged ({type(exc).__name__}: {exc})"
+                self.stopped_row = read
+
+    def _cells(self, row: Any, number: int) -> Row:
+        cells: Row = {}
+        column = 0
+        suffix = str(number)
+        for element in row:
+            if element.tag != _C:
                 continue
-            yield from _read_sheet(definition, path, ws, year)
-    finally:
-        book.close()
+            self.budget[0] -= 1
+            ref = element.get("r")
+            if ref is not None:
+                letters = ref[: len(ref) - len(suffix)]
+                if letters + suffix != ref:
+                    raise ValueError(f"cell {ref!r} in row {number}")
+                column = _COLUMNS.get(letters) or _column_number(letters)
+            else:
+                column += 1
+            if column > _MAX_COLUMN:
+                raise ValueError(f"cell {ref!r} is beyond the last column of a sheet")
+            cell = self._cell(element)
+            if cell is not None and not cell.blank:
+                cells[column - 1] = cell
+        return cells
+
+    def _cell(self, element: Any) -> _Cell | None:
+        kind = element.get("t", "n")
+        formula = text = inline = None
+        stored = False
+        for child in element:  # one pass over <f>, <v>, <is>
+            tag = child.tag
+            if tag == _V:
+                text, stored = child.text, True
+            elif tag == _F:
+                formula = child
+            elif tag == _IS:
+                inline = child
+        if kind == "inlineStr":
+            return self._text(_inline_text(inline) if inline is not None else None)
+        if formula is not None and not text and kind != "str":
+            shown = "=" + (formula.text or "")
+            return _Cell(None, problem="excel-formula-no-value", shown=shown[:80])
+        if text is None or not stored:
+            return None
+        if kind == "s":
+            try:
+                return self._text(self.ws._shared_strings[int(text)])
+            except (ValueError, IndexError):
+                return _Cell(None, problem="excel-corrupt", shown=f"shared string {text[:20]!r}")
+        if kind == "str":
+            return self._text(text)
+        if kind == "b":
+            return _Cell(text.strip() in {"1", "true"})
+        if kind == "e":
+            return _Cell(None, problem="excel-cell-error", shown=text[:40])
+        raw_style = element.get("s")
+        style = int(raw_style) if raw_style and raw_style.isdigit() else 0
+        if kind == "d":
+            from openpyxl.utils.datetime import from_ISO8601
+
+            try:
+                return _Cell(from_ISO8601(text))
+            except (ValueError, TypeError, OverflowError):
+                return _Cell(None, problem="excel-cell-error", shown=text[:40])
+        try:
+            number = _excel_number(text)
+        except ArithmeticError:
+            return _Cell(None, problem="excel-corrupt", shown=text[:40])
+        if not number.is_finite():
+            return _Cell(None, problem="excel-cell-error", shown=text[:40])
+        if style and style in self.book._date_formats:
+            from openpyxl.utils.datetime import from_excel
+
+            try:
+                when = from_excel(
+                    float(number), self.book.epoch, timedelta=style in self.book._timedelta_formats
+                )
+            except (OverflowError, ValueError):
+                return _Cell(None, problem="excel-cell-error", shown=f"{text[:20]} (as a date)")
+            return _Cell(when)
+        return _Cell(number, percent=bool(style) and self.is_percent(style))
+
+    @staticmethod
+    def _text(text: Any) -> _Cell:
+        text = "" if text is None else str(text)
+        if len(text) > MAX_TEXT:
+            return _Cell(
+                None, problem="excel-text-too-long", shown=f"{text[:30]}… ({len(text):,} characters)"
+            )
+        return _Cell(text)
+
+
+_EXCEL_DIGITS = Context(prec=15, rounding=ROUND_HALF_EVEN)
+
+
+def _excel_number(text: str) -> Decimal:
+    """A stored number as the person typed it: Excel keeps 15 significant digits.
+
+    A file holds the binary double's digits (``69.180000000000007``, ``9500``); 15 significant
+    digits are what Excel shows and calculates with, so they give back ``69.18`` exactly.
+    """
+    if len(text) <= 15:  # at most 15 digits: nothing to round (the common case, checked first)
+        return Decimal(text)
+    number = Decimal(text.strip())
+    if not number.is_finite() or len(number.as_tuple().digits) <= 15:
+        return number
+    number = _EXCEL_DIGITS.plus(number)
+    if number == number.to_integral_value():
+        return number.quantize(Decimal(1)) if number.adjusted() < 28 else number
+    return number.normalize()
+
+
+CELL_MESSAGES = {
+    "excel-formula-no-value": (
+        "the formula {shown} has no stored result (the file was written by a program that does not "
+        "calculate, or calculation was off): open the file in Excel, press F9 and save it, or type the value"
+    ),
+    "excel-cell-error": "the cell shows the error {shown}: correct the formula or type the value",
+    "excel-text-too-long": "the cell holds {shown}, more than Excel allows; it was not read",
+    "excel-corrupt": "the cell is damaged ({shown}): type the value again in Excel and save",
+}
+
+
+def _cell_problem(cell: _Cell, file: str, where: Cell, name: str) -> Problem:
+    address, line, column = where
+    assert cell.problem is not None
+    return Problem(
+        cell.problem,
+        f"{address}: {CELL_MESSAGES[cell.problem].format(shown=cell.shown)}",
+        Location(file, line, column, (address, name)),
+    )
+
+
+def _as_input(cell: _Cell | None, spec: Any) -> Any:
+    """The raw value of a cell for an input (``spec``) or for text (``None``), for the reading layer.
+
+    Numbers are exact ``Decimal`` as stored; a percent-formatted cell (85 % is stored as 0.85) is
+    85 for a percent input; text goes as typed (``inputs.coerce`` reads ``9.500``, ``0,5``, ``85%``).
+    """
+    if cell is None or cell.problem is not None:
+        return None
+    value = cell.value
+    if isinstance(value, Decimal):
+        if spec is None:
+            return plain(value)  # an id, a name, a year: the number as text
+        if cell.percent and spec.unit == "percent":
+            try:
+                scaled = value.scaleb(2)  # exact: only the exponent moves (0.85 → 85, 1 → 1E+2)
+                return scaled.quantize(Decimal(1)) if scaled == scaled.to_integral_value() else scaled
+            except ArithmeticError:  # beyond any magnitude: let the reading layer refuse it
+                return value
+        return value
+    if isinstance(value, dt.datetime) and spec is not None and spec.type == "date":
+        return value.date()
+    return value
 
 
 def _read_sheet(
-    definition: Definition, path: Path, ws: Any, year: int | None
+    definition: Definition, path: Path, sheet: _Sheet, year: int | None, *, hidden: bool = False
 ) -> Iterator[UnitInputs | UnitFailure]:
     """A form if a row of its first 40 has the form's header (``Mã số liệu``), else a table."""
-    sheet = ws.title
     file = str(path)
-    rows = ws.iter_rows(min_row=1, min_col=1, values_only=True)
-    head: list[tuple[int, tuple[Any, ...]]] = []  # the non-empty rows looked at so far
-    for number, row in enumerate(rows, start=1):
-        values = tuple(row)
-        if any(not is_blank(v) for v in values):
-            head.append((number, values))
-        keys = [_key(v) for v in values if isinstance(v, str)]
+    rows = sheet.rows()
+    head: list[tuple[int, Row]] = []  # the rows looked at so far
+    found_form = False
+    for number, row in rows:
+        head.append((number, row))
+        keys = {_key(c.value) for c in row.values() if isinstance(c.value, str)}
         if _key(COL_NAME) in keys and _key(COL_SELF) in keys:
-            yield _read_form(definition, file, sheet, head, values, number, rows, year)
-            return
+            found_form = True
+            break
         if number >= _FORM_SCAN:
             break
-    if not head:
-        return  # an empty sheet
-    numbered = itertools.chain(head[1:], enumerate(rows, start=number + 1))
-    yield from _read_table(definition, file, sheet, head[0], numbered, year)
+    if found_form:
+        header_row, header = head[-1]
+        yield _read_form(definition, file, sheet, head[:-1], header, header_row, rows, year)
+    elif head:
+        # the header is the first row naming an input: a title above the table is not a unit
+        first = next((i for i, (_, row) in enumerate(head) if _names_inputs(definition, row)), 0)
+        numbered = itertools.chain(head[first + 1 :], rows)
+        yield from _read_table(definition, file, sheet, head[first], numbered, year, hidden=hidden)
+    if sheet.stopped is not None:
+        where = f"{_ref(sheet.title)}!A{sheet.stopped_row + 1}"
+        code = "file-too-large" if sheet.budget[0] < 0 else "excel-corrupt"
+        yield UnitFailure(
+            None,
+            None,
+            f"{file}!{sheet.title}",
+            (
+                Problem(
+                    code,
+                    f"{where}: {sheet.stopped}; the rows from here on were not read",
+                    Location(file, sheet.stopped_row + 1, 1, (where,)),
+                ),
+            ),
+        )
 
 
 _FORM_SCAN = 40
+
+
+def _names_inputs(definition: Definition, row: Row) -> bool:
+    """Whether a row could be a table's header: two cells or more, one of them naming an input."""
+    if len(row) < 2:
+        return False
+    header = [_as_input(row.get(i), None) for i in range(max(row) + 1)]
+    return bool(table_layout(definition, header).inputs)
 
 
 def _ref(sheet: str) -> str:
@@ -388,64 +820,108 @@ def _ref(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
+def _stray(file: str, sheet: str, number: int, col: int, cell: _Cell, why: str) -> Problem:
+    address = f"{_ref(sheet)}!{column_letter(col + 1)}{number}"
+    shown = cell.shown if cell.problem else repr(cell.value)
+    return Problem(
+        "excel-stray-cell",
+        f"{address}: {why}; the value {shown} was not read (give the column a header, or delete the value)",
+        Location(file, number, col + 1, (address, f"column {column_letter(col + 1)}")),
+    )
+
+
+def _with(unit: UnitInputs | UnitFailure, problems: list[Problem]) -> UnitInputs | UnitFailure:
+    if not problems:
+        return unit
+    if isinstance(unit, UnitFailure):
+        return dataclasses.replace(unit, problems=unit.problems + tuple(problems))
+    unit.problems.extend(problems)
+    return unit
+
+
 def _read_table(
     definition: Definition,
     file: str,
-    sheet: str,
-    header: tuple[int, tuple[Any, ...]],
-    rows: Iterator[tuple[int, Sequence[Any]]],
+    sheet: _Sheet,
+    header: tuple[int, Row],
+    rows: Iterator[tuple[int, Row]],
     year: int | None,
+    *,
+    hidden: bool = False,
 ) -> Iterator[UnitInputs | UnitFailure]:
     """A one-row-per-unit sheet; ``rows`` are numbered (the sheet's row numbers)."""
-    header_row, header_values = header
-    layout = table_layout(definition, list(header_values))
+    title = sheet.title
+    header_row, header_cells = header
+    width = max(header_cells) + 1
+    header_values = [_as_input(header_cells.get(i), None) for i in range(width)]
+    layout = table_layout(definition, header_values)
     if not layout.inputs:
+        if hidden:
+            return  # a hidden list (drop-down choices, lookups), not units
         yield UnitFailure(
             None,
             None,
-            f"{file}!{sheet}",
+            f"{file}!{title}",
             (
                 Problem(
                     "kind-unknown",
-                    f"{_ref(sheet)}!A{header_row}: neither a self-assessment form (no '{COL_NAME}' header) "
+                    f"{_ref(title)}!A{header_row}: neither a self-assessment form (no '{COL_NAME}' header) "
                     "nor a table whose header row names inputs",
-                    Location(file, header_row, 1, (sheet,)),
+                    Location(file, header_row, 1, (title,)),
                 ),
             ),
         )
         return
+    read = {layout.id_col, layout.name_col, layout.year_col, *layout.inputs, *layout.unknown}
+    specs = {col: definition.inputs[name] for col, name in layout.inputs.items()}
     for number, row in rows:
 
         def where(col: int, number: int = number) -> Cell:
-            return f"{_ref(sheet)}!{column_letter(col + 1)}{number}", number, col + 1
+            return f"{_ref(title)}!{column_letter(col + 1)}{number}", number, col + 1
 
+        problems: list[Problem] = []
+        values: list[Any] = []
+        for col in range(width):
+            cell = row.get(col)
+            if cell is not None and cell.problem is not None and col in read:
+                name = layout.inputs.get(col, f"column {column_letter(col + 1)}")
+                problems.append(_cell_problem(cell, file, where(col), name))
+            values.append(_as_input(cell, specs.get(col)))
+        for col, cell in row.items():
+            if col >= width or col not in read:
+                problems.append(
+                    _stray(file, title, number, col, cell, "a value in a column without a header")
+                )
         unit = table_unit(
             definition,
             layout,
-            list(row),
+            values,
             file=file,
             where=where,
-            source=f"{file}!{sheet}!{number}",
+            source=f"{file}!{title}!{number}",
             year=year,
         )
-        if unit is not None:
-            yield unit
+        if unit is None:
+            unit = UnitFailure(None, None, f"{file}!{title}!{number}", ())
+        yield _with(unit, problems)
 
 
 def _read_form(
     definition: Definition,
     file: str,
-    sheet: str,
-    head: list[tuple[int, tuple[Any, ...]]],
-    header: tuple[Any, ...],
+    sheet_: _Sheet,
+    head: list[tuple[int, Row]],
+    header_cells: Row,
     header_row: int,
-    rows: Iterator[Sequence[Any]],
+    rows: Iterator[tuple[int, Row]],
     year: int | None,
 ) -> UnitInputs | UnitFailure:
+    sheet = sheet_.title
     facts: dict[str, tuple[Any, int]] = {}
-    for number, values in head:
-        if values and isinstance(values[0], str) and len(values) > 1:
-            facts[_key(values[0])] = (values[1], number)
+    for number, cells in head:
+        label = cells.get(0)
+        if label is not None and isinstance(label.value, str) and 1 in cells:
+            facts[_key(label.value)] = (_as_input(cells[1], None), number)
     source = f"{file}!{sheet}"
 
     def fact(label: str) -> Any:
@@ -483,16 +959,14 @@ def _read_form(
                 ),
             ),
         )
-    unit_id = (
-        str(int(unit_id)) if isinstance(unit_id, float) and unit_id.is_integer() else str(unit_id).strip()
-    )
+    unit_id = str(unit_id).strip()
     problems: list[Problem] = []
     unit_year = year
     raw_year = fact(FACT_YEAR)
     if unit_year is None and not is_blank(raw_year):
         try:
             unit_year = int(Decimal(str(raw_year).strip()))
-        except ArithmeticError:
+        except (ArithmeticError, ValueError):
             row = facts[_key(FACT_YEAR)][1]
             problems.append(
                 Problem(
@@ -502,28 +976,46 @@ def _read_form(
                 )
             )
 
-    keys = [_key(v) if isinstance(v, str) else "" for v in header]
-    col = {title: keys.index(_key(title)) if _key(title) in keys else None for title in TEMPLATE_COLUMNS}
+    keys = {col: _key(c.value) for col, c in header_cells.items() if isinstance(c.value, str)}
+    col = {title: next((i for i, k in keys.items() if k == _key(title)), None) for title in TEMPLATE_COLUMNS}
+    known = {i for i in col.values() if i is not None}
     by_label: dict[str, list[str]] = {}
     for input_name, spec in definition.inputs.items():
         by_label.setdefault(_key(spec.label), []).append(input_name)
 
-    def get(values: Sequence[Any], title: str) -> Any:
+    def get(cells: Row, title: str) -> _Cell | None:
         index = col[title]
-        return values[index] if index is not None and index < len(values) else None
+        return cells.get(index) if index is not None else None
+
+    def where(number: int, index: int | None) -> Cell:
+        column = (index or 0) + 1
+        return f"{_ref(sheet)}!{column_letter(column)}{number}", number, column
 
     raw: dict[str, Any] = {}
-    cells: dict[str, tuple[int, int]] = {}  # input → (row, column of the value)
-    for number, line in enumerate(rows, start=header_row + 1):
-        cells_of_row = list(line)
-        value, appraised = get(cells_of_row, COL_SELF), get(cells_of_row, COL_APPRAISED)
-        date, evidence = get(cells_of_row, COL_DATE), get(cells_of_row, COL_EVIDENCE)
-        name_cell = get(cells_of_row, COL_NAME)
-        name: str | None = str(name_cell).strip() if not is_blank(name_cell) else None
+    cells_at: dict[str, int] = {}  # input → its row
+    for number, cells in rows:
+        name_cell = get(cells, COL_NAME)
+        name_text = _as_input(name_cell, None)
+        name: str | None = str(name_text).strip() if not is_blank(name_text) else None
         if name is None or name not in definition.inputs:
-            labelled = by_label.get(_key(get(cells_of_row, COL_LABEL) or ""), [])
+            label_cell = get(cells, COL_LABEL)
+            labelled = by_label.get(_key(_as_input(label_cell, None) or ""), [])
             if name is None and len(labelled) == 1:
                 name = labelled[0]
+        input_spec = definition.inputs.get(name) if name is not None else None
+        for index, cell in cells.items():
+            if index not in known:
+                problems.append(
+                    _stray(file, sheet, number, index, cell, "a value outside the form's columns")
+                )
+        parts = {title: get(cells, title) for title in (COL_SELF, COL_APPRAISED, COL_DATE, COL_EVIDENCE)}
+        bad = [(t, c) for t, c in parts.items() if c is not None and c.problem is not None]
+        for title, cell in bad:
+            problems.append(_cell_problem(cell, file, where(number, col[title]), name or "?"))
+        value = _as_input(parts[COL_SELF], input_spec)
+        appraised = _as_input(parts[COL_APPRAISED], input_spec)
+        date = _as_input(parts[COL_DATE], _DATE)
+        evidence = _as_input(parts[COL_EVIDENCE], None)
         if all(is_blank(v) for v in (value, appraised, date)):
             continue  # a section title, or an input left empty: not reported
         self_col = (col[COL_SELF] or 0) + 1
@@ -542,7 +1034,7 @@ def _read_form(
             problems.append(
                 Problem(
                     "input-unknown",
-                    f"{address}: {name!r} appears twice in the form (first in row {cells[name][0]})",
+                    f"{address}: {name!r} appears twice in the form (first in row {cells_at[name]})",
                     Location(file, number, 1, (address, name)),
                 )
             )
@@ -562,14 +1054,15 @@ def _read_form(
             if isinstance(value, str) and _key(value) in NOT_APPLICABLE_WORDS:
                 entry = {"not_applicable": True}
             raw[name] = entry
-        cells[name] = (number, self_col)
+        cells_at[name] = number
     values_, found = parse_values(raw, definition.inputs)
     for problem in found:
         name = str(problem.location.path[-1]) if problem.location.path else ""
-        if name not in cells:
+        if name not in cells_at:
             problems.append(problem)
             continue
-        number, column = cells[name]
+        number = cells_at[name]
+        column = (col[COL_SELF] or 0) + 1
         # parse_values says which part was refused; point at that column
         appraised_col, date_col, name_col = col[COL_APPRAISED], col[COL_DATE], col[COL_NAME]
         if ", appraised:" in problem.message and appraised_col is not None:
@@ -581,6 +1074,158 @@ def _read_form(
         address = f"{_ref(sheet)}!{column_letter(column)}{number}"
         problems.append(place(problem, file, (address, number, column), name))
     return UnitInputs(unit_id, unit_name, unit_year, values_, problems, source)
+
+
+_YEAR_HEADER = re.compile(r"(?:năm|nam|year)\s*([0-9]{4})")
+
+
+def read_workbook_years(
+    definition: Definition, path: str | Path
+) -> tuple[dict[int, UnitInputs], list[Problem]]:
+    """One unit's values for every year, from the yearly-targets form (one column per year).
+
+    The counterpart of :func:`cds_index.units_io.read_unit_years` for a workbook: the first sheet
+    with a ``Mã số liệu`` header and ``Năm 2024`` columns is read; ``({}, problems)`` when none is.
+    A refused cell is a problem of its year's unit, at its address (``'Chỉ tiêu theo năm'!F12``).
+    """
+    path = Path(path)
+    file = str(path)
+    for sheet in _sheets(path):
+        if isinstance(sheet, Problem):
+            return {}, [sheet]
+        rows = sheet.rows()
+        head: list[tuple[int, Row]] = []
+        for number, row in rows:
+            head.append((number, row))
+            keys = {i: _key(c.value) for i, c in row.items() if isinstance(c.value, str)}
+            years = {i: int(m[1]) for i, k in keys.items() if (m := _YEAR_HEADER.fullmatch(k))}
+            if _key(COL_NAME) in keys.values() and years:
+                return _read_years_form(definition, file, sheet, head[:-1], row, number, years, rows)
+            if number >= _FORM_SCAN:
+                break
+        if sheet.stopped is not None:
+            where = f"{_ref(sheet.title)}!A{sheet.stopped_row + 1}"
+            return {}, [
+                Problem("excel-corrupt", f"{where}: {sheet.stopped}", Location(file, sheet.stopped_row + 1))
+            ]
+    return {}, [
+        Problem(
+            "kind-unknown",
+            f"{path}: no sheet is a yearly-targets form (a '{COL_NAME}' header and one '{YEAR_WORD} 2024' "
+            f"column per year); write one with `cds-index template {definition.id} --format xlsx`",
+            Location(file),
+        )
+    ]
+
+
+def _read_years_form(
+    definition: Definition,
+    file: str,
+    sheet: _Sheet,
+    head: list[tuple[int, Row]],
+    header: Row,
+    header_row: int,
+    year_cols: dict[int, int],
+    rows: Iterator[tuple[int, Row]],
+) -> tuple[dict[int, UnitInputs], list[Problem]]:
+    title = sheet.title
+    facts: dict[str, tuple[Any, int]] = {}
+    for number, cells in head:
+        label = cells.get(0)
+        if label is not None and isinstance(label.value, str) and 1 in cells:
+            facts[_key(label.value)] = (_as_input(cells[1], None), number)
+
+    def fact(label: str) -> tuple[Any, int]:
+        return facts.get(_key(label), (None, 4))
+
+    def address(number: int, col: int) -> Cell:
+        text = f"{_ref(title)}!{column_letter(col + 1)}{number}"
+        return text, number, col + 1
+
+    declared, row = fact(FACT_DEFINITION)
+    if not is_blank(declared) and str(declared).strip() not in {definition.id, definition._origin}:
+        where = address(row, 1)
+        return {}, [
+            Problem(
+                "input-definition",
+                f"{where[0]}: this form is for {declared!r}, not {definition.id!r}",
+                Location(file, row, 2, (where[0], "definition")),
+            )
+        ]
+    unit_id, row = fact(FACT_UNIT_ID)
+    if is_blank(unit_id):
+        where = address(row, 1)
+        return {}, [
+            Problem(
+                "missing-key",
+                f"{where[0]}: the form has no unit id ({FACT_UNIT_ID})",
+                Location(file, row, 2, (where[0], "unit")),
+            )
+        ]
+    unit_name = fact(FACT_UNIT_NAME)[0]
+    unit_name = None if is_blank(unit_name) else str(unit_name).strip()
+    keys = {i: _key(c.value) for i, c in header.items() if isinstance(c.value, str)}
+    name_col = next(i for i, k in keys.items() if k == _key(COL_NAME))
+    label_col = next((i for i, k in keys.items() if k == _key(COL_LABEL)), None)
+    known = set(keys)
+    by_label: dict[str, list[str]] = {}
+    for input_name, spec in definition.inputs.items():
+        by_label.setdefault(_key(spec.label), []).append(input_name)
+    raw: dict[int, dict[str, Any]] = {year: {} for year in year_cols.values()}
+    at: dict[tuple[int, str], Cell] = {}
+    problems: dict[int, list[Problem]] = {year: [] for year in year_cols.values()}
+    general: list[Problem] = []
+    for number, cells in rows:
+        name_text = _as_input(cells.get(name_col), None)
+        name = str(name_text).strip() if not is_blank(name_text) else None
+        if name is None and label_col is not None:
+            labelled = by_label.get(_key(_as_input(cells.get(label_col), None) or ""), [])
+            name = labelled[0] if len(labelled) == 1 else None
+        for col, cell in cells.items():
+            if col not in known:
+                general.append(_stray(file, title, number, col, cell, "a value outside the form's columns"))
+        input_spec = definition.inputs.get(name) if name is not None else None
+        for col, year in year_cols.items():
+            found_cell = cells.get(col)
+            if found_cell is None:
+                continue
+            where = address(number, col)
+            if name is None or input_spec is None:
+                general.append(
+                    Problem(
+                        "input-unknown",
+                        f"{where[0]}: a value in a row without a known input name ({name!r})",
+                        Location(file, number, col + 1, (where[0], name or "?")),
+                    )
+                )
+                continue
+            if found_cell.problem is not None:
+                problems[year].append(_cell_problem(found_cell, file, where, name))
+                continue
+            value = _as_input(found_cell, input_spec)
+            if is_blank(value):
+                continue
+            raw[year][name] = value.strip() if isinstance(value, str) else value
+            at[(year, name)] = where
+    units: dict[int, UnitInputs] = {}
+    for year, values in raw.items():
+        parsed, found = parse_values(values, definition.inputs)
+        names = [str(p.location.path[-1]) if p.location.path else "" for p in found]
+        placed = [place(p, file, at.get((year, name)), name) for p, name in zip(found, names, strict=True)]
+        units[year] = UnitInputs(
+            str(unit_id).strip(), unit_name, year, parsed, [*problems[year], *placed], f"{file}!{title}"
+        )
+    return units, general
+
+
+class _DateSpec:
+    """The date column of a form: an Excel date cell is a date."""
+
+    type = "date"
+    unit = "1"
+
+
+_DATE = _DateSpec()
 
 
 # --- results ----------------------------------------------------------------------------------
@@ -636,7 +1281,7 @@ RESULT_WORDS = {
 
 
 def _sheet_name(unit_id: str, taken: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", "_", unit_id)[:31].strip("'") or "unit"
+    base = re.sub(r"[\[\]:*?/\\]", "_", strip_controls(unit_id))[:31].strip("'") or "unit"
     name, n = base, 2
     while name.lower() in taken:
         suffix = f"~{n}"
@@ -644,6 +1289,15 @@ def _sheet_name(unit_id: str, taken: set[str]) -> str:
         n += 1
     taken.add(name.lower())
     return name
+
+
+def _print_setup(ws: Any, title_rows: str) -> None:
+    """Printed landscape, one page wide, the header row repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = title_rows
 
 
 UNIT_SHEETS = 500
@@ -686,8 +1340,13 @@ def write_results(
     book = openpyxl.Workbook(write_only=True)
     summary = book.create_sheet(w["summary"])
 
+    places = definition.display.decimals
+
     def styled(ws: Any, value: Any, *, font: Any = None, number: bool = False, wrap: bool = False) -> Any:
-        cell = WriteOnlyCell(ws, value=value)
+        # numbers as numbers, rounded as displayed (no 44.33333333333334 in the formula bar); text inert
+        if isinstance(value, Decimal):
+            value = rounded(value, places)
+        cell = WriteOnlyCell(ws, value=cell_text(value) if isinstance(value, str) else value)
         if font is not None:
             cell.font = font
         if number and isinstance(value, Decimal):
@@ -726,6 +1385,8 @@ def write_results(
             cells += [None] * (len(definition.tree) + 2 + with_index)
         cells += [status, "\n".join(describe(p) for p in row.problems if p.severity == "error") or None]
         summary.append([styled(summary, c, number=True) for c in cells])
+    summary.auto_filter.ref = f"A2:{column_letter(len(head))}{len(ordered) + 2}"
+    _print_setup(summary, "2:2")
 
     detailed = [row for row in ordered if row.result is not None]
     if len(detailed) > unit_sheets:
@@ -747,6 +1408,7 @@ def write_results(
         for col, width in enumerate([12, 70, 12, 14, 14, 14, 70], 1):
             ws.column_dimensions[column_letter(col)].width = width
         ws.freeze_panes = "C4"
+        _print_setup(ws, "3:3")
         ws.append(
             [
                 styled(

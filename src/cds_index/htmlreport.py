@@ -127,6 +127,8 @@ td.lost { color: var(--lost); font-weight: 600; }
 .status { color: var(--muted); font-size: .85em; white-space: nowrap; }
 .problems li { color: var(--lost); }
 .hist { display: flex; align-items: flex-end; gap: 2px; height: 60px; }
+.hist-x { display: flex; justify-content: space-between; width: 198px; }
+.hist-x, .hist-y { color: var(--muted); font-size: .75em; }
 .hist > span { display: block; width: 18px; background: var(--bar); min-height: 1px; }
 .mini { display: block; min-width: 48px; height: 6px; margin-top: 3px; background: #e3e8ee; }
 td.name { white-space: nowrap; }
@@ -315,6 +317,9 @@ def summary_page(
     def num(d: Decimal | None) -> str:
         return "—" if d is None else show(d, lang, places)
 
+    def bold(text: str, ranked_by: bool) -> str:
+        return f"<b>{e(text)}</b>" if ranked_by else e(text)
+
     results = [r.result for r in ranked]
     with_index = definition.index.method != "sum"
     parts = [
@@ -339,13 +344,14 @@ def summary_page(
         link = links.get(res.unit_id)
         label = f'<a href="{e(link)}">{e(name)}</a>' if link else e(name)
         cells = [f'<td class="n">{r.rank}</td>', f'<td class="name">{label}</td>']
-        cells.append(f'<td class="n"><b>{e(num(res.points))}</b></td>')
+        # the figure the ranking is by is the one in bold (#14: it was always the total)
+        cells.append(f'<td class="n">{bold(num(res.points), by == "total")}</td>')
         if with_index:
-            cells.append(f'<td class="n">{e(num(res.index))}</td>')
+            cells.append(f'<td class="n">{bold(num(res.index), by == "index")}</td>')
         cells.append(f'<td class="n">{e(num(r.gap_above))}</td>')
         for p in res.pillars:
             cells.append(
-                f'<td class="n">{e(num(p.points))} <span class="mini"><span style="width:'
+                f'<td class="n">{bold(num(p.points), by == p.id)} <span class="mini"><span style="width:'
                 f'{_width(p.points, p.max)}"></span></span></td>'
             )
         table.append("<tr>" + "".join(cells) + "</tr>")
@@ -373,11 +379,16 @@ def summary_page(
             f'<span title="{i * 10}–{i * 10 + 10}%: {b}" style="height:{b * 100 // top}%"></span>'
             for i, b in enumerate(bins)
         )
+        # the axes: how many units the tallest bar is, and the percentage bands under the bars
+        hist = (
+            f'<div class="hist-y">{top} {e(w["units"])}</div><div class="hist">{hist}</div>'
+            '<div class="hist-x"><span>0%</span><span>50%</span><span>100%</span></div>'
+        )
         dist.append(
             f"<tr><td><b>{e(pillar.id)}</b> {e(pillar.title)}</td>"
             f'<td class="n">{e(num(pillar.points))}</td><td class="n">{e(num(points[0]))}</td>'
             f'<td class="n">{e(num(Decimal(median)))}</td><td class="n">{e(num(points[-1]))}</td>'
-            f'<td><div class="hist">{hist}</div></td></tr>'
+            f"<td>{hist}</td></tr>"
         )
     dist.append("</tbody></table>")
     parts.append("".join(dist))

@@ -327,7 +327,10 @@ class Decision(Model):
 
 class Effective(Model):
     from_: dt.date = Field(alias="from")
-    to: dt.date | None = None
+    to: dt.date | None = Field(None, description="The last day it applies, when a decision stopped applying.")
+    successor: str | None = Field(
+        None, description="The definition (id or path) that replaced it from the day after `to` (#16)."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Effective:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -181,8 +182,16 @@ class DefinitionInfo:
         }
 
 
-def list_definitions() -> list[DefinitionInfo]:
-    """Every bundled definition (each version), sorted by id and date."""
+def list_definitions(*, checked: bool = True) -> list[DefinitionInfo]:
+    """Every bundled definition (each version), sorted by id and date.
+
+    ``checked=False`` reads only each file's heading (the keys before `inputs:`/`tree:`), which is
+    what `cds-index list` shows: instant, but a definition with errors further down is still listed
+    (`cds-index check` finds those).
+    """
+    if not checked:
+        headers = (_header(path) for path in sorted(bundled_dir().glob("*.yaml")))
+        return sorted((i for i in headers if i is not None), key=lambda i: (i.id, i.effective_from))
     infos = []
     for path in sorted(bundled_dir().glob("*.yaml")):
         try:
@@ -202,3 +211,51 @@ def list_definitions() -> list[DefinitionInfo]:
             )
         )
     return sorted(infos, key=lambda i: (i.id, i.effective_from))
+
+
+# `list` reads only a definition's heading (#14): its top-level keys without the big blocks. In a
+# YAML mapping at column 0, a line that starts at column 0 (not a comment) is the next key.
+_TOP_KEY = re.compile(r"^(?=[^\s#])", re.M)
+_BODY = ("inputs", "tree", "errata", "description")
+
+
+def _heading_text(text: str) -> str:
+    """The text without the blocks of ``_BODY`` keys, wherever they are in the file."""
+    blocks = _TOP_KEY.split(text)
+    return "".join(b for b in blocks if b.split(":", 1)[0].strip() not in _BODY)
+
+
+def _header(path: Path) -> DefinitionInfo | None:
+    """A definition's heading (id, title, decision, level, dates, total) without reading its tree."""
+    from decimal import Decimal
+
+    from pydantic import BaseModel, ConfigDict, ValidationError
+
+    from .loader import read_yaml
+    from .model import Decision, Effective, Text
+
+    class Heading(BaseModel):
+        model_config = ConfigDict(extra="ignore")
+        kind: str
+        id: str
+        title: Text
+        decision: Decision
+        level: str
+        effective: Effective
+        total: Decimal | None = None
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    doc, problems = read_yaml(_heading_text(text), str(path))
+    try:
+        h = Heading.model_validate(doc.data)
+    except ValidationError:
+        return None
+    if problems or h.kind != "definition":
+        return None
+    total = None if h.total is None else str(h.total)
+    return DefinitionInfo(
+        h.id, h.title, h.decision.number, h.level, h.effective.from_, h.effective.to, total, str(path)
+    )

@@ -1,10 +1,20 @@
-"""JSON Schemas of every file kind, generated from the models (committed under `schemas/`)."""
+"""JSON Schemas of every file kind, generated from the models (committed under `schemas/`).
+
+The models are the one source: `python -m cds_index.schema` regenerates the committed `schemas/`,
+and `cds-index schema -o DIR` writes the same files wherever a user wants them (an analyst who
+installed with pip has no checkout). No address publishes the schemas, so their ``$id`` is a URN that
+names the kind (``urn:cds-index:schema:definition``), not a URL an editor would try to fetch: point
+the editor at the written file instead (``# yaml-language-server: $schema=schemas/inputs.schema.json``).
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from typing import Any
+
+ID_PREFIX = "urn:cds-index:schema:"
+"""Each schema's ``$id`` is this and its kind: an identifier, not an address (nothing publishes them)."""
 
 
 def schemas() -> dict[str, dict[str, Any]]:
@@ -28,11 +38,14 @@ def schemas() -> dict[str, dict[str, Any]]:
         kinds["scenario.schema.json"] = Scenario
     except ImportError:  # pragma: no cover
         pass
+    from .rearrangement import Rearrangement
+
+    kinds["rearrangement.schema.json"] = Rearrangement
     out = {}
     for name, model in kinds.items():
         schema = model.model_json_schema(by_alias=True)
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-        schema["$id"] = f"https://cds-index.github.io/schemas/{name}"
+        schema["$id"] = ID_PREFIX + name.removesuffix(".schema.json")
         out[name] = schema
     return out
 

@@ -45,6 +45,8 @@ def inputs_template(definition: Definition, *, year: int | None = None) -> str:
     users = users_of_inputs(definition)
     year = year or dt.date.today().year
     lines = [
+        # the schema `cds-index schema -o schemas` writes next to this file, for editors (#14)
+        "# yaml-language-server: $schema=schemas/inputs.schema.json",
         f"# Số liệu của một đơn vị cho: {definition.title} ({definition.decision.number})",
         "# Điền giá trị thay cho null. Để null = không báo cáo (0 điểm). Ghi n/a = không áp dụng.",
         "# Có thể ghi {self: x, appraised: y} (tự đánh giá / Hội đồng thẩm định)"

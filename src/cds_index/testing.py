@@ -1,8 +1,17 @@
-"""Rule tests as data: run a `kind: tests` file and say, exactly, what differs."""
+"""Rule tests as data: run a `kind: tests` file and say, exactly, what differs and why.
+
+A failing expectation carries a trace: the rule of the criterion (as encoded), every input it read
+(as parsed, or "not reported"), the expected and actual points or status, and the evaluator's
+one-sentence explanation. Used by `cds-index test` and by the pytest plugin
+(:mod:`cds_index.pytest_plugin`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +30,10 @@ class Mismatch:
     expected: str
     actual: str
     explanation: str = ""
+    rule: str = ""
+    """The criterion's rule as encoded, in one line (``ratio: input=…, per=…, target=0.8; 5 points``)."""
+    read: tuple[tuple[str, str], ...] = ()
+    """Each input the criterion read and its value as parsed (``not reported`` when absent)."""
 
 
 @dataclass
@@ -30,6 +43,7 @@ class CaseOutcome:
     line: int | None
     mismatches: list[Mismatch] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
 
     @property
     def passed(self) -> bool:
@@ -43,6 +57,10 @@ class CaseOutcome:
             lines.append(f"    {m.node} {m.what}: expected {m.expected}, got {m.actual}")
             if m.explanation:
                 lines.append(f"        ({m.explanation})")
+            if m.rule:
+                lines.append(f"        rule: {m.rule}")
+            for name, value in m.read:
+                lines.append(f"        read: {name} = {value}")
         return "\n".join(lines)
 
 
@@ -64,6 +82,73 @@ def _definition_for(ref: str, test_path: Path) -> Definition:
     return load(ref)
 
 
+# --- the trace --------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return plain(value)
+    if value is True:
+        return "có"
+    if value is False:
+        return "không"
+    return str(value)
+
+
+def _value_text(values: Mapping[str, Any], name: str) -> str:
+    """An input as the evaluator saw it: the value, n/a, or not reported; self/appraised and date."""
+    value = values.get(name)
+    if value is None or not value.reported:
+        return "not reported"
+    if value.not_applicable:
+        return "n/a" + (f" ({value.reason})" if value.reason else "")
+    text = _text(value.value)
+    if value.has_appraisal:
+        text += f" (self {_text(value.self_value)}, appraised {_text(value.appraised)})"
+    if value.date is not None:
+        text += f", dated {value.date.isoformat()}"
+    return text
+
+
+def _target_text(target: Any) -> str:
+    if getattr(target, "at_least", None) is not None:
+        return f"≥ {plain(target.at_least)}"
+    if getattr(target, "one_of", None) is not None:
+        return " or ".join(target.one_of)
+    return str(target)  # "*": no target that year
+
+
+_RULE_NOISE = {"kind", "text", "assumed", "enforce_deadline"}
+
+
+def rule_text(definition: Definition, node_id: str) -> str:
+    """One line for a node's rule as encoded (children's sum for a parent, targets for a target)."""
+    node = definition.nodes().get(node_id)
+    if node is None:
+        return ""
+    points = f"; {plain(node.points)} points" if node.points is not None else ""
+    if node.children:
+        return f"sum of {', '.join(c.id for c in node.children)}{points}"
+    if node.targets is not None:
+        years = ", ".join(f"{y}: {_target_text(t)}" for y, t in sorted(node.targets.years.items()))
+        return f"targets on {node.targets.input}: {years}"
+    if node.rule is None:
+        return ""
+    data = node.rule.model_dump(mode="json", by_alias=True, exclude_none=True)
+    fields = ", ".join(f"{k}={v}" for k, v in data.items() if k not in _RULE_NOISE)
+    return f"{node.rule.kind}: {fields}{points}"
+
+
+def _trace(definition: Definition, values: Mapping[str, Any], node_id: str, inputs: Iterable[str]) -> Any:
+    return {
+        "rule": rule_text(definition, node_id),
+        "read": tuple((name, _value_text(values, name)) for name in dict.fromkeys(inputs)),
+    }
+
+
+# --- running ----------------------------------------------------------------------------------
+
+
 def run_case(
     definition: Definition,
     case: TestCase,
@@ -78,16 +163,33 @@ def run_case(
     from .evaluate import score
     from .inputs import UnitInputs, parse_values
 
+    started = time.perf_counter()
     outcome = CaseOutcome(file, case.name, line)
     if definition.scoring == "targets":
-        return _run_targets_case(definition, case, outcome)
-    values, problems = parse_values(case.values, definition.inputs, locate=locate)
-    result = score(definition, UnitInputs(case.name, None, case.year, values, problems))
-    outcome.problems.extend(p for p in result.problems if p.severity == "error")
-    _compare(outcome, "points", case.expect.points, result.node, "points", "no such node")
-    _compare(outcome, "status", case.expect.status, result.node, "status", "no such node")
-    if case.expect.total is not None and result.points != case.expect.total:
-        outcome.mismatches.append(Mismatch("total", "points", plain(case.expect.total), plain(result.points)))
+        _run_targets_case(definition, case, outcome, locate)
+    else:
+        values, problems = parse_values(case.values, definition.inputs, locate=locate)
+        result = score(definition, UnitInputs(case.name, None, case.year, values, problems))
+        outcome.problems.extend(p for p in result.problems if p.severity == "error")
+
+        def trace(node: Any) -> Any:
+            return _trace(definition, values, node.id, node.inputs)
+
+        _compare(outcome, "points", case.expect.points, result.node, "points", "no such node", trace)
+        _compare(outcome, "status", case.expect.status, result.node, "status", "no such node", trace)
+        if case.expect.total is not None and result.points != case.expect.total:
+            earned = [f"{c.id} {plain(c.points)}" for c in result.criteria() if c.points > 0]
+            shown = ", ".join(earned[:12]) + (f" and {len(earned) - 12} more" if len(earned) > 12 else "")
+            outcome.mismatches.append(
+                Mismatch(
+                    "total",
+                    "points",
+                    plain(case.expect.total),
+                    plain(result.points),
+                    f"{plain(result.points)}/{plain(result.max)}; earned by " + (shown or "no criterion"),
+                )
+            )
+    outcome.seconds = time.perf_counter() - started
     return outcome
 
 
@@ -98,75 +200,189 @@ def _compare(
     lookup: Callable[[str], Any],
     attr: str,
     missing: str,
+    trace: Callable[[Any], Any],
 ) -> None:
     """Each expected value against the result's ``attr`` of that node, exactly."""
-
-    def text(value: Any) -> str:
-        return plain(value) if isinstance(value, Decimal) else str(value)
-
     for node_id, want in expected.items():
         try:
             got = lookup(node_id)
         except KeyError:
-            outcome.mismatches.append(Mismatch(node_id, what, text(want), missing))
+            outcome.mismatches.append(Mismatch(node_id, what, _text(want), missing))
             continue
         value = getattr(got, attr)
         if value != want:
-            outcome.mismatches.append(Mismatch(node_id, what, text(want), text(value), got.explanation))
+            outcome.mismatches.append(
+                Mismatch(node_id, what, _text(want), _text(value), got.explanation, **trace(got))
+            )
 
 
-def _run_targets_case(definition: Definition, case: TestCase, outcome: CaseOutcome) -> CaseOutcome:
+def _run_targets_case(
+    definition: Definition, case: TestCase, outcome: CaseOutcome, locate: Callable[[str], Location] | None
+) -> None:
     from .inputs import parse_values
     from .targets import evaluate_year
 
     if case.year is None:
         outcome.mismatches.append(Mismatch("year", "year", "a year", "none"))
-        return outcome
-    values, problems = parse_values(case.values, definition.inputs)
+        return
+    values, problems = parse_values(case.values, definition.inputs, locate=locate)
     outcome.problems.extend(problems)
     result = evaluate_year(definition, case.year, values)
-    _compare(outcome, "target", case.expect.targets, result.outcome, "status", "no such criterion")
+
+    def trace(o: Any) -> Any:
+        return _trace(definition, values, o.id, [o.input])
+
+    _compare(outcome, "target", case.expect.targets, result.outcome, "status", "no such criterion", trace)
     if case.expect.completed is not None and result.completed != case.expect.completed:
+        unmet = ", ".join(o.id for o in result.criteria if o.status in ("unmet", "not_reported"))
         outcome.mismatches.append(
-            Mismatch("year", "completed", str(case.expect.completed), str(result.completed))
+            Mismatch(
+                "year",
+                "completed",
+                str(case.expect.completed),
+                str(result.completed),
+                f"unmet or not reported: {unmet}" if unmet else "",
+            )
         )
-    return outcome
 
 
-def run_file(path: str | Path) -> list[CaseOutcome]:
-    """Run every case of a tests file."""
-    path = Path(path)
-    tests, doc = load_tests(path)
-    definition = _definition_for(tests.definition, path)
-    outcomes = []
-    for index, case in enumerate(tests.cases):
-        line = doc.location(("cases", index)).line
+@dataclass
+class TestsRun:
+    """A tests file read and its definition loaded, ready to run case by case."""
 
-        def locate(name: str, index: int = index) -> Location:
-            return doc.location(("cases", index, "values", name))
+    __test__ = False  # not a pytest class
+    path: Path
+    tests: TestFile
+    doc: Document
+    definition: Definition
 
-        outcomes.append(run_case(definition, case, str(path), line, locate))
-    return outcomes
+    @classmethod
+    def open(cls, path: str | Path) -> TestsRun:
+        """Read the file and load its definition; raises :class:`CdsIndexError` when either is wrong."""
+        path = Path(path)
+        tests, doc = load_tests(path)
+        return cls(path, tests, doc, _definition_for(tests.definition, path))
+
+    def line(self, index: int) -> int | None:
+        return self.doc.location(("cases", index)).line
+
+    def run(self, index: int) -> CaseOutcome:
+        def locate(name: str) -> Location:
+            return self.doc.location(("cases", index, "values", name))
+
+        case = self.tests.cases[index]
+        return run_case(self.definition, case, str(self.path), self.line(index), locate)
 
 
-def collect(paths: list[str | Path]) -> list[Path]:
+def run_file(path: str | Path, *, select: Callable[[str], bool] | None = None) -> list[CaseOutcome]:
+    """Run every case of a tests file (or those whose name ``select`` accepts)."""
+    run = TestsRun.open(path)
+    return [
+        run.run(index) for index, case in enumerate(run.tests.cases) if select is None or select(case.name)
+    ]
+
+
+def fold(text: str) -> str:
+    """Text as a name filter compares it: NFC, case-folded, and without Vietnamese marks (`ty le`)."""
+    text = unicodedata.normalize("NFC", text).casefold().replace("đ", "d")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def name_filter(patterns: Sequence[str]) -> Callable[[str], bool] | None:
+    """``-k`` patterns → a filter: a case runs when its name contains any pattern (marks ignored)."""
+    if not patterns:
+        return None
+    folded = [fold(p) for p in patterns]
+    return lambda name: any(p in fold(name) for p in folded)
+
+
+def collect(paths: Sequence[str | Path]) -> list[Path]:
     """Test files under the given files or folders (`kind: tests` YAML files)."""
     found: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             for candidate in sorted(p.rglob("*.y*ml")):
-                if _is_tests(candidate):
+                if is_tests_file(candidate):
                     found.append(candidate)
         else:
             found.append(p)
     return found
 
 
-def _is_tests(path: Path) -> bool:
+def is_tests_file(path: Path) -> bool:
+    """Whether a YAML file declares `kind: tests` (a top-level line in its first 4 KiB)."""
     try:
-        with path.open(encoding="utf-8") as fh:
+        with path.open(encoding="utf-8", errors="replace") as fh:
             head = fh.read(4096)
     except OSError:
         return False
-    return any(line.strip() == "kind: tests" for line in head.splitlines())
+    return any(
+        line.split("#", 1)[0].strip() in ("kind: tests", "kind: 'tests'", 'kind: "tests"')
+        and not line.startswith((" ", "\t"))
+        for line in head.splitlines()
+    )
+
+
+# --- JUnit XML --------------------------------------------------------------------------------
+
+# Characters XML 1.0 cannot hold, even escaped (a case named "a\vb" in YAML): written as U+FFFD.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def write_junit(outcomes: Sequence[CaseOutcome], errors: Sequence[tuple[str, str]], path: str | Path) -> None:
+    """A JUnit XML report (as CI dashboards read it): one testcase per case, a failure per mismatch.
+
+    ``errors`` are ``(file, message)`` for tests files that could not be read or run.
+    """
+    import xml.etree.ElementTree as ET
+
+    failures = sum(not o.passed for o in outcomes)
+    suite = ET.Element(
+        "testsuite",
+        name="cds-index",
+        tests=str(len(outcomes) + len(errors)),
+        failures=str(failures),
+        errors=str(len(errors)),
+        skipped="0",
+        time=f"{sum(o.seconds for o in outcomes):.3f}",
+    )
+    for o in outcomes:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=_xml(Path(o.file).with_suffix("").as_posix().replace("/", ".")),
+            name=_xml(o.name),
+            file=_xml(o.file),
+            line=str(o.line or 1),
+            time=f"{o.seconds:.3f}",
+        )
+        if not o.passed:
+            first = o.mismatches[0] if o.mismatches else None
+            message = (
+                f"{first.node} {first.what}: expected {first.expected}, got {first.actual}"
+                if first is not None
+                else o.problems[0].message
+            )
+            failure = ET.SubElement(case, "failure", message=_xml(message), type="mismatch")
+            failure.text = _xml(o.describe())
+    for file, message in errors:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=_xml(Path(file).with_suffix("").as_posix().replace("/", ".")),
+            name="(unreadable)",
+            file=_xml(file),
+            time="0",
+        )
+        headline = message.splitlines()[0] if message else ""
+        error = ET.SubElement(case, "error", message=_xml(headline), type="invalid")
+        error.text = _xml(message)
+    root = ET.Element("testsuites")
+    root.append(suite)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)

@@ -53,8 +53,13 @@ def read_unit_years(
 ) -> tuple[dict[int, UnitInputs], list[Problem]]:
     """Every year of a multi-year inputs file (`years:`), parsed (a one-year file gives one entry).
 
-    ``doc`` is the file already read, so it is not read twice.
+    ``doc`` is the file already read, so it is not read twice. A workbook (``.xlsx``) is read as
+    the yearly-targets form (:func:`cds_index.excel.read_workbook_years`).
     """
+    if doc is None and Path(path).suffix.lower() in {".xlsx", ".xlsm"}:
+        from .excel import read_workbook_years
+
+        return read_workbook_years(definition, path)
     model, doc, problems = _read_for(definition, path, doc)
     if model is None:
         return {}, problems
