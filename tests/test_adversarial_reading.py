@@ -23,7 +23,7 @@ from cds_index import loader
 from cds_index.batch import MAX_FIELD, BatchRow, Tally, read_csv, read_units, score_many
 from cds_index.cli import main
 from cds_index.errors import InputError
-from cds_index.inputs import coerce, parse_values
+from cds_index.inputs import UnitInputs, coerce, parse_values
 from cds_index.model import Definition, InputDef
 from cds_index.registry import load, load_file
 from cds_index.targets import NOT_APPLICABLE, evaluate_year
@@ -826,3 +826,29 @@ def test_the_python_api_refuses_what_the_files_refuse(
     else:
         assert [p.code for p in result.problems] == [code]
         assert criterion.status == "invalid" and criterion.points == 0
+
+
+@pytest.mark.parametrize(("fmt", "value"), [(None, None), ("vi", D(1000)), ("en", D(1))])
+def test_a_workbook_table_reads_text_numbers_by_the_declared_format(
+    table_def: Definition, tmp_path: Path, fmt: Any, value: Decimal | None
+) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER.split(","))
+    sheet.append(["a1", "Xã A", "có", "9.500", 5, "1.000"])  # numbers typed as text, the Vietnamese way
+    path = tmp_path / "units.xlsx"
+    book.save(path)
+    (unit,) = read_units(table_def, [path], number_format=fmt)
+    assert isinstance(unit, UnitInputs)
+    codes = [p.code for p in unit.problems]
+    if fmt == "en":  # declared English: 9.500 is nine and a half, no count of people
+        assert codes == ["input-type"] and "staff" not in unit.values and unit.values["budget"].value == 1
+        return
+    assert unit.values["staff"].value == 9500  # a count: nine thousand five hundred
+    if value is None:
+        assert codes == ["input-ambiguous"] and "budget" not in unit.values
+    else:
+        assert codes == [] and unit.values["budget"].value == value

@@ -130,7 +130,7 @@ def read_units(
                 yield UnitFailure(None, None, str(path), (problem,))
                 continue
             handle.close()
-            yield from read_workbook(definition, path, year=year)
+            yield from read_workbook(definition, path, year=year, number_format=number_format)
         else:
             yield _read_inputs_file(definition, path, year, number_format)
 
