@@ -206,7 +206,7 @@ def test_cli_score_csv_names_every_unit_and_fails(
     # the cell as a spreadsheet names it: its column letter and line 4 of the file
     assert rows[2]["problems"].startswith(f"[input-range] {column_letter(column + 1)}4: population")
     err = capsys.readouterr().err
-    assert "4 unit(s) scored, 1 with problems" in err
+    assert "4 đơn vị đã đọc = 4 đã chấm + 0 bị từ chối; 1 có lỗi số liệu" in err
     assert "\r" not in err  # no progress bar when stderr is not a terminal
 
 
@@ -286,4 +286,4 @@ def test_progress_on_a_terminal_only(
     shown = terminal.getvalue()
     # drawn with the total (rich's bar, or the plain line without rich), then cleared (#14)
     assert ("0/3" in shown or "1/3 units" in shown) and shown.count("\r") >= 2
-    assert "3 unit(s) scored, 0 with problems" in shown
+    assert "3 units read = 3 scored + 0 refused" in shown

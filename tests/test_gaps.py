@@ -188,7 +188,8 @@ def test_gaps_flags_a_unit_seen_twice_as_score_does(
     code, data, err = _gaps_json(capsys, "hai-duong-707-district", str(DISTRICT_EXAMPLE), str(DISTRICTS_CSV))
     assert code == 1
     assert "error[invalid-value] unit id 'huyen-a' appears twice" in err
-    assert isinstance(data, list) and len(data) == 13  # both are still reported
+    # the second is refused, not scored (#9): flagged above, and it has no gaps of its own
+    assert isinstance(data, list) and len(data) == 12
 
 
 def test_gaps_reports_a_bad_csv_as_score_reads_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

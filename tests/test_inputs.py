@@ -61,6 +61,7 @@ DATE = InputDef(label="Ngày", type="date")
         # dates
         (dt.date(2024, 3, 1), DATE, dt.date(2024, 3, 1)),
         ("2024-03-01", DATE, dt.date(2024, 3, 1)),
+        ("01/03/2024", DATE, dt.date(2024, 3, 1)),  # day first, as officials write it
         (dt.datetime(2024, 3, 1, 9, 30), DATE, dt.date(2024, 3, 1)),
         # null is not reported
         (None, INTEGER, None),
@@ -80,7 +81,8 @@ def test_coerce(raw: Any, spec: InputDef, value: Any) -> None:
         (2, BOOLEAN, "input-type", "2"),
         (True, INTEGER, "input-type", "True"),  # a yes where a number belongs
         ("12 người", INTEGER, "input-type", "'12 người'"),
-        ("1,234.5", NUMBER, "input-type", "'1,234.5'"),
+        ("1,234.5", NUMBER, "input-range", "maximum 100"),  # read as 1234.5 (English), then bounded
+        ("1.000", NUMBER, "input-ambiguous", "1000"),  # two readings, no declared format
         ("nan", NUMBER, "input-type", "'nan'"),
         ("Infinity", NUMBER, "input-type", "'Infinity'"),
         (D("2.5"), INTEGER, "input-type", "whole number"),
@@ -88,7 +90,7 @@ def test_coerce(raw: Any, spec: InputDef, value: Any) -> None:
         (101, INTEGER, "input-range", "maximum 100"),
         ("boss", ROLE, "input-choice", "'boss'"),
         ("Chưa", CHOICE, "input-choice", "Có, Không, Đang triển khai"),
-        ("01/03/2024", DATE, "input-type", "YYYY-MM-DD"),
+        ("03/13/2024", DATE, "input-type", "day/month/year"),
         ([1, 2], INTEGER, "input-type", "[1, 2]"),
     ],
 )
@@ -143,7 +145,7 @@ def test_not_applicable_with_a_reason() -> None:
     [
         ({"stafff": 3}, "input-unknown", "'stafff'"),
         ({"count": {"vale": 3}}, "input-type", "vale"),
-        ({"count": {"value": 3, "date": "3/5/2024"}}, "input-type", "YYYY-MM-DD"),
+        ({"count": {"value": 3, "date": "5/13/2024"}}, "input-type", "day/month/year"),
         ({"count": {"self": 3, "appraised": 300}}, "input-range", "appraised"),
         ({"count": 300}, "input-range", "maximum"),
     ],

@@ -131,10 +131,17 @@ def test_an_unclosed_quote_points_where_it_began() -> None:
 
 def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
-    path.write_bytes("title: Chỉ số\n".encode("utf-16"))
+    path.write_bytes("id: x\ntitle: Ch\u00e0o\n".encode("latin-1"))
     _, (problem,) = read_file(path)
-    assert problem.location.file == str(path)
-    assert "cannot read" in problem.message
+    assert (problem.code, problem.location.file, problem.location.line) == ("file-encoding", str(path), 2)
+    assert "0xe0" in problem.message and "Windows-1258" in problem.message and "UTF-8" in problem.message
+
+
+def test_utf16_with_a_bom_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "utf16.yaml"
+    path.write_bytes("title: Chỉ số\n".encode("utf-16"))
+    doc, problems = read_file(path)
+    assert problems == [] and doc.data == {"title": "Chỉ số"}
 
 
 # --- validate_model: pydantic errors become positioned problems ---------------------------------

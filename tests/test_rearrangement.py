@@ -603,7 +603,7 @@ HEAD = "kind: rearrangement\nid: x\ntitle: x\nlevel: commune\n"
     [
         (
             b"kind: rearrangement\nid: x\ntitle: \xff\xfe\n",
-            "file-not-found",
+            "file-encoding",  # named as an encoding, at its line (#9)
         ),  # not UTF-8: refused, not a crash
         ("kind: rearrangement\nid: x\ntitle: x\nlevel: commune\nunits: []\n", "invalid-value"),
         (

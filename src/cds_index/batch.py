@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import json
+import os
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,9 +25,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import Location, Problem, UsageError
+from .errors import CdsIndexError, Location, Problem, UsageError
 from .evaluate import Result, score
 from .inputs import UnitInputs, parse_values
+from .literals import NumberFormat
+from .literals import read_year as literal_year
+from .loader import not_utf8, open_input
 from .model import Definition
 from .numbers import Lang, show
 from .safe import csv_cell, json_text, terminal
@@ -83,10 +88,11 @@ def expand(paths: Iterable[str | Path]) -> Iterator[Path]:
         if path.is_dir():
             wanted = INPUTS_SUFFIXES + CSV_SUFFIXES + EXCEL_SUFFIXES
             for found in sorted(path.rglob("*")):
+                # not `is_file()`: a pipe or device named like a table is yielded, and refused by name
                 if (
-                    found.is_file()
-                    and found.suffix.lower() in wanted
+                    found.suffix.lower() in wanted
                     and not found.name.startswith(("~$", "."))
+                    and not found.is_dir()
                 ):
                     yield found
         else:
@@ -94,12 +100,18 @@ def expand(paths: Iterable[str | Path]) -> Iterator[Path]:
 
 
 def read_units(
-    definition: Definition, paths: Iterable[str | Path], *, year: int | None = None
+    definition: Definition,
+    paths: Iterable[str | Path],
+    *,
+    year: int | None = None,
+    number_format: NumberFormat | None = None,
 ) -> Iterator[UnitInputs | UnitFailure]:
     """Every unit in ``paths`` (inputs files, folders of them, CSV files, Excel workbooks), parsed.
 
     Yields :class:`UnitInputs` (whose ``problems`` name refused values) or :class:`UnitFailure`
     (nothing of the unit could be read). Lazy: a unit is read when it is asked for.
+    ``number_format`` (``vi``/``en``) declares how the files write numbers (default: the
+    definition's ``number_format``; unset, a number with two readings such as ``1.000`` is refused).
 
     >>> import cds_index
     >>> d = cds_index.load("hai-duong-707-district")
@@ -108,19 +120,27 @@ def read_units(
     for path in expand(paths):
         suffix = path.suffix.lower()
         if suffix in CSV_SUFFIXES:
-            yield from read_csv(definition, path, year=year)
+            yield from read_csv(definition, path, year=year, number_format=number_format)
         elif suffix in EXCEL_SUFFIXES:
             from .excel import read_workbook
 
-            yield from read_workbook(definition, path, year=year)
+            handle, problem = open_input(path)  # a device or pipe named .xlsx: refused, not unzipped
+            if handle is None:
+                assert problem is not None
+                yield UnitFailure(None, None, str(path), (problem,))
+                continue
+            handle.close()
+            yield from read_workbook(definition, path, year=year, number_format=number_format)
         else:
-            yield _read_inputs_file(definition, path, year)
+            yield _read_inputs_file(definition, path, year, number_format)
 
 
-def _read_inputs_file(definition: Definition, path: Path, year: int | None) -> UnitInputs | UnitFailure:
+def _read_inputs_file(
+    definition: Definition, path: Path, year: int | None, number_format: NumberFormat | None
+) -> UnitInputs | UnitFailure:
     from .units_io import read_unit
 
-    unit, problems = read_unit(definition, path, year=year)
+    unit, problems = read_unit(definition, path, year=year, number_format=number_format)
     if unit is not None:
         return unit
     unit_id = unit_name = None
@@ -167,6 +187,8 @@ class TableLayout:
     """Column (0-based) → input name."""
     unknown: dict[int, str]
     """Column → why its header is not an input (unknown or ambiguous)."""
+    id_found: bool = True
+    """Whether a header names the unit id column (else the first column is taken as the id)."""
 
 
 def input_header_index(definition: Definition) -> dict[str, list[str]]:
@@ -188,7 +210,9 @@ def table_layout(definition: Definition, header: Sequence[Any]) -> TableLayout:
     """
     lookup = input_header_index(definition)
     keys = [_key(h) if not is_blank(h) else "" for h in header]
-    id_col = next((i for i, k in enumerate(keys) if k in ID_HEADERS), 0)
+    id_col = next((i for i, k in enumerate(keys) if k in ID_HEADERS), -1)
+    id_found = id_col >= 0
+    id_col = max(id_col, 0)
     name_col = next((i for i, k in enumerate(keys) if k in NAME_HEADERS and i != id_col), None)
     if name_col is None and len(keys) > 1 and id_col == 0 and keys[1] not in lookup:
         name_col = 1  # "first columns unit id and name", whatever the second header says
@@ -198,7 +222,7 @@ def table_layout(definition: Definition, header: Sequence[Any]) -> TableLayout:
     taken: dict[str, int] = {}
     for i, k in enumerate(keys):
         if i in {id_col, name_col, year_col} or not k:
-            continue
+            continue  # a blank header: each reader reports the values under it (stray cells)
         names = lookup.get(k, [])
         if len(names) == 1 and names[0] not in taken:
             inputs[i] = names[0]
@@ -220,7 +244,7 @@ def table_layout(definition: Definition, header: Sequence[Any]) -> TableLayout:
             unknown[i] = f"column {header[i]!r} is not an input of this definition" + (
                 f"; {hint}" if hint else ""
             )
-    return TableLayout(id_col, name_col, year_col, inputs, unknown)
+    return TableLayout(id_col, name_col, year_col, inputs, unknown, id_found)
 
 
 Cell = tuple[str, int, int]
@@ -236,8 +260,13 @@ def table_unit(
     where: Callable[[int], Cell],
     source: str,
     year: int | None,
+    number_format: NumberFormat | None = None,
 ) -> UnitInputs | UnitFailure | None:
-    """One data row of a table → a unit (``None`` for an empty row). ``where(col)`` places a cell."""
+    """One data row of a table → a unit (``None`` for an empty row). ``where(col)`` places a cell.
+
+    ``number_format`` is the file's declared way of writing numbers (``vi``/``en``); without it the
+    definition's ``number_format``, if any, decides a number with two readings.
+    """
 
     def cell(col: int) -> Any:
         return row[col] if col < len(row) else None
@@ -266,17 +295,14 @@ def table_unit(
     unit_year = year
     if layout.year_col is not None and year is None and not is_blank(cell(layout.year_col)):
         raw_year = cell(layout.year_col)
-        try:
-            unit_year = int(Decimal(str(raw_year).strip()))
-        except ArithmeticError:
+        read_year, code, message = literal_year(raw_year)
+        if code:
             address, line, column = where(layout.year_col)
             problems.append(
-                Problem(
-                    "input-type",
-                    f"{address}: the year {raw_year!r} is not a year",
-                    Location(file, line, column, (address, "year")),
-                )
+                Problem(code, f"{address}: {message}", Location(file, line, column, (address, "year")))
             )
+        else:
+            unit_year = read_year
     raw: dict[str, Any] = {}
     columns: dict[str, int] = {}
     for col, name in layout.inputs.items():
@@ -284,7 +310,9 @@ def table_unit(
         if not is_blank(value):
             raw[name] = value.strip() if isinstance(value, str) else value
             columns[name] = col
-    values, found = parse_values(raw, definition.inputs)
+    values, found = parse_values(
+        raw, definition.inputs, number_format=number_format or definition.number_format
+    )
     for problem in found:
         name = str(problem.location.path[-1]) if problem.location.path else ""
         problems.append(place(problem, file, where(columns[name]) if name in columns else None, name))
@@ -323,73 +351,457 @@ def _plain_text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_csv(
-    definition: Definition, path: str | Path, *, year: int | None = None
-) -> Iterator[UnitInputs | UnitFailure]:
-    """Units from a CSV table (one row per unit), streamed row by row.
+MAX_TABLE_BYTES = 256 * 1024 * 1024
+"""Largest CSV read (bytes actually read): some 500 000 units of 100 values."""
+MAX_LINE_BYTES = 1024 * 1024
+"""Longest physical line of a CSV; a longer one is refused as a row and reading goes on after it."""
+MAX_FIELD = 32 * 1024
+"""Longest cell (characters): no input or unit name comes near it."""
+MAX_RECORD_LINES = 20
+"""Most physical lines one row may span (a quoted cell with line breaks); a quote left open longer is
+a broken quote: its row is refused and the lines after it are read as rows again."""
+DELIMITERS = (";", ",", "\t")
+_DELIMITER_NAMES = {";": "';'", ",": "','", "\t": "a tab"}
 
-    UTF-8 (with or without Excel's BOM); the delimiter (``,`` ``;`` or tab) is guessed from the
-    header. Problems name the cell as a spreadsheet would (``C5``) and the file's line and column.
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """One physical line of a table file: its text, or why it cannot be read."""
+
+    number: int
+    text: str | None
+    problem: tuple[str, str, int] | None = None
+    """(code, message, 1-based character column) when the line cannot be read."""
+
+
+def read_csv(
+    definition: Definition,
+    path: str | Path,
+    *,
+    year: int | None = None,
+    number_format: NumberFormat | None = None,
+) -> Iterator[UnitInputs | UnitFailure]:
+    """Units from a CSV table (one row per unit), streamed row by row; every row is accounted for.
+
+    UTF-8 (with or without Excel's BOM) or UTF-16 with a BOM; a file in a legacy encoding is refused
+    and named. The delimiter (``;`` ``,`` or tab) is decided from the header alone, and a header that
+    splits more than one way is refused. Each data row gives a unit, or a :class:`UnitFailure` naming
+    its line, column and code (a broken quote, a bad byte, a wrong number of cells, an over-long
+    cell): no row ever swallows or drops the rows after it. Problems name the cell as a spreadsheet
+    would (``C5``) and the file's line and column.
     """
     path = Path(path)
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        yield UnitFailure(
-            None,
-            None,
-            str(path),
-            (Problem("file-not-found", f"cannot read {path}: {exc}", Location(str(path))),),
-        )
+    file = str(path)
+    handle, problem = open_input(path)
+    if handle is None:
+        assert problem is not None
+        yield UnitFailure(None, None, file, (problem,))
         return
     with handle:
-        try:
-            first = handle.readline()
-        except UnicodeDecodeError as exc:
-            yield UnitFailure(
-                None,
-                None,
-                str(path),
-                (Problem("file-not-found", f"{path} is not UTF-8 text: {exc}", Location(str(path), 1, 1)),),
+        yield from _read_table(definition, _lines(handle, file), file, year, number_format)
+
+
+def _file_failure(
+    file: str, code: str, message: str, line: int | None = 1, column: int | None = None
+) -> UnitFailure:
+    return UnitFailure(None, None, file, (Problem(code, message, Location(file, line, column)),))
+
+
+def _lines(handle: IO[bytes], file: str) -> Iterator[_Line | UnitFailure]:
+    """The physical lines of a table file, decoded; a line that cannot be read says why."""
+    try:
+        size = os.fstat(handle.fileno()).st_size
+    except (OSError, AttributeError, io.UnsupportedOperation):
+        size = 0
+    if size > MAX_TABLE_BYTES:
+        yield _file_failure(
+            file, "file-too-large", f"the file is {size:,} bytes; the limit is {MAX_TABLE_BYTES:,}"
+        )
+        return
+    start = handle.peek(4)[:4] if isinstance(handle, io.BufferedReader) else b""
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        yield from _utf16_lines(handle.read(MAX_TABLE_BYTES + 1), file)
+        return
+    total = len(handle.read(3)) if start.startswith(b"\xef\xbb\xbf") else 0
+    number = 0
+    while True:
+        raw = handle.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        total += len(raw)
+        number += 1
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):  # skip to the end of the line, counting bytes
+                raw = handle.readline(MAX_LINE_BYTES)
+                total += len(raw)
+                if total > MAX_TABLE_BYTES:
+                    break
+            yield _Line(number, None, ("table-row", f"the line is longer than {MAX_LINE_BYTES:,} bytes", 1))
+        else:
+            body = raw.rstrip(b"\n")
+            body = body[:-1] if body.endswith(b"\r") else body
+            yield _decode_line(number, body)
+        if total > MAX_TABLE_BYTES:
+            yield _file_failure(
+                file,
+                "file-too-large",
+                f"the file grew beyond {MAX_TABLE_BYTES:,} bytes while read; "
+                f"lines after {number} were not read",
+                number,
             )
             return
-        delimiter = max([",", ";", "\t"], key=first.count)
-        reader = csv.reader(_chain_first(first, handle), delimiter=delimiter)
-        try:
-            header = next(reader)
-        except StopIteration:
+
+
+def _decode_line(number: int, body: bytes) -> _Line:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        column = len(body[: exc.start].decode("utf-8", "replace")) + 1
+        return _Line(number, None, ("file-encoding", not_utf8(body[exc.start : exc.start + 1]), column))
+    if "\x00" in text:
+        return _Line(
+            number,
+            None,
+            (
+                "file-encoding",
+                "the line holds NUL bytes (a binary or UTF-16 file?); save it as CSV UTF-8",
+                text.index("\x00") + 1,
+            ),
+        )
+    return _Line(number, text)
+
+
+def _utf16_lines(data: bytes, file: str) -> Iterator[_Line | UnitFailure]:
+    if len(data) > MAX_TABLE_BYTES:
+        yield _file_failure(
+            file, "file-too-large", f"the file is larger than {MAX_TABLE_BYTES:,} bytes, the limit"
+        )
+        return
+    lines = data.decode("utf-16", "replace").split("\n")
+    if lines and not lines[-1]:
+        lines.pop()  # after the last line's end
+    for number, line in enumerate(lines, start=1):
+        line = line[:-1] if line.endswith("\r") else line
+        if "\ufffd" in line:
+            yield _Line(
+                number, None, ("file-encoding", "the line is not valid UTF-16", line.index("\ufffd") + 1)
+            )
+        elif len(line) > MAX_LINE_BYTES:
+            yield _Line(
+                number, None, ("table-row", f"the line is longer than {MAX_LINE_BYTES:,} characters", 1)
+            )
+        else:
+            yield _Line(number, line)
+
+
+def _split(lines: Sequence[str], delimiter: str) -> list[str] | str:
+    """The cells of one record made of ``lines``, or why it cannot be split (``"open"``: a quote open)."""
+    try:
+        records = list(csv.reader([line + "\n" for line in lines], delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        return "open" if "unexpected end of data" in str(exc) else str(exc)
+    if len(records) != 1:
+        return "open" if not records else "several records"
+    return records[0]
+
+
+def _quote_column(text: str, delimiter: str) -> int:
+    """The 1-based character column of the quote that breaks a line: one never closed, or one
+    followed by more text before the next delimiter."""
+    quoted = False
+    cell_start = opened = 0
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if quoted:
+            if char == '"':
+                if text[i + 1 : i + 2] == '"':
+                    i += 2
+                    continue
+                quoted = False
+                if i + 1 < len(text) and text[i + 1] != delimiter:
+                    return opened + 1
+        elif char == delimiter:
+            cell_start = i + 1
+        elif char == '"' and i == cell_start:
+            quoted, opened = True, i
+        i += 1
+    return opened + 1
+
+
+def _cell_index(text: str, column: int, delimiter: str) -> int:
+    """The 0-based cell at character ``column`` (1-based) of a line, counting delimiters before it."""
+    before = text[: column - 1]
+    cells = _split([before], delimiter)
+    return len(cells) - 1 if isinstance(cells, list) and cells else before.count(delimiter)
+
+
+def _choose_delimiter(
+    definition: Definition, header: str, file: str
+) -> tuple[str, list[str], TableLayout] | UnitFailure:
+    """The delimiter the header is split by: the one character among ``; , tab`` that splits it.
+
+    A header that more than one of them can split (a label holds a comma) is split by the one whose
+    every column is a known header word or input (not merely placed: a second column is otherwise
+    taken as the name); if none or several are, the header is refused as ambiguous.
+    """
+    candidates: list[tuple[str, list[str], TableLayout]] = []
+    for delimiter in DELIMITERS:
+        cells = _split([header], delimiter)
+        if isinstance(cells, list) and len(cells) > 1:
+            candidates.append((delimiter, cells, table_layout(definition, cells)))
+        elif isinstance(cells, str) and delimiter in header:
+            return _file_failure(
+                file,
+                "table-header",
+                f"the header cannot be split: {cells}; check its quotes",
+                1,
+                _quote_column(header, delimiter),
+            )
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        return _file_failure(
+            file,
+            "table-header",
+            "the header has a single column: separate the columns with ';', ',' or a tab, "
+            "and start with the unit id (Mã đơn vị)",
+        )
+    words = ID_HEADERS | NAME_HEADERS | YEAR_HEADERS | set(input_header_index(definition))
+    clean = [c for c in candidates if c[2].id_found and all(_key(h) in words for h in c[1] if h.strip())]
+    if len(clean) == 1:
+        return clean[0]
+    ways = ", or ".join(f"by {_DELIMITER_NAMES[d]} into {len(cells)} columns" for d, cells, _ in candidates)
+    return _file_failure(
+        file,
+        "table-header",
+        f"the header can be split {ways}; use one delimiter, and put a header that holds "
+        'the other character in double quotes ("Tỷ lệ, %")',
+    )
+
+
+def _read_table(
+    definition: Definition,
+    lines: Iterator[_Line | UnitFailure],
+    file: str,
+    year: int | None,
+    number_format: NumberFormat | None,
+) -> Iterator[UnitInputs | UnitFailure]:
+    """Header, then every record: each non-blank record yields exactly one unit or failure."""
+    first = next(lines, None)
+    if isinstance(first, UnitFailure):
+        yield first
+        return
+    if (
+        first is not None
+        and first.text is not None
+        and _key(first.text).startswith("sep=")
+        and len(first.text.strip()) == 5
+    ):
+        forced: str | None = first.text.strip()[4]  # Excel's `sep=;` line names the delimiter
+        first = next(lines, None)
+        if isinstance(first, UnitFailure):
+            yield first
             return
-        layout = table_layout(definition, header)
-        try:
-            for row in reader:
-                line = reader.line_num
+    else:
+        forced = None
+    if first is None or (first.text is not None and not first.text.strip(" ,;\t")):
+        yield _file_failure(
+            file,
+            "table-header",
+            "the file is empty: the first line must be the header (Mã đơn vị, Tên đơn vị, …)",
+        )
+        return
+    if first.text is None:
+        assert first.problem is not None
+        code, message, column = first.problem
+        yield _file_failure(file, code, f"the header cannot be read: {message}", 1, column)
+        return
+    if "\r" in first.text:
+        yield _file_failure(
+            file,
+            "table-header",
+            "the lines end with a carriage return only (an old Mac format), so the whole file reads "
+            "as one line; save it as CSV UTF-8",
+            first.number,
+        )
+        return
+    if forced is not None:
+        cells = _split([first.text], forced)
+        if isinstance(cells, str):
+            yield _file_failure(file, "table-header", f"the header cannot be split: {cells}", first.number)
+            return
+        chosen: tuple[str, list[str], TableLayout] | UnitFailure = (
+            forced,
+            cells,
+            table_layout(definition, cells),
+        )
+    else:
+        chosen = _choose_delimiter(definition, first.text, file)
+    if isinstance(chosen, UnitFailure):
+        yield chosen
+        return
+    delimiter, header, layout = chosen
+    if not layout.id_found:
+        yield _file_failure(
+            file,
+            "table-header",
+            "the header has no unit id column: name the first column 'Mã đơn vị' (or unit_id, id, mã); "
+            f"the header read is {', '.join(map(repr, header[:4]))}{', …' if len(header) > 4 else ''}",
+            first.number,
+        )
+        return
+    width = len(header)
+    placed = {layout.id_col, layout.name_col, layout.year_col}
+    blank = [i for i, h in enumerate(header) if not h.strip() and i not in placed]
+    records = accounted = 0
+    pushed: list[_Line | UnitFailure] = []
 
-                def where(col: int, line: int = line) -> Cell:
-                    return f"{column_letter(col + 1)}{line}", line, col + 1
+    def following() -> _Line | UnitFailure | None:
+        return pushed.pop() if pushed else next(lines, None)
 
-                unit = table_unit(
-                    definition, layout, row, file=str(path), where=where, source=f"{path}:{line}", year=year
-                )
-                if unit is not None:
-                    yield unit
-        except (csv.Error, UnicodeDecodeError) as exc:
-            yield UnitFailure(
-                None,
-                None,
-                str(path),
+    while True:
+        line = following()
+        if line is None:
+            break
+        if isinstance(line, UnitFailure):
+            records += 1
+            accounted += 1
+            yield line
+            continue
+        if line.text is not None and not line.text.strip(" \t" + delimiter):
+            continue  # a blank row: not a unit
+        records += 1
+
+        def refuse(
+            code: str, message: str, column: int, cells: Sequence[str] = (), line: _Line = line
+        ) -> UnitFailure:
+            unit_id = (
+                cells[layout.id_col].strip()
+                if layout.id_col < len(cells) and cells[layout.id_col].strip()
+                else None
+            )
+            name = None
+            if (
+                layout.name_col is not None
+                and layout.name_col < len(cells)
+                and cells[layout.name_col].strip()
+            ):
+                name = cells[layout.name_col].strip()
+            return UnitFailure(
+                unit_id,
+                name,
+                f"{file}:{line.number}",
                 (
                     Problem(
-                        "input-type",
-                        f"{path}: the CSV cannot be read after line {reader.line_num}: {exc}",
-                        Location(str(path), reader.line_num),
+                        code,
+                        f"line {line.number}: {message}",
+                        Location(file, line.number, column, (f"line {line.number}",)),
                     ),
                 ),
             )
 
+        if line.text is None:
+            assert line.problem is not None
+            code, message, column = line.problem
+            accounted += 1
+            yield refuse(code, message, column)
+            continue
+        cells_or_why = _split([line.text], delimiter)
+        span = [line]
+        if cells_or_why == "open":
+            # a quoted cell runs on: take the next lines until it closes, within MAX_RECORD_LINES
+            while cells_or_why == "open" and len(span) < MAX_RECORD_LINES:
+                more = following()
+                if more is None or isinstance(more, UnitFailure) or more.text is None:
+                    if more is not None:
+                        pushed.append(more)
+                    break
+                span.append(more)
+                cells_or_why = _split([s.text for s in span if s.text is not None], delimiter)
+            if not isinstance(cells_or_why, list) or len(cells_or_why) != width:
+                pushed.extend(reversed(span[1:]))  # read again as rows of their own
+                span = [line]
+                column = _quote_column(line.text, delimiter)
+                letter = column_letter(_cell_index(line.text, column, delimiter) + 1)
+                prefix = _split([line.text[: column - 1]], delimiter)
+                accounted += 1
+                yield refuse(
+                    "table-row",
+                    f"the quote opened in column {letter} "
+                    'is never closed on this row; close it ("Xã A") or remove it',
+                    column,
+                    prefix if isinstance(prefix, list) else (),
+                )
+                continue
+        if isinstance(cells_or_why, str):
+            accounted += 1
+            yield refuse(
+                "table-row",
+                f"the row cannot be split into cells ({cells_or_why}): a cell that starts with a quote "
+                'must end with it ("Xã A"), and a quote inside it is written twice ("")',
+                _quote_column(line.text, delimiter),
+            )
+            continue
+        cells = cells_or_why
+        long = next((i for i, c in enumerate(cells) if len(c) > MAX_FIELD), None)
+        if long is not None:
+            accounted += 1
+            yield refuse(
+                "table-row",
+                f"cell {column_letter(long + 1)}{line.number} holds {len(cells[long]):,} characters; "
+                f"the limit is {MAX_FIELD:,}",
+                long + 1,
+                cells,
+            )
+            continue
+        while len(cells) > width and not cells[-1].strip():
+            cells = cells[:-1]  # trailing empty cells, as spreadsheets write them
+        if len(cells) != width:
+            accounted += 1
+            yield refuse(
+                "table-row",
+                f"the row has {len(cells)} cells but the header {width}: a value holds an unquoted "
+                f"{_DELIMITER_NAMES[delimiter]} or a cell is missing; no value of this row was read",
+                min(len(cells), width) + 1,
+                cells,
+            )
+            continue
+        number = line.number
 
-def _chain_first(first: str, rest: IO[str]) -> Iterator[str]:
-    yield first
-    yield from rest
+        def where(col: int, line: int = number) -> Cell:
+            return f"{column_letter(col + 1)}{line}", line, col + 1
+
+        unit = table_unit(
+            definition,
+            layout,
+            cells,
+            file=file,
+            where=where,
+            source=f"{file}:{number}",
+            year=year,
+            number_format=number_format,
+        )
+        if isinstance(unit, UnitInputs):
+            unit.problems.extend(
+                Problem(
+                    "input-unknown",
+                    f"{column_letter(col + 1)}{number}: column {column_letter(col + 1)} has no header; "
+                    f"the value {cells[col]!r} was not read (give the column a header, or delete the value)",
+                    Location(file, number, col + 1, (f"{column_letter(col + 1)}{number}",)),
+                )
+                for col in blank
+                if cells[col].strip()
+            )
+        if unit is None:
+            records -= 1  # every cell blank: not a unit
+            continue
+        accounted += 1
+        yield unit
+    if records != accounted:  # a bug in us: say so rather than lose a row
+        yield _file_failure(
+            file, "internal", f"{records} rows read but {accounted} accounted for; please report this"
+        )
 
 
 # --- scoring ----------------------------------------------------------------------------------
@@ -398,17 +810,55 @@ def _chain_first(first: str, rest: IO[str]) -> Iterator[str]:
 Source = str | Path | UnitInputs | UnitFailure
 
 
+@dataclass
+class Tally:
+    """Where every row of a batch went: ``read == scored + refused``, checked when the batch ends.
+
+    A row is *scored* when it has a result (some of its values may still be refused: it is then not
+    ``ok``), *refused* when nothing of it could be scored (an unreadable row or file, a unit id seen
+    twice). Blank rows are not units and are not counted.
+    """
+
+    read: int = 0
+    scored: int = 0
+    refused: int = 0
+    with_problems: int = 0
+
+    def add(self, row: BatchRow) -> None:
+        self.read += 1
+        if row.result is None:
+            self.refused += 1
+        else:
+            self.scored += 1
+        self.with_problems += not row.ok
+
+    def check(self) -> None:
+        if self.read != self.scored + self.refused:  # pragma: no cover - a bug in us
+            raise CdsIndexError(f"{self.read} units read but {self.scored + self.refused} accounted for")
+
+    def line(self, lang: Lang = "vi") -> str:
+        """``12 đơn vị đã đọc = 11 đã chấm + 1 bị từ chối; 2 có lỗi số liệu``."""
+        if lang == "vi":
+            text = f"{self.read} đơn vị đã đọc = {self.scored} đã chấm + {self.refused} bị từ chối"
+            return text + (f"; {self.with_problems} có lỗi số liệu" if self.with_problems else "")
+        text = f"{self.read} units read = {self.scored} scored + {self.refused} refused"
+        return text + (f"; {self.with_problems} with problems" if self.with_problems else "")
+
+
 def score_many(
     definition: Definition,
     sources: Iterable[Source],
     *,
     year: int | None = None,
     lang: Lang = "vi",
+    number_format: NumberFormat | None = None,
+    tally: Tally | None = None,
 ) -> Iterator[BatchRow]:
     """Score every unit in ``sources``: paths (files, folders, tables) or units already read.
 
     One :class:`BatchRow` per unit, in the order read; a unit that cannot be scored still gets a
-    row with its problems. A unit id seen twice is flagged on the second row.
+    row with its problems. A unit id seen twice is refused on the second row. ``tally``, if given,
+    counts the rows as they go (read = scored + refused, checked at the end).
 
     >>> import cds_index
     >>> d = cds_index.load("hai-duong-707-district")
@@ -424,36 +874,38 @@ def score_many(
             )
         )
     seen: dict[str, str | None] = {}
-    for unit in _units(definition, sources, year):
+    counts = tally if tally is not None else Tally()
+    for unit in _units(definition, sources, year, number_format):
         if isinstance(unit, UnitFailure):
-            label = unit.unit_id or f"<{Path(unit.source.split(':')[0]).name}>"
-            yield BatchRow(label, unit.unit_name, unit.source, None, unit.problems)
-            continue
-        problems = list(unit.problems)
-        if unit.unit_id in seen:
-            problems.append(
-                Problem(
-                    "invalid-value",
-                    f"unit id {unit.unit_id!r} appears twice (also in {seen[unit.unit_id]})",
-                    Location(unit.source, path=("unit", "id")),
-                )
+            label = unit.unit_id or f"<{Path(unit.source).name}>"
+            row = BatchRow(label, unit.unit_name, unit.source, None, unit.problems)
+        elif unit.unit_id in seen:
+            twice = Problem(
+                "invalid-value",
+                f"unit id {unit.unit_id!r} appears twice (also in {seen[unit.unit_id]}); "
+                "this row is not scored: give each unit its own id",
+                Location(unit.source, path=("unit", "id")),
             )
+            row = BatchRow(unit.unit_id, unit.unit_name, unit.source, None, (*unit.problems, twice))
         else:
             seen[unit.unit_id] = unit.source
-        result = score(definition, unit, lang=lang)
-        # found by scoring: input constraints, undated meetings (#10), a year outside the period (#16)
-        problems.extend(result.problems[len(unit.problems) :])
-        yield BatchRow(unit.unit_id, unit.unit_name, unit.source, result, tuple(problems))
+            result = score(definition, unit, lang=lang)
+            # found by scoring: input constraints, undated meetings (#10), a year outside the period (#16)
+            problems = [*unit.problems, *result.problems[len(unit.problems) :]]
+            row = BatchRow(unit.unit_id, unit.unit_name, unit.source, result, tuple(problems))
+        counts.add(row)
+        yield row
+    counts.check()
 
 
 def _units(
-    definition: Definition, sources: Iterable[Source], year: int | None
+    definition: Definition, sources: Iterable[Source], year: int | None, number_format: NumberFormat | None
 ) -> Iterator[UnitInputs | UnitFailure]:
     for source in sources:
         if isinstance(source, UnitInputs | UnitFailure):
             yield source
         else:
-            yield from read_units(definition, [source], year=year)
+            yield from read_units(definition, [source], year=year, number_format=number_format)
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -612,6 +1064,7 @@ def table_header(definition: Definition, lang: Lang = "vi") -> str:
 
 __all__ = [
     "BatchRow",
+    "Tally",
     "UnitFailure",
     "column_letter",
     "expand",

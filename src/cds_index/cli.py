@@ -253,7 +253,7 @@ def cmd_score(args: argparse.Namespace) -> int:
             if payload is not None:
                 outputs.append(payload)
             continue
-        unit, problems = read_unit(definition, path, year=args.year)
+        unit, problems = read_unit(definition, path, year=args.year, number_format=args.number_format)
         if unit is None:
             for p in problems:
                 _out(p.format(), sys.stderr)
@@ -435,15 +435,12 @@ def _output(path: str | None) -> Iterator[TextIO]:
 
 def _score_batch(definition: Any, args: argparse.Namespace) -> int:
     """`score` over many units: one summary row per unit, streamed (table, json, csv) or a workbook."""
-    from .batch import score_many, table_header, table_line, write_csv, write_json
+    from .batch import Tally, table_header, table_line, write_csv, write_json
 
     if args.output:
         _output_file(args.output)  # before scoring a thousand units
-    rows = _progress(
-        score_many(definition, args.inputs, year=args.year, lang=args.lang),
-        args.lang,
-        inputs=args.inputs,
-    )
+    tally = Tally()
+    rows = _progress(_score_many(definition, args, tally), args.lang, inputs=args.inputs)
     if args.format == "xlsx":
         from .excel import write_results
 
@@ -459,20 +456,34 @@ def _score_batch(definition: Any, args: argparse.Namespace) -> int:
             else:
                 _out(table_header(definition, args.lang), stream)
                 count = failed = 0
-                for row in rows:
+                for count, row in enumerate(rows, start=1):  # noqa: B007 - count is used below
                     _out(table_line(definition, row, args.lang), stream)
-                    count += 1
                     failed += not row.ok
-    if failed or args.output:
-        _out(f"{count} unit(s) scored, {failed} with problems", sys.stderr)
+    if failed or args.output:  # read = scored + refused (#9); silent when all is well on stdout (#14)
+        _out(tally.line(args.lang), sys.stderr)
+    if count != tally.read:  # every row read is written: a bug in us otherwise
+        raise CdsIndexError(f"{tally.read} units read but {count} written; please report this")
     return EXIT_INVALID if failed else EXIT_OK
+
+
+def _score_many(definition: Any, args: argparse.Namespace, tally: Any = None) -> Any:
+    from .batch import score_many
+
+    return score_many(
+        definition,
+        args.inputs,
+        year=args.year,
+        lang=args.lang,
+        number_format=args.number_format,
+        tally=tally,
+    )
 
 
 # --- rank -------------------------------------------------------------------------------------
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
-    from .batch import describe, score_many
+    from .batch import Tally, describe
     from .ranking import keys, ranking_json, ranking_rows, ranking_table
     from .registry import load
 
@@ -484,8 +495,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
             Problem("usage", f"cannot rank by {args.by!r}: use one of " + ", ".join(keys(definition)))
         )
     results, unranked = [], []
-    scored = score_many(definition, args.inputs, year=args.year, lang=args.lang)
-    for row in _progress(scored, args.lang, inputs=args.inputs):
+    tally = Tally()
+    for row in _progress(_score_many(definition, args, tally), args.lang, inputs=args.inputs):
         if row.ok and row.result is not None:
             results.append(row.result)
         else:
@@ -526,6 +537,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
                 ),
                 stream,
             )
+    if unranked or args.output:  # read = scored + refused (#9); silent when all is well (#14)
+        _out(tally.line(args.lang), sys.stderr)
     if unranked:
         word = "không xếp hạng (số liệu lỗi)" if args.lang == "vi" else "not ranked (bad data)"
         _out(f"{len(unranked)} {word}:", sys.stderr)
@@ -542,17 +555,12 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .batch import score_many
     from .htmlreport import write_reports
     from .registry import load
 
     definition = load(args.definition)
     folder = _output_folder(args.output)
-    rows = _progress(
-        score_many(definition, args.inputs, year=args.year, lang=args.lang),
-        args.lang,
-        inputs=args.inputs,
-    )
+    rows = _progress(_score_many(definition, args), args.lang, inputs=args.inputs)
     written, failed = write_reports(definition, rows, folder, lang=args.lang, by=args.by)
     problems = f"; {failed} unit(s) with problems" if failed else ""
     _out(f"wrote {len(written)} file(s) to {args.output}{problems}")
@@ -607,7 +615,6 @@ def _score_targets(
 
 def cmd_gaps(args: argparse.Namespace) -> int:
     """Gaps of every unit in the inputs: files, folders, CSV files and workbooks, like `score` (#14)."""
-    from .batch import score_many
     from .gaps import gaps_table, points_gaps, target_gaps
     from .loader import load_model
     from .registry import load
@@ -637,7 +644,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
             )
     else:
         # the batch reader and scorer `score` uses: every format, a unit id seen twice flagged
-        scored = score_many(definition, args.inputs, year=args.year, lang=args.lang)
+        scored = _score_many(definition, args)
         for row in _progress(scored, args.lang, inputs=args.inputs):
             for p in row.problems:  # refused values (the unit is scored without them), or why not at all
                 _out(p.format(), sys.stderr)
@@ -817,7 +824,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     status = EXIT_OK
     units = []
     # parsed against the changed definition: it declares every input the scenario adds
-    read = read_units(changed, args.inputs, year=args.year)
+    read = read_units(changed, args.inputs, year=args.year, number_format=args.number_format)
     for unit in _progress(read, args.lang, inputs=args.inputs):
         if isinstance(unit, UnitFailure):
             for p in unit.problems:
@@ -892,6 +899,13 @@ def _units_parser(
         p.add_argument("--format", choices=formats, default=formats[0])
     p.add_argument("--lang", choices=["vi", "en"], default="vi")
     p.add_argument("--year", type=_year, default=None)
+    p.add_argument(
+        "--number-format",
+        choices=["vi", "en"],
+        default=None,
+        help="how the files write numbers: vi (1.000 is one thousand, 0,5 a half) or en (1,000; 0.5); "
+        "default: the definition's, else a number with two readings is refused",
+    )
     return p
 
 

@@ -19,6 +19,12 @@ CODES: dict[str, str] = {
     "yaml-alias-limit": "anchors and aliases expand to more nodes than the loader accepts",
     "yaml-tag": "a YAML tag that the loader does not construct",
     "kind-unknown": "the document's `kind:` is missing or not one cds_index knows",
+    # reading files and tables (#9)
+    "file-special": "a device, pipe, socket or folder given where a file is read",
+    "file-unreadable": "a file that exists but cannot be read (permissions, I/O error)",
+    "file-encoding": "a file or row that is not UTF-8 (or UTF-16 with a BOM), e.g. Windows-1258",
+    "table-header": "a table's header row is missing, has no unit id column, or cannot be split",
+    "table-row": "a table row that cannot be split into its cells (quote, cell count, length)",
     # shape of a definition (pydantic)
     "unknown-key": "a key that the format does not have",
     "missing-key": "a required key is missing",
@@ -62,6 +68,7 @@ CODES: dict[str, str] = {
     "input-type": "an input value of the wrong type",
     "input-range": "an input value outside its allowed range",
     "input-choice": "an input value that is not one of the allowed choices",
+    "input-ambiguous": "a number with two readings (1.000: one thousand or one) and no declared format (#9)",
     "input-definition": "an inputs file is for another definition",
     "formula-eval": "a formula could not be evaluated for this unit",
     # Excel workbooks (issue #9)

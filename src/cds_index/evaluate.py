@@ -589,7 +589,7 @@ def score(
         )
     cdef = compiled(definition)
     if not isinstance(inputs, UnitInputs):
-        values, problems = parse_values(inputs, definition.inputs)
+        values, problems = parse_values(inputs, definition.inputs, number_format=definition.number_format)
         inputs = UnitInputs(unit_id, unit_name, year, values, problems)
     elif year is not None and inputs.year != year:
         inputs = UnitInputs(

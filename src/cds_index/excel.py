@@ -30,6 +30,7 @@ from .batch import (
 )
 from .errors import Location, Problem, UsageError
 from .inputs import NOT_APPLICABLE_WORDS, UnitInputs, parse_values
+from .literals import NumberFormat
 from .model import Definition
 from .numbers import Lang, plain
 from .safe import cell_text, rounded, strip_controls
@@ -430,7 +431,11 @@ def _archive_problem(path: Path) -> Problem | None:
 
 
 def read_workbook(
-    definition: Definition, path: str | Path, *, year: int | None = None
+    definition: Definition,
+    path: str | Path,
+    *,
+    year: int | None = None,
+    number_format: NumberFormat | None = None,
 ) -> Iterator[UnitInputs | UnitFailure]:
     """Units from a workbook: every sheet is a filled form (one unit) or a table (one row per unit).
 
@@ -449,7 +454,9 @@ def read_workbook(
         if isinstance(sheet, Problem):
             yield UnitFailure(None, None, file, (sheet,))
             return
-        yield from _read_sheet(definition, path, sheet, year, hidden=sheet.hidden)
+        yield from _read_sheet(
+            definition, path, sheet, year, hidden=sheet.hidden, number_format=number_format
+        )
         if sheet.budget[0] < 0:
             return
 
@@ -762,7 +769,13 @@ def _as_input(cell: _Cell | None, spec: Any) -> Any:
 
 
 def _read_sheet(
-    definition: Definition, path: Path, sheet: _Sheet, year: int | None, *, hidden: bool = False
+    definition: Definition,
+    path: Path,
+    sheet: _Sheet,
+    year: int | None,
+    *,
+    hidden: bool = False,
+    number_format: NumberFormat | None = None,  # text cells with two readings (#9)
 ) -> Iterator[UnitInputs | UnitFailure]:
     """A form if a row of its first 40 has the form's header (``Mã số liệu``), else a table."""
     file = str(path)
@@ -779,12 +792,14 @@ def _read_sheet(
             break
     if found_form:
         header_row, header = head[-1]
-        yield _read_form(definition, file, sheet, head[:-1], header, header_row, rows, year)
+        yield _read_form(definition, file, sheet, head[:-1], header, header_row, rows, year, number_format)
     elif head:
         # the header is the first row naming an input: a title above the table is not a unit
         first = next((i for i, (_, row) in enumerate(head) if _names_inputs(definition, row)), 0)
         numbered = itertools.chain(head[first + 1 :], rows)
-        yield from _read_table(definition, file, sheet, head[first], numbered, year, hidden=hidden)
+        yield from _read_table(
+            definition, file, sheet, head[first], numbered, year, hidden=hidden, number_format=number_format
+        )
     if sheet.stopped is not None:
         where = f"{_ref(sheet.title)}!A{sheet.stopped_row + 1}"
         code = "file-too-large" if sheet.budget[0] < 0 else "excel-corrupt"
@@ -848,6 +863,7 @@ def _read_table(
     year: int | None,
     *,
     hidden: bool = False,
+    number_format: NumberFormat | None = None,
 ) -> Iterator[UnitInputs | UnitFailure]:
     """A one-row-per-unit sheet; ``rows`` are numbered (the sheet's row numbers)."""
     title = sheet.title
@@ -900,6 +916,7 @@ def _read_table(
             where=where,
             source=f"{file}!{title}!{number}",
             year=year,
+            number_format=number_format,
         )
         if unit is None:
             unit = UnitFailure(None, None, f"{file}!{title}!{number}", ())
@@ -915,6 +932,7 @@ def _read_form(
     header_row: int,
     rows: Iterator[tuple[int, Row]],
     year: int | None,
+    number_format: NumberFormat | None = None,
 ) -> UnitInputs | UnitFailure:
     sheet = sheet_.title
     facts: dict[str, tuple[Any, int]] = {}
@@ -1055,7 +1073,9 @@ def _read_form(
                 entry = {"not_applicable": True}
             raw[name] = entry
         cells_at[name] = number
-    values_, found = parse_values(raw, definition.inputs)
+    values_, found = parse_values(
+        raw, definition.inputs, number_format=number_format or definition.number_format
+    )
     for problem in found:
         name = str(problem.location.path[-1]) if problem.location.path else ""
         if name not in cells_at:
@@ -1209,7 +1229,7 @@ def _read_years_form(
             at[(year, name)] = where
     units: dict[int, UnitInputs] = {}
     for year, values in raw.items():
-        parsed, found = parse_values(values, definition.inputs)
+        parsed, found = parse_values(values, definition.inputs, number_format=definition.number_format)
         names = [str(p.location.path[-1]) if p.location.path else "" for p in found]
         placed = [place(p, file, at.get((year, name)), name) for p, name in zip(found, names, strict=True)]
         units[year] = UnitInputs(

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from .errors import Location, Problem
+from .literals import NumberFormat, fold, read_bool, read_date, read_number
 from .model import InputDef
 
 NOT_APPLICABLE_WORDS = {"n/a", "na", "không áp dụng", "khong ap dung", "not applicable"}
-_TRUE = {"true", "yes", "có", "co", "x", "đạt", "1"}
-_FALSE = {"false", "no", "không", "khong", "chưa", "chua", "0", "không đạt"}
 _ROLE = {
     "head": "head",
     "người đứng đầu": "head",
@@ -67,44 +64,28 @@ class UnitInputs:
 
 
 def _norm(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip().lower()
+    return fold(text)
 
 
-def coerce(raw: Any, spec: InputDef) -> tuple[Any, str | None, str | None]:
-    """Convert one raw value to the input's type: ``(value, error code, message)``."""
+def coerce(
+    raw: Any, spec: InputDef, *, number_format: NumberFormat | None = None
+) -> tuple[Any, str | None, str | None]:
+    """Convert one raw value to the input's type: ``(value, error code, message)``.
+
+    Numbers, dates and yes/no are read by :mod:`cds_index.literals` (the Vietnamese and English ways
+    of writing them; ``number_format`` decides between two readings such as ``1.000``).
+    """
     if raw is None:
         return None, None, None
     kind = spec.type
     if kind == "boolean":
-        if isinstance(raw, bool):
-            return raw, None, None
-        if isinstance(raw, int | Decimal) and raw in (0, 1):
-            return bool(raw), None, None
-        if isinstance(raw, str) and _norm(raw) in _TRUE | _FALSE:
-            return _norm(raw) in _TRUE, None, None
-        return None, "input-type", f"expected yes/no (true/false, có/không), got {raw!r}"
+        return read_bool(raw)
     if kind in {"number", "integer"}:
-        if isinstance(raw, bool):
-            return None, "input-type", f"expected a number, got {raw!r}"
-        number: Decimal
-        if isinstance(raw, int | Decimal):
-            number = Decimal(raw)
-        elif isinstance(raw, float):
-            number = Decimal(str(raw))
-        elif isinstance(raw, str):
-            text = raw.strip().replace(" ", "").rstrip("%")
-            if text.count(",") == 1 and "." not in text:
-                text = text.replace(",", ".")  # Vietnamese decimal comma: "0,5"
-            try:
-                number = Decimal(text)
-            except InvalidOperation:
-                return None, "input-type", f"expected a number, got {raw!r}"
-            if not number.is_finite():
-                return None, "input-type", f"expected a finite number, got {raw!r}"
-        else:
-            return None, "input-type", f"expected a number, got {raw!r}"
-        if kind == "integer" and number != number.to_integral_value():
-            return None, "input-type", f"expected a whole number, got {raw!r}"
+        number, code, message = read_number(
+            raw, integer=kind == "integer", percent=spec.unit == "percent", number_format=number_format
+        )
+        if code:
+            return None, code, message
         if spec.min is not None and number < spec.min:
             return None, "input-range", f"{number} is below the minimum {spec.min}"
         if spec.max is not None and number > spec.max:
@@ -123,16 +104,7 @@ def coerce(raw: Any, spec: InputDef) -> tuple[Any, str | None, str | None]:
                     return choice, None, None
         return None, "input-choice", f"expected one of {', '.join(choices)}; got {raw!r}"
     if kind == "date":
-        if isinstance(raw, dt.datetime):
-            return raw.date(), None, None
-        if isinstance(raw, dt.date):
-            return raw, None, None
-        if isinstance(raw, str):
-            try:
-                return dt.date.fromisoformat(raw.strip()), None, None
-            except ValueError:
-                pass
-        return None, "input-type", f"expected a date (YYYY-MM-DD), got {raw!r}"
+        return read_date(raw)
     raise AssertionError(kind)
 
 
@@ -141,10 +113,12 @@ def parse_values(
     inputs: Mapping[str, InputDef],
     *,
     locate: Any = None,
+    number_format: NumberFormat | None = None,
 ) -> tuple[dict[str, Value], list[Problem]]:
     """Parse a mapping of raw values; return the values and the problems (nothing is dropped silently).
 
     ``locate(name) -> Location`` places a problem in its file; without it problems carry the name only.
+    ``number_format`` (``vi``/``en``) is the file's declared way of writing numbers, if any.
     """
     values: dict[str, Value] = {}
     problems: list[Problem] = []
@@ -152,7 +126,25 @@ def parse_values(
     def where(name: str) -> Location:
         return locate(name) if locate else Location(path=("values", name))
 
+    if not isinstance(raw_values, Mapping):
+        problems.append(
+            Problem(
+                "input-type",
+                f"the values must be a mapping of input names to values, got {type(raw_values).__name__}",
+                Location(path=("values",)),
+            )
+        )
+        return values, problems
     for name, raw in raw_values.items():
+        if not isinstance(name, str):
+            problems.append(
+                Problem(
+                    "input-unknown",
+                    f"an input name is text, got {type(name).__name__} {str(name)[:40]!r}",
+                    Location(path=("values", str(name)[:40])),
+                )
+            )
+            continue
         spec = inputs.get(name)
         if spec is None:
             problems.append(
@@ -191,9 +183,7 @@ def parse_values(
             reason = raw.get("note")
             date_raw = raw.get("date")
             if date_raw is not None:
-                from .model import InputDef as _D
-
-                date, code, message = coerce(date_raw, _D(label="date", type="date"))
+                date, code, message = read_date(date_raw)
                 if code:
                     problems.append(Problem(code, f"{name}: {message}", where(name)))
                     continue
@@ -202,11 +192,11 @@ def parse_values(
             continue
         else:
             self_raw = raw
-        self_value, code, message = coerce(self_raw, spec)
+        self_value, code, message = coerce(self_raw, spec, number_format=number_format)
         if code:
             problems.append(Problem(code, f"{name} ({spec.label}): {message}", where(name)))
             continue
-        appraised, code, message = coerce(appraised_raw, spec)
+        appraised, code, message = coerce(appraised_raw, spec, number_format=number_format)
         if code:
             problems.append(Problem(code, f"{name} ({spec.label}), appraised: {message}", where(name)))
             continue

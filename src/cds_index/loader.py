@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import io
+import os
 import re
+import stat
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -266,27 +268,117 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
     return doc, problems
 
 
-def read_file(path: str | Path) -> tuple[Document, list[Problem]]:
+def open_input(path: str | Path) -> tuple[BinaryIO | None, Problem | None]:
+    """Open a file for reading, in binary: ``(handle, None)`` or ``(None, problem)``; never raises.
+
+    Only regular files are opened: a device (``/dev/zero``), a FIFO, a socket or a folder is refused
+    from ``os.stat`` before opening (opening a FIFO would wait for a writer forever), and checked again
+    on the opened descriptor, in case the path was swapped in between.
+    """
     path = Path(path)
+    where = Location(str(path))
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return Document(str(path), None), [
-                Problem(
-                    "file-too-large",
-                    f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}",
-                    Location(str(path), 1, 1),
-                )
-            ]
-        text = path.read_text(encoding="utf-8")
+        mode = os.stat(path).st_mode
     except FileNotFoundError:
-        return Document(str(path), None), [
-            Problem("file-not-found", f"no such file: {path}", Location(str(path)))
-        ]
-    except (OSError, UnicodeDecodeError) as exc:
-        return Document(str(path), None), [
-            Problem("file-not-found", f"cannot read {path}: {exc}", Location(str(path)))
-        ]
+        return None, Problem("file-not-found", f"no such file: {path}", where)
+    except OSError as exc:
+        return None, Problem("file-unreadable", f"cannot read {path}: {exc.strerror or exc}", where)
+    if not stat.S_ISREG(mode):
+        return None, Problem("file-special", f"{path} is {_file_kind(mode)}, not a file; give a file", where)
+    flags = (
+        os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    )
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return None, Problem("file-not-found", f"no such file: {path}", where)
+    except OSError as exc:
+        return None, Problem(
+            "file-unreadable", f"cannot read {path}: {exc.strerror or exc} (check its permissions)", where
+        )
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        kind = _file_kind(os.fstat(fd).st_mode)
+        os.close(fd)
+        return None, Problem("file-special", f"{path} is {kind}, not a file; give a file", where)
+    return os.fdopen(fd, "rb"), None
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def read_bytes(path: str | Path, limit: int) -> tuple[bytes | None, Problem | None]:
+    """At most ``limit`` bytes of a regular file: the limit counts the bytes actually read.
+
+    (A file's stated size can lie: a file still growing, ``/proc``; so ``limit + 1`` bytes are read
+    and a file that has them is refused.)
+    """
+    handle, problem = open_input(path)
+    if handle is None:
+        return None, problem
+    with handle:
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            return None, Problem("file-unreadable", f"cannot read {path}: {exc}", Location(str(path)))
+    if len(data) > limit:
+        return None, Problem(
+            "file-too-large",
+            f"the file is larger than {limit:,} bytes, the limit; split it or check it is the right file",
+            Location(str(path), 1, 1),
+        )
+    return data, None
+
+
+def decode_utf8(data: bytes, file: str | None) -> tuple[str | None, Problem | None]:
+    """UTF-8 text (a BOM is dropped), or a ``file-encoding`` problem at the line of the first bad byte."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError as exc:
+            return None, Problem(
+                "file-encoding",
+                f"the file starts as UTF-16 but byte {exc.start} is not",
+                Location(file, 1, 1),
+            )
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        return None, Problem(
+            "file-encoding", not_utf8(data[exc.start : exc.start + 1]), Location(file, line, column)
+        )
+
+
+def not_utf8(byte: bytes) -> str:
+    """Why a byte cannot be read, and how to save the file instead."""
+    return (
+        f"the byte 0x{byte.hex()} is not UTF-8: the file is in a legacy encoding (Windows-1258, "
+        "Windows-1252 or latin-1, as old Vietnamese software saves); save it as UTF-8 "
+        "(Excel: Save As → CSV UTF-8; Notepad: Save As → Encoding UTF-8)"
+    )
+
+
+def read_file(path: str | Path) -> tuple[Document, list[Problem]]:
+    """Read a YAML or JSON document from a regular file of at most :data:`MAX_BYTES` bytes."""
+    data, problem = read_bytes(path, MAX_BYTES)
+    if data is None:
+        assert problem is not None
+        return Document(str(path), None), [problem]
+    text, problem = decode_utf8(data, str(path))
+    if text is None:
+        assert problem is not None
+        return Document(str(path), None), [problem]
     return read_yaml(text, str(path))
 
 

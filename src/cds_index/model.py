@@ -491,6 +491,12 @@ class Definition(Model):
     total: NonNegative | None = Field(None, description="The total the decision states (200, 420, 600).")
     index: IndexSetting = Field(default_factory=IndexSetting)
     display: Display = Field(default_factory=Display)
+    number_format: Literal["vi", "en"] | None = Field(
+        None,
+        description="How the units' files write numbers, where a number has two readings (`1.000`): "
+        "`vi` (1.000 is one thousand, 0,5 a half) or `en` (1,000 and 0.5); unset: such a number is "
+        "refused (#9).",
+    )
     years: list[int] | None = Field(None, description="The years a `targets` definition covers.")
     description: Text | None = None
     inputs: dict[InputName, InputDef] = Field(default_factory=dict)

@@ -23,15 +23,17 @@ def div(a: Decimal, b: Decimal) -> Decimal:
     """``a / b``: exact when the quotient terminates, else rounded at the 20th decimal place."""
     q = CONTEXT.divide(a, b)  # as `a / b` under CONTEXT, without entering a local context (3× faster)
     if _decimals(q) > 20:
-        q = q.quantize(PLACES, rounding=ROUND_HALF_UP)
+        # q has at most 60 digits, so more than 20 decimals means at most 40 before the point: the
+        # rounded quotient fits CONTEXT (the thread's default context, 28 digits, would not: #9)
+        q = q.quantize(PLACES, rounding=ROUND_HALF_UP, context=CONTEXT)
     return q
 
 
 def plain(d: Decimal) -> str:
     """The shortest exact text of a Decimal: ``1.80`` → ``1.8``, ``2E+1`` → ``20``."""
     if d == d.to_integral_value():
-        return format(d, "f") if _decimals(d) == 0 else str(d.quantize(ONE))
-    text = format(d.normalize(), "f")
+        return format(d, "f") if _decimals(d) == 0 else format(d.to_integral_value(), "f")
+    text = format(d.normalize(CONTEXT), "f")
     return text
 
 
@@ -57,16 +59,22 @@ def _decimals(d: Decimal) -> int:
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
+def _round(d: Decimal, places: int) -> Decimal:
+    """``d`` rounded to ``places`` decimals, in a context wide enough that it never signals (#9)."""
+    digits = max(d.adjusted(), 0) + places + 2
+    if not d.is_finite() or digits > 1000:
+        return d  # nothing an accepted input can reach; shown as it is rather than raise
+    return d.quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=Context(prec=max(digits, 28))
+    )
+
+
 def _show(d: Decimal, lang: Lang = "vi", places: int | None = None) -> str:
     approx = ""
-    if (
-        places is None
-        and _decimals(d) > EXPLAIN_PLACES
-        and d != d.quantize(Decimal(1).scaleb(-EXPLAIN_PLACES), rounding=ROUND_HALF_UP)
-    ):
+    if places is None and _decimals(d) > EXPLAIN_PLACES and d != _round(d, EXPLAIN_PLACES):
         places, approx = EXPLAIN_PLACES, "≈"  # a repeating decimal in an explanation: say it is rounded
     if places is not None:
-        d = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        d = _round(d, places)
     text = approx + plain(d)
     if text in {"-0", "≈-0"}:
         text = "0"

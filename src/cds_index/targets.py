@@ -18,6 +18,7 @@ parsed values of an inputs file can be passed unchanged.
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from decimal import Decimal
 from typing import Any, Final, Literal
 
 from .errors import DefinitionError, InputError, Problem, UsageError
+from .literals import NumberFormat
 from .model import AtLeast, Definition, Node, OneOf
 from .numbers import Lang, show
 
@@ -260,6 +262,7 @@ def evaluate_year(
     values: Mapping[str, Any],
     *,
     lang: Lang = "vi",
+    number_format: NumberFormat | None = None,
 ) -> YearResult:
     """Check one unit's values of ``year`` against that year's targets.
 
@@ -269,7 +272,9 @@ def evaluate_year(
     otherwise ``met`` or ``unmet``; a number target is inclusive (65 meets "65%").
 
     Raises :class:`UsageError` if the definition is not a targets definition or ``year`` is not one
-    of its years, and :class:`InputError` if a value has the wrong type for its target.
+    of its years, and :class:`InputError` (with every problem) if a value is refused by the reader
+    of inputs (:func:`~cds_index.inputs.parse_values`: ``"80"`` and ``"80%"`` are read, ``"n/a"`` is
+    not applicable, an unknown input name is ``input-unknown``) or has the wrong type for its target.
 
     >>> from cds_index.loader import load_model
     >>> d = load_model(Definition, "definitions/thanh-hoa-1829-commune.yaml")
@@ -280,6 +285,7 @@ def evaluate_year(
     False
     """
     _check_definition(definition, year)
+    values = read_values(definition, values, number_format=number_format)
     outcomes: list[CriterionOutcome] = []
     for group, node in _criteria(definition):
         outcomes.append(_evaluate(definition, group, node, year, values, lang))
@@ -299,6 +305,7 @@ def gaps(
     *,
     target_year: int | None = None,
     lang: Lang = "vi",
+    number_format: NumberFormat | None = None,
 ) -> tuple[Gap, ...]:
     """What must improve: the criteria whose values of ``year`` fall short of ``target_year``'s targets.
 
@@ -313,6 +320,7 @@ def gaps(
     ['2023 target ≥ 70%: 65% in 2022, 5 percentage points short']
     """
     _check_definition(definition, year)
+    values = read_values(definition, values, number_format=number_format)
     if target_year is None:
         target_year = next_year_of(definition, year) or year
     else:
@@ -346,6 +354,7 @@ def evaluate_years(
     values_by_year: Mapping[int, Mapping[str, Any]],
     *,
     lang: Lang = "vi",
+    number_format: NumberFormat | None = None,
 ) -> MultiYearView:
     """Check a unit across every year of the definition, and say what must improve next.
 
@@ -365,6 +374,16 @@ def evaluate_years(
                 f"{', '.join(map(str, unknown))}",
             )
         )
+    problems: list[Problem] = []
+    read: dict[int, dict[str, Any]] = {}
+    for y, raw in values_by_year.items():
+        try:
+            read[y] = read_values(definition, raw, number_format=number_format)
+        except InputError as exc:
+            problems += [dataclasses.replace(p, message=f"{y}: {p.message}") for p in exc.problems]
+    if problems:
+        raise InputError(problems)
+    values_by_year = read
     results = tuple(evaluate_year(definition, y, values_by_year.get(y, {}), lang=lang) for y in years)
     with_data = [r.year for r in results if r.has_data]
     latest = with_data[-1] if with_data else None
@@ -388,6 +407,38 @@ def evaluate_years(
             )
         )
     return MultiYearView(definition.id, years, results, tuple(tracks), latest, next_year, found)
+
+
+def read_values(
+    definition: Definition, values: Mapping[str, Any], *, number_format: NumberFormat | None = None
+) -> dict[str, Any]:
+    """A unit's values of one year, read by the one reader of inputs (as :func:`score` reads them).
+
+    Raw values (``"80"``, ``"80%"``, ``"n/a"``, ``0,5``, ``Decimal``) are parsed against the
+    definition's inputs; values already parsed (``inputs.Value``, :data:`NOT_APPLICABLE`) are kept.
+    Raises :class:`InputError` with every refused value, an unknown input name included.
+    """
+    from .inputs import Value, parse_values
+
+    if not isinstance(values, Mapping):
+        raise InputError(
+            Problem("input-type", f"the values must be a mapping of input names, got {values!r:.60}")
+        )
+    parsed: dict[str, Any] = {}
+    raw: dict[str, Any] = {}
+    for name, value in values.items():
+        if isinstance(value, Value) and isinstance(name, str) and name in definition.inputs:
+            parsed[name] = value
+        elif value is NOT_APPLICABLE:
+            raw[name] = "n/a"
+        else:
+            raw[name] = value
+    read, problems = parse_values(
+        raw, definition.inputs, number_format=number_format or definition.number_format
+    )
+    if problems:
+        raise InputError(problems)
+    return {**parsed, **read}
 
 
 def next_year_of(definition: Definition, year: int) -> int | None:

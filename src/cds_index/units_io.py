@@ -7,19 +7,25 @@ from typing import Any
 
 from .errors import Location, Problem
 from .inputs import UnitInputs, parse_values, read_inputs_file
+from .literals import NumberFormat
 from .loader import Document
 from .model import Definition
 
 
 def read_unit(
-    definition: Definition, path: str | Path, *, year: int | None = None
+    definition: Definition,
+    path: str | Path,
+    *,
+    year: int | None = None,
+    number_format: NumberFormat | None = None,
 ) -> tuple[UnitInputs | None, list[Problem]]:
     """Read one inputs file (`kind: inputs`) and parse its values against ``definition``.
 
     Returns ``(None, problems)`` when the file itself cannot be read; otherwise the unit, whose
     ``problems`` name every refused value by file, line and column (the unit is still scored:
     criteria that need a refused value are marked ``invalid``). Of a multi-year file, ``year``
-    (default: the file's `year`, else its last year) is read.
+    (default: the file's `year`, else its last year) is read. ``number_format`` (``vi``/``en``)
+    decides a number written as text with two readings (default: the definition's).
     """
     model, doc, problems = _read_for(definition, path)
     if model is None:
@@ -29,10 +35,17 @@ def read_unit(
         if chosen is None:
             chosen = max(model.years)
         return _parse(
-            definition, path, model, doc, chosen, ("years", chosen), model.years.get(chosen, {})
+            definition,
+            path,
+            model,
+            doc,
+            chosen,
+            ("years", chosen),
+            model.years.get(chosen, {}),
+            number_format,
         ), []
     chosen = year if year is not None else model.year
-    return _parse(definition, path, model, doc, chosen, ("values",), model.values or {}), []
+    return _parse(definition, path, model, doc, chosen, ("values",), model.values or {}, number_format), []
 
 
 def read_unit_years(
@@ -67,6 +80,7 @@ def _parse(
     year: int | None,
     base: tuple[Any, ...],
     raw: Any,
+    number_format: NumberFormat | None = None,
 ) -> UnitInputs:
     """One year's raw values parsed; a refused value is placed at its line in the file."""
 
@@ -74,7 +88,9 @@ def _parse(
         loc = doc.location((*base, name))
         return Location(loc.file, loc.line, loc.column, (*base, name))
 
-    values, found = parse_values(raw, definition.inputs, locate=locate)
+    values, found = parse_values(
+        raw, definition.inputs, locate=locate, number_format=number_format or definition.number_format
+    )
     return UnitInputs(model.unit.id, model.unit.name, year, values, found, str(path))
 
 

@@ -1,0 +1,306 @@
+"""How people write numbers, percentages, dates and yes/no: one reader per kind, never a guess.
+
+Vietnamese offices write ``9.500`` for nine thousand five hundred and ``0,5`` for a half; an English
+spreadsheet writes ``9,500`` and ``0.5``. A text is read in every way it can be written (Vietnamese:
+``.`` or a space between thousands, ``,`` before decimals; English: ``,`` or a space between
+thousands, ``.`` before decimals). When the readings agree, or only one of them is a valid value of
+the input, that is the value. When two readings differ (``1.000``: one thousand, or one?) the text is
+refused with the two readings and how to write it, unless the file declares its number format
+(``vi`` or ``en``). A whole-number input (``integer``) takes the reading without decimals: a count of
+``9.500`` people is 9500.
+
+Every number, whatever its source (text, ``int``, ``float``, ``Decimal``), is refused beyond
+:data:`MAX_MAGNITUDE`, :data:`MAX_PLACES` decimals or :data:`MAX_DIGITS` significant digits, so that
+no arithmetic on an accepted value can overflow or exhaust memory.
+
+>>> read_number("9.500", integer=True)
+(Decimal('9500'), None, None)
+>>> read_number("1.250,5")
+(Decimal('1250.5'), None, None)
+>>> read_number("1.000")[1]
+'input-ambiguous'
+>>> read_number("1.000", number_format="vi")
+(Decimal('1000'), None, None)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+NumberFormat = Literal["vi", "en"]
+NUMBER_FORMATS: tuple[NumberFormat, ...] = ("vi", "en")
+
+MAX_MAGNITUDE = Decimal(10) ** 15
+"""Largest absolute value accepted (a quadrillion: more than any count, area or budget in VND)."""
+MAX_PLACES = 20
+"""Most decimal places accepted (trailing zeros do not count): the precision of every division."""
+MAX_DIGITS = 34
+"""Most significant digits accepted (IEEE decimal128)."""
+MAX_TEXT = 64
+"""Longest text read as a number or a date, spaces included."""
+
+Read = tuple[Any, str | None, str | None]
+"""``(value, error code, message)``: the value, or ``None`` and why."""
+
+_SPACES = "\u00a0\u202f\u2009\u2007 "  # no-break, narrow no-break, thin, figure space, space
+_MINUS = "-\u2212\u2013"  # hyphen-minus, minus sign, en dash (typed by Word's autocorrect)
+_PLAIN = {
+    # a grouped form (thousands separated, one separator throughout), then a plain run of digits
+    "vi": (
+        re.compile(r"[1-9][0-9]{0,2}([. ])[0-9]{3}(?:\1[0-9]{3})*(?:,[0-9]+)?"),
+        re.compile(r"[0-9]+(?:,[0-9]+)?"),
+    ),
+    "en": (
+        re.compile(r"[1-9][0-9]{0,2}([, ])[0-9]{3}(?:\1[0-9]{3})*(?:\.[0-9]+)?"),
+        re.compile(r"[0-9]+(?:\.[0-9]+)?"),
+    ),
+}
+_DECIMAL_MARK: dict[NumberFormat, str] = {"vi": ",", "en": "."}
+_WHOLE = re.compile(r"-?[1-9][0-9]{0,14}|0")
+_SCIENTIFIC = re.compile(r"([0-9]+(?:\.[0-9]+)?|\.[0-9]+)[eE][-+]?[0-9]+")
+_HOW = "write digits only, with a comma before decimals as in 9500 or 0,5"
+
+
+def _readings(body: str) -> dict[NumberFormat, tuple[Decimal, bool]]:
+    """Each format's reading of unsigned ``body``: ``{format: (value, written with decimals)}``."""
+    found: dict[NumberFormat, tuple[Decimal, bool]] = {}
+    for fmt in NUMBER_FORMATS:
+        grouped, ungrouped = _PLAIN[fmt]
+        if not (grouped.fullmatch(body) or ungrouped.fullmatch(body)):
+            continue
+        whole, mark, fraction = body.partition(_DECIMAL_MARK[fmt])
+        digits = re.sub(r"[^0-9]", "", whole) + ("." + fraction if mark else "")
+        found[fmt] = (Decimal(digits), bool(mark))
+    return found
+
+
+def _vn(sign: str, d: Decimal) -> str:
+    """A reading written the unambiguous Vietnamese way: ``1.000`` → ``1``, ``9.5`` → ``9,5``."""
+    text = str(int(d)) if d == d.to_integral_value() else format(d.normalize(), "f")
+    return (sign + text).replace(".", ",")
+
+
+def read_number(
+    raw: Any,
+    *,
+    integer: bool = False,
+    percent: bool = False,
+    number_format: NumberFormat | None = None,
+) -> Read:
+    """A number as written: text in the Vietnamese or English way, ``int``, ``float`` or ``Decimal``.
+
+    ``integer``: a whole-number input (``9.500`` is 9500); ``percent``: a percentage input, where a
+    trailing ``%`` is allowed (``85%`` is 85); ``number_format``: the file's declared format, which
+    decides between two readings.
+    """
+    if isinstance(raw, bool):
+        return None, "input-type", f"expected a number, got {raw!r}"
+    number: Decimal
+    if isinstance(raw, int):
+        if abs(raw) > MAX_MAGNITUDE:  # compared as int: never turned into a huge text
+            return None, "input-range", _too_big(raw)
+        number = Decimal(raw)
+    elif isinstance(raw, float):
+        if not math.isfinite(raw):
+            return None, "input-type", f"expected a finite number, got {raw!r}"
+        number = Decimal(repr(raw))  # the float's shortest text, never 0.1000000000000000055…
+    elif isinstance(raw, Decimal):
+        if not raw.is_finite():
+            return None, "input-type", f"expected a finite number, got {raw!r}"
+        number = raw
+    elif isinstance(raw, str):
+        return _read_text(raw, integer=integer, percent=percent, number_format=number_format)
+    else:
+        return None, "input-type", f"expected a number, got {_short(raw)}"
+    return check_number(number, raw, integer=integer)
+
+
+def check_number(number: Decimal, raw: Any, *, integer: bool = False) -> Read:
+    """``number`` within the documented magnitude and precision (and whole, for ``integer``)."""
+    if number.is_zero():
+        return Decimal(0), None, None  # 0E+999999 is zero: never carry its exponent into arithmetic
+    if number.adjusted() > 15 or number.copy_abs() > MAX_MAGNITUDE:  # adjusted(): O(1), no context
+        return None, "input-range", _too_big(raw)
+    sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    stripped = len(digits)
+    while stripped > 1 and digits[stripped - 1] == 0 and exponent < 0:
+        stripped -= 1
+        exponent += 1
+    if -exponent > MAX_PLACES:
+        return (
+            None,
+            "input-range",
+            (f"{_short(raw)} has more than {MAX_PLACES} decimal places; round it (e.g. to 4 places)"),
+        )
+    if stripped > MAX_DIGITS:
+        return None, "input-range", f"{_short(raw)} has more than {MAX_DIGITS} significant digits"
+    if stripped != len(digits):
+        number = Decimal((sign, digits[:stripped], exponent))  # 12.000000 is 12: bounded exponent
+    if integer and number != number.to_integral_value():
+        return (
+            None,
+            "input-type",
+            (
+                f"expected a whole number, got {_short(raw)}; a count is written without decimals "
+                "(nine thousand five hundred is 9500)"
+            ),
+        )
+    return number, None, None
+
+
+def _too_big(raw: Any) -> str:
+    return f"{_short(raw)} is beyond what cds_index reads (at most 10^15 in absolute value)"
+
+
+def _short(raw: Any) -> str:
+    if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) > 10**30:
+        # never turned into text: beyond 4300 digits str() raises, and a million digits help no one
+        return f"a number of about {int(raw.bit_length() * math.log10(2)) + 1} digits"
+    text = repr(raw)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _read_text(raw: str, *, integer: bool, percent: bool, number_format: NumberFormat | None) -> Read:
+    if len(raw) > MAX_TEXT:
+        return None, "input-type", f"expected a number, got a text of {len(raw)} characters"
+    text = raw.strip()
+    if _WHOLE.fullmatch(text):  # the common case, `620`: one reading, within bounds (measured: 2x)
+        return Decimal(text), None, None
+    text = unicodedata.normalize("NFKC", text).strip(_SPACES + "\t\r\n")
+    if text.endswith("%"):
+        if not percent:
+            return (
+                None,
+                "input-type",
+                (f"{raw!r}: a percent sign is only for percentage inputs; write the number alone"),
+            )
+        text = text[:-1].rstrip(_SPACES)
+    sign = ""
+    if text[:1] in _MINUS or text[:1] == "+":
+        sign = "-" if text[:1] in _MINUS else ""
+        text = text[1:].lstrip(_SPACES)
+    for space in _SPACES[:-1]:
+        text = text.replace(space, " ")
+    lowered = text.lower()
+    if lowered in {"inf", "infinity", "nan", "snan", "∞"} or lowered.startswith(("inf", "nan")):
+        return None, "input-type", f"expected a finite number, got {raw!r}"
+    if _SCIENTIFIC.fullmatch(text):
+        try:
+            value = Decimal(sign + text)
+        except InvalidOperation:  # an exponent beyond what Decimal can hold: 1e99999999999999999999
+            return None, "input-range", _too_big(raw)
+        return check_number(value, raw, integer=integer)
+    readings = _readings(text)
+    if not readings:
+        return None, "input-type", f"expected a number, got {raw!r}; {_HOW}"
+    if number_format is not None and number_format in readings:
+        value, _ = readings[number_format]
+    else:
+        values = {v for v, _ in readings.values()}
+        if len(values) > 1 and integer:
+            # a count written with decimals is not a count: 9.500 people are 9500, never 9.5
+            whole = {v for v, places in readings.values() if not places}
+            values = whole or values
+        if len(values) > 1:
+            vi, en = (_vn(sign, readings[fmt][0]) for fmt in NUMBER_FORMATS)
+            return (
+                None,
+                "input-ambiguous",
+                (
+                    f"{raw!r} can be read as {vi} (Vietnamese: '.' between thousands, ',' before decimals) "
+                    f"or as {en} (English: ',' between thousands, '.' before decimals); write {vi} or {en} "
+                    "(no separator between thousands, a comma before decimals), or declare the file's "
+                    "number format (--number-format vi|en)"
+                ),
+            )
+        (value,) = values
+    return check_number(Decimal(sign + format(value, "f")), raw, integer=integer)
+
+
+def read_year(raw: Any) -> Read:
+    """A year: a whole number from 1900 to 2100 (``2024``, ``2024.0`` from a spreadsheet, ``"2024"``)."""
+    number, code, _ = read_number(raw, integer=True)
+    if code:
+        return None, "input-type", f"the year {_short(raw)} is not a year; write it as 2024"
+    if not 1900 <= number <= 2100:
+        return None, "input-range", f"the year {_short(raw)} is not between 1900 and 2100"
+    return int(number), None, None
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+_DMY = re.compile(r"([0-9]{1,2}) *([/.-]) *([0-9]{1,2}) *\2 *([0-9]{4})")
+_ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?")
+_DATE_HOW = "write the day first, as officials do: 20/06/2025 (or ISO 2025-06-20)"
+
+
+def read_date(raw: Any) -> Read:
+    """A date: a ``date``/``datetime``, ``dd/mm/yyyy`` (``d/m/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``), ISO.
+
+    >>> read_date("20/06/2025")
+    (datetime.date(2025, 6, 20), None, None)
+    """
+    if isinstance(raw, dt.datetime):
+        return raw.date(), None, None
+    if isinstance(raw, dt.date):
+        return raw, None, None
+    if not isinstance(raw, str) or len(raw) > MAX_TEXT:
+        return None, "input-type", f"expected a date, got {_short(raw)}; {_DATE_HOW}"
+    text = unicodedata.normalize("NFKC", raw).strip()
+    iso = _ISO.fullmatch(text)
+    if iso:
+        year, month, day = (int(g) for g in iso.groups())
+    else:
+        dmy = _DMY.fullmatch(text)
+        if dmy is None:
+            return None, "input-type", f"expected a date, got {raw!r}; {_DATE_HOW}"
+        day, month, year = int(dmy.group(1)), int(dmy.group(3)), int(dmy.group(4))
+        if month > 12 and day <= 12:
+            return (
+                None,
+                "input-type",
+                (
+                    f"{raw!r} has no month {month}: dates are written day/month/year, "
+                    f"so this is perhaps {month:02d}/{day:02d}/{year}"
+                ),
+            )
+    try:
+        return dt.date(year, month, day), None, None
+    except ValueError:
+        return None, "input-type", f"{raw!r} is not a date of the calendar (day {day}, month {month})"
+
+
+# --- yes / no ------------------------------------------------------------------------------------
+
+TRUE_WORDS = frozenset({"true", "yes", "y", "có", "co", "x", "đạt", "dat", "1", "✓", "✔"})
+FALSE_WORDS = frozenset(
+    {"false", "no", "n", "không", "khong", "chưa", "chua", "0", "không đạt", "khong dat", "chưa đạt"}
+)
+_BOOL_HOW = "write có or không (yes/no, đạt/không đạt, x, 1/0)"
+
+
+def fold(text: str) -> str:
+    """A word as compared: NFC, lower case, single spaces (``CÓ``, ``Co\\u0301`` and ``có`` agree)."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def read_bool(raw: Any) -> Read:
+    """Yes or no, as written in Vietnamese or English, or 1/0."""
+    if isinstance(raw, bool):
+        return raw, None, None
+    if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
+        if raw == 1 or raw == 0:
+            return raw == 1, None, None
+    elif isinstance(raw, str) and len(raw) <= MAX_TEXT:
+        word = fold(raw)
+        if word in TRUE_WORDS:
+            return True, None, None
+        if word in FALSE_WORDS:
+            return False, None, None
+    return None, "input-type", f"expected yes/no, got {_short(raw)}; {_BOOL_HOW}"
