@@ -571,7 +571,7 @@ def test_definitions_name_their_seed_by_file_name() -> None:
         ),  # the unit's own figure is above its whole too
         ({"cbccvc_and_workers": 0, "staff_hues_registered": 0}, [], "invalid"),  # 0 of 0: undefined
         (
-            {"cbccvc_and_workers": 10**15, "staff_hues_registered": 10**15 + 1},
+            {"cbccvc_and_workers": 10**15 - 1, "staff_hues_registered": 10**15},
             ["input-constraint"],
             "invalid",
         ),
