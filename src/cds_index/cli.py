@@ -738,8 +738,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(
             Problem("usage", "the HTTP API needs the `server` extra: pip install 'cds-index[server]'")
         ) from None
-    if args.folder is not None and not Path(args.folder).is_dir():
-        raise UsageError(Problem("usage", f"--folder {args.folder}: no such folder of definitions"))
     serve(
         args.host,
         args.port,
@@ -805,9 +803,10 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from .diff import diff, load_ref, render_markdown, render_text
+    from .diff import diff, render_markdown, render_text
+    from .registry import load
 
-    result = diff(load_ref(args.old, args.folder), load_ref(args.new, args.folder))
+    result = diff(load(args.old), load(args.new))
     if args.format == "json":
         _json(result.to_dict())
     else:
@@ -817,10 +816,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_whatif(args: argparse.Namespace) -> int:
     from .batch import UnitFailure, read_units
-    from .diff import load_ref
+    from .registry import load
     from .scenario import load_scenario, render_table, whatif
 
-    scenario, base, changed = load_scenario(args.scenario, load_ref(args.definition))
+    scenario, base, changed = load_scenario(args.scenario, load(args.definition))
     status = EXIT_OK
     units = []
     # parsed against the changed definition: it declares every input the scenario adds
@@ -909,6 +908,16 @@ def _units_parser(
     return p
 
 
+def _folder_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--folder",
+        default=None,
+        metavar="DIR",
+        help="look definition ids up in this folder instead of the bundled definitions "
+        "(default: $CDS_INDEX_FOLDER, if set)",
+    )
+
+
 def _csv_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--exact", action="store_true", help="CSV numbers with every digit (default: display.decimals)"
@@ -931,6 +940,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p: argparse.ArgumentParser = sub.add_parser("list", help="the bundled definitions")
     p.add_argument("--format", choices=["table", "json"], default="table")
+    _folder_flag(p)
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("check", help="validate definitions, overlays, inputs, tests (files, folders or ids)")
@@ -946,6 +956,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip YAML files without a top-level `kind:` (not cds_index files: CI workflows, configs); "
         "used by the pre-commit hook",
     )
+    _folder_flag(p)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("schema", help="write the JSON Schema of every file kind, for editors")
@@ -956,6 +967,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("definition", metavar="DEF")
     p.add_argument("--format", choices=["table", "json", "markdown"], default="table")
     p.add_argument("--assumptions", action="store_true", help="list every assumed rule with its reason")
+    _folder_flag(p)
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("template", help="an inputs file to fill, listing every input")
@@ -963,6 +975,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["yaml", "xlsx"], default="yaml")
     p.add_argument("--year", type=_year, default=None)
     p.add_argument("-o", "--output", default=None)
+    _folder_flag(p)
     p.set_defaults(func=cmd_template)
 
     p = _units_parser(
@@ -976,6 +989,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--brief", action="store_true", help="no explanations")
     p.add_argument("--rounded", action="store_true", help="JSON points rounded for display")
     _csv_flags(p)
+    _folder_flag(p)
     p.set_defaults(func=cmd_score)
 
     p = _units_parser(
@@ -987,6 +1001,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", default="total", help="total, index or a pillar id (default: total)")
     p.add_argument("-o", "--output", default=None)
     _csv_flags(p)
+    _folder_flag(p)
     p.set_defaults(func=cmd_rank)
 
     p = _units_parser(sub, "report", "one self-contained HTML report per unit and a summary index.html")
@@ -994,22 +1009,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--by", default=None, help="rank by total, index or a pillar id (default: the final index)"
     )
+    _folder_flag(p)
     p.set_defaults(func=cmd_report)
 
     p = _units_parser(
         sub, "gaps", "points lost or targets unmet, by responsible unit", ["table", "json", "markdown"]
     )
     p.add_argument("--overlay", default=None, help="a responsibility overlay (`kind: overlay`) file")
+    _folder_flag(p)
     p.set_defaults(func=cmd_gaps)
 
     p = sub.add_parser("serve", help="the HTTP API (needs the `server` extra)")
     p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: loopback only)")
     p.add_argument("--port", type=_port, default=8000)
-    p.add_argument(
-        "--folder",
-        default=None,
-        help="serve the definitions of this folder instead of the bundled ones (or set CDS_INDEX_FOLDER)",
-    )
     p.add_argument(
         "--cors-origin",
         action="append",
@@ -1025,6 +1037,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="refuse request bodies larger than this (default 8 MiB)",
     )
+    _folder_flag(p)
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("test", help="run rule tests written as data (`kind: tests` files)")
@@ -1039,6 +1052,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run only cases whose name contains TEXT (case and Vietnamese marks ignored; repeatable)",
     )
     p.add_argument("--junit-xml", default=None, metavar="FILE", help="write a JUnit XML report")
+    _folder_flag(p)
     p.set_defaults(func=cmd_test)
 
     p = sub.add_parser("diff", help="what changed between two versions: criteria, points, rules, totals")
@@ -1047,7 +1061,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("new", metavar="NEW")
     p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
-    p.add_argument("--folder", default=None, help="look ids up in this folder instead of the bundled one")
+    _folder_flag(p)
     p.set_defaults(func=cmd_diff)
 
     p = _units_parser(
@@ -1059,6 +1073,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--by", default="total", help="rank by total (default), index, or a pillar id")
     p.add_argument("--top", type=int, default=3, help="how many criteria to name per unit (default 3)")
+    _folder_flag(p)
     p.set_defaults(func=cmd_whatif)
 
     p = _units_parser(
@@ -1079,6 +1094,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--compare", nargs="+", default=None, metavar="UNITS", help="the new units measured the year after"
     )
     p.add_argument("-o", "--output", default=None)
+    _folder_flag(p)
     p.set_defaults(func=cmd_rollup)
 
     return parser
@@ -1091,7 +1107,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     try:
-        code: int = args.func(args)
+        from .registry import searching
+
+        folder = getattr(args, "folder", None)
+        if folder is not None and not Path(folder).is_dir():
+            raise UsageError(Problem("usage", f"--folder {folder}: no such folder of definitions"))
+        with searching(folder):  # every reference in every file the command reads (#11, #13)
+            code: int = args.func(args)
         return code
     except UsageError as exc:
         for p in exc.problems:

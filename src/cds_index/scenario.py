@@ -36,7 +36,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
-from .errors import DefinitionError, Location, Problem
+from .errors import DefinitionError, Location, Problem, did_you_mean
 from .loader import Document, read_file, validate_model
 from .model import (
     Definition,
@@ -257,7 +257,7 @@ def apply(
                 "invalid-value",
                 f"change {index + 1}: {base.id} has no node {node_id!r}",
                 at(index, key),
-                hint=_close(node_id, tree.ids()),
+                hint=did_you_mean(node_id, tree.ids()),
             )
         )
 
@@ -527,13 +527,6 @@ def _culprit(p: Problem, touched: list[tuple[int, set[str], bool]]) -> int | Non
     return None
 
 
-def _close(name: str, known: Iterable[str]) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
-
-
 # --- files ------------------------------------------------------------------------------------
 
 
@@ -547,15 +540,11 @@ class Loaded:
 
 
 def base_of(scenario: Scenario, path: str | Path | None = None) -> Definition:
-    """The definition a scenario changes: a bundled id, or a path relative to the scenario file."""
-    from .diff import load_ref
+    """The definition a scenario changes (its ``definition:``, resolved by :func:`registry.resolve`:
+    an id, ``id@date``, or a path relative to the scenario file)."""
+    from .registry import load
 
-    ref = scenario.definition
-    if path is not None and ref.endswith((".yaml", ".yml")):
-        candidate = Path(path).parent / ref
-        if candidate.exists():
-            ref = str(candidate)
-    return load_ref(ref)
+    return load(scenario.definition, relative_to=path)
 
 
 _OPS = {"points", "rule", "step", "target", "remove", "add"}

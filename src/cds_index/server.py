@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,11 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import CdsIndexError, Problem, UsageError
 from .evaluate import FIRST_YEAR, LAST_YEAR
+from .registry import FOLDER_ENV as FOLDER_ENV  # the folder to serve instead of the bundled definitions
 
 MAX_BODY_SIZE = 8 * 1024 * 1024
 """Bytes of a request body, counted as they arrive (a chunked body too); more is answered 413."""
-FOLDER_ENV = "CDS_INDEX_FOLDER"
-"""An environment variable naming the folder of definitions to serve instead of the bundled ones."""
 VERSION_HEADER = "X-Cds-Index-Version"
 
 _log = logging.getLogger("cds_index.server")
@@ -342,31 +340,30 @@ def create_app(
     from starlette.exceptions import HTTPException
 
     from . import __version__
-    from .registry import list_definitions, load_file, resolve_id
+    from .registry import bundled_dir, list_definitions, load_file, resolve_id, search_folder
     from .report import definition_json
 
-    if folder is None:
-        folder = os.environ.get(FOLDER_ENV) or None
+    # pinned now: the configured folder, else CDS_INDEX_FOLDER, else the bundled definitions
+    served = search_folder(folder) or bundled_dir()
     if max_body_size < 1:
         raise UsageError(Problem("usage", f"max_body_size is a number of bytes, got {max_body_size!r}"))
 
     def catalogue() -> list[Any]:
-        return list_definitions(folder)
+        return list_definitions(served)
 
     @asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
         # load, check and compile every definition now, so the first request is as fast as the next
         from .evaluate import score
-        from .registry import bundled_dir
 
         infos = catalogue()
         for info in infos:
             definition = load_file(info.path)
             if definition.scoring == "points":
                 score(definition, {})
-        served = {info.path for info in infos}
-        for path in sorted((Path(folder) if folder is not None else bundled_dir()).glob("*.yaml")):
-            if str(path) not in served:
+        listed = {info.path for info in infos}
+        for path in sorted(served.glob("*.yaml")):
+            if str(path) not in listed:
                 _log.warning(
                     "cds_index: %s is not served: it does not check (cds-index check %s)", path, path
                 )
@@ -479,7 +476,8 @@ def create_app(
         return result
 
     def _definition(definition_id: str, on: dt.date | None) -> Any:
-        return load_file(resolve_id(definition_id, on, folder))
+        # ids (and id@YYYY-MM-DD) only, never a path: no request reaches another file
+        return load_file(resolve_id(definition_id, on, served))
 
     @app.get("/", response_model=Root, summary="What this server is")
     def root() -> Any:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import Location, Problem
+from .errors import Location, Problem, did_you_mean
 from .inputs import UnitInputs, parse_values
 from .literals import NumberFormat
 from .literals import read_year as literal_year
@@ -115,9 +115,7 @@ def table_layout(definition: Definition, header: Sequence[Any]) -> TableLayout:
                 "use the input name as the header"
             )
         else:
-            from .inputs import _close
-
-            hint = _close(str(header[i]), definition.inputs)
+            hint = did_you_mean(str(header[i]), definition.inputs)
             unknown[i] = f"column {header[i]!r} is not an input of this definition" + (
                 f"; {hint}" if hint else ""
             )
