@@ -236,6 +236,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    from .documents import result_json
     from .registry import load
     from .report import result_table
     from .units_io import read_unit
@@ -265,7 +266,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         if not result.ok:
             status = EXIT_INVALID
         if args.format == "json":
-            outputs.append(result.to_dict(rounded=args.rounded))
+            outputs.append(result_json(result, rounded=args.rounded))
         else:
             _out(result_table(result, lang=args.lang, depth=args.depth, explain=not args.brief))
     if args.format == "json":
@@ -484,7 +485,8 @@ def _score_many(definition: Any, args: argparse.Namespace, tally: Any = None) ->
 
 def cmd_rank(args: argparse.Namespace) -> int:
     from .batch import Tally, describe
-    from .ranking import keys, ranking_json, ranking_rows, ranking_table
+    from .documents import ranking_json
+    from .ranking import keys, ranking_rows, ranking_table
     from .registry import load
 
     definition = load(args.definition)
@@ -504,23 +506,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     with _output(args.output) as stream:
         if args.format == "json":
             json.dump(
-                {
-                    "definition": definition.id,
-                    "by": args.by,
-                    "ranking": ranking_json(definition, results, args.by),
-                    "unranked": [
-                        {
-                            "unit_id": r.unit_id,
-                            "unit_name": r.unit_name,
-                            "source": r.source,
-                            "problems": [p.to_dict() for p in r.problems],
-                        }
-                        for r in unranked
-                    ],
-                },
-                stream,
-                ensure_ascii=False,
-                indent=2,
+                ranking_json(definition, results, args.by, unranked), stream, ensure_ascii=False, indent=2
             )
             stream.write("\n")
         elif args.format == "csv":
@@ -575,6 +561,7 @@ def _score_targets(
     Prints the table, or returns the JSON payload (the caller prints one document for all units);
     the flag says whether a value was refused.
     """
+    from .documents import targets_json, unit_json
     from .report import targets_table, years_table
     from .targets import evaluate_year, evaluate_years
     from .units_io import read_unit_years
@@ -592,13 +579,13 @@ def _score_targets(
     if args.year is not None:
         result = evaluate_year(definition, args.year, values.get(args.year, {}), lang=args.lang)
         if args.format == "json":
-            return bool(refused), {"unit": {"id": unit.unit_id, "name": unit.unit_name}, **result.to_dict()}
+            return bool(refused), targets_json(unit.unit_id, unit.unit_name, result, refused)
         _out(targets_table(result, unit.unit_name or unit.unit_id, lang=args.lang))
     else:
         view = evaluate_years(definition, values, lang=args.lang)
         if args.format == "json":
             return bool(refused), {
-                "unit": {"id": unit.unit_id, "name": unit.unit_name},
+                "unit": unit_json(unit.unit_id, unit.unit_name),
                 "years": [r.to_dict() for r in view.results],
                 "next_year": view.next_year,
                 "gaps": [
@@ -653,7 +640,9 @@ def cmd_gaps(args: argparse.Namespace) -> int:
             if row.result is not None:
                 reports.append(points_gaps(row.result, definition, overlay, lang=args.lang))
     if args.format == "json":
-        _json([r.to_dict() for r in reports] if len(reports) != 1 else reports[0].to_dict())
+        from .documents import gaps_json
+
+        _json(gaps_json(reports))
     else:
         for r in reports:
             _out(gaps_table(r, lang=args.lang, markdown=args.format == "markdown"))

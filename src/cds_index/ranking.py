@@ -250,9 +250,8 @@ def ranking_table(
 def ranking_json(
     definition: Definition, results: Sequence[Result], by: str = "total"
 ) -> list[dict[str, Any]]:
-    """A ranking as JSON-ready dicts with exact decimal strings."""
-    columns, rows = ranking_rows(definition, results, by)
-    return [
-        {c: (plain(v) if isinstance(v, Decimal) else v) for c, v in zip(columns, row, strict=True)}
-        for row in rows
-    ]
+    """A ranking as JSON-ready dicts with exact decimal strings (the `ranking` of
+    :func:`cds_index.documents.ranking_json`, the one rendering the CLI and the API share)."""
+    from .documents import ranking_items
+
+    return ranking_items(definition, results, by)
