@@ -194,9 +194,10 @@ def test_no_import_cycle(a: str, b: str) -> None:
         for node in ast.walk(tree):
             if id(node) in typing_only:
                 continue
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                if node.module == other or (node.module is None and any(n.name == other for n in node.names)):
-                    return True
+            if not isinstance(node, ast.ImportFrom) or node.level != 1:
+                continue
+            if node.module == other or (node.module is None and any(n.name == other for n in node.names)):
+                return True
         return False
 
     assert not (imports(a, b) and imports(b, a))

@@ -187,7 +187,7 @@ def _overlay(path: Path, doc: Document, report: FileReport) -> None:
 def _scenario(path: Path, doc: Document, report: FileReport) -> None:
     """Apply the scenario to its definition and check the result like a definition (issue 6)."""
     from .numbers import plain
-    from .scenario import apply, base_of, validate_scenario
+    from .scenario import apply_changes, base_of, validate_scenario
 
     scenario, problems = validate_scenario(doc)
     if scenario is None:
@@ -195,7 +195,7 @@ def _scenario(path: Path, doc: Document, report: FileReport) -> None:
         return
     report.id = scenario.id
     base = base_of(scenario, path)
-    changed, problems = apply(base, scenario, doc)
+    changed, problems = apply_changes(base, scenario, doc)
     report.problems.extend(problems)
     report.facts["definition"] = base.id
     report.facts["changes"] = len(scenario.changes)

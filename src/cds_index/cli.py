@@ -484,10 +484,11 @@ def _score_many(definition: Any, args: argparse.Namespace, tally: Any = None) ->
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
-    from .batch import Tally, describe
+    from .batch import Tally
     from .documents import ranking_json
     from .ranking import keys, ranking_rows, ranking_table
     from .registry import load
+    from .tables import describe
 
     definition = load(args.definition)
     if args.output:
@@ -806,9 +807,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_whatif(args: argparse.Namespace) -> int:
     from .batch import UnitFailure, read_units
     from .registry import load
-    from .scenario import load_scenario, render_table, whatif
+    from .scenario import read_scenario, render_table, whatif
 
-    scenario, base, changed = load_scenario(args.scenario, load(args.definition))
+    scenario, base, changed = read_scenario(args.scenario, load(args.definition)).require()
     status = EXIT_OK
     units = []
     # parsed against the changed definition: it declares every input the scenario adds
