@@ -179,25 +179,89 @@ def test_no_private_name_is_imported_across_modules() -> None:
     assert found == []
 
 
-@pytest.mark.parametrize(("a", "b"), [("batch", "excel"), ("checking", "overlay")])
-def test_no_import_cycle(a: str, b: str) -> None:
-    """excel reads tables with tables.py, not batch; overlay no longer imports checking (#11)."""
-
-    def imports(module: str, other: str) -> bool:
-        tree = ast.parse((SRC / f"{module}.py").read_text(encoding="utf-8"))
+def test_no_two_modules_import_each_other() -> None:
+    """Data flows one way (#11): batch ↔ excel and checking ↔ overlay were cycles; none is left.
+    Imports inside functions count; `if TYPE_CHECKING:` blocks (annotations only) do not."""
+    graph: dict[str, set[str]] = {}
+    for path in SRC.rglob("*.py"):
+        parts = path.relative_to(SRC).with_suffix("").parts
+        is_package = parts[-1] == "__init__"
+        module = ".".join(parts[:-1] if is_package else parts)
+        package = (
+            module + "." if is_package and module else ".".join(parts[:-1]) + "." if len(parts) > 1 else ""
+        )
+        tree = ast.parse(path.read_text(encoding="utf-8"))
         typing_only = {
             id(inner)
             for node in ast.walk(tree)
             if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
             for inner in ast.walk(node)
         }
+        deps: set[str] = set()
         for node in ast.walk(tree):
-            if id(node) in typing_only:
+            if id(node) in typing_only or not isinstance(node, ast.ImportFrom) or node.level != 1:
                 continue
-            if not isinstance(node, ast.ImportFrom) or node.level != 1:
-                continue
-            if node.module == other or (node.module is None and any(n.name == other for n in node.names)):
-                return True
-        return False
+            if node.module:
+                deps.add(package + node.module)
+            else:
+                deps.update(package + alias.name for alias in node.names)
+        graph[module] = deps
+    mutual = sorted(
+        {tuple(sorted((a, b))) for a, deps in graph.items() for b in deps if a in graph.get(b, set())}
+    )
+    assert mutual == []
 
-    assert not (imports(a, b) and imports(b, a))
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("ref", [f"{ID}@2022-06-01", f"{ID}@2023-12-31"])
+def test_every_file_kind_names_a_version_by_date(folder: Path, tmp_path: Path, ref: str) -> None:
+    """A scenario, a tests file and an inputs file name `id@date`; `check --folder` finds it (#13)."""
+    from cds_index.checking import check_file
+
+    scenario = _write(
+        tmp_path / "kb.yaml",
+        f"kind: scenario\nid: kb\ntitle: Thử\ndefinition: {ref}\n"
+        "changes:\n  - {op: points, node: II.3, points: 2}\n",
+    )
+    tests = _write(
+        tmp_path / "t.yaml",
+        f"kind: tests\ndefinition: {ref}\ncases:\n"
+        "  - name: có chuyên mục\n    values: {has_dx_section: true}\n    expect: {points: {I.1: 4}}\n",
+    )
+    inputs = _write(
+        tmp_path / "xa.yaml",
+        f"kind: inputs\ndefinition: {ref}\nunit: {{id: xa-a}}\nyear: 2022\nvalues: {{has_radio: true}}\n",
+    )
+    for path in (scenario, tests, inputs):
+        with searching(folder):
+            report = check_file(path)
+        assert report.ok, [p.format() for p in report.problems]
+        assert "30" in str(report.facts.get("total", "30"))
+    assert main(["test", str(tests), "--folder", str(folder)]) == 0
+
+
+def test_a_relative_definition_beside_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scenario names `d.yaml`: the file beside it, wherever the command runs from."""
+    from cds_index.checking import check_file
+
+    (tmp_path / "defs").mkdir()
+    shutil.copy(VERSIONS / f"{ID}.yaml", tmp_path / "defs" / "d.yaml")
+    scenario = _write(
+        tmp_path / "defs" / "kb.yaml",
+        "kind: scenario\nid: kb\ntitle: Thử\ndefinition: d.yaml\n"
+        "changes:\n  - {op: points, node: II.3, points: 2}\n",
+    )
+    monkeypatch.chdir(tmp_path)
+    report = check_file(scenario)
+    assert report.ok, [p.format() for p in report.problems]
+    assert report.facts["definition"] == ID
+
+
+def test_list_with_a_folder_lists_that_folder(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", "--format", "json", "--folder", str(folder)]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(i["id"], i["effective_from"]) for i in listed] == [(ID, "2022-01-01"), (ID, "2024-01-01")]

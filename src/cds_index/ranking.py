@@ -245,13 +245,3 @@ def ranking_table(
     out = [title, "", line(headers), line(["-" * w for w in widths])]
     out += [line(row) for row in cells]
     return "\n".join(out) + "\n"
-
-
-def ranking_json(
-    definition: Definition, results: Sequence[Result], by: str = "total"
-) -> list[dict[str, Any]]:
-    """A ranking as JSON-ready dicts with exact decimal strings (the `ranking` of
-    :func:`cds_index.documents.ranking_json`, the one rendering the CLI and the API share)."""
-    from .documents import ranking_items
-
-    return ranking_items(definition, results, by)

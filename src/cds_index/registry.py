@@ -237,6 +237,13 @@ def resolve(
     return _resolve_id(text, on, where)
 
 
+def names_definition(ref: object, definition: Definition) -> bool:
+    """Whether a reference written in a file (an inputs file's or a form's ``definition``) names this
+    definition: its id, a version of it (``id@2024-01-01``, ``id@2025``), or the file it was read from."""
+    text = str(ref).strip()
+    return text.partition("@")[0].strip() == definition.id or text == definition._origin
+
+
 def resolve_id(definition_id: str, on: dt.date | str | None = None, folder: str | Path | None = None) -> Path:
     """An id (or ``id@date``) → its file, never a path: :func:`resolve` with ``paths=False``."""
     return resolve(definition_id, on, folder, paths=False)
