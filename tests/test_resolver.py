@@ -265,3 +265,29 @@ def test_list_with_a_folder_lists_that_folder(folder: Path, capsys: pytest.Captu
     assert main(["list", "--format", "json", "--folder", str(folder)]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [(i["id"], i["effective_from"]) for i in listed] == [(ID, "2022-01-01"), (ID, "2024-01-01")]
+
+
+@pytest.mark.parametrize(
+    ("ref", "code", "words"),
+    [
+        ("a" * 5000, "definition-not-found", "..."),  # a name the system cannot hold: no OSError
+        ("a" * 300 + ".yaml", "file-not-found", "..."),
+        ("hai-duong-707-district@2024-02-30", "usage", "hai-duong-707-district@2024-01-01"),
+        ("hai-duong-707-district@", "definition-not-found", "did you mean"),
+        ("huyện-a\u0000", "definition-not-found", "known:"),
+    ],
+)
+def test_hostile_references_are_problems(ref: str, code: str, words: str) -> None:
+    from cds_index.errors import CdsIndexError
+
+    with pytest.raises(CdsIndexError) as e:
+        cds_index.load(ref)
+    assert e.value.code == code
+    message = e.value.problems[0].message
+    assert words in message and len(message) < 600
+
+
+def test_no_version_in_force_lists_the_periods(folder: Path) -> None:
+    with pytest.raises(UsageError) as e:
+        cds_index.load(f"{ID}@2019-01-01", folder=folder)
+    assert "covers 2022-01-01–2023-12-31" in e.value.problems[0].message

@@ -176,6 +176,19 @@ def search_folder(folder: str | Path | None = None) -> Path | None:
 
 
 _PATH_SUFFIXES = (".yaml", ".yml", ".json")
+_DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+
+
+def _exists(path: Path) -> bool:
+    """Whether a file is there; a name the system cannot hold (too long, a NUL byte) is not."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
+def _shown(ref: str) -> str:
+    return repr(ref if len(ref) <= 80 else ref[:77] + "...")
 
 
 def resolve(
@@ -207,11 +220,13 @@ def resolve(
         path = Path(ref)
         if relative_to is not None and not path.is_absolute() and path.suffix in _PATH_SUFFIXES:
             beside = Path(relative_to).parent / path
-            if beside.exists():
+            if _exists(beside):
                 return beside
-        if path.suffix in _PATH_SUFFIXES or path.exists():
-            if not path.exists():
-                raise DefinitionError(Problem("file-not-found", f"no such file: {path}", Location(str(path))))
+        if path.suffix in _PATH_SUFFIXES or _exists(path):
+            if not _exists(path):
+                raise DefinitionError(
+                    Problem("file-not-found", f"no such file: {_shown(str(path))}", Location(str(path)[:200]))
+                )
             return path
     where = search_folder(folder)
     if "@" in text:
@@ -220,6 +235,14 @@ def resolve(
             day = dt.date.fromisoformat(tail.strip())
         except ValueError:
             day = None
+            if _DATE_LIKE.fullmatch(tail.strip()):
+                raise UsageError(
+                    Problem(
+                        "usage",
+                        f"{_shown(text)}: {tail.strip()!r} is not a day of the calendar; name a version "
+                        f"by the day it is in force, as YYYY-MM-DD, e.g. {base.strip()}@2024-01-01",
+                    )
+                ) from None
         if day is not None:
             if on is not None and on != day:
                 raise UsageError(
@@ -255,14 +278,14 @@ def _resolve_id(ref: str, on: dt.date | None, folder: Path | None) -> Path:
     "/etc/passwd" match nothing."""
     candidates = _candidates(ref, folder)
     if not candidates:
-        known = [info.id for info in list_definitions(folder, checked=False)]
-        hint = did_you_mean(ref, known)
+        known = list(dict.fromkeys(info.id for info in list_definitions(folder, checked=False)))
+        hint = did_you_mean(ref, known) if len(ref) <= 200 else None
         where = f"in {folder}" if folder is not None else "among the bundled definitions"
-        listed = ", ".join(dict.fromkeys(known)) or "none"
+        listed = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "") or "none"
         raise UsageError(
             Problem(
                 "definition-not-found",
-                f"no definition has the id {ref!r} {where}"
+                f"no definition has the id {_shown(ref)} {where}"
                 + (f"; {hint}" if hint else "")
                 + f" (known: {listed}; a file is named by its path, e.g. dinh-nghia.yaml)",
             )
@@ -277,7 +300,14 @@ def _resolve_id(ref: str, on: dt.date | None, folder: Path | None) -> Path:
             in_force.append((definition.effective.from_, candidate))
     if not in_force:
         raise UsageError(
-            Problem("definition-not-found", f"no version of {ref!r} is in force on {day.isoformat()}")
+            Problem(
+                "definition-not-found",
+                f"no version of {ref!r} is in force on {day.isoformat()}: "
+                + "; ".join(
+                    f"{c.name} covers {load_file(c).effective.from_}–{load_file(c).effective.to or '…'}"
+                    for c in candidates
+                ),
+            )
         )
     return max(in_force)[1]
 
