@@ -99,3 +99,27 @@ def test_schemas_are_generated() -> None:
 
     for name, schema in schemas().items():
         assert (SCHEMAS / name).read_text(encoding="utf-8") == render(schema), name
+
+
+def test_cli_and_api_targets_validate(client: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    unit = str(ROOT / "examples" / "thanh-hoa-1829-commune-xa-a.yaml")
+    document = _cli(capsys, "score", "thanh-hoa-1829-commune", unit, "--year", "2024", "--format", "json")
+    _validate("targets", document)
+    assert document["problems"] == []
+    answer = client.post(
+        "/definitions/thanh-hoa-1829-commune/score", json={"unit": {"id": "xa-b"}, "year": 2024, "values": {}}
+    )
+    assert answer.status_code == 200
+    _validate("targets", answer.json())
+
+
+def test_check_problems_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "xa.yaml"
+    bad.write_text(
+        f"kind: inputs\ndefinition: {DISTRICT}\nunit: {{id: xa}}\nyear: 2024\nvalues: {{staff_totl: 3}}\n",
+        encoding="utf-8",
+    )
+    report = _cli(capsys, "check", str(bad), "--format", "json")
+    problems = [p for f in report["files"] for p in f["problems"]]
+    assert problems and any(p["hint"] == "did you mean 'staff_total'?" for p in problems)
+    _validate("problems", {"problems": problems})

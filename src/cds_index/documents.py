@@ -2,7 +2,7 @@
 
 One rendering (#11): `cds-index score|rank|gaps|check --format json` and the HTTP API build their
 JSON with the functions here, and the pydantic models here describe those documents. The models are
-the one source of `schemas/{results,ranking,gaps,problems}.schema.json` (`python -m cds_index.schema`)
+the one source of `schemas/{results,targets,ranking,gaps,problems}.schema.json` (`python -m cds_index.schema`)
 and of the API's OpenAPI responses; a test validates real CLI and API outputs against the schemas.
 Points are exact decimal strings everywhere (``"12.5"``), never floats.
 """
@@ -163,6 +163,7 @@ class GapsDocument(BaseModel):
 
 SCHEMAS: dict[str, Any] = {
     "results": ResultDocument,
+    "targets": TargetsDocument,
     "ranking": RankingDocument,
     "gaps": GapsDocument,
     "problems": Problems,
