@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import Location, Problem
+from .errors import Location, Problem, did_you_mean
 from .literals import NumberFormat, fold, read_bool, read_date, read_number
 from .model import InputDef
 
@@ -152,7 +152,7 @@ def parse_values(
                     "input-unknown",
                     f"{name!r} is not an input of this definition",
                     where(name),
-                    hint=_close(name, inputs),
+                    hint=did_you_mean(name, inputs),
                 )
             )
             continue
@@ -205,13 +205,6 @@ def parse_values(
             continue  # explicitly null: not reported
         values[name] = Value(final, self_value, appraised, date, False, reason, evidence)
     return values, problems
-
-
-def _close(name: str, inputs: Mapping[str, InputDef]) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(name, list(inputs), n=1, cutoff=0.7)
-    return f"did you mean {close[0]!r}?" if close else None
 
 
 def read_inputs_file(path: str | Path, doc: Any = None) -> tuple[Any, Any, list[Problem]]:
