@@ -656,7 +656,7 @@ def score(
     if definition.scoring != "points":
         raise DefinitionError(
             f"{definition.id} has yearly targets, not points: use cds_index.evaluate_year(definition, "
-            "values, year) or cds_index.evaluate_years(definition, {year: values})",
+            "year, values) or cds_index.evaluate_years(definition, {year: values})",
             "usage",
         )
     cdef = compiled(definition)
