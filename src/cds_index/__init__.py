@@ -9,10 +9,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .errors import CdsIndexError, DefinitionError, InputError, Location, Problem, UsageError
 from .evaluate import NodeResult, Result, score
 from .model import Definition, Node
 from .registry import list_definitions, load, load_file
+
+if TYPE_CHECKING:  # what mypy users see: the real signatures of the names loaded on first use (#11)
+    from .batch import read_units, score_many
+    from .checking import check_file
+    from .ranking import rank
+    from .roll_up import rollup
+    from .targets import evaluate_year, evaluate_years
 
 __version__ = "0.1.0"
 

@@ -30,6 +30,10 @@ def _number(value: Value | None, which: str) -> Decimal | None:
     return raw if isinstance(raw, Decimal) and raw.is_finite() else None
 
 
+_FINAL = (("value", ""),)
+_BOTH = (("value", ""), ("self_value", " (tự đánh giá / self-assessed)"))
+
+
 def violations(
     definition: Definition, values: Mapping[str, Value], source: str | None = None
 ) -> tuple[list[Problem], dict[str, str]]:
@@ -48,9 +52,12 @@ def violations(
         whole = constraint.at_most
         if any(name not in inputs for name in (*parts, whole)):
             continue  # `cds-index check` reports the unknown name; a loaded definition has none
-        for which, words in (("value", ""), ("self_value", " (tự đánh giá / self-assessed)")):
-            found = [_number(values.get(name), which) for name in parts]
-            bottom = _number(values.get(whole), which)
+        read = [values.get(name) for name in (*parts, whole)]
+        # the self-assessed values are checked only where a unit has one (else they are the final ones)
+        passes = _BOTH if any(v is not None and v.self_value is not None for v in read) else _FINAL
+        for which, words in passes:
+            found = [_number(value, which) for value in read[:-1]]
+            bottom = _number(read[-1], which)
             if bottom is None or any(n is None for n in found):
                 continue
             top = sum((n for n in found if n is not None), Decimal(0))
