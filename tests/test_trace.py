@@ -19,7 +19,7 @@ from cds_index.rules import KINDS
 from cds_index.seen import SeenIds
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from synthetic import synthetic_values  # noqa: E402
+from synthetic import synthetic_values
 
 
 @pytest.fixture(scope="module")

@@ -64,8 +64,8 @@ NOT_APPLICABLE = "na"  # (NOT_APPLICABLE, lang, reason or None)
 MISSING = "missing"  # (MISSING, lang, labels of the inputs not reported)
 INVALID = "invalid"  # (INVALID, lang, InvalidValue)
 TEXT = "text"  # (TEXT, lang, a message already written for a Problem)
-_SUMS = {"vi": (SUM, "vi"), "en": (SUM, "en")}
-_NOT_APPLICABLE = {"vi": (NOT_APPLICABLE, "vi", None), "en": (NOT_APPLICABLE, "en", None)}
+_SUMS: dict[str, Trace] = {"vi": (SUM, "vi"), "en": (SUM, "en")}
+_NOT_APPLICABLE: dict[str, Trace] = {"vi": (NOT_APPLICABLE, "vi", None), "en": (NOT_APPLICABLE, "en", None)}
 
 
 class NodeResult(NamedTuple):
@@ -464,8 +464,8 @@ class _Scorer:
                     return _nothing(node, leaf, maximum, "invalid", (TEXT, lang, self.bad[name]))
                 missing.append(name)
             elif value.not_applicable:
-                trace = (NOT_APPLICABLE, lang, value.reason) if value.reason else self.not_applicable
-                return _nothing(node, leaf, maximum, "not_applicable", trace)
+                why = (NOT_APPLICABLE, lang, value.reason) if value.reason else self.not_applicable
+                return _nothing(node, leaf, maximum, "not_applicable", why)
             else:
                 plain_values[name] = value.value
                 if value.appraised is not None:

@@ -34,7 +34,9 @@ def check(
             )
     total = sum((item.points for item in rule.items), ZERO)
     if total > maximum:
-        problems.append(("rule-points", f"the checklist items add up to {total}; the criterion has {maximum}"))
+        problems.append(
+            ("rule-points", f"the checklist items add up to {total}; the criterion has {maximum}")
+        )
 
 
 def compile(rule: Checklist, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Compiled:

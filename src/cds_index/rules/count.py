@@ -38,5 +38,3 @@ def compile(rule: Count, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
         return f"{shown} = {show(value, lang)} ({w['target']} {show(target, lang)}) → {text}"
 
     return Compiled((name,), points, explain, {name: ZERO}, kind=rule.kind)
-
-

@@ -9,7 +9,18 @@ from typing import Any
 
 from ..model import InputDef, Node, Step, Steps
 from ..numbers import HUNDRED, ONE, ZERO, Lang, div, percent, points_text, show
-from .common import NUMERIC, WORDS, Compiled, InvalidValue, Need, Values, award_text, check_ratio_units, label, numeric
+from .common import (
+    NUMERIC,
+    WORDS,
+    Compiled,
+    InvalidValue,
+    Need,
+    Values,
+    award_text,
+    check_ratio_units,
+    label,
+    numeric,
+)
 
 MODEL = Steps
 
@@ -29,7 +40,9 @@ def check(
     problems.extend(check_steps(rule.steps, spec, per, rule.per is not None))
     for step in rule.steps:
         if step.points is not None and step.points > maximum:
-            problems.append(("rule-points", f"a step gives {step.points} points; the criterion has {maximum}"))
+            problems.append(
+                ("rule-points", f"a step gives {step.points} points; the criterion has {maximum}")
+            )
 
 
 def check_steps(
