@@ -390,6 +390,10 @@ def _date(day: dt.date, lang: Lang) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year}" if lang == "vi" else day.isoformat()
 
 
+_new = tuple.__new__
+"""Builds a NodeResult from all its fields at once, without the keyword handling (a result per node)."""
+
+
 def _nothing(node: Node, leaf: _Leaf, maximum: Decimal, status: Status, trace: Trace) -> NodeResult:
     """A criterion that earns nothing: not applicable leaves the maximum, the others keep it."""
     top = ZERO if status == "not_applicable" else maximum
@@ -401,6 +405,7 @@ class _Scorer:
         self, cdef: CompiledDefinition, unit: UnitInputs, lang: Lang, broken: Mapping[str, str]
     ) -> None:
         self.cdef = cdef
+        self.leaves = cdef.leaves
         self.values = unit.values
         self.year = unit.year
         self.lang = lang
@@ -436,11 +441,12 @@ class _Scorer:
         return _nothing(node, leaf, maximum, "invalid", (TEXT, self.lang, message))
 
     def criterion(self, node: Node) -> NodeResult:
-        leaf = self.cdef.leaves[node.id]
+        leaf = self.leaves[node.id]
         maximum = node.points if node.points is not None else ZERO
         values = self.values
         lang = self.lang
-        names = leaf.rule.inputs
+        rule = leaf.rule
+        names = rule.inputs
 
         if leaf.applicable_if is not None:
             gate = values.get(leaf.applicable_if)
@@ -450,15 +456,15 @@ class _Scorer:
                 names = (leaf.applicable_if, *names)
         # one pass over the inputs: refused, not applicable, missing, or a plain value (and appraised?)
         missing: list[str] = []
-        optional = leaf.rule.optional
+        broken = self.broken
         plain_values: dict[str, Any] = {}
         appraised = False
         for name in names:
-            if name in self.broken:
-                return _nothing(node, leaf, maximum, "invalid", (TEXT, lang, self.broken[name]))
+            if broken and name in broken:
+                return _nothing(node, leaf, maximum, "invalid", (TEXT, lang, broken[name]))
             value = values.get(name)
             if value is None:
-                if name in optional:
+                if name in rule.optional:
                     continue
                 if name in self.bad:
                     return _nothing(node, leaf, maximum, "invalid", (TEXT, lang, self.bad[name]))
@@ -473,6 +479,29 @@ class _Scorer:
         if missing:
             labels = tuple(self.cdef.definition.inputs[n].label for n in missing)
             return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, labels))
+        if leaf.deadline is None and not appraised:  # the common case: read, score, done
+            try:
+                points, facts = rule.points(plain_values)
+            except InvalidValue as exc:
+                return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc))
+            except NotReported as exc:
+                return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),)))
+            return _new(
+                NodeResult,
+                (
+                    node.id,
+                    node.title,
+                    points,
+                    maximum,
+                    node.points,
+                    "scored",
+                    (RULE, lang, rule, plain_values, facts, None),
+                    (),
+                    None,
+                    leaf.inputs,
+                    False,
+                ),
+            )
         present = list(plain_values)
         # A deadline applies to the whole criterion: one value dated outside its period (late, before the
         # period began, or in another year) and no input earns credit. A value that would earn credit
@@ -558,8 +587,21 @@ class _Scorer:
             self_points = sum(
                 (c.self_points if c.self_points is not None else c.points for c in children), ZERO
             )
-        return NodeResult(
-            node.id, node.title, points, maximum, node.points, status, self.sum_trace, children, self_points
+        return _new(
+            NodeResult,
+            (
+                node.id,
+                node.title,
+                points,
+                maximum,
+                node.points,
+                status,
+                self.sum_trace,
+                children,
+                self_points,
+                (),
+                False,
+            ),
         )
 
 

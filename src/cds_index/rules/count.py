@@ -29,12 +29,13 @@ def compile(rule: Count, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
     shown = label(inputs, name)
 
     def points(v: Values) -> tuple[Decimal, Any]:
-        return proportional(v[name], target, maximum), None
+        points = proportional(v[name], target, maximum)
+        return points, points
 
-    def explain(v: Values, facts: Any, lang: Lang) -> str:
+    def explain(v: Values, points: Decimal, lang: Lang) -> str:
         w = WORDS[lang]
         value: Decimal = v[name]
-        text = proportional_text(value, target, maximum, proportional(value, target, maximum), lang)
+        text = proportional_text(value, target, maximum, points, lang)
         return f"{shown} = {show(value, lang)} ({w['target']} {show(target, lang)}) → {text}"
 
     return Compiled((name,), points, explain, {name: ZERO}, kind=rule.kind)

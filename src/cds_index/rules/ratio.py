@@ -76,7 +76,8 @@ def compile(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
         else:
             top, bottom = top * scale, ONE
             quotient = top
-        return proportional(top, bottom * target, maximum), (top, bottom, quotient)
+        points = proportional(top, bottom * target, maximum)
+        return points, (top, bottom, quotient, points)
 
     def shown(v: Values, which: list[str], lang: Lang) -> str:
         """How a sum of inputs is shown: `12` or `(12 + 30)`."""
@@ -86,7 +87,7 @@ def compile(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
 
     def explain(v: Values, facts: Any, lang: Lang) -> str:
         w = WORDS[lang]
-        top, bottom, quotient = facts
+        top, bottom, quotient, points = facts
         if per is not None:
             what = (
                 f"{top_label} / {per_label} = {shown(v, tops, lang)}/{shown(v, bottoms, lang)} "
@@ -97,7 +98,6 @@ def compile(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
         if target != ONE:
             what += f" ({w['target']} {percent(target, lang)})"
             quotient = None  # the share is the ratio over the target, worked out below
-        points = proportional(top, bottom * target, maximum)
         return f"{what} → {proportional_text(top, bottom * target, maximum, points, lang, quotient)}"
 
     return Compiled((*tops, *bottoms), points, explain, {n: ZERO for n in tops}, kind=rule.kind)
