@@ -25,6 +25,10 @@ COMMANDS = {
 }
 
 
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=15)
@@ -40,8 +44,8 @@ def main() -> int:
         print(f"{name:<32} {seconds * 1000:7.1f} ms")
     helps = best["cds-index --help"] / best["python -c 'import argparse'"]
     imports = best["python -c 'import cds_index'"] / best["python -c 'import ruamel.yaml'"]
-    print(f"--help / import argparse:          {helps:5.2f}  (target ≤ 4: {'met' if helps <= 4 else 'NOT met'})")
-    print(f"import cds_index / import ruamel:  {imports:5.2f}  (target ≤ 2: {'met' if imports <= 2 else 'NOT met'})")
+    print(f"--help / import argparse:          {helps:5.2f}  (target ≤ 4: {_met(helps <= 4)})")
+    print(f"import cds_index / import ruamel:  {imports:5.2f}  (target ≤ 2: {_met(imports <= 2)})")
     return 0
 
 

@@ -566,7 +566,8 @@ class _Scorer:
     def node(self, node: Node) -> NodeResult:
         if not node.children:
             return self.criterion(node)
-        children = tuple([self.node(child) for child in node.children])
+        leaf, group = self.criterion, self.node
+        children = tuple([group(child) if child.children else leaf(child) for child in node.children])
         points = maximum = ZERO
         statuses: set[str] = set()
         has_self = False

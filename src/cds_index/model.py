@@ -254,8 +254,7 @@ for _model in (YesNo, Ratio, Count, Steps, Role, Checklist, PerItem, Incidents, 
     _model.model_rebuild()
 
 RULE_KINDS: tuple[str, ...] = tuple(
-    member.model_fields["kind"].annotation.__args__[0]
-    for member in get_args(get_args(Rule)[0])
+    member.model_fields["kind"].annotation.__args__[0] for member in get_args(get_args(Rule)[0])
 )
 """The rule kinds, derived from the union (issue #11); :data:`cds_index.rules.KINDS` must agree."""
 

@@ -72,12 +72,10 @@ def compile(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
             bottom = ZERO + v[per] if single_bottom else sum((v[n] for n in bottoms), ZERO)
             if bottom == 0:
                 raise InvalidValue(zero_denominator)
-            quotient: Decimal | None = div(top, bottom)
         else:
             top, bottom = top * scale, ONE
-            quotient = top
         points = proportional(top, bottom * target, maximum)
-        return points, (top, bottom, quotient, points)
+        return points, (top, bottom, points)
 
     def shown(v: Values, which: list[str], lang: Lang) -> str:
         """How a sum of inputs is shown: `12` or `(12 + 30)`."""
@@ -87,8 +85,10 @@ def compile(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
 
     def explain(v: Values, facts: Any, lang: Lang) -> str:
         w = WORDS[lang]
-        top, bottom, quotient, points = facts
+        top, bottom, points = facts
+        quotient: Decimal | None = top
         if per is not None:
+            quotient = div(top, bottom)
             what = (
                 f"{top_label} / {per_label} = {shown(v, tops, lang)}/{shown(v, bottoms, lang)} "
                 f"= {percent(quotient, lang)}"
