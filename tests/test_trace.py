@@ -33,6 +33,24 @@ def units(hue: cds_index.Definition) -> list[dict[str, Any]]:
     rows = [synthetic_values(hue, rng) for _ in range(12)]
     rows[0] = {}  # nothing reported
     rows[1] = {name: "n/a" for name in hue.inputs}  # nothing applicable
+    pers = {getattr(n.rule, "per", None) for _, n in hue.walk() if n.rule is not None} - {None}
+    rows[2] = {**rows[2], **dict.fromkeys(pers, 0)}  # every denominator 0: invalid ratios and steps
+    appraised = {}  # the unit said one thing, the appraisal another
+    for name, value in rows[3].items():
+        if isinstance(value, bool):
+            appraised[name] = {"self": value, "appraised": not value}
+        elif isinstance(value, int):
+            appraised[name] = {"self": value, "appraised": max(value - 1, 0)}
+    rows[3] = {**rows[3], **appraised}
+    dates = [n.rule.dated_by for _, n in hue.walk() if n.rule is not None and n.rule.dated_by]
+    rows[4] = {**rows[4], **dict.fromkeys(dates, "2023-06-30")}  # a year early: not this year's
+    rows[5] = {**rows[5], **dict.fromkeys(dates, "2024-12-31")}  # late
+    rows[6] = {k: v for k, v in rows[6].items() if k not in dates}  # undated meetings
+    rows[7] = {
+        **rows[7],
+        **{name: {"not_applicable": True, "note": "sáp nhập"} for name in list(rows[7])[:9]},
+    }
+    rows[8] = {**rows[8], **{name: "nhiều" for name in list(rows[8])[:9]}}  # refused values
     return rows
 
 

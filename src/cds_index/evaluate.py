@@ -116,9 +116,13 @@ class NodeResult(NamedTuple):
         return not self.children
 
     def walk(self) -> Iterator[NodeResult]:
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        """This node and every node below it, depth first, parents before children."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            if node.children:
+                stack.extend(reversed(node.children))
 
     def to_dict(self, places: int | None = None, *, explain: bool = True) -> dict[str, Any]:
         def num(d: Decimal | None) -> str | None:
