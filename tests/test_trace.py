@@ -126,3 +126,35 @@ def test_seen_ids_grow_without_losing_any() -> None:
     assert all(seen.add(i) for i in ids)
     assert not any(seen.add(i) for i in ids)
     assert "xa-999999" not in seen and 5 not in seen
+
+
+def test_csv_batch_and_ranking_write_no_explanation(
+    hue: cds_index.Definition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    import csv
+
+    from cds_index import evaluate
+    from cds_index.cli import main
+
+    rng = random.Random(7)
+    names = list(hue.inputs)
+    table = tmp_path / "xa.csv"
+    with table.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["unit_id", "unit_name", *names])
+        for i in range(6):
+            values = synthetic_values(hue, rng)
+            writer.writerow([f"xa-{i}", f"Xã {i}", *(str(values[n]).lower() for n in names)])
+
+    def refuse(*args: object, **kwargs: object) -> str:
+        raise AssertionError("an explanation was written")
+
+    monkeypatch.setattr(evaluate, "explain", refuse)
+    assert (
+        main(["score", "hue-2263-commune", str(table), "--format", "csv", "-o", str(tmp_path / "o.csv")]) == 0
+    )
+    assert main(["rank", "hue-2263-commune", str(table)]) == 0
+    assert "xa-5" in capsys.readouterr().out
+    assert len((tmp_path / "o.csv").read_text(encoding="utf-8").splitlines()) == 7
+    with pytest.raises(AssertionError):  # the guard works: reading one does write it
+        assert cds_index.score(hue, {}).pillars[0].explanation
