@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Any
 
 from cds_index.model import Definition
+
+YEAR = 2024
+"""The assessment year the units are scored for (their dated values fall in it)."""
 
 
 def synthetic_values(definition: Definition, rng: random.Random) -> dict[str, Any]:
@@ -30,6 +34,17 @@ def synthetic_values(definition: Definition, rng: random.Random) -> dict[str, An
             values[rule.input] = int(values[rule.per] * share)  # type: ignore[union-attr]
         if rule is not None and rule.kind == "incidents" and rule.handled:
             values[rule.handled] = rng.randint(0, values[rule.input])
+        if rule is not None and rule.dated_by and node.deadline:  # a meeting's date: mostly in time
+            day, month = (int(part) for part in node.deadline.split("."))
+            shift = rng.randint(-20, 0) if rng.random() < 0.9 else rng.randint(1, 30)
+            values[rule.dated_by] = dt.date(YEAR, month, day) + dt.timedelta(days=shift)
+    for _ in definition.constraints:  # a part never exceeds its whole (#10); a whole may be a part too
+        for constraint in definition.constraints:
+            parts = [constraint.input] if isinstance(constraint.input, str) else constraint.input
+            whole = values[constraint.at_most]
+            for part in parts:
+                values[part] = min(values[part], whole)
+                whole -= values[part]
     return values
 
 

@@ -9,15 +9,38 @@
 
 from __future__ import annotations
 
-from .errors import CdsIndexError, DefinitionError, InputError, Location, Problem, UsageError
-from .evaluate import NodeResult, Result, score
-from .model import Definition, Node
-from .registry import list_definitions, load, load_file
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what mypy users see: the real signatures of every name, loaded on first use (#11)
+    from .batch import read_units, score_many
+    from .checking import check_file
+    from .errors import CdsIndexError, DefinitionError, InputError, Location, Problem, UsageError
+    from .evaluate import NodeResult, Result, score
+    from .model import Definition, Node
+    from .ranking import rank
+    from .registry import list_definitions, load, load_file
+    from .roll_up import rollup
+    from .targets import evaluate_year, evaluate_years
 
 __version__ = "0.1.0"
 
-# Heavier parts load on first use, so `import cds_index` stays light (no pint, openpyxl or HTTP stack).
+# Every part loads on first use, so `import cds_index` (and `cds-index --help`) stays light: no
+# pydantic until a definition is read, no pint, openpyxl or HTTP stack until they are needed.
 _LAZY = {
+    "CdsIndexError": "errors",
+    "DefinitionError": "errors",
+    "InputError": "errors",
+    "Location": "errors",
+    "Problem": "errors",
+    "UsageError": "errors",
+    "NodeResult": "evaluate",
+    "Result": "evaluate",
+    "score": "evaluate",
+    "Definition": "model",
+    "Node": "model",
+    "list_definitions": "registry",
+    "load": "registry",
+    "load_file": "registry",
     "score_many": "batch",
     "read_units": "batch",
     "rank": "ranking",
@@ -34,7 +57,13 @@ def __getattr__(name: str) -> object:
         raise AttributeError(f"module 'cds_index' has no attribute {name!r}")
     from importlib import import_module
 
-    return getattr(import_module(f".{module}", __name__), name)
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # once loaded, an ordinary attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 __all__ = [

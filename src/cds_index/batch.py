@@ -31,6 +31,7 @@ from .loader import not_utf8, open_input
 from .model import Definition
 from .numbers import Lang, show
 from .safe import csv_cell, json_text, terminal
+from .seen import SeenIds
 from .tables import (
     ID_HEADERS,
     NAME_HEADERS,
@@ -675,22 +676,21 @@ def score_many(
                 "batch scoring and ranking need a points definition",
             )
         )
-    seen: dict[str, str | None] = {}
+    seen = SeenIds()  # a fingerprint per unit, no object per unit (#11)
     counts = tally if tally is not None else Tally()
     for unit in _units(definition, sources, year, number_format):
         if isinstance(unit, UnitFailure):
             label = unit.unit_id or f"<{Path(unit.source).name}>"
             row = BatchRow(label, unit.unit_name, unit.source, None, unit.problems)
-        elif unit.unit_id in seen:
+        elif not seen.add(unit.unit_id):
             twice = Problem(
                 "invalid-value",
-                f"unit id {unit.unit_id!r} appears twice (also in {seen[unit.unit_id]}); "
+                f"unit id {unit.unit_id!r} appears twice (also earlier in this batch); "
                 "this row is not scored: give each unit its own id",
                 Location(unit.source, path=("unit", "id")),
             )
             row = BatchRow(unit.unit_id, unit.unit_name, unit.source, None, (*unit.problems, twice))
         else:
-            seen[unit.unit_id] = unit.source
             result = score(definition, unit, lang=lang)
             # found by scoring: input constraints, undated meetings (#10), a year outside the period (#16)
             problems = [*unit.problems, *result.problems[len(unit.problems) :]]

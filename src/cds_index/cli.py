@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import json
 import re
 import sys
-import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO, cast
@@ -659,6 +657,8 @@ def _target_units(
     are read whole (a year they lack is a problem, not a unit with nothing reported); tables are read
     by the batch reader like every other command's, each row one unit and year.
     """
+    from dataclasses import replace
+
     from .batch import EXCEL_SUFFIXES, INPUTS_SUFFIXES, UnitFailure, expand, read_units
     from .inputs import UnitInputs
     from .units_io import read_unit_years
@@ -712,7 +712,7 @@ def _target_units(
                     )
                 yield None, [Problem("usage", why, Location(str(path)))]
                 continue
-            yield dataclasses.replace(unit, year=chosen), list(unit.problems)
+            yield replace(unit, year=chosen), list(unit.problems)
 
 
 # --- serve ------------------------------------------------------------------------------------
@@ -1125,9 +1125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception:  # the last line of defence: never a bare traceback
+        from traceback import format_exc  # imported here: `--help` does not pay for it (#11)
+
         log = Path.home() / ".cds-index-crash.log"
         try:
-            log.write_text(traceback.format_exc(), encoding="utf-8")
+            log.write_text(format_exc(), encoding="utf-8")
             where = f" (details in {log})"
         except OSError:
             where = ""

@@ -30,6 +30,15 @@ def _number(value: Value | None, which: str) -> Decimal | None:
     return raw if isinstance(raw, Decimal) and raw.is_finite() else None
 
 
+def _own(value: Value | None) -> bool:
+    """Whether the unit assessed this value differently from its final (appraised) value."""
+    return value is not None and value.self_value is not None and value.self_value != value.value
+
+
+_FINAL = (("value", ""),)
+_BOTH = (("value", ""), ("self_value", " (tự đánh giá / self-assessed)"))
+
+
 def violations(
     definition: Definition, values: Mapping[str, Value], source: str | None = None
 ) -> tuple[list[Problem], dict[str, str]]:
@@ -43,14 +52,28 @@ def violations(
     problems: list[Problem] = []
     broken: dict[str, str] = {}
     inputs = definition.inputs
-    for constraint in definition.constraints:
-        parts = names(constraint.input)
-        whole = constraint.at_most
-        if any(name not in inputs for name in (*parts, whole)):
-            continue  # `cds-index check` reports the unknown name; a loaded definition has none
-        for which, words in (("value", ""), ("self_value", " (tự đánh giá / self-assessed)")):
-            found = [_number(values.get(name), which) for name in parts]
-            bottom = _number(values.get(whole), which)
+    for parts, whole, both in _prepared(definition):
+        read = [values.get(name) for name in both]
+        if len(read) == 2:  # the common case, one part and its whole, both plain and in order: fine
+            a, b = read
+            if a is None or b is None or a.not_applicable or b.not_applicable:
+                continue
+            x, y = a.value, b.value
+            if (
+                (a.self_value is None or a.self_value is x)
+                and (b.self_value is None or b.self_value is y)
+                and isinstance(x, Decimal)
+                and isinstance(y, Decimal)
+                and x.is_finite()
+                and y.is_finite()
+                and x <= y
+            ):
+                continue
+        # the self-assessed values are checked only where a unit has one (else they are the final ones)
+        passes = _BOTH if any(_own(v) for v in read) else _FINAL
+        for which, words in passes:
+            found = [_number(value, which) for value in read[:-1]]
+            bottom = _number(read[-1], which)
             if bottom is None or any(n is None for n in found):
                 continue
             top = sum((n for n in found if n is not None), Decimal(0))
@@ -74,6 +97,29 @@ def violations(
                 broken.setdefault(name, problem.message)
             break  # one problem per constraint (the self value is checked only if the final is fine)
     return problems, broken
+
+
+_PREPARED: dict[int, tuple[Definition, list[tuple[list[str], str, tuple[str, ...]]]]] = {}
+
+
+def _prepared(definition: Definition) -> list[tuple[list[str], str, tuple[str, ...]]]:
+    """Each constraint's parts, whole and all its names, once per definition (not per unit)."""
+    key = id(definition)
+    held = _PREPARED.get(key)
+    if held is not None and held[0] is definition:
+        return held[1]
+    inputs = definition.inputs
+    prepared = []
+    for constraint in definition.constraints:
+        parts = names(constraint.input)
+        whole = constraint.at_most
+        if any(name not in inputs for name in (*parts, whole)):
+            continue  # `cds-index check` reports the unknown name; a loaded definition has none
+        prepared.append((parts, whole, (*parts, whole)))
+    if len(_PREPARED) > 64:  # a bound: a long-running server loads a few definitions
+        _PREPARED.clear()
+    _PREPARED[key] = (definition, prepared)
+    return prepared
 
 
 def names(value: str | list[str]) -> list[str]:

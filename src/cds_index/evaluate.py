@@ -50,6 +50,24 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
 }
 
 
+Trace = tuple[Any, ...] | str
+"""What scoring recorded for a node, compactly (issue #11): a tuple whose first item names its form
+and whose second is the language the result was scored in, then the rule, the values read and the
+intermediate numbers. :func:`explain` writes the sentence from it, on demand; a string is an
+explanation already written (roll-ups write their own)."""
+
+# the forms of a trace (the first item)
+SUM = "sum"  # a group: its children's points added; (SUM, lang)
+RULE = "rule"  # (RULE, lang, compiled rule, values read, facts, self-assessed points or None)
+LATE = "late"  # (LATE, lang, leaf, year, dates, points, [(label, value)], self-assessed points or None)
+NOT_APPLICABLE = "na"  # (NOT_APPLICABLE, lang, reason or None)
+MISSING = "missing"  # (MISSING, lang, labels of the inputs not reported)
+INVALID = "invalid"  # (INVALID, lang, InvalidValue)
+TEXT = "text"  # (TEXT, lang, a message already written for a Problem)
+_SUMS: dict[str, Trace] = {"vi": (SUM, "vi"), "en": (SUM, "en")}
+_NOT_APPLICABLE: dict[str, Trace] = {"vi": (NOT_APPLICABLE, "vi", None), "en": (NOT_APPLICABLE, "en", None)}
+
+
 class NodeResult(NamedTuple):
     """The result of one node: points earned out of the applicable maximum, and why.
 
@@ -58,6 +76,7 @@ class NodeResult(NamedTuple):
 
     - ``max``: the applicable maximum, the points a unit could earn here, not-applicable criteria left out;
     - ``stated``: the points the decision prints for this node;
+    - ``trace``: what scoring read and computed here; ``explanation`` is written from it when read;
     - ``self_points``: Điểm tự đánh giá, the points from the unit's own values where an appraisal
       changed them;
     - ``late``: a dated input came after the criterion's deadline.
@@ -69,11 +88,20 @@ class NodeResult(NamedTuple):
     max: Decimal
     stated: Decimal | None
     status: Status
-    explanation: str
+    trace: Trace
     children: tuple[NodeResult, ...] = ()
     self_points: Decimal | None = None
     inputs: tuple[str, ...] = ()
     late: bool = False
+
+    @property
+    def explanation(self) -> str:
+        """Why the node has its points, in the language it was scored in (written on each read)."""
+        return explain(self)
+
+    def explain(self, lang: Lang | None = None) -> str:
+        """Why the node has its points, in ``lang`` (default: the language it was scored in)."""
+        return explain(self, lang)
 
     @property
     def percent(self) -> Decimal | None:
@@ -88,11 +116,15 @@ class NodeResult(NamedTuple):
         return not self.children
 
     def walk(self) -> Iterator[NodeResult]:
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        """This node and every node below it, depth first, parents before children."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            if node.children:
+                stack.extend(reversed(node.children))
 
-    def to_dict(self, places: int | None = None) -> dict[str, Any]:
+    def to_dict(self, places: int | None = None, *, explain: bool = True) -> dict[str, Any]:
         def num(d: Decimal | None) -> str | None:
             return None if d is None else (plain(d) if places is None else show(d, "en", places))
 
@@ -104,15 +136,69 @@ class NodeResult(NamedTuple):
             "stated": num(self.stated),
             "percent": num(self.percent) if self.percent is not None else None,
             "status": self.status,
-            "explanation": self.explanation,
         }
+        if explain:
+            out["explanation"] = self.explanation
         if self.self_points is not None:
             out["self_points"] = num(self.self_points)
         if not self.children:
             out["inputs"] = list(self.inputs)
             out["late"] = self.late
-        out["children"] = [child.to_dict(places) for child in self.children]
+        out["children"] = [child.to_dict(places, explain=explain) for child in self.children]
         return out
+
+
+def explain(node: NodeResult, lang: Lang | None = None) -> str:
+    """Write a node's explanation from its trace, in ``lang`` (default: the language it was scored in)."""
+    trace = node.trace
+    if isinstance(trace, str):
+        return trace
+    form = trace[0]
+    lang = lang or trace[1]
+    w = STATUS_WORDS[lang]
+    if form == SUM:
+        terms = " + ".join([show(c.points, lang) for c in node.children])
+        return f"{w['sum']}: {terms} = {show(node.points, lang)}/{points_text(node.max, lang)}"
+    if form == RULE:
+        _, _, rule, values, facts, self_points = trace
+        return _self_note(rule.explain(values, facts, lang), self_points, node.points, w, lang)
+    if form == LATE:
+        _, _, leaf, year, dates, points, read, self_points = trace
+        found = (_outside(day, leaf, year, w, lang) for day in dates)
+        late = sorted({why for why in found if why is not None})
+        shown = "; ".join(f"{label}: {_shown(value, lang)}" for label, value in read)
+        text = f"{'; '.join(late)} → {points_text(points, lang)} ({w['read']}: {shown})"
+        return _self_note(text, self_points, points, w, lang)
+    if form == NOT_APPLICABLE:
+        reason = trace[2]
+        return w["not_applicable"] + (f" ({reason})" if reason else "")
+    if form == MISSING:
+        return f"{w['not_reported']} ({w['missing']}: {', '.join(trace[2])})"
+    if form == INVALID:
+        return str(trace[2].text(lang))
+    return str(trace[2])  # TEXT
+
+
+def _self_note(
+    text: str, self_points: Decimal | None, points: Decimal, w: Mapping[str, str], lang: Lang
+) -> str:
+    """`` [tự đánh giá 3, thẩm định 2]`` when an appraisal changed the unit's own points."""
+    if self_points is None or self_points == points:
+        return text
+    return f"{text} [{w['self']} {show(self_points, lang)}, {w['appraised']} {show(points, lang)}]"
+
+
+def _shown(value: Any, lang: Lang) -> str:
+    """A plain value as read: có/không, a number, a role."""
+    from .rules import ROLE_WORDS, WORDS
+
+    if isinstance(value, bool):
+        return WORDS[lang]["yes" if value else "no"]
+    if isinstance(value, Decimal):
+        return show(value, lang)
+    if value in ROLE_WORDS[lang]:
+        return ROLE_WORDS[lang][value]
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -163,8 +249,13 @@ class Result:
         """No value of the unit was refused."""
         return not any(p.severity == "error" for p in self.problems)
 
-    def to_dict(self, *, rounded: bool = False) -> dict[str, Any]:
-        """The JSON contract of ``cds-index score --format json`` (points are exact decimal strings)."""
+    def explain(self, node_id: str, lang: Lang | None = None) -> str:
+        """Why a node has its points, written from the trace in ``lang`` (default: the scoring's)."""
+        return explain(self.node(node_id), lang)
+
+    def to_dict(self, *, rounded: bool = False, explain: bool = True) -> dict[str, Any]:
+        """The JSON contract of ``cds-index score --format json`` (points are exact decimal strings);
+        ``explain=False`` leaves every node's explanation out (nothing is written)."""
         places = self.places if rounded else None
 
         def num(d: Decimal | None) -> str | None:
@@ -181,12 +272,12 @@ class Result:
             "percent": num(self.percent),
             "index": {"method": self.index_method, "value": num(self.index)},
             "problems": [p.to_dict() for p in self.problems],
-            "children": [self._pillar(p, places, num) for p in self.pillars],
+            "children": [self._pillar(p, places, num, explain) for p in self.pillars],
         }
 
-    def _pillar(self, pillar: NodeResult, places: int | None, num: Any) -> dict[str, Any]:
+    def _pillar(self, pillar: NodeResult, places: int | None, num: Any, explain: bool) -> dict[str, Any]:
         """A pillar with its printed (`stated`), achievable and applicable (`max`) maximum (#10)."""
-        out = pillar.to_dict(places)
+        out = pillar.to_dict(places, explain=explain)
         if pillar.id in self.pillar_achievable:
             out["achievable"] = num(self.pillar_achievable[pillar.id])
         return out
@@ -268,13 +359,16 @@ def compiled(definition: Definition) -> CompiledDefinition:
 # --- scoring ----------------------------------------------------------------------------------
 
 
-def _outside(day: dt.date, leaf: _Leaf, year: int | None, words: Mapping[str, str], lang: Lang) -> str | None:
+def _outside(
+    day: dt.date, leaf: _Leaf, year: int | None, words: Mapping[str, str] | None = None, lang: Lang = "vi"
+) -> str | None:
     """Why a dated value earns no credit here, or None when it falls in the criterion's period.
 
     The period is the assessment year's ``period_from`` (or 1 January) to its ``deadline``; without
     an assessment year, the value's own year. A date in another year says so (not "late").
     """
     assert leaf.deadline is not None
+    words = words or STATUS_WORDS[lang]
     year = year or day.year
     shown = _date(day, lang)
     if day.year != year:
@@ -300,10 +394,14 @@ def _date(day: dt.date, lang: Lang) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year}" if lang == "vi" else day.isoformat()
 
 
-def _nothing(node: Node, leaf: _Leaf, maximum: Decimal, status: Status, explanation: str) -> NodeResult:
+_new = tuple.__new__
+"""Builds a NodeResult from all its fields at once, without the keyword handling (a result per node)."""
+
+
+def _nothing(node: Node, leaf: _Leaf, maximum: Decimal, status: Status, trace: Trace) -> NodeResult:
     """A criterion that earns nothing: not applicable leaves the maximum, the others keep it."""
     top = ZERO if status == "not_applicable" else maximum
-    return NodeResult(node.id, node.title, ZERO, top, node.points, status, explanation, inputs=leaf.inputs)
+    return NodeResult(node.id, node.title, ZERO, top, node.points, status, trace, inputs=leaf.inputs)
 
 
 class _Scorer:
@@ -311,10 +409,12 @@ class _Scorer:
         self, cdef: CompiledDefinition, unit: UnitInputs, lang: Lang, broken: Mapping[str, str]
     ) -> None:
         self.cdef = cdef
+        self.leaves = cdef.leaves
         self.values = unit.values
         self.year = unit.year
         self.lang = lang
-        self.words = STATUS_WORDS[lang]
+        self.sum_trace = _SUMS[lang]
+        self.not_applicable = _NOT_APPLICABLE[lang]
         self.bad = {p.location.path[-1]: p.message for p in unit.problems if p.location.path}
         self.broken = broken
         """Inputs whose value breaks a constraint of the definition: the criteria reading them are invalid."""
@@ -325,18 +425,6 @@ class _Scorer:
     def label(self, name: str) -> str:
         spec = self.cdef.definition.inputs.get(name)
         return spec.label if spec else name
-
-    def shown(self, value: Any) -> str:
-        """A plain value as read: có/không, a number, a role."""
-        from .rules import ROLE_WORDS, WORDS
-
-        if isinstance(value, bool):
-            return WORDS[self.lang]["yes" if value else "no"]
-        if isinstance(value, Decimal):
-            return show(value, self.lang)
-        if value in ROLE_WORDS[self.lang]:
-            return ROLE_WORDS[self.lang][value]
-        return str(value)
 
     def undated(self, node: Node, leaf: _Leaf, maximum: Decimal, names: list[str]) -> NodeResult:
         """A value that would earn credit has no date, so its period cannot be checked: invalid."""
@@ -354,81 +442,98 @@ class _Scorer:
                 "input-date-missing", message, Location(self.source, path=("values", names[0])), (node.id,)
             )
         )
-        return _nothing(node, leaf, maximum, "invalid", message)
+        return _nothing(node, leaf, maximum, "invalid", (TEXT, self.lang, message))
 
     def criterion(self, node: Node) -> NodeResult:
-        leaf = self.cdef.leaves[node.id]
+        leaf = self.leaves[node.id]
         maximum = node.points if node.points is not None else ZERO
         values = self.values
-        w = self.words
-        names = leaf.rule.inputs
+        lang = self.lang
+        rule = leaf.rule
+        names = rule.inputs
 
         if leaf.applicable_if is not None:
             gate = values.get(leaf.applicable_if)
             if gate is not None and (gate.not_applicable or gate.value is False):
-                return _nothing(node, leaf, maximum, "not_applicable", w["not_applicable"])
+                return _nothing(node, leaf, maximum, "not_applicable", self.not_applicable)
             if gate is None:  # whether it applies is itself not reported
                 names = (leaf.applicable_if, *names)
         # one pass over the inputs: refused, not applicable, missing, or a plain value (and appraised?)
         missing: list[str] = []
-        optional = leaf.rule.optional
+        broken = self.broken
         plain_values: dict[str, Any] = {}
         appraised = False
         for name in names:
-            if name in self.broken:
-                return _nothing(node, leaf, maximum, "invalid", self.broken[name])
+            if broken and name in broken:
+                return _nothing(node, leaf, maximum, "invalid", (TEXT, lang, broken[name]))
             value = values.get(name)
             if value is None:
-                if name in optional:
+                if name in rule.optional:
                     continue
                 if name in self.bad:
-                    return _nothing(node, leaf, maximum, "invalid", self.bad[name])
+                    return _nothing(node, leaf, maximum, "invalid", (TEXT, lang, self.bad[name]))
                 missing.append(name)
             elif value.not_applicable:
-                why = f" ({value.reason})" if value.reason else ""
-                return _nothing(node, leaf, maximum, "not_applicable", w["not_applicable"] + why)
+                why = (NOT_APPLICABLE, lang, value.reason) if value.reason else self.not_applicable
+                return _nothing(node, leaf, maximum, "not_applicable", why)
             else:
                 plain_values[name] = value.value
                 if value.appraised is not None:
                     appraised = True
         if missing:
-            labels = ", ".join(self.cdef.definition.inputs[n].label for n in missing)
-            return _nothing(
-                node, leaf, maximum, "not_reported", f"{w['not_reported']} ({w['missing']}: {labels})"
+            labels = tuple(self.cdef.definition.inputs[n].label for n in missing)
+            return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, labels))
+        if leaf.deadline is None and not appraised:  # the common case: read, score, done
+            try:
+                points, facts = rule.points(plain_values)
+            except InvalidValue as exc:
+                return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc))
+            except NotReported as exc:
+                return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),)))
+            return _new(
+                NodeResult,
+                (
+                    node.id,
+                    node.title,
+                    points,
+                    maximum,
+                    node.points,
+                    "scored",
+                    (RULE, lang, rule, plain_values, facts, None),
+                    (),
+                    None,
+                    leaf.inputs,
+                    False,
+                ),
             )
         present = list(plain_values)
         # A deadline applies to the whole criterion: one value dated outside its period (late, before the
         # period began, or in another year) and no input earns credit. A value that would earn credit
         # must be dated: an undated meeting cannot be placed in its quarter (#10).
-        late: list[str] = []
+        late = False
+        dates: set[dt.date] = set()
         if leaf.deadline:
             no_credit = leaf.rule.no_credit
-            dates: set[dt.date] = {day for n in present if (day := values[n].date) is not None}
+            dates = {day for n in present if (day := values[n].date) is not None}
             stamp = values.get(leaf.dated_by) if leaf.dated_by else None
             if stamp is not None and isinstance(stamp.value, dt.date):
                 dates.add(stamp.value)
             earning = [n for n in present if n not in no_credit or plain_values[n] != no_credit[n]]
             if earning and not dates:
                 return self.undated(node, leaf, maximum, earning)
-            found = (_outside(day, leaf, self.year, w, self.lang) for day in dates)
-            late = sorted({why for why in found if why is not None})
+            late = any(_outside(day, leaf, self.year) for day in dates)
         if late:
             plain_values = {n: leaf.rule.no_credit.get(n, v) for n, v in plain_values.items()}
         try:
-            points, explanation = leaf.rule.score(plain_values, self.lang)
+            points, facts = leaf.rule.points(plain_values)
         except InvalidValue as exc:
-            return _nothing(node, leaf, maximum, "invalid", str(exc))
+            return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc))
         except NotReported as exc:
-            return _nothing(
-                node, leaf, maximum, "not_reported", f"{w['not_reported']} ({w['missing']}: {exc})"
-            )
+            return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),)))
         # a rule with no "no credit" value of its inputs (formula, incidents): late, the criterion earns 0
-        forfeit = bool(late) and not leaf.rule.no_credit
+        forfeit = late and not leaf.rule.no_credit
         if forfeit:
             points = ZERO
-        if late:  # say what was read, and why it earns nothing, not the no-credit values scored
-            read = "; ".join(f"{self.label(n)}: {self.shown(values[n].value)}" for n in present)
-            explanation = f"{'; '.join(late)} → {points_text(points, self.lang)} ({w['read']}: {read})"
         self_points = None
         if appraised:
             own = {
@@ -438,16 +543,17 @@ class _Scorer:
             if late:
                 own = dict(plain_values)  # late stays late, whoever assessed it
             try:
-                self_points, _ = leaf.rule.score(own, self.lang)
+                self_points, _ = leaf.rule.points(own)
             except (InvalidValue, NotReported):
                 self_points = ZERO
             if forfeit:
                 self_points = ZERO
-            if self_points != points:
-                explanation += (
-                    f" [{w['self']} {show(self_points, self.lang)}, "
-                    f"{w['appraised']} {show(points, self.lang)}]"
-                )
+        trace: Trace
+        if late:  # say what was read, and why it earns nothing, not the no-credit values scored
+            read = tuple((self.label(n), values[n].value) for n in present)
+            trace = (LATE, lang, leaf, self.year, tuple(dates), points, read, self_points)
+        else:
+            trace = (RULE, lang, leaf.rule, plain_values, facts, self_points)
         return NodeResult(
             node.id,
             node.title,
@@ -455,16 +561,17 @@ class _Scorer:
             maximum,
             node.points,
             "scored",
-            explanation,
+            trace,
             self_points=self_points,
             inputs=leaf.inputs,
-            late=bool(late),
+            late=late,
         )
 
     def node(self, node: Node) -> NodeResult:
         if not node.children:
             return self.criterion(node)
-        children = tuple([self.node(child) for child in node.children])
+        leaf, group = self.criterion, self.node
+        children = tuple([group(child) if child.children else leaf(child) for child in node.children])
         points = maximum = ZERO
         statuses: set[str] = set()
         has_self = False
@@ -485,11 +592,21 @@ class _Scorer:
             self_points = sum(
                 (c.self_points if c.self_points is not None else c.points for c in children), ZERO
             )
-        lang = self.lang
-        terms = " + ".join([show(c.points, lang) for c in children])
-        explanation = f"{self.words['sum']}: {terms} = {show(points, lang)}/{points_text(maximum, lang)}"
-        return NodeResult(
-            node.id, node.title, points, maximum, node.points, status, explanation, children, self_points
+        return _new(
+            NodeResult,
+            (
+                node.id,
+                node.title,
+                points,
+                maximum,
+                node.points,
+                status,
+                self.sum_trace,
+                children,
+                self_points,
+                (),
+                False,
+            ),
         )
 
 
@@ -585,7 +702,9 @@ def score(
     year = check_year(year)
     if definition.scoring != "points":
         raise DefinitionError(
-            f"{definition.id} has yearly targets, not points: use cds_index.evaluate_targets", "usage"
+            f"{definition.id} has yearly targets, not points: use cds_index.evaluate_year(definition, "
+            "year, values) or cds_index.evaluate_years(definition, {year: values})",
+            "usage",
         )
     cdef = compiled(definition)
     if not isinstance(inputs, UnitInputs):

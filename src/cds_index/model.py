@@ -6,7 +6,7 @@ import datetime as dt
 import unicodedata
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -253,17 +253,10 @@ Rule = Annotated[
 for _model in (YesNo, Ratio, Count, Steps, Role, Checklist, PerItem, Incidents, Formula, Alternative):
     _model.model_rebuild()
 
-RULE_KINDS: tuple[str, ...] = (
-    "yes_no",
-    "ratio",
-    "count",
-    "steps",
-    "role",
-    "checklist",
-    "per_item",
-    "incidents",
-    "formula",
+RULE_KINDS: tuple[str, ...] = tuple(
+    member.model_fields["kind"].annotation.__args__[0] for member in get_args(get_args(Rule)[0])
 )
+"""The rule kinds, derived from the union (issue #11); :data:`cds_index.rules.KINDS` must agree."""
 
 
 def rule_inputs(rule: Any) -> list[str]:

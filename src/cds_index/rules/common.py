@@ -1,0 +1,205 @@
+"""What every rule kind shares: the compiled form, the words explanations use, and small helpers.
+
+A compiled rule has two halves (issue #11): ``points(values)`` computes the points and the few
+intermediate numbers it went through (no text), for every unit; ``explain(values, facts, lang)``
+writes the sentence from those, only when someone reads it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .. import units
+from ..model import InputDef
+from ..numbers import ONE, ZERO, Lang, div, percent, points_text, show
+
+Values = Mapping[str, Any]
+Points = Callable[[Values], tuple[Decimal, Any]]
+"""values → (points, facts): the intermediate numbers the explanation is written from."""
+Explain = Callable[[Values, Any, Lang], str]
+"""(values, facts, lang) → the explanation of the points."""
+Need = Callable[[str | None, set[str], str], InputDef | None]
+"""Look up a declared input a rule reads, recording a problem when it is unknown or of a wrong type."""
+
+NUMERIC = frozenset({"number", "integer"})
+
+ROLE_WORDS = {
+    "vi": {"head": "người đứng đầu", "deputy": "cấp phó", "none": "không có"},
+    "en": {"head": "the head", "deputy": "a deputy", "none": "nobody"},
+}
+WORDS = {
+    "vi": {
+        "yes": "có",
+        "no": "không",
+        "pt": "điểm",
+        "target": "mục tiêu",
+        "max": "tối đa",
+        "none": "không có sự cố",
+        "handled": "đã xử lý",
+        "incidents": "sự cố",
+        "band": "mức",
+        "zero_den": "mẫu số bằng 0, không tính được tỷ lệ",
+        "clamped": "giới hạn trong",
+        "needs": "nhưng cần",
+        "some": "có sự cố; chỉ “không có sự cố” đạt điểm",
+    },
+    "en": {
+        "yes": "yes",
+        "no": "no",
+        "pt": "points",
+        "target": "target",
+        "max": "at most",
+        "none": "no incident",
+        "handled": "handled",
+        "incidents": "incidents",
+        "band": "band",
+        "zero_den": "the denominator is 0, the ratio is undefined",
+        "clamped": "clamped to",
+        "needs": "but needs",
+        "some": "incidents occurred; only “no incident” earns points",
+    },
+}
+
+
+class InvalidValue(Exception):
+    """A value that makes the rule undefined for this unit (a zero denominator): status ``invalid``.
+
+    Carries how to say so in either language (``text(lang)``); ``str()`` is the Vietnamese text.
+    """
+
+    def __init__(self, render: Callable[[Lang], str] | str) -> None:
+        self.render = render
+        super().__init__(render if isinstance(render, str) else "")
+
+    def text(self, lang: Lang) -> str:
+        return self.render if isinstance(self.render, str) else self.render(lang)
+
+    def __str__(self) -> str:
+        return self.text("vi")
+
+
+class NotReported(Exception):
+    """An optional input turned out to be needed and is missing (incidents without `handled`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A rule ready to score: the inputs it reads, in order, its points and its explanation."""
+
+    inputs: tuple[str, ...]
+    points: Points
+    explain: Explain
+    no_credit: Mapping[str, Any]
+    """The value each input takes when it earns no credit (dated after the deadline)."""
+    optional: frozenset[str] = frozenset()
+    """Inputs that may be missing; the scorer sees ``None`` and decides (raising NotReported)."""
+    kind: str = ""
+
+    def score(self, values: Values, lang: Lang = "vi") -> tuple[Decimal, str]:
+        """``(points, explanation)`` at once (what callers that want both use)."""
+        points, facts = self.points(values)
+        return points, self.explain(values, facts, lang)
+
+
+def label(inputs: Mapping[str, InputDef], name: str) -> str:
+    spec = inputs.get(name)
+    return spec.label if spec else name
+
+
+def factor(spec: InputDef | None) -> Decimal:
+    """The factor that turns a value in the input's unit into a plain ratio (percent → 0.01)."""
+    if spec is None:
+        return ONE
+    parsed = units.parse(spec.unit)
+    if isinstance(parsed, str) or parsed[0] != "dimensionless":
+        return ONE
+    return Decimal(str(parsed[1]))
+
+
+def award_text(share: Decimal, maximum: Decimal, points: Decimal, lang: Lang) -> str:
+    """``90% × 3 = 2,7 điểm``: how a share of the maximum was awarded."""
+    return f"{percent(share, lang)} × {show(maximum, lang)} = {points_text(points, lang)}"
+
+
+def proportional(part: Decimal, whole: Decimal, maximum: Decimal) -> Decimal:
+    """``maximum × min(1, part / whole)`` with one division, after the multiplication: exact
+    whenever the result terminates (22/24 × 3 = 2.75), never rounded twice."""
+    if part >= whole:
+        return maximum * ONE
+    if part <= 0:
+        return maximum * ZERO
+    return div(maximum * part, whole)
+
+
+def proportional_text(
+    part: Decimal, whole: Decimal, maximum: Decimal, points: Decimal, lang: Lang, share: Decimal | None = None
+) -> str:
+    """The explanation of :func:`proportional`; ``share`` is ``part / whole`` when known (only shown)."""
+    if part >= whole:
+        share = ONE
+    elif part <= 0:
+        share = ZERO
+    elif share is None:
+        share = div(part, whole)
+    return award_text(share, maximum, points, lang)
+
+
+def names(value: str | list[str] | None) -> list[str]:
+    """One input name, or the inputs a list sums (a shared points cell), or none."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def numeric(*specs: InputDef | None) -> bool:
+    return all(spec is None or spec.type in NUMERIC for spec in specs)
+
+
+def day_month(text: str) -> tuple[int, int] | None:
+    """`31.3` → (3, 31) for ordering; None when it is no day of a (leap) year."""
+    day, month = (int(part) for part in text.split("."))
+    try:
+        dt.date(2024, month, day)
+    except ValueError:
+        return None
+    return month, day
+
+
+def check_ratio_units(
+    spec: InputDef | None,
+    per: InputDef | None,
+    name: str,
+    per_name: str | None,
+    problems: list[tuple[str, str]],
+) -> None:
+    if spec is None:
+        return
+    top = units.parse(spec.unit)
+    if isinstance(top, str):
+        return
+    if per_name is None:
+        if top[0] != "dimensionless":
+            problems.append(
+                (
+                    "unit-incompatible",
+                    f"input {name!r} is in {spec.unit}; without `per` a ratio needs a percentage "
+                    "or plain ratio "
+                    "(unit `percent` or `1`), or give the denominator with `per`",
+                )
+            )
+        return
+    if per is None:
+        return
+    bottom = units.parse(per.unit)
+    if not isinstance(bottom, str) and top[0] != bottom[0]:
+        problems.append(
+            (
+                "unit-incompatible",
+                f"{name!r} is in {spec.unit} but {per_name!r} is in {per.unit}; a ratio needs the same unit "
+                "above and below the line",
+            )
+        )

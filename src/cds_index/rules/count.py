@@ -1,0 +1,41 @@
+"""`count`: the maximum in proportion to a count, up to its target."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from ..model import Count, InputDef, Node
+from ..numbers import ZERO, Lang, show
+from .common import NUMERIC, WORDS, Compiled, Need, Values, label, proportional, proportional_text
+
+MODEL = Count
+
+
+def check(
+    rule: Count,
+    node: Node,
+    maximum: Decimal,
+    inputs: Mapping[str, InputDef],
+    need: Need,
+    problems: list[tuple[str, str]],
+) -> None:
+    need(rule.input, set(NUMERIC), "input")
+
+
+def compile(rule: Count, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Compiled:
+    name, target = rule.input, rule.target
+    shown = label(inputs, name)
+
+    def points(v: Values) -> tuple[Decimal, Any]:
+        points = proportional(v[name], target, maximum)
+        return points, points
+
+    def explain(v: Values, points: Decimal, lang: Lang) -> str:
+        w = WORDS[lang]
+        value: Decimal = v[name]
+        text = proportional_text(value, target, maximum, points, lang)
+        return f"{shown} = {show(value, lang)} ({w['target']} {show(target, lang)}) → {text}"
+
+    return Compiled((name,), points, explain, {name: ZERO}, kind=rule.kind)

@@ -1,0 +1,57 @@
+"""`formula`: an arithmetic expression of the inputs (no eval: :mod:`cds_index.formula`), clamped."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from ..formula import compile_formula
+from ..model import Formula, InputDef, Node
+from ..numbers import HUNDRED, ZERO, Lang, points_text, show
+from .common import NUMERIC, WORDS, Compiled, InvalidValue, Need, Values
+
+MODEL = Formula
+
+
+def check(
+    rule: Formula,
+    node: Node,
+    maximum: Decimal,
+    inputs: Mapping[str, InputDef],
+    need: Need,
+    problems: list[tuple[str, str]],
+) -> None:
+    formula, found = compile_formula(rule.expression, inputs)
+    problems.extend(found)
+    if formula is not None:
+        for name in sorted(formula.names):
+            need(name, {*NUMERIC, "boolean"}, "formula name")
+
+
+def compile(rule: Formula, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Compiled:
+    formula, _ = compile_formula(rule.expression, inputs)
+    if formula is None:  # reported by `check`; a rule that never scores
+        return Compiled((), lambda v: (ZERO, None), lambda v, facts, lang: "", {}, kind=rule.kind)
+    as_percent = rule.result == "percent"
+    read = tuple(sorted(formula.names))
+
+    def points(v: Values) -> tuple[Decimal, Any]:
+        try:
+            result = formula({n: v[n] for n in read})
+        except (ArithmeticError, TypeError, ValueError) as exc:
+            message = f"{rule.expression}: {exc}"
+            raise InvalidValue(message) from exc
+        raw = maximum * result / HUNDRED if as_percent else result
+        return min(max(raw, ZERO), maximum), (result, raw)
+
+    def explain(v: Values, facts: Any, lang: Lang) -> str:
+        result, raw = facts
+        earned = min(max(raw, ZERO), maximum)
+        note = f" ({WORDS[lang]['clamped']} [0, {show(maximum, lang)}])" if earned != raw else ""
+        return (
+            f"{rule.expression} = {show(result, lang)}{'%' if as_percent else ''} "
+            f"→ {points_text(earned, lang)}{note}"
+        )
+
+    return Compiled(read, points, explain, {}, kind=rule.kind)

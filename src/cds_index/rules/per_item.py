@@ -1,0 +1,48 @@
+"""`per_item`: points for each item counted, up to a cap (the criterion's points by default)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from ..model import InputDef, Node, PerItem
+from ..numbers import ZERO, Lang, points_text, show
+from .common import NUMERIC, WORDS, Compiled, Need, Values, label
+
+MODEL = PerItem
+
+
+def check(
+    rule: PerItem,
+    node: Node,
+    maximum: Decimal,
+    inputs: Mapping[str, InputDef],
+    need: Need,
+    problems: list[tuple[str, str]],
+) -> None:
+    need(rule.input, set(NUMERIC), "input")
+    if rule.cap is not None and rule.cap > maximum:
+        problems.append(("rule-points", f"the cap {rule.cap} exceeds the criterion's {maximum} points"))
+
+
+def compile(rule: PerItem, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Compiled:
+    name, each = rule.input, rule.points_each
+    cap = rule.cap if rule.cap is not None else maximum
+    shown = label(inputs, name)
+
+    def points(v: Values) -> tuple[Decimal, Any]:
+        raw = v[name] * each
+        return max(ZERO, min(raw, cap)), raw  # a negative count (no `min: 0` declared) earns nothing
+
+    def explain(v: Values, raw: Decimal, lang: Lang) -> str:
+        w = WORDS[lang]
+        count: Decimal = v[name]
+        earned = max(ZERO, min(raw, cap))
+        capped = f" ({w['max']} {show(cap, lang)})"
+        return (
+            f"{shown} = {show(count, lang)} × {show(each, lang)} = {show(raw, lang)}{capped} "
+            f"→ {points_text(earned, lang)}"
+        )
+
+    return Compiled((name,), points, explain, {name: ZERO}, kind=rule.kind)

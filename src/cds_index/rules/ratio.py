@@ -1,0 +1,103 @@
+"""`ratio`: the maximum times a share (a percentage, or a sum of inputs over a sum), up to a target."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from ..model import InputDef, Node, Ratio
+from ..numbers import ONE, ZERO, Lang, div, percent, show
+from .common import (
+    NUMERIC,
+    WORDS,
+    Compiled,
+    InvalidValue,
+    Need,
+    Values,
+    check_ratio_units,
+    factor,
+    label,
+    names,
+    numeric,
+    proportional,
+    proportional_text,
+)
+
+MODEL = Ratio
+
+
+def check(
+    rule: Ratio,
+    node: Node,
+    maximum: Decimal,
+    inputs: Mapping[str, InputDef],
+    need: Need,
+    problems: list[tuple[str, str]],
+) -> None:
+    tops, bottoms = names(rule.input), names(rule.per)
+    specs = [need(name, set(NUMERIC), "input") for name in tops]
+    pers = [need(name, set(NUMERIC), "per") for name in bottoms]
+    if len(tops) > 1 and not bottoms:
+        problems.append(
+            ("invalid-value", "a ratio whose `input` is a sum of inputs needs `per` (the denominator)")
+        )
+    for name, spec in zip(tops, specs, strict=True) if bottoms or len(tops) == 1 else ():
+        # a wrong type is reported above; its unit would only repeat it
+        below: list[tuple[str | None, InputDef | None]] = list(zip(bottoms, pers, strict=True))
+        for per_name, per in below or [(None, None)]:
+            if numeric(spec, per):
+                check_ratio_units(spec, per, name, per_name, problems)
+
+
+def compile(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Compiled:
+    tops, bottoms, target = names(rule.input), names(rule.per), rule.target
+    name = tops[0]
+    per = bottoms[0] if bottoms else None
+    top_label = " + ".join(label(inputs, n) for n in tops)
+    scale = factor(inputs.get(name)) if per is None else ONE
+    per_label = " + ".join(label(inputs, n) for n in bottoms) if bottoms else None
+    if len(tops) > 1:
+        top_label = f"({top_label})"
+    if len(bottoms) > 1:
+        per_label = f"({per_label})"
+    single_top, single_bottom = len(tops) == 1, len(bottoms) == 1
+
+    def zero_denominator(lang: Lang) -> str:
+        return f"{per_label}: {WORDS[lang]['zero_den']}"
+
+    def points(v: Values) -> tuple[Decimal, Any]:
+        top = ZERO + v[name] if single_top else sum((v[n] for n in tops), ZERO)
+        if per is not None:
+            bottom = ZERO + v[per] if single_bottom else sum((v[n] for n in bottoms), ZERO)
+            if bottom == 0:
+                raise InvalidValue(zero_denominator)
+        else:
+            top, bottom = top * scale, ONE
+        points = proportional(top, bottom * target, maximum)
+        return points, (top, bottom, points)
+
+    def shown(v: Values, which: list[str], lang: Lang) -> str:
+        """How a sum of inputs is shown: `12` or `(12 + 30)`."""
+        if len(which) == 1:
+            return show(v[which[0]], lang)
+        return "(" + " + ".join(show(v[n], lang) for n in which) + ")"
+
+    def explain(v: Values, facts: Any, lang: Lang) -> str:
+        w = WORDS[lang]
+        top, bottom, points = facts
+        quotient: Decimal | None = top
+        if per is not None:
+            quotient = div(top, bottom)
+            what = (
+                f"{top_label} / {per_label} = {shown(v, tops, lang)}/{shown(v, bottoms, lang)} "
+                f"= {percent(quotient, lang)}"
+            )
+        else:
+            what = f"{top_label} = {percent(top, lang)}"
+        if target != ONE:
+            what += f" ({w['target']} {percent(target, lang)})"
+            quotient = None  # the share is the ratio over the target, worked out below
+        return f"{what} → {proportional_text(top, bottom * target, maximum, points, lang, quotient)}"
+
+    return Compiled((*tops, *bottoms), points, explain, {n: ZERO for n in tops}, kind=rule.kind)

@@ -1,0 +1,165 @@
+"""`steps`: the band the value (or value per denominator) falls in gives points or a percentage."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from ..model import InputDef, Node, Step, Steps
+from ..numbers import HUNDRED, ONE, ZERO, Lang, div, percent, points_text, show
+from .common import (
+    NUMERIC,
+    WORDS,
+    Compiled,
+    InvalidValue,
+    Need,
+    Values,
+    award_text,
+    check_ratio_units,
+    label,
+    numeric,
+)
+
+MODEL = Steps
+
+
+def check(
+    rule: Steps,
+    node: Node,
+    maximum: Decimal,
+    inputs: Mapping[str, InputDef],
+    need: Need,
+    problems: list[tuple[str, str]],
+) -> None:
+    spec = need(rule.input, set(NUMERIC), "input")
+    per = need(rule.per, set(NUMERIC), "per")
+    if rule.per and numeric(spec, per):
+        check_ratio_units(spec, per, rule.input, rule.per, problems)
+    problems.extend(check_steps(rule.steps, spec, per, rule.per is not None))
+    for step in rule.steps:
+        if step.points is not None and step.points > maximum:
+            problems.append(
+                ("rule-points", f"a step gives {step.points} points; the criterion has {maximum}")
+            )
+
+
+def check_steps(
+    steps: list[Step], spec: InputDef | None, per: InputDef | None, is_ratio: bool
+) -> list[tuple[str, str]]:
+    """Bands must cover the input's whole range once: no gap, no overlap."""
+    problems: list[tuple[str, str]] = []
+    if is_ratio:
+        low = ZERO if (spec and spec.min is not None and spec.min >= 0) else None
+        high = None
+    else:
+        low = spec.min if spec else None
+        high = spec.max if spec else None
+    ordered = sorted(steps, key=lambda s: (s.min is not None, s.min if s.min is not None else ZERO))
+
+    def fmt(value: Decimal | None, inclusive: bool, lower: bool) -> str:
+        if value is None:
+            return "−∞" if lower else "+∞"
+        return f"{value} ({'inclusive' if inclusive else 'exclusive'})"
+
+    first, last = ordered[0], ordered[-1]
+    if first.min is not None and (
+        low is None or first.min > low or (first.min == low and not first.min_inclusive)
+    ):
+        problems.append(
+            (
+                "step-gap",
+                f"no step covers values below {fmt(first.min, first.min_inclusive, True)}"
+                + (f" (the input's minimum is {low})" if low is not None else "")
+                + "; start the first step lower or declare the input's `min`",
+            )
+        )
+    if last.max is not None and (
+        high is None or last.max < high or (last.max == high and not last.max_inclusive)
+    ):
+        problems.append(
+            (
+                "step-gap",
+                f"no step covers values above {fmt(last.max, last.max_inclusive, False)}"
+                + (f" (the input's maximum is {high})" if high is not None else ""),
+            )
+        )
+    for a, b in itertools.pairwise(ordered):
+        if a.max is None or b.min is None:
+            problems.append(
+                (
+                    "step-overlap",
+                    f"the step from {fmt(a.min, a.min_inclusive, True)} has no upper bound "
+                    f"but another step starts at {fmt(b.min, b.min_inclusive, True)}",
+                )
+            )
+        elif a.max < b.min or (a.max == b.min and not a.max_inclusive and not b.min_inclusive):
+            problems.append(
+                (
+                    "step-gap",
+                    f"values between {fmt(a.max, a.max_inclusive, False)} and "
+                    f"{fmt(b.min, b.min_inclusive, True)} fall in no step",
+                )
+            )
+        elif a.max > b.min or (a.max == b.min and a.max_inclusive and b.min_inclusive):
+            problems.append(("step-overlap", f"{a.max} falls in two steps; make one bound exclusive"))
+    return problems
+
+
+def in_step(step: Step, value: Decimal, per: Decimal = ONE) -> bool:
+    """Whether ``value / per`` falls in the step, compared exactly as ``value`` against ``bound × per``."""
+    if step.min is not None:
+        low = step.min * per
+        if value < low or (value == low and not step.min_inclusive):
+            return False
+    if step.max is not None:
+        high = step.max * per
+        if value > high or (value == high and not step.max_inclusive):
+            return False
+    return True
+
+
+def step_words(step: Step, lang: Lang) -> str:
+    if step.label:
+        return f"“{step.label}”"
+    parts = []
+    if step.min is not None:
+        parts.append(f"{'≥' if step.min_inclusive else '>'} {show(step.min, lang)}")
+    if step.max is not None:
+        parts.append(f"{'≤' if step.max_inclusive else '<'} {show(step.max, lang)}")
+    return ", ".join(parts) or "*"
+
+
+def compile(rule: Steps, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Compiled:
+    name, per, steps = rule.input, rule.per, tuple(rule.steps)
+    shown = label(inputs, name)
+    per_label = label(inputs, per) if per else None
+
+    def what(v: Values, lang: Lang) -> str:
+        if per is not None:
+            return f"{shown} / {per_label} = {percent(div(v[name], v[per]), lang)}"
+        return f"{shown} = {show(v[name], lang)}"
+
+    def points(v: Values) -> tuple[Decimal, Any]:
+        value: Decimal = v[name]
+        bottom = ONE
+        if per is not None:
+            bottom = v[per]
+            if bottom <= 0:
+                raise InvalidValue(lambda lang: f"{per_label}: {WORDS[lang]['zero_den']}")
+        for step in steps:
+            if in_step(step, value, bottom):
+                if step.points is not None:
+                    return step.points, step
+                return maximum * (step.percent / HUNDRED), step  # type: ignore[operator]
+        raise InvalidValue(lambda lang: f"{what(v, lang)}: no step covers this value")
+
+    def explain(v: Values, step: Step, lang: Lang) -> str:
+        band = f"{WORDS[lang]['band']} {step_words(step, lang)}"
+        if step.points is not None:
+            return f"{what(v, lang)} → {band} → {points_text(step.points, lang)}"
+        share = step.percent / HUNDRED  # type: ignore[operator]
+        return f"{what(v, lang)} → {band} → {award_text(share, maximum, maximum * share, lang)}"
+
+    return Compiled((name, per) if per else (name,), points, explain, {name: ZERO}, kind=rule.kind)
