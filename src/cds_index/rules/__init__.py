@@ -18,6 +18,7 @@ from decimal import Decimal
 from types import ModuleType
 from typing import Any
 
+from ..errors import close_match
 from ..model import InputDef, Node
 from ..numbers import ZERO
 from . import checklist, count, formula, incidents, per_item, ratio, role, steps, yes_no
@@ -44,8 +45,8 @@ def compile_rule(
             return None
         spec = inputs.get(name)
         if spec is None:
-            close = [n for n in inputs if n.startswith(name[:4])][:1]
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            close = close_match(name, inputs)
+            hint = f" (did you mean {close!r}?)" if close else ""
             problems.append(("unknown-input", f"{what} {name!r} is not a declared input{hint}"))
             return None
         if spec.type not in types:
