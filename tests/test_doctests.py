@@ -47,3 +47,15 @@ def test_doctests_were_found() -> None:
         for t in finder.find(importlib.import_module(name), name)
     )
     assert examples >= 6
+
+
+def test_the_readme_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's Python session is a doctest: what it shows is what the library answers."""
+    monkeypatch.chdir(ROOT)
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    test = doctest.DocTestParser().get_doctest(text, {}, "README.md", str(ROOT / "README.md"), 0)
+    assert len(test.examples) >= 6
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    report: list[str] = []
+    runner.run(test, out=report.append)
+    assert runner.failures == 0, "".join(report)
