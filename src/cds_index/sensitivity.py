@@ -19,14 +19,13 @@ again from the pillars' points.
 
 from __future__ import annotations
 
-import dataclasses
 import random
 import sys
 import types
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from .errors import DefinitionError, Problem, UsageError
 from .evaluate import CompiledDefinition, Result, compiled
@@ -337,6 +336,8 @@ class _Atom:
     node: str
     pillar: int
     deltas: tuple[tuple[Decimal, Decimal], ...]
+    changed: tuple[int, ...]
+    """The units (by position) whose criterion scores differently under this reading."""
 
 
 def _read(
@@ -367,17 +368,16 @@ def _read(
                 sources.append(item)
             else:
                 sources.extend(read_units(definition, [item], year=year, number_format=number_format))
-    from .constraints import violations
-
     scored: list[_Unit] = []
     refused: list[Refused] = []
     rows = score_many(definition, sources, year=year)
     for source, row in zip(sources, rows, strict=True):
         if row.ok and row.result is not None and isinstance(source, UnitInputs):
             result = row.result
-            _, broken = violations(definition, source.values, source.source)
+            # a ranked unit breaks no constraint (a broken one is an `input-constraint` error, which
+            # refuses the unit), so no input of it is unusable: nothing to recompute here
             scored.append(
-                _Unit(source, result, broken, [p.points for p in result.pillars], [p.max for p in result.pillars])
+                _Unit(source, result, {}, [p.points for p in result.pillars], [p.max for p in result.pillars])
             )
         else:
             refused.append(Refused(row.unit_id, row.unit_name, row.source, row.problems))
@@ -414,7 +414,8 @@ def _atoms(definition: Definition, scored: list[_Unit]) -> tuple[list[_Atom], li
                 before = unit.result.node(node.id)
                 points, maximum = _criterion(cdef, node, unit.inputs, unit.broken)
                 deltas.append((points - before.points, maximum - before.max))
-            atoms.append(_Atom(name, node.id, pillar_of[node.id], tuple(deltas)))
+            changed = tuple(i for i, (dp, dm) in enumerate(deltas) if dp or dm)
+            atoms.append(_Atom(name, node.id, pillar_of[node.id], tuple(deltas), changed))
             readings.append(Reading(name, "rule", alt.reason, (node.id,), parts=(name,)))
     return atoms, readings, unscorable
 
@@ -522,14 +523,26 @@ def _combinations(
     return out
 
 
-def _ranks(definition: Definition, scored: list[_Unit], values: list[Decimal]) -> list[int]:
+class _Standing:
+    """What :func:`cds_index.ranking.rank` reads of a result, under one reading (a full Result per
+    unit and reading took a third of the time: benchmarks/bench_sensitivity.py)."""
+
+    __slots__ = ("index", "index_method", "max", "unit_id", "unit_name")
+
+    def __init__(self, result: Result, value: Decimal) -> None:
+        self.unit_id = result.unit_id
+        self.unit_name = result.unit_name
+        self.index = value
+        self.index_method = "sum"
+        self.max = result.max
+
+
+def _ranks(scored: list[_Unit], values: list[Decimal]) -> list[int]:
     """Ranks by ``values`` with :func:`cds_index.ranking.rank` (ties share a rank), in unit order."""
     from .ranking import rank
 
-    proxies = [
-        dataclasses.replace(u.result, index=v, index_method="sum") for u, v in zip(scored, values, strict=True)
-    ]
-    by_id = {r.unit_id: r.rank for r in rank(proxies, "index")}
+    standings = [_Standing(u.result, v) for u, v in zip(scored, values, strict=True)]
+    by_id = {r.unit_id: r.rank for r in rank(cast("list[Result]", standings), "index")}
     return [by_id[u.result.unit_id] for u in scored]
 
 
@@ -587,7 +600,7 @@ def sensitivity(
     chosen_method = definition.index.method
     base_index = [u.result.index for u in scored]
     base_total = [u.result.points for u in scored]
-    base_rank = _ranks(definition, scored, base_index)
+    base_rank = _ranks(scored, base_index)
 
     n = len(scored)
     lows_s, highs_s = list(base_total), list(base_total)
@@ -601,9 +614,14 @@ def sensitivity(
         parts = [atom_at[p] for p in reading.parts]
         method = reading.method or chosen_method
         weights = [w for _, w in reading.weights] if reading.weights else None
-        totals: list[Decimal] = []
-        indexes: list[Decimal] = []
-        for i, unit in enumerate(scored):
+        totals = list(base_total)
+        indexes = list(base_index)
+        if weights is not None or reading.method is not None:
+            touched: Iterable[int] = range(n)  # the index changes for every unit
+        else:
+            touched = sorted({i for atom in parts for i in atom.changed})
+        for i in touched:
+            unit = scored[i]
             points, maxima = unit.points, unit.maxima
             if parts:
                 points, maxima = list(points), list(maxima)
@@ -612,24 +630,21 @@ def sensitivity(
                     if dp or dm:
                         points[atom.pillar] += dp
                         maxima[atom.pillar] += dm
-            total = sum(points, ZERO) if parts else base_total[i]
-            if not parts and weights is None and reading.method is None:
-                value = base_index[i]
-            else:
-                value = _index(points, maxima, printed, method, reading.over, weights)
-            totals.append(total)
-            indexes.append(value)
-        ranks = _ranks(definition, scored, indexes)
+                totals[i] = sum(points, ZERO)
+            indexes[i] = _index(points, maxima, printed, method, reading.over, weights)
+        same = indexes == base_index
+        ranks = base_rank if same else _ranks(scored, indexes)
         moves = []
         changed_scores = 0
-        for i, unit in enumerate(scored):
+        for i in touched:  # an untouched unit keeps its score and index under this reading
             lows_s[i], highs_s[i] = min(lows_s[i], totals[i]), max(highs_s[i], totals[i])
             lows_i[i], highs_i[i] = min(lows_i[i], indexes[i]), max(highs_i[i], indexes[i])
-            best[i], worst[i] = min(best[i], ranks[i]), max(worst[i], ranks[i])
             changed_scores += indexes[i] != base_index[i] or totals[i] != base_total[i]
+        for i in () if same else range(n):  # but its rank may change, when others' scores do
             if ranks[i] != base_rank[i]:
+                best[i], worst[i] = min(best[i], ranks[i]), max(worst[i], ranks[i])
                 moved_by[i].append(reading.name)
-                r = unit.result
+                r = scored[i].result
                 moves.append(Move(r.unit_id, r.unit_name, base_rank[i], ranks[i], base_index[i], indexes[i]))
         moves.sort(key=lambda m: (-abs(m.shift), m.rank, m.unit_id))
         under_top = {scored[i].result.unit_id for i in range(n) if ranks[i] <= k}
@@ -677,6 +692,270 @@ def sensitivity(
     )
 
 
+# --- presenting -------------------------------------------------------------------------------
+
+WORDS: dict[str, dict[str, str]] = {
+    "vi": {
+        "title": "Độ nhạy của xếp hạng",
+        "by_total": "xếp theo tổng điểm",
+        "by_index": "xếp theo chỉ số",
+        "readings": "cách đọc khác",
+        "reading": "Cách đọc",
+        "changed": "Số đơn vị đổi hạng",
+        "shift": "Dịch chuyển lớn nhất",
+        "top": "Top",
+        "units": "Đơn vị đổi hạng",
+        "broken": "đổi",
+        "kept": "giữ",
+        "unit": "Đơn vị",
+        "rank": "Hạng",
+        "rank_range": "Khoảng hạng",
+        "score": "Tổng điểm",
+        "score_range": "Khoảng tổng điểm",
+        "index": "Chỉ số",
+        "index_range": "Khoảng chỉ số",
+        "not_scored": "Không chấm được (chỉ ghi lại)",
+        "refused": "Không xếp hạng (số liệu lỗi)",
+        "reason": "Lý do",
+        "per_reading": "Theo từng cách đọc",
+        "per_unit": "Theo từng đơn vị",
+        "chart": "Khoảng hạng của mỗi đơn vị qua mọi cách đọc (chấm: hạng theo cách đọc đã chọn)",
+        "more": "đơn vị khác",
+    },
+    "en": {
+        "title": "Sensitivity of the ranking",
+        "by_total": "ranked by total",
+        "by_index": "ranked by index",
+        "readings": "other readings",
+        "reading": "Reading",
+        "changed": "Units changing rank",
+        "shift": "Largest shift",
+        "top": "Top",
+        "units": "Units that move",
+        "broken": "changes",
+        "kept": "stable",
+        "unit": "Unit",
+        "rank": "Rank",
+        "rank_range": "Rank range",
+        "score": "Total",
+        "score_range": "Total range",
+        "index": "Index",
+        "index_range": "Index range",
+        "not_scored": "Not scored (on record only)",
+        "refused": "Not ranked (bad data)",
+        "reason": "Reason",
+        "per_reading": "Per reading",
+        "per_unit": "Per unit",
+        "chart": "Each unit's rank range across every reading (dot: its rank under the chosen readings)",
+        "more": "more",
+    },
+}
+
+
+def _moves_text(effect: Effect, lang: str, limit: int = 5) -> str:
+    shown = [f"{m.unit_id} ({m.rank}→{m.rank_under})" for m in effect.moves[:limit]]
+    if len(effect.moves) > limit:
+        shown.append(f"+{len(effect.moves) - limit} {WORDS[lang]['more']}")
+    return ", ".join(shown)
+
+
+def _span(low: Any, high: Any) -> str:
+    return f"{low}" if low == high else f"{low}–{high}"
+
+
+def _rows(report: SensitivityReport, lang: str) -> tuple[list[list[str]], list[list[str]]]:
+    from .numbers import show
+
+    w = WORDS[lang]
+    places = report.places
+    k = min(report.top, len(report.units))
+
+    def num(d: Decimal) -> str:
+        return show(d, "vi" if lang == "vi" else "en", places)
+
+    readings = [
+        [
+            e.reading.name,
+            str(e.changed),
+            str(e.largest_shift),
+            w["broken"] if e.breaks_top else w["kept"],
+            _moves_text(e, lang),
+        ]
+        for e in report.effects
+    ]
+    units = [
+        [
+            u.unit_id + (f" ({u.unit_name})" if u.unit_name else ""),
+            str(u.rank),
+            _span(u.rank_best, u.rank_worst),
+            num(u.score),
+            _span(num(u.score_min), num(u.score_max)),
+            num(u.index),
+            _span(num(u.index_min), num(u.index_max)),
+        ]
+        for u in report.units
+    ]
+    del k
+    return readings, units
+
+
+def _heads(lang: str) -> tuple[list[str], list[str]]:
+    w = WORDS[lang]
+    return (
+        [w["reading"], w["changed"], w["shift"], w["top"], w["units"]],
+        [w["unit"], w["rank"], w["rank_range"], w["score"], w["score_range"], w["index"], w["index_range"]],
+    )
+
+
+def _header(report: SensitivityReport, lang: str) -> str:
+    w = WORDS[lang]
+    by = w["by_total"] if report.by == "total" else w["by_index"]
+    seed = f"; seed {report.seed}" if report.seed is not None else ""
+    return f"{w['title']} — {report.definition} ({by}; {len(report.readings)} {w['readings']}{seed})"
+
+
+def table(report: SensitivityReport, lang: str = "vi") -> str:
+    """The report for a terminal: the verdict, each reading's effect, each unit's ranges."""
+    w = WORDS[lang]
+    readings, units = _rows(report, lang)
+    head_r, head_u = _heads(lang)
+
+    def block(head: list[str], rows: list[list[str]], left: set[int]) -> list[str]:
+        widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(head)]
+
+        def line(cells: list[str]) -> str:
+            return "  ".join(
+                c.ljust(widths[i]) if i in left else c.rjust(widths[i]) for i, c in enumerate(cells)
+            ).rstrip()
+
+        return [line(head), line(["-" * x for x in widths]), *(line(r) for r in rows)]
+
+    out = [_header(report, lang), "", report.verdict(lang), ""]
+    out += [w["per_reading"] + ":", *block(head_r, readings, {0, 3, 4}), ""]
+    out += [w["per_unit"] + ":", *block(head_u, units, {0}), ""]
+    if report.unscorable:
+        out.append(w["not_scored"] + ":")
+        out += [f"  {r.name}: {r.why_not}" for r in report.unscorable]
+        out.append("")
+    if report.refused:
+        out.append(f"{w['refused']}: {len(report.refused)}")
+        for r in report.refused:
+            why = "; ".join(f"[{p.code}] {p.message}" for p in r.problems if p.severity == "error")
+            out.append(f"  {r.unit_id}: {why}")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def markdown(report: SensitivityReport, lang: str = "vi") -> str:
+    """The report as Markdown (cells from the data have their `|` escaped)."""
+    w = WORDS[lang]
+    readings, units = _rows(report, lang)
+    head_r, head_u = _heads(lang)
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    def block(head: list[str], rows: list[list[str]]) -> list[str]:
+        return [
+            "| " + " | ".join(head) + " |",
+            "|" + "|".join("---" for _ in head) + "|",
+            *("| " + " | ".join(cell(c) for c in r) + " |" for r in rows),
+        ]
+
+    out = [f"## {_header(report, lang)}", "", f"**{report.verdict(lang)}**", ""]
+    out += [f"### {w['per_reading']}", "", *block(head_r, readings), ""]
+    out += [f"### {w['per_unit']}", "", *block(head_u, units), ""]
+    if report.unscorable:
+        out += [f"### {w['not_scored']}", ""]
+        out += [f"- `{r.name}`: {cell(r.why_not or '')}" for r in report.unscorable]
+        out.append("")
+    if report.refused:
+        out += [f"### {w['refused']}", ""]
+        for r in report.refused:
+            why = "; ".join(f"[{p.code}] {p.message}" for p in r.problems if p.severity == "error")
+            out.append(f"- {cell(r.unit_id)}: {cell(why)}")
+        out.append("")
+    return "\n".join(out)
+
+
+def _chart(report: SensitivityReport, lang: str, limit: int = 200) -> str:
+    """Inline SVG: one line per unit from its best to its worst rank, a dot at its chosen rank."""
+    from html import escape
+
+    units = report.units[:limit]
+    if not units:
+        return ""
+    worst = max(u.rank_worst for u in report.units)
+    row, left, width = 16, 160, 520
+    height = row * len(units) + 30
+
+    def x(rank: int) -> float:
+        return left + (rank - 1) * width / max(worst - 1, 1)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 40}" height="{height}" '
+        f'role="img" aria-label="{escape(WORDS[lang]["chart"])}">'
+    ]
+    for i, u in enumerate(units):
+        y = 20 + i * row
+        colour = "#c0392b" if u.rank_best != u.rank_worst else "#7f8c8d"
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 4}" text-anchor="end" font-size="11">{escape(u.unit_id[:24])}</text>'
+            f'<line x1="{x(u.rank_best):.1f}" y1="{y}" x2="{x(u.rank_worst):.1f}" y2="{y}" '
+            f'stroke="{colour}" stroke-width="4" stroke-linecap="round"/>'
+            f'<circle cx="{x(u.rank):.1f}" cy="{y}" r="4" fill="#2c3e50"/>'
+        )
+    parts.append(
+        f'<text x="{left}" y="12" font-size="10">1</text>'
+        f'<text x="{left + width}" y="12" font-size="10" text-anchor="end">{worst}</text></svg>'
+    )
+    return "".join(parts)
+
+
+def html_page(report: SensitivityReport, lang: str = "vi") -> str:
+    """A self-contained page (no CDN, no script): the verdict, the chart of rank ranges, the tables.
+    Every text from the data is escaped."""
+    from html import escape
+
+    w = WORDS[lang]
+    readings, units = _rows(report, lang)
+    head_r, head_u = _heads(lang)
+
+    def block(head: list[str], rows: list[list[str]]) -> str:
+        th = "".join(f"<th>{escape(h)}</th>" for h in head)
+        body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows)
+        return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+    verdict_class = "stable" if report.stable else "unstable"
+    extra = ""
+    if report.unscorable:
+        items = "".join(f"<li><code>{escape(r.name)}</code>: {escape(r.why_not or '')}</li>" for r in report.unscorable)
+        extra += f"<h2>{escape(w['not_scored'])}</h2><ul>{items}</ul>"
+    if report.refused:
+        items = "".join(
+            f"<li>{escape(r.unit_id)}: "
+            + escape("; ".join(f"[{p.code}] {p.message}" for p in r.problems if p.severity == "error"))
+            + "</li>"
+            for r in report.refused
+        )
+        extra += f"<h2>{escape(w['refused'])}</h2><ul>{items}</ul>"
+    reasons = "".join(
+        f"<li><code>{escape(r.name)}</code>: {escape(r.reason)}</li>" for r in report.readings if r.kind != "combination"
+    )
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{escape(_header(report, lang))}</title>"
+        "<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:80em}"
+        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.2em .5em;"
+        "text-align:left;font-size:90%}.stable{color:#1e7b34}.unstable{color:#b03a2e}</style></head><body>"
+        f"<h1>{escape(_header(report, lang))}</h1>"
+        f'<p class="{verdict_class}"><strong>{escape(report.verdict(lang))}</strong></p>'
+        f"<h2>{escape(w['chart'])}</h2>{_chart(report, lang)}"
+        f"<h2>{escape(w['per_reading'])}</h2>{block(head_r, readings)}"
+        f"<h2>{escape(w['per_unit'])}</h2>{block(head_u, units)}"
+        f"{extra}<h2>{escape(w['reason'])}</h2><ul>{reasons}</ul></body></html>\n"
+    )
+
+
 class _CallableModule(types.ModuleType):
     """``cds_index.sensitivity(definition, units)`` works although the module shares the name."""
 
@@ -686,4 +965,15 @@ class _CallableModule(types.ModuleType):
 
 sys.modules[__name__].__class__ = _CallableModule
 
-__all__ = ["Effect", "Move", "Reading", "Refused", "SensitivityReport", "UnitRange", "sensitivity"]
+__all__ = [
+    "Effect",
+    "Move",
+    "Reading",
+    "Refused",
+    "SensitivityReport",
+    "UnitRange",
+    "html_page",
+    "markdown",
+    "sensitivity",
+    "table",
+]
