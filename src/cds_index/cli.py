@@ -595,7 +595,9 @@ def _count(low: int, high: int) -> Any:
         except ValueError:
             value = low - 1
         if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"a whole number from {low} to {high}, e.g. {low + 1}; got {text!r}")
+            raise argparse.ArgumentTypeError(
+                f"a whole number from {low} to {high}, e.g. {low + 1}; got {text!r}"
+            )
         return value
 
     return parse

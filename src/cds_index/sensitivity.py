@@ -12,9 +12,11 @@ again from the pillars' points.
 
 >>> import cds_index
 >>> d = cds_index.load("hue-2263-commune")
->>> report = sensitivity(d, {"a": {"dx_reports_count": 3}, "b": {"dx_reports_count": 4}})
->>> report.stable, [r.unit_id for r in report.units]
-(True, ['b', 'a'])
+>>> report = sensitivity(d, {"a": {"digital_reports": 3}, "b": {"digital_reports": 4}})
+>>> [(u.unit_id, u.rank, u.rank_best, u.rank_worst) for u in report.units]
+[('b', 1, 1, 1), ('a', 2, 1, 2)]
+>>> report.verdict("en")
+'The top 2 changes under 2 of 58 readings: III.6.1/all-or-nothing, all-or-nothing (50 criteria).'
 """
 
 from __future__ import annotations
@@ -84,8 +86,9 @@ class Move:
     unit_name: str | None
     rank: int
     rank_under: int
-    score: Decimal
-    score_under: Decimal
+    value: Decimal
+    """What is ranked (the index where the definition declares one, else the total), as chosen."""
+    value_under: Decimal
 
     @property
     def shift(self) -> int:
@@ -217,8 +220,8 @@ class SensitivityReport:
                             "rank": m.rank,
                             "rank_under": m.rank_under,
                             "shift": m.shift,
-                            "score": plain(m.score),
-                            "score_under": plain(m.score_under),
+                            "value": plain(m.value),
+                            "value_under": plain(m.value_under),
                         }
                         for m in e.moves
                     ],
@@ -272,7 +275,9 @@ def _variant(definition: Definition, rules: Mapping[str, Any]) -> Definition:
     return variant
 
 
-def _criterion(cdef: CompiledDefinition, node: Node, unit: UnitInputs, broken: Mapping[str, str]) -> tuple[Decimal, Decimal]:
+def _criterion(
+    cdef: CompiledDefinition, node: Node, unit: UnitInputs, broken: Mapping[str, str]
+) -> tuple[Decimal, Decimal]:
     """``(points, applicable maximum)`` of one criterion of one unit under ``cdef``'s rules.
 
     The one place this module re-scores: it runs the evaluator's own criterion scorer (applicability,
@@ -496,9 +501,7 @@ def _combinations(
     methods: list[Reading | None] = [None, *index_readings]
     out = []
     for n in range(1, count + 1):
-        parts = tuple(
-            rng.choice(names) for _, names in sorted(by_node.items()) if rng.random() < 0.5
-        )
+        parts = tuple(rng.choice(names) for _, names in sorted(by_node.items()) if rng.random() < 0.5)
         method = rng.choice(methods) if index_readings else None
         weights: tuple[tuple[str, Decimal], ...] = ()
         if vary_weights and len(definition.tree) > 1:
@@ -566,7 +569,9 @@ def sensitivity(
     a refused value are not ranked: they are listed in ``refused``.
     """
     if not isinstance(definition, Definition):
-        raise UsageError(Problem("usage", "sensitivity() takes a definition, e.g. cds_index.load('hue-2263-commune')"))
+        raise UsageError(
+            Problem("usage", "sensitivity() takes a definition, e.g. cds_index.load('hue-2263-commune')")
+        )
     if definition.scoring != "points":
         raise UsageError(
             Problem(
@@ -581,7 +586,9 @@ def sensitivity(
         ("seed", seed, 0, 2**63),
     ):
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise UsageError(Problem("usage", f"{name} is a whole number from {low} to {high}, e.g. {low + 1}"))
+            raise UsageError(
+                Problem("usage", f"{name} is a whole number from {low} to {high}, e.g. {low + 1}")
+            )
     compiled(definition)
     scored, refused = _read(definition, units, year, number_format)
     atoms, readings, unscorable = _atoms(definition, scored)
@@ -782,6 +789,7 @@ def _rows(report: SensitivityReport, lang: str) -> tuple[list[list[str]], list[l
             _moves_text(e, lang),
         ]
         for e in report.effects
+        if e.moves
     ]
     units = [
         [
@@ -797,6 +805,16 @@ def _rows(report: SensitivityReport, lang: str) -> tuple[list[list[str]], list[l
     ]
     del k
     return readings, units
+
+
+def _quiet(report: SensitivityReport, lang: str) -> str:
+    """One line for the readings under which no unit changes rank (the JSON lists each)."""
+    quiet = [e.reading.name for e in report.effects if not e.moves]
+    if not quiet:
+        return ""
+    if lang == "vi":
+        return f"{len(quiet)} cách đọc không làm đơn vị nào đổi hạng: " + ", ".join(quiet)
+    return f"{len(quiet)} readings move no unit: " + ", ".join(quiet)
 
 
 def _heads(lang: str) -> tuple[list[str], list[str]]:
@@ -831,7 +849,13 @@ def table(report: SensitivityReport, lang: str = "vi") -> str:
         return [line(head), line(["-" * x for x in widths]), *(line(r) for r in rows)]
 
     out = [_header(report, lang), "", report.verdict(lang), ""]
-    out += [w["per_reading"] + ":", *block(head_r, readings, {0, 3, 4}), ""]
+    out += [
+        w["per_reading"] + ":",
+        *(block(head_r, readings, {0, 3, 4}) if readings else []),
+        "",
+        _quiet(report, lang),
+        "",
+    ]
     out += [w["per_unit"] + ":", *block(head_u, units, {0}), ""]
     if report.unscorable:
         out.append(w["not_scored"] + ":")
@@ -862,7 +886,14 @@ def markdown(report: SensitivityReport, lang: str = "vi") -> str:
         ]
 
     out = [f"## {_header(report, lang)}", "", f"**{report.verdict(lang)}**", ""]
-    out += [f"### {w['per_reading']}", "", *block(head_r, readings), ""]
+    out += [
+        f"### {w['per_reading']}",
+        "",
+        *(block(head_r, readings) if readings else []),
+        "",
+        cell(_quiet(report, lang)),
+        "",
+    ]
     out += [f"### {w['per_unit']}", "", *block(head_u, units), ""]
     if report.unscorable:
         out += [f"### {w['not_scored']}", ""]
@@ -899,7 +930,8 @@ def _chart(report: SensitivityReport, lang: str, limit: int = 200) -> str:
         y = 20 + i * row
         colour = "#c0392b" if u.rank_best != u.rank_worst else "#7f8c8d"
         parts.append(
-            f'<text x="{left - 8}" y="{y + 4}" text-anchor="end" font-size="11">{escape(u.unit_id[:24])}</text>'
+            f'<text x="{left - 8}" y="{y + 4}" text-anchor="end" font-size="11">'
+            f"{escape(u.unit_id[:24])}</text>"
             f'<line x1="{x(u.rank_best):.1f}" y1="{y}" x2="{x(u.rank_worst):.1f}" y2="{y}" '
             f'stroke="{colour}" stroke-width="4" stroke-linecap="round"/>'
             f'<circle cx="{x(u.rank):.1f}" cy="{y}" r="4" fill="#2c3e50"/>'
@@ -928,7 +960,9 @@ def html_page(report: SensitivityReport, lang: str = "vi") -> str:
     verdict_class = "stable" if report.stable else "unstable"
     extra = ""
     if report.unscorable:
-        items = "".join(f"<li><code>{escape(r.name)}</code>: {escape(r.why_not or '')}</li>" for r in report.unscorable)
+        items = "".join(
+            f"<li><code>{escape(r.name)}</code>: {escape(r.why_not or '')}</li>" for r in report.unscorable
+        )
         extra += f"<h2>{escape(w['not_scored'])}</h2><ul>{items}</ul>"
     if report.refused:
         items = "".join(
@@ -939,7 +973,9 @@ def html_page(report: SensitivityReport, lang: str = "vi") -> str:
         )
         extra += f"<h2>{escape(w['refused'])}</h2><ul>{items}</ul>"
     reasons = "".join(
-        f"<li><code>{escape(r.name)}</code>: {escape(r.reason)}</li>" for r in report.readings if r.kind != "combination"
+        f"<li><code>{escape(r.name)}</code>: {escape(r.reason)}</li>"
+        for r in report.readings
+        if r.kind != "combination"
     )
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
@@ -950,7 +986,7 @@ def html_page(report: SensitivityReport, lang: str = "vi") -> str:
         f"<h1>{escape(_header(report, lang))}</h1>"
         f'<p class="{verdict_class}"><strong>{escape(report.verdict(lang))}</strong></p>'
         f"<h2>{escape(w['chart'])}</h2>{_chart(report, lang)}"
-        f"<h2>{escape(w['per_reading'])}</h2>{block(head_r, readings)}"
+        f"<h2>{escape(w['per_reading'])}</h2>{block(head_r, readings)}<p>{escape(_quiet(report, lang))}</p>"
         f"<h2>{escape(w['per_unit'])}</h2>{block(head_u, units)}"
         f"{extra}<h2>{escape(w['reason'])}</h2><ul>{reasons}</ul></body></html>\n"
     )

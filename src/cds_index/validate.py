@@ -219,7 +219,9 @@ def _check_index_alternatives(definition: Definition, at: Any) -> list[Problem]:
     for index, alt in enumerate(definition.index.alternatives or ()):
         where = ("index", "alternatives", index)
         if alt.name in seen:
-            problems.append(Problem("invalid-value", f"two index alternatives are named {alt.name!r}", at(where)))
+            problems.append(
+                Problem("invalid-value", f"two index alternatives are named {alt.name!r}", at(where))
+            )
         seen.add(alt.name)
         if alt.over == "printed" and alt.method != "mean_of_pillar_percentages":
             problems.append(
