@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -293,6 +296,15 @@ def test_html_escapes_names_and_needs_no_network(hue: cds_index.Definition) -> N
 def test_callable_module() -> None:
     report = cds_index.sensitivity(HUE, {"a": {}})  # type: ignore[operator]
     assert isinstance(report, SensitivityReport)
+    fresh = (
+        "import cds_index; d = cds_index.load('hue-2263-commune'); "
+        "print(cds_index.sensitivity(d, {'a': {}}).verdict('en'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", fresh], capture_output=True, text=True, check=False, env={**os.environ}
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("The top 1 is stable")
 
 
 # --- the command -----------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ _LAZY = {
     "evaluate_years": "targets",
     "check_file": "checking",
     "rollup": "roll_up",  # issue 16
+    "sensitivity": "sensitivity",  # issue 15: the function; the module is callable too
 }
 
 
@@ -60,4 +61,5 @@ __all__ = [
     "rollup",
     "score",
     "score_many",
+    "sensitivity",
 ]
