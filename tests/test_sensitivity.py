@@ -96,10 +96,46 @@ def test_stable_when_nothing_moves(hue: cds_index.Definition) -> None:
     assert report.verdict("en").startswith("The top 2 is stable under every reading")
 
 
-def test_alternatives_without_a_rule_are_listed_not_scored(district: cds_index.Definition) -> None:
-    report = sensitivity(district, [EXAMPLES / "hai-duong-707-districts.csv"])
-    assert {r.name for r in report.unscorable} >= {"CQS.4.8.1/split-5-5", "CQS.4.9.1/level-3-or-above"}
-    assert all(r.why_not for r in report.unscorable)
+def test_alternatives_without_a_rule_are_listed_not_scored(hue: cds_index.Definition) -> None:
+    from cds_index.sensitivity import _variant
+
+    rule = hue.nodes()["III.6.1"].rule
+    assert rule is not None and rule.alternatives
+    on_record = rule.model_copy(
+        update={"alternatives": [rule.alternatives[0].model_copy(update={"rule": None})]}
+    )
+    report = sensitivity(_variant(hue, {"III.6.1": on_record}), REORDER, top=1)
+    assert [(r.name, r.why_not) for r in report.unscorable] == [("III.6.1/all-or-nothing", "no rule written")]
+    assert "III.6.1/all-or-nothing" not in {e.reading.name for e in report.effects}
+    assert "III.6.1/all-or-nothing" in table(report, "en")
+
+
+# The shared "mức độ 3 / mức độ 4" cell (707 4.8.1/4.9.1): every service online at level 4 earns the
+# whole cell as chosen, half of it when the cell is split 5 + 5 (the encoding until #10).
+SHARED = {
+    "all-l4": {"procedures_total": 10, "procedures_online_l3": 0, "procedures_online_l4": 10},
+    "all-l3": {"procedures_total": 10, "procedures_online_l3": 10, "procedures_online_l4": 0},
+}
+
+
+def test_the_shared_cell_readings(district: cds_index.Definition) -> None:
+    values = {
+        unit: {
+            **v,
+            "procedures_l3_with_dossiers": v["procedures_online_l3"],
+            "procedures_l4_with_dossiers": 0,
+        }
+        for unit, v in SHARED.items()
+    }
+    report = sensitivity(district, values, top=1)
+    by_id = {u.unit_id: u for u in report.units}
+    # chosen: 10 (4.8.1) + 10 × l3-with-dossiers share (4.9.1); all-l4 has no dossiers: 10
+    assert by_id["all-l4"].score == 10 and by_id["all-l3"].score == 20
+    moved = {m.unit_id: m for m in effect(report, "CQS.4.8.1/level-3-or-above").moves}
+    assert set(moved) == set()  # 4.8.1: all-l4 5 + 5 = 10 as chosen; all-l3 5 + 0, 15 in all: still first
+    e = effect(report, "split-5-5 (2 criteria)")
+    assert e.reading.criteria == ("CQS.4.8.1", "CQS.4.9.1")
+    assert by_id["all-l4"].score_min == 5 and by_id["all-l3"].score_min == 10
 
 
 # --- index and weights ----------------------------------------------------------------------------

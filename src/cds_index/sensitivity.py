@@ -125,7 +125,8 @@ class Effect:
 @dataclass(frozen=True)
 class UnitRange:
     """One unit across every reading: its score (total points), index and rank under the chosen
-    readings, and the lowest and highest of each."""
+    readings, and the lowest and highest of each (the index's over the readings that keep the chosen
+    index method: a sum of points and a mean of percentages are not on one scale)."""
 
     unit_id: str
     unit_name: str | None
@@ -645,7 +646,8 @@ def sensitivity(
         changed_scores = 0
         for i in touched:  # an untouched unit keeps its score and index under this reading
             lows_s[i], highs_s[i] = min(lows_s[i], totals[i]), max(highs_s[i], totals[i])
-            lows_i[i], highs_i[i] = min(lows_i[i], indexes[i]), max(highs_i[i], indexes[i])
+            if method == chosen_method:  # an index of another method is on another scale (points vs %)
+                lows_i[i], highs_i[i] = min(lows_i[i], indexes[i]), max(highs_i[i], indexes[i])
             changed_scores += indexes[i] != base_index[i] or totals[i] != base_total[i]
         for i in () if same else range(n):  # but its rank may change, when others' scores do
             if ranks[i] != base_rank[i]:
