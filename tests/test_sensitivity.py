@@ -150,6 +150,8 @@ def test_index_alternatives_rank_as_the_ranking_module(district: cds_index.Defin
     by_index = {r.unit_id: r.rank for r in rank(results, "index")}
     by_total = {r.unit_id: r.rank for r in rank(results, "total")}
     assert {u.unit_id: u.rank for u in report.units} == by_index
+    # the index's range stays on the chosen scale (percent), though `index/total` ranks by points
+    assert all(Decimal(0) <= u.index_min <= u.index <= u.index_max <= 100 for u in report.units)
     moved = {m.unit_id: m.rank_under for m in effect(report, "index/total").moves}
     assert moved == {u: r for u, r in by_total.items() if r != by_index[u]}
 
