@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # what mypy users see: the real signatures of every name, loa
     from .ranking import rank
     from .registry import list_definitions, load, load_file
     from .roll_up import rollup
+    from .sensitivity import sensitivity
     from .targets import evaluate_year, evaluate_years
 
 __version__ = "0.1.0"
@@ -48,6 +49,7 @@ _LAZY = {
     "evaluate_years": "targets",
     "check_file": "checking",
     "rollup": "roll_up",  # issue 16
+    "sensitivity": "sensitivity",  # issue 15: the function; the module is callable too
 }
 
 
@@ -89,4 +91,5 @@ __all__ = [
     "rollup",
     "score",
     "score_many",
+    "sensitivity",
 ]

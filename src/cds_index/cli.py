@@ -536,6 +536,58 @@ def cmd_rank(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- sensitivity (#15) ------------------------------------------------------------------------
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from .registry import load
+    from .sensitivity import html_page, markdown, sensitivity, table
+
+    definition = load(args.definition)
+    if args.output:
+        _output_file(args.output)
+    report = sensitivity(
+        definition,
+        args.inputs,
+        combinations=args.combinations,
+        seed=args.seed,
+        vary_index=args.vary_index,
+        vary_weights=args.vary_weights,
+        top=args.top,
+        year=args.year,
+        number_format=args.number_format,
+    )
+    with _output(args.output) as stream:
+        if args.format == "json":
+            stream.write(json_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2)) + "\n")
+        elif args.format == "html":
+            stream.write(html_page(report, args.lang))
+        elif args.format == "markdown":
+            _out(markdown(report, args.lang), stream)
+        else:
+            _out(table(report, args.lang), stream)
+    if report.refused:
+        word = "không xếp hạng (số liệu lỗi)" if args.lang == "vi" else "not ranked (bad data)"
+        _out(f"{len(report.refused)} {word}", sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def _count(low: int, high: int) -> Any:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"a whole number from {low} to {high}, e.g. {low + 1}; got {text!r}"
+            )
+        return value
+
+    return parse
+
+
 # --- report -----------------------------------------------------------------------------------
 
 
@@ -993,6 +1045,22 @@ def build_parser() -> argparse.ArgumentParser:
     _csv_flags(p)
     _folder_flag(p)
     p.set_defaults(func=cmd_rank)
+
+    p = _units_parser(
+        sub,
+        "sensitivity",
+        "which readings move the ranking: every unit under each alternative reading (#15)",
+        ["table", "json", "markdown", "html"],
+    )
+    p.add_argument("--top", type=_count(1, 10**6), default=10, help="the top K the verdict is about (10)")
+    p.add_argument(
+        "--combinations", type=_count(0, 10_000), default=0, metavar="N", help="N sampled combinations"
+    )
+    p.add_argument("--seed", type=_count(0, 2**63), default=0, help="the seed of the combinations (0)")
+    p.add_argument("--vary-index", action="store_true", help="also the index as sum vs mean of pillar %%")
+    p.add_argument("--vary-weights", action="store_true", help="also each pillar's weight ×0.5 and ×1.5")
+    p.add_argument("-o", "--output", default=None)
+    p.set_defaults(func=cmd_sensitivity)
 
     p = _units_parser(sub, "report", "one self-contained HTML report per unit and a summary index.html")
     p.add_argument("-o", "--output", required=True, metavar="DIR")

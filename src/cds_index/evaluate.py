@@ -744,3 +744,13 @@ def score(
         lang,
         cdef.pillar_achievable,
     )
+
+
+def score_criterion(
+    cdef: CompiledDefinition, node: Node, unit: UnitInputs, broken: Mapping[str, str]
+) -> NodeResult:
+    """One criterion of one unit under ``cdef``'s rules, as :func:`score` scores it (applicability,
+    refused and missing values, deadlines, appraisal), without the rest of the tree: the entry point
+    for re-scoring one reading (``cds_index.sensitivity``). ``broken`` names the inputs whose values
+    break a constraint (see :mod:`cds_index.constraints`)."""
+    return _Scorer(cdef, unit, "en", broken).criterion(node)

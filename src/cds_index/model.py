@@ -421,12 +421,31 @@ class Erratum(Model):
 IndexMethod = Literal["sum", "mean_of_pillar_percentages"]
 
 
+class IndexAlternative(Model):
+    """Another reading of how the pillars make the final index, kept beside the chosen one (#15)."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")] = Field(
+        description="A short stable name, e.g. `printed-maximum`, `total`."
+    )
+    reason: Text = Field(min_length=1, description="Why this reading is possible, and why it was not chosen.")
+    method: IndexMethod = Field(description="The aggregation under this reading.")
+    over: Literal["applicable", "printed"] = Field(
+        "applicable",
+        description="Pillar percentages over the applicable maximum (what the criteria can earn, as "
+        "scored) or over each pillar's printed points (`mean_of_pillar_percentages` only).",
+    )
+
+
 class IndexSetting(Model):
     """How the unit's final index is aggregated from the pillars."""
 
     method: IndexMethod = "sum"
     text: Text | None = Field(None, description="The decision's words for the aggregation.")
     note: Text | None = Field(None, description="Any ambiguity, and how it was resolved.")
+    alternatives: list[IndexAlternative] | None = Field(
+        None,
+        description="Other readings of the aggregation; `cds-index sensitivity` ranks under each (#15).",
+    )
 
 
 class Display(Model):

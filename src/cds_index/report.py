@@ -142,6 +142,17 @@ def assumptions(definition: Definition) -> list[dict[str, Any]]:
                 "alternatives": [a.alternative] if a.alternative else [],
             }
         )
+    if definition.index.alternatives:  # other readings of the aggregation (#15)
+        found.append(
+            {
+                "id": definition.id,
+                "title": "index",
+                "kind": "index",
+                "assumed": definition.index.note or f"index: {definition.index.method}",
+                "text": definition.index.text or "",
+                "alternatives": [f"{alt.name}: {alt.reason}" for alt in definition.index.alternatives],
+            }
+        )
     for _, node in definition.walk():
         basis = node.rule or node.targets
         if basis is not None and basis.assumed:

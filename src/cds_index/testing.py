@@ -109,7 +109,7 @@ def _target_text(target: Any) -> str:
     return str(target)  # "*": no target that year
 
 
-_RULE_NOISE = {"kind", "text", "assumed", "enforce_deadline"}
+_RULE_NOISE = {"kind", "text", "assumed", "enforce_deadline", "alternatives"}  # readings not chosen (#15)
 
 
 def rule_text(definition: Definition, node_id: str) -> str:

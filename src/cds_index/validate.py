@@ -160,6 +160,7 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
                 Problem("unit-unknown", f"input {name!r}: {parsed}", at(("inputs", name, "unit")))
             )
     problems.extend(_check_constraints(definition, at))
+    problems.extend(_check_index_alternatives(definition, at))
     for path, crumbs, node in _paths(definition) if points_mode else []:
         if node.rule is not None and node.rule.alternatives:
             problems.extend(_check_alternatives(definition, node, path, crumbs, at))
@@ -208,6 +209,38 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
         elif index not in used_errata:  # every other erratum is listed too, with its kind (#10)
             problems.append(erratum_note(erratum, at(("errata", index))))
     problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
+    return problems
+
+
+def _check_index_alternatives(definition: Definition, at: Any) -> list[Problem]:
+    """Each other reading of the index has a unique name and differs from the chosen one (#15)."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, alt in enumerate(definition.index.alternatives or ()):
+        where = ("index", "alternatives", index)
+        if alt.name in seen:
+            problems.append(
+                Problem("invalid-value", f"two index alternatives are named {alt.name!r}", at(where))
+            )
+        seen.add(alt.name)
+        if alt.over == "printed" and alt.method != "mean_of_pillar_percentages":
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"index alternative {alt.name!r}: `over: printed` is for the mean of pillar percentages; "
+                    "write `method: mean_of_pillar_percentages` or drop `over`",
+                    at((*where, "over")),
+                )
+            )
+        elif alt.method == definition.index.method and alt.over == "applicable":
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"index alternative {alt.name!r} is the chosen reading (`index.method: "
+                    f"{alt.method}`); an alternative reads the index another way, e.g. `method: sum`",
+                    at((*where, "method")),
+                )
+            )
     return problems
 
 
