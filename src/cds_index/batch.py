@@ -28,7 +28,7 @@ from typing import IO, Any
 from .errors import CdsIndexError, Location, Problem, UsageError
 from .evaluate import Result, score
 from .inputs import UnitInputs, parse_values
-from .literals import NumberFormat
+from .literals import NumberFormat, clean
 from .literals import read_year as literal_year
 from .loader import not_utf8, open_input
 from .model import Definition
@@ -43,6 +43,13 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 ID_HEADERS = {"unit_id", "id", "ma", "mã", "mã đơn vị", "ma don vi", "mã đv", "unit"}
 NAME_HEADERS = {"unit_name", "name", "tên", "ten", "tên đơn vị", "ten don vi", "đơn vị", "don vi"}
 YEAR_HEADERS = {"year", "năm", "nam", "năm đánh giá"}
+# A row-number column (Số thứ tự), the first column of most Vietnamese tables: not an input (#9).
+ROW_NUMBER_HEADERS = {"stt", "tt", "số thứ tự", "so thu tu", "số tt", "no", "no.", "#"}
+# A row whose id or name says it is a total is not a unit: scored, it would rank first (#9).
+TOTAL_WORDS = {
+    *("tổng", "tổng cộng", "cộng", "tổng số", "tổng hợp", "toàn tỉnh", "toàn huyện", "toàn thành phố"),
+    *("tong", "tong cong", "cong", "tong so", "total", "totals", "grand total", "sum", "cả tỉnh"),
+}
 
 
 @dataclass(frozen=True)
@@ -159,7 +166,7 @@ def _read_inputs_file(
 
 def _key(text: Any) -> str:
     """A header as compared: NFC, lower case, single spaces, no trailing colon or asterisk."""
-    words = unicodedata.normalize("NFC", str(text)).strip().lower().rstrip(":*").split()
+    words = unicodedata.normalize("NFC", clean(str(text))).lower().rstrip(":*").split()
     return " ".join(words)
 
 
@@ -223,6 +230,8 @@ def table_layout(definition: Definition, header: Sequence[Any]) -> TableLayout:
     for i, k in enumerate(keys):
         if i in {id_col, name_col, year_col} or not k:
             continue  # a blank header: each reader reports the values under it (stray cells)
+        if k in ROW_NUMBER_HEADERS and k not in lookup:
+            continue  # the row number (STT): not an input, not a unit id
         names = lookup.get(k, [])
         if len(names) == 1 and names[0] not in taken:
             inputs[i] = names[0]
@@ -275,8 +284,8 @@ def table_unit(
         return None
     unit_id = cell(layout.id_col)
     unit_name = cell(layout.name_col) if layout.name_col is not None else None
-    unit_name = None if is_blank(unit_name) else str(unit_name).strip()
-    if is_blank(unit_id):
+    unit_name = None if is_blank(unit_name) else clean(str(unit_name)) or None
+    if is_blank(unit_id) or not clean(str(unit_id)):
         address, line, column = where(layout.id_col)
         return UnitFailure(
             None,
@@ -291,6 +300,15 @@ def table_unit(
             ),
         )
     unit_id = _plain_text(unit_id)
+    refused = _not_a_unit(layout, row, unit_id, unit_name)
+    if refused is not None:
+        address, line, column = where(layout.id_col)
+        return UnitFailure(
+            None,
+            None,
+            source,
+            (Problem("table-row", f"{address}: {refused}", Location(file, line, column, (address,))),),
+        )
     problems: list[Problem] = []
     unit_year = year
     if layout.year_col is not None and year is None and not is_blank(cell(layout.year_col)):
@@ -329,6 +347,38 @@ def table_unit(
     return UnitInputs(unit_id, unit_name, unit_year, values, problems, source)
 
 
+def header_again(definition: Definition, layout: TableLayout, row: Sequence[Any]) -> TableLayout | None:
+    """The layout of a row that repeats a header (two tables on one sheet, two files joined): its
+    id cell is a header word and it names an input. The rows below it are read by it, not by the
+    first header, whose columns may be in another order."""
+    cell = row[layout.id_col] if layout.id_col < len(row) else None
+    if not isinstance(cell, str) or len(cell) > 40 or _key(cell) not in ID_HEADERS:
+        return None
+    again = table_layout(definition, row)
+    return again if again.id_found and again.inputs else None
+
+
+def _not_a_unit(layout: TableLayout, row: Sequence[Any], unit_id: str, unit_name: str | None) -> str | None:
+    """Why a row with an id is no unit: a total, a header repeated, a note alone in the id column."""
+    if _key(unit_id) in ID_HEADERS:
+        return (
+            f"the row repeats the header ({unit_id!r}): a second table, or two files joined? "
+            "Put each table in its own file or sheet; the rows below are read by the first header"
+        )
+    if _key(unit_id) in TOTAL_WORDS or (unit_name is not None and _key(unit_name) in TOTAL_WORDS):
+        return (
+            f"a total row ({unit_name or unit_id!r}) is not a unit and was not scored; "
+            "delete it (totals are computed by cds-index)"
+        )
+    others = [v for i, v in enumerate(row) if i != layout.id_col and not is_blank(v)]
+    if unit_name is None and not others and (layout.name_col is not None or " " in unit_id):
+        return (
+            f"the row holds only {unit_id!r} in the unit id column and no value: a title or note is "
+            "not a unit; delete it, or give the unit its name and values"
+        )
+    return None
+
+
 def place(problem: Problem, file: str, cell: Cell | None, name: str) -> Problem:
     """A value's problem, placed at its cell: the address leads the message, the input name ends the path.
 
@@ -348,7 +398,7 @@ def _plain_text(value: Any) -> str:
     """A unit id cell as text: 12.0 read from a spreadsheet is ``12``."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return clean(str(value))
 
 
 MAX_TABLE_BYTES = 256 * 1024 * 1024
@@ -422,6 +472,10 @@ def _lines(handle: IO[bytes], file: str) -> Iterator[_Line | UnitFailure]:
     if start.startswith((b"\xff\xfe", b"\xfe\xff")):
         yield from _utf16_lines(handle.read(MAX_TABLE_BYTES + 1), file)
         return
+    without_bom = _utf16_without_bom(start)
+    if without_bom is not None:  # a header in UTF-16 whose BOM was lost: `M\x00ã\x00…`
+        yield from _utf16_lines(handle.read(MAX_TABLE_BYTES + 1), file, without_bom)
+        return
     total = len(handle.read(3)) if start.startswith(b"\xef\xbb\xbf") else 0
     number = 0
     while True:
@@ -452,6 +506,24 @@ def _lines(handle: IO[bytes], file: str) -> Iterator[_Line | UnitFailure]:
             return
 
 
+def _lone_returns(lines: Iterator[_Line | UnitFailure]) -> Iterator[_Line | UnitFailure]:
+    """Lines split at a lone carriage return as well (a file whose line endings were mixed by
+    copying rows from an old program): ``a;1\rb;2`` is two rows, as any editor shows it, never
+    one row that hides the second unit. Lines are numbered as an editor numbers them."""
+    extra = 0
+    for line in lines:
+        if isinstance(line, UnitFailure):
+            yield line
+            continue
+        if line.text is None or "\r" not in line.text:
+            yield dataclasses.replace(line, number=line.number + extra) if extra else line
+            continue
+        pieces = line.text.split("\r")
+        for offset, piece in enumerate(pieces):
+            yield _Line(line.number + extra + offset, piece)
+        extra += len(pieces) - 1
+
+
 def _decode_line(number: int, body: bytes) -> _Line:
     try:
         text = body.decode("utf-8")
@@ -471,13 +543,25 @@ def _decode_line(number: int, body: bytes) -> _Line:
     return _Line(number, text)
 
 
-def _utf16_lines(data: bytes, file: str) -> Iterator[_Line | UnitFailure]:
+def _utf16_without_bom(start: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when the first two characters are UTF-16 without a BOM (a
+    header starts with letters, whose second UTF-16 byte is NUL): no UTF-8 text starts so."""
+    if len(start) < 4:
+        return None
+    if start[0] and not start[1] and start[2] and not start[3]:
+        return "utf-16-le"
+    if not start[0] and start[1] and not start[2] and start[3]:
+        return "utf-16-be"
+    return None
+
+
+def _utf16_lines(data: bytes, file: str, encoding: str = "utf-16") -> Iterator[_Line | UnitFailure]:
     if len(data) > MAX_TABLE_BYTES:
         yield _file_failure(
             file, "file-too-large", f"the file is larger than {MAX_TABLE_BYTES:,} bytes, the limit"
         )
         return
-    lines = data.decode("utf-16", "replace").split("\n")
+    lines = data.decode(encoding, "replace").lstrip("\ufeff").split("\n")
     if lines and not lines[-1]:
         lines.pop()  # after the last line's end
     for number, line in enumerate(lines, start=1):
@@ -642,6 +726,7 @@ def _read_table(
         yield chosen
         return
     delimiter, header, layout = chosen
+    lines = _lone_returns(lines)
     if not layout.id_found:
         yield _file_failure(
             file,
@@ -754,6 +839,13 @@ def _read_table(
                 long + 1,
                 cells,
             )
+            continue
+        again = header_again(definition, layout, cells)
+        if again is not None:  # a header again: the rows below are read by it
+            records -= 1
+            layout, header, width = again, cells, len(cells)
+            placed = {layout.id_col, layout.name_col, layout.year_col}
+            blank = [i for i, h in enumerate(header) if not h.strip() and i not in placed]
             continue
         while len(cells) > width and not cells[-1].strip():
             cells = cells[:-1]  # trailing empty cells, as spreadsheets write them

@@ -20,9 +20,12 @@ from .batch import (
     BatchRow,
     Cell,
     UnitFailure,
+    ROW_NUMBER_HEADERS,
     _key,
     column_letter,
     describe,
+    header_again,
+    input_header_index,
     is_blank,
     place,
     table_layout,
@@ -31,6 +34,7 @@ from .batch import (
 from .errors import Location, Problem, UsageError
 from .inputs import NOT_APPLICABLE_WORDS, UnitInputs, parse_values
 from .literals import NumberFormat
+from .literals import read_year as literal_year
 from .model import Definition
 from .numbers import Lang, plain
 from .safe import cell_text, rounded, strip_controls
@@ -797,8 +801,17 @@ def _read_sheet(
         # the header is the first row naming an input: a title above the table is not a unit
         first = next((i for i, (_, row) in enumerate(head) if _names_inputs(definition, row)), 0)
         numbered = itertools.chain(head[first + 1 :], rows)
+        above = head[first - 1][1] if first > 0 and head[first - 1][0] == head[first][0] - 1 else None
         yield from _read_table(
-            definition, file, sheet, head[first], numbered, year, hidden=hidden, number_format=number_format
+            definition,
+            file,
+            sheet,
+            head[first],
+            numbered,
+            year,
+            hidden=hidden,
+            number_format=number_format,
+            above=above,
         )
     if sheet.stopped is not None:
         where = f"{_ref(sheet.title)}!A{sheet.stopped_row + 1}"
@@ -864,12 +877,22 @@ def _read_table(
     *,
     hidden: bool = False,
     number_format: NumberFormat | None = None,
+    above: Row | None = None,
 ) -> Iterator[UnitInputs | UnitFailure]:
-    """A one-row-per-unit sheet; ``rows`` are numbered (the sheet's row numbers)."""
+    """A one-row-per-unit sheet; ``rows`` are numbered (the sheet's row numbers).
+
+    ``above`` is the row just above the header: a header merged over two rows (``Mã đơn vị``
+    merged A1:A2 beside inputs named in row 2) holds its text in the upper row only.
+    """
     title = sheet.title
     header_row, header_cells = header
     width = max(header_cells) + 1
     header_values = [_as_input(header_cells.get(i), None) for i in range(width)]
+    if above is not None:
+        header_values = [
+            _as_input(above.get(i), None) if is_blank(v) and above.get(i) is not None else v
+            for i, v in enumerate(header_values)
+        ]
     layout = table_layout(definition, header_values)
     if not layout.inputs:
         if hidden:
@@ -888,9 +911,40 @@ def _read_table(
             ),
         )
         return
+    if not layout.id_found and (
+        is_blank(header_values[0])
+        or _key(header_values[0]) in ROW_NUMBER_HEADERS
+        or _key(header_values[0]) in input_header_index(definition)
+    ):
+        # the first column is no unit id: an input (its values would become ids) or the row number
+        yield UnitFailure(
+            None,
+            None,
+            f"{file}!{title}",
+            (
+                Problem(
+                    "table-header",
+                    f"{_ref(title)}!A{header_row}: the header has no unit id column (Mã đơn vị), and "
+                    f"column A ({header_values[0]!r}) is not one: add a column 'Mã đơn vị' with "
+                    "each unit's id",
+                    Location(file, header_row, 1, (f"{_ref(title)}!A{header_row}",)),
+                ),
+            ),
+        )
+        return
     read = {layout.id_col, layout.name_col, layout.year_col, *layout.inputs, *layout.unknown}
     specs = {col: definition.inputs[name] for col, name in layout.inputs.items()}
     for number, row in rows:
+        first = row.get(layout.id_col)
+        if len(row) > 1 and first is not None and isinstance(first.value, str) and len(first.value) < 40:
+            again = header_again(
+                definition, layout, [_as_input(row.get(i), None) for i in range(max(row) + 1)]
+            )
+            if again is not None:  # a second table below the first: read by its own header
+                layout, width = again, max(row) + 1
+                read = {layout.id_col, layout.name_col, layout.year_col, *layout.inputs, *layout.unknown}
+                specs = {col: definition.inputs[name] for col, name in layout.inputs.items()}
+                continue
 
         def where(col: int, number: int = number) -> Cell:
             return f"{_ref(title)}!{column_letter(col + 1)}{number}", number, col + 1
@@ -982,17 +1036,18 @@ def _read_form(
     unit_year = year
     raw_year = fact(FACT_YEAR)
     if unit_year is None and not is_blank(raw_year):
-        try:
-            unit_year = int(Decimal(str(raw_year).strip()))
-        except (ArithmeticError, ValueError):
+        read_year, code, message = literal_year(raw_year)  # never int(): 2024.7 is no year (#9)
+        if code:
             row = facts[_key(FACT_YEAR)][1]
             problems.append(
                 Problem(
-                    "input-type",
-                    f"{_ref(sheet)}!B{row}: the year {raw_year!r} is not a year",
+                    code,
+                    f"{_ref(sheet)}!B{row}: {message}",
                     Location(file, row, 2, (f"{_ref(sheet)}!B{row}", "year")),
                 )
             )
+        else:
+            unit_year = read_year
 
     keys = {col: _key(c.value) for col, c in header_cells.items() if isinstance(c.value, str)}
     col = {title: next((i for i, k in keys.items() if k == _key(title)), None) for title in TEMPLATE_COLUMNS}

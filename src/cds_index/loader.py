@@ -37,6 +37,10 @@ class Document:
     data: Any
     positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    texts: dict[PathKey, str] = field(default_factory=dict)
+    """The text of each plain number YAML reads one way and a Vietnamese office another: ``1.000``
+    is the float 1 to YAML, one thousand to Vietnamese eyes. Inputs files read such a value from
+    its text, by the declared number format (#9)."""
 
     def location(self, path: Sequence[str | int], *, key: bool = False) -> Location:
         """The location of the value (or key) at ``path``, or of its nearest ancestor that has one."""
@@ -77,6 +81,8 @@ class _Budget:
         self.nodes = 0
 
 
+_TWO_READINGS = re.compile(r"[-+]?[1-9][0-9]{0,2}\.[0-9]{3}")
+"""A YAML float that is also a Vietnamese thousands form: ``1.000``, ``9.500``, ``12.345``."""
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
 
@@ -93,6 +99,15 @@ def _scalar(node: Any, file: str | None, problems: list[Problem]) -> Any:
         return text.lower() == "true"
     if tag.endswith(":int"):
         cleaned = text.replace("_", "")
+        if len(cleaned) > 40:  # int() of 4,301 digits raises; no count or year has 40 digits
+            problems.append(
+                Problem(
+                    "wrong-type",
+                    f"a number of {len(cleaned):,} digits is beyond what cds_index reads (at most 10^15)",
+                    Location(file, line, column),
+                )
+            )
+            return None
         try:
             return int(cleaned, 0) if not _INT.match(text) else int(cleaned)
         except ValueError:
@@ -136,6 +151,8 @@ def _construct(
     doc.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
     kind = type(node).__name__
     if kind == "ScalarNode":
+        if node.tag.endswith(":float") and _TWO_READINGS.fullmatch(node.value):
+            doc.texts[path] = node.value
         return _scalar(node, doc.file, problems)
     if node.tag not in {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}:  # `!!python/…`, `!!set`, `!x`
         problems.append(
