@@ -759,7 +759,12 @@ def _read_table(
         records += 1
 
         def refuse(
-            code: str, message: str, column: int, cells: Sequence[str] = (), line: _Line = line
+            code: str,
+            message: str,
+            column: int,
+            cells: Sequence[str] = (),
+            line: _Line = line,
+            layout: TableLayout = layout,
         ) -> UnitFailure:
             unit_id = (
                 cells[layout.id_col].strip()

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from .batch import (
+    ROW_NUMBER_HEADERS,
     BatchRow,
     Cell,
     UnitFailure,
-    ROW_NUMBER_HEADERS,
     _key,
     column_letter,
     describe,

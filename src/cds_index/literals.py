@@ -264,7 +264,9 @@ _YEAR_WORD = re.compile(r"^(?:năm|nam|year)\s*", re.IGNORECASE)
 def read_year(raw: Any) -> Read:
     """A year: a whole number from 1900 to 2100 (``2024``, ``2024.0`` from a spreadsheet, ``"2024"``)."""
     if isinstance(raw, str):
-        raw = _YEAR_WORD.sub("", unicodedata.normalize("NFC", clean(raw)), count=1)  # "Năm 2024", as a year column often says
+        raw = _YEAR_WORD.sub(
+            "", unicodedata.normalize("NFC", clean(raw)), count=1
+        )  # "Năm 2024", as a year column often says
     number, code, _ = read_number(raw, integer=True)
     if code:
         return None, "input-type", f"the year {_short(raw)} is not a year; write it as 2024"
