@@ -404,6 +404,18 @@ CSV: list[tuple[str, bytes, list[tuple[Any, ...]]]] = [
         [("refused", 2, "table-row"), ("ok", "h2", "B", {"staff_total": 6})],
     ),
     (
+        "sep=| with a short row",  # was: KeyError '|' (a traceback)
+        b"sep=|\nMa don vi|name|staff_total\nh1|A\nh2|B|5\n",
+        [("refused", 3, "table-row"), ("ok", "h2", "B", {"staff_total": 5})],
+    ),
+    (
+        "sep= and a tab",  # was: the sep line taken as the header, refused as having no id column
+        b"sep=\t\nid\tname\tstaff_total\nh1\tA\t5\n",
+        [("ok", "h1", "A", {"staff_total": 5})],
+    ),
+    ('sep=" is no delimiter', b'sep="\nid"name\n', [("refused", 2, "table-header")]),
+    ("SEP=, in capitals", b"SEP=,\nid,name,staff_total\nh1,A,5\n", [("ok", "h1", "A", {"staff_total": 5})]),
+    (
         "a NUL byte in a row",
         (HEAD + "\nh1;A\x00;5;;\nh2;B;6;;\n").encode(),
         [("refused", 2, "file-encoding"), ("ok", "h2", "B", {"staff_total": 6})],
@@ -1067,3 +1079,65 @@ def test_cli_exit_codes(
     assert main(argv) == code
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err and "\x1b[2J" not in captured.out + captured.err
+
+
+# --- the Python API: any value, a problem, never a traceback -------------------------------------
+
+
+def _deep(levels: int) -> list[Any]:
+    top: list[Any] = []
+    current = top
+    for _ in range(levels):
+        current.append([])
+        current = current[0]
+    return top
+
+
+API_VALUES: list[tuple[str, str, Any, str]] = [
+    (
+        "a list nested 100,000 deep, for a count",
+        "population",
+        _deep(100_000),
+        "input-type",
+    ),  # was: RecursionError
+    ("a list nested 100,000 deep, for a role", "dx_committee_head_role", _deep(100_000), "input-choice"),
+    ("a list nested 100,000 deep, for a date", "q1_meeting_date", _deep(100_000), "input-type"),
+    ("a million values", "population", [1] * 1_000_000, "input-type"),
+    ("a 10 MB string for a role", "dx_committee_head_role", "x" * 10_000_000, "input-choice"),
+    ("a 10 MB string for a count", "population", "9" * 10_000_000, "input-type"),
+    ("bytes", "population", b"5", "input-type"),
+    ("a set", "population", {1, 2}, "input-type"),
+]
+
+
+@pytest.mark.parametrize(("name", "key", "value", "code"), API_VALUES, ids=[c[0] for c in API_VALUES])
+def test_python_api_values(hue: Definition, name: str, key: str, value: Any, code: str) -> None:
+    result = cds_index.score(hue, {key: value})
+    (problem,) = [p for p in result.problems if p.location.path and p.location.path[-1] == key]
+    assert problem.code == code and len(problem.message) < 400
+
+
+def test_python_api_huge_unknown_name(hue: Definition) -> None:
+    result = cds_index.score(hue, {"x" * 100_000: 1})
+    (problem,) = [p for p in result.problems if p.code == "input-unknown"]
+    assert len(problem.message) < 200
+
+
+NOT_APPLICABLE = [
+    ("không", False),  # was: a quoted "không" made the value not applicable
+    ("false", False),
+    ("yes", True),
+    ("Có", True),
+    ("xã không có doanh nghiệp", True),  # a reason
+    (True, True),
+    (False, False),
+]
+
+
+@pytest.mark.parametrize(("flag", "expected"), NOT_APPLICABLE, ids=[repr(c[0]) for c in NOT_APPLICABLE])
+def test_not_applicable_flag(hue: Definition, flag: Any, expected: bool) -> None:
+    from cds_index.inputs import parse_values
+
+    values, problems = parse_values({"population": {"value": 5, "not_applicable": flag}}, hue.inputs)
+    assert not problems and values["population"].not_applicable is expected
+    assert values["population"].value == (None if expected else 5)

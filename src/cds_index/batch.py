@@ -18,6 +18,7 @@ import dataclasses
 import io
 import json
 import os
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -411,6 +412,8 @@ MAX_RECORD_LINES = 20
 """Most physical lines one row may span (a quoted cell with line breaks); a quote left open longer is
 a broken quote: its row is refused and the lines after it are read as rows again."""
 DELIMITERS = (";", ",", "\t")
+_SEP = re.compile(r"[ ]*sep=([^\r\n])[ ]*", re.IGNORECASE)
+"""Excel's first line naming the delimiter: ``sep=;``, ``sep=,``, ``sep=|``, ``sep=`` and a tab."""
 _DELIMITER_NAMES = {";": "';'", ",": "','", "\t": "a tab"}
 
 
@@ -676,13 +679,9 @@ def _read_table(
     if isinstance(first, UnitFailure):
         yield first
         return
-    if (
-        first is not None
-        and first.text is not None
-        and _key(first.text).startswith("sep=")
-        and len(first.text.strip()) == 5
-    ):
-        forced: str | None = first.text.strip()[4]  # Excel's `sep=;` line names the delimiter
+    sep = _SEP.fullmatch(first.text) if first is not None and first.text is not None else None
+    if sep is not None:
+        forced: str | None = sep.group(1)  # Excel's `sep=;` line names the delimiter (a tab too)
         first = next(lines, None)
         if isinstance(first, UnitFailure):
             yield first
@@ -712,8 +711,9 @@ def _read_table(
         return
     if forced is not None:
         cells = _split([first.text], forced)
-        if isinstance(cells, str):
-            yield _file_failure(file, "table-header", f"the header cannot be split: {cells}", first.number)
+        if forced in {'"', " "} or isinstance(cells, str):
+            why = cells if isinstance(cells, str) else f"{forced!r} cannot separate cells"
+            yield _file_failure(file, "table-header", f"the header cannot be split: {why}", first.number)
             return
         chosen: tuple[str, list[str], TableLayout] | UnitFailure = (
             forced,
@@ -859,7 +859,7 @@ def _read_table(
             yield refuse(
                 "table-row",
                 f"the row has {len(cells)} cells but the header {width}: a value holds an unquoted "
-                f"{_DELIMITER_NAMES[delimiter]} or a cell is missing; no value of this row was read",
+                f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))} or a cell is missing; no value of this row was read",
                 min(len(cells), width) + 1,
                 cells,
             )

@@ -183,7 +183,11 @@ def _short(raw: Any) -> str:
     if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) > 10**30:
         # never turned into text: beyond 4300 digits str() raises, and a million digits help no one
         return f"a number of about {int(raw.bit_length() * math.log10(2)) + 1} digits"
-    text = repr(raw)
+    if isinstance(raw, list | tuple | set | frozenset | dict):
+        # never repr() a container whole: a million values, or nesting deep enough to recurse (#9)
+        kind = "a mapping" if isinstance(raw, dict) else "a list"
+        return f"{kind} of {len(raw):,} item(s)"
+    text = repr(raw[:80]) if isinstance(raw, str | bytes) else repr(raw)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
