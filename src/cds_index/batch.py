@@ -859,7 +859,8 @@ def _read_table(
             yield refuse(
                 "table-row",
                 f"the row has {len(cells)} cells but the header {width}: a value holds an unquoted "
-                f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))} or a cell is missing; no value of this row was read",
+                f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))} or a cell is missing; "
+                "no value of this row was read",
                 min(len(cells), width) + 1,
                 cells,
             )

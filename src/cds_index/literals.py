@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import reprlib
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
@@ -175,6 +176,10 @@ def check_number(number: Decimal, raw: Any, *, integer: bool = False) -> Read:
     return number, None, None
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 3, 6, 4, 40, 40
+
+
 def _too_big(raw: Any) -> str:
     return f"{_short(raw)} is beyond what cds_index reads (at most 10^15 in absolute value)"
 
@@ -185,9 +190,9 @@ def _short(raw: Any) -> str:
         return f"a number of about {int(raw.bit_length() * math.log10(2)) + 1} digits"
     if isinstance(raw, list | tuple | set | frozenset | dict):
         # never repr() a container whole: a million values, or nesting deep enough to recurse (#9)
-        kind = "a mapping" if isinstance(raw, dict) else "a list"
-        return f"{kind} of {len(raw):,} item(s)"
-    text = repr(raw[:80]) if isinstance(raw, str | bytes) else repr(raw)
+        text = _REPR.repr(raw)
+    else:
+        text = repr(raw[:80]) if isinstance(raw, str | bytes) else repr(raw)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
