@@ -988,11 +988,33 @@ INPUTS_FILES: list[tuple[str, str, str, str | None, Any]] = [
         "yaml-alias-limit",
     ),
     (
-        "a 7 MB string",
+        "a 7 MB string",  # was: 7 s to read (the YAML scanner reads about 1 MB a second)
         ".yaml",
         YAML_HEAD + '  staff_total: "' + "x" * (7 * 1024 * 1024) + '"\n',
         None,
+        "file-too-large",
+    ),
+    (
+        "a 1.5 MB string",
+        ".yaml",
+        YAML_HEAD + '  staff_total: "' + "x" * 1_500_000 + '"\n',
+        None,
         ("input-type", 6),
+    ),
+    # was: 40 s — 1 MiB of a JSON array through the YAML parser
+    (
+        "1 MiB of [1,1,1,…]",
+        ".json",
+        JSON_HEAD + '"staff_total": [' + ",".join("1" * 500_000) + "]}}",
+        None,
+        "file-too-large",
+    ),
+    (
+        "30,000 list items",
+        ".yaml",
+        YAML_HEAD + "  staff_total:\n" + "    - 1\n" * 30_000,
+        None,
+        "file-too-large",
     ),
     ("a 9 MB file", ".yaml", YAML_HEAD + "#" + "x" * (9 * 1024 * 1024) + "\n", None, "file-too-large"),
     ("a 50-digit integer", ".yaml", YAML_HEAD + "  staff_total: " + "9" * 50 + "\n", None, "wrong-type"),

@@ -19,8 +19,13 @@ from pydantic import BaseModel, ValidationError
 from .errors import DefinitionError, Location, Problem
 from .model import RULE_KINDS
 
-MAX_BYTES = 8 * 1024 * 1024
-"""Largest document accepted; the biggest decision (2263) is well under 1 MiB of YAML."""
+MAX_BYTES = 2 * 1024 * 1024
+"""Largest document accepted; the biggest decision (707 district) is 130 KB of YAML. (It was 8 MiB:
+the YAML scanner reads some 1 MB a second, so 8 MiB took seconds to refuse, #9 p2-hostile.)"""
+MAX_MARKS = 25_000
+"""Most structure marks (``, : - [ {`` and line breaks) a document may hold, counted before it is
+parsed: the pure-Python YAML scanner takes up to 80 µs a mark, so 1 MiB of ``[1,1,1,…]`` took 40 s.
+The biggest bundled definition has 7,008."""
 MAX_NODES = 250_000
 """Most YAML nodes a document may expand to, counting every alias expansion (billion-laughs guard)."""
 MAX_DEPTH = 100
@@ -234,6 +239,17 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
                 "file-too-large",
                 f"the document is larger than {MAX_BYTES // (1024 * 1024)} MiB; "
                 "split it or check it is the right file",
+                Location(file, 1, 1),
+            )
+        )
+        return doc, problems
+    marks = sum(text.count(mark) for mark in ",:-[{\n")
+    if marks > MAX_MARKS:
+        problems.append(
+            Problem(
+                "file-too-large",
+                f"the document holds {marks:,} separators and line breaks, more than the {MAX_MARKS:,} "
+                "read (the largest definition has about 7,000); split it or check it is the right file",
                 Location(file, 1, 1),
             )
         )
