@@ -1163,3 +1163,32 @@ def test_not_applicable_flag(hue: Definition, flag: Any, expected: bool) -> None
     values, problems = parse_values({"population": {"value": 5, "not_applicable": flag}}, hue.inputs)
     assert not problems and values["population"].not_applicable is expected
     assert values["population"].value == (None if expected else 5)
+
+
+def test_empty_rows_left_out_across_chunks(district: Definition, tmp_path: Path) -> None:
+    """Empty rows are dropped before parsing, chunk by chunk (1 MiB): no row with cells is lost or
+    cut at a chunk's end, and the rows keep their numbers."""
+    rows = []
+    for i in range(2, 40_002, 2):
+        rows.append(f'<row r="{i}">' + s(f"A{i}", f"u{i}") + s(f"B{i}", "X") + n(f"C{i}", i) + "</row>")
+        rows.append(
+            f'<row r="{i + 1}" spans="1:4" s="3" customFormat="1" ht="15.75" x14ac:dyDescent="0.25"/>'
+        )
+    sheet = '<sheetData xmlns:x14ac="urn:x">' + XHEAD + "".join(rows) + "</sheetData>"
+    path = raw_xlsx(tmp_path / "many.xlsx", sheet)
+    units = list(read_workbook(district, path))
+    assert len(units) == 20_000 and all(isinstance(u, UnitInputs) and not u.problems for u in units)
+    assert [(u.unit_id, u.values["staff_total"].value) for u in units[-2:]] == [
+        ("u39998", 39998),
+        ("u40000", 40000),
+    ]
+
+
+def test_a_row_with_only_an_id_and_a_formula_is_a_unit(district: Definition, tmp_path: Path) -> None:
+    sheet = (
+        "<sheetData>" + XHEAD + '<row r="2">' + s("A2", "h1") + '<c r="C2"><f t="shared" si="0"/></c></row>'
+    )
+    path = raw_xlsx(tmp_path / "f.xlsx", sheet + "</sheetData>")
+    (unit,) = read_workbook(district, path)
+    assert isinstance(unit, UnitInputs) and [p.code for p in unit.problems] == ["excel-formula-no-value"]
+    assert "shared" in unit.problems[0].message

@@ -271,8 +271,12 @@ def table_unit(
     source: str,
     year: int | None,
     number_format: NumberFormat | None = None,
+    flagged: bool = False,
 ) -> UnitInputs | UnitFailure | None:
     """One data row of a table → a unit (``None`` for an empty row). ``where(col)`` places a cell.
+
+    ``flagged``: the row holds a cell the reader refused (an Excel error or formula without value),
+    so it is a unit's row even if no other value can be read.
 
     ``number_format`` is the file's declared way of writing numbers (``vi``/``en``); without it the
     definition's ``number_format``, if any, decides a number with two readings.
@@ -301,7 +305,7 @@ def table_unit(
             ),
         )
     unit_id = _plain_text(unit_id)
-    refused = _not_a_unit(layout, row, unit_id, unit_name)
+    refused = _not_a_unit(layout, row, unit_id, unit_name, flagged)
     if refused is not None:
         address, line, column = where(layout.id_col)
         return UnitFailure(
@@ -359,7 +363,9 @@ def header_again(definition: Definition, layout: TableLayout, row: Sequence[Any]
     return again if again.id_found and again.inputs else None
 
 
-def _not_a_unit(layout: TableLayout, row: Sequence[Any], unit_id: str, unit_name: str | None) -> str | None:
+def _not_a_unit(
+    layout: TableLayout, row: Sequence[Any], unit_id: str, unit_name: str | None, flagged: bool = False
+) -> str | None:
     """Why a row with an id is no unit: a total, a header repeated, a note alone in the id column."""
     if _key(unit_id) in ID_HEADERS:
         return (
@@ -372,7 +378,7 @@ def _not_a_unit(layout: TableLayout, row: Sequence[Any], unit_id: str, unit_name
             "delete it (totals are computed by cds-index)"
         )
     others = [v for i, v in enumerate(row) if i != layout.id_col and not is_blank(v)]
-    if unit_name is None and not others and (layout.name_col is not None or " " in unit_id):
+    if unit_name is None and not others and not flagged and (layout.name_col is not None or " " in unit_id):
         return (
             f"the row holds only {unit_id!r} in the unit id column and no value: a title or note is "
             "not a unit; delete it, or give the unit its name and values"
