@@ -11,7 +11,8 @@ import pytest
 
 import cds_index
 from cds_index.cli import main
-from cds_index.diff import diff, load_ref, match_nodes, normalise_title, render_markdown, render_text
+from cds_index.diff import diff, match_nodes, normalise_title, render_markdown, render_text
+from cds_index.registry import load
 
 VERSIONS = Path(__file__).parent / "data" / "versions"
 ID = "fictional-commune-index"
@@ -122,10 +123,10 @@ def test_markdown(versions: tuple[cds_index.Definition, cds_index.Definition]) -
     assert "## Removed (1)" in text
 
 
-def test_load_ref_forms() -> None:
-    assert load_ref(f"{ID}@2022-06-01", VERSIONS).total == 30
-    assert load_ref(f"{ID}@2024", VERSIONS).total == 37  # a version's file stem
-    assert load_ref(str(VERSIONS / f"{ID}.yaml")).total == 30
+def test_reference_forms() -> None:  # once diff.load_ref, now the one resolver (#11)
+    assert load(f"{ID}@2022-06-01", folder=VERSIONS).total == 30
+    assert load(f"{ID}@2024", folder=VERSIONS).total == 37  # a version's file stem
+    assert load(str(VERSIONS / f"{ID}.yaml")).total == 30
 
 
 def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:

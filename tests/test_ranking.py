@@ -139,12 +139,12 @@ def test_cli_rank_formats_and_unranked_units(tmp_path: Path, capsys: pytest.Capt
     assert main(["rank", str(definition), str(folder), "--format", "json"]) == 1
     captured = capsys.readouterr()
     data = json.loads(captured.out)
-    assert [(r["rank"], r["unit_id"], r["score"]) for r in data["ranking"]] == [
+    assert [(r["rank"], r["unit"]["id"], r["score"]) for r in data["ranking"]] == [
         (1, "a", "10"),
         (2, "b", "7"),
         (2, "c", "7"),
     ]
-    assert [u["unit_id"] for u in data["unranked"]] == ["bad"]
+    assert [u["unit"]["id"] for u in data["unranked"]] == ["bad"]
     assert "bad" in captured.err and "has_plan" in captured.err
     assert (
         main(

@@ -18,7 +18,7 @@ from cds_index.cli import main
 from cds_index.errors import DefinitionError
 from cds_index.inputs import UnitInputs, parse_values
 from cds_index.model import Definition
-from cds_index.scenario import Scenario, apply, load_scenario, read_scenario, whatif
+from cds_index.scenario import Scenario, apply, apply_changes, load_scenario, read_scenario, whatif
 
 from .synthetic import random_values
 
@@ -99,7 +99,7 @@ def test_schema_is_generated_and_committed() -> None:
 
 
 def test_points_carried_up(district: Definition) -> None:
-    changed, problems = apply(
+    changed, problems = apply_changes(
         district, scenario("hai-duong-707-district", {"op": "points", "node": "CQS.4.10.1", "points": 8})
     )
     assert changed is not None and errors(problems) == []
@@ -111,7 +111,7 @@ def test_points_carried_up(district: Definition) -> None:
 
 
 def test_points_balanced_keep_the_total(district: Definition) -> None:
-    _, base, after = load_scenario(EXAMPLE)
+    _, base, after = read_scenario(EXAMPLE).require()
     assert after.total == base.total == 420
     assert after.nodes()["CQS"].points == 200
     assert after.nodes()["CQS.1"].points == 32
@@ -147,7 +147,7 @@ def test_points_not_carried_up_breaks_the_sums(tmp_path: Path) -> None:
 def test_errata_move_with_the_points(district: Definition) -> None:
     # KTS.2.2 is printed 2 over a single criterion printed 3 (an erratum): raising the criterion to 4
     # moves the printed 2 to 3 and the children's sum to 4; the erratum still describes the definition
-    changed, problems = apply(
+    changed, problems = apply_changes(
         district, scenario("hai-duong-707-district", {"op": "points", "node": "KTS.2.2.1", "points": 4})
     )
     assert changed is not None and errors(problems) == []
@@ -161,12 +161,12 @@ def test_points_on_a_group_without_printed_points(district: Definition) -> None:
     data = district.model_dump(by_alias=True, exclude_none=True)
     del data["tree"][0]["children"][0]["points"]
     unprinted = Definition.model_validate(data)
-    _, problems = apply(
+    _, problems = apply_changes(
         unprinted, scenario("hai-duong-707-district", {"op": "points", "node": "CQS.1", "points": 5})
     )
     assert errors(problems) == ["invalid-value"]
     # a criterion under it still carries its change up, past the group, to the pillar and the total
-    changed, problems = apply(
+    changed, problems = apply_changes(
         unprinted, scenario("hai-duong-707-district", {"op": "points", "node": "CQS.1.1.1", "points": 3})
     )
     assert changed is not None and errors(problems) == []
@@ -177,7 +177,7 @@ def test_points_on_a_group_without_printed_points(district: Definition) -> None:
 
 
 def test_ratio_target_lowered(district: Definition) -> None:
-    changed, problems = apply(
+    changed, problems = apply_changes(
         district,
         scenario("hai-duong-707-district", {"op": "rule", "node": "CQS.4.10.2", "set": {"target": "0.8"}}),
     )
@@ -188,12 +188,12 @@ def test_ratio_target_lowered(district: Definition) -> None:
 
 
 def test_count_target_and_bad_value(district: Definition) -> None:
-    changed, problems = apply(
+    changed, problems = apply_changes(
         district,
         scenario("hai-duong-707-district", {"op": "rule", "node": "CQS.1.1.3", "set": {"target": 4}}),
     )
     assert changed is not None and changed.nodes()["CQS.1.1.3"].rule.target == 4  # type: ignore[union-attr]
-    _, problems = apply(
+    _, problems = apply_changes(
         district,
         scenario("hai-duong-707-district", {"op": "rule", "node": "CQS.1.1.3", "set": {"target": 0}}),
     )
@@ -202,7 +202,7 @@ def test_count_target_and_bad_value(district: Definition) -> None:
 
 def test_steps_moved_together(commune: Definition) -> None:
     # 2263 I.4.1: 2 articles for full points, 1 for half; the scenario asks 3 and 1–2
-    changed, problems = apply(
+    changed, problems = apply_changes(
         commune,
         scenario(
             "hue-2263-commune",
@@ -237,7 +237,7 @@ def test_a_step_moved_alone_leaves_a_gap(tmp_path: Path) -> None:
 
 
 def test_a_whole_new_rule(district: Definition) -> None:
-    changed, problems = apply(
+    changed, problems = apply_changes(
         district,
         scenario(
             "hai-duong-707-district",
@@ -258,7 +258,7 @@ def test_a_whole_new_rule(district: Definition) -> None:
 
 
 def test_step_on_a_rule_that_has_none(district: Definition) -> None:
-    _, problems = apply(
+    _, problems = apply_changes(
         district, scenario("hai-duong-707-district", {"op": "step", "node": "CQS.1.1.3", "step": 1, "min": 1})
     )
     assert errors(problems) == ["invalid-value"]
@@ -266,7 +266,7 @@ def test_step_on_a_rule_that_has_none(district: Definition) -> None:
 
 def test_yearly_target_changed() -> None:
     thanh_hoa = cds_index.load("thanh-hoa-1829-commune")
-    changed, problems = apply(
+    changed, problems = apply_changes(
         thanh_hoa,
         scenario(
             "thanh-hoa-1829-commune",
@@ -283,7 +283,7 @@ def test_yearly_target_changed() -> None:
 
 
 def test_remove_with_its_errata(district: Definition) -> None:
-    changed, problems = apply(
+    changed, problems = apply_changes(
         district, scenario("hai-duong-707-district", {"op": "remove", "node": "KTS.2.2"})
     )
     assert changed is not None and errors(problems) == []
@@ -293,7 +293,7 @@ def test_remove_with_its_errata(district: Definition) -> None:
 
 
 def test_remove_without_adjusting_says_so(district: Definition) -> None:
-    _, problems = apply(
+    _, problems = apply_changes(
         district,
         scenario("hai-duong-707-district", {"op": "remove", "node": "CQS.1.1.1", "adjust_parents": False}),
     )
@@ -316,7 +316,7 @@ def test_add_a_criterion_with_a_new_input(district: Definition) -> None:
         },
         inputs={"has_dx_social_page": {"label": "Có trang mạng xã hội về CĐS", "type": "boolean"}},
     )
-    changed, problems = apply(district, s)
+    changed, problems = apply_changes(district, s)
     assert changed is not None and errors(problems) == []
     assert [c.id for c in changed.nodes()["CQS.1.1"].children or []] == [
         "CQS.1.1.1",
@@ -329,7 +329,7 @@ def test_add_a_criterion_with_a_new_input(district: Definition) -> None:
 
 
 def test_add_with_an_unknown_input_and_a_duplicate_id(district: Definition) -> None:
-    _, problems = apply(
+    _, problems = apply_changes(
         district,
         scenario(
             "hai-duong-707-district",
@@ -349,7 +349,7 @@ def test_add_with_an_unknown_input_and_a_duplicate_id(district: Definition) -> N
 
 
 def test_unknown_node_with_a_hint(district: Definition) -> None:
-    _, problems = apply(
+    _, problems = apply_changes(
         district, scenario("hai-duong-707-district", {"op": "points", "node": "CQS.1.1.33", "points": 1})
     )
     (problem,) = problems
@@ -375,7 +375,10 @@ def test_every_problem_at_once(tmp_path: Path) -> None:
         ("points-mismatch", 7),
     ]
     with pytest.raises(DefinitionError):
-        load_scenario(path)
+        loaded.require()
+    with pytest.raises(DefinitionError) as raised:  # the documented call raises the same errors
+        apply(loaded.base, load_scenario(path))
+    assert [p.code for p in raised.value.problems] == ["invalid-value", "points-mismatch"]
 
 
 def test_check_the_example() -> None:
@@ -399,7 +402,7 @@ def synthetic_units(definition: Definition, count: int, seed: int) -> list[UnitI
 
 
 def test_whatif_200_districts(capsys: pytest.CaptureFixture[str]) -> None:
-    scn, base, changed = load_scenario(EXAMPLE)
+    scn, base, changed = read_scenario(EXAMPLE).require()
     units = synthetic_units(changed, 200, seed=707)
     result = whatif(base, changed, units, name=scn.id)
     assert len(result.units) == 200
@@ -482,3 +485,16 @@ def test_whatif_cli_wrong_definition(capsys: pytest.CaptureFixture[str]) -> None
     )
     assert code == 1
     assert "not 'hai-duong-707-department'" in capsys.readouterr().err
+
+
+def test_the_documented_python_calls() -> None:
+    """docs/versions-and-whatif.md: load_scenario(path), apply(definition, scenario), whatif(base,
+    changed, units) — each returns what the next takes, no tuples (#13)."""
+    s = load_scenario(EXAMPLE)
+    assert isinstance(s, Scenario)
+    base = cds_index.load(s.definition)
+    changed = apply(base, s)
+    assert isinstance(changed, Definition) and changed.total == base.total == 420
+    units = synthetic_units(changed, 3, seed=1)
+    result = whatif(base, changed, units, name=s.id)
+    assert sorted(u.unit_id for u in result.units) == sorted(u.unit_id for u in units)

@@ -104,7 +104,7 @@ def _inputs(path: Path, doc: Document, report: FileReport) -> None:
         report.problems.extend(problems)
         return
     report.id = model.unit.id
-    definition = load(_relative(path, model.definition))
+    definition = load(model.definition, relative_to=path)
     years, problems = read_unit_years(definition, path, doc=doc)
     report.problems.extend(problems)
     from .evaluate import score
@@ -136,10 +136,11 @@ def _inputs(path: Path, doc: Document, report: FileReport) -> None:
 
 
 def _tests(path: Path, doc: Document, report: FileReport) -> None:
-    from .testing import _definition_for, load_tests
+    from .registry import load
+    from .testing import load_tests
 
     tests, _ = load_tests(path, doc)
-    definition = _definition_for(tests.definition, path)
+    definition = load(tests.definition, relative_to=path)
     report.id = definition.id
     report.facts["cases"] = len(tests.cases)
     known = set(definition.nodes())
@@ -164,20 +165,29 @@ def _tests(path: Path, doc: Document, report: FileReport) -> None:
 
 
 def _overlay(path: Path, doc: Document, report: FileReport) -> None:
-    from . import overlay as overlay_module
+    """Validate an overlay, load its definition, check one against the other."""
+    from .loader import validate_model
+    from .overlay import Overlay, check_overlay
+    from .registry import load
+    from .validate import erratum_note
 
-    overlay_module.check_overlay_file(path, doc, report)
-
-
-def _relative(path: Path, ref: str) -> str:
-    candidate = path.parent / ref
-    return str(candidate) if ref.endswith((".yaml", ".yml")) and candidate.exists() else ref
+    overlay, problems = validate_model(Overlay, doc)
+    report.problems.extend(problems)
+    if overlay is None:
+        return
+    report.id = overlay.id
+    report.facts["applies_to"] = overlay.applies_to
+    report.facts["rows"] = len(overlay.assignments or overlay.criteria or ())
+    definition = load(overlay.applies_to, relative_to=path)
+    report.problems.extend(check_overlay(overlay, definition, locate=doc.location))
+    for index, erratum in enumerate(overlay.errata):  # each listed, with its kind (#10)
+        report.problems.append(erratum_note(erratum, doc.location(("errata", index))))
 
 
 def _scenario(path: Path, doc: Document, report: FileReport) -> None:
     """Apply the scenario to its definition and check the result like a definition (issue 6)."""
     from .numbers import plain
-    from .scenario import apply, base_of, validate_scenario
+    from .scenario import apply_changes, base_of, validate_scenario
 
     scenario, problems = validate_scenario(doc)
     if scenario is None:
@@ -185,7 +195,7 @@ def _scenario(path: Path, doc: Document, report: FileReport) -> None:
         return
     report.id = scenario.id
     base = base_of(scenario, path)
-    changed, problems = apply(base, scenario, doc)
+    changed, problems = apply_changes(base, scenario, doc)
     report.problems.extend(problems)
     report.facts["definition"] = base.id
     report.facts["changes"] = len(scenario.changes)

@@ -236,6 +236,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    from .documents import result_json
     from .registry import load
     from .report import result_table
     from .units_io import read_unit
@@ -265,7 +266,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         if not result.ok:
             status = EXIT_INVALID
         if args.format == "json":
-            outputs.append(result.to_dict(rounded=args.rounded))
+            outputs.append(result_json(result, rounded=args.rounded))
         else:
             _out(result_table(result, lang=args.lang, depth=args.depth, explain=not args.brief))
     if args.format == "json":
@@ -483,9 +484,11 @@ def _score_many(definition: Any, args: argparse.Namespace, tally: Any = None) ->
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
-    from .batch import Tally, describe
-    from .ranking import keys, ranking_json, ranking_rows, ranking_table
+    from .batch import Tally
+    from .documents import ranking_json
+    from .ranking import keys, ranking_rows, ranking_table
     from .registry import load
+    from .tables import describe
 
     definition = load(args.definition)
     if args.output:
@@ -504,23 +507,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     with _output(args.output) as stream:
         if args.format == "json":
             json.dump(
-                {
-                    "definition": definition.id,
-                    "by": args.by,
-                    "ranking": ranking_json(definition, results, args.by),
-                    "unranked": [
-                        {
-                            "unit_id": r.unit_id,
-                            "unit_name": r.unit_name,
-                            "source": r.source,
-                            "problems": [p.to_dict() for p in r.problems],
-                        }
-                        for r in unranked
-                    ],
-                },
-                stream,
-                ensure_ascii=False,
-                indent=2,
+                ranking_json(definition, results, args.by, unranked), stream, ensure_ascii=False, indent=2
             )
             stream.write("\n")
         elif args.format == "csv":
@@ -575,6 +562,7 @@ def _score_targets(
     Prints the table, or returns the JSON payload (the caller prints one document for all units);
     the flag says whether a value was refused.
     """
+    from .documents import targets_json, unit_json
     from .report import targets_table, years_table
     from .targets import evaluate_year, evaluate_years
     from .units_io import read_unit_years
@@ -592,13 +580,13 @@ def _score_targets(
     if args.year is not None:
         result = evaluate_year(definition, args.year, values.get(args.year, {}), lang=args.lang)
         if args.format == "json":
-            return bool(refused), {"unit": {"id": unit.unit_id, "name": unit.unit_name}, **result.to_dict()}
+            return bool(refused), targets_json(unit.unit_id, unit.unit_name, result, refused)
         _out(targets_table(result, unit.unit_name or unit.unit_id, lang=args.lang))
     else:
         view = evaluate_years(definition, values, lang=args.lang)
         if args.format == "json":
             return bool(refused), {
-                "unit": {"id": unit.unit_id, "name": unit.unit_name},
+                "unit": unit_json(unit.unit_id, unit.unit_name),
                 "years": [r.to_dict() for r in view.results],
                 "next_year": view.next_year,
                 "gaps": [
@@ -653,7 +641,9 @@ def cmd_gaps(args: argparse.Namespace) -> int:
             if row.result is not None:
                 reports.append(points_gaps(row.result, definition, overlay, lang=args.lang))
     if args.format == "json":
-        _json([r.to_dict() for r in reports] if len(reports) != 1 else reports[0].to_dict())
+        from .documents import gaps_json
+
+        _json(gaps_json(reports))
     else:
         for r in reports:
             _out(gaps_table(r, lang=args.lang, markdown=args.format == "markdown"))
@@ -738,8 +728,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(
             Problem("usage", "the HTTP API needs the `server` extra: pip install 'cds-index[server]'")
         ) from None
-    if args.folder is not None and not Path(args.folder).is_dir():
-        raise UsageError(Problem("usage", f"--folder {args.folder}: no such folder of definitions"))
     serve(
         args.host,
         args.port,
@@ -805,9 +793,10 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from .diff import diff, load_ref, render_markdown, render_text
+    from .diff import diff, render_markdown, render_text
+    from .registry import load
 
-    result = diff(load_ref(args.old, args.folder), load_ref(args.new, args.folder))
+    result = diff(load(args.old), load(args.new))
     if args.format == "json":
         _json(result.to_dict())
     else:
@@ -817,10 +806,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_whatif(args: argparse.Namespace) -> int:
     from .batch import UnitFailure, read_units
-    from .diff import load_ref
-    from .scenario import load_scenario, render_table, whatif
+    from .registry import load
+    from .scenario import read_scenario, render_table, whatif
 
-    scenario, base, changed = load_scenario(args.scenario, load_ref(args.definition))
+    scenario, base, changed = read_scenario(args.scenario, load(args.definition)).require()
     status = EXIT_OK
     units = []
     # parsed against the changed definition: it declares every input the scenario adds
@@ -909,6 +898,16 @@ def _units_parser(
     return p
 
 
+def _folder_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--folder",
+        default=None,
+        metavar="DIR",
+        help="look definition ids up in this folder instead of the bundled definitions "
+        "(default: $CDS_INDEX_FOLDER, if set)",
+    )
+
+
 def _csv_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--exact", action="store_true", help="CSV numbers with every digit (default: display.decimals)"
@@ -931,6 +930,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p: argparse.ArgumentParser = sub.add_parser("list", help="the bundled definitions")
     p.add_argument("--format", choices=["table", "json"], default="table")
+    _folder_flag(p)
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("check", help="validate definitions, overlays, inputs, tests (files, folders or ids)")
@@ -946,6 +946,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip YAML files without a top-level `kind:` (not cds_index files: CI workflows, configs); "
         "used by the pre-commit hook",
     )
+    _folder_flag(p)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("schema", help="write the JSON Schema of every file kind, for editors")
@@ -956,6 +957,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("definition", metavar="DEF")
     p.add_argument("--format", choices=["table", "json", "markdown"], default="table")
     p.add_argument("--assumptions", action="store_true", help="list every assumed rule with its reason")
+    _folder_flag(p)
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("template", help="an inputs file to fill, listing every input")
@@ -963,6 +965,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["yaml", "xlsx"], default="yaml")
     p.add_argument("--year", type=_year, default=None)
     p.add_argument("-o", "--output", default=None)
+    _folder_flag(p)
     p.set_defaults(func=cmd_template)
 
     p = _units_parser(
@@ -976,6 +979,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--brief", action="store_true", help="no explanations")
     p.add_argument("--rounded", action="store_true", help="JSON points rounded for display")
     _csv_flags(p)
+    _folder_flag(p)
     p.set_defaults(func=cmd_score)
 
     p = _units_parser(
@@ -987,6 +991,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", default="total", help="total, index or a pillar id (default: total)")
     p.add_argument("-o", "--output", default=None)
     _csv_flags(p)
+    _folder_flag(p)
     p.set_defaults(func=cmd_rank)
 
     p = _units_parser(sub, "report", "one self-contained HTML report per unit and a summary index.html")
@@ -994,22 +999,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--by", default=None, help="rank by total, index or a pillar id (default: the final index)"
     )
+    _folder_flag(p)
     p.set_defaults(func=cmd_report)
 
     p = _units_parser(
         sub, "gaps", "points lost or targets unmet, by responsible unit", ["table", "json", "markdown"]
     )
     p.add_argument("--overlay", default=None, help="a responsibility overlay (`kind: overlay`) file")
+    _folder_flag(p)
     p.set_defaults(func=cmd_gaps)
 
     p = sub.add_parser("serve", help="the HTTP API (needs the `server` extra)")
     p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: loopback only)")
     p.add_argument("--port", type=_port, default=8000)
-    p.add_argument(
-        "--folder",
-        default=None,
-        help="serve the definitions of this folder instead of the bundled ones (or set CDS_INDEX_FOLDER)",
-    )
     p.add_argument(
         "--cors-origin",
         action="append",
@@ -1025,6 +1027,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="refuse request bodies larger than this (default 8 MiB)",
     )
+    _folder_flag(p)
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("test", help="run rule tests written as data (`kind: tests` files)")
@@ -1039,6 +1042,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run only cases whose name contains TEXT (case and Vietnamese marks ignored; repeatable)",
     )
     p.add_argument("--junit-xml", default=None, metavar="FILE", help="write a JUnit XML report")
+    _folder_flag(p)
     p.set_defaults(func=cmd_test)
 
     p = sub.add_parser("diff", help="what changed between two versions: criteria, points, rules, totals")
@@ -1047,7 +1051,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("new", metavar="NEW")
     p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
-    p.add_argument("--folder", default=None, help="look ids up in this folder instead of the bundled one")
+    _folder_flag(p)
     p.set_defaults(func=cmd_diff)
 
     p = _units_parser(
@@ -1059,6 +1063,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--by", default="total", help="rank by total (default), index, or a pillar id")
     p.add_argument("--top", type=int, default=3, help="how many criteria to name per unit (default 3)")
+    _folder_flag(p)
     p.set_defaults(func=cmd_whatif)
 
     p = _units_parser(
@@ -1079,6 +1084,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--compare", nargs="+", default=None, metavar="UNITS", help="the new units measured the year after"
     )
     p.add_argument("-o", "--output", default=None)
+    _folder_flag(p)
     p.set_defaults(func=cmd_rollup)
 
     return parser
@@ -1091,7 +1097,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     try:
-        code: int = args.func(args)
+        from .registry import searching
+
+        folder = getattr(args, "folder", None)
+        if folder is not None and not Path(folder).is_dir():
+            raise UsageError(Problem("usage", f"--folder {folder}: no such folder of definitions"))
+        with searching(folder):  # every reference in every file the command reads (#11, #13)
+            code: int = args.func(args)
         return code
     except UsageError as exc:
         for p in exc.problems:

@@ -19,13 +19,11 @@ True
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from .model import Definition, Node
@@ -332,28 +330,6 @@ def diff(old: Definition, new: Definition) -> Diff:
     )
 
 
-def load_ref(ref: str, folder: str | Path | None = None) -> Definition:
-    """A definition by path, by id (the version in force today), by ``id@YYYY-MM-DD`` (the version in
-    force that day) or by a version's file stem ``id@suffix``; ``folder`` replaces the bundled folder."""
-    from .registry import bundled_dir, load, load_file
-
-    path = Path(ref)
-    if path.suffix in {".yaml", ".yml"} or path.exists():
-        return load_file(path)
-    if "@" in ref:
-        base, _, tail = ref.partition("@")
-        try:
-            day = dt.date.fromisoformat(tail)
-        except ValueError:
-            day = None
-        if day is not None:
-            return load(base, on=day, folder=folder)
-        candidate = Path(folder if folder is not None else bundled_dir()) / f"{ref}.yaml"
-        if candidate.exists():
-            return load_file(candidate)
-    return load(ref, folder=folder)
-
-
 # --- rendering --------------------------------------------------------------------------------
 
 
@@ -540,7 +516,6 @@ __all__ = [
     "Diff",
     "changed_ids",
     "diff",
-    "load_ref",
     "match_nodes",
     "normalise_title",
     "render_markdown",

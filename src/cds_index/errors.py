@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+CLOSE_CUTOFF = 0.7
+"""How alike a misspelt name must be to a known one (difflib's ratio) for "did you mean" to name it."""
+
+
+def close_match(name: str, known: Iterable[str]) -> str | None:
+    """The known name closest to ``name`` (never ``name`` itself), if one is close enough: the one
+    "did you mean" of the package (#11), for keys, inputs, node ids, definition ids and formula names."""
+    import difflib
+
+    others = sorted({str(k) for k in known} - {name})
+    close = difflib.get_close_matches(name, others, n=1, cutoff=CLOSE_CUTOFF)
+    return close[0] if close else None
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str | None:
+    """``"did you mean 'staff_total'?"`` for a close known name, else ``None`` (a Problem's hint)."""
+    close = close_match(name, known)
+    return f"did you mean {close!r}?" if close else None
+
 
 Severity = Literal["error", "warning", "info"]
 

@@ -14,14 +14,20 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .batch import (
+from .errors import Location, Problem, UsageError
+from .inputs import NOT_APPLICABLE_WORDS, UnitInputs, parse_values
+from .literals import NumberFormat
+from .literals import read_year as literal_year
+from .model import Definition
+from .numbers import Lang, plain
+from .registry import names_definition
+from .safe import cell_text, rounded, strip_controls
+from .tables import (
     ROW_NUMBER_HEADERS,
-    BatchRow,
     Cell,
     UnitFailure,
-    _key,
     column_letter,
     describe,
     header_again,
@@ -31,13 +37,10 @@ from .batch import (
     table_layout,
     table_unit,
 )
-from .errors import Location, Problem, UsageError
-from .inputs import NOT_APPLICABLE_WORDS, UnitInputs, parse_values
-from .literals import NumberFormat
-from .literals import read_year as literal_year
-from .model import Definition
-from .numbers import Lang, plain
-from .safe import cell_text, rounded, strip_controls
+from .tables import header_key as _key
+
+if TYPE_CHECKING:
+    from .batch import BatchRow
 
 TEMPLATE_SHEET = "Tự đánh giá"
 TARGETS_SHEET = "Chỉ tiêu theo năm"
@@ -1032,7 +1035,7 @@ def _read_form(
         return facts.get(_key(label), (None, 0))[0]
 
     declared = fact(FACT_DEFINITION)
-    if not is_blank(declared) and str(declared).strip() not in {definition.id, definition._origin}:
+    if not is_blank(declared) and not names_definition(declared, definition):
         row = facts[_key(FACT_DEFINITION)][1]
         return UnitFailure(
             None,
@@ -1250,7 +1253,7 @@ def _read_years_form(
         return text, number, col + 1
 
     declared, row = fact(FACT_DEFINITION)
-    if not is_blank(declared) and str(declared).strip() not in {definition.id, definition._origin}:
+    if not is_blank(declared) and not names_definition(declared, definition):
         where = address(row, 1)
         return {}, [
             Problem(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
-import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from .errors import did_you_mean
 
 # Size limits, checked when a definition is loaded (and so by `cds-index check`): whatever passes them
 # evaluates. simpleeval walks the tree recursively, about two Python frames per level: a flat sum of
@@ -199,8 +200,8 @@ def compile_formula(
                 )
         elif isinstance(node, ast.Name) and id(node) not in called:
             if node.id not in known:
-                close = difflib.get_close_matches(node.id, list(known), n=1, cutoff=0.75)
-                guess = f" (did you mean {close[0]!r}?)" if close else ""
+                hint = did_you_mean(node.id, known)
+                guess = f" ({hint})" if hint else ""
                 problems.append(
                     (
                         "formula-name",

@@ -13,12 +13,13 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from .batch import BatchRow, describe
+from .batch import BatchRow
 from .errors import Problem, UsageError
 from .evaluate import NodeResult, Result
 from .model import Definition
 from .numbers import HUNDRED, ZERO, Lang, div, show
 from .ranking import Ranked, key_title, keys, rank
+from .tables import describe
 
 WORDS: dict[str, dict[str, str]] = {
     "vi": {

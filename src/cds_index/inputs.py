@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import Location, Problem
-from .literals import NumberFormat, _short, fold, read_bool, read_date, read_number
+from .errors import Location, Problem, did_you_mean
+from .literals import NumberFormat, fold, read_bool, read_date, read_number, short
 from .model import InputDef
 
 NOT_APPLICABLE_WORDS = {"n/a", "na", "không áp dụng", "khong ap dung", "not applicable"}
@@ -94,7 +94,7 @@ def coerce(
     if kind == "role":
         if isinstance(raw, str) and _norm(raw) in _ROLE:
             return _ROLE[_norm(raw)], None, None
-        return None, "input-choice", f"expected head, deputy or none, got {_short(raw)}"
+        return None, "input-choice", f"expected head, deputy or none, got {short(raw)}"
     if kind == "choice":
         choices = spec.choices or []
         if isinstance(raw, str):
@@ -102,7 +102,7 @@ def coerce(
             for choice in choices:
                 if _norm(choice) == wanted:
                     return choice, None, None
-        return None, "input-choice", f"expected one of {', '.join(choices)}; got {_short(raw)}"
+        return None, "input-choice", f"expected one of {', '.join(choices)}; got {short(raw)}"
     if kind == "date":
         return read_date(raw)
     raise AssertionError(kind)
@@ -150,9 +150,9 @@ def parse_values(
             problems.append(
                 Problem(
                     "input-unknown",
-                    f"{_short(name)} is not an input of this definition",
+                    f"{short(name)} is not an input of this definition",
                     where(name),
-                    hint=_close(name, inputs),
+                    hint=did_you_mean(name, inputs),
                 )
             )
             continue
@@ -209,13 +209,6 @@ def parse_values(
             continue  # explicitly null: not reported
         values[name] = Value(final, self_value, appraised, date, False, reason, evidence)
     return values, problems
-
-
-def _close(name: str, inputs: Mapping[str, InputDef]) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(name, list(inputs), n=1, cutoff=0.7)
-    return f"did you mean {close[0]!r}?" if close else None
 
 
 def read_inputs_file(path: str | Path, doc: Any = None) -> tuple[Any, Any, list[Problem]]:

@@ -184,7 +184,8 @@ def _too_big(raw: Any) -> str:
     return f"{_short(raw)} is beyond what cds_index reads (at most 10^15 in absolute value)"
 
 
-def _short(raw: Any) -> str:
+def short(raw: Any) -> str:
+    """``raw`` as a message shows it: at most 60 characters, a container never whole (#9)."""
     if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) > 10**30:
         # never turned into text: beyond 4300 digits str() raises, and a million digits help no one
         return f"a number of about {int(raw.bit_length() * math.log10(2)) + 1} digits"
@@ -399,3 +400,6 @@ def read_bool(raw: Any) -> Read:
         if word in FALSE_WORDS:
             return False, None, None
     return None, "input-type", f"expected yes/no, got {_short(raw)}; {_BOOL_HOW}"
+
+
+_short = short  # the name used inside this module

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import io
 import os
 import re
@@ -16,7 +15,7 @@ from typing import Any, BinaryIO, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import DefinitionError, Location, Problem
+from .errors import DefinitionError, Location, Problem, close_match, did_you_mean
 from .model import RULE_KINDS
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -487,9 +486,7 @@ def _friendly(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, str, s
     hint = None
     if code == "unknown-key":
         message = f"unknown key {last!r}"
-        close = difflib.get_close_matches(str(last), sorted(vocabulary), n=1, cutoff=0.75)
-        if close:
-            hint = f"did you mean {close[0]!r}?"
+        hint = did_you_mean(str(last), vocabulary)
     elif code == "missing-key":
         message = f"missing required key {last!r}"
     elif kind == "union_tag_invalid":
@@ -552,7 +549,7 @@ def validate_model(model: type[M], doc: Document) -> tuple[M | None, list[Proble
                 and e["loc"]
                 and any(
                     parent == _resolve(doc.data, e["loc"][:-1])
-                    and difflib.get_close_matches(str(e["loc"][-1]), [key], n=1, cutoff=0.75)
+                    and close_match(str(e["loc"][-1]), [key]) is not None
                     for parent, key in unknown
                 )
             )

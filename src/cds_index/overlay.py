@@ -24,18 +24,13 @@ assignments attached to a definition", are checked by the same function, and sha
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from .errors import Location, Problem, UsageError
+from .errors import Location, Problem, UsageError, did_you_mean
 from .model import Definition, Erratum, Model, NodeId, Text
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .checking import FileReport
-    from .loader import Document
 
 PartialDate = Annotated[
     str,
@@ -194,7 +189,7 @@ def check_overlay(
                 "overlay-unknown-node",
                 f"{what} {node_id!r} is {kind} of {definition.id}",
                 where(*path),
-                hint=_close(node_id, leaves),
+                hint=did_you_mean(node_id, leaves),
             )
         )
 
@@ -255,33 +250,6 @@ def unassigned(overlay: Overlay, definition: Definition) -> list[str]:
     return [node.id for node in definition.criteria() if not overlay.assignment_for(node.id)]
 
 
-def check_overlay_file(path: str | Path, doc: Document, report: FileReport) -> None:
-    """`cds-index check` for an overlay: validate it, load its definition, check one against the other."""
-    from .loader import validate_model
-    from .registry import load
-
-    overlay, problems = validate_model(Overlay, doc)
-    report.problems.extend(problems)
-    if overlay is None:
-        return
-    report.id = overlay.id
-    report.facts["applies_to"] = overlay.applies_to
-    report.facts["rows"] = len(overlay.assignments or overlay.criteria or ())
-    definition = load(overlay.applies_to)
-    report.problems.extend(check_overlay(overlay, definition, locate=doc.location))
-    from .validate import erratum_note
-
-    for index, erratum in enumerate(overlay.errata):  # each listed, with its kind (#10)
-        report.problems.append(erratum_note(erratum, doc.location(("errata", index))))
-
-
-def _close(name: str, candidates: Sequence[str]) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.8)
-    return f"did you mean {close[0]!r}?" if close else None
-
-
 __all__ = [
     "Assignment",
     "Overlay",
@@ -289,6 +257,5 @@ __all__ = [
     "Section",
     "Source",
     "check_overlay",
-    "check_overlay_file",
     "unassigned",
 ]

@@ -245,14 +245,3 @@ def ranking_table(
     out = [title, "", line(headers), line(["-" * w for w in widths])]
     out += [line(row) for row in cells]
     return "\n".join(out) + "\n"
-
-
-def ranking_json(
-    definition: Definition, results: Sequence[Result], by: str = "total"
-) -> list[dict[str, Any]]:
-    """A ranking as JSON-ready dicts with exact decimal strings."""
-    columns, rows = ranking_rows(definition, results, by)
-    return [
-        {c: (plain(v) if isinstance(v, Decimal) else v) for c, v in zip(columns, row, strict=True)}
-        for row in rows
-    ]

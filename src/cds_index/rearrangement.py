@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-from .errors import DefinitionError, Location, Problem, UsageError
+from .errors import DefinitionError, Location, Problem, UsageError, did_you_mean
 from .loader import Document, read_file, validate_model
 from .model import Definition, DefinitionRef, InputName, Model, Text
 
@@ -322,7 +322,7 @@ def check_rearrangement(
                         f"the old unit {old.id!r} (in {unit.id!r}) is not among {units_where}: write its "
                         "id exactly as its inputs file's `unit: {id: …}` (or the table's Mã đơn vị column)",
                         place,
-                        hint=_did_you_mean(old.id, known),
+                        hint=did_you_mean(old.id, known),
                     )
                 )
             before = used.get(old.id, Decimal(0))
@@ -384,7 +384,7 @@ def check_rescore(model: Rearrangement, doc: Document | None, definition: Defini
                     doc.location(("rescore", "inputs", name), key=True)
                     if doc is not None
                     else Location(path=("rescore", "inputs", name)),
-                    hint=_did_you_mean(name, definition.inputs),
+                    hint=did_you_mean(name, definition.inputs),
                 )
             )
             continue
@@ -406,17 +406,10 @@ def check_rescore(model: Rearrangement, doc: Document | None, definition: Defini
                     f"`weight: {model.weight}` must name a number input of {definition.id} "
                     "(e.g. `weight: population`, Số lượng dân số)",
                     at("weight"),
-                    hint=_did_you_mean(model.weight, definition.inputs),
+                    hint=did_you_mean(model.weight, definition.inputs),
                 )
             )
     return problems
-
-
-def _did_you_mean(name: str, known: Iterable[str]) -> str | None:
-    from difflib import get_close_matches
-
-    close = get_close_matches(name, sorted(known), n=1, cutoff=0.7)
-    return f"did you mean {close[0]!r}?" if close else None
 
 
 def is_ratio_unit(unit: str) -> bool:
@@ -492,7 +485,7 @@ def check_rearrangement_file(path: Path, doc: Document, report: Any) -> None:
     definitions: list[Definition] = []
     for index, ref in enumerate(model.definitions):
         try:
-            definitions.append(load(resolve_relative(path, ref)))
+            definitions.append(load(ref, relative_to=path))
         except UsageError as exc:  # an unknown id: point at where it is written
             report.problems.extend(
                 Problem(p.code, p.message, doc.location(("definitions", index))) for p in exc.problems

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .errors import DefinitionError, Location, Problem, UsageError
+from .errors import DefinitionError, Location, Problem, UsageError, did_you_mean
 from .loader import Document, read_file, validate_model
 from .model import Definition
 
@@ -138,37 +142,152 @@ def _ref(ref: object) -> str | Path:
     )
 
 
-def resolve(ref: str | Path, on: dt.date | str | None = None, folder: str | Path | None = None) -> Path:
-    """A bundled id (optionally the version in force ``on`` a date) or a path → the file's path.
+FOLDER_ENV = "CDS_INDEX_FOLDER"
+"""An environment variable naming the folder of definitions that ids are looked up in, instead of the
+bundled ones: read by every command (unless ``--folder`` is given), the library and the HTTP API."""
 
-    ``folder`` looks the id up there instead of among the bundled definitions.
+_FOLDER: ContextVar[Path | None] = ContextVar("cds_index_folder", default=None)
+
+
+@contextmanager
+def searching(folder: str | Path | None) -> Iterator[None]:
+    """Within the block, ids are looked up in ``folder`` (``None``: no change), as ``--folder`` does for
+    a whole command: the definitions that overlays, scenarios, tests and inputs files name included."""
+    if folder is None:
+        yield
+        return
+    token = _FOLDER.set(Path(folder))
+    try:
+        yield
+    finally:
+        _FOLDER.reset(token)
+
+
+def search_folder(folder: str | Path | None = None) -> Path | None:
+    """Where ids are looked up: ``folder``, else the one :func:`searching` set (``--folder``), else the
+    ``CDS_INDEX_FOLDER`` environment variable, else ``None`` (the bundled definitions)."""
+    if folder is not None:
+        return Path(folder)
+    chosen = _FOLDER.get()
+    if chosen is not None:
+        return chosen
+    env = os.environ.get(FOLDER_ENV, "").strip()
+    return Path(env) if env else None
+
+
+_PATH_SUFFIXES = (".yaml", ".yml", ".json")
+_DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+
+
+def _exists(path: Path) -> bool:
+    """Whether a file is there; a name the system cannot hold (too long, a NUL byte) is not."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
+def _shown(ref: str) -> str:
+    return repr(ref if len(ref) <= 80 else ref[:77] + "...")
+
+
+def resolve(
+    ref: str | Path,
+    on: dt.date | str | None = None,
+    folder: str | Path | None = None,
+    *,
+    relative_to: str | Path | None = None,
+    paths: bool = True,
+) -> Path:
+    """The one resolver of a definition reference (#11): the file it names.
+
+    ``ref`` is one of
+
+    - an id, ``hai-duong-707-district``: the version in force ``on`` a date (default today; the only
+      version when there is one), looked up in the search folder (:func:`search_folder`: ``folder``,
+      ``--folder``, ``CDS_INDEX_FOLDER``) or else among the bundled definitions;
+    - ``id@YYYY-MM-DD``: the version of that id in force that day;
+    - ``id@suffix``: a version's file stem (``hai-duong-707-district@2024.yaml``);
+    - a path (``.yaml``, ``.yml``, ``.json``, or any existing file); a relative path written in another
+      file (an overlay's ``applies_to``, a scenario's, tests' or inputs file's ``definition``) is
+      looked for beside ``relative_to``, that file, first.
+
+    ``paths=False`` resolves ids only, never a path (the HTTP API: no request reaches another file).
     """
     ref, on = _ref(ref), _day(on)
-    path = Path(ref)
-    if path.suffix in {".yaml", ".yml", ".json"} or path.exists():
-        if not path.exists():
-            raise DefinitionError(Problem("file-not-found", f"no such file: {path}", Location(str(path))))
-        return path
-    return resolve_id(str(ref), on, folder)
+    text = str(ref).strip() if isinstance(ref, str) else str(ref)
+    if paths:
+        path = Path(ref)
+        if relative_to is not None and not path.is_absolute() and path.suffix in _PATH_SUFFIXES:
+            beside = Path(relative_to).parent / path
+            if _exists(beside):
+                return beside
+        if path.suffix in _PATH_SUFFIXES or _exists(path):
+            if not _exists(path):
+                raise DefinitionError(
+                    Problem("file-not-found", f"no such file: {_shown(str(path))}", Location(str(path)[:200]))
+                )
+            return path
+    where = search_folder(folder)
+    if "@" in text:
+        base, _, tail = text.partition("@")
+        try:
+            day = dt.date.fromisoformat(tail.strip())
+        except ValueError:
+            day = None
+            if _DATE_LIKE.fullmatch(tail.strip()):
+                raise UsageError(
+                    Problem(
+                        "usage",
+                        f"{_shown(text)}: {tail.strip()!r} is not a day of the calendar; name a version "
+                        f"by the day it is in force, as YYYY-MM-DD, e.g. {base.strip()}@2024-01-01",
+                    )
+                ) from None
+        if day is not None:
+            if on is not None and on != day:
+                raise UsageError(
+                    Problem(
+                        "usage",
+                        f"{text!r} names the version in force on {day.isoformat()} but on= asks for "
+                        f"{on.isoformat()}: give the date once",
+                    )
+                )
+            return _resolve_id(base.strip(), day, where)
+        # a version's file stem, compared with the files' names, never opened as a path
+        stems = [p for p in (where or bundled_dir()).glob("*.yaml") if p.stem == text]
+        if stems:
+            return stems[0]
+    return _resolve_id(text, on, where)
+
+
+def names_definition(ref: object, definition: Definition) -> bool:
+    """Whether a reference written in a file (an inputs file's or a form's ``definition``) names this
+    definition: its id, a version of it (``id@2024-01-01``, ``id@2025``), or the file it was read from."""
+    text = str(ref).strip()
+    return text.partition("@")[0].strip() == definition.id or text == definition._origin
 
 
 def resolve_id(definition_id: str, on: dt.date | str | None = None, folder: str | Path | None = None) -> Path:
-    """An id → the file of the version in force ``on`` a date, among the bundled definitions (or in
-    ``folder``). Never a path: the HTTP API resolves ids with this, so no request reaches another file.
-    """
-    on = _day(on)
-    ref = str(_ref(definition_id))
-    # compared with the files' names, never opened as a path: "../x", "/etc/passwd" match nothing
-    candidates = _candidates(ref, Path(folder) if folder is not None else None)
+    """An id (or ``id@date``) → its file, never a path: :func:`resolve` with ``paths=False``."""
+    return resolve(definition_id, on, folder, paths=False)
+
+
+def _resolve_id(ref: str, on: dt.date | None, folder: Path | None) -> Path:
+    """An id → the file of the version in force ``on`` a date, in ``folder`` or among the bundled
+    definitions. Compared with the files' names and ids, never opened as a path: "../x" and
+    "/etc/passwd" match nothing."""
+    candidates = _candidates(ref, folder)
     if not candidates:
-        if folder is not None:
-            raise UsageError(
-                Problem("definition-not-found", f"no definition has the id {str(ref)!r} in {folder}")
-            )
-        known = ", ".join(info.id for info in list_definitions()) or "none"
+        known = list(dict.fromkeys(info.id for info in list_definitions(folder, checked=False)))
+        hint = did_you_mean(ref, known) if len(ref) <= 200 else None
+        where = f"in {folder}" if folder is not None else "among the bundled definitions"
+        listed = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "") or "none"
         raise UsageError(
             Problem(
-                "definition-not-found", f"no bundled definition has the id {str(ref)!r}; bundled: {known}"
+                "definition-not-found",
+                f"no definition has the id {_shown(ref)} {where}"
+                + (f"; {hint}" if hint else "")
+                + f" (known: {listed}; a file is named by its path, e.g. dinh-nghia.yaml)",
             )
         )
     if len(candidates) == 1 and on is None:
@@ -181,23 +300,36 @@ def resolve_id(definition_id: str, on: dt.date | str | None = None, folder: str 
             in_force.append((definition.effective.from_, candidate))
     if not in_force:
         raise UsageError(
-            Problem("definition-not-found", f"no version of {ref!r} is in force on {day.isoformat()}")
+            Problem(
+                "definition-not-found",
+                f"no version of {ref!r} is in force on {day.isoformat()}: "
+                + "; ".join(
+                    f"{c.name} covers {load_file(c).effective.from_}–{load_file(c).effective.to or '…'}"
+                    for c in candidates
+                ),
+            )
         )
     return max(in_force)[1]
 
 
-def load(ref: str | Path, on: dt.date | str | None = None, folder: str | Path | None = None) -> Definition:
-    """Load a bundled definition by id, or any definition file by path.
+def load(
+    ref: str | Path,
+    on: dt.date | str | None = None,
+    folder: str | Path | None = None,
+    *,
+    relative_to: str | Path | None = None,
+) -> Definition:
+    """Load a definition by id, ``id@YYYY-MM-DD`` or path (:func:`resolve` says how each is found).
 
     With several versions of one id side by side, ``on`` picks the one in force that day
     (default: today; a date or an ISO string ``"2024-01-01"``). ``folder`` looks ids up in another
-    folder of definitions than the bundled one.
+    folder of definitions than the bundled one (default: ``CDS_INDEX_FOLDER``, if set).
 
     >>> import cds_index
     >>> cds_index.load("hai-duong-707-district").total
     Decimal('420')
     """
-    return load_file(resolve(ref, on, folder))
+    return load_file(resolve(ref, on, folder, relative_to=relative_to))
 
 
 @dataclass(frozen=True)
@@ -232,7 +364,7 @@ def list_definitions(folder: str | Path | None = None, *, checked: bool = True) 
     what `cds-index list` shows: instant, but a definition with errors further down is still listed
     (`cds-index check` finds those).
     """
-    where = Path(folder) if folder is not None else bundled_dir()
+    where = search_folder(folder) or bundled_dir()
     if not checked:
         headers = (_header(path) for path in sorted(where.glob("*.yaml")))
         return sorted((i for i in headers if i is not None), key=lambda i: (i.id, i.effective_from))

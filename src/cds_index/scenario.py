@@ -11,8 +11,10 @@ A scenario file (``kind: scenario``) names a definition and lists changes, appli
 - ``op: remove`` — a criterion or group (``adjust_parents`` as for points);
 - ``op: add`` — a criterion or group ``under`` a parent (none: a new pillar), optionally ``after`` a sibling.
 
-:func:`apply` returns the changed definition and every problem, positioned in the scenario file;
-:func:`whatif` scores units under both and reports score and rank before and after, and what moved them.
+:func:`load_scenario` reads a scenario file; :func:`apply` returns the changed definition (raising
+:class:`DefinitionError` with every error, positioned); :func:`apply_changes` returns it with every
+problem instead of raising; :func:`whatif` scores units under both and reports score and rank
+before and after, and what moved them.
 
 >>> import cds_index
 >>> from cds_index.scenario import Scenario, apply
@@ -20,7 +22,7 @@ A scenario file (``kind: scenario``) names a definition and lists changes, appli
 >>> s = Scenario.model_validate({"kind": "scenario", "id": "x", "title": "x",
 ...     "definition": "hai-duong-707-district",
 ...     "changes": [{"op": "points", "node": "CQS.1.1.3", "points": 3}]})
->>> changed, problems = apply(base, s)
+>>> changed = apply(base, s)
 >>> changed.total, changed.nodes()["CQS"].points
 (Decimal('417'), Decimal('197'))
 """
@@ -36,7 +38,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
-from .errors import DefinitionError, Location, Problem
+from .errors import DefinitionError, Location, Problem, did_you_mean
 from .loader import Document, read_file, validate_model
 from .model import (
     Definition,
@@ -234,7 +236,17 @@ def _dump(model: Any) -> Any:
     return model.model_dump(mode="python", by_alias=True, exclude_none=True)
 
 
-def apply(
+def apply(base: Definition, scenario: Scenario, doc: Document | None = None) -> Definition:
+    """Apply ``scenario`` to ``base``: the changed definition; raise :class:`DefinitionError` listing every
+    error of the changes (warnings are dropped: :func:`apply_changes` returns them)."""
+    changed, problems = apply_changes(base, scenario, doc)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or changed is None:
+        raise DefinitionError(errors or [Problem("invalid-value", "the scenario cannot be applied")])
+    return changed
+
+
+def apply_changes(
     base: Definition, scenario: Scenario, doc: Document | None = None
 ) -> tuple[Definition | None, list[Problem]]:
     """Apply ``scenario`` to ``base``: the changed definition (``None`` if it cannot be built) and every
@@ -257,7 +269,7 @@ def apply(
                 "invalid-value",
                 f"change {index + 1}: {base.id} has no node {node_id!r}",
                 at(index, key),
-                hint=_close(node_id, tree.ids()),
+                hint=did_you_mean(node_id, tree.ids()),
             )
         )
 
@@ -527,13 +539,6 @@ def _culprit(p: Problem, touched: list[tuple[int, set[str], bool]]) -> int | Non
     return None
 
 
-def _close(name: str, known: Iterable[str]) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
-
-
 # --- files ------------------------------------------------------------------------------------
 
 
@@ -545,17 +550,23 @@ class Loaded:
     problems: tuple[Problem, ...]
     document: Document
 
+    def require(self) -> tuple[Scenario, Definition, Definition]:
+        """``(scenario, base, changed)``; raise :class:`DefinitionError` when the changes have errors."""
+        errors = [p for p in self.problems if p.severity == "error"]
+        if errors or self.changed is None:
+            where = Location(self.document.file) if self.document.file else Location()
+            raise DefinitionError(
+                errors or [Problem("invalid-value", "the scenario cannot be applied", where)]
+            )
+        return self.scenario, self.base, self.changed
+
 
 def base_of(scenario: Scenario, path: str | Path | None = None) -> Definition:
-    """The definition a scenario changes: a bundled id, or a path relative to the scenario file."""
-    from .diff import load_ref
+    """The definition a scenario changes (its ``definition:``, resolved by :func:`registry.resolve`:
+    an id, ``id@date``, or a path relative to the scenario file)."""
+    from .registry import load
 
-    ref = scenario.definition
-    if path is not None and ref.endswith((".yaml", ".yml")):
-        candidate = Path(path).parent / ref
-        if candidate.exists():
-            ref = str(candidate)
-    return load_ref(ref)
+    return load(scenario.definition, relative_to=path)
 
 
 _OPS = {"points", "rule", "step", "target", "remove", "add"}
@@ -606,21 +617,20 @@ def read_scenario(path: str | Path, base: Definition | None = None) -> Loaded:
                 doc.location(("definition",)),
             )
         )
-    changed, problems = apply(base, scenario, doc)
+    changed, problems = apply_changes(base, scenario, doc)
     return Loaded(scenario, base, changed, tuple(problems), doc)
 
 
-def load_scenario(
-    path: str | Path, base: Definition | None = None
-) -> tuple[Scenario, Definition, Definition]:
-    """``(scenario, base, changed)``; raise :class:`DefinitionError` when the scenario has errors."""
-    loaded = read_scenario(path, base)
-    errors = [p for p in loaded.problems if p.severity == "error"]
-    if errors or loaded.changed is None:
-        raise DefinitionError(
-            errors or [Problem("invalid-value", "the scenario cannot be applied", Location(str(path)))]
-        )
-    return loaded.scenario, loaded.base, loaded.changed
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file (its changes are applied by :func:`apply`); raise
+    :class:`DefinitionError` when the file cannot be read or does not have a scenario's shape."""
+    doc, problems = read_file(path)
+    if problems:
+        raise DefinitionError(problems)
+    scenario, problems = validate_scenario(doc)
+    if scenario is None:
+        raise DefinitionError(problems)
+    return scenario
 
 
 # --- what-if: scores and ranks before and after -----------------------------------------------
@@ -833,6 +843,7 @@ __all__ = [
     "UnitChange",
     "WhatIf",
     "apply",
+    "apply_changes",
     "base_of",
     "load_scenario",
     "read_scenario",

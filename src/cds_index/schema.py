@@ -1,4 +1,5 @@
-"""JSON Schemas of every file kind, generated from the models (committed under `schemas/`).
+"""JSON Schemas of every file kind and of every JSON document written, generated from the models
+(committed under `schemas/`).
 
 The models are the one source: `python -m cds_index.schema` regenerates the committed `schemas/`,
 and `cds-index schema -o DIR` writes the same files wherever a user wants them (an analyst who
@@ -41,6 +42,10 @@ def schemas() -> dict[str, dict[str, Any]]:
     from .rearrangement import Rearrangement
 
     kinds["rearrangement.schema.json"] = Rearrangement
+    from .documents import SCHEMAS
+
+    # the JSON cds_index writes (CLI --format json, the HTTP API): results, ranking, gaps, problems
+    kinds.update({f"{name}.schema.json": model for name, model in SCHEMAS.items()})
     out = {}
     for name, model in kinds.items():
         schema = model.model_json_schema(by_alias=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,13 +17,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .documents import Problems, RankingDocument, ResultDocument, TargetsDocument
 from .errors import CdsIndexError, Problem, UsageError
 from .evaluate import FIRST_YEAR, LAST_YEAR
+from .registry import FOLDER_ENV as FOLDER_ENV  # the folder to serve instead of the bundled definitions
 
 MAX_BODY_SIZE = 8 * 1024 * 1024
 """Bytes of a request body, counted as they arrive (a chunked body too); more is answered 413."""
-FOLDER_ENV = "CDS_INDEX_FOLDER"
-"""An environment variable naming the folder of definitions to serve instead of the bundled ones."""
 VERSION_HEADER = "X-Cds-Index-Version"
 
 _log = logging.getLogger("cds_index.server")
@@ -67,30 +66,10 @@ class RankRequest(BaseModel):
 
 
 # --- responses (documentation: the endpoints return these shapes, a test checks them) ----------
-
-
-class ProblemOut(BaseModel):
-    code: str = Field(description="a stable code, e.g. `input-type` (see `cds-index check --format json`)")
-    severity: Literal["error", "warning", "info"]
-    message: str
-    file: str | None
-    line: int | None
-    column: int | None
-    path: list[str | int]
-    node: list[str]
-    hint: str | None
-
-
-class Problems(BaseModel):
-    """Every error response: 400 (a wrong call), 404 (no such definition or route), 413 (body too
-    large), 422 (a body or query that does not fit, or a definition that does not check)."""
-
-    problems: list[ProblemOut]
-
-
-class UnitOut(BaseModel):
-    id: str
-    name: str | None
+# Results, rankings and problems are the documents of cds_index.documents, as the CLI writes them.
+ScoreResponse = ResultDocument
+TargetsResponse = TargetsDocument
+RankResponse = RankingDocument
 
 
 class DefinitionSummary(BaseModel):
@@ -112,78 +91,6 @@ class DefinitionDocument(BaseModel):
     id: str
     title: str
     tree: list[dict[str, Any]]
-
-
-class NodeOut(BaseModel):
-    id: str
-    title: str
-    points: str
-    max: str
-    stated: str | None
-    percent: str | None
-    status: Literal["scored", "not_reported", "not_applicable", "invalid"]
-    explanation: str
-    self_points: str | None = None
-    inputs: list[str] | None = Field(None, description="criteria only")
-    late: bool | None = Field(None, description="criteria only")
-    children: list[NodeOut]
-
-
-class IndexOut(BaseModel):
-    method: str
-    value: str
-
-
-class ScoreResponse(BaseModel):
-    """A points definition: the `score --format json` document (points are exact decimal strings)."""
-
-    definition: str
-    unit: UnitOut
-    year: int | None
-    points: str
-    max: str
-    achievable: str
-    stated_total: str | None
-    percent: str | None
-    index: IndexOut
-    problems: list[ProblemOut]
-    children: list[NodeOut]
-
-
-class TargetsResponse(BaseModel):
-    """A yearly-targets definition: the year's targets met and unmet."""
-
-    model_config = ConfigDict(extra="allow")
-    unit: UnitOut
-    definition: str
-    year: int
-    completed: bool
-    has_data: bool
-    groups: list[dict[str, Any]]
-    criteria: list[dict[str, Any]]
-    problems: list[ProblemOut]
-
-
-class Ranked(BaseModel):
-    rank: int
-    unit: UnitOut
-    score: str
-    max: str
-    gap_above: str | None
-    gap_to_first: str
-    gap_to_max: str
-
-
-class Unranked(BaseModel):
-    unit: UnitOut
-    problems: list[ProblemOut]
-
-
-class RankResponse(BaseModel):
-    definition: str
-    by: str
-    ranking: list[Ranked]
-    unranked: list[Unranked] = Field(description="units with refused values (or a repeated id), not dropped")
 
 
 class Health(BaseModel):
@@ -342,31 +249,31 @@ def create_app(
     from starlette.exceptions import HTTPException
 
     from . import __version__
-    from .registry import list_definitions, load_file, resolve_id
+    from .documents import ranking_json, result_json, targets_json
+    from .registry import bundled_dir, list_definitions, load_file, resolve_id, search_folder
     from .report import definition_json
 
-    if folder is None:
-        folder = os.environ.get(FOLDER_ENV) or None
+    # pinned now: the configured folder, else CDS_INDEX_FOLDER, else the bundled definitions
+    served = search_folder(folder) or bundled_dir()
     if max_body_size < 1:
         raise UsageError(Problem("usage", f"max_body_size is a number of bytes, got {max_body_size!r}"))
 
     def catalogue() -> list[Any]:
-        return list_definitions(folder)
+        return list_definitions(served)
 
     @asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
         # load, check and compile every definition now, so the first request is as fast as the next
         from .evaluate import score
-        from .registry import bundled_dir
 
         infos = catalogue()
         for info in infos:
             definition = load_file(info.path)
             if definition.scoring == "points":
                 score(definition, {})
-        served = {info.path for info in infos}
-        for path in sorted((Path(folder) if folder is not None else bundled_dir()).glob("*.yaml")):
-            if str(path) not in served:
+        listed = {info.path for info in infos}
+        for path in sorted(served.glob("*.yaml")):
+            if str(path) not in listed:
                 _log.warning(
                     "cds_index: %s is not served: it does not check (cds-index check %s)", path, path
                 )
@@ -479,7 +386,8 @@ def create_app(
         return result
 
     def _definition(definition_id: str, on: dt.date | None) -> Any:
-        return load_file(resolve_id(definition_id, on, folder))
+        # ids (and id@YYYY-MM-DD) only, never a path: no request reaches another file
+        return load_file(resolve_id(definition_id, on, served))
 
     @app.get("/", response_model=Root, summary="What this server is")
     def root() -> Any:
@@ -517,13 +425,7 @@ def create_app(
                 raise UsageError(Problem("usage", "a yearly-targets definition needs `year`, e.g. 2024"))
             values, problems = parse_values(request.values, definition.inputs)
             result = evaluate_year(definition, request.year, values, lang=request.lang)
-            return JSONResponse(
-                {
-                    "unit": request.unit.model_dump(),
-                    **result.to_dict(),
-                    "problems": [p.to_dict() for p in problems],
-                }
-            )
+            return JSONResponse(targets_json(request.unit.id, request.unit.name, result, problems))
         from .evaluate import score
 
         scored = score(
@@ -534,7 +436,7 @@ def create_app(
             unit_name=request.unit.name,
             lang=request.lang,
         )
-        return JSONResponse(scored.to_dict())
+        return JSONResponse(result_json(scored))
 
     @app.post("/definitions/{definition_id}/rank", response_model=RankResponse)
     def rank_units(definition_id: str, request: RankRequest, on: dt.date | None = None) -> Any:
@@ -542,8 +444,7 @@ def create_app(
         repeats an earlier unit's, is listed under `unranked` with its problems, never dropped."""
         from .batch import score_many
         from .inputs import UnitInputs, parse_values
-        from .numbers import plain
-        from .ranking import keys, rank
+        from .ranking import keys
 
         definition = _definition(definition_id, on)
         if definition.scoring == "targets":
@@ -559,32 +460,7 @@ def create_app(
         # the batch scorer, as `cds-index rank` uses it: the second unit with an id already seen is refused
         rows = list(score_many(definition, units, lang=request.units[0].lang))
         good = [r.result for r in rows if r.ok and r.result is not None]
-        return JSONResponse(
-            {
-                "definition": definition.id,
-                "by": request.by,
-                "ranking": [
-                    {
-                        "rank": x.rank,
-                        "unit": {"id": x.unit_id, "name": x.unit_name},
-                        "score": plain(x.score),
-                        "max": plain(x.max),
-                        "gap_above": None if x.gap_above is None else plain(x.gap_above),
-                        "gap_to_first": plain(x.gap_to_first),
-                        "gap_to_max": plain(x.gap_to_max),
-                    }
-                    for x in rank(good, request.by)
-                ],
-                "unranked": [
-                    {
-                        "unit": {"id": r.unit_id, "name": r.unit_name},
-                        "problems": [p.to_dict() for p in r.problems],
-                    }
-                    for r in rows
-                    if not r.ok
-                ],
-            }
-        )
+        return JSONResponse(ranking_json(definition, good, request.by, [r for r in rows if not r.ok]))
 
     return app
 

@@ -73,15 +73,6 @@ def load_tests(path: str | Path, doc: Document | None = None) -> tuple[TestFile,
     return load_model(TestFile, doc), doc
 
 
-def _definition_for(ref: str, test_path: Path) -> Definition:
-    from .registry import load
-
-    candidate = test_path.parent / ref
-    if ref.endswith((".yaml", ".yml")) and candidate.exists():
-        return load(candidate)
-    return load(ref)
-
-
 # --- the trace --------------------------------------------------------------------------------
 
 
@@ -261,7 +252,9 @@ class TestsRun:
         """Read the file and load its definition; raises :class:`CdsIndexError` when either is wrong."""
         path = Path(path)
         tests, doc = load_tests(path)
-        return cls(path, tests, doc, _definition_for(tests.definition, path))
+        from .registry import load
+
+        return cls(path, tests, doc, load(tests.definition, relative_to=path))
 
     def line(self, index: int) -> int | None:
         return self.doc.location(("cases", index)).line

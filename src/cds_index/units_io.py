@@ -11,6 +11,7 @@ from .inputs import UnitInputs, parse_values, read_inputs_file
 from .literals import NumberFormat
 from .loader import Document
 from .model import Definition
+from .registry import names_definition
 
 
 def read_unit(
@@ -122,7 +123,7 @@ def _read_for(
     if model is None:
         return None, doc, problems
     ref = str(model.definition)
-    if ref not in {definition.id, definition._origin} and not ref.endswith((".yaml", ".yml")):
+    if not names_definition(ref, definition) and not ref.endswith((".yaml", ".yml")):
         return (
             None,
             doc,
