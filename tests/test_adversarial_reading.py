@@ -410,9 +410,9 @@ CSV_CASES: list[tuple[str, bytes, list[tuple[Any, ...]]]] = [
         [("ok", "a1"), ("ok", "a2")],
     ),
     (
-        "UTF-16 without a BOM",
+        "UTF-16 without a BOM (read: a header's NUL every other byte says so, #9 p2-hostile)",
         (HEADER + "\n" + OK_ROWS).encode("utf-16-le"),
-        [("refused", 1, "file-encoding")],
+        [("ok", "a1"), ("ok", "a2")],
     ),
     (
         "a NUL byte in a row",

@@ -14,9 +14,11 @@ that names it, the input and the reason.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -41,6 +43,7 @@ from .tables import (
     UnitFailure,
     column_letter,
     describe,
+    header_again,
     input_header_index,
     table_layout,
     table_unit,
@@ -164,6 +167,8 @@ MAX_RECORD_LINES = 20
 """Most physical lines one row may span (a quoted cell with line breaks); a quote left open longer is
 a broken quote: its row is refused and the lines after it are read as rows again."""
 DELIMITERS = (";", ",", "\t")
+_SEP = re.compile(r"[ ]*sep=([^\r\n])[ ]*", re.IGNORECASE)
+"""Excel's first line naming the delimiter: ``sep=;``, ``sep=,``, ``sep=|``, ``sep=`` and a tab."""
 _DELIMITER_NAMES = {";": "';'", ",": "','", "\t": "a tab"}
 
 
@@ -225,6 +230,10 @@ def _lines(handle: IO[bytes], file: str) -> Iterator[_Line | UnitFailure]:
     if start.startswith((b"\xff\xfe", b"\xfe\xff")):
         yield from _utf16_lines(handle.read(MAX_TABLE_BYTES + 1), file)
         return
+    without_bom = _utf16_without_bom(start)
+    if without_bom is not None:  # a header in UTF-16 whose BOM was lost: `M\x00ã\x00…`
+        yield from _utf16_lines(handle.read(MAX_TABLE_BYTES + 1), file, without_bom)
+        return
     total = len(handle.read(3)) if start.startswith(b"\xef\xbb\xbf") else 0
     number = 0
     while True:
@@ -255,6 +264,24 @@ def _lines(handle: IO[bytes], file: str) -> Iterator[_Line | UnitFailure]:
             return
 
 
+def _lone_returns(lines: Iterator[_Line | UnitFailure]) -> Iterator[_Line | UnitFailure]:
+    """Lines split at a lone carriage return as well (a file whose line endings were mixed by
+    copying rows from an old program): ``a;1\rb;2`` is two rows, as any editor shows it, never
+    one row that hides the second unit. Lines are numbered as an editor numbers them."""
+    extra = 0
+    for line in lines:
+        if isinstance(line, UnitFailure):
+            yield line
+            continue
+        if line.text is None or "\r" not in line.text:
+            yield dataclasses.replace(line, number=line.number + extra) if extra else line
+            continue
+        pieces = line.text.split("\r")
+        for offset, piece in enumerate(pieces):
+            yield _Line(line.number + extra + offset, piece)
+        extra += len(pieces) - 1
+
+
 def _decode_line(number: int, body: bytes) -> _Line:
     try:
         text = body.decode("utf-8")
@@ -274,13 +301,25 @@ def _decode_line(number: int, body: bytes) -> _Line:
     return _Line(number, text)
 
 
-def _utf16_lines(data: bytes, file: str) -> Iterator[_Line | UnitFailure]:
+def _utf16_without_bom(start: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when the first two characters are UTF-16 without a BOM (a
+    header starts with letters, whose second UTF-16 byte is NUL): no UTF-8 text starts so."""
+    if len(start) < 4:
+        return None
+    if start[0] and not start[1] and start[2] and not start[3]:
+        return "utf-16-le"
+    if not start[0] and start[1] and not start[2] and start[3]:
+        return "utf-16-be"
+    return None
+
+
+def _utf16_lines(data: bytes, file: str, encoding: str = "utf-16") -> Iterator[_Line | UnitFailure]:
     if len(data) > MAX_TABLE_BYTES:
         yield _file_failure(
             file, "file-too-large", f"the file is larger than {MAX_TABLE_BYTES:,} bytes, the limit"
         )
         return
-    lines = data.decode("utf-16", "replace").split("\n")
+    lines = data.decode(encoding, "replace").lstrip("\ufeff").split("\n")
     if lines and not lines[-1]:
         lines.pop()  # after the last line's end
     for number, line in enumerate(lines, start=1):
@@ -395,13 +434,9 @@ def _read_table(
     if isinstance(first, UnitFailure):
         yield first
         return
-    if (
-        first is not None
-        and first.text is not None
-        and _key(first.text).startswith("sep=")
-        and len(first.text.strip()) == 5
-    ):
-        forced: str | None = first.text.strip()[4]  # Excel's `sep=;` line names the delimiter
+    sep = _SEP.fullmatch(first.text) if first is not None and first.text is not None else None
+    if sep is not None:
+        forced: str | None = sep.group(1)  # Excel's `sep=;` line names the delimiter (a tab too)
         first = next(lines, None)
         if isinstance(first, UnitFailure):
             yield first
@@ -431,8 +466,9 @@ def _read_table(
         return
     if forced is not None:
         cells = _split([first.text], forced)
-        if isinstance(cells, str):
-            yield _file_failure(file, "table-header", f"the header cannot be split: {cells}", first.number)
+        if forced in {'"', " "} or isinstance(cells, str):
+            why = cells if isinstance(cells, str) else f"{forced!r} cannot separate cells"
+            yield _file_failure(file, "table-header", f"the header cannot be split: {why}", first.number)
             return
         chosen: tuple[str, list[str], TableLayout] | UnitFailure = (
             forced,
@@ -445,6 +481,7 @@ def _read_table(
         yield chosen
         return
     delimiter, header, layout = chosen
+    lines = _lone_returns(lines)
     if not layout.id_found:
         yield _file_failure(
             file,
@@ -477,7 +514,12 @@ def _read_table(
         records += 1
 
         def refuse(
-            code: str, message: str, column: int, cells: Sequence[str] = (), line: _Line = line
+            code: str,
+            message: str,
+            column: int,
+            cells: Sequence[str] = (),
+            line: _Line = line,
+            layout: TableLayout = layout,
         ) -> UnitFailure:
             unit_id = (
                 cells[layout.id_col].strip()
@@ -558,6 +600,13 @@ def _read_table(
                 cells,
             )
             continue
+        again = header_again(definition, layout, cells)
+        if again is not None:  # a header again: the rows below are read by it
+            records -= 1
+            layout, header, width = again, cells, len(cells)
+            placed = {layout.id_col, layout.name_col, layout.year_col}
+            blank = [i for i, h in enumerate(header) if not h.strip() and i not in placed]
+            continue
         while len(cells) > width and not cells[-1].strip():
             cells = cells[:-1]  # trailing empty cells, as spreadsheets write them
         if len(cells) != width:
@@ -565,7 +614,8 @@ def _read_table(
             yield refuse(
                 "table-row",
                 f"the row has {len(cells)} cells but the header {width}: a value holds an unquoted "
-                f"{_DELIMITER_NAMES[delimiter]} or a cell is missing; no value of this row was read",
+                f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))} or a cell is missing; "
+                "no value of this row was read",
                 min(len(cells), width) + 1,
                 cells,
             )

@@ -19,11 +19,24 @@ from typing import TYPE_CHECKING, Any
 from .errors import Location, Problem, UsageError
 from .inputs import NOT_APPLICABLE_WORDS, UnitInputs, parse_values
 from .literals import NumberFormat
+from .literals import read_year as literal_year
 from .model import Definition
 from .numbers import Lang, plain
 from .registry import names_definition
 from .safe import cell_text, rounded, strip_controls
-from .tables import Cell, UnitFailure, column_letter, describe, is_blank, place, table_layout, table_unit
+from .tables import (
+    ROW_NUMBER_HEADERS,
+    Cell,
+    UnitFailure,
+    column_letter,
+    describe,
+    header_again,
+    input_header_index,
+    is_blank,
+    place,
+    table_layout,
+    table_unit,
+)
 from .tables import header_key as _key
 
 if TYPE_CHECKING:
@@ -538,6 +551,37 @@ def _inline_text(inline: Any) -> str:
 _MAX_COLUMN, _MAX_ROW = 16_384, 1_048_576  # XFD1048576, the last cell Excel has
 
 
+_EMPTY_ROW = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\b[^<>]*?\br="[0-9]+"[^<>]*/>')
+"""A row with its number and no cell (``<row r="9" s="1" customFormat="1"/>``), as Excel writes every
+row of a sheet formatted to the bottom: a million of them cost seconds to parse and hold nothing."""
+
+
+class _WithoutEmptyRows:
+    """A sheet's XML with its empty numbered rows left out before parsing (the rows that hold cells
+    keep their numbers, so nothing read changes): 1,048,576 empty rows read in a fraction of the
+    time (#9, p2-hostile). Chunks end after a ``>``, so no tag is ever cut in two."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.tail = b""
+
+    def read(self, size: int = -1) -> bytes:
+        while True:
+            chunk = self.raw.read(1 << 20)
+            if not chunk:
+                rest, self.tail = self.tail, b""
+                return rest
+            data = self.tail + chunk
+            cut = data.rfind(b">") + 1
+            if cut == 0:
+                self.tail = data
+                continue
+            self.tail = data[cut:]
+            out = _EMPTY_ROW.sub(b"", data[:cut])
+            if out:
+                return out
+
+
 class _Sheet:
     """Reads one sheet's XML cell by cell: every row present, not the range ``<dimension>`` claims."""
 
@@ -579,7 +623,7 @@ class _Sheet:
         with source:
             data = None
             try:
-                for event, element in ET.iterparse(source, events=("start", "end")):
+                for event, element in ET.iterparse(_WithoutEmptyRows(source), events=("start", "end")):
                     if event == "start":
                         if element.tag == data_tag:
                             data = element
@@ -645,7 +689,7 @@ class _Sheet:
         if kind == "inlineStr":
             return self._text(_inline_text(inline) if inline is not None else None)
         if formula is not None and not text and kind != "str":
-            shown = "=" + (formula.text or "")
+            shown = "=" + formula.text if formula.text else "(a formula shared with the cell above)"
             return _Cell(None, problem="excel-formula-no-value", shown=shown[:80])
         if text is None or not stored:
             return None
@@ -791,8 +835,17 @@ def _read_sheet(
         # the header is the first row naming an input: a title above the table is not a unit
         first = next((i for i, (_, row) in enumerate(head) if _names_inputs(definition, row)), 0)
         numbered = itertools.chain(head[first + 1 :], rows)
+        above = head[first - 1][1] if first > 0 and head[first - 1][0] == head[first][0] - 1 else None
         yield from _read_table(
-            definition, file, sheet, head[first], numbered, year, hidden=hidden, number_format=number_format
+            definition,
+            file,
+            sheet,
+            head[first],
+            numbered,
+            year,
+            hidden=hidden,
+            number_format=number_format,
+            above=above,
         )
     if sheet.stopped is not None:
         where = f"{_ref(sheet.title)}!A{sheet.stopped_row + 1}"
@@ -858,12 +911,22 @@ def _read_table(
     *,
     hidden: bool = False,
     number_format: NumberFormat | None = None,
+    above: Row | None = None,
 ) -> Iterator[UnitInputs | UnitFailure]:
-    """A one-row-per-unit sheet; ``rows`` are numbered (the sheet's row numbers)."""
+    """A one-row-per-unit sheet; ``rows`` are numbered (the sheet's row numbers).
+
+    ``above`` is the row just above the header: a header merged over two rows (``Mã đơn vị``
+    merged A1:A2 beside inputs named in row 2) holds its text in the upper row only.
+    """
     title = sheet.title
     header_row, header_cells = header
     width = max(header_cells) + 1
     header_values = [_as_input(header_cells.get(i), None) for i in range(width)]
+    if above is not None:
+        header_values = [
+            _as_input(above.get(i), None) if is_blank(v) and above.get(i) is not None else v
+            for i, v in enumerate(header_values)
+        ]
     layout = table_layout(definition, header_values)
     if not layout.inputs:
         if hidden:
@@ -882,9 +945,40 @@ def _read_table(
             ),
         )
         return
+    if not layout.id_found and (
+        is_blank(header_values[0])
+        or _key(header_values[0]) in ROW_NUMBER_HEADERS
+        or _key(header_values[0]) in input_header_index(definition)
+    ):
+        # the first column is no unit id: an input (its values would become ids) or the row number
+        yield UnitFailure(
+            None,
+            None,
+            f"{file}!{title}",
+            (
+                Problem(
+                    "table-header",
+                    f"{_ref(title)}!A{header_row}: the header has no unit id column (Mã đơn vị), and "
+                    f"column A ({header_values[0]!r}) is not one: add a column 'Mã đơn vị' with "
+                    "each unit's id",
+                    Location(file, header_row, 1, (f"{_ref(title)}!A{header_row}",)),
+                ),
+            ),
+        )
+        return
     read = {layout.id_col, layout.name_col, layout.year_col, *layout.inputs, *layout.unknown}
     specs = {col: definition.inputs[name] for col, name in layout.inputs.items()}
     for number, row in rows:
+        first = row.get(layout.id_col)
+        if len(row) > 1 and first is not None and isinstance(first.value, str) and len(first.value) < 40:
+            again = header_again(
+                definition, layout, [_as_input(row.get(i), None) for i in range(max(row) + 1)]
+            )
+            if again is not None:  # a second table below the first: read by its own header
+                layout, width = again, max(row) + 1
+                read = {layout.id_col, layout.name_col, layout.year_col, *layout.inputs, *layout.unknown}
+                specs = {col: definition.inputs[name] for col, name in layout.inputs.items()}
+                continue
 
         def where(col: int, number: int = number) -> Cell:
             return f"{_ref(title)}!{column_letter(col + 1)}{number}", number, col + 1
@@ -911,6 +1005,7 @@ def _read_table(
             source=f"{file}!{title}!{number}",
             year=year,
             number_format=number_format,
+            flagged=bool(problems),
         )
         if unit is None:
             unit = UnitFailure(None, None, f"{file}!{title}!{number}", ())
@@ -976,17 +1071,18 @@ def _read_form(
     unit_year = year
     raw_year = fact(FACT_YEAR)
     if unit_year is None and not is_blank(raw_year):
-        try:
-            unit_year = int(Decimal(str(raw_year).strip()))
-        except (ArithmeticError, ValueError):
+        read_year, code, message = literal_year(raw_year)  # never int(): 2024.7 is no year (#9)
+        if code:
             row = facts[_key(FACT_YEAR)][1]
             problems.append(
                 Problem(
-                    "input-type",
-                    f"{_ref(sheet)}!B{row}: the year {raw_year!r} is not a year",
+                    code,
+                    f"{_ref(sheet)}!B{row}: {message}",
                     Location(file, row, 2, (f"{_ref(sheet)}!B{row}", "year")),
                 )
             )
+        else:
+            unit_year = read_year
 
     keys = {col: _key(c.value) for col, c in header_cells.items() if isinstance(c.value, str)}
     col = {title: next((i for i, k in keys.items() if k == _key(title)), None) for title in TEMPLATE_COLUMNS}

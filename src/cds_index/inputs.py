@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Location, Problem, did_you_mean
-from .literals import NumberFormat, fold, read_bool, read_date, read_number
+from .literals import NumberFormat, fold, read_bool, read_date, read_number, short
 from .model import InputDef
 
 NOT_APPLICABLE_WORDS = {"n/a", "na", "không áp dụng", "khong ap dung", "not applicable"}
@@ -94,7 +94,7 @@ def coerce(
     if kind == "role":
         if isinstance(raw, str) and _norm(raw) in _ROLE:
             return _ROLE[_norm(raw)], None, None
-        return None, "input-choice", f"expected head, deputy or none, got {raw!r}"
+        return None, "input-choice", f"expected head, deputy or none, got {short(raw)}"
     if kind == "choice":
         choices = spec.choices or []
         if isinstance(raw, str):
@@ -102,7 +102,7 @@ def coerce(
             for choice in choices:
                 if _norm(choice) == wanted:
                     return choice, None, None
-        return None, "input-choice", f"expected one of {', '.join(choices)}; got {raw!r}"
+        return None, "input-choice", f"expected one of {', '.join(choices)}; got {short(raw)}"
     if kind == "date":
         return read_date(raw)
     raise AssertionError(kind)
@@ -150,7 +150,7 @@ def parse_values(
             problems.append(
                 Problem(
                     "input-unknown",
-                    f"{name!r} is not an input of this definition",
+                    f"{short(name)} is not an input of this definition",
                     where(name),
                     hint=did_you_mean(name, inputs),
                 )
@@ -171,10 +171,14 @@ def parse_values(
                     )
                 )
                 continue
-            if raw.get("not_applicable"):
+            na_flag = raw.get("not_applicable")
+            if isinstance(na_flag, str) and read_bool(na_flag)[1] is None:
+                na_flag = read_bool(na_flag)[0]  # "không", "false" quoted: not "not applicable" (#9)
+            if na_flag:
                 na_reason = raw["not_applicable"]
                 values[name] = Value(
-                    not_applicable=True, reason=na_reason if isinstance(na_reason, str) else None
+                    not_applicable=True,
+                    reason=na_reason if isinstance(na_reason, str) and na_flag is na_reason else None,
                 )
                 continue
             self_raw = raw.get("self", raw.get("value"))

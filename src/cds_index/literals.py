@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import reprlib
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
@@ -62,8 +63,29 @@ _PLAIN = {
 }
 _DECIMAL_MARK: dict[NumberFormat, str] = {"vi": ",", "en": "."}
 _WHOLE = re.compile(r"-?[1-9][0-9]{0,14}|0")
+_NEGATIVE = re.compile(r"\(([0-9][0-9., ]*)\)|([0-9][0-9., ]*)[-\u2212]")
 _SCIENTIFIC = re.compile(r"([0-9]+(?:\.[0-9]+)?|\.[0-9]+)[eE][-+]?[0-9]+")
 _HOW = "write digits only, with a comma before decimals as in 9500 or 0,5"
+# Invisible characters that ride along with copied text (a BOM from joined files, a zero-width space
+# or a direction mark from a web page): at the ends of a cell they are not part of what was typed.
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u200e\u200f\u2060\u00ad"
+
+
+def clean(text: str) -> str:
+    """``text`` without surrounding spaces and invisible characters (``\ufeffh1`` is ``h1``)."""
+    return text.strip().strip(_INVISIBLE).strip()
+
+
+def _lookalike(text: str) -> str | None:
+    """Why ``text`` holds a character that only looks like (or folds to) a digit: ``2²`` is not 22.
+
+    NFKC turns full-width digits into digits (fine: ``５００`` is 500), but also superscripts,
+    fractions and circled numbers (``²``, ``½``, ``①``), which would read as other numbers.
+    """
+    for char in text:
+        if unicodedata.category(char) in {"No", "Nl"}:
+            return f"{char!r} is not a digit (a superscript, fraction or numeral sign)"
+    return None
 
 
 def _readings(body: str) -> dict[NumberFormat, tuple[Decimal, bool]]:
@@ -154,15 +176,24 @@ def check_number(number: Decimal, raw: Any, *, integer: bool = False) -> Read:
     return number, None, None
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 3, 6, 4, 40, 40
+
+
 def _too_big(raw: Any) -> str:
     return f"{_short(raw)} is beyond what cds_index reads (at most 10^15 in absolute value)"
 
 
-def _short(raw: Any) -> str:
+def short(raw: Any) -> str:
+    """``raw`` as a message shows it: at most 60 characters, a container never whole (#9)."""
     if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) > 10**30:
         # never turned into text: beyond 4300 digits str() raises, and a million digits help no one
         return f"a number of about {int(raw.bit_length() * math.log10(2)) + 1} digits"
-    text = repr(raw)
+    if isinstance(raw, list | tuple | set | frozenset | dict):
+        # never repr() a container whole: a million values, or nesting deep enough to recurse (#9)
+        text = _REPR.repr(raw)
+    else:
+        text = repr(raw[:80]) if isinstance(raw, str | bytes) else repr(raw)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -172,7 +203,21 @@ def _read_text(raw: str, *, integer: bool, percent: bool, number_format: NumberF
     text = raw.strip()
     if _WHOLE.fullmatch(text):  # the common case, `620`: one reading, within bounds (measured: 2x)
         return Decimal(text), None, None
+    text = clean(text)
+    odd = _lookalike(text)
+    if odd:
+        return None, "input-type", f"expected a number, got {raw!r}: {odd}; {_HOW}"
     text = unicodedata.normalize("NFKC", text).strip(_SPACES + "\t\r\n")
+    negative = _NEGATIVE.fullmatch(text)
+    if negative:  # accounting's (5) and 5-: refused, with how to write the number
+        return (
+            None,
+            "input-type",
+            (
+                f"expected a number, got {raw!r}; a negative number is written with a minus first "
+                f"(-{negative.group(1) or negative.group(2)}), and a count or amount is never negative"
+            ),
+        )
     if text.endswith("%"):
         if not percent:
             return (
@@ -223,8 +268,15 @@ def _read_text(raw: str, *, integer: bool, percent: bool, number_format: NumberF
     return check_number(Decimal(sign + format(value, "f")), raw, integer=integer)
 
 
+_YEAR_WORD = re.compile(r"^(?:năm|nam|year)\s*", re.IGNORECASE)
+
+
 def read_year(raw: Any) -> Read:
     """A year: a whole number from 1900 to 2100 (``2024``, ``2024.0`` from a spreadsheet, ``"2024"``)."""
+    if isinstance(raw, str):
+        raw = _YEAR_WORD.sub(
+            "", unicodedata.normalize("NFC", clean(raw)), count=1
+        )  # "Năm 2024", as a year column often says
     number, code, _ = read_number(raw, integer=True)
     if code:
         return None, "input-type", f"the year {_short(raw)} is not a year; write it as 2024"
@@ -235,30 +287,53 @@ def read_year(raw: Any) -> Read:
 
 # --- dates ---------------------------------------------------------------------------------------
 
-_DMY = re.compile(r"([0-9]{1,2}) *([/.-]) *([0-9]{1,2}) *\2 *([0-9]{4})")
-_ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?")
+_TIME = r"(?:[T ] *[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?: *[AaPp][Mm])?)?"
+"""A time of day after a date (``20/06/2025 14:30``): the date is what an input holds."""
+_DMY = re.compile(r"([0-9]{1,2}) *([/.-]) *([0-9]{1,2}) *\2 *([0-9]{4}) *" + _TIME)
+_ISO = re.compile(r"([0-9]{4}) *([-/.]) *([0-9]{1,2}) *\2 *([0-9]{1,2}) *" + _TIME)
+_WORDS = re.compile(r"(?:ngày|ngay)? *([0-9]{1,2}) *(?:tháng|thang) *([0-9]{1,2}) *(?:năm|nam|,) *([0-9]{4})")
+_SHORT_YEAR = re.compile(r"[0-9]{1,2} *([/.-]) *[0-9]{1,2} *\1 *[0-9]{2}")
 _DATE_HOW = "write the day first, as officials do: 20/06/2025 (or ISO 2025-06-20)"
 
 
 def read_date(raw: Any) -> Read:
-    """A date: a ``date``/``datetime``, ``dd/mm/yyyy`` (``d/m/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``), ISO.
+    """A date: a ``date``/``datetime``, ``dd/mm/yyyy`` (``d/m/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``),
+    ISO ``yyyy-mm-dd`` (or ``yyyy/mm/dd``), ``ngày 20 tháng 6 năm 2025``; a time after it is ignored.
 
     >>> read_date("20/06/2025")
+    (datetime.date(2025, 6, 20), None, None)
+    >>> read_date("ngày 20 tháng 6 năm 2025")
     (datetime.date(2025, 6, 20), None, None)
     """
     if isinstance(raw, dt.datetime):
         return raw.date(), None, None
     if isinstance(raw, dt.date):
         return raw, None, None
+    if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
+        return None, "input-type", _serial(raw)
     if not isinstance(raw, str) or len(raw) > MAX_TEXT:
         return None, "input-type", f"expected a date, got {_short(raw)}; {_DATE_HOW}"
-    text = unicodedata.normalize("NFKC", raw).strip()
+    text = clean(raw)
+    if _lookalike(text):
+        return None, "input-type", f"expected a date, got {raw!r}; {_DATE_HOW}"
+    text = unicodedata.normalize("NFKC", text).strip()
     iso = _ISO.fullmatch(text)
+    words = _WORDS.fullmatch(fold(text))
     if iso:
-        year, month, day = (int(g) for g in iso.groups())
+        year, month, day = int(iso.group(1)), int(iso.group(3)), int(iso.group(4))
+    elif words:
+        day, month, year = (int(g) for g in words.groups())
     else:
         dmy = _DMY.fullmatch(text)
         if dmy is None:
+            if _SHORT_YEAR.fullmatch(text):
+                return (
+                    None,
+                    "input-type",
+                    f"{raw!r} has a two-digit year, which is not guessed; write the year in full: 20/06/2025",
+                )
+            if re.fullmatch(r"[0-9]{5}(?:[.,]0+)?", text):
+                return None, "input-type", _serial(raw)
             return None, "input-type", f"expected a date, got {raw!r}; {_DATE_HOW}"
         day, month, year = int(dmy.group(1)), int(dmy.group(3)), int(dmy.group(4))
         if month > 12 and day <= 12:
@@ -276,11 +351,32 @@ def read_date(raw: Any) -> Read:
         return None, "input-type", f"{raw!r} is not a date of the calendar (day {day}, month {month})"
 
 
+def _serial(raw: Any) -> str:
+    """Why a number is not a date; an Excel date serial (45828) is named with the date it stands for."""
+    try:
+        days = int(Decimal(str(raw).strip().replace(",", ".")))
+        if 1 <= days <= 2958465 and days == Decimal(str(raw).strip().replace(",", ".")):
+            when = dt.date(1899, 12, 30) + dt.timedelta(days=days)
+            return (
+                f"expected a date, got the number {_short(raw)}, perhaps an Excel date number "
+                f"({when:%d/%m/%Y}) in a cell formatted as a number or text; format the cell as a "
+                f"date, or write {when:%d/%m/%Y}"
+            )
+    except (ArithmeticError, ValueError, OverflowError):
+        pass
+    return f"expected a date, got the number {_short(raw)}; {_DATE_HOW}"
+
+
 # --- yes / no ------------------------------------------------------------------------------------
 
-TRUE_WORDS = frozenset({"true", "yes", "y", "có", "co", "x", "đạt", "dat", "1", "✓", "✔"})
+TRUE_WORDS = frozenset(
+    {"true", "yes", "y", "có", "co", "x", "đạt", "dat", "1", "✓", "✔", "đã có", "da co", "đúng", "dung"}
+)
 FALSE_WORDS = frozenset(
-    {"false", "no", "n", "không", "khong", "chưa", "chua", "0", "không đạt", "khong dat", "chưa đạt"}
+    {
+        *("false", "no", "n", "không", "khong", "chưa", "chua", "0", "không đạt", "khong dat", "chưa đạt"),
+        *("không có", "khong co", "chưa có", "chua co", "sai"),
+    }
 )
 _BOOL_HOW = "write có or không (yes/no, đạt/không đạt, x, 1/0)"
 
@@ -298,9 +394,12 @@ def read_bool(raw: Any) -> Read:
         if raw == 1 or raw == 0:
             return raw == 1, None, None
     elif isinstance(raw, str) and len(raw) <= MAX_TEXT:
-        word = fold(raw)
+        word = fold(clean(raw))
         if word in TRUE_WORDS:
             return True, None, None
         if word in FALSE_WORDS:
             return False, None, None
     return None, "input-type", f"expected yes/no, got {_short(raw)}; {_BOOL_HOW}"
+
+
+_short = short  # the name used inside this module

@@ -18,8 +18,13 @@ from pydantic import BaseModel, ValidationError
 from .errors import DefinitionError, Location, Problem, close_match, did_you_mean
 from .model import RULE_KINDS
 
-MAX_BYTES = 8 * 1024 * 1024
-"""Largest document accepted; the biggest decision (2263) is well under 1 MiB of YAML."""
+MAX_BYTES = 2 * 1024 * 1024
+"""Largest document accepted; the biggest decision (707 district) is 130 KB of YAML. (It was 8 MiB:
+the YAML scanner reads some 1 MB a second, so 8 MiB took seconds to refuse, #9 p2-hostile.)"""
+MAX_MARKS = 25_000
+"""Most structure marks (``, : - [ {`` and line breaks) a document may hold, counted before it is
+parsed: the pure-Python YAML scanner takes up to 80 µs a mark, so 1 MiB of ``[1,1,1,…]`` took 40 s.
+The biggest bundled definition has 7,008."""
 MAX_NODES = 250_000
 """Most YAML nodes a document may expand to, counting every alias expansion (billion-laughs guard)."""
 MAX_DEPTH = 100
@@ -36,6 +41,10 @@ class Document:
     data: Any
     positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    texts: dict[PathKey, str] = field(default_factory=dict)
+    """The text of each plain number YAML reads one way and a Vietnamese office another: ``1.000``
+    is the float 1 to YAML, one thousand to Vietnamese eyes. Inputs files read such a value from
+    its text, by the declared number format (#9)."""
 
     def location(self, path: Sequence[str | int], *, key: bool = False) -> Location:
         """The location of the value (or key) at ``path``, or of its nearest ancestor that has one."""
@@ -76,6 +85,8 @@ class _Budget:
         self.nodes = 0
 
 
+_TWO_READINGS = re.compile(r"[-+]?[1-9][0-9]{0,2}\.[0-9]{3}")
+"""A YAML float that is also a Vietnamese thousands form: ``1.000``, ``9.500``, ``12.345``."""
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
 
@@ -92,6 +103,15 @@ def _scalar(node: Any, file: str | None, problems: list[Problem]) -> Any:
         return text.lower() == "true"
     if tag.endswith(":int"):
         cleaned = text.replace("_", "")
+        if len(cleaned) > 40:  # int() of 4,301 digits raises; no count or year has 40 digits
+            problems.append(
+                Problem(
+                    "wrong-type",
+                    f"a number of {len(cleaned):,} digits is beyond what cds_index reads (at most 10^15)",
+                    Location(file, line, column),
+                )
+            )
+            return None
         try:
             return int(cleaned, 0) if not _INT.match(text) else int(cleaned)
         except ValueError:
@@ -135,6 +155,8 @@ def _construct(
     doc.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
     kind = type(node).__name__
     if kind == "ScalarNode":
+        if node.tag.endswith(":float") and _TWO_READINGS.fullmatch(node.value):
+            doc.texts[path] = node.value
         return _scalar(node, doc.file, problems)
     if node.tag not in {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}:  # `!!python/…`, `!!set`, `!x`
         problems.append(
@@ -216,6 +238,17 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
                 "file-too-large",
                 f"the document is larger than {MAX_BYTES // (1024 * 1024)} MiB; "
                 "split it or check it is the right file",
+                Location(file, 1, 1),
+            )
+        )
+        return doc, problems
+    marks = sum(text.count(mark) for mark in ",:-[{\n")
+    if marks > MAX_MARKS:
+        problems.append(
+            Problem(
+                "file-too-large",
+                f"the document holds {marks:,} separators and line breaks, more than the {MAX_MARKS:,} "
+                "read (the largest definition has about 7,000); split it or check it is the right file",
                 Location(file, 1, 1),
             )
         )

@@ -1,7 +1,6 @@
 """Tables of one row per unit (CSV and Excel alike): header words, the column layout, one row → a unit.
 
-Shared by the CSV reader (:mod:`cds_index.batch`) and the workbook reader (:mod:`cds_index.excel`), so
-neither imports the other (#11).
+Shared by batch.py (CSV) and excel.py (workbooks), so neither imports the other (#11).
 """
 
 from __future__ import annotations
@@ -14,14 +13,29 @@ from typing import Any
 
 from .errors import Location, Problem, did_you_mean
 from .inputs import UnitInputs, parse_values
-from .literals import NumberFormat
+from .literals import NumberFormat, clean
 from .literals import read_year as literal_year
 from .model import Definition
 
 # Headers that name the unit rather than an input (compared after header_key()).
 ID_HEADERS = {"unit_id", "id", "ma", "mã", "mã đơn vị", "ma don vi", "mã đv", "unit"}
+
+
 NAME_HEADERS = {"unit_name", "name", "tên", "ten", "tên đơn vị", "ten don vi", "đơn vị", "don vi"}
+
+
 YEAR_HEADERS = {"year", "năm", "nam", "năm đánh giá"}
+
+
+# A row-number column (Số thứ tự), the first column of most Vietnamese tables: not an input (#9).
+ROW_NUMBER_HEADERS = {"stt", "tt", "số thứ tự", "so thu tu", "số tt", "no", "no.", "#"}
+
+
+# A row whose id or name says it is a total is not a unit: scored, it would rank first (#9).
+TOTAL_WORDS = {
+    *("tổng", "tổng cộng", "cộng", "tổng số", "tổng hợp", "toàn tỉnh", "toàn huyện", "toàn thành phố"),
+    *("tong", "tong cong", "cong", "tong so", "total", "totals", "grand total", "sum", "cả tỉnh"),
+}
 
 
 @dataclass(frozen=True)
@@ -36,7 +50,7 @@ class UnitFailure:
 
 def header_key(text: Any) -> str:
     """A header as compared: NFC, lower case, single spaces, no trailing colon or asterisk."""
-    words = unicodedata.normalize("NFC", str(text)).strip().lower().rstrip(":*").split()
+    words = unicodedata.normalize("NFC", clean(str(text))).lower().rstrip(":*").split()
     return " ".join(words)
 
 
@@ -100,6 +114,8 @@ def table_layout(definition: Definition, header: Sequence[Any]) -> TableLayout:
     for i, k in enumerate(keys):
         if i in {id_col, name_col, year_col} or not k:
             continue  # a blank header: each reader reports the values under it (stray cells)
+        if k in ROW_NUMBER_HEADERS and k not in lookup:
+            continue  # the row number (STT): not an input, not a unit id
         names = lookup.get(k, [])
         if len(names) == 1 and names[0] not in taken:
             inputs[i] = names[0]
@@ -136,8 +152,12 @@ def table_unit(
     source: str,
     year: int | None,
     number_format: NumberFormat | None = None,
+    flagged: bool = False,
 ) -> UnitInputs | UnitFailure | None:
     """One data row of a table → a unit (``None`` for an empty row). ``where(col)`` places a cell.
+
+    ``flagged``: the row holds a cell the reader refused (an Excel error or formula without value),
+    so it is a unit's row even if no other value can be read.
 
     ``number_format`` is the file's declared way of writing numbers (``vi``/``en``); without it the
     definition's ``number_format``, if any, decides a number with two readings.
@@ -150,8 +170,8 @@ def table_unit(
         return None
     unit_id = cell(layout.id_col)
     unit_name = cell(layout.name_col) if layout.name_col is not None else None
-    unit_name = None if is_blank(unit_name) else str(unit_name).strip()
-    if is_blank(unit_id):
+    unit_name = None if is_blank(unit_name) else clean(str(unit_name)) or None
+    if is_blank(unit_id) or not clean(str(unit_id)):
         address, line, column = where(layout.id_col)
         return UnitFailure(
             None,
@@ -166,6 +186,15 @@ def table_unit(
             ),
         )
     unit_id = _plain_text(unit_id)
+    refused = _not_a_unit(layout, row, unit_id, unit_name, flagged)
+    if refused is not None:
+        address, line, column = where(layout.id_col)
+        return UnitFailure(
+            None,
+            None,
+            source,
+            (Problem("table-row", f"{address}: {refused}", Location(file, line, column, (address,))),),
+        )
     problems: list[Problem] = []
     unit_year = year
     if layout.year_col is not None and year is None and not is_blank(cell(layout.year_col)):
@@ -204,6 +233,40 @@ def table_unit(
     return UnitInputs(unit_id, unit_name, unit_year, values, problems, source)
 
 
+def header_again(definition: Definition, layout: TableLayout, row: Sequence[Any]) -> TableLayout | None:
+    """The layout of a row that repeats a header (two tables on one sheet, two files joined): its
+    id cell is a header word and it names an input. The rows below it are read by it, not by the
+    first header, whose columns may be in another order."""
+    cell = row[layout.id_col] if layout.id_col < len(row) else None
+    if not isinstance(cell, str) or len(cell) > 40 or header_key(cell) not in ID_HEADERS:
+        return None
+    again = table_layout(definition, row)
+    return again if again.id_found and again.inputs else None
+
+
+def _not_a_unit(
+    layout: TableLayout, row: Sequence[Any], unit_id: str, unit_name: str | None, flagged: bool = False
+) -> str | None:
+    """Why a row with an id is no unit: a total, a header repeated, a note alone in the id column."""
+    if header_key(unit_id) in ID_HEADERS:
+        return (
+            f"the row repeats the header ({unit_id!r}): a second table, or two files joined? "
+            "Put each table in its own file or sheet; the rows below are read by the first header"
+        )
+    if header_key(unit_id) in TOTAL_WORDS or (unit_name is not None and header_key(unit_name) in TOTAL_WORDS):
+        return (
+            f"a total row ({unit_name or unit_id!r}) is not a unit and was not scored; "
+            "delete it (totals are computed by cds-index)"
+        )
+    others = [v for i, v in enumerate(row) if i != layout.id_col and not is_blank(v)]
+    if unit_name is None and not others and not flagged and (layout.name_col is not None or " " in unit_id):
+        return (
+            f"the row holds only {unit_id!r} in the unit id column and no value: a title or note is "
+            "not a unit; delete it, or give the unit its name and values"
+        )
+    return None
+
+
 def place(problem: Problem, file: str, cell: Cell | None, name: str) -> Problem:
     """A value's problem, placed at its cell: the address leads the message, the input name ends the path.
 
@@ -223,7 +286,7 @@ def _plain_text(value: Any) -> str:
     """A unit id cell as text: 12.0 read from a spreadsheet is ``12``."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return clean(str(value))
 
 
 def describe(problem: Problem) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -89,10 +90,29 @@ def _parse(
         loc = doc.location((*base, name))
         return Location(loc.file, loc.line, loc.column, (*base, name))
 
+    if doc.texts and Path(path).suffix.lower() != ".json":
+        raw = as_written(raw, doc.texts, base)
     values, found = parse_values(
         raw, definition.inputs, locate=locate, number_format=number_format or definition.number_format
     )
     return UnitInputs(model.unit.id, model.unit.name, year, values, found, str(path))
+
+
+def as_written(raw: Any, texts: Mapping[tuple[Any, ...], str], base: tuple[Any, ...]) -> Any:
+    """``raw`` with each plain YAML number that has two readings (``budget: 1.000``) given back as
+    the text written, so that the reading layer reads it by the declared number format — a count
+    of ``9.500`` people is 9500, a decimal ``1.000`` is refused as ambiguous — and never as YAML's
+    float 1 without a word (#9). A JSON file's numbers are JSON's: it is not called for them."""
+    if not isinstance(raw, Mapping):
+        return raw
+    out = dict(raw)
+    for name, value in raw.items():
+        if (*base, name) in texts:
+            out[name] = texts[(*base, name)]
+        elif isinstance(value, Mapping):
+            parts = {key: texts.get((*base, name, key), part) for key, part in value.items()}
+            out[name] = parts
+    return out
 
 
 def _read_for(
