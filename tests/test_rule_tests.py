@@ -190,3 +190,36 @@ def test_any_case_name_gives_well_formed_junit_xml(name: str) -> None:
     root = ET.fromstring(out.getvalue())  # our own output: well-formed whatever the name
     case = root.find("testsuite/testcase")
     assert case is not None and case.get("name") is not None
+
+
+def test_a_fifo_named_yaml_in_a_tests_folder_is_passed_over(tmp_path: Path) -> None:
+    """Looking for `kind: tests` files never opens a FIFO (it would wait for a writer forever)."""
+    import os
+
+    from cds_index.testing import is_tests_file
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    good = tmp_path / "ok.yaml"
+    good.write_text("kind: tests\ndefinition: x\ncases: []\n", encoding="utf-8")
+    assert is_tests_file(good)
+    assert not is_tests_file(fifo)
+
+
+def test_rule_tests_read_values_by_the_definitions_number_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A definition that declares `number_format: vi` reads a rule test's "1.000" as `score` does."""
+    from tests.conftest import criterion, definition_data, dump_yaml
+
+    rule = {"kind": "count", "input": "budget", "target": 1000}
+    data = definition_data({"budget": {"label": "Kinh phí", "type": "number"}}, [criterion("P.1", 2, rule)])
+    data["number_format"] = "vi"
+    (tmp_path / "def.yaml").write_text(dump_yaml(data), encoding="utf-8")
+    tests = tmp_path / "tests.yaml"
+    tests.write_text(
+        "kind: tests\ndefinition: def.yaml\ncases:\n"
+        "  - name: một nghìn\n    values: {budget: '1.000'}\n    expect: {points: {P.1: 2}}\n",
+        encoding="utf-8",
+    )
+    assert main(["test", str(tests)]) == 0, capsys.readouterr()

@@ -159,7 +159,9 @@ def run_case(
     if definition.scoring == "targets":
         _run_targets_case(definition, case, outcome, locate)
     else:
-        values, problems = parse_values(case.values, definition.inputs, locate=locate)
+        values, problems = parse_values(
+            case.values, definition.inputs, locate=locate, number_format=definition.number_format
+        )
         result = score(definition, UnitInputs(case.name, None, case.year, values, problems))
         outcome.problems.extend(p for p in result.problems if p.severity == "error")
 
@@ -216,7 +218,9 @@ def _run_targets_case(
     if case.year is None:
         outcome.mismatches.append(Mismatch("year", "year", "a year", "none"))
         return
-    values, problems = parse_values(case.values, definition.inputs, locate=locate)
+    values, problems = parse_values(
+        case.values, definition.inputs, locate=locate, number_format=definition.number_format
+    )
     outcome.problems.extend(problems)
     result = evaluate_year(definition, case.year, values)
 
@@ -306,11 +310,16 @@ def collect(paths: Sequence[str | Path]) -> list[Path]:
 
 def is_tests_file(path: Path) -> bool:
     """Whether a YAML file declares `kind: tests` (a top-level line in its first 4 KiB)."""
-    try:
-        with path.open(encoding="utf-8", errors="replace") as fh:
-            head = fh.read(4096)
-    except OSError:
+    from .loader import open_input
+
+    handle, _ = open_input(path)  # a FIFO or a device named *.yaml is not opened (it would hang)
+    if handle is None:
         return False
+    with handle:
+        try:
+            head = handle.read(4096).decode("utf-8", errors="replace")
+        except OSError:
+            return False
     return any(
         line.split("#", 1)[0].strip() in ("kind: tests", "kind: 'tests'", 'kind: "tests"')
         and not line.startswith((" ", "\t"))
