@@ -30,9 +30,9 @@ from cds_index.errors import CdsIndexError, UsageError
 from .conftest import TINY
 
 pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from cds_index.server import create_app  # noqa: E402
+from cds_index.server import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = ROOT / "examples"
@@ -96,7 +96,11 @@ def test_get_odd_ids_answer_with_problems(client: Any, path: str, status: int, c
 
 @pytest.mark.parametrize(
     "path",
-    [f"/definitions/{HUE}@9999-12-31", f"/definitions/{HUE}?on=9999-12-31", f"/definitions/{HUE}?on=2024-01-01T00:00"],
+    [
+        f"/definitions/{HUE}@9999-12-31",
+        f"/definitions/{HUE}?on=9999-12-31",
+        f"/definitions/{HUE}?on=2024-01-01T00:00",
+    ],
 )
 def test_get_dates_far_ahead_are_answered(client: Any, path: str) -> None:
     response = client.get(path)
@@ -110,8 +114,14 @@ def test_an_unknown_id_does_not_name_the_servers_folder(client: Any) -> None:
 
 @pytest.mark.parametrize(
     ("path", "status"),
-    [("/", 200), ("/health", 200), ("/definitions", 200), (f"/definitions/{HUE}", 200), ("/definitions/zzz", 404),
-     (f"/definitions/{HUE}/score", 405)],
+    [
+        ("/", 200),
+        ("/health", 200),
+        ("/definitions", 200),
+        (f"/definitions/{HUE}", 200),
+        ("/definitions/zzz", 404),
+        (f"/definitions/{HUE}/score", 405),
+    ],
 )
 def test_head_is_answered_wherever_get_is(client: Any, path: str, status: int) -> None:
     got = client.get(path)
@@ -186,7 +196,9 @@ VALUE_PROBLEMS = [
 ]
 
 
-@pytest.mark.parametrize(("values", "code"), VALUE_PROBLEMS, ids=[json.dumps(v)[:40] for v, _ in VALUE_PROBLEMS])
+@pytest.mark.parametrize(
+    ("values", "code"), VALUE_PROBLEMS, ids=[json.dumps(v)[:40] for v, _ in VALUE_PROBLEMS]
+)
 def test_wrong_values_are_refused_with_the_unit_not_ignored(client: Any, values: Any, code: str) -> None:
     response = client.post(f"/definitions/{HUE}/score", json={"values": values})
     assert response.status_code == 200
@@ -226,8 +238,12 @@ def test_a_body_over_the_limit_is_413() -> None:
 
 
 def test_rank_ties_share_a_rank_and_refused_units_are_listed(client: Any) -> None:
-    units = [{"unit": {"id": "a"}}, {"unit": {"id": "b"}}, {"unit": {"id": "c"}, "values": {"population": "x"}},
-             {"unit": {"id": "a"}}]
+    units = [
+        {"unit": {"id": "a"}},
+        {"unit": {"id": "b"}},
+        {"unit": {"id": "c"}, "values": {"population": "x"}},
+        {"unit": {"id": "a"}},
+    ]
     body = client.post(f"/definitions/{HUE}/rank", json={"units": units}).json()
     assert [(r["rank"], r["unit"]["id"]) for r in body["ranking"]] == [(1, "a"), (1, "b")]
     assert sorted(u["unit"]["id"] for u in body["unranked"]) == ["a", "c"]
@@ -296,7 +312,9 @@ def test_concurrent_requests_agree(client: Any) -> None:
     body = json.dumps({"unit": doc["unit"], "year": doc.get("year"), "values": doc["values"]}, default=str)
 
     def one(_: int) -> tuple[int, str]:
-        r = client.post(f"/definitions/{HUE}/score", content=body, headers={"content-type": "application/json"})
+        r = client.post(
+            f"/definitions/{HUE}/score", content=body, headers={"content-type": "application/json"}
+        )
         return r.status_code, r.json()["points"]
 
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
@@ -315,7 +333,9 @@ def test_the_real_server_answers_head_and_bad_ids() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "cds_index", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -407,23 +427,52 @@ def _refused(call: Callable[[], Any]) -> None:
 @pytest.mark.parametrize(
     "call",
     [
-        pytest.param(lambda: cds_index.evaluate_year(None, 2024, {}), marks=_xfail(
-            "targets.evaluate_year(None, …): AttributeError 'NoneType' has no attribute 'scoring'")),
-        pytest.param(lambda: cds_index.evaluate_years(T, None), marks=_xfail(
-            "targets.evaluate_years(T, None): TypeError 'NoneType' object is not iterable")),
-        pytest.param(lambda: cds_index.rank(None), marks=_xfail(  # type: ignore[arg-type]
-            "ranking.rank(None): TypeError 'NoneType' object is not iterable")),
-        pytest.param(lambda: cds_index.rank(["a"]), marks=_xfail(  # type: ignore[list-item]
-            "ranking.rank(['a']): AttributeError 'str' object has no attribute 'points'")),
-        pytest.param(lambda: cds_index.rank([R, cds_index.score(cds_index.load("hai-duong-707-district"), {},
-                                                               unit_id="b")]), marks=_xfail(
-            "ranking.rank ranks results of two different definitions together, silently")),
-        pytest.param(lambda: list(cds_index.score_many(D, None)), marks=_xfail(  # type: ignore[arg-type]
-            "batch.score_many(D, None): TypeError 'NoneType' object is not iterable")),
-        pytest.param(lambda: list(cds_index.score_many(D, [{}])), marks=_xfail(  # type: ignore[list-item]
-            "batch.score_many(D, [{}]): TypeError expected str, bytes or os.PathLike, not dict")),
-        pytest.param(lambda: cds_index.score(D, {}, unit_name=[1]), marks=_xfail(  # type: ignore[arg-type]
-            "evaluate.score accepts unit_name=[1] (unit_id is checked, unit_name is not)")),
+        pytest.param(
+            lambda: cds_index.evaluate_year(None, 2024, {}),
+            marks=_xfail(
+                "targets.evaluate_year(None, …): AttributeError 'NoneType' has no attribute 'scoring'"
+            ),
+        ),
+        pytest.param(
+            lambda: cds_index.evaluate_years(T, None),
+            marks=_xfail("targets.evaluate_years(T, None): TypeError 'NoneType' object is not iterable"),
+        ),
+        pytest.param(
+            lambda: cds_index.rank(None),
+            marks=_xfail(  # type: ignore[arg-type]
+                "ranking.rank(None): TypeError 'NoneType' object is not iterable"
+            ),
+        ),
+        pytest.param(
+            lambda: cds_index.rank(["a"]),
+            marks=_xfail(  # type: ignore[list-item]
+                "ranking.rank(['a']): AttributeError 'str' object has no attribute 'points'"
+            ),
+        ),
+        pytest.param(
+            lambda: cds_index.rank(
+                [R, cds_index.score(cds_index.load("hai-duong-707-district"), {}, unit_id="b")]
+            ),
+            marks=_xfail("ranking.rank ranks results of two different definitions together, silently"),
+        ),
+        pytest.param(
+            lambda: list(cds_index.score_many(D, None)),
+            marks=_xfail(  # type: ignore[arg-type]
+                "batch.score_many(D, None): TypeError 'NoneType' object is not iterable"
+            ),
+        ),
+        pytest.param(
+            lambda: list(cds_index.score_many(D, [{}])),
+            marks=_xfail(  # type: ignore[list-item]
+                "batch.score_many(D, [{}]): TypeError expected str, bytes or os.PathLike, not dict"
+            ),
+        ),
+        pytest.param(
+            lambda: cds_index.score(D, {}, unit_name=[1]),
+            marks=_xfail(  # type: ignore[arg-type]
+                "evaluate.score accepts unit_name=[1] (unit_id is checked, unit_name is not)"
+            ),
+        ),
     ],
 )
 def test_python_api_refusals_still_open(call: Callable[[], Any]) -> None:
@@ -554,21 +603,54 @@ CLI = [
     ("rollup " + HUE + " " + OLD + " --rearrangement {rear-absent}", 1, "rearrangement-unknown-unit"),
     ("rollup " + HUE + " " + WEAK + " --rearrangement " + REAR, 1, "rearrangement-unknown-unit"),
     ("rollup " + HUE + " " + OLD + " --rearrangement " + WEAK, 1, "missing-key"),
-    ("rollup " + HUE + " " + OLD + " --rearrangement " + REAR + " --method weighted_mean --weight zzz", 1,
-     "rollup-weight"),
-    ("rollup " + HUE + " " + OLD + " --rearrangement " + REAR + " --method weighted_mean --weight households", 0,
-     ""),
-    ("rollup " + HUE + " " + OLD + " --rearrangement " + REAR + " --method rescore --format csv -o /dev/full", 1,
-     "io-error"),
-    ("rollup " + HUE + " " + OLD + " --rearrangement " + REAR + " --format json -o {fifo}", 2, "no program reads"),
+    (
+        "rollup " + HUE + " " + OLD + " --rearrangement " + REAR + " --method weighted_mean --weight zzz",
+        1,
+        "rollup-weight",
+    ),
+    (
+        "rollup "
+        + HUE
+        + " "
+        + OLD
+        + " --rearrangement "
+        + REAR
+        + " --method weighted_mean --weight households",
+        0,
+        "",
+    ),
+    (
+        "rollup "
+        + HUE
+        + " "
+        + OLD
+        + " --rearrangement "
+        + REAR
+        + " --method rescore --format csv -o /dev/full",
+        1,
+        "io-error",
+    ),
+    (
+        "rollup " + HUE + " " + OLD + " --rearrangement " + REAR + " --format json -o {fifo}",
+        2,
+        "no program reads",
+    ),
     ("rollup " + HUE + " " + OLD + " --rearrangement " + REAR + " --compare " + OLD, 0, ""),
     ("rollup hai-duong-707-district " + OLD + " --rearrangement " + REAR, 1, "rearrangement-date"),
     ("rollup thanh-hoa-1829-commune " + OLD + " --rearrangement " + REAR, 2, "yearly targets"),
     ("rollup " + HUE + " " + OLD + " --rearrangement {fifo}", 1, "file-special"),
     ("rollup " + HUE + " " + OLD + " --rearrangement /dev/zero", 1, "file-special"),
     ("test " + WEAK, 1, ""),
-    ("test " + str(ROOT / "tests" / "cases" / "hue-2263-ratios.yaml") + " --junit-xml /dev/full", 2, "cannot write"),
-    ("test " + str(ROOT / "tests" / "cases" / "hue-2263-ratios.yaml") + " --junit-xml {fifo}", 2, "output-path"),
+    (
+        "test " + str(ROOT / "tests" / "cases" / "hue-2263-ratios.yaml") + " --junit-xml /dev/full",
+        2,
+        "cannot write",
+    ),
+    (
+        "test " + str(ROOT / "tests" / "cases" / "hue-2263-ratios.yaml") + " --junit-xml {fifo}",
+        2,
+        "output-path",
+    ),
     ("template " + HUE + " -o {fifo}", 2, "no program reads"),
     ("template " + HUE + " --format xlsx -o {fifo}", 2, "output-path"),
     ("template " + HUE + " -o /dev/full", 1, "io-error"),
@@ -606,8 +688,14 @@ def test_a_fifo_with_a_reader_gets_the_output(files: dict[str, str]) -> None:
 
 @pytest.mark.parametrize(
     ("definition", "fmt"),
-    [(HUE, "yaml"), ("hai-duong-707-district", "yaml"), ("thanh-hoa-1829-commune", "yaml"), (HUE, "xlsx"),
-     ("hai-duong-707-district", "xlsx"), ("thanh-hoa-1829-commune", "xlsx")],
+    [
+        (HUE, "yaml"),
+        ("hai-duong-707-district", "yaml"),
+        ("thanh-hoa-1829-commune", "yaml"),
+        (HUE, "xlsx"),
+        ("hai-duong-707-district", "xlsx"),
+        ("thanh-hoa-1829-commune", "xlsx"),
+    ],
 )
 def test_an_empty_template_scores_without_a_crash(
     tmp_path: Path, capsys: Any, definition: str, fmt: str
@@ -636,45 +724,128 @@ ALT = '          assumed: "“Có …” is scored yes/no."\n'
 
 
 def steps(*bands: str) -> tuple[tuple[str, str], ...]:
-    rule = "        rule:\n          kind: steps\n          input: pct\n          assumed: x\n          steps:\n"
-    return (("  has_plan:", PCT + "  has_plan:"), (RULE_A1, rule + "".join(f"            - {b}\n" for b in bands)))
+    rule = (
+        "        rule:\n          kind: steps\n          input: pct\n          assumed: x\n          steps:\n"
+    )
+    return (
+        ("  has_plan:", PCT + "  has_plan:"),
+        (RULE_A1, rule + "".join(f"            - {b}\n" for b in bands)),
+    )
 
 
 AUTHORING = [
-    ("rule points exceed node", ((RULE_A1, "        rule:\n          kind: checklist\n          assumed: x\n"
-                                  "          items:\n            - {input: has_plan, points: 9}\n"),), "rule-points"),
-    ("steps overlap", steps("{min: 0, max: 60, percent: 0}", "{min: 50, max: 100, percent: 100}"), "step-overlap"),
+    (
+        "rule points exceed node",
+        (
+            (
+                RULE_A1,
+                "        rule:\n          kind: checklist\n          assumed: x\n"
+                "          items:\n            - {input: has_plan, points: 9}\n",
+            ),
+        ),
+        "rule-points",
+    ),
+    (
+        "steps overlap",
+        steps("{min: 0, max: 60, percent: 0}", "{min: 50, max: 100, percent: 100}"),
+        "step-overlap",
+    ),
     ("steps gap", steps("{min: 0, max: 40, percent: 0}", "{min: 50, max: 100, percent: 100}"), "step-gap"),
-    ("steps percent 150", steps("{min: 0, max: 50, percent: 0}", "{min: 50, max: 100, percent: 150}"),
-     "invalid-value"),
-    ("ratio boolean denominator", (("          per: staff\n", "          per: has_plan\n"),), "input-type-mismatch"),
-    ("ratio boolean numerator", (("          input: staff_trained\n", "          input: has_plan\n"),),
-     "input-type-mismatch"),
-    ("constraint unknown input", (("tree:\n", "constraints:\n  - {input: nope, at_most: staff}\ntree:\n"),),
-     "unknown-input"),
-    ("constraint unknown whole", (("tree:\n", "constraints:\n  - {input: staff_trained, at_most: nope}\ntree:\n"),),
-     "unknown-input"),
-    ("constraint on a boolean", (("tree:\n", "constraints:\n  - {input: has_plan, at_most: staff}\ntree:\n"),),
-     "input-type-mismatch"),
-    ("constraint with itself", (("tree:\n", "constraints:\n  - {input: staff, at_most: staff}\ntree:\n"),),
-     "invalid-value"),
-    ("constraint empty list", (("tree:\n", "constraints:\n  - {input: [], at_most: staff}\ntree:\n"),),
-     "wrong-type"),
-    ("alternative broken rule", ((ALT, ALT + "          alternatives:\n            - name: other\n"
-                                  "              reason: r\n              rule: {kind: ratio, input: nope}\n"),),
-     "unknown-input"),
-    ("alternative unknown kind", ((ALT, ALT + "          alternatives:\n            - name: other\n"
-                                   "              reason: r\n              rule: {kind: zzz}\n"),), "invalid-value"),
-    ("alternatives named twice", ((ALT, ALT + "          alternatives:\n            - {name: a, reason: r}\n"
-                                   "            - {name: a, reason: r}\n"),), "invalid-value"),
-    ("errata naming nothing", (("tree:\n", "errata:\n  - {node: ZZ, kind: other, note: x}\ntree:\n"),),
-     "errata-unknown-node"),
+    (
+        "steps percent 150",
+        steps("{min: 0, max: 50, percent: 0}", "{min: 50, max: 100, percent: 150}"),
+        "invalid-value",
+    ),
+    (
+        "ratio boolean denominator",
+        (("          per: staff\n", "          per: has_plan\n"),),
+        "input-type-mismatch",
+    ),
+    (
+        "ratio boolean numerator",
+        (("          input: staff_trained\n", "          input: has_plan\n"),),
+        "input-type-mismatch",
+    ),
+    (
+        "constraint unknown input",
+        (("tree:\n", "constraints:\n  - {input: nope, at_most: staff}\ntree:\n"),),
+        "unknown-input",
+    ),
+    (
+        "constraint unknown whole",
+        (("tree:\n", "constraints:\n  - {input: staff_trained, at_most: nope}\ntree:\n"),),
+        "unknown-input",
+    ),
+    (
+        "constraint on a boolean",
+        (("tree:\n", "constraints:\n  - {input: has_plan, at_most: staff}\ntree:\n"),),
+        "input-type-mismatch",
+    ),
+    (
+        "constraint with itself",
+        (("tree:\n", "constraints:\n  - {input: staff, at_most: staff}\ntree:\n"),),
+        "invalid-value",
+    ),
+    (
+        "constraint empty list",
+        (("tree:\n", "constraints:\n  - {input: [], at_most: staff}\ntree:\n"),),
+        "wrong-type",
+    ),
+    (
+        "alternative broken rule",
+        (
+            (
+                ALT,
+                ALT + "          alternatives:\n            - name: other\n"
+                "              reason: r\n              rule: {kind: ratio, input: nope}\n",
+            ),
+        ),
+        "unknown-input",
+    ),
+    (
+        "alternative unknown kind",
+        (
+            (
+                ALT,
+                ALT + "          alternatives:\n            - name: other\n"
+                "              reason: r\n              rule: {kind: zzz}\n",
+            ),
+        ),
+        "invalid-value",
+    ),
+    (
+        "alternatives named twice",
+        (
+            (
+                ALT,
+                ALT + "          alternatives:\n            - {name: a, reason: r}\n"
+                "            - {name: a, reason: r}\n",
+            ),
+        ),
+        "invalid-value",
+    ),
+    (
+        "errata naming nothing",
+        (("tree:\n", "errata:\n  - {node: ZZ, kind: other, note: x}\ntree:\n"),),
+        "errata-unknown-node",
+    ),
     ("errata without node", (("tree:\n", "errata:\n  - {kind: other, note: x}\ntree:\n"),), "missing-key"),
-    ("errata that does not match", (("tree:\n", "errata:\n  - {node: A, kind: points-mismatch, printed: 10, "
-                                     "computed: 99, note: x}\ntree:\n"),), "errata-mismatch"),
+    (
+        "errata that does not match",
+        (
+            (
+                "tree:\n",
+                "errata:\n  - {node: A, kind: points-mismatch, printed: 10, computed: 99, note: x}\ntree:\n",
+            ),
+        ),
+        "errata-mismatch",
+    ),
     ("tab in a title", (("title: Nhận thức số", 'title: "Nhận\\tthức số"'),), "title-text"),
-    ("bell and zero-width in a title", (("title: Nhận thức số", 'title: "Nhận\\x07thức\\u200b số"'),),
-     "title-text"),
+    (
+        "bell and zero-width in a title",
+        (("title: Nhận thức số", 'title: "Nhận\\x07thức\\u200b số"'),),
+        "title-text",
+    ),
     ("newline in a title", (("title: Nhận thức số", 'title: "Nhận\\nthức số"'),), "title-text"),
     ("bidi override in a title", (("title: Nhận thức số", 'title: "Nhận \\u202ethức số"'),), "title-text"),
     ("title of spaces", (("title: Nhận thức số", 'title: "   "'),), "title-text"),
@@ -715,8 +886,10 @@ def test_authoring_mistakes_are_positioned_errors(
 
 
 def test_duplicate_ids_across_pillars(tmp_path: Path, capsys: Any) -> None:
-    tail = ("  - id: B\n    title: Khác\n    points: 4\n    children:\n      - id: A.1\n        title: Trùng\n"
-            "        points: 4\n        rule: {kind: yes_no, input: has_plan, assumed: x}\n")
+    tail = (
+        "  - id: B\n    title: Khác\n    points: 4\n    children:\n      - id: A.1\n        title: Trùng\n"
+        "        points: 4\n        rule: {kind: yes_no, input: has_plan, assumed: x}\n"
+    )
     status, out = _check(tmp_path, capsys, TINY.replace("total: 10", "total: 14") + tail)
     assert status == 1 and "error[duplicate-id] the id 'A.1' is used twice (first at line 20)" in out
 
@@ -738,14 +911,25 @@ def test_an_overlay_for_another_definition_is_refused(capsys: Any, files: dict[s
 @pytest.mark.parametrize(
     ("name", "edits"),
     [
-        pytest.param("ratio of an input by itself", (("          input: staff_trained\n", "          input: staff\n"),),
-                     marks=pytest.mark.xfail(strict=True, reason="rules/ratio.py check: `input: staff, per: staff` "
-                                             "passes check and scores 100 % whenever staff > 0")),
-        pytest.param("steps beyond the input's maximum",
-                     steps("{min: 0, max: 500, percent: 0}", "{min: 500, percent: 100}"),
-                     marks=pytest.mark.xfail(strict=True, reason="rules/steps.py check: a step from 500 on an input "
-                                             "of at most 100 is unreachable (full points never earned); "
-                                             "check says OK")),
+        pytest.param(
+            "ratio of an input by itself",
+            (("          input: staff_trained\n", "          input: staff\n"),),
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="rules/ratio.py check: `input: staff, per: staff` "
+                "passes check and scores 100 % whenever staff > 0",
+            ),
+        ),
+        pytest.param(
+            "steps beyond the input's maximum",
+            steps("{min: 0, max: 500, percent: 0}", "{min: 500, percent: 100}"),
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="rules/steps.py check: a step from 500 on an input "
+                "of at most 100 is unreachable (full points never earned); "
+                "check says OK",
+            ),
+        ),
     ],
 )
 def test_authoring_mistakes_still_open(

@@ -230,7 +230,8 @@ def rollup(
         raise UsageError(
             Problem(
                 "usage",
-                f"rollup() takes a definition, e.g. cds_index.load('hue-2263-commune'), got {definition!r:.80}",
+                "rollup() takes a definition, e.g. cds_index.load('hue-2263-commune'), "
+                f"got {definition!r:.80}",
             )
         )
     if not isinstance(rearrangement, Rearrangement | str | Path) or not str(rearrangement).strip():

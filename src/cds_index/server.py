@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import replace
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 

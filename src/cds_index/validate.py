@@ -229,8 +229,9 @@ def _title_problems(title: str, where: Location, crumbs: tuple[str, ...] = ()) -
     return [
         Problem(
             "title-text",
-            f"the title has the control character U+{ord(hidden.group()):04X} at position {hidden.start() + 1}"
-            f" ({title[: hidden.start()][-30:]!r} …): write it on one line with plain spaces",
+            f"the title has the control character U+{ord(hidden.group()):04X} at position "
+            f"{hidden.start() + 1} ({title[: hidden.start()][-30:]!r} …): "
+            "write it on one line with plain spaces",
             where,
             crumbs,
             hint="a long title can be folded over several lines with `title: >-`",
