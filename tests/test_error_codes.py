@@ -206,6 +206,12 @@ FROM_A_FILE = [
     Trigger("invalid-value", tiny(("level: commune", "level: province")), "level:", "province"),
     # --- the meaning of a definition
     Trigger("duplicate-id", tiny(("      - id: A.2\n", "      - id: A.1\n")), "id: A.1", "A.1", occurrence=2),
+    Trigger(  # p3-hostile2: a tab (or newline, bidi, zero-width) breaks every table the title is printed in
+        "title-text",
+        tiny(("    title: Nhận thức số\n", '    title: "Nhận\\tthức số"\n')),
+        'title: "Nhận',
+        '"Nhận',
+    ),
     Trigger(
         "points-mismatch",
         tiny(("    points: 10\n", "    points: 11\n"), ("total: 10", "total: 11")),

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .errors import CdsIndexError, Location, Problem
+from .errors import CdsIndexError, Location, Problem, UsageError
 from .loader import Document, read_file
 
 
@@ -45,7 +45,12 @@ class FileReport:
 
 
 def check_file(path: str | Path) -> FileReport:
-    """Check one file of any kind; never raises for bad input."""
+    """Check one file of any kind; never raises for bad input (a path that is not a path is a usage
+    error)."""
+    if not isinstance(path, str | Path) or not str(path).strip():
+        raise UsageError(
+            Problem("usage", f"check_file() takes a file path, e.g. 'dinh-nghia.yaml', got {path!r}")
+        )
     path = Path(path)
     doc, problems = read_file(path)
     if problems:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
+import os
 import re
+import stat
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -56,9 +59,21 @@ def _port(text: str) -> int:
     return port
 
 
-def _output_file(path: str | Path) -> Path:
-    """An output file, checked before any work: its folder must exist and it must not be a folder."""
+def _is_pipe(path: Path) -> bool:
+    try:
+        return stat.S_ISFIFO(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _output_file(path: str | Path, *, pipe: bool = False) -> Path:
+    """An output file, checked before any work: its folder must exist and it must not be a folder; a
+    named pipe (FIFO) only where the output is a stream (``pipe``), never for a workbook or a report."""
     out = Path(path)
+    if _is_pipe(out) and not pipe:
+        raise UsageError(
+            Problem("output-path", f"{out} is a pipe (FIFO), not a file: give a file name, e.g. ket-qua.xlsx")
+        )
     if out.is_dir():
         raise UsageError(
             Problem("output-path", f"{out} is a folder: give a file name, e.g. {out / 'ket-qua.csv'}")
@@ -223,7 +238,8 @@ def cmd_template(args: argparse.Namespace) -> int:
         return EXIT_OK
     text = inputs_template(definition, year=args.year)
     if args.output:
-        _output_file(args.output).write_text(text, encoding="utf-8")
+        with _output(args.output) as stream:
+            stream.write(text if text.endswith("\n") else text + "\n")
         _out(f"wrote {args.output}")
     else:
         _out(text)
@@ -428,8 +444,30 @@ def _output(path: str | None) -> Iterator[TextIO]:
     if path is None:
         yield cast(TextIO, _Stdout())
         return
-    with open(_output_file(path), "w", encoding="utf-8", newline="") as stream:
+    with _open_text(_output_file(path, pipe=True)) as stream:
         yield stream
+
+
+def _open_text(path: Path) -> TextIO:
+    """``path`` opened for writing text. A named pipe is opened without waiting: when no program reads
+    it, opening it would wait forever, so that is an output-path error (``-o /dev/stdout`` into a shell
+    pipe, or a FIFO with its reader started, works)."""
+    if not (_is_pipe(path) and hasattr(os, "O_NONBLOCK")):
+        return open(path, "w", encoding="utf-8", newline="")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno != errno.ENXIO:
+            raise
+        raise UsageError(
+            Problem(
+                "output-path",
+                f"{path} is a pipe (FIFO) that no program reads: start its reader first "
+                f"(e.g. `cat {path}` in another terminal) or give a file name",
+            )
+        ) from None
+    os.set_blocking(fd, True)
+    return open(fd, "w", encoding="utf-8", newline="")
 
 
 def _score_batch(definition: Any, args: argparse.Namespace) -> int:
@@ -437,7 +475,7 @@ def _score_batch(definition: Any, args: argparse.Namespace) -> int:
     from .batch import Tally, table_header, table_line, write_csv, write_json
 
     if args.output:
-        _output_file(args.output)  # before scoring a thousand units
+        _output_file(args.output, pipe=args.format != "xlsx")  # before scoring a thousand units
     tally = Tally()
     rows = _progress(_score_many(definition, args, tally), args.lang, inputs=args.inputs)
     if args.format == "xlsx":
@@ -490,7 +528,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
     definition = load(args.definition)
     if args.output:
-        _output_file(args.output)
+        _output_file(args.output, pipe=args.format != "xlsx")
     if args.by not in keys(definition) and args.by not in definition.nodes():
         raise UsageError(
             Problem("usage", f"cannot rank by {args.by!r}: use one of " + ", ".join(keys(definition)))
@@ -801,6 +839,13 @@ def cmd_test(args: argparse.Namespace) -> int:
     if not files:
         raise UsageError(Problem("usage", "no `kind: tests` files found under " + ", ".join(args.paths)))
     select = name_filter(args.keyword)
+    if args.junit_xml and _is_pipe(Path(args.junit_xml)):  # writing it would wait for a reader forever
+        raise UsageError(
+            Problem(
+                "output-path",
+                f"{args.junit_xml} is a pipe (FIFO), not a file: give a file name, e.g. junit.xml",
+            )
+        )
     outcomes: list[CaseOutcome] = []
     errors: list[tuple[str, str]] = []
     deselected = 0

@@ -110,6 +110,8 @@ CODES: dict[str, str] = {
     # constraints between inputs (issue #10, issue #9 item 3)
     "input-constraint": "a value exceeds the input it is part of (handled > found, trained > staff)",
     "input-date-missing": "a value that must be dated to count (a quarterly meeting) has no date",
+    # p3-hostile2 (issues #9, #14): a title that would print wrong
+    "title-text": "a title with control characters (tab, newline, bidi or zero-width) or with no text",
 }
 
 

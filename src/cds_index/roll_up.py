@@ -226,6 +226,28 @@ def rollup(
     """
     from .batch import UnitFailure, score_many
 
+    if not isinstance(definition, Definition):
+        raise UsageError(
+            Problem(
+                "usage",
+                "rollup() takes a definition, e.g. cds_index.load('hue-2263-commune'), "
+                f"got {definition!r:.80}",
+            )
+        )
+    if not isinstance(rearrangement, Rearrangement | str | Path) or not str(rearrangement).strip():
+        raise UsageError(
+            Problem(
+                "usage",
+                "rollup() takes a rearrangement: a `kind: rearrangement` file's path or a Rearrangement, "
+                f"got {rearrangement!r:.80}",
+            )
+        )
+    if isinstance(units, str | Path):
+        units = [units]
+    elif not isinstance(units, Iterable) or isinstance(units, bytes | dict):
+        raise UsageError(
+            Problem("usage", f"rollup() takes the old units as a list of paths or inputs, got {units!r:.80}")
+        )
     doc: Document | None = None
     if not isinstance(rearrangement, Rearrangement):
         rearrangement, doc = read_rearrangement(rearrangement)

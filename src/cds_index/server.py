@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -141,6 +142,30 @@ def _problems(status: int, problems: list[Problem]) -> Any:
     from fastapi.responses import JSONResponse
 
     return JSONResponse({"problems": [p.to_dict() for p in problems]}, status_code=status)
+
+
+class _Head:
+    """HEAD wherever GET is (RFC 9110 §9.3.2): answered as the GET would be, headers only."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(
+        self,
+        scope: MutableMapping[str, Any],
+        receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
+        send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
+    ) -> None:
+        if scope["type"] != "http" or scope.get("method") != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 class _BodyLimit:
@@ -341,6 +366,7 @@ def create_app(
 
     # the last added is the outermost: CORS, then the version header, then the body limit (so a 413
     # carries both)
+    app.add_middleware(_Head)
     app.add_middleware(_BodyLimit, limit=max_body_size)
 
     @app.middleware("http")
@@ -387,7 +413,14 @@ def create_app(
 
     def _definition(definition_id: str, on: dt.date | None) -> Any:
         # ids (and id@YYYY-MM-DD) only, never a path: no request reaches another file
-        return load_file(resolve_id(definition_id, on, served))
+        try:
+            path = resolve_id(definition_id, on, served)
+        except UsageError as exc:  # where the server keeps its definitions is not the client's business
+            hidden = f"in {served}"
+            raise UsageError(
+                [replace(p, message=p.message.replace(hidden, "on this server")) for p in exc.problems]
+            ) from None
+        return load_file(path)
 
     @app.get("/", response_model=Root, summary="What this server is")
     def root() -> Any:

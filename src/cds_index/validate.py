@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
@@ -45,6 +46,7 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
     errata = {(e.node, e.kind): (i, e) for i, e in enumerate(definition.errata)}
     used_errata: set[int] = set()
     points_mode = definition.scoring == "points"
+    problems.extend(_title_problems(definition.title, at(("title",))))
 
     for path, crumbs, node in _paths(definition):
         if ids[node.id] > 1 and node.id in nodes:
@@ -61,6 +63,7 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
             )
             continue
         nodes[node.id] = (path, crumbs, node)
+        problems.extend(_title_problems(node.title, at((*path, "title")), crumbs))
         filled = [name for name in ("children", "rule", "targets") if getattr(node, name)]
         if len(filled) > 1:
             problems.append(
@@ -242,6 +245,31 @@ def _check_index_alternatives(definition: Definition, at: Any) -> list[Problem]:
                 )
             )
     return problems
+
+
+# what a title must not hold: C0/C1 controls (tab, newline…), zero-width and bidi controls, a BOM
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def _title_problems(title: str, where: Location, crumbs: tuple[str, ...] = ()) -> list[Problem]:
+    """A title is printed in tables, forms and reports: a tab or newline breaks their rows, a bidi or
+    zero-width character hides what is written; a title of spaces only says nothing."""
+    if not title.strip():
+        return [Problem("title-text", "the title is empty: write the decision's words", where, crumbs)]
+    hidden = _HIDDEN.search(title)
+    if hidden is None:
+        return []
+    return [
+        Problem(
+            "title-text",
+            f"the title has the control character U+{ord(hidden.group()):04X} at position "
+            f"{hidden.start() + 1} ({title[: hidden.start()][-30:]!r} …): "
+            "write it on one line with plain spaces",
+            where,
+            crumbs,
+            hint="a long title can be folded over several lines with `title: >-`",
+        )
+    ]
 
 
 def _check_alternatives(
