@@ -753,11 +753,27 @@ def score_many(
 def _units(
     definition: Definition, sources: Iterable[Source], year: int | None, number_format: NumberFormat | None
 ) -> Iterator[UnitInputs | UnitFailure]:
+    if isinstance(sources, str | bytes | Path) or not isinstance(sources, Iterable):
+        raise UsageError(
+            Problem(
+                "usage",
+                "score_many() takes a list of sources (paths of files, folders and tables, or units "
+                f"already read), e.g. ['districts.csv']; got {type(sources).__name__}",
+            )
+        )
     for source in sources:
         if isinstance(source, UnitInputs | UnitFailure):
             yield source
-        else:
+        elif isinstance(source, str | Path):
             yield from read_units(definition, [source], year=year, number_format=number_format)
+        else:
+            raise UsageError(
+                Problem(
+                    "usage",
+                    f"a source is a path or a unit read by read_units(), got {type(source).__name__}: "
+                    "to score values in memory, call cds_index.score(definition, values)",
+                )
+            )
 
 
 # --- writing ----------------------------------------------------------------------------------

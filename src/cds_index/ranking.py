@@ -64,12 +64,38 @@ def measure(result: Result, by: str) -> tuple[Decimal, Decimal]:
     return node.points, node.max
 
 
+def _results(results: object) -> list[Result]:
+    """The results to rank, all of one definition: a ranking across two definitions compares points
+    out of different maxima and criteria, so it is refused, never computed (#9)."""
+    if isinstance(results, str | bytes) or not isinstance(results, Iterable):
+        raise UsageError(
+            Problem("usage", f"rank() takes results of cds_index.score(), got {type(results).__name__}")
+        )
+    listed = list(results)
+    odd = next((r for r in listed if not isinstance(r, Result)), None)
+    if odd is not None:
+        raise UsageError(
+            Problem("usage", f"rank() takes results of cds_index.score(), got a {type(odd).__name__}")
+        )
+    definitions = sorted({r.definition for r in listed})
+    if len(definitions) > 1:
+        raise UsageError(
+            Problem(
+                "usage",
+                f"these results are of {len(definitions)} definitions ({', '.join(definitions)}); "
+                "rank the units of one definition at a time",
+            )
+        )
+    return listed
+
+
 def rank(results: Iterable[Result], by: str = "total") -> list[Ranked]:
     """Rank results by ``by`` (``total``, ``index`` or a pillar/node id), best first.
 
     Scores are compared exactly (unrounded Decimals): units with equal scores share a rank and the
     next rank skips (1, 2, 2, 4). Within a tie, units are listed by unit id.
     """
+    results = _results(results)
     scored = [(measure(r, by), r) for r in results]
     scored.sort(key=lambda item: (-item[0][0], item[1].unit_id))
     ranked: list[Ranked] = []

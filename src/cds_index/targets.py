@@ -364,8 +364,17 @@ def evaluate_years(
 
     Raises :class:`UsageError` if ``values_by_year`` names a year outside the definition's years.
     """
+    _check_targets_definition(definition)
+    if not isinstance(values_by_year, Mapping):
+        raise UsageError(
+            Problem(
+                "usage",
+                "evaluate_years() takes the values of each year, e.g. {2024: {'online_dossiers_pct': 65}}, "
+                f"got {type(values_by_year).__name__}",
+            )
+        )
     years = tuple(definition.years or ())
-    unknown = sorted(set(values_by_year) - set(years))
+    unknown = sorted(set(values_by_year) - set(years), key=str)
     if unknown:
         raise UsageError(
             Problem(
@@ -450,7 +459,26 @@ def next_year_of(definition: Definition, year: int) -> int | None:
 # --- internals ------------------------------------------------------------------------------
 
 
+def _check_targets_definition(definition: object) -> None:
+    """A targets definition, or a usage error that says what to pass (no AttributeError from inside)."""
+    if not isinstance(definition, Definition):
+        raise UsageError(
+            Problem(
+                "usage",
+                "evaluate_year() takes a definition, e.g. cds_index.load('thanh-hoa-1829-commune'), "
+                f"got {type(definition).__name__}",
+            )
+        )
+    if definition.scoring != "targets":
+        raise UsageError(
+            Problem("usage", f"{definition.id} scores points, not yearly targets; use cds_index.score")
+        )
+
+
 def _check_definition(definition: Definition, year: int) -> None:
+    _check_targets_definition(definition)
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise UsageError(Problem("usage", f"the year is a whole number such as 2024, got {year!r}"))
     if definition.scoring != "targets":
         raise UsageError(
             Problem("usage", f"{definition.id} scores points, not yearly targets; use the points evaluation")
