@@ -193,6 +193,9 @@ BAD_JSON = [
     b'{"values": {"x": "\xe0\x80"}}',  # an overlong UTF-8 sequence
     b"[" * 50_000 + b"]" * 50_000,  # nested past Python's recursion limit
     b'{"values": {"x": ' + b"9" * 5000 + b"}}",  # an integer past Python's 4300 digits
+    # a key twice: Python's json kept the last one without a word (found by the outsider's corpus)
+    b'{"values": {"staff_total": 1, "staff_total": 9000}}',
+    b'{"values": {}, "values": {"staff_total": 9000}}',
     b"null",
     b"[]",
     b'"values"',

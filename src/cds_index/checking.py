@@ -165,6 +165,7 @@ def _tests(path: Path, doc: Document, report: FileReport) -> None:
             case.values,
             definition.inputs,
             locate=lambda name, i=index: doc.location(("cases", i, "values", name)),
+            number_format=definition.number_format,
         )
         report.problems.extend(found)
 

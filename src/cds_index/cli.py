@@ -304,6 +304,7 @@ def _count_units(paths: Sequence[str]) -> int | None:
     """How many units the inputs hold, when cheap to know: one per inputs file, a CSV's lines less
     its header; ``None`` when a workbook is among them (its rows are only known by reading it)."""
     from .batch import CSV_SUFFIXES, EXCEL_SUFFIXES, expand
+    from .loader import open_input
 
     total = 0
     try:
@@ -312,8 +313,11 @@ def _count_units(paths: Sequence[str]) -> int | None:
             if suffix in EXCEL_SUFFIXES:
                 return None
             if suffix in CSV_SUFFIXES:
-                with path.open("rb") as handle:
-                    lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+                handle, _ = open_input(path)  # never a FIFO or a device: the reader reports those
+                if handle is None:
+                    continue
+                with handle:
+                    lines = sum(chunk.count(b"\n") for chunk in iter(lambda h=handle: h.read(1 << 20), b""))
                 total += max(lines - 1, 0)
             else:
                 total += 1

@@ -116,6 +116,17 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number (RFC 8259): send a finite number, e.g. 85 or 0.5")
 
 
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose key appears twice is refused: Python's json keeps the last one without a word,
+    so `{"staff_total": 1, "staff_total": 9000}` scored 9000 (the inputs files refuse it too)."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"the key {key!r} appears twice in one object; send it once")
+        found[key] = value
+    return found
+
+
 def strict_json(body: bytes) -> Any:
     """Parse a request body as RFC 8259 JSON: UTF-8, no ``NaN``/``Infinity``; numbers with a fraction or
     exponent become exact Decimals (``1e400`` is a number the inputs then judge, not a float infinity).
@@ -129,7 +140,12 @@ def strict_json(body: bytes) -> Any:
     from decimal import Decimal
 
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+        return json.loads(
+            text,
+            parse_float=Decimal,
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_no_duplicate_keys,
+        )
     except json.JSONDecodeError:
         raise
     except RecursionError:
@@ -456,7 +472,9 @@ def create_app(
 
             if request.year is None:
                 raise UsageError(Problem("usage", "a yearly-targets definition needs `year`, e.g. 2024"))
-            values, problems = parse_values(request.values, definition.inputs)
+            values, problems = parse_values(
+                request.values, definition.inputs, number_format=definition.number_format
+            )
             result = evaluate_year(definition, request.year, values, lang=request.lang)
             return JSONResponse(targets_json(request.unit.id, request.unit.name, result, problems))
         from .evaluate import score
@@ -488,7 +506,9 @@ def create_app(
             raise UsageError(Problem("usage", f"rank by one of {', '.join(keys(definition))}"))
         units = []
         for i, u in enumerate(request.units):
-            values, problems = parse_values(u.values, definition.inputs)
+            values, problems = parse_values(
+                u.values, definition.inputs, number_format=definition.number_format
+            )
             units.append(UnitInputs(u.unit.id, u.unit.name, u.year, values, problems, f"units[{i}]"))
         # the batch scorer, as `cds-index rank` uses it: the second unit with an id already seen is refused
         rows = list(score_many(definition, units, lang=request.units[0].lang))
