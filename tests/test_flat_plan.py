@@ -134,3 +134,35 @@ def test_div_reads_the_decimals_as_the_exponent_does(a: Decimal, b: Decimal) -> 
 )
 def test_div_on_the_edges(a: str, b: str) -> None:
     assert str(div(Decimal(a), Decimal(b))) == str(_div_by_exponent(Decimal(a), Decimal(b)))
+
+
+RATIOS = [
+    leaf.rule
+    for definition in DEFINITIONS.values()
+    for leaf in evaluate.compiled(definition).leaves.values()
+    if leaf.rule.kind == "ratio" and hasattr(leaf.rule.points, "general")
+]
+
+
+def test_there_are_short_ratios_to_compare() -> None:
+    assert len(RATIOS) > 40
+
+
+amounts = st.decimals(min_value=-5, max_value=10_000, allow_nan=False, places=3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(index=st.integers(0, 10_000), numbers=st.lists(amounts, min_size=2, max_size=2))
+def test_a_short_ratio_equals_the_general_one(index: int, numbers: list[Decimal]) -> None:
+    rule = RATIOS[index % len(RATIOS)]
+    values = dict(zip(rule.inputs, numbers, strict=False))
+    general = rule.points.general  # type: ignore[attr-defined]
+    try:
+        expected = general(values)
+    except evaluate.InvalidValue:
+        with pytest.raises(evaluate.InvalidValue):
+            rule.points(values)
+        return
+    got = rule.points(values)
+    assert str(got[0]) == str(expected[0])
+    assert [str(x) for x in got[1]] == [str(x) for x in expected[1]]

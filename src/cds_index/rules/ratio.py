@@ -120,6 +120,7 @@ def compile(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
         return f"{what} → {proportional_text(top, bottom * target, maximum, points, lang, quotient)}"
 
     fast = single_top and (per is None or single_bottom)
+    one_over_one.general = points  # type: ignore[attr-defined]  # tests/test_flat_plan.py compares the two
     return Compiled(
         (*tops, *bottoms), one_over_one if fast else points, explain, {n: ZERO for n in tops}, kind=rule.kind
     )
