@@ -69,7 +69,7 @@ def violations(
                 and x <= y
             ):
                 continue
-            read = [a, b]
+            read: list[Value | None] = [a, b]
         else:
             read = [get(name) for name in both]
         # the self-assessed values are checked only where a unit has one (else they are the final ones)

@@ -155,13 +155,17 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
         return trace
     form = trace[0]
     lang = lang or trace[1]
+    if form == RULE:  # the most common forms first (an explanation per node of a report)
+        _, _, rule, values, facts, self_points = trace
+        if self_points is None:
+            return rule.explain(values, facts, lang)  # type: ignore[no-any-return]
+        return _self_note(
+            rule.explain(values, facts, lang), self_points, node.points, STATUS_WORDS[lang], lang
+        )
     w = STATUS_WORDS[lang]
     if form == SUM:
         terms = " + ".join([show(c.points, lang) for c in node.children])
         return f"{w['sum']}: {terms} = {show(node.points, lang)}/{points_text(node.max, lang)}"
-    if form == RULE:
-        _, _, rule, values, facts, self_points = trace
-        return _self_note(rule.explain(values, facts, lang), self_points, node.points, w, lang)
     if form == LATE:
         _, _, leaf, year, dates, points, read, self_points = trace
         found = (_outside(day, leaf, year, w, lang) for day in dates)
