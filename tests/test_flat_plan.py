@@ -129,8 +129,19 @@ def test_div_reads_the_decimals_as_the_exponent_does(a: Decimal, b: Decimal) -> 
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("1", "3"), ("2", "3"), ("1", "1E+30"), ("1E-7", "3"), ("-5", "7"), ("1.000000000000000000000000", "1"),
-     ("1", "1048576"), ("1", "2E+40"), ("22", "24"), ("0", "5"), ("0E-30", "1")],
+    [
+        ("1", "3"),
+        ("2", "3"),
+        ("1", "1E+30"),
+        ("1E-7", "3"),
+        ("-5", "7"),
+        ("1.000000000000000000000000", "1"),
+        ("1", "1048576"),
+        ("1", "2E+40"),
+        ("22", "24"),
+        ("0", "5"),
+        ("0E-30", "1"),
+    ],
 )
 def test_div_on_the_edges(a: str, b: str) -> None:
     assert str(div(Decimal(a), Decimal(b))) == str(_div_by_exponent(Decimal(a), Decimal(b)))
