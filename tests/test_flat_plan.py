@@ -177,3 +177,30 @@ def test_a_short_ratio_equals_the_general_one(index: int, numbers: list[Decimal]
     got = rule.points(values)
     assert str(got[0]) == str(expected[0])
     assert [str(x) for x in got[1]] == [str(x) for x in expected[1]]
+
+
+@pytest.mark.parametrize("path", ["short", "general"])
+def test_a_refused_value_leaves_no_reference_cycle(path: str) -> None:
+    """An invalid criterion keeps its exception for the explanation, not the exception's traceback:
+    the traceback held the scoring frame and through it every result of the unit, a cycle only the
+    garbage collector could free (it cost a quarter of a points-only batch, benchmarks/bench_walk.py)."""
+    import weakref
+
+    definition = DEFINITIONS["hue-2263-commune"]
+    leaf_id, leaf = next(
+        (i, f)
+        for i, f in evaluate.compiled(definition).leaves.items()
+        if f.rule.kind == "ratio" and len(f.rule.inputs) == 2 and f.deadline is None
+    )
+    raw = random_values(definition, random.Random(7))
+    raw[leaf.rule.inputs[0]] = raw[leaf.rule.inputs[1]] = 0  # 0/0 (within its whole): invalid
+    if path == "general":  # an appraised value sends the criterion through the general path
+        raw[leaf.rule.inputs[0]] = {"self": 0, "appraised": 0}
+    result = evaluate.score(definition, raw, year=2024)
+    node = result.node(leaf_id)
+    assert node.status == "invalid"
+    assert node.trace[0] == evaluate.INVALID and node.trace[2].__traceback__ is None
+    assert node.explanation  # still written from the exception
+    ref = weakref.ref(result)
+    del result, node
+    assert ref() is None  # freed at once, by reference counting

@@ -528,7 +528,7 @@ class _Scorer:
             try:
                 points, facts = rule.points(plain_values)
             except InvalidValue as exc:
-                return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc))
+                return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None)))
             except NotReported as exc:
                 return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),)))
             return _new(
@@ -568,7 +568,7 @@ class _Scorer:
         try:
             points, facts = leaf.rule.points(plain_values)
         except InvalidValue as exc:
-            return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc))
+            return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None)))
         except NotReported as exc:
             return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),)))
         # a rule with no "no credit" value of its inputs (formula, incidents): late, the criterion earns 0
@@ -687,7 +687,7 @@ class _Scorer:
             try:
                 points, facts = rule.points(read)
             except InvalidValue as exc:
-                push(_nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc)))
+                push(_nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None))))
                 continue
             except NotReported as exc:
                 push(_nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),))))
