@@ -52,10 +52,10 @@ def violations(
     problems: list[Problem] = []
     broken: dict[str, str] = {}
     inputs = definition.inputs
+    get = values.get
     for parts, whole, both in _prepared(definition):
-        read = [values.get(name) for name in both]
-        if len(read) == 2:  # the common case, one part and its whole, both plain and in order: fine
-            a, b = read
+        if len(both) == 2:  # the common case, one part and its whole, both plain and in order: fine
+            a, b = get(both[0]), get(whole)
             if a is None or b is None or a.not_applicable or b.not_applicable:
                 continue
             x, y = a.value, b.value
@@ -69,6 +69,9 @@ def violations(
                 and x <= y
             ):
                 continue
+            read: list[Value | None] = [a, b]
+        else:
+            read = [get(name) for name in both]
         # the self-assessed values are checked only where a unit has one (else they are the final ones)
         passes = _BOTH if any(_own(v) for v in read) else _FINAL
         for which, words in passes:

@@ -155,13 +155,17 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
         return trace
     form = trace[0]
     lang = lang or trace[1]
+    if form == RULE:  # the most common forms first (an explanation per node of a report)
+        _, _, rule, values, facts, self_points = trace
+        if self_points is None:
+            return rule.explain(values, facts, lang)  # type: ignore[no-any-return]
+        return _self_note(
+            rule.explain(values, facts, lang), self_points, node.points, STATUS_WORDS[lang], lang
+        )
     w = STATUS_WORDS[lang]
     if form == SUM:
         terms = " + ".join([show(c.points, lang) for c in node.children])
         return f"{w['sum']}: {terms} = {show(node.points, lang)}/{points_text(node.max, lang)}"
-    if form == RULE:
-        _, _, rule, values, facts, self_points = trace
-        return _self_note(rule.explain(values, facts, lang), self_points, node.points, w, lang)
     if form == LATE:
         _, _, leaf, year, dates, points, read, self_points = trace
         found = (_outside(day, leaf, year, w, lang) for day in dates)
@@ -304,6 +308,34 @@ class CompiledDefinition:
     achievable: Decimal = ZERO
     """The sum of all criteria's points, computed once (not per unit: measured 4% of a batch)."""
     pillar_achievable: dict[str, Decimal] = field(default_factory=dict)
+    plan: tuple[Step, ...] = ()
+    """The tree flattened once per definition (#11): every node in post-order, children before their
+    group, so that scoring is one loop over a list instead of a recursive walk."""
+
+
+Step = tuple[int, Node, "_Leaf | None", Decimal, str, str, "Decimal | None", bool]
+"""One step of a compiled plan: (number of children, node, its compiled leaf or None, its maximum,
+its id, title and stated points, whether the short path may score it). A criterion has 0 children
+and a leaf; a group takes the results of its last ``n`` steps."""
+
+
+def _plan(definition: Definition, leaves: Mapping[str, _Leaf]) -> tuple[Step, ...]:
+    steps: list[Step] = []
+    # post-order without recursion: (node, expanded?) on a stack
+    stack: list[tuple[Node, bool]] = [(pillar, False) for pillar in reversed(definition.tree)]
+    while stack:
+        node, expanded = stack.pop()
+        if not node.children:
+            leaf = leaves.get(node.id)
+            maximum = node.points if node.points is not None else ZERO
+            short = leaf is not None and leaf.deadline is None
+            steps.append((0, node, leaf, maximum, node.id, node.title, node.points, short))
+        elif expanded:
+            steps.append((len(node.children), node, None, ZERO, node.id, node.title, node.points, False))
+        else:
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.children))
+    return tuple(steps)
 
 
 def compile_definition(definition: Definition) -> CompiledDefinition:
@@ -337,7 +369,8 @@ def compile_definition(definition: Definition) -> CompiledDefinition:
         pillar.id: sum((n.points or ZERO for _, n in pillar.walk() if n.is_leaf), ZERO)
         for pillar in definition.tree
     }
-    return CompiledDefinition(definition, leaves, problems, achievable, by_pillar)
+    plan = _plan(definition, leaves) if not problems else ()
+    return CompiledDefinition(definition, leaves, problems, achievable, by_pillar, plan)
 
 
 def compiled(definition: Definition) -> CompiledDefinition:
@@ -421,6 +454,14 @@ class _Scorer:
         self.source = unit.source
         self.problems: list[Problem] = []
         """Input problems found while scoring (an undated value where the criterion needs its date)."""
+        self.simple: dict[str, Any] = {
+            name: v.value
+            for name, v in self.values.items()
+            if v.value is not None and v.appraised is None and not v.not_applicable
+        }
+        """The unit's plain values, unwrapped once (#11): reported, applicable, not appraised. A
+        criterion with no deadline reading only these takes the short path in :meth:`pillars`; any
+        other goes through :meth:`criterion`, which decides every case."""
 
     def label(self, name: str) -> str:
         spec = self.cdef.definition.inputs.get(name)
@@ -487,7 +528,7 @@ class _Scorer:
             try:
                 points, facts = rule.points(plain_values)
             except InvalidValue as exc:
-                return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc))
+                return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None)))
             except NotReported as exc:
                 return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),)))
             return _new(
@@ -527,7 +568,7 @@ class _Scorer:
         try:
             points, facts = leaf.rule.points(plain_values)
         except InvalidValue as exc:
-            return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc))
+            return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None)))
         except NotReported as exc:
             return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),)))
         # a rule with no "no credit" value of its inputs (formula, incidents): late, the criterion earns 0
@@ -566,6 +607,110 @@ class _Scorer:
             inputs=leaf.inputs,
             late=late,
         )
+
+    def pillars(self) -> tuple[NodeResult, ...]:
+        """Every node scored in one loop over the compiled plan (children before their group).
+
+        The same results as :meth:`node` on each pillar (tests/test_fast_path.py checks it on random
+        units): a criterion with no deadline whose inputs and gate are all plain values is scored
+        here directly; every other criterion goes through :meth:`criterion`.
+        """
+        out: list[NodeResult] = []
+        push = out.append
+        simple = self.simple
+        fast = not self.broken
+        lang = self.lang
+        sum_trace = self.sum_trace
+        general = self.criterion
+        for count, node, leaf, maximum, node_id, title, stated, short in self.cdef.plan:
+            if count:  # a group: its last `count` results are its children
+                children = tuple(out[-count:])
+                del out[-count:]
+                points = top = ZERO
+                other = unreported = has_self = False
+                for c in children:  # the same additions, in the same order, as sum()
+                    points += c[2]
+                    top += c[3]
+                    status = c[5]
+                    if status == "not_reported":
+                        unreported = True
+                    elif status != "not_applicable":
+                        other = True
+                    if c[8] is not None:
+                        has_self = True
+                group_status: Status = (
+                    "scored" if other else "not_reported" if unreported else "not_applicable"
+                )
+                self_points = None
+                if has_self:
+                    self_points = sum((c[8] if c[8] is not None else c[2] for c in children), ZERO)
+                push(
+                    _new(
+                        NodeResult,
+                        (
+                            node_id,
+                            title,
+                            points,
+                            top,
+                            stated,
+                            group_status,
+                            sum_trace,
+                            children,
+                            self_points,
+                            (),
+                            False,
+                        ),
+                    )
+                )
+                continue
+            if not (short and fast):
+                push(general(node))
+                continue
+            assert leaf is not None
+            gate = leaf.applicable_if
+            if gate is not None:
+                open_ = simple.get(gate)
+                if open_ is None:  # not reported, not applicable or appraised: the general path
+                    push(general(node))
+                    continue
+                if open_ is False:
+                    push(_nothing(node, leaf, maximum, "not_applicable", self.not_applicable))
+                    continue
+            rule = leaf.rule
+            read: dict[str, Any] = {}
+            try:
+                for name in rule.inputs:
+                    read[name] = simple[name]
+            except KeyError:  # missing, refused, not applicable, appraised: the general path decides
+                push(general(node))
+                continue
+            try:
+                points, facts = rule.points(read)
+            except InvalidValue as exc:
+                push(_nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None))))
+                continue
+            except NotReported as exc:
+                push(_nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),))))
+                continue
+            push(
+                _new(
+                    NodeResult,
+                    (
+                        node_id,
+                        title,
+                        points,
+                        maximum,
+                        stated,
+                        "scored",
+                        (RULE, lang, rule, read, facts, None),
+                        (),
+                        None,
+                        leaf.inputs,
+                        False,
+                    ),
+                )
+            )
+        return tuple(out)
 
     def node(self, node: Node) -> NodeResult:
         if not node.children:
@@ -716,7 +861,7 @@ def score(
         )
     found, broken = violations(definition, inputs.values, inputs.source)
     scorer = _Scorer(cdef, inputs, lang, broken)
-    pillars = tuple(scorer.node(pillar) for pillar in definition.tree)
+    pillars = scorer.pillars()
     found.extend(scorer.problems)
     points = sum((p.points for p in pillars), ZERO)
     maximum = sum((p.max for p in pillars), ZERO)

@@ -22,8 +22,17 @@ EXPLAIN_PLACES = 4
 def div(a: Decimal, b: Decimal) -> Decimal:
     """``a / b``: exact when the quotient terminates, else rounded at the 20th decimal place."""
     q = CONTEXT.divide(a, b)  # as `a / b` under CONTEXT, without entering a local context (3× faster)
-    exponent = q.as_tuple().exponent  # _decimals(q) > 20, inline: a division per criterion and unit
-    if isinstance(exponent, int) and exponent < -20:
+    # more than 20 decimals? Read from the text where it is plain notation (`str` is a quarter of
+    # `as_tuple`, which builds a tuple of up to 60 digits: a division per criterion and unit, #11);
+    # the scientific form (`1.5E-7`) is asked of the exponent itself.
+    text = str(q)
+    if "E" in text:
+        exponent = q.as_tuple().exponent
+        more = isinstance(exponent, int) and exponent < -20
+    else:
+        dot = text.find(".")
+        more = dot >= 0 and len(text) - dot > 21
+    if more:
         # q has at most 60 digits, so more than 20 decimals means at most 40 before the point: the
         # rounded quotient fits CONTEXT (the thread's default context, 28 digits, would not: #9)
         q = q.quantize(PLACES, rounding=ROUND_HALF_UP, context=CONTEXT)

@@ -66,6 +66,25 @@ def compile(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
     def zero_denominator(lang: Lang) -> str:
         return f"{per_label}: {WORDS[lang]['zero_den']}"
 
+    def one_over_one(v: Values) -> tuple[Decimal, Any]:
+        """:func:`points` for one input over one (or no) `per`, with :func:`proportional` inline:
+        the most common rule of all (45 of 2263's 79 criteria), once per criterion and unit (#11)."""
+        top = ZERO + v[name]
+        if per is not None:
+            bottom = ZERO + v[per]
+            if bottom == 0:
+                raise InvalidValue(zero_denominator)
+        else:
+            top, bottom = top * scale, ONE
+        whole = bottom * target
+        if top >= whole:
+            points = maximum * ONE
+        elif top <= 0:
+            points = maximum * ZERO
+        else:
+            points = div(maximum * top, whole)
+        return points, (top, bottom, points)
+
     def points(v: Values) -> tuple[Decimal, Any]:
         top = ZERO + v[name] if single_top else sum((v[n] for n in tops), ZERO)
         if per is not None:
@@ -100,4 +119,8 @@ def compile(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
             quotient = None  # the share is the ratio over the target, worked out below
         return f"{what} → {proportional_text(top, bottom * target, maximum, points, lang, quotient)}"
 
-    return Compiled((*tops, *bottoms), points, explain, {n: ZERO for n in tops}, kind=rule.kind)
+    fast = single_top and (per is None or single_bottom)
+    one_over_one.general = points  # type: ignore[attr-defined]  # tests/test_flat_plan.py compares the two
+    return Compiled(
+        (*tops, *bottoms), one_over_one if fast else points, explain, {n: ZERO for n in tops}, kind=rule.kind
+    )
