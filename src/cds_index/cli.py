@@ -303,6 +303,8 @@ def _is_batch(args: argparse.Namespace) -> bool:
 def _count_units(paths: Sequence[str]) -> int | None:
     """How many units the inputs hold, when cheap to know: one per inputs file, a CSV's lines less
     its header; ``None`` when a workbook is among them (its rows are only known by reading it)."""
+    import functools
+
     from .batch import CSV_SUFFIXES, EXCEL_SUFFIXES, expand
     from .loader import open_input
 
@@ -315,9 +317,10 @@ def _count_units(paths: Sequence[str]) -> int | None:
             if suffix in CSV_SUFFIXES:
                 handle, _ = open_input(path)  # never a FIFO or a device: the reader reports those
                 if handle is None:
-                    continue
+                    return None  # the bar just has no total
                 with handle:
-                    lines = sum(chunk.count(b"\n") for chunk in iter(lambda h=handle: h.read(1 << 20), b""))
+                    chunks = iter(functools.partial(handle.read, 1 << 20), b"")
+                    lines = sum(chunk.count(b"\n") for chunk in chunks)
                 total += max(lines - 1, 0)
             else:
                 total += 1

@@ -72,7 +72,8 @@ def _results(results: object) -> list[Result]:
             Problem("usage", f"rank() takes results of cds_index.score(), got {type(results).__name__}")
         )
     listed = list(results)
-    odd = next((r for r in listed if not isinstance(r, Result)), None)
+    # what rank reads of a result (a Result, or a stand-in with the same fields, as sensitivity has)
+    odd = next((r for r in listed if not (hasattr(r, "unit_id") and hasattr(r, "definition"))), None)
     if odd is not None:
         raise UsageError(
             Problem("usage", f"rank() takes results of cds_index.score(), got a {type(odd).__name__}")

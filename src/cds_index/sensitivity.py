@@ -530,9 +530,10 @@ class _Standing:
     """What :func:`cds_index.ranking.rank` reads of a result, under one reading (a full Result per
     unit and reading took a third of the time: benchmarks/bench_sensitivity.py)."""
 
-    __slots__ = ("index", "index_method", "max", "unit_id", "unit_name")
+    __slots__ = ("definition", "index", "index_method", "max", "unit_id", "unit_name")
 
     def __init__(self, result: Result, value: Decimal) -> None:
+        self.definition = result.definition
         self.unit_id = result.unit_id
         self.unit_name = result.unit_name
         self.index = value
