@@ -440,16 +440,10 @@ def _refused(call: Callable[[], Any]) -> None:
         ),
         pytest.param(lambda: list(cds_index.score_many(D, None)), id="score_many-None"),
         pytest.param(lambda: list(cds_index.score_many(D, [{}])), id="score_many-dict"),
-        pytest.param(
-            lambda: cds_index.score(D, {}, unit_name=[1]),
-            marks=_xfail(  # type: ignore[arg-type]
-                "evaluate.score accepts unit_name=[1] (unit_id is checked, unit_name is not)"
-            ),
-            id="score-unit_name-list",
-        ),
+        pytest.param(lambda: cds_index.score(D, {}, unit_name=[1]), id="score-unit_name-list"),
     ],
 )
-def test_python_api_refusals_still_open(call: Callable[[], Any]) -> None:
+def test_python_api_refusals_found_by_the_outsider(call: Callable[[], Any]) -> None:
     _refused(call)
 
 
@@ -884,26 +878,17 @@ def test_an_overlay_for_another_definition_is_refused(capsys: Any, files: dict[s
     [
         pytest.param(
             "ratio of an input by itself",
+            # passed check and scored 100 % whenever staff > 0
             (("          input: staff_trained\n", "          input: staff\n"),),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="rules/ratio.py check: `input: staff, per: staff` "
-                "passes check and scores 100 % whenever staff > 0",
-            ),
         ),
         pytest.param(
             "steps beyond the input's maximum",
+            # passed check, and full points could never be earned
             steps("{min: 0, max: 500, percent: 0}", "{min: 500, percent: 100}"),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="rules/steps.py check: a step from 500 on an input "
-                "of at most 100 is unreachable (full points never earned); "
-                "check says OK",
-            ),
         ),
     ],
 )
-def test_authoring_mistakes_still_open(
+def test_authoring_mistakes_found_by_the_outsider(
     tmp_path: Path, capsys: Any, name: str, edits: tuple[tuple[str, str], ...]
 ) -> None:
     text = TINY

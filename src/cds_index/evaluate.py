@@ -770,7 +770,9 @@ def check_year(year: object) -> int | None:
     )
 
 
-def _check_call(definition: object, inputs: object, unit_id: object, lang: object) -> None:
+def _check_call(
+    definition: object, inputs: object, unit_id: object, lang: object, unit_name: object = None
+) -> None:
     """The arguments of :func:`score`, checked before anything reads them (issue #9: no AttributeError
     or TypeError from inside for ``score(d, None)``, a list, a string for a definition)."""
     if not isinstance(definition, Definition):
@@ -797,6 +799,8 @@ def _check_call(definition: object, inputs: object, unit_id: object, lang: objec
             )
     if not isinstance(unit_id, str) or not unit_id:
         raise UsageError(Problem("usage", f"unit_id is a non-empty string, got {unit_id!r}"))
+    if unit_name is not None and not isinstance(unit_name, str):
+        raise UsageError(Problem("usage", f"unit_name is a string or None, got {type(unit_name).__name__}"))
     if lang not in STATUS_WORDS:
         raise UsageError(Problem("usage", f"lang is 'vi' or 'en', got {lang!r}"))
 
@@ -843,7 +847,7 @@ def score(
     >>> r.points, r.node(d.criteria()[0].id).status
     (Decimal('0'), 'not_reported')
     """
-    _check_call(definition, inputs, unit_id, lang)
+    _check_call(definition, inputs, unit_id, lang, unit_name)
     year = check_year(year)
     if definition.scoring != "points":
         raise DefinitionError(

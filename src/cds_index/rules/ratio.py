@@ -38,6 +38,14 @@ def check(
     tops, bottoms = names(rule.input), names(rule.per)
     specs = [need(name, set(NUMERIC), "input") for name in tops]
     pers = [need(name, set(NUMERIC), "per") for name in bottoms]
+    for same in sorted(set(tops) & set(bottoms)):
+        problems.append(
+            (
+                "invalid-value",
+                f"the ratio divides {same!r} by itself: it is 100 % whenever {same!r} is above 0; "
+                "name the part in `input` and the whole in `per`",
+            )
+        )
     if len(tops) > 1 and not bottoms:
         problems.append(
             ("invalid-value", "a ratio whose `input` is a sum of inputs needs `per` (the denominator)")

@@ -38,6 +38,18 @@ def check(
     if rule.per and numeric(spec, per):
         check_ratio_units(spec, per, rule.input, rule.per, problems)
     problems.extend(check_steps(rule.steps, spec, per, rule.per is not None))
+    if rule.per is None and spec is not None and spec.max is not None:
+        for step in rule.steps:  # a band wholly above what the input can hold is never reached
+            if step.min is not None and (
+                step.min > spec.max or (step.min == spec.max and not step.min_inclusive)
+            ):
+                problems.append(
+                    (
+                        "invalid-value",
+                        f"a step starts at {step.min}, above the input's maximum {spec.max}: no value "
+                        "can reach it; lower the step or raise the input's `max`",
+                    )
+                )
     for step in rule.steps:
         if step.points is not None and step.points > maximum:
             problems.append(
