@@ -549,10 +549,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
             unranked.append(row)
     with _output(args.output) as stream:
         if args.format == "json":
-            json.dump(
-                ranking_json(definition, results, args.by, unranked), stream, ensure_ascii=False, indent=2
-            )
-            stream.write("\n")
+            document = ranking_json(definition, results, args.by, unranked)
+            stream.write(json_text(json.dumps(document, ensure_ascii=False, indent=2)) + "\n")
         elif args.format == "csv":
             from .batch import table_writer
 
@@ -964,9 +962,8 @@ def cmd_rollup(args: argparse.Namespace) -> int:
         lang=args.lang,
     )
     with _output(args.output) as stream:
-        if args.format == "json":
-            json.dump(result.to_dict(), stream, ensure_ascii=False, indent=2)
-            stream.write("\n")
+        if args.format == "json":  # C1 and bidi controls escaped, as every JSON the CLI writes
+            stream.write(json_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2)) + "\n")
         elif args.format == "csv":
             write_csv(result, definition, stream)
         else:
