@@ -754,22 +754,20 @@ def _target_units(
     """
     from dataclasses import replace
 
-    from .batch import EXCEL_SUFFIXES, INPUTS_SUFFIXES, UnitFailure, expand, read_units
+    from .batch import INPUTS_SUFFIXES, UnitFailure, expand, read_units
     from .inputs import UnitInputs
     from .units_io import read_unit_years
 
     for path in expand(paths):
         by_unit: dict[str, dict[int, UnitInputs]] = {}
         suffix = path.suffix.lower()
-        # an inputs file, or a workbook that is the yearly form (one column per year), holds one
-        # unit's years; any other workbook or a CSV is a table of one row per unit and year
-        years, problems = (
-            read_unit_years(definition, path) if suffix in INPUTS_SUFFIXES + EXCEL_SUFFIXES else ({}, [])
-        )
-        if suffix in INPUTS_SUFFIXES and not years:
-            yield None, problems
-            continue
-        if years:
+        # an inputs file holds one unit's years (`years:`); a table, or the yearly Excel form, is read
+        # by the batch reader as one unit per row (or per form column) and year
+        if suffix in INPUTS_SUFFIXES:
+            years, problems = read_unit_years(definition, path)
+            if not years:
+                yield None, problems
+                continue
             by_unit[next(iter(years.values())).unit_id] = years
         else:
             for found in read_units(definition, [path]):

@@ -457,6 +457,13 @@ def read_workbook(
     """
     path = Path(path)
     file = str(path)
+    if definition.scoring == "targets":
+        # the yearly form (one column per year) is one unit's years: a unit per year, like a table
+        # row per unit and year, so every reader of units reads it
+        years, _ = read_workbook_years(definition, path)
+        if years:
+            yield from (years[y] for y in sorted(years))
+            return
     for sheet in _sheets(path):
         if isinstance(sheet, Problem):
             yield UnitFailure(None, None, file, (sheet,))
