@@ -29,8 +29,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cds_index
-from cds_index.batch import score_many
-from cds_index.inputs import UnitInputs, parse_values
+from cds_index.io.batch import score_many
+from cds_index.read.inputs import UnitInputs, parse_values
 from synthetic import YEAR, synthetic_rows
 
 # --- the baseline: plain Python, exact Decimal ------------------------------------------------

@@ -23,7 +23,7 @@ COMMANDS = {
     "full load": [
         sys.executable,
         "-c",
-        "from cds_index.registry import list_definitions; list_definitions()",
+        "from cds_index.read.registry import list_definitions; list_definitions()",
     ],
     "import only": [sys.executable, "-c", "import cds_index.cli"],
 }

@@ -1,7 +1,7 @@
 """Issue 15: `sensitivity` over 10,000 synthetic communes × every alternative reading of hue-2263-commune.
 
 Run: ``PYTHONPATH=src python benchmarks/bench_sensitivity.py [--units N] [--definition ID]``.
-Prints the wall-clock and CPU time of one :func:`cds_index.sensitivity.sensitivity` call (reading
+Prints the wall-clock and CPU time of one :func:`cds_index.analyse.sensitivity.sensitivity` call (reading
 the units from memory, scoring each once, re-scoring only the criteria each alternative touches,
 ranking under every reading), and checks, untimed, on a sample of units, that the fast path gives
 the points of a full re-score with the alternative substituted.
@@ -20,8 +20,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 import cds_index
-from cds_index.model import Definition
-from cds_index.sensitivity import sensitivity
+from cds_index.analyse.sensitivity import sensitivity
+from cds_index.formats.model import Definition
 from synthetic import synthetic_values
 
 
@@ -85,7 +85,7 @@ def main() -> None:
     print(report.verdict("en"))
     # untimed: where a unit moves, the value it is ranked by under the alternative is the index of a
     # full re-score with the alternative substituted (tests/test_sensitivity.py checks every unit)
-    from cds_index.sensitivity import _variant
+    from cds_index.analyse.sensitivity import _variant
 
     checked = 0
     nodes = definition.nodes()

@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_batch as B
 
 import cds_index
-from cds_index import evaluate as E
-from cds_index.batch import score_many
-from cds_index.inputs import UnitInputs, parse_values
+from cds_index.engine import evaluate as E
+from cds_index.io.batch import score_many
+from cds_index.read.inputs import UnitInputs, parse_values
 from synthetic import YEAR, synthetic_rows
 
 

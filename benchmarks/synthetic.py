@@ -6,7 +6,7 @@ import datetime as dt
 import random
 from typing import Any
 
-from cds_index.model import Definition
+from cds_index.formats.model import Definition
 
 YEAR = 2024
 """The assessment year the units are scored for (their dated values fall in it)."""

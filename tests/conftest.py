@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from cds_index.checking import check_file
+from cds_index.check.checking import check_file
+from cds_index.check.validate import check_definition
 from cds_index.errors import Problem
-from cds_index.loader import read_yaml, validate_model
-from cds_index.model import Definition
+from cds_index.formats.model import Definition
 from cds_index.numbers import plain
-from cds_index.validate import check_definition
+from cds_index.read.loader import read_yaml, validate_model
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFINITIONS = ROOT / "definitions"

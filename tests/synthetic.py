@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from cds_index.model import Definition
+from cds_index.formats.model import Definition
 
 ROLES = ["head", "deputy", "none"]
 

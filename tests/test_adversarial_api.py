@@ -25,9 +25,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cds_index
+from cds_index.check.formula import MAX_DEPTH, MAX_LENGTH, MAX_NODES, compile_formula
 from cds_index.cli import main
 from cds_index.errors import CODES, DefinitionError, UsageError
-from cds_index.formula import MAX_DEPTH, MAX_LENGTH, MAX_NODES, compile_formula
 
 from .conftest import DEFINITIONS, EXAMPLES, criterion, definition_data, definition_from_text, dump_yaml
 
@@ -224,16 +224,16 @@ def test_a_decimal_value_travels_exactly(
     client: TestClient, number_input: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The body's 0.1 reaches the scorer as Decimal('0.1'), never the binary float 0.1000000000000000055."""
-    import cds_index.evaluate
+    import cds_index.engine.evaluate
 
     seen: list[Any] = []
-    real = cds_index.evaluate.score
+    real = cds_index.engine.evaluate.score
 
     def spy(definition: Any, inputs: Any, **kwargs: Any) -> Any:
         seen.append(inputs[number_input])
         return real(definition, inputs, **kwargs)
 
-    monkeypatch.setattr(cds_index.evaluate, "score", spy)
+    monkeypatch.setattr(cds_index.engine.evaluate, "score", spy)
     response = client.post(f"/definitions/{DEPT}/score", json={"values": {number_input: 0.1}})
     assert response.status_code == 200
     assert seen == [Decimal("0.1")] and type(seen[0]) is Decimal
@@ -444,12 +444,12 @@ def test_any_json_body_is_answered_below_500(body: Any) -> None:
 
 
 def test_a_bug_is_a_500_internal_without_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    import cds_index.report
+    import cds_index.render.report
 
     def broken(_: Any) -> Any:
         raise RuntimeError("secret internals /home/x/y.py line 3")
 
-    monkeypatch.setattr(cds_index.report, "definition_json", broken)
+    monkeypatch.setattr(cds_index.render.report, "definition_json", broken)
     with TestClient(create_app()) as c:
         response = c.get(f"/definitions/{DEPT}")
     assert problems_of(response, 500) == ["internal"]
@@ -918,7 +918,7 @@ def test_values_that_slip_past_the_inputs_still_cannot_crash_a_formula(
     expression: str, values: dict[str, Decimal]
 ) -> None:
     """Values built without the inputs layer (UnitInputs directly): the formula still answers."""
-    from cds_index.inputs import UnitInputs, Value
+    from cds_index.read.inputs import UnitInputs, Value
 
     definition, errors = checked(expression)
     assert errors == []

@@ -19,14 +19,14 @@ from typing import Any
 import pytest
 
 import cds_index
-from cds_index import loader
-from cds_index.batch import MAX_FIELD, BatchRow, Tally, read_csv, read_units, score_many
 from cds_index.cli import main
+from cds_index.engine.targets import NOT_APPLICABLE, evaluate_year
 from cds_index.errors import InputError
-from cds_index.inputs import UnitInputs, coerce, parse_values
-from cds_index.model import Definition, InputDef
-from cds_index.registry import load, load_file
-from cds_index.targets import NOT_APPLICABLE, evaluate_year
+from cds_index.formats.model import Definition, InputDef
+from cds_index.io.batch import MAX_FIELD, BatchRow, Tally, read_csv, read_units, score_many
+from cds_index.read import loader
+from cds_index.read.inputs import UnitInputs, coerce, parse_values
+from cds_index.read.registry import load, load_file
 
 from .conftest import TINY, mutate
 

@@ -25,8 +25,10 @@ import pytest
 openpyxl = pytest.importorskip("openpyxl")
 
 import cds_index  # noqa: E402
-from cds_index import excel  # noqa: E402
-from cds_index.batch import (  # noqa: E402
+from cds_index.cli import main  # noqa: E402
+from cds_index.errors import CODES  # noqa: E402
+from cds_index.io import excel  # noqa: E402
+from cds_index.io.batch import (  # noqa: E402
     BatchRow,
     UnitFailure,
     read_units,
@@ -34,10 +36,8 @@ from cds_index.batch import (  # noqa: E402
     write_csv,
     write_json,
 )
-from cds_index.cli import main  # noqa: E402
-from cds_index.errors import CODES  # noqa: E402
-from cds_index.inputs import UnitInputs, coerce  # noqa: E402
-from cds_index.safe import FORMULA_STARTS, cell_number, cell_text, csv_cell, terminal  # noqa: E402
+from cds_index.io.safe import FORMULA_STARTS, cell_number, cell_text, csv_cell, terminal  # noqa: E402
+from cds_index.read.inputs import UnitInputs, coerce  # noqa: E402
 
 WORKBOOK_CODES = {
     "excel-corrupt",
@@ -94,7 +94,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def definition(folder: Path) -> cds_index.Definition:
     path = folder / "bang.yaml"
     path.write_text(DEFINITION, encoding="utf-8")
-    return cds_index.registry.load_file(path)
+    return cds_index.read.registry.load_file(path)
 
 
 _counter = [0]
@@ -790,9 +790,9 @@ def _rows_named(definition: cds_index.Definition, name: str) -> list[BatchRow]:
     good = UnitInputs("xa-tot", name, 2024)
     good.values.update(
         {
-            "staff": cds_index.inputs.Value(Decimal(3)),
-            "trained": cds_index.inputs.Value(Decimal(1)),
-            "online_pct": cds_index.inputs.Value(Decimal(50)),
+            "staff": cds_index.read.inputs.Value(Decimal(3)),
+            "trained": cds_index.read.inputs.Value(Decimal(1)),
+            "online_pct": cds_index.read.inputs.Value(Decimal(50)),
         }
     )
     bad = UnitFailure(name, name, name, (cds_index.errors.Problem("input-type", f"{name} is bad"),))
@@ -834,7 +834,7 @@ def test_the_form_escapes_a_label_that_looks_like_a_formula(folder: Path) -> Non
     text = DEFINITION.replace("label: Số cán bộ,", "label: \"=HYPERLINK('http://x')\",")
     path = folder / "nhan.yaml"
     path.write_text(text, encoding="utf-8")
-    definition = cds_index.registry.load_file(path)
+    definition = cds_index.read.registry.load_file(path)
     out = _path(folder, "form")
     excel.write_template(definition, out)
     book = openpyxl.load_workbook(out)
@@ -970,7 +970,7 @@ def test_bidirectional_marks_stay_in_cells_but_leave_the_terminal() -> None:
 def test_the_html_report_escapes_a_script_in_a_unit_name(
     definition: cds_index.Definition, folder: Path
 ) -> None:
-    from cds_index.htmlreport import write_reports
+    from cds_index.render.htmlreport import write_reports
 
     name = "<script>alert('xã')</script>"
     written, _ = write_reports(definition, _rows_named(definition, name), folder / "html")

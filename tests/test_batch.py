@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 
 import cds_index
-from cds_index.batch import (
+from cds_index.analyse.ranking import keys, rank
+from cds_index.cli import main
+from cds_index.io.batch import (
     BatchRow,
     UnitFailure,
     column_letter,
@@ -21,9 +23,7 @@ from cds_index.batch import (
     write_csv,
     write_json,
 )
-from cds_index.cli import main
-from cds_index.inputs import UnitInputs
-from cds_index.ranking import keys, rank
+from cds_index.read.inputs import UnitInputs
 
 from .synthetic import make_units, write_folder, write_workbook
 from .synthetic import write_csv as write_units_csv

@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 
 import cds_index
 from cds_index.cli import build_parser, main
-from cds_index.registry import load
+from cds_index.read.registry import load
 
 from .conftest import DEFINITIONS, EXAMPLES, TESTS, TINY, line_of, mutate
 

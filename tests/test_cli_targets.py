@@ -9,9 +9,9 @@ import pytest
 
 import cds_index
 from cds_index.cli import main
-from cds_index.report import assumptions
-from cds_index.targets import evaluate_year
-from cds_index.units_io import read_unit_years
+from cds_index.engine.targets import evaluate_year
+from cds_index.read.units_io import read_unit_years
+from cds_index.render.report import assumptions
 
 ROOT = Path(__file__).resolve().parents[1]
 XA_A = str(ROOT / "examples" / "thanh-hoa-1829-commune-xa-a.yaml")

@@ -1,4 +1,4 @@
-"""`cds_index.diff`: two versions of an index compared criterion by criterion."""
+"""`cds_index.analyse.diff`: two versions of an index compared criterion by criterion."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import cds_index
+from cds_index.analyse.diff import diff, match_nodes, normalise_title, render_markdown, render_text
 from cds_index.cli import main
-from cds_index.diff import diff, match_nodes, normalise_title, render_markdown, render_text
-from cds_index.registry import load
+from cds_index.read.registry import load
 
 VERSIONS = Path(__file__).parent / "data" / "versions"
 ID = "fictional-commune-index"

@@ -66,7 +66,7 @@ def test_a_wrong_document_does_not_validate(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_api_documents_validate_and_match_the_cli(client: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    from cds_index.inputs import read_inputs_file
+    from cds_index.read.inputs import read_inputs_file
 
     model, _, _ = read_inputs_file(DISTRICT_UNIT)
     body = {"unit": {"id": model.unit.id, "name": model.unit.name}, "year": 2024, "values": model.values}
@@ -95,7 +95,7 @@ def test_openapi_reuses_the_documents(client: Any) -> None:
 
 
 def test_schemas_are_generated() -> None:
-    from cds_index.schema import render, schemas
+    from cds_index.formats.schema import render, schemas
 
     for name, schema in schemas().items():
         assert (SCHEMAS / name).read_text(encoding="utf-8") == render(schema), name

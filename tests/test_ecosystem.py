@@ -12,8 +12,8 @@ import pytest
 
 import cds_index
 from cds_index.cli import main
-from cds_index.registry import list_definitions
-from cds_index.schema import ID_PREFIX, schemas
+from cds_index.formats.schema import ID_PREFIX, schemas
+from cds_index.read.registry import list_definitions
 
 from .conftest import ROOT, TINY
 
@@ -69,7 +69,7 @@ def test_schema_command_into_a_file_is_a_usage_error(
 def test_template_names_its_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from jsonschema import Draft202012Validator
 
-    from cds_index.loader import read_file
+    from cds_index.read.loader import read_file
 
     target = tmp_path / "so-a.yaml"
     assert main(["template", "hai-duong-707-department", "-o", str(target)]) == 0
@@ -92,7 +92,7 @@ def test_list_reads_the_headings_as_the_full_load_would() -> None:
 
 
 def test_list_heading_of_a_broken_file_is_left_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cds_index import registry
+    from cds_index.read import registry
 
     (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
     (tmp_path / "bad.yaml").write_text(TINY.replace("level: commune", "level: [commune"), encoding="utf-8")

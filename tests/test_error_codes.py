@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from cds_index import loader
-from cds_index.checking import check_file
+from cds_index.check.checking import check_file
 from cds_index.cli import main
+from cds_index.engine.evaluate import score
 from cds_index.errors import CODES, CdsIndexError, Problem
-from cds_index.evaluate import score
-from cds_index.registry import load_file
-from cds_index.units_io import read_unit
+from cds_index.read import loader
+from cds_index.read.registry import load_file
+from cds_index.read.units_io import read_unit
 
 from .conftest import TINY, column_of, criterion, definition_data, dump_yaml, line_of, mutate
 
@@ -586,9 +586,9 @@ def test_unregistered_codes_are_refused() -> None:
 
 def test_overlay_definition(write: Callable[..., Path]) -> None:
     from cds_index.errors import UsageError
-    from cds_index.loader import load_model
-    from cds_index.overlay import Overlay, check_overlay
-    from cds_index.registry import load
+    from cds_index.formats.overlay import Overlay, check_overlay
+    from cds_index.read.loader import load_model
+    from cds_index.read.registry import load
 
     overlay = load_model(Overlay, write(OVERLAY, "overlay.yaml"))
     with pytest.raises(UsageError) as raised:

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from cds_index.engine.evaluate import Result, score
 from cds_index.errors import DefinitionError
-from cds_index.evaluate import Result, score
-from cds_index.model import Definition
-from cds_index.registry import load, load_file
+from cds_index.formats.model import Definition
+from cds_index.read.registry import load, load_file
 
 from .conftest import criterion, dump_yaml, header
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 import cds_index
-from cds_index.batch import read_units
-from cds_index.inputs import UnitInputs
-from cds_index.units_io import read_unit
+from cds_index.io.batch import read_units
+from cds_index.read.inputs import UnitInputs
+from cds_index.read.units_io import read_unit
 
 from .conftest import EXAMPLES
 

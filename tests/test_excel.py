@@ -11,9 +11,9 @@ import pytest
 openpyxl = pytest.importorskip("openpyxl")
 
 import cds_index  # noqa: E402
-from cds_index.batch import score_many  # noqa: E402
 from cds_index.cli import main  # noqa: E402
-from cds_index.excel import (  # noqa: E402
+from cds_index.io.batch import score_many  # noqa: E402
+from cds_index.io.excel import (  # noqa: E402
     COL_APPRAISED,
     COL_DATE,
     COL_EVIDENCE,
@@ -25,8 +25,8 @@ from cds_index.excel import (  # noqa: E402
     write_results,
     write_template,
 )
-from cds_index.loader import read_file  # noqa: E402
-from cds_index.template import users_of_inputs  # noqa: E402
+from cds_index.io.template import users_of_inputs  # noqa: E402
+from cds_index.read.loader import read_file  # noqa: E402
 
 from .conftest import EXAMPLES  # noqa: E402
 from .synthetic import cell_value, make_units, write_workbook  # noqa: E402
@@ -292,9 +292,9 @@ def test_yearly_targets_form_has_a_column_per_year_and_scores_as_the_yaml(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """#14: Thanh Hóa's form, one column per year, read back by `score --year` as its YAML twin."""
-    from cds_index.excel import TARGETS_SHEET
-    from cds_index.targets import evaluate_year
-    from cds_index.units_io import read_unit_years
+    from cds_index.engine.targets import evaluate_year
+    from cds_index.io.excel import TARGETS_SHEET
+    from cds_index.read.units_io import read_unit_years
 
     definition = cds_index.load("thanh-hoa-1829-commune")
     path = tmp_path / "chi-tieu.xlsx"
@@ -343,7 +343,7 @@ def test_yearly_targets_form_has_a_column_per_year_and_scores_as_the_yaml(
 
 
 def test_yearly_targets_form_refuses_bad_cells_at_their_address(tmp_path: Path) -> None:
-    from cds_index.units_io import read_unit_years
+    from cds_index.read.units_io import read_unit_years
 
     definition = cds_index.load("thanh-hoa-1829-commune")
     path = tmp_path / "chi-tieu.xlsx"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cds_index import units
+from cds_index.formats import units
 
 
 @pytest.mark.parametrize("name", sorted(units._KNOWN))
@@ -45,7 +45,7 @@ def test_checking_the_bundled_definitions_does_not_import_pint() -> None:
 
 def test_folded_scalars_have_no_fold_marks() -> None:
     # the round-trip scanner used to leave a BEL (\x07) at every fold of a `>-` scalar
-    from cds_index.loader import read_yaml
+    from cds_index.read.loader import read_yaml
 
     doc, problems = read_yaml("a: >-\n  one\n  two\n\n  three\n")
     assert problems == [] and doc.data == {"a": "one two\nthree"}

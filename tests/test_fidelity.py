@@ -17,12 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cds_index
-from cds_index.batch import score_many
-from cds_index.checking import check_file
+from cds_index.check.checking import check_file
 from cds_index.cli import main
-from cds_index.evaluate import Result
+from cds_index.engine.evaluate import Result
+from cds_index.io.batch import score_many
 from cds_index.numbers import div
-from cds_index.report import assumptions
+from cds_index.render.report import assumptions
 
 from .conftest import DEFINITIONS, ROOT, criterion, definition_data, dump_yaml, line_of
 

@@ -19,10 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cds_index
-from cds_index import evaluate
-from cds_index.constraints import violations
-from cds_index.inputs import UnitInputs, parse_values
+from cds_index.check.constraints import violations
+from cds_index.engine import evaluate
 from cds_index.numbers import CONTEXT, PLACES, div
+from cds_index.read.inputs import UnitInputs, parse_values
 
 from .synthetic import random_values
 

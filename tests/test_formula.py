@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from cds_index.evaluate import score
-from cds_index.formula import FUNCTIONS, compile_formula
-from cds_index.model import Definition
+from cds_index.check.formula import FUNCTIONS, compile_formula
+from cds_index.engine.evaluate import score
+from cds_index.formats.model import Definition
 
 from .conftest import criterion
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from cds_index.check.formula import compile_formula
+from cds_index.engine.evaluate import compiled, score
 from cds_index.errors import DefinitionError
-from cds_index.evaluate import compiled, score
-from cds_index.formula import compile_formula
 
 from .conftest import criterion, definition_data, definition_from_text, dump_yaml, errors_of, line_of
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 import cds_index
+from cds_index.analyse.gaps import UNASSIGNED, points_gaps, target_gaps
 from cds_index.cli import main
-from cds_index.gaps import UNASSIGNED, points_gaps, target_gaps
-from cds_index.loader import load_model
-from cds_index.overlay import Overlay
-from cds_index.targets import evaluate_year
-from cds_index.units_io import read_unit, read_unit_years
+from cds_index.engine.targets import evaluate_year
+from cds_index.formats.overlay import Overlay
+from cds_index.read.loader import load_model
+from cds_index.read.units_io import read_unit, read_unit_years
 
 ROOT = Path(__file__).resolve().parents[1]
 DISTRICT_EXAMPLE = ROOT / "examples" / "hai-duong-707-district-huyen-a.yaml"
@@ -194,7 +194,7 @@ def test_gaps_flags_a_unit_seen_twice_as_score_does(
 
 def test_gaps_reports_a_bad_csv_as_score_reads_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A CSV saved by Excel in a Windows code page goes to the CSV reader, not the YAML one."""
-    from cds_index.batch import read_units
+    from cds_index.io.batch import read_units
 
     table = tmp_path / "districts.csv"
     # byte 0x84 is „ in Windows-1252: "'utf-8' codec can't decode byte 0x84"
@@ -212,7 +212,7 @@ def test_gaps_reports_a_bad_csv_as_score_reads_it(tmp_path: Path, capsys: pytest
 def _targets_csv(path: Path, years: list[int]) -> None:
     import csv
 
-    from cds_index.loader import read_file
+    from cds_index.read.loader import read_file
 
     doc, _ = read_file(XA_A)
     raw = doc.data["years"]

@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 
 import cds_index
-from cds_index.batch import UnitFailure, read_csv, score_many
 from cds_index.cli import main
-from cds_index.excel import read_workbook
-from cds_index.inputs import UnitInputs
-from cds_index.literals import read_bool, read_date, read_number, read_year
-from cds_index.model import Definition
-from cds_index.units_io import read_unit
+from cds_index.formats.model import Definition
+from cds_index.io.batch import UnitFailure, read_csv, score_many
+from cds_index.io.excel import read_workbook
+from cds_index.read.inputs import UnitInputs
+from cds_index.read.literals import read_bool, read_date, read_number, read_year
+from cds_index.read.units_io import read_unit
 
 D = "hai-duong-707-district"
 H = "hue-2263-commune"
@@ -438,7 +438,7 @@ def test_csv_lone_cr_line_numbers(district: Definition, tmp_path: Path) -> None:
 
 
 def test_csv_totals_row_counts_as_refused(district: Definition, tmp_path: Path) -> None:
-    from cds_index.batch import Tally
+    from cds_index.io.batch import Tally
 
     path = tmp_path / "units.csv"
     path.write_bytes((HEAD + "\nh1;A;5;;\nTổng cộng;;5;;\n").encode())
@@ -870,7 +870,7 @@ FORM_YEARS = [
 def test_form_year(district: Definition, tmp_path: Path, year: Any, expected: Any) -> None:
     """The form's year is read as a year: was int(Decimal(...)), so 2024.7 was 2024 and 2.024 was 2."""
     openpyxl = pytest.importorskip("openpyxl")
-    from cds_index.excel import write_template
+    from cds_index.io.excel import write_template
 
     path = tmp_path / "form.xlsx"
     write_template(district, path)
@@ -1062,7 +1062,7 @@ def test_inputs_files(
 
 
 def test_yearly_file_reads_1000_by_its_text(district: Definition, tmp_path: Path) -> None:
-    from cds_index.units_io import read_unit_years
+    from cds_index.read.units_io import read_unit_years
 
     path = tmp_path / "years.yaml"
     path.write_text(
@@ -1158,7 +1158,7 @@ NOT_APPLICABLE = [
 
 @pytest.mark.parametrize(("flag", "expected"), NOT_APPLICABLE, ids=[repr(c[0]) for c in NOT_APPLICABLE])
 def test_not_applicable_flag(hue: Definition, flag: Any, expected: bool) -> None:
-    from cds_index.inputs import parse_values
+    from cds_index.read.inputs import parse_values
 
     values, problems = parse_values({"population": {"value": 5, "not_applicable": flag}}, hue.inputs)
     assert not problems and values["population"].not_applicable is expected

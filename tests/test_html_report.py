@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 import cds_index
-from cds_index.batch import score_many
 from cds_index.cli import main
-from cds_index.htmlreport import unit_report, write_reports
+from cds_index.io.batch import score_many
 from cds_index.numbers import show
+from cds_index.render.htmlreport import unit_report, write_reports
 
 from .conftest import EXAMPLES
 from .synthetic import make_units, write_folder

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from cds_index.inputs import Value, coerce, parse_values
-from cds_index.model import InputDef
-from cds_index.registry import load_file
-from cds_index.units_io import read_unit
+from cds_index.formats.model import InputDef
+from cds_index.read.inputs import Value, coerce, parse_values
+from cds_index.read.registry import load_file
+from cds_index.read.units_io import read_unit
 
 from .conftest import TINY, line_of
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from cds_index.errors import DefinitionError
-from cds_index.loader import Document, load_model, read_file, read_yaml, validate_model
-from cds_index.model import Definition
+from cds_index.formats.model import Definition
+from cds_index.read.loader import Document, load_model, read_file, read_yaml, validate_model
 
 from .conftest import TINY, column_of, line_of, mutate
 

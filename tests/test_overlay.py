@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from cds_index.errors import DefinitionError, UsageError
-from cds_index.loader import load_model, read_yaml, validate_model
-from cds_index.model import Definition
-from cds_index.overlay import Overlay, check_overlay, unassigned
-from cds_index.registry import load
+from cds_index.formats.model import Definition
+from cds_index.formats.overlay import Overlay, check_overlay, unassigned
+from cds_index.read.loader import load_model, read_yaml, validate_model
+from cds_index.read.registry import load
 
 ROOT = Path(__file__).resolve().parent.parent
 OVERLAYS = ROOT / "definitions" / "overlays"
@@ -183,7 +183,7 @@ def test_titles_are_nfc() -> None:
 
 
 def test_check_command_reports_an_overlay() -> None:
-    from cds_index.checking import check_file
+    from cds_index.check.checking import check_file
 
     report = check_file(OVERLAYS / "tu-ky-707-district.yaml")
     assert report.ok and report.kind == "overlay" and report.id == "tu-ky-707-district"

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cds_index.evaluate import NodeResult, Result, score
-from cds_index.model import RULE_KINDS, Definition, InputDef
-from cds_index.registry import load
+from cds_index.engine.evaluate import NodeResult, Result, score
+from cds_index.formats.model import RULE_KINDS, Definition, InputDef
+from cds_index.read.registry import load
 
 from .conftest import DEFINITIONS, criterion, definition_data, definition_from_text, dump_yaml, errors_of
 
@@ -307,7 +307,7 @@ def same(a: Definition, b: Definition) -> None:
     comes back from JSON as the text "15" for the number 15; the check reads both the same way.)
     """
     assert a.model_dump(mode="json") == b.model_dump(mode="json")
-    from cds_index.validate import check_definition
+    from cds_index.check.validate import check_definition
 
     assert [(p.code, p.message, p.node) for p in check_definition(a)] == [
         (p.code, p.message, p.node) for p in check_definition(b)

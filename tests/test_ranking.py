@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 import cds_index
+from cds_index.analyse.ranking import keys, rank, ranking_rows, ranking_table
 from cds_index.cli import main
 from cds_index.numbers import show
-from cds_index.ranking import keys, rank, ranking_rows, ranking_table
 
 from .conftest import TINY, definition_from_text
 

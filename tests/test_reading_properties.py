@@ -11,13 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cds_index
-from cds_index.batch import MAX_FIELD, Tally, score_many
+from cds_index.engine.targets import evaluate_year
 from cds_index.errors import InputError
-from cds_index.literals import MAX_MAGNITUDE, read_number
-from cds_index.model import Definition
-from cds_index.registry import list_definitions, load_file
-from cds_index.report import result_table
-from cds_index.targets import evaluate_year
+from cds_index.formats.model import Definition
+from cds_index.io.batch import MAX_FIELD, Tally, score_many
+from cds_index.read.literals import MAX_MAGNITUDE, read_number
+from cds_index.read.registry import list_definitions, load_file
+from cds_index.render.report import result_table
 
 from .test_adversarial_reading import HEADER, TABLE_DEF
 

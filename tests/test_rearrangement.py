@@ -1,7 +1,8 @@
 """Units that merge (issue 16): rearrangement files, their check, the roll-up methods, periods that end.
 
 The figures are checked by hand: each expected number is computed here from the old units' own
-results (or inputs), independently of :mod:`cds_index.roll_up`, and one case is written out as a literal.
+results (or inputs), independently of
+:mod:`cds_index.analyse.roll_up`, and one case is written out as a literal.
 """
 
 from __future__ import annotations
@@ -19,16 +20,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cds_index
-from cds_index.batch import score_many, summary_columns
-from cds_index.checking import check_file
+from cds_index.analyse.roll_up import rollup
+from cds_index.check.checking import check_file
 from cds_index.cli import main
+from cds_index.engine.evaluate import Result, score
 from cds_index.errors import DefinitionError
-from cds_index.evaluate import Result, score
-from cds_index.inputs import UnitInputs, parse_values
+from cds_index.formats.rearrangement import Rearrangement
+from cds_index.io.batch import score_many, summary_columns
 from cds_index.numbers import HUNDRED, ZERO, div
-from cds_index.rearrangement import Rearrangement
-from cds_index.roll_up import rollup
-from cds_index.units_io import read_unit
+from cds_index.read.inputs import UnitInputs, parse_values
+from cds_index.read.units_io import read_unit
 
 from .conftest import EXAMPLES, column_of, line_of, mutate
 

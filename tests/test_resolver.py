@@ -12,7 +12,7 @@ import pytest
 import cds_index
 from cds_index.cli import main
 from cds_index.errors import UsageError, close_match, did_you_mean
-from cds_index.registry import resolve, resolve_id, searching
+from cds_index.read.registry import resolve, resolve_id, searching
 
 VERSIONS = Path(__file__).parent / "data" / "versions"
 ID = "fictional-commune-index"
@@ -220,7 +220,7 @@ def _write(path: Path, text: str) -> Path:
 @pytest.mark.parametrize("ref", [f"{ID}@2022-06-01", f"{ID}@2023-12-31"])
 def test_every_file_kind_names_a_version_by_date(folder: Path, tmp_path: Path, ref: str) -> None:
     """A scenario, a tests file and an inputs file name `id@date`; `check --folder` finds it (#13)."""
-    from cds_index.checking import check_file
+    from cds_index.check.checking import check_file
 
     scenario = _write(
         tmp_path / "kb.yaml",
@@ -246,7 +246,7 @@ def test_every_file_kind_names_a_version_by_date(folder: Path, tmp_path: Path, r
 
 def test_a_relative_definition_beside_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A scenario names `d.yaml`: the file beside it, wherever the command runs from."""
-    from cds_index.checking import check_file
+    from cds_index.check.checking import check_file
 
     (tmp_path / "defs").mkdir()
     shutil.copy(VERSIONS / f"{ID}.yaml", tmp_path / "defs" / "d.yaml")

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from cds_index.evaluate import NodeResult, score
-from cds_index.model import RULE_KINDS, Definition
+from cds_index.engine.evaluate import NodeResult, score
+from cds_index.formats.model import RULE_KINDS, Definition
 
 from .conftest import criterion
 

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 import cds_index
-from cds_index.checking import check_file
+from cds_index.analyse.scenario import Scenario, apply, apply_changes, load_scenario, read_scenario, whatif
+from cds_index.check.checking import check_file
 from cds_index.cli import main
 from cds_index.errors import DefinitionError
-from cds_index.inputs import UnitInputs, parse_values
-from cds_index.model import Definition
-from cds_index.scenario import Scenario, apply, apply_changes, load_scenario, read_scenario, whatif
+from cds_index.formats.model import Definition
+from cds_index.read.inputs import UnitInputs, parse_values
 
 from .synthetic import random_values
 
@@ -88,7 +88,7 @@ def test_rule_change_needs_set_or_rule() -> None:
 
 
 def test_schema_is_generated_and_committed() -> None:
-    from cds_index.schema import render, schemas
+    from cds_index.formats.schema import render, schemas
 
     generated = schemas()["scenario.schema.json"]
     assert generated["properties"]["changes"]["minItems"] == 1

@@ -11,13 +11,15 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from cds_index.loader import read_file
-from cds_index.schema import render, schemas
+from cds_index.formats.schema import render, schemas
+from cds_index.read.loader import read_file
 
 from .conftest import DEFINITIONS, EXAMPLES, SCHEMAS, TESTS, TINY, mutate
 
 GENERATED = schemas()
-REGENERATE = "the committed schema is out of date: run `python -m cds_index.schema` and commit schemas/"
+REGENERATE = (
+    "the committed schema is out of date: run `python -m cds_index.formats.schema` and commit schemas/"
+)
 
 
 @pytest.mark.parametrize("name", sorted(GENERATED))
@@ -110,7 +112,7 @@ def test_decimal_fields_accept_numbers_and_their_text() -> None:
     ],
 )
 def test_the_schema_catches_what_an_editor_should_flag(edit: tuple[str, str], where: str) -> None:
-    from cds_index.loader import read_yaml
+    from cds_index.read.loader import read_yaml
 
     doc, _ = read_yaml(mutate(TINY, edit))
     found = errors("definition.schema.json", doc.data)

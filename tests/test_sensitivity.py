@@ -1,4 +1,4 @@
-"""`cds-index sensitivity` and cds_index.sensitivity: which readings move the ranking (#15)."""
+"""`cds-index sensitivity` and cds_index.analyse.sensitivity: which readings move the ranking (#15)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 import cds_index
 from cds_index import UsageError
-from cds_index.checking import check_file
+from cds_index.analyse.ranking import rank
+from cds_index.analyse.sensitivity import SensitivityReport, html_page, markdown, sensitivity, table
+from cds_index.check.checking import check_file
 from cds_index.cli import main
-from cds_index.ranking import rank
-from cds_index.sensitivity import SensitivityReport, html_page, markdown, sensitivity, table
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -97,7 +97,7 @@ def test_stable_when_nothing_moves(hue: cds_index.Definition) -> None:
 
 
 def test_alternatives_without_a_rule_are_listed_not_scored(hue: cds_index.Definition) -> None:
-    from cds_index.sensitivity import _variant
+    from cds_index.analyse.sensitivity import _variant
 
     rule = hue.nodes()["III.6.1"].rule
     assert rule is not None and rule.alternatives
@@ -225,7 +225,7 @@ _VARIANTS: dict[str, cds_index.Definition] = {}
 
 def _full(atom_name: str, node_id: str) -> cds_index.Definition:
     """The definition with the alternative substituted, for a full re-score (made once per alternative)."""
-    from cds_index.sensitivity import _variant
+    from cds_index.analyse.sensitivity import _variant
 
     if atom_name not in _VARIANTS:
         node = HUE.nodes()[node_id]
@@ -237,7 +237,7 @@ def _full(atom_name: str, node_id: str) -> cds_index.Definition:
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(UNIT, min_size=1, max_size=3))
 def test_fast_path_equals_a_full_rescore(units: list[dict[str, Any]]) -> None:
-    from cds_index.sensitivity import _atoms, _read
+    from cds_index.analyse.sensitivity import _atoms, _read
 
     data = {f"u{i}": v for i, v in enumerate(units)}
     scored, _ = _read(HUE, data, 2024, None)

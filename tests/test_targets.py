@@ -8,10 +8,7 @@ from typing import Any
 
 import pytest
 
-from cds_index.errors import InputError, UsageError
-from cds_index.loader import load_model
-from cds_index.model import Definition, InputsFile
-from cds_index.targets import (
+from cds_index.engine.targets import (
     NOT_APPLICABLE,
     MultiYearView,
     evaluate_year,
@@ -19,6 +16,9 @@ from cds_index.targets import (
     gaps,
     next_year_of,
 )
+from cds_index.errors import InputError, UsageError
+from cds_index.formats.model import Definition, InputsFile
+from cds_index.read.loader import load_model
 
 ROOT = Path(__file__).resolve().parent.parent
 D = Decimal
@@ -155,7 +155,7 @@ def test_group_counts_add_up(d1829: Definition) -> None:
 
 def test_accepts_parsed_input_values(d1829: Definition) -> None:
     """Values as the inputs parser returns them (objects with `value` and `not_applicable`)."""
-    from cds_index.inputs import parse_values
+    from cds_index.read.inputs import parse_values
 
     parsed, problems = parse_values(
         {"online_dossiers_pct": "65%", "postal_point_dx_support": "n/a"}, d1829.inputs
@@ -213,7 +213,7 @@ def test_gap_for_unreported_value(d1829: Definition) -> None:
 
 
 def test_example_commune_across_years(d1829: Definition) -> None:
-    from cds_index.inputs import parse_values
+    from cds_index.read.inputs import parse_values
 
     example = load_model(InputsFile, ROOT / "examples" / "thanh-hoa-1829-commune-xa-a.yaml")
     assert example.years is not None

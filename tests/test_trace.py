@@ -12,11 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cds_index
+from cds_index.engine.evaluate import explain
 from cds_index.errors import DefinitionError
-from cds_index.evaluate import explain
-from cds_index.model import RULE_KINDS, Rule
+from cds_index.formats.model import RULE_KINDS, Rule
+from cds_index.io.seen import SeenIds
 from cds_index.rules import KINDS
-from cds_index.seen import SeenIds
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from synthetic import synthetic_values
@@ -133,8 +133,8 @@ def test_csv_batch_and_ranking_write_no_explanation(
 ) -> None:
     import csv
 
-    from cds_index import evaluate
     from cds_index.cli import main
+    from cds_index.engine import evaluate
 
     rng = random.Random(7)
     names = list(hue.inputs)

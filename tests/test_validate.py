@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from cds_index.check.validate import achievable, check_definition
 from cds_index.errors import Problem
-from cds_index.loader import read_file, validate_model
-from cds_index.model import Definition
-from cds_index.validate import achievable, check_definition
+from cds_index.formats.model import Definition
+from cds_index.read.loader import read_file, validate_model
 
 from .conftest import DEFINITIONS, TINY, column_of, definition_from_text, errors_of, line_of, mutate
 

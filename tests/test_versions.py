@@ -10,7 +10,7 @@ import pytest
 
 import cds_index
 from cds_index.errors import UsageError
-from cds_index.registry import resolve
+from cds_index.read.registry import resolve
 
 VERSIONS = Path(__file__).parent / "data" / "versions"
 ID = "fictional-commune-index"

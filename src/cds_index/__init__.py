@@ -12,16 +12,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # what mypy users see: the real signatures of every name, loaded on first use (#11)
-    from .batch import read_units, score_many
-    from .checking import check_file
+    from .analyse.ranking import rank
+    from .analyse.roll_up import rollup
+    from .analyse.sensitivity import sensitivity
+    from .check.checking import check_file
+    from .engine.evaluate import NodeResult, Result, score
+    from .engine.targets import evaluate_year, evaluate_years
     from .errors import CdsIndexError, DefinitionError, InputError, Location, Problem, UsageError
-    from .evaluate import NodeResult, Result, score
-    from .model import Definition, Node
-    from .ranking import rank
-    from .registry import list_definitions, load, load_file
-    from .roll_up import rollup
-    from .sensitivity import sensitivity
-    from .targets import evaluate_year, evaluate_years
+    from .formats.model import Definition, Node
+    from .io.batch import read_units, score_many
+    from .read.registry import list_definitions, load, load_file
 
 __version__ = "0.1.0"
 
@@ -34,22 +34,22 @@ _LAZY = {
     "Location": "errors",
     "Problem": "errors",
     "UsageError": "errors",
-    "NodeResult": "evaluate",
-    "Result": "evaluate",
-    "score": "evaluate",
-    "Definition": "model",
-    "Node": "model",
-    "list_definitions": "registry",
-    "load": "registry",
-    "load_file": "registry",
-    "score_many": "batch",
-    "read_units": "batch",
-    "rank": "ranking",
-    "evaluate_year": "targets",
-    "evaluate_years": "targets",
-    "check_file": "checking",
-    "rollup": "roll_up",  # issue 16
-    "sensitivity": "sensitivity",  # issue 15: the function; the module is callable too
+    "NodeResult": "engine.evaluate",
+    "Result": "engine.evaluate",
+    "score": "engine.evaluate",
+    "Definition": "formats.model",
+    "Node": "formats.model",
+    "list_definitions": "read.registry",
+    "load": "read.registry",
+    "load_file": "read.registry",
+    "score_many": "io.batch",
+    "read_units": "io.batch",
+    "rank": "analyse.ranking",
+    "evaluate_year": "engine.targets",
+    "evaluate_years": "engine.targets",
+    "check_file": "check.checking",
+    "rollup": "analyse.roll_up",  # issue 16
+    "sensitivity": "analyse.sensitivity",  # issue 15: the function; the module is callable too
 }
 
 

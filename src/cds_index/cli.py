@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO, cast
 
 from .errors import CdsIndexError, Location, Problem, UsageError
-from .safe import json_text, terminal
+from .io.safe import json_text, terminal
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -39,7 +39,7 @@ def _json(data: Any) -> None:
 
 def _year(text: str) -> int:
     """``--year``: an assessment year, refused as a usage error (exit 2) when absurd."""
-    from .evaluate import check_year
+    from .engine.evaluate import check_year
 
     try:
         year = check_year(int(text))
@@ -101,7 +101,7 @@ def _output_folder(path: str | Path) -> Path:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from .registry import list_definitions
+    from .read.registry import list_definitions
 
     infos = list_definitions(checked=False)  # the headings only: instant (#14)
     if args.format == "json":
@@ -125,7 +125,7 @@ def _yaml_files(paths: Sequence[str]) -> list[Path]:
         elif p.exists() or p.suffix in {".yaml", ".yml"}:
             files.append(p)
         else:
-            from .registry import resolve
+            from .read.registry import resolve
 
             files.append(resolve(raw))
     return files
@@ -144,7 +144,7 @@ def _has_kind(path: Path) -> bool:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .checking import check_file
+    from .check.checking import check_file
 
     files = _yaml_files(args.paths)
     if args.skip_other_yaml:
@@ -182,7 +182,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .schema import write
+    from .formats.schema import write
 
     try:
         written = write(args.output)
@@ -197,8 +197,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from .registry import load
-    from .report import assumptions, definition_json, definition_markdown, definition_table
+    from .read.registry import load
+    from .render.report import assumptions, definition_json, definition_markdown, definition_table
 
     definition = load(args.definition)
     if args.assumptions:
@@ -225,12 +225,12 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from .registry import load
-    from .template import inputs_template
+    from .io.template import inputs_template
+    from .read.registry import load
 
     definition = load(args.definition)
     if args.format == "xlsx":
-        from .excel import write_template
+        from .io.excel import write_template
 
         out = _output_file(args.output or f"{definition.id}-template.xlsx")
         write_template(definition, out)
@@ -250,10 +250,10 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from .documents import result_json
-    from .registry import load
-    from .report import result_table
-    from .units_io import read_unit
+    from .read.registry import load
+    from .read.units_io import read_unit
+    from .render.documents import result_json
+    from .render.report import result_table
 
     definition = load(args.definition)
     if definition.scoring == "points" and _is_batch(args):
@@ -274,7 +274,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                 _out(p.format(), sys.stderr)
             status = EXIT_INVALID
             continue
-        from .evaluate import score
+        from .engine.evaluate import score
 
         result = score(definition, unit, lang=args.lang)
         if not result.ok:
@@ -290,7 +290,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def _is_batch(args: argparse.Namespace) -> bool:
     """Folders, CSV files, workbooks, CSV/Excel output or -o: a batch (one summary row per unit)."""
-    from .batch import CSV_SUFFIXES, EXCEL_SUFFIXES
+    from .io.batch import CSV_SUFFIXES, EXCEL_SUFFIXES
 
     tables = CSV_SUFFIXES + EXCEL_SUFFIXES
     return (
@@ -305,8 +305,8 @@ def _count_units(paths: Sequence[str]) -> int | None:
     its header; ``None`` when a workbook is among them (its rows are only known by reading it)."""
     import functools
 
-    from .batch import CSV_SUFFIXES, EXCEL_SUFFIXES, expand
-    from .loader import open_input
+    from .io.batch import CSV_SUFFIXES, EXCEL_SUFFIXES, expand
+    from .read.loader import open_input
 
     total = 0
     try:
@@ -479,14 +479,14 @@ def _open_text(path: Path) -> TextIO:
 
 def _score_batch(definition: Any, args: argparse.Namespace) -> int:
     """`score` over many units: one summary row per unit, streamed (table, json, csv) or a workbook."""
-    from .batch import Tally, table_header, table_line, write_csv, write_json
+    from .io.batch import Tally, table_header, table_line, write_csv, write_json
 
     if args.output:
         _output_file(args.output, pipe=args.format != "xlsx")  # before scoring a thousand units
     tally = Tally()
     rows = _progress(_score_many(definition, args, tally), args.lang, inputs=args.inputs)
     if args.format == "xlsx":
-        from .excel import write_results
+        from .io.excel import write_results
 
         out = _output_file(args.output or f"{definition.id}-results.xlsx")
         count, failed = write_results(definition, rows, out, lang=args.lang)
@@ -511,7 +511,7 @@ def _score_batch(definition: Any, args: argparse.Namespace) -> int:
 
 
 def _score_many(definition: Any, args: argparse.Namespace, tally: Any = None) -> Any:
-    from .batch import score_many
+    from .io.batch import score_many
 
     return score_many(
         definition,
@@ -527,11 +527,11 @@ def _score_many(definition: Any, args: argparse.Namespace, tally: Any = None) ->
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
-    from .batch import Tally
-    from .documents import ranking_json
-    from .ranking import keys, ranking_rows, ranking_table
-    from .registry import load
-    from .tables import describe
+    from .analyse.ranking import keys, ranking_rows, ranking_table
+    from .io.batch import Tally
+    from .io.tables import describe
+    from .read.registry import load
+    from .render.documents import ranking_json
 
     definition = load(args.definition)
     if args.output:
@@ -552,7 +552,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
             document = ranking_json(definition, results, args.by, unranked)
             stream.write(json_text(json.dumps(document, ensure_ascii=False, indent=2)) + "\n")
         elif args.format == "csv":
-            from .batch import table_writer
+            from .io.batch import table_writer
 
             columns, rows = ranking_rows(definition, results, args.by)
             write = table_writer(stream, columns, bom=args.bom)
@@ -583,8 +583,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    from .registry import load
-    from .sensitivity import html_page, markdown, sensitivity, table
+    from .analyse.sensitivity import html_page, markdown, sensitivity, table
+    from .read.registry import load
 
     definition = load(args.definition)
     if args.output:
@@ -635,8 +635,8 @@ def _count(low: int, high: int) -> Any:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .htmlreport import write_reports
-    from .registry import load
+    from .read.registry import load
+    from .render.htmlreport import write_reports
 
     definition = load(args.definition)
     folder = _output_folder(args.output)
@@ -655,10 +655,10 @@ def _score_targets(
     Prints the table, or returns the JSON payload (the caller prints one document for all units);
     the flag says whether a value was refused.
     """
-    from .documents import targets_json, unit_json
-    from .report import targets_table, years_table
-    from .targets import evaluate_year, evaluate_years
-    from .units_io import read_unit_years
+    from .engine.targets import evaluate_year, evaluate_years
+    from .read.units_io import read_unit_years
+    from .render.documents import targets_json, unit_json
+    from .render.report import targets_table, years_table
 
     years, problems = read_unit_years(definition, path)
     for p in problems:
@@ -696,21 +696,21 @@ def _score_targets(
 
 def cmd_gaps(args: argparse.Namespace) -> int:
     """Gaps of every unit in the inputs: files, folders, CSV files and workbooks, like `score` (#14)."""
-    from .gaps import gaps_table, points_gaps, target_gaps
-    from .loader import load_model
-    from .registry import load
+    from .analyse.gaps import gaps_table, points_gaps, target_gaps
+    from .read.loader import load_model
+    from .read.registry import load
 
     definition = load(args.definition)
     overlay = None
     if args.overlay:
-        from .overlay import Overlay, check_overlay
+        from .formats.overlay import Overlay, check_overlay
 
         overlay = load_model(Overlay, args.overlay)
         check_overlay(overlay, definition)  # raises when it applies to another definition
     status = EXIT_OK
     reports = []
     if definition.scoring == "targets":
-        from .targets import evaluate_year
+        from .engine.targets import evaluate_year
 
         for unit, problems in _target_units(definition, args.inputs, args.year):
             for p in problems:
@@ -734,7 +734,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
             if row.result is not None:
                 reports.append(points_gaps(row.result, definition, overlay, lang=args.lang))
     if args.format == "json":
-        from .documents import gaps_json
+        from .render.documents import gaps_json
 
         _json(gaps_json(reports))
     else:
@@ -754,9 +754,9 @@ def _target_units(
     """
     from dataclasses import replace
 
-    from .batch import INPUTS_SUFFIXES, UnitFailure, expand, read_units
-    from .inputs import UnitInputs
-    from .units_io import read_unit_years
+    from .io.batch import INPUTS_SUFFIXES, UnitFailure, expand, read_units
+    from .read.inputs import UnitInputs
+    from .read.units_io import read_unit_years
 
     for path in expand(paths):
         by_unit: dict[str, dict[int, UnitInputs]] = {}
@@ -893,8 +893,8 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from .diff import diff, render_markdown, render_text
-    from .registry import load
+    from .analyse.diff import diff, render_markdown, render_text
+    from .read.registry import load
 
     result = diff(load(args.old), load(args.new))
     if args.format == "json":
@@ -905,9 +905,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
-    from .batch import UnitFailure, read_units
-    from .registry import load
-    from .scenario import read_scenario, render_table, whatif
+    from .analyse.scenario import read_scenario, render_table, whatif
+    from .io.batch import UnitFailure, read_units
+    from .read.registry import load
 
     scenario, base, changed = read_scenario(args.scenario, load(args.definition)).require()
     status = EXIT_OK
@@ -945,8 +945,8 @@ def cmd_whatif(args: argparse.Namespace) -> int:
 
 
 def cmd_rollup(args: argparse.Namespace) -> int:
-    from .registry import load
-    from .roll_up import render, rollup, write_csv
+    from .analyse.roll_up import render, rollup, write_csv
+    from .read.registry import load
 
     definition = load(args.definition)
     result = rollup(
@@ -1212,7 +1212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     try:
-        from .registry import searching
+        from .read.registry import searching
 
         folder = getattr(args, "folder", None)
         if folder is not None and not Path(folder).is_dir():

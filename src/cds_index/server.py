@@ -18,10 +18,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .documents import Problems, RankingDocument, ResultDocument, TargetsDocument
+from .engine.evaluate import FIRST_YEAR, LAST_YEAR
 from .errors import CdsIndexError, Problem, UsageError
-from .evaluate import FIRST_YEAR, LAST_YEAR
-from .registry import FOLDER_ENV as FOLDER_ENV  # the folder to serve instead of the bundled definitions
+from .read.registry import FOLDER_ENV as FOLDER_ENV  # the folder to serve instead of the bundled definitions
+from .render.documents import Problems, RankingDocument, ResultDocument, TargetsDocument
 
 MAX_BODY_SIZE = 8 * 1024 * 1024
 """Bytes of a request body, counted as they arrive (a chunked body too); more is answered 413."""
@@ -67,7 +67,7 @@ class RankRequest(BaseModel):
 
 
 # --- responses (documentation: the endpoints return these shapes, a test checks them) ----------
-# Results, rankings and problems are the documents of cds_index.documents, as the CLI writes them.
+# Results, rankings and problems are the documents of cds_index.render.documents, as the CLI writes them.
 ScoreResponse = ResultDocument
 TargetsResponse = TargetsDocument
 RankResponse = RankingDocument
@@ -290,9 +290,9 @@ def create_app(
     from starlette.exceptions import HTTPException
 
     from . import __version__
-    from .documents import ranking_json, result_json, targets_json
-    from .registry import bundled_dir, list_definitions, load_file, resolve_id, search_folder
-    from .report import definition_json
+    from .read.registry import bundled_dir, list_definitions, load_file, resolve_id, search_folder
+    from .render.documents import ranking_json, result_json, targets_json
+    from .render.report import definition_json
 
     # pinned now: the configured folder, else CDS_INDEX_FOLDER, else the bundled definitions
     served = search_folder(folder) or bundled_dir()
@@ -305,7 +305,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
         # load, check and compile every definition now, so the first request is as fast as the next
-        from .evaluate import score
+        from .engine.evaluate import score
 
         infos = catalogue()
         for info in infos:
@@ -467,8 +467,8 @@ def create_app(
     def score_unit(definition_id: str, request: ScoreRequest, on: dt.date | None = None) -> Any:
         definition = _definition(definition_id, on)
         if definition.scoring == "targets":
-            from .inputs import parse_values
-            from .targets import evaluate_year
+            from .engine.targets import evaluate_year
+            from .read.inputs import parse_values
 
             if request.year is None:
                 raise UsageError(Problem("usage", "a yearly-targets definition needs `year`, e.g. 2024"))
@@ -477,7 +477,7 @@ def create_app(
             )
             result = evaluate_year(definition, request.year, values, lang=request.lang)
             return JSONResponse(targets_json(request.unit.id, request.unit.name, result, problems))
-        from .evaluate import score
+        from .engine.evaluate import score
 
         scored = score(
             definition,
@@ -493,9 +493,9 @@ def create_app(
     def rank_units(definition_id: str, request: RankRequest, on: dt.date | None = None) -> Any:
         """Score every unit and rank them (ties share a rank); a unit with refused values, or whose id
         repeats an earlier unit's, is listed under `unranked` with its problems, never dropped."""
-        from .batch import score_many
-        from .inputs import UnitInputs, parse_values
-        from .ranking import keys
+        from .analyse.ranking import keys
+        from .io.batch import score_many
+        from .read.inputs import UnitInputs, parse_values
 
         definition = _definition(definition_id, on)
         if definition.scoring == "targets":

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DefinitionError, Location, Problem
-from .loader import Document, load_model, read_file
-from .model import Definition, TestCase, TestFile
+from .formats.model import Definition, TestCase, TestFile
 from .numbers import plain
+from .read.loader import Document, load_model, read_file
 
 
 @dataclass(frozen=True)
@@ -151,8 +151,8 @@ def run_case(
 
     ``locate(input name)`` places a refused value in the tests file.
     """
-    from .evaluate import score
-    from .inputs import UnitInputs, parse_values
+    from .engine.evaluate import score
+    from .read.inputs import UnitInputs, parse_values
 
     started = time.perf_counter()
     outcome = CaseOutcome(file, case.name, line)
@@ -212,8 +212,8 @@ def _compare(
 def _run_targets_case(
     definition: Definition, case: TestCase, outcome: CaseOutcome, locate: Callable[[str], Location] | None
 ) -> None:
-    from .inputs import parse_values
-    from .targets import evaluate_year
+    from .engine.targets import evaluate_year
+    from .read.inputs import parse_values
 
     if case.year is None:
         outcome.mismatches.append(Mismatch("year", "year", "a year", "none"))
@@ -256,7 +256,7 @@ class TestsRun:
         """Read the file and load its definition; raises :class:`CdsIndexError` when either is wrong."""
         path = Path(path)
         tests, doc = load_tests(path)
-        from .registry import load
+        from .read.registry import load
 
         return cls(path, tests, doc, load(tests.definition, relative_to=path))
 
@@ -310,7 +310,7 @@ def collect(paths: Sequence[str | Path]) -> list[Path]:
 
 def is_tests_file(path: Path) -> bool:
     """Whether a YAML file declares `kind: tests` (a top-level line in its first 4 KiB)."""
-    from .loader import open_input
+    from .read.loader import open_input
 
     handle, _ = open_input(path)  # a FIFO or a device named *.yaml is not opened (it would hang)
     if handle is None:

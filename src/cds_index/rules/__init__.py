@@ -4,11 +4,11 @@ A module of a kind has ``MODEL`` (its pydantic model, whose ``kind`` literal nam
 ``check(rule, node, maximum, inputs, need, problems)`` (static problems, as ``(code, message)``)
 and ``compile(rule, maximum, inputs) -> Compiled``. :data:`KINDS` maps each kind's name to its
 module; the set of kinds everywhere (the loader's message, tests, docs) is derived from it, and a
-test checks it against the :data:`cds_index.model.Rule` union.
+test checks it against the :data:`cds_index.formats.model.Rule` union.
 
 A compiled rule receives plain values (Decimal, bool, role string) of inputs that are all reported
 and applicable. Missing, not-applicable and late values are handled before it is called, by
-:mod:`cds_index.evaluate`.
+:mod:`cds_index.engine.evaluate`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any
 
 from ..errors import close_match
-from ..model import InputDef, Node
+from ..formats.model import InputDef, Node
 from ..numbers import ZERO
 from . import checklist, count, formula, incidents, per_item, ratio, role, steps, yes_no
 from .common import ROLE_WORDS, WORDS, Compiled, InvalidValue, NotReported, day_month
@@ -57,7 +57,7 @@ def compile_rule(
                     f"a {rule.kind} rule needs {' or '.join(sorted(types))}",
                 )
             )
-        from .. import units
+        from ..formats import units
 
         parsed = units.parse(spec.unit)
         if isinstance(parsed, str):

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from ..model import Checklist, InputDef, Node
+from ..formats.model import Checklist, InputDef, Node
 from ..numbers import ZERO, Lang, points_text, show
 from .common import WORDS, Compiled, Need, Values, label
 

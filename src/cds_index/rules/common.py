@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .. import units
-from ..model import InputDef
+from ..formats import units
+from ..formats.model import InputDef
 from ..numbers import ONE, ZERO, Lang, div, percent, points_text, show
 
 Values = Mapping[str, Any]

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from ..model import Count, InputDef, Node
+from ..formats.model import Count, InputDef, Node
 from ..numbers import ZERO, Lang, show
 from .common import NUMERIC, WORDS, Compiled, Need, Values, label, proportional, proportional_text
 

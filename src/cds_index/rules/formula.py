@@ -1,4 +1,4 @@
-"""`formula`: an arithmetic expression of the inputs (no eval: :mod:`cds_index.formula`), clamped."""
+"""`formula`: an arithmetic expression of the inputs (no eval: :mod:`cds_index.check.formula`), clamped."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from ..formula import compile_formula
-from ..model import Formula, InputDef, Node
+from ..check.formula import compile_formula
+from ..formats.model import Formula, InputDef, Node
 from ..numbers import HUNDRED, ZERO, Lang, points_text, show
 from .common import NUMERIC, WORDS, Compiled, InvalidValue, Need, Values
 

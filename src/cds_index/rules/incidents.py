@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from ..model import Incidents, InputDef, Node
+from ..formats.model import Incidents, InputDef, Node
 from ..numbers import ONE, ZERO, Lang, show
 from .common import NUMERIC, WORDS, Compiled, Need, NotReported, Values, award_text, label
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from ..model import InputDef, Node, PerItem
+from ..formats.model import InputDef, Node, PerItem
 from ..numbers import ZERO, Lang, points_text, show
 from .common import NUMERIC, WORDS, Compiled, Need, Values, label
 

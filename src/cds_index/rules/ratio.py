@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from ..model import InputDef, Node, Ratio
+from ..formats.model import InputDef, Node, Ratio
 from ..numbers import ONE, ZERO, Lang, div, percent, show
 from .common import (
     NUMERIC,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from ..model import InputDef, Node, Role
+from ..formats.model import InputDef, Node, Role
 from ..numbers import HUNDRED, ZERO, Lang
 from .common import ROLE_WORDS, Compiled, Need, Values, award_text, label
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from ..model import InputDef, Node, Step, Steps
+from ..formats.model import InputDef, Node, Step, Steps
 from ..numbers import HUNDRED, ONE, ZERO, Lang, div, percent, points_text, show
 from .common import (
     NUMERIC,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from ..model import InputDef, Node, YesNo
+from ..formats.model import InputDef, Node, YesNo
 from ..numbers import ONE, ZERO, Lang
 from .common import WORDS, Compiled, Need, Values, award_text, label
 

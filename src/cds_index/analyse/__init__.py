@@ -1,0 +1,1 @@
+"""Analyses over results: ranking, gaps, diff, what-if scenarios, sensitivity, roll-up."""

@@ -1,0 +1,186 @@
+"""The gap report: which targets a unit misses or which points it loses, and whose job each one is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..engine.evaluate import NodeResult, Result
+from ..formats.model import Definition
+from ..numbers import ZERO, Lang, plain, show
+
+UNASSIGNED = {"vi": "(chưa phân công)", "en": "(unassigned)"}
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One criterion where the unit falls short: points lost (or a target unmet) and why."""
+
+    id: str
+    title: str
+    lost: Decimal
+    """Points lost (points definitions); 1 per unmet target (yearly-target definitions)."""
+    max: Decimal
+    status: str
+    explanation: str
+    coordinating: tuple[str, ...] = ()
+    timing: str | None = None
+
+
+@dataclass
+class UnitGaps:
+    """The losses of one responsible unit (a lead unit, or several leading jointly)."""
+
+    lead: str
+    losses: list[Loss] = field(default_factory=list)
+
+    @property
+    def at_stake(self) -> Decimal:
+        return sum((loss.lost for loss in self.losses), ZERO)
+
+
+@dataclass(frozen=True)
+class GapReport:
+    definition: str
+    unit: str
+    measure: str  # "points" or "targets"
+    year: int | None
+    leads: tuple[UnitGaps, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "definition": self.definition,
+            "unit": self.unit,
+            "measure": self.measure,
+            "year": self.year,
+            "leads": [
+                {
+                    "lead": g.lead,
+                    "at_stake": plain(g.at_stake),
+                    "losses": [
+                        {
+                            "id": x.id,
+                            "title": x.title,
+                            "lost": plain(x.lost),
+                            "max": plain(x.max),
+                            "status": x.status,
+                            "explanation": x.explanation,
+                            "coordinating": list(x.coordinating),
+                            "timing": x.timing,
+                        }
+                        for x in g.losses
+                    ],
+                }
+                for g in self.leads
+            ],
+        }
+
+
+def _responsible(
+    definition: Definition, overlay: Any, node_id: str
+) -> list[tuple[str, tuple[str, ...], str | None]]:
+    """``(lead, coordinating, timing)`` of a criterion: from the overlay, else the definition's `lead`."""
+    found = []
+    if overlay is not None:
+        for a in overlay.assignment_for(node_id):
+            lead = "; ".join(a.lead) if a.lead else ""
+            found.append((lead, tuple(a.coordinating), a.timing))
+    if not found:
+        node = definition.nodes().get(node_id)
+        if node is not None and node.lead:
+            found.append((node.lead, (), None))
+    return found
+
+
+def _group(losses: list[tuple[str, Loss]]) -> tuple[UnitGaps, ...]:
+    by_lead: dict[str, UnitGaps] = {}
+    for lead, loss in losses:
+        by_lead.setdefault(lead, UnitGaps(lead)).losses.append(loss)
+    for group in by_lead.values():
+        group.losses.sort(key=lambda x: (-x.lost, x.id))
+    return tuple(sorted(by_lead.values(), key=lambda g: (-g.at_stake, g.lead)))
+
+
+def points_gaps(
+    result: Result, definition: Definition, overlay: Any = None, *, lang: Lang = "vi"
+) -> GapReport:
+    """Points lost per criterion, grouped by the unit that leads it, most at stake first.
+
+    A criterion led jointly by several units is listed once, under their joint name, so the totals
+    never count a point twice.
+    """
+    losses: list[tuple[str, Loss]] = []
+    criteria: list[NodeResult] = result.criteria()
+    for node in criteria:
+        if node.lost <= 0:
+            continue
+        owners = _responsible(definition, overlay, node.id) or [(UNASSIGNED[lang], (), None)]
+        lead = " + ".join(dict.fromkeys(o[0] or UNASSIGNED[lang] for o in owners))
+        coordinating = tuple(dict.fromkeys(c for o in owners for c in o[1]))
+        timing = "; ".join(o[2] for o in owners if o[2]) or None
+        losses.append(
+            (
+                lead,
+                Loss(
+                    node.id,
+                    node.title,
+                    node.lost,
+                    node.max,
+                    node.status,
+                    node.explanation,
+                    coordinating,
+                    timing,
+                ),
+            )
+        )
+    return GapReport(
+        result.definition, result.unit_name or result.unit_id, "points", result.year, _group(losses)
+    )
+
+
+def target_gaps(
+    year_result: Any, definition: Definition, unit: str, overlay: Any = None, *, lang: Lang = "vi"
+) -> GapReport:
+    """Targets unmet (or not reported) in a year, grouped by lead unit."""
+    losses: list[tuple[str, Loss]] = []
+    for o in year_result.criteria:
+        if o.status not in ("unmet", "not_reported"):
+            continue
+        owners = _responsible(definition, overlay, o.id) or [(UNASSIGNED[lang], (), None)]
+        lead = " + ".join(dict.fromkeys(x[0] or UNASSIGNED[lang] for x in owners))
+        losses.append((lead, Loss(o.id, o.title, Decimal(1), Decimal(1), o.status, o.explanation)))
+    return GapReport(definition.id, unit, "targets", year_result.year, _group(losses))
+
+
+def gaps_table(report: GapReport, *, lang: Lang = "vi", markdown: bool = False) -> str:
+    points = report.measure == "points"
+    unit_word = (
+        ("điểm mất" if points else "chỉ tiêu chưa đạt")
+        if lang == "vi"
+        else ("points lost" if points else "targets unmet")
+    )
+    title = f"{report.unit} — {report.definition}" + (f" — {report.year}" if report.year else "")
+    lines = [f"# {title}" if markdown else title, ""]
+    for group in report.leads:
+        stake = show(group.at_stake, lang, 2)
+        if markdown:
+            lines += [
+                f"## {group.lead} — {stake} {unit_word}",
+                "",
+                "| Tiêu chí | Mất | Giải thích |" if lang == "vi" else "| Criterion | Lost | Why |",
+                "|---|---:|---|",
+            ]
+            for x in group.losses:
+                lines.append(f"| {x.id} {x.title} | {show(x.lost, lang, 2)} | {x.explanation} |")
+            lines.append("")
+        else:
+            lines.append(f"{group.lead}: {stake} {unit_word}")
+            for x in group.losses:
+                lost = f"−{show(x.lost, lang, 2)}" if points else "✗"
+                lines.append(f"  {x.id:<12} {lost:>7}  {x.title[:80]}")
+                lines.append(f"  {'':<12} {'':>7}  {x.explanation}")
+            lines.append("")
+    if not report.leads:
+        lines.append("Không có điểm bị mất." if lang == "vi" else "Nothing lost.")
+    return "\n".join(lines) + "\n"

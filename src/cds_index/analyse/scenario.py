@@ -1,0 +1,852 @@
+"""What-if scenarios: a definition with some points, thresholds, targets or criteria changed, and its effect.
+
+A scenario file (``kind: scenario``) names a definition and lists changes, applied in order:
+
+- ``op: points`` — a node's points (``adjust_parents: true`` carries the difference up to every ancestor
+  and the stated total; ``false`` leaves them as printed, and ``check`` then reports the broken sums);
+- ``op: rule`` — a rule's parameters (``set: {target: 0.8}``) or a whole new rule (``rule: {...}``);
+- ``op: step`` — one band of a steps rule (``step: 1`` is the first band as listed; ``min``, ``max``,
+  ``percent``, ``points``, ``min_inclusive``, ``max_inclusive``);
+- ``op: target`` — a yearly target (``year: 2025, target: {at_least: 90}``);
+- ``op: remove`` — a criterion or group (``adjust_parents`` as for points);
+- ``op: add`` — a criterion or group ``under`` a parent (none: a new pillar), optionally ``after`` a sibling.
+
+:func:`load_scenario` reads a scenario file; :func:`apply` returns the changed definition (raising
+:class:`DefinitionError` with every error, positioned); :func:`apply_changes` returns it with every
+problem instead of raising; :func:`whatif` scores units under both and reports score and rank
+before and after, and what moved them.
+
+>>> import cds_index
+>>> from cds_index.analyse.scenario import Scenario, apply
+>>> base = cds_index.load("hai-duong-707-district")
+>>> s = Scenario.model_validate({"kind": "scenario", "id": "x", "title": "x",
+...     "definition": "hai-duong-707-district",
+...     "changes": [{"op": "points", "node": "CQS.1.1.3", "points": 3}]})
+>>> changed = apply(base, s)
+>>> changed.total, changed.nodes()["CQS"].points
+(Decimal('417'), Decimal('197'))
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, TypeAdapter, ValidationError, model_validator
+
+from ..errors import DefinitionError, Location, Problem, did_you_mean
+from ..formats.model import (
+    Definition,
+    DefinitionRef,
+    InputDef,
+    InputName,
+    Model,
+    Node,
+    NodeId,
+    NonNegative,
+    Percent,
+    Rule,
+    Text,
+    YearTarget,
+)
+from ..numbers import ZERO, Lang, plain, show
+from ..read.loader import Document, read_file, validate_model
+
+# --- the file format --------------------------------------------------------------------------
+
+
+class _Change(Model):
+    note: Text | None = Field(None, description="Why this change: the proposal or the question asked.")
+
+
+class PointsChange(_Change):
+    """Give a node other points."""
+
+    op: Literal["points"]
+    node: NodeId
+    points: NonNegative
+    adjust_parents: bool = Field(
+        True,
+        description="Carry the difference up to every ancestor and the stated total (false: leave "
+        "them as printed; `check` then reports the sums the change breaks).",
+    )
+
+
+class RuleChange(_Change):
+    """Change a rule's parameters (``set``), or replace the rule (``rule``)."""
+
+    op: Literal["rule"]
+    node: NodeId
+    set: dict[str, Any] | None = Field(
+        None,
+        description="Parameters merged into the rule, e.g. `{target: 0.8}`, `{points_each: 1}`.",
+    )
+    rule: Rule | None = Field(None, description="A whole new rule, replacing the old one.")
+
+    @model_validator(mode="after")
+    def _one(self) -> RuleChange:
+        if (self.set is None) == (self.rule is None):
+            raise ValueError("a rule change needs exactly one of `set` (parameters) or `rule` (a new rule)")
+        if self.set is not None and "kind" in self.set:
+            raise ValueError("`set` cannot change a rule's kind; give the whole new `rule`")
+        return self
+
+
+class StepChange(_Change):
+    """Move one band of a steps rule: only the fields given change (``max: null`` removes a bound)."""
+
+    op: Literal["step"]
+    node: NodeId
+    step: Annotated[int, Field(ge=1, description="The band, counted from 1 as the rule lists them.")]
+    min: Decimal | None = None
+    max: Decimal | None = None
+    min_inclusive: bool | None = None
+    max_inclusive: bool | None = None
+    percent: Percent | None = None
+    points: NonNegative | None = None
+
+
+class TargetChange(_Change):
+    """Change a yearly target (`scoring: targets` definitions)."""
+
+    op: Literal["target"]
+    node: NodeId
+    year: int
+    target: YearTarget
+
+
+class RemoveChange(_Change):
+    """Remove a criterion or a group with everything under it."""
+
+    op: Literal["remove"]
+    node: NodeId
+    adjust_parents: bool = True
+
+
+class AddChange(_Change):
+    """Add a criterion or a group (with its children)."""
+
+    op: Literal["add"]
+    under: NodeId | None = Field(None, description="The parent; absent = a new pillar.")
+    after: NodeId | None = Field(None, description="Insert after this sibling; absent = last.")
+    node: Node
+    adjust_parents: bool = True
+
+
+Change = Annotated[
+    PointsChange | RuleChange | StepChange | TargetChange | RemoveChange | AddChange,
+    Field(discriminator="op"),
+]
+
+
+class Scenario(Model):
+    """A what-if: changes to a definition, to see what they would do before they are decided."""
+
+    kind: Literal["scenario"]
+    format: Literal[1] = 1
+    id: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+    title: Text
+    definition: DefinitionRef
+    description: Text | None = None
+    inputs: dict[InputName, InputDef] = Field(
+        default_factory=dict,
+        description="Inputs that added criteria need, declared as in a definition.",
+    )
+    changes: list[Change] = Field(min_length=1)
+
+
+# --- applying a scenario ----------------------------------------------------------------------
+
+_RULE = TypeAdapter(Rule)
+_NODE_SUMS = {"points-mismatch", "total-mismatch"}
+
+
+@dataclass
+class _Tree:
+    """The definition as plain data, with a way to find each node and its ancestors."""
+
+    data: dict[str, Any]
+
+    def find(self, node_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int] | None:
+        """``(ancestors, siblings list, index)`` of the node, or ``None``."""
+
+        def walk(items: list[dict[str, Any]], parents: list[dict[str, Any]]) -> Any:
+            for i, item in enumerate(items):
+                if item["id"] == node_id:
+                    return parents, items, i
+                found = walk(item.get("children") or [], [*parents, item])
+                if found:
+                    return found
+            return None
+
+        found: tuple[list[dict[str, Any]], list[dict[str, Any]], int] | None = walk(self.data["tree"], [])
+        return found
+
+    def ids(self) -> set[str]:
+        out: set[str] = set()
+
+        def walk(items: list[dict[str, Any]]) -> None:
+            for item in items:
+                out.add(item["id"])
+                walk(item.get("children") or [])
+
+        walk(self.data["tree"])
+        return out
+
+    def shift(self, ancestors: list[dict[str, Any]], delta: Decimal) -> None:
+        """Carry a change of ``delta`` points up: every ancestor, the stated total, and their errata."""
+        if not delta:
+            return
+        for ancestor in ancestors:
+            if ancestor.get("points") is not None:
+                ancestor["points"] = ancestor["points"] + delta
+            self._shift_erratum(ancestor["id"], "points-mismatch", delta)
+        if self.data.get("total") is not None:
+            self.data["total"] = self.data["total"] + delta
+            self._shift_erratum("total", "total-mismatch", delta)
+
+    def _shift_erratum(self, node_id: str, kind: str, delta: Decimal) -> None:
+        # the erratum says "printed P, children add up to C": both move by the same delta
+        for entry in self.data.get("errata") or []:
+            if entry["node"] == node_id and entry["kind"] == kind:
+                if isinstance(entry.get("printed"), Decimal):
+                    entry["printed"] += delta
+                if entry.get("computed") is not None:
+                    entry["computed"] += delta
+
+
+def _stated(node: dict[str, Any]) -> Decimal:
+    if node.get("points") is not None:
+        return Decimal(node["points"])
+    return sum((_stated(c) for c in node.get("children") or []), ZERO)
+
+
+def _subtree_ids(node: dict[str, Any]) -> set[str]:
+    out = {node["id"]}
+    for child in node.get("children") or []:
+        out |= _subtree_ids(child)
+    return out
+
+
+def _dump(model: Any) -> Any:
+    return model.model_dump(mode="python", by_alias=True, exclude_none=True)
+
+
+def apply(base: Definition, scenario: Scenario, doc: Document | None = None) -> Definition:
+    """Apply ``scenario`` to ``base``: the changed definition; raise :class:`DefinitionError` listing every
+    error of the changes (warnings are dropped: :func:`apply_changes` returns them)."""
+    changed, problems = apply_changes(base, scenario, doc)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or changed is None:
+        raise DefinitionError(errors or [Problem("invalid-value", "the scenario cannot be applied")])
+    return changed
+
+
+def apply_changes(
+    base: Definition, scenario: Scenario, doc: Document | None = None
+) -> tuple[Definition | None, list[Problem]]:
+    """Apply ``scenario`` to ``base``: the changed definition (``None`` if it cannot be built) and every
+    problem of the changes, positioned in the scenario file (``doc``) where there is one.
+
+    Problems the base definition already has (its recorded errata) are not repeated; a sum the
+    scenario breaks is reported as ``points-mismatch`` / ``total-mismatch`` at the change that broke it.
+    """
+    doc = doc or Document(None, None)
+    tree = _Tree(copy.deepcopy(_dump(base)))
+    problems: list[Problem] = []
+    touched: list[tuple[int, set[str], bool]] = []  # (change index, ids under the change, breaks sums)
+
+    def at(index: int, *keys: str | int) -> Location:
+        return doc.location(("changes", index, *keys))
+
+    def unknown(index: int, node_id: str, key: str = "node") -> None:
+        problems.append(
+            Problem(
+                "invalid-value",
+                f"change {index + 1}: {base.id} has no node {node_id!r}",
+                at(index, key),
+                hint=did_you_mean(node_id, tree.ids()),
+            )
+        )
+
+    for name, spec in scenario.inputs.items():
+        if name in tree.data["inputs"]:
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"the input {name!r} is already declared by {base.id}",
+                    doc.location(("inputs", name), key=True),
+                )
+            )
+        tree.data["inputs"][name] = _dump(spec)
+
+    for index, change in enumerate(scenario.changes):
+        if isinstance(change, AddChange):
+            _add(tree, change, index, at, unknown, problems, touched)
+            continue
+        found = tree.find(change.node)
+        if found is None:
+            unknown(index, change.node)
+            continue
+        ancestors, siblings, position = found
+        node = siblings[position]
+        if isinstance(change, PointsChange):
+            if node.get("points") is None:
+                problems.append(
+                    Problem(
+                        "invalid-value",
+                        f"change {index + 1}: {change.node} prints no points "
+                        "(they are the sum of its children); change its children",
+                        at(index, "points"),
+                    )
+                )
+                continue
+            delta = change.points - Decimal(node["points"])
+            node["points"] = change.points
+            if change.adjust_parents:
+                tree.shift(ancestors, delta)
+            touched.append(
+                (
+                    index,
+                    _subtree_ids(node) | {a["id"] for a in ancestors[-1:]},
+                    not change.adjust_parents and bool(delta),
+                )
+            )
+        elif isinstance(change, RemoveChange):
+            delta = -_stated(node)
+            del siblings[position]
+            gone = _subtree_ids(node)
+            tree.data["errata"] = [e for e in tree.data.get("errata") or [] if e["node"] not in gone]
+            if change.adjust_parents:
+                tree.shift(ancestors, delta)
+            touched.append(
+                (index, {a["id"] for a in ancestors[-1:]}, not change.adjust_parents and bool(delta))
+            )
+        elif isinstance(change, RuleChange | StepChange):
+            if not _change_rule(node, change, index, at, problems):
+                continue
+            touched.append((index, {node["id"]}, False))
+        elif isinstance(change, TargetChange):
+            if node.get("targets") is None:
+                problems.append(
+                    Problem(
+                        "invalid-value",
+                        f"change {index + 1}: {change.node} has no yearly targets",
+                        at(index, "node"),
+                    )
+                )
+                continue
+            node["targets"]["years"][change.year] = (
+                change.target if isinstance(change.target, str) else _dump(change.target)
+            )
+            (node["targets"].get("printed") or {}).pop(change.year, None)  # no longer as printed
+            touched.append((index, {node["id"]}, False))
+
+    # a change that could not be made is left out, and the rest is still checked: every problem at once
+    try:
+        changed = Definition.model_validate(tree.data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"the changed definition is not valid: {err['msg']} "
+                    f"(at {'.'.join(map(str, err['loc']))})",
+                    doc.location(("changes",)),
+                )
+            )
+        return None, problems
+    changed._origin = base._origin
+    problems.extend(_new_findings(base, changed, doc, touched))
+    problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
+    return changed, problems
+
+
+def _add(
+    tree: _Tree,
+    change: AddChange,
+    index: int,
+    at: Callable[..., Location],
+    unknown: Callable[..., None],
+    problems: list[Problem],
+    touched: list[tuple[int, set[str], bool]],
+) -> None:
+    node = _dump(change.node)
+    if change.under is None:
+        ancestors: list[dict[str, Any]] = []
+        siblings: list[dict[str, Any]] = tree.data["tree"]
+    else:
+        found = tree.find(change.under)
+        if found is None:
+            unknown(index, change.under, "under")
+            return
+        parents, items, position = found
+        parent = items[position]
+        if parent.get("rule") is not None or parent.get("targets") is not None:
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"change {index + 1}: {change.under} is a criterion; add under a group",
+                    at(index, "under"),
+                )
+            )
+            return
+        ancestors = [*parents, parent]
+        siblings = parent.setdefault("children", [])
+    where = len(siblings)
+    if change.after is not None:
+        ids = [s["id"] for s in siblings]
+        if change.after not in ids:
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"change {index + 1}: {change.after!r} is not a child of {change.under or 'the tree'}",
+                    at(index, "after"),
+                )
+            )
+            return
+        where = ids.index(change.after) + 1
+    siblings.insert(where, node)
+    delta = _stated(node)
+    if change.adjust_parents:
+        tree.shift(ancestors, delta)
+    touched.append(
+        (
+            index,
+            _subtree_ids(node) | {a["id"] for a in ancestors[-1:]},
+            not change.adjust_parents and bool(delta),
+        )
+    )
+
+
+def _change_rule(
+    node: dict[str, Any],
+    change: RuleChange | StepChange,
+    index: int,
+    at: Callable[..., Location],
+    problems: list[Problem],
+) -> bool:
+    rule = node.get("rule")
+    if rule is None:
+        problems.append(
+            Problem("invalid-value", f"change {index + 1}: {change.node} has no rule", at(index, "node"))
+        )
+        return False
+    if isinstance(change, RuleChange):
+        new = _dump(change.rule) if change.rule is not None else {**rule, **(change.set or {})}
+    else:
+        steps = rule.get("steps")
+        if rule.get("kind") != "steps" or not steps:
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"change {index + 1}: {change.node} is a {rule.get('kind')} rule, not steps",
+                    at(index, "node"),
+                )
+            )
+            return False
+        if change.step > len(steps):
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"change {index + 1}: the rule has {len(steps)} step(s), not {change.step}",
+                    at(index, "step"),
+                )
+            )
+            return False
+        fields = change.model_fields_set - {"op", "node", "step", "note"}
+        band = dict(steps[change.step - 1])
+        for name in fields:
+            value = getattr(change, name)
+            if value is None:
+                band.pop(name, None)
+            else:
+                band[name] = value
+        if "percent" in fields and change.percent is not None:
+            band.pop("points", None)
+        if "points" in fields and change.points is not None:
+            band.pop("percent", None)
+        new = {**rule, "steps": [*steps[: change.step - 1], band, *steps[change.step :]]}
+    try:
+        node["rule"] = _dump(_RULE.validate_python(new))
+    except ValidationError as exc:
+        key = (
+            "rule"
+            if isinstance(change, RuleChange) and change.rule is not None
+            else ("set" if isinstance(change, RuleChange) else "step")
+        )
+        for err in exc.errors(include_url=False):
+            where = ".".join(str(part) for part in err["loc"] if part != rule.get("kind"))
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"change {index + 1}: {err['msg']}" + (f" (at {where})" if where else ""),
+                    at(index, key),
+                )
+            )
+        return False
+    return True
+
+
+def _new_findings(
+    base: Definition,
+    changed: Definition,
+    doc: Document,
+    touched: list[tuple[int, set[str], bool]],
+) -> list[Problem]:
+    """The checker's findings on the changed definition that the base does not have, located at the
+    change that caused them."""
+    from ..check.validate import check_definition
+
+    def key(p: Problem) -> tuple[str, str, tuple[str, ...]]:
+        return p.code, p.message, p.node
+
+    before = {key(p) for p in check_definition(base)}
+    out = []
+    for p in check_definition(changed):
+        if key(p) in before:
+            continue
+        index = _culprit(p, touched)
+        location = doc.location(("changes", index)) if index is not None else doc.location(("changes",))
+        message = p.message if index is None else f"change {index + 1}: {p.message}"
+        hint = p.hint
+        if p.code in _NODE_SUMS:
+            hint = (
+                "set `adjust_parents: true` to carry the change up, or change another criterion under "
+                "the same parent by the opposite amount"
+            )
+        out.append(Problem(p.code, message, location, p.node, p.severity, hint))
+    return out
+
+
+def _culprit(p: Problem, touched: list[tuple[int, set[str], bool]]) -> int | None:
+    if not p.node:  # the stated total, or an input
+        for index, _, breaks in touched:
+            if breaks and p.code in _NODE_SUMS:
+                return index
+        return touched[0][0] if touched else None
+    crumbs = set(p.node)
+    for index, ids, _ in touched:  # the change made at this node (or at one of its children)
+        if p.node[-1] in ids:
+            return index
+    for index, ids, _ in touched:  # a change further up the branch
+        if ids & crumbs:
+            return index
+    return None
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loaded:
+    scenario: Scenario
+    base: Definition
+    changed: Definition | None
+    problems: tuple[Problem, ...]
+    document: Document
+
+    def require(self) -> tuple[Scenario, Definition, Definition]:
+        """``(scenario, base, changed)``; raise :class:`DefinitionError` when the changes have errors."""
+        errors = [p for p in self.problems if p.severity == "error"]
+        if errors or self.changed is None:
+            where = Location(self.document.file) if self.document.file else Location()
+            raise DefinitionError(
+                errors or [Problem("invalid-value", "the scenario cannot be applied", where)]
+            )
+        return self.scenario, self.base, self.changed
+
+
+def base_of(scenario: Scenario, path: str | Path | None = None) -> Definition:
+    """The definition a scenario changes (its ``definition:``, resolved by :func:`registry.resolve`:
+    an id, ``id@date``, or a path relative to the scenario file)."""
+    from ..read.registry import load
+
+    return load(scenario.definition, relative_to=path)
+
+
+_OPS = {"points", "rule", "step", "target", "remove", "add"}
+
+
+def validate_scenario(doc: Document) -> tuple[Scenario | None, list[Problem]]:
+    """Validate a scenario document; problems point at the change they are about.
+
+    pydantic puts the ``op`` tag into an error's path (``changes.0.points.pionts``); where the tag is
+    not a key of the change, it is dropped so the problem lands on the right line.
+    """
+    scenario, problems = validate_model(Scenario, doc)
+    fixed = []
+    for p in problems:
+        path = p.location.path
+        if len(path) > 3 and path[0] == "changes" and path[2] in _OPS:
+            change = doc.data["changes"][path[1]] if isinstance(path[1], int) else None
+            if isinstance(change, dict) and path[2] not in change:
+                path = (*path[:2], *path[3:])
+                p = Problem(
+                    p.code,
+                    p.message,
+                    doc.location(path, key=p.code == "unknown-key"),
+                    p.node,
+                    p.severity,
+                    p.hint,
+                )
+        fixed.append(p)
+    return scenario, fixed
+
+
+def read_scenario(path: str | Path, base: Definition | None = None) -> Loaded:
+    """Read a scenario file, load its definition (or take ``base``) and apply it; raise
+    :class:`DefinitionError` if the file cannot be read. Problems of the changes come back in ``problems``."""
+    doc, problems = read_file(path)
+    if problems:
+        raise DefinitionError(problems)
+    scenario, problems = validate_scenario(doc)
+    if scenario is None:
+        raise DefinitionError(problems)
+    if base is None:
+        base = base_of(scenario, path)
+    elif base.id != base_of(scenario, path).id:
+        raise DefinitionError(
+            Problem(
+                "invalid-value",
+                f"the scenario changes {scenario.definition!r}, not {base.id!r}",
+                doc.location(("definition",)),
+            )
+        )
+    changed, problems = apply_changes(base, scenario, doc)
+    return Loaded(scenario, base, changed, tuple(problems), doc)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file (its changes are applied by :func:`apply`); raise
+    :class:`DefinitionError` when the file cannot be read or does not have a scenario's shape."""
+    doc, problems = read_file(path)
+    if problems:
+        raise DefinitionError(problems)
+    scenario, problems = validate_scenario(doc)
+    if scenario is None:
+        raise DefinitionError(problems)
+    return scenario
+
+
+# --- what-if: scores and ranks before and after -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mover:
+    """A criterion whose points for this unit change under the scenario."""
+
+    id: str
+    title: str
+    before: Decimal
+    after: Decimal
+
+    @property
+    def delta(self) -> Decimal:
+        return self.after - self.before
+
+
+@dataclass(frozen=True)
+class UnitChange:
+    unit_id: str
+    unit_name: str | None
+    before: Decimal
+    after: Decimal
+    max_before: Decimal
+    max_after: Decimal
+    rank_before: int
+    rank_after: int
+    movers: tuple[Mover, ...]
+    """Criteria whose points changed, largest change first."""
+
+    @property
+    def delta(self) -> Decimal:
+        return self.after - self.before
+
+    @property
+    def rank_change(self) -> int:
+        """Places gained (positive) or lost (negative)."""
+        return self.rank_before - self.rank_after
+
+    def to_dict(self, top: int | None = None) -> dict[str, Any]:
+        return {
+            "unit": {"id": self.unit_id, "name": self.unit_name},
+            "before": {"score": plain(self.before), "max": plain(self.max_before), "rank": self.rank_before},
+            "after": {"score": plain(self.after), "max": plain(self.max_after), "rank": self.rank_after},
+            "delta": plain(self.delta),
+            "rank_change": self.rank_change,
+            "moved_by": [
+                {
+                    "id": m.id,
+                    "title": m.title,
+                    "before": plain(m.before),
+                    "after": plain(m.after),
+                    "delta": plain(m.delta),
+                }
+                for m in self.movers[:top]
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    definition: str
+    scenario: str
+    by: str
+    units: tuple[UnitChange, ...]
+    """In the order of the ranking after the scenario."""
+
+    @property
+    def moved(self) -> list[UnitChange]:
+        return [u for u in self.units if u.rank_change]
+
+    def to_dict(self, top: int | None = 3) -> dict[str, Any]:
+        return {
+            "definition": self.definition,
+            "scenario": self.scenario,
+            "ranked_by": self.by,
+            "units_changed_rank": len(self.moved),
+            "units": [u.to_dict(top) for u in self.units],
+        }
+
+
+def _rank(results: Sequence[Any], by: str) -> dict[str, tuple[int, Decimal, Decimal]]:
+    """unit id → (rank, score, max), ties sharing a rank (1, 2, 2, 4)."""
+    from .ranking import rank
+
+    return {r.unit_id: (r.rank, r.score, r.max) for r in rank(results, by)}
+
+
+def whatif(
+    base: Definition,
+    changed: Definition,
+    units: Iterable[Any],
+    *,
+    by: str = "total",
+    lang: Lang = "vi",
+    name: str | None = None,
+) -> WhatIf:
+    """Score every unit under ``base`` and ``changed``; ranks before and after, and the criteria that moved.
+
+    ``units`` are :class:`~cds_index.read.inputs.UnitInputs` (parse them against ``changed``, which declares
+    every input the scenario adds).
+    """
+    from ..engine.evaluate import score
+
+    before, after = [], []
+    for unit in units:
+        before.append(score(base, unit, lang=lang))
+        after.append(score(changed, unit, lang=lang))
+    ids = [r.unit_id for r in before]
+    if len(set(ids)) != len(ids):
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        from ..errors import UsageError
+
+        raise UsageError(Problem("usage", f"unit ids must be unique to rank them: {', '.join(dupes[:5])}"))
+    rank_before, rank_after = _rank(before, by), _rank(after, by)
+    changes = []
+    for old, new in zip(before, after, strict=True):
+        old_points = {c.id: (c.title, c.points) for c in old.criteria()}
+        new_points = {c.id: (c.title, c.points) for c in new.criteria()}
+        movers = []
+        for cid in dict.fromkeys([*old_points, *new_points]):
+            title, a = old_points.get(cid, (new_points.get(cid, ("", ZERO))[0], ZERO))
+            b = new_points.get(cid, (title, ZERO))[1]
+            if a != b:
+                movers.append(Mover(cid, new_points.get(cid, (title,))[0], a, b))
+        movers.sort(key=lambda m: (-abs(m.delta), m.id))
+        rb, sb, mb = rank_before[old.unit_id]
+        ra, sa, ma = rank_after[new.unit_id]
+        changes.append(UnitChange(old.unit_id, old.unit_name, sb, sa, mb, ma, rb, ra, tuple(movers)))
+    changes.sort(key=lambda u: (u.rank_after, u.unit_id))
+    return WhatIf(base.id, name or changed.id, by, tuple(changes))
+
+
+def _signed(d: Decimal, lang: Lang, places: int | None = None) -> str:
+    text = show(d, lang, places)
+    return text if d < 0 or text.lstrip("-") in {"0"} else "+" + text
+
+
+def _moved_by(u: UnitChange, lang: Lang, top: int) -> str:
+    return ", ".join(f"{m.id} {_signed(m.delta, lang, 2)}" for m in u.movers[:top]) or "—"
+
+
+def render_table(
+    w: WhatIf, *, lang: Lang = "vi", top: int = 3, places: int = 2, markdown: bool = False
+) -> str:
+    """Each unit: rank before → after, score before → after, and the criteria that moved it most."""
+    vi = lang == "vi"
+    head = (
+        ["Hạng sau", "Hạng trước", "±", "Đơn vị", "Điểm trước", "Điểm sau", "Chênh lệch", "Do tiêu chí"]
+        if vi
+        else ["Rank after", "Rank before", "±", "Unit", "Before", "After", "Change", "Moved by"]
+    )
+    rows = []
+    for u in w.units:
+        rows.append(
+            [
+                str(u.rank_after),
+                str(u.rank_before),
+                f"{u.rank_change:+d}" if u.rank_change else "0",
+                u.unit_name or u.unit_id,
+                f"{show(u.before, lang, places)}/{show(u.max_before, lang, places)}",
+                f"{show(u.after, lang, places)}/{show(u.max_after, lang, places)}",
+                _signed(u.delta, lang, places),
+                _moved_by(u, lang, top),
+            ]
+        )
+    title = (
+        f"{'Kịch bản' if vi else 'Scenario'} {w.scenario} — {w.definition} — "
+        f"{'xếp hạng theo' if vi else 'ranked by'} {w.by}"
+    )
+    summary = f"{len(w.moved)}/{len(w.units)} {'đơn vị đổi hạng' if vi else 'units change rank'}"
+    if markdown:
+        lines = [
+            f"**{title}**",
+            "",
+            "| " + " | ".join(head) + " |",
+            "|" + "---:|" * 3 + "---|" + "---:|" * 3 + "---|",
+        ]
+        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
+        return "\n".join([*lines, "", summary]) + "\n"
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)]
+    widths[3] = min(widths[3], 36)
+
+    def line(cells: list[str]) -> str:
+        out = []
+        for i, c in enumerate(cells):
+            if i == 3 and len(c) > widths[3]:
+                c = c[: widths[3] - 1] + "…"
+            out.append(c.ljust(widths[i]) if i in (3, 7) else c.rjust(widths[i]))
+        return "  ".join(out).rstrip()
+
+    return (
+        "\n".join([title, "", line(head), line(["-" * n for n in widths]), *map(line, rows), "", summary])
+        + "\n"
+    )
+
+
+__all__ = [
+    "AddChange",
+    "Change",
+    "Mover",
+    "PointsChange",
+    "RemoveChange",
+    "RuleChange",
+    "Scenario",
+    "StepChange",
+    "TargetChange",
+    "UnitChange",
+    "WhatIf",
+    "apply",
+    "apply_changes",
+    "base_of",
+    "load_scenario",
+    "read_scenario",
+    "render_table",
+    "whatif",
+]

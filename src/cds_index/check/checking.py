@@ -1,0 +1,227 @@
+"""`cds-index check`: validate any file the project reads, by its `kind:`, and summarise it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..errors import CdsIndexError, Location, Problem, UsageError
+from ..read.loader import Document, read_file
+
+
+@dataclass
+class FileReport:
+    file: str
+    kind: str | None
+    id: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+    def summary(self) -> str:
+        counts = {s: sum(p.severity == s for p in self.problems) for s in ("error", "warning", "info")}
+        head = "OK  " if self.ok else "FAIL"
+        what = f"{self.kind or '?'} {self.id or ''}".strip()
+        extra = "; ".join(f"{k}: {v}" for k, v in self.facts.items())
+        tail = f" — {counts['error']} error(s), {counts['warning']} warning(s)"
+        if counts["info"]:
+            tail += f", {counts['info']} known discrepancy(ies)"
+        return f"{head} {self.file} ({what}){': ' + extra if extra else ''}{tail}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "kind": self.kind,
+            "id": self.id,
+            "ok": self.ok,
+            "facts": self.facts,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def check_file(path: str | Path) -> FileReport:
+    """Check one file of any kind; never raises for bad input (a path that is not a path is a usage
+    error)."""
+    if not isinstance(path, str | Path) or not str(path).strip():
+        raise UsageError(
+            Problem("usage", f"check_file() takes a file path, e.g. 'dinh-nghia.yaml', got {path!r}")
+        )
+    path = Path(path)
+    doc, problems = read_file(path)
+    if problems:
+        return FileReport(str(path), None, problems=problems)
+    kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
+    checker = _CHECKERS.get(kind) if isinstance(kind, str) else None
+    if checker is None:
+        known = ", ".join(sorted(_CHECKERS))
+        return FileReport(
+            str(path),
+            None,
+            problems=[
+                Problem(
+                    "kind-unknown",
+                    f"`kind:` is {kind!r}; a cds_index file has kind {known}",
+                    doc.location(("kind",)),
+                )
+            ],
+        )
+    report = FileReport(str(path), kind)
+    try:
+        checker(path, doc, report)
+    except CdsIndexError as exc:
+        report.problems.extend(exc.problems)
+    return report
+
+
+def _definition(path: Path, doc: Document, report: FileReport) -> None:
+    from ..numbers import plain
+    from ..read.registry import inspect_definition
+    from .validate import achievable
+
+    definition, problems = inspect_definition(path, doc)
+    report.problems.extend(problems)
+    if definition is None:
+        return
+    report.id = definition.id
+    if definition.scoring == "points":
+        pillars = " + ".join(plain(p.points) for p in definition.tree if p.points is not None)
+        reach = sum((achievable(p) for p in definition.tree), Decimal(0))
+        if definition.total is not None:
+            report.facts["total"] = (
+                f"{plain(definition.total)} = {pillars}" if pillars else plain(definition.total)
+            )
+        report.facts["achievable"] = plain(reach)
+    report.facts["criteria"] = len(definition.criteria())
+
+
+def _inputs(path: Path, doc: Document, report: FileReport) -> None:
+    from ..read.inputs import read_inputs_file
+    from ..read.registry import load
+    from ..read.units_io import read_unit_years
+
+    model, _, problems = read_inputs_file(path, doc)
+    if model is None:
+        report.problems.extend(problems)
+        return
+    report.id = model.unit.id
+    definition = load(model.definition, relative_to=path)
+    years, problems = read_unit_years(definition, path, doc=doc)
+    report.problems.extend(problems)
+    from ..engine.evaluate import score
+
+    scoring_codes = {"input-constraint", "input-date-missing"}
+    for year, unit in years.items():
+        report.problems.extend(unit.problems)
+        if definition.scoring != "points":
+            continue
+        # what scoring refuses (a part above its whole, an undated meeting), at the value's line (#10)
+        for p in score(definition, unit).problems[len(unit.problems) :]:
+            if p.code not in scoring_codes:
+                continue  # a year outside the definition's period is reported below, once
+            if not p.location.path:
+                report.problems.append(p)
+                continue
+            name = p.location.path[-1]
+            where: tuple[str | int, ...] = (
+                ("values", name) if model.values is not None else ("years", year, name)
+            )
+            report.problems.append(replace(p, location=doc.location(where)))
+    if definition.scoring == "points":  # a year the definition does not assess (issue 16)
+        from ..engine.evaluate import period_warnings
+
+        for year in years:
+            at = doc.location(("year",) if model.years is None else ("years", year), key=True)
+            report.problems += [replace(p, location=at) for p in period_warnings(definition, year)]
+    report.facts["definition"] = definition.id
+
+
+def _tests(path: Path, doc: Document, report: FileReport) -> None:
+    from ..read.registry import load
+    from ..testing import load_tests
+
+    tests, _ = load_tests(path, doc)
+    definition = load(tests.definition, relative_to=path)
+    report.id = definition.id
+    report.facts["cases"] = len(tests.cases)
+    known = set(definition.nodes())
+    for index, case in enumerate(tests.cases):
+        for node_id in [*case.expect.points, *case.expect.status, *case.expect.targets]:
+            if node_id not in known:
+                report.problems.append(
+                    Problem(
+                        "invalid-value",
+                        f"case {case.name!r} expects a node {node_id!r} that does not exist",
+                        doc.location(("cases", index, "expect")),
+                    )
+                )
+        from ..read.inputs import parse_values
+
+        _, found = parse_values(
+            case.values,
+            definition.inputs,
+            locate=lambda name, i=index: doc.location(("cases", i, "values", name)),
+            number_format=definition.number_format,
+        )
+        report.problems.extend(found)
+
+
+def _overlay(path: Path, doc: Document, report: FileReport) -> None:
+    """Validate an overlay, load its definition, check one against the other."""
+    from ..formats.overlay import Overlay, check_overlay
+    from ..read.loader import validate_model
+    from ..read.registry import load
+    from .validate import erratum_note
+
+    overlay, problems = validate_model(Overlay, doc)
+    report.problems.extend(problems)
+    if overlay is None:
+        return
+    report.id = overlay.id
+    report.facts["applies_to"] = overlay.applies_to
+    report.facts["rows"] = len(overlay.assignments or overlay.criteria or ())
+    definition = load(overlay.applies_to, relative_to=path)
+    report.problems.extend(check_overlay(overlay, definition, locate=doc.location))
+    for index, erratum in enumerate(overlay.errata):  # each listed, with its kind (#10)
+        report.problems.append(erratum_note(erratum, doc.location(("errata", index))))
+
+
+def _scenario(path: Path, doc: Document, report: FileReport) -> None:
+    """Apply the scenario to its definition and check the result like a definition (issue 6)."""
+    from ..analyse.scenario import apply_changes, base_of, validate_scenario
+    from ..numbers import plain
+
+    scenario, problems = validate_scenario(doc)
+    if scenario is None:
+        report.problems.extend(problems)
+        return
+    report.id = scenario.id
+    base = base_of(scenario, path)
+    changed, problems = apply_changes(base, scenario, doc)
+    report.problems.extend(problems)
+    report.facts["definition"] = base.id
+    report.facts["changes"] = len(scenario.changes)
+    if changed is not None and base.total is not None and changed.total is not None:
+        report.facts["total"] = f"{plain(base.total)} → {plain(changed.total)}"
+
+
+def _rearrangement(path: Path, doc: Document, report: FileReport) -> None:
+    from ..formats.rearrangement import check_rearrangement_file
+
+    check_rearrangement_file(path, doc, report)
+
+
+_CHECKERS = {
+    "definition": _definition,
+    "inputs": _inputs,
+    "tests": _tests,
+    "overlay": _overlay,
+    "scenario": _scenario,
+    "rearrangement": _rearrangement,
+}
+
+__all__ = ["FileReport", "Location", "check_file"]

@@ -1,0 +1,508 @@
+"""Static checks of a definition: ids, sums, errata, inputs, units, steps, formulas, targets."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ..engine.evaluate import compile_definition
+from ..errors import Location, Problem
+from ..formats import units
+from ..formats.model import AtLeast, Definition, Node, OneOf, rule_inputs
+from ..numbers import ZERO, plain
+from ..read.loader import Document
+from .constraints import names
+
+
+def _paths(definition: Definition) -> Iterator[tuple[tuple[str | int, ...], tuple[str, ...], Node]]:
+    """Yield ``(document path, criterion path, node)`` for every node."""
+
+    def walk(node: Node, path: tuple[str | int, ...], ids: tuple[str, ...]) -> Iterator[Any]:
+        ids = (*ids, node.id)
+        yield path, ids, node
+        for index, child in enumerate(node.children or ()):
+            yield from walk(child, (*path, "children", index), ids)
+
+    for index, pillar in enumerate(definition.tree):
+        yield from walk(pillar, ("tree", index), ())
+
+
+def check_definition(definition: Definition, doc: Document | None = None) -> list[Problem]:
+    """Every finding about a definition, errors and notes alike, in document order.
+
+    Known discrepancies recorded in the errata come back with severity ``info``; they do not fail.
+    """
+    doc = doc or Document(None, None)
+    problems: list[Problem] = []
+
+    def at(path: tuple[str | int, ...], *, key: bool = False) -> Location:
+        return doc.location(path, key=key)
+
+    nodes: dict[str, tuple[tuple[str | int, ...], tuple[str, ...], Node]] = {}
+    ids = Counter(node.id for _, _, node in _paths(definition))
+    errata = {(e.node, e.kind): (i, e) for i, e in enumerate(definition.errata)}
+    used_errata: set[int] = set()
+    points_mode = definition.scoring == "points"
+    problems.extend(_title_problems(definition.title, at(("title",))))
+
+    for path, crumbs, node in _paths(definition):
+        if ids[node.id] > 1 and node.id in nodes:
+            first = nodes[node.id][0]
+            problems.append(
+                Problem(
+                    "duplicate-id",
+                    f"the id {node.id!r} is used twice (first at line {at(first).line})",
+                    at((*path, "id")),
+                    crumbs,
+                    hint="if the decision prints the same number twice, give the later row the next free "
+                    "number and record the printed one in `errata` (kind: duplicate-number)",
+                )
+            )
+            continue
+        nodes[node.id] = (path, crumbs, node)
+        problems.extend(_title_problems(node.title, at((*path, "title")), crumbs))
+        filled = [name for name in ("children", "rule", "targets") if getattr(node, name)]
+        if len(filled) > 1:
+            problems.append(
+                Problem(
+                    "node-rule-and-children",
+                    f"{node.id} has {' and '.join(filled)}; a node has exactly one",
+                    at(path),
+                    crumbs,
+                )
+            )
+        elif not filled:
+            need = "a `rule`" if points_mode else "`targets`"
+            problems.append(
+                Problem(
+                    "leaf-without-rule",
+                    f"criterion {node.id} has no children and no rule: give it {need}",
+                    at(path),
+                    crumbs,
+                )
+            )
+        if points_mode and node.points is None and not node.children:
+            problems.append(Problem("missing-key", f"criterion {node.id} has no `points`", at(path), crumbs))
+        if not points_mode and node.rule is not None:
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    "a `scoring: targets` definition has targets, not rules",
+                    at((*path, "rule")),
+                    crumbs,
+                )
+            )
+        if points_mode and node.targets is not None:
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    "a `scoring: points` definition has rules, not targets",
+                    at((*path, "targets")),
+                    crumbs,
+                )
+            )
+
+        # a parent's stated points against the sum of its children, exactly
+        # (a criterion without points is reported above; summing it as 0 would only repeat that)
+        if (
+            points_mode
+            and node.children
+            and node.points is not None
+            and all(child.points is not None or child.children for child in node.children)
+        ):
+            # one level at a time, against the children's own printed points: no cascades
+            total = sum((_stated(child) for child in node.children), ZERO)
+            problems.extend(
+                _compare(
+                    node.id,
+                    node.points,
+                    total,
+                    "points-mismatch",
+                    errata,
+                    used_errata,
+                    at((*path, "points")),
+                    crumbs,
+                    doc,
+                    f"{node.id} states {plain(node.points)} points but its children add up to {plain(total)}",
+                )
+            )
+        if node.targets is not None:
+            problems.extend(_check_targets(definition, node, path, crumbs, at))
+
+    if points_mode and definition.total is not None:
+        total = sum((_stated(p) for p in definition.tree), ZERO)
+        problems.extend(
+            _compare(
+                "total",
+                definition.total,
+                total,
+                "total-mismatch",
+                errata,
+                used_errata,
+                at(("total",)),
+                (),
+                doc,
+                f"the stated total is {plain(definition.total)} but the pillars add up to {plain(total)}",
+            )
+        )
+
+    # rules: inputs, types, units, steps, formulas (compiled once, here)
+    for node_id, code, message in compile_definition(definition).problems if points_mode else []:
+        if code == "unit-unknown":
+            continue  # reported once below, at the input's `unit:`, not again at every rule using it
+        path, crumbs, _ = nodes[node_id]
+        problems.append(Problem(code, message, at((*path, "rule")), crumbs))
+
+    for name, spec in definition.inputs.items():
+        parsed = units.parse(spec.unit)
+        if isinstance(parsed, str):
+            problems.append(
+                Problem("unit-unknown", f"input {name!r}: {parsed}", at(("inputs", name, "unit")))
+            )
+    problems.extend(_check_constraints(definition, at))
+    problems.extend(_check_index_alternatives(definition, at))
+    for path, crumbs, node in _paths(definition) if points_mode else []:
+        if node.rule is not None and node.rule.alternatives:
+            problems.extend(_check_alternatives(definition, node, path, crumbs, at))
+    used = {n for _, node in definition.walk() if node.rule for n in rule_inputs(node.rule)}
+    used |= {
+        n
+        for _, node in definition.walk()
+        if node.rule
+        for alt in node.rule.alternatives or ()
+        if alt.rule
+        for n in rule_inputs(alt.rule)
+    }
+    used |= {node.targets.input for _, node in definition.walk() if node.targets}
+    for name in _formula_names(definition):
+        used.add(name)
+    for name, spec in definition.inputs.items():
+        # a general fact (Thông tin chung) is part of the form even when no rule divides by it
+        if name not in used and not spec.general:
+            problems.append(
+                Problem(
+                    "unused-input",
+                    f"input {name!r} is declared but no rule uses it",
+                    at(("inputs", name), key=True),
+                    severity="warning",
+                )
+            )
+
+    for index, erratum in enumerate(definition.errata):
+        if erratum.node not in {"total", "document"} and erratum.node not in nodes:
+            problems.append(
+                Problem(
+                    "errata-unknown-node",
+                    f"the errata entry names {erratum.node!r}, which is not a node",
+                    at(("errata", index, "node")),
+                )
+            )
+        elif erratum.kind in {"points-mismatch", "total-mismatch"} and index not in used_errata:
+            problems.append(
+                Problem(
+                    "errata-mismatch",
+                    f"the errata entry says {erratum.node} is inconsistent, but its points add up",
+                    at(("errata", index)),
+                    hint="remove the entry, or check that the node's points are encoded as printed",
+                )
+            )
+        elif index not in used_errata:  # every other erratum is listed too, with its kind (#10)
+            problems.append(erratum_note(erratum, at(("errata", index))))
+    problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
+    return problems
+
+
+def _check_index_alternatives(definition: Definition, at: Any) -> list[Problem]:
+    """Each other reading of the index has a unique name and differs from the chosen one (#15)."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, alt in enumerate(definition.index.alternatives or ()):
+        where = ("index", "alternatives", index)
+        if alt.name in seen:
+            problems.append(
+                Problem("invalid-value", f"two index alternatives are named {alt.name!r}", at(where))
+            )
+        seen.add(alt.name)
+        if alt.over == "printed" and alt.method != "mean_of_pillar_percentages":
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"index alternative {alt.name!r}: `over: printed` is for the mean of pillar percentages; "
+                    "write `method: mean_of_pillar_percentages` or drop `over`",
+                    at((*where, "over")),
+                )
+            )
+        elif alt.method == definition.index.method and alt.over == "applicable":
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"index alternative {alt.name!r} is the chosen reading (`index.method: "
+                    f"{alt.method}`); an alternative reads the index another way, e.g. `method: sum`",
+                    at((*where, "method")),
+                )
+            )
+    return problems
+
+
+# what a title must not hold: C0/C1 controls (tab, newline…), zero-width and bidi controls, a BOM
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def _title_problems(title: str, where: Location, crumbs: tuple[str, ...] = ()) -> list[Problem]:
+    """A title is printed in tables, forms and reports: a tab or newline breaks their rows, a bidi or
+    zero-width character hides what is written; a title of spaces only says nothing."""
+    if not title.strip():
+        return [Problem("title-text", "the title is empty: write the decision's words", where, crumbs)]
+    hidden = _HIDDEN.search(title)
+    if hidden is None:
+        return []
+    return [
+        Problem(
+            "title-text",
+            f"the title has the control character U+{ord(hidden.group()):04X} at position "
+            f"{hidden.start() + 1} ({title[: hidden.start()][-30:]!r} …): "
+            "write it on one line with plain spaces",
+            where,
+            crumbs,
+            hint="a long title can be folded over several lines with `title: >-`",
+        )
+    ]
+
+
+def _check_alternatives(
+    definition: Definition, node: Node, path: tuple[str | int, ...], crumbs: tuple[str, ...], at: Any
+) -> list[Problem]:
+    """Each alternative reading has a unique name and a rule that compiles like the encoded one."""
+    from ..rules import compile_rule
+
+    assert node.rule is not None
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, alt in enumerate(node.rule.alternatives or ()):
+        where = (*path, "rule", "alternatives", index)
+        if alt.name in seen:
+            problems.append(
+                Problem(
+                    "invalid-value", f"two alternatives are named {alt.name!r}", at((*where, "name")), crumbs
+                )
+            )
+        seen.add(alt.name)
+        if alt.rule is None:
+            continue
+        if alt.rule.alternatives:
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    "an alternative's rule has alternatives of its own; list every reading on the criterion",
+                    at((*where, "rule")),
+                    crumbs,
+                )
+            )
+        _, found = compile_rule(alt.rule, node, definition.inputs)
+        for code, message in found:
+            if code != "unit-unknown":
+                problems.append(
+                    Problem(code, f"alternative {alt.name!r}: {message}", at((*where, "rule")), crumbs)
+                )
+    return problems
+
+
+def _check_constraints(definition: Definition, at: Any) -> list[Problem]:
+    """Each constraint names two declared number inputs, different ones (issue #10)."""
+    problems: list[Problem] = []
+    for index, constraint in enumerate(definition.constraints):
+        sides = [("input", n) for n in names(constraint.input)] + [("at_most", constraint.at_most)]
+        for key, name in sides:
+            spec = definition.inputs.get(name)
+            where = at(("constraints", index, key))
+            if spec is None:
+                close = [n for n in definition.inputs if n.startswith(name[:4])][:1]
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                problems.append(
+                    Problem(
+                        "unknown-input", f"constraint {key} {name!r} is not a declared input{hint}", where
+                    )
+                )
+            elif spec.type not in {"number", "integer"}:
+                problems.append(
+                    Problem(
+                        "input-type-mismatch",
+                        f"constraint {key} {name!r} is of type {spec.type}; a constraint compares numbers",
+                        where,
+                    )
+                )
+        if constraint.at_most in names(constraint.input):
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"constraint compares {constraint.at_most!r} with itself",
+                    at(("constraints", index)),
+                )
+            )
+    return problems
+
+
+def erratum_note(erratum: Any, location: Location) -> Problem:
+    """An erratum of a definition or an overlay as a `known-discrepancy` note: kind, node, what."""
+    node = () if erratum.node in {"total", "document"} else (erratum.node,)
+    return Problem(
+        "known-discrepancy",
+        f"{erratum.kind} at {erratum.node}: {erratum.note}",
+        location,
+        node,
+        severity="info",
+    )
+
+
+def _stated(node: Node) -> Decimal:
+    """A node's printed points, or the sum of its children where it prints none (2263's components)."""
+    if node.points is not None:
+        return node.points
+    return sum((_stated(child) for child in node.children or ()), ZERO)
+
+
+def achievable(node: Node) -> Decimal:
+    """The sum of a node's criteria's points: what a unit can actually earn under it."""
+    if not node.children:
+        return node.points or ZERO
+    return sum((achievable(child) for child in node.children), ZERO)
+
+
+def _compare(
+    node_id: str,
+    stated: Decimal,
+    total: Decimal,
+    kind: str,
+    errata: dict[Any, Any],
+    used: set[int],
+    location: Location,
+    crumbs: tuple[str, ...],
+    doc: Document,
+    message: str,
+) -> list[Problem]:
+    entry = errata.get((node_id, kind))
+    if stated == total:
+        return []
+    if entry is None:
+        return [
+            Problem(
+                kind,
+                message,
+                location,
+                crumbs,
+                hint="if the decision prints it so, encode it as printed and record it in `errata` "
+                f"(node: {node_id}, kind: {kind}, printed: {plain(stated)}, computed: {plain(total)})",
+            )
+        ]
+    index, erratum = entry
+    used.add(index)
+    if erratum.computed is not None and erratum.computed != total:
+        return [
+            Problem(
+                "errata-mismatch",
+                f"{message}; the errata entry says the children add up to {plain(erratum.computed)}",
+                doc.location(("errata", index, "computed")),
+                crumbs,
+            )
+        ]
+    printed = _number(erratum.printed)  # `printed: "15"` (quoted, or dumped as JSON) is checked too
+    if printed is not None and printed != stated:
+        return [
+            Problem(
+                "errata-mismatch",
+                f"{message}; the errata entry says {plain(printed)} was printed",
+                doc.location(("errata", index, "printed")),
+                crumbs,
+            )
+        ]
+    return [
+        Problem(
+            "known-discrepancy",
+            f"{kind} at {node_id}: {message} (recorded in the errata; achievable maximum {plain(total)})",
+            location,
+            crumbs,
+            severity="info",
+        )
+    ]
+
+
+def _number(value: object) -> Decimal | None:
+    if isinstance(value, Decimal):
+        return value
+    try:
+        number = Decimal(str(value).strip()) if isinstance(value, str) else None
+    except InvalidOperation:
+        return None
+    return number if number is not None and number.is_finite() else None
+
+
+def _formula_names(definition: Definition) -> set[str]:
+    from ..formats.model import Formula
+    from .formula import compile_formula
+
+    names: set[str] = set()
+    for _, node in definition.walk():
+        if isinstance(node.rule, Formula):
+            formula, _ = compile_formula(node.rule.expression, definition.inputs)
+            if formula is not None:
+                names |= formula.names
+    return names
+
+
+def _check_targets(
+    definition: Definition, node: Node, path: tuple[str | int, ...], crumbs: tuple[str, ...], at: Any
+) -> list[Problem]:
+    targets = node.targets
+    assert targets is not None
+    problems: list[Problem] = []
+    spec = definition.inputs.get(targets.input)
+    if spec is None:
+        return [
+            Problem(
+                "unknown-input",
+                f"{targets.input!r} is not a declared input",
+                at((*path, "targets", "input")),
+                crumbs,
+            )
+        ]
+    for year, target in targets.years.items():
+        where = at((*path, "targets", "years", year))
+        if definition.years and year not in definition.years:
+            problems.append(
+                Problem("target-year", f"{year} is not one of the definition's years", where, crumbs)
+            )
+        if isinstance(target, AtLeast) and spec.type not in {"number", "integer"}:
+            problems.append(
+                Problem(
+                    "input-type-mismatch",
+                    f"`at_least` needs a number input; {targets.input!r} is {spec.type}",
+                    where,
+                    crumbs,
+                )
+            )
+        if isinstance(target, OneOf):
+            if spec.type != "choice":
+                problems.append(
+                    Problem(
+                        "input-type-mismatch",
+                        f"`one_of` needs a choice input; {targets.input!r} is {spec.type}",
+                        where,
+                        crumbs,
+                    )
+                )
+            else:
+                for state in target.one_of:
+                    if state not in (spec.choices or []):
+                        problems.append(
+                            Problem(
+                                "target-year",
+                                f"{state!r} is not one of the input's choices "
+                                f"({', '.join(spec.choices or [])})",
+                                where,
+                                crumbs,
+                            )
+                        )
+    return problems

@@ -1,0 +1,1 @@
+"""Scoring: the compiled plan walked once per unit, with its structured trace."""

@@ -1,0 +1,1 @@
+"""The file kinds as pydantic models (definitions, overlays, rearrangements) and their JSON Schemas."""

@@ -1,0 +1,1 @@
+"""Tables in and out: CSV and Excel readers and writers, the inputs template, safe cells."""

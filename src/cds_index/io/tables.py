@@ -1,0 +1,294 @@
+"""Tables of one row per unit (CSV and Excel alike): header words, the column layout, one row → a unit.
+
+Shared by batch.py (CSV) and excel.py (workbooks), so neither imports the other (#11).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import Location, Problem, did_you_mean
+from ..formats.model import Definition
+from ..read.inputs import UnitInputs, parse_values
+from ..read.literals import NumberFormat, clean
+from ..read.literals import read_year as literal_year
+
+# Headers that name the unit rather than an input (compared after header_key()).
+ID_HEADERS = {"unit_id", "id", "ma", "mã", "mã đơn vị", "ma don vi", "mã đv", "unit"}
+
+
+NAME_HEADERS = {"unit_name", "name", "tên", "ten", "tên đơn vị", "ten don vi", "đơn vị", "don vi"}
+
+
+YEAR_HEADERS = {"year", "năm", "nam", "năm đánh giá"}
+
+
+# A row-number column (Số thứ tự), the first column of most Vietnamese tables: not an input (#9).
+ROW_NUMBER_HEADERS = {"stt", "tt", "số thứ tự", "so thu tu", "số tt", "no", "no.", "#"}
+
+
+# A row whose id or name says it is a total is not a unit: scored, it would rank first (#9).
+TOTAL_WORDS = {
+    *("tổng", "tổng cộng", "cộng", "tổng số", "tổng hợp", "toàn tỉnh", "toàn huyện", "toàn thành phố"),
+    *("tong", "tong cong", "cong", "tong so", "total", "totals", "grand total", "sum", "cả tỉnh"),
+}
+
+
+@dataclass(frozen=True)
+class UnitFailure:
+    """A unit (or a file or table row) that could not be read at all: where, who if known, and why."""
+
+    unit_id: str | None
+    unit_name: str | None
+    source: str
+    problems: tuple[Problem, ...]
+
+
+def header_key(text: Any) -> str:
+    """A header as compared: NFC, lower case, single spaces, no trailing colon or asterisk."""
+    words = unicodedata.normalize("NFC", clean(str(text))).lower().rstrip(":*").split()
+    return " ".join(words)
+
+
+def column_letter(index: int) -> str:
+    """1 → ``A``, 28 → ``AB`` (spreadsheet column names)."""
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+@dataclass
+class TableLayout:
+    """What each column of a one-row-per-unit table holds, found from its header row."""
+
+    id_col: int
+    name_col: int | None
+    year_col: int | None
+    inputs: dict[int, str]
+    """Column (0-based) → input name."""
+    unknown: dict[int, str]
+    """Column → why its header is not an input (unknown or ambiguous)."""
+    id_found: bool = True
+    """Whether a header names the unit id column (else the first column is taken as the id)."""
+
+
+def input_header_index(definition: Definition) -> dict[str, list[str]]:
+    """Header text (input name or Vietnamese label, compared by :func:`header_key`) → input names."""
+    index: dict[str, list[str]] = {}
+    for name, spec in definition.inputs.items():
+        index.setdefault(header_key(name), []).append(name)
+        label = header_key(spec.label)
+        if name not in index.get(label, []):
+            index.setdefault(label, []).append(name)
+    return index
+
+
+def table_layout(definition: Definition, header: Sequence[Any]) -> TableLayout:
+    """Read a header row: unit id and name first (by header word or position), then one column per input.
+
+    An input is named by its name (``staff_total``) or its Vietnamese label; a header that is
+    neither, or a label several inputs share, is recorded in ``unknown``.
+    """
+    lookup = input_header_index(definition)
+    keys = [header_key(h) if not is_blank(h) else "" for h in header]
+    id_col = next((i for i, k in enumerate(keys) if k in ID_HEADERS), -1)
+    id_found = id_col >= 0
+    id_col = max(id_col, 0)
+    name_col = next((i for i, k in enumerate(keys) if k in NAME_HEADERS and i != id_col), None)
+    if name_col is None and len(keys) > 1 and id_col == 0 and keys[1] not in lookup:
+        name_col = 1  # "first columns unit id and name", whatever the second header says
+    year_col = next((i for i, k in enumerate(keys) if k in YEAR_HEADERS), None)
+    inputs: dict[int, str] = {}
+    unknown: dict[int, str] = {}
+    taken: dict[str, int] = {}
+    for i, k in enumerate(keys):
+        if i in {id_col, name_col, year_col} or not k:
+            continue  # a blank header: each reader reports the values under it (stray cells)
+        if k in ROW_NUMBER_HEADERS and k not in lookup:
+            continue  # the row number (STT): not an input, not a unit id
+        names = lookup.get(k, [])
+        if len(names) == 1 and names[0] not in taken:
+            inputs[i] = names[0]
+            taken[names[0]] = i
+        elif len(names) == 1:
+            unknown[i] = (
+                f"column {header[i]!r} repeats input {names[0]!r} (already in column "
+                f"{column_letter(taken[names[0]] + 1)})"
+            )
+        elif names:
+            unknown[i] = (
+                f"column {header[i]!r} is the label of several inputs ({', '.join(names)}); "
+                "use the input name as the header"
+            )
+        else:
+            hint = did_you_mean(str(header[i]), definition.inputs)
+            unknown[i] = f"column {header[i]!r} is not an input of this definition" + (
+                f"; {hint}" if hint else ""
+            )
+    return TableLayout(id_col, name_col, year_col, inputs, unknown, id_found)
+
+
+Cell = tuple[str, int, int]
+"""Where a value sits: (address as people write it, 1-based line/row, 1-based column)."""
+
+
+def table_unit(
+    definition: Definition,
+    layout: TableLayout,
+    row: Sequence[Any],
+    *,
+    file: str,
+    where: Callable[[int], Cell],
+    source: str,
+    year: int | None,
+    number_format: NumberFormat | None = None,
+    flagged: bool = False,
+) -> UnitInputs | UnitFailure | None:
+    """One data row of a table → a unit (``None`` for an empty row). ``where(col)`` places a cell.
+
+    ``flagged``: the row holds a cell the reader refused (an Excel error or formula without value),
+    so it is a unit's row even if no other value can be read.
+
+    ``number_format`` is the file's declared way of writing numbers (``vi``/``en``); without it the
+    definition's ``number_format``, if any, decides a number with two readings.
+    """
+
+    def cell(col: int) -> Any:
+        return row[col] if col < len(row) else None
+
+    if all(is_blank(v) for v in row):
+        return None
+    unit_id = cell(layout.id_col)
+    unit_name = cell(layout.name_col) if layout.name_col is not None else None
+    unit_name = None if is_blank(unit_name) else clean(str(unit_name)) or None
+    if is_blank(unit_id) or not clean(str(unit_id)):
+        address, line, column = where(layout.id_col)
+        return UnitFailure(
+            None,
+            unit_name,
+            source,
+            (
+                Problem(
+                    "missing-key",
+                    f"{address}: this row has values but no unit id",
+                    Location(file, line, column, (address,)),
+                ),
+            ),
+        )
+    unit_id = _plain_text(unit_id)
+    refused = _not_a_unit(layout, row, unit_id, unit_name, flagged)
+    if refused is not None:
+        address, line, column = where(layout.id_col)
+        return UnitFailure(
+            None,
+            None,
+            source,
+            (Problem("table-row", f"{address}: {refused}", Location(file, line, column, (address,))),),
+        )
+    problems: list[Problem] = []
+    unit_year = year
+    if layout.year_col is not None and year is None and not is_blank(cell(layout.year_col)):
+        raw_year = cell(layout.year_col)
+        read_year, code, message = literal_year(raw_year)
+        if code:
+            address, line, column = where(layout.year_col)
+            problems.append(
+                Problem(code, f"{address}: {message}", Location(file, line, column, (address, "year")))
+            )
+        else:
+            unit_year = read_year
+    raw: dict[str, Any] = {}
+    columns: dict[str, int] = {}
+    for col, name in layout.inputs.items():
+        value = cell(col)
+        if not is_blank(value):
+            raw[name] = value.strip() if isinstance(value, str) else value
+            columns[name] = col
+    values, found = parse_values(
+        raw, definition.inputs, number_format=number_format or definition.number_format
+    )
+    for problem in found:
+        name = str(problem.location.path[-1]) if problem.location.path else ""
+        problems.append(place(problem, file, where(columns[name]) if name in columns else None, name))
+    for col, why in layout.unknown.items():
+        if not is_blank(cell(col)):
+            address, line, column = where(col)
+            problems.append(
+                Problem(
+                    "input-unknown",
+                    f"{address}: {why}; the value {cell(col)!r} was not read",
+                    Location(file, line, column, (address, f"column {column_letter(col + 1)}")),
+                )
+            )
+    return UnitInputs(unit_id, unit_name, unit_year, values, problems, source)
+
+
+def header_again(definition: Definition, layout: TableLayout, row: Sequence[Any]) -> TableLayout | None:
+    """The layout of a row that repeats a header (two tables on one sheet, two files joined): its
+    id cell is a header word and it names an input. The rows below it are read by it, not by the
+    first header, whose columns may be in another order."""
+    cell = row[layout.id_col] if layout.id_col < len(row) else None
+    if not isinstance(cell, str) or len(cell) > 40 or header_key(cell) not in ID_HEADERS:
+        return None
+    again = table_layout(definition, row)
+    return again if again.id_found and again.inputs else None
+
+
+def _not_a_unit(
+    layout: TableLayout, row: Sequence[Any], unit_id: str, unit_name: str | None, flagged: bool = False
+) -> str | None:
+    """Why a row with an id is no unit: a total, a header repeated, a note alone in the id column."""
+    if header_key(unit_id) in ID_HEADERS:
+        return (
+            f"the row repeats the header ({unit_id!r}): a second table, or two files joined? "
+            "Put each table in its own file or sheet; the rows below are read by the first header"
+        )
+    if header_key(unit_id) in TOTAL_WORDS or (unit_name is not None and header_key(unit_name) in TOTAL_WORDS):
+        return (
+            f"a total row ({unit_name or unit_id!r}) is not a unit and was not scored; "
+            "delete it (totals are computed by cds-index)"
+        )
+    others = [v for i, v in enumerate(row) if i != layout.id_col and not is_blank(v)]
+    if unit_name is None and not others and not flagged and (layout.name_col is not None or " " in unit_id):
+        return (
+            f"the row holds only {unit_id!r} in the unit id column and no value: a title or note is "
+            "not a unit; delete it, or give the unit its name and values"
+        )
+    return None
+
+
+def place(problem: Problem, file: str, cell: Cell | None, name: str) -> Problem:
+    """A value's problem, placed at its cell: the address leads the message, the input name ends the path.
+
+    (The evaluator finds refused inputs by the last element of the path, so it stays the name.)
+    """
+    if cell is None:
+        return problem
+    address, line, column = cell
+    return dataclasses.replace(
+        problem,
+        message=f"{address}: {problem.message}",
+        location=Location(file, line, column, (address, name)),
+    )
+
+
+def _plain_text(value: Any) -> str:
+    """A unit id cell as text: 12.0 read from a spreadsheet is ``12``."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return clean(str(value))
+
+
+def describe(problem: Problem) -> str:
+    """A problem in one line, without the file (the row already names its source)."""
+    return f"[{problem.code}] {problem.message}"

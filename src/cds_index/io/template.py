@@ -1,0 +1,86 @@
+"""A YAML inputs file to fill in: every input with its label, unit and the criteria that use it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..formats.model import Definition, rule_inputs
+
+
+def users_of_inputs(definition: Definition) -> dict[str, list[str]]:
+    """Input name → the ids of the criteria that read it."""
+    users: dict[str, list[str]] = {name: [] for name in definition.inputs}
+    for _, node in definition.walk():
+        names = rule_inputs(node.rule) if node.rule else []
+        if node.targets is not None:
+            names.append(node.targets.input)
+        if node.rule is not None and node.rule.kind == "formula":
+            from ..check.formula import compile_formula
+
+            formula, _ = compile_formula(node.rule.expression, definition.inputs)
+            names.extend(sorted(formula.names) if formula else [])
+        for name in dict.fromkeys(names):
+            users.setdefault(name, []).append(node.id)
+    return users
+
+
+def _describe(definition: Definition, name: str) -> str:
+    spec = definition.inputs[name]
+    parts: list[str] = [spec.type]
+    if spec.unit != "1":
+        parts.append(spec.unit)
+    if spec.type == "role":
+        parts.append("head | deputy | none")
+    if spec.choices:
+        parts.append(" | ".join(spec.choices))
+    if spec.min is not None:
+        parts.append(f"≥ {spec.min}")
+    if spec.max is not None:
+        parts.append(f"≤ {spec.max}")
+    return ", ".join(parts)
+
+
+def inputs_template(definition: Definition, *, year: int | None = None) -> str:
+    """The template text. Every value starts as ``null`` (= not reported); fill in what you have."""
+    users = users_of_inputs(definition)
+    year = year or dt.date.today().year
+    lines = [
+        # the schema `cds-index schema -o schemas` writes next to this file, for editors (#14)
+        "# yaml-language-server: $schema=schemas/inputs.schema.json",
+        f"# Số liệu của một đơn vị cho: {definition.title} ({definition.decision.number})",
+        "# Điền giá trị thay cho null. Để null = không báo cáo (0 điểm). Ghi n/a = không áp dụng.",
+        "# Có thể ghi {self: x, appraised: y} (tự đánh giá / Hội đồng thẩm định)"
+        " và {value: x, date: YYYY-MM-DD}.",
+        "kind: inputs",
+        f"definition: {definition.id}",
+        "unit: {id: ma-don-vi, name: Tên đơn vị}",
+    ]
+    general = [n for n, s in definition.inputs.items() if s.general]
+    measured = [n for n, s in definition.inputs.items() if not s.general]
+    if definition.scoring == "targets":
+        lines.append("years:")
+        for y in definition.years or [year]:
+            lines.append(f"  {y}:")
+            for name in general + measured:
+                lines += _entry(definition, name, users, indent="    ")
+    else:
+        lines.append(f"year: {year}")
+        lines.append("values:")
+        if general:
+            lines.append("  # --- Thông tin chung ---")
+        for name in general:
+            lines += _entry(definition, name, users, indent="  ")
+        if measured and general:
+            lines.append("  # --- Số liệu theo tiêu chí ---")
+        for name in measured:
+            lines += _entry(definition, name, users, indent="  ")
+    return "\n".join(lines) + "\n"
+
+
+def _entry(definition: Definition, name: str, users: dict[str, list[str]], indent: str) -> list[str]:
+    spec = definition.inputs[name]
+    used = ", ".join(users.get(name, [])) or "—"
+    return [
+        f"{indent}# {spec.label} [{_describe(definition, name)}] — tiêu chí: {used}",
+        f"{indent}{name}: null",
+    ]

@@ -1,0 +1,1 @@
+"""Reading: finding a definition, safe YAML with positions, values as people write them."""

@@ -1,0 +1,227 @@
+"""A unit's measured data: parse raw values against a definition's declared inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import Location, Problem, did_you_mean
+from ..formats.model import InputDef
+from .literals import NumberFormat, fold, read_bool, read_date, read_number, short
+
+NOT_APPLICABLE_WORDS = {"n/a", "na", "không áp dụng", "khong ap dung", "not applicable"}
+_ROLE = {
+    "head": "head",
+    "người đứng đầu": "head",
+    "nguoi dung dau": "head",
+    "chủ tịch": "head",
+    "deputy": "deputy",
+    "cấp phó": "deputy",
+    "cap pho": "deputy",
+    "phó chủ tịch": "deputy",
+    "none": "none",
+    "không": "none",
+    "khong": "none",
+    "không có": "none",
+}
+_VALUE_KEYS = {"value", "self", "appraised", "date", "evidence", "note", "not_applicable"}
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """One input of one unit: the final value (appraised where there is one) and what it came from."""
+
+    value: Any = None
+    self_value: Any = None
+    appraised: Any = None
+    date: dt.date | None = None
+    not_applicable: bool = False
+    reason: str | None = None
+    evidence: str | None = None
+
+    @property
+    def reported(self) -> bool:
+        return self.not_applicable or self.value is not None
+
+    @property
+    def has_appraisal(self) -> bool:
+        return self.appraised is not None
+
+
+@dataclass
+class UnitInputs:
+    """Every value of one unit for one year, parsed; problems say which values were refused."""
+
+    unit_id: str
+    unit_name: str | None = None
+    year: int | None = None
+    values: dict[str, Value] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    source: str | None = None
+
+
+def _norm(text: str) -> str:
+    return fold(text)
+
+
+def coerce(
+    raw: Any, spec: InputDef, *, number_format: NumberFormat | None = None
+) -> tuple[Any, str | None, str | None]:
+    """Convert one raw value to the input's type: ``(value, error code, message)``.
+
+    Numbers, dates and yes/no are read by :mod:`cds_index.read.literals` (the Vietnamese and English ways
+    of writing them; ``number_format`` decides between two readings such as ``1.000``).
+    """
+    if raw is None:
+        return None, None, None
+    kind = spec.type
+    if kind == "boolean":
+        return read_bool(raw)
+    if kind in {"number", "integer"}:
+        number, code, message = read_number(
+            raw, integer=kind == "integer", percent=spec.unit == "percent", number_format=number_format
+        )
+        if code:
+            return None, code, message
+        if spec.min is not None and number < spec.min:
+            return None, "input-range", f"{number} is below the minimum {spec.min}"
+        if spec.max is not None and number > spec.max:
+            return None, "input-range", f"{number} is above the maximum {spec.max}"
+        return number, None, None
+    if kind == "role":
+        if isinstance(raw, str) and _norm(raw) in _ROLE:
+            return _ROLE[_norm(raw)], None, None
+        return None, "input-choice", f"expected head, deputy or none, got {short(raw)}"
+    if kind == "choice":
+        choices = spec.choices or []
+        if isinstance(raw, str):
+            wanted = _norm(raw)
+            for choice in choices:
+                if _norm(choice) == wanted:
+                    return choice, None, None
+        return None, "input-choice", f"expected one of {', '.join(choices)}; got {short(raw)}"
+    if kind == "date":
+        return read_date(raw)
+    raise AssertionError(kind)
+
+
+def parse_values(
+    raw_values: Mapping[str, Any],
+    inputs: Mapping[str, InputDef],
+    *,
+    locate: Any = None,
+    number_format: NumberFormat | None = None,
+) -> tuple[dict[str, Value], list[Problem]]:
+    """Parse a mapping of raw values; return the values and the problems (nothing is dropped silently).
+
+    ``locate(name) -> Location`` places a problem in its file; without it problems carry the name only.
+    ``number_format`` (``vi``/``en``) is the file's declared way of writing numbers, if any.
+    """
+    values: dict[str, Value] = {}
+    problems: list[Problem] = []
+
+    def where(name: str) -> Location:
+        return locate(name) if locate else Location(path=("values", name))
+
+    if not isinstance(raw_values, Mapping):
+        problems.append(
+            Problem(
+                "input-type",
+                f"the values must be a mapping of input names to values, got {type(raw_values).__name__}",
+                Location(path=("values",)),
+            )
+        )
+        return values, problems
+    for name, raw in raw_values.items():
+        if not isinstance(name, str):
+            problems.append(
+                Problem(
+                    "input-unknown",
+                    f"an input name is text, got {type(name).__name__} {str(name)[:40]!r}",
+                    Location(path=("values", str(name)[:40])),
+                )
+            )
+            continue
+        spec = inputs.get(name)
+        if spec is None:
+            problems.append(
+                Problem(
+                    "input-unknown",
+                    f"{short(name)} is not an input of this definition",
+                    where(name),
+                    hint=did_you_mean(name, inputs),
+                )
+            )
+            continue
+        date = None
+        self_raw = appraised_raw = None
+        reason = evidence = None
+        if isinstance(raw, Mapping):
+            unknown = set(raw) - _VALUE_KEYS
+            if unknown:
+                problems.append(
+                    Problem(
+                        "input-type",
+                        f"{name}: unknown key(s) {', '.join(map(str, sorted(unknown)))}; "
+                        f"a value mapping may have {', '.join(sorted(_VALUE_KEYS))}",
+                        where(name),
+                    )
+                )
+                continue
+            na_flag = raw.get("not_applicable")
+            if isinstance(na_flag, str) and read_bool(na_flag)[1] is None:
+                na_flag = read_bool(na_flag)[0]  # "không", "false" quoted: not "not applicable" (#9)
+            if na_flag:
+                na_reason = raw["not_applicable"]
+                values[name] = Value(
+                    not_applicable=True,
+                    reason=na_reason if isinstance(na_reason, str) and na_flag is na_reason else None,
+                )
+                continue
+            self_raw = raw.get("self", raw.get("value"))
+            appraised_raw = raw.get("appraised")
+            evidence = raw.get("evidence")
+            reason = raw.get("note")
+            date_raw = raw.get("date")
+            if date_raw is not None:
+                date, code, message = read_date(date_raw)
+                if code:
+                    problems.append(Problem(code, f"{name}: {message}", where(name)))
+                    continue
+        elif isinstance(raw, str) and _norm(raw) in NOT_APPLICABLE_WORDS:
+            values[name] = Value(not_applicable=True)
+            continue
+        else:
+            self_raw = raw
+        self_value, code, message = coerce(self_raw, spec, number_format=number_format)
+        if code:
+            problems.append(Problem(code, f"{name} ({spec.label}): {message}", where(name)))
+            continue
+        appraised, code, message = coerce(appraised_raw, spec, number_format=number_format)
+        if code:
+            problems.append(Problem(code, f"{name} ({spec.label}), appraised: {message}", where(name)))
+            continue
+        final = appraised if appraised is not None else self_value
+        if final is None:
+            continue  # explicitly null: not reported
+        values[name] = Value(final, self_value, appraised, date, False, reason, evidence)
+    return values, problems
+
+
+def read_inputs_file(path: str | Path, doc: Any = None) -> tuple[Any, Any, list[Problem]]:
+    """Read an inputs file: ``(InputsFile | None, Document, problems)`` (values not yet parsed).
+
+    ``doc`` is the file already read (``loader.read_file``), so it is not read twice.
+    """
+    from ..formats.model import InputsFile
+    from .loader import read_file, validate_model
+
+    if doc is None:
+        doc, problems = read_file(path)
+        if problems:
+            return None, doc, problems
+    model, problems = validate_model(InputsFile, doc)
+    return model, doc, problems

@@ -1,0 +1,584 @@
+"""YAML in, models out: safe loading with positions, and pydantic errors turned into file:line:column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import stat
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import DefinitionError, Location, Problem, close_match, did_you_mean
+from ..formats.model import RULE_KINDS
+
+MAX_BYTES = 2 * 1024 * 1024
+"""Largest document accepted; the biggest decision (707 district) is 130 KB of YAML. (It was 8 MiB:
+the YAML scanner reads some 1 MB a second, so 8 MiB took seconds to refuse, #9 p2-hostile.)"""
+MAX_MARKS = 25_000
+"""Most structure marks (``, : - [ {`` and line breaks) a document may hold, counted before it is
+parsed: the pure-Python YAML scanner takes up to 80 µs a mark, so 1 MiB of ``[1,1,1,…]`` took 40 s.
+The biggest bundled definition has 7,008."""
+MAX_NODES = 250_000
+"""Most YAML nodes a document may expand to, counting every alias expansion (billion-laughs guard)."""
+MAX_DEPTH = 100
+
+PathKey = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class Document:
+    """Plain Python data read from YAML, with the position of every value and key."""
+
+    file: str | None
+    data: Any
+    positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    texts: dict[PathKey, str] = field(default_factory=dict)
+    """The text of each plain number YAML reads one way and a Vietnamese office another: ``1.000``
+    is the float 1 to YAML, one thousand to Vietnamese eyes. Inputs files read such a value from
+    its text, by the declared number format (#9)."""
+
+    def location(self, path: Sequence[str | int], *, key: bool = False) -> Location:
+        """The location of the value (or key) at ``path``, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        table = self.key_positions if key else self.positions
+        probe = path
+        while True:
+            if probe in table:
+                line, column = table[probe]
+                return Location(self.file, line, column, path)
+            if probe in self.positions:
+                line, column = self.positions[probe]
+                return Location(self.file, line, column, path)
+            if not probe:
+                return Location(self.file, 1, 1, path)
+            probe = probe[:-1]
+
+    def node_path(self, path: Sequence[str | int]) -> tuple[str, ...]:
+        """The ids of the tree nodes along ``path`` (``("CQS", "CQS.1", "CQS.1.1")``)."""
+        ids: list[str] = []
+        current = self.data
+        for part in path:
+            try:
+                current = current[part]
+            except (KeyError, IndexError, TypeError):
+                break
+            if (
+                isinstance(current, Mapping)
+                and isinstance(current.get("id"), str)
+                and ("title" in current or "points" in current)
+            ):
+                ids.append(current["id"])
+        return tuple(ids)
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.nodes = 0
+
+
+_TWO_READINGS = re.compile(r"[-+]?[1-9][0-9]{0,2}\.[0-9]{3}")
+"""A YAML float that is also a Vietnamese thousands form: ``1.000``, ``9.500``, ``12.345``."""
+_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
+
+
+def _scalar(node: Any, file: str | None, problems: list[Problem]) -> Any:
+    tag: str = node.tag
+    text: str = node.value
+    line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    if tag.endswith(":str"):
+        return text
+    if tag.endswith(":null"):
+        return None
+    if tag.endswith(":bool"):
+        return text.lower() == "true"
+    if tag.endswith(":int"):
+        cleaned = text.replace("_", "")
+        if len(cleaned) > 40:  # int() of 4,301 digits raises; no count or year has 40 digits
+            problems.append(
+                Problem(
+                    "wrong-type",
+                    f"a number of {len(cleaned):,} digits is beyond what cds_index reads (at most 10^15)",
+                    Location(file, line, column),
+                )
+            )
+            return None
+        try:
+            return int(cleaned, 0) if not _INT.match(text) else int(cleaned)
+        except ValueError:
+            pass
+    if tag.endswith(":float"):
+        if _FLOAT.match(text):
+            try:
+                # Exact: `0.1` becomes Decimal("0.1"), never the binary float 0.1000000000000000055…
+                return Decimal(text.replace("_", ""))
+            except InvalidOperation:
+                pass
+        problems.append(
+            Problem("wrong-type", f"{text!r} is not a finite number", Location(file, line, column))
+        )
+        return None
+    if tag.endswith(":timestamp"):
+        try:
+            return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+        except ValueError:
+            return text
+    problems.append(
+        Problem(
+            "yaml-tag", f"the tag {tag!r} is not supported; write plain values", Location(file, line, column)
+        )
+    )
+    return text
+
+
+def _construct(
+    node: Any,
+    path: PathKey,
+    doc: Document,
+    problems: list[Problem],
+    budget: _Budget,
+) -> Any:
+    budget.nodes += 1
+    if budget.nodes > MAX_NODES:
+        raise _TooLarge()
+    if len(path) > MAX_DEPTH:
+        raise _TooDeep()
+    doc.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    kind = type(node).__name__
+    if kind == "ScalarNode":
+        if node.tag.endswith(":float") and _TWO_READINGS.fullmatch(node.value):
+            doc.texts[path] = node.value
+        return _scalar(node, doc.file, problems)
+    if node.tag not in {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}:  # `!!python/…`, `!!set`, `!x`
+        problems.append(
+            Problem(
+                "yaml-tag",
+                f"the tag {node.tag!r} is not supported; write plain values",
+                Location(doc.file, node.start_mark.line + 1, node.start_mark.column + 1, path),
+            )
+        )
+    if kind == "SequenceNode":
+        return [
+            _construct(child, (*path, index), doc, problems, budget) for index, child in enumerate(node.value)
+        ]
+    if kind == "MappingNode":
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                problems.append(
+                    Problem(
+                        "yaml-tag",
+                        "merge keys (`<<:`) are not supported; write the keys out",
+                        Location(doc.file, line, column, path),
+                    )
+                )
+                continue
+            if type(key_node).__name__ != "ScalarNode":
+                problems.append(
+                    Problem(
+                        "wrong-type",
+                        "a mapping key must be a plain value",
+                        Location(doc.file, line, column, path),
+                    )
+                )
+                continue
+            key = _scalar(key_node, doc.file, problems)
+            if isinstance(key, Decimal):
+                key = str(key)
+            if key in result:
+                first = doc.key_positions.get((*path, key))
+                where = f" (first at line {first[0]})" if first else ""
+                problems.append(
+                    Problem(
+                        "yaml-duplicate-key",
+                        f"the key {key!r} appears twice in one mapping{where}",
+                        Location(doc.file, line, column, (*path, key)),
+                        doc.node_path(path),
+                    )
+                )
+                continue
+            doc.key_positions[(*path, key)] = (line, column)
+            result[key] = _construct(value_node, (*path, key), doc, problems, budget)
+        return result
+    raise TypeError(f"unexpected YAML node {kind}")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Problem]]:
+    """Parse YAML safely into plain data with positions; never raises for bad input.
+
+    Numbers with a fraction become ``Decimal``; dates become ``datetime.date``; no Python objects
+    are ever constructed from tags.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    doc = Document(file, None)
+    problems: list[Problem] = []
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        problems.append(
+            Problem(
+                "file-too-large",
+                f"the document is larger than {MAX_BYTES // (1024 * 1024)} MiB; "
+                "split it or check it is the right file",
+                Location(file, 1, 1),
+            )
+        )
+        return doc, problems
+    marks = sum(text.count(mark) for mark in ",:-[{\n")
+    if marks > MAX_MARKS:
+        problems.append(
+            Problem(
+                "file-too-large",
+                f"the document holds {marks:,} separators and line breaks, more than the {MAX_MARKS:,} "
+                "read (the largest definition has about 7,000); split it or check it is the right file",
+                Location(file, 1, 1),
+            )
+        )
+        return doc, problems
+    # The plain (safe) scanner, not the round-trip one: the round-trip scanner marks every fold of a
+    # folded scalar (`>-`) with a BEL character (\x07) that ended up in titles and notes, and it is
+    # ~30% slower (measured, benchmarks/README.md). Tags are resolved by the same YAML 1.2 resolver.
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        root = yaml.compose(io.StringIO(text))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        began = exc.context_mark
+        if began is not None and mark is not None and began.line != mark.line:
+            if "end of stream" in str(exc.problem):  # past the last line: point where it began
+                mark = began
+            else:
+                message += f" (it began at line {began.line + 1}, column {began.column + 1})"
+        line = mark.line + 1 if mark else 1
+        column = mark.column + 1 if mark else 1
+        problems.append(Problem("yaml-syntax", f"YAML syntax: {message}", Location(file, line, column)))
+        return doc, problems
+    except (YAMLError, RecursionError) as exc:
+        problems.append(Problem("yaml-syntax", f"YAML syntax: {exc}", Location(file, 1, 1)))
+        return doc, problems
+    if root is None:
+        doc.data = None
+        return doc, problems
+    try:
+        doc.data = _construct(root, (), doc, problems, _Budget())
+    except _TooLarge:
+        problems.append(
+            Problem(
+                "yaml-alias-limit",
+                f"the document expands to more than {MAX_NODES:,} values (anchors and aliases multiply); "
+                "write the repeated parts out or split the file",
+                Location(file, 1, 1),
+            )
+        )
+        doc.data = None
+    except _TooDeep:
+        problems.append(
+            Problem(
+                "yaml-alias-limit", f"the document nests deeper than {MAX_DEPTH} levels", Location(file, 1, 1)
+            )
+        )
+        doc.data = None
+    return doc, problems
+
+
+def open_input(path: str | Path) -> tuple[BinaryIO | None, Problem | None]:
+    """Open a file for reading, in binary: ``(handle, None)`` or ``(None, problem)``; never raises.
+
+    Only regular files are opened: a device (``/dev/zero``), a FIFO, a socket or a folder is refused
+    from ``os.stat`` before opening (opening a FIFO would wait for a writer forever), and checked again
+    on the opened descriptor, in case the path was swapped in between.
+    """
+    path = Path(path)
+    where = Location(str(path))
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return None, Problem("file-not-found", f"no such file: {path}", where)
+    except OSError as exc:
+        return None, Problem("file-unreadable", f"cannot read {path}: {exc.strerror or exc}", where)
+    if not stat.S_ISREG(mode):
+        return None, Problem("file-special", f"{path} is {_file_kind(mode)}, not a file; give a file", where)
+    flags = (
+        os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    )
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return None, Problem("file-not-found", f"no such file: {path}", where)
+    except OSError as exc:
+        return None, Problem(
+            "file-unreadable", f"cannot read {path}: {exc.strerror or exc} (check its permissions)", where
+        )
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        kind = _file_kind(os.fstat(fd).st_mode)
+        os.close(fd)
+        return None, Problem("file-special", f"{path} is {kind}, not a file; give a file", where)
+    return os.fdopen(fd, "rb"), None
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def read_bytes(path: str | Path, limit: int) -> tuple[bytes | None, Problem | None]:
+    """At most ``limit`` bytes of a regular file: the limit counts the bytes actually read.
+
+    (A file's stated size can lie: a file still growing, ``/proc``; so ``limit + 1`` bytes are read
+    and a file that has them is refused.)
+    """
+    handle, problem = open_input(path)
+    if handle is None:
+        return None, problem
+    with handle:
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            return None, Problem("file-unreadable", f"cannot read {path}: {exc}", Location(str(path)))
+    if len(data) > limit:
+        return None, Problem(
+            "file-too-large",
+            f"the file is larger than {limit:,} bytes, the limit; split it or check it is the right file",
+            Location(str(path), 1, 1),
+        )
+    return data, None
+
+
+def decode_utf8(data: bytes, file: str | None) -> tuple[str | None, Problem | None]:
+    """UTF-8 text (a BOM is dropped), or a ``file-encoding`` problem at the line of the first bad byte."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError as exc:
+            return None, Problem(
+                "file-encoding",
+                f"the file starts as UTF-16 but byte {exc.start} is not",
+                Location(file, 1, 1),
+            )
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        return None, Problem(
+            "file-encoding", not_utf8(data[exc.start : exc.start + 1]), Location(file, line, column)
+        )
+
+
+def not_utf8(byte: bytes) -> str:
+    """Why a byte cannot be read, and how to save the file instead."""
+    return (
+        f"the byte 0x{byte.hex()} is not UTF-8: the file is in a legacy encoding (Windows-1258, "
+        "Windows-1252 or latin-1, as old Vietnamese software saves); save it as UTF-8 "
+        "(Excel: Save As → CSV UTF-8; Notepad: Save As → Encoding UTF-8)"
+    )
+
+
+def read_file(path: str | Path) -> tuple[Document, list[Problem]]:
+    """Read a YAML or JSON document from a regular file of at most :data:`MAX_BYTES` bytes."""
+    data, problem = read_bytes(path, MAX_BYTES)
+    if data is None:
+        assert problem is not None
+        return Document(str(path), None), [problem]
+    text, problem = decode_utf8(data, str(path))
+    if text is None:
+        assert problem is not None
+        return Document(str(path), None), [problem]
+    return read_yaml(text, str(path))
+
+
+# --- pydantic errors → positioned problems --------------------------------------------------
+
+_TYPE_TO_CODE = {
+    "extra_forbidden": "unknown-key",
+    "missing": "missing-key",
+}
+
+
+def _vocabulary(model: type[BaseModel], seen: set[type[BaseModel]] | None = None) -> set[str]:
+    """Every field name (and alias) of a model and the models inside it, for 'did you mean'."""
+    seen = seen if seen is not None else set()
+    if model in seen:
+        return set()
+    seen.add(model)
+    names: set[str] = set()
+    for name, info in model.model_fields.items():
+        names.add(info.alias or name)
+        for inner in _models_in(info.annotation):
+            names |= _vocabulary(inner, seen)
+    return names
+
+
+def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        yield from _models_in(arg)
+    origin_meta = getattr(annotation, "__metadata__", None)
+    if origin_meta is not None:
+        yield from _models_in(getattr(annotation, "__origin__", None))
+
+
+def _resolve(data: Any, loc: Sequence[str | int]) -> PathKey:
+    """Follow pydantic's ``loc`` through the data.
+
+    A name in ``loc`` that is not a key where it stands, and is not the last element, is the label of
+    a union branch (a rule kind, ``AtLeast``, ``function-after[…]``): it is skipped, whatever
+    pydantic calls it. The last element is kept even when absent (a missing or an unknown key).
+    """
+    path: list[str | int] = []
+    current = data
+    last = len(loc) - 1
+    for index, part in enumerate(loc):
+        if isinstance(current, Mapping):
+            key: Any = part
+            if key not in current and isinstance(part, str) and part.isdigit() and int(part) in current:
+                key = int(part)
+            if key not in current and part == "from_":
+                key = "from"  # `Effective.from_` is written `from`
+            if key in current:
+                path.append(key)
+                current = current[key]
+                continue
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            path.append(part)
+            current = current[part]
+            continue
+        if isinstance(part, str) and index < last:
+            continue  # a union branch's label, not a key
+        path.append(part)
+        current = None
+    return tuple(path)
+
+
+def _friendly(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, str, str | None]:
+    kind = err["type"]
+    loc = err["loc"]
+    last = loc[-1] if loc else None
+    code = _TYPE_TO_CODE.get(kind)
+    hint = None
+    if code == "unknown-key":
+        message = f"unknown key {last!r}"
+        hint = did_you_mean(str(last), vocabulary)
+    elif code == "missing-key":
+        message = f"missing required key {last!r}"
+    elif kind == "union_tag_invalid":
+        code = "invalid-value"
+        expected = err.get("ctx", {}).get("expected_tags", "")
+        message = f"unknown rule kind {err.get('ctx', {}).get('tag')!r}; the kinds are {expected}"
+    elif kind == "union_tag_not_found":
+        code = "missing-key"
+        message = "a rule needs `kind:` (" + ", ".join(RULE_KINDS) + ")"
+    elif kind == "too_short":
+        code = "invalid-value"
+        least = err.get("ctx", {}).get("min_length", 1)
+        message = (
+            f"{last!r} is empty; it needs at least {least} item(s)"
+            if isinstance(last, str)
+            else (f"needs at least {least} item(s)")
+        )
+    elif kind.endswith("_type") or kind.endswith("_parsing") or kind in {"model_type", "dict_type"}:
+        code = "wrong-type"
+        message = f"{err['msg']}, got {_short(err.get('input'))}"
+    else:
+        code = "invalid-value"
+        msg = str(err["msg"])
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        message = f"{msg} (got {_short(err.get('input'))})"
+    return code, message, hint
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    if isinstance(value, dict):
+        text = "a mapping"
+    elif isinstance(value, list):
+        text = "a list"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def validate_model(model: type[M], doc: Document) -> tuple[M | None, list[Problem]]:
+    """Validate ``doc.data`` against ``model``; every pydantic error becomes a positioned Problem."""
+    try:
+        return model.model_validate(doc.data), []
+    except ValidationError as exc:
+        vocabulary = _vocabulary(model)
+        problems: list[Problem] = []
+        seen: set[tuple[PathKey, str]] = set()
+        errors = exc.errors(include_url=False)
+        # A misspelt required key is one mistake: keep "unknown key 'tittle' (did you mean 'title'?)"
+        # and drop the "missing required key 'title'" beside it.
+        unknown = {
+            (_resolve(doc.data, e["loc"][:-1]), str(e["loc"][-1]))
+            for e in errors
+            if e["type"] == "extra_forbidden" and e["loc"]
+        }
+        errors = [
+            e
+            for e in errors
+            if not (
+                e["type"] == "missing"
+                and e["loc"]
+                and any(
+                    parent == _resolve(doc.data, e["loc"][:-1])
+                    and close_match(str(e["loc"][-1]), [key]) is not None
+                    for parent, key in unknown
+                )
+            )
+        ]
+        for err in errors:
+            code, message, hint = _friendly(err, vocabulary)
+            path = _resolve(doc.data, err["loc"])
+            if (path, code) in seen:
+                continue  # several union branches failing at one place: say it once
+            seen.add((path, code))
+            at_key = bool(path) and path[-1] == "[key]"  # pydantic's marker for a bad mapping key
+            if at_key:
+                path = path[:-1]
+            location = doc.location(path, key=at_key or code == "unknown-key")
+            problems.append(Problem(code, message, location, doc.node_path(path), hint=hint))
+        problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
+        return None, problems
+
+
+def load_model(model: type[M], source: str | Path | Document) -> M:
+    """Read and validate one file; raise :class:`DefinitionError` with every problem found."""
+    problems: list[Problem]
+    if isinstance(source, Document):
+        doc, problems = source, []
+    else:
+        doc, problems = read_file(source)
+    if problems:
+        raise DefinitionError(problems)
+    result, problems = validate_model(model, doc)
+    if result is None:
+        raise DefinitionError(problems)
+    return result

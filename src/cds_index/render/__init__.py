@@ -1,0 +1,1 @@
+"""Renderings of results: JSON documents, text and Markdown tables, HTML reports."""

@@ -1,0 +1,270 @@
+"""The JSON documents cds_index writes — results, rankings, gaps, problems — for the CLI and the API alike.
+
+One rendering (#11): `cds-index score|rank|gaps|check --format json` and the HTTP API build their
+JSON with the functions here, and the pydantic models here describe those documents. The models are
+the one source of `schemas/{results,targets,ranking,gaps,problems}.schema.json`
+(`python -m cds_index.formats.schema`) and of the API's OpenAPI responses; a test validates real CLI
+and API outputs against the schemas.
+Points are exact decimal strings everywhere (``"12.5"``), never floats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import Problem
+from ..numbers import plain
+
+if TYPE_CHECKING:
+    from ..engine.evaluate import Result
+    from ..formats.model import Definition
+
+# --- the documents' shapes (schemas/ and the OpenAPI responses) ------------------------------------
+
+
+class ProblemOut(BaseModel):
+    """A problem: what is wrong, where, and how to write it correctly."""
+
+    code: str = Field(description="a stable code, e.g. `input-type` (see `cds-index check --format json`)")
+    severity: Literal["error", "warning", "info"]
+    message: str
+    file: str | None
+    line: int | None
+    column: int | None
+    path: list[str | int]
+    node: list[str]
+    hint: str | None
+
+
+class Problems(BaseModel):
+    """A list of problems: every error response of the API (400, 404, 413, 422)."""
+
+    problems: list[ProblemOut]
+
+
+class UnitOut(BaseModel):
+    id: str
+    name: str | None
+
+
+class NodeOut(BaseModel):
+    id: str
+    title: str
+    points: str
+    max: str
+    stated: str | None
+    percent: str | None
+    status: Literal["scored", "not_reported", "not_applicable", "invalid"]
+    explanation: str
+    self_points: str | None = None
+    inputs: list[str] | None = Field(None, description="criteria only")
+    late: bool | None = Field(None, description="criteria only")
+    children: list[NodeOut]
+
+
+class IndexOut(BaseModel):
+    method: str
+    value: str
+
+
+class ResultDocument(BaseModel):
+    """A unit's result under a points definition: `score --format json`, `POST …/score`."""
+
+    model_config = ConfigDict(extra="allow")
+    definition: str
+    unit: UnitOut
+    year: int | None
+    points: str
+    max: str
+    achievable: str
+    stated_total: str | None
+    percent: str | None
+    index: IndexOut
+    problems: list[ProblemOut]
+    children: list[NodeOut]
+
+
+class TargetsDocument(BaseModel):
+    """A unit's year under a yearly-targets definition: the targets met and unmet."""
+
+    model_config = ConfigDict(extra="allow")
+    unit: UnitOut
+    definition: str
+    year: int
+    completed: bool
+    has_data: bool
+    groups: list[dict[str, Any]]
+    criteria: list[dict[str, Any]]
+    problems: list[ProblemOut]
+
+
+class KeyRank(BaseModel):
+    score: str
+    rank: int
+
+
+class Ranked(BaseModel):
+    rank: int = Field(description="ties share a rank (1, 2, 2, 4)")
+    unit: UnitOut
+    score: str
+    max: str
+    gap_above: str | None
+    gap_to_first: str
+    gap_to_max: str
+    others: dict[str, KeyRank] = Field(
+        description="every other ranking key (`total`, `index`, pillar ids): its score and rank"
+    )
+
+
+class Unranked(BaseModel):
+    unit: UnitOut
+    source: str | None = Field(None, description="the file (or request item) the unit came from")
+    problems: list[ProblemOut]
+
+
+class RankingDocument(BaseModel):
+    """A ranking: `rank --format json`, `POST …/rank`."""
+
+    definition: str
+    by: str
+    ranking: list[Ranked]
+    unranked: list[Unranked] = Field(description="units with refused values (or a repeated id), not dropped")
+
+
+class LossOut(BaseModel):
+    id: str
+    title: str
+    lost: str
+    max: str
+    status: str
+    explanation: str
+    coordinating: list[str]
+    timing: str | None
+
+
+class LeadGaps(BaseModel):
+    lead: str
+    at_stake: str
+    losses: list[LossOut]
+
+
+class GapsDocument(BaseModel):
+    """One unit's gaps by responsible unit: `gaps --format json` (a list of these for several units)."""
+
+    definition: str
+    unit: str
+    measure: str
+    year: int | None
+    leads: list[LeadGaps]
+
+
+SCHEMAS: dict[str, Any] = {
+    "results": ResultDocument,
+    "targets": TargetsDocument,
+    "ranking": RankingDocument,
+    "gaps": GapsDocument,
+    "problems": Problems,
+}
+"""Name → the model of that document (`schemas/<name>.schema.json`)."""
+
+
+# --- the renderings ---------------------------------------------------------------------------------
+
+
+def problems_json(problems: Iterable[Problem]) -> list[dict[str, Any]]:
+    return [p.to_dict() for p in problems]
+
+
+def unit_json(unit_id: str | None, unit_name: str | None) -> dict[str, Any]:
+    return {"id": unit_id, "name": unit_name}
+
+
+def result_json(result: Result, *, rounded: bool = False) -> dict[str, Any]:
+    """A points result (:class:`ResultDocument`)."""
+    return result.to_dict(rounded=rounded)
+
+
+def targets_json(
+    unit_id: str, unit_name: str | None, year_result: Any, problems: Iterable[Problem] = ()
+) -> dict[str, Any]:
+    """A yearly-targets result for one year (:class:`TargetsDocument`)."""
+    body = year_result.to_dict()
+    return {
+        "unit": unit_json(unit_id, unit_name),
+        **body,
+        "problems": [*body.get("problems", []), *problems_json(problems)],
+    }
+
+
+def _text(value: Any) -> Any:
+    return plain(value) if isinstance(value, Decimal) else value
+
+
+def ranking_items(
+    definition: Definition, results: Sequence[Result], by: str = "total"
+) -> list[dict[str, Any]]:
+    """The ranked units (:class:`Ranked`), each with every other key's score and rank."""
+    from ..analyse.ranking import keys, rank
+
+    others = [k for k in keys(definition) if k != by]
+    other_ranks = {k: {r.unit_id: r for r in rank(results, k)} for k in others}
+    return [
+        {
+            "rank": r.rank,
+            "unit": unit_json(r.unit_id, r.unit_name),
+            "score": plain(r.score),
+            "max": plain(r.max),
+            "gap_above": None if r.gap_above is None else plain(r.gap_above),
+            "gap_to_first": plain(r.gap_to_first),
+            "gap_to_max": plain(r.gap_to_max),
+            "others": {
+                k: {"score": plain(other_ranks[k][r.unit_id].score), "rank": other_ranks[k][r.unit_id].rank}
+                for k in others
+            },
+        }
+        for r in rank(results, by)
+    ]
+
+
+def ranking_json(
+    definition: Definition, results: Sequence[Result], by: str, unranked: Iterable[Any] = ()
+) -> dict[str, Any]:
+    """A ranking (:class:`RankingDocument`); ``unranked`` are batch rows that could not be ranked."""
+    return {
+        "definition": definition.id,
+        "by": by,
+        "ranking": ranking_items(definition, results, by),
+        "unranked": [
+            {
+                "unit": unit_json(row.unit_id, row.unit_name),
+                "source": row.source,
+                "problems": problems_json(row.problems),
+            }
+            for row in unranked
+        ],
+    }
+
+
+def gaps_json(reports: Sequence[Any]) -> Any:
+    """Gap reports (:class:`GapsDocument`): one object for one unit, else a list."""
+    return reports[0].to_dict() if len(reports) == 1 else [r.to_dict() for r in reports]
+
+
+__all__ = [
+    "SCHEMAS",
+    "GapsDocument",
+    "Problems",
+    "RankingDocument",
+    "ResultDocument",
+    "TargetsDocument",
+    "gaps_json",
+    "problems_json",
+    "ranking_items",
+    "ranking_json",
+    "result_json",
+    "targets_json",
+]
