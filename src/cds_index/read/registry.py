@@ -131,13 +131,15 @@ def _amended(
             base_path = resolve(amendment.extends, folder=_beside(amendment.extends, path), relative_to=path)
         except CdsIndexError as exc:
             first = exc.problems[0] if exc.problems else None
+            beside = {v.id for c in path.parent.glob("*.yaml") if (v := version_of(c)) is not None}
+            hint = did_you_mean(amendment.extends.partition("@")[0].strip(), beside)
             return None, [
                 Problem(
                     "extends-not-found",
                     f"`extends: {_shown(amendment.extends)}` names no definition: "
                     + (first.message if first else "not found"),
                     at,
-                    hint=first.hint if first else None,
+                    hint=hint or (first.hint if first else None),
                 )
             ]
         target = str(base_path.resolve())
@@ -156,6 +158,16 @@ def _amended(
     finally:
         _LOADING.reset(token)
     errors = [p for p in found if p.severity == "error"]
+    chained = [p for p in errors if p.code in {"extends-cycle", "extends-depth"}]
+    if chained:  # said at every file of the chain, each at its own `extends:`
+        return None, [
+            Problem(
+                chained[0].code,
+                f"`extends: {_shown(amendment.extends)}`: {base_path.name} cannot be built: {chained[0].message}",
+                at,
+            ),
+            *errors,
+        ]
     if base is None or errors:
         return None, [
             Problem(
