@@ -335,3 +335,47 @@ def test_inspect_returns_the_amended_definition_and_no_base_findings() -> None:
     definition, problems = inspect_definition(AMENDED / f"{ID}@2024.yaml")
     assert definition is not None and definition.total == Decimal(37)
     assert [p for p in problems if p.severity == "error"] == []
+
+
+def test_only_files_named_as_versions_are_compared(write: Callable[..., Path]) -> None:
+    # `<id>.yaml` and `<id>@….yaml` are the versions of an id; a copy under another name is not one
+    write(TINY, "tiny.yaml")
+    assert codes(write(TINY, "copy-of-tiny.yaml")) == []
+    assert codes(write(TINY, "tiny@copy.yaml")) == ["version-overlap"]
+
+
+# --- scoring a year with a version not in force then (#13) -----------------------------------------
+
+
+def _batch(tmp_path: Path, year: int) -> list[str]:
+    import io
+
+    from cds_index.io.batch import score_many, table_header, table_line, write_csv
+
+    table = tmp_path / "units.csv"
+    table.write_text("unit_id,has_dx_section,news_items\nxa-a,true,2\n", encoding="utf-8")
+    amended = cds_index.load(f"{ID}@2024-06-01", folder=AMENDED)
+    rows = list(score_many(amended, [table], year=year))
+    out = io.StringIO()
+    write_csv(amended, rows, out)
+    terminal = "\n".join([table_header(amended, "en"), *(table_line(amended, r, "en") for r in rows)])
+    return [out.getvalue(), terminal, *(p.hint or "" for p in rows[0].problems)]
+
+
+def test_a_year_outside_the_version_warns_in_the_csv_and_the_table(tmp_path: Path) -> None:
+    import csv
+
+    text, terminal, hint = _batch(tmp_path, 2023)
+    header, row = list(csv.reader(text.splitlines()))
+    cells = dict(zip(header, row, strict=True))
+    assert header[-3:] == ["problems", "warnings", "source"]
+    assert cells["status"] == "ok" and cells["problems"] == ""  # scored, and said to be out of period
+    assert cells["warnings"].startswith("[year-outside-period] fictional-commune-index applies from 01/01/2024")
+    assert "warning: [year-outside-period]" in terminal
+    # the hint names the version that was in force
+    assert hint == f"the version in force on 2023-12-31 is {ID}.yaml: score with {ID}@2023-12-31"
+
+
+def test_a_year_inside_the_version_has_no_warning(tmp_path: Path) -> None:
+    text, terminal, *hints = _batch(tmp_path, 2024)
+    assert "year-outside-period" not in text and "warning" not in terminal

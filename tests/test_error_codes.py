@@ -399,13 +399,19 @@ FROM_A_FILE = [
         extra=(("tiny.yaml", tiny(("total: 10", "total: 11"))),),
     ),
     Trigger(  # the base stays open-ended: both in force from 2025-01-15
-        "version-overlap", amending("tiny.yaml"), "effective:", "effective", extra=(("tiny.yaml", TINY),)
+        "version-overlap",
+        amending("tiny.yaml"),
+        "effective:",
+        "effective",
+        name="tiny@2025.yaml",
+        extra=(("tiny.yaml", TINY),),
     ),
     Trigger(  # one day, 2025-01-14, that no version covers
         "version-gap",
         amending("tiny.yaml"),
         "effective:",
         "effective",
+        name="tiny@2025.yaml",
         extra=(("tiny.yaml", tiny(("effective: {from: 2024-01-15}", "effective: {from: 2024-01-15, to: 2025-01-13}"))),),
     ),
     Trigger(

@@ -1358,6 +1358,7 @@ RESULT_WORDS = {
         "index": "Chỉ số (%)",
         "status": "Trạng thái",
         "problems": "Lỗi số liệu",
+        "warning": "Cảnh báo",
         "stt": "STT",
         "title": "Nội dung",
         "stated": "Điểm tối đa",
@@ -1381,6 +1382,7 @@ RESULT_WORDS = {
         "index": "Index (%)",
         "status": "Status",
         "problems": "Problems",
+        "warning": "Warning",
         "stt": "No.",
         "title": "Criterion",
         "stated": "Max points",
@@ -1500,7 +1502,10 @@ def write_results(
             cells += [result.index] if with_index else []
         else:
             cells += [None] * (len(definition.tree) + 2 + with_index)
-        cells += [status, "\n".join(describe(p) for p in row.problems if p.severity == "error") or None]
+        # errors, then warnings (a year outside the version's period, #13), each on a line of its own
+        notes = [describe(p) for p in row.problems if p.severity == "error"]
+        notes += [f"{w['warning']}: {describe(p)}" for p in row.problems if p.severity == "warning"]
+        cells += [status, "\n".join(notes) or None]
         summary.append([styled(summary, c, number=True) for c in cells])
     summary.auto_filter.ref = f"A2:{column_letter(len(head))}{len(ordered) + 2}"
     _print_setup(summary, "2:2")

@@ -498,9 +498,35 @@ def _period_or_load(path: Path) -> Effective:
     return version.effective if version is not None else load_file(path).effective  # raises its errors
 
 
+@cache
+def _in_force_beside(origin: str, definition_id: str, day: dt.date) -> str | None:
+    folder = Path(origin).parent
+    for candidate in sorted(folder.glob("*.yaml")):
+        version = version_of(candidate)
+        if version is not None and version.id == definition_id and version.effective.covers(day):
+            return candidate.name
+    return None
+
+
+def version_hint(definition: Definition, day: dt.date) -> str | None:
+    """Which version of the definition is in force on ``day``, beside the file it was read from: the
+    hint of a period warning (scoring 2024 data with the 2025 version, #13); ``None`` when none is."""
+    if definition._origin is None:
+        return None
+    name = _in_force_beside(str(Path(definition._origin).resolve()), definition.id, day)
+    if name is None or Path(definition._origin).name == name:
+        return None
+    return f"the version in force on {day.isoformat()} is {name}: score with {definition.id}@{day.isoformat()}"
+
+
+def _named_version(path: Path, definition_id: str) -> bool:
+    return path.stem == definition_id or path.stem.startswith(definition_id + "@")
+
+
 def check_versions(path: str | Path, definition: Definition, doc: Document | None = None) -> list[Problem]:
     """Overlaps and gaps between this version of a definition and the other versions of its id in its
-    folder (their headings only), reported at this file's ``effective:`` when this version begins
+    folder (the files named ``<id>.yaml`` and ``<id>@….yaml``, as versions are kept; their headings
+    only), reported at this file's ``effective:`` when this version begins
     after the other (so each is reported once, at the later version):
 
     - ``version-overlap`` (error): another version is still in force on a day this one is;
@@ -511,9 +537,11 @@ def check_versions(path: str | Path, definition: Definition, doc: Document | Non
     here = path.resolve()
     mine = definition.effective
     at = doc.location(("effective",), key=True) if doc is not None else Location(str(path))
+    if not _named_version(path, definition.id):
+        return []  # versions are the files named `<id>.yaml` and `<id>@….yaml` (a copy elsewhere is not one)
     others = []
     for candidate in sorted(path.parent.glob("*.yaml")):
-        if candidate.resolve() == here:
+        if candidate.resolve() == here or not _named_version(candidate, definition.id):
             continue
         version = version_of(candidate)
         if version is not None and version.id == definition.id:
