@@ -379,3 +379,13 @@ def test_a_year_outside_the_version_warns_in_the_csv_and_the_table(tmp_path: Pat
 def test_a_year_inside_the_version_has_no_warning(tmp_path: Path) -> None:
     text, terminal, *hints = _batch(tmp_path, 2024)
     assert "year-outside-period" not in text and "warning" not in terminal
+
+
+@pytest.mark.parametrize(("ref", "code"), [("tiny@2024-06-01", "extends-not-found"), ("tiny", "extends-cycle")])
+def test_an_amendment_alone_under_another_name_never_loads_itself(
+    write: Callable[..., Path], ref: str, code: str
+) -> None:
+    # found by the docs test: the id is looked up beside the file, where only the file itself has it;
+    # finding the versions reads headings only, so nothing recurses (it once did, to RecursionError)
+    path = write(amending(ref, "{op: points, node: A.1, points: 5}"), "mine.yaml")
+    assert codes(path) == [code]

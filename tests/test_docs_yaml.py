@@ -352,3 +352,13 @@ def test_a_whole_files_errors_are_shown_at_the_pages_lines(tmp_path: Path) -> No
     (block,) = _page(tmp_path, f"# A page\n\n```yaml\n{text}```\n")
     (error,) = _whole(block, tmp_path)
     assert error.startswith("page.md:8:1: error[unknown-key] unknown key 'yaer'"), error
+
+
+def test_the_amendment_shown_is_the_one_tested() -> None:
+    # docs/versions-and-whatif.md says its amending decision is tests/data/amendments/…@2024.yaml
+    (block,) = [b for b in BLOCKS if b.marker == "file in tests/data/amendments"]
+    shown, _ = read_yaml(block.text)
+    tested, _ = read_yaml(
+        (ROOT / "tests/data/amendments/fictional-commune-index@2024.yaml").read_text("utf-8")
+    )
+    assert shown.data == tested.data

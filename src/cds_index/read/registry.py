@@ -223,14 +223,16 @@ def load_file(path: str | Path) -> Definition:
 
 def _candidates(definition_id: str, folder: Path | None = None) -> list[Path]:
     """Every version of one id in ``folder``: ``<id>.yaml`` and ``<id>@<anything>.yaml``, else the files
-    whose ``id:`` is that id (a folder of one's own need not name its files by id)."""
+    whose heading's ``id:`` is that id (a folder of one's own need not name its files by id)."""
     where = folder if folder is not None else bundled_dir()
     named = sorted(
         p for p in where.glob("*.yaml") if p.stem == definition_id or p.stem.startswith(definition_id + "@")
     )
     if named or folder is None:
         return named
-    return [Path(info.path) for info in list_definitions(folder) if info.id == definition_id]
+    # the headings only: nothing is loaded to find a version (an amending version resolving its base
+    # here would otherwise load itself); the version chosen is then loaded, and its errors said
+    return [p for p in sorted(where.glob("*.yaml")) if (v := version_of(p)) is not None and v.id == definition_id]
 
 
 def _day(on: object) -> dt.date | None:
