@@ -370,18 +370,22 @@ def test_a_year_outside_the_version_warns_in_the_csv_and_the_table(tmp_path: Pat
     cells = dict(zip(header, row, strict=True))
     assert header[-3:] == ["problems", "warnings", "source"]
     assert cells["status"] == "ok" and cells["problems"] == ""  # scored, and said to be out of period
-    assert cells["warnings"].startswith("[year-outside-period] fictional-commune-index applies from 01/01/2024")
+    assert cells["warnings"].startswith(
+        "[year-outside-period] fictional-commune-index applies from 01/01/2024"
+    )
     assert "warning: [year-outside-period]" in terminal
     # the hint names the version that was in force
     assert hint == f"the version in force on 2023-12-31 is {ID}.yaml: score with {ID}@2023-12-31"
 
 
 def test_a_year_inside_the_version_has_no_warning(tmp_path: Path) -> None:
-    text, terminal, *hints = _batch(tmp_path, 2024)
+    text, terminal, *_ = _batch(tmp_path, 2024)
     assert "year-outside-period" not in text and "warning" not in terminal
 
 
-@pytest.mark.parametrize(("ref", "code"), [("tiny@2024-06-01", "extends-not-found"), ("tiny", "extends-cycle")])
+@pytest.mark.parametrize(
+    ("ref", "code"), [("tiny@2024-06-01", "extends-not-found"), ("tiny", "extends-cycle")]
+)
 def test_an_amendment_alone_under_another_name_never_loads_itself(
     write: Callable[..., Path], ref: str, code: str
 ) -> None:

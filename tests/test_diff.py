@@ -155,7 +155,9 @@ def test_cli_unknown_version_is_a_usage_error(capsys: pytest.CaptureFixture[str]
     assert "definition-not-found" in capsys.readouterr().err
 
 
-def test_inputs_added_removed_and_changed(versions: tuple[cds_index.Definition, cds_index.Definition]) -> None:
+def test_inputs_added_removed_and_changed(
+    versions: tuple[cds_index.Definition, cds_index.Definition],
+) -> None:
     d = diff(*versions)
     assert [(i.name, i.type) for i in d.inputs_added] == [("has_digital_signature", "boolean")]
     assert [(i.name, i.label) for i in d.inputs_removed] == [("has_radio", "Có đài truyền thanh")]

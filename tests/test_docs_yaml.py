@@ -242,7 +242,8 @@ def _fragment(block: Block, what: str, tmp_path: Path) -> list[str]:
     models = _models()
     if kind not in models:
         return [
-            f"unknown marker {what!r}: rule, definition [in ID], {', '.join(sorted(models))}, file in DIR, skip"
+            f"unknown marker {what!r}: rule, definition [in ID], {', '.join(sorted(models))}, "
+            "file in DIR, skip"
         ]
     model = models[kind]
     fields = {
@@ -340,10 +341,7 @@ def test_broken_blocks_fail(tmp_path: Path, marker: str | None, body: str, expec
     comment = f"<!-- check: {marker} -->\n\n" if marker else ""
     (block,) = _page(tmp_path, f"# A page\n\n{comment}```yaml\n{body}```\n")
     assert block.marker == marker
-    if marker is None:
-        errors = _whole(block, tmp_path)
-    else:
-        errors = _fragment(block, marker, tmp_path)
+    errors = _whole(block, tmp_path) if marker is None else _fragment(block, marker, tmp_path)
     assert any(expected in e for e in errors), errors
 
 

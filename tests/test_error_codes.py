@@ -127,6 +127,7 @@ values:
   met: true
 """
 
+
 def amending(base: str, *, day: str = "2025-01-15", ident: str = "tiny") -> str:
     """An amending version of TINY (#13): its base, its own decision and period, one change."""
     return (
@@ -139,7 +140,10 @@ def amending(base: str, *, day: str = "2025-01-15", ident: str = "tiny") -> str:
 
 # a chain of 17 amending versions, each extending the one before: one more than is followed
 CHAIN = tuple(
-    (f"v{n}.yaml", amending(f"v{n - 1}.yaml", ident=f"chain-{n}") if n else TINY.replace("id: tiny", "id: chain-0"))
+    (
+        f"v{n}.yaml",
+        amending(f"v{n - 1}.yaml", ident=f"chain-{n}") if n else TINY.replace("id: tiny", "id: chain-0"),
+    )
     for n in range(17)
 )
 
@@ -389,7 +393,9 @@ FROM_A_FILE = [
     Trigger("extends-not-found", amending("nowhere.yaml"), "extends:", "nowhere"),
     Trigger("extends-not-found", amending("no-such-index@2024-01-01"), "extends:", "no-such-index"),
     Trigger("extends-cycle", amending("def.yaml"), "extends:", "def.yaml"),  # extends itself
-    Trigger("extends-cycle", amending("b.yaml"), "extends:", "b.yaml", extra=(("b.yaml", amending("def.yaml")),)),
+    Trigger(
+        "extends-cycle", amending("b.yaml"), "extends:", "b.yaml", extra=(("b.yaml", amending("def.yaml")),)
+    ),
     Trigger("extends-depth", amending("v16.yaml", ident="chain-17"), "extends:", "v16", extra=CHAIN),
     Trigger(
         "extends-invalid",
@@ -412,7 +418,12 @@ FROM_A_FILE = [
         "effective:",
         "effective",
         name="tiny@2025.yaml",
-        extra=(("tiny.yaml", tiny(("effective: {from: 2024-01-15}", "effective: {from: 2024-01-15, to: 2025-01-13}"))),),
+        extra=(
+            (
+                "tiny.yaml",
+                tiny(("effective: {from: 2024-01-15}", "effective: {from: 2024-01-15, to: 2025-01-13}")),
+            ),
+        ),
     ),
     Trigger(
         "year-outside-period",

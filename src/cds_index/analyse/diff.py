@@ -6,10 +6,10 @@ Nodes are matched in three passes, so that a renumbering is told apart from a re
 2. among the rest, the same title (normalised: NFC, case, spaces, trailing punctuation) → *renumbered*;
 3. among the rest, the same id → the same node, *retitled*.
 
-Whatever is left in the old version was *removed*, in the new one *added*. Inputs are compared by name:
-*added*, *removed*, or *changed* (a field of the declaration: label, type, unit, range, choices). A matched pair whose points
+Whatever is left in the old version was *removed*, in the new one *added*. A matched pair whose points
 differ is *re-pointed*; one whose rule differs in kind or in any parameter (provenance — ``text`` and
-``assumed`` — is not a parameter) has its *rule changed*.
+``assumed`` — is not a parameter) has its *rule changed*. Inputs are compared by name: *added*,
+*removed*, or *changed* (a field of the declaration: label, type, unit, range, choices).
 
 >>> import cds_index
 >>> from cds_index.analyse.diff import diff

@@ -212,7 +212,9 @@ def change_definition(
                     "invalid-value",
                     f"the input {name!r} is already declared by {base.id}",
                     doc.location(("inputs", name), key=True),
-                    hint="to change its declaration, use a change `{op: input, name: " + name + ", set: {…}}`",
+                    hint="to change its declaration, use a change `{op: input, name: "
+                    + name
+                    + ", set: {…}}`",
                 )
             )
         tree.data["inputs"][name] = _dump(spec)
@@ -385,7 +387,9 @@ def _change_input(
         del declared[change.name]  # a rule still reading it is an `unknown-input` of the result
         return
     try:
-        declared[change.name] = _dump(InputDef.model_validate({**declared[change.name], **(change.set or {})}))
+        declared[change.name] = _dump(
+            InputDef.model_validate({**declared[change.name], **(change.set or {})})
+        )
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             where = ".".join(str(part) for part in err["loc"])

@@ -29,13 +29,10 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import Field, create_model, model_validator
 
 from .model import (
-    Assumption,
-    Constraint,
     Decision,
     Definition,
     DefinitionRef,
     Effective,
-    Erratum,
     InputDef,
     InputName,
     Model,
@@ -47,6 +44,7 @@ from .model import (
     Text,
     YearTarget,
 )
+
 
 class _Change(Model):
     note: Text | None = Field(None, description="Why this change: the proposal or the question asked.")
@@ -97,7 +95,9 @@ class StepChange(_Change):
     max_inclusive: bool | None = None
     percent: Percent | None = None
     points: NonNegative | None = None
-    label: Text | None = Field(None, description="The decision's words for the band (`label: null` removes them).")
+    label: Text | None = Field(
+        None, description="The decision's words for the band (`label: null` removes them)."
+    )
 
 
 class TargetChange(_Change):
@@ -136,9 +136,8 @@ class TitleChange(_Change):
 
 
 class InputChange(_Change):
-    """Change an input's declaration (``set: {max: 500}``, ``set: {label: …}``) or remove it (``remove: true``).
-
-    New inputs are declared under ``inputs:`` beside the changes, as in a definition."""
+    """Change an input's declaration (``set: {max: 500}``, ``set: {label: …}``) or remove it
+    (``remove: true``). New inputs are declared under ``inputs:`` beside the changes, as in a definition."""
 
     op: Literal["input"]
     name: InputName
@@ -163,7 +162,6 @@ Change = Annotated[
     | InputChange,
     Field(discriminator="op"),
 ]
-
 
 
 OPS: tuple[str, ...] = tuple(
@@ -197,7 +195,7 @@ def _amendment_fields() -> dict[str, Any]:
             continue
         description = (info.description or "").rstrip(".")
         description = (description + ". " if description else "") + "Default: the base's."
-        kind = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+        kind: Any = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
         fields[name] = (kind | None, Field(None, alias=info.alias, description=description))
     return fields
 
@@ -213,7 +211,9 @@ class _AmendmentBase(Model):
         description="The definition's id: the base's for a version of the same index."
     )
     decision: Decision = Field(description="The amending decision (Quyết định sửa đổi, bổ sung).")
-    effective: Effective = Field(description="When this version applies; the base's period does not carry over.")
+    effective: Effective = Field(
+        description="When this version applies; the base's period does not carry over."
+    )
     inputs: dict[InputName, InputDef] = Field(
         default_factory=dict, description="Inputs the changes need, declared as in a definition."
     )
@@ -222,7 +222,7 @@ class _AmendmentBase(Model):
     )
 
 
-Amendment = create_model(  # type: ignore[call-overload]
+Amendment = create_model(
     "Amendment",
     __base__=_AmendmentBase,
     __doc__="A version written as the version it amends plus changes (`extends:` and `changes:`).",

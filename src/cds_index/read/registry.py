@@ -163,7 +163,8 @@ def _amended(
         return None, [
             Problem(
                 chained[0].code,
-                f"`extends: {_shown(amendment.extends)}`: {base_path.name} cannot be built: {chained[0].message}",
+                f"`extends: {_shown(amendment.extends)}`: {base_path.name} cannot be built: "
+                + chained[0].message,
                 at,
             ),
             *errors,
@@ -232,7 +233,9 @@ def _candidates(definition_id: str, folder: Path | None = None) -> list[Path]:
         return named
     # the headings only: nothing is loaded to find a version (an amending version resolving its base
     # here would otherwise load itself); the version chosen is then loaded, and its errors said
-    return [p for p in sorted(where.glob("*.yaml")) if (v := version_of(p)) is not None and v.id == definition_id]
+    return [
+        p for p in sorted(where.glob("*.yaml")) if (v := version_of(p)) is not None and v.id == definition_id
+    ]
 
 
 def _day(on: object) -> dt.date | None:
@@ -518,7 +521,9 @@ def version_hint(definition: Definition, day: dt.date) -> str | None:
     name = _in_force_beside(str(Path(definition._origin).resolve()), definition.id, day)
     if name is None or Path(definition._origin).name == name:
         return None
-    return f"the version in force on {day.isoformat()} is {name}: score with {definition.id}@{day.isoformat()}"
+    return (
+        f"the version in force on {day.isoformat()} is {name}: score with {definition.id}@{day.isoformat()}"
+    )
 
 
 def _named_version(path: Path, definition_id: str) -> bool:
