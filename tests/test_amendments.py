@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -393,3 +394,30 @@ def test_an_amendment_alone_under_another_name_never_loads_itself(
     # finding the versions reads headings only, so nothing recurses (it once did, to RecursionError)
     path = write(amending(ref, "{op: points, node: A.1, points: 5}"), "mine.yaml")
     assert codes(path) == [code]
+
+
+# --- through the command line ------------------------------------------------------------------------
+
+
+def test_the_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cds_index.cli import main
+
+    for path in AMENDED.glob("*.yaml"):
+        shutil.copy(path, tmp_path / path.name)
+    assert main(["check", str(tmp_path)]) == 0
+    assert "extends: fictional-commune-index@2023-12-31" in capsys.readouterr().out
+    table = tmp_path / "units.csv"
+    table.write_text("unit_id,has_dx_section\nxa-a,true\n", encoding="utf-8")
+    args = ["score", "--folder", str(tmp_path), f"{ID}@2024-06-01", str(table), "--year", "2023"]
+    assert main([*args, "--format", "csv", "--lang", "en"]) == 0
+    assert "[year-outside-period]" in capsys.readouterr().out.splitlines()[1]
+    assert main([*args, "--format", "table", "--lang", "en"]) == 0
+    assert "warning: [year-outside-period]" in capsys.readouterr().out
+    assert main(["diff", "--folder", str(tmp_path), f"{ID}@2023-01-01", ID, "--format", "json"]) == 0
+    inputs = json.loads(capsys.readouterr().out)["inputs"]
+    assert [i["name"] for i in inputs["added"]] == ["has_digital_signature"]
+    # the old version left open: both in force from 2024-01-01
+    old = tmp_path / f"{ID}.yaml"
+    old.write_text(old.read_text(encoding="utf-8").replace(", to: 2023-12-31", ""), encoding="utf-8")
+    assert main(["check", str(tmp_path)]) == 1
+    assert f"error[version-overlap] {ID}.yaml (2022-01-01–…)" in capsys.readouterr().out
