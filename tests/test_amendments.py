@@ -421,3 +421,50 @@ def test_the_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     old.write_text(old.read_text(encoding="utf-8").replace(", to: 2023-12-31", ""), encoding="utf-8")
     assert main(["check", str(tmp_path)]) == 1
     assert f"error[version-overlap] {ID}.yaml (2022-01-01–…)" in capsys.readouterr().out
+
+
+# --- a property: what check says of periods is what the resolver does ----------------------------------
+
+_DAY0 = dt.date(2024, 1, 1)
+PERIODS = st.lists(
+    st.tuples(st.integers(0, 40), st.one_of(st.none(), st.integers(0, 40))), min_size=1, max_size=4
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(periods=PERIODS, probe=st.integers(0, 45))
+def test_check_and_the_resolver_agree_on_periods(periods: list[tuple[int, int | None]], probe: int) -> None:
+    import tempfile
+
+    spans = [(a, None if b is None else a + b) for a, b in periods]  # `to` never before `from`
+    with tempfile.TemporaryDirectory() as where:
+        folder = Path(where)
+        for n, (start, end) in enumerate(spans):
+            to = "" if end is None else f", to: {_DAY0 + dt.timedelta(days=end)}"
+            period = f"effective: {{from: {_DAY0 + dt.timedelta(days=start)}{to}}}"
+            (folder / f"tiny@v{n}.yaml").write_text(
+                mutate(TINY, ("effective: {from: 2024-01-15}", period)), encoding="utf-8"
+            )
+        found = {code for path in folder.glob("*.yaml") for code in codes(path)}
+
+        def covers(span: tuple[int, int | None], day: int) -> bool:
+            return span[0] <= day and (span[1] is None or day <= span[1])
+
+        overlap = any(
+            covers(s, t[0])
+            for i, s in enumerate(spans)
+            for j, t in enumerate(spans)
+            if i != j and s[0] <= t[0]
+        )
+        first, last = min(s[0] for s in spans), max(s[0] for s in spans)
+        gap = any(not any(covers(s, day) for s in spans) for day in range(first, last + 1))
+        assert ("version-overlap" in found) == overlap
+        assert ("version-gap" in found) == gap
+        in_force = [n for n, s in enumerate(spans) if covers(s, probe)]
+        day = (_DAY0 + dt.timedelta(days=probe)).isoformat()
+        if len(in_force) == 1:
+            assert resolve(f"tiny@{day}", folder=folder).name == f"tiny@v{in_force[0]}.yaml"
+        else:
+            with pytest.raises(UsageError) as caught:
+                resolve(f"tiny@{day}", folder=folder)
+            assert caught.value.code == ("version-overlap" if in_force else "definition-not-found")

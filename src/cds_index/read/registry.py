@@ -504,7 +504,8 @@ def _period_or_load(path: Path) -> Effective:
 
 
 @cache
-def _in_force_beside(origin: str, definition_id: str, day: dt.date) -> str | None:
+def _in_force_beside(origin: str, definition_id: str, day: dt.date, _listed: int) -> str | None:
+    """``_listed`` is the folder's modification time: a version added or removed is seen."""
     folder = Path(origin).parent
     for candidate in sorted(folder.glob("*.yaml")):
         version = version_of(candidate)
@@ -518,7 +519,12 @@ def version_hint(definition: Definition, day: dt.date) -> str | None:
     hint of a period warning (scoring 2024 data with the 2025 version, #13); ``None`` when none is."""
     if definition._origin is None:
         return None
-    name = _in_force_beside(str(Path(definition._origin).resolve()), definition.id, day)
+    origin = Path(definition._origin).resolve()
+    try:
+        listed = origin.parent.stat().st_mtime_ns
+    except OSError:
+        return None
+    name = _in_force_beside(str(origin), definition.id, day, listed)
     if name is None or Path(definition._origin).name == name:
         return None
     return (
