@@ -40,7 +40,7 @@ from cds_index.read.registry import inspect_definition, resolve
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 MARKER = re.compile(r"^\s*<!--\s*check:\s*(?P<what>.+?)\s*-->\s*$")
-FENCE = re.compile(r"^```ya?ml\s*$")
+FENCE = re.compile(r"^(?P<indent>\s*)```ya?ml\s*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -61,19 +61,27 @@ def blocks(page: Path) -> list[Block]:
     lines = page.read_text(encoding="utf-8").splitlines()
     index = 0
     while index < len(lines):
-        if not FENCE.match(lines[index]):
+        fence = FENCE.match(lines[index])
+        if not fence:
             index += 1
             continue
         before = next((lines[i] for i in range(index - 1, -1, -1) if lines[i].strip()), "")
         marker = MARKER.match(before)
         end = next((i for i in range(index + 1, len(lines)) if lines[i].strip() == "```"), len(lines))
-        body = "\n".join(lines[index + 1 : end]) + "\n"
+        indent = len(fence.group("indent"))  # a block inside a list item is indented with it
+        body = "\n".join(line[indent:] for line in lines[index + 1 : end]) + "\n"
         found.append(Block(page, index + 2, body, marker.group("what") if marker else None))
         index = end + 1
     return found
 
 
 BLOCKS = [block for page in PAGES for block in blocks(page)]
+
+
+def test_no_yaml_block_is_missed() -> None:
+    for page in PAGES:
+        fences = len(re.findall(r"^\s*```\s*ya?ml\b", page.read_text(encoding="utf-8"), re.M | re.I))
+        assert fences == len(blocks(page)), page.name
 
 
 def test_the_pages_have_yaml_blocks() -> None:
