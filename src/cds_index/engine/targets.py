@@ -28,7 +28,7 @@ from ..formats.model import Definition, Node
 from ..numbers import Lang
 from ..read.literals import NumberFormat
 from ..rules.targets import STATUS_LABELS, STATUSES, Status, TargetValue, gap_text, year_target
-from .evaluate import NodeResult, Result, assessed_years, score
+from .evaluate import NodeResult, Result, assessed_years, compiled, score
 
 __all__ = [
     "NOT_APPLICABLE",
@@ -313,6 +313,12 @@ def gaps(
         target_year = next_year_of(definition, year) or year
     else:
         _check_definition(definition, target_year)
+    return _gaps(definition, year, read, target_year, lang)
+
+
+def _gaps(
+    definition: Definition, year: int, read: dict[str, Any], target_year: int, lang: Lang
+) -> tuple[Gap, ...]:
     outcomes = _outcomes(definition, target_year, _walk(definition, target_year, read, lang), read)
     found: list[Gap] = []
     for outcome in outcomes:
@@ -390,12 +396,15 @@ def evaluate_years(
             problems += [dataclasses.replace(p, message=f"{y}: {p.message}") for p in exc.problems]
     if problems:
         raise InputError(problems)
-    results = tuple(evaluate_year(definition, y, read.get(y, {}), lang=lang) for y in years)
+    results = tuple(
+        _year_result(definition, y, _walk(definition, y, read.get(y, {}), lang), read.get(y, {}))
+        for y in years
+    )
     with_data = [r.year for r in results if r.has_data]
     latest = with_data[-1] if with_data else None
     next_year = next_year_of(definition, latest) if latest is not None else None
     found = (
-        gaps(definition, latest, read[latest], target_year=next_year or latest, lang=lang)
+        _gaps(definition, latest, read[latest], next_year or latest, lang)
         if latest is not None
         else ()
     )
@@ -468,13 +477,15 @@ def _outcomes(
     definition: Definition, year: int, result: Result, values: Mapping[str, Any]
 ) -> list[CriterionOutcome]:
     """Each criterion's result in the walk, as met, not met, no target, not applicable, not reported."""
-    nodes = definition.nodes()
+    criteria = iter([step[1] for step in compiled(definition, year).plan if not step[0]])
     found: list[CriterionOutcome] = []
     for pillar in result.pillars:
         for n in pillar.walk():
             if n.children:
                 continue
-            found.append(_outcome(nodes[n.id], pillar.id, year, n, values))
+            node = next(criteria)  # the plan has the criteria in the walk's order
+            assert node.id == n.id
+            found.append(_outcome(node, pillar.id, year, n, values))
     return found
 
 
