@@ -319,7 +319,8 @@ def gaps(
 def _gaps(
     definition: Definition, year: int, read: dict[str, Any], target_year: int, lang: Lang
 ) -> tuple[Gap, ...]:
-    outcomes = _outcomes(definition, target_year, _walk(definition, target_year, read, lang), read)
+    walked = _walk(definition, target_year, read, lang)
+    outcomes = _outcomes(definition, target_year, walked, read, explained=False)
     found: list[Gap] = []
     for outcome in outcomes:
         if outcome.status not in ("unmet", "not_reported"):
@@ -403,11 +404,7 @@ def evaluate_years(
     with_data = [r.year for r in results if r.has_data]
     latest = with_data[-1] if with_data else None
     next_year = next_year_of(definition, latest) if latest is not None else None
-    found = (
-        _gaps(definition, latest, read[latest], next_year or latest, lang)
-        if latest is not None
-        else ()
-    )
+    found = _gaps(definition, latest, read[latest], next_year or latest, lang) if latest is not None else ()
     by_id = {g.id: g for g in found}
     tracks = []
     for first in results[0].criteria if results else ():
@@ -474,9 +471,10 @@ def _walk(definition: Definition, year: int, values: dict[str, Any], lang: Lang)
 
 
 def _outcomes(
-    definition: Definition, year: int, result: Result, values: Mapping[str, Any]
+    definition: Definition, year: int, result: Result, values: Mapping[str, Any], *, explained: bool = True
 ) -> list[CriterionOutcome]:
-    """Each criterion's result in the walk, as met, not met, no target, not applicable, not reported."""
+    """Each criterion's result in the walk, as met, not met, no target, not applicable, not reported
+    (``explained=False``: no explanation written, for the gaps, which write their own)."""
     criteria = iter([step[1] for step in compiled(definition, year).plan if not step[0]])
     found: list[CriterionOutcome] = []
     for pillar in result.pillars:
@@ -485,11 +483,13 @@ def _outcomes(
                 continue
             node = next(criteria)  # the plan has the criteria in the walk's order
             assert node.id == n.id
-            found.append(_outcome(node, pillar.id, year, n, values))
+            found.append(_outcome(node, pillar.id, year, n, values, explained))
     return found
 
 
-def _outcome(node: Node, group: str, year: int, n: NodeResult, values: Mapping[str, Any]) -> CriterionOutcome:
+def _outcome(
+    node: Node, group: str, year: int, n: NodeResult, values: Mapping[str, Any], explained: bool
+) -> CriterionOutcome:
     targets = node.targets
     assert targets is not None  # a targets definition has targets on every criterion (checked)
     name = targets.input
@@ -507,7 +507,17 @@ def _outcome(node: Node, group: str, year: int, n: NodeResult, values: Mapping[s
             given = values.get(name)
             value = None if given is None or given.not_applicable else given.value
     return CriterionOutcome(
-        node.id, node.title, group, name, year, status, value, target, printed, shortfall, n.explanation
+        node.id,
+        node.title,
+        group,
+        name,
+        year,
+        status,
+        value,
+        target,
+        printed,
+        shortfall,
+        n.explanation if explained else "",
     )
 
 
