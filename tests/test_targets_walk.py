@@ -202,3 +202,13 @@ def test_the_kinds_table_checks_targets() -> None:
     _, found = definition_from_text(unknown)
     assert "unknown-input" in [p.code for p in errors_of(found)]
     assert any("did you mean 'online'" in p.message for p in errors_of(found))
+
+
+def test_an_appraisal_that_changes_the_outcome_says_so_in_words() -> None:
+    values = {"online_dossiers_pct": {"self": 60, "appraised": 75}, "dx_targets_plan": {"self": "Có"}}
+    outcome = evaluate_year(T, 2023, values, lang="en").outcome("1.6")
+    assert outcome.status == "met" and outcome.value == 75
+    assert outcome.explanation == "met: 75% ≥ 70% (2023 target) [self-assessed not met, appraised met]"
+    result = cds_index.score(T, values, year=2023)
+    assert (result.node("1.6").self_points, result.node("1.6").points) == (0, 1)
+    assert result.node("1.1").explanation == "Đạt: “Có” (chỉ tiêu năm 2023: “Có”)"  # no appraisal: no note

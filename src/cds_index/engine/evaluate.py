@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple
@@ -160,7 +160,7 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
         if self_points is None:
             return rule.explain(values, facts, lang)  # type: ignore[no-any-return]
         return _self_note(
-            rule.explain(values, facts, lang), self_points, node.points, STATUS_WORDS[lang], lang
+            rule.explain(values, facts, lang), self_points, node.points, STATUS_WORDS[lang], lang, rule.said
         )
     w = STATUS_WORDS[lang]
     if form == SUM:
@@ -184,12 +184,19 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
 
 
 def _self_note(
-    text: str, self_points: Decimal | None, points: Decimal, w: Mapping[str, str], lang: Lang
+    text: str,
+    self_points: Decimal | None,
+    points: Decimal,
+    w: Mapping[str, str],
+    lang: Lang,
+    said: Callable[[Decimal, Lang], str] | None = None,
 ) -> str:
-    """`` [tự đánh giá 3, thẩm định 2]`` when an appraisal changed the unit's own points."""
+    """`` [tự đánh giá 3, thẩm định 2]`` when an appraisal changed the unit's own points (``said``:
+    the rule's words for its points, e.g. a yearly target's met / not met)."""
     if self_points is None or self_points == points:
         return text
-    return f"{text} [{w['self']} {show(self_points, lang)}, {w['appraised']} {show(points, lang)}]"
+    say = said or show
+    return f"{text} [{w['self']} {say(self_points, lang)}, {w['appraised']} {say(points, lang)}]"
 
 
 def _shown(value: Any, lang: Lang) -> str:

@@ -108,6 +108,9 @@ class Compiled:
     """A yearly rule (``targets``): the years it names. Its rule for one assessment year is
     :attr:`for_year`; the walk needs that year (a missing or unknown year is a usage problem)."""
     for_year: Callable[[int], Compiled] | None = None
+    said: Callable[[Decimal, Lang], str] | None = None
+    """How the rule's points are said where the scorer shows them (an appraisal's note: a yearly
+    target's 1 is "met"); ``None``: as a number."""
 
     def score(self, values: Values, lang: Lang = "vi") -> tuple[Decimal, str]:
         """``(points, explanation)`` at once (what callers that want both use)."""

@@ -206,7 +206,12 @@ def _for_year(rule: Targets, year: int, percent: bool) -> Compiled:
             f"not met: “{value}”, the {year} target is {want}",
         )
 
-    return Compiled((name,), points, explain, {}, kind=rule.kind, maximum=ONE, absent=absent)
+    return Compiled((name,), points, explain, {}, kind=rule.kind, maximum=ONE, absent=absent, said=said)
+
+
+def said(points: Decimal, lang: Lang) -> str:
+    """A target's points in words: 1 is met, 0 not met (an appraisal's note)."""
+    return STATUS_LABELS[lang]["met" if points else "unmet"].lower()
 
 
 def gap_text(
