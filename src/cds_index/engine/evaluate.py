@@ -15,7 +15,8 @@ from ..numbers import HUNDRED, ZERO, Lang, div, plain, points_text, show
 from ..read.inputs import UnitInputs, parse_values
 from ..rules import Compiled, InvalidValue, NotReported
 
-Status = Literal["scored", "not_reported", "not_applicable", "invalid"]
+Status = Literal["scored", "not_reported", "not_applicable", "invalid", "pending"]
+"""``pending``: a rank criterion scored without its batch (#13, :mod:`cds_index.engine.peers`)."""
 STATUS_WORDS: dict[str, dict[str, str]] = {
     "vi": {
         "not_reported": "không báo cáo số liệu → mặc định 0 điểm",
@@ -311,6 +312,8 @@ class CompiledDefinition:
     plan: tuple[Step, ...] = ()
     """The tree flattened once per definition (#11): every node in post-order, children before their
     group, so that scoring is one loop over a list instead of a recursive walk."""
+    ranked: tuple[Node, ...] = ()
+    """The criteria scored by place among the batch (``rank``, #13), in tree order."""
 
 
 Step = tuple[int, Node, "_Leaf | None", Decimal, str, str, "Decimal | None", bool]
@@ -328,7 +331,7 @@ def _plan(definition: Definition, leaves: Mapping[str, _Leaf]) -> tuple[Step, ..
         if not node.children:
             leaf = leaves.get(node.id)
             maximum = node.points if node.points is not None else ZERO
-            short = leaf is not None and leaf.deadline is None
+            short = leaf is not None and leaf.deadline is None and leaf.rule.measure is None
             steps.append((0, node, leaf, maximum, node.id, node.title, node.points, short))
         elif expanded:
             steps.append((len(node.children), node, None, ZERO, node.id, node.title, node.points, False))
@@ -370,7 +373,8 @@ def compile_definition(definition: Definition) -> CompiledDefinition:
         for pillar in definition.tree
     }
     plan = _plan(definition, leaves) if not problems else ()
-    return CompiledDefinition(definition, leaves, problems, achievable, by_pillar, plan)
+    ranked = tuple(n for _, n in definition.walk() if n.id in leaves and leaves[n.id].rule.measure)
+    return CompiledDefinition(definition, leaves, problems, achievable, by_pillar, plan, ranked)
 
 
 def compiled(definition: Definition) -> CompiledDefinition:
@@ -439,9 +443,17 @@ def _nothing(node: Node, leaf: _Leaf, maximum: Decimal, status: Status, trace: T
 
 class _Scorer:
     def __init__(
-        self, cdef: CompiledDefinition, unit: UnitInputs, lang: Lang, broken: Mapping[str, str]
+        self,
+        cdef: CompiledDefinition,
+        unit: UnitInputs,
+        lang: Lang,
+        broken: Mapping[str, str],
+        standings: Mapping[str, Any] | None = None,
     ) -> None:
         self.cdef = cdef
+        self.standings = standings
+        """criterion id → the batch's :class:`~cds_index.rules.rank.Standing` (rank criteria, #13)."""
+        self.unit_id = unit.unit_id
         self.leaves = cdef.leaves
         self.values = unit.values
         self.year = unit.year
@@ -524,6 +536,10 @@ class _Scorer:
         if missing:
             labels = tuple(self.cdef.definition.inputs[n].label for n in missing)
             return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, labels))
+        if rule.measure is not None:  # scored by place among the batch (#13)
+            from .peers import place
+
+            return place(self, node, leaf, maximum, plain_values, appraised)
         if leaf.deadline is None and not appraised:  # the common case: read, score, done
             try:
                 points, facts = rule.points(plain_values)
@@ -838,8 +854,13 @@ def score(
     unit_id: str = "unit",
     unit_name: str | None = None,
     lang: Lang = "vi",
+    peers: Any = None,
 ) -> Result:
     """Score one unit: ``inputs`` is parsed :class:`UnitInputs` or a mapping of raw values.
+
+    ``peers``, for a definition with rank criteria (#13): the other units assessed together, as
+    ``{unit id: values}``, or the :class:`~cds_index.engine.peers.Standings` of a batch. Without
+    it a rank criterion is ``pending`` (see :mod:`cds_index.engine.peers`).
 
     >>> import cds_index
     >>> d = cds_index.load("hai-duong-707-department")
@@ -864,9 +885,18 @@ def score(
             inputs.unit_id, inputs.unit_name, year, inputs.values, inputs.problems, inputs.source
         )
     found, broken = violations(definition, inputs.values, inputs.source)
-    scorer = _Scorer(cdef, inputs, lang, broken)
+    standings = None
+    if peers is not None and cdef.ranked:
+        from .peers import standings_for
+
+        standings = standings_for(definition, peers, inputs)
+    scorer = _Scorer(cdef, inputs, lang, broken, standings)
     pillars = scorer.pillars()
     found.extend(scorer.problems)
+    if standings:
+        from .peers import stale
+
+        found.extend(stale(standings, inputs.unit_id, pillars, inputs.source))
     points = sum((p.points for p in pillars), ZERO)
     maximum = sum((p.max for p in pillars), ZERO)
     achievable = cdef.achievable

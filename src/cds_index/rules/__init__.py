@@ -21,12 +21,12 @@ from typing import Any
 from ..errors import close_match
 from ..formats.model import InputDef, Node
 from ..numbers import ZERO
-from . import checklist, count, formula, incidents, per_item, ratio, role, steps, yes_no
+from . import checklist, count, formula, incidents, per_item, rank, ratio, role, steps, yes_no
 from .common import ROLE_WORDS, WORDS, Compiled, InvalidValue, NotReported, day_month
 
 KINDS: dict[str, ModuleType] = {
     module.MODEL.model_fields["kind"].annotation.__args__[0]: module
-    for module in (yes_no, ratio, count, steps, role, checklist, per_item, incidents, formula)
+    for module in (yes_no, ratio, count, steps, role, checklist, per_item, incidents, formula, rank)
 }
 """kind name → the module that checks, compiles and explains it."""
 

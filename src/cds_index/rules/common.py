@@ -98,6 +98,9 @@ class Compiled:
     optional: frozenset[str] = frozenset()
     """Inputs that may be missing; the scorer sees ``None`` and decides (raising NotReported)."""
     kind: str = ""
+    measure: Callable[[Values], Any] | None = None
+    """A rule scored by place among the units assessed together (``rank``, #13): the unit's value
+    to be ranked by. ``points`` then needs the batch's standing (see :mod:`cds_index.rules.rank`)."""
 
     def score(self, values: Values, lang: Lang = "vi") -> tuple[Decimal, str]:
         """``(points, explanation)`` at once (what callers that want both use)."""
