@@ -75,8 +75,9 @@ class Gatherer:
         for node in nodes:
             result = scorer.criterion(node)
             key = None
-            if result.status == "pending":
-                key = self.cdef.leaves[node.id].rule.measure(result.trace[3])  # type: ignore[misc]
+            measure = self.cdef.leaves[node.id].rule.measure
+            if result.status == "pending" and measure is not None and isinstance(result.trace, tuple):
+                key = measure(result.trace[3])  # the values read, all reported and applicable
             self.keys[node.id][unit.unit_id] = key
 
     def standings(self) -> Standings:
@@ -87,8 +88,9 @@ class Gatherer:
         return Standings(self.definition.id, by)
 
 
-def standings(definition: Definition, units: Iterable[UnitInputs]) -> Standings:
-    """The standings of ``units`` (parsed, as :func:`cds_index.io.batch.read_units` gives them).
+def standings(definition: Definition, units: Iterable[object]) -> Standings:
+    """The standings of ``units`` (parsed, as :func:`cds_index.io.batch.read_units` gives them; a
+    unit that could not be read is skipped: it has no value to rank).
 
     >>> import cds_index
     >>> d = cds_index.load("hai-duong-707-department")
@@ -141,14 +143,10 @@ def standings_for(definition: Definition, peers: Any, unit: UnitInputs) -> Mappi
             parsed, problems = parse_values(values, definition.inputs, number_format=definition.number_format)
             peer = UnitInputs(peer_id, None, unit.year, parsed, problems, f"peers[{peer_id}]")
         else:
-            raise UsageError(
-                Problem("usage", f"peer {peer_id!r}: values are a mapping of input → value")
-            )
+            raise UsageError(Problem("usage", f"peer {peer_id!r}: values are a mapping of input → value"))
         refused = [p for p in peer.problems if p.severity == "error"]
         if refused:  # a peer silently unranked would move every place below it
-            raise UsageError(
-                Problem("usage", f"peer {peer_id!r}: {refused[0].message}", refused[0].location)
-            )
+            raise UsageError(Problem("usage", f"peer {peer_id!r}: {refused[0].message}", refused[0].location))
         gatherer.add(peer)
     gatherer.add(unit)
     return gatherer.standings().by
@@ -176,7 +174,9 @@ def place(
         message = MESSAGES["needs-batch"].format(node=node.id)
         scorer.problems.append(Problem("rank-needs-batch", message, where, (node.id,), "warning"))
         trace = (RULE, lang, rule, plain_values, None, None)
-        return NodeResult(node.id, node.title, Decimal(0), maximum, node.points, "pending", trace, inputs=leaf.inputs)
+        return NodeResult(
+            node.id, node.title, Decimal(0), maximum, node.points, "pending", trace, inputs=leaf.inputs
+        )
     unit_id = scorer.unit_id
     if unit_id in standing.keys and standing.keys[unit_id] != key:
         message = MESSAGES["mismatch"].format(node=node.id, unit=unit_id, what=" / ".join(rule.inputs))

@@ -16,6 +16,7 @@ PAR INDEX tables put tied provinces at one rank and continue with the rank after
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -125,7 +126,7 @@ def check(
             which = f"place {place}" if place <= len(rule.places) else "`rest`"
             problems.append(("rule-points", f"{which} gives {points} points; the criterion has {maximum}"))
     awards = [*rule.places, rule.rest]
-    for place, (better, worse) in enumerate(zip(awards, awards[1:], strict=False), start=1):
+    for place, (better, worse) in enumerate(itertools.pairwise(awards), start=1):
         if worse > better:
             which = f"place {place + 1}" if place < len(rule.places) else "`rest`"
             problems.append(
