@@ -466,3 +466,64 @@ def test_the_http_api_ranks_the_batch_and_takes_peers(tmp_path: Path) -> None:
         ("b", "5"),
         ("a", "4"),
     ]
+
+
+def test_csv_workbook_and_folder_give_the_same_rank_points(tmp_path: Path) -> None:
+    pytest.importorskip("openpyxl")
+    from .synthetic import write_workbook
+
+    rng = random.Random(5)
+    data = [
+        {
+            "id": f"xa-{i}",
+            "name": f"Xã {i}",
+            "values": {"online": rng.choice([None, 1, 2, 3, 5, 8]), "done": True},
+        }
+        for i in range(9)
+    ]
+    book = write_workbook(PLAIN, data, tmp_path / "units.xlsx")
+    table = tmp_path / "units.csv"
+    lines = ["unit_id;unit_name;online;done"]
+    lines += [f"{u['id']};{u['name']};{u['values']['online'] or ''};có" for u in data]
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    folder = tmp_path / "units"
+    folder.mkdir()
+    for u in data:
+        values = {k: v for k, v in u["values"].items() if v is not None}
+        doc = {"kind": "inputs", "definition": "rank-test", "unit": {"id": u["id"]}, "values": values}
+        (folder / f"{u['id']}.yaml").write_text(dump_yaml(doc), encoding="utf-8")
+
+    def rank_points(source: Path) -> dict[str, Decimal]:
+        return {r.unit_id: r.result.node("X.1").points for r in score_many(PLAIN, [source]) if r.result}
+
+    from_csv = rank_points(table)
+    assert from_csv == rank_points(book) == rank_points(folder)
+    assert sorted(from_csv.values(), reverse=True)[0] == D(5)
+
+
+def test_rule_tests_as_data_give_the_peers(tmp_path: Path) -> None:
+    from cds_index.testing import run_file
+
+    (tmp_path / "rank-test.yaml").write_text(
+        dump_yaml(definition_data(INPUTS, [criterion("X.1", 5, rank_rule())], id="rank-test")),
+        encoding="utf-8",
+    )
+    cases = """\
+kind: tests
+definition: rank-test.yaml
+cases:
+  - name: nhì
+    values: {online: 5}
+    peers: {xa-b: {online: 9}, xa-c: {online: 1}}
+    expect: {points: {X.1: 4}, status: {X.1: scored}}
+  - name: alone
+    values: {online: 5}
+    expect: {points: {X.1: 0}, status: {X.1: pending}}
+  - name: wrong
+    values: {online: 5}
+    peers: {xa-b: {online: 1}}
+    expect: {points: {X.1: 4}}
+"""
+    (tmp_path / "rank.tests.yaml").write_text(cases, encoding="utf-8")
+    outcomes = run_file(tmp_path / "rank.tests.yaml")
+    assert [o.passed for o in outcomes] == [True, True, False]

@@ -620,6 +620,11 @@ class TestCase(Model):
     name: Text
     year: int | None = None
     values: dict[str, Any] = Field(default_factory=dict)
+    peers: dict[Annotated[str, Field(min_length=1)], dict[str, Any]] | None = Field(
+        None,
+        description="For rank criteria (#13): the other units assessed together, unit id → values; "
+        "without it a rank criterion is `pending`.",
+    )
     expect: Expectation
     note: Text | None = None
 
