@@ -527,3 +527,35 @@ cases:
     (tmp_path / "rank.tests.yaml").write_text(cases, encoding="utf-8")
     outcomes = run_file(tmp_path / "rank.tests.yaml")
     assert [o.passed for o in outcomes] == [True, True, False]
+
+
+def test_the_command_ranks_the_files_given_together_and_leaves_one_pending(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cds_index.cli import main
+
+    definition = tmp_path / "rank-test.yaml"
+    definition.write_text(
+        dump_yaml(definition_data(INPUTS, [criterion("X.1", 5, rank_rule())], id="rank-test")),
+        encoding="utf-8",
+    )
+    files = []
+    for unit_id, value in (("xa-a", 3), ("xa-b", 7)):
+        doc = {
+            "kind": "inputs",
+            "definition": "rank-test.yaml",
+            "unit": {"id": unit_id},
+            "values": {"online": value},
+        }
+        files.append(tmp_path / f"{unit_id}.yaml")
+        files[-1].write_text(dump_yaml(doc), encoding="utf-8")
+    assert main(["score", str(definition), str(files[0]), "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    import json
+
+    alone = json.loads(captured.out)
+    assert alone["children"][0]["children"][0]["status"] == "pending"
+    assert "rank-needs-batch" in [p["code"] for p in alone["problems"]]
+    assert main(["score", str(definition), *map(str, files), "--format", "json"]) == 0
+    both = json.loads(capsys.readouterr().out)
+    assert [u["points"] for u in both] == ["4", "5"]
