@@ -19,11 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cds_index
-from cds_index.engine.peers import Gatherer, Standings, standings
+from cds_index.engine.evaluate import Gatherer, standings
 from cds_index.errors import UsageError
 from cds_index.formats.model import Definition
 from cds_index.io.batch import score_many, write_csv
 from cds_index.read.inputs import UnitInputs, parse_values
+from cds_index.rules.rank import Standings
 
 from .conftest import criterion, definition_data, definition_from_text, dump_yaml, errors_of
 

@@ -735,8 +735,7 @@ def whatif(
     ``units`` are :class:`~cds_index.read.inputs.UnitInputs` (parse them against ``changed``, which declares
     every input the scenario adds).
     """
-    from ..engine.evaluate import score
-    from ..engine.peers import standings
+    from ..engine.evaluate import score, standings
 
     units = list(units)
     # rank criteria (#13): each version ranks the units by its own rules and values

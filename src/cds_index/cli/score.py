@@ -87,7 +87,7 @@ def _peers(definition: Any, args: argparse.Namespace) -> Any:
 
     if definition.scoring != "points" or len(args.inputs) < 2 or not compiled(definition).ranked:
         return None
-    from ..engine.peers import standings
+    from ..engine.evaluate import standings
     from ..read.units_io import read_unit
 
     read = (

@@ -714,9 +714,10 @@ def score_many(
     counts the rows as they go (read = scored + refused, checked at the end).
 
     A definition with rank criteria (#13) is scored in two passes over ``sources``: the first keeps
-    only each unit's value of each ranked measure (:mod:`cds_index.engine.peers`), the second scores
-    and yields the rows, so memory still does not grow with the units' values or results. Files are
-    read twice; a one-shot iterator of sources is listed first (its units are then held).
+    only each unit's value of each ranked measure (:func:`cds_index.engine.evaluate.standings`), the
+    second scores and yields the rows, so memory still does not grow with the units' values or
+    results. Files are read twice; a one-shot iterator of sources is listed first (its units are then
+    held).
 
     >>> import cds_index
     >>> d = cds_index.load("hai-duong-707-district")
@@ -735,7 +736,7 @@ def score_many(
     counts = tally if tally is not None else Tally()
     peers = None
     if compiled(definition).ranked:  # the first pass: the batch's values of the ranked measures
-        from ..engine.peers import standings
+        from ..engine.evaluate import standings
 
         if isinstance(sources, Iterator):
             sources = list(sources)

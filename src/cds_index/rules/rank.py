@@ -1,7 +1,7 @@
 """`rank`: points by the unit's place among the units assessed together ("nhất 5 điểm, nhì 4 điểm …").
 
 A rank criterion cannot be scored from one unit's values: its points depend on every unit of the
-batch. Scoring has two phases (#13, :mod:`cds_index.engine.peers`): the batch's values of the
+batch. Scoring has two phases (#13, the section on rank criteria in :mod:`cds_index.engine.evaluate`): the batch's values of the
 ranked input are gathered first, one value per unit, into a :class:`Standing`; each unit is then
 scored with it, its place counted among the others. Without a standing the criterion is
 ``pending`` (0 points for now, and a ``rank-needs-batch`` warning), never a silent 1st place.
@@ -199,3 +199,15 @@ def compile(rule: Rank, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Com
         return text
 
     return Compiled(names, points, explain, {}, kind=rule.kind, measure=measure)
+
+
+@dataclass(frozen=True)
+class Standings:
+    """The batch's standing of every rank criterion of one definition: ``by[criterion id]``."""
+
+    definition: str
+    by: Mapping[str, Standing]
+
+    def __len__(self) -> int:
+        """How many units the standings were gathered from."""
+        return max((len(s.keys) for s in self.by.values()), default=0)
