@@ -560,3 +560,16 @@ def test_the_command_ranks_the_files_given_together_and_leaves_one_pending(
     assert main(["score", str(definition), *map(str, files), "--format", "json"]) == 0
     both = json.loads(capsys.readouterr().out)
     assert [u["points"] for u in both] == ["4", "5"]
+
+
+def test_sensitivity_scores_a_rank_reading_among_all_the_units() -> None:
+    alternative = {"name": "average", "reason": "ties may share the mean", "rule": rank_rule(ties="average")}
+    rule = rank_rule(alternatives=[alternative])
+    definition, problems = definition_from_text(
+        dump_yaml(definition_data(INPUTS, [criterion("X.1", 5, rule)], id="sens"))
+    )
+    assert definition is not None and not errors_of(problems)
+    report = cds_index.sensitivity(definition, {"a": {"online": 9}, "b": {"online": 5}, "c": {"online": 5}})
+    ranges = {u["unit_id"]: u["score_range"] for u in report.to_dict()["units"]}
+    # under `average`, b and c share places 2–3: (4 + 3) / 2, never the pending 0 of a unit alone
+    assert ranges == {"a": ["5", "5"], "b": ["3.5", "4"], "c": ["3.5", "4"]}

@@ -922,13 +922,18 @@ def score(
 
 
 def score_criterion(
-    cdef: CompiledDefinition, node: Node, unit: UnitInputs, broken: Mapping[str, str]
+    cdef: CompiledDefinition,
+    node: Node,
+    unit: UnitInputs,
+    broken: Mapping[str, str],
+    standings: Standings | None = None,
 ) -> NodeResult:
     """One criterion of one unit under ``cdef``'s rules, as :func:`score` scores it (applicability,
     refused and missing values, deadlines, appraisal), without the rest of the tree: the entry point
     for re-scoring one reading (``cds_index.analyse.sensitivity``). ``broken`` names the inputs whose values
-    break a constraint (see :mod:`cds_index.check.constraints`)."""
-    return _Scorer(cdef, unit, "en", broken).criterion(node)
+    break a constraint (see :mod:`cds_index.check.constraints`); ``standings``, the batch's, place a
+    rank criterion (#13; without them it is pending)."""
+    return _Scorer(cdef, unit, "en", broken, standings.by if standings else None).criterion(node)
 
 
 # --- rank criteria: the second phase over the batch (#13) ----------------------------------------
