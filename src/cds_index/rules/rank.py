@@ -1,9 +1,9 @@
 """`rank`: points by the unit's place among the units assessed together ("nhất 5 điểm, nhì 4 điểm …").
 
 A rank criterion cannot be scored from one unit's values: its points depend on every unit of the
-batch. Scoring has two phases (#13, the section on rank criteria in :mod:`cds_index.engine.evaluate`): the batch's values of the
-ranked input are gathered first, one value per unit, into a :class:`Standing`; each unit is then
-scored with it, its place counted among the others. Without a standing the criterion is
+batch. Scoring has two phases (#13, the rank section of :mod:`cds_index.engine.evaluate`): the
+batch's values of the ranked input are gathered first, one value per unit, into a :class:`Standing`;
+each unit is then scored with it, its place counted among the others. Without a standing the criterion is
 ``pending`` (0 points for now, and a ``rank-needs-batch`` warning), never a silent 1st place.
 
 Ties (``ties: competition``, the default): units with equal values share the place and the places
