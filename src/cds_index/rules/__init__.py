@@ -21,16 +21,29 @@ from typing import Any
 from ..errors import close_match
 from ..formats.model import InputDef, Node
 from ..numbers import ZERO
-from . import checklist, count, formula, incidents, per_item, ratio, role, steps, yes_no
-from .common import ROLE_WORDS, WORDS, Compiled, InvalidValue, NotReported, day_month
+from . import bonus, checklist, count, deduction, formula, incidents, per_item, ratio, role, steps, table, yes_no
+from .common import ROLE_WORDS, WORDS, At, Compiled, InvalidValue, NotReported, day_month
 
 KINDS: dict[str, ModuleType] = {
     module.MODEL.model_fields["kind"].annotation.__args__[0]: module
-    for module in (yes_no, ratio, count, steps, role, checklist, per_item, incidents, formula)
+    for module in (
+        yes_no,
+        ratio,
+        count,
+        steps,
+        role,
+        checklist,
+        per_item,
+        incidents,
+        formula,
+        deduction,
+        bonus,
+        table,
+    )
 }
 """kind name → the module that checks, compiles and explains it."""
 
-__all__ = ["KINDS", "ROLE_WORDS", "WORDS", "Compiled", "InvalidValue", "NotReported", "compile_rule"]
+__all__ = ["KINDS", "ROLE_WORDS", "WORDS", "At", "Compiled", "InvalidValue", "NotReported", "compile_rule"]
 
 
 def compile_rule(
