@@ -513,16 +513,19 @@ class _Scorer:
         return _nothing(node, leaf, maximum, "invalid", (TEXT, self.lang, message))
 
     def floor(
-        self, node: Node, points: Decimal, self_points: Decimal | None
+        self, node: Node, children: tuple[NodeResult, ...], points: Decimal, self_points: Decimal | None
     ) -> tuple[Decimal, Decimal, Decimal | None]:
         """A group whose deductions exceed its points stops at 0, and says so (#13): ``(the sum below
-        0, 0, the self-assessed sum stopped at 0 likewise)``, with a ``deduction-floor`` warning."""
+        0, 0, the self-assessed sum stopped at 0 likewise)``, with a ``deduction-floor`` warning at
+        the value of the first deduction (the line `check` of an inputs file points at)."""
+        counted = next((c.inputs[0] for c in children if c.points < 0 and c.inputs), None)
+        where = ("values", counted) if counted else ()
         self.problems.append(
             Problem(
                 "deduction-floor",
                 f"{node.id}: the deductions take it to {plain(points)} points; a group does not go below 0, "
                 "so it has 0 (the deduction beyond its points is not carried to the groups above)",
-                Location(self.source),
+                Location(self.source, path=where),
                 (node.id,),
                 severity="warning",
             )
@@ -702,7 +705,7 @@ class _Scorer:
                     self_points = sum((c[8] if c[8] is not None else c[2] for c in children), ZERO)
                 unfloored = None
                 if points < 0:
-                    unfloored, points, self_points = self.floor(node, points, self_points)
+                    unfloored, points, self_points = self.floor(node, children, points, self_points)
                 push(
                     _new(
                         NodeResult,
@@ -806,7 +809,7 @@ class _Scorer:
             )
         unfloored = None
         if points < 0:
-            unfloored, points, self_points = self.floor(node, points, self_points)
+            unfloored, points, self_points = self.floor(node, children, points, self_points)
         return _new(
             NodeResult,
             (
