@@ -3,6 +3,7 @@ at its boundaries, with hostile definitions, and with properties over random one
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from decimal import Decimal
@@ -29,10 +30,20 @@ INPUTS: dict[str, Any] = {
     "initiatives": {"label": "Số sáng kiến được công nhận", "type": "integer", "unit": "item", "min": 0},
     "award": {"label": "Đạt giải thưởng chuyển đổi số", "type": "boolean"},
     "has_plan": {"label": "Có kế hoạch", "type": "boolean"},
-    "online_rate": {"label": "Tỷ lệ hồ sơ trực tuyến", "type": "number", "unit": "percent", "min": 0, "max": 100},
+    "online_rate": {
+        "label": "Tỷ lệ hồ sơ trực tuyến",
+        "type": "number",
+        "unit": "percent",
+        "min": 0,
+        "max": 100,
+    },
     "has_portal": {"label": "Có cổng thông tin điện tử", "type": "boolean"},
     "posts": {"label": "Số tin bài", "type": "integer", "unit": "item", "min": 0},
-    "portal_state": {"label": "Cổng thông tin", "type": "choice", "choices": ["Có", "Không", "Đang xây dựng"]},
+    "portal_state": {
+        "label": "Cổng thông tin",
+        "type": "choice",
+        "choices": ["Có", "Không", "Đang xây dựng"],
+    },
     "leader": {"label": "Người chủ trì", "type": "role"},
     "opened": {"label": "Ngày khai trương", "type": "date"},
     "delta": {"label": "Chênh lệch (có thể âm)", "type": "integer", "unit": "item"},
@@ -40,7 +51,9 @@ INPUTS: dict[str, Any] = {
 
 LATE = "Đạt 10 điểm; trừ 1 điểm mỗi văn bản chậm hạn, tối đa trừ 5 điểm"
 BONUS = "Mỗi sáng kiến được công nhận thưởng 2 điểm; điểm thưởng tối đa 10 điểm"
-PORTAL = "Có cổng và tỷ lệ hồ sơ trực tuyến từ 80% trở lên: 100%; có cổng, từ 50% đến dưới 80%: 50%; còn lại: 0"
+PORTAL = (
+    "Có cổng và tỷ lệ hồ sơ trực tuyến từ 80% trở lên: 100%; có cổng, từ 50% đến dưới 80%: 50%; còn lại: 0"
+)
 
 
 def deduction(**extra: Any) -> dict[str, Any]:
@@ -239,7 +252,11 @@ def test_a_deduction_not_reported_deducts_nothing_and_is_flagged(built: Callable
     ],
 )
 def test_deduction_static_problems(
-    problems_of: Callable[..., tuple[str, list[Problem]]], node_points: int, rule: dict[str, Any], code: str, words: str
+    problems_of: Callable[..., tuple[str, list[Problem]]],
+    node_points: int,
+    rule: dict[str, Any],
+    code: str,
+    words: str,
 ) -> None:
     text, found = problems_of(tree_data([pillar("I", leaf("I.1", node_points, rule))]))
     assert code in codes(found), [p.format() for p in found]
@@ -248,7 +265,9 @@ def test_deduction_static_problems(
     assert problem.location.line == line_of(text, "kind: deduction"), problem.format()
 
 
-def test_a_deduction_from_the_parent_needs_a_parent(problems_of: Callable[..., tuple[str, list[Problem]]]) -> None:
+def test_a_deduction_from_the_parent_needs_a_parent(
+    problems_of: Callable[..., tuple[str, list[Problem]]],
+) -> None:
     data = tree_data(
         [
             pillar("I", leaf("I.1", 4, {"kind": "yes_no", "input": "has_plan", "assumed": "x"})),
@@ -302,7 +321,9 @@ def test_negative_points_anywhere_say_to_use_a_deduction(
     assert found[0].location.column == text.splitlines()[line_of(text, at) - 1].index("-") + 1
 
 
-def test_negative_shares_in_steps_and_roles_say_to_use_a_deduction(check: Callable[..., list[Problem]]) -> None:
+def test_negative_shares_in_steps_and_roles_say_to_use_a_deduction(
+    check: Callable[..., list[Problem]],
+) -> None:
     rule = (
         "        rule:\n          kind: role\n          input: leader\n          assumed: x\n"
         "          percent: {head: 100, deputy: -50, none: 0}\n"
@@ -310,7 +331,7 @@ def test_negative_shares_in_steps_and_roles_say_to_use_a_deduction(check: Callab
     text = mutate(
         TINY,
         ("        rule:\n          kind: yes_no\n          input: has_plan\n", rule + "        x_:\n"),
-        ("          assumed: \"“Có …” is scored yes/no.\"\n      - id: A.2", "      - id: A.2"),
+        ('          assumed: "“Có …” is scored yes/no."\n      - id: A.2', "      - id: A.2"),
     ).replace("        x_:\n", "")
     text = text.replace("inputs:\n", "inputs:\n  leader: {label: Người chủ trì, type: role}\n")
     found = [p for p in check(text) if p.hint and "kind: deduction" in p.hint]
@@ -354,7 +375,9 @@ def test_a_deduction_is_never_below_minus_its_cap(count: int, each: Decimal, cap
     node = Node.model_validate(
         {"id": "X", "title": "x", "rule": deduction(deducts_from="parent", points_each=each, cap=cap)}
     )
-    compiled, problems = compile_rule(node.rule, node, {k: InputDef.model_validate(v) for k, v in INPUTS.items()})
+    compiled, problems = compile_rule(
+        node.rule, node, {k: InputDef.model_validate(v) for k, v in INPUTS.items()}
+    )
     assert not problems
     points, _ = compiled.points({"late_documents": D(count)})
     assert -cap <= points <= 0
@@ -437,7 +460,10 @@ def test_a_yes_no_bonus(built: Callable[..., Definition]) -> None:
     d = built(with_bonus(bonus(input="award", points_each=5, cap=5, text="Đạt giải thưởng: thưởng 5 điểm")))
     assert score(d, {"award": True}).bonus == 5
     assert score(d, {"award": False}).bonus == 0
-    assert score(d, {"award": True}).explain("T.1") == "Đạt giải thưởng chuyển đổi số: có (tối đa 5) → điểm thưởng 5 điểm"
+    assert (
+        score(d, {"award": True}).explain("T.1")
+        == "Đạt giải thưởng chuyển đổi số: có (tối đa 5) → điểm thưởng 5 điểm"
+    )
 
 
 def test_errata_are_no_longer_needed_for_a_bonus(
@@ -452,7 +478,12 @@ def test_errata_are_no_longer_needed_for_a_bonus(
                 leaf("I.1", 4, {"kind": "yes_no", "input": "has_plan", "assumed": "x"}),
                 leaf("I.2", 6, {"kind": "per_item", "input": "posts", "points_each": 2, "assumed": "x"}),
             ),
-            pillar("T", leaf("T.1", 10, {"kind": "per_item", "input": "initiatives", "points_each": 2, "text": BONUS})),
+            pillar(
+                "T",
+                leaf(
+                    "T.1", 10, {"kind": "per_item", "input": "initiatives", "points_each": 2, "text": BONUS}
+                ),
+            ),
         ],
         total=10,
         errata=[{"node": "total", "kind": "total-mismatch", "printed": 10, "computed": 20, "note": "bonus"}],
@@ -515,7 +546,9 @@ def test_a_bonus_never_changes_the_maximum_or_the_percentages(
     initiatives: int, plan: bool, posts: int, each: Decimal, cap: Decimal, method: str
 ) -> None:
     values = {"has_plan": plan, "posts": posts, "initiatives": initiatives}
-    with_it = Definition.model_validate(with_bonus(bonus(points_each=each, cap=cap), index={"method": method}))
+    with_it = Definition.model_validate(
+        with_bonus(bonus(points_each=each, cap=cap), index={"method": method})
+    )
     data = with_bonus(index={"method": method})
     data["tree"] = data["tree"][:1]
     without = Definition.model_validate(data)
@@ -593,9 +626,12 @@ def test_first_collect_max_and_any(built: Callable[..., Definition]) -> None:
         {"when": {"has_portal": True, "online_rate": {"min": 50}}, "percent": 100},
         {"when": {"has_portal": False}, "percent": 0},
     ]
-    assert score(built(table_data(table(same, hit_policy="any"))), {"has_portal": True, "online_rate": 60}).node(
-        "I.1"
-    ).points == 10
+    assert (
+        score(built(table_data(table(same, hit_policy="any"))), {"has_portal": True, "online_rate": 60})
+        .node("I.1")
+        .points
+        == 10
+    )
 
 
 def test_roles_and_integer_equalities(built: Callable[..., Definition]) -> None:
@@ -660,7 +696,10 @@ def test_table_problems_point_at_the_rows(problems_of: Callable[..., tuple[str, 
         (table([{"when": {"leader": ["boss"]}, "percent": 0}], inputs=["leader"]), "invalid-value", "'boss'"),
         (
             table(
-                [{"when": {"online_rate": {"min": 0.8}}, "percent": 100}, {"when": {"online_rate": {"max": 0.8}}, "percent": 0}],
+                [
+                    {"when": {"online_rate": {"min": 0.8}}, "percent": 100},
+                    {"when": {"online_rate": {"max": 0.8}}, "percent": 0},
+                ],
                 inputs=["online_rate"],
             ),
             "scale-mismatch",
@@ -693,14 +732,16 @@ def test_hostile_tables(
 def test_malformed_tables_are_refused_by_shape(
     problems_of: Callable[..., tuple[str, list[Problem]]], change: dict[str, Any], at: str
 ) -> None:
-    text, found = problems_of(table_data({**table(), **change}))
+    _text, found = problems_of(table_data({**table(), **change}))
     assert found and {p.code for p in found} <= {"invalid-value", "missing-key", "wrong-type"}, [
         p.format() for p in found
     ]
     assert found[0].location.line is not None
 
 
-def test_a_percent_bound_of_one_hundred_is_not_a_fraction(problems_of: Callable[..., tuple[str, list[Problem]]]) -> None:
+def test_a_percent_bound_of_one_hundred_is_not_a_fraction(
+    problems_of: Callable[..., tuple[str, list[Problem]]],
+) -> None:
     rows = [
         {"when": {"online_rate": {"max": 100}}, "percent": 0},
         {"when": {"online_rate": 100}, "percent": 100},
@@ -712,16 +753,25 @@ def test_a_percent_bound_of_one_hundred_is_not_a_fraction(problems_of: Callable[
 def test_a_huge_table_is_refused_quickly(problems_of: Callable[..., tuple[str, list[Problem]]]) -> None:
     import time
 
-    rows = [{"when": {"posts": {"min": r, "max": r + 1}, "online_rate": {"min": r / 10, "max": r / 10 + 0.1}}, "percent": 0}
-            for r in range(1000)]
+    rows = [
+        {
+            "when": {"posts": {"min": r, "max": r + 1}, "online_rate": {"min": r / 10, "max": r / 10 + 0.1}},
+            "percent": 0,
+        }
+        for r in range(1000)
+    ]
     start = time.perf_counter()
     _, found = problems_of(table_data(table(rows, inputs=["posts", "online_rate"], hit_policy="first")))
     assert "table-too-complex" in codes(found)
     assert time.perf_counter() - start < 30
 
 
-def test_a_thousand_rows_of_one_input_are_proven(problems_of: Callable[..., tuple[str, list[Problem]]]) -> None:
-    rows = [{"when": {"posts": r}, "points": 1} for r in range(999)] + [{"when": {"posts": {"min": 999}}, "points": 1}]
+def test_a_thousand_rows_of_one_input_are_proven(
+    problems_of: Callable[..., tuple[str, list[Problem]]],
+) -> None:
+    rows = [{"when": {"posts": r}, "points": 1} for r in range(999)] + [
+        {"when": {"posts": {"min": 999}}, "points": 1}
+    ]
     _, found = problems_of(table_data(table(rows, inputs=["posts"])))
     assert found == []
 
@@ -739,9 +789,14 @@ def test_tiny_and_huge_bounds_are_compared_exactly(built: Callable[..., Definiti
     assert score(d, {"delta": 10**15}).node("I.1").points == 10
 
 
-def test_bounds_beyond_what_is_read_are_refused(problems_of: Callable[..., tuple[str, list[Problem]]]) -> None:
-    rows = [{"when": {"delta": {"max": D("1e300")}}, "percent": 0}, {"when": {"delta": {"min": D("1e300")}}, "percent": 0}]
-    text, found = problems_of(table_data(table(rows, inputs=["delta"])))
+def test_bounds_beyond_what_is_read_are_refused(
+    problems_of: Callable[..., tuple[str, list[Problem]]],
+) -> None:
+    rows = [
+        {"when": {"delta": {"max": D("1e300")}}, "percent": 0},
+        {"when": {"delta": {"min": D("1e300")}}, "percent": 0},
+    ]
+    _text, found = problems_of(table_data(table(rows, inputs=["delta"])))
     assert codes(found) == ["wrong-type", "wrong-type"] and "10^15" in found[0].message
 
 
@@ -755,7 +810,9 @@ def conditions(draw: st.DrawFn, kind: str) -> Any:
     if kind == "flag":
         return draw(st.sampled_from(["-", True, False]))
     if kind == "state":
-        return draw(st.sampled_from(["-", "Có", "Không", ["Có", "Đang xây dựng"], ["Không", "Đang xây dựng"]]))
+        return draw(
+            st.sampled_from(["-", "Có", "Không", ["Có", "Đang xây dựng"], ["Không", "Đang xây dựng"]])
+        )
     choice = draw(st.integers(0, 3))
     if choice == 0:
         return "-"
@@ -776,7 +833,9 @@ PROOF_INPUTS = {
     "count": InputDef.model_validate({"label": "đếm", "type": "integer", "unit": "item", "min": 0, "max": 6}),
     "rate": InputDef.model_validate({"label": "tỷ lệ", "type": "number", "unit": "1", "min": 0}),
     "flag": InputDef.model_validate({"label": "có", "type": "boolean"}),
-    "state": InputDef.model_validate({"label": "trạng thái", "type": "choice", "choices": ["Có", "Không", "Đang xây dựng"]}),
+    "state": InputDef.model_validate(
+        {"label": "trạng thái", "type": "choice", "choices": ["Có", "Không", "Đang xây dựng"]}
+    ),
 }
 KINDS_OF = {"count": "number", "rate": "number", "flag": "flag", "state": "state"}
 
@@ -797,7 +856,7 @@ def samples(name: str, rows: list[dict[str, Any]]) -> list[Any]:
     if name == "count":
         return [D(n) for n in range(7)]
     ordered = sorted(bounds)
-    between = [(a + b) / 2 for a, b in zip(ordered, ordered[1:], strict=False)]
+    between = [(a + b) / 2 for a, b in itertools.pairwise(ordered)]
     return [*ordered, *between, ordered[-1] + 1]
 
 
@@ -807,7 +866,12 @@ def tables(draw: st.DrawFn) -> dict[str, Any]:
     rows = []
     for _ in range(draw(st.integers(1, 6))):
         when = {n: draw(conditions(KINDS_OF[n])) for n in names}
-        rows.append({"when": {n: c for n, c in when.items() if c != "-" or draw(st.booleans())}, "points": draw(st.sampled_from([0, 1, 2]))})
+        rows.append(
+            {
+                "when": {n: c for n, c in when.items() if c != "-" or draw(st.booleans())},
+                "points": draw(st.sampled_from([0, 1, 2])),
+            }
+        )
     policy = draw(st.sampled_from(["unique", "any", "first", "collect-max"]))
     return {"kind": "table", "inputs": names, "hit_policy": policy, "assumed": "x", "rows": rows}
 
@@ -904,7 +968,16 @@ def test_masks_agree_with_the_cell_by_cell_test() -> None:
     ]
     column = table_kind.cells(conds, spec)
     assert [table_kind.describe("x", [c], column) for c in column] == [
-        "x = 0", "0 < x < 1", "x = 1", "1 < x < 2", "x = 2", "2 < x < 2.5", "x = 2.5", "2.5 < x < 3", "x = 3", "x > 3"
+        "x = 0",
+        "0 < x < 1",
+        "x = 1",
+        "1 < x < 2",
+        "x = 2",
+        "2 < x < 2.5",
+        "x = 2.5",
+        "2.5 < x < 3",
+        "x = 3",
+        "x > 3",
     ]
     masks = table_kind.masks(conds, column)
     for i, cell in enumerate(column):
@@ -936,7 +1009,9 @@ def pieces(draw: st.DrawFn, name: str) -> list[Any]:
     if name == "flag":
         return draw(st.sampled_from([["-"], [True, False]]))
     if name == "state":
-        return draw(st.sampled_from([["-"], ["Có", "Không", "Đang xây dựng"], [["Có", "Không"], "Đang xây dựng"]]))
+        return draw(
+            st.sampled_from([["-"], ["Có", "Không", "Đang xây dựng"], [["Có", "Không"], "Đang xây dựng"]])
+        )
     whole = name == "count"  # whole numbers: half-open pieces between whole cuts, none of them empty
     choices = [D(1), D(2), D(3), D(5)] if whole else [D(1), D(2), D("2.5"), D(3), D(5)]
     cuts = sorted(draw(st.sets(st.sampled_from(choices), max_size=3)))
@@ -966,7 +1041,9 @@ def unique_tables(draw: st.DrawFn) -> dict[str, Any]:
 
 @PROPERTY
 @given(data=unique_tables(), change=st.sampled_from(["none", "drop", "copy"]), which=st.integers(0, 100))
-def test_a_unique_table_that_passes_has_exactly_one_hit(data: dict[str, Any], change: str, which: int) -> None:
+def test_a_unique_table_that_passes_has_exactly_one_hit(
+    data: dict[str, Any], change: str, which: int
+) -> None:
     """Complete partitions pass and score exactly one row for any value; a row taken away is a gap,
     a row repeated an overlap (naming both rows)."""
     rows = data["rows"]

@@ -91,7 +91,9 @@ class ResultDocument(BaseModel):
     achievable: str
     stated_total: str | None
     percent: str | None
-    bonus: str = Field(description="bonus points (`kind: bonus`): not in `points`, `max`, `percent` or `index`")
+    bonus: str = Field(
+        description="bonus points (`kind: bonus`): not in `points`, `max`, `percent` or `index`"
+    )
     total_with_bonus: str = Field(description="`points` + `bonus`, a figure of its own")
     index: IndexOut
     problems: list[ProblemOut]

@@ -21,7 +21,20 @@ from typing import Any
 from ..errors import close_match
 from ..formats.model import InputDef, Node
 from ..numbers import ZERO
-from . import bonus, checklist, count, deduction, formula, incidents, per_item, ratio, role, steps, table, yes_no
+from . import (
+    bonus,
+    checklist,
+    count,
+    deduction,
+    formula,
+    incidents,
+    per_item,
+    ratio,
+    role,
+    steps,
+    table,
+    yes_no,
+)
 from .common import ROLE_WORDS, WORDS, At, Compiled, InvalidValue, NotReported, day_month
 
 KINDS: dict[str, ModuleType] = {

@@ -115,7 +115,10 @@ def condition(cell: Any, spec: InputDef, where: str) -> tuple[Condition, str | N
             if not cell.is_finite():
                 return None, f"{where}: {cell} is not a number a value can equal"
             return Interval(cell, True, cell, True), None
-        return None, f"{where}: {_short(cell)} is not a number or a range `{{min, max}}` for a {spec.type} input"
+        return (
+            None,
+            f"{where}: {_short(cell)} is not a number or a range `{{min, max}}` for a {spec.type} input",
+        )
     if spec.type == "boolean":
         if isinstance(cell, bool):
             return frozenset({cell}), None
@@ -123,7 +126,10 @@ def condition(cell: Any, spec: InputDef, where: str) -> tuple[Condition, str | N
     if isinstance(cell, str):
         cell = [cell]
     if not isinstance(cell, list):
-        return None, f"{where}: {_short(cell)} is not one of {', '.join(map(str, values))} (or a list of them)"
+        return (
+            None,
+            f"{where}: {_short(cell)} is not one of {', '.join(map(str, values))} (or a list of them)",
+        )
     for item in cell:
         if item not in values:
             close = close_match(item, [str(v) for v in values])
@@ -251,7 +257,10 @@ def check(
     for i, name in enumerate(rule.inputs):
         if name in seen:
             problems.append(
-                ("invalid-value", At(f"the table names input {name!r} twice; name each column once", ("inputs", i)))
+                (
+                    "invalid-value",
+                    At(f"the table names input {name!r} twice; name each column once", ("inputs", i)),
+                )
             )
         seen.add(name)
         specs.append(need(name, {*NUMERIC, "boolean", "choice", "role"}, "table input"))
@@ -262,7 +271,10 @@ def check(
         where = ("rows", r)
         if row.points is not None and row.points > maximum:
             problems.append(
-                ("rule-points", At(f"row {r + 1} gives {row.points} points; the criterion has {maximum}", where))
+                (
+                    "rule-points",
+                    At(f"row {r + 1} gives {row.points} points; the criterion has {maximum}", where),
+                )
             )
         for name, cell in row.when.items():
             if name not in columns:
@@ -308,13 +320,20 @@ def check(
 
 
 def _check_scale(
-    rule: Table, specs: Sequence[InputDef], conds: Sequence[Sequence[Condition]], problems: list[tuple[str, str]]
+    rule: Table,
+    specs: Sequence[InputDef],
+    conds: Sequence[Sequence[Condition]],
+    problems: list[tuple[str, str]],
 ) -> None:
     """Bounds of 0.5 and 0.8 on a percentage input (0–100) are fractions written by mistake: 49.9 %
     would pass 0.8. Bounds are in the input's own unit."""
     for c, spec in enumerate(specs):
         parsed = units.parse(spec.unit)
-        if isinstance(parsed, str) or parsed[0] != "dimensionless" or Decimal(str(parsed[1])) != Decimal("0.01"):
+        if (
+            isinstance(parsed, str)
+            or parsed[0] != "dimensionless"
+            or Decimal(str(parsed[1])) != Decimal("0.01")
+        ):
             continue
         bounds = [
             b
@@ -450,7 +469,7 @@ def prove(
                 gap_count += 1
                 if len(gaps) < GAPS_SHOWN:
                     rest = [columns[c] for c in range(col + 1, len(names))]
-                    gaps.append(region(here + rest))
+                    gaps.append(region([*here, *rest]))
                 continue
             walk(col + 1, standing, here)
 
@@ -458,7 +477,9 @@ def prove(
     for text in gaps:
         problems.append(("table-gap", At(f"no row covers {text}; add a row for these values", ("rows",))))
     if gap_count > len(gaps):
-        problems.append(("table-gap", At(f"… and {gap_count - len(gaps)} more uncovered region(s)", ("rows",))))
+        problems.append(
+            ("table-gap", At(f"… and {gap_count - len(gaps)} more uncovered region(s)", ("rows",)))
+        )
     for (a, b), text in sorted(overlaps.items()):
         why = (
             "a `unique` table's rows must not overlap"
@@ -473,14 +494,20 @@ def prove(
             problems.append(
                 (
                     "table-unreachable",
-                    At(f"row {r + 1} matches no values the inputs allow (their `min`/`max`, states)", ("rows", r)),
+                    At(
+                        f"row {r + 1} matches no values the inputs allow (their `min`/`max`, states)",
+                        ("rows", r),
+                    ),
                 )
             )
         elif rule.hit_policy == "first" and not reached >> r & 1:
             problems.append(
                 (
                     "table-unreachable",
-                    At(f"row {r + 1} is never reached: earlier rows match every value it matches", ("rows", r)),
+                    At(
+                        f"row {r + 1} is never reached: earlier rows match every value it matches",
+                        ("rows", r),
+                    ),
                 )
             )
 
@@ -548,4 +575,3 @@ def _shown(value: Any, lang: Lang) -> str:
     if isinstance(value, Decimal):
         return show(value, lang)
     return ROLE_WORDS[lang].get(value, str(value)) if value in ROLES else str(value)
-
