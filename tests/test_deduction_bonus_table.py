@@ -1067,3 +1067,38 @@ def test_a_unique_table_that_passes_has_exactly_one_hit(
         assert found == ["table-gap"] or set(found) == {"table-gap"}
     else:
         assert "table-overlap" in found and "table-gap" not in found
+
+
+def test_the_authoring_guide_blocks_check_and_score_as_it_says(built: Callable[..., Definition]) -> None:
+    """docs/authoring.md's blocks of the three kinds, put in one definition, score as written there."""
+    import re
+
+    from ruamel.yaml import YAML
+
+    from .conftest import ROOT
+
+    guide = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
+    start = guide.index("### `deduction`")
+    end = guide.index("## Yearly targets")
+    blocks = [YAML(typ="safe").load(b) for b in re.findall(r"```yaml\n(.*?)```", guide[start:end], re.S)]
+    from_criterion, from_parent, bonus_pillar, table_rule = blocks
+    data = tree_data(
+        [
+            pillar(
+                "II",
+                from_criterion[0],
+                leaf("II.5", 10, table_rule["rule"]),
+                {**from_parent[0], "points": 0},
+            ),
+            bonus_pillar[0],
+        ]
+    )
+    d = built(data)
+    r = score(d, {"late_documents": 3, "online_rate": 85, "has_portal": True, "initiatives": 7})
+    assert r.explain("II.3") == "Số văn bản chậm hạn = 3 × 1 = 3 (tối đa trừ 5) → 10 − 3 = 7 điểm"
+    assert r.explain("II.9") == "Số văn bản chậm hạn = 3 × 2 = 6 (tối đa trừ 6) → trừ 6 điểm"
+    assert r.explain("II") == "Tổng: 7 + 10 − 6 = 11/20 điểm"
+    assert r.explain("II.5") in guide
+    assert (r.points, r.max, r.bonus, r.total_with_bonus) == (D(11), D(20), D(10), D(21))
+    r = score(d, {"late_documents": 9, "online_rate": 85, "has_portal": True, "initiatives": 0})
+    assert "10 − 5 = 5 điểm" in r.explain("II.3") and "10 − 5 = 5 điểm" in guide
