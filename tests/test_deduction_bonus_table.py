@@ -1102,3 +1102,71 @@ def test_the_authoring_guide_blocks_check_and_score_as_it_says(built: Callable[.
     assert (r.points, r.max, r.bonus, r.total_with_bonus) == (D(11), D(20), D(10), D(21))
     r = score(d, {"late_documents": 9, "online_rate": 85, "has_portal": True, "initiatives": 0})
     assert "10 − 5 = 5 điểm" in r.explain("II.3") and "10 − 5 = 5 điểm" in guide
+
+
+def test_the_score_table_html_and_json_show_the_bonus_apart(
+    built: Callable[..., Definition],
+    write: Callable[..., Any],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from cds_index.cli import main
+    from cds_index.render.htmlreport import unit_report
+    from cds_index.render.report import result_table
+
+    data = with_bonus()
+    data["tree"][0]["children"].append(leaf("I.3", None, deduction(deducts_from="parent", cap=30)))
+    d = built(data)
+    r = score(d, {"has_plan": True, "posts": 1, "initiatives": 7, "late_documents": 9})
+    text = result_table(r)
+    assert "Tổng điểm: 0/10\n" in text and "Tỷ lệ: 0%\n" in text
+    assert "Điểm thưởng (ngoài tổng điểm): 10\nTổng điểm kể cả điểm thưởng: 10\n" in text
+    assert "(+10 điểm thưởng)" in text and "điểm trừ đưa nhóm xuống -3 điểm; nhóm dừng ở 0" in text
+    assert "warning[deduction-floor]" in text
+    english = result_table(r, lang="en")
+    assert "Bonus (outside the total): 10\nTotal with bonus: 10\n" in english and "it stops at 0" in english
+    html = unit_report(d, r)
+    assert 'Điểm thưởng (ngoài tổng điểm)</div><div class="v">10</div>' in html
+    assert "nhóm dừng ở 0" in html
+    # the command line, table and JSON
+    definition = write(dump_yaml(data), "bonus.yaml")
+    unit = write(
+        "kind: inputs\ndefinition: bonus.yaml\nunit: {id: xa-a, name: Xã A}\nyear: 2024\n"
+        "values: {has_plan: true, posts: 1, initiatives: 7, late_documents: 2}\n",
+        "unit.yaml",
+    )
+    assert main(["score", str(definition), str(unit)]) == 0
+    out = capsys.readouterr().out
+    assert "Tổng điểm: 4/10" in out and "Tổng điểm kể cả điểm thưởng: 14" in out
+    assert main(["score", str(definition), str(unit), "--format", "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert (payload["points"], payload["bonus"], payload["total_with_bonus"], payload["percent"]) == (
+        "4",
+        "10",
+        "14",
+        "40",
+    )
+
+
+def test_the_fictional_example_uses_every_new_kind_and_scores_as_worked_out() -> None:
+    """examples/rule-kinds/: a fictional definition (marked hư cấu) with every kind of #13, and a unit."""
+    from cds_index.check.checking import check_file
+    from cds_index.read.registry import load_file
+    from cds_index.read.units_io import read_unit
+
+    from .conftest import EXAMPLES
+
+    folder = EXAMPLES / "rule-kinds"
+    for path in sorted(folder.glob("*.yaml")):
+        report = check_file(path)
+        assert report.ok and not [p for p in report.problems if p.severity != "info"], report.problems
+        assert "HƯ CẤU" in path.read_text(encoding="utf-8")
+    d = load_file(folder / "tinh-x-commune-fictional.yaml")
+    assert {n.rule.kind for n in d.criteria() if n.rule} == {"deduction", "bonus", "table"}
+    unit, problems = read_unit(d, folder / "xa-a-fictional.yaml")
+    assert unit is not None and not problems
+    r = score(d, unit)
+    # I: 10 − 3 + 10 − 2 = 15; II: row 2 (2 posts) = 5; bonus 10 + 5 outside the 30
+    assert (r.points, r.max, r.bonus, r.total_with_bonus) == (D(20), D(30), D(15), D(35))
+    from cds_index.numbers import div
+
+    assert r.percent == div(D(2000), D(30))  # the bonus in no percentage

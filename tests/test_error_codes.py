@@ -139,8 +139,8 @@ def table_rule(body: str, inputs: str = "[has_plan]", policy: str = "unique") ->
 
 RATE_INPUT = ("inputs:\n", "inputs:\n  rate: {label: Tỷ lệ, type: number, unit: percent, min: 0, max: 100}\n")
 HUGE_TABLE = "".join(
-    f"            - {{when: {{staff_trained: {{min: {r}, max: {r + 1}}}, staff: {{min: {r}, max: {r + 1}}}}}, "
-    "percent: 0}\n"
+    f"            - {{when: {{staff_trained: {{min: {r}, max: {r + 1}}}, "
+    f"staff: {{min: {r}, max: {r + 1}}}}}, percent: 0}}\n"
     for r in range(1000)
 )
 
@@ -360,7 +360,8 @@ FROM_A_FILE = [
     Trigger(
         "table-unreachable",
         table_rule(
-            "            - {when: {staff_trained: {max: 0}}, percent: 100}\n            - {when: {}, percent: 0}\n",
+            "            - {when: {staff_trained: {max: 0}}, percent: 100}\n"
+            "            - {when: {}, percent: 0}\n",
             "[staff_trained]",
             "first",
         ),
