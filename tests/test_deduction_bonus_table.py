@@ -1148,7 +1148,8 @@ def test_the_score_table_html_and_json_show_the_bonus_apart(
 
 
 def test_the_fictional_example_uses_every_new_kind_and_scores_as_worked_out() -> None:
-    """examples/rule-kinds/: a fictional definition (marked hư cấu) with every kind of #13, and a unit."""
+    """examples/definitions/: a fictional definition (marked hư cấu) with every kind of #13; its unit
+    in examples/rule-kinds/ (a folder of units only, so that `score DEF examples/rule-kinds/` works)."""
     from cds_index.check.checking import check_file
     from cds_index.read.registry import load_file
     from cds_index.read.units_io import read_unit
@@ -1156,11 +1157,12 @@ def test_the_fictional_example_uses_every_new_kind_and_scores_as_worked_out() ->
     from .conftest import EXAMPLES
 
     folder = EXAMPLES / "rule-kinds"
-    for path in sorted(folder.glob("*.yaml")):
+    definition = EXAMPLES / "definitions" / "tinh-x-commune-fictional.yaml"
+    for path in [definition, *sorted(folder.glob("*.yaml"))]:
         report = check_file(path)
         assert report.ok and not [p for p in report.problems if p.severity != "info"], report.problems
         assert "HƯ CẤU" in path.read_text(encoding="utf-8")
-    d = load_file(folder / "tinh-x-commune-fictional.yaml")
+    d = load_file(definition)
     assert {n.rule.kind for n in d.criteria() if n.rule} == {"deduction", "bonus", "table"}
     unit, problems = read_unit(d, folder / "xa-a-fictional.yaml")
     assert unit is not None and not problems
@@ -1170,3 +1172,26 @@ def test_the_fictional_example_uses_every_new_kind_and_scores_as_worked_out() ->
     from cds_index.numbers import div
 
     assert r.percent == div(D(2000), D(30))  # the bonus in no percentage
+
+
+def test_a_batch_summary_has_the_bonus_columns_only_with_a_bonus(tmp_path: Any) -> None:
+    import io as text_io
+
+    from cds_index.io.batch import score_many, summary_columns, write_csv
+    from cds_index.read.registry import load, load_file
+
+    from .conftest import EXAMPLES
+
+    d = load_file(EXAMPLES / "definitions" / "tinh-x-commune-fictional.yaml")
+    assert summary_columns(d, "en")[-4:] == ["bonus", "total_with_bonus", "problems", "source"]
+    out = text_io.StringIO()
+    write_csv(d, score_many(d, [EXAMPLES / "rule-kinds" / "xa-a-fictional.yaml"]), out)
+    header, row = out.getvalue().lstrip("\ufeff").splitlines()[:2]
+    cells = dict(zip(header.split(","), row.split(","), strict=False))
+    assert (cells["points"], cells["percent"], cells["bonus"], cells["total_with_bonus"]) == (
+        "20",
+        "66.67",
+        "15",
+        "35",
+    )
+    assert "bonus" not in summary_columns(load("hue-2263-commune"), "en")

@@ -779,6 +779,11 @@ def _units(
 # --- writing ----------------------------------------------------------------------------------
 
 
+def has_bonus(definition: Definition) -> bool:
+    """Whether a definition has bonus points (``kind: bonus``): its summaries then show them (#13)."""
+    return any(node.rule is not None and node.rule.kind == "bonus" for node in definition.criteria())
+
+
 def summary_columns(definition: Definition, lang: Lang = "vi") -> list[str]:
     """The columns of a batch summary (CSV and table): unit, status, each pillar, total, index."""
     vi = lang == "vi"
@@ -787,6 +792,8 @@ def summary_columns(definition: Definition, lang: Lang = "vi") -> list[str]:
     columns += ["points", "max", "percent"]
     if definition.index.method != "sum":
         columns.append("index")
+    if has_bonus(definition):  # the bonus beside the total, never in it (#13)
+        columns += ["bonus", "total_with_bonus"]
     columns += ["problems", "source"]
     if vi:
         names = {
@@ -797,6 +804,8 @@ def summary_columns(definition: Definition, lang: Lang = "vi") -> list[str]:
             "max": "Điểm tối đa",
             "percent": "Tỷ lệ (%)",
             "index": "Chỉ số (%)",
+            "bonus": "Điểm thưởng",
+            "total_with_bonus": "Tổng điểm kể cả điểm thưởng",
             "problems": "Lỗi số liệu",
             "source": "Nguồn",
         }
@@ -809,13 +818,16 @@ def summary_cells(definition: Definition, row: BatchRow) -> list[Any]:
     result = row.result
     status = "ok" if row.ok else ("failed" if result is None else "invalid")
     cells: list[Any] = [row.unit_id, row.unit_name or "", status]
+    bonus = has_bonus(definition)
     if result is None:
-        cells += [None] * (len(definition.tree) + 3 + (definition.index.method != "sum"))
+        cells += [None] * (len(definition.tree) + 3 + (definition.index.method != "sum") + 2 * bonus)
     else:
         cells += [p.points for p in result.pillars]
         cells += [result.points, result.max, result.percent]
         if definition.index.method != "sum":
             cells.append(result.index)
+        if bonus:
+            cells += [result.bonus, result.total_with_bonus]
     cells.append(" | ".join(describe(p) for p in row.problems if p.severity == "error"))
     cells.append(row.source or "")
     return cells
