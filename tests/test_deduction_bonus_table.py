@@ -262,7 +262,8 @@ def test_deduction_static_problems(
     assert code in codes(found), [p.format() for p in found]
     problem = next(p for p in found if p.code == code)
     assert words in problem.message
-    assert problem.location.line == line_of(text, "kind: deduction"), problem.format()
+    at = "cap: 5" if words == "could go below 0" else "kind: deduction"  # the cap, or the rule
+    assert problem.location.line == line_of(text, at), problem.format()
 
 
 def test_a_deduction_from_the_parent_needs_a_parent(
@@ -1195,3 +1196,26 @@ def test_a_batch_summary_has_the_bonus_columns_only_with_a_bonus(tmp_path: Any) 
         "35",
     )
     assert "bonus" not in summary_columns(load("hue-2263-commune"), "en")
+
+
+def test_the_results_workbook_has_the_bonus_beside_the_total(tmp_path: Any) -> None:
+    from openpyxl import load_workbook
+
+    from cds_index.io.batch import score_many
+    from cds_index.io.excel import write_results
+    from cds_index.read.registry import load_file
+
+    from .conftest import EXAMPLES
+
+    d = load_file(EXAMPLES / "definitions" / "tinh-x-commune-fictional.yaml")
+    out = tmp_path / "results.xlsx"
+    write_results(d, score_many(d, [EXAMPLES / "rule-kinds" / "xa-a-fictional.yaml"]), out, lang="vi")
+    sheet = load_workbook(out).worksheets[0]
+    head = [c.value for c in sheet[2]]
+    row = dict(zip(head, [c.value for c in sheet[3]], strict=True))
+    assert (row["Tổng điểm"], row["Điểm tối đa"], row["Điểm thưởng"], row["Tổng điểm kể cả điểm thưởng"]) == (
+        20,
+        30,
+        15,
+        35,
+    )

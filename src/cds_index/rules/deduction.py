@@ -15,7 +15,7 @@ from typing import Any
 
 from ..formats.model import Deduction, InputDef, Node
 from ..numbers import CONTEXT, ZERO, Lang, points_text, show
-from .common import NUMERIC, WORDS, Compiled, Need, Values, count_floor, label
+from .common import NUMERIC, WORDS, At, Compiled, Need, Values, count_floor, label
 
 MODEL = Deduction
 
@@ -43,9 +43,12 @@ def check(
             problems.append(
                 (
                     "rule-points",
-                    f"the cap {rule.cap} exceeds the criterion's {maximum} points, so the criterion could "
-                    "go below 0; lower the cap, or write `deducts_from: parent` if the excess comes off "
-                    "the parent's sum",
+                    At(
+                        f"the cap {rule.cap} exceeds the criterion's {maximum} points, so the criterion "
+                        "could go below 0; lower the cap, or write `deducts_from: parent` if the excess "
+                        "comes off the parent's sum",
+                        ("cap",),
+                    ),
                 )
             )
     elif node.points is not None and node.points != 0:
