@@ -1219,3 +1219,14 @@ def test_the_results_workbook_has_the_bonus_beside_the_total(tmp_path: Any) -> N
         15,
         35,
     )
+
+
+def test_a_positioned_message_survives_copying_and_pickling() -> None:
+    import copy
+    import pickle
+
+    from cds_index.rules.common import At
+
+    message = At("row 2 is never reached", ("rows", 1))
+    for again in (copy.deepcopy(message), pickle.loads(pickle.dumps(message)), copy.copy(message)):
+        assert again == "row 2 is never reached" and getattr(again, "path", None) == ("rows", 1)

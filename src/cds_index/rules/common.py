@@ -89,6 +89,10 @@ class At(str):
         made.path = path
         return made
 
+    def __reduce__(self) -> tuple[type[At], tuple[str, tuple[str | int, ...]]]:
+        """Copied and pickled with its path (a Problem's message may be copied or sent elsewhere)."""
+        return At, (str(self), self.path)
+
 
 def count_floor(spec: InputDef | None, name: str, what: str, problems: list[tuple[str, str]]) -> None:
     """A rule that multiplies a count (deduction, bonus) needs the count's `min: 0`: a negative count
