@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any
 
 from ..errors import close_match
-from ..formats.model import InputDef, Node
+from ..formats.model import InputDef, Node, RuleBase
 from ..numbers import ZERO
 from . import (
     bonus,
@@ -33,6 +33,7 @@ from . import (
     role,
     steps,
     table,
+    targets,
     yes_no,
 )
 from .common import ROLE_WORDS, WORDS, At, Compiled, InvalidValue, NotReported, day_month
@@ -52,9 +53,12 @@ KINDS: dict[str, ModuleType] = {
         deduction,
         bonus,
         table,
+        targets,
     )
 }
-"""kind name → the module that checks, compiles and explains it."""
+"""kind name → the module that checks, compiles and explains it. All but the last are the
+:data:`cds_index.formats.model.Rule` union (a node's ``rule``); ``targets`` is a node's ``targets``
+(``scoring: targets``), a yearly rule (:attr:`Compiled.for_year`)."""
 
 __all__ = ["KINDS", "ROLE_WORDS", "WORDS", "At", "Compiled", "InvalidValue", "NotReported", "compile_rule"]
 
@@ -90,6 +94,14 @@ def compile_rule(
             problems.append(("unit-unknown", f"input {name!r}: {parsed}"))
         return spec
 
+    module = KINDS[rule.kind]
+    if isinstance(rule, RuleBase):  # what every rule of the union has (a yearly target has none of it)
+        _check_common(rule, node, need, problems)
+    module.check(rule, node, maximum, inputs, need, problems)
+    return module.compile(rule, maximum, inputs), problems
+
+
+def _check_common(rule: RuleBase, node: Node, need: Any, problems: list[tuple[str, str]]) -> None:
     need(rule.applicable_if, {"boolean"}, "applicable_if")
     if rule.enforce_deadline and not node.deadline:
         problems.append(("invalid-value", "enforce_deadline is set but the criterion has no `deadline`"))
@@ -107,6 +119,3 @@ def compile_rule(
             problems.append(
                 ("invalid-value", f"period_from {rule.period_from} is after the deadline {node.deadline}")
             )
-    module = KINDS[rule.kind]
-    module.check(rule, node, maximum, inputs, need, problems)
-    return module.compile(rule, maximum, inputs), problems
