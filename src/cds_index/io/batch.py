@@ -32,6 +32,7 @@ from ..numbers import Lang, show
 from ..read.inputs import UnitInputs
 from ..read.literals import NumberFormat
 from ..read.loader import not_utf8, open_input
+from ..rules.bonus import has_bonus
 from .safe import csv_cell, json_text, terminal
 from .seen import SeenIds
 from .tables import (
@@ -777,11 +778,6 @@ def _units(
 
 
 # --- writing ----------------------------------------------------------------------------------
-
-
-def has_bonus(definition: Definition) -> bool:
-    """Whether a definition has bonus points (``kind: bonus``): its summaries then show them (#13)."""
-    return any(node.rule is not None and node.rule.kind == "bonus" for node in definition.criteria())
 
 
 def summary_columns(definition: Definition, lang: Lang = "vi") -> list[str]:

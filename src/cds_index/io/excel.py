@@ -1477,7 +1477,7 @@ def write_results(
         return cell
 
     with_index = definition.index.method != "sum"
-    from .batch import has_bonus
+    from ..rules.bonus import has_bonus
 
     bonus = 2 * has_bonus(definition)  # the bonus and the total with it, beside the total (#13)
     for col, width in enumerate(

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from ..formats.model import Bonus, InputDef, Node
+from ..formats.model import Bonus, Definition, InputDef, Node
 from ..numbers import CONTEXT, ONE, ZERO, Lang, points_text, show
 from .common import NUMERIC, WORDS, Compiled, Need, Values, count_floor, label
 
@@ -65,3 +65,8 @@ def compile(rule: Bonus, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
         return f"{read} ({w['max']} {show(cap, lang)}) → {w['bonus']} {points_text(bonus, lang)}"
 
     return Compiled((name,), points, explain, {}, kind=rule.kind)
+
+
+def has_bonus(definition: Definition) -> bool:
+    """Whether a definition has bonus points: its summaries (CSV, table, workbook) then show them."""
+    return any(node.rule is not None and node.rule.kind == "bonus" for node in definition.criteria())
