@@ -173,6 +173,23 @@ values:
   late: 4
 """
 
+# a criterion scored by rank among the units (issue #13): one unit checked alone is pending
+RANK_DEF = dump_yaml(
+    definition_data(
+        {"online": {"label": "Số hồ sơ trực tuyến", "type": "integer", "unit": "item", "min": 0}},
+        [criterion("K.1", 5, {"kind": "rank", "input": "online", "places": [5, 4, 3, 2, 1]})],
+        id="ranked",
+    )
+)
+RANK_VALUES = """\
+kind: inputs
+definition: ranked.yaml
+unit: {id: xa-c, name: Xã C (hư cấu)}
+year: 2024
+values:
+  online: 12
+"""
+
 OVERLAY = """\
 kind: overlay
 id: phan-cong-thu
@@ -500,6 +517,14 @@ FROM_A_FILE = [
         "deduction-floor", FLOOR_VALUES, "late: 4", "4", name="unit.yaml", extra=(("floor.yaml", FLOOR_DEF),)
     ),
     Trigger(
+        "rank-needs-batch",
+        RANK_VALUES,
+        "online: 12",
+        "12",
+        name="unit.yaml",
+        extra=(("ranked.yaml", RANK_DEF),),
+    ),
+    Trigger(
         "input-choice",
         UNIT_VALUES,
         "leader: boss",
@@ -526,6 +551,8 @@ NOT_FROM_A_FILE = {
     "io-error": "the operating system refusing a file (tested through the CLI: exit 1)",
     "request-json": "an HTTP body (tested through the HTTP API: 422)",
     "request-too-large": "an HTTP body (tested through the HTTP API: 413)",
+    # issue #13 (tested in test_rank.py)
+    "rank-peers-mismatch": "a unit's value that differs from the batch's standings given with it",
 }
 
 
@@ -547,7 +574,7 @@ def test_every_code_is_covered_here() -> None:
     from_files = {t.code for t in FROM_A_FILE}
     assert from_files.isdisjoint(NOT_FROM_A_FILE)
     assert from_files | set(NOT_FROM_A_FILE) | WORKBOOK_CODES | READING_CODES == set(CODES)
-    assert len(NOT_FROM_A_FILE) <= 13  # small and explicit: every other code comes from a file
+    assert len(NOT_FROM_A_FILE) <= 14  # small and explicit: every other code comes from a file
 
 
 @pytest.mark.parametrize("trigger", FROM_A_FILE, ids=[t.code for t in FROM_A_FILE])

@@ -159,21 +159,22 @@ CRITERIA = [
     criterion("R.15", 3, {"kind": "formula", "expression": "trained / staff * 100", "result": "percent"}),
     criterion("R.16", 2, {"kind": "yes_no", "input": "done2", "applicable_if": "applies"}),
     criterion("R.17", 2, {"kind": "yes_no", "input": "done", "enforce_deadline": True}, deadline="30.6"),
+    criterion("R.18", 3, {"kind": "rank", "input": "articles", "per": "staff", "places": [3, 2, 1]}),
     # the kinds of #13
     criterion(
-        "R.18",
+        "R.19",
         10,
         {"kind": "deduction", "input": "articles", "points_each": 1, "cap": 5, "deducts_from": "criterion"},
     ),
     criterion(
-        "R.19",
+        "R.20",
         0,
         {"kind": "deduction", "input": "incidents", "points_each": "0.5", "cap": 3, "deducts_from": "parent"},
     ),
-    criterion("R.20", 0, {"kind": "bonus", "input": "done2", "points_each": 2, "cap": 2}),
-    criterion("R.21", 0, {"kind": "bonus", "input": "articles", "points_each": "0.5", "cap": 3}),
+    criterion("R.21", 0, {"kind": "bonus", "input": "done2", "points_each": 2, "cap": 2}),
+    criterion("R.22", 0, {"kind": "bonus", "input": "articles", "points_each": "0.5", "cap": 3}),
     criterion(
-        "R.22",
+        "R.23",
         5,
         {
             "kind": "table",
@@ -187,7 +188,7 @@ CRITERIA = [
         },
     ),
     criterion(
-        "R.23",
+        "R.24",
         4,
         {
             "kind": "table",
@@ -305,7 +306,7 @@ def definitions(draw: st.DrawFn) -> dict[str, Any]:
         rule = dict(draw(st.sampled_from(RULES)))
         if rule["kind"] == "bonus" or rule.get("deducts_from") == "parent":
             points = D(0)  # outside the maximum (#13)
-        elif rule["kind"] in {"checklist", "per_item", "deduction", "table"} or "points" in str(
+        elif rule["kind"] in {"checklist", "per_item", "rank", "deduction", "table"} or "points" in str(
             rule.get("steps")
         ):
             points = D(10)  # enough for the rule's own points and caps
