@@ -4,6 +4,8 @@ A block is a whole file unless an HTML comment on the line before its fence says
 
 - ``<!-- check: rule -->`` — a ``rule:`` of one criterion (10 points, or ``rule, points N``): checked
   on a criterion of a minimal definition;
+- ``<!-- check: node -->`` — a list of nodes (``- id: …``): checked as children of a pillar of a
+  minimal definition (``pillar``: as pillars of it);
 - ``<!-- check: definition -->`` — some keys of a definition (``inputs:``, ``constraints:``,
   ``scoring:``/``tree:`` …): checked merged into a minimal definition; ``definition in ID`` merges
   them into a bundled definition instead (an entry of a list replaces the one with its ``id``,
@@ -157,6 +159,24 @@ def _uses(data: Any) -> dict[str, dict[str, Any]]:
                     tree = None
                 names = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name)] if tree else []
                 declare([n for n in names if n not in _FUNCTIONS], NUMBER)
+            elif kind == "table":  # a column's type by its conditions: true/false, states, or numbers
+                for row in item.get("rows") or []:
+                    for name, condition in ((row or {}).get("when") or {}).items():
+                        if isinstance(condition, bool):
+                            declare([name], BOOLEAN)
+                        elif (isinstance(condition, str) and condition != "-") or isinstance(condition, list):
+                            states = sorted(
+                                {
+                                    str(c)
+                                    for r in item["rows"]
+                                    for c in _names((r.get("when") or {}).get(name))
+                                    if c != "-"
+                                }
+                            )
+                            declare(
+                                [name],
+                                {"label": "Trạng thái (đoạn trích)", "type": "choice", "choices": states},
+                            )
             for key in ("input", "inputs", "per", "handled"):
                 declare(_names(item.get(key)), NUMBER)
         if isinstance(item.get("targets"), dict):
@@ -230,16 +250,27 @@ def _fragment(block: Block, what: str, tmp_path: Path) -> list[str]:
     if problems:
         return _errors(problems)
     data = doc.data
-    if not isinstance(data, dict):
-        return [f"a fragment is a mapping of keys, got {type(data).__name__}"]
     words = what.split()
     kind = words[0].rstrip(",")
+    if not isinstance(data, dict) and kind not in {"node", "pillar"}:
+        return [f"a fragment is a mapping of keys, got {type(data).__name__}"]
     if kind == "rule":  # rule[, points N][, deadline D]
         options = dict(zip(words[1::2], [w.rstrip(",") for w in words[2::2]], strict=False))
         options = {k.rstrip(","): v for k, v in options.items()}
         if set(data) != {"rule"}:
             return [f"a rule fragment holds `rule:` only, got {sorted(data)}"]
         tree = _tree(data["rule"], int(options.get("points", 10)), options.get("deadline"))
+        return _check_definition({**_MINIMAL, "tree": tree}, block)
+    if kind in {"node", "pillar"}:  # a list of nodes: under the placeholder pillar, or as pillars
+        if not isinstance(data, list):
+            return [f"a {kind} fragment is a list of nodes (`- id: …`)"]
+        placeholder = _tree(_ANY_CRITERION)
+        if kind == "node":
+            placeholder[0]["children"] += data
+            del placeholder[0]["points"]
+            tree = placeholder
+        else:
+            tree = placeholder + data
         return _check_definition({**_MINIMAL, "tree": tree}, block)
     if kind == "definition":
         if len(words) == 3 and words[1] == "in":
@@ -342,6 +373,13 @@ def _page(tmp_path: Path, text: str) -> list[Block]:
         ("definition", "constraints:\n  - {input: a, at_mots: b}\n", "unknown-key"),
         ("definition in hai-duong-707-department", "total: 201\n", "total-mismatch"),
         ("rearrangement", "units:\n  - {id: a, form: [b]}\n", "unknown-key"),
+        (
+            "node",
+            "- {id: X.2, title: T, points: 2, rule: {kind: deduction, input: n, points_each: 1, cap: 5,"
+            " deducts_from: criterion, assumed: x}}\n",
+            "rule-points",
+        ),
+        ("node", "rule: {kind: yes_no, input: a, assumed: x}\n", "a list of nodes"),
         ("frobnicate", "a: 1\n", "unknown marker"),
     ],
 )
