@@ -468,3 +468,19 @@ def test_check_and_the_resolver_agree_on_periods(periods: list[tuple[int, int | 
             with pytest.raises(UsageError) as caught:
                 resolve(f"tiny@{day}", folder=folder)
             assert caught.value.code == ("version-overlap" if in_force else "definition-not-found")
+
+
+def test_the_results_workbook_carries_the_period_warning(tmp_path: Path) -> None:
+    import openpyxl
+
+    from cds_index.io.batch import score_many
+    from cds_index.io.excel import write_results
+
+    table = tmp_path / "units.csv"
+    table.write_text("unit_id,has_dx_section\nxa-a,true\n", encoding="utf-8")
+    amended = cds_index.load(f"{ID}@2024-06-01", folder=AMENDED)
+    out = tmp_path / "results.xlsx"
+    write_results(amended, score_many(amended, [table], year=2023), out, lang="en")
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    notes = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any(n.startswith("Warning: [year-outside-period]") for n in notes), notes
