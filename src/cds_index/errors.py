@@ -58,6 +58,8 @@ CODES: dict[str, str] = {
     "errata-mismatch": "an errata entry does not describe what the definition actually holds",
     "errata-unknown-node": "an errata entry names a node that does not exist",
     "leaf-without-rule": "a criterion has neither children nor a rule",
+    "index-weights": "the index's pillar weights do not name each pillar exactly once",
+    "ranking-measure": "`ranking.by` or `ranking.tie_break` names a measure the definition does not have",
     "node-rule-and-children": "a node has both children and a rule",
     "unknown-input": "a rule names an input the definition does not declare",
     "input-type-mismatch": "a rule uses an input of a type it cannot measure",

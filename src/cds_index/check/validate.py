@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..engine.evaluate import compile_definition
-from ..errors import Location, Problem
+from ..errors import Location, Problem, did_you_mean
 from ..formats import units
 from ..formats.model import AtLeast, Definition, Node, OneOf, rule_inputs
 from ..numbers import ZERO, plain
@@ -164,6 +164,7 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
             )
     problems.extend(_check_constraints(definition, at))
     problems.extend(_check_index_alternatives(definition, at))
+    problems.extend(_check_index_and_ranking(definition, at))
     for path, crumbs, node in _paths(definition) if points_mode else []:
         if node.rule is not None and node.rule.alternatives:
             problems.extend(_check_alternatives(definition, node, path, crumbs, at))
@@ -215,6 +216,57 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
     return problems
 
 
+def _check_index_and_ranking(definition: Definition, at: Any) -> list[Problem]:
+    """The weights name each pillar once (#13); the ranking's tie-breaks name known measures."""
+    problems: list[Problem] = []
+    pillars = [p.id for p in definition.tree]
+    weights = definition.index.weights or {}
+    if weights:
+        for name in weights:
+            if name not in pillars:
+                hint = did_you_mean(name, pillars)
+                problems.append(
+                    Problem(
+                        "index-weights",
+                        f"index.weights names {name!r}, which is not a pillar "
+                        f"(pillars: {', '.join(pillars)})",
+                        at(("index", "weights", name)),
+                        hint=hint,
+                    )
+                )
+        missing = [p for p in pillars if p not in weights]
+        if missing:
+            problems.append(
+                Problem(
+                    "index-weights",
+                    f"index.weights has no weight for pillar(s) {', '.join(missing)}: the weighted mean "
+                    "needs one per pillar",
+                    at(("index", "weights")),
+                )
+            )
+    known = ["index", "percent", "total", *pillars]
+    for index, name in enumerate(definition.ranking.tie_break):
+        if name not in known:
+            problems.append(
+                Problem(
+                    "ranking-measure",
+                    f"ranking.tie_break names {name!r}: use index, percent, total or a pillar id "
+                    f"({', '.join(pillars)})",
+                    at(("ranking", "tie_break", index)),
+                    hint=did_you_mean(name, known),
+                )
+            )
+        elif name == definition.ranking.by:
+            problems.append(
+                Problem(
+                    "ranking-measure",
+                    f"ranking.tie_break repeats the ranking measure {name!r}: a tie on it is still a tie",
+                    at(("ranking", "tie_break", index)),
+                )
+            )
+    return problems
+
+
 def _check_index_alternatives(definition: Definition, at: Any) -> list[Problem]:
     """Each other reading of the index has a unique name and differs from the chosen one (#15)."""
     problems: list[Problem] = []
@@ -233,6 +285,15 @@ def _check_index_alternatives(definition: Definition, at: Any) -> list[Problem]:
                     f"index alternative {alt.name!r}: `over: printed` is for the mean of pillar percentages; "
                     "write `method: mean_of_pillar_percentages` or drop `over`",
                     at((*where, "over")),
+                )
+            )
+        elif alt.method == "weighted_mean_of_pillar_percentages" and not definition.index.weights:
+            problems.append(
+                Problem(
+                    "index-weights",
+                    f"index alternative {alt.name!r} is a weighted mean, but `index.weights` declares "
+                    "no weights to weigh by",
+                    at((*where, "method")),
                 )
             )
         elif alt.method == definition.index.method and alt.over == "applicable":

@@ -418,7 +418,20 @@ class Erratum(Model):
     note: Text = Field(min_length=1, description="What is wrong and how it was encoded.")
 
 
-IndexMethod = Literal["sum", "mean_of_pillar_percentages"]
+IndexMethod = Literal["sum", "mean_of_pillar_percentages", "weighted_mean_of_pillar_percentages"]
+RoundingMode = Literal["half_up", "half_even", "down", "up"]
+
+
+class Rounding(Model):
+    """How the decision rounds the published index ("làm tròn đến 2 chữ số thập phân")."""
+
+    places: Annotated[int, Field(ge=0, le=6)] = Field(description="Decimal places kept.")
+    mode: RoundingMode = Field(
+        "half_up",
+        description="`half_up` (0,125 → 0,13, as decisions print), `half_even` (banker's: 0,125 → 0,12), "
+        "`down` (toward zero, cut off) or `up` (away from zero).",
+    )
+    text: Text | None = Field(None, description="The decision's words for the rounding.")
 
 
 class IndexAlternative(Model):
@@ -437,15 +450,97 @@ class IndexAlternative(Model):
 
 
 class IndexSetting(Model):
-    """How the unit's final index is aggregated from the pillars."""
+    """How the unit's final index is aggregated from the pillars, on what scale, and how it is rounded.
+
+    - `sum`: the points (on `scale`, when declared: points ÷ applicable maximum × scale);
+    - `mean_of_pillar_percentages`: the mean of the pillars' shares of their applicable maxima;
+    - `weighted_mean_of_pillar_percentages`: the same with the declared `weights`.
+
+    The mean methods are on 0–100 unless `scale` says otherwise (`scale: 1` for an index 0–1, as
+    the national DTI publishes it). `rounding` applies to the index only, and only when declared;
+    the unrounded value stays in the result (`index.exact`).
+    """
 
     method: IndexMethod = "sum"
+    weights: dict[NodeId, Annotated[Decimal, Field(gt=0)]] | None = Field(
+        None,
+        description="With `weighted_mean_of_pillar_percentages`: each pillar's weight, as printed "
+        "(`{CQS: 0.4, KTS: 0.3, XHS: 0.3}`); every pillar has one, each positive.",
+    )
+    weights_total: Annotated[Decimal, Field(gt=0)] | None = Field(
+        None,
+        description="What the weights add up to as the decision prints them (`1`, `100`); the weights "
+        "must add up to exactly this, so a mistyped weight is an error.",
+    )
+    scale: Annotated[Decimal, Field(gt=0)] | None = Field(
+        None,
+        description="The index runs from 0 to this: `1` (0–1, the national DTI), `100`, `1000`. "
+        "Unset: points for `sum`, 0–100 for the mean methods.",
+    )
+    rounding: Rounding | None = Field(
+        None, description="The decision's rounding of the index; unset: the index is exact."
+    )
     text: Text | None = Field(None, description="The decision's words for the aggregation.")
     note: Text | None = Field(None, description="Any ambiguity, and how it was resolved.")
     alternatives: list[IndexAlternative] | None = Field(
         None,
         description="Other readings of the aggregation; `cds-index sensitivity` ranks under each (#15).",
     )
+
+    @model_validator(mode="after")
+    def _weights(self) -> IndexSetting:
+        weighted = self.method == "weighted_mean_of_pillar_percentages"
+        if weighted and not self.weights:
+            raise ValueError("`weighted_mean_of_pillar_percentages` needs `weights`: one per pillar")
+        if not weighted and (self.weights is not None or self.weights_total is not None):
+            raise ValueError("`weights` and `weights_total` are for `weighted_mean_of_pillar_percentages`")
+        if weighted and self.weights_total is None:
+            raise ValueError(
+                "`weights` need `weights_total`: what the printed weights add up to (e.g. 1 or 100)"
+            )
+        if self.weights and self.weights_total is not None:
+            total = sum(self.weights.values(), Decimal(0))
+            if total != self.weights_total:
+                raise ValueError(
+                    f"the weights add up to {total}, not the declared `weights_total` {self.weights_total}"
+                )
+        return self
+
+    @property
+    def exact_scale(self) -> Decimal | None:
+        """The scale the index is on: the declared one, else 100 for the mean methods, else None (points)."""
+        if self.scale is not None:
+            return self.scale
+        return None if self.method == "sum" else Decimal(100)
+
+
+RankingBy = Literal["index", "percent", "total"]
+
+
+class RankingSetting(Model):
+    """What the units are ranked by, and how ties are broken: one measure for every output.
+
+    `rank`, `report`, `whatif`, the results workbook and the API all rank by it (a `--by` given on
+    the command line overrides it for that run only, and says so).
+    """
+
+    by: RankingBy | None = Field(
+        None,
+        description="`index` (the declared index), `percent` (the points as a percentage of the "
+        "applicable maximum: fair when criteria do not apply to every unit) or `total` (raw points, "
+        "unfair when maxima differ). Unset: `index` where the index is not raw points, else `percent`.",
+    )
+    ties: Literal["shared", "dense"] = Field(
+        "shared",
+        description="Equal measures share a rank: `shared` skips after a tie (1, 2, 2, 4), `dense` "
+        "does not (1, 2, 2, 3).",
+    )
+    tie_break: list[Literal["index", "percent", "total"] | NodeId] = Field(
+        default_factory=list,
+        description="Measures that break a tie, in order (`[percent, CQS]`: the higher percentage, "
+        "then the higher CQS pillar); units still equal share a rank.",
+    )
+    text: Text | None = Field(None, description="The decision's words on ranking and ties.")
 
 
 class Display(Model):
@@ -502,6 +597,10 @@ class Definition(Model):
     )
     total: NonNegative | None = Field(None, description="The total the decision states (200, 420, 600).")
     index: IndexSetting = Field(default_factory=IndexSetting)
+    ranking: RankingSetting = Field(
+        default_factory=RankingSetting,
+        description="What units are ranked by (#13): one measure for rank, report, whatif, Excel, API.",
+    )
     display: Display = Field(default_factory=Display)
     number_format: Literal["vi", "en"] | None = Field(
         None,
