@@ -785,7 +785,7 @@ def summary_columns(definition: Definition, lang: Lang = "vi") -> list[str]:
     columns = ["unit_id", "unit_name", "status"]
     columns += [pillar.id for pillar in definition.tree]
     columns += ["points", "max", "percent"]
-    if definition.index.method != "sum":
+    if definition.index.exact_scale is not None:
         columns.append("index")
     columns += ["problems", "source"]
     if vi:
@@ -810,11 +810,11 @@ def summary_cells(definition: Definition, row: BatchRow) -> list[Any]:
     status = "ok" if row.ok else ("failed" if result is None else "invalid")
     cells: list[Any] = [row.unit_id, row.unit_name or "", status]
     if result is None:
-        cells += [None] * (len(definition.tree) + 3 + (definition.index.method != "sum"))
+        cells += [None] * (len(definition.tree) + 3 + (definition.index.exact_scale is not None))
     else:
         cells += [p.points for p in result.pillars]
         cells += [result.points, result.max, result.percent]
-        if definition.index.method != "sum":
+        if definition.index.exact_scale is not None:
             cells.append(result.index)
     cells.append(" | ".join(describe(p) for p in row.problems if p.severity == "error"))
     cells.append(row.source or "")
