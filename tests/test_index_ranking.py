@@ -17,6 +17,7 @@ import cds_index
 from cds_index.analyse.ranking import measure_of, rank, ranking_rows
 from cds_index.analyse.scenario import whatif
 from cds_index.analyse.sensitivity import sensitivity
+from cds_index.cli import main
 from cds_index.io.batch import score_many
 from cds_index.io.excel import write_results
 from cds_index.read.inputs import UnitInputs, parse_values
@@ -178,31 +179,34 @@ def test_a_pillar_with_nothing_applicable_leaves_the_weighted_mean_and_says_so()
     assert "Q 0/0: không đánh giá (không áp dụng), không tính vào trung bình" in r.explain_index("vi")
 
 
+W = "{method: weighted_mean_of_pillar_percentages, "
+
+
 @pytest.mark.parametrize(
     ("index", "code", "where"),
     [
         (
-            "{method: weighted_mean_of_pillar_percentages, weights: {P: 0.5, Q: 0.3, R: 0.3}, weights_total: 1}",
+            W + "weights: {P: 0.5, Q: 0.3, R: 0.3}, weights_total: 1}",
             "invalid-value",
             "weights add up to 1.1",
         ),
         (
-            "{method: weighted_mean_of_pillar_percentages, weights: {P: 0.5, Q: 0.5, R: 0}, weights_total: 1}",
+            W + "weights: {P: 0.5, Q: 0.5, R: 0}, weights_total: 1}",
             "invalid-value",
             "greater than 0",
         ),
         (
-            "{method: weighted_mean_of_pillar_percentages, weights: {P: 0.5, Q: 0.5}, weights_total: 1}",
+            W + "weights: {P: 0.5, Q: 0.5}, weights_total: 1}",
             "index-weights",
             "no weight for pillar(s) R",
         ),
         (
-            "{method: weighted_mean_of_pillar_percentages, weights: {P: 0.5, Q: 0.3, X: 0.2}, weights_total: 1}",
+            W + "weights: {P: 0.5, Q: 0.3, X: 0.2}, weights_total: 1}",
             "index-weights",
             "'X'",
         ),
         (
-            "{method: weighted_mean_of_pillar_percentages, weights: {P: 1, Q: 1, R: 1}}",
+            W + "weights: {P: 1, Q: 1, R: 1}}",
             "invalid-value",
             "weights_total",
         ),
@@ -311,9 +315,14 @@ BATCH = {
 
 
 def _orders(
-    d: cds_index.Definition, extra: str, table: dict[str, dict[str, Any]], tmp_path: Path
+    d: cds_index.Definition,
+    extra: str,
+    table: dict[str, dict[str, Any]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> dict[str, list[tuple[str, int]]]:
-    """(unit, rank) in order, from every output: rank, its JSON, the API, the workbook, HTML, whatif."""
+    """(unit, rank) in order, from every output: rank, its JSON and rows, the API, the workbook, the
+    HTML summary, `cds-index rank`, whatif."""
     from fastapi.testclient import TestClient
 
     from cds_index.server import create_app
@@ -355,15 +364,31 @@ def _orders(
         r'<tr><td class="n">(\d+)</td><td class="name"><a href="[^"]+">Xã ([^<]+)</a>', page
     )
     out["html"] = [(unit, int(place)) for place, unit in body_rows]
+    # the command line: inputs files in a folder, `rank --format json`
+    units_folder = tmp_path / "units"
+    units_folder.mkdir(exist_ok=True)
+    for unit_id, raw in table.items():
+        values = ", ".join(f"{k}: {str(v).lower() if isinstance(v, bool) else v}" for k, v in raw.items())
+        (units_folder / f"{unit_id}.yaml").write_text(
+            f"kind: inputs\ndefinition: {folder / f'{d.id}.yaml'}\n"
+            f"unit: {{id: {unit_id}, name: Xã {unit_id}}}\nyear: 2025\nvalues: {{{values}}}\n",
+            encoding="utf-8",
+        )
+    capsys.readouterr()
+    assert main(["rank", str(folder / f"{d.id}.yaml"), str(units_folder), "--format", "json"]) == 0
+    out["cli"] = [(r["unit"]["id"], r["rank"]) for r in json.loads(capsys.readouterr().out)["ranking"]]
     same = whatif(d, d, units)
     out["whatif"] = [(u.unit_id, u.rank_after) for u in same.units]
     assert all(u.rank_before == u.rank_after for u in same.units)
     return out
 
 
-def test_the_same_batch_has_the_same_order_everywhere_with_declared_ties(tmp_path: Path) -> None:
+def test_the_same_batch_has_the_same_order_everywhere_with_declared_ties(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     d = _definition(RANKED, "thu-13-ranked")
-    orders = _orders(d, RANKED, BATCH, tmp_path)
+    orders = _orders(d, RANKED, BATCH, tmp_path, capsys)
+    assert len(orders) == 8 and all(len(order) == len(BATCH) for order in orders.values())
     first = orders["rank"]
     for name, order in orders.items():
         assert order == first, name

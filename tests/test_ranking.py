@@ -139,10 +139,15 @@ def test_cli_rank_formats_and_unranked_units(tmp_path: Path, capsys: pytest.Capt
     assert main(["rank", str(definition), str(folder), "--format", "json"]) == 1
     captured = capsys.readouterr()
     data = json.loads(captured.out)
-    assert [(r["rank"], r["unit"]["id"], r["score"]) for r in data["ranking"]] == [
-        (1, "a", "10"),
-        (2, "b", "7"),
-        (2, "c", "7"),
+    # ranked by the percentage of the applicable maximum, the default of a definition whose index
+    # is the total (#13), with the total beside the applicable maximum
+    assert data["by"] == "percent"
+    assert [
+        (r["rank"], r["unit"]["id"], r["score"], r["points"], r["applicable_max"]) for r in data["ranking"]
+    ] == [
+        (1, "a", "100", "10", "10"),
+        (2, "b", "70", "7", "10"),
+        (2, "c", "70", "7", "10"),
     ]
     assert [u["unit"]["id"] for u in data["unranked"]] == ["bad"]
     assert "bad" in captured.err and "has_plan" in captured.err
