@@ -252,6 +252,23 @@ FROM_A_FILE = [
         "B.1",
     ),
     Trigger("leaf-without-rule", tiny((RULE_A1, "")), "id: A.1", "id: A.1"),
+    Trigger(  # #13: a weight for a pillar the tree does not have
+        "index-weights",
+        tiny(
+            (
+                "tree:\n",
+                "index:\n  method: weighted_mean_of_pillar_percentages\n  weights: {A: 1, B: 1}\n"
+                "  weights_total: 2\ntree:\n",
+            )
+        ),
+        "weights: {A: 1, B: 1}",
+    ),
+    Trigger(  # #13: a tie-break by a measure the definition does not have
+        "ranking-measure",
+        tiny(("tree:\n", "ranking: {tie_break: [ZZ]}\ntree:\n")),
+        "ranking:",
+        "ZZ",
+    ),
     Trigger(
         "node-rule-and-children",
         tiny(
