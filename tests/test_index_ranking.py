@@ -475,3 +475,29 @@ def test_rank_is_by_the_percentage_of_the_applicable_maximum(rows: list[tuple[in
                 assert a.rank < b.rank
             elif share[a.unit_id] == share[b.unit_id]:
                 assert a.rank == b.rank
+
+
+def test_decimal_weights_as_printed_add_up_exactly() -> None:
+    """0.1 + 0.2 + 0.7 is 1 exactly (no binary floats): the check does not refuse printed weights."""
+    d = _definition(WEIGHTED.replace("{P: 0.5, Q: 0.3, R: 0.2}", "{P: 0.1, Q: 0.2, R: 0.7}"))
+    assert d.index.weights == {"P": Decimal("0.1"), "Q": Decimal("0.2"), "R": Decimal("0.7")}
+    r = cds_index.score(d, {"done": 0, "plan": False, "has_market": False, "site": True})
+    assert r.index == Decimal("0.7")
+
+
+def test_a_definition_s_declared_ties_reach_the_api_document(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from cds_index.server import create_app
+
+    (tmp_path / "thu-13-ranked.yaml").write_text(_text(RANKED, "thu-13-ranked"), encoding="utf-8")
+    client = TestClient(create_app(tmp_path))
+    units = [{"unit": {"id": k}, "values": v} for k, v in BATCH.items()]
+    default = client.post("/definitions/thu-13-ranked/rank", json={"units": units}).json()
+    assert (default["by"], default["ties"], default["tie_break"]) == ("index", "dense", ["R"])
+    by_total = client.post("/definitions/thu-13-ranked/rank", json={"units": units, "by": "total"}).json()
+    assert by_total["by"] == "total" and by_total["ties"] == "dense"
+    assert [r["rank"] for r in by_total["ranking"]] == sorted(r["rank"] for r in by_total["ranking"])
+    assert (
+        client.post("/definitions/thu-13-ranked/rank", json={"units": units, "by": "mean"}).status_code == 400
+    )
