@@ -403,7 +403,9 @@ def test_the_same_batch_has_the_same_order_everywhere_with_declared_ties(
 
 def test_tie_break_breaks_a_rounded_tie() -> None:
     """c and the two leaders: a tie-break by R puts the unit with the portal first."""
-    extra = RANKED.replace("ties: dense", "ties: shared").replace("tie_break: [R]", "tie_break: [R, total]")
+    extra = RANKED.replace("ties: dense", "ties: competition").replace(
+        "tie_break: [R]", "tie_break: [R, total]"
+    )
     d = _definition(extra, "thu-13-tb")
     units = _units(
         d,

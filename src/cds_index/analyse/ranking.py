@@ -1,7 +1,7 @@
 """Ranking units by one declared measure (#13): exact scores, ties as the definition declares.
 
 A definition says what its units are ranked by (``ranking.by``: ``index``, ``percent`` of the
-applicable maximum, or ``total``) and how ties go (``ranking.ties``: ``shared`` 1, 2, 2, 4 or
+applicable maximum, or ``total``) and how ties go (``ranking.ties``: ``competition`` 1, 2, 2, 4 or
 ``dense`` 1, 2, 2, 3; ``ranking.tie_break``: measures that break a tie). Unset, the measure is the
 index where it is not raw points, else the percentage of the applicable maximum: a unit whose
 criteria do not all apply has a smaller maximum, and its raw total would be compared with a larger one.
@@ -171,7 +171,7 @@ def rank(results: Iterable[Result], by: str | None = None) -> list[Ranked]:
 
     Scores are compared exactly (unrounded Decimals, except an index the decision declares rounded:
     it ranks as published). Equal scores are broken by the declared ``ranking.tie_break`` measures in
-    order; units still equal share a rank, the next rank skipping (``ties: shared``, 1, 2, 2, 4) or not
+    order; units still equal share a rank, the next rank skipping (``ties: competition``, 1, 2, 2, 4) or not
     (``ties: dense``, 1, 2, 2, 3). Within a tie, units are listed by unit id.
     """
     results = _results(results)
@@ -191,7 +191,7 @@ def rank(results: Iterable[Result], by: str | None = None) -> list[Ranked]:
         if previous is None or (value, tie) != previous:
             above = previous_value
             groups += 1
-            current_rank = position if setting.ties == "shared" else groups
+            current_rank = position if setting.ties == "competition" else groups
             previous, previous_value = (value, tie), value
         ranked.append(
             Ranked(
@@ -232,7 +232,7 @@ WORDS: dict[str, dict[str, str]] = {
         "points": "Tổng điểm",
         "applicable_max": "Điểm tối đa áp dụng",
         "by": "Xếp hạng theo",
-        "shared": "bằng nhau cùng hạng, hạng sau bỏ qua (1, 2, 2, 4)",
+        "competition": "bằng nhau cùng hạng, hạng sau bỏ qua (1, 2, 2, 4)",
         "dense": "bằng nhau cùng hạng, hạng sau liền kề (1, 2, 2, 3)",
         "tie_break": "bằng nhau thì xét",
     },
@@ -251,7 +251,7 @@ WORDS: dict[str, dict[str, str]] = {
         "points": "Total",
         "applicable_max": "Applicable max",
         "by": "Ranked by",
-        "shared": "equal units share a rank, the next skips (1, 2, 2, 4)",
+        "competition": "equal units share a rank, the next skips (1, 2, 2, 4)",
         "dense": "equal units share a rank, the next follows (1, 2, 2, 3)",
         "tie_break": "ties broken by",
     },

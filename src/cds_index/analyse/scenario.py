@@ -757,15 +757,18 @@ def whatif(
     every input the scenario adds). ``by``: the measure both rankings use, default the base
     definition's declared one (:func:`cds_index.analyse.ranking.measure_of`).
     """
-    from ..engine.evaluate import score
+    from ..engine.evaluate import score, standings
     from .ranking import chosen
 
     by = chosen(base, by)
 
+    units = list(units)
+    # rank criteria (#13): each version ranks the units by its own rules and values
+    peers_before, peers_after = standings(base, units), standings(changed, units)
     before, after = [], []
     for unit in units:
-        before.append(score(base, unit, lang=lang))
-        after.append(score(changed, unit, lang=lang))
+        before.append(score(base, unit, lang=lang, peers=peers_before))
+        after.append(score(changed, unit, lang=lang, peers=peers_after))
     ids = [r.unit_id for r in before]
     if len(set(ids)) != len(ids):
         dupes = sorted({i for i in ids if ids.count(i) > 1})

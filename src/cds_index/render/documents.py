@@ -58,7 +58,7 @@ class NodeOut(BaseModel):
     max: str
     stated: str | None
     percent: str | None
-    status: Literal["scored", "not_reported", "not_applicable", "invalid"]
+    status: Literal["scored", "not_reported", "not_applicable", "invalid", "pending"]
     explanation: str
     self_points: str | None = None
     inputs: list[str] | None = Field(None, description="criteria only")
@@ -117,7 +117,9 @@ class KeyRank(BaseModel):
 
 
 class Ranked(BaseModel):
-    rank: int = Field(description="ties share a rank: 1, 2, 2, 4 (`ties: shared`) or 1, 2, 2, 3 (`dense`)")
+    rank: int = Field(
+        description="ties share a rank: 1, 2, 2, 4 (`ties: competition`) or 1, 2, 2, 3 (`dense`)"
+    )
     unit: UnitOut
     score: str = Field(description="the unit's value of the measure ranked by")
     max: str = Field(description="the measure's top: 100 for `percent`, the scale for `index`")
@@ -145,7 +147,7 @@ class RankingDocument(BaseModel):
 
     definition: str
     by: str = Field(description="the measure ranked by: `index`, `percent`, `total` or a node id")
-    ties: Literal["shared", "dense"] = "shared"
+    ties: Literal["competition", "dense"] = "competition"
     tie_break: list[str] = Field(default_factory=list, description="the measures that break a tie")
     ranking: list[Ranked]
     unranked: list[Unranked] = Field(description="units with refused values (or a repeated id), not dropped")
