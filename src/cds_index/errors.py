@@ -68,6 +68,13 @@ CODES: dict[str, str] = {
     "step-gap": "step thresholds leave values that no step covers",
     "step-overlap": "step thresholds cover some values twice",
     "rule-points": "a rule's points exceed the criterion's points",
+    # rule kinds of issue #13: deductions, bonuses, decision tables
+    "table-gap": "a decision table leaves a combination of its inputs' values that no row covers",
+    "table-overlap": "two rows of a `unique` table (or of an `any` table, with different awards) overlap",
+    "table-unreachable": "a decision table row no allowed value reaches (or, `first`, earlier rows hide)",
+    "table-too-complex": "a decision table with too many combinations of its inputs' ranges to check",
+    "scale-mismatch": "bounds written as fractions of 1 on a percentage input (0–100)",
+    "deduction-floor": "deductions would take a group below 0 points; it stops at 0 (reported, never silent)",
     "formula-syntax": "a formula is not a valid expression",
     "formula-name": "a formula names something that is not a declared input",
     "formula-forbidden": "a formula uses an operation or function that is not allowed",
