@@ -14,6 +14,7 @@ from ..formats.model import Definition, Node
 from ..numbers import HUNDRED, ZERO, Lang, div, plain, points_text, show
 from ..read.inputs import UnitInputs, parse_values
 from ..rules import Compiled, InvalidValue, NotReported
+from ..rules.common import Clamp
 
 Status = Literal["scored", "not_reported", "not_applicable", "invalid"]
 STATUS_WORDS: dict[str, dict[str, str]] = {
@@ -108,6 +109,15 @@ class NodeResult(NamedTuple):
         return div(self.points * HUNDRED, self.max) if self.max else None
 
     @property
+    def clamped(self) -> Clamp | None:
+        """The value the criterion's rule limited (a formula above its points, a part above its
+        whole), read from the trace; None when the rule used its value as computed (#13)."""
+        trace = self.trace
+        if isinstance(trace, tuple) and trace[0] == RULE and trace[2].clamp is not None:
+            return trace[2].clamp(trace[4])  # type: ignore[no-any-return]
+        return None
+
+    @property
     def lost(self) -> Decimal:
         return self.max - self.points
 
@@ -144,6 +154,9 @@ class NodeResult(NamedTuple):
         if not self.children:
             out["inputs"] = list(self.inputs)
             out["late"] = self.late
+            limited = self.clamped
+            if limited is not None:
+                out["clamped"] = limited.to_dict()
         out["children"] = [child.to_dict(places, explain=explain) for child in self.children]
         return out
 
@@ -311,6 +324,9 @@ class CompiledDefinition:
     plan: tuple[Step, ...] = ()
     """The tree flattened once per definition (#11): every node in post-order, children before their
     group, so that scoring is one loop over a list instead of a recursive walk."""
+    clamps: bool = False
+    """Whether any criterion's rule may limit its value (formula, ratio): results are then read
+    for ``score-clamped`` warnings (#13)."""
 
 
 Step = tuple[int, Node, "_Leaf | None", Decimal, str, str, "Decimal | None", bool]
@@ -370,7 +386,8 @@ def compile_definition(definition: Definition) -> CompiledDefinition:
         for pillar in definition.tree
     }
     plan = _plan(definition, leaves) if not problems else ()
-    return CompiledDefinition(definition, leaves, problems, achievable, by_pillar, plan)
+    clamps = any(leaf.rule.clamp is not None for leaf in leaves.values())
+    return CompiledDefinition(definition, leaves, problems, achievable, by_pillar, plan, clamps=clamps)
 
 
 def compiled(definition: Definition) -> CompiledDefinition:
@@ -867,6 +884,8 @@ def score(
     scorer = _Scorer(cdef, inputs, lang, broken)
     pillars = scorer.pillars()
     found.extend(scorer.problems)
+    if cdef.clamps:
+        found.extend(clamp_warnings(pillars, definition, inputs.source))
     points = sum((p.points for p in pillars), ZERO)
     maximum = sum((p.max for p in pillars), ZERO)
     achievable = cdef.achievable
@@ -893,6 +912,38 @@ def score(
         lang,
         cdef.pillar_achievable,
     )
+
+
+CLAMP_WORDS = {
+    "points": "{node}: the rule gives {raw} points, outside 0 … {maximum}; scored {limit} (not silently: "
+    "the criterion's `clamped` says so)",
+    "share": "{node}: the part is {raw} of its whole, outside 0 … 100 %; counted as {limit} (declare a "
+    "`constraints:` entry to refuse such values instead)",
+}
+
+
+def clamp_warnings(
+    pillars: tuple[NodeResult, ...], definition: Definition, source: str | None
+) -> list[Problem]:
+    """A ``score-clamped`` warning for each criterion whose rule limited its value (#13), at the
+    unit's value for its first input."""
+    out: list[Problem] = []
+    for pillar in pillars:
+        for node in pillar.walk():
+            if node.children or not isinstance(node.trace, tuple) or node.trace[0] != RULE:
+                continue
+            limited = node.clamped
+            if limited is None:
+                continue
+            shown = (lambda d: plain(d)) if limited.of == "points" else (lambda d: f"{plain(d * HUNDRED)} %")
+            message = CLAMP_WORDS[limited.of].format(
+                node=node.id, raw=shown(limited.raw), limit=shown(limited.limit), maximum=plain(node.max)
+            )
+            path = ("values", node.inputs[0]) if node.inputs else ()
+            out.append(
+                Problem("score-clamped", message, Location(source, path=path), (node.id,), severity="warning")
+            )
+    return out
 
 
 def score_criterion(
