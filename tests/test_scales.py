@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cds_index.check.checking import check_file
@@ -21,7 +21,7 @@ from cds_index.formats.model import Definition, InputDef
 from cds_index.read.inputs import parse_values
 from cds_index.read.registry import bundled_dir
 
-from .conftest import column_of, criterion, definition_data, dump_yaml, errors_of, line_of
+from .conftest import column_of, criterion, definition_data, dump_yaml, line_of
 
 D = Decimal
 SHARE = {"label": "Tỷ lệ hồ sơ trực tuyến", "type": "number", "unit": "percent", "min": 0, "max": 100}
@@ -486,7 +486,8 @@ def test_a_clamp_from_an_inputs_file_is_positioned(write: Callable[..., Path], c
     from cds_index.read.units_io import read_unit
 
     path = write(
-        "kind: inputs\ndefinition: built.yaml\nunit: {id: xa}\nyear: 2024\nvalues:\n  visits: 720\n  part: 1\n  whole: 2\n",
+        "kind: inputs\ndefinition: built.yaml\nunit: {id: xa}\nyear: 2024\n"
+        "values:\n  visits: 720\n  part: 1\n  whole: 2\n",
         "xa.yaml",
     )
     unit, problems = read_unit(clamping, path)

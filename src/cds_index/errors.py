@@ -66,7 +66,7 @@ CODES: dict[str, str] = {
     "step-gap": "step thresholds leave values that no step covers",
     "step-overlap": "step thresholds cover some values twice",
     "scale-mismatch": "a bound, target or range written on the wrong scale (0.5 on a 0–100 percent input)",
-    "formula-range": "a formula's value, over its inputs' declared ranges, can leave 0 … the criterion's points",
+    "formula-range": "a formula's value, over its inputs' declared ranges, can leave 0 … the points",
     "score-clamped": "a rule's value was outside 0 … the criterion's points and was limited to it (warning)",
     "rule-points": "a rule's points exceed the criterion's points",
     "formula-syntax": "a formula is not a valid expression",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator, Mapping
-from itertools import chain as itertools_chain
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal, DivisionByZero, InvalidOperation
+from itertools import chain as itertools_chain
 from typing import Any
 
 from ..errors import did_you_mean
@@ -441,10 +441,8 @@ def _node_interval(
     if isinstance(node, ast.Expression | ast.Expr):
         return parts[0]
     if isinstance(node, ast.Constant):
-        value = node.value
-        if isinstance(value, bool):
-            return _constant(Decimal(int(value)))
-        return _constant(Decimal(value))
+        literal: Any = node.value  # a Decimal since compile_formula, or True/False
+        return _constant(Decimal(int(literal)) if isinstance(literal, bool) else Decimal(literal))
     if isinstance(node, ast.Name):
         found = ranges.get(node.id)
         if found is None:
@@ -536,9 +534,9 @@ def _node_interval(
             top = a.hi_at if a.hi >= -a.lo else a.lo_at
             return Interval(Decimal(0), max(a.hi, -a.lo), a.integral, {}, top)
         if name == "clamp":  # max(low, min(high, value))
-            value, low, high = args
-            inner = _node_interval(_call("min"), [high, value], ranges)
-            return _node_interval(_call("max"), [low, inner], ranges)
+            middle, floor, ceiling = args
+            inner = _node_interval(_call("min"), [ceiling, middle], ranges)
+            return _node_interval(_call("max"), [floor, inner], ranges)
     return Interval(-_INF, _INF)  # nothing else passes compile_formula; unbounded is always sound
 
 
@@ -659,9 +657,13 @@ def formula_range(
         if reached is not None:
             value, values = reached
             shown = ", ".join(f"{n} = {_plain(v)}{_declared(inputs.get(n))}" for n, v in values.items())
-            problems.append(("warning", f"the formula can give {_plain(value)}{unit}, {limit} (with {shown})"))
+            problems.append(
+                ("warning", f"the formula can give {_plain(value)}{unit}, {limit} (with {shown})")
+            )
         else:
-            shown = "+∞" if bound.is_infinite() and bound > 0 else "−∞" if bound.is_infinite() else _plain(bound)
+            shown = (
+                "+∞" if bound.is_infinite() and bound > 0 else "−∞" if bound.is_infinite() else _plain(bound)
+            )
             problems.append(
                 (
                     "warning",

@@ -935,9 +935,12 @@ def clamp_warnings(
             limited = node.clamped
             if limited is None:
                 continue
-            shown = (lambda d: plain(d)) if limited.of == "points" else (lambda d: f"{plain(d * HUNDRED)} %")
+            raw, limit = limited.raw, limited.limit
+            if limited.of == "share":
+                raw, limit = raw * HUNDRED, limit * HUNDRED
+            unit = " %" if limited.of == "share" else ""
             message = CLAMP_WORDS[limited.of].format(
-                node=node.id, raw=shown(limited.raw), limit=shown(limited.limit), maximum=plain(node.max)
+                node=node.id, raw=plain(raw) + unit, limit=plain(limit) + unit, maximum=plain(node.max)
             )
             path = ("values", node.inputs[0]) if node.inputs else ()
             out.append(

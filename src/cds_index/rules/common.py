@@ -84,7 +84,9 @@ class Clamp(NamedTuple):
             return WORDS[lang]["limited"].format(
                 limit=points_text(self.limit, lang), raw=show(self.raw, lang)
             )
-        return WORDS[lang]["limited_ratio"].format(raw=percent(self.raw, lang), limit=percent(self.limit, lang))
+        return WORDS[lang]["limited_ratio"].format(
+            raw=percent(self.raw, lang), limit=percent(self.limit, lang)
+        )
 
     def to_dict(self) -> dict[str, str]:
         from ..numbers import plain
