@@ -495,3 +495,39 @@ def test_a_clamp_from_an_inputs_file_is_positioned(write: Callable[..., Path], c
     result = score(clamping, unit)
     (problem,) = [p for p in result.problems if p.code == "score-clamped"]
     assert problem.location.file == str(path)
+
+
+def test_a_clamped_result_matches_the_results_schema(clamping: Definition) -> None:
+    from cds_index.render.documents import ResultDocument
+
+    result = score(clamping, {"visits": 720, "part": 12, "whole": 10})
+    document = ResultDocument.model_validate(result.to_dict())
+    clamped = [c.clamped for c in document.children[0].children]
+    assert [(c.of, c.value, c.limit) for c in clamped if c is not None] == [
+        ("points", "6.2", "5"),
+        ("share", "1.2", "1"),
+    ]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    visits=st.integers(0, 1000),
+    part=st.integers(0, 50),
+    whole=st.integers(0, 50),
+    appraised=st.booleans(),
+)
+def test_property_every_clamp_is_flagged_once_and_only_clamps_are(
+    clamping: Definition, visits: int, part: int, whole: int, appraised: bool
+) -> None:
+    """The node's flag (from its trace) and the result's warnings agree on every path of the scorer."""
+    values: dict[str, Any] = {"visits": visits, "part": part, "whole": whole}
+    if appraised:
+        values["visits"] = {"self": 1000, "appraised": visits}
+    result = score(clamping, values)
+    flagged = {n.id for n in result.criteria() if n.clamped is not None}
+    warned = [p.node[-1] for p in result.problems if p.code == "score-clamped"]
+    assert sorted(warned) == sorted(flagged)
+    assert ("C.1" in flagged) == (not 100 <= visits <= 600)
+    assert ("C.2" in flagged) == (whole > 0 and part > whole)
+    for node in result.criteria():
+        assert 0 <= node.points <= node.max

@@ -324,9 +324,6 @@ class CompiledDefinition:
     plan: tuple[Step, ...] = ()
     """The tree flattened once per definition (#11): every node in post-order, children before their
     group, so that scoring is one loop over a list instead of a recursive walk."""
-    clamps: bool = False
-    """Whether any criterion's rule may limit its value (formula, ratio): results are then read
-    for ``score-clamped`` warnings (#13)."""
 
 
 Step = tuple[int, Node, "_Leaf | None", Decimal, str, str, "Decimal | None", bool]
@@ -386,8 +383,7 @@ def compile_definition(definition: Definition) -> CompiledDefinition:
         for pillar in definition.tree
     }
     plan = _plan(definition, leaves) if not problems else ()
-    clamps = any(leaf.rule.clamp is not None for leaf in leaves.values())
-    return CompiledDefinition(definition, leaves, problems, achievable, by_pillar, plan, clamps=clamps)
+    return CompiledDefinition(definition, leaves, problems, achievable, by_pillar, plan)
 
 
 def compiled(definition: Definition) -> CompiledDefinition:
@@ -471,6 +467,8 @@ class _Scorer:
         self.source = unit.source
         self.problems: list[Problem] = []
         """Input problems found while scoring (an undated value where the criterion needs its date)."""
+        self.limits: list[tuple[str, Decimal, tuple[str, ...], Clamp]] = []
+        """(criterion, maximum, inputs, what was limited): each criterion whose rule limited its value (#13)."""
         self.simple: dict[str, Any] = {
             name: v.value
             for name, v in self.values.items()
@@ -548,6 +546,8 @@ class _Scorer:
                 return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None)))
             except NotReported as exc:
                 return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),)))
+            if rule.clamp is not None and (limited := rule.clamp(facts)) is not None:
+                self.limits.append((node.id, maximum, leaf.inputs, limited))
             return _new(
                 NodeResult,
                 (
@@ -612,6 +612,8 @@ class _Scorer:
             trace = (LATE, lang, leaf, self.year, tuple(dates), points, read, self_points)
         else:
             trace = (RULE, lang, leaf.rule, plain_values, facts, self_points)
+            if leaf.rule.clamp is not None and (limited := leaf.rule.clamp(facts)) is not None:
+                self.limits.append((node.id, maximum, leaf.inputs, limited))
         return NodeResult(
             node.id,
             node.title,
@@ -709,6 +711,8 @@ class _Scorer:
             except NotReported as exc:
                 push(_nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),))))
                 continue
+            if rule.clamp is not None and (limited := rule.clamp(facts)) is not None:
+                self.limits.append((node_id, maximum, leaf.inputs, limited))
             push(
                 _new(
                     NodeResult,
@@ -884,8 +888,8 @@ def score(
     scorer = _Scorer(cdef, inputs, lang, broken)
     pillars = scorer.pillars()
     found.extend(scorer.problems)
-    if cdef.clamps:
-        found.extend(clamp_warnings(pillars, definition, inputs.source))
+    if scorer.limits:
+        found.extend(clamp_warnings(scorer.limits, inputs.source))
     points = sum((p.points for p in pillars), ZERO)
     maximum = sum((p.max for p in pillars), ZERO)
     achievable = cdef.achievable
@@ -923,29 +927,23 @@ CLAMP_WORDS = {
 
 
 def clamp_warnings(
-    pillars: tuple[NodeResult, ...], definition: Definition, source: str | None
+    limits: list[tuple[str, Decimal, tuple[str, ...], Clamp]], source: str | None
 ) -> list[Problem]:
     """A ``score-clamped`` warning for each criterion whose rule limited its value (#13), at the
     unit's value for its first input."""
     out: list[Problem] = []
-    for pillar in pillars:
-        for node in pillar.walk():
-            if node.children or not isinstance(node.trace, tuple) or node.trace[0] != RULE:
-                continue
-            limited = node.clamped
-            if limited is None:
-                continue
-            raw, limit = limited.raw, limited.limit
-            if limited.of == "share":
-                raw, limit = raw * HUNDRED, limit * HUNDRED
-            unit = " %" if limited.of == "share" else ""
-            message = CLAMP_WORDS[limited.of].format(
-                node=node.id, raw=plain(raw) + unit, limit=plain(limit) + unit, maximum=plain(node.max)
-            )
-            path = ("values", node.inputs[0]) if node.inputs else ()
-            out.append(
-                Problem("score-clamped", message, Location(source, path=path), (node.id,), severity="warning")
-            )
+    for node_id, maximum, names, limited in limits:
+        raw, limit = limited.raw, limited.limit
+        if limited.of == "share":
+            raw, limit = raw * HUNDRED, limit * HUNDRED
+        unit = " %" if limited.of == "share" else ""
+        message = CLAMP_WORDS[limited.of].format(
+            node=node_id, raw=plain(raw) + unit, limit=plain(limit) + unit, maximum=plain(maximum)
+        )
+        path = ("values", names[0]) if names else ()
+        out.append(
+            Problem("score-clamped", message, Location(source, path=path), (node_id,), severity="warning")
+        )
     return out
 
 
