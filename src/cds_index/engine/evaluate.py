@@ -468,7 +468,7 @@ class _Scorer:
         self.problems: list[Problem] = []
         """Input problems found while scoring (an undated value where the criterion needs its date)."""
         self.limits: list[tuple[str, Decimal, tuple[str, ...], Clamp]] = []
-        """(criterion, maximum, inputs, what was limited): each criterion whose rule limited its value (#13)."""
+        """(criterion, maximum, inputs, what was limited) of each criterion whose rule limited it (#13)."""
         self.simple: dict[str, Any] = {
             name: v.value
             for name, v in self.values.items()
