@@ -11,7 +11,7 @@ from typing import Any
 from ..engine.evaluate import compile_definition
 from ..errors import Location, Problem
 from ..formats import units
-from ..formats.model import AtLeast, Definition, Node, OneOf, rule_inputs
+from ..formats.model import Definition, Node, rule_inputs
 from ..numbers import ZERO, plain
 from ..read.loader import Document
 from .constraints import names
@@ -149,12 +149,12 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
             )
         )
 
-    # rules: inputs, types, units, steps, formulas (compiled once, here)
-    for node_id, code, message in compile_definition(definition).problems if points_mode else []:
+    # rules and yearly targets: inputs, types, units, steps, formulas, states (compiled once, here)
+    for node_id, code, message in compile_definition(definition).problems:
         if code == "unit-unknown":
             continue  # reported once below, at the input's `unit:`, not again at every rule using it
-        path, crumbs, _ = nodes[node_id]
-        problems.append(Problem(code, message, at((*path, "rule")), crumbs))
+        path, crumbs, node = nodes[node_id]
+        problems.append(Problem(code, message, at((*path, "rule" if node.rule else "targets")), crumbs))
 
     for name, spec in definition.inputs.items():
         parsed = units.parse(spec.unit)
@@ -507,74 +507,17 @@ def _formula_ranges(
 def _check_targets(
     definition: Definition, node: Node, path: tuple[str | int, ...], crumbs: tuple[str, ...], at: Any
 ) -> list[Problem]:
+    """A target for a year the definition does not cover (the rest is the rule kind's own check,
+    :func:`cds_index.rules.targets.check`, reported with the other rules' problems)."""
     targets = node.targets
     assert targets is not None
-    problems: list[Problem] = []
-    spec = definition.inputs.get(targets.input)
-    if spec is None:
-        return [
-            Problem(
-                "unknown-input",
-                f"{targets.input!r} is not a declared input",
-                at((*path, "targets", "input")),
-                crumbs,
-            )
-        ]
-    for year, target in targets.years.items():
-        where = at((*path, "targets", "years", year))
-        if definition.years and year not in definition.years:
-            problems.append(
-                Problem("target-year", f"{year} is not one of the definition's years", where, crumbs)
-            )
-        scale = units.scale(spec.unit)
-        if isinstance(target, AtLeast) and (
-            (scale == "percent" and 0 < target.at_least < 1)
-            or (scale == "fraction" and target.at_least > 1 and (spec.max is None or spec.max <= 1))
-        ):
-            assert scale is not None
-            value = target.at_least
-            write = value * 100 if scale == "percent" else value / 100
-            shown = format(write.normalize(), "f")
-            meant = shown if scale == "percent" else format(value.normalize(), "f")
-            problems.append(
-                Problem(
-                    "scale-mismatch",
-                    f"{targets.input!r} is read as {units.SCALE_WORDS[scale]}, so `at_least: {value}` "
-                    f"reads as {value}{' %' if scale == 'percent' else ''}; write {shown} for {meant} % "
-                    f"(viết {shown.replace('.', ',')} cho {meant} %)",
-                    where,
-                    crumbs,
-                )
-            )
-        if isinstance(target, AtLeast) and spec.type not in {"number", "integer"}:
-            problems.append(
-                Problem(
-                    "input-type-mismatch",
-                    f"`at_least` needs a number input; {targets.input!r} is {spec.type}",
-                    where,
-                    crumbs,
-                )
-            )
-        if isinstance(target, OneOf):
-            if spec.type != "choice":
-                problems.append(
-                    Problem(
-                        "input-type-mismatch",
-                        f"`one_of` needs a choice input; {targets.input!r} is {spec.type}",
-                        where,
-                        crumbs,
-                    )
-                )
-            else:
-                for state in target.one_of:
-                    if state not in (spec.choices or []):
-                        problems.append(
-                            Problem(
-                                "target-year",
-                                f"{state!r} is not one of the input's choices "
-                                f"({', '.join(spec.choices or [])})",
-                                where,
-                                crumbs,
-                            )
-                        )
-    return problems
+    return [
+        Problem(
+            "target-year",
+            f"{year} is not one of the definition's years",
+            at((*path, "targets", "years", year)),
+            crumbs,
+        )
+        for year in targets.years
+        if definition.years and year not in definition.years
+    ]
