@@ -464,7 +464,7 @@ def test_a_part_above_its_whole_is_limited_and_said_so(clamping: Definition) -> 
     assert "(the ratio 120% is above 100%, counted as 100%)" in node.explanation
     assert "tỷ lệ 120% vượt 100%, tính là 100%" in node.explain("vi")
     (problem,) = [p for p in result.problems if p.code == "score-clamped"]
-    assert problem.node == ("C.2",) and "120 % of its whole" in problem.message
+    assert problem.node == ("C.2",) and "the ratio is 120 %, outside 0 … 100 %" in problem.message
 
 
 def test_nothing_is_flagged_when_nothing_was_limited(clamping: Definition) -> None:

@@ -1000,8 +1000,8 @@ def score(
 CLAMP_WORDS = {
     "points": "{node}: the rule gives {raw} points, outside 0 … {maximum}; scored {limit} (not silently: "
     "the criterion's `clamped` says so)",
-    "share": "{node}: the part is {raw} of its whole, outside 0 … 100 %; counted as {limit} (declare a "
-    "`constraints:` entry to refuse such values instead)",
+    "share": "{node}: the ratio is {raw}, outside 0 … 100 %; counted as {limit} (where the input is a "
+    "part of the whole it is divided by, declare a `constraints:` entry to refuse such values instead)",
 }
 
 
