@@ -531,3 +531,33 @@ def test_property_every_clamp_is_flagged_once_and_only_clamps_are(
     assert ("C.2" in flagged) == (whole > 0 and part > whole)
     for node in result.criteria():
         assert 0 <= node.points <= node.max
+
+
+def test_hostile_formulas_at_the_size_limits_get_an_interval_quickly() -> None:
+    import time
+
+    from cds_index.check.formula import MAX_DEPTH, MAX_NODES
+
+    inputs = {name: InputDef(label=name, min=-5, max=5) for name in "abcdefgh"}
+    deep_sum = " + ".join(["a"] * MAX_DEPTH)  # nests MAX_DEPTH - 1 deep: no recursion in the walk
+    found = span(deep_sum, inputs)
+    assert found is not None and (found.lo, found.hi) == (D(-5 * MAX_DEPTH), D(5 * MAX_DEPTH))
+    negations = "-" * (MAX_DEPTH - 1) + "a"
+    found = span(negations, inputs)
+    assert found is not None and (found.lo, found.hi) == (D(-5), D(5))
+    huge = " * ".join(["1e30"] * 60) + " * a"  # 1e1800: exact, no overflow
+    found = span(huge, inputs)
+    assert found is not None and found.hi == D("5e1800")
+    # eight inputs and the most nodes a formula may have: the corners tried stay bounded (2⁸)
+    terms = [f"{name} * {name}" for name in "abcdefgh"]
+    wide = " - ".join((terms * 12)[:95])  # 379 nodes, 96 deep
+    formula, problems = compile_formula(wide, inputs)
+    assert formula is not None, problems
+    start = time.perf_counter()
+    formula_range(formula, inputs, D(10), False)
+    assert time.perf_counter() - start < 5
+    big, _ = compile_formula(huge, inputs)
+    assert big is not None
+    _, problems = formula_range(big, inputs, D(10), False)
+    assert [severity for severity, _ in problems] == ["warning", "warning"]
+    assert "E+1800" in problems[0][1]  # a long number is shown short
