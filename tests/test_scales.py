@@ -561,3 +561,13 @@ def test_hostile_formulas_at_the_size_limits_get_an_interval_quickly() -> None:
     _, problems = formula_range(big, inputs, D(10), False)
     assert [severity for severity, _ in problems] == ["warning", "warning"]
     assert "E+1800" in problems[0][1]  # a long number is shown short
+
+
+def test_every_spelling_of_a_share_is_one_scale_elsewhere_too() -> None:
+    """A roll-up refuses to sum a share whether it is written `percent`, `%` or `fraction`."""
+    from cds_index.formats.rearrangement import combine_refusal
+
+    for unit in ("percent", "%", "fraction"):
+        refusal = combine_refusal(InputDef(label="x", unit=unit), "sum")
+        assert refusal is not None and "percentage already computed" in refusal
+    assert combine_refusal(InputDef(label="x", unit="person"), "sum") is None
