@@ -536,7 +536,7 @@ def test_property_every_clamp_is_flagged_once_and_only_clamps_are(
 def test_hostile_formulas_at_the_size_limits_get_an_interval_quickly() -> None:
     import time
 
-    from cds_index.check.formula import MAX_DEPTH, MAX_NODES
+    from cds_index.check.formula import MAX_DEPTH
 
     inputs = {name: InputDef(label=name, min=-5, max=5) for name in "abcdefgh"}
     deep_sum = " + ".join(["a"] * MAX_DEPTH)  # nests MAX_DEPTH - 1 deep: no recursion in the walk
