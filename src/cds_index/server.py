@@ -52,6 +52,12 @@ class ScoreRequest(BaseModel):
         description="input name → value (at most 1000: five times the largest definition's inputs)",
     )
     lang: Literal["vi", "en"] = "vi"
+    peers: dict[Annotated[str, Field(min_length=1, max_length=200)], dict[str, Any]] | None = Field(
+        None,
+        max_length=2000,
+        description="For rank criteria (#13): the other units assessed together, unit id → values; "
+        "without it a rank criterion is `pending`. Ignored by `/rank`, which ranks its units.",
+    )
 
 
 class RankRequest(BaseModel):
@@ -486,6 +492,7 @@ def create_app(
             unit_id=request.unit.id,
             unit_name=request.unit.name,
             lang=request.lang,
+            peers=request.peers,
         )
         return JSONResponse(result_json(scored))
 
