@@ -83,7 +83,8 @@ def test_fraction_bounds_on_a_percent_input_are_refused_where_written(
     assert problem.severity == "error"
     assert "viết 80 cho 80 %" in problem.message and "write 80 for 80 %" in problem.message
     assert "steps[1].min = 0.5" in problem.message
-    assert problem.location.line == line_of(text, "kind: steps")  # the rule; the message names the bound
+    assert problem.location.line == line_of(text, "max: 0.8")  # the largest bound, first written
+    assert problem.location.path[-3:] == ("steps", 1, "max")
     assert problem.node[-1] == "S.1"
 
 

@@ -84,8 +84,18 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
                     crumbs,
                 )
             )
-        if points_mode and node.points is None and not node.children:
+        if points_mode and node.points is None and not node.children and not _outside_maximum(node):
             problems.append(Problem("missing-key", f"criterion {node.id} has no `points`", at(path), crumbs))
+        if points_mode and len(crumbs) == 1 and getattr(node.rule, "deducts_from", None) == "parent":
+            problems.append(
+                Problem(
+                    "rule-points",
+                    f"{node.id} is a pillar: a deduction from the parent needs a parent to come off; put it "
+                    "under the pillar it deducts from",
+                    at((*path, "rule", "deducts_from")),
+                    crumbs,
+                )
+            )
         if not points_mode and node.rule is not None:
             problems.append(
                 Problem(
@@ -154,7 +164,8 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
         if code == "unit-unknown":
             continue  # reported once below, at the input's `unit:`, not again at every rule using it
         path, crumbs, node = nodes[node_id]
-        problems.append(Problem(code, message, at((*path, "rule" if node.rule else "targets")), crumbs))
+        where = (*path, "rule" if node.rule else "targets", *_within(message))
+        problems.append(Problem(code, message, at(where), crumbs))
 
     for name, spec in definition.inputs.items():
         parsed = units.parse(spec.unit)
@@ -317,7 +328,12 @@ def _check_alternatives(
         for code, message in found:
             if code != "unit-unknown":
                 problems.append(
-                    Problem(code, f"alternative {alt.name!r}: {message}", at((*where, "rule")), crumbs)
+                    Problem(
+                        code,
+                        f"alternative {alt.name!r}: {message}",
+                        at((*where, "rule", *_within(message))),
+                        crumbs,
+                    )
                 )
     return problems
 
@@ -367,6 +383,17 @@ def erratum_note(erratum: Any, location: Location) -> Problem:
         node,
         severity="info",
     )
+
+
+def _within(message: str) -> tuple[str | int, ...]:
+    """Where inside its rule a rule's problem belongs (a table's row, #13): ``()`` for the rule itself."""
+    return getattr(message, "path", ())
+
+
+def _outside_maximum(node: Node) -> bool:
+    """A bonus, or a deduction from the parent: a criterion with no points of its own (#13)."""
+    kind = getattr(node.rule, "kind", None)
+    return kind == "bonus" or (kind == "deduction" and getattr(node.rule, "deducts_from", None) == "parent")
 
 
 def _stated(node: Node) -> Decimal:

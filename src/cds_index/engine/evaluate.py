@@ -35,6 +35,8 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
         "missing": "thiếu số liệu",
         "self": "tự đánh giá",
         "appraised": "thẩm định",
+        "bonus": "điểm thưởng",
+        "floor": "điểm trừ vượt số điểm của nhóm, nhóm dừng ở 0",
     },
     "en": {
         "not_reported": "not reported → 0 points by default",
@@ -50,6 +52,8 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
         "missing": "missing",
         "self": "self-assessed",
         "appraised": "appraised",
+        "bonus": "bonus",
+        "floor": "the deductions exceed the group's points; it stops at 0",
     },
 }
 
@@ -61,7 +65,7 @@ intermediate numbers. :func:`explain` writes the sentence from it, on demand; a 
 explanation already written (roll-ups write their own)."""
 
 # the forms of a trace (the first item)
-SUM = "sum"  # a group: its children's points added; (SUM, lang)
+SUM = "sum"  # a group: its children's points added; (SUM, lang) — below 0, it stops at 0 (`unfloored`)
 RULE = "rule"  # (RULE, lang, compiled rule, values read, facts, self-assessed points or None)
 LATE = "late"  # (LATE, lang, leaf, year, dates, points, [(label, value)], self-assessed points or None)
 NOT_APPLICABLE = "na"  # (NOT_APPLICABLE, lang, reason or None)
@@ -83,7 +87,10 @@ class NodeResult(NamedTuple):
     - ``trace``: what scoring read and computed here; ``explanation`` is written from it when read;
     - ``self_points``: Điểm tự đánh giá, the points from the unit's own values where an appraisal
       changed them;
-    - ``late``: a dated input came after the criterion's deadline.
+    - ``late``: a dated input came after the criterion's deadline;
+    - ``bonus``: bonus points (``kind: bonus``, #13), outside ``points``, ``max`` and ``percent``;
+    - ``unfloored``: for a group whose deductions (``kind: deduction``, from the parent) exceed its
+      points, the sum below 0 that ``points`` stopped at 0 from (a ``deduction-floor`` warning too).
     """
 
     id: str
@@ -97,6 +104,8 @@ class NodeResult(NamedTuple):
     self_points: Decimal | None = None
     inputs: tuple[str, ...] = ()
     late: bool = False
+    bonus: Decimal = ZERO
+    unfloored: Decimal | None = None
 
     @property
     def explanation(self) -> str:
@@ -154,6 +163,10 @@ class NodeResult(NamedTuple):
             out["explanation"] = self.explanation
         if self.self_points is not None:
             out["self_points"] = num(self.self_points)
+        if self.bonus:
+            out["bonus"] = num(self.bonus)
+        if self.unfloored is not None:
+            out["unfloored"] = num(self.unfloored)
         if not self.children:
             out["inputs"] = list(self.inputs)
             out["late"] = self.late
@@ -180,8 +193,13 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
         )
     w = STATUS_WORDS[lang]
     if form == SUM:
-        terms = " + ".join([show(c.points, lang) for c in node.children])
-        return f"{w['sum']}: {terms} = {show(node.points, lang)}/{points_text(node.max, lang)}"
+        terms = show(node.children[0].points, lang) if node.children else ""
+        for c in node.children[1:]:  # a deduction reads `− 3`, not `+ -3`
+            terms += f" − {show(-c.points, lang)}" if c.points < 0 else f" + {show(c.points, lang)}"
+        if node.unfloored is not None:
+            terms += f" = {show(node.unfloored, lang)} ({w['floor']})"
+        text = f"{w['sum']}: {terms} = {show(node.points, lang)}/{points_text(node.max, lang)}"
+        return text + (f"; {w['bonus']} {show(node.bonus, lang)}" if node.bonus else "")
     if form == LATE:
         _, _, leaf, year, dates, points, read, self_points = trace
         found = (_outside(day, leaf, year, w, lang) for day in dates)
@@ -250,11 +268,18 @@ class Result:
     lang: Lang = "vi"
     pillar_achievable: Mapping[str, Decimal] = field(default_factory=dict)
     """Each pillar's achievable maximum (the sum of its criteria), beside its printed ``stated`` points."""
+    bonus: Decimal = ZERO
+    """Bonus points (``kind: bonus``, #13): outside ``points``, ``max``, ``percent`` and ``index``."""
     _by_id: dict[str, NodeResult] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def percent(self) -> Decimal | None:
         return div(self.points * HUNDRED, self.max) if self.max else None
+
+    @property
+    def total_with_bonus(self) -> Decimal:
+        """The points and the bonus together: a figure of its own, beside ``points`` (#13)."""
+        return self.points + self.bonus
 
     def node(self, node_id: str) -> NodeResult:
         """The result of one node by id: ``result.node("CQS.1.1.1").points``."""
@@ -297,6 +322,8 @@ class Result:
             "achievable": num(self.achievable),
             "stated_total": num(self.stated_total),
             "percent": num(self.percent),
+            "bonus": num(self.bonus),
+            "total_with_bonus": num(self.total_with_bonus),
             "index": {"method": self.index_method, "value": num(self.index)},
             "problems": [p.to_dict() for p in self.problems],
             "children": [self._pillar(p, places, num, explain) for p in self.pillars],
@@ -599,6 +626,28 @@ class _Scorer:
         )
         return _nothing(node, leaf, maximum, "invalid", (TEXT, self.lang, message))
 
+    def floor(
+        self, node: Node, children: tuple[NodeResult, ...], points: Decimal, self_points: Decimal | None
+    ) -> tuple[Decimal, Decimal, Decimal | None]:
+        """A group whose deductions exceed its points stops at 0, and says so (#13): ``(the sum below
+        0, 0, the self-assessed sum stopped at 0 likewise)``, with a ``deduction-floor`` warning at
+        the value of the first deduction (the line `check` of an inputs file points at)."""
+        counted = next((c.inputs[0] for c in children if c.points < 0 and c.inputs), None)
+        where = ("values", counted) if counted else ()
+        self.problems.append(
+            Problem(
+                "deduction-floor",
+                f"{node.id}: the deductions take it to {plain(points)} points; a group does not go below 0, "
+                "so it has 0 (the deduction beyond its points is not carried to the groups above)",
+                Location(self.source, path=where),
+                (node.id,),
+                severity="warning",
+            )
+        )
+        if self_points is not None and self_points < 0:
+            self_points = ZERO
+        return points, ZERO, self_points
+
     def criterion(self, node: Node) -> NodeResult:
         leaf = self.leaves[node.id]
         maximum = leaf.maximum
@@ -649,6 +698,9 @@ class _Scorer:
                 return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),)))
             if rule.clamp is not None and (limited := rule.clamp(facts)) is not None:
                 self.limits.append((node.id, maximum, leaf.inputs, limited))
+            bonus = ZERO
+            if rule.kind == "bonus":  # outside the points, the maximum and the percentages (#13)
+                bonus, points = points, ZERO
             return _new(
                 NodeResult,
                 (
@@ -663,6 +715,8 @@ class _Scorer:
                     None,
                     leaf.inputs,
                     False,
+                    bonus,
+                    None,
                 ),
             )
         present = list(plain_values)
@@ -715,6 +769,9 @@ class _Scorer:
             trace = (RULE, lang, leaf.rule, plain_values, facts, self_points)
             if leaf.rule.clamp is not None and (limited := leaf.rule.clamp(facts)) is not None:
                 self.limits.append((node.id, maximum, leaf.inputs, limited))
+        bonus = ZERO
+        if leaf.rule.kind == "bonus":  # the self-assessed bonus stays in the trace, out of the sums
+            bonus, points, self_points = points, ZERO, None
         return NodeResult(
             node.id,
             node.title,
@@ -726,6 +783,7 @@ class _Scorer:
             self_points=self_points,
             inputs=leaf.inputs,
             late=late,
+            bonus=bonus,
         )
 
     def pillars(self) -> tuple[NodeResult, ...]:
@@ -746,11 +804,12 @@ class _Scorer:
             if count:  # a group: its last `count` results are its children
                 children = tuple(out[-count:])
                 del out[-count:]
-                points = top = ZERO
+                points = top = bonus = ZERO
                 other = unreported = has_self = False
                 for c in children:  # the same additions, in the same order, as sum()
                     points += c[2]
                     top += c[3]
+                    bonus += c[11]
                     status = c[5]
                     if status == "not_reported":
                         unreported = True
@@ -764,6 +823,9 @@ class _Scorer:
                 self_points = None
                 if has_self:
                     self_points = sum((c[8] if c[8] is not None else c[2] for c in children), ZERO)
+                unfloored = None
+                if points < 0:
+                    unfloored, points, self_points = self.floor(node, children, points, self_points)
                 push(
                     _new(
                         NodeResult,
@@ -779,6 +841,8 @@ class _Scorer:
                             self_points,
                             (),
                             False,
+                            bonus,
+                            unfloored,
                         ),
                     )
                 )
@@ -814,6 +878,9 @@ class _Scorer:
                 continue
             if rule.clamp is not None and (limited := rule.clamp(facts)) is not None:
                 self.limits.append((node_id, maximum, leaf.inputs, limited))
+            bonus = ZERO
+            if rule.kind == "bonus":  # outside the points, the maximum and the percentages (#13)
+                bonus, points = points, ZERO
             push(
                 _new(
                     NodeResult,
@@ -829,6 +896,8 @@ class _Scorer:
                         None,
                         leaf.inputs,
                         False,
+                        bonus,
+                        None,
                     ),
                 )
             )
@@ -839,12 +908,13 @@ class _Scorer:
             return self.criterion(node)
         leaf, group = self.criterion, self.node
         children = tuple([group(child) if child.children else leaf(child) for child in node.children])
-        points = maximum = ZERO
+        points = maximum = bonus = ZERO
         statuses: set[str] = set()
         has_self = False
         for c in children:  # one pass (the same additions, in the same order, as sum())
             points += c.points
             maximum += c.max
+            bonus += c.bonus
             statuses.add(c.status)
             has_self = has_self or c.self_points is not None
         status: Status
@@ -859,6 +929,9 @@ class _Scorer:
             self_points = sum(
                 (c.self_points if c.self_points is not None else c.points for c in children), ZERO
             )
+        unfloored = None
+        if points < 0:
+            unfloored, points, self_points = self.floor(node, children, points, self_points)
         return _new(
             NodeResult,
             (
@@ -873,6 +946,8 @@ class _Scorer:
                 self_points,
                 (),
                 False,
+                bonus,
+                unfloored,
             ),
         )
 
@@ -1020,6 +1095,7 @@ def score(
         (*inputs.problems, *found, *period_warnings(definition, inputs.year)),
         lang,
         cdef.pillar_achievable,
+        sum((p.bonus for p in pillars), ZERO),
     )
 
 

@@ -14,6 +14,8 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    StrictBool,
+    StrictStr,
     model_validator,
 )
 
@@ -255,6 +257,101 @@ class Formula(RuleBase):
     )
 
 
+LARGEST_POINTS = Decimal(10) ** 9
+"""The largest number of points a deduction or bonus rule may name (a billion: far above any decision),
+with at most 6 decimals, so that ``count × points_each`` is exact in the 60-digit context (#13)."""
+BoundedPoints = Annotated[Decimal, Field(gt=0, le=LARGEST_POINTS, decimal_places=6)]
+
+
+class Deduction(RuleBase):
+    """Points taken off per item counted, up to a cap ("trừ 1 điểm mỗi văn bản chậm hạn, tối đa trừ 5
+    điểm"). Both numbers are written as positive magnitudes: `points_each: 1`, `cap: 5` (#13)."""
+
+    kind: Literal["deduction"]
+    input: InputName = Field(description="The count of items that each cost points (late documents).")
+    points_each: BoundedPoints = Field(description="Points taken off per item: `trừ 1 điểm` → `1`.")
+    cap: BoundedPoints = Field(description="At most this many points are taken off: `tối đa trừ 5` → `5`.")
+    deducts_from: Literal["criterion", "parent"] = Field(
+        description="`criterion`: the criterion starts at its `points` and loses the deduction (its cap "
+        "is at most its points, so it never goes below 0). `parent`: the criterion has no points of "
+        "its own (`points: 0` or none); its result is 0 or negative and comes off its parent's sum, "
+        "which stops at 0 (a stop that is reported, never silent)."
+    )
+
+
+class Bonus(RuleBase):
+    """Points outside the maximum ("điểm thưởng tối đa 10 điểm"): reported beside the total, never in
+    the maximum or the percentages. The criterion has no points of its own (`points: 0` or none) (#13)."""
+
+    kind: Literal["bonus"]
+    input: InputName = Field(
+        description="A count (each item earns `points_each`) or a yes/no input (yes earns `points_each`)."
+    )
+    points_each: BoundedPoints = Field(description="Bonus points per item, or for a yes.")
+    cap: BoundedPoints = Field(description="At most this many bonus points: `tối đa 10 điểm` → `10`.")
+
+
+class Range(Model):
+    """A condition on a number in a decision table: ``min ≤ value < max`` unless declared otherwise."""
+
+    min: Decimal | None = Field(None, description="Lower bound, in the input's own unit; absent = none.")
+    max: Decimal | None = Field(None, description="Upper bound, in the input's own unit; absent = none.")
+    min_inclusive: bool = True
+    max_inclusive: bool = False
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("a range's `min` is greater than its `max`")
+        return self
+
+
+Cell = Annotated[
+    StrictBool | Range | Annotated[list[Text], Field(min_length=1)] | StrictStr | Decimal,
+    Field(
+        union_mode="left_to_right",
+        description="A condition on one input: a number (equal to it), a range `{min, max}`, `true`/"
+        "`false`, a state or role, a list of states (any of them), or `-` (any value).",
+    ),
+]
+
+
+class TableRow(Model):
+    """One row of a decision table: a condition per input (an input left out matches any value) and
+    the award when every condition holds."""
+
+    when: dict[InputName, Cell] = Field(
+        default_factory=dict, description="Input → condition; an input left out (or `-`) matches any value."
+    )
+    percent: Percent | None = Field(None, description="Share of the criterion's points for this row.")
+    points: NonNegative | None = Field(None, description="Points for this row (instead of `percent`).")
+    label: Text | None = Field(None, description="The decision's words for this row.")
+
+    @model_validator(mode="after")
+    def _one_award(self) -> TableRow:
+        if (self.percent is None) == (self.points is None):
+            raise ValueError("a row needs exactly one of `percent` or `points`")
+        return self
+
+
+HitPolicy = Literal["unique", "any", "first", "collect-max"]
+
+
+class Table(RuleBase):
+    """A decision table over several inputs (DMN): rows of conditions → a share or points (#13)."""
+
+    kind: Literal["table"]
+    inputs: Annotated[list[InputName], Field(min_length=1, max_length=20)] = Field(
+        description="The inputs the rows test, in column order."
+    )
+    hit_policy: HitPolicy = Field(
+        description="DMN's hit policy. `unique`: rows never overlap (checked). `any`: rows may overlap "
+        "only where they give the same award (checked). `first`: the first matching row, in order. "
+        "`collect-max`: the highest award of the matching rows."
+    )
+    rows: Annotated[list[TableRow], Field(min_length=1, max_length=1000)]
+
+
 class Rank(RuleBase):
     """Points by the unit's place among the units assessed together ("nhất 5 điểm, nhì 4 điểm …").
 
@@ -312,10 +409,37 @@ class Alternative(Model):
 
 
 Rule = Annotated[
-    YesNo | Ratio | Count | Steps | Role | Checklist | PerItem | Incidents | Formula | Rank,
+    YesNo
+    | Ratio
+    | Count
+    | Steps
+    | Role
+    | Checklist
+    | PerItem
+    | Incidents
+    | Formula
+    | Rank
+    | Deduction
+    | Bonus
+    | Table,
     Field(discriminator="kind"),
 ]
-for _model in (YesNo, Ratio, Count, Steps, Role, Checklist, PerItem, Incidents, Formula, Rank, Alternative):
+for _model in (
+    YesNo,
+    Ratio,
+    Count,
+    Steps,
+    Role,
+    Checklist,
+    PerItem,
+    Incidents,
+    Formula,
+    Rank,
+    Deduction,
+    Bonus,
+    Table,
+    Alternative,
+):
     _model.model_rebuild()
 
 RULE_KINDS: tuple[str, ...] = tuple(
@@ -335,6 +459,8 @@ def rule_inputs(rule: Any) -> list[str]:
             names.append(value)
     if isinstance(rule, Checklist):
         names.extend(item.input for item in rule.items)
+    if isinstance(rule, Table):
+        names.extend(rule.inputs)
     return names
 
 

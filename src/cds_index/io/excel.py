@@ -1357,6 +1357,8 @@ RESULT_WORDS = {
         "total": "Tổng điểm",
         "max": "Điểm tối đa",
         "index": "Chỉ số (%)",
+        "bonus": "Điểm thưởng",
+        "with_bonus": "Tổng điểm kể cả điểm thưởng",
         "status": "Trạng thái",
         "problems": "Lỗi số liệu",
         "stt": "STT",
@@ -1380,6 +1382,8 @@ RESULT_WORDS = {
         "total": "Total",
         "max": "Max",
         "index": "Index (%)",
+        "bonus": "Bonus",
+        "with_bonus": "Total with bonus",
         "status": "Status",
         "problems": "Problems",
         "stt": "No.",
@@ -1474,7 +1478,12 @@ def write_results(
         return cell
 
     with_index = definition.index.method != "sum"
-    for col, width in enumerate([8, 22, 34] + [14] * (len(definition.tree) + 2 + with_index) + [16, 60], 1):
+    from ..rules.bonus import has_bonus
+
+    bonus = 2 * has_bonus(definition)  # the bonus and the total with it, beside the total (#13)
+    for col, width in enumerate(
+        [8, 22, 34] + [14] * (len(definition.tree) + 2 + with_index + bonus) + [16, 60], 1
+    ):
         summary.column_dimensions[column_letter(col)].width = width
     summary.freeze_panes = "D3"
     from ..analyse.ranking import key_title
@@ -1489,7 +1498,8 @@ def write_results(
         ]
     )
     head = [w["rank"], w["id"], w["name"]] + [f"{p.id} {p.title} ({p.points})" for p in definition.tree]
-    head += [w["total"], w["max"]] + ([w["index"]] if with_index else []) + [w["status"], w["problems"]]
+    head += [w["total"], w["max"]] + ([w["index"]] if with_index else [])
+    head += ([w["bonus"], w["with_bonus"]] if bonus else []) + [w["status"], w["problems"]]
     summary.append([styled(summary, h, font=bold, wrap=True) for h in head])
     ordered = sorted(all_rows, key=lambda r: (r.unit_id not in ranks, ranks.get(r.unit_id, 0), r.unit_id))
     for row in ordered:
@@ -1499,8 +1509,9 @@ def write_results(
         if result is not None:
             cells += [p.points for p in result.pillars] + [result.points, result.max]
             cells += [result.index] if with_index else []
+            cells += [result.bonus, result.total_with_bonus] if bonus else []
         else:
-            cells += [None] * (len(definition.tree) + 2 + with_index)
+            cells += [None] * (len(definition.tree) + 2 + with_index + bonus)
         cells += [status, "\n".join(describe(p) for p in row.problems if p.severity == "error") or None]
         summary.append([styled(summary, c, number=True) for c in cells])
     summary.auto_filter.ref = f"A2:{column_letter(len(head))}{len(ordered) + 2}"

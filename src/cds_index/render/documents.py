@@ -67,6 +67,14 @@ class NodeOut(BaseModel):
     status: Literal["scored", "not_reported", "not_applicable", "invalid", "pending"]
     explanation: str
     self_points: str | None = None
+    bonus: str | None = Field(
+        None, description="bonus points (`kind: bonus`), outside `points`, `max` and `percent`; when not 0"
+    )
+    unfloored: str | None = Field(
+        None,
+        description="a group whose deductions exceed its points: the sum below 0 that `points` stopped "
+        "at 0 from (with a `deduction-floor` warning)",
+    )
     inputs: list[str] | None = Field(None, description="criteria only")
     late: bool | None = Field(None, description="criteria only")
     clamped: ClampOut | None = Field(
@@ -94,6 +102,10 @@ class ResultDocument(BaseModel):
     achievable: str
     stated_total: str | None
     percent: str | None
+    bonus: str = Field(
+        description="bonus points (`kind: bonus`): not in `points`, `max`, `percent` or `index`"
+    )
+    total_with_bonus: str = Field(description="`points` + `bonus`, a figure of its own")
     index: IndexOut
     problems: list[ProblemOut]
     children: list[NodeOut]

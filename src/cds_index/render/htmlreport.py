@@ -43,6 +43,9 @@ WORDS: dict[str, dict[str, str]] = {
         "unit": "Đơn vị",
         "year": "Năm",
         "percent": "Tỷ lệ",
+        "bonus": "Điểm thưởng (ngoài tổng điểm)",
+        "with_bonus": "Tổng điểm kể cả điểm thưởng",
+        "floor": "điểm trừ đưa nhóm xuống {} điểm; nhóm dừng ở 0",
         "distribution": "Phân bố điểm theo trụ cột",
         "min": "Thấp nhất",
         "median": "Trung vị",
@@ -85,6 +88,9 @@ WORDS: dict[str, dict[str, str]] = {
         "unit": "Unit",
         "year": "Year",
         "percent": "Share",
+        "bonus": "Bonus (outside the total)",
+        "with_bonus": "Total with bonus",
+        "floor": "the deductions take the group to {} points; it stops at 0",
         "distribution": "Distribution per pillar",
         "min": "Min",
         "median": "Median",
@@ -206,6 +212,8 @@ def unit_report(
     ]
     if result.index_method != "sum":
         cards.append((w["index"], f"{num(result.index)}%", ""))
+    if result.bonus:  # beside the total, never in it or in the percentage (#13)
+        cards.append((w["bonus"], num(result.bonus), f"{w['with_bonus']}: {num(result.total_with_bonus)}"))
     if place is not None:
         cards.append((w["rank"], f"{place[0]} / {place[1]}", f"{w['ranked_by']}: {place[2]}"))
     parts.append(
@@ -285,6 +293,8 @@ def _tree_table(result: Result, w: dict[str, str], fmt: Format) -> str:
             self_note = ""
             if node.is_criterion and node.self_points is not None and node.self_points != node.points:
                 self_note = f" ({w['self']}: {fmt(node.self_points)})"
+            if node.unfloored is not None:  # deductions took the group below 0 (#13)
+                self_note = w["floor"].format(fmt(node.unfloored))
             rows.append(
                 f"<tr{cls}><td>{e(node.id)}</td><td>{e(node.title)} {_status(node, w)}</td>"
                 f'<td class="n">{e(fmt(node.points))}</td><td class="n">{e(fmt(node.max))}</td>'

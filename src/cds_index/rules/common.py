@@ -47,6 +47,12 @@ WORDS = {
         "limited_ratio": "tỷ lệ {raw} vượt 100%, tính là {limit}",
         "needs": "nhưng cần",
         "some": "có sự cố; chỉ “không có sự cố” đạt điểm",
+        "deducted": "trừ",
+        "deduct_max": "tối đa trừ",
+        "bonus": "điểm thưởng",
+        "row": "dòng",
+        "no_row": "không dòng nào của bảng khớp với các giá trị này",
+        "rows": "nhiều dòng cùng khớp (bảng `unique`)",
     },
     "en": {
         "yes": "yes",
@@ -63,6 +69,12 @@ WORDS = {
         "limited_ratio": "the ratio {raw} is above 100%, counted as {limit}",
         "needs": "but needs",
         "some": "incidents occurred; only “no incident” earns points",
+        "deducted": "deducted",
+        "deduct_max": "at most",
+        "bonus": "bonus",
+        "row": "row",
+        "no_row": "no row of the table matches these values",
+        "rows": "several rows match (a `unique` table)",
     },
 }
 
@@ -92,6 +104,36 @@ class Clamp(NamedTuple):
         from ..numbers import plain
 
         return {"of": self.of, "value": plain(self.raw), "limit": plain(self.limit)}
+
+
+class At(str):
+    """A static problem's message that knows where in the rule it belongs: ``path`` is relative to the
+    rule (``("rows", 2)`` for a table's third row), and :mod:`cds_index.check.validate` positions the
+    problem there instead of at the rule (#13). Everywhere else it is the plain message."""
+
+    path: tuple[str | int, ...]
+
+    def __new__(cls, message: str, path: tuple[str | int, ...]) -> At:
+        made = super().__new__(cls, message)
+        made.path = path
+        return made
+
+    def __reduce__(self) -> tuple[type[At], tuple[str, tuple[str | int, ...]]]:
+        """Copied and pickled with its path (a Problem's message may be copied or sent elsewhere)."""
+        return At, (str(self), self.path)
+
+
+def count_floor(spec: InputDef | None, name: str, what: str, problems: list[tuple[str, str]]) -> None:
+    """A rule that multiplies a count (deduction, bonus) needs the count's `min: 0`: a negative count
+    is then refused when read, instead of turning a deduction into a bonus (or silently into 0)."""
+    if spec is not None and spec.type in NUMERIC and (spec.min is None or spec.min < 0):
+        problems.append(
+            (
+                "invalid-value",
+                f"input {name!r} is counted by a {what}: declare its `min: 0`, so that a negative count is "
+                "refused when it is read",
+            )
+        )
 
 
 class InvalidValue(Exception):

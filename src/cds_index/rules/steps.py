@@ -13,6 +13,7 @@ from ..numbers import HUNDRED, ONE, ZERO, Lang, div, percent, points_text, show
 from .common import (
     NUMERIC,
     WORDS,
+    At,
     Compiled,
     InvalidValue,
     Need,
@@ -78,29 +79,36 @@ def check_scale(rule: Steps, spec: InputDef | None) -> list[tuple[str, str]]:
             return [
                 (
                     "scale-mismatch",
-                    f"`scale: {rule.scale}` is for a share, but input {rule.input!r} is in {spec.unit}: "
-                    "declare the input's unit `percent` or `fraction`, or drop `scale`",
+                    At(
+                        f"`scale: {rule.scale}` is for a share, but input {rule.input!r} is in {spec.unit}: "
+                        "declare the input's unit `percent` or `fraction`, or drop `scale`",
+                        ("scale",),
+                    ),
                 )
             ]
         return [
             (
                 "scale-mismatch",
-                f"input {rule.input!r} is in {spec.unit}, so the bounds are read as "
-                f"{units.SCALE_WORDS[own]}; `scale: {rule.scale}` cannot change that: write the "
-                "bounds on the input's scale and drop `scale`",
+                At(
+                    f"input {rule.input!r} is in {spec.unit}, so the bounds are read as "
+                    f"{units.SCALE_WORDS[own]}; `scale: {rule.scale}` cannot change that: write the "
+                    "bounds on the input's scale and drop `scale`",
+                    ("scale",),
+                ),
             )
         ]
     scale = bounds_scale(rule, spec)
     written = [
-        (f"steps[{index}].{key}", bound)
+        (f"steps[{index}].{key}", bound, ("steps", index, key))
         for index, step in enumerate(rule.steps)
         for key, bound in (("min", step.min), ("max", step.max))
         if bound is not None
     ]
     if scale is None or not written:
         return []
-    top = max(bound for _, bound in written)
-    where = ", ".join(f"{key} = {bound}" for key, bound in written if bound)
+    top = max(bound for _, bound, _ in written)
+    at_top = next(path for _, bound, path in written if bound == top)  # positioned at that bound
+    where = ", ".join(f"{key} = {bound}" for key, bound, _ in written if bound)
     what = f"{rule.input!r} / {rule.per!r}" if rule.per else f"input {rule.input!r} ({spec.unit})"
     if scale == "percent" and 0 < top <= 1 and (rule.per is not None or rule.scale is None):
         example = format((top * 100).normalize(), "f")
@@ -112,9 +120,12 @@ def check_scale(rule: Steps, spec: InputDef | None) -> list[tuple[str, str]]:
         return [
             (
                 "scale-mismatch",
-                f"{what} is read as {units.SCALE_WORDS['percent']}, but every bound is at most 1 "
-                f"({where}): {top} would mean {top} %; write {example} for {example} % "
-                f"(viết {example.replace('.', ',')} cho {example} %), {confirm}",
+                At(
+                    f"{what} is read as {units.SCALE_WORDS['percent']}, but every bound is at most 1 "
+                    f"({where}): {top} would mean {top} %; write {example} for {example} % "
+                    f"(viết {example.replace('.', ',')} cho {example} %), {confirm}",
+                    at_top,
+                ),
             )
         ]
     if scale == "fraction" and top > 1 and rule.scale is None and (spec.max is None or spec.max <= 1):
@@ -125,13 +136,16 @@ def check_scale(rule: Steps, spec: InputDef | None) -> list[tuple[str, str]]:
             if rule.per is not None
             else "or declare the input's `max` if its values exceed 1"
         )
-        big = ", ".join(f"{key} = {bound}" for key, bound in written if bound > 1)
+        big = ", ".join(f"{key} = {bound}" for key, bound, _ in written if bound > 1)
         return [
             (
                 "scale-mismatch",
-                f"{what} is read as {units.SCALE_WORDS['fraction']}, but a bound is above 1 ({big}): "
-                f"{top} would mean {top * 100} %; write {example} for {top} % "
-                f"(viết {example.replace('.', ',')} cho {top} %), {other}",
+                At(
+                    f"{what} is read as {units.SCALE_WORDS['fraction']}, but a bound is above 1 ({big}): "
+                    f"{top} would mean {top * 100} %; write {example} for {top} % "
+                    f"(viết {example.replace('.', ',')} cho {top} %), {other}",
+                    at_top,
+                ),
             )
         ]
     return []
