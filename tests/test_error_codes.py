@@ -127,6 +127,9 @@ values:
   met: true
 """
 
+# the same without the constraint: a part above its whole is counted as 100 %, and said so (#13)
+CLAMPED_DEF = FIDELITY_DEF.replace("id: fidelity", "id: clamped").split("constraints:")[0]
+
 
 def table_rule(body: str, inputs: str = "[has_plan]", policy: str = "unique") -> str:
     """TINY with A.1 scored by a decision table (#13)."""
@@ -421,6 +424,14 @@ FROM_A_FILE = [
     Trigger("formula-syntax", with_formula("staff +"), "kind: formula", "{kind: formula"),
     Trigger("formula-name", with_formula("staff + stuff"), "kind: formula", "{kind: formula"),
     Trigger("formula-forbidden", with_formula("staff ** 2"), "kind: formula", "{kind: formula"),
+    # issue #13: scales and formula ranges
+    Trigger(
+        "scale-mismatch",
+        tiny(("          per: staff\n", "          per: staff\n          target: 80\n")),
+        "target: 80",
+        "80",
+    ),
+    Trigger("formula-range", with_formula("staff + 11"), "kind: formula", "'staff + 11'"),
     Trigger(
         "formula-too-complex", with_formula(" + ".join(["staff"] * 101)), "kind: formula", "{kind: formula"
     ),
@@ -521,6 +532,14 @@ FROM_A_FILE = [
         "25",
         name="unit.yaml",
         extra=(("fidelity.yaml", FIDELITY_DEF),),
+    ),
+    Trigger(
+        "score-clamped",
+        FIDELITY_VALUES.replace("fidelity.yaml", "clamped.yaml"),
+        "trained: 25",
+        "25",
+        name="unit.yaml",
+        extra=(("clamped.yaml", CLAMPED_DEF),),
     ),
     Trigger(
         "input-date-missing",

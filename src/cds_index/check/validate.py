@@ -173,7 +173,19 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
             problems.append(
                 Problem("unit-unknown", f"input {name!r}: {parsed}", at(("inputs", name, "unit")))
             )
+        elif units.scale(spec.unit) == "percent" and spec.max is not None and 0 < spec.max <= 1:
+            problems.append(
+                Problem(
+                    "scale-mismatch",
+                    f"input {name!r} is in {spec.unit}, read as {units.SCALE_WORDS['percent']}, but its "
+                    f"`max` is {spec.max}: write max: {format((spec.max * 100).normalize(), 'f')}, or "
+                    "declare `unit: fraction` if its values are written 0–1",
+                    at(("inputs", name, "max")),
+                )
+            )
     problems.extend(_check_constraints(definition, at))
+    for path, crumbs, node in _paths(definition) if points_mode else []:
+        problems.extend(_formula_ranges(definition, node, path, crumbs, at))
     problems.extend(_check_index_alternatives(definition, at))
     problems.extend(_check_index_and_ranking(definition, at))
     for path, crumbs, node in _paths(definition) if points_mode else []:
@@ -538,6 +550,46 @@ def _formula_names(definition: Definition) -> set[str]:
             if formula is not None:
                 names |= formula.names
     return names
+
+
+def _formula_ranges(
+    definition: Definition, node: Node, path: tuple[str | int, ...], crumbs: tuple[str, ...], at: Any
+) -> list[Problem]:
+    """A formula (the rule or an alternative's) whose value, over its inputs' declared ranges, can
+    leave 0 … the criterion's points: scoring would limit it (issue #13)."""
+    from ..formats.model import Formula
+    from .formula import compile_formula, formula_range
+
+    if node.rule is None:
+        return []
+    rules: list[tuple[tuple[str | int, ...], Any, str]] = [((*path, "rule"), node.rule, "")]
+    rules += [
+        ((*path, "rule", "alternatives", index, "rule"), alt.rule, f"alternative {alt.name!r}: ")
+        for index, alt in enumerate(node.rule.alternatives or ())
+        if alt.rule is not None
+    ]
+    problems: list[Problem] = []
+    maximum = node.points if node.points is not None else ZERO
+    for where, rule, prefix in rules:
+        if not isinstance(rule, Formula):
+            continue
+        formula, _ = compile_formula(rule.expression, definition.inputs)
+        if formula is None:
+            continue  # its syntax or names are reported by the rule's own check
+        _, found = formula_range(formula, definition.inputs, maximum, rule.result == "percent")
+        for severity, message in found:
+            problems.append(
+                Problem(
+                    "formula-range",
+                    prefix + message,
+                    at((*where, "expression")),
+                    crumbs,
+                    severity=severity,  # type: ignore[arg-type]
+                    hint="scoring limits the value to 0 … the criterion's points and reports it "
+                    "(score-clamped); say so in the formula with min()/max() or declare the inputs' ranges",
+                )
+            )
+    return problems
 
 
 def _check_targets(

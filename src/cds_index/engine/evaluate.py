@@ -15,6 +15,7 @@ from ..formats.model import Definition, IndexSetting, Node, RankingSetting, Rule
 from ..numbers import HUNDRED, ZERO, Lang, div, plain, points_text, round_as, show
 from ..read.inputs import UnitInputs, parse_values
 from ..rules import Compiled, InvalidValue, NotReported
+from ..rules.common import Clamp
 from ..rules.rank import PEERS, Standing, Standings
 
 Status = Literal["scored", "not_reported", "not_applicable", "invalid", "pending"]
@@ -157,6 +158,15 @@ class NodeResult(NamedTuple):
         return div(self.points * HUNDRED, self.max) if self.max else None
 
     @property
+    def clamped(self) -> Clamp | None:
+        """The value the criterion's rule limited (a formula above its points, a part above its
+        whole), read from the trace; None when the rule used its value as computed (#13)."""
+        trace = self.trace
+        if isinstance(trace, tuple) and trace[0] == RULE and trace[2].clamp is not None:
+            return trace[2].clamp(trace[4])  # type: ignore[no-any-return]
+        return None
+
+    @property
     def lost(self) -> Decimal:
         return self.max - self.points
 
@@ -197,6 +207,9 @@ class NodeResult(NamedTuple):
         if not self.children:
             out["inputs"] = list(self.inputs)
             out["late"] = self.late
+            limited = self.clamped
+            if limited is not None:
+                out["clamped"] = limited.to_dict()
         out["children"] = [child.to_dict(places, explain=explain) for child in self.children]
         return out
 
@@ -665,6 +678,8 @@ class _Scorer:
         self.source = unit.source
         self.problems: list[Problem] = []
         """Input problems found while scoring (an undated value where the criterion needs its date)."""
+        self.limits: list[tuple[str, Decimal, tuple[str, ...], Clamp]] = []
+        """(criterion, maximum, inputs, what was limited) of each criterion whose rule limited it (#13)."""
         self.simple: dict[str, Any] = {
             name: v.value
             for name, v in self.values.items()
@@ -766,6 +781,8 @@ class _Scorer:
                 return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None)))
             except NotReported as exc:
                 return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),)))
+            if rule.clamp is not None and (limited := rule.clamp(facts)) is not None:
+                self.limits.append((node.id, maximum, leaf.inputs, limited))
             bonus = ZERO
             if rule.kind == "bonus":  # outside the points, the maximum and the percentages (#13)
                 bonus, points = points, ZERO
@@ -835,6 +852,8 @@ class _Scorer:
             trace = (LATE, lang, leaf, self.year, tuple(dates), points, read, self_points)
         else:
             trace = (RULE, lang, leaf.rule, plain_values, facts, self_points)
+            if leaf.rule.clamp is not None and (limited := leaf.rule.clamp(facts)) is not None:
+                self.limits.append((node.id, maximum, leaf.inputs, limited))
         bonus = ZERO
         if leaf.rule.kind == "bonus":  # the self-assessed bonus stays in the trace, out of the sums
             bonus, points, self_points = points, ZERO, None
@@ -942,6 +961,8 @@ class _Scorer:
             except NotReported as exc:
                 push(_nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),))))
                 continue
+            if rule.clamp is not None and (limited := rule.clamp(facts)) is not None:
+                self.limits.append((node_id, maximum, leaf.inputs, limited))
             bonus = ZERO
             if rule.kind == "bonus":  # outside the points, the maximum and the percentages (#13)
                 bonus, points = points, ZERO
@@ -1270,6 +1291,8 @@ def score(
     scorer = _Scorer(cdef, inputs, lang, broken, standings)
     pillars = scorer.pillars()
     found.extend(scorer.problems)
+    if scorer.limits:
+        found.extend(clamp_warnings(scorer.limits, inputs.source))
     if standings:
         found.extend(_stale(standings, inputs.unit_id, pillars, inputs.source))
     points = sum((p.points for p in pillars), ZERO)
@@ -1299,6 +1322,35 @@ def score(
         index_trace,
         definition.ranking,
     )
+
+
+CLAMP_WORDS = {
+    "points": "{node}: the rule gives {raw} points, outside 0 … {maximum}; scored {limit} (not silently: "
+    "the criterion's `clamped` says so)",
+    "share": "{node}: the ratio is {raw}, outside 0 … 100 %; counted as {limit} (where the input is a "
+    "part of the whole it is divided by, declare a `constraints:` entry to refuse such values instead)",
+}
+
+
+def clamp_warnings(
+    limits: list[tuple[str, Decimal, tuple[str, ...], Clamp]], source: str | None
+) -> list[Problem]:
+    """A ``score-clamped`` warning for each criterion whose rule limited its value (#13), at the
+    unit's value for its first input."""
+    out: list[Problem] = []
+    for node_id, maximum, names, limited in limits:
+        raw, limit = limited.raw, limited.limit
+        if limited.of == "share":
+            raw, limit = raw * HUNDRED, limit * HUNDRED
+        unit = " %" if limited.of == "share" else ""
+        message = CLAMP_WORDS[limited.of].format(
+            node=node_id, raw=plain(raw) + unit, limit=plain(limit) + unit, maximum=plain(maximum)
+        )
+        path = ("values", names[0]) if names else ()
+        out.append(
+            Problem("score-clamped", message, Location(source, path=path), (node_id,), severity="warning")
+        )
+    return out
 
 
 def score_criterion(

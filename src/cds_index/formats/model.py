@@ -116,6 +116,27 @@ class YesNo(RuleBase):
     input: InputName
 
 
+def _fraction_target(value: Decimal) -> Decimal:
+    """A ratio's target is a fraction: `target: 80` meant 80 % and would make full points unreachable."""
+    if value > 1:
+        from pydantic_core import PydanticCustomError
+
+        shown = format(value.normalize(), "f")
+        hint = format((value / 100).normalize(), "f") if value <= 100 else "a number from 0 to 1"
+        raise PydanticCustomError(
+            "scale_mismatch",
+            "`target` is a fraction of 1, not a percent: {value} would need {percent} % of the whole; "
+            "write {hint} for {value} % (viết {vi} cho {value} %)",
+            {
+                "value": shown,
+                "percent": format((value * 100).normalize(), "f"),
+                "hint": hint,
+                "vi": hint.replace(".", ","),
+            },
+        )
+    return value
+
+
 class Ratio(RuleBase):
     """Points proportional to a ratio ("tỷ lệ thuận"): ``min(1, (input / per) / target) × points``."""
 
@@ -127,8 +148,11 @@ class Ratio(RuleBase):
     per: InputName | Annotated[list[InputName], Field(min_length=2)] | None = Field(
         None, description="The denominator input (often a general fact); a list is the sum of its inputs."
     )
-    target: Annotated[Decimal, Field(gt=0, le=1)] = Field(
-        Decimal(1), description="The ratio that earns full points, e.g. `0.8` for 80%."
+    target: Annotated[Decimal, Field(gt=0), AfterValidator(_fraction_target)] = Field(
+        Decimal(1),
+        description="The ratio that earns full points, always a fraction 0–1 whatever the input's "
+        "scale: `0.8` for 80 %.",
+        json_schema_extra={"maximum": 1},
     )
 
 
@@ -166,6 +190,13 @@ class Steps(RuleBase):
     kind: Literal["steps"]
     input: InputName
     per: InputName | None = Field(None, description="Divide by this input first (steps on a ratio).")
+    scale: Literal["percent", "fraction"] | None = Field(
+        None,
+        description="The scale the bounds are written on. Without `per` it is the input's own (a "
+        "`percent` input's bounds are 0–100, a `fraction` input's 0–1), and saying it confirms bounds "
+        "that look like the other scale. With `per` the ratio's bounds are a fraction (0.5 for 50 %) "
+        "unless `scale: percent` (50 for 50 %, as the decision prints them).",
+    )
     steps: list[Step] = Field(min_length=1)
 
 
@@ -503,8 +534,9 @@ class InputDef(Model):
     type: InputType = "number"
     unit: str = Field(
         "1",
-        description="A unit the registry knows (`person`, `household`, `item`, `document`, `percent`, "
-        "`VND`, `1` for a plain number).",
+        description="A unit the registry knows (`person`, `household`, `item`, `document`, `VND`, `1` "
+        "for a plain number). A share says its scale: `percent` (or `%`) is written 0–100 (50 for "
+        "50 %), `fraction` 0–1 (0.5 for 50 %); a step rule's bounds are read on the same scale.",
     )
     min: Decimal | None = Field(None, description="Smallest allowed value (numbers).")
     max: Decimal | None = Field(None, description="Largest allowed value (numbers).")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Location, Problem, UsageError
+from ..formats import units
 from ..formats.model import Definition
 from ..numbers import Lang, plain, show
 from ..read.inputs import NOT_APPLICABLE_WORDS, UnitInputs, parse_values
@@ -801,7 +802,7 @@ def _as_input(cell: _Cell | None, spec: Any) -> Any:
     if isinstance(value, Decimal):
         if spec is None:
             return plain(value)  # an id, a name, a year: the number as text
-        if cell.percent and spec.unit == "percent":
+        if cell.percent and units.scale(spec.unit) == "percent":  # `percent` or `%` (#13)
             try:
                 scaled = value.scaleb(2)  # exact: only the exponent moves (0.85 → 85, 1 → 1E+2)
                 return scaled.quantize(Decimal(1)) if scaled == scaled.to_integral_value() else scaled

@@ -51,6 +51,12 @@ class UnitOut(BaseModel):
     name: str | None
 
 
+class ClampOut(BaseModel):
+    of: Literal["points", "share"] = Field(description="`points` (a formula's) or `share` (a ratio's)")
+    value: str = Field(description="What the rule computed, exact: `6.2` points, `1.2` (120 %)")
+    limit: str = Field(description="What it used instead: the criterion's points or 0; a share of 1 or 0")
+
+
 class NodeOut(BaseModel):
     id: str
     title: str
@@ -71,6 +77,11 @@ class NodeOut(BaseModel):
     )
     inputs: list[str] | None = Field(None, description="criteria only")
     late: bool | None = Field(None, description="criteria only")
+    clamped: ClampOut | None = Field(
+        None,
+        description="criteria only, when the rule limited its value (a formula outside 0 … the points, "
+        "a part above its whole); a `score-clamped` warning is in the result's problems too (#13)",
+    )
     children: list[NodeOut]
 
 
