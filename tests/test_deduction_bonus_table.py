@@ -1213,7 +1213,12 @@ def test_the_results_workbook_has_the_bonus_beside_the_total(tmp_path: Any) -> N
     sheet = load_workbook(out).worksheets[0]
     head = [c.value for c in sheet[2]]
     row = dict(zip(head, [c.value for c in sheet[3]], strict=True))
-    assert (row["Tổng điểm"], row["Điểm tối đa"], row["Điểm thưởng"], row["Tổng điểm kể cả điểm thưởng"]) == (
+    assert (
+        row["Tổng điểm"],
+        row["Điểm tối đa áp dụng"],
+        row["Điểm thưởng"],
+        row["Tổng điểm kể cả điểm thưởng"],
+    ) == (
         20,
         30,
         15,

@@ -127,6 +127,9 @@ values:
   met: true
 """
 
+# the same without the constraint: a part above its whole is counted as 100 %, and said so (#13)
+CLAMPED_DEF = FIDELITY_DEF.replace("id: fidelity", "id: clamped").split("constraints:")[0]
+
 
 def amending(base: str, *, day: str = "2025-01-15", ident: str = "tiny") -> str:
     """An amending version of TINY (#13): its base, its own decision and period, one change."""
@@ -335,6 +338,23 @@ FROM_A_FILE = [
         "B.1",
     ),
     Trigger("leaf-without-rule", tiny((RULE_A1, "")), "id: A.1", "id: A.1"),
+    Trigger(  # #13: a weight for a pillar the tree does not have
+        "index-weights",
+        tiny(
+            (
+                "tree:\n",
+                "index:\n  method: weighted_mean_of_pillar_percentages\n  weights: {A: 1, B: 1}\n"
+                "  weights_total: 2\ntree:\n",
+            )
+        ),
+        "weights: {A: 1, B: 1}",
+    ),
+    Trigger(  # #13: a tie-break by a measure the definition does not have
+        "ranking-measure",
+        tiny(("tree:\n", "ranking: {tie_break: [ZZ]}\ntree:\n")),
+        "ranking:",
+        "ZZ",
+    ),
     Trigger(
         "node-rule-and-children",
         tiny(
@@ -424,6 +444,14 @@ FROM_A_FILE = [
     Trigger("formula-syntax", with_formula("staff +"), "kind: formula", "{kind: formula"),
     Trigger("formula-name", with_formula("staff + stuff"), "kind: formula", "{kind: formula"),
     Trigger("formula-forbidden", with_formula("staff ** 2"), "kind: formula", "{kind: formula"),
+    # issue #13: scales and formula ranges
+    Trigger(
+        "scale-mismatch",
+        tiny(("          per: staff\n", "          per: staff\n          target: 80\n")),
+        "target: 80",
+        "80",
+    ),
+    Trigger("formula-range", with_formula("staff + 11"), "kind: formula", "'staff + 11'"),
     Trigger(
         "formula-too-complex", with_formula(" + ".join(["staff"] * 101)), "kind: formula", "{kind: formula"
     ),
@@ -560,6 +588,14 @@ FROM_A_FILE = [
         "25",
         name="unit.yaml",
         extra=(("fidelity.yaml", FIDELITY_DEF),),
+    ),
+    Trigger(
+        "score-clamped",
+        FIDELITY_VALUES.replace("fidelity.yaml", "clamped.yaml"),
+        "trained: 25",
+        "25",
+        name="unit.yaml",
+        extra=(("clamped.yaml", CLAMPED_DEF),),
     ),
     Trigger(
         "input-date-missing",

@@ -69,7 +69,12 @@ class RankRequest(BaseModel):
         max_length=2000,
         description="at most 2000 units, more than any province has communes (scored in seconds)",
     )
-    by: str = Field("total", description="`total`, `index` or a pillar id")
+    by: str | None = Field(
+        None,
+        max_length=100,
+        description="`index`, `percent`, `total` or a pillar id; default: the measure the definition "
+        "declares (`ranking.by`), as `cds-index rank` uses it",
+    )
 
 
 # --- responses (documentation: the endpoints return these shapes, a test checks them) ----------
@@ -509,7 +514,7 @@ def create_app(
             raise UsageError(
                 Problem("usage", f"{definition.id} has yearly targets: there is nothing to rank")
             )
-        if request.by not in keys(definition):
+        if request.by is not None and request.by not in keys(definition):
             raise UsageError(Problem("usage", f"rank by one of {', '.join(keys(definition))}"))
         units = []
         for i, u in enumerate(request.units):

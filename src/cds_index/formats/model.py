@@ -116,6 +116,27 @@ class YesNo(RuleBase):
     input: InputName
 
 
+def _fraction_target(value: Decimal) -> Decimal:
+    """A ratio's target is a fraction: `target: 80` meant 80 % and would make full points unreachable."""
+    if value > 1:
+        from pydantic_core import PydanticCustomError
+
+        shown = format(value.normalize(), "f")
+        hint = format((value / 100).normalize(), "f") if value <= 100 else "a number from 0 to 1"
+        raise PydanticCustomError(
+            "scale_mismatch",
+            "`target` is a fraction of 1, not a percent: {value} would need {percent} % of the whole; "
+            "write {hint} for {value} % (viết {vi} cho {value} %)",
+            {
+                "value": shown,
+                "percent": format((value * 100).normalize(), "f"),
+                "hint": hint,
+                "vi": hint.replace(".", ","),
+            },
+        )
+    return value
+
+
 class Ratio(RuleBase):
     """Points proportional to a ratio ("tỷ lệ thuận"): ``min(1, (input / per) / target) × points``."""
 
@@ -127,8 +148,11 @@ class Ratio(RuleBase):
     per: InputName | Annotated[list[InputName], Field(min_length=2)] | None = Field(
         None, description="The denominator input (often a general fact); a list is the sum of its inputs."
     )
-    target: Annotated[Decimal, Field(gt=0, le=1)] = Field(
-        Decimal(1), description="The ratio that earns full points, e.g. `0.8` for 80%."
+    target: Annotated[Decimal, Field(gt=0), AfterValidator(_fraction_target)] = Field(
+        Decimal(1),
+        description="The ratio that earns full points, always a fraction 0–1 whatever the input's "
+        "scale: `0.8` for 80 %.",
+        json_schema_extra={"maximum": 1},
     )
 
 
@@ -166,6 +190,13 @@ class Steps(RuleBase):
     kind: Literal["steps"]
     input: InputName
     per: InputName | None = Field(None, description="Divide by this input first (steps on a ratio).")
+    scale: Literal["percent", "fraction"] | None = Field(
+        None,
+        description="The scale the bounds are written on. Without `per` it is the input's own (a "
+        "`percent` input's bounds are 0–100, a `fraction` input's 0–1), and saying it confirms bounds "
+        "that look like the other scale. With `per` the ratio's bounds are a fraction (0.5 for 50 %) "
+        "unless `scale: percent` (50 for 50 %, as the decision prints them).",
+    )
     steps: list[Step] = Field(min_length=1)
 
 
@@ -503,8 +534,9 @@ class InputDef(Model):
     type: InputType = "number"
     unit: str = Field(
         "1",
-        description="A unit the registry knows (`person`, `household`, `item`, `document`, `percent`, "
-        "`VND`, `1` for a plain number).",
+        description="A unit the registry knows (`person`, `household`, `item`, `document`, `VND`, `1` "
+        "for a plain number). A share says its scale: `percent` (or `%`) is written 0–100 (50 for "
+        "50 %), `fraction` 0–1 (0.5 for 50 %); a step rule's bounds are read on the same scale.",
     )
     min: Decimal | None = Field(None, description="Smallest allowed value (numbers).")
     max: Decimal | None = Field(None, description="Largest allowed value (numbers).")
@@ -580,7 +612,20 @@ class Erratum(Model):
     note: Text = Field(min_length=1, description="What is wrong and how it was encoded.")
 
 
-IndexMethod = Literal["sum", "mean_of_pillar_percentages"]
+IndexMethod = Literal["sum", "mean_of_pillar_percentages", "weighted_mean_of_pillar_percentages"]
+RoundingMode = Literal["half_up", "half_even", "down", "up"]
+
+
+class Rounding(Model):
+    """How the decision rounds the published index ("làm tròn đến 2 chữ số thập phân")."""
+
+    places: Annotated[int, Field(ge=0, le=6)] = Field(description="Decimal places kept.")
+    mode: RoundingMode = Field(
+        "half_up",
+        description="`half_up` (0,125 → 0,13, as decisions print), `half_even` (banker's: 0,125 → 0,12), "
+        "`down` (toward zero, cut off) or `up` (away from zero).",
+    )
+    text: Text | None = Field(None, description="The decision's words for the rounding.")
 
 
 class IndexAlternative(Model):
@@ -599,15 +644,97 @@ class IndexAlternative(Model):
 
 
 class IndexSetting(Model):
-    """How the unit's final index is aggregated from the pillars."""
+    """How the unit's final index is aggregated from the pillars, on what scale, and how it is rounded.
+
+    - `sum`: the points (on `scale`, when declared: points ÷ applicable maximum × scale);
+    - `mean_of_pillar_percentages`: the mean of the pillars' shares of their applicable maxima;
+    - `weighted_mean_of_pillar_percentages`: the same with the declared `weights`.
+
+    The mean methods are on 0–100 unless `scale` says otherwise (`scale: 1` for an index 0–1, as
+    the national DTI publishes it). `rounding` applies to the index only, and only when declared;
+    the unrounded value stays in the result (`index.exact`).
+    """
 
     method: IndexMethod = "sum"
+    weights: dict[NodeId, Annotated[Decimal, Field(gt=0)]] | None = Field(
+        None,
+        description="With `weighted_mean_of_pillar_percentages`: each pillar's weight, as printed "
+        "(`{CQS: 0.4, KTS: 0.3, XHS: 0.3}`); every pillar has one, each positive.",
+    )
+    weights_total: Annotated[Decimal, Field(gt=0)] | None = Field(
+        None,
+        description="What the weights add up to as the decision prints them (`1`, `100`); the weights "
+        "must add up to exactly this, so a mistyped weight is an error.",
+    )
+    scale: Annotated[Decimal, Field(gt=0)] | None = Field(
+        None,
+        description="The index runs from 0 to this: `1` (0–1, the national DTI), `100`, `1000`. "
+        "Unset: points for `sum`, 0–100 for the mean methods.",
+    )
+    rounding: Rounding | None = Field(
+        None, description="The decision's rounding of the index; unset: the index is exact."
+    )
     text: Text | None = Field(None, description="The decision's words for the aggregation.")
     note: Text | None = Field(None, description="Any ambiguity, and how it was resolved.")
     alternatives: list[IndexAlternative] | None = Field(
         None,
         description="Other readings of the aggregation; `cds-index sensitivity` ranks under each (#15).",
     )
+
+    @model_validator(mode="after")
+    def _weights(self) -> IndexSetting:
+        weighted = self.method == "weighted_mean_of_pillar_percentages"
+        if weighted and not self.weights:
+            raise ValueError("`weighted_mean_of_pillar_percentages` needs `weights`: one per pillar")
+        if not weighted and (self.weights is not None or self.weights_total is not None):
+            raise ValueError("`weights` and `weights_total` are for `weighted_mean_of_pillar_percentages`")
+        if weighted and self.weights_total is None:
+            raise ValueError(
+                "`weights` need `weights_total`: what the printed weights add up to (e.g. 1 or 100)"
+            )
+        if self.weights and self.weights_total is not None:
+            total = sum(self.weights.values(), Decimal(0))
+            if total != self.weights_total:
+                raise ValueError(
+                    f"the weights add up to {total}, not the declared `weights_total` {self.weights_total}"
+                )
+        return self
+
+    @property
+    def exact_scale(self) -> Decimal | None:
+        """The scale the index is on: the declared one, else 100 for the mean methods, else None (points)."""
+        if self.scale is not None:
+            return self.scale
+        return None if self.method == "sum" else Decimal(100)
+
+
+RankingBy = Literal["index", "percent", "total"]
+
+
+class RankingSetting(Model):
+    """What the units are ranked by, and how ties are broken: one measure for every output.
+
+    `rank`, `report`, `whatif`, the results workbook and the API all rank by it (a `--by` given on
+    the command line overrides it for that run only, and says so).
+    """
+
+    by: RankingBy | None = Field(
+        None,
+        description="`index` (the declared index), `percent` (the points as a percentage of the "
+        "applicable maximum: fair when criteria do not apply to every unit) or `total` (raw points, "
+        "unfair when maxima differ). Unset: `index` where the index is not raw points, else `percent`.",
+    )
+    ties: Literal["competition", "dense"] = Field(
+        "competition",
+        description="Equal measures share a rank: `competition` skips after a tie (1, 2, 2, 4, as "
+        "rank criteria place them), `dense` does not (1, 2, 2, 3).",
+    )
+    tie_break: list[Literal["index", "percent", "total"] | NodeId] = Field(
+        default_factory=list,
+        description="Measures that break a tie, in order (`[percent, CQS]`: the higher percentage, "
+        "then the higher CQS pillar); units still equal share a rank.",
+    )
+    text: Text | None = Field(None, description="The decision's words on ranking and ties.")
 
 
 class Display(Model):
@@ -664,6 +791,10 @@ class Definition(Model):
     )
     total: NonNegative | None = Field(None, description="The total the decision states (200, 420, 600).")
     index: IndexSetting = Field(default_factory=IndexSetting)
+    ranking: RankingSetting = Field(
+        default_factory=RankingSetting,
+        description="What units are ranked by (#13): one measure for rank, report, whatif, Excel, API.",
+    )
     display: Display = Field(default_factory=Display)
     number_format: Literal["vi", "en"] | None = Field(
         None,

@@ -799,7 +799,7 @@ def summary_columns(definition: Definition, lang: Lang = "vi") -> list[str]:
     columns = ["unit_id", "unit_name", "status"]
     columns += [pillar.id for pillar in definition.tree]
     columns += ["points", "max", "percent"]
-    if definition.index.method != "sum":
+    if definition.index.exact_scale is not None:
         columns.append("index")
     if has_bonus(definition):  # the bonus beside the total, never in it (#13)
         columns += ["bonus", "total_with_bonus"]
@@ -830,11 +830,11 @@ def summary_cells(definition: Definition, row: BatchRow) -> list[Any]:
     cells: list[Any] = [row.unit_id, row.unit_name or "", status]
     bonus = has_bonus(definition)
     if result is None:
-        cells += [None] * (len(definition.tree) + 3 + (definition.index.method != "sum") + 2 * bonus)
+        cells += [None] * (len(definition.tree) + 3 + (definition.index.exact_scale is not None) + 2 * bonus)
     else:
         cells += [p.points for p in result.pillars]
         cells += [result.points, result.max, result.percent]
-        if definition.index.method != "sum":
+        if definition.index.exact_scale is not None:
             cells.append(result.index)
         if bonus:
             cells += [result.bonus, result.total_with_bonus]

@@ -419,6 +419,7 @@ def read_file(path: str | Path) -> tuple[Document, list[Problem]]:
 _TYPE_TO_CODE = {
     "extra_forbidden": "unknown-key",
     "missing": "missing-key",
+    "scale_mismatch": "scale-mismatch",  # a number written on the wrong scale (50 for 0.5), #13
 }
 
 
@@ -489,6 +490,8 @@ def _friendly(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, str, s
         hint = did_you_mean(str(last), vocabulary)
     elif code == "missing-key":
         message = f"missing required key {last!r}"
+    elif code == "scale-mismatch":
+        message = str(err["msg"])
     elif kind == "union_tag_invalid":
         code = "invalid-value"
         expected = err.get("ctx", {}).get("expected_tags", "")

@@ -252,9 +252,9 @@ def result_table(result: Result, *, lang: Lang = "vi", depth: int | None = None,
         w = BONUS_WORDS[lang]
         lines.append(f"{w['bonus_total']}: {show(result.bonus, lang, places)}")
         lines.append(f"{w['with_bonus']}: {show(result.total_with_bonus, lang, places)}")
-    if result.index_method != "sum":
-        label = "Chỉ số (trung bình % các trụ cột)" if lang == "vi" else "Index (mean of pillar percentages)"
-        lines.append(f"{label}: {show(result.index, lang, places)}%")
+    if result.index_scale is not None:  # an index that is not the points (#13), with how it was made
+        label = "Chỉ số" if lang == "vi" else "Index"
+        lines.append(f"{label}: {result.index_text(lang)} ({result.explain_index(lang)})")
     for problem in result.problems:
         lines.append(problem.format())
     return "\n".join(lines) + "\n"

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 from ..formats import units
 from ..formats.model import InputDef
@@ -43,7 +43,8 @@ WORDS = {
         "incidents": "sự cố",
         "band": "mức",
         "zero_den": "mẫu số bằng 0, không tính được tỷ lệ",
-        "clamped": "giới hạn trong",
+        "limited": "giới hạn ở {limit} (công thức cho {raw})",
+        "limited_ratio": "tỷ lệ {raw} vượt 100%, tính là {limit}",
         "needs": "nhưng cần",
         "some": "có sự cố; chỉ “không có sự cố” đạt điểm",
         "deducted": "trừ",
@@ -64,7 +65,8 @@ WORDS = {
         "incidents": "incidents",
         "band": "band",
         "zero_den": "the denominator is 0, the ratio is undefined",
-        "clamped": "clamped to",
+        "limited": "limited to {limit} (the formula gives {raw})",
+        "limited_ratio": "the ratio {raw} is above 100%, counted as {limit}",
         "needs": "but needs",
         "some": "incidents occurred; only “no incident” earns points",
         "deducted": "deducted",
@@ -75,6 +77,33 @@ WORDS = {
         "rows": "several rows match (a `unique` table)",
     },
 }
+
+
+class Clamp(NamedTuple):
+    """A value a rule limited instead of using as computed (issue #13: never silently).
+
+    ``raw`` is what the rule computed and ``limit`` what it used: points for a formula (6.2 → 5),
+    a share for a ratio whose part exceeds its whole (1.2 → 1).
+    """
+
+    raw: Decimal
+    limit: Decimal
+    of: Literal["points", "share"]
+
+    def text(self, lang: Lang) -> str:
+        """``giới hạn ở 5 điểm (công thức cho 6,2)``: what was limited, in either language."""
+        if self.of == "points":
+            return WORDS[lang]["limited"].format(
+                limit=points_text(self.limit, lang), raw=show(self.raw, lang)
+            )
+        return WORDS[lang]["limited_ratio"].format(
+            raw=percent(self.raw, lang), limit=percent(self.limit, lang)
+        )
+
+    def to_dict(self) -> dict[str, str]:
+        from ..numbers import plain
+
+        return {"of": self.of, "value": plain(self.raw), "limit": plain(self.limit)}
 
 
 class At(str):
@@ -156,6 +185,9 @@ class Compiled:
     said: Callable[[Decimal, Lang], str] | None = None
     """How the rule's points are said where the scorer shows them (an appraisal's note: a yearly
     target's 1 is "met"); ``None``: as a number."""
+    clamp: Callable[[Any], Clamp | None] | None = None
+    """facts → the value the rule limited, if it did (a formula above the points, a part above its
+    whole); None for a rule that never limits. The result reports it (score-clamped, #13)."""
 
     def score(self, values: Values, lang: Lang = "vi") -> tuple[Decimal, str]:
         """``(points, explanation)`` at once (what callers that want both use)."""
