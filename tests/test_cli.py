@@ -58,6 +58,7 @@ def test_list_json(run: Run) -> None:
 # --- check --------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("english")  # reads the English words (#12)
 def test_check_the_bundled_definitions(run: Run) -> None:
     code, out, _ = run("check", str(DEFINITIONS))
     assert code == 0
@@ -74,6 +75,7 @@ def test_check_by_id(run: Run) -> None:
     assert "total: 420 = 200 + 95 + 125" in out
 
 
+@pytest.mark.usefixtures("english")  # reads the English words (#12)
 def test_check_json(run: Run) -> None:
     code, out, _ = run("check", "hai-duong-707-department", "--format", "json")
     assert code == 0

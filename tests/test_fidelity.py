@@ -484,6 +484,7 @@ def test_v31_does_not_claim_a_handled_count() -> None:
 BUNDLED = sorted([*DEFINITIONS.glob("*.yaml"), *DEFINITIONS.glob("overlays/*.yaml")])
 
 
+@pytest.mark.usefixtures("english")  # reads the English words (#12)
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
 def test_check_lists_every_erratum_with_its_kind(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from ruamel.yaml import YAML

@@ -29,9 +29,9 @@ import datetime as dt
 import os
 import string
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     import gettext
@@ -115,11 +115,17 @@ def number(value: int | Decimal | float, lang: str | None = None) -> str:
     """A number with the locale's separators, every digit kept: ``9.500.000,5`` / ``9,500,000.5``."""
     from babel.numbers import format_decimal
 
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            return str(value)
-        value = Decimal(_plain(value))  # 1.50 is 1,5 and 2E+1 is 20, as everywhere else
-    return format_decimal(value, locale=choose_language(lang), decimal_quantization=False)
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    if isinstance(value, int):
+        value = Decimal(value)
+    if not value.is_finite() or not -200 < value.adjusted() < 200:
+        return str(value)  # nothing an accepted value reaches: shown as it is, never a failure
+    value = Decimal(_plain(value))  # 1.50 is 1,5 and 2E+1 is 20, as everywhere else
+    # Babel quantizes in the thread's context: give it room for every digit (28 by default)
+    with localcontext(Context(prec=len(value.as_tuple().digits) + 210)):
+        text: str = format_decimal(value, locale=choose_language(lang), decimal_quantization=False)
+    return text
 
 
 def _plain(value: Decimal) -> str:
@@ -140,6 +146,18 @@ def _known(tag: str) -> Lang | None:
     """``vi``/``en`` for a language tag or POSIX locale (``vi_VN.UTF-8``, ``en-GB``), else ``None``."""
     primary = tag.strip().replace("-", "_").split(".")[0].split("@")[0].split("_")[0].lower()
     return primary if primary in LANGUAGES else None
+
+
+class LanguageError(ValueError):
+    """A language asked for (an argument, ``CDS_INDEX_LANG``) that cds_index does not speak.
+
+    (A ``ValueError``, not a :class:`~cds_index.errors.UsageError`: the errors module renders through
+    this one, so this one does not import it; the command line turns it into a ``usage`` problem.)
+    """
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 _CURRENT: contextvars.ContextVar[Lang | None] = contextvars.ContextVar("cds_index_lang", default=None)
@@ -163,8 +181,8 @@ def choose_language(explicit: str | None = None) -> Lang:
     """The reader's language: ``explicit`` (or :func:`using`'s) > ``CDS_INDEX_LANG`` > the machine's
     locale > Vietnamese.
 
-    An explicit value or ``CDS_INDEX_LANG`` that is not a known language is refused (a ``usage``
-    problem); a machine locale that is not one (``C``, ``fr_FR``) gives Vietnamese, the default.
+    An explicit value or ``CDS_INDEX_LANG`` that is not a known language is refused
+    (:class:`LanguageError`); a machine locale that is not one (``C``, ``fr_FR``) gives Vietnamese, the default.
     """
     if not explicit:
         current = _CURRENT.get()
@@ -174,16 +192,13 @@ def choose_language(explicit: str | None = None) -> Lang:
         if given:
             lang = _known(given)
             if lang is None:
-                from .errors import UsageError
-
-                raise UsageError(
+                raise LanguageError(
                     T(
                         "{origin}={value} is not a language cds_index speaks; use one of {choices}",
                         origin=origin,
                         value=repr(given),
                         choices=", ".join(LANGUAGES),
-                    ),
-                    "usage",
+                    )
                 )
             return lang
     for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):  # POSIX: the first one set decides

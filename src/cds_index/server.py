@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .engine.evaluate import FIRST_YEAR, LAST_YEAR
 from .errors import CdsIndexError, Problem, UsageError
@@ -56,9 +56,15 @@ class ScoreRequest(BaseModel):
         description="input name → value (at most 1000: five times the largest definition's inputs)",
     )
     lang: Literal["vi", "en"] | None = Field(
-        None,
-        description="the language of explanations and messages; by default the request's Accept-Language",
+        None, description="the language of explanations and messages; left out: the request's Accept-Language"
     )
+
+    @field_validator("lang", mode="before")
+    @classmethod
+    def _given(cls, value: Any) -> Any:  # left out means Accept-Language; `null` is no language
+        if value is None:
+            raise ValueError(T("`lang` is vi or en, or left out for the request's Accept-Language"))
+        return value
 
 
 class RankRequest(BaseModel):
@@ -298,10 +304,10 @@ def _validation_problem(error: Any) -> Problem:
         )
         loc = ("body",)
     else:
-        from .read.loader import _friendly
+        from .read.loader import pydantic_words
 
         where = ".".join(str(x) for x in loc[1:]) or str(loc[0] if loc else "body")
-        _, said, _ = _friendly(error, set())  # pydantic's words → ours, as for a definition (#12)
+        _, said, _ = pydantic_words(error, set())  # pydantic's words → ours, as for a definition (#12)
         got = error.get("input")
         if code == "missing-key" or isinstance(got, dict | list) or kind in _SAYS_GOT:
             message = T("{where}: {message}", where=where, message=said)

@@ -228,9 +228,14 @@ def _construct(
     raise TypeError(f"unexpected YAML node {kind}")
 
 
-def _yaml_words(exc: Any, fallback: Message) -> Message:
-    """The YAML parser's complaint in our words, saying what to write, where it is a known mistake."""
+def _yaml_words(exc: Any, fallback: Message, *, elsewhere: bool = False) -> Message:
+    """The YAML parser's complaint in our words, saying what to write, where it is a known mistake.
+
+    ``elsewhere``: the construct the parser was in began on another line (an unclosed ``{``).
+    """
     problem, context = str(exc.problem or ""), str(exc.context or "")
+    if elsewhere and ("flow mapping" in context or "flow sequence" in context):
+        return T("a bracket is not closed: close the {{ or [ where it began, on its own line")
     if "mapping values are not allowed" in problem or ("flow mapping" in context and "got ':'" in problem):
         return T(
             "a colon followed by a space inside a value starts a new key: put the title in quotes, "
@@ -311,8 +316,9 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
         mark = exc.problem_mark or exc.context_mark
         detail = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         began = exc.context_mark
-        message: Message = T("YAML syntax: {detail}", detail=detail)
-        if began is not None and mark is not None and began.line != mark.line:
+        elsewhere = began is not None and mark is not None and began.line != mark.line
+        message = _yaml_words(exc, T("YAML syntax: {detail}", detail=detail), elsewhere=elsewhere)
+        if began is not None and mark is not None and elsewhere:
             if "end of stream" in str(exc.problem):  # past the last line: point where it began
                 mark = began
             else:
@@ -324,7 +330,7 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
                 )
         line = mark.line + 1 if mark else 1
         column = mark.column + 1 if mark else 1
-        problems.append(Problem("yaml-syntax", _yaml_words(exc, message), Location(file, line, column)))
+        problems.append(Problem("yaml-syntax", message, Location(file, line, column)))
         return doc, problems
     except (YAMLError, RecursionError) as exc:
         problems.append(
@@ -632,7 +638,7 @@ def _number_words(value: Any) -> Message:
     return T("expected a number, got {value}", value=shown)
 
 
-def _friendly(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, Message, Message | None]:
+def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, Message, Message | None]:
     """A pydantic error in our words: never pydantic's English (``Input should be a valid decimal``)."""
     kind = err["type"]
     loc = err["loc"]
@@ -748,7 +754,7 @@ def validate_model(model: type[M], doc: Document) -> tuple[M | None, list[Proble
             )
         ]
         for err in errors:
-            code, message, hint = _friendly(err, vocabulary)
+            code, message, hint = pydantic_words(err, vocabulary)
             path = _resolve(doc.data, err["loc"])
             if (path, code) in seen:
                 continue  # several union branches failing at one place: say it once
