@@ -182,7 +182,8 @@ def choose_language(explicit: str | None = None) -> Lang:
     locale > Vietnamese.
 
     An explicit value or ``CDS_INDEX_LANG`` that is not a known language is refused
-    (:class:`LanguageError`); a machine locale that is not one (``C``, ``fr_FR``) gives Vietnamese, the default.
+    (:class:`LanguageError`); a machine locale that is not one (``C``, ``fr_FR``) gives Vietnamese,
+    the default.
     """
     if not explicit:
         current = _CURRENT.get()

@@ -310,9 +310,9 @@ def _validation_problem(error: Any) -> Problem:
         _, said, _ = pydantic_words(error, set())  # pydantic's words → ours, as for a definition (#12)
         got = error.get("input")
         if code == "missing-key" or isinstance(got, dict | list) or kind in _SAYS_GOT:
-            message = T("{where}: {message}", where=where, message=said)
+            message = T("`{where}`: {message}", where=where, message=said)
         else:
-            message = T("{where}: {message} (got {value})", where=where, message=said, value=repr(got)[:80])
+            message = T("`{where}`: {message} (got {value})", where=where, message=said, value=repr(got)[:80])
     from .errors import Location
 
     return Problem(code, message, Location(path=loc), hint=T("the shape of every request is in /docs"))
@@ -328,7 +328,8 @@ _SAYS_GOT |= {
     "date_type",
     "literal_error",
 }
-_SAYS_GOT |= {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}
+_SAYS_GOT |= {"greater_than_equal", "greater_than", "less_than_equal", "less_than", "string_too_short"}
+_SAYS_GOT |= {"string_pattern_mismatch", "enum"}
 """Errors whose message in our words already shows the value received."""
 
 
@@ -582,7 +583,11 @@ def create_app(
                 Problem("usage", T("{id} has yearly targets: there is nothing to rank", id=definition.id))
             )
         if request.by not in keys(definition):
-            raise UsageError(Problem("usage", T("rank by one of {keys}", keys=", ".join(keys(definition)))))
+            raise UsageError(
+                Problem(
+                    "usage", T("rank by one of {keys}", keys=", ".join(f"`{k}`" for k in keys(definition)))
+                )
+            )
         units = []
         for i, u in enumerate(request.units):
             values, problems = parse_values(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CdsIndexError, Location, Problem, UsageError
+from ..i18n import T
 from ..read.loader import Document, read_file
 
 
@@ -49,7 +50,10 @@ def check_file(path: str | Path) -> FileReport:
     error)."""
     if not isinstance(path, str | Path) or not str(path).strip():
         raise UsageError(
-            Problem("usage", f"check_file() takes a file path, e.g. 'dinh-nghia.yaml', got {path!r}")
+            Problem(
+                "usage",
+                T("check_file() takes a file path, e.g. 'dinh-nghia.yaml', got {value}", value=repr(path)),
+            )
         )
     path = Path(path)
     doc, problems = read_file(path)
@@ -58,14 +62,20 @@ def check_file(path: str | Path) -> FileReport:
     kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
     checker = _CHECKERS.get(kind) if isinstance(kind, str) else None
     if checker is None:
-        known = ", ".join(sorted(_CHECKERS))
+        known = ", ".join(f"`{k}`" for k in sorted(_CHECKERS))
         return FileReport(
             str(path),
             None,
             problems=[
                 Problem(
                     "kind-unknown",
-                    f"`kind:` is {kind!r}; a cds_index file has kind {known}",
+                    T(
+                        "`kind:` is {kind}; a cds_index file has `kind:` {known}",
+                        kind=repr(kind),
+                        known=known,
+                    )
+                    if kind is not None
+                    else T("a cds_index file starts with `kind:` ({known})", known=known),
                     doc.location(("kind",)),
                 )
             ],
@@ -155,7 +165,11 @@ def _tests(path: Path, doc: Document, report: FileReport) -> None:
                 report.problems.append(
                     Problem(
                         "invalid-value",
-                        f"case {case.name!r} expects a node {node_id!r} that does not exist",
+                        T(
+                            "case {case} expects a node {node} that does not exist",
+                            case=repr(case.name),
+                            node=repr(node_id),
+                        ),
                         doc.location(("cases", index, "expect")),
                     )
                 )

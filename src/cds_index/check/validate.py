@@ -64,7 +64,7 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
                     crumbs,
                     hint=T(
                         "if the decision prints the same number twice, give the later row the next free "
-                        "number and record the printed one in `errata` (kind: duplicate-number)"
+                        "number and record the printed one in `errata` (`kind: duplicate-number`)"
                     ),
                 )
             )
@@ -76,7 +76,11 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
             problems.append(
                 Problem(
                     "node-rule-and-children",
-                    T("{id} has {keys}; a node has exactly one", id=node.id, keys=_and(filled)),
+                    T(
+                        "{id} has {keys}; a node has exactly one",
+                        id=node.id,
+                        keys=_and([f"`{name}`" for name in filled]),
+                    ),
                     at(path),
                     crumbs,
                 )
@@ -467,7 +471,7 @@ def _compare(
                 crumbs,
                 hint=T(
                     "if the decision prints it so, encode it as printed and record it in `errata` "
-                    "(node: {node}, kind: {kind}, printed: {printed}, computed: {computed})",
+                    "(`node: {node}, kind: {kind}, printed: {printed}, computed: {computed}`)",
                     node=node_id,
                     kind=kind,
                     printed=plain(stated),

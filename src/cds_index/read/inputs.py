@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ..errors import Location, Problem, did_you_mean
 from ..formats.model import InputDef
-from ..i18n import T
+from ..i18n import Message, T
 from .literals import NumberFormat, fold, read_bool, read_date, read_number, short
 
 NOT_APPLICABLE_WORDS = {"n/a", "na", "không áp dụng", "khong ap dung", "not applicable"}
@@ -62,6 +63,23 @@ class UnitInputs:
     values: dict[str, Value] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     source: str | None = None
+
+
+def kind_of(value: Any) -> Message:
+    """What a value is, in the reader's words: a list, a mapping, a number (never Python's type name)."""
+    if isinstance(value, Mapping):
+        return T("a mapping")
+    if isinstance(value, list | tuple | set | frozenset):
+        return T("a list")
+    if isinstance(value, bool):
+        return T("a yes/no value")
+    if isinstance(value, int | float | Decimal):
+        return T("a number")
+    if isinstance(value, str):
+        return T("a text")
+    if value is None:
+        return T("nothing (null)")
+    return T("a value of another kind")
 
 
 def _norm(text: str) -> str:
@@ -137,7 +155,7 @@ def parse_values(
                 "input-type",
                 T(
                     "the values must be a mapping of input names to values, got {type}",
-                    type=type(raw_values).__name__,
+                    type=kind_of(raw_values),
                 ),
                 Location(path=("values",)),
             )
@@ -150,7 +168,7 @@ def parse_values(
                     "input-unknown",
                     T(
                         "an input name is text, got {type} {value}",
-                        type=type(name).__name__,
+                        type=kind_of(name),
                         value=repr(str(name)[:40]),
                     ),
                     Location(path=("values", str(name)[:40])),
@@ -180,8 +198,8 @@ def parse_values(
                         T(
                             "{name}: unknown key(s) {keys}; a value mapping may have {known}",
                             name=name,
-                            keys=", ".join(map(str, sorted(unknown))),
-                            known=", ".join(sorted(_VALUE_KEYS)),
+                            keys=", ".join(f"`{k}`" for k in sorted(map(str, unknown))),
+                            known=", ".join(f"`{k}`" for k in sorted(_VALUE_KEYS)),
                         ),
                         where(name),
                     )

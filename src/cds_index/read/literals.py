@@ -437,7 +437,7 @@ FALSE_WORDS = frozenset(
         *("không có", "khong co", "chưa có", "chua co", "sai"),
     }
 )
-_BOOL_HOW = T("write có or không (yes/no, đạt/không đạt, x, 1/0)")
+_BOOL_HOW = T("write 'có' or 'không' (yes/no, 'đạt'/'không đạt', x, 1/0)")
 
 
 def fold(text: str) -> str:

@@ -7,7 +7,7 @@ import io
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -662,12 +662,12 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, M
         code = "invalid-value"
         tag = ctx.get("tag")
         message = T(
-            "unknown rule kind {kind}; the kinds are {kinds}", kind=repr(tag), kinds=", ".join(RULE_KINDS)
+            "unknown rule kind {kind}; the kinds are {kinds}", kind=repr(tag), kinds=_listed(RULE_KINDS)
         )
         hint = did_you_mean(str(tag), RULE_KINDS)
     elif kind == "union_tag_not_found":
         code = "missing-key"
-        message = T("a rule needs `kind:` ({kinds})", kinds=", ".join(RULE_KINDS))
+        message = T("a rule needs `kind:` ({kinds})", kinds=_listed(RULE_KINDS))
     elif kind == "too_short":
         code = "invalid-value"
         least = ctx.get("min_length", 1)
@@ -693,26 +693,56 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, M
         code = "invalid-value"
         bound, words = _BOUNDS[kind]
         message = words(_short(err.get("input")), ctx.get(bound))
-    elif kind == "literal_error":
+    elif kind in {"literal_error", "enum"}:
         code = "invalid-value"
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         message = T(
             "expected one of {expected}, got {value}",
-            expected=str(ctx.get("expected")),
+            expected=_listed(choices) if choices else str(ctx.get("expected")),
             value=_short(err.get("input")),
         )
-        hint = did_you_mean(str(err.get("input")), re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
+        hint = did_you_mean(str(err.get("input")), choices)
+    elif kind in {"string_too_short", "string_too_long", "too_long"}:
+        code = "invalid-value"
+        shown = _short(err.get("input"))
+        if kind == "string_too_short":
+            message = T(
+                "{value} is too short: it needs at least {least} character(s)",
+                value=shown,
+                least=ctx.get("min_length", 1),
+            )
+        elif kind == "string_too_long":
+            message = T("the text is too long: at most {most} characters", most=ctx.get("max_length"))
+        else:
+            message = T("too many items: at most {most}", most=ctx.get("max_length"))
+    elif kind == "string_pattern_mismatch":
+        code = "invalid-value"
+        message = T(
+            "{value} is not written as this key needs (the pattern {pattern})",
+            value=_short(err.get("input")),
+            pattern=str(ctx.get("pattern")),
+        )
     else:
         code = "invalid-value"
         error = ctx.get("error")
         said = error.args[0] if isinstance(error, ValueError) and error.args else None
         if isinstance(said, Message):  # our own validators (formats/model.py) speak through T
-            message = T("{message} (got {value})", message=said, value=_short(err.get("input")))
+            message = (
+                said
+                if isinstance(err.get("input"), dict | list)  # a whole mapping shown as "a mapping": noise
+                else T("{message} (got {value})", message=said, value=_short(err.get("input")))
+            )
         else:
             msg = str(err["msg"])
             if msg.startswith("Value error, "):
                 msg = msg[len("Value error, ") :]
             message = T("{message} (got {value})", message=msg, value=_short(err.get("input")))
     return code, message, hint
+
+
+def _listed(names: Iterable[str]) -> str:
+    """Names of the format (keys, kinds, types) as code: ```yes_no`, `ratio```."""
+    return ", ".join(f"`{name}`" for name in names)
 
 
 def _short(value: Any) -> str:

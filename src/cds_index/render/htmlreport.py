@@ -440,7 +440,11 @@ def write_reports(
         raise UsageError(
             Problem(
                 "usage",
-                T("cannot rank by {by}: use one of {keys}", by=repr(by), keys=", ".join(keys(definition))),
+                T(
+                    "cannot rank by {by}: use one of {keys}",
+                    by=repr(by),
+                    keys=", ".join(f"`{k}`" for k in keys(definition)),
+                ),
             )
         )
     ranked = rank([r.result for r in all_rows if r.ok and r.result is not None], by)
