@@ -139,7 +139,6 @@ NOT_CONVERTED = {
     "check/formula.py": "formula problems are English literals",
     "formats/model.py": "the models' own validation messages (a step's min above its max …)",
     "read/registry.py": "definition-not-found and file messages of the resolver",
-    "engine/evaluate.py": "problems made while scoring (constraints, dates, formula evaluation)",
     "cli.py": "the command line's own lines (the check summary, usage errors, tables)",
 }
 """Modules whose messages are not in the catalogue yet: their outputs are the xfail cases."""
@@ -417,7 +416,6 @@ def test_an_unknown_definition_id_speaks_vietnamese() -> None:
     _assert_speaks(caught.value.format("vi"), "vi", ["hue-2263-comune", "hue-2263-commune"])
 
 
-@pytest.mark.xfail(reason=f"engine/evaluate.py: {NOT_CONVERTED['engine/evaluate.py']}", strict=True)
 def test_scoring_an_example_with_broken_constraints_speaks_vietnamese() -> None:
     definition = cds_index.load("hai-duong-707-district")
     names = [n for n, s in definition.inputs.items() if s.type in {"integer", "number"}]
