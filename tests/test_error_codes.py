@@ -555,14 +555,14 @@ def test_usage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_internal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import cds_index.cli as cli
+    import cds_index.cli.list as command
 
     monkeypatch.setenv("HOME", str(tmp_path))
 
     def boom(args: object) -> int:
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(cli, "cmd_list", boom)
+    monkeypatch.setattr(command, "run", boom)
     assert main(["list"]) == 3
     out, err = capsys.readouterr()
     assert "internal error" in err and "Please report it" in err

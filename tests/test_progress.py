@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cds_index.cli import _count_units
+from cds_index.cli.common import count_units
 
 ROOT = Path(__file__).resolve().parents[1]
 CSV_FILE = ROOT / "examples" / "hai-duong-707-districts.csv"
@@ -138,7 +138,7 @@ def test_unit_counts(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text("kind: inputs\n", encoding="utf-8")
     (tmp_path / "b.json").write_text("{}", encoding="utf-8")
     (tmp_path / "t.csv").write_bytes(b"id,x\r\n1,2\r\n3,4\r\n")
-    assert _count_units([str(tmp_path)]) == 2 + 2
+    assert count_units([str(tmp_path)]) == 2 + 2
     (tmp_path / "w.xlsx").write_bytes(b"")
-    assert _count_units([str(tmp_path)]) is None  # a workbook's rows are unknown until read
-    assert _count_units([str(tmp_path / "missing.csv")]) is None
+    assert count_units([str(tmp_path)]) is None  # a workbook's rows are unknown until read
+    assert count_units([str(tmp_path / "missing.csv")]) is None

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from ..errors import Location, Problem
-from ..i18n import T
 from ..formats.model import Definition
+from ..i18n import T
 from ..numbers import plain
 from ..read.inputs import Value
 

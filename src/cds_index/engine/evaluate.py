@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
 from ..check.constraints import violations
 from ..errors import DefinitionError, Location, Problem, UsageError
-from ..formats.model import Definition, Node
+from ..formats.model import Definition, Node, RuleBase, rule_inputs
 from ..numbers import HUNDRED, ZERO, Lang, div, plain, points_text, show
 from ..read.inputs import UnitInputs, parse_values
 from ..rules import Compiled, InvalidValue, NotReported
@@ -160,7 +160,7 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
         if self_points is None:
             return rule.explain(values, facts, lang)  # type: ignore[no-any-return]
         return _self_note(
-            rule.explain(values, facts, lang), self_points, node.points, STATUS_WORDS[lang], lang
+            rule.explain(values, facts, lang), self_points, node.points, STATUS_WORDS[lang], lang, rule.said
         )
     w = STATUS_WORDS[lang]
     if form == SUM:
@@ -184,12 +184,19 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
 
 
 def _self_note(
-    text: str, self_points: Decimal | None, points: Decimal, w: Mapping[str, str], lang: Lang
+    text: str,
+    self_points: Decimal | None,
+    points: Decimal,
+    w: Mapping[str, str],
+    lang: Lang,
+    said: Callable[[Decimal, Lang], str] | None = None,
 ) -> str:
-    """`` [tự đánh giá 3, thẩm định 2]`` when an appraisal changed the unit's own points."""
+    """`` [tự đánh giá 3, thẩm định 2]`` when an appraisal changed the unit's own points (``said``:
+    the rule's words for its points, e.g. a yearly target's met / not met)."""
     if self_points is None or self_points == points:
         return text
-    return f"{text} [{w['self']} {show(self_points, lang)}, {w['appraised']} {show(points, lang)}]"
+    say = said or show
+    return f"{text} [{w['self']} {say(self_points, lang)}, {w['appraised']} {say(points, lang)}]"
 
 
 def _shown(value: Any, lang: Lang) -> str:
@@ -298,6 +305,7 @@ class _Leaf:
     inputs: tuple[str, ...]
     period_from: tuple[int, int] | None = None  # (day, month): the first day the criterion counts
     dated_by: str | None = None  # a date input that dates the criterion
+    maximum: Decimal = ZERO  # what the criterion scores out of: its points, or its rule's own (a target: 1)
 
 
 @dataclass
@@ -311,6 +319,11 @@ class CompiledDefinition:
     plan: tuple[Step, ...] = ()
     """The tree flattened once per definition (#11): every node in post-order, children before their
     group, so that scoring is one loop over a list instead of a recursive walk."""
+    years: tuple[int, ...] = ()
+    """The years a definition of yearly rules (``targets``) assesses; ``()``: any year. Such a
+    definition is compiled once per year (:func:`compiled`), the plan for that year's targets; its
+    year-less compilation only checks the rules and has no plan."""
+    year: int | None = None
 
 
 Step = tuple[int, Node, "_Leaf | None", Decimal, str, str, "Decimal | None", bool]
@@ -327,7 +340,7 @@ def _plan(definition: Definition, leaves: Mapping[str, _Leaf]) -> tuple[Step, ..
         node, expanded = stack.pop()
         if not node.children:
             leaf = leaves.get(node.id)
-            maximum = node.points if node.points is not None else ZERO
+            maximum = leaf.maximum if leaf is not None else node.points if node.points is not None else ZERO
             short = leaf is not None and leaf.deadline is None
             steps.append((0, node, leaf, maximum, node.id, node.title, node.points, short))
         elif expanded:
@@ -338,55 +351,124 @@ def _plan(definition: Definition, leaves: Mapping[str, _Leaf]) -> tuple[Step, ..
     return tuple(steps)
 
 
-def compile_definition(definition: Definition) -> CompiledDefinition:
-    """Compile every rule once. Problems are returned, not raised (the validator positions them)."""
+def compile_definition(definition: Definition, year: int | None = None) -> CompiledDefinition:
+    """Compile every rule once. Problems are returned, not raised (the validator positions them).
+
+    A node's ``rule`` and a node's ``targets`` are compiled alike (:data:`cds_index.rules.KINDS`). A
+    yearly rule (``targets``) is compiled for ``year``; without a year the rules are checked and
+    there is no plan to score with (:func:`compiled` asks for the year).
+    """
     from ..rules import compile_rule
 
     leaves: dict[str, _Leaf] = {}
     problems: list[tuple[str, str, str]] = []
+    years: set[int] = set()
+    yearly = False
     for _, node in definition.walk():
-        if node.rule is None:
+        rule = node.rule if node.rule is not None else node.targets
+        if rule is None:
             continue
-        compiled, found = compile_rule(node.rule, node, definition.inputs)
+        compiled_rule, found = compile_rule(rule, node, definition.inputs)
         problems.extend((node.id, code, message) for code, message in found)
+        if compiled_rule.for_year is not None:
+            yearly = True
+            years.update(compiled_rule.years)
+            if year is not None:
+                compiled_rule = compiled_rule.for_year(year)
+        maximum = compiled_rule.maximum
+        if maximum is None:
+            maximum = node.points if node.points is not None else ZERO
+        if not isinstance(rule, RuleBase):  # a yearly target: no gate, no deadline, no date
+            leaves[node.id] = _Leaf(compiled_rule, None, None, tuple(rule_inputs(rule)), maximum=maximum)
+            continue
         deadline = start = None
-        if node.rule.enforce_deadline and node.deadline:
+        if rule.enforce_deadline and node.deadline:
             day, month = (int(part) for part in node.deadline.split("."))
             deadline = (day, month)
-            if node.rule.period_from:
-                day, month = (int(part) for part in node.rule.period_from.split("."))
+            if rule.period_from:
+                day, month = (int(part) for part in rule.period_from.split("."))
                 start = (day, month)
-        names = list(compiled.inputs)
-        if node.rule.applicable_if:
-            names.append(node.rule.applicable_if)
-        if node.rule.dated_by:
-            names.append(node.rule.dated_by)
+        names = list(compiled_rule.inputs)
+        if rule.applicable_if:
+            names.append(rule.applicable_if)
+        if rule.dated_by:
+            names.append(rule.dated_by)
         leaves[node.id] = _Leaf(
-            compiled, node.rule.applicable_if, deadline, tuple(names), start, node.rule.dated_by
+            compiled_rule, rule.applicable_if, deadline, tuple(names), start, rule.dated_by, maximum
         )
-    achievable = sum((c.points or ZERO for c in definition.criteria()), ZERO)
+
+    def top(node: Node) -> Decimal:
+        leaf = leaves.get(node.id)
+        return leaf.maximum if leaf is not None else node.points or ZERO
+
+    achievable = sum((top(c) for c in definition.criteria()), ZERO)
     by_pillar = {
-        pillar.id: sum((n.points or ZERO for _, n in pillar.walk() if n.is_leaf), ZERO)
-        for pillar in definition.tree
+        pillar.id: sum((top(n) for _, n in pillar.walk() if n.is_leaf), ZERO) for pillar in definition.tree
     }
-    plan = _plan(definition, leaves) if not problems else ()
-    return CompiledDefinition(definition, leaves, problems, achievable, by_pillar, plan)
+    assessed = tuple(definition.years or sorted(years)) if yearly else ()
+    ready = not problems and (not yearly or year is not None)
+    plan = _plan(definition, leaves) if ready else ()
+    return CompiledDefinition(
+        definition, leaves, problems, achievable, by_pillar, plan, assessed, year if yearly else None
+    )
 
 
-def compiled(definition: Definition) -> CompiledDefinition:
-    """The definition's compiled rules, made once and kept with it."""
-    cached: CompiledDefinition | None = definition._compiled
-    if cached is None:
-        cached = compile_definition(definition)
-        if cached.problems:
+def _checked(definition: Definition) -> CompiledDefinition:
+    """The definition compiled without a year (its rules checked), once; its problems raised."""
+    cache: dict[int | None, CompiledDefinition] | None = definition._compiled
+    if cache is None:
+        cache = definition._compiled = {}
+    base = cache.get(None)
+    if base is None:
+        base = compile_definition(definition)
+        if base.problems:
             raise DefinitionError(
                 [
                     Problem(code, message, Location(path=("tree",)), (node_id,))
-                    for node_id, code, message in cached.problems
+                    for node_id, code, message in base.problems
                 ]
             )
-        definition._compiled = cached
-    return cached
+        cache[None] = base
+    return base
+
+
+def assessed_years(definition: Definition) -> tuple[int, ...]:
+    """The years a definition of yearly targets assesses (``()``: a definition of points, any year)."""
+    return _checked(definition).years
+
+
+_YEAR_NEEDED = (
+    "{id} has yearly targets (for {years}): say which year, e.g. score(definition, values, year={first}), "
+    "or use cds_index.evaluate_year(definition, year, values) or "
+    "cds_index.evaluate_years(definition, {{year: values}})"
+)
+_YEAR_UNKNOWN = "{id} has targets for {years}, not for {year}"
+
+
+def compiled(definition: Definition, year: int | None = None) -> CompiledDefinition:
+    """The definition's compiled rules, made once and kept with it.
+
+    A definition of yearly targets is compiled for one of its years: without ``year`` it is a
+    :class:`DefinitionError` (code ``usage``), a year it has no targets for a :class:`UsageError`,
+    both positioned at ``year`` (never a default year).
+    """
+    base = _checked(definition)
+    if not base.years:
+        return base
+    where = Location(path=("year",))
+    shown = ", ".join(map(str, base.years))
+    if year is None:
+        message = _YEAR_NEEDED.format(id=definition.id, years=shown, first=base.years[0])
+        raise DefinitionError(Problem("usage", message, where))
+    if year not in base.years:
+        raise UsageError(
+            Problem("usage", _YEAR_UNKNOWN.format(id=definition.id, years=shown, year=year), where)
+        )
+    cache: dict[int | None, CompiledDefinition] = definition._compiled
+    found = cache.get(year)
+    if found is None:
+        found = cache[year] = compile_definition(definition, year)
+    return found
 
 
 # --- scoring ----------------------------------------------------------------------------------
@@ -434,6 +516,9 @@ _new = tuple.__new__
 def _nothing(node: Node, leaf: _Leaf, maximum: Decimal, status: Status, trace: Trace) -> NodeResult:
     """A criterion that earns nothing: not applicable leaves the maximum, the others keep it."""
     top = ZERO if status == "not_applicable" else maximum
+    absent = leaf.rule.absent
+    if absent is not None and status != "invalid":  # the rule's own words (a yearly target's)
+        trace = (RULE, trace[1], leaf.rule, {}, absent(status), None)
     return NodeResult(node.id, node.title, ZERO, top, node.points, status, trace, inputs=leaf.inputs)
 
 
@@ -487,7 +572,7 @@ class _Scorer:
 
     def criterion(self, node: Node) -> NodeResult:
         leaf = self.leaves[node.id]
-        maximum = node.points if node.points is not None else ZERO
+        maximum = leaf.maximum
         values = self.values
         lang = self.lang
         rule = leaf.rule
@@ -849,13 +934,7 @@ def score(
     """
     _check_call(definition, inputs, unit_id, lang, unit_name)
     year = check_year(year)
-    if definition.scoring != "points":
-        raise DefinitionError(
-            f"{definition.id} has yearly targets, not points: use cds_index.evaluate_year(definition, "
-            "year, values) or cds_index.evaluate_years(definition, {year: values})",
-            "usage",
-        )
-    cdef = compiled(definition)
+    cdef = compiled(definition, inputs.year if year is None and isinstance(inputs, UnitInputs) else year)
     if not isinstance(inputs, UnitInputs):
         values, problems = parse_values(inputs, definition.inputs, number_format=definition.number_format)
         inputs = UnitInputs(unit_id, unit_name, year, values, problems)

@@ -294,6 +294,8 @@ YearTarget = Annotated[AtLeast | OneOf | Literal["*"], Field(union_mode="left_to
 class Targets(Model):
     """A target per year; `"*"` = no target that year (as printed)."""
 
+    # the rule kind `targets` of the one walk (cds_index.rules.targets); it need not be written
+    kind: Literal["targets"] = "targets"
     input: InputName
     years: dict[int, YearTarget] = Field(min_length=1)
     printed: dict[int, Text] | None = Field(

@@ -39,7 +39,7 @@ def rule_summary(node: Node) -> str:
         )
         return f"{rule.kind} ({basis})"
     if node.targets is not None:
-        return "targets"
+        return node.targets.kind
     return ""
 
 
@@ -160,7 +160,7 @@ def assumptions(definition: Definition) -> list[dict[str, Any]]:
                 {
                     "id": node.id,
                     "title": node.title,
-                    "kind": getattr(basis, "kind", "targets"),
+                    "kind": basis.kind,
                     "assumed": basis.assumed,
                     "text": basis.text or "",
                     "alternatives": [

@@ -98,6 +98,19 @@ class Compiled:
     optional: frozenset[str] = frozenset()
     """Inputs that may be missing; the scorer sees ``None`` and decides (raising NotReported)."""
     kind: str = ""
+    maximum: Decimal | None = None
+    """The maximum the rule scores out of when it is its own, not the node's printed points (a yearly
+    target: 1 where the year has a target, 0 where it has none)."""
+    absent: Callable[[str], Any] | None = None
+    """The facts :attr:`explain` writes from when the scorer decides the status before the rule is
+    called (``"not_reported"``, ``"not_applicable"``); ``None``: the scorer's own words."""
+    years: tuple[int, ...] = ()
+    """A yearly rule (``targets``): the years it names. Its rule for one assessment year is
+    :attr:`for_year`; the walk needs that year (a missing or unknown year is a usage problem)."""
+    for_year: Callable[[int], Compiled] | None = None
+    said: Callable[[Decimal, Lang], str] | None = None
+    """How the rule's points are said where the scorer shows them (an appraisal's note: a yearly
+    target's 1 is "met"); ``None``: as a number."""
 
     def score(self, values: Values, lang: Lang = "vi") -> tuple[Decimal, str]:
         """``(points, explanation)`` at once (what callers that want both use)."""

@@ -1,0 +1,33 @@
+"""`cds-index list`: the bundled definitions (or those in --folder), headings only."""
+
+from __future__ import annotations
+
+import argparse
+
+from .common import (
+    EXIT_OK,
+    Subparsers,
+    echo,
+    echo_json,
+    folder_flag,
+)
+
+
+def add_parser(subparsers: Subparsers) -> None:
+    p = subparsers.add_parser("list", help="the bundled definitions")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    folder_flag(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..read.registry import list_definitions
+
+    infos = list_definitions(checked=False)  # the headings only: instant (#14)
+    if args.format == "json":
+        echo_json([i.to_dict() for i in infos])
+        return EXIT_OK
+    for i in infos:
+        total = f"{i.total} điểm" if i.total else "chỉ tiêu"
+        echo(f"{i.id:<28} {i.level:<10} {i.decision:<14} {total:<10} {i.title}")
+    return EXIT_OK

@@ -1,0 +1,90 @@
+"""`cds-index rank`: units ranked by total, final index or a pillar (ties share a rank)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..errors import Problem, UsageError
+from ..io.safe import json_text
+from .common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    Subparsers,
+    csv_flags,
+    echo,
+    folder_flag,
+    open_output,
+    output_file,
+    progress,
+    score_units,
+    units_parser,
+)
+
+
+def add_parser(subparsers: Subparsers) -> None:
+    p = units_parser(
+        subparsers,
+        "rank",
+        "rank units by total, final index or a pillar (ties share a rank)",
+        ["table", "json", "csv", "markdown"],
+    )
+    p.add_argument("--by", default="total", help="total, index or a pillar id (default: total)")
+    p.add_argument("-o", "--output", default=None)
+    csv_flags(p)
+    folder_flag(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..analyse.ranking import keys, ranking_rows, ranking_table
+    from ..io.batch import Tally
+    from ..io.tables import describe
+    from ..read.registry import load
+    from ..render.documents import ranking_json
+
+    definition = load(args.definition)
+    if args.output:
+        output_file(args.output, pipe=args.format != "xlsx")
+    if args.by not in keys(definition) and args.by not in definition.nodes():
+        raise UsageError(
+            Problem("usage", f"cannot rank by {args.by!r}: use one of " + ", ".join(keys(definition)))
+        )
+    results, unranked = [], []
+    tally = Tally()
+    for row in progress(score_units(definition, args, tally), args.lang, inputs=args.inputs):
+        if row.ok and row.result is not None:
+            results.append(row.result)
+        else:
+            unranked.append(row)
+    with open_output(args.output) as stream:
+        if args.format == "json":
+            document = ranking_json(definition, results, args.by, unranked)
+            stream.write(json_text(json.dumps(document, ensure_ascii=False, indent=2)) + "\n")
+        elif args.format == "csv":
+            from ..io.batch import table_writer
+
+            columns, rows = ranking_rows(definition, results, args.by)
+            write = table_writer(stream, columns, bom=args.bom)
+            for values in rows:
+                write(values, None if args.exact else definition.display.decimals)
+        else:
+            echo(
+                ranking_table(
+                    definition, results, args.by, lang=args.lang, markdown=args.format == "markdown"
+                ),
+                stream,
+            )
+    if unranked or args.output:  # read = scored + refused (#9); silent when all is well (#14)
+        echo(tally.line(args.lang), sys.stderr)
+    if unranked:
+        word = "không xếp hạng (số liệu lỗi)" if args.lang == "vi" else "not ranked (bad data)"
+        echo(f"{len(unranked)} {word}:", sys.stderr)
+        for row in unranked:
+            echo(
+                f"  {row.label}: " + "; ".join(describe(p) for p in row.problems if p.severity == "error"),
+                sys.stderr,
+            )
+        return EXIT_INVALID
+    return EXIT_OK

@@ -1,0 +1,65 @@
+"""`cds-index rollup` (issue 16): new units' results from the old units they were formed from."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..io.safe import json_text
+from .common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    Subparsers,
+    echo,
+    folder_flag,
+    open_output,
+    units_parser,
+)
+
+
+def add_parser(subparsers: Subparsers) -> None:
+    p = units_parser(
+        subparsers,
+        "rollup",
+        "new units' results from the old units they were formed from (`kind: rearrangement`)",
+        ["table", "json", "csv", "markdown"],
+    )
+    p.add_argument("--rearrangement", required=True, metavar="FILE", help="a `kind: rearrangement` file")
+    p.add_argument(
+        "--method",
+        choices=["mean_index", "mean_pillar_percentages", "weighted_mean", "rescore"],
+        default=None,
+        help="default: the file's `method` (mean_index, the ministry's)",
+    )
+    p.add_argument("--weight", default=None, metavar="INPUT", help="weighted_mean: e.g. population")
+    p.add_argument(
+        "--compare", nargs="+", default=None, metavar="UNITS", help="the new units measured the year after"
+    )
+    p.add_argument("-o", "--output", default=None)
+    folder_flag(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..analyse.roll_up import render, rollup, write_csv
+    from ..read.registry import load
+
+    definition = load(args.definition)
+    result = rollup(
+        definition,
+        args.inputs,
+        args.rearrangement,
+        method=args.method,
+        weight=args.weight,
+        compare=args.compare,
+        year=args.year,
+        lang=args.lang,
+    )
+    with open_output(args.output) as stream:
+        if args.format == "json":  # C1 and bidi controls escaped, as every JSON the CLI writes
+            stream.write(json_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2)) + "\n")
+        elif args.format == "csv":
+            write_csv(result, definition, stream)
+        else:
+            echo(render(result, definition, lang=args.lang, markdown=args.format == "markdown"), stream)
+    return EXIT_OK if result.ok else EXIT_INVALID

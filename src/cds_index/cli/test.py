@@ -1,0 +1,88 @@
+"""`cds-index test`: run rule tests written as data (`kind: tests` files)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import CdsIndexError, Problem, UsageError
+from .common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    Subparsers,
+    echo,
+    folder_flag,
+    is_pipe,
+)
+
+
+def add_parser(subparsers: Subparsers) -> None:
+    p = subparsers.add_parser("test", help="run rule tests written as data (`kind: tests` files)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("-v", "--verbose", action="store_true", help="also list the cases that pass")
+    p.add_argument(
+        "-k",
+        dest="keyword",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="run only cases whose name contains TEXT (case and Vietnamese marks ignored; repeatable)",
+    )
+    p.add_argument("--junit-xml", default=None, metavar="FILE", help="write a JUnit XML report")
+    folder_flag(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run rule tests: `-k` picks cases by name, `--junit-xml` writes a report for CI dashboards (#14)."""
+    from ..testing import CaseOutcome, TestsRun, collect, name_filter, write_junit
+
+    files = collect(args.paths)
+    if not files:
+        raise UsageError(Problem("usage", "no `kind: tests` files found under " + ", ".join(args.paths)))
+    select = name_filter(args.keyword)
+    if args.junit_xml and is_pipe(Path(args.junit_xml)):  # writing it would wait for a reader forever
+        raise UsageError(
+            Problem(
+                "output-path",
+                f"{args.junit_xml} is a pipe (FIFO), not a file: give a file name, e.g. junit.xml",
+            )
+        )
+    outcomes: list[CaseOutcome] = []
+    errors: list[tuple[str, str]] = []
+    deselected = 0
+    for path in files:
+        try:
+            run = TestsRun.open(path)
+        except CdsIndexError as exc:  # one broken file does not hide the others' results
+            text = "\n".join(p.format() for p in exc.problems)
+            echo(f"ERROR {path}: cannot run this tests file\n" + text)
+            errors.append((str(path), text))
+            continue
+        for index, case in enumerate(run.tests.cases):
+            if select is not None and not select(case.name):
+                deselected += 1
+                continue
+            outcome = run.run(index)
+            outcomes.append(outcome)
+            if outcome.passed:
+                if args.verbose:
+                    echo(f"PASS {outcome.file}:{outcome.line}: {outcome.name}")
+            else:
+                echo("FAIL " + outcome.describe())
+    if args.junit_xml:
+        try:
+            write_junit(outcomes, errors, args.junit_xml)
+        except OSError as exc:
+            raise UsageError(Problem("usage", f"cannot write {args.junit_xml}: {exc}")) from None
+    passed = sum(o.passed for o in outcomes)
+    failed = len(outcomes) - passed
+    summary = f"{passed} passed, {failed} failed"
+    if errors:
+        summary += f", {len(errors)} file(s) with errors"
+    if deselected:
+        summary += f", {deselected} deselected"
+    echo(summary)
+    if select is not None and not outcomes and not errors:
+        raise UsageError(Problem("usage", "no case name matches -k " + " -k ".join(args.keyword)))
+    return EXIT_INVALID if failed or errors else EXIT_OK
