@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CdsIndexError, Location, Problem, UsageError
-from ..i18n import T
+from ..i18n import T, render
 from ..read.loader import Document, read_file
 
 
@@ -24,15 +24,20 @@ class FileReport:
     def ok(self) -> bool:
         return not any(p.severity == "error" for p in self.problems)
 
-    def summary(self) -> str:
+    def summary(self, lang: str | None = None) -> str:
+        """One line per file: ``OK``/``FAIL``, the file, its kind and facts, the counts, in ``lang``
+        (the status and the kind stay as they are: scripts and hooks read them)."""
         counts = {s: sum(p.severity == s for p in self.problems) for s in ("error", "warning", "info")}
-        head = "OK  " if self.ok else "FAIL"
-        what = f"{self.kind or '?'} {self.id or ''}".strip()
-        extra = "; ".join(f"{k}: {v}" for k, v in self.facts.items())
-        tail = f" — {counts['error']} error(s), {counts['warning']} warning(s)"
+        head = "OK  " if self.ok else "FAIL"  # a status for scripts and hooks, as error[code] is
+        what = f"`{self.kind or '?'}` {self.id or ''}".strip()
+        facts = "; ".join(f"{render(FACTS.get(k, k), lang)}: {v}" for k, v in self.facts.items())
+        tail = T(
+            " — {errors} error(s), {warnings} warning(s)", errors=counts["error"], warnings=counts["warning"]
+        )
         if counts["info"]:
-            tail += f", {counts['info']} known discrepancy(ies)"
-        return f"{head} {self.file} ({what}){': ' + extra if extra else ''}{tail}"
+            tail = T("{tail}, {info} known discrepancy(ies)", tail=tail, info=counts["info"])
+        extra = f": {facts}" if facts else ""
+        return f"{head} {self.file} ({what}){extra}{render(tail, lang)}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -43,6 +48,22 @@ class FileReport:
             "facts": self.facts,
             "problems": [p.to_dict() for p in self.problems],
         }
+
+
+FACTS = {
+    "total": T("total"),
+    "achievable": T("achievable"),
+    "criteria": T("criteria"),
+    "definition": T("definition"),
+    "cases": T("cases"),
+    "applies_to": T("applies to"),
+    "rows": T("rows"),
+    "changes": T("changes"),
+    "new units": T("new units"),
+    "old units": T("old units"),
+    "method": T("method"),
+}
+"""The words of a report's facts in its summary line (the keys stay as they are in JSON)."""
 
 
 def check_file(path: str | Path) -> FileReport:
