@@ -23,24 +23,23 @@ The language is chosen in one place, :func:`choose_language`: an explicit argume
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
-import datetime as dt
 import os
-import string
-from collections.abc import Iterator
-from decimal import Context, Decimal, localcontext
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the rest loads when a message is rendered: `import cds_index` stays light (#11)
+    import datetime as dt
     import gettext
+    from decimal import Decimal
+    from pathlib import Path
+    from types import TracebackType
 
 Lang = Literal["vi", "en"]
 LANGUAGES: tuple[Lang, ...] = ("vi", "en")
 DEFAULT: Lang = "vi"
 DOMAIN = "cds_index"
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
+"""The catalogues' folder (a text, not a Path: pathlib is not imported to build a message)."""
 ENV = "CDS_INDEX_LANG"
 
 
@@ -98,8 +97,12 @@ def _fill(template: str, params: dict[str, Any], lang: Lang | None) -> str:
 def _param(value: Any, lang: Lang | None) -> Any:
     if isinstance(value, Message):
         return str(value) if lang is None else render(value, lang)
+    from decimal import Decimal
+
     if lang is None:  # the English str value: numbers as the code always wrote them (`plain`)
         return _plain(value) if isinstance(value, Decimal) else value
+    import datetime as dt
+
     if isinstance(value, bool):
         return render(T("yes") if value else T("no"), lang)
     if isinstance(value, int | Decimal | float):
@@ -113,6 +116,8 @@ def _param(value: Any, lang: Lang | None) -> Any:
 
 def number(value: int | Decimal | float, lang: str | None = None) -> str:
     """A number with the locale's separators, every digit kept: ``9.500.000,5`` / ``9,500,000.5``."""
+    from decimal import Context, Decimal, localcontext
+
     from babel.numbers import format_decimal
 
     if isinstance(value, float):
@@ -163,18 +168,24 @@ class LanguageError(ValueError):
 _CURRENT: contextvars.ContextVar[Lang | None] = contextvars.ContextVar("cds_index_lang", default=None)
 
 
-@contextlib.contextmanager
-def using(lang: str | None) -> Iterator[None]:
+class using:
     """Within the block, ``lang`` is the explicit choice of everything rendered without one.
 
-    The HTTP server sets it from a request's ``Accept-Language`` for the whole request (a context
-    variable: each request, thread or task has its own).
+    The command line sets it from ``--lang`` for a whole command, the HTTP server from a request's
+    ``Accept-Language`` for the whole request (a context variable: each thread or task has its own).
     """
-    token = _CURRENT.set(None if lang is None else choose_language(lang))
-    try:
-        yield
-    finally:
-        _CURRENT.reset(token)
+
+    def __init__(self, lang: str | None) -> None:
+        self.lang = None if lang is None else choose_language(lang)
+        self._tokens: list[contextvars.Token[Lang | None]] = []
+
+    def __enter__(self) -> None:
+        self._tokens.append(_CURRENT.set(self.lang))
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        _CURRENT.reset(self._tokens.pop())
 
 
 def choose_language(explicit: str | None = None) -> Lang:
@@ -243,7 +254,9 @@ _TRANSLATIONS: dict[str, gettext.NullTranslations] = {}
 
 
 def catalogue_path(lang: str, suffix: str = ".po") -> Path:
-    return LOCALE_DIR / lang / "LC_MESSAGES" / (DOMAIN + suffix)
+    from pathlib import Path
+
+    return Path(LOCALE_DIR, lang, "LC_MESSAGES", DOMAIN + suffix)
 
 
 def translation(lang: Lang) -> gettext.NullTranslations:
@@ -283,4 +296,6 @@ def compile_po(po: Path) -> bytes:
 
 def placeholders(template: str) -> set[str]:
     """The ``{name}`` fields of a template (a translation must have the same as its msgid)."""
+    import string
+
     return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
