@@ -305,3 +305,59 @@ def test_import_stays_light() -> None:
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+def test_using_none_keeps_the_choice_around_it(no_locale: pytest.MonkeyPatch) -> None:
+    with using("en"), using(None):
+        assert choose_language() == "en"
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+
+def test_every_command_has_the_one_lang_flag() -> None:
+    import argparse
+
+    from cds_index.cli.main import build_parser
+
+    parser = build_parser()
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert len(commands.choices) >= 15
+    for name, sub in commands.choices.items():
+        (flag,) = [a for a in sub._actions if "--lang" in a.option_strings]
+        assert (flag.choices, flag.default) == (["vi", "en"], None), name
+
+
+def test_the_command_line_follows_the_environment_and_the_flag(
+    no_locale: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cds_index.cli import main
+
+    bad = tmp_path / "xa.yaml"
+    bad.write_text(
+        "kind: inputs\ndefinition: hue-2263-commune\nunit: {id: xa}\nyear: 2024\n"
+        "values: {population: 25 người}\n",
+        encoding="utf-8",
+    )
+    assert main(["check", str(bad)]) == 1
+    assert "viết 25, không viết '25 người'" in capsys.readouterr().out  # no locale at all: Vietnamese
+    no_locale.setenv("LANG", "en_US.UTF-8")
+    assert main(["check", str(bad)]) == 1
+    assert "write 25, not '25 người'" in capsys.readouterr().out
+    no_locale.setenv("CDS_INDEX_LANG", "vi")
+    assert main(["check", str(bad)]) == 1
+    assert "viết 25" in capsys.readouterr().out
+    assert main(["check", str(bad), "--lang", "en"]) == 1
+    assert "write 25" in capsys.readouterr().out
+
+
+def test_an_unknown_language_in_the_environment_is_a_usage_error(
+    no_locale: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cds_index.cli import main
+
+    no_locale.setenv("CDS_INDEX_LANG", "fr")
+    assert main(["list"]) == 2
+    err = capsys.readouterr().err
+    assert "error[usage]" in err and "CDS_INDEX_LANG='fr'" in err and "Traceback" not in err
+    assert main(["list", "--lang", "en"]) == 0  # the flag decides before the environment is read

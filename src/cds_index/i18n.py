@@ -177,15 +177,17 @@ class using:
 
     def __init__(self, lang: str | None) -> None:
         self.lang = None if lang is None else choose_language(lang)
-        self._tokens: list[contextvars.Token[Lang | None]] = []
+        self._tokens: list[contextvars.Token[Lang | None] | None] = []
 
-    def __enter__(self) -> None:
-        self._tokens.append(_CURRENT.set(self.lang))
+    def __enter__(self) -> None:  # `using(None)` changes nothing: the choice around it stands
+        self._tokens.append(None if self.lang is None else _CURRENT.set(self.lang))
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        _CURRENT.reset(self._tokens.pop())
+        token = self._tokens.pop()
+        if token is not None:
+            _CURRENT.reset(token)
 
 
 def choose_language(explicit: str | None = None) -> Lang:

@@ -556,7 +556,8 @@ def create_app(
                 request.values, definition.inputs, number_format=definition.number_format
             )
             result = evaluate_year(definition, request.year, values, lang=choose_language(request.lang))
-            return JSONResponse(targets_json(request.unit.id, request.unit.name, result, problems))
+            with using(request.lang):  # a body's `lang` wins over Accept-Language, for messages too
+                return JSONResponse(targets_json(request.unit.id, request.unit.name, result, problems))
         from .engine.evaluate import score
 
         scored = score(
@@ -567,7 +568,8 @@ def create_app(
             unit_name=request.unit.name,
             lang=choose_language(request.lang),
         )
-        return JSONResponse(result_json(scored))
+        with using(request.lang):  # a body's `lang` wins over Accept-Language, for messages too
+            return JSONResponse(result_json(scored))
 
     @app.post("/definitions/{definition_id}/rank", response_model=RankResponse)
     def rank_units(definition_id: str, request: RankRequest, on: dt.date | None = None) -> Any:
@@ -597,7 +599,8 @@ def create_app(
         # the batch scorer, as `cds-index rank` uses it: the second unit with an id already seen is refused
         rows = list(score_many(definition, units, lang=choose_language(request.units[0].lang)))
         good = [r.result for r in rows if r.ok and r.result is not None]
-        return JSONResponse(ranking_json(definition, good, request.by, [r for r in rows if not r.ok]))
+        with using(request.units[0].lang):
+            return JSONResponse(ranking_json(definition, good, request.by, [r for r in rows if not r.ok]))
 
     return app
 
