@@ -361,3 +361,72 @@ def test_an_unknown_language_in_the_environment_is_a_usage_error(
     err = capsys.readouterr().err
     assert "error[usage]" in err and "CDS_INDEX_LANG='fr'" in err and "Traceback" not in err
     assert main(["list", "--lang", "en"]) == 0  # the flag decides before the environment is read
+
+
+# --- the mistakes of an author, in the analyst's words (read/loader.py) ---------------------------
+
+
+def _first_problem(text: str) -> Problem:
+    from cds_index.formats.model import Definition
+    from cds_index.read.loader import read_yaml, validate_model
+
+    doc, problems = read_yaml(text, "dinh-nghia.yaml")
+    if not problems:
+        _, problems = validate_model(Definition, doc)
+    assert problems, text
+    return problems[0]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "vietnamese", "english"),
+    [
+        ("points: 4\n", "points: 0,5\n", "viết 0.5, không viết 0,5", "write 0.5, not 0,5"),
+        ("points: 4\n", "points: 80%\n", "viết 80 cho 80 %", "write 80 for 80 %"),
+        ("points: 4\n", "points: 4 điểm\n", "viết 4, không viết 4 điểm", "write 4, not 4 điểm"),
+        (
+            "title: Nhận thức số",
+            "title: Nhận thức: số",
+            "đặt tiêu đề trong dấu nháy",
+            "put the title in quotes",
+        ),
+        (
+            "has_plan: {label: Có kế hoạch chuyển đổi số,",
+            "has_plan: {label: Có kế hoạch: chuyển đổi số,",
+            "đặt tiêu đề trong dấu nháy",
+            "put the title in quotes",
+        ),
+        (
+            "has_plan: {label: Có kế hoạch chuyển đổi số,",
+            "has_plan: {label: Có kế hoạch, chuyển đổi số,",
+            "đặt tiêu đề trong dấu nháy",
+            "put the title in quotes",
+        ),
+        (
+            "    title: Nhận thức số",
+            "    tittle: Nhận thức số",
+            "có phải ý bạn là 'title'?",
+            "did you mean 'title'?",
+        ),
+        ("kind: yes_no", "kind: yesno", "có phải ý bạn là 'yes_no'?", "did you mean 'yes_no'?"),
+        ("  - id: A\n", "  - id: A\n   extra: 1\n", "thụt lề chưa đúng", "the indentation is off"),
+        ("          input: has_plan\n", "\t  input: has_plan\n", "chỉ thụt lề bằng dấu cách", "spaces only"),
+        ("total: 10", "total: mười", "cần một số, nhận được 'mười'", "expected a number, got 'mười'"),
+    ],
+)
+def test_an_authors_mistake_says_what_to_write(old: str, new: str, vietnamese: str, english: str) -> None:
+    from .conftest import TINY
+
+    assert old in TINY
+    problem = _first_problem(TINY.replace(old, new, 1))
+    assert vietnamese in problem.format("vi")
+    assert english in problem.format("en")
+    for pydantic_words in ("Input should", "valid decimal", "Extra inputs", "mapping values are not allowed"):
+        assert pydantic_words not in problem.format("en")
+
+
+@given(st.sampled_from(["0,5", "12,25", "-3,5", "80%", "80 %", "12,5%", "7 người", "1.5 ha"]))
+def test_a_number_written_for_people_is_refused_with_how_to_write_it(text: str) -> None:
+    from .conftest import TINY
+
+    problem = _first_problem(TINY.replace("points: 4\n", f"points: '{text}'\n", 1))
+    assert problem.code == "wrong-type" and "viết " in problem.format("vi")
