@@ -127,6 +127,23 @@ values:
   met: true
 """
 
+# a criterion scored by rank among the units (issue #13): one unit checked alone is pending
+RANK_DEF = dump_yaml(
+    definition_data(
+        {"online": {"label": "Số hồ sơ trực tuyến", "type": "integer", "unit": "item", "min": 0}},
+        [criterion("K.1", 5, {"kind": "rank", "input": "online", "places": [5, 4, 3, 2, 1]})],
+        id="ranked",
+    )
+)
+RANK_VALUES = """\
+kind: inputs
+definition: ranked.yaml
+unit: {id: xa-c, name: Xã C (hư cấu)}
+year: 2024
+values:
+  online: 12
+"""
+
 OVERLAY = """\
 kind: overlay
 id: phan-cong-thu
@@ -409,6 +426,14 @@ FROM_A_FILE = [
         extra=(("fidelity.yaml", FIDELITY_DEF),),
     ),
     Trigger(
+        "rank-needs-batch",
+        RANK_VALUES,
+        "online: 12",
+        "12",
+        name="unit.yaml",
+        extra=(("ranked.yaml", RANK_DEF),),
+    ),
+    Trigger(
         "input-choice",
         UNIT_VALUES,
         "leader: boss",
@@ -435,6 +460,8 @@ NOT_FROM_A_FILE = {
     "io-error": "the operating system refusing a file (tested through the CLI: exit 1)",
     "request-json": "an HTTP body (tested through the HTTP API: 422)",
     "request-too-large": "an HTTP body (tested through the HTTP API: 413)",
+    # issue #13 (tested in test_rank.py)
+    "rank-peers-mismatch": "a unit's value that differs from the batch's standings given with it",
 }
 
 
@@ -456,7 +483,7 @@ def test_every_code_is_covered_here() -> None:
     from_files = {t.code for t in FROM_A_FILE}
     assert from_files.isdisjoint(NOT_FROM_A_FILE)
     assert from_files | set(NOT_FROM_A_FILE) | WORKBOOK_CODES | READING_CODES == set(CODES)
-    assert len(NOT_FROM_A_FILE) <= 13  # small and explicit: every other code comes from a file
+    assert len(NOT_FROM_A_FILE) <= 14  # small and explicit: every other code comes from a file
 
 
 @pytest.mark.parametrize("trigger", FROM_A_FILE, ids=[t.code for t in FROM_A_FILE])

@@ -149,6 +149,7 @@ CRITERIA = [
     criterion("R.15", 3, {"kind": "formula", "expression": "trained / staff * 100", "result": "percent"}),
     criterion("R.16", 2, {"kind": "yes_no", "input": "done2", "applicable_if": "applies"}),
     criterion("R.17", 2, {"kind": "yes_no", "input": "done", "enforce_deadline": True}, deadline="30.6"),
+    criterion("R.18", 3, {"kind": "rank", "input": "articles", "per": "staff", "places": [3, 2, 1]}),
 ]
 
 
@@ -252,7 +253,7 @@ def definitions(draw: st.DrawFn) -> dict[str, Any]:
 
     def leaf(node_id: str) -> dict[str, Any]:
         rule = dict(draw(st.sampled_from(RULES)))
-        if rule["kind"] in {"checklist", "per_item"} or "points" in str(rule.get("steps")):
+        if rule["kind"] in {"checklist", "per_item", "rank"} or "points" in str(rule.get("steps")):
             points = D(10)  # enough for the rule's own points and caps
         else:
             points = draw(point_values)

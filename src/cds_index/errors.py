@@ -117,6 +117,15 @@ CODES: dict[str, Message] = {
     # constraints between inputs (issue #10, issue #9 item 3)
     "input-constraint": T("a value exceeds the input it is part of (handled > found, trained > staff)"),
     "input-date-missing": T("a value that must be dated to count (a quarterly meeting) has no date"),
+    # criteria scored by rank among the units assessed together (issue #13)
+    "rank-needs-batch": T(
+        "a rank criterion scored for one unit alone: pending, until the batch or the "
+        "peers' values are given (warning)"
+    ),
+    "rank-peers-mismatch": T(
+        "a unit's value differs from the one the batch was ranked by (a file changed "
+        "while read, or peers' values of other data)"
+    ),
     # p3-hostile2 (issues #9, #14): a title that would print wrong
     "title-text": T("a title with control characters (tab, newline, bidi or zero-width) or with no text"),
 }

@@ -58,6 +58,12 @@ class ScoreRequest(BaseModel):
     lang: Literal["vi", "en"] | None = Field(
         None, description="the language of explanations and messages; left out: the request's Accept-Language"
     )
+    peers: dict[Annotated[str, Field(min_length=1, max_length=200)], dict[str, Any]] | None = Field(
+        None,
+        max_length=2000,
+        description="For rank criteria (#13): the other units assessed together, unit id → values; "
+        "without it a rank criterion is `pending`. Ignored by `/rank`, which ranks its units.",
+    )
 
     @field_validator("lang", mode="before")
     @classmethod
@@ -567,6 +573,7 @@ def create_app(
             unit_id=request.unit.id,
             unit_name=request.unit.name,
             lang=choose_language(request.lang),
+            peers=request.peers,
         )
         with using(request.lang):  # a body's `lang` wins over Accept-Language, for messages too
             return JSONResponse(result_json(scored))

@@ -735,12 +735,15 @@ def whatif(
     ``units`` are :class:`~cds_index.read.inputs.UnitInputs` (parse them against ``changed``, which declares
     every input the scenario adds).
     """
-    from ..engine.evaluate import score
+    from ..engine.evaluate import score, standings
 
+    units = list(units)
+    # rank criteria (#13): each version ranks the units by its own rules and values
+    peers_before, peers_after = standings(base, units), standings(changed, units)
     before, after = [], []
     for unit in units:
-        before.append(score(base, unit, lang=lang))
-        after.append(score(changed, unit, lang=lang))
+        before.append(score(base, unit, lang=lang, peers=peers_before))
+        after.append(score(changed, unit, lang=lang, peers=peers_after))
     ids = [r.unit_id for r in before]
     if len(set(ids)) != len(ids):
         dupes = sorted({i for i in ids if ids.count(i) > 1})

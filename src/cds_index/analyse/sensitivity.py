@@ -277,7 +277,11 @@ def _variant(definition: Definition, rules: Mapping[str, Any]) -> Definition:
 
 
 def _criterion(
-    cdef: CompiledDefinition, node: Node, unit: UnitInputs, broken: Mapping[str, str]
+    cdef: CompiledDefinition,
+    node: Node,
+    unit: UnitInputs,
+    broken: Mapping[str, str],
+    peers: Any = None,
 ) -> tuple[Decimal, Decimal]:
     """``(points, applicable maximum)`` of one criterion of one unit under ``cdef``'s rules.
 
@@ -287,7 +291,7 @@ def _criterion(
     """
     from ..engine.evaluate import score_criterion
 
-    result = score_criterion(cdef, node, unit, broken)
+    result = score_criterion(cdef, node, unit, broken, peers)
     return result.points, result.max
 
 
@@ -415,9 +419,16 @@ def _atoms(definition: Definition, scored: list[_Unit]) -> tuple[list[_Atom], li
                 unscorable.append(Reading(name, "rule", alt.reason, (node.id,), scorable=False, why_not=why))
                 continue
             deltas = []
+            peers = None
+            if any(
+                n.id == node.id for n in cdef.ranked
+            ):  # a rank reading places each unit among all of them (#13)
+                from ..engine.evaluate import standings
+
+                peers = standings(cdef.definition, [unit.inputs for unit in scored])
             for unit in scored:
                 before = unit.result.node(node.id)
-                points, maximum = _criterion(cdef, node, unit.inputs, unit.broken)
+                points, maximum = _criterion(cdef, node, unit.inputs, unit.broken, peers)
                 deltas.append((points - before.points, maximum - before.max))
             changed = tuple(i for i, (dp, dm) in enumerate(deltas) if dp or dm)
             atoms.append(_Atom(name, node.id, pillar_of[node.id], tuple(deltas), changed))

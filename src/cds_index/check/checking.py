@@ -145,7 +145,7 @@ def _inputs(path: Path, doc: Document, report: FileReport) -> None:
     report.problems.extend(problems)
     from ..engine.evaluate import score
 
-    scoring_codes = {"input-constraint", "input-date-missing"}
+    scoring_codes = {"input-constraint", "input-date-missing", "rank-needs-batch"}  # the last: #13
     for year, unit in years.items():
         report.problems.extend(unit.problems)
         if definition.scoring != "points":

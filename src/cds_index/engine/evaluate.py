@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Literal, NamedTuple
 
 from ..check.constraints import violations
@@ -14,8 +15,10 @@ from ..formats.model import Definition, Node, RuleBase, rule_inputs
 from ..numbers import HUNDRED, ZERO, Lang, div, plain, points_text, show
 from ..read.inputs import UnitInputs, parse_values
 from ..rules import Compiled, InvalidValue, NotReported
+from ..rules.rank import PEERS, Standing, Standings
 
-Status = Literal["scored", "not_reported", "not_applicable", "invalid"]
+Status = Literal["scored", "not_reported", "not_applicable", "invalid", "pending"]
+"""``pending``: a rank criterion scored without its batch (#13, the section on rank criteria below)."""
 STATUS_WORDS: dict[str, dict[str, str]] = {
     "vi": {
         "not_reported": "không báo cáo số liệu → mặc định 0 điểm",
@@ -324,6 +327,8 @@ class CompiledDefinition:
     definition is compiled once per year (:func:`compiled`), the plan for that year's targets; its
     year-less compilation only checks the rules and has no plan."""
     year: int | None = None
+    ranked: tuple[Node, ...] = ()
+    """The criteria scored by place among the batch (``rank``, #13), in tree order."""
 
 
 Step = tuple[int, Node, "_Leaf | None", Decimal, str, str, "Decimal | None", bool]
@@ -341,7 +346,7 @@ def _plan(definition: Definition, leaves: Mapping[str, _Leaf]) -> tuple[Step, ..
         if not node.children:
             leaf = leaves.get(node.id)
             maximum = leaf.maximum if leaf is not None else node.points if node.points is not None else ZERO
-            short = leaf is not None and leaf.deadline is None
+            short = leaf is not None and leaf.deadline is None and leaf.rule.measure is None
             steps.append((0, node, leaf, maximum, node.id, node.title, node.points, short))
         elif expanded:
             steps.append((len(node.children), node, None, ZERO, node.id, node.title, node.points, False))
@@ -408,8 +413,9 @@ def compile_definition(definition: Definition, year: int | None = None) -> Compi
     assessed = tuple(definition.years or sorted(years)) if yearly else ()
     ready = not problems and (not yearly or year is not None)
     plan = _plan(definition, leaves) if ready else ()
+    ranked = tuple(n for _, n in definition.walk() if n.id in leaves and leaves[n.id].rule.measure)
     return CompiledDefinition(
-        definition, leaves, problems, achievable, by_pillar, plan, assessed, year if yearly else None
+        definition, leaves, problems, achievable, by_pillar, plan, assessed, year if yearly else None, ranked
     )
 
 
@@ -524,9 +530,17 @@ def _nothing(node: Node, leaf: _Leaf, maximum: Decimal, status: Status, trace: T
 
 class _Scorer:
     def __init__(
-        self, cdef: CompiledDefinition, unit: UnitInputs, lang: Lang, broken: Mapping[str, str]
+        self,
+        cdef: CompiledDefinition,
+        unit: UnitInputs,
+        lang: Lang,
+        broken: Mapping[str, str],
+        standings: Mapping[str, Any] | None = None,
     ) -> None:
         self.cdef = cdef
+        self.standings = standings
+        """criterion id → the batch's :class:`~cds_index.rules.rank.Standing` (rank criteria, #13)."""
+        self.unit_id = unit.unit_id
         self.leaves = cdef.leaves
         self.values = unit.values
         self.year = unit.year
@@ -609,6 +623,8 @@ class _Scorer:
         if missing:
             labels = tuple(self.cdef.definition.inputs[n].label for n in missing)
             return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, labels))
+        if rule.measure is not None:  # scored by place among the batch (#13)
+            return _place(self, node, leaf, maximum, plain_values, appraised)
         if leaf.deadline is None and not appraised:  # the common case: read, score, done
             try:
                 points, facts = rule.points(plain_values)
@@ -923,8 +939,13 @@ def score(
     unit_id: str = "unit",
     unit_name: str | None = None,
     lang: Lang = "vi",
+    peers: Any = None,
 ) -> Result:
     """Score one unit: ``inputs`` is parsed :class:`UnitInputs` or a mapping of raw values.
+
+    ``peers``, for a definition with rank criteria (#13): the other units assessed together, as
+    ``{unit id: values}``, or the :class:`~cds_index.rules.rank.Standings` of a batch. Without
+    it a rank criterion is ``pending`` (see the section on rank criteria below).
 
     >>> import cds_index
     >>> d = cds_index.load("hai-duong-707-department")
@@ -943,9 +964,14 @@ def score(
             inputs.unit_id, inputs.unit_name, year, inputs.values, inputs.problems, inputs.source
         )
     found, broken = violations(definition, inputs.values, inputs.source)
-    scorer = _Scorer(cdef, inputs, lang, broken)
+    standings = None
+    if peers is not None and cdef.ranked:
+        standings = _standings_for(definition, peers, inputs)
+    scorer = _Scorer(cdef, inputs, lang, broken, standings)
     pillars = scorer.pillars()
     found.extend(scorer.problems)
+    if standings:
+        found.extend(_stale(standings, inputs.unit_id, pillars, inputs.source))
     points = sum((p.points for p in pillars), ZERO)
     maximum = sum((p.max for p in pillars), ZERO)
     achievable = cdef.achievable
@@ -975,10 +1001,210 @@ def score(
 
 
 def score_criterion(
-    cdef: CompiledDefinition, node: Node, unit: UnitInputs, broken: Mapping[str, str]
+    cdef: CompiledDefinition,
+    node: Node,
+    unit: UnitInputs,
+    broken: Mapping[str, str],
+    standings: Standings | None = None,
 ) -> NodeResult:
     """One criterion of one unit under ``cdef``'s rules, as :func:`score` scores it (applicability,
     refused and missing values, deadlines, appraisal), without the rest of the tree: the entry point
     for re-scoring one reading (``cds_index.analyse.sensitivity``). ``broken`` names the inputs whose values
-    break a constraint (see :mod:`cds_index.check.constraints`)."""
-    return _Scorer(cdef, unit, "en", broken).criterion(node)
+    break a constraint (see :mod:`cds_index.check.constraints`); ``standings``, the batch's, place a
+    rank criterion (#13; without them it is pending)."""
+    return _Scorer(cdef, unit, "en", broken, standings.by if standings else None).criterion(node)
+
+
+# --- rank criteria: the second phase over the batch (#13) ----------------------------------------
+#
+# A ``rank`` criterion's points depend on every unit of the batch. One mechanism serves every caller
+# (score, score_many and so the CSV/Excel batch, rank, report, the HTTP API, whatif):
+#
+# 1. gather: :func:`standings` scores each unit's rank criteria alone (applicability, missing, refused
+#    and constraint-breaking values decided exactly as scoring decides them: they are ``pending``, or
+#    not ranked) and keeps only each unit's value of the ranked measure — one exact number per unit
+#    and rank criterion, nothing else of the unit;
+# 2. score: each unit is scored with those :class:`Standings`; its rank criteria get the points of
+#    its place, and every total above them is summed as for any criterion.
+#
+# Scored without standings, a rank criterion is ``pending`` (0 points for now, its maximum kept) with a
+# ``rank-needs-batch`` warning: a unit alone is never silently 1st.
+
+RANK_MESSAGES = {
+    "needs-batch": "{node}: scored by rank among the units assessed together, but scored alone: pending "
+    "(0 points for now); score the batch, or give the peers' values "
+    "(cds_index.score(..., peers={{unit id: values}}))",
+    "mismatch": "{node}: {unit}'s value of {what} is not the one the batch was ranked by (a file changed "
+    "while read, or the standings are of other data); not scored",
+}
+
+
+class Gatherer:
+    """Gathers a batch's standings one unit at a time: only each unit's value of each ranked measure
+    is kept. A unit id seen twice counts once, its first time (as :func:`score_many` scores it)."""
+
+    def __init__(self, definition: Definition) -> None:
+        self.definition = definition
+        self.cdef = compiled(definition)
+        self.keys: dict[str, dict[str, Fraction | None]] = {n.id: {} for n in self.cdef.ranked}
+
+    def add(self, unit: UnitInputs) -> None:
+        nodes = self.cdef.ranked
+        if not nodes or unit.unit_id in self.keys[nodes[0].id]:
+            return
+        _, broken = violations(self.definition, unit.values, unit.source)
+        scorer = _Scorer(self.cdef, unit, "en", broken)  # no standings: a rankable unit is pending
+        for node in nodes:
+            result = scorer.criterion(node)
+            key = None
+            measure = self.cdef.leaves[node.id].rule.measure
+            if result.status == "pending" and measure is not None and isinstance(result.trace, tuple):
+                key = measure(result.trace[3])  # the values read, all reported and applicable
+            self.keys[node.id][unit.unit_id] = key
+
+    def standings(self) -> Standings:
+        by = {}
+        for node in self.cdef.ranked:
+            order = node.rule.order  # type: ignore[union-attr]
+            by[node.id] = Standing.of(order, self.keys[node.id])
+        return Standings(self.definition.id, by)
+
+
+def standings(definition: Definition, units: Iterable[object]) -> Standings:
+    """The standings of ``units`` (parsed, as :func:`cds_index.io.batch.read_units` gives them; a
+    unit that could not be read is skipped: it has no value to rank).
+
+    >>> import cds_index
+    >>> d = cds_index.load("hai-duong-707-department")
+    >>> len(standings(d, []).by)  # no rank criterion
+    0
+    """
+    gatherer = Gatherer(definition)
+    for unit in units:
+        if isinstance(unit, UnitInputs):
+            gatherer.add(unit)
+    return gatherer.standings()
+
+
+def _standings_for(definition: Definition, peers: Any, unit: UnitInputs) -> Mapping[str, Standing]:
+    """What :func:`cds_index.score` ranks a unit among: the ``peers`` it was given (``Standings``, or
+    the other units' values as ``{unit id: values}``), with the unit itself."""
+    if isinstance(peers, Standings):
+        if peers.definition != definition.id:
+            raise UsageError(
+                Problem(
+                    "usage",
+                    f"these standings are of {peers.definition}, not {definition.id}: gather them with "
+                    "cds_index.standings(definition, units)",
+                )
+            )
+        return peers.by
+    if not isinstance(peers, Mapping):
+        raise UsageError(
+            Problem(
+                "usage",
+                "peers are the other units' values as {unit id: {input: value}}, or the Standings of a "
+                f"batch; got {type(peers).__name__}",
+            )
+        )
+    gatherer = Gatherer(definition)
+    for peer_id, values in peers.items():
+        if not isinstance(peer_id, str) or not peer_id:
+            raise UsageError(Problem("usage", f"a peer's unit id is a non-empty string, got {peer_id!r}"))
+        if peer_id == unit.unit_id:
+            raise UsageError(
+                Problem(
+                    "usage",
+                    f"peers name the unit scored ({peer_id!r}): give the other units only, or pass "
+                    "a unit_id of its own",
+                )
+            )
+        if isinstance(values, UnitInputs):
+            peer = values
+        elif isinstance(values, Mapping):
+            parsed, problems = parse_values(values, definition.inputs, number_format=definition.number_format)
+            peer = UnitInputs(peer_id, None, unit.year, parsed, problems, f"peers[{peer_id}]")
+        else:
+            raise UsageError(Problem("usage", f"peer {peer_id!r}: values are a mapping of input → value"))
+        refused = [p for p in peer.problems if p.severity == "error"]
+        if refused:  # a peer silently unranked would move every place below it
+            raise UsageError(Problem("usage", f"peer {peer_id!r}: {refused[0].message}", refused[0].location))
+        gatherer.add(peer)
+    gatherer.add(unit)
+    return gatherer.standings().by
+
+
+def _place(
+    scorer: _Scorer,
+    node: Node,
+    leaf: _Leaf,
+    maximum: Decimal,
+    plain_values: dict[str, Any],
+    appraised: bool,
+) -> NodeResult:
+    """A rank criterion of a unit whose inputs are all reported and applicable: its place in the
+    batch's standing, or ``pending`` when there is none."""
+    rule, lang = leaf.rule, scorer.lang
+    assert rule.measure is not None
+    try:
+        key = rule.measure(plain_values)
+    except InvalidValue as exc:
+        return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None)))
+    where = Location(scorer.source, path=("values", rule.inputs[0]))
+    standing = scorer.standings.get(node.id) if scorer.standings is not None else None
+    if standing is None:
+        message = RANK_MESSAGES["needs-batch"].format(node=node.id)
+        scorer.problems.append(Problem("rank-needs-batch", message, where, (node.id,), "warning"))
+        trace = (RULE, lang, rule, plain_values, None, None)
+        return NodeResult(
+            node.id, node.title, Decimal(0), maximum, node.points, "pending", trace, inputs=leaf.inputs
+        )
+    unit_id = scorer.unit_id
+    if unit_id in standing.keys and standing.keys[unit_id] != key:
+        message = RANK_MESSAGES["mismatch"].format(node=node.id, unit=unit_id, what=" / ".join(rule.inputs))
+        scorer.problems.append(Problem("rank-peers-mismatch", message, where, (node.id,)))
+        return _nothing(node, leaf, maximum, "invalid", (TEXT, lang, message))
+    values = {**plain_values, PEERS: (standing, unit_id)}
+    points, facts = rule.points(values)
+    self_points = None
+    if appraised:  # the unit's own value, placed among the others' (appraised) values
+        own = {
+            n: (v.self_value if (v := scorer.values[n]).self_value is not None else plain_values[n])
+            for n in plain_values
+        }
+        try:
+            self_points, _ = rule.points({**own, PEERS: (standing, unit_id)})
+        except InvalidValue:
+            self_points = Decimal(0)
+    return NodeResult(
+        node.id,
+        node.title,
+        points,
+        maximum,
+        node.points,
+        "scored",
+        (RULE, lang, rule, values, facts, self_points),
+        self_points=self_points,
+        inputs=leaf.inputs,
+    )
+
+
+def _stale(
+    standings: Mapping[str, Standing], unit_id: str, pillars: Iterable[NodeResult], source: str | None
+) -> list[Problem]:
+    """A unit ranked when the standings were gathered but not ranked now (its value became missing or
+    not applicable in between): the places of the others counted a value that is no longer there."""
+    found = []
+    for pillar in pillars:
+        for node in pillar.walk():
+            standing = standings.get(node.id)
+            if standing is None or node.status in ("scored", "invalid"):
+                continue
+            if standing.keys.get(unit_id) is not None:
+                message = RANK_MESSAGES["mismatch"].format(
+                    node=node.id, unit=unit_id, what=", ".join(node.inputs)
+                )
+                found.append(
+                    Problem("rank-peers-mismatch", message, Location(source, path=("values",)), (node.id,))
+                )
+    return found

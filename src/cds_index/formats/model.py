@@ -228,6 +228,40 @@ class Formula(RuleBase):
     )
 
 
+class Rank(RuleBase):
+    """Points by the unit's place among the units assessed together ("nhất 5 điểm, nhì 4 điểm …").
+
+    Scored in a second phase over the batch (#13): the units are ordered by ``input`` (over ``per``),
+    and each gets the points of its place. A unit scored alone is ``pending`` unless its peers'
+    values are given (``cds_index.score(..., peers=...)``).
+    """
+
+    kind: Literal["rank"]
+    input: InputName = Field(description="The value the units are ranked by.")
+    per: InputName | None = Field(
+        None, description="Rank by ``input / per`` (per inhabitant, per procedure) instead."
+    )
+    order: Literal["descending", "ascending"] = Field(
+        "descending",
+        description="`descending`: the highest value is 1st (the usual); `ascending`: the lowest is "
+        "(the fewest late documents).",
+    )
+    places: list[NonNegative] = Field(
+        min_length=1,
+        description="The points of the 1st, 2nd, 3rd … place, as printed (`[5, 4, 3, 2, 1]`); "
+        "never rising from one place to the next.",
+    )
+    rest: NonNegative = Field(
+        Decimal(0), description="The points of every place after those listed (default 0)."
+    )
+    ties: Literal["competition", "average"] = Field(
+        "competition",
+        description="Units with equal values: `competition` (the default): they share the place and "
+        "the next places are skipped (1, 2, 2, 4), each earning that place's points; `average`: they "
+        "share the mean of the points of the places they occupy.",
+    )
+
+
 class Alternative(Model):
     """Another reading of the decision for one criterion, not the encoded one."""
 
@@ -251,10 +285,10 @@ class Alternative(Model):
 
 
 Rule = Annotated[
-    YesNo | Ratio | Count | Steps | Role | Checklist | PerItem | Incidents | Formula,
+    YesNo | Ratio | Count | Steps | Role | Checklist | PerItem | Incidents | Formula | Rank,
     Field(discriminator="kind"),
 ]
-for _model in (YesNo, Ratio, Count, Steps, Role, Checklist, PerItem, Incidents, Formula, Alternative):
+for _model in (YesNo, Ratio, Count, Steps, Role, Checklist, PerItem, Incidents, Formula, Rank, Alternative):
     _model.model_rebuild()
 
 RULE_KINDS: tuple[str, ...] = tuple(
@@ -579,7 +613,7 @@ class InputsFile(Model):
 class Expectation(Model):
     total: Decimal | None = None
     points: dict[str, Decimal] = Field(default_factory=dict, description="Expected points per node id.")
-    status: dict[str, Literal["scored", "not_reported", "not_applicable", "invalid"]] = Field(
+    status: dict[str, Literal["scored", "not_reported", "not_applicable", "invalid", "pending"]] = Field(
         default_factory=dict
     )
     targets: dict[str, Literal["met", "unmet", "no_target", "not_applicable", "not_reported"]] = Field(
@@ -592,6 +626,11 @@ class TestCase(Model):
     name: Text
     year: int | None = None
     values: dict[str, Any] = Field(default_factory=dict)
+    peers: dict[Annotated[str, Field(min_length=1)], dict[str, Any]] | None = Field(
+        None,
+        description="For rank criteria (#13): the other units assessed together, unit id → values; "
+        "without it a rank criterion is `pending`.",
+    )
     expect: Expectation
     note: Text | None = None
 

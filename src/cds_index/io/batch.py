@@ -25,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from ..engine.evaluate import Result, score
+from ..engine.evaluate import Result, compiled, score
 from ..errors import CdsIndexError, Location, Problem, UsageError
 from ..formats.model import Definition
 from ..numbers import Lang, show
@@ -713,6 +713,12 @@ def score_many(
     row with its problems. A unit id seen twice is refused on the second row. ``tally``, if given,
     counts the rows as they go (read = scored + refused, checked at the end).
 
+    A definition with rank criteria (#13) is scored in two passes over ``sources``: the first keeps
+    only each unit's value of each ranked measure (:func:`cds_index.engine.evaluate.standings`), the
+    second scores and yields the rows, so memory still does not grow with the units' values or
+    results. Files are read twice; a one-shot iterator of sources is listed first (its units are then
+    held).
+
     >>> import cds_index
     >>> d = cds_index.load("hai-duong-707-district")
     >>> for row in score_many(d, ["districts.csv"]):  # doctest: +SKIP
@@ -728,6 +734,13 @@ def score_many(
         )
     seen = SeenIds()  # a fingerprint per unit, no object per unit (#11)
     counts = tally if tally is not None else Tally()
+    peers = None
+    if compiled(definition).ranked:  # the first pass: the batch's values of the ranked measures
+        from ..engine.evaluate import standings
+
+        if isinstance(sources, Iterator):
+            sources = list(sources)
+        peers = standings(definition, _units(definition, sources, year, number_format))
     for unit in _units(definition, sources, year, number_format):
         if isinstance(unit, UnitFailure):
             label = unit.unit_id or f"<{Path(unit.source).name}>"
@@ -741,7 +754,7 @@ def score_many(
             )
             row = BatchRow(unit.unit_id, unit.unit_name, unit.source, None, (*unit.problems, twice))
         else:
-            result = score(definition, unit, lang=lang)
+            result = score(definition, unit, lang=lang, peers=peers)
             # found by scoring: input constraints, undated meetings (#10), a year outside the period (#16)
             problems = [*unit.problems, *result.problems[len(unit.problems) :]]
             row = BatchRow(unit.unit_id, unit.unit_name, unit.source, result, tuple(problems))

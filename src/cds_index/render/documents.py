@@ -58,7 +58,7 @@ class NodeOut(BaseModel):
     max: str
     stated: str | None
     percent: str | None
-    status: Literal["scored", "not_reported", "not_applicable", "invalid"]
+    status: Literal["scored", "not_reported", "not_applicable", "invalid", "pending"]
     explanation: str
     self_points: str | None = None
     inputs: list[str] | None = Field(None, description="criteria only")

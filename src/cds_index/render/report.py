@@ -14,8 +14,15 @@ STATUS_MARK = {
     "not_reported": "không báo cáo",
     "not_applicable": "không áp dụng",
     "invalid": "không hợp lệ",
+    "pending": "chờ xếp hạng",
 }
-STATUS_MARK_EN = {"scored": "", "not_reported": "not reported", "not_applicable": "n/a", "invalid": "invalid"}
+STATUS_MARK_EN = {
+    "scored": "",
+    "not_reported": "not reported",
+    "not_applicable": "n/a",
+    "invalid": "invalid",
+    "pending": "pending",
+}
 
 
 def printed_numbers(definition: Definition) -> dict[str, str]:

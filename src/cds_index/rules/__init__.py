@@ -21,14 +21,14 @@ from typing import Any
 from ..errors import close_match
 from ..formats.model import InputDef, Node, RuleBase
 from ..numbers import ZERO
-from . import checklist, count, formula, incidents, per_item, ratio, role, steps, targets, yes_no
+from . import checklist, count, formula, incidents, per_item, rank, ratio, role, steps, targets, yes_no
 from .common import ROLE_WORDS, WORDS, Compiled, InvalidValue, NotReported, day_month
 
 KINDS: dict[str, ModuleType] = {
     module.MODEL.model_fields["kind"].annotation.__args__[0]: module
-    for module in (yes_no, ratio, count, steps, role, checklist, per_item, incidents, formula, targets)
+    for module in (yes_no, ratio, count, steps, role, checklist, per_item, incidents, formula, rank, targets)
 }
-"""kind name → the module that checks, compiles and explains it. The first nine are the
+"""kind name → the module that checks, compiles and explains it. The first ten are the
 :data:`cds_index.formats.model.Rule` union (a node's ``rule``); ``targets`` is a node's ``targets``
 (``scoring: targets``), a yearly rule (:attr:`Compiled.for_year`)."""
 

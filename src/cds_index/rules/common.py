@@ -98,6 +98,9 @@ class Compiled:
     optional: frozenset[str] = frozenset()
     """Inputs that may be missing; the scorer sees ``None`` and decides (raising NotReported)."""
     kind: str = ""
+    measure: Callable[[Values], Any] | None = None
+    """A rule scored by place among the units assessed together (``rank``, #13): the unit's value
+    to be ranked by. ``points`` then needs the batch's standing (see :mod:`cds_index.rules.rank`)."""
     maximum: Decimal | None = None
     """The maximum the rule scores out of when it is its own, not the node's printed points (a yearly
     target: 1 where the year has a target, 0 where it has none)."""
