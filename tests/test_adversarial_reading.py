@@ -309,7 +309,7 @@ def test_booleans(raw: Any, value: bool) -> None:
 def test_booleans_refused(raw: Any) -> None:
     value, code, message = coerce(raw, BOOLEAN)
     assert (value, code) == (None, "input-type")
-    assert message is not None and "có or không" in message
+    assert message is not None and "'có' or 'không'" in message
 
 
 # --- CSV files -------------------------------------------------------------------------------

@@ -430,3 +430,15 @@ def test_a_number_written_for_people_is_refused_with_how_to_write_it(text: str) 
 
     problem = _first_problem(TINY.replace("points: 4\n", f"points: '{text}'\n", 1))
     assert problem.code == "wrong-type" and "viết " in problem.format("vi")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "word"),
+    [("level: commune", "level: xã", "`commune`"), ("type: boolean}", "type: yes/no}", "`boolean`")],
+)
+def test_a_vietnamese_word_for_a_format_word_is_named(old: str, new: str, word: str) -> None:
+    from .conftest import TINY
+
+    problem = _first_problem(TINY.replace(old, new, 1))
+    assert problem.hint is not None and word in render(problem.hint, "vi")
+    assert "viết " + word in problem.format("vi") and "write " + word in problem.format("en")

@@ -143,7 +143,7 @@ MISTAKES = [
         (("level: commune", "level: xã"),),
         "invalid-value",
         "level: xã",
-        ("'xã'", "'commune'"),
+        ("'xã'", "`commune`"),  # the choices as code, the value as written (#12)
         column="xã",
     ),
     Mistake(
@@ -285,7 +285,7 @@ MISTAKES = [
         (("type: boolean}", "type: yes/no}"),),
         "invalid-value",
         "type: yes/no",
-        ("'yes/no'", "'boolean'"),
+        ("'yes/no'", "`boolean`"),
         column="yes/no",
     ),
     Mistake(

@@ -606,6 +606,28 @@ _BOUNDS: dict[str, tuple[str, Callable[[str, Any], Message]]] = {
 }
 
 
+_FORMAT_WORDS = {
+    # what an official writes → the format's word (levels, input types), for "write `commune`"
+    "xã": "commune",
+    "phường": "commune",
+    "thị trấn": "commune",
+    "huyện": "district",
+    "quận": "district",
+    "thị xã": "district",
+    "sở": "department",
+    "ban": "department",
+    "ngành": "department",
+    "yes/no": "boolean",
+    "có/không": "boolean",
+    "bool": "boolean",
+    "số": "number",
+    "số nguyên": "integer",
+    "int": "integer",
+    "ngày": "date",
+    "lựa chọn": "choice",
+}
+
+
 def _number_words(value: Any) -> Message:
     """Why a definition's value is not a number, and how to write it: the mistakes people make (#12)."""
     shown = _short(value)
@@ -702,6 +724,13 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, M
             value=_short(err.get("input")),
         )
         hint = did_you_mean(str(err.get("input")), choices)
+        said = str(err.get("input")).strip().lower()
+        if hint is None and _FORMAT_WORDS.get(said) in choices:
+            hint = T(
+                "write {word}: the format's word for {value}",
+                word=f"`{_FORMAT_WORDS[said]}`",
+                value=repr(said),
+            )
     elif kind in {"string_too_short", "string_too_long", "too_long"}:
         code = "invalid-value"
         shown = _short(err.get("input"))
