@@ -405,7 +405,7 @@ CLI_CASES: list[tuple[str, list[str], dict[str, str | None]]] = [
     ("gaps of a unit", ["gaps", HUE, WEAK], {"vi": "analyse/gaps.py", "en": "analyse/gaps.py"}),
 ]
 NOT_CONVERTED |= {
-    "render/report.py": "the terminal tables' explanations (`(theo quyết định: …)` in English output)",
+    "render/report.py": "the terminal table's explanations (rules/*) and its own vi/en words",
     "analyse/gaps.py": "the gaps report",
     "cli/list.py": "points in the list of definitions (`200 điểm` in English output)",
 }
