@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import cds_index
 from cds_index import i18n
 from cds_index.errors import CODES, Problem, code_title, did_you_mean
 from cds_index.i18n import LanguageError, Message, T, accept_language, choose_language, render, using
@@ -442,3 +443,39 @@ def test_a_vietnamese_word_for_a_format_word_is_named(old: str, new: str, word: 
     problem = _first_problem(TINY.replace(old, new, 1))
     assert problem.hint is not None and word in render(problem.hint, "vi")
     assert "viết " + word in problem.format("vi") and "write " + word in problem.format("en")
+
+
+def test_the_python_api_takes_lang_where_it_returns_messages(tmp_path: Path) -> None:
+    from cds_index.check.checking import check_file
+
+    bad = tmp_path / "xa.yaml"
+    bad.write_text(
+        "kind: inputs\ndefinition: hue-2263-commune\nunit: {id: xa}\nyear: 2024\n"
+        "values:\n  population: 0,5\n",
+        encoding="utf-8",
+    )
+    report = check_file(bad)
+    assert "cần một số nguyên" in report.to_dict("vi")["problems"][0]["message"]
+    assert "expected a whole number" in report.to_dict("en")["problems"][0]["message"]
+    assert "lỗi" in report.summary("vi") and "error(s)" in report.summary("en")
+    from cds_index.formats.model import Definition
+    from cds_index.read.loader import load_model
+
+    with pytest.raises(cds_index.DefinitionError) as caught:
+        load_model(Definition, bad)  # an inputs file read as a definition: missing keys
+    assert "thiếu khoá bắt buộc" in caught.value.format("vi")
+    assert "missing required key" in caught.value.format("en")
+
+
+def test_a_decimal_comma_in_flow_style_is_named(tmp_path: Path) -> None:
+    """`{population: 0,5}`: YAML reads a key `5`; the message says why and what to write."""
+    from cds_index.check.checking import check_file
+
+    bad = tmp_path / "xa.yaml"
+    bad.write_text(
+        "kind: inputs\ndefinition: hue-2263-commune\nunit: {id: xa}\nyear: 2024\nvalues: {population: 0,5}\n",
+        encoding="utf-8",
+    )
+    (problem,) = check_file(bad).problems
+    assert "dấu phẩy" in problem.format("vi") and "(0.5)" in problem.format("vi")
+    assert "a decimal comma starts a new key" in problem.format("en")

@@ -39,14 +39,15 @@ class FileReport:
         extra = f": {facts}" if facts else ""
         return f"{head} {self.file} ({what}){extra}{render(tail, lang)}"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        """The report as JSON, its messages in ``lang`` (:func:`cds_index.i18n.choose_language`)."""
         return {
             "file": self.file,
             "kind": self.kind,
             "id": self.id,
             "ok": self.ok,
             "facts": self.facts,
-            "problems": [p.to_dict() for p in self.problems],
+            "problems": [p.to_dict(lang) for p in self.problems],
         }
 
 

@@ -701,6 +701,14 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, M
     elif kind in _NUMBER_TYPES:
         code = "wrong-type"
         message = _number_words(err.get("input"))
+    elif kind == "string_type" and loc and loc[-1] == "[key]" and isinstance(err.get("input"), int | Decimal):
+        # `values: {population: 0,5}`: the comma ended the value, and `5` became a key
+        code = "wrong-type"
+        message = T(
+            "{value} is not a name: a comma inside {{ … }} ends the value before it, so a decimal "
+            "comma starts a new key; write the number in quotes ('0,5') or with a point (0.5)",
+            value=_short(err.get("input")),
+        )
     elif kind in _TYPE_WORDS:
         code = "wrong-type"
         message = T("{expected}, got {value}", expected=_TYPE_WORDS[kind], value=_short(err.get("input")))
