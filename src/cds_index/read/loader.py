@@ -732,12 +732,12 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, M
             value=_short(err.get("input")),
         )
         hint = did_you_mean(str(err.get("input")), choices)
-        said = str(err.get("input")).strip().lower()
-        if hint is None and _FORMAT_WORDS.get(said) in choices:
+        written = str(err.get("input")).strip().lower()
+        if hint is None and _FORMAT_WORDS.get(written) in choices:
             hint = T(
                 "write {word}: the format's word for {value}",
-                word=f"`{_FORMAT_WORDS[said]}`",
-                value=repr(said),
+                word=f"`{_FORMAT_WORDS[written]}`",
+                value=repr(written),
             )
     elif kind in {"string_too_short", "string_too_long", "too_long"}:
         code = "invalid-value"
