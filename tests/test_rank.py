@@ -424,9 +424,11 @@ def test_rank_and_whatif_use_the_batch_standing() -> None:
 
     rows = {"a": {"online": 1, "done": True}, "b": {"online": 3}, "c": {"online": 2}}
     results = [r.result for r in score_many(PLAIN, units(PLAIN, rows)) if r.result]
-    assert [(r.unit_id, r.score) for r in rank(results)] == [("a", D(5)), ("b", D(5)), ("c", D(4))]
+    # by total points (the declared default, percent of the applicable maximum, orders them alike: #13)
+    assert [(r.unit_id, r.score) for r in rank(results, "total")] == [("a", D(5)), ("b", D(5)), ("c", D(4))]
+    assert [r.unit_id for r in rank(results)] == ["a", "b", "c"]
     changed = build(rank_rule(order="ascending"))
-    moved = whatif(PLAIN, changed, units(changed, rows))
+    moved = whatif(PLAIN, changed, units(changed, rows), by="total")
     after = {u.unit_id: u.after for u in moved.units}
     assert after == {"a": D(7), "b": D(3), "c": D(4)}
 
@@ -458,7 +460,10 @@ def test_the_http_api_ranks_the_batch_and_takes_peers(tmp_path: Path) -> None:
     body = {"unit": {"id": "a"}, "values": {"online": 4}, "peers": {"b": {"online": 9}}, "lang": "en"}
     ranked = client.post("/definitions/rank-test/score", json=body).json()
     assert ranked["children"][0]["children"][0]["points"] == "4"
-    units_body = {"units": [{"unit": {"id": u}, "values": {"online": v}} for u, v in (("a", 4), ("b", 9))]}
+    units_body = {
+        "units": [{"unit": {"id": u}, "values": {"online": v}} for u, v in (("a", 4), ("b", 9))],
+        "by": "total",
+    }
     response = client.post("/definitions/rank-test/rank", json=units_body)
     assert response.status_code == 200, response.text
     assert [

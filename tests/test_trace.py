@@ -80,7 +80,7 @@ def test_to_dict_without_explanations_is_the_same_minus_them(
 ) -> None:
     def strip(node: dict[str, Any]) -> dict[str, Any]:
         return {
-            k: ([strip(c) for c in v] if k == "children" else v)
+            k: ([strip(c) for c in v] if k == "children" else strip(v) if k == "index" else v)
             for k, v in node.items()
             if k != "explanation"
         }

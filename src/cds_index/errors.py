@@ -61,6 +61,8 @@ CODES: dict[str, Message] = {
     "errata-mismatch": T("an errata entry does not describe what the definition actually holds"),
     "errata-unknown-node": T("an errata entry names a node that does not exist"),
     "leaf-without-rule": T("a criterion has neither children nor a rule"),
+    "index-weights": T("the index's pillar weights do not name each pillar exactly once"),
+    "ranking-measure": T("`ranking.by` or `ranking.tie_break` names a measure the definition does not have"),
     "node-rule-and-children": T("a node has both children and a rule"),
     "unknown-input": T("a rule names an input the definition does not declare"),
     "input-type-mismatch": T("a rule uses an input of a type it cannot measure"),
@@ -68,7 +70,20 @@ CODES: dict[str, Message] = {
     "unit-incompatible": T("units that cannot be compared or divided as the rule needs"),
     "step-gap": T("step thresholds leave values that no step covers"),
     "step-overlap": T("step thresholds cover some values twice"),
+    "scale-mismatch": T("a bound, target or range on the wrong scale (0.5 on a 0–100 percent input)"),
+    "formula-range": T("a formula's value, over its inputs' declared ranges, can leave 0 … the points"),
+    "score-clamped": T(
+        "a rule's value was outside 0 … the criterion's points and was limited to it (warning)"
+    ),
     "rule-points": T("a rule's points exceed the criterion's points"),
+    # rule kinds of issue #13: deductions, bonuses, decision tables
+    "table-gap": T("a decision table leaves a combination of its inputs' values that no row covers"),
+    "table-overlap": T("two rows of a `unique` table (or of an `any` table, with different awards) overlap"),
+    "table-unreachable": T("a decision table row no allowed value reaches (or, `first`, earlier rows hide)"),
+    "table-too-complex": T("a decision table with too many combinations of its inputs' ranges to check"),
+    "deduction-floor": T(
+        "deductions would take a group below 0 points; it stops at 0 (reported, never silent)"
+    ),
     "formula-syntax": T("a formula is not a valid expression"),
     "formula-name": T("a formula names something that is not a declared input"),
     "formula-forbidden": T("a formula uses an operation or function that is not allowed"),

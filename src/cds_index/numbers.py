@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Context, Decimal
 from typing import Literal
 
 Lang = Literal["vi", "en"]
@@ -76,6 +76,26 @@ def _round(d: Decimal, places: int) -> Decimal:
         return d  # nothing an accepted input can reach; shown as it is rather than raise
     return d.quantize(
         Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=Context(prec=max(digits, 28))
+    )
+
+
+ROUNDING_MODES: dict[str, str] = {
+    "half_up": ROUND_HALF_UP,
+    "half_even": ROUND_HALF_EVEN,
+    "down": ROUND_DOWN,
+    "up": ROUND_UP,
+}
+"""A declared rounding mode (``formats.model.RoundingMode``) → the decimal module's constant."""
+
+
+def round_as(d: Decimal, places: int, mode: str) -> Decimal:
+    """``d`` rounded to ``places`` decimals the way a decision declares (``half_up``, ``half_even``,
+    ``down``, ``up``): the one rounding of a result's value; displaying uses :func:`show`."""
+    digits = max(d.adjusted(), 0) + places + 2
+    if not d.is_finite() or digits > 1000:
+        return d
+    return d.quantize(
+        Decimal(1).scaleb(-places), rounding=ROUNDING_MODES[mode], context=Context(prec=max(digits, 28))
     )
 
 

@@ -82,7 +82,12 @@ class RankRequest(BaseModel):
         max_length=2000,
         description="at most 2000 units, more than any province has communes (scored in seconds)",
     )
-    by: str = Field("total", description="`total`, `index` or a pillar id")
+    by: str | None = Field(
+        None,
+        max_length=100,
+        description="`index`, `percent`, `total` or a pillar id; default: the measure the definition "
+        "declares (`ranking.by`), as `cds-index rank` uses it",
+    )
 
 
 # --- responses (documentation: the endpoints return these shapes, a test checks them) ----------
@@ -591,7 +596,7 @@ def create_app(
             raise UsageError(
                 Problem("usage", T("{id} has yearly targets: there is nothing to rank", id=definition.id))
             )
-        if request.by not in keys(definition):
+        if request.by is not None and request.by not in keys(definition):
             raise UsageError(
                 Problem(
                     "usage", T("rank by one of {keys}", keys=", ".join(f"`{k}`" for k in keys(definition)))

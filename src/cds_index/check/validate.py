@@ -95,9 +95,22 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
                     crumbs,
                 )
             )
-        if points_mode and node.points is None and not node.children:
+        if points_mode and node.points is None and not node.children and not _outside_maximum(node):
             problems.append(
                 Problem("missing-key", T("criterion {id} has no `points`", id=node.id), at(path), crumbs)
+            )
+        if points_mode and len(crumbs) == 1 and getattr(node.rule, "deducts_from", None) == "parent":
+            problems.append(
+                Problem(
+                    "rule-points",
+                    T(
+                        "{id} is a pillar: a deduction from the parent needs a parent to come off; put it "
+                        "under the pillar it deducts from",
+                        id=node.id,
+                    ),
+                    at((*path, "rule", "deducts_from")),
+                    crumbs,
+                )
             )
         if not points_mode and node.rule is not None:
             problems.append(
@@ -176,7 +189,8 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
         if code == "unit-unknown":
             continue  # reported once below, at the input's `unit:`, not again at every rule using it
         path, crumbs, node = nodes[node_id]
-        problems.append(Problem(code, message, at((*path, "rule" if node.rule else "targets")), crumbs))
+        where = (*path, "rule" if node.rule else "targets", *_within(message))
+        problems.append(Problem(code, message, at(where), crumbs))
 
     for name, spec in definition.inputs.items():
         parsed = units.parse(spec.unit)
@@ -188,8 +202,21 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
                     at(("inputs", name, "unit")),
                 )
             )
+        elif units.scale(spec.unit) == "percent" and spec.max is not None and 0 < spec.max <= 1:
+            problems.append(
+                Problem(
+                    "scale-mismatch",
+                    f"input {name!r} is in {spec.unit}, read as {units.SCALE_WORDS['percent']}, but its "
+                    f"`max` is {spec.max}: write max: {format((spec.max * 100).normalize(), 'f')}, or "
+                    "declare `unit: fraction` if its values are written 0–1",
+                    at(("inputs", name, "max")),
+                )
+            )
     problems.extend(_check_constraints(definition, at))
+    for path, crumbs, node in _paths(definition) if points_mode else []:
+        problems.extend(_formula_ranges(definition, node, path, crumbs, at))
     problems.extend(_check_index_alternatives(definition, at))
+    problems.extend(_check_index_and_ranking(definition, at))
     for path, crumbs, node in _paths(definition) if points_mode else []:
         if node.rule is not None and node.rule.alternatives:
             problems.extend(_check_alternatives(definition, node, path, crumbs, at))
@@ -252,6 +279,70 @@ def _and(words: list[str]) -> str:
     return joined
 
 
+def _check_index_and_ranking(definition: Definition, at: Any) -> list[Problem]:
+    """The weights name each pillar once (#13); the ranking's tie-breaks name known measures."""
+    problems: list[Problem] = []
+    pillars = [p.id for p in definition.tree]
+    weights = definition.index.weights or {}
+    if weights:
+        for name in weights:
+            if name not in pillars:
+                hint = did_you_mean(name, pillars)
+                problems.append(
+                    Problem(
+                        "index-weights",
+                        T(
+                            "`index.weights` names {name}, which is not a pillar (pillars: {pillars})",
+                            name=repr(name),
+                            pillars=", ".join(pillars),
+                        ),
+                        at(("index", "weights", name)),
+                        hint=hint,
+                    )
+                )
+        missing = [p for p in pillars if p not in weights]
+        if missing:
+            problems.append(
+                Problem(
+                    "index-weights",
+                    T(
+                        "`index.weights` has no weight for pillar(s) {pillars}: the weighted mean needs one "
+                        "per pillar",
+                        pillars=", ".join(missing),
+                    ),
+                    at(("index", "weights")),
+                )
+            )
+    known = ["index", "percent", "total", *pillars]
+    for index, name in enumerate(definition.ranking.tie_break):
+        if name not in known:
+            problems.append(
+                Problem(
+                    "ranking-measure",
+                    T(
+                        "`ranking.tie_break` names {name}: use `index`, `percent`, `total` or a pillar id "
+                        "({pillars})",
+                        name=repr(name),
+                        pillars=", ".join(pillars),
+                    ),
+                    at(("ranking", "tie_break", index)),
+                    hint=did_you_mean(name, known),
+                )
+            )
+        elif name == definition.ranking.by:
+            problems.append(
+                Problem(
+                    "ranking-measure",
+                    T(
+                        "`ranking.tie_break` repeats the ranking measure {name}: a tie on it is still a tie",
+                        name=repr(name),
+                    ),
+                    at(("ranking", "tie_break", index)),
+                )
+            )
+    return problems
+
+
 def _check_index_alternatives(definition: Definition, at: Any) -> list[Problem]:
     """Each other reading of the index has a unique name and differs from the chosen one (#15)."""
     problems: list[Problem] = []
@@ -277,6 +368,15 @@ def _check_index_alternatives(definition: Definition, at: Any) -> list[Problem]:
                         name=repr(alt.name),
                     ),
                     at((*where, "over")),
+                )
+            )
+        elif alt.method == "weighted_mean_of_pillar_percentages" and not definition.index.weights:
+            problems.append(
+                Problem(
+                    "index-weights",
+                    f"index alternative {alt.name!r} is a weighted mean, but `index.weights` declares "
+                    "no weights to weigh by",
+                    at((*where, "method")),
                 )
             )
         elif alt.method == definition.index.method and alt.over == "applicable":
@@ -366,7 +466,7 @@ def _check_alternatives(
                     Problem(
                         code,
                         T("alternative {name}: {message}", name=repr(alt.name), message=message),
-                        at((*where, "rule")),
+                        at((*where, "rule", *_within(message))),
                         crumbs,
                     )
                 )
@@ -431,6 +531,17 @@ def erratum_note(erratum: Any, location: Location) -> Problem:
         node,
         severity="info",
     )
+
+
+def _within(message: str) -> tuple[str | int, ...]:
+    """Where inside its rule a rule's problem belongs (a table's row, #13): ``()`` for the rule itself."""
+    return getattr(message, "path", ())
+
+
+def _outside_maximum(node: Node) -> bool:
+    """A bonus, or a deduction from the parent: a criterion with no points of its own (#13)."""
+    kind = getattr(node.rule, "kind", None)
+    return kind == "bonus" or (kind == "deduction" and getattr(node.rule, "deducts_from", None) == "parent")
 
 
 def _stated(node: Node) -> Decimal:
@@ -542,6 +653,46 @@ def _formula_names(definition: Definition) -> set[str]:
             if formula is not None:
                 names |= formula.names
     return names
+
+
+def _formula_ranges(
+    definition: Definition, node: Node, path: tuple[str | int, ...], crumbs: tuple[str, ...], at: Any
+) -> list[Problem]:
+    """A formula (the rule or an alternative's) whose value, over its inputs' declared ranges, can
+    leave 0 … the criterion's points: scoring would limit it (issue #13)."""
+    from ..formats.model import Formula
+    from .formula import compile_formula, formula_range
+
+    if node.rule is None:
+        return []
+    rules: list[tuple[tuple[str | int, ...], Any, str]] = [((*path, "rule"), node.rule, "")]
+    rules += [
+        ((*path, "rule", "alternatives", index, "rule"), alt.rule, f"alternative {alt.name!r}: ")
+        for index, alt in enumerate(node.rule.alternatives or ())
+        if alt.rule is not None
+    ]
+    problems: list[Problem] = []
+    maximum = node.points if node.points is not None else ZERO
+    for where, rule, prefix in rules:
+        if not isinstance(rule, Formula):
+            continue
+        formula, _ = compile_formula(rule.expression, definition.inputs)
+        if formula is None:
+            continue  # its syntax or names are reported by the rule's own check
+        _, found = formula_range(formula, definition.inputs, maximum, rule.result == "percent")
+        for severity, message in found:
+            problems.append(
+                Problem(
+                    "formula-range",
+                    prefix + message,
+                    at((*where, "expression")),
+                    crumbs,
+                    severity=severity,  # type: ignore[arg-type]
+                    hint="scoring limits the value to 0 … the criterion's points and reports it "
+                    "(score-clamped); say so in the formula with min()/max() or declare the inputs' ranges",
+                )
+            )
+    return problems
 
 
 def _check_targets(

@@ -11,10 +11,11 @@ from typing import Any, Literal, NamedTuple
 
 from ..check.constraints import violations
 from ..errors import DefinitionError, Location, Problem, UsageError
-from ..formats.model import Definition, Node, RuleBase, rule_inputs
-from ..numbers import HUNDRED, ZERO, Lang, div, plain, points_text, show
+from ..formats.model import Definition, IndexSetting, Node, RankingSetting, RuleBase, rule_inputs
+from ..numbers import HUNDRED, ZERO, Lang, div, plain, points_text, round_as, show
 from ..read.inputs import UnitInputs, parse_values
 from ..rules import Compiled, InvalidValue, NotReported
+from ..rules.common import Clamp
 from ..rules.rank import PEERS, Standing, Standings
 
 Status = Literal["scored", "not_reported", "not_applicable", "invalid", "pending"]
@@ -34,6 +35,8 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
         "missing": "thiếu số liệu",
         "self": "tự đánh giá",
         "appraised": "thẩm định",
+        "bonus": "điểm thưởng",
+        "floor": "điểm trừ vượt số điểm của nhóm, nhóm dừng ở 0",
     },
     "en": {
         "not_reported": "not reported → 0 points by default",
@@ -49,8 +52,47 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
         "missing": "missing",
         "self": "self-assessed",
         "appraised": "appraised",
+        "bonus": "bonus",
+        "floor": "the deductions exceed the group's points; it stops at 0",
     },
 }
+
+
+INDEX_WORDS: dict[str, dict[str, str]] = {
+    "vi": {
+        "sum": "Chỉ số = tổng điểm",
+        "sum_scaled": "Chỉ số = tổng điểm ÷ điểm tối đa áp dụng × {scale}",
+        "mean_of_pillar_percentages": "Chỉ số = trung bình cộng tỷ lệ điểm đạt của các trụ cột",
+        "weighted_mean_of_pillar_percentages": "Chỉ số = trung bình có trọng số tỷ lệ điểm đạt của các "
+        "trụ cột",
+        "scale": "thang 0–{scale}",
+        "weight": "trọng số",
+        "skipped": "không đánh giá (không áp dụng), không tính vào trung bình",
+        "none": "không trụ cột nào được đánh giá → 0",
+        "rounded": "làm tròn đến {places} chữ số thập phân",
+        "half_up": "làm tròn nửa lên",
+        "half_even": "làm tròn nửa về số chẵn",
+        "down": "bỏ phần sau",
+        "up": "làm tròn lên",
+    },
+    "en": {
+        "sum": "Index = total points",
+        "sum_scaled": "Index = total points ÷ applicable maximum × {scale}",
+        "mean_of_pillar_percentages": "Index = mean of the pillars' shares of their applicable maxima",
+        "weighted_mean_of_pillar_percentages": "Index = weighted mean of the pillars' shares of their "
+        "applicable maxima",
+        "scale": "scale 0–{scale}",
+        "weight": "weight",
+        "skipped": "not assessed (not applicable), left out of the mean",
+        "none": "no pillar is assessed → 0",
+        "rounded": "rounded to {places} decimal places",
+        "half_up": "half up",
+        "half_even": "half to even",
+        "down": "toward zero",
+        "up": "away from zero",
+    },
+}
+"""The words of an index explanation (:func:`explain_index`), one place per language."""
 
 
 Trace = tuple[Any, ...] | str
@@ -60,7 +102,7 @@ intermediate numbers. :func:`explain` writes the sentence from it, on demand; a 
 explanation already written (roll-ups write their own)."""
 
 # the forms of a trace (the first item)
-SUM = "sum"  # a group: its children's points added; (SUM, lang)
+SUM = "sum"  # a group: its children's points added; (SUM, lang) — below 0, it stops at 0 (`unfloored`)
 RULE = "rule"  # (RULE, lang, compiled rule, values read, facts, self-assessed points or None)
 LATE = "late"  # (LATE, lang, leaf, year, dates, points, [(label, value)], self-assessed points or None)
 NOT_APPLICABLE = "na"  # (NOT_APPLICABLE, lang, reason or None)
@@ -82,7 +124,10 @@ class NodeResult(NamedTuple):
     - ``trace``: what scoring read and computed here; ``explanation`` is written from it when read;
     - ``self_points``: Điểm tự đánh giá, the points from the unit's own values where an appraisal
       changed them;
-    - ``late``: a dated input came after the criterion's deadline.
+    - ``late``: a dated input came after the criterion's deadline;
+    - ``bonus``: bonus points (``kind: bonus``, #13), outside ``points``, ``max`` and ``percent``;
+    - ``unfloored``: for a group whose deductions (``kind: deduction``, from the parent) exceed its
+      points, the sum below 0 that ``points`` stopped at 0 from (a ``deduction-floor`` warning too).
     """
 
     id: str
@@ -96,6 +141,8 @@ class NodeResult(NamedTuple):
     self_points: Decimal | None = None
     inputs: tuple[str, ...] = ()
     late: bool = False
+    bonus: Decimal = ZERO
+    unfloored: Decimal | None = None
 
     @property
     def explanation(self) -> str:
@@ -109,6 +156,15 @@ class NodeResult(NamedTuple):
     @property
     def percent(self) -> Decimal | None:
         return div(self.points * HUNDRED, self.max) if self.max else None
+
+    @property
+    def clamped(self) -> Clamp | None:
+        """The value the criterion's rule limited (a formula above its points, a part above its
+        whole), read from the trace; None when the rule used its value as computed (#13)."""
+        trace = self.trace
+        if isinstance(trace, tuple) and trace[0] == RULE and trace[2].clamp is not None:
+            return trace[2].clamp(trace[4])  # type: ignore[no-any-return]
+        return None
 
     @property
     def lost(self) -> Decimal:
@@ -144,9 +200,16 @@ class NodeResult(NamedTuple):
             out["explanation"] = self.explanation
         if self.self_points is not None:
             out["self_points"] = num(self.self_points)
+        if self.bonus:
+            out["bonus"] = num(self.bonus)
+        if self.unfloored is not None:
+            out["unfloored"] = num(self.unfloored)
         if not self.children:
             out["inputs"] = list(self.inputs)
             out["late"] = self.late
+            limited = self.clamped
+            if limited is not None:
+                out["clamped"] = limited.to_dict()
         out["children"] = [child.to_dict(places, explain=explain) for child in self.children]
         return out
 
@@ -167,8 +230,13 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
         )
     w = STATUS_WORDS[lang]
     if form == SUM:
-        terms = " + ".join([show(c.points, lang) for c in node.children])
-        return f"{w['sum']}: {terms} = {show(node.points, lang)}/{points_text(node.max, lang)}"
+        terms = show(node.children[0].points, lang) if node.children else ""
+        for c in node.children[1:]:  # a deduction reads `− 3`, not `+ -3`
+            terms += f" − {show(-c.points, lang)}" if c.points < 0 else f" + {show(c.points, lang)}"
+        if node.unfloored is not None:
+            terms += f" = {show(node.unfloored, lang)} ({w['floor']})"
+        text = f"{w['sum']}: {terms} = {show(node.points, lang)}/{points_text(node.max, lang)}"
+        return text + (f"; {w['bonus']} {show(node.bonus, lang)}" if node.bonus else "")
     if form == LATE:
         _, _, leaf, year, dates, points, read, self_points = trace
         found = (_outside(day, leaf, year, w, lang) for day in dates)
@@ -237,11 +305,26 @@ class Result:
     lang: Lang = "vi"
     pillar_achievable: Mapping[str, Decimal] = field(default_factory=dict)
     """Each pillar's achievable maximum (the sum of its criteria), beside its printed ``stated`` points."""
+    bonus: Decimal = ZERO
+    """Bonus points (``kind: bonus``, #13): outside ``points``, ``max``, ``percent`` and ``index``."""
+    index_exact: Decimal | None = None
+    """The index before the declared rounding (``None``: the same as ``index``, nothing rounded)."""
+    index_scale: Decimal | None = None
+    """The scale the index is on (0 to this); ``None``: points."""
+    index_trace: IndexTrace | None = None
+    """What the index was made of; :meth:`explain_index` writes the sentence from it."""
+    ranking: RankingSetting | None = None
+    """The definition's declared ranking measure and ties (:func:`cds_index.analyse.ranking.rank`)."""
     _by_id: dict[str, NodeResult] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def percent(self) -> Decimal | None:
         return div(self.points * HUNDRED, self.max) if self.max else None
+
+    @property
+    def total_with_bonus(self) -> Decimal:
+        """The points and the bonus together: a figure of its own, beside ``points`` (#13)."""
+        return self.points + self.bonus
 
     def node(self, node_id: str) -> NodeResult:
         """The result of one node by id: ``result.node("CQS.1.1.1").points``."""
@@ -267,6 +350,31 @@ class Result:
         """Why a node has its points, written from the trace in ``lang`` (default: the scoring's)."""
         return explain(self.node(node_id), lang)
 
+    @property
+    def exact_index(self) -> Decimal:
+        """The index before any declared rounding."""
+        return self.index if self.index_exact is None else self.index_exact
+
+    @property
+    def index_places(self) -> int:
+        """The decimals the index is shown with: the declared rounding's, else the display's."""
+        rounding = self.index_trace.rounding if self.index_trace is not None else None
+        return self.places if rounding is None else int(rounding.places)
+
+    def index_text(self, lang: Lang | None = None) -> str:
+        """The index as people read it: ``76,35%`` on 0–100, ``0,76/1`` on another scale, points otherwise."""
+        lang = lang or self.lang
+        value = show(self.index, lang, self.index_places)
+        if self.index_scale is None:
+            return value
+        return f"{value}%" if self.index_scale == HUNDRED else f"{value}/{show(self.index_scale, lang)}"
+
+    def explain_index(self, lang: Lang | None = None) -> str:
+        """How the index was made from the pillars, in ``lang`` (default: the scoring's language)."""
+        if self.index_trace is None:
+            return f"{INDEX_WORDS[lang or self.lang]['sum']} = {show(self.index, lang or self.lang)}"
+        return explain_index(self.index_trace, self.index, self.exact_index, lang or self.lang)
+
     def to_dict(self, *, rounded: bool = False, explain: bool = True) -> dict[str, Any]:
         """The JSON contract of ``cds-index score --format json`` (points are exact decimal strings);
         ``explain=False`` leaves every node's explanation out (nothing is written)."""
@@ -284,10 +392,27 @@ class Result:
             "achievable": num(self.achievable),
             "stated_total": num(self.stated_total),
             "percent": num(self.percent),
-            "index": {"method": self.index_method, "value": num(self.index)},
+            "bonus": num(self.bonus),
+            "total_with_bonus": num(self.total_with_bonus),
+            "index": self._index_dict(num, explain),
             "problems": [p.to_dict() for p in self.problems],
             "children": [self._pillar(p, places, num, explain) for p in self.pillars],
         }
+
+    def _index_dict(self, num: Any, explain: bool) -> dict[str, Any]:
+        """The index: its value (rounded as declared), the exact value, the scale and the rounding."""
+        trace = self.index_trace
+        rounding = trace.rounding if trace is not None else None
+        out: dict[str, Any] = {
+            "method": self.index_method,
+            "value": num(self.index),
+            "exact": num(self.exact_index),
+            "scale": num(self.index_scale),
+            "rounding": None if rounding is None else {"places": rounding.places, "mode": rounding.mode},
+        }
+        if explain:
+            out["explanation"] = self.explain_index()
+        return out
 
     def _pillar(self, pillar: NodeResult, places: int | None, num: Any, explain: bool) -> dict[str, Any]:
         """A pillar with its printed (`stated`), achievable and applicable (`max`) maximum (#10)."""
@@ -553,6 +678,8 @@ class _Scorer:
         self.source = unit.source
         self.problems: list[Problem] = []
         """Input problems found while scoring (an undated value where the criterion needs its date)."""
+        self.limits: list[tuple[str, Decimal, tuple[str, ...], Clamp]] = []
+        """(criterion, maximum, inputs, what was limited) of each criterion whose rule limited it (#13)."""
         self.simple: dict[str, Any] = {
             name: v.value
             for name, v in self.values.items()
@@ -583,6 +710,28 @@ class _Scorer:
             )
         )
         return _nothing(node, leaf, maximum, "invalid", (TEXT, self.lang, message))
+
+    def floor(
+        self, node: Node, children: tuple[NodeResult, ...], points: Decimal, self_points: Decimal | None
+    ) -> tuple[Decimal, Decimal, Decimal | None]:
+        """A group whose deductions exceed its points stops at 0, and says so (#13): ``(the sum below
+        0, 0, the self-assessed sum stopped at 0 likewise)``, with a ``deduction-floor`` warning at
+        the value of the first deduction (the line `check` of an inputs file points at)."""
+        counted = next((c.inputs[0] for c in children if c.points < 0 and c.inputs), None)
+        where = ("values", counted) if counted else ()
+        self.problems.append(
+            Problem(
+                "deduction-floor",
+                f"{node.id}: the deductions take it to {plain(points)} points; a group does not go below 0, "
+                "so it has 0 (the deduction beyond its points is not carried to the groups above)",
+                Location(self.source, path=where),
+                (node.id,),
+                severity="warning",
+            )
+        )
+        if self_points is not None and self_points < 0:
+            self_points = ZERO
+        return points, ZERO, self_points
 
     def criterion(self, node: Node) -> NodeResult:
         leaf = self.leaves[node.id]
@@ -632,6 +781,11 @@ class _Scorer:
                 return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None)))
             except NotReported as exc:
                 return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),)))
+            if rule.clamp is not None and (limited := rule.clamp(facts)) is not None:
+                self.limits.append((node.id, maximum, leaf.inputs, limited))
+            bonus = ZERO
+            if rule.kind == "bonus":  # outside the points, the maximum and the percentages (#13)
+                bonus, points = points, ZERO
             return _new(
                 NodeResult,
                 (
@@ -646,6 +800,8 @@ class _Scorer:
                     None,
                     leaf.inputs,
                     False,
+                    bonus,
+                    None,
                 ),
             )
         present = list(plain_values)
@@ -696,6 +852,11 @@ class _Scorer:
             trace = (LATE, lang, leaf, self.year, tuple(dates), points, read, self_points)
         else:
             trace = (RULE, lang, leaf.rule, plain_values, facts, self_points)
+            if leaf.rule.clamp is not None and (limited := leaf.rule.clamp(facts)) is not None:
+                self.limits.append((node.id, maximum, leaf.inputs, limited))
+        bonus = ZERO
+        if leaf.rule.kind == "bonus":  # the self-assessed bonus stays in the trace, out of the sums
+            bonus, points, self_points = points, ZERO, None
         return NodeResult(
             node.id,
             node.title,
@@ -707,6 +868,7 @@ class _Scorer:
             self_points=self_points,
             inputs=leaf.inputs,
             late=late,
+            bonus=bonus,
         )
 
     def pillars(self) -> tuple[NodeResult, ...]:
@@ -727,11 +889,12 @@ class _Scorer:
             if count:  # a group: its last `count` results are its children
                 children = tuple(out[-count:])
                 del out[-count:]
-                points = top = ZERO
+                points = top = bonus = ZERO
                 other = unreported = has_self = False
                 for c in children:  # the same additions, in the same order, as sum()
                     points += c[2]
                     top += c[3]
+                    bonus += c[11]
                     status = c[5]
                     if status == "not_reported":
                         unreported = True
@@ -745,6 +908,9 @@ class _Scorer:
                 self_points = None
                 if has_self:
                     self_points = sum((c[8] if c[8] is not None else c[2] for c in children), ZERO)
+                unfloored = None
+                if points < 0:
+                    unfloored, points, self_points = self.floor(node, children, points, self_points)
                 push(
                     _new(
                         NodeResult,
@@ -760,6 +926,8 @@ class _Scorer:
                             self_points,
                             (),
                             False,
+                            bonus,
+                            unfloored,
                         ),
                     )
                 )
@@ -793,6 +961,11 @@ class _Scorer:
             except NotReported as exc:
                 push(_nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),))))
                 continue
+            if rule.clamp is not None and (limited := rule.clamp(facts)) is not None:
+                self.limits.append((node_id, maximum, leaf.inputs, limited))
+            bonus = ZERO
+            if rule.kind == "bonus":  # outside the points, the maximum and the percentages (#13)
+                bonus, points = points, ZERO
             push(
                 _new(
                     NodeResult,
@@ -808,6 +981,8 @@ class _Scorer:
                         None,
                         leaf.inputs,
                         False,
+                        bonus,
+                        None,
                     ),
                 )
             )
@@ -818,12 +993,13 @@ class _Scorer:
             return self.criterion(node)
         leaf, group = self.criterion, self.node
         children = tuple([group(child) if child.children else leaf(child) for child in node.children])
-        points = maximum = ZERO
+        points = maximum = bonus = ZERO
         statuses: set[str] = set()
         has_self = False
         for c in children:  # one pass (the same additions, in the same order, as sum())
             points += c.points
             maximum += c.max
+            bonus += c.bonus
             statuses.add(c.status)
             has_self = has_self or c.self_points is not None
         status: Status
@@ -838,6 +1014,9 @@ class _Scorer:
             self_points = sum(
                 (c.self_points if c.self_points is not None else c.points for c in children), ZERO
             )
+        unfloored = None
+        if points < 0:
+            unfloored, points, self_points = self.floor(node, children, points, self_points)
         return _new(
             NodeResult,
             (
@@ -852,8 +1031,150 @@ class _Scorer:
                 self_points,
                 (),
                 False,
+                bonus,
+                unfloored,
             ),
         )
+
+
+# --- the final index (#13) -------------------------------------------------------------------
+
+
+class IndexPart(NamedTuple):
+    """One pillar's part in the index: its points out of its applicable maximum, its weight, and
+    its share on the index's scale (``None``: not assessed, left out of a mean)."""
+
+    id: str
+    points: Decimal
+    max: Decimal
+    weight: Decimal
+    share: Decimal | None
+
+
+class IndexTrace(NamedTuple):
+    """What the index was made of, for its explanation (written on demand)."""
+
+    method: str
+    parts: tuple[IndexPart, ...]
+    scale: Decimal | None
+    rounding: Any  # formats.model.Rounding | None
+    points: Decimal
+    max: Decimal
+
+
+def aggregate_index(
+    method: str,
+    ids: tuple[str, ...],
+    points: tuple[Decimal, ...],
+    maxima: tuple[Decimal, ...],
+    *,
+    weights: tuple[Decimal, ...] | None = None,
+    scale: Decimal | None = None,
+) -> tuple[Decimal, tuple[IndexPart, ...]]:
+    """The exact (unrounded) index of pillars ``points`` out of ``maxima``, and each pillar's part.
+
+    - ``sum``: the points (weighted by ``weights`` when given); on ``scale``: ÷ the applicable
+      maximum (weighted alike) × scale;
+    - the mean methods: each assessed pillar's points ÷ its applicable maximum × the scale (100 unless
+      declared), then their mean, weighted by ``weights`` when given; a pillar not assessed (maximum 0)
+      is left out and the remaining weights carry the mean (the explanation says so).
+
+    The one computation of an index: :func:`score` and ``analyse.sensitivity`` both call it.
+    """
+    ws = weights if weights is not None else (Decimal(1),) * len(points)
+    if method == "sum":
+        total = sum((w * p for w, p in zip(ws, points, strict=True)), ZERO)
+        parts = tuple(IndexPart(i, p, m, w, None) for i, p, m, w in zip(ids, points, maxima, ws, strict=True))
+        if scale is None:
+            return total, parts
+        top = sum((w * m for w, m in zip(ws, maxima, strict=True)), ZERO)
+        return (div(total * scale, top) if top else ZERO), parts
+    on = HUNDRED if scale is None else scale
+    parts = tuple(
+        IndexPart(i, p, m, w, div(p * on, m) if m else None)
+        for i, p, m, w in zip(ids, points, maxima, ws, strict=True)
+    )
+    used = [part for part in parts if part.share is not None]
+    weight = sum((part.weight for part in used), ZERO)
+    if not used or not weight:
+        return ZERO, parts
+    total = sum((part.weight * part.share for part in used if part.share is not None), ZERO)
+    return div(total, weight), parts
+
+
+def pillar_weights(definition: Definition) -> tuple[Decimal, ...] | None:
+    """The declared weights in pillar order (``None`` unless the method is weighted); a pillar
+    without a weight is refused (``check`` positions it: `index-weights`)."""
+    setting = definition.index
+    if setting.method != "weighted_mean_of_pillar_percentages" or setting.weights is None:
+        return None
+    missing = [p.id for p in definition.tree if p.id not in setting.weights]
+    if missing:
+        raise DefinitionError(
+            f"{definition.id}: index.weights has no weight for pillar(s) {', '.join(missing)}",
+            "index-weights",
+        )
+    return tuple(setting.weights[p.id] for p in definition.tree)
+
+
+def final_index(
+    setting: IndexSetting, definition: Definition, pillars: tuple[NodeResult, ...]
+) -> tuple[Decimal, Decimal | None, IndexTrace]:
+    """``(index, exact or None when not rounded, trace)``: the declared index of scored pillars,
+    rounded only where the definition declares a rounding."""
+    exact, parts = aggregate_index(
+        setting.method,
+        tuple(p.id for p in pillars),
+        tuple(p.points for p in pillars),
+        tuple(p.max for p in pillars),
+        weights=pillar_weights(definition),
+        scale=setting.scale,
+    )
+    trace = IndexTrace(
+        setting.method,
+        parts,
+        setting.exact_scale,
+        setting.rounding,
+        sum((p.points for p in pillars), ZERO),
+        sum((p.max for p in pillars), ZERO),
+    )
+    if setting.rounding is None:
+        return exact, None, trace
+    return round_as(exact, setting.rounding.places, setting.rounding.mode), exact, trace
+
+
+def explain_index(trace: IndexTrace, value: Decimal, exact: Decimal, lang: Lang) -> str:
+    """The index's sentence: the method, each pillar's part, the exact value, the declared rounding."""
+    w = INDEX_WORDS[lang]
+    scale = trace.scale
+    if trace.method == "sum":
+        if scale is None:
+            head = w["sum"]
+            body = " + ".join(show(part.points, lang) for part in trace.parts)
+            text = f"{head}: {body} = {show(exact, lang)}"
+        else:
+            head = w["sum_scaled"].format(scale=show(scale, lang))
+            text = f"{head}: {show(trace.points, lang)}/{show(trace.max, lang)} × {show(scale, lang)}"
+            text += f" = {show(exact, lang)}"
+    else:
+        head = w[trace.method]
+        if scale is not None:
+            head += f" ({w['scale'].format(scale=show(scale, lang))})"
+        items = []
+        for part in trace.parts:
+            item = f"{part.id} {show(part.points, lang)}/{show(part.max, lang)}"
+            item += f" = {show(part.share, lang)}" if part.share is not None else f": {w['skipped']}"
+            if trace.method == "weighted_mean_of_pillar_percentages":
+                item += f" × {w['weight']} {show(part.weight, lang)}"
+            items.append(item)
+        if all(part.share is None for part in trace.parts):
+            items.append(w["none"])
+        text = f"{head}: {'; '.join(items)} → {show(exact, lang)}"
+    rounding = trace.rounding
+    if rounding is not None:
+        rule = w["rounded"].format(places=rounding.places)
+        text += f"; {rule} ({w[rounding.mode]}) = {show(value, lang)}"
+    return text
 
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
@@ -970,17 +1291,15 @@ def score(
     scorer = _Scorer(cdef, inputs, lang, broken, standings)
     pillars = scorer.pillars()
     found.extend(scorer.problems)
+    if scorer.limits:
+        found.extend(clamp_warnings(scorer.limits, inputs.source))
     if standings:
         found.extend(_stale(standings, inputs.unit_id, pillars, inputs.source))
     points = sum((p.points for p in pillars), ZERO)
     maximum = sum((p.max for p in pillars), ZERO)
     achievable = cdef.achievable
     method = definition.index.method
-    if method == "mean_of_pillar_percentages":
-        shares = [div(p.points * HUNDRED, p.max) for p in pillars if p.max]
-        index = div(sum(shares, ZERO), Decimal(len(shares))) if shares else ZERO
-    else:
-        index = points
+    index, exact, index_trace = final_index(definition.index, definition, pillars)
     return Result(
         definition.id,
         inputs.unit_id,
@@ -997,7 +1316,41 @@ def score(
         (*inputs.problems, *found, *period_warnings(definition, inputs.year)),
         lang,
         cdef.pillar_achievable,
+        sum((p.bonus for p in pillars), ZERO),
+        exact,
+        definition.index.exact_scale,
+        index_trace,
+        definition.ranking,
     )
+
+
+CLAMP_WORDS = {
+    "points": "{node}: the rule gives {raw} points, outside 0 … {maximum}; scored {limit} (not silently: "
+    "the criterion's `clamped` says so)",
+    "share": "{node}: the ratio is {raw}, outside 0 … 100 %; counted as {limit} (where the input is a "
+    "part of the whole it is divided by, declare a `constraints:` entry to refuse such values instead)",
+}
+
+
+def clamp_warnings(
+    limits: list[tuple[str, Decimal, tuple[str, ...], Clamp]], source: str | None
+) -> list[Problem]:
+    """A ``score-clamped`` warning for each criterion whose rule limited its value (#13), at the
+    unit's value for its first input."""
+    out: list[Problem] = []
+    for node_id, maximum, names, limited in limits:
+        raw, limit = limited.raw, limited.limit
+        if limited.of == "share":
+            raw, limit = raw * HUNDRED, limit * HUNDRED
+        unit = " %" if limited.of == "share" else ""
+        message = CLAMP_WORDS[limited.of].format(
+            node=node_id, raw=plain(raw) + unit, limit=plain(limit) + unit, maximum=plain(maximum)
+        )
+        path = ("values", names[0]) if names else ()
+        out.append(
+            Problem("score-clamped", message, Location(source, path=path), (node_id,), severity="warning")
+        )
+    return out
 
 
 def score_criterion(

@@ -32,6 +32,7 @@ from ..numbers import Lang, show
 from ..read.inputs import UnitInputs
 from ..read.literals import NumberFormat
 from ..read.loader import not_utf8, open_input
+from ..rules.bonus import has_bonus
 from .safe import csv_cell, json_text, terminal
 from .seen import SeenIds
 from .tables import (
@@ -798,8 +799,10 @@ def summary_columns(definition: Definition, lang: Lang = "vi") -> list[str]:
     columns = ["unit_id", "unit_name", "status"]
     columns += [pillar.id for pillar in definition.tree]
     columns += ["points", "max", "percent"]
-    if definition.index.method != "sum":
+    if definition.index.exact_scale is not None:
         columns.append("index")
+    if has_bonus(definition):  # the bonus beside the total, never in it (#13)
+        columns += ["bonus", "total_with_bonus"]
     columns += ["problems", "source"]
     if vi:
         names = {
@@ -810,6 +813,8 @@ def summary_columns(definition: Definition, lang: Lang = "vi") -> list[str]:
             "max": "Điểm tối đa",
             "percent": "Tỷ lệ (%)",
             "index": "Chỉ số (%)",
+            "bonus": "Điểm thưởng",
+            "total_with_bonus": "Tổng điểm kể cả điểm thưởng",
             "problems": "Lỗi số liệu",
             "source": "Nguồn",
         }
@@ -822,13 +827,16 @@ def summary_cells(definition: Definition, row: BatchRow) -> list[Any]:
     result = row.result
     status = "ok" if row.ok else ("failed" if result is None else "invalid")
     cells: list[Any] = [row.unit_id, row.unit_name or "", status]
+    bonus = has_bonus(definition)
     if result is None:
-        cells += [None] * (len(definition.tree) + 3 + (definition.index.method != "sum"))
+        cells += [None] * (len(definition.tree) + 3 + (definition.index.exact_scale is not None) + 2 * bonus)
     else:
         cells += [p.points for p in result.pillars]
         cells += [result.points, result.max, result.percent]
-        if definition.index.method != "sum":
+        if definition.index.exact_scale is not None:
             cells.append(result.index)
+        if bonus:
+            cells += [result.bonus, result.total_with_bonus]
     cells.append(" | ".join(describe(p) for p in row.problems if p.severity == "error"))
     cells.append(row.source or "")
     return cells

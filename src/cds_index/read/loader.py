@@ -510,6 +510,7 @@ def read_file(path: str | Path) -> tuple[Document, list[Problem]]:
 _TYPE_TO_CODE = {
     "extra_forbidden": "unknown-key",
     "missing": "missing-key",
+    "scale_mismatch": "scale-mismatch",  # a number written on the wrong scale (50 for 0.5), #13
 }
 
 
@@ -660,7 +661,7 @@ def _number_words(value: Any) -> Message:
     return T("expected a number, got {value}", value=shown)
 
 
-def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, Message, Message | None]:
+def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, str, Message | None]:
     """A pydantic error in our words: never pydantic's English (``Input should be a valid decimal``)."""
     kind = err["type"]
     loc = err["loc"]
@@ -668,7 +669,7 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, M
     ctx = err.get("ctx") or {}
     code = _TYPE_TO_CODE.get(kind)
     hint: Message | None = None
-    message: Message
+    message: str  # a Message, but for the words of formats/model.py's scale check (vi and en)
     if code == "unknown-key":
         message = T("unknown key {key}", key=repr(last))
         hint = did_you_mean(str(last), vocabulary)
@@ -680,6 +681,8 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, M
             )
     elif code == "missing-key":
         message = T("missing required key {key}", key=repr(last))
+    elif code == "scale-mismatch":
+        message = str(err["msg"])  # formats/model.py's own words (vi and en side by side), not the catalogue
     elif kind == "union_tag_invalid":
         code = "invalid-value"
         tag = ctx.get("tag")
@@ -723,6 +726,9 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, M
         code = "invalid-value"
         bound, words = _BOUNDS[kind]
         message = words(_short(err.get("input")), ctx.get(bound))
+        about_points = bool(loc) and (last in POINTS_KEYS or (len(loc) > 1 and loc[-2] == "percent"))
+        if kind in {"greater_than_equal", "greater_than"} and about_points and _negative(err.get("input")):
+            hint = NEGATIVE_HINT
     elif kind in {"literal_error", "enum"}:
         code = "invalid-value"
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
@@ -780,6 +786,22 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, M
 def _listed(names: Iterable[str]) -> str:
     """Names of the format (keys, kinds, types) as code: ```yes_no`, `ratio```."""
     return ", ".join(f"`{name}`" for name in names)
+
+
+NEGATIVE_HINT = T(
+    "points, shares and caps are never negative; to take points off (trừ điểm), write the criterion "
+    "with `kind: deduction` (`points_each` and `cap` as positive numbers, `deducts_from: criterion` or "
+    "`parent`)"
+)
+"""The hint beside a negative number of points where the format wants one ≥ 0 (#13)."""
+POINTS_KEYS = frozenset({"points", "percent", "cap", "points_each", "total"})
+
+
+def _negative(value: Any) -> bool:
+    try:
+        return not isinstance(value, bool) and Decimal(str(value)) < 0
+    except (InvalidOperation, ValueError):
+        return False
 
 
 def _short(value: Any) -> str:

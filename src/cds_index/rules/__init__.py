@@ -21,18 +21,48 @@ from typing import Any
 from ..errors import close_match
 from ..formats.model import InputDef, Node, RuleBase
 from ..numbers import ZERO
-from . import checklist, count, formula, incidents, per_item, rank, ratio, role, steps, targets, yes_no
-from .common import ROLE_WORDS, WORDS, Compiled, InvalidValue, NotReported, day_month
+from . import (
+    bonus,
+    checklist,
+    count,
+    deduction,
+    formula,
+    incidents,
+    per_item,
+    rank,
+    ratio,
+    role,
+    steps,
+    table,
+    targets,
+    yes_no,
+)
+from .common import ROLE_WORDS, WORDS, At, Compiled, InvalidValue, NotReported, day_month
 
 KINDS: dict[str, ModuleType] = {
     module.MODEL.model_fields["kind"].annotation.__args__[0]: module
-    for module in (yes_no, ratio, count, steps, role, checklist, per_item, incidents, formula, rank, targets)
+    for module in (
+        yes_no,
+        ratio,
+        count,
+        steps,
+        role,
+        checklist,
+        per_item,
+        incidents,
+        formula,
+        rank,
+        deduction,
+        bonus,
+        table,
+        targets,
+    )
 }
-"""kind name → the module that checks, compiles and explains it. The first ten are the
+"""kind name → the module that checks, compiles and explains it. All but the last are the
 :data:`cds_index.formats.model.Rule` union (a node's ``rule``); ``targets`` is a node's ``targets``
 (``scoring: targets``), a yearly rule (:attr:`Compiled.for_year`)."""
 
-__all__ = ["KINDS", "ROLE_WORDS", "WORDS", "Compiled", "InvalidValue", "NotReported", "compile_rule"]
+__all__ = ["KINDS", "ROLE_WORDS", "WORDS", "At", "Compiled", "InvalidValue", "NotReported", "compile_rule"]
 
 
 def compile_rule(

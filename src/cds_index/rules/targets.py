@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Final, Literal
 
+from ..formats import units
 from ..formats.model import AtLeast, InputDef, Node, OneOf, Targets
 from ..numbers import ONE, ZERO, Lang, show
 from ..read.literals import fold
@@ -63,7 +64,10 @@ def check(
     if spec is None:
         need(rule.input, set(NUMBERS | {"choice"}), "input")  # unknown-input, with a close match
         return
+    scale = units.scale(spec.unit)
     for year, target in rule.years.items():
+        if isinstance(target, AtLeast) and scale is not None:
+            problems.extend(_scale_problems(year, target.at_least, rule.input, spec, scale))
         if isinstance(target, AtLeast) and spec.type not in NUMBERS:
             problems.append(
                 (
@@ -89,6 +93,29 @@ def check(
                             f"({', '.join(spec.choices or [])})",
                         )
                     )
+
+
+def _scale_problems(
+    year: int, value: Decimal, name: str, spec: InputDef, scale: units.Scale
+) -> list[tuple[str, str]]:
+    """`at_least: 0.8` on a 0–100 percent input (or 80 on a 0–1 fraction one): refused, with what to
+    write (issue #13)."""
+    if scale == "percent" and 0 < value < 1:
+        write = value * 100
+    elif scale == "fraction" and value > 1 and (spec.max is None or spec.max <= 1):
+        write = value / 100
+    else:
+        return []
+    shown = format(write.normalize(), "f")
+    meant = shown if scale == "percent" else format(value.normalize(), "f")
+    return [
+        (
+            "scale-mismatch",
+            f"{year}: {name!r} is read as {units.SCALE_WORDS[scale]}, so `at_least: {value}` reads as "
+            f"{value}{' %' if scale == 'percent' else ''}; write {shown} for {meant} % "
+            f"(viết {shown.replace('.', ',')} cho {meant} %)",
+        )
+    ]
 
 
 def compile(rule: Targets, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Compiled:
