@@ -412,6 +412,12 @@ def _first_problem(text: str) -> Problem:
         ("  - id: A\n", "  - id: A\n   extra: 1\n", "thụt lề chưa đúng", "the indentation is off"),
         ("          input: has_plan\n", "\t  input: has_plan\n", "chỉ thụt lề bằng dấu cách", "spaces only"),
         ("total: 10", "total: mười", "cần một số, nhận được 'mười'", "expected a number, got 'mười'"),
+        (
+            "          per: staff\n",
+            "          per: staff\n          target: 80\n",
+            "viết 0.8 cho 80 %",
+            "write 0.8",
+        ),
     ],
 )
 def test_an_authors_mistake_says_what_to_write(old: str, new: str, vietnamese: str, english: str) -> None:

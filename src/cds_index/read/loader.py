@@ -681,8 +681,18 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, s
             )
     elif code == "missing-key":
         message = T("missing required key {key}", key=repr(last))
+    elif code == "scale-mismatch" and {"value", "percent", "hint"} <= ctx.keys():
+        # formats/model.py's ratio target above 1 (`target: 80` meant 80 %), in our words (#12)
+        hint_value = str(ctx["hint"])
+        message = T(
+            "`target` is a fraction of 1, not a percent: {value} would need {percent} % of the whole; "
+            "write {hint} for {value} %",
+            value=str(ctx["value"]),
+            percent=str(ctx["percent"]),
+            hint=hint_value if hint_value[:1].isdigit() else T("a number from 0 to 1"),
+        )
     elif code == "scale-mismatch":
-        message = str(err["msg"])  # formats/model.py's own words (vi and en side by side), not the catalogue
+        message = str(err["msg"])
     elif kind == "union_tag_invalid":
         code = "invalid-value"
         tag = ctx.get("tag")
@@ -789,7 +799,7 @@ def _listed(names: Iterable[str]) -> str:
 
 
 NEGATIVE_HINT = T(
-    "points, shares and caps are never negative; to take points off (trừ điểm), write the criterion "
+    "points, shares and caps are never negative; to take points off ('trừ điểm'), write the criterion "
     "with `kind: deduction` (`points_each` and `cap` as positive numbers, `deducts_from: criterion` or "
     "`parent`)"
 )
