@@ -401,14 +401,13 @@ CLI_CASES: list[tuple[str, list[str], dict[str, str | None]]] = [
     ("score a unit", ["score", HUE, WEAK], {"vi": "rules/*", "en": "render/report.py"}),
     ("score units as csv", ["score", HUE, WEAK, "--format", "csv"], {}),
     ("show the assumptions", ["show", HUE, "--assumptions"], {}),
-    ("list the definitions", ["list"], {"en": "cli/list.py"}),
+    ("list the definitions", ["list"], {}),
     ("gaps of a unit", ["gaps", HUE, WEAK], {"vi": "analyse/gaps.py", "en": "analyse/gaps.py"}),
 ]
 NOT_CONVERTED |= {
     "render/report.py": "the table cuts titles at 70 characters (issue 12 item 5), so a cut title is "
     "not recognised as the decision's words; its own words are inline vi/en, not the catalogue",
     "analyse/gaps.py": "the gaps report",
-    "cli/list.py": "points in the list of definitions (`200 điểm` in English output)",
 }
 
 
