@@ -395,7 +395,7 @@ def test_a_whole_files_errors_are_shown_at_the_pages_lines(tmp_path: Path) -> No
     text = "kind: inputs\ndefinition: hai-duong-707-department\nunit: {id: a}\nvalues: {}\nyaer: 2024\n"
     (block,) = _page(tmp_path, f"# A page\n\n```yaml\n{text}```\n")
     (error,) = _whole(block, tmp_path)
-    assert error.startswith("page.md:8:1: error[unknown-key] unknown key 'yaer'"), error
+    assert error.startswith("page.md:8:1: error[unknown-key]") and "'yaer'" in error, error
 
 
 def test_the_amendment_shown_is_the_one_tested() -> None:
