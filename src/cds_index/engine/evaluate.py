@@ -6,12 +6,13 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, Literal, NamedTuple
 
 from ..check.constraints import violations
 from ..errors import DefinitionError, Location, Problem, UsageError
 from ..formats.model import Definition, Node
-from ..numbers import HUNDRED, ZERO, Lang, div, plain, points_text, show
+from ..numbers import HUNDRED, ZERO, Lang, div, plain, points_text, show, show_each
 from ..read.inputs import UnitInputs, parse_values
 from ..rules import Compiled, InvalidValue, NotReported
 
@@ -128,13 +129,14 @@ class NodeResult(NamedTuple):
         def num(d: Decimal | None) -> str | None:
             return None if d is None else (plain(d) if places is None else show(d, "en", places))
 
+        share = self.percent  # divided once per node, not twice (#11)
         out: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
             "points": num(self.points),
             "max": num(self.max),
             "stated": num(self.stated),
-            "percent": num(self.percent) if self.percent is not None else None,
+            "percent": num(share) if share is not None else None,
             "status": self.status,
         }
         if explain:
@@ -163,8 +165,8 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
             rule.explain(values, facts, lang), self_points, node.points, STATUS_WORDS[lang], lang
         )
     w = STATUS_WORDS[lang]
-    if form == SUM:
-        terms = " + ".join([show(c.points, lang) for c in node.children])
+    if form == SUM:  # 57 of a unit's 136 explanations in hue-2263-commune
+        terms = " + ".join(show_each(map(_POINTS, node.children), lang))
         return f"{w['sum']}: {terms} = {show(node.points, lang)}/{points_text(node.max, lang)}"
     if form == LATE:
         _, _, leaf, year, dates, points, read, self_points = trace
@@ -181,6 +183,10 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
     if form == INVALID:
         return str(trace[2].text(lang))
     return str(trace[2])  # TEXT
+
+
+_POINTS = itemgetter(2)
+"""A NodeResult's points (its third field), read without a Python call per child."""
 
 
 def _self_note(

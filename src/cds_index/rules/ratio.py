@@ -15,13 +15,13 @@ from .common import (
     InvalidValue,
     Need,
     Values,
+    award_text,
     check_ratio_units,
     factor,
     label,
     names,
     numeric,
     proportional,
-    proportional_text,
 )
 
 MODEL = Ratio
@@ -110,22 +110,36 @@ def compile(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
             return show(v[which[0]], lang)
         return "(" + " + ".join(show(v[n], lang) for n in which) + ")"
 
+    fraction = f"{top_label} / {per_label}"
+    aims: dict[str, str] = {}  # `` (mục tiêu 80%)`` in each language, written once
+
     def explain(v: Values, facts: Any, lang: Lang) -> str:
-        w = WORDS[lang]
+        # the most common explanation of all (45 of 2263's 79 criteria): written in one call,
+        # the words of proportional_text and award_text (#11)
         top, bottom, points = facts
-        quotient: Decimal | None = top
+        share: Decimal | None = top
         if per is not None:
-            quotient = div(top, bottom)
-            what = (
-                f"{top_label} / {per_label} = {shown(v, tops, lang)}/{shown(v, bottoms, lang)} "
-                f"= {percent(quotient, lang)}"
-            )
+            share = div(top, bottom)
+            above = show(v[name], lang) if single_top else shown(v, tops, lang)
+            below = show(v[per], lang) if single_bottom else shown(v, bottoms, lang)
+            what = f"{fraction} = {above}/{below} = {percent(share, lang)}"
         else:
             what = f"{top_label} = {percent(top, lang)}"
+        whole = bottom
         if target != ONE:
-            what += f" ({w['target']} {percent(target, lang)})"
-            quotient = None  # the share is the ratio over the target, worked out below
-        return f"{what} → {proportional_text(top, bottom * target, maximum, points, lang, quotient)}"
+            aim = aims.get(lang)
+            if aim is None:
+                aim = aims[lang] = f" ({WORDS[lang]['target']} {percent(target, lang)})"
+            what += aim
+            whole = bottom * target
+            share = None  # the share is the ratio over the target, worked out below
+        if top >= whole:
+            share = ONE
+        elif top <= 0:
+            share = ZERO
+        elif share is None:
+            share = div(top, whole)
+        return f"{what} → {award_text(share, maximum, points, lang)}"
 
     fast = single_top and (per is None or single_bottom)
     one_over_one.general = points  # type: ignore[attr-defined]  # tests/test_flat_plan.py compares the two
