@@ -248,8 +248,13 @@ class Result:
         return self._by_id[node_id]
 
     def walk(self) -> Iterator[NodeResult]:
-        for pillar in self.pillars:
-            yield from pillar.walk()
+        """Every node, pillar by pillar, parents before children (one generator, not one per pillar)."""
+        stack = list(reversed(self.pillars))
+        while stack:
+            node = stack.pop()
+            yield node
+            if node.children:
+                stack.extend(reversed(node.children))
 
     def criteria(self) -> list[NodeResult]:
         return [n for n in self.walk() if n.is_criterion]
