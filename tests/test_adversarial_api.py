@@ -852,11 +852,9 @@ AT_THE_LIMITS: list[tuple[str, dict[str, Any], str, Decimal | None]] = [
     (" + ".join(["a"] * MAX_DEPTH), {"a": Decimal("0.01")}, "scored", Decimal("1.00")),
     ("-" * (MAX_DEPTH - 2) + "a", {"a": 3}, "scored", Decimal(3)),  # an even count of minus signs
     ("-" * (MAX_DEPTH - 1) + "a", {"a": 3}, "scored", Decimal(0)),  # odd: -3, clamped to 0
-    ("a % 0", {"a": 5}, "invalid", None),
     ("a / b", {"a": 5, "b": 0}, "invalid", None),
     ("a // b", {"a": 5, "b": 0}, "invalid", None),
     ("(a - a) / (b - b)", {"a": 5, "b": 1}, "invalid", None),  # 0 / 0
-    ("max(a, 1e30)", {"a": 1}, "scored", Decimal(10)),  # clamped to the criterion's points
     ("a * 1e-30", {"a": 1}, "scored", Decimal("1e-30")),
     ("a * 9999999999999999999999999999", {"a": 1}, "scored", Decimal(10)),
     ("clamp(a, 0, 10) - b", {"a": 7, "b": 2}, "scored", Decimal(5)),
@@ -883,6 +881,29 @@ def test_formulas_that_pass_check_always_score(
     if points is not None:
         assert node.points == points
     assert Decimal(0) <= node.points <= Decimal(10)
+
+
+# issue #13: formulas whose value is never in 0 … the points are refused by check (formula-range); a
+# caller who scores them anyway still gets an answer, and a clamp says so
+OUT_OF_RANGE: list[tuple[str, dict[str, Any], str, Decimal | None]] = [
+    ("a % 0", {"a": 5}, "invalid", None),  # divides by zero for every value
+    ("max(a, 1e30)", {"a": 1}, "scored", Decimal(10)),  # always above the criterion's points
+]
+
+
+@pytest.mark.parametrize(("expression", "values", "status", "points"), OUT_OF_RANGE)
+def test_formulas_never_in_range_are_refused_by_check(
+    expression: str, values: dict[str, Any], status: str, points: Decimal | None
+) -> None:
+    definition, errors = checked(expression)
+    assert [p.code for p in errors] == ["formula-range"], errors
+    result = cds_index.score(definition, values)
+    node = result.node("F.1")
+    assert node.status == status, node.explanation
+    if points is not None:
+        assert node.points == points
+        assert node.clamped is not None and node.clamped.limit == points
+        assert [p.code for p in result.problems] == ["score-clamped"]
 
 
 HUGE_LITERALS = [

@@ -856,7 +856,8 @@ def test_xlsx_numbers_are_rounded_values_with_a_format(
     sheet = openpyxl.load_workbook(path)["xa-tot"]
     cells = {r[0].value: r for r in sheet.iter_rows() if r[0].value}
     assert cells["A.3"][5].value == 6.25 and cells["A.3"][5].number_format == "0.00"
-    assert ws.auto_filter.ref == "A2:H4" and ws.print_title_rows.replace("$", "") == "2:2"
+    # rank, id, name, pillar, total, applicable max, percent of it (#13), status, problems
+    assert ws.auto_filter.ref == "A2:I4" and ws.print_title_rows.replace("$", "") == "2:2"
     assert ws.page_setup.orientation == "landscape"
 
 
@@ -905,7 +906,7 @@ def test_csv_to_stdout_has_the_mark_too(
 def test_rank_csv_uses_the_same_writer(
     thirds: Path, folder: Path, capsys: pytest.CaptureFixture[str], exact: bool
 ) -> None:
-    args = ["rank", str(folder / "bang.yaml"), str(thirds), "--format", "csv"] + (
+    args = ["rank", str(folder / "bang.yaml"), str(thirds), "--format", "csv", "--by", "total"] + (
         ["--exact"] if exact else []
     )
     assert main(args) == 0

@@ -127,6 +127,72 @@ values:
   met: true
 """
 
+# the same without the constraint: a part above its whole is counted as 100 %, and said so (#13)
+CLAMPED_DEF = FIDELITY_DEF.replace("id: fidelity", "id: clamped").split("constraints:")[0]
+
+
+def table_rule(body: str, inputs: str = "[has_plan]", policy: str = "unique") -> str:
+    """TINY with A.1 scored by a decision table (#13)."""
+    rule = (
+        f"        rule:\n          kind: table\n          inputs: {inputs}\n          hit_policy: {policy}\n"
+        f"          assumed: x\n          rows:\n{body}"
+    )
+    return tiny((RULE_A1, rule))
+
+
+RATE_INPUT = ("inputs:\n", "inputs:\n  rate: {label: Tỷ lệ, type: number, unit: percent, min: 0, max: 100}\n")
+HUGE_TABLE = "".join(
+    f"            - {{when: {{staff_trained: {{min: {r}, max: {r + 1}}}, "
+    f"staff: {{min: {r}, max: {r + 1}}}}}, percent: 0}}\n"
+    for r in range(1000)
+)
+
+# a deduction from the parent that can take its pillar below 0 (#13)
+FLOOR_DEF = dump_yaml(
+    definition_data(
+        {
+            "done": {"label": "Đã thực hiện", "type": "boolean"},
+            "late": {"label": "Số văn bản chậm hạn", "type": "integer", "unit": "document", "min": 0},
+        },
+        [
+            criterion("L.1", 2, {"kind": "yes_no", "input": "done"}),
+            criterion(
+                "L.2",
+                0,
+                {"kind": "deduction", "input": "late", "points_each": 1, "cap": 5, "deducts_from": "parent"},
+            ),
+        ],
+        id="floor",
+    )
+)
+
+FLOOR_VALUES = """\
+kind: inputs
+definition: floor.yaml
+unit: {id: xa-c, name: Xã C (hư cấu)}
+year: 2024
+values:
+  done: true
+  late: 4
+"""
+
+# a criterion scored by rank among the units (issue #13): one unit checked alone is pending
+RANK_DEF = dump_yaml(
+    definition_data(
+        {"online": {"label": "Số hồ sơ trực tuyến", "type": "integer", "unit": "item", "min": 0}},
+        [criterion("K.1", 5, {"kind": "rank", "input": "online", "places": [5, 4, 3, 2, 1]})],
+        id="ranked",
+    )
+)
+RANK_VALUES = """\
+kind: inputs
+definition: ranked.yaml
+unit: {id: xa-c, name: Xã C (hư cấu)}
+year: 2024
+values:
+  online: 12
+"""
+
 OVERLAY = """\
 kind: overlay
 id: phan-cong-thu
@@ -252,6 +318,23 @@ FROM_A_FILE = [
         "B.1",
     ),
     Trigger("leaf-without-rule", tiny((RULE_A1, "")), "id: A.1", "id: A.1"),
+    Trigger(  # #13: a weight for a pillar the tree does not have
+        "index-weights",
+        tiny(
+            (
+                "tree:\n",
+                "index:\n  method: weighted_mean_of_pillar_percentages\n  weights: {A: 1, B: 1}\n"
+                "  weights_total: 2\ntree:\n",
+            )
+        ),
+        "weights: {A: 1, B: 1}",
+    ),
+    Trigger(  # #13: a tie-break by a measure the definition does not have
+        "ranking-measure",
+        tiny(("tree:\n", "ranking: {tie_break: [ZZ]}\ntree:\n")),
+        "ranking:",
+        "ZZ",
+    ),
     Trigger(
         "node-rule-and-children",
         tiny(
@@ -296,9 +379,59 @@ FROM_A_FILE = [
         "kind: steps",
         "kind: steps",
     ),
+    # decision tables (#13): each problem at the row it is about, a gap at the rows
+    Trigger(
+        "table-gap",
+        table_rule("            - {when: {has_plan: true}, percent: 100}\n"),
+        "- {when",
+        "- {when",
+    ),
+    Trigger(
+        "table-overlap",
+        table_rule(
+            "            - {when: {has_plan: true}, percent: 100}\n            - {when: {}, percent: 0}\n"
+        ),
+        "- {when: {}",
+        "{when: {}",
+    ),
+    Trigger(
+        "table-unreachable",
+        table_rule(
+            "            - {when: {staff_trained: {max: 0}}, percent: 100}\n"
+            "            - {when: {}, percent: 0}\n",
+            "[staff_trained]",
+            "first",
+        ),
+        "{max: 0}",
+        "{when",
+    ),
+    Trigger(
+        "table-too-complex", table_rule(HUGE_TABLE, "[staff_trained, staff]", "first"), "- {when", "- {when"
+    ),
+    Trigger(
+        "scale-mismatch",
+        mutate(
+            table_rule(
+                "            - {when: {rate: {min: 0.8}}, percent: 100}\n"
+                "            - {when: {rate: {max: 0.8}}, percent: 0}\n",
+                "[rate]",
+            ),
+            RATE_INPUT,
+        ),
+        "{min: 0.8}",
+        "{min: 0.8}",
+    ),
     Trigger("formula-syntax", with_formula("staff +"), "kind: formula", "{kind: formula"),
     Trigger("formula-name", with_formula("staff + stuff"), "kind: formula", "{kind: formula"),
     Trigger("formula-forbidden", with_formula("staff ** 2"), "kind: formula", "{kind: formula"),
+    # issue #13: scales and formula ranges
+    Trigger(
+        "scale-mismatch",
+        tiny(("          per: staff\n", "          per: staff\n          target: 80\n")),
+        "target: 80",
+        "80",
+    ),
+    Trigger("formula-range", with_formula("staff + 11"), "kind: formula", "'staff + 11'"),
     Trigger(
         "formula-too-complex", with_formula(" + ".join(["staff"] * 101)), "kind: formula", "{kind: formula"
     ),
@@ -401,12 +534,31 @@ FROM_A_FILE = [
         extra=(("fidelity.yaml", FIDELITY_DEF),),
     ),
     Trigger(
+        "score-clamped",
+        FIDELITY_VALUES.replace("fidelity.yaml", "clamped.yaml"),
+        "trained: 25",
+        "25",
+        name="unit.yaml",
+        extra=(("clamped.yaml", CLAMPED_DEF),),
+    ),
+    Trigger(
         "input-date-missing",
         FIDELITY_VALUES,
         "met: true",
         "true",
         name="unit.yaml",
         extra=(("fidelity.yaml", FIDELITY_DEF),),
+    ),
+    Trigger(
+        "deduction-floor", FLOOR_VALUES, "late: 4", "4", name="unit.yaml", extra=(("floor.yaml", FLOOR_DEF),)
+    ),
+    Trigger(
+        "rank-needs-batch",
+        RANK_VALUES,
+        "online: 12",
+        "12",
+        name="unit.yaml",
+        extra=(("ranked.yaml", RANK_DEF),),
     ),
     Trigger(
         "input-choice",
@@ -435,6 +587,8 @@ NOT_FROM_A_FILE = {
     "io-error": "the operating system refusing a file (tested through the CLI: exit 1)",
     "request-json": "an HTTP body (tested through the HTTP API: 422)",
     "request-too-large": "an HTTP body (tested through the HTTP API: 413)",
+    # issue #13 (tested in test_rank.py)
+    "rank-peers-mismatch": "a unit's value that differs from the batch's standings given with it",
 }
 
 
@@ -456,7 +610,7 @@ def test_every_code_is_covered_here() -> None:
     from_files = {t.code for t in FROM_A_FILE}
     assert from_files.isdisjoint(NOT_FROM_A_FILE)
     assert from_files | set(NOT_FROM_A_FILE) | WORKBOOK_CODES | READING_CODES == set(CODES)
-    assert len(NOT_FROM_A_FILE) <= 13  # small and explicit: every other code comes from a file
+    assert len(NOT_FROM_A_FILE) <= 14  # small and explicit: every other code comes from a file
 
 
 @pytest.mark.parametrize("trigger", FROM_A_FILE, ids=[t.code for t in FROM_A_FILE])

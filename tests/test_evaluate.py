@@ -221,7 +221,14 @@ def test_explanations_show_the_arithmetic(
 def test_json_contract(definition: Definition) -> None:
     data = score(definition, FULL, year=2024).to_dict()
     assert data["points"] == "15.9" and data["max"] == "25" and data["year"] == 2024
-    assert data["index"] == {"method": "mean_of_pillar_percentages", "value": "61.33333333333333333333"}
+    index = data["index"]
+    assert (index["method"], index["value"], index["exact"]) == (
+        "mean_of_pillar_percentages",
+        "61.33333333333333333333",
+        "61.33333333333333333333",
+    )
+    assert index["scale"] == "100" and index["rounding"] is None
+    assert index["explanation"].startswith("Chỉ số = trung bình cộng tỷ lệ điểm đạt của các trụ cột")
     p1 = data["children"][0]
     assert {"id", "title", "points", "max", "status", "explanation", "children"} <= set(p1)
     x2 = p1["children"][1]

@@ -140,7 +140,10 @@ def test_clamping_is_explained(formula_def: Callable[..., Definition]) -> None:
     definition = formula_def("visits / 100")
     node = score(definition, {"visits": 2500}, lang="en").node("F.1")
     assert "visits / 100 = 25" in node.explanation
-    assert "clamped to [0, 10]" in node.explanation
+    assert "→ limited to 10 points (the formula gives 25)" in node.explanation
+    assert "giới hạn ở 10 điểm (công thức cho 25)" in node.explain("vi")
+    assert node.clamped == (Decimal(25), Decimal(10), "points")
+    assert node.to_dict()["clamped"] == {"of": "points", "value": "25", "limit": "10"}
 
 
 def test_division_by_zero_marks_the_criterion_invalid(formula_def: Callable[..., Definition]) -> None:

@@ -188,7 +188,7 @@ def test_the_figure_ranked_by_is_the_one_in_bold_and_histograms_have_axes(tmp_pa
     assert first_row
     cells = re.findall(r"<td[^>]*>(.*?)</td>", first_row.group(1))
     bold = [i for i, c in enumerate(cells) if c.startswith("<b>")]
-    column = 2 if by == "total" else 4 + [p.id for p in definition.tree].index(by)
+    column = 2 if by == "total" else 5 + [p.id for p in definition.tree].index(by)
     assert bold == [column], cells
     assert page.count('<div class="hist-x"><span>0%</span><span>50%</span><span>100%</span></div>') == len(
         definition.tree

@@ -164,7 +164,7 @@ def test_every_error_is_reported_not_only_the_first() -> None:
             ("invalid-value", line_of(text, "level: ward")),
             ("wrong-type", line_of(text, "points: four")),
             ("unknown-key", line_of(text, "colour: red")),
-            ("invalid-value", line_of(text, "target: 2")),
+            ("scale-mismatch", line_of(text, "target: 2")),  # a target above 1: a percent (#13)
         ]
     )
     # each with the path into the document and the tree nodes it concerns

@@ -195,9 +195,9 @@ MISTAKES = [
     Mistake(
         "a ratio target written as a percentage",
         (("          per: staff\n", "          per: staff\n          target: 80\n"),),
-        "invalid-value",
+        "scale-mismatch",
         "target: 80",
-        ("80", "less than or equal to 1"),
+        ("80", "write 0.8 for 80 %", "viết 0,8 cho 80 %"),
         column="80",
     ),
     Mistake(

@@ -85,21 +85,31 @@ def assert_sound(result: Result) -> None:
     """0 ≤ points ≤ max everywhere; parents are exact sums; max is the stated points or 0."""
 
     def check(node: NodeResult) -> None:
-        assert D(0) <= node.points <= node.max, (node.id, node.points, node.max, node.explanation)
+        deduction = not node.children and node.trace[0] == "rule" and node.trace[2].kind == "deduction"
+        if deduction and node.max == 0:  # a deduction from the parent: 0 or less (#13)
+            assert node.points <= 0, (node.id, node.points)
+        else:
+            assert D(0) <= node.points <= node.max, (node.id, node.points, node.max, node.explanation)
         if node.children:
             for child in node.children:
                 check(child)
-            assert node.points == sum((c.points for c in node.children), D(0)), node.id
+            total = sum((c.points for c in node.children), D(0))
+            assert node.points == max(D(0), total), node.id  # a group stops at 0 (#13) ...
+            assert (node.unfloored is not None) == (total < 0), node.id  # ... and says so
             assert node.max == sum((c.max for c in node.children), D(0)), node.id
+            assert node.bonus == sum((c.bonus for c in node.children), D(0)), node.id
         else:
             stated = node.stated if node.stated is not None else D(0)
             assert node.max == (D(0) if node.status == "not_applicable" else stated), node.id
+            assert node.bonus >= 0 and (node.bonus == 0 or node.points == 0), node.id
 
     for pillar in result.pillars:
         check(pillar)
     assert result.points == sum((p.points for p in result.pillars), D(0))
     assert result.max == sum((p.max for p in result.pillars), D(0))
     assert D(0) <= result.points <= result.max
+    assert result.bonus == sum((p.bonus for p in result.pillars), D(0))
+    assert result.total_with_bonus == result.points + result.bonus
 
 
 # --- one criterion of every rule kind -------------------------------------------------------------
@@ -149,6 +159,48 @@ CRITERIA = [
     criterion("R.15", 3, {"kind": "formula", "expression": "trained / staff * 100", "result": "percent"}),
     criterion("R.16", 2, {"kind": "yes_no", "input": "done2", "applicable_if": "applies"}),
     criterion("R.17", 2, {"kind": "yes_no", "input": "done", "enforce_deadline": True}, deadline="30.6"),
+    criterion("R.18", 3, {"kind": "rank", "input": "articles", "per": "staff", "places": [3, 2, 1]}),
+    # the kinds of #13
+    criterion(
+        "R.19",
+        10,
+        {"kind": "deduction", "input": "articles", "points_each": 1, "cap": 5, "deducts_from": "criterion"},
+    ),
+    criterion(
+        "R.20",
+        0,
+        {"kind": "deduction", "input": "incidents", "points_each": "0.5", "cap": 3, "deducts_from": "parent"},
+    ),
+    criterion("R.21", 0, {"kind": "bonus", "input": "done2", "points_each": 2, "cap": 2}),
+    criterion("R.22", 0, {"kind": "bonus", "input": "articles", "points_each": "0.5", "cap": 3}),
+    criterion(
+        "R.23",
+        5,
+        {
+            "kind": "table",
+            "inputs": ["share", "done"],
+            "hit_policy": "unique",
+            "rows": [
+                {"when": {"share": {"min": 50}, "done": True}, "percent": 100},
+                {"when": {"share": {"max": 50}, "done": True}, "percent": 50},
+                {"when": {"done": False}, "percent": 0},
+            ],
+        },
+    ),
+    criterion(
+        "R.24",
+        4,
+        {
+            "kind": "table",
+            "inputs": ["leader", "articles"],
+            "hit_policy": "first",
+            "rows": [
+                {"when": {"leader": "head", "articles": {"min": 2}}, "points": 4},
+                {"when": {"leader": ["head", "deputy"]}, "points": 2},
+                {"when": {}, "points": 0},
+            ],
+        },
+    ),
 ]
 
 
@@ -252,7 +304,11 @@ def definitions(draw: st.DrawFn) -> dict[str, Any]:
 
     def leaf(node_id: str) -> dict[str, Any]:
         rule = dict(draw(st.sampled_from(RULES)))
-        if rule["kind"] in {"checklist", "per_item"} or "points" in str(rule.get("steps")):
+        if rule["kind"] == "bonus" or rule.get("deducts_from") == "parent":
+            points = D(0)  # outside the maximum (#13)
+        elif rule["kind"] in {"checklist", "per_item", "rank", "deduction", "table"} or "points" in str(
+            rule.get("steps")
+        ):
             points = D(10)  # enough for the rule's own points and caps
         else:
             points = draw(point_values)

@@ -37,7 +37,7 @@ def test_ties_share_a_rank_and_the_next_rank_skips(tiny: cds_index.Definition) -
         _score(tiny, "b", True, 1, 2),  # 4 + 3 = 7, the same as c
         _score(tiny, "e", False, 0, 10),  # 0
     ]
-    ranked = rank(results)
+    ranked = rank(results, "total")
     assert [(r.rank, r.unit_id, r.score) for r in ranked] == [
         (1, "a", Decimal(10)),
         (2, "b", Decimal(7)),
@@ -56,7 +56,7 @@ def test_ranks_use_exact_unrounded_scores(tiny: cds_index.Definition) -> None:
     third = _score(tiny, "third", False, 1, 3)
     almost = _score(tiny, "almost", False, 100_000_000, 300_000_001)
     assert show(third.points, "en", 2) == show(almost.points, "en", 2)
-    ranked = rank([almost, third])
+    ranked = rank([almost, third], "total")
     assert [(r.rank, r.unit_id) for r in ranked] == [(1, "third"), (2, "almost")]
     assert ranked[1].gap_above is not None and Decimal(0) < ranked[1].gap_above < Decimal("0.0000001")
 
@@ -74,7 +74,7 @@ def test_all_tied_and_empty(tiny: cds_index.Definition) -> None:
 def test_rank_by_index_and_by_pillar_differ_from_total() -> None:
     """707 districts: the final index is the mean of pillar percentages, not the total."""
     district = cds_index.load("hai-duong-707-district")
-    assert keys(district) == ["total", "index", *[p.id for p in district.tree]]
+    assert keys(district) == ["index", "total", "percent", *[p.id for p in district.tree]]
     first, second = district.tree[0], district.tree[1]
     # strong in the big pillar only vs strong in the smaller one only
     big = {c.rule.input: True for _, c in first.walk() if c.rule is not None and c.rule.kind == "yes_no"}
@@ -107,8 +107,8 @@ def test_ranking_rows_carry_every_other_key(tiny: cds_index.Definition) -> None:
         "gap_to_first",
         "gap_to_max",
     ]
-    assert columns[8:] == ["total", "total_rank"]
-    assert rows[0][:2] == [1, "a"] and rows[1][8:] == [Decimal(6), 2]
+    assert columns[8:] == ["points", "applicable_max", "total_rank", "percent", "percent_rank"]
+    assert rows[0][:2] == [1, "a"] and rows[1][8:] == [Decimal(6), Decimal(10), 2, Decimal(60), 2]
     text = ranking_table(tiny, results, "total", lang="en", markdown=True)
     assert "| 1 | a |" in text and "| 2 | b |" in text
 
@@ -139,10 +139,15 @@ def test_cli_rank_formats_and_unranked_units(tmp_path: Path, capsys: pytest.Capt
     assert main(["rank", str(definition), str(folder), "--format", "json"]) == 1
     captured = capsys.readouterr()
     data = json.loads(captured.out)
-    assert [(r["rank"], r["unit"]["id"], r["score"]) for r in data["ranking"]] == [
-        (1, "a", "10"),
-        (2, "b", "7"),
-        (2, "c", "7"),
+    # ranked by the percentage of the applicable maximum, the default of a definition whose index
+    # is the total (#13), with the total beside the applicable maximum
+    assert data["by"] == "percent"
+    assert [
+        (r["rank"], r["unit"]["id"], r["score"], r["points"], r["applicable_max"]) for r in data["ranking"]
+    ] == [
+        (1, "a", "100", "10", "10"),
+        (2, "b", "70", "7", "10"),
+        (2, "c", "70", "7", "10"),
     ]
     assert [u["unit"]["id"] for u in data["unranked"]] == ["bad"]
     assert "bad" in captured.err and "has_plan" in captured.err

@@ -47,8 +47,9 @@ def one(build: Callable[..., Definition]) -> Callable[..., NodeResult]:
 
 def test_every_rule_kind_is_tested_here() -> None:
     tested = {"yes_no", "ratio", "count", "steps", "role", "checklist", "per_item", "incidents"}
-    # formula has its own modules: test_formula.py and test_formula_security.py
-    assert tested | {"formula"} == set(RULE_KINDS)
+    # formula has its own modules: test_formula.py and test_formula_security.py; rank: test_rank.py;
+    # deduction, bonus and table: test_deduction_bonus_table.py (#13)
+    assert tested | {"formula", "rank", "deduction", "bonus", "table"} == set(RULE_KINDS)
 
 
 # --- yes_no -------------------------------------------------------------------------------------

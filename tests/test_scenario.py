@@ -404,13 +404,14 @@ def synthetic_units(definition: Definition, count: int, seed: int) -> list[UnitI
 def test_whatif_200_districts(capsys: pytest.CaptureFixture[str]) -> None:
     scn, base, changed = read_scenario(EXAMPLE).require()
     units = synthetic_units(changed, 200, seed=707)
-    result = whatif(base, changed, units, name=scn.id)
+    result = whatif(base, changed, units, by="total", name=scn.id)
     assert len(result.units) == 200
     by_id = {u.unit_id: u for u in result.units}
     for unit in units[:20]:  # the before/after scores are the engine's own, exactly
         u = by_id[unit.unit_id]
-        assert u.before == cds_index.score(base, unit).points
-        assert u.after == cds_index.score(changed, unit).points
+        assert u.before == u.points_before == cds_index.score(base, unit).points
+        assert u.after == u.points_after == cds_index.score(changed, unit).points
+        assert u.applicable_max_after == cds_index.score(changed, unit).max
     for u in result.units:
         # what moved a unit accounts for its whole change, exactly
         assert sum((m.delta for m in u.movers), Decimal(0)) == u.delta

@@ -84,10 +84,14 @@ def test_rank_ties_share_a_rank_and_bad_units_are_listed(client: TestClient) -> 
     body = response.json()
     ranks = {r["unit"]["id"]: r["rank"] for r in body["ranking"]}
     assert ranks == {"a": 1, "c": 1, "b": 3}
-    expected = {
-        u: cds_index.score(definition, v["values"]).points for u, v in zip("abc", units, strict=False)
+    assert body["by"] == "percent" and body["ties"] == "competition"  # the declared default (#13)
+    results = {u: cds_index.score(definition, v["values"]) for u, v in zip("abc", units, strict=False)}
+    assert {r["unit"]["id"]: Decimal(r["score"]) for r in body["ranking"]} == {
+        u: r.percent for u, r in results.items()
     }
-    assert {r["unit"]["id"]: Decimal(r["score"]) for r in body["ranking"]} == expected
+    assert {
+        r["unit"]["id"]: (Decimal(r["points"]), Decimal(r["applicable_max"])) for r in body["ranking"]
+    } == {u: (r.points, r.max) for u, r in results.items()}
     assert [u["unit"]["id"] for u in body["unranked"]] == ["d"]
     assert body["unranked"][0]["problems"][0]["code"] == "input-type"
 
@@ -136,7 +140,9 @@ def test_points_only_leaves_every_explanation_out(
     assert brief.status_code == 200 and written == []  # no sentence built, not one dropped
     assert "explanation" not in brief.text
     document = brief.json()
-    assert document == {**full, "children": [_without_explanations(c) for c in full["children"]]}
+    index = {k: v for k, v in full["index"].items() if k != "explanation"}
+    children = [_without_explanations(c) for c in full["children"]]
+    assert document == {**full, "index": index, "children": children}
     schema = Path(__file__).resolve().parents[1] / "schemas" / "results.schema.json"
     jsonschema.Draft202012Validator(json.loads(schema.read_text(encoding="utf-8"))).validate(document)
 

@@ -16,12 +16,13 @@ if TYPE_CHECKING:  # what mypy users see: the real signatures of every name, loa
     from .analyse.roll_up import rollup
     from .analyse.sensitivity import sensitivity
     from .check.checking import check_file
-    from .engine.evaluate import NodeResult, Result, score
+    from .engine.evaluate import NodeResult, Result, score, standings
     from .engine.targets import evaluate_year, evaluate_years
     from .errors import CdsIndexError, DefinitionError, InputError, Location, Problem, UsageError
     from .formats.model import Definition, Node
     from .io.batch import read_units, score_many
     from .read.registry import list_definitions, load, load_file
+    from .rules.rank import Standings
 
 __version__ = "0.1.0"
 
@@ -37,6 +38,8 @@ _LAZY = {
     "NodeResult": "engine.evaluate",
     "Result": "engine.evaluate",
     "score": "engine.evaluate",
+    "Standings": "rules.rank",  # issue 13: rank criteria, scored among the batch
+    "standings": "engine.evaluate",
     "Definition": "formats.model",
     "Node": "formats.model",
     "list_definitions": "read.registry",
@@ -78,6 +81,7 @@ __all__ = [
     "NodeResult",
     "Problem",
     "Result",
+    "Standings",
     "UsageError",
     "__version__",
     "check_file",
@@ -92,4 +96,5 @@ __all__ = [
     "score",
     "score_many",
     "sensitivity",
+    "standings",
 ]

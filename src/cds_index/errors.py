@@ -58,6 +58,8 @@ CODES: dict[str, str] = {
     "errata-mismatch": "an errata entry does not describe what the definition actually holds",
     "errata-unknown-node": "an errata entry names a node that does not exist",
     "leaf-without-rule": "a criterion has neither children nor a rule",
+    "index-weights": "the index's pillar weights do not name each pillar exactly once",
+    "ranking-measure": "`ranking.by` or `ranking.tie_break` names a measure the definition does not have",
     "node-rule-and-children": "a node has both children and a rule",
     "unknown-input": "a rule names an input the definition does not declare",
     "input-type-mismatch": "a rule uses an input of a type it cannot measure",
@@ -65,7 +67,16 @@ CODES: dict[str, str] = {
     "unit-incompatible": "units that cannot be compared or divided as the rule needs",
     "step-gap": "step thresholds leave values that no step covers",
     "step-overlap": "step thresholds cover some values twice",
+    "scale-mismatch": "a bound, target or range on the wrong scale (0.5 on a 0–100 percent input)",
+    "formula-range": "a formula's value, over its inputs' declared ranges, can leave 0 … the points",
+    "score-clamped": "a rule's value was outside 0 … the criterion's points and was limited to it (warning)",
     "rule-points": "a rule's points exceed the criterion's points",
+    # rule kinds of issue #13: deductions, bonuses, decision tables
+    "table-gap": "a decision table leaves a combination of its inputs' values that no row covers",
+    "table-overlap": "two rows of a `unique` table (or of an `any` table, with different awards) overlap",
+    "table-unreachable": "a decision table row no allowed value reaches (or, `first`, earlier rows hide)",
+    "table-too-complex": "a decision table with too many combinations of its inputs' ranges to check",
+    "deduction-floor": "deductions would take a group below 0 points; it stops at 0 (reported, never silent)",
     "formula-syntax": "a formula is not a valid expression",
     "formula-name": "a formula names something that is not a declared input",
     "formula-forbidden": "a formula uses an operation or function that is not allowed",
@@ -110,6 +121,11 @@ CODES: dict[str, str] = {
     # constraints between inputs (issue #10, issue #9 item 3)
     "input-constraint": "a value exceeds the input it is part of (handled > found, trained > staff)",
     "input-date-missing": "a value that must be dated to count (a quarterly meeting) has no date",
+    # criteria scored by rank among the units assessed together (issue #13)
+    "rank-needs-batch": "a rank criterion scored for one unit alone: pending, until the batch or the "
+    "peers' values are given (warning)",
+    "rank-peers-mismatch": "a unit's value differs from the one the batch was ranked by (a file changed "
+    "while read, or peers' values of other data)",
     # p3-hostile2 (issues #9, #14): a title that would print wrong
     "title-text": "a title with control characters (tab, newline, bidi or zero-width) or with no text",
 }

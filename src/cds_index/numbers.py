@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Context, Decimal
 from typing import Literal
 
 Lang = Literal["vi", "en"]
@@ -86,6 +85,26 @@ def _round(d: Decimal, places: int) -> Decimal:
     )
 
 
+ROUNDING_MODES: dict[str, str] = {
+    "half_up": ROUND_HALF_UP,
+    "half_even": ROUND_HALF_EVEN,
+    "down": ROUND_DOWN,
+    "up": ROUND_UP,
+}
+"""A declared rounding mode (``formats.model.RoundingMode``) → the decimal module's constant."""
+
+
+def round_as(d: Decimal, places: int, mode: str) -> Decimal:
+    """``d`` rounded to ``places`` decimals the way a decision declares (``half_up``, ``half_even``,
+    ``down``, ``up``): the one rounding of a result's value; displaying uses :func:`show`."""
+    digits = max(d.adjusted(), 0) + places + 2
+    if not d.is_finite() or digits > 1000:
+        return d
+    return d.quantize(
+        Decimal(1).scaleb(-places), rounding=ROUNDING_MODES[mode], context=Context(prec=max(digits, 28))
+    )
+
+
 def _show(d: Decimal, lang: Lang = "vi", places: int | None = None) -> str:
     approx = ""
     if places is None and _decimals(d) > EXPLAIN_PLACES and d != _round(d, EXPLAIN_PLACES):
@@ -163,18 +182,6 @@ def percent(share: Decimal, lang: Lang = "vi") -> str:
 
 
 _PERCENT: dict[str, dict[Decimal, str]] = {"vi": {}, "en": {}}
-
-
-def show_each(values: Iterable[Decimal], lang: Lang = "vi") -> list[str]:
-    """``[show(d, lang) for d in values]``, the cache read in one loop (a group's sum shows every
-    child's points: 57 of a unit's 136 explanations in hue-2263-commune, #11)."""
-    cache = _SHOWN.get(lang)
-    if cache is None:
-        return [show(d, lang) for d in values]
-    try:
-        return [cache[d] if d in cache else show(d, lang) for d in values]
-    except TypeError:  # a signalling NaN cannot be hashed
-        return [show(d, lang) for d in values]
 
 
 def points_text(d: Decimal, lang: Lang = "vi") -> str:

@@ -52,6 +52,12 @@ class ScoreRequest(BaseModel):
         description="input name → value (at most 1000: five times the largest definition's inputs)",
     )
     lang: Literal["vi", "en"] = "vi"
+    peers: dict[Annotated[str, Field(min_length=1, max_length=200)], dict[str, Any]] | None = Field(
+        None,
+        max_length=2000,
+        description="For rank criteria (#13): the other units assessed together, unit id → values; "
+        "without it a rank criterion is `pending`. Ignored by `/rank`, which ranks its units.",
+    )
 
 
 class RankRequest(BaseModel):
@@ -63,7 +69,12 @@ class RankRequest(BaseModel):
         max_length=2000,
         description="at most 2000 units, more than any province has communes (scored in seconds)",
     )
-    by: str = Field("total", description="`total`, `index` or a pillar id")
+    by: str | None = Field(
+        None,
+        max_length=100,
+        description="`index`, `percent`, `total` or a pillar id; default: the measure the definition "
+        "declares (`ranking.by`), as `cds-index rank` uses it",
+    )
 
 
 # --- responses (documentation: the endpoints return these shapes, a test checks them) ----------
@@ -520,6 +531,7 @@ def create_app(
             unit_id=request.unit.id,
             unit_name=request.unit.name,
             lang=request.lang,
+            peers=request.peers,
         )
         return JSONResponse(result_json(scored, explain=explain))
 
@@ -536,7 +548,7 @@ def create_app(
             raise UsageError(
                 Problem("usage", f"{definition.id} has yearly targets: there is nothing to rank")
             )
-        if request.by not in keys(definition):
+        if request.by is not None and request.by not in keys(definition):
             raise UsageError(Problem("usage", f"rank by one of {', '.join(keys(definition))}"))
         units = []
         for i, u in enumerate(request.units):

@@ -162,7 +162,8 @@ def run_case(
         values, problems = parse_values(
             case.values, definition.inputs, locate=locate, number_format=definition.number_format
         )
-        result = score(definition, UnitInputs(case.name, None, case.year, values, problems))
+        unit = UnitInputs(case.name, None, case.year, values, problems)
+        result = score(definition, unit, peers=case.peers)
         outcome.problems.extend(p for p in result.problems if p.severity == "error")
 
         def trace(node: Any) -> Any:

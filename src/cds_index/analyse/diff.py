@@ -273,8 +273,8 @@ def _rule_change(old: Node, new: Node) -> tuple[str, str, tuple[tuple[str, Any, 
     after = new.rule if new.rule is not None else new.targets
     if before is None and after is None:
         return None
-    kind_before = getattr(before, "kind", "targets") if before is not None else "none"
-    kind_after = getattr(after, "kind", "targets") if after is not None else "none"
+    kind_before = before.kind if before is not None else "none"
+    kind_after = after.kind if after is not None else "none"
     a, b = _parameters(before), _parameters(after)
     if a == b:
         return None

@@ -453,6 +453,7 @@ def _one(
         definition.display.decimals,
         tuple(problems) + tuple(period_warnings(definition, year)),
         lang,
+        ranking=definition.ranking,  # ranked as the definition declares (#13)
     )
     contributions = []
     for (pred, old), w, s in zip(parts, weights, sw, strict=True):

@@ -662,6 +662,11 @@ class UnitChange:
     rank_after: int
     movers: tuple[Mover, ...]
     """Criteria whose points changed, largest change first."""
+    points_before: Decimal | None = None
+    """The unit's total before and after, each beside its applicable maximum (#13)."""
+    points_after: Decimal | None = None
+    applicable_max_before: Decimal | None = None
+    applicable_max_after: Decimal | None = None
 
     @property
     def delta(self) -> Decimal:
@@ -675,8 +680,18 @@ class UnitChange:
     def to_dict(self, top: int | None = None) -> dict[str, Any]:
         return {
             "unit": {"id": self.unit_id, "name": self.unit_name},
-            "before": {"score": plain(self.before), "max": plain(self.max_before), "rank": self.rank_before},
-            "after": {"score": plain(self.after), "max": plain(self.max_after), "rank": self.rank_after},
+            "before": {
+                "score": plain(self.before),
+                "max": plain(self.max_before),
+                "rank": self.rank_before,
+                **_totals(self.points_before, self.applicable_max_before),
+            },
+            "after": {
+                "score": plain(self.after),
+                "max": plain(self.max_after),
+                "rank": self.rank_after,
+                **_totals(self.points_after, self.applicable_max_after),
+            },
             "delta": plain(self.delta),
             "rank_change": self.rank_change,
             "moved_by": [
@@ -690,6 +705,12 @@ class UnitChange:
                 for m in self.movers[:top]
             ],
         }
+
+
+def _totals(points: Decimal | None, maximum: Decimal | None) -> dict[str, str]:
+    if points is None or maximum is None:
+        return {}
+    return {"points": plain(points), "applicable_max": plain(maximum)}
 
 
 @dataclass(frozen=True)
@@ -715,7 +736,7 @@ class WhatIf:
 
 
 def _rank(results: Sequence[Any], by: str) -> dict[str, tuple[int, Decimal, Decimal]]:
-    """unit id → (rank, score, max), ties sharing a rank (1, 2, 2, 4)."""
+    """unit id → (rank, score, max), with :func:`cds_index.analyse.ranking.rank` (ties as declared)."""
     from .ranking import rank
 
     return {r.unit_id: (r.rank, r.score, r.max) for r in rank(results, by)}
@@ -726,21 +747,28 @@ def whatif(
     changed: Definition,
     units: Iterable[Any],
     *,
-    by: str = "total",
+    by: str | None = None,
     lang: Lang = "vi",
     name: str | None = None,
 ) -> WhatIf:
     """Score every unit under ``base`` and ``changed``; ranks before and after, and the criteria that moved.
 
     ``units`` are :class:`~cds_index.read.inputs.UnitInputs` (parse them against ``changed``, which declares
-    every input the scenario adds).
+    every input the scenario adds). ``by``: the measure both rankings use, default the base
+    definition's declared one (:func:`cds_index.analyse.ranking.measure_of`).
     """
-    from ..engine.evaluate import score
+    from ..engine.evaluate import score, standings
+    from .ranking import chosen
 
+    by = chosen(base, by)
+
+    units = list(units)
+    # rank criteria (#13): each version ranks the units by its own rules and values
+    peers_before, peers_after = standings(base, units), standings(changed, units)
     before, after = [], []
     for unit in units:
-        before.append(score(base, unit, lang=lang))
-        after.append(score(changed, unit, lang=lang))
+        before.append(score(base, unit, lang=lang, peers=peers_before))
+        after.append(score(changed, unit, lang=lang, peers=peers_after))
     ids = [r.unit_id for r in before]
     if len(set(ids)) != len(ids):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
@@ -761,7 +789,23 @@ def whatif(
         movers.sort(key=lambda m: (-abs(m.delta), m.id))
         rb, sb, mb = rank_before[old.unit_id]
         ra, sa, ma = rank_after[new.unit_id]
-        changes.append(UnitChange(old.unit_id, old.unit_name, sb, sa, mb, ma, rb, ra, tuple(movers)))
+        changes.append(
+            UnitChange(
+                old.unit_id,
+                old.unit_name,
+                sb,
+                sa,
+                mb,
+                ma,
+                rb,
+                ra,
+                tuple(movers),
+                old.points,
+                new.points,
+                old.max,
+                new.max,
+            )
+        )
     changes.sort(key=lambda u: (u.rank_after, u.unit_id))
     return WhatIf(base.id, name or changed.id, by, tuple(changes))
 
@@ -773,6 +817,22 @@ def _signed(d: Decimal, lang: Lang, places: int | None = None) -> str:
 
 def _moved_by(u: UnitChange, lang: Lang, top: int) -> str:
     return ", ".join(f"{m.id} {_signed(m.delta, lang, 2)}" for m in u.movers[:top]) or "—"
+
+
+def _scored(
+    score: Decimal,
+    top: Decimal,
+    points: Decimal | None,
+    maximum: Decimal | None,
+    by: str,
+    lang: Lang,
+    places: int,
+) -> str:
+    """``79,32/100 (234/295)``: the measure ranked by, then the total beside the applicable maximum."""
+    text = f"{show(score, lang, places)}/{show(top, lang, places)}"
+    if by != "total" and points is not None and maximum is not None:
+        text += f" ({show(points, lang, places)}/{show(maximum, lang, places)})"
+    return text
 
 
 def render_table(
@@ -793,8 +853,8 @@ def render_table(
                 str(u.rank_before),
                 f"{u.rank_change:+d}" if u.rank_change else "0",
                 u.unit_name or u.unit_id,
-                f"{show(u.before, lang, places)}/{show(u.max_before, lang, places)}",
-                f"{show(u.after, lang, places)}/{show(u.max_after, lang, places)}",
+                _scored(u.before, u.max_before, u.points_before, u.applicable_max_before, w.by, lang, places),
+                _scored(u.after, u.max_after, u.points_after, u.applicable_max_after, w.by, lang, places),
                 _signed(u.delta, lang, places),
                 _moved_by(u, lang, top),
             ]

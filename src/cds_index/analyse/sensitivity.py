@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, cast
 
-from ..engine.evaluate import CompiledDefinition, Result, compiled
+from ..engine.evaluate import CompiledDefinition, Result, aggregate_index, compiled, pillar_weights
 from ..errors import DefinitionError, Problem, UsageError
 from ..formats.model import Definition, Node
-from ..numbers import HUNDRED, ZERO, div, plain
+from ..numbers import ZERO, plain, round_as
 from ..read.inputs import UnitInputs, parse_values
 
 ReadingKind = Literal["chosen", "rule", "group", "index", "weights", "combination"]
@@ -277,7 +277,11 @@ def _variant(definition: Definition, rules: Mapping[str, Any]) -> Definition:
 
 
 def _criterion(
-    cdef: CompiledDefinition, node: Node, unit: UnitInputs, broken: Mapping[str, str]
+    cdef: CompiledDefinition,
+    node: Node,
+    unit: UnitInputs,
+    broken: Mapping[str, str],
+    peers: Any = None,
 ) -> tuple[Decimal, Decimal]:
     """``(points, applicable maximum)`` of one criterion of one unit under ``cdef``'s rules.
 
@@ -287,7 +291,7 @@ def _criterion(
     """
     from ..engine.evaluate import score_criterion
 
-    result = score_criterion(cdef, node, unit, broken)
+    result = score_criterion(cdef, node, unit, broken, peers)
     return result.points, result.max
 
 
@@ -295,6 +299,7 @@ def _criterion(
 
 
 def _index(
+    definition: Definition,
     points: Sequence[Decimal],
     maxima: Sequence[Decimal],
     printed: Sequence[Decimal],
@@ -302,23 +307,36 @@ def _index(
     over: str,
     weights: Sequence[Decimal] | None,
 ) -> Decimal:
-    """The index from the pillars, as evaluate.score makes it when ``weights`` is None."""
-    if method == "sum":
-        if weights is None:
-            return sum(points, ZERO)
-        return sum((w * p for w, p in zip(weights, points, strict=True)), ZERO)
-    tops = printed if over == "printed" else maxima
-    shares: list[Decimal] = []
-    used: list[Decimal] = []
-    for i, (p, m) in enumerate(zip(points, tops, strict=True)):
-        if m:
-            shares.append(div(p * HUNDRED, m))
-            used.append(weights[i] if weights is not None else Decimal(1))
-    if not shares:
-        return ZERO
-    if weights is None:
-        return div(sum(shares, ZERO), Decimal(len(shares)))
-    return div(sum((w * s for w, s in zip(used, shares, strict=True)), ZERO), sum(used, ZERO))
+    """The index from the pillars with the engine's one aggregation (:func:`aggregate_index`): the
+    chosen method keeps the declared weights, scale and rounding (so the chosen reading gives
+    exactly :func:`cds_index.score`'s index); ``weights`` multiply the declared weights."""
+    setting = definition.index
+    own = method == setting.method
+    declared: tuple[Decimal, ...] | None = pillar_weights(definition)
+    if method == "weighted_mean_of_pillar_percentages" and declared is None:
+        declared = tuple(setting.weights[p.id] for p in definition.tree) if setting.weights else None
+    if not own and method != "weighted_mean_of_pillar_percentages":
+        declared = None
+    used: tuple[Decimal, ...] | None
+    if weights is not None:
+        used = (
+            tuple(weights)
+            if declared is None
+            else tuple(w * d for w, d in zip(weights, declared, strict=True))
+        )
+    else:
+        used = declared
+    value, _ = aggregate_index(
+        method,
+        tuple(p.id for p in definition.tree),
+        tuple(points),
+        tuple(printed if over == "printed" else maxima),
+        weights=used,
+        scale=setting.scale if own else None,
+    )
+    if own and setting.rounding is not None:
+        value = round_as(value, setting.rounding.places, setting.rounding.mode)
+    return value
 
 
 # --- the analysis -----------------------------------------------------------------------------
@@ -415,9 +433,16 @@ def _atoms(definition: Definition, scored: list[_Unit]) -> tuple[list[_Atom], li
                 unscorable.append(Reading(name, "rule", alt.reason, (node.id,), scorable=False, why_not=why))
                 continue
             deltas = []
+            peers = None
+            if any(
+                n.id == node.id for n in cdef.ranked
+            ):  # a rank reading places each unit among all of them (#13)
+                from ..engine.evaluate import standings
+
+                peers = standings(cdef.definition, [unit.inputs for unit in scored])
             for unit in scored:
                 before = unit.result.node(node.id)
-                points, maximum = _criterion(cdef, node, unit.inputs, unit.broken)
+                points, maximum = _criterion(cdef, node, unit.inputs, unit.broken, peers)
                 deltas.append((points - before.points, maximum - before.max))
             changed = tuple(i for i, (dp, dm) in enumerate(deltas) if dp or dm)
             atoms.append(_Atom(name, node.id, pillar_of[node.id], tuple(deltas), changed))
@@ -530,7 +555,7 @@ class _Standing:
     """What :func:`cds_index.analyse.ranking.rank` reads of a result, under one reading (a full Result per
     unit and reading took a third of the time: benchmarks/bench_sensitivity.py)."""
 
-    __slots__ = ("definition", "index", "index_method", "max", "unit_id", "unit_name")
+    __slots__ = ("definition", "index", "index_method", "max", "ranking", "unit_id", "unit_name")
 
     def __init__(self, result: Result, value: Decimal) -> None:
         self.definition = result.definition
@@ -539,6 +564,9 @@ class _Standing:
         self.index = value
         self.index_method = "sum"
         self.max = result.max
+        # the declared ties (shared or dense); a reading ranks by its index alone, no tie-break
+        setting = result.ranking
+        self.ranking = setting.model_copy(update={"tie_break": []}) if setting is not None else None
 
 
 def _ranks(scored: list[_Unit], values: list[Decimal]) -> list[int]:
@@ -639,7 +667,7 @@ def sensitivity(
                         points[atom.pillar] += dp
                         maxima[atom.pillar] += dm
                 totals[i] = sum(points, ZERO)
-            indexes[i] = _index(points, maxima, printed, method, reading.over, weights)
+            indexes[i] = _index(definition, points, maxima, printed, method, reading.over, weights)
         same = indexes == base_index
         ranks = base_rank if same else _ranks(scored, indexes)
         moves = []

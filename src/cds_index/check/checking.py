@@ -114,7 +114,14 @@ def _inputs(path: Path, doc: Document, report: FileReport) -> None:
     report.problems.extend(problems)
     from ..engine.evaluate import score
 
-    scoring_codes = {"input-constraint", "input-date-missing"}
+    # #13: a rank criterion needs the batch; a group stopped at its floor; a value limited to the points
+    scoring_codes = {
+        "input-constraint",
+        "input-date-missing",
+        "rank-needs-batch",
+        "deduction-floor",
+        "score-clamped",
+    }
     for year, unit in years.items():
         report.problems.extend(unit.problems)
         if definition.scoring != "points":

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal, DivisionByZero, InvalidOperation
+from itertools import chain as itertools_chain
 from typing import Any
 
 from ..errors import did_you_mean
@@ -276,3 +277,414 @@ def _too_complex(expression: str, tree: ast.AST) -> tuple[str, str] | None:
             + _marker(expression, deepest[1]),
         )
     return None
+
+
+# --- interval reasoning (issue #13) -------------------------------------------------------------
+#
+# The range a formula's value can take, from the ranges its inputs are declared with: interval
+# arithmetic over the parsed tree, exact (Decimal at 60 digits, rounded outwards), without recursion
+# limits beyond the formula's own (MAX_DEPTH). Each bound carries the input values that reach it when
+# every input is chosen independently; `formula_range` evaluates the formula there to confirm it (an
+# input used twice, as in `x - x`, makes interval arithmetic wider than the truth).
+
+_INF = Decimal("Infinity")
+_LOW = Context(prec=60, rounding=ROUND_FLOOR, traps=[InvalidOperation, DivisionByZero])
+_HIGH = Context(prec=60, rounding=ROUND_CEILING, traps=[InvalidOperation, DivisionByZero])
+_BIG = Decimal("1e12")
+"""Where a witness stands for an unbounded input (no declared `min`/`max`): a value that large."""
+_SMALL = Decimal("1e-12")
+"""Where a witness stands for a denominator approaching 0."""
+
+Witness = Mapping[str, Decimal]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """``lo ≤ value ≤ hi`` (either may be infinite); ``integral``: every value is a whole number.
+
+    ``lo_at`` / ``hi_at``: input values that reach each bound when the inputs vary independently.
+    """
+
+    lo: Decimal
+    hi: Decimal
+    integral: bool = False
+    lo_at: Witness = field(default_factory=dict)
+    hi_at: Witness = field(default_factory=dict)
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, Decimal) and self.lo <= value <= self.hi
+
+
+def input_interval(spec: Any) -> Interval:
+    """The declared range of an input: `min`/`max` of a number (unbounded where absent), 0–1 for yes/no."""
+    kind = getattr(spec, "type", None)
+    if kind == "boolean":
+        return Interval(Decimal(0), Decimal(1), True)
+    low = spec.min if getattr(spec, "min", None) is not None else -_INF
+    high = spec.max if getattr(spec, "max", None) is not None else _INF
+    return Interval(low, high, kind == "integer")
+
+
+def _mul(a: Decimal, b: Decimal, context: Context) -> Decimal:
+    if not a or not b:  # 0 × ∞ is 0 at a bound: the closure of the products, not a value
+        return Decimal(0)
+    return context.multiply(a, b)
+
+
+def _merge(*witnesses: Witness) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = {}
+    for witness in witnesses:
+        for name, value in witness.items():
+            out.setdefault(name, value)
+    return out
+
+
+def _hull(*parts: Interval) -> Interval:
+    lo = min(parts, key=lambda p: p.lo)
+    hi = max(parts, key=lambda p: p.hi)
+    return Interval(lo.lo, hi.hi, all(p.integral for p in parts), lo.lo_at, hi.hi_at)
+
+
+def _product(a: Interval, b: Interval) -> Interval:
+    corners = [(x, y) for x in ("lo", "hi") for y in ("lo", "hi")]
+
+    def at(x: str, y: str) -> dict[str, Decimal]:
+        return _merge(getattr(a, f"{x}_at"), getattr(b, f"{y}_at"))
+
+    lows = [(_mul(getattr(a, x), getattr(b, y), _LOW), x, y) for x, y in corners]
+    highs = [(_mul(getattr(a, x), getattr(b, y), _HIGH), x, y) for x, y in corners]
+    lo, lx, ly = min(lows, key=lambda t: t[0])
+    hi, hx, hy = max(highs, key=lambda t: t[0])
+    return Interval(lo, hi, a.integral and b.integral, at(lx, ly), at(hx, hy))
+
+
+def _reciprocal(b: Interval) -> Interval | None:
+    """``1 / b``, or None when every value of ``b`` is 0 (the formula never has a value)."""
+    lo, hi, lo_at, hi_at = b.lo, b.hi, b.lo_at, b.hi_at
+    if b.integral:  # a whole-number denominator is never between 0 and ±1
+        if lo == 0:
+            lo, lo_at = Decimal(1), _near_zero(lo_at, Decimal(1), Decimal(1))
+        if hi == 0:
+            hi, hi_at = Decimal(-1), _near_zero(hi_at, Decimal(-1), Decimal(1))
+        if lo > hi:
+            return None
+        if lo < 0 < hi:  # 1/b lies in [1/lo, 1/hi] ∪ … ⊂ [-1, 1]
+            return Interval(Decimal(-1), Decimal(1), False, {}, {})
+    if lo == 0 == hi:
+        return None
+
+    def inv(value: Decimal, context: Context) -> Decimal:
+        return Decimal(0) if value.is_infinite() else context.divide(Decimal(1), value)
+
+    if lo > 0 or hi < 0:
+        return Interval(inv(hi, _LOW), inv(lo, _HIGH), False, hi_at, lo_at)
+    if lo == 0:  # (0, hi]: 1/b grows without bound as b approaches 0
+        return Interval(inv(hi, _LOW), _INF, False, hi_at, _near_zero(lo_at, Decimal(1)))
+    if hi == 0:
+        return Interval(-_INF, inv(lo, _HIGH), False, _near_zero(hi_at, Decimal(-1)), lo_at)
+    return Interval(-_INF, _INF, False, {}, {})
+
+
+def _sum(a: Interval, b: Interval) -> Interval:
+    return Interval(
+        _LOW.add(a.lo, b.lo),
+        _HIGH.add(a.hi, b.hi),
+        a.integral and b.integral,
+        _merge(a.lo_at, b.lo_at),
+        _merge(a.hi_at, b.hi_at),
+    )
+
+
+def _near_zero(witness: Witness, sign: Decimal, step: Decimal = _SMALL) -> dict[str, Decimal]:
+    """The values that make a denominator 0, nudged to just beside it (where ``1 / b`` is largest):
+    by ``step`` (1 for whole numbers)."""
+    return {name: (sign * step if value == 0 else value) for name, value in witness.items()}
+
+
+def _negate(a: Interval) -> Interval:
+    return Interval(-a.hi, -a.lo, a.integral, a.hi_at, a.lo_at)
+
+
+def _constant(value: Decimal) -> Interval:
+    return Interval(value, value, value == value.to_integral_value())
+
+
+_BOOLEAN = Interval(Decimal(0), Decimal(1), True)
+
+
+def interval(formula: CompiledFormula, ranges: Mapping[str, Interval]) -> Interval | None:
+    """The interval of the formula's value when each input lies in its range; None when the formula
+    never has a value (it always divides by zero). An input missing from ``ranges`` is unbounded."""
+    return _interval(formula.tree, ranges)
+
+
+def _interval(tree: ast.AST, ranges: Mapping[str, Interval]) -> Interval | None:
+    """Post-order over the tree with an explicit stack (a formula nests at most MAX_DEPTH deep)."""
+    done: dict[int, Interval | None] = {}
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, expanded = stack.pop()
+        children = [c for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)]
+        if isinstance(node, ast.Call):
+            children = list(node.args)
+        if not expanded and children:
+            stack.append((node, True))
+            stack.extend((child, False) for child in children)
+            continue
+        done[id(node)] = _node_interval(node, [done[id(c)] for c in children], ranges)
+    return done[id(tree)]
+
+
+def _node_interval(
+    node: ast.AST, parts: list[Interval | None], ranges: Mapping[str, Interval]
+) -> Interval | None:
+    if isinstance(node, ast.Expression | ast.Expr):
+        return parts[0]
+    if isinstance(node, ast.Constant):
+        literal: Any = node.value  # a Decimal since compile_formula, or True/False
+        return _constant(Decimal(int(literal)) if isinstance(literal, bool) else Decimal(literal))
+    if isinstance(node, ast.Name):
+        found = ranges.get(node.id)
+        if found is None:
+            return Interval(-_INF, _INF, False, {node.id: -_BIG}, {node.id: _BIG})
+        low = found.lo if found.lo.is_finite() else -_BIG
+        high = found.hi if found.hi.is_finite() else _BIG
+        return Interval(found.lo, found.hi, found.integral, {node.id: low}, {node.id: high})
+    if isinstance(node, ast.IfExp):  # test, body, orelse: either branch's value
+        test, body, orelse = parts
+        if test is not None and (test.lo > 0 or test.hi < 0):
+            return body
+        if test is not None and test.lo == 0 == test.hi:
+            return orelse
+        if test is None:
+            return None
+        options = [p for p in (body, orelse) if p is not None]
+        return _hull(*options) if options else None
+    if isinstance(node, ast.BoolOp):  # `and`/`or` give one of their operands
+        if parts[0] is None:
+            return None
+        options = [p for p in parts if p is not None]
+        return _hull(*options)
+    if any(p is None for p in parts):
+        return None
+    args: list[Interval] = [p for p in parts if p is not None]
+    if isinstance(node, ast.Compare):
+        return _compare(node, args)
+    if isinstance(node, ast.UnaryOp):
+        (a,) = args
+        if isinstance(node.op, ast.USub):
+            return _negate(a)
+        if isinstance(node.op, ast.Not):
+            return _BOOLEAN
+        return a
+    if isinstance(node, ast.BinOp):
+        a, b = args
+        op = node.op
+        if isinstance(op, ast.Add):
+            return _sum(a, b)
+        if isinstance(op, ast.Sub):
+            return _sum(a, _negate(b))
+        if isinstance(op, ast.Mult):
+            return _product(a, b)
+        inverse = _reciprocal(b)
+        if inverse is None:
+            return None
+        if isinstance(op, ast.Div):
+            return _product(a, inverse)
+        if isinstance(op, ast.FloorDiv):  # floor (int) or towards zero (Decimal): within floor…ceil
+            q = _product(a, inverse)
+            return Interval(
+                q.lo.to_integral_value(ROUND_FLOOR) if q.lo.is_finite() else q.lo,
+                q.hi.to_integral_value(ROUND_CEILING) if q.hi.is_finite() else q.hi,
+                True,
+                q.lo_at,
+                q.hi_at,
+            )
+        # a % b: smaller than |b| in size, and than |a| (Decimal keeps a's sign, int b's)
+        size = max(abs(b.lo), abs(b.hi))
+        if a.lo >= 0 and b.lo > 0:
+            return Interval(Decimal(0), min(a.hi, size), a.integral and b.integral, a.lo_at, a.hi_at)
+        return Interval(-size, size, a.integral and b.integral, {}, {})
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        name = node.func.id
+        if name == "min":
+            lo = min(args, key=lambda p: p.lo)
+            return Interval(
+                lo.lo,
+                min(p.hi for p in args),
+                all(p.integral for p in args),
+                lo.lo_at,
+                _merge(*(p.hi_at for p in args)),
+            )
+        if name == "max":
+            hi = max(args, key=lambda p: p.hi)
+            return Interval(
+                max(p.lo for p in args),
+                hi.hi,
+                all(p.integral for p in args),
+                _merge(*(p.lo_at for p in args)),
+                hi.hi_at,
+            )
+        if name == "abs":
+            (a,) = args
+            if a.lo >= 0:
+                return a
+            if a.hi <= 0:
+                return _negate(a)
+            top = a.hi_at if a.hi >= -a.lo else a.lo_at
+            return Interval(Decimal(0), max(a.hi, -a.lo), a.integral, {}, top)
+        if name == "clamp":  # max(low, min(high, value))
+            middle, floor, ceiling = args
+            inner = _node_interval(_call("min"), [ceiling, middle], ranges)
+            return _node_interval(_call("max"), [floor, inner], ranges)
+    return Interval(-_INF, _INF)  # nothing else passes compile_formula; unbounded is always sound
+
+
+def _call(name: str) -> ast.Call:
+    return ast.Call(func=ast.Name(id=name), args=[], keywords=[])
+
+
+def _compare(node: ast.Compare, args: list[Interval]) -> Interval:
+    """A comparison is true (1) or false (0); decided here when the ranges decide it."""
+    if len(args) == 2 and len(node.ops) == 1:
+        a, b = args
+        op = node.ops[0]
+        always = {
+            ast.Lt: a.hi < b.lo,
+            ast.LtE: a.hi <= b.lo,
+            ast.Gt: a.lo > b.hi,
+            ast.GtE: a.lo >= b.hi,
+        }.get(type(op))
+        never = {
+            ast.Lt: a.lo >= b.hi,
+            ast.LtE: a.lo > b.hi,
+            ast.Gt: a.hi <= b.lo,
+            ast.GtE: a.hi < b.lo,
+        }.get(type(op))
+        if always:
+            return _constant(Decimal(1))
+        if never:
+            return _constant(Decimal(0))
+    return _BOOLEAN
+
+
+def _example(formula: CompiledFormula, inputs: Mapping[str, Any], witness: Witness) -> dict[str, Any]:
+    """Values for every name of the formula: the witness's, else a value in the input's range."""
+    values: dict[str, Any] = {}
+    for name in sorted(formula.names):
+        spec = inputs.get(name)
+        span = input_interval(spec) if spec is not None else Interval(-_INF, _INF)
+        value = witness.get(name)
+        if value is None:
+            value = span.lo if span.lo.is_finite() else span.hi if span.hi.is_finite() else Decimal(0)
+        value = max(min(value, span.hi), span.lo)
+        values[name] = bool(value) if getattr(spec, "type", None) == "boolean" else value
+    return values
+
+
+def _value(formula: CompiledFormula, values: Mapping[str, Any]) -> Decimal | None:
+    try:
+        return formula(values)
+    except FormulaEvalError:
+        return None
+
+
+def _corners(formula: CompiledFormula, inputs: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every combination of the inputs' extremes (at most 2⁸ of them), for a bound no witness reached."""
+    import itertools
+
+    names = sorted(formula.names)
+    if len(names) > 8:
+        return
+    choices = []
+    for name in names:
+        span = input_interval(inputs[name]) if name in inputs else Interval(-_INF, _INF)
+        choices.append(
+            sorted({span.lo if span.lo.is_finite() else -_BIG, span.hi if span.hi.is_finite() else _BIG})
+        )
+    for combination in itertools.product(*choices):
+        yield _example(formula, inputs, dict(zip(names, combination, strict=True)))
+
+
+def formula_range(
+    formula: CompiledFormula, inputs: Mapping[str, Any], maximum: Decimal, as_percent: bool
+) -> tuple[Interval | None, list[tuple[str, str]]]:
+    """The formula's interval over its inputs' declared ranges, and a ``(severity, message)`` for
+    each side on which it can leave 0 … ``maximum`` points (0 … 100 with ``result: percent``).
+
+    A formula always outside the range is an ``error`` (no unit would be scored as written). One that
+    can leave it is a ``warning``: scoring limits the value and reports it (``score-clamped``); the
+    message gives input values that reach it, or says that only the interval does (interval
+    arithmetic is wider than the truth when an input appears twice, as in ``x - x``).
+    """
+    found = interval(formula, {n: input_interval(s) for n, s in inputs.items() if n in formula.names})
+    if found is None:
+        return None, [("error", "the formula divides by zero for every value of its inputs")]
+    top = Decimal(100) if as_percent else maximum
+    unit = " %" if as_percent else " points"
+    where = "the criterion's 100 %" if as_percent else f"the criterion's {format(maximum, 'f')} points"
+    if found.lo > top or found.hi < 0:  # the interval is sound: no value of the inputs scores as written
+        side, bound = ("above", found.lo) if found.lo > top else ("below", found.hi)
+        limit = where if side == "above" else "0"
+        return found, [
+            (
+                "error",
+                f"the formula is always {side} {limit}: over its inputs' declared ranges it is "
+                f"{'at least' if side == 'above' else 'at most'} {_plain(bound)}{unit}, so every unit "
+                f"would be scored {'the maximum' if side == 'above' else '0'} by the limit; check the "
+                "formula against the decision (a percent written as a fraction, a missing division)",
+            )
+        ]
+    problems: list[tuple[str, str]] = []
+    for side, beyond in (("hi", found.hi > top), ("lo", found.lo < 0)):
+        if not beyond:
+            continue
+        outside: Callable[[Decimal], bool] = (lambda v: v > top) if side == "hi" else (lambda v: v < 0)
+        witness = found.hi_at if side == "hi" else found.lo_at
+        reached: tuple[Decimal, dict[str, Any]] | None = None
+        for values in itertools_chain([_example(formula, inputs, witness)], _corners(formula, inputs)):
+            value = _value(formula, values)
+            if value is not None and outside(value):
+                reached = (value, values)
+                break
+        bound = found.hi if side == "hi" else found.lo
+        limit = (
+            f"more than {where}: limit it with min(…, {format(top, 'f')}) or narrow the inputs' "
+            "declared `max`"
+            if side == "hi"
+            else "below 0: limit it with max(0, …) or narrow the inputs' declared `min`"
+        )
+        if reached is not None:
+            value, values = reached
+            shown = ", ".join(f"{n} = {_plain(v)}{_declared(inputs.get(n))}" for n, v in values.items())
+            problems.append(
+                ("warning", f"the formula can give {_plain(value)}{unit}, {limit} (with {shown})")
+            )
+        else:
+            shown = (
+                "+∞" if bound.is_infinite() and bound > 0 else "−∞" if bound.is_infinite() else _plain(bound)
+            )
+            problems.append(
+                (
+                    "warning",
+                    f"over its inputs' declared ranges the formula may give {shown}{unit}, {limit} "
+                    "(no input values tried reach it: interval arithmetic is wider than the truth when "
+                    "an input appears twice)",
+                )
+            )
+    return found, problems
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+    return text if len(text) <= 24 else f"{value:.6E}"
+
+
+def _declared(spec: Any) -> str:
+    """`` (no declared max)`` after a value standing for an unbounded input."""
+    if spec is None or getattr(spec, "type", None) == "boolean":
+        return ""
+    missing = [key for key in ("min", "max") if getattr(spec, key, None) is None]
+    return f" (no declared {' or '.join(missing)})" if missing else ""

@@ -9,9 +9,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..engine.evaluate import compile_definition
-from ..errors import Location, Problem
+from ..errors import Location, Problem, did_you_mean
 from ..formats import units
-from ..formats.model import AtLeast, Definition, Node, OneOf, rule_inputs
+from ..formats.model import Definition, Node, rule_inputs
 from ..numbers import ZERO, plain
 from ..read.loader import Document
 from .constraints import names
@@ -84,8 +84,18 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
                     crumbs,
                 )
             )
-        if points_mode and node.points is None and not node.children:
+        if points_mode and node.points is None and not node.children and not _outside_maximum(node):
             problems.append(Problem("missing-key", f"criterion {node.id} has no `points`", at(path), crumbs))
+        if points_mode and len(crumbs) == 1 and getattr(node.rule, "deducts_from", None) == "parent":
+            problems.append(
+                Problem(
+                    "rule-points",
+                    f"{node.id} is a pillar: a deduction from the parent needs a parent to come off; put it "
+                    "under the pillar it deducts from",
+                    at((*path, "rule", "deducts_from")),
+                    crumbs,
+                )
+            )
         if not points_mode and node.rule is not None:
             problems.append(
                 Problem(
@@ -149,12 +159,13 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
             )
         )
 
-    # rules: inputs, types, units, steps, formulas (compiled once, here)
-    for node_id, code, message in compile_definition(definition).problems if points_mode else []:
+    # rules and yearly targets: inputs, types, units, steps, formulas, states (compiled once, here)
+    for node_id, code, message in compile_definition(definition).problems:
         if code == "unit-unknown":
             continue  # reported once below, at the input's `unit:`, not again at every rule using it
-        path, crumbs, _ = nodes[node_id]
-        problems.append(Problem(code, message, at((*path, "rule")), crumbs))
+        path, crumbs, node = nodes[node_id]
+        where = (*path, "rule" if node.rule else "targets", *_within(message))
+        problems.append(Problem(code, message, at(where), crumbs))
 
     for name, spec in definition.inputs.items():
         parsed = units.parse(spec.unit)
@@ -162,8 +173,21 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
             problems.append(
                 Problem("unit-unknown", f"input {name!r}: {parsed}", at(("inputs", name, "unit")))
             )
+        elif units.scale(spec.unit) == "percent" and spec.max is not None and 0 < spec.max <= 1:
+            problems.append(
+                Problem(
+                    "scale-mismatch",
+                    f"input {name!r} is in {spec.unit}, read as {units.SCALE_WORDS['percent']}, but its "
+                    f"`max` is {spec.max}: write max: {format((spec.max * 100).normalize(), 'f')}, or "
+                    "declare `unit: fraction` if its values are written 0–1",
+                    at(("inputs", name, "max")),
+                )
+            )
     problems.extend(_check_constraints(definition, at))
+    for path, crumbs, node in _paths(definition) if points_mode else []:
+        problems.extend(_formula_ranges(definition, node, path, crumbs, at))
     problems.extend(_check_index_alternatives(definition, at))
+    problems.extend(_check_index_and_ranking(definition, at))
     for path, crumbs, node in _paths(definition) if points_mode else []:
         if node.rule is not None and node.rule.alternatives:
             problems.extend(_check_alternatives(definition, node, path, crumbs, at))
@@ -215,6 +239,57 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
     return problems
 
 
+def _check_index_and_ranking(definition: Definition, at: Any) -> list[Problem]:
+    """The weights name each pillar once (#13); the ranking's tie-breaks name known measures."""
+    problems: list[Problem] = []
+    pillars = [p.id for p in definition.tree]
+    weights = definition.index.weights or {}
+    if weights:
+        for name in weights:
+            if name not in pillars:
+                hint = did_you_mean(name, pillars)
+                problems.append(
+                    Problem(
+                        "index-weights",
+                        f"index.weights names {name!r}, which is not a pillar "
+                        f"(pillars: {', '.join(pillars)})",
+                        at(("index", "weights", name)),
+                        hint=hint,
+                    )
+                )
+        missing = [p for p in pillars if p not in weights]
+        if missing:
+            problems.append(
+                Problem(
+                    "index-weights",
+                    f"index.weights has no weight for pillar(s) {', '.join(missing)}: the weighted mean "
+                    "needs one per pillar",
+                    at(("index", "weights")),
+                )
+            )
+    known = ["index", "percent", "total", *pillars]
+    for index, name in enumerate(definition.ranking.tie_break):
+        if name not in known:
+            problems.append(
+                Problem(
+                    "ranking-measure",
+                    f"ranking.tie_break names {name!r}: use index, percent, total or a pillar id "
+                    f"({', '.join(pillars)})",
+                    at(("ranking", "tie_break", index)),
+                    hint=did_you_mean(name, known),
+                )
+            )
+        elif name == definition.ranking.by:
+            problems.append(
+                Problem(
+                    "ranking-measure",
+                    f"ranking.tie_break repeats the ranking measure {name!r}: a tie on it is still a tie",
+                    at(("ranking", "tie_break", index)),
+                )
+            )
+    return problems
+
+
 def _check_index_alternatives(definition: Definition, at: Any) -> list[Problem]:
     """Each other reading of the index has a unique name and differs from the chosen one (#15)."""
     problems: list[Problem] = []
@@ -233,6 +308,15 @@ def _check_index_alternatives(definition: Definition, at: Any) -> list[Problem]:
                     f"index alternative {alt.name!r}: `over: printed` is for the mean of pillar percentages; "
                     "write `method: mean_of_pillar_percentages` or drop `over`",
                     at((*where, "over")),
+                )
+            )
+        elif alt.method == "weighted_mean_of_pillar_percentages" and not definition.index.weights:
+            problems.append(
+                Problem(
+                    "index-weights",
+                    f"index alternative {alt.name!r} is a weighted mean, but `index.weights` declares "
+                    "no weights to weigh by",
+                    at((*where, "method")),
                 )
             )
         elif alt.method == definition.index.method and alt.over == "applicable":
@@ -305,7 +389,12 @@ def _check_alternatives(
         for code, message in found:
             if code != "unit-unknown":
                 problems.append(
-                    Problem(code, f"alternative {alt.name!r}: {message}", at((*where, "rule")), crumbs)
+                    Problem(
+                        code,
+                        f"alternative {alt.name!r}: {message}",
+                        at((*where, "rule", *_within(message))),
+                        crumbs,
+                    )
                 )
     return problems
 
@@ -355,6 +444,17 @@ def erratum_note(erratum: Any, location: Location) -> Problem:
         node,
         severity="info",
     )
+
+
+def _within(message: str) -> tuple[str | int, ...]:
+    """Where inside its rule a rule's problem belongs (a table's row, #13): ``()`` for the rule itself."""
+    return getattr(message, "path", ())
+
+
+def _outside_maximum(node: Node) -> bool:
+    """A bonus, or a deduction from the parent: a criterion with no points of its own (#13)."""
+    kind = getattr(node.rule, "kind", None)
+    return kind == "bonus" or (kind == "deduction" and getattr(node.rule, "deducts_from", None) == "parent")
 
 
 def _stated(node: Node) -> Decimal:
@@ -452,57 +552,60 @@ def _formula_names(definition: Definition) -> set[str]:
     return names
 
 
+def _formula_ranges(
+    definition: Definition, node: Node, path: tuple[str | int, ...], crumbs: tuple[str, ...], at: Any
+) -> list[Problem]:
+    """A formula (the rule or an alternative's) whose value, over its inputs' declared ranges, can
+    leave 0 … the criterion's points: scoring would limit it (issue #13)."""
+    from ..formats.model import Formula
+    from .formula import compile_formula, formula_range
+
+    if node.rule is None:
+        return []
+    rules: list[tuple[tuple[str | int, ...], Any, str]] = [((*path, "rule"), node.rule, "")]
+    rules += [
+        ((*path, "rule", "alternatives", index, "rule"), alt.rule, f"alternative {alt.name!r}: ")
+        for index, alt in enumerate(node.rule.alternatives or ())
+        if alt.rule is not None
+    ]
+    problems: list[Problem] = []
+    maximum = node.points if node.points is not None else ZERO
+    for where, rule, prefix in rules:
+        if not isinstance(rule, Formula):
+            continue
+        formula, _ = compile_formula(rule.expression, definition.inputs)
+        if formula is None:
+            continue  # its syntax or names are reported by the rule's own check
+        _, found = formula_range(formula, definition.inputs, maximum, rule.result == "percent")
+        for severity, message in found:
+            problems.append(
+                Problem(
+                    "formula-range",
+                    prefix + message,
+                    at((*where, "expression")),
+                    crumbs,
+                    severity=severity,  # type: ignore[arg-type]
+                    hint="scoring limits the value to 0 … the criterion's points and reports it "
+                    "(score-clamped); say so in the formula with min()/max() or declare the inputs' ranges",
+                )
+            )
+    return problems
+
+
 def _check_targets(
     definition: Definition, node: Node, path: tuple[str | int, ...], crumbs: tuple[str, ...], at: Any
 ) -> list[Problem]:
+    """A target for a year the definition does not cover (the rest is the rule kind's own check,
+    :func:`cds_index.rules.targets.check`, reported with the other rules' problems)."""
     targets = node.targets
     assert targets is not None
-    problems: list[Problem] = []
-    spec = definition.inputs.get(targets.input)
-    if spec is None:
-        return [
-            Problem(
-                "unknown-input",
-                f"{targets.input!r} is not a declared input",
-                at((*path, "targets", "input")),
-                crumbs,
-            )
-        ]
-    for year, target in targets.years.items():
-        where = at((*path, "targets", "years", year))
-        if definition.years and year not in definition.years:
-            problems.append(
-                Problem("target-year", f"{year} is not one of the definition's years", where, crumbs)
-            )
-        if isinstance(target, AtLeast) and spec.type not in {"number", "integer"}:
-            problems.append(
-                Problem(
-                    "input-type-mismatch",
-                    f"`at_least` needs a number input; {targets.input!r} is {spec.type}",
-                    where,
-                    crumbs,
-                )
-            )
-        if isinstance(target, OneOf):
-            if spec.type != "choice":
-                problems.append(
-                    Problem(
-                        "input-type-mismatch",
-                        f"`one_of` needs a choice input; {targets.input!r} is {spec.type}",
-                        where,
-                        crumbs,
-                    )
-                )
-            else:
-                for state in target.one_of:
-                    if state not in (spec.choices or []):
-                        problems.append(
-                            Problem(
-                                "target-year",
-                                f"{state!r} is not one of the input's choices "
-                                f"({', '.join(spec.choices or [])})",
-                                where,
-                                crumbs,
-                            )
-                        )
-    return problems
+    return [
+        Problem(
+            "target-year",
+            f"{year} is not one of the definition's years",
+            at((*path, "targets", "years", year)),
+            crumbs,
+        )
+        for year in targets.years
+        if definition.years and year not in definition.years
+    ]

@@ -1,4 +1,4 @@
-"""`cds-index rank`: units ranked by total, final index or a pillar (ties share a rank)."""
+"""`cds-index rank`: units ranked by the definition's declared measure, or by `--by` (#13)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 
-from ..errors import Problem, UsageError
 from ..io.safe import json_text
 from .common import (
     EXIT_INVALID,
@@ -27,10 +26,15 @@ def add_parser(subparsers: Subparsers) -> None:
     p = units_parser(
         subparsers,
         "rank",
-        "rank units by total, final index or a pillar (ties share a rank)",
+        "rank units by the declared measure (index, percent of the applicable maximum, total) or a pillar",
         ["table", "json", "csv", "markdown"],
     )
-    p.add_argument("--by", default="total", help="total, index or a pillar id (default: total)")
+    p.add_argument(
+        "--by",
+        default=None,
+        help="index, percent, total or a pillar id (default: the definition's ranking.by; unset: the "
+        "index where it is not raw points, else percent of the applicable maximum)",
+    )
     p.add_argument("-o", "--output", default=None)
     csv_flags(p)
     folder_flag(p)
@@ -38,7 +42,7 @@ def add_parser(subparsers: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..analyse.ranking import keys, ranking_rows, ranking_table
+    from ..analyse.ranking import chosen, ranking_rows, ranking_table
     from ..io.batch import Tally
     from ..io.tables import describe
     from ..read.registry import load
@@ -47,10 +51,7 @@ def run(args: argparse.Namespace) -> int:
     definition = load(args.definition)
     if args.output:
         output_file(args.output, pipe=args.format != "xlsx")
-    if args.by not in keys(definition) and args.by not in definition.nodes():
-        raise UsageError(
-            Problem("usage", f"cannot rank by {args.by!r}: use one of " + ", ".join(keys(definition)))
-        )
+    args.by = chosen(definition, args.by)  # the one measure (#13): a usage error names the keys
     results, unranked = [], []
     tally = Tally()
     for row in progress(score_units(definition, args, tally), args.lang, inputs=args.inputs):

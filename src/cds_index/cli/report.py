@@ -21,7 +21,9 @@ def add_parser(subparsers: Subparsers) -> None:
     p = units_parser(subparsers, "report", "one self-contained HTML report per unit and a summary index.html")
     p.add_argument("-o", "--output", required=True, metavar="DIR")
     p.add_argument(
-        "--by", default=None, help="rank by total, index or a pillar id (default: the final index)"
+        "--by",
+        default=None,
+        help="rank by index, percent, total or a pillar id (default: the definition's ranking.by, as rank)",
     )
     folder_flag(p)
     p.set_defaults(func=run)

@@ -51,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         return _score_batch(definition, args)
     status = EXIT_OK
     outputs = []
+    peers = _peers(definition, args)
     for path in args.inputs:
         if definition.scoring == "targets":
             refused, payload = _score_targets(definition, path, args)
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         from ..engine.evaluate import score
 
-        result = score(definition, unit, lang=args.lang)
+        result = score(definition, unit, lang=args.lang, peers=peers)
         if not result.ok:
             status = EXIT_INVALID
         if args.format == "json":
@@ -77,6 +78,22 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         echo_json(outputs[0] if len(outputs) == 1 else outputs)
     return status
+
+
+def _peers(definition: Any, args: argparse.Namespace) -> Any:
+    """The standings of the inputs files given together, for rank criteria (#13); ``None`` for one
+    file (its rank criteria are then pending: one unit alone has no place) or no rank criterion."""
+    from ..engine.evaluate import compiled
+
+    if definition.scoring != "points" or len(args.inputs) < 2 or not compiled(definition).ranked:
+        return None
+    from ..engine.evaluate import standings
+    from ..read.units_io import read_unit
+
+    read = (
+        read_unit(definition, p, year=args.year, number_format=args.number_format)[0] for p in args.inputs
+    )
+    return standings(definition, read)
 
 
 def _is_batch(args: argparse.Namespace) -> bool:

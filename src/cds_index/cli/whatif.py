@@ -26,7 +26,11 @@ def add_parser(subparsers: Subparsers) -> None:
         ["table", "json", "markdown"],
         scenario=True,
     )
-    p.add_argument("--by", default="total", help="rank by total (default), index, or a pillar id")
+    p.add_argument(
+        "--by",
+        default=None,
+        help="rank by index, percent, total or a pillar id (default: the definition's ranking.by, as rank)",
+    )
     p.add_argument("--top", type=int, default=3, help="how many criteria to name per unit (default 3)")
     folder_flag(p)
     p.set_defaults(func=run)

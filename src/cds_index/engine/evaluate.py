@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from operator import itemgetter
+from fractions import Fraction
 from typing import Any, Literal, NamedTuple
 
 from ..check.constraints import violations
 from ..errors import DefinitionError, Location, Problem, UsageError
-from ..formats.model import Definition, Node
-from ..numbers import HUNDRED, ZERO, Lang, div, plain, points_text, show, show_each
+from ..formats.model import Definition, IndexSetting, Node, RankingSetting, RuleBase, rule_inputs
+from ..numbers import HUNDRED, ZERO, Lang, div, plain, points_text, round_as, show
 from ..read.inputs import UnitInputs, parse_values
 from ..rules import Compiled, InvalidValue, NotReported
+from ..rules.common import Clamp
+from ..rules.rank import PEERS, Standing, Standings
 
-Status = Literal["scored", "not_reported", "not_applicable", "invalid"]
+Status = Literal["scored", "not_reported", "not_applicable", "invalid", "pending"]
+"""``pending``: a rank criterion scored without its batch (#13, the section on rank criteria below)."""
 STATUS_WORDS: dict[str, dict[str, str]] = {
     "vi": {
         "not_reported": "không báo cáo số liệu → mặc định 0 điểm",
@@ -32,6 +35,8 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
         "missing": "thiếu số liệu",
         "self": "tự đánh giá",
         "appraised": "thẩm định",
+        "bonus": "điểm thưởng",
+        "floor": "điểm trừ vượt số điểm của nhóm, nhóm dừng ở 0",
     },
     "en": {
         "not_reported": "not reported → 0 points by default",
@@ -47,8 +52,47 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
         "missing": "missing",
         "self": "self-assessed",
         "appraised": "appraised",
+        "bonus": "bonus",
+        "floor": "the deductions exceed the group's points; it stops at 0",
     },
 }
+
+
+INDEX_WORDS: dict[str, dict[str, str]] = {
+    "vi": {
+        "sum": "Chỉ số = tổng điểm",
+        "sum_scaled": "Chỉ số = tổng điểm ÷ điểm tối đa áp dụng × {scale}",
+        "mean_of_pillar_percentages": "Chỉ số = trung bình cộng tỷ lệ điểm đạt của các trụ cột",
+        "weighted_mean_of_pillar_percentages": "Chỉ số = trung bình có trọng số tỷ lệ điểm đạt của các "
+        "trụ cột",
+        "scale": "thang 0–{scale}",
+        "weight": "trọng số",
+        "skipped": "không đánh giá (không áp dụng), không tính vào trung bình",
+        "none": "không trụ cột nào được đánh giá → 0",
+        "rounded": "làm tròn đến {places} chữ số thập phân",
+        "half_up": "làm tròn nửa lên",
+        "half_even": "làm tròn nửa về số chẵn",
+        "down": "bỏ phần sau",
+        "up": "làm tròn lên",
+    },
+    "en": {
+        "sum": "Index = total points",
+        "sum_scaled": "Index = total points ÷ applicable maximum × {scale}",
+        "mean_of_pillar_percentages": "Index = mean of the pillars' shares of their applicable maxima",
+        "weighted_mean_of_pillar_percentages": "Index = weighted mean of the pillars' shares of their "
+        "applicable maxima",
+        "scale": "scale 0–{scale}",
+        "weight": "weight",
+        "skipped": "not assessed (not applicable), left out of the mean",
+        "none": "no pillar is assessed → 0",
+        "rounded": "rounded to {places} decimal places",
+        "half_up": "half up",
+        "half_even": "half to even",
+        "down": "toward zero",
+        "up": "away from zero",
+    },
+}
+"""The words of an index explanation (:func:`explain_index`), one place per language."""
 
 
 Trace = tuple[Any, ...] | str
@@ -58,7 +102,7 @@ intermediate numbers. :func:`explain` writes the sentence from it, on demand; a 
 explanation already written (roll-ups write their own)."""
 
 # the forms of a trace (the first item)
-SUM = "sum"  # a group: its children's points added; (SUM, lang)
+SUM = "sum"  # a group: its children's points added; (SUM, lang) — below 0, it stops at 0 (`unfloored`)
 RULE = "rule"  # (RULE, lang, compiled rule, values read, facts, self-assessed points or None)
 LATE = "late"  # (LATE, lang, leaf, year, dates, points, [(label, value)], self-assessed points or None)
 NOT_APPLICABLE = "na"  # (NOT_APPLICABLE, lang, reason or None)
@@ -80,7 +124,10 @@ class NodeResult(NamedTuple):
     - ``trace``: what scoring read and computed here; ``explanation`` is written from it when read;
     - ``self_points``: Điểm tự đánh giá, the points from the unit's own values where an appraisal
       changed them;
-    - ``late``: a dated input came after the criterion's deadline.
+    - ``late``: a dated input came after the criterion's deadline;
+    - ``bonus``: bonus points (``kind: bonus``, #13), outside ``points``, ``max`` and ``percent``;
+    - ``unfloored``: for a group whose deductions (``kind: deduction``, from the parent) exceed its
+      points, the sum below 0 that ``points`` stopped at 0 from (a ``deduction-floor`` warning too).
     """
 
     id: str
@@ -94,6 +141,8 @@ class NodeResult(NamedTuple):
     self_points: Decimal | None = None
     inputs: tuple[str, ...] = ()
     late: bool = False
+    bonus: Decimal = ZERO
+    unfloored: Decimal | None = None
 
     @property
     def explanation(self) -> str:
@@ -107,6 +156,15 @@ class NodeResult(NamedTuple):
     @property
     def percent(self) -> Decimal | None:
         return div(self.points * HUNDRED, self.max) if self.max else None
+
+    @property
+    def clamped(self) -> Clamp | None:
+        """The value the criterion's rule limited (a formula above its points, a part above its
+        whole), read from the trace; None when the rule used its value as computed (#13)."""
+        trace = self.trace
+        if isinstance(trace, tuple) and trace[0] == RULE and trace[2].clamp is not None:
+            return trace[2].clamp(trace[4])  # type: ignore[no-any-return]
+        return None
 
     @property
     def lost(self) -> Decimal:
@@ -143,9 +201,16 @@ class NodeResult(NamedTuple):
             out["explanation"] = self.explanation
         if self.self_points is not None:
             out["self_points"] = num(self.self_points)
+        if self.bonus:
+            out["bonus"] = num(self.bonus)
+        if self.unfloored is not None:
+            out["unfloored"] = num(self.unfloored)
         if not self.children:
             out["inputs"] = list(self.inputs)
             out["late"] = self.late
+            limited = self.clamped
+            if limited is not None:
+                out["clamped"] = limited.to_dict()
         out["children"] = [child.to_dict(places, explain=explain) for child in self.children]
         return out
 
@@ -162,12 +227,17 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
         if self_points is None:
             return rule.explain(values, facts, lang)  # type: ignore[no-any-return]
         return _self_note(
-            rule.explain(values, facts, lang), self_points, node.points, STATUS_WORDS[lang], lang
+            rule.explain(values, facts, lang), self_points, node.points, STATUS_WORDS[lang], lang, rule.said
         )
     w = STATUS_WORDS[lang]
-    if form == SUM:  # 57 of a unit's 136 explanations in hue-2263-commune
-        terms = " + ".join(show_each(map(_POINTS, node.children), lang))
-        return f"{w['sum']}: {terms} = {show(node.points, lang)}/{points_text(node.max, lang)}"
+    if form == SUM:
+        terms = show(node.children[0].points, lang) if node.children else ""
+        for c in node.children[1:]:  # a deduction reads `− 3`, not `+ -3`
+            terms += f" − {show(-c.points, lang)}" if c.points < 0 else f" + {show(c.points, lang)}"
+        if node.unfloored is not None:
+            terms += f" = {show(node.unfloored, lang)} ({w['floor']})"
+        text = f"{w['sum']}: {terms} = {show(node.points, lang)}/{points_text(node.max, lang)}"
+        return text + (f"; {w['bonus']} {show(node.bonus, lang)}" if node.bonus else "")
     if form == LATE:
         _, _, leaf, year, dates, points, read, self_points = trace
         found = (_outside(day, leaf, year, w, lang) for day in dates)
@@ -185,17 +255,20 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
     return str(trace[2])  # TEXT
 
 
-_POINTS = itemgetter(2)
-"""A NodeResult's points (its third field), read without a Python call per child."""
-
-
 def _self_note(
-    text: str, self_points: Decimal | None, points: Decimal, w: Mapping[str, str], lang: Lang
+    text: str,
+    self_points: Decimal | None,
+    points: Decimal,
+    w: Mapping[str, str],
+    lang: Lang,
+    said: Callable[[Decimal, Lang], str] | None = None,
 ) -> str:
-    """`` [tự đánh giá 3, thẩm định 2]`` when an appraisal changed the unit's own points."""
+    """`` [tự đánh giá 3, thẩm định 2]`` when an appraisal changed the unit's own points (``said``:
+    the rule's words for its points, e.g. a yearly target's met / not met)."""
     if self_points is None or self_points == points:
         return text
-    return f"{text} [{w['self']} {show(self_points, lang)}, {w['appraised']} {show(points, lang)}]"
+    say = said or show
+    return f"{text} [{w['self']} {say(self_points, lang)}, {w['appraised']} {say(points, lang)}]"
 
 
 def _shown(value: Any, lang: Lang) -> str:
@@ -233,11 +306,26 @@ class Result:
     lang: Lang = "vi"
     pillar_achievable: Mapping[str, Decimal] = field(default_factory=dict)
     """Each pillar's achievable maximum (the sum of its criteria), beside its printed ``stated`` points."""
+    bonus: Decimal = ZERO
+    """Bonus points (``kind: bonus``, #13): outside ``points``, ``max``, ``percent`` and ``index``."""
+    index_exact: Decimal | None = None
+    """The index before the declared rounding (``None``: the same as ``index``, nothing rounded)."""
+    index_scale: Decimal | None = None
+    """The scale the index is on (0 to this); ``None``: points."""
+    index_trace: IndexTrace | None = None
+    """What the index was made of; :meth:`explain_index` writes the sentence from it."""
+    ranking: RankingSetting | None = None
+    """The definition's declared ranking measure and ties (:func:`cds_index.analyse.ranking.rank`)."""
     _by_id: dict[str, NodeResult] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def percent(self) -> Decimal | None:
         return div(self.points * HUNDRED, self.max) if self.max else None
+
+    @property
+    def total_with_bonus(self) -> Decimal:
+        """The points and the bonus together: a figure of its own, beside ``points`` (#13)."""
+        return self.points + self.bonus
 
     def node(self, node_id: str) -> NodeResult:
         """The result of one node by id: ``result.node("CQS.1.1.1").points``."""
@@ -268,6 +356,31 @@ class Result:
         """Why a node has its points, written from the trace in ``lang`` (default: the scoring's)."""
         return explain(self.node(node_id), lang)
 
+    @property
+    def exact_index(self) -> Decimal:
+        """The index before any declared rounding."""
+        return self.index if self.index_exact is None else self.index_exact
+
+    @property
+    def index_places(self) -> int:
+        """The decimals the index is shown with: the declared rounding's, else the display's."""
+        rounding = self.index_trace.rounding if self.index_trace is not None else None
+        return self.places if rounding is None else int(rounding.places)
+
+    def index_text(self, lang: Lang | None = None) -> str:
+        """The index as people read it: ``76,35%`` on 0–100, ``0,76/1`` on another scale, points otherwise."""
+        lang = lang or self.lang
+        value = show(self.index, lang, self.index_places)
+        if self.index_scale is None:
+            return value
+        return f"{value}%" if self.index_scale == HUNDRED else f"{value}/{show(self.index_scale, lang)}"
+
+    def explain_index(self, lang: Lang | None = None) -> str:
+        """How the index was made from the pillars, in ``lang`` (default: the scoring's language)."""
+        if self.index_trace is None:
+            return f"{INDEX_WORDS[lang or self.lang]['sum']} = {show(self.index, lang or self.lang)}"
+        return explain_index(self.index_trace, self.index, self.exact_index, lang or self.lang)
+
     def to_dict(self, *, rounded: bool = False, explain: bool = True) -> dict[str, Any]:
         """The JSON contract of ``cds-index score --format json`` (points are exact decimal strings);
         ``explain=False`` leaves every node's explanation out (nothing is written)."""
@@ -285,10 +398,27 @@ class Result:
             "achievable": num(self.achievable),
             "stated_total": num(self.stated_total),
             "percent": num(self.percent),
-            "index": {"method": self.index_method, "value": num(self.index)},
+            "bonus": num(self.bonus),
+            "total_with_bonus": num(self.total_with_bonus),
+            "index": self._index_dict(num, explain),
             "problems": [p.to_dict() for p in self.problems],
             "children": [self._pillar(p, places, num, explain) for p in self.pillars],
         }
+
+    def _index_dict(self, num: Any, explain: bool) -> dict[str, Any]:
+        """The index: its value (rounded as declared), the exact value, the scale and the rounding."""
+        trace = self.index_trace
+        rounding = trace.rounding if trace is not None else None
+        out: dict[str, Any] = {
+            "method": self.index_method,
+            "value": num(self.index),
+            "exact": num(self.exact_index),
+            "scale": num(self.index_scale),
+            "rounding": None if rounding is None else {"places": rounding.places, "mode": rounding.mode},
+        }
+        if explain:
+            out["explanation"] = self.explain_index()
+        return out
 
     def _pillar(self, pillar: NodeResult, places: int | None, num: Any, explain: bool) -> dict[str, Any]:
         """A pillar with its printed (`stated`), achievable and applicable (`max`) maximum (#10)."""
@@ -309,6 +439,7 @@ class _Leaf:
     inputs: tuple[str, ...]
     period_from: tuple[int, int] | None = None  # (day, month): the first day the criterion counts
     dated_by: str | None = None  # a date input that dates the criterion
+    maximum: Decimal = ZERO  # what the criterion scores out of: its points, or its rule's own (a target: 1)
 
 
 @dataclass
@@ -322,6 +453,13 @@ class CompiledDefinition:
     plan: tuple[Step, ...] = ()
     """The tree flattened once per definition (#11): every node in post-order, children before their
     group, so that scoring is one loop over a list instead of a recursive walk."""
+    years: tuple[int, ...] = ()
+    """The years a definition of yearly rules (``targets``) assesses; ``()``: any year. Such a
+    definition is compiled once per year (:func:`compiled`), the plan for that year's targets; its
+    year-less compilation only checks the rules and has no plan."""
+    year: int | None = None
+    ranked: tuple[Node, ...] = ()
+    """The criteria scored by place among the batch (``rank``, #13), in tree order."""
 
 
 Step = tuple[int, Node, "_Leaf | None", Decimal, str, str, "Decimal | None", bool]
@@ -338,8 +476,8 @@ def _plan(definition: Definition, leaves: Mapping[str, _Leaf]) -> tuple[Step, ..
         node, expanded = stack.pop()
         if not node.children:
             leaf = leaves.get(node.id)
-            maximum = node.points if node.points is not None else ZERO
-            short = leaf is not None and leaf.deadline is None
+            maximum = leaf.maximum if leaf is not None else node.points if node.points is not None else ZERO
+            short = leaf is not None and leaf.deadline is None and leaf.rule.measure is None
             steps.append((0, node, leaf, maximum, node.id, node.title, node.points, short))
         elif expanded:
             steps.append((len(node.children), node, None, ZERO, node.id, node.title, node.points, False))
@@ -349,55 +487,125 @@ def _plan(definition: Definition, leaves: Mapping[str, _Leaf]) -> tuple[Step, ..
     return tuple(steps)
 
 
-def compile_definition(definition: Definition) -> CompiledDefinition:
-    """Compile every rule once. Problems are returned, not raised (the validator positions them)."""
+def compile_definition(definition: Definition, year: int | None = None) -> CompiledDefinition:
+    """Compile every rule once. Problems are returned, not raised (the validator positions them).
+
+    A node's ``rule`` and a node's ``targets`` are compiled alike (:data:`cds_index.rules.KINDS`). A
+    yearly rule (``targets``) is compiled for ``year``; without a year the rules are checked and
+    there is no plan to score with (:func:`compiled` asks for the year).
+    """
     from ..rules import compile_rule
 
     leaves: dict[str, _Leaf] = {}
     problems: list[tuple[str, str, str]] = []
+    years: set[int] = set()
+    yearly = False
     for _, node in definition.walk():
-        if node.rule is None:
+        rule = node.rule if node.rule is not None else node.targets
+        if rule is None:
             continue
-        compiled, found = compile_rule(node.rule, node, definition.inputs)
+        compiled_rule, found = compile_rule(rule, node, definition.inputs)
         problems.extend((node.id, code, message) for code, message in found)
+        if compiled_rule.for_year is not None:
+            yearly = True
+            years.update(compiled_rule.years)
+            if year is not None:
+                compiled_rule = compiled_rule.for_year(year)
+        maximum = compiled_rule.maximum
+        if maximum is None:
+            maximum = node.points if node.points is not None else ZERO
+        if not isinstance(rule, RuleBase):  # a yearly target: no gate, no deadline, no date
+            leaves[node.id] = _Leaf(compiled_rule, None, None, tuple(rule_inputs(rule)), maximum=maximum)
+            continue
         deadline = start = None
-        if node.rule.enforce_deadline and node.deadline:
+        if rule.enforce_deadline and node.deadline:
             day, month = (int(part) for part in node.deadline.split("."))
             deadline = (day, month)
-            if node.rule.period_from:
-                day, month = (int(part) for part in node.rule.period_from.split("."))
+            if rule.period_from:
+                day, month = (int(part) for part in rule.period_from.split("."))
                 start = (day, month)
-        names = list(compiled.inputs)
-        if node.rule.applicable_if:
-            names.append(node.rule.applicable_if)
-        if node.rule.dated_by:
-            names.append(node.rule.dated_by)
+        names = list(compiled_rule.inputs)
+        if rule.applicable_if:
+            names.append(rule.applicable_if)
+        if rule.dated_by:
+            names.append(rule.dated_by)
         leaves[node.id] = _Leaf(
-            compiled, node.rule.applicable_if, deadline, tuple(names), start, node.rule.dated_by
+            compiled_rule, rule.applicable_if, deadline, tuple(names), start, rule.dated_by, maximum
         )
-    achievable = sum((c.points or ZERO for c in definition.criteria()), ZERO)
+
+    def top(node: Node) -> Decimal:
+        leaf = leaves.get(node.id)
+        return leaf.maximum if leaf is not None else node.points or ZERO
+
+    achievable = sum((top(c) for c in definition.criteria()), ZERO)
     by_pillar = {
-        pillar.id: sum((n.points or ZERO for _, n in pillar.walk() if n.is_leaf), ZERO)
-        for pillar in definition.tree
+        pillar.id: sum((top(n) for _, n in pillar.walk() if n.is_leaf), ZERO) for pillar in definition.tree
     }
-    plan = _plan(definition, leaves) if not problems else ()
-    return CompiledDefinition(definition, leaves, problems, achievable, by_pillar, plan)
+    assessed = tuple(definition.years or sorted(years)) if yearly else ()
+    ready = not problems and (not yearly or year is not None)
+    plan = _plan(definition, leaves) if ready else ()
+    ranked = tuple(n for _, n in definition.walk() if n.id in leaves and leaves[n.id].rule.measure)
+    return CompiledDefinition(
+        definition, leaves, problems, achievable, by_pillar, plan, assessed, year if yearly else None, ranked
+    )
 
 
-def compiled(definition: Definition) -> CompiledDefinition:
-    """The definition's compiled rules, made once and kept with it."""
-    cached: CompiledDefinition | None = definition._compiled
-    if cached is None:
-        cached = compile_definition(definition)
-        if cached.problems:
+def _checked(definition: Definition) -> CompiledDefinition:
+    """The definition compiled without a year (its rules checked), once; its problems raised."""
+    cache: dict[int | None, CompiledDefinition] | None = definition._compiled
+    if cache is None:
+        cache = definition._compiled = {}
+    base = cache.get(None)
+    if base is None:
+        base = compile_definition(definition)
+        if base.problems:
             raise DefinitionError(
                 [
                     Problem(code, message, Location(path=("tree",)), (node_id,))
-                    for node_id, code, message in cached.problems
+                    for node_id, code, message in base.problems
                 ]
             )
-        definition._compiled = cached
-    return cached
+        cache[None] = base
+    return base
+
+
+def assessed_years(definition: Definition) -> tuple[int, ...]:
+    """The years a definition of yearly targets assesses (``()``: a definition of points, any year)."""
+    return _checked(definition).years
+
+
+_YEAR_NEEDED = (
+    "{id} has yearly targets (for {years}): say which year, e.g. score(definition, values, year={first}), "
+    "or use cds_index.evaluate_year(definition, year, values) or "
+    "cds_index.evaluate_years(definition, {{year: values}})"
+)
+_YEAR_UNKNOWN = "{id} has targets for {years}, not for {year}"
+
+
+def compiled(definition: Definition, year: int | None = None) -> CompiledDefinition:
+    """The definition's compiled rules, made once and kept with it.
+
+    A definition of yearly targets is compiled for one of its years: without ``year`` it is a
+    :class:`DefinitionError` (code ``usage``), a year it has no targets for a :class:`UsageError`,
+    both positioned at ``year`` (never a default year).
+    """
+    base = _checked(definition)
+    if not base.years:
+        return base
+    where = Location(path=("year",))
+    shown = ", ".join(map(str, base.years))
+    if year is None:
+        message = _YEAR_NEEDED.format(id=definition.id, years=shown, first=base.years[0])
+        raise DefinitionError(Problem("usage", message, where))
+    if year not in base.years:
+        raise UsageError(
+            Problem("usage", _YEAR_UNKNOWN.format(id=definition.id, years=shown, year=year), where)
+        )
+    cache: dict[int | None, CompiledDefinition] = definition._compiled
+    found = cache.get(year)
+    if found is None:
+        found = cache[year] = compile_definition(definition, year)
+    return found
 
 
 # --- scoring ----------------------------------------------------------------------------------
@@ -445,14 +653,25 @@ _new = tuple.__new__
 def _nothing(node: Node, leaf: _Leaf, maximum: Decimal, status: Status, trace: Trace) -> NodeResult:
     """A criterion that earns nothing: not applicable leaves the maximum, the others keep it."""
     top = ZERO if status == "not_applicable" else maximum
+    absent = leaf.rule.absent
+    if absent is not None and status != "invalid":  # the rule's own words (a yearly target's)
+        trace = (RULE, trace[1], leaf.rule, {}, absent(status), None)
     return NodeResult(node.id, node.title, ZERO, top, node.points, status, trace, inputs=leaf.inputs)
 
 
 class _Scorer:
     def __init__(
-        self, cdef: CompiledDefinition, unit: UnitInputs, lang: Lang, broken: Mapping[str, str]
+        self,
+        cdef: CompiledDefinition,
+        unit: UnitInputs,
+        lang: Lang,
+        broken: Mapping[str, str],
+        standings: Mapping[str, Any] | None = None,
     ) -> None:
         self.cdef = cdef
+        self.standings = standings
+        """criterion id → the batch's :class:`~cds_index.rules.rank.Standing` (rank criteria, #13)."""
+        self.unit_id = unit.unit_id
         self.leaves = cdef.leaves
         self.values = unit.values
         self.year = unit.year
@@ -465,6 +684,8 @@ class _Scorer:
         self.source = unit.source
         self.problems: list[Problem] = []
         """Input problems found while scoring (an undated value where the criterion needs its date)."""
+        self.limits: list[tuple[str, Decimal, tuple[str, ...], Clamp]] = []
+        """(criterion, maximum, inputs, what was limited) of each criterion whose rule limited it (#13)."""
         self.simple: dict[str, Any] = {
             name: v.value
             for name, v in self.values.items()
@@ -496,9 +717,31 @@ class _Scorer:
         )
         return _nothing(node, leaf, maximum, "invalid", (TEXT, self.lang, message))
 
+    def floor(
+        self, node: Node, children: tuple[NodeResult, ...], points: Decimal, self_points: Decimal | None
+    ) -> tuple[Decimal, Decimal, Decimal | None]:
+        """A group whose deductions exceed its points stops at 0, and says so (#13): ``(the sum below
+        0, 0, the self-assessed sum stopped at 0 likewise)``, with a ``deduction-floor`` warning at
+        the value of the first deduction (the line `check` of an inputs file points at)."""
+        counted = next((c.inputs[0] for c in children if c.points < 0 and c.inputs), None)
+        where = ("values", counted) if counted else ()
+        self.problems.append(
+            Problem(
+                "deduction-floor",
+                f"{node.id}: the deductions take it to {plain(points)} points; a group does not go below 0, "
+                "so it has 0 (the deduction beyond its points is not carried to the groups above)",
+                Location(self.source, path=where),
+                (node.id,),
+                severity="warning",
+            )
+        )
+        if self_points is not None and self_points < 0:
+            self_points = ZERO
+        return points, ZERO, self_points
+
     def criterion(self, node: Node) -> NodeResult:
         leaf = self.leaves[node.id]
-        maximum = node.points if node.points is not None else ZERO
+        maximum = leaf.maximum
         values = self.values
         lang = self.lang
         rule = leaf.rule
@@ -535,6 +778,8 @@ class _Scorer:
         if missing:
             labels = tuple(self.cdef.definition.inputs[n].label for n in missing)
             return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, labels))
+        if rule.measure is not None:  # scored by place among the batch (#13)
+            return _place(self, node, leaf, maximum, plain_values, appraised)
         if leaf.deadline is None and not appraised:  # the common case: read, score, done
             try:
                 points, facts = rule.points(plain_values)
@@ -542,6 +787,11 @@ class _Scorer:
                 return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None)))
             except NotReported as exc:
                 return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),)))
+            if rule.clamp is not None and (limited := rule.clamp(facts)) is not None:
+                self.limits.append((node.id, maximum, leaf.inputs, limited))
+            bonus = ZERO
+            if rule.kind == "bonus":  # outside the points, the maximum and the percentages (#13)
+                bonus, points = points, ZERO
             return _new(
                 NodeResult,
                 (
@@ -556,6 +806,8 @@ class _Scorer:
                     None,
                     leaf.inputs,
                     False,
+                    bonus,
+                    None,
                 ),
             )
         present = list(plain_values)
@@ -606,6 +858,11 @@ class _Scorer:
             trace = (LATE, lang, leaf, self.year, tuple(dates), points, read, self_points)
         else:
             trace = (RULE, lang, leaf.rule, plain_values, facts, self_points)
+            if leaf.rule.clamp is not None and (limited := leaf.rule.clamp(facts)) is not None:
+                self.limits.append((node.id, maximum, leaf.inputs, limited))
+        bonus = ZERO
+        if leaf.rule.kind == "bonus":  # the self-assessed bonus stays in the trace, out of the sums
+            bonus, points, self_points = points, ZERO, None
         return NodeResult(
             node.id,
             node.title,
@@ -617,6 +874,7 @@ class _Scorer:
             self_points=self_points,
             inputs=leaf.inputs,
             late=late,
+            bonus=bonus,
         )
 
     def pillars(self) -> tuple[NodeResult, ...]:
@@ -637,11 +895,12 @@ class _Scorer:
             if count:  # a group: its last `count` results are its children
                 children = tuple(out[-count:])
                 del out[-count:]
-                points = top = ZERO
+                points = top = bonus = ZERO
                 other = unreported = has_self = False
                 for c in children:  # the same additions, in the same order, as sum()
                     points += c[2]
                     top += c[3]
+                    bonus += c[11]
                     status = c[5]
                     if status == "not_reported":
                         unreported = True
@@ -655,6 +914,9 @@ class _Scorer:
                 self_points = None
                 if has_self:
                     self_points = sum((c[8] if c[8] is not None else c[2] for c in children), ZERO)
+                unfloored = None
+                if points < 0:
+                    unfloored, points, self_points = self.floor(node, children, points, self_points)
                 push(
                     _new(
                         NodeResult,
@@ -670,6 +932,8 @@ class _Scorer:
                             self_points,
                             (),
                             False,
+                            bonus,
+                            unfloored,
                         ),
                     )
                 )
@@ -703,6 +967,11 @@ class _Scorer:
             except NotReported as exc:
                 push(_nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),))))
                 continue
+            if rule.clamp is not None and (limited := rule.clamp(facts)) is not None:
+                self.limits.append((node_id, maximum, leaf.inputs, limited))
+            bonus = ZERO
+            if rule.kind == "bonus":  # outside the points, the maximum and the percentages (#13)
+                bonus, points = points, ZERO
             push(
                 _new(
                     NodeResult,
@@ -718,6 +987,8 @@ class _Scorer:
                         None,
                         leaf.inputs,
                         False,
+                        bonus,
+                        None,
                     ),
                 )
             )
@@ -728,12 +999,13 @@ class _Scorer:
             return self.criterion(node)
         leaf, group = self.criterion, self.node
         children = tuple([group(child) if child.children else leaf(child) for child in node.children])
-        points = maximum = ZERO
+        points = maximum = bonus = ZERO
         statuses: set[str] = set()
         has_self = False
         for c in children:  # one pass (the same additions, in the same order, as sum())
             points += c.points
             maximum += c.max
+            bonus += c.bonus
             statuses.add(c.status)
             has_self = has_self or c.self_points is not None
         status: Status
@@ -748,6 +1020,9 @@ class _Scorer:
             self_points = sum(
                 (c.self_points if c.self_points is not None else c.points for c in children), ZERO
             )
+        unfloored = None
+        if points < 0:
+            unfloored, points, self_points = self.floor(node, children, points, self_points)
         return _new(
             NodeResult,
             (
@@ -762,8 +1037,150 @@ class _Scorer:
                 self_points,
                 (),
                 False,
+                bonus,
+                unfloored,
             ),
         )
+
+
+# --- the final index (#13) -------------------------------------------------------------------
+
+
+class IndexPart(NamedTuple):
+    """One pillar's part in the index: its points out of its applicable maximum, its weight, and
+    its share on the index's scale (``None``: not assessed, left out of a mean)."""
+
+    id: str
+    points: Decimal
+    max: Decimal
+    weight: Decimal
+    share: Decimal | None
+
+
+class IndexTrace(NamedTuple):
+    """What the index was made of, for its explanation (written on demand)."""
+
+    method: str
+    parts: tuple[IndexPart, ...]
+    scale: Decimal | None
+    rounding: Any  # formats.model.Rounding | None
+    points: Decimal
+    max: Decimal
+
+
+def aggregate_index(
+    method: str,
+    ids: tuple[str, ...],
+    points: tuple[Decimal, ...],
+    maxima: tuple[Decimal, ...],
+    *,
+    weights: tuple[Decimal, ...] | None = None,
+    scale: Decimal | None = None,
+) -> tuple[Decimal, tuple[IndexPart, ...]]:
+    """The exact (unrounded) index of pillars ``points`` out of ``maxima``, and each pillar's part.
+
+    - ``sum``: the points (weighted by ``weights`` when given); on ``scale``: ÷ the applicable
+      maximum (weighted alike) × scale;
+    - the mean methods: each assessed pillar's points ÷ its applicable maximum × the scale (100 unless
+      declared), then their mean, weighted by ``weights`` when given; a pillar not assessed (maximum 0)
+      is left out and the remaining weights carry the mean (the explanation says so).
+
+    The one computation of an index: :func:`score` and ``analyse.sensitivity`` both call it.
+    """
+    ws = weights if weights is not None else (Decimal(1),) * len(points)
+    if method == "sum":
+        total = sum((w * p for w, p in zip(ws, points, strict=True)), ZERO)
+        parts = tuple(IndexPart(i, p, m, w, None) for i, p, m, w in zip(ids, points, maxima, ws, strict=True))
+        if scale is None:
+            return total, parts
+        top = sum((w * m for w, m in zip(ws, maxima, strict=True)), ZERO)
+        return (div(total * scale, top) if top else ZERO), parts
+    on = HUNDRED if scale is None else scale
+    parts = tuple(
+        IndexPart(i, p, m, w, div(p * on, m) if m else None)
+        for i, p, m, w in zip(ids, points, maxima, ws, strict=True)
+    )
+    used = [part for part in parts if part.share is not None]
+    weight = sum((part.weight for part in used), ZERO)
+    if not used or not weight:
+        return ZERO, parts
+    total = sum((part.weight * part.share for part in used if part.share is not None), ZERO)
+    return div(total, weight), parts
+
+
+def pillar_weights(definition: Definition) -> tuple[Decimal, ...] | None:
+    """The declared weights in pillar order (``None`` unless the method is weighted); a pillar
+    without a weight is refused (``check`` positions it: `index-weights`)."""
+    setting = definition.index
+    if setting.method != "weighted_mean_of_pillar_percentages" or setting.weights is None:
+        return None
+    missing = [p.id for p in definition.tree if p.id not in setting.weights]
+    if missing:
+        raise DefinitionError(
+            f"{definition.id}: index.weights has no weight for pillar(s) {', '.join(missing)}",
+            "index-weights",
+        )
+    return tuple(setting.weights[p.id] for p in definition.tree)
+
+
+def final_index(
+    setting: IndexSetting, definition: Definition, pillars: tuple[NodeResult, ...]
+) -> tuple[Decimal, Decimal | None, IndexTrace]:
+    """``(index, exact or None when not rounded, trace)``: the declared index of scored pillars,
+    rounded only where the definition declares a rounding."""
+    exact, parts = aggregate_index(
+        setting.method,
+        tuple(p.id for p in pillars),
+        tuple(p.points for p in pillars),
+        tuple(p.max for p in pillars),
+        weights=pillar_weights(definition),
+        scale=setting.scale,
+    )
+    trace = IndexTrace(
+        setting.method,
+        parts,
+        setting.exact_scale,
+        setting.rounding,
+        sum((p.points for p in pillars), ZERO),
+        sum((p.max for p in pillars), ZERO),
+    )
+    if setting.rounding is None:
+        return exact, None, trace
+    return round_as(exact, setting.rounding.places, setting.rounding.mode), exact, trace
+
+
+def explain_index(trace: IndexTrace, value: Decimal, exact: Decimal, lang: Lang) -> str:
+    """The index's sentence: the method, each pillar's part, the exact value, the declared rounding."""
+    w = INDEX_WORDS[lang]
+    scale = trace.scale
+    if trace.method == "sum":
+        if scale is None:
+            head = w["sum"]
+            body = " + ".join(show(part.points, lang) for part in trace.parts)
+            text = f"{head}: {body} = {show(exact, lang)}"
+        else:
+            head = w["sum_scaled"].format(scale=show(scale, lang))
+            text = f"{head}: {show(trace.points, lang)}/{show(trace.max, lang)} × {show(scale, lang)}"
+            text += f" = {show(exact, lang)}"
+    else:
+        head = w[trace.method]
+        if scale is not None:
+            head += f" ({w['scale'].format(scale=show(scale, lang))})"
+        items = []
+        for part in trace.parts:
+            item = f"{part.id} {show(part.points, lang)}/{show(part.max, lang)}"
+            item += f" = {show(part.share, lang)}" if part.share is not None else f": {w['skipped']}"
+            if trace.method == "weighted_mean_of_pillar_percentages":
+                item += f" × {w['weight']} {show(part.weight, lang)}"
+            items.append(item)
+        if all(part.share is None for part in trace.parts):
+            items.append(w["none"])
+        text = f"{head}: {'; '.join(items)} → {show(exact, lang)}"
+    rounding = trace.rounding
+    if rounding is not None:
+        rule = w["rounded"].format(places=rounding.places)
+        text += f"; {rule} ({w[rounding.mode]}) = {show(value, lang)}"
+    return text
 
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
@@ -849,8 +1266,13 @@ def score(
     unit_id: str = "unit",
     unit_name: str | None = None,
     lang: Lang = "vi",
+    peers: Any = None,
 ) -> Result:
     """Score one unit: ``inputs`` is parsed :class:`UnitInputs` or a mapping of raw values.
+
+    ``peers``, for a definition with rank criteria (#13): the other units assessed together, as
+    ``{unit id: values}``, or the :class:`~cds_index.rules.rank.Standings` of a batch. Without
+    it a rank criterion is ``pending`` (see the section on rank criteria below).
 
     >>> import cds_index
     >>> d = cds_index.load("hai-duong-707-department")
@@ -860,13 +1282,7 @@ def score(
     """
     _check_call(definition, inputs, unit_id, lang, unit_name)
     year = check_year(year)
-    if definition.scoring != "points":
-        raise DefinitionError(
-            f"{definition.id} has yearly targets, not points: use cds_index.evaluate_year(definition, "
-            "year, values) or cds_index.evaluate_years(definition, {year: values})",
-            "usage",
-        )
-    cdef = compiled(definition)
+    cdef = compiled(definition, inputs.year if year is None and isinstance(inputs, UnitInputs) else year)
     if not isinstance(inputs, UnitInputs):
         values, problems = parse_values(inputs, definition.inputs, number_format=definition.number_format)
         inputs = UnitInputs(unit_id, unit_name, year, values, problems)
@@ -875,18 +1291,21 @@ def score(
             inputs.unit_id, inputs.unit_name, year, inputs.values, inputs.problems, inputs.source
         )
     found, broken = violations(definition, inputs.values, inputs.source)
-    scorer = _Scorer(cdef, inputs, lang, broken)
+    standings = None
+    if peers is not None and cdef.ranked:
+        standings = _standings_for(definition, peers, inputs)
+    scorer = _Scorer(cdef, inputs, lang, broken, standings)
     pillars = scorer.pillars()
     found.extend(scorer.problems)
+    if scorer.limits:
+        found.extend(clamp_warnings(scorer.limits, inputs.source))
+    if standings:
+        found.extend(_stale(standings, inputs.unit_id, pillars, inputs.source))
     points = sum((p.points for p in pillars), ZERO)
     maximum = sum((p.max for p in pillars), ZERO)
     achievable = cdef.achievable
     method = definition.index.method
-    if method == "mean_of_pillar_percentages":
-        shares = [div(p.points * HUNDRED, p.max) for p in pillars if p.max]
-        index = div(sum(shares, ZERO), Decimal(len(shares))) if shares else ZERO
-    else:
-        index = points
+    index, exact, index_trace = final_index(definition.index, definition, pillars)
     return Result(
         definition.id,
         inputs.unit_id,
@@ -903,14 +1322,248 @@ def score(
         (*inputs.problems, *found, *period_warnings(definition, inputs.year)),
         lang,
         cdef.pillar_achievable,
+        sum((p.bonus for p in pillars), ZERO),
+        exact,
+        definition.index.exact_scale,
+        index_trace,
+        definition.ranking,
     )
 
 
+CLAMP_WORDS = {
+    "points": "{node}: the rule gives {raw} points, outside 0 … {maximum}; scored {limit} (not silently: "
+    "the criterion's `clamped` says so)",
+    "share": "{node}: the ratio is {raw}, outside 0 … 100 %; counted as {limit} (where the input is a "
+    "part of the whole it is divided by, declare a `constraints:` entry to refuse such values instead)",
+}
+
+
+def clamp_warnings(
+    limits: list[tuple[str, Decimal, tuple[str, ...], Clamp]], source: str | None
+) -> list[Problem]:
+    """A ``score-clamped`` warning for each criterion whose rule limited its value (#13), at the
+    unit's value for its first input."""
+    out: list[Problem] = []
+    for node_id, maximum, names, limited in limits:
+        raw, limit = limited.raw, limited.limit
+        if limited.of == "share":
+            raw, limit = raw * HUNDRED, limit * HUNDRED
+        unit = " %" if limited.of == "share" else ""
+        message = CLAMP_WORDS[limited.of].format(
+            node=node_id, raw=plain(raw) + unit, limit=plain(limit) + unit, maximum=plain(maximum)
+        )
+        path = ("values", names[0]) if names else ()
+        out.append(
+            Problem("score-clamped", message, Location(source, path=path), (node_id,), severity="warning")
+        )
+    return out
+
+
 def score_criterion(
-    cdef: CompiledDefinition, node: Node, unit: UnitInputs, broken: Mapping[str, str]
+    cdef: CompiledDefinition,
+    node: Node,
+    unit: UnitInputs,
+    broken: Mapping[str, str],
+    standings: Standings | None = None,
 ) -> NodeResult:
     """One criterion of one unit under ``cdef``'s rules, as :func:`score` scores it (applicability,
     refused and missing values, deadlines, appraisal), without the rest of the tree: the entry point
     for re-scoring one reading (``cds_index.analyse.sensitivity``). ``broken`` names the inputs whose values
-    break a constraint (see :mod:`cds_index.check.constraints`)."""
-    return _Scorer(cdef, unit, "en", broken).criterion(node)
+    break a constraint (see :mod:`cds_index.check.constraints`); ``standings``, the batch's, place a
+    rank criterion (#13; without them it is pending)."""
+    return _Scorer(cdef, unit, "en", broken, standings.by if standings else None).criterion(node)
+
+
+# --- rank criteria: the second phase over the batch (#13) ----------------------------------------
+#
+# A ``rank`` criterion's points depend on every unit of the batch. One mechanism serves every caller
+# (score, score_many and so the CSV/Excel batch, rank, report, the HTTP API, whatif):
+#
+# 1. gather: :func:`standings` scores each unit's rank criteria alone (applicability, missing, refused
+#    and constraint-breaking values decided exactly as scoring decides them: they are ``pending``, or
+#    not ranked) and keeps only each unit's value of the ranked measure — one exact number per unit
+#    and rank criterion, nothing else of the unit;
+# 2. score: each unit is scored with those :class:`Standings`; its rank criteria get the points of
+#    its place, and every total above them is summed as for any criterion.
+#
+# Scored without standings, a rank criterion is ``pending`` (0 points for now, its maximum kept) with a
+# ``rank-needs-batch`` warning: a unit alone is never silently 1st.
+
+RANK_MESSAGES = {
+    "needs-batch": "{node}: scored by rank among the units assessed together, but scored alone: pending "
+    "(0 points for now); score the batch, or give the peers' values "
+    "(cds_index.score(..., peers={{unit id: values}}))",
+    "mismatch": "{node}: {unit}'s value of {what} is not the one the batch was ranked by (a file changed "
+    "while read, or the standings are of other data); not scored",
+}
+
+
+class Gatherer:
+    """Gathers a batch's standings one unit at a time: only each unit's value of each ranked measure
+    is kept. A unit id seen twice counts once, its first time (as :func:`score_many` scores it)."""
+
+    def __init__(self, definition: Definition) -> None:
+        self.definition = definition
+        self.cdef = compiled(definition)
+        self.keys: dict[str, dict[str, Fraction | None]] = {n.id: {} for n in self.cdef.ranked}
+
+    def add(self, unit: UnitInputs) -> None:
+        nodes = self.cdef.ranked
+        if not nodes or unit.unit_id in self.keys[nodes[0].id]:
+            return
+        _, broken = violations(self.definition, unit.values, unit.source)
+        scorer = _Scorer(self.cdef, unit, "en", broken)  # no standings: a rankable unit is pending
+        for node in nodes:
+            result = scorer.criterion(node)
+            key = None
+            measure = self.cdef.leaves[node.id].rule.measure
+            if result.status == "pending" and measure is not None and isinstance(result.trace, tuple):
+                key = measure(result.trace[3])  # the values read, all reported and applicable
+            self.keys[node.id][unit.unit_id] = key
+
+    def standings(self) -> Standings:
+        by = {}
+        for node in self.cdef.ranked:
+            order = node.rule.order  # type: ignore[union-attr]
+            by[node.id] = Standing.of(order, self.keys[node.id])
+        return Standings(self.definition.id, by)
+
+
+def standings(definition: Definition, units: Iterable[object]) -> Standings:
+    """The standings of ``units`` (parsed, as :func:`cds_index.io.batch.read_units` gives them; a
+    unit that could not be read is skipped: it has no value to rank).
+
+    >>> import cds_index
+    >>> d = cds_index.load("hai-duong-707-department")
+    >>> len(standings(d, []).by)  # no rank criterion
+    0
+    """
+    gatherer = Gatherer(definition)
+    for unit in units:
+        if isinstance(unit, UnitInputs):
+            gatherer.add(unit)
+    return gatherer.standings()
+
+
+def _standings_for(definition: Definition, peers: Any, unit: UnitInputs) -> Mapping[str, Standing]:
+    """What :func:`cds_index.score` ranks a unit among: the ``peers`` it was given (``Standings``, or
+    the other units' values as ``{unit id: values}``), with the unit itself."""
+    if isinstance(peers, Standings):
+        if peers.definition != definition.id:
+            raise UsageError(
+                Problem(
+                    "usage",
+                    f"these standings are of {peers.definition}, not {definition.id}: gather them with "
+                    "cds_index.standings(definition, units)",
+                )
+            )
+        return peers.by
+    if not isinstance(peers, Mapping):
+        raise UsageError(
+            Problem(
+                "usage",
+                "peers are the other units' values as {unit id: {input: value}}, or the Standings of a "
+                f"batch; got {type(peers).__name__}",
+            )
+        )
+    gatherer = Gatherer(definition)
+    for peer_id, values in peers.items():
+        if not isinstance(peer_id, str) or not peer_id:
+            raise UsageError(Problem("usage", f"a peer's unit id is a non-empty string, got {peer_id!r}"))
+        if peer_id == unit.unit_id:
+            raise UsageError(
+                Problem(
+                    "usage",
+                    f"peers name the unit scored ({peer_id!r}): give the other units only, or pass "
+                    "a unit_id of its own",
+                )
+            )
+        if isinstance(values, UnitInputs):
+            peer = values
+        elif isinstance(values, Mapping):
+            parsed, problems = parse_values(values, definition.inputs, number_format=definition.number_format)
+            peer = UnitInputs(peer_id, None, unit.year, parsed, problems, f"peers[{peer_id}]")
+        else:
+            raise UsageError(Problem("usage", f"peer {peer_id!r}: values are a mapping of input → value"))
+        refused = [p for p in peer.problems if p.severity == "error"]
+        if refused:  # a peer silently unranked would move every place below it
+            raise UsageError(Problem("usage", f"peer {peer_id!r}: {refused[0].message}", refused[0].location))
+        gatherer.add(peer)
+    gatherer.add(unit)
+    return gatherer.standings().by
+
+
+def _place(
+    scorer: _Scorer,
+    node: Node,
+    leaf: _Leaf,
+    maximum: Decimal,
+    plain_values: dict[str, Any],
+    appraised: bool,
+) -> NodeResult:
+    """A rank criterion of a unit whose inputs are all reported and applicable: its place in the
+    batch's standing, or ``pending`` when there is none."""
+    rule, lang = leaf.rule, scorer.lang
+    assert rule.measure is not None
+    try:
+        key = rule.measure(plain_values)
+    except InvalidValue as exc:
+        return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None)))
+    where = Location(scorer.source, path=("values", rule.inputs[0]))
+    standing = scorer.standings.get(node.id) if scorer.standings is not None else None
+    if standing is None:
+        message = RANK_MESSAGES["needs-batch"].format(node=node.id)
+        scorer.problems.append(Problem("rank-needs-batch", message, where, (node.id,), "warning"))
+        trace = (RULE, lang, rule, plain_values, None, None)
+        return NodeResult(
+            node.id, node.title, Decimal(0), maximum, node.points, "pending", trace, inputs=leaf.inputs
+        )
+    unit_id = scorer.unit_id
+    if unit_id in standing.keys and standing.keys[unit_id] != key:
+        message = RANK_MESSAGES["mismatch"].format(node=node.id, unit=unit_id, what=" / ".join(rule.inputs))
+        scorer.problems.append(Problem("rank-peers-mismatch", message, where, (node.id,)))
+        return _nothing(node, leaf, maximum, "invalid", (TEXT, lang, message))
+    values = {**plain_values, PEERS: (standing, unit_id)}
+    points, facts = rule.points(values)
+    self_points = None
+    if appraised:  # the unit's own value, placed among the others' (appraised) values
+        own = {
+            n: (v.self_value if (v := scorer.values[n]).self_value is not None else plain_values[n])
+            for n in plain_values
+        }
+        try:
+            self_points, _ = rule.points({**own, PEERS: (standing, unit_id)})
+        except InvalidValue:
+            self_points = Decimal(0)
+    return NodeResult(
+        node.id,
+        node.title,
+        points,
+        maximum,
+        node.points,
+        "scored",
+        (RULE, lang, rule, values, facts, self_points),
+        self_points=self_points,
+        inputs=leaf.inputs,
+    )
+
+
+def _stale(
+    standings: Mapping[str, Standing], unit_id: str, pillars: Iterable[NodeResult], source: str | None
+) -> list[Problem]:
+    """A unit ranked when the standings were gathered but not ranked now (its value became missing or
+    not applicable in between): the places of the others counted a value that is no longer there."""
+    found = []
+    for pillar in pillars:
+        for node in pillar.walk():
+            standing = standings.get(node.id)
+            if standing is None or node.status in ("scored", "invalid"):
+                continue
+            if standing.keys.get(unit_id) is not None:
+                message = RANK_MESSAGES["mismatch"].format(
+                    node=node.id, unit=unit_id, what=", ".join(node.inputs)
+                )
+                found.append(
+                    Problem("rank-peers-mismatch", message, Location(source, path=("values",)), (node.id,))
+                )
+    return found

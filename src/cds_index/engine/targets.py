@@ -1,54 +1,54 @@
-"""Yearly-target evaluation (``scoring: targets``, Thanh Hóa 1829): met or not, per criterion and year.
+"""Yearly targets (``scoring: targets``, Thanh Hóa 1829) as records per criterion and year.
 
-A targets definition gives each criterion one target per year: a number to reach (``at_least``,
-inclusive), a set of acceptable states (``one_of``), or ``"*"`` (no target that year). A unit
-*completes* a year when it meets every target of that year. Everything here is pure: the caller
-passes already-parsed values and gets frozen records back.
+The targets are scored by the one walk of :mod:`cds_index.engine.evaluate`, as the rule kind
+``targets`` (:mod:`cds_index.rules.targets`: met is 1 of 1, not met 0 of 1, no target 0 of 0), with
+the same reading of values, the same problems, the same trace and explanations as every other
+definition: ``cds_index.score(definition, values, year=2024)`` is that walk's result. This module
+reads it as the records the command line, the API and the gap report show: met or not per
+criterion and year (:func:`evaluate_year`), what must improve (:func:`gaps`), every year side by
+side (:func:`evaluate_years`).
 
-Values are keyed by input name and are
-
-- a :class:`~decimal.Decimal` (or ``int``) for ``number``/``integer`` inputs,
-- a ``str`` for ``choice`` inputs (compared after NFC normalisation and case folding),
-- ``None`` or absent: not reported,
-- :data:`NOT_APPLICABLE`: not applicable (the criterion is excluded).
-
-An object with ``not_applicable`` and ``value`` attributes (``inputs.Value``) is accepted too, so the
-parsed values of an inputs file can be passed unchanged.
+Values are keyed by input name and read by the one reader of inputs
+(:func:`~cds_index.read.inputs.parse_values`): ``Decimal``, ``int``, ``"80"``, ``"80%"``, a state
+(``"Có"``), ``"n/a"`` or :data:`NOT_APPLICABLE` (not applicable: the criterion is excluded), ``None``
+or absent (not reported); an unknown input name is ``input-unknown``. Values already parsed
+(``inputs.Value``) are accepted too.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Final, Literal
+from typing import Any, Final
 
-from ..errors import DefinitionError, InputError, Problem, UsageError
-from ..formats.model import AtLeast, Definition, Node, OneOf
-from ..numbers import Lang, show
+from ..errors import InputError, Problem, UsageError
+from ..formats.model import Definition, Node
+from ..numbers import Lang
 from ..read.literals import NumberFormat
+from ..rules.targets import STATUS_LABELS, STATUSES, Status, TargetValue, gap_text, year_target
+from .evaluate import NodeResult, Result, assessed_years, compiled, score
 
-Status = Literal["met", "unmet", "no_target", "not_applicable", "not_reported"]
-STATUSES: tuple[Status, ...] = ("met", "unmet", "no_target", "not_applicable", "not_reported")
-
-STATUS_LABELS: Final[dict[Lang, dict[Status, str]]] = {
-    "vi": {
-        "met": "Đạt",
-        "unmet": "Chưa đạt",
-        "no_target": "Không có chỉ tiêu",
-        "not_applicable": "Không áp dụng",
-        "not_reported": "Chưa báo cáo",
-    },
-    "en": {
-        "met": "met",
-        "unmet": "not met",
-        "no_target": "no target",
-        "not_applicable": "not applicable",
-        "not_reported": "not reported",
-    },
-}
+__all__ = [
+    "NOT_APPLICABLE",
+    "STATUSES",
+    "STATUS_LABELS",
+    "CriterionOutcome",
+    "CriterionTrack",
+    "Gap",
+    "GroupCounts",
+    "MultiYearView",
+    "Status",
+    "TargetValue",
+    "YearCell",
+    "YearResult",
+    "evaluate_year",
+    "evaluate_years",
+    "gaps",
+    "next_year_of",
+    "read_values",
+]
 
 
 class NotApplicable:
@@ -73,8 +73,6 @@ NOT_APPLICABLE: Final = NotApplicable()
 
 Measured = Decimal | str
 """A parsed value: a number or a state."""
-TargetValue = Decimal | tuple[str, ...]
-"""A year's target: the number to reach (inclusive), or the acceptable states."""
 
 
 # --- records --------------------------------------------------------------------------------
@@ -253,7 +251,7 @@ class MultiYearView:
         raise KeyError(year)
 
 
-# --- evaluation -----------------------------------------------------------------------------
+# --- evaluation: the one walk, read as records ----------------------------------------------
 
 
 def evaluate_year(
@@ -266,15 +264,14 @@ def evaluate_year(
 ) -> YearResult:
     """Check one unit's values of ``year`` against that year's targets.
 
-    ``values`` maps input names to parsed values (see the module docstring). A criterion is
-    ``no_target`` when the year's target is ``*`` (whatever the value), ``not_applicable`` when its
-    value is :data:`NOT_APPLICABLE`, ``not_reported`` when its value is missing or ``None``, and
-    otherwise ``met`` or ``unmet``; a number target is inclusive (65 meets "65%").
+    ``values`` maps input names to values (see the module docstring). A criterion is ``no_target``
+    when the year's target is ``*`` (whatever the value), ``not_applicable`` when its value is not
+    applicable, ``not_reported`` when its value is missing or ``None``, and otherwise ``met`` or
+    ``unmet``; a number target is inclusive (65 meets "65%").
 
     Raises :class:`UsageError` if the definition is not a targets definition or ``year`` is not one
     of its years, and :class:`InputError` (with every problem) if a value is refused by the reader
-    of inputs (:func:`~cds_index.read.inputs.parse_values`: ``"80"`` and ``"80%"`` are read, ``"n/a"`` is
-    not applicable, an unknown input name is ``input-unknown``) or has the wrong type for its target.
+    of inputs, as :func:`~cds_index.engine.evaluate.score` refuses it.
 
     >>> from cds_index.read.loader import load_model
     >>> d = load_model(Definition, "definitions/thanh-hoa-1829-commune.yaml")
@@ -285,17 +282,8 @@ def evaluate_year(
     False
     """
     _check_definition(definition, year)
-    values = read_values(definition, values, number_format=number_format)
-    outcomes: list[CriterionOutcome] = []
-    for group, node in _criteria(definition):
-        outcomes.append(_evaluate(definition, group, node, year, values, lang))
-    groups = tuple(
-        _count(group.id, group.title, [o for o in outcomes if o.group == group.id])
-        for group in definition.tree
-    )
-    completed = all(g.completed for g in groups)
-    has_data = any(_is_given(values.get(o.input)) for o in outcomes)
-    return YearResult(definition.id, year, tuple(outcomes), groups, completed, has_data)
+    read = read_values(definition, values, number_format=number_format)
+    return _year_result(definition, year, _walk(definition, year, read, lang), read)
 
 
 def gaps(
@@ -320,22 +308,39 @@ def gaps(
     ['2023 target ≥ 70%: 65% in 2022, 5 percentage points short']
     """
     _check_definition(definition, year)
-    values = read_values(definition, values, number_format=number_format)
+    read = read_values(definition, values, number_format=number_format)
     if target_year is None:
         target_year = next_year_of(definition, year) or year
     else:
         _check_definition(definition, target_year)
+    return _gaps(definition, year, read, target_year, lang)
+
+
+def _gaps(
+    definition: Definition, year: int, read: dict[str, Any], target_year: int, lang: Lang
+) -> tuple[Gap, ...]:
+    walked = _walk(definition, target_year, read, lang)
+    outcomes = _outcomes(definition, target_year, walked, read, explained=False)
     found: list[Gap] = []
-    for group, node in _criteria(definition):
-        outcome = _evaluate(definition, group, node, target_year, values, lang)
+    for outcome in outcomes:
         if outcome.status not in ("unmet", "not_reported"):
             continue
         assert outcome.target is not None  # unmet/not_reported only where there is a target
+        text = gap_text(
+            outcome.status,
+            outcome.value,
+            outcome.target,
+            outcome.shortfall,
+            _is_percent(definition, outcome.input),
+            year,
+            target_year,
+            lang,
+        )
         found.append(
             Gap(
                 outcome.id,
                 outcome.title,
-                group.id,
+                outcome.group,
                 outcome.input,
                 year,
                 target_year,
@@ -343,7 +348,7 @@ def gaps(
                 outcome.target,
                 outcome.printed,
                 outcome.shortfall,
-                _gap_text(definition, outcome, year, target_year, lang),
+                text,
             )
         )
     return tuple(found)
@@ -373,7 +378,7 @@ def evaluate_years(
                 f"got {type(values_by_year).__name__}",
             )
         )
-    years = tuple(definition.years or ())
+    years = _years(definition)
     unknown = sorted(set(values_by_year) - set(years), key=str)
     if unknown:
         raise UsageError(
@@ -392,28 +397,23 @@ def evaluate_years(
             problems += [dataclasses.replace(p, message=f"{y}: {p.message}") for p in exc.problems]
     if problems:
         raise InputError(problems)
-    values_by_year = read
-    results = tuple(evaluate_year(definition, y, values_by_year.get(y, {}), lang=lang) for y in years)
+    results = tuple(
+        _year_result(definition, y, _walk(definition, y, read.get(y, {}), lang), read.get(y, {}))
+        for y in years
+    )
     with_data = [r.year for r in results if r.has_data]
     latest = with_data[-1] if with_data else None
     next_year = next_year_of(definition, latest) if latest is not None else None
-    found = (
-        gaps(definition, latest, values_by_year[latest], target_year=next_year or latest, lang=lang)
-        if latest is not None
-        else ()
-    )
+    found = _gaps(definition, latest, read[latest], next_year or latest, lang) if latest is not None else ()
     by_id = {g.id: g for g in found}
     tracks = []
-    for group, node in _criteria(definition):
+    for first in results[0].criteria if results else ():
         cells = []
         for result in results:
-            o = result.outcome(node.id)
+            o = result.outcome(first.id)
             cells.append(YearCell(o.year, o.status, o.value, o.target, o.printed, o.explanation))
-        assert node.targets is not None
         tracks.append(
-            CriterionTrack(
-                node.id, node.title, group.id, node.targets.input, tuple(cells), by_id.get(node.id)
-            )
+            CriterionTrack(first.id, first.title, first.group, first.input, tuple(cells), by_id.get(first.id))
         )
     return MultiYearView(definition.id, years, results, tuple(tracks), latest, next_year, found)
 
@@ -459,6 +459,79 @@ def next_year_of(definition: Definition, year: int) -> int | None:
 # --- internals ------------------------------------------------------------------------------
 
 
+def _walk(definition: Definition, year: int, values: dict[str, Any], lang: Lang) -> Result:
+    """The one walk (:func:`~cds_index.engine.evaluate.score`) over values already read."""
+    from ..read.inputs import UnitInputs
+
+    result = score(definition, UnitInputs("unit", None, year, values), lang=lang)
+    refused = tuple(p for p in result.problems if p.severity == "error")
+    if refused:  # a value breaking a constraint of the definition: refused, as score refuses it
+        raise InputError(refused)
+    return result
+
+
+def _outcomes(
+    definition: Definition, year: int, result: Result, values: Mapping[str, Any], *, explained: bool = True
+) -> list[CriterionOutcome]:
+    """Each criterion's result in the walk, as met, not met, no target, not applicable, not reported
+    (``explained=False``: no explanation written, for the gaps, which write their own)."""
+    criteria = iter([step[1] for step in compiled(definition, year).plan if not step[0]])
+    found: list[CriterionOutcome] = []
+    for pillar in result.pillars:
+        for n in pillar.walk():
+            if n.children:
+                continue
+            node = next(criteria)  # the plan has the criteria in the walk's order
+            assert node.id == n.id
+            found.append(_outcome(node, pillar.id, year, n, values, explained))
+    return found
+
+
+def _outcome(
+    node: Node, group: str, year: int, n: NodeResult, values: Mapping[str, Any], explained: bool
+) -> CriterionOutcome:
+    targets = node.targets
+    assert targets is not None  # a targets definition has targets on every criterion (checked)
+    name = targets.input
+    target = year_target(targets, year)
+    printed = (targets.printed or {}).get(year)
+    value: Measured | None = None
+    shortfall: Decimal | None = None
+    status: Status
+    if n.status in ("not_applicable", "not_reported"):
+        status = n.status
+    else:
+        assert n.status == "scored" and not isinstance(n.trace, str), n.status  # refused values raise first
+        status, value, shortfall = n.trace[4]
+        if status == "no_target":  # the value is shown, though it does not count
+            given = values.get(name)
+            value = None if given is None or given.not_applicable else given.value
+    return CriterionOutcome(
+        node.id,
+        node.title,
+        group,
+        name,
+        year,
+        status,
+        value,
+        target,
+        printed,
+        shortfall,
+        n.explanation if explained else "",
+    )
+
+
+def _year_result(definition: Definition, year: int, result: Result, values: Mapping[str, Any]) -> YearResult:
+    outcomes = _outcomes(definition, year, result, values)
+    groups = tuple(
+        _count(pillar.id, pillar.title, [o for o in outcomes if o.group == pillar.id])
+        for pillar in result.pillars
+    )
+    completed = all(g.completed for g in groups)
+    has_data = any(o.input in values for o in outcomes)
+    return YearResult(definition.id, year, tuple(outcomes), groups, completed, has_data)
+
+
 def _check_targets_definition(definition: object) -> None:
     """A targets definition, or a usage error that says what to pass (no AttributeError from inside)."""
     if not isinstance(definition, Definition):
@@ -469,7 +542,7 @@ def _check_targets_definition(definition: object) -> None:
                 f"got {type(definition).__name__}",
             )
         )
-    if definition.scoring != "targets":
+    if not _years(definition):
         raise UsageError(
             Problem("usage", f"{definition.id} scores points, not yearly targets; use cds_index.score")
         )
@@ -479,256 +552,25 @@ def _check_definition(definition: Definition, year: int) -> None:
     _check_targets_definition(definition)
     if isinstance(year, bool) or not isinstance(year, int):
         raise UsageError(Problem("usage", f"the year is a whole number such as 2024, got {year!r}"))
-    if definition.scoring != "targets":
-        raise UsageError(
-            Problem("usage", f"{definition.id} scores points, not yearly targets; use the points evaluation")
-        )
-    years = definition.years or _target_years(definition)
+    years = _years(definition)
     if year not in years:
         raise UsageError(
             Problem("usage", f"{definition.id} has targets for {_years_text(years)}, not for {year}")
         )
 
 
-def _target_years(definition: Definition) -> list[int]:
-    """The years the criteria have targets for, when the definition does not list `years`."""
-    years = {y for _, node in _criteria(definition) if node.targets for y in node.targets.years}
-    return sorted(years)
+def _years(definition: Definition) -> tuple[int, ...]:
+    """The years the definition's yearly rules assess (``()``: a definition of points)."""
+    return assessed_years(definition)
 
 
 def _years_text(years: Sequence[int]) -> str:
     return ", ".join(map(str, years)) or "no year"
 
 
-def _criteria(definition: Definition) -> list[tuple[Node, Node]]:
-    """``(group, criterion)`` for every leaf, the group being its top-level node."""
-    found: list[tuple[Node, Node]] = []
-    for group in definition.tree:
-        for _, node in group.walk():
-            if not node.is_leaf:
-                continue
-            if node.targets is None:
-                raise DefinitionError(
-                    Problem(
-                        "leaf-without-rule", f"criterion {node.id} has no `targets`", node=(group.id, node.id)
-                    )
-                )
-            found.append((group, node))
-    return found
-
-
-def _is_given(raw: Any) -> bool:
-    if raw is None:
-        return False
-    if hasattr(raw, "not_applicable") and hasattr(raw, "value") and not isinstance(raw, NotApplicable):
-        return bool(raw.not_applicable) or raw.value is not None
-    return True
-
-
-def _unwrap(raw: Any) -> Any:
-    """``inputs.Value`` → its value or :data:`NOT_APPLICABLE`; anything else unchanged."""
-    if hasattr(raw, "not_applicable") and hasattr(raw, "value") and not isinstance(raw, NotApplicable):
-        return NOT_APPLICABLE if raw.not_applicable else raw.value
-    return raw
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip().casefold()
-
-
-def _evaluate(
-    definition: Definition, group: Node, node: Node, year: int, values: Mapping[str, Any], lang: Lang
-) -> CriterionOutcome:
-    targets = node.targets
-    assert targets is not None
-    name = targets.input
-    raw = _unwrap(values.get(name))
-    year_target = targets.years.get(year, "*")
-    printed = (targets.printed or {}).get(year)
-    percent = _is_percent(definition, name)
-
-    def outcome(
-        status: Status,
-        value: Measured | None,
-        target: TargetValue | None,
-        shortfall: Decimal | None,
-        text: str,
-    ) -> CriterionOutcome:
-        return CriterionOutcome(
-            node.id, node.title, group.id, name, year, status, value, target, printed, shortfall, text
-        )
-
-    if year_target == "*":
-        shown = None if raw is None or raw is NOT_APPLICABLE else _measured(raw, name, year)
-        return outcome(
-            "no_target",
-            shown,
-            None,
-            None,
-            _t(lang, f"Năm {year} không có chỉ tiêu (*)", f"no target in {year} (*)"),
-        )
-    if raw is NOT_APPLICABLE:
-        return outcome(
-            "not_applicable",
-            None,
-            _target_value(year_target),
-            None,
-            _t(lang, "Không áp dụng: không tính vào đánh giá", "not applicable: left out of the assessment"),
-        )
-    target = _target_value(year_target)
-    want = _show_target(target, percent, lang)
-    if raw is None:
-        return outcome(
-            "not_reported",
-            None,
-            target,
-            None,
-            _t(
-                lang,
-                f"Chưa báo cáo: tính là chưa đạt (chỉ tiêu năm {year}: {want})",
-                f"not reported: counts as not met ({year} target: {want})",
-            ),
-        )
-    value = _measured(raw, name, year)
-    if isinstance(year_target, AtLeast):
-        if not isinstance(value, Decimal):
-            raise InputError(
-                Problem(
-                    "input-type",
-                    f"{name}: criterion {node.id} needs a number in {year}, got {value!r}",
-                    node=(group.id, node.id),
-                )
-            )
-        have = _show_number(value, percent, lang)
-        need = _show_number(year_target.at_least, percent, lang)
-        if value >= year_target.at_least:
-            return outcome(
-                "met",
-                value,
-                target,
-                None,
-                _t(
-                    lang,
-                    f"Đạt: {have} ≥ {need} (chỉ tiêu năm {year})",
-                    f"met: {have} ≥ {need} ({year} target)",
-                ),
-            )
-        short = year_target.at_least - value
-        return outcome(
-            "unmet",
-            value,
-            target,
-            short,
-            _t(
-                lang,
-                f"Chưa đạt: {have} < {need} (chỉ tiêu năm {year}), "
-                f"còn thiếu {_show_short(short, percent, lang)}",
-                f"not met: {have} < {need} ({year} target), {_show_short(short, percent, lang)} short",
-            ),
-        )
-    assert isinstance(year_target, OneOf)
-    if not isinstance(value, str):
-        raise InputError(
-            Problem(
-                "input-type",
-                f"{name}: criterion {node.id} needs a state in {year}, got {value!r}",
-                node=(group.id, node.id),
-            )
-        )
-    if _fold(value) in {_fold(s) for s in year_target.one_of}:
-        return outcome(
-            "met",
-            value,
-            target,
-            None,
-            _t(
-                lang,
-                f"Đạt: “{value}” (chỉ tiêu năm {year}: {want})",
-                f"met: “{value}” ({year} target: {want})",
-            ),
-        )
-    return outcome(
-        "unmet",
-        value,
-        target,
-        None,
-        _t(
-            lang,
-            f"Chưa đạt: “{value}”, chỉ tiêu năm {year} là {want}",
-            f"not met: “{value}”, the {year} target is {want}",
-        ),
-    )
-
-
-def _measured(raw: Any, name: str, year: int) -> Measured:
-    if isinstance(raw, bool):
-        raise InputError(Problem("input-type", f"{name} ({year}): expected a number or a state, got {raw!r}"))
-    if isinstance(raw, Decimal):
-        return raw
-    if isinstance(raw, int):
-        return Decimal(raw)
-    if isinstance(raw, float):
-        return Decimal(str(raw))
-    if isinstance(raw, str):
-        return unicodedata.normalize("NFC", raw)
-    raise InputError(Problem("input-type", f"{name} ({year}): expected a number or a state, got {raw!r}"))
-
-
-def _target_value(target: AtLeast | OneOf) -> TargetValue:
-    return target.at_least if isinstance(target, AtLeast) else tuple(target.one_of)
-
-
 def _is_percent(definition: Definition, name: str) -> bool:
     spec = definition.inputs.get(name)
     return spec is not None and spec.unit == "percent"
-
-
-def _show_number(value: Decimal, percent: bool, lang: Lang) -> str:
-    return show(value, lang) + ("%" if percent else "")
-
-
-def _show_short(value: Decimal, percent: bool, lang: Lang) -> str:
-    if percent:
-        return show(value, lang) + (" điểm phần trăm" if lang == "vi" else " percentage points")
-    return show(value, lang)
-
-
-def _show_target(target: TargetValue, percent: bool, lang: Lang) -> str:
-    """``≥ 65%`` or ``“Có”`` / ``“A” hoặc “B”``."""
-    if isinstance(target, Decimal):
-        return "≥ " + _show_number(target, percent, lang)
-    joiner = " hoặc " if lang == "vi" else " or "
-    return joiner.join(f"“{s}”" for s in target)
-
-
-def _gap_text(definition: Definition, o: CriterionOutcome, year: int, target_year: int, lang: Lang) -> str:
-    assert o.target is not None
-    percent = _is_percent(definition, o.input)
-    want = _show_target(o.target, percent, lang)
-    if o.status == "not_reported":
-        return _t(
-            lang,
-            f"Chỉ tiêu năm {target_year} {want}: năm {year} chưa báo cáo",
-            f"{target_year} target {want}: not reported in {year}",
-        )
-    if o.shortfall is not None:
-        assert isinstance(o.value, Decimal)
-        have = _show_number(o.value, percent, lang)
-        short = _show_short(o.shortfall, percent, lang)
-        return _t(
-            lang,
-            f"Chỉ tiêu năm {target_year} {want}: năm {year} đạt {have}, còn thiếu {short}",
-            f"{target_year} target {want}: {have} in {year}, {short} short",
-        )
-    return _t(
-        lang,
-        f"Chỉ tiêu năm {target_year} {want}: năm {year} là “{o.value}”",
-        f"{target_year} target {want}: “{o.value}” in {year}",
-    )
-
-
-def _t(lang: Lang, vi: str, en: str) -> str:
-    return en if lang == "en" else vi
 
 
 def _count(group_id: str, title: str, outcomes: Sequence[CriterionOutcome]) -> GroupCounts:

@@ -14,6 +14,8 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    StrictBool,
+    StrictStr,
     model_validator,
 )
 
@@ -114,6 +116,27 @@ class YesNo(RuleBase):
     input: InputName
 
 
+def _fraction_target(value: Decimal) -> Decimal:
+    """A ratio's target is a fraction: `target: 80` meant 80 % and would make full points unreachable."""
+    if value > 1:
+        from pydantic_core import PydanticCustomError
+
+        shown = format(value.normalize(), "f")
+        hint = format((value / 100).normalize(), "f") if value <= 100 else "a number from 0 to 1"
+        raise PydanticCustomError(
+            "scale_mismatch",
+            "`target` is a fraction of 1, not a percent: {value} would need {percent} % of the whole; "
+            "write {hint} for {value} % (viết {vi} cho {value} %)",
+            {
+                "value": shown,
+                "percent": format((value * 100).normalize(), "f"),
+                "hint": hint,
+                "vi": hint.replace(".", ","),
+            },
+        )
+    return value
+
+
 class Ratio(RuleBase):
     """Points proportional to a ratio ("tỷ lệ thuận"): ``min(1, (input / per) / target) × points``."""
 
@@ -125,8 +148,11 @@ class Ratio(RuleBase):
     per: InputName | Annotated[list[InputName], Field(min_length=2)] | None = Field(
         None, description="The denominator input (often a general fact); a list is the sum of its inputs."
     )
-    target: Annotated[Decimal, Field(gt=0, le=1)] = Field(
-        Decimal(1), description="The ratio that earns full points, e.g. `0.8` for 80%."
+    target: Annotated[Decimal, Field(gt=0), AfterValidator(_fraction_target)] = Field(
+        Decimal(1),
+        description="The ratio that earns full points, always a fraction 0–1 whatever the input's "
+        "scale: `0.8` for 80 %.",
+        json_schema_extra={"maximum": 1},
     )
 
 
@@ -164,6 +190,13 @@ class Steps(RuleBase):
     kind: Literal["steps"]
     input: InputName
     per: InputName | None = Field(None, description="Divide by this input first (steps on a ratio).")
+    scale: Literal["percent", "fraction"] | None = Field(
+        None,
+        description="The scale the bounds are written on. Without `per` it is the input's own (a "
+        "`percent` input's bounds are 0–100, a `fraction` input's 0–1), and saying it confirms bounds "
+        "that look like the other scale. With `per` the ratio's bounds are a fraction (0.5 for 50 %) "
+        "unless `scale: percent` (50 for 50 %, as the decision prints them).",
+    )
     steps: list[Step] = Field(min_length=1)
 
 
@@ -224,6 +257,135 @@ class Formula(RuleBase):
     )
 
 
+LARGEST_POINTS = Decimal(10) ** 9
+"""The largest number of points a deduction or bonus rule may name (a billion: far above any decision),
+with at most 6 decimals, so that ``count × points_each`` is exact in the 60-digit context (#13)."""
+BoundedPoints = Annotated[Decimal, Field(gt=0, le=LARGEST_POINTS, decimal_places=6)]
+
+
+class Deduction(RuleBase):
+    """Points taken off per item counted, up to a cap ("trừ 1 điểm mỗi văn bản chậm hạn, tối đa trừ 5
+    điểm"). Both numbers are written as positive magnitudes: `points_each: 1`, `cap: 5` (#13)."""
+
+    kind: Literal["deduction"]
+    input: InputName = Field(description="The count of items that each cost points (late documents).")
+    points_each: BoundedPoints = Field(description="Points taken off per item: `trừ 1 điểm` → `1`.")
+    cap: BoundedPoints = Field(description="At most this many points are taken off: `tối đa trừ 5` → `5`.")
+    deducts_from: Literal["criterion", "parent"] = Field(
+        description="`criterion`: the criterion starts at its `points` and loses the deduction (its cap "
+        "is at most its points, so it never goes below 0). `parent`: the criterion has no points of "
+        "its own (`points: 0` or none); its result is 0 or negative and comes off its parent's sum, "
+        "which stops at 0 (a stop that is reported, never silent)."
+    )
+
+
+class Bonus(RuleBase):
+    """Points outside the maximum ("điểm thưởng tối đa 10 điểm"): reported beside the total, never in
+    the maximum or the percentages. The criterion has no points of its own (`points: 0` or none) (#13)."""
+
+    kind: Literal["bonus"]
+    input: InputName = Field(
+        description="A count (each item earns `points_each`) or a yes/no input (yes earns `points_each`)."
+    )
+    points_each: BoundedPoints = Field(description="Bonus points per item, or for a yes.")
+    cap: BoundedPoints = Field(description="At most this many bonus points: `tối đa 10 điểm` → `10`.")
+
+
+class Range(Model):
+    """A condition on a number in a decision table: ``min ≤ value < max`` unless declared otherwise."""
+
+    min: Decimal | None = Field(None, description="Lower bound, in the input's own unit; absent = none.")
+    max: Decimal | None = Field(None, description="Upper bound, in the input's own unit; absent = none.")
+    min_inclusive: bool = True
+    max_inclusive: bool = False
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("a range's `min` is greater than its `max`")
+        return self
+
+
+Cell = Annotated[
+    StrictBool | Range | Annotated[list[Text], Field(min_length=1)] | StrictStr | Decimal,
+    Field(
+        union_mode="left_to_right",
+        description="A condition on one input: a number (equal to it), a range `{min, max}`, `true`/"
+        "`false`, a state or role, a list of states (any of them), or `-` (any value).",
+    ),
+]
+
+
+class TableRow(Model):
+    """One row of a decision table: a condition per input (an input left out matches any value) and
+    the award when every condition holds."""
+
+    when: dict[InputName, Cell] = Field(
+        default_factory=dict, description="Input → condition; an input left out (or `-`) matches any value."
+    )
+    percent: Percent | None = Field(None, description="Share of the criterion's points for this row.")
+    points: NonNegative | None = Field(None, description="Points for this row (instead of `percent`).")
+    label: Text | None = Field(None, description="The decision's words for this row.")
+
+    @model_validator(mode="after")
+    def _one_award(self) -> TableRow:
+        if (self.percent is None) == (self.points is None):
+            raise ValueError("a row needs exactly one of `percent` or `points`")
+        return self
+
+
+HitPolicy = Literal["unique", "any", "first", "collect-max"]
+
+
+class Table(RuleBase):
+    """A decision table over several inputs (DMN): rows of conditions → a share or points (#13)."""
+
+    kind: Literal["table"]
+    inputs: Annotated[list[InputName], Field(min_length=1, max_length=20)] = Field(
+        description="The inputs the rows test, in column order."
+    )
+    hit_policy: HitPolicy = Field(
+        description="DMN's hit policy. `unique`: rows never overlap (checked). `any`: rows may overlap "
+        "only where they give the same award (checked). `first`: the first matching row, in order. "
+        "`collect-max`: the highest award of the matching rows."
+    )
+    rows: Annotated[list[TableRow], Field(min_length=1, max_length=1000)]
+
+
+class Rank(RuleBase):
+    """Points by the unit's place among the units assessed together ("nhất 5 điểm, nhì 4 điểm …").
+
+    Scored in a second phase over the batch (#13): the units are ordered by ``input`` (over ``per``),
+    and each gets the points of its place. A unit scored alone is ``pending`` unless its peers'
+    values are given (``cds_index.score(..., peers=...)``).
+    """
+
+    kind: Literal["rank"]
+    input: InputName = Field(description="The value the units are ranked by.")
+    per: InputName | None = Field(
+        None, description="Rank by ``input / per`` (per inhabitant, per procedure) instead."
+    )
+    order: Literal["descending", "ascending"] = Field(
+        "descending",
+        description="`descending`: the highest value is 1st (the usual); `ascending`: the lowest is "
+        "(the fewest late documents).",
+    )
+    places: list[NonNegative] = Field(
+        min_length=1,
+        description="The points of the 1st, 2nd, 3rd … place, as printed (`[5, 4, 3, 2, 1]`); "
+        "never rising from one place to the next.",
+    )
+    rest: NonNegative = Field(
+        Decimal(0), description="The points of every place after those listed (default 0)."
+    )
+    ties: Literal["competition", "average"] = Field(
+        "competition",
+        description="Units with equal values: `competition` (the default): they share the place and "
+        "the next places are skipped (1, 2, 2, 4), each earning that place's points; `average`: they "
+        "share the mean of the points of the places they occupy.",
+    )
+
+
 class Alternative(Model):
     """Another reading of the decision for one criterion, not the encoded one."""
 
@@ -247,10 +409,37 @@ class Alternative(Model):
 
 
 Rule = Annotated[
-    YesNo | Ratio | Count | Steps | Role | Checklist | PerItem | Incidents | Formula,
+    YesNo
+    | Ratio
+    | Count
+    | Steps
+    | Role
+    | Checklist
+    | PerItem
+    | Incidents
+    | Formula
+    | Rank
+    | Deduction
+    | Bonus
+    | Table,
     Field(discriminator="kind"),
 ]
-for _model in (YesNo, Ratio, Count, Steps, Role, Checklist, PerItem, Incidents, Formula, Alternative):
+for _model in (
+    YesNo,
+    Ratio,
+    Count,
+    Steps,
+    Role,
+    Checklist,
+    PerItem,
+    Incidents,
+    Formula,
+    Rank,
+    Deduction,
+    Bonus,
+    Table,
+    Alternative,
+):
     _model.model_rebuild()
 
 RULE_KINDS: tuple[str, ...] = tuple(
@@ -270,6 +459,8 @@ def rule_inputs(rule: Any) -> list[str]:
             names.append(value)
     if isinstance(rule, Checklist):
         names.extend(item.input for item in rule.items)
+    if isinstance(rule, Table):
+        names.extend(rule.inputs)
     return names
 
 
@@ -290,6 +481,8 @@ YearTarget = Annotated[AtLeast | OneOf | Literal["*"], Field(union_mode="left_to
 class Targets(Model):
     """A target per year; `"*"` = no target that year (as printed)."""
 
+    # the rule kind `targets` of the one walk (cds_index.rules.targets); it need not be written
+    kind: Literal["targets"] = "targets"
     input: InputName
     years: dict[int, YearTarget] = Field(min_length=1)
     printed: dict[int, Text] | None = Field(
@@ -341,8 +534,9 @@ class InputDef(Model):
     type: InputType = "number"
     unit: str = Field(
         "1",
-        description="A unit the registry knows (`person`, `household`, `item`, `document`, `percent`, "
-        "`VND`, `1` for a plain number).",
+        description="A unit the registry knows (`person`, `household`, `item`, `document`, `VND`, `1` "
+        "for a plain number). A share says its scale: `percent` (or `%`) is written 0–100 (50 for "
+        "50 %), `fraction` 0–1 (0.5 for 50 %); a step rule's bounds are read on the same scale.",
     )
     min: Decimal | None = Field(None, description="Smallest allowed value (numbers).")
     max: Decimal | None = Field(None, description="Largest allowed value (numbers).")
@@ -418,7 +612,20 @@ class Erratum(Model):
     note: Text = Field(min_length=1, description="What is wrong and how it was encoded.")
 
 
-IndexMethod = Literal["sum", "mean_of_pillar_percentages"]
+IndexMethod = Literal["sum", "mean_of_pillar_percentages", "weighted_mean_of_pillar_percentages"]
+RoundingMode = Literal["half_up", "half_even", "down", "up"]
+
+
+class Rounding(Model):
+    """How the decision rounds the published index ("làm tròn đến 2 chữ số thập phân")."""
+
+    places: Annotated[int, Field(ge=0, le=6)] = Field(description="Decimal places kept.")
+    mode: RoundingMode = Field(
+        "half_up",
+        description="`half_up` (0,125 → 0,13, as decisions print), `half_even` (banker's: 0,125 → 0,12), "
+        "`down` (toward zero, cut off) or `up` (away from zero).",
+    )
+    text: Text | None = Field(None, description="The decision's words for the rounding.")
 
 
 class IndexAlternative(Model):
@@ -437,15 +644,97 @@ class IndexAlternative(Model):
 
 
 class IndexSetting(Model):
-    """How the unit's final index is aggregated from the pillars."""
+    """How the unit's final index is aggregated from the pillars, on what scale, and how it is rounded.
+
+    - `sum`: the points (on `scale`, when declared: points ÷ applicable maximum × scale);
+    - `mean_of_pillar_percentages`: the mean of the pillars' shares of their applicable maxima;
+    - `weighted_mean_of_pillar_percentages`: the same with the declared `weights`.
+
+    The mean methods are on 0–100 unless `scale` says otherwise (`scale: 1` for an index 0–1, as
+    the national DTI publishes it). `rounding` applies to the index only, and only when declared;
+    the unrounded value stays in the result (`index.exact`).
+    """
 
     method: IndexMethod = "sum"
+    weights: dict[NodeId, Annotated[Decimal, Field(gt=0)]] | None = Field(
+        None,
+        description="With `weighted_mean_of_pillar_percentages`: each pillar's weight, as printed "
+        "(`{CQS: 0.4, KTS: 0.3, XHS: 0.3}`); every pillar has one, each positive.",
+    )
+    weights_total: Annotated[Decimal, Field(gt=0)] | None = Field(
+        None,
+        description="What the weights add up to as the decision prints them (`1`, `100`); the weights "
+        "must add up to exactly this, so a mistyped weight is an error.",
+    )
+    scale: Annotated[Decimal, Field(gt=0)] | None = Field(
+        None,
+        description="The index runs from 0 to this: `1` (0–1, the national DTI), `100`, `1000`. "
+        "Unset: points for `sum`, 0–100 for the mean methods.",
+    )
+    rounding: Rounding | None = Field(
+        None, description="The decision's rounding of the index; unset: the index is exact."
+    )
     text: Text | None = Field(None, description="The decision's words for the aggregation.")
     note: Text | None = Field(None, description="Any ambiguity, and how it was resolved.")
     alternatives: list[IndexAlternative] | None = Field(
         None,
         description="Other readings of the aggregation; `cds-index sensitivity` ranks under each (#15).",
     )
+
+    @model_validator(mode="after")
+    def _weights(self) -> IndexSetting:
+        weighted = self.method == "weighted_mean_of_pillar_percentages"
+        if weighted and not self.weights:
+            raise ValueError("`weighted_mean_of_pillar_percentages` needs `weights`: one per pillar")
+        if not weighted and (self.weights is not None or self.weights_total is not None):
+            raise ValueError("`weights` and `weights_total` are for `weighted_mean_of_pillar_percentages`")
+        if weighted and self.weights_total is None:
+            raise ValueError(
+                "`weights` need `weights_total`: what the printed weights add up to (e.g. 1 or 100)"
+            )
+        if self.weights and self.weights_total is not None:
+            total = sum(self.weights.values(), Decimal(0))
+            if total != self.weights_total:
+                raise ValueError(
+                    f"the weights add up to {total}, not the declared `weights_total` {self.weights_total}"
+                )
+        return self
+
+    @property
+    def exact_scale(self) -> Decimal | None:
+        """The scale the index is on: the declared one, else 100 for the mean methods, else None (points)."""
+        if self.scale is not None:
+            return self.scale
+        return None if self.method == "sum" else Decimal(100)
+
+
+RankingBy = Literal["index", "percent", "total"]
+
+
+class RankingSetting(Model):
+    """What the units are ranked by, and how ties are broken: one measure for every output.
+
+    `rank`, `report`, `whatif`, the results workbook and the API all rank by it (a `--by` given on
+    the command line overrides it for that run only, and says so).
+    """
+
+    by: RankingBy | None = Field(
+        None,
+        description="`index` (the declared index), `percent` (the points as a percentage of the "
+        "applicable maximum: fair when criteria do not apply to every unit) or `total` (raw points, "
+        "unfair when maxima differ). Unset: `index` where the index is not raw points, else `percent`.",
+    )
+    ties: Literal["competition", "dense"] = Field(
+        "competition",
+        description="Equal measures share a rank: `competition` skips after a tie (1, 2, 2, 4, as "
+        "rank criteria place them), `dense` does not (1, 2, 2, 3).",
+    )
+    tie_break: list[Literal["index", "percent", "total"] | NodeId] = Field(
+        default_factory=list,
+        description="Measures that break a tie, in order (`[percent, CQS]`: the higher percentage, "
+        "then the higher CQS pillar); units still equal share a rank.",
+    )
+    text: Text | None = Field(None, description="The decision's words on ranking and ties.")
 
 
 class Display(Model):
@@ -502,6 +791,10 @@ class Definition(Model):
     )
     total: NonNegative | None = Field(None, description="The total the decision states (200, 420, 600).")
     index: IndexSetting = Field(default_factory=IndexSetting)
+    ranking: RankingSetting = Field(
+        default_factory=RankingSetting,
+        description="What units are ranked by (#13): one measure for rank, report, whatif, Excel, API.",
+    )
     display: Display = Field(default_factory=Display)
     number_format: Literal["vi", "en"] | None = Field(
         None,
@@ -573,7 +866,7 @@ class InputsFile(Model):
 class Expectation(Model):
     total: Decimal | None = None
     points: dict[str, Decimal] = Field(default_factory=dict, description="Expected points per node id.")
-    status: dict[str, Literal["scored", "not_reported", "not_applicable", "invalid"]] = Field(
+    status: dict[str, Literal["scored", "not_reported", "not_applicable", "invalid", "pending"]] = Field(
         default_factory=dict
     )
     targets: dict[str, Literal["met", "unmet", "no_target", "not_applicable", "not_reported"]] = Field(
@@ -586,6 +879,11 @@ class TestCase(Model):
     name: Text
     year: int | None = None
     values: dict[str, Any] = Field(default_factory=dict)
+    peers: dict[Annotated[str, Field(min_length=1)], dict[str, Any]] | None = Field(
+        None,
+        description="For rank criteria (#13): the other units assessed together, unit id → values; "
+        "without it a rank criterion is `pending`.",
+    )
     expect: Expectation
     note: Text | None = None
 

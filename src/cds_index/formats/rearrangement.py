@@ -432,7 +432,9 @@ def combine_refusal(spec: Any, rule: str | None) -> str | None:
     if kind in {"integer", "number"}:
         if rule in {"all", "any"}:
             return "`all`/`any` are for yes/no inputs; a number is summed (`sum`)"
-        if spec.unit == "percent":
+        from . import units
+
+        if units.scale(spec.unit) is not None:  # `percent`, `%` or `fraction` (#13)
             return "it is a percentage already computed; sum its numerator and denominator instead"
         if kind == "number" and is_ratio_unit(spec.unit) and rule is None:
             return (

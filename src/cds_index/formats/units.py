@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 # Each countable thing the decisions measure is its own dimension, so that a ratio of dossiers to
 # procedures is refused while dossiers to dossiers is a plain ratio.
@@ -36,6 +36,7 @@ def registry() -> Any:
         ureg.define(f"{name} = [{name}]")
     ureg.define("VND = [currency] = đồng")
     ureg.define("percent = 0.01 = %")
+    ureg.define("fraction = 1")
     return ureg
 
 
@@ -47,6 +48,7 @@ _KNOWN: dict[str, tuple[str, Any]] = {
     "1": ("dimensionless", 1),
     "percent": ("dimensionless", 0.01),
     "%": ("dimensionless", 0.01),
+    "fraction": ("dimensionless", 1),
     "VND": ("[currency]", 1),
     "đồng": ("[currency]", 1),
     **{name: (f"[{name}]", 1) for name in _BASE_UNITS},
@@ -63,6 +65,27 @@ def parse(unit: str) -> tuple[str, Any] | str:
     try:
         parsed = ureg.parse_units(unit)
     except Exception as exc:  # pint raises several error types for a bad unit string
-        return f"unknown unit {unit!r} ({exc}); known: 1, percent, VND, {', '.join(_BASE_UNITS)}"
+        return f"unknown unit {unit!r} ({exc}); known: 1, percent, fraction, VND, {', '.join(_BASE_UNITS)}"
     quantity = ureg.Quantity(1, parsed).to_base_units()
     return str(quantity.dimensionality), quantity.magnitude
+
+
+Scale = Literal["percent", "fraction"]
+
+SCALE_WORDS: dict[Scale, str] = {
+    "percent": "percent (0–100: write 50 for 50 %; viết 50 cho 50 %)",
+    "fraction": "a fraction (0–1: write 0.5 for 50 %; viết 0,5 cho 50 %)",
+}
+"""How each scale is written, for messages (one place, so that they can be translated)."""
+
+
+@cache
+def scale(unit: str) -> Scale | None:
+    """The scale a share in ``unit`` is written on: ``percent`` (0–100: `percent`, `%`), ``fraction``
+    (0–1: `fraction`), or None for any other unit (a count, an amount, a plain number `1`)."""
+    if unit == "fraction":
+        return "fraction"
+    parsed = parse(unit)
+    if isinstance(parsed, str) or parsed[0] != "dimensionless":
+        return None
+    return "percent" if parsed[1] == 0.01 else None

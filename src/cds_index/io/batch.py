@@ -25,13 +25,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from ..engine.evaluate import Result, score
+from ..engine.evaluate import Result, compiled, score
 from ..errors import CdsIndexError, Location, Problem, UsageError
 from ..formats.model import Definition
 from ..numbers import Lang, show
 from ..read.inputs import UnitInputs
 from ..read.literals import NumberFormat
 from ..read.loader import not_utf8, open_input
+from ..rules.bonus import has_bonus
 from .safe import csv_cell, json_text, terminal
 from .seen import SeenIds
 from .tables import (
@@ -713,6 +714,12 @@ def score_many(
     row with its problems. A unit id seen twice is refused on the second row. ``tally``, if given,
     counts the rows as they go (read = scored + refused, checked at the end).
 
+    A definition with rank criteria (#13) is scored in two passes over ``sources``: the first keeps
+    only each unit's value of each ranked measure (:func:`cds_index.engine.evaluate.standings`), the
+    second scores and yields the rows, so memory still does not grow with the units' values or
+    results. Files are read twice; a one-shot iterator of sources is listed first (its units are then
+    held).
+
     >>> import cds_index
     >>> d = cds_index.load("hai-duong-707-district")
     >>> for row in score_many(d, ["districts.csv"]):  # doctest: +SKIP
@@ -728,6 +735,13 @@ def score_many(
         )
     seen = SeenIds()  # a fingerprint per unit, no object per unit (#11)
     counts = tally if tally is not None else Tally()
+    peers = None
+    if compiled(definition).ranked:  # the first pass: the batch's values of the ranked measures
+        from ..engine.evaluate import standings
+
+        if isinstance(sources, Iterator):
+            sources = list(sources)
+        peers = standings(definition, _units(definition, sources, year, number_format))
     for unit in _units(definition, sources, year, number_format):
         if isinstance(unit, UnitFailure):
             label = unit.unit_id or f"<{Path(unit.source).name}>"
@@ -741,7 +755,7 @@ def score_many(
             )
             row = BatchRow(unit.unit_id, unit.unit_name, unit.source, None, (*unit.problems, twice))
         else:
-            result = score(definition, unit, lang=lang)
+            result = score(definition, unit, lang=lang, peers=peers)
             # found by scoring: input constraints, undated meetings (#10), a year outside the period (#16)
             problems = [*unit.problems, *result.problems[len(unit.problems) :]]
             row = BatchRow(unit.unit_id, unit.unit_name, unit.source, result, tuple(problems))
@@ -785,8 +799,10 @@ def summary_columns(definition: Definition, lang: Lang = "vi") -> list[str]:
     columns = ["unit_id", "unit_name", "status"]
     columns += [pillar.id for pillar in definition.tree]
     columns += ["points", "max", "percent"]
-    if definition.index.method != "sum":
+    if definition.index.exact_scale is not None:
         columns.append("index")
+    if has_bonus(definition):  # the bonus beside the total, never in it (#13)
+        columns += ["bonus", "total_with_bonus"]
     columns += ["problems", "source"]
     if vi:
         names = {
@@ -797,6 +813,8 @@ def summary_columns(definition: Definition, lang: Lang = "vi") -> list[str]:
             "max": "Điểm tối đa",
             "percent": "Tỷ lệ (%)",
             "index": "Chỉ số (%)",
+            "bonus": "Điểm thưởng",
+            "total_with_bonus": "Tổng điểm kể cả điểm thưởng",
             "problems": "Lỗi số liệu",
             "source": "Nguồn",
         }
@@ -809,13 +827,16 @@ def summary_cells(definition: Definition, row: BatchRow) -> list[Any]:
     result = row.result
     status = "ok" if row.ok else ("failed" if result is None else "invalid")
     cells: list[Any] = [row.unit_id, row.unit_name or "", status]
+    bonus = has_bonus(definition)
     if result is None:
-        cells += [None] * (len(definition.tree) + 3 + (definition.index.method != "sum"))
+        cells += [None] * (len(definition.tree) + 3 + (definition.index.exact_scale is not None) + 2 * bonus)
     else:
         cells += [p.points for p in result.pillars]
         cells += [result.points, result.max, result.percent]
-        if definition.index.method != "sum":
+        if definition.index.exact_scale is not None:
             cells.append(result.index)
+        if bonus:
+            cells += [result.bonus, result.total_with_bonus]
     cells.append(" | ".join(describe(p) for p in row.problems if p.severity == "error"))
     cells.append(row.source or "")
     return cells

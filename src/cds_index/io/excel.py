@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Location, Problem, UsageError
+from ..formats import units
 from ..formats.model import Definition
-from ..numbers import Lang, plain
+from ..numbers import Lang, plain, show
 from ..read.inputs import NOT_APPLICABLE_WORDS, UnitInputs, parse_values
 from ..read.literals import NumberFormat
 from ..read.literals import read_year as literal_year
@@ -801,7 +802,7 @@ def _as_input(cell: _Cell | None, spec: Any) -> Any:
     if isinstance(value, Decimal):
         if spec is None:
             return plain(value)  # an id, a name, a year: the number as text
-        if cell.percent and spec.unit == "percent":
+        if cell.percent and units.scale(spec.unit) == "percent":  # `percent` or `%` (#13)
             try:
                 scaled = value.scaleb(2)  # exact: only the exponent moves (0.85 → 85, 1 → 1E+2)
                 return scaled.quantize(Decimal(1)) if scaled == scaled.to_integral_value() else scaled
@@ -1354,8 +1355,11 @@ RESULT_WORDS = {
         "id": "Mã đơn vị",
         "name": "Tên đơn vị",
         "total": "Tổng điểm",
-        "max": "Điểm tối đa",
+        "max": "Điểm tối đa áp dụng",
+        "percent": "Tỷ lệ trên điểm tối đa áp dụng (%)",
         "index": "Chỉ số (%)",
+        "bonus": "Điểm thưởng",
+        "with_bonus": "Tổng điểm kể cả điểm thưởng",
         "status": "Trạng thái",
         "problems": "Lỗi số liệu",
         "stt": "STT",
@@ -1377,8 +1381,11 @@ RESULT_WORDS = {
         "id": "Unit id",
         "name": "Unit name",
         "total": "Total",
-        "max": "Max",
+        "max": "Applicable max",
+        "percent": "Percent of applicable max (%)",
         "index": "Index (%)",
+        "bonus": "Bonus",
+        "with_bonus": "Total with bonus",
         "status": "Status",
         "problems": "Problems",
         "stt": "No.",
@@ -1444,12 +1451,12 @@ def write_results(
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
 
-    from ..analyse.ranking import rank
+    from ..analyse.ranking import chosen, rank, ties_text
 
     w = RESULT_WORDS[lang]
     all_rows = list(rows)
     good = [r for r in all_rows if r.ok and r.result is not None]
-    by = by or ("index" if definition.index.method != "sum" else "total")
+    by = chosen(definition, by)  # the declared measure unless the caller names another (#13)
     ranks = {r.unit_id: r.rank for r in rank([row.result for row in good if row.result is not None], by)}
     fmt = "0." + "0" * definition.display.decimals if definition.display.decimals else "0"
     bold = Font(bold=True)
@@ -1459,21 +1466,39 @@ def write_results(
 
     places = definition.display.decimals
 
-    def styled(ws: Any, value: Any, *, font: Any = None, number: bool = False, wrap: bool = False) -> Any:
+    index_places = (
+        definition.index.rounding.places if definition.index.rounding is not None else places
+    )  # the index as the decision rounds it (#13)
+    index_fmt = "0." + "0" * index_places if index_places else "0"
+
+    def styled(
+        ws: Any,
+        value: Any,
+        *,
+        font: Any = None,
+        number: bool = False,
+        wrap: bool = False,
+        index: bool = False,
+    ) -> Any:
         # numbers as numbers, rounded as displayed (no 44.33333333333334 in the formula bar); text inert
         if isinstance(value, Decimal):
-            value = rounded(value, places)
+            value = rounded(value, index_places if index else places)
         cell = WriteOnlyCell(ws, value=cell_text(value) if isinstance(value, str) else value)
         if font is not None:
             cell.font = font
         if number and isinstance(value, Decimal):
-            cell.number_format = fmt
+            cell.number_format = index_fmt if index else fmt
         if wrap:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         return cell
 
-    with_index = definition.index.method != "sum"
-    for col, width in enumerate([8, 22, 34] + [14] * (len(definition.tree) + 2 + with_index) + [16, 60], 1):
+    with_index = definition.index.exact_scale is not None
+    from ..rules.bonus import has_bonus
+
+    bonus = 2 * has_bonus(definition)  # the bonus and the total with it, beside the total (#13)
+    for col, width in enumerate(
+        [8, 22, 34] + [14] * (len(definition.tree) + 3 + with_index + bonus) + [16, 60], 1
+    ):
         summary.column_dimensions[column_letter(col)].width = width
     summary.freeze_panes = "D3"
     from ..analyse.ranking import key_title
@@ -1482,26 +1507,33 @@ def write_results(
         [
             styled(
                 summary,
-                f"{definition.title} — {w['ranked_by']}: {key_title(definition, by, lang)}",
+                f"{definition.title} — {w['ranked_by']}: {key_title(definition, by, lang)} "
+                f"({ties_text(definition, lang)})",
                 font=Font(bold=True, size=12),
             )
         ]
     )
     head = [w["rank"], w["id"], w["name"]] + [f"{p.id} {p.title} ({p.points})" for p in definition.tree]
-    head += [w["total"], w["max"]] + ([w["index"]] if with_index else []) + [w["status"], w["problems"]]
+    head += [w["total"], w["max"], w["percent"]]
+    head += [key_title(definition, "index", lang)] if with_index else []
+    head += ([w["bonus"], w["with_bonus"]] if bonus else []) + [w["status"], w["problems"]]
     summary.append([styled(summary, h, font=bold, wrap=True) for h in head])
     ordered = sorted(all_rows, key=lambda r: (r.unit_id not in ranks, ranks.get(r.unit_id, 0), r.unit_id))
     for row in ordered:
         result = row.result
         status = w["ok"] if row.ok else (w["failed"] if result is None else w["invalid"])
         cells: list[Any] = [ranks.get(row.unit_id), row.unit_id, row.unit_name]
+        index_at = -1
         if result is not None:
-            cells += [p.points for p in result.pillars] + [result.points, result.max]
-            cells += [result.index] if with_index else []
+            cells += [p.points for p in result.pillars] + [result.points, result.max, result.percent]
+            if with_index:
+                index_at = len(cells)
+                cells.append(result.index)
+            cells += [result.bonus, result.total_with_bonus] if bonus else []
         else:
-            cells += [None] * (len(definition.tree) + 2 + with_index)
+            cells += [None] * (len(definition.tree) + 3 + with_index + bonus)
         cells += [status, "\n".join(describe(p) for p in row.problems if p.severity == "error") or None]
-        summary.append([styled(summary, c, number=True) for c in cells])
+        summary.append([styled(summary, c, number=True, index=i == index_at) for i, c in enumerate(cells)])
     summary.auto_filter.ref = f"A2:{column_letter(len(head))}{len(ordered) + 2}"
     _print_setup(summary, "2:2")
 
@@ -1534,7 +1566,9 @@ def write_results(
             ]
         )
         place_text = (
-            f"{w['rank']}: {ranks[row.unit_id]}/{total_ranked} ({key_title(definition, by, lang)})"
+            f"{w['rank']}: {ranks[row.unit_id]}/{total_ranked} ({key_title(definition, by, lang)}) · "
+            f"{w['total']}: {show(result.points, lang, places)}/{show(result.max, lang, places)} "
+            f"({w['max'].lower()})"
             if row.unit_id in ranks
             else f"{w['rank']}: — ({w['invalid']})"
         )
@@ -1582,11 +1616,11 @@ def write_results(
             ws.append(
                 [
                     None,
-                    styled(ws, w["index"], font=bold),
+                    styled(ws, key_title(definition, "index", lang), font=bold),
+                    styled(ws, result.index_scale, number=True, font=bold),
                     None,
                     None,
-                    None,
-                    styled(ws, result.index, number=True, font=bold),
+                    styled(ws, result.index, number=True, font=bold, index=True),
                 ]
             )
         ws.append(

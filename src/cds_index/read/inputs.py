@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Location, Problem, did_you_mean
+from ..formats import units
 from ..formats.model import InputDef
 from .literals import NumberFormat, fold, read_bool, read_date, read_number, short
 
@@ -81,8 +82,11 @@ def coerce(
     if kind == "boolean":
         return read_bool(raw)
     if kind in {"number", "integer"}:
+        scale = units.scale(spec.unit)
+        if scale == "fraction" and isinstance(raw, str) and raw.strip().endswith("%"):
+            return None, "input-type", f"{raw!r}: this input is {units.SCALE_WORDS['fraction']}"
         number, code, message = read_number(
-            raw, integer=kind == "integer", percent=spec.unit == "percent", number_format=number_format
+            raw, integer=kind == "integer", percent=scale == "percent", number_format=number_format
         )
         if code:
             return None, code, message

@@ -419,6 +419,7 @@ def read_file(path: str | Path) -> tuple[Document, list[Problem]]:
 _TYPE_TO_CODE = {
     "extra_forbidden": "unknown-key",
     "missing": "missing-key",
+    "scale_mismatch": "scale-mismatch",  # a number written on the wrong scale (50 for 0.5), #13
 }
 
 
@@ -489,6 +490,8 @@ def _friendly(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, str, s
         hint = did_you_mean(str(last), vocabulary)
     elif code == "missing-key":
         message = f"missing required key {last!r}"
+    elif code == "scale-mismatch":
+        message = str(err["msg"])
     elif kind == "union_tag_invalid":
         code = "invalid-value"
         expected = err.get("ctx", {}).get("expected_tags", "")
@@ -513,7 +516,25 @@ def _friendly(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, str, s
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
         message = f"{msg} (got {_short(err.get('input'))})"
+        about_points = bool(loc) and (last in POINTS_KEYS or (len(loc) > 1 and loc[-2] == "percent"))
+        if kind in {"greater_than_equal", "greater_than"} and about_points and _negative(err.get("input")):
+            hint = NEGATIVE_HINT
     return code, message, hint
+
+
+NEGATIVE_HINT = (
+    "points, shares and caps are never negative; to take points off (trừ điểm), write the criterion "
+    "with `kind: deduction` (points_each and cap as positive numbers, deducts_from: criterion or parent)"
+)
+"""The hint beside a negative number of points where the format wants one ≥ 0 (#13)."""
+POINTS_KEYS = frozenset({"points", "percent", "cap", "points_each", "total"})
+
+
+def _negative(value: Any) -> bool:
+    try:
+        return not isinstance(value, bool) and Decimal(str(value)) < 0
+    except (InvalidOperation, ValueError):
+        return False
 
 
 def _short(value: Any) -> str:

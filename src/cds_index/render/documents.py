@@ -58,6 +58,12 @@ def _absent_or_text(schema: dict[str, Any]) -> None:
     schema["type"] = "string"
 
 
+class ClampOut(BaseModel):
+    of: Literal["points", "share"] = Field(description="`points` (a formula's) or `share` (a ratio's)")
+    value: str = Field(description="What the rule computed, exact: `6.2` points, `1.2` (120 %)")
+    limit: str = Field(description="What it used instead: the criterion's points or 0; a share of 1 or 0")
+
+
 class NodeOut(BaseModel):
     id: str
     title: str
@@ -65,21 +71,43 @@ class NodeOut(BaseModel):
     max: str
     stated: str | None
     percent: str | None
-    status: Literal["scored", "not_reported", "not_applicable", "invalid"]
+    status: Literal["scored", "not_reported", "not_applicable", "invalid", "pending"]
     explanation: str | None = Field(
         None,
         description="why the node has its points; absent with the API's explain=false",
         json_schema_extra=_absent_or_text,
     )
     self_points: str | None = None
+    bonus: str | None = Field(
+        None, description="bonus points (`kind: bonus`), outside `points`, `max` and `percent`; when not 0"
+    )
+    unfloored: str | None = Field(
+        None,
+        description="a group whose deductions exceed its points: the sum below 0 that `points` stopped "
+        "at 0 from (with a `deduction-floor` warning)",
+    )
     inputs: list[str] | None = Field(None, description="criteria only")
     late: bool | None = Field(None, description="criteria only")
+    clamped: ClampOut | None = Field(
+        None,
+        description="criteria only, when the rule limited its value (a formula outside 0 … the points, "
+        "a part above its whole); a `score-clamped` warning is in the result's problems too (#13)",
+    )
     children: list[NodeOut]
+
+
+class RoundingOut(BaseModel):
+    places: int
+    mode: Literal["half_up", "half_even", "down", "up"]
 
 
 class IndexOut(BaseModel):
     method: str
-    value: str
+    value: str = Field(description="the index as the decision publishes it: rounded only where declared")
+    exact: str | None = Field(None, description="the index before the declared rounding (#13)")
+    scale: str | None = Field(None, description="the index runs from 0 to this; null: points")
+    rounding: RoundingOut | None = Field(None, description="the declared rounding, if any")
+    explanation: str | None = Field(None, description="how the index was made from the pillars")
 
 
 class ResultDocument(BaseModel):
@@ -94,6 +122,10 @@ class ResultDocument(BaseModel):
     achievable: str
     stated_total: str | None
     percent: str | None
+    bonus: str = Field(
+        description="bonus points (`kind: bonus`): not in `points`, `max`, `percent` or `index`"
+    )
+    total_with_bonus: str = Field(description="`points` + `bonus`, a figure of its own")
     index: IndexOut
     problems: list[ProblemOut]
     children: list[NodeOut]
@@ -119,15 +151,22 @@ class KeyRank(BaseModel):
 
 
 class Ranked(BaseModel):
-    rank: int = Field(description="ties share a rank (1, 2, 2, 4)")
+    rank: int = Field(
+        description="ties share a rank: 1, 2, 2, 4 (`ties: competition`) or 1, 2, 2, 3 (`dense`)"
+    )
     unit: UnitOut
-    score: str
-    max: str
+    score: str = Field(description="the unit's value of the measure ranked by")
+    max: str = Field(description="the measure's top: 100 for `percent`, the scale for `index`")
+    points: str | None = Field(None, description="the unit's total points (#13)")
+    applicable_max: str | None = Field(
+        None, description="the most the unit could earn, not-applicable criteria left out (#13)"
+    )
+    achievable: str | None = Field(None, description="what the criteria can earn when all apply")
     gap_above: str | None
     gap_to_first: str
     gap_to_max: str
     others: dict[str, KeyRank] = Field(
-        description="every other ranking key (`total`, `index`, pillar ids): its score and rank"
+        description="every other ranking key (`total`, `percent`, `index`, pillar ids): its score and rank"
     )
 
 
@@ -141,7 +180,9 @@ class RankingDocument(BaseModel):
     """A ranking: `rank --format json`, `POST …/rank`."""
 
     definition: str
-    by: str
+    by: str = Field(description="the measure ranked by: `index`, `percent`, `total` or a node id")
+    ties: Literal["competition", "dense"] = "competition"
+    tie_break: list[str] = Field(default_factory=list, description="the measures that break a tie")
     ranking: list[Ranked]
     unranked: list[Unranked] = Field(description="units with refused values (or a repeated id), not dropped")
 
@@ -217,11 +258,12 @@ def _text(value: Any) -> Any:
 
 
 def ranking_items(
-    definition: Definition, results: Sequence[Result], by: str = "total"
+    definition: Definition, results: Sequence[Result], by: str | None = None
 ) -> list[dict[str, Any]]:
     """The ranked units (:class:`Ranked`), each with every other key's score and rank."""
-    from ..analyse.ranking import keys, rank
+    from ..analyse.ranking import chosen, keys, rank
 
+    by = chosen(definition, by)
     others = [k for k in keys(definition) if k != by]
     other_ranks = {k: {r.unit_id: r for r in rank(results, k)} for k in others}
     return [
@@ -233,6 +275,9 @@ def ranking_items(
             "gap_above": None if r.gap_above is None else plain(r.gap_above),
             "gap_to_first": plain(r.gap_to_first),
             "gap_to_max": plain(r.gap_to_max),
+            "points": plain(r.points),
+            "applicable_max": plain(r.applicable_max),
+            "achievable": plain(r.result.achievable),
             "others": {
                 k: {"score": plain(other_ranks[k][r.unit_id].score), "rank": other_ranks[k][r.unit_id].rank}
                 for k in others
@@ -243,12 +288,18 @@ def ranking_items(
 
 
 def ranking_json(
-    definition: Definition, results: Sequence[Result], by: str, unranked: Iterable[Any] = ()
+    definition: Definition, results: Sequence[Result], by: str | None = None, unranked: Iterable[Any] = ()
 ) -> dict[str, Any]:
-    """A ranking (:class:`RankingDocument`); ``unranked`` are batch rows that could not be ranked."""
+    """A ranking (:class:`RankingDocument`); ``unranked`` are batch rows that could not be ranked;
+    ``by`` ``None``: the definition's declared measure."""
+    from ..analyse.ranking import chosen
+
+    by = chosen(definition, by)
     return {
         "definition": definition.id,
         "by": by,
+        "ties": definition.ranking.ties,
+        "tie_break": list(definition.ranking.tie_break),
         "ranking": ranking_items(definition, results, by),
         "unranked": [
             {

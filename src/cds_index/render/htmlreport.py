@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from ..analyse.ranking import Ranked, key_title, keys, rank
+from ..analyse.ranking import Ranked, chosen, key_title, rank, ties_text
 from ..engine.evaluate import NodeResult, Result
-from ..errors import Problem, UsageError
+from ..errors import Problem
 from ..formats.model import Definition
 from ..io.batch import BatchRow
 from ..io.tables import describe
@@ -27,6 +27,8 @@ WORDS: dict[str, dict[str, str]] = {
         "summary": "Tổng hợp kết quả",
         "total": "Tổng điểm",
         "index": "Chỉ số chuyển đổi số",
+        "percent_of_max": "Tỷ lệ trên điểm tối đa áp dụng (%)",
+        "reduced": "điểm tối đa áp dụng thấp hơn vì có tiêu chí không áp dụng",
         "rank": "Xếp hạng",
         "of": "trên",
         "pillars": "Các trụ cột",
@@ -43,6 +45,9 @@ WORDS: dict[str, dict[str, str]] = {
         "unit": "Đơn vị",
         "year": "Năm",
         "percent": "Tỷ lệ",
+        "bonus": "Điểm thưởng (ngoài tổng điểm)",
+        "with_bonus": "Tổng điểm kể cả điểm thưởng",
+        "floor": "điểm trừ đưa nhóm xuống {} điểm; nhóm dừng ở 0",
         "distribution": "Phân bố điểm theo trụ cột",
         "min": "Thấp nhất",
         "median": "Trung vị",
@@ -59,6 +64,7 @@ WORDS: dict[str, dict[str, str]] = {
         "not_reported": "không báo cáo",
         "not_applicable": "không áp dụng",
         "invalid": "không hợp lệ",
+        "pending": "chờ xếp hạng",
         "self": "Tự đánh giá",
         "decision": "Quyết định",
         "gap_above": "Cách đơn vị trên",
@@ -68,6 +74,8 @@ WORDS: dict[str, dict[str, str]] = {
         "summary": "Summary of results",
         "total": "Total",
         "index": "Digital transformation index",
+        "percent_of_max": "Percent of applicable max (%)",
+        "reduced": "a lower applicable maximum: some criteria do not apply",
         "rank": "Rank",
         "of": "of",
         "pillars": "Pillars",
@@ -84,6 +92,9 @@ WORDS: dict[str, dict[str, str]] = {
         "unit": "Unit",
         "year": "Year",
         "percent": "Share",
+        "bonus": "Bonus (outside the total)",
+        "with_bonus": "Total with bonus",
+        "floor": "the deductions take the group to {} points; it stops at 0",
         "distribution": "Distribution per pillar",
         "min": "Min",
         "median": "Median",
@@ -100,6 +111,7 @@ WORDS: dict[str, dict[str, str]] = {
         "not_reported": "not reported",
         "not_applicable": "not applicable",
         "invalid": "invalid",
+        "pending": "pending",
         "self": "Self-assessed",
         "decision": "Decision",
         "gap_above": "Gap to unit above",
@@ -202,8 +214,10 @@ def unit_report(
     cards = [
         (w["total"], f"{num(result.points)} / {num(result.max)}", f"{w['percent']} {num(result.percent)}%")
     ]
-    if result.index_method != "sum":
-        cards.append((w["index"], f"{num(result.index)}%", ""))
+    if result.index_scale is not None:  # an index that is not the points (#13)
+        cards.append((w["index"], result.index_text(lang), ""))
+    if result.bonus:  # beside the total, never in it or in the percentage (#13)
+        cards.append((w["bonus"], num(result.bonus), f"{w['with_bonus']}: {num(result.total_with_bonus)}"))
     if place is not None:
         cards.append((w["rank"], f"{place[0]} / {place[1]}", f"{w['ranked_by']}: {place[2]}"))
     parts.append(
@@ -283,6 +297,8 @@ def _tree_table(result: Result, w: dict[str, str], fmt: Format) -> str:
             self_note = ""
             if node.is_criterion and node.self_points is not None and node.self_points != node.points:
                 self_note = f" ({w['self']}: {fmt(node.self_points)})"
+            if node.unfloored is not None:  # deductions took the group below 0 (#13)
+                self_note = w["floor"].format(fmt(node.unfloored))
             rows.append(
                 f"<tr{cls}><td>{e(node.id)}</td><td>{e(node.title)} {_status(node, w)}</td>"
                 f'<td class="n">{e(fmt(node.points))}</td><td class="n">{e(fmt(node.max))}</td>'
@@ -322,15 +338,17 @@ def summary_page(
         return f"<b>{e(text)}</b>" if ranked_by else e(text)
 
     results = [r.result for r in ranked]
-    with_index = definition.index.method != "sum"
+    with_index = definition.index.exact_scale is not None
     parts = [
         f"<h1>{e(w['summary'])}</h1>",
         f'<p class="sub">{e(definition.title)} ({e(w["decision"])} {e(definition.decision.number)}) · '
-        f"{len(rows)} {e(w['units'])} · {e(w['ranked_by'])}: {e(key_title(definition, by, lang))}</p>",
+        f"{len(rows)} {e(w['units'])} · {e(w['ranked_by'])}: {e(key_title(definition, by, lang))} "
+        f"({e(ties_text(definition, lang))})</p>",
     ]
     parts.append(f"<h2>{e(w['rank'])}</h2>")
-    # rank, unit, the figures it is ranked on, then the pillars: the page reads left to right
-    head = [w["rank"], w["unit"], w["total"]]
+    # rank, unit, the figures it is ranked on (the total beside the applicable maximum, #13), then
+    # the pillars: the page reads left to right
+    head = [w["rank"], w["unit"], f"{w['total']} / {w['max']}", w["percent_of_max"]]
     head += [w["index"]] if with_index else []
     head += [w["gap_above"]] + [p.id for p in definition.tree]
     numeric = ' class="n"'
@@ -346,9 +364,15 @@ def summary_page(
         label = f'<a href="{e(link)}">{e(name)}</a>' if link else e(name)
         cells = [f'<td class="n">{r.rank}</td>', f'<td class="name">{label}</td>']
         # the figure the ranking is by is the one in bold (#14: it was always the total)
-        cells.append(f'<td class="n">{bold(num(res.points), by == "total")}</td>')
+        reduced = ' title="' + e(w["reduced"]) + '"' if r.reduced else ""
+        cells.append(
+            f'<td class="n"{reduced}>{bold(num(res.points), by == "total")} / {e(num(res.max))}'
+            + ("*" if r.reduced else "")
+            + "</td>"
+        )
+        cells.append(f'<td class="n">{bold(num(res.percent), by == "percent")}</td>')
         if with_index:
-            cells.append(f'<td class="n">{bold(num(res.index), by == "index")}</td>')
+            cells.append(f'<td class="n">{bold(res.index_text(lang), by == "index")}</td>')
         cells.append(f'<td class="n">{e(num(r.gap_above))}</td>')
         for p in res.pillars:
             cells.append(
@@ -358,6 +382,8 @@ def summary_page(
         table.append("<tr>" + "".join(cells) + "</tr>")
     table.append("</tbody></table>")
     parts.append("".join(table))
+    if any(r.reduced for r in ranked):
+        parts.append(f'<p class="sub">* {e(w["reduced"])}</p>')
 
     parts.append(f"<h2>{e(w['distribution'])}</h2>")
     dist = [
@@ -425,9 +451,7 @@ def write_reports(
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     all_rows = list(rows)
-    by = by or ("index" if definition.index.method != "sum" else "total")
-    if by not in keys(definition) and by not in definition.nodes():
-        raise UsageError(Problem("usage", f"cannot rank by {by!r}: use one of {', '.join(keys(definition))}"))
+    by = chosen(definition, by)  # the declared measure unless the caller names another (#13)
     ranked = rank([r.result for r in all_rows if r.ok and r.result is not None], by)
     places = {r.unit_id: r.rank for r in ranked}
     title = key_title(definition, by, lang)

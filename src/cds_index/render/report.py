@@ -14,8 +14,30 @@ STATUS_MARK = {
     "not_reported": "không báo cáo",
     "not_applicable": "không áp dụng",
     "invalid": "không hợp lệ",
+    "pending": "chờ xếp hạng",
 }
-STATUS_MARK_EN = {"scored": "", "not_reported": "not reported", "not_applicable": "n/a", "invalid": "invalid"}
+STATUS_MARK_EN = {
+    "scored": "",
+    "not_reported": "not reported",
+    "not_applicable": "n/a",
+    "invalid": "invalid",
+    "pending": "pending",
+}
+BONUS_WORDS: dict[str, dict[str, str]] = {
+    "vi": {
+        "bonus": "điểm thưởng",
+        "bonus_total": "Điểm thưởng (ngoài tổng điểm)",
+        "with_bonus": "Tổng điểm kể cả điểm thưởng",
+        "floor": "điểm trừ đưa nhóm xuống {} điểm; nhóm dừng ở 0",
+    },
+    "en": {
+        "bonus": "bonus",
+        "bonus_total": "Bonus (outside the total)",
+        "with_bonus": "Total with bonus",
+        "floor": "the deductions take the group to {} points; it stops at 0",
+    },
+}
+"""How bonus points and a group stopped at 0 by deductions are shown (#13)."""
 
 
 def printed_numbers(definition: Definition) -> dict[str, str]:
@@ -39,7 +61,7 @@ def rule_summary(node: Node) -> str:
         )
         return f"{rule.kind} ({basis})"
     if node.targets is not None:
-        return "targets"
+        return node.targets.kind
     return ""
 
 
@@ -160,7 +182,7 @@ def assumptions(definition: Definition) -> list[dict[str, Any]]:
                 {
                     "id": node.id,
                     "title": node.title,
-                    "kind": getattr(basis, "kind", "targets"),
+                    "kind": basis.kind,
                     "assumed": basis.assumed,
                     "text": basis.text or "",
                     "alternatives": [
@@ -186,7 +208,13 @@ def result_table(result: Result, *, lang: Lang = "vi", depth: int | None = None,
         pts = f"{show(node.points, lang, places)}/{show(node.max, lang, places)}"
         title = node.title if len(node.title) <= 70 else node.title[:67] + "…"
         label = f"{'  ' * level}{node.id}"  # the tree by indentation; the points stay in one column
-        lines.append(f"{label:<20} {pts:>13}  {title}" + (f"  [{mark}]" if mark else ""))
+        extra = ""
+        if node.bonus:  # outside the points and the maximum (#13)
+            extra = f"  (+{show(node.bonus, lang, places)} {BONUS_WORDS[lang]['bonus']})"
+        lines.append(f"{label:<20} {pts:>13}  {title}" + (f"  [{mark}]" if mark else "") + extra)
+        if node.unfloored is not None:  # deductions took the group below 0 (#13)
+            floor = BONUS_WORDS[lang]["floor"].format(show(node.unfloored, lang, places))
+            lines.append(f"{'':<20} {'':>13}    {floor}")
         reach = result.pillar_achievable.get(node.id) if level == 0 else None
         if (
             reach is not None and node.stated is not None and node.stated != reach
@@ -220,9 +248,13 @@ def result_table(result: Result, *, lang: Lang = "vi", depth: int | None = None,
     )
     if result.percent is not None:
         lines.append(f"{'Tỷ lệ' if lang == 'vi' else 'Percentage'}: {show(result.percent, lang, places)}%")
-    if result.index_method != "sum":
-        label = "Chỉ số (trung bình % các trụ cột)" if lang == "vi" else "Index (mean of pillar percentages)"
-        lines.append(f"{label}: {show(result.index, lang, places)}%")
+    if result.bonus:  # beside the total, never in it or in the percentage (#13)
+        w = BONUS_WORDS[lang]
+        lines.append(f"{w['bonus_total']}: {show(result.bonus, lang, places)}")
+        lines.append(f"{w['with_bonus']}: {show(result.total_with_bonus, lang, places)}")
+    if result.index_scale is not None:  # an index that is not the points (#13), with how it was made
+        label = "Chỉ số" if lang == "vi" else "Index"
+        lines.append(f"{label}: {result.index_text(lang)} ({result.explain_index(lang)})")
     for problem in result.problems:
         lines.append(problem.format())
     return "\n".join(lines) + "\n"

@@ -19,18 +19,50 @@ from types import ModuleType
 from typing import Any
 
 from ..errors import close_match
-from ..formats.model import InputDef, Node
+from ..formats.model import InputDef, Node, RuleBase
 from ..numbers import ZERO
-from . import checklist, count, formula, incidents, per_item, ratio, role, steps, yes_no
-from .common import ROLE_WORDS, WORDS, Compiled, InvalidValue, NotReported, day_month
+from . import (
+    bonus,
+    checklist,
+    count,
+    deduction,
+    formula,
+    incidents,
+    per_item,
+    rank,
+    ratio,
+    role,
+    steps,
+    table,
+    targets,
+    yes_no,
+)
+from .common import ROLE_WORDS, WORDS, At, Compiled, InvalidValue, NotReported, day_month
 
 KINDS: dict[str, ModuleType] = {
     module.MODEL.model_fields["kind"].annotation.__args__[0]: module
-    for module in (yes_no, ratio, count, steps, role, checklist, per_item, incidents, formula)
+    for module in (
+        yes_no,
+        ratio,
+        count,
+        steps,
+        role,
+        checklist,
+        per_item,
+        incidents,
+        formula,
+        rank,
+        deduction,
+        bonus,
+        table,
+        targets,
+    )
 }
-"""kind name → the module that checks, compiles and explains it."""
+"""kind name → the module that checks, compiles and explains it. All but the last are the
+:data:`cds_index.formats.model.Rule` union (a node's ``rule``); ``targets`` is a node's ``targets``
+(``scoring: targets``), a yearly rule (:attr:`Compiled.for_year`)."""
 
-__all__ = ["KINDS", "ROLE_WORDS", "WORDS", "Compiled", "InvalidValue", "NotReported", "compile_rule"]
+__all__ = ["KINDS", "ROLE_WORDS", "WORDS", "At", "Compiled", "InvalidValue", "NotReported", "compile_rule"]
 
 
 def compile_rule(
@@ -64,6 +96,14 @@ def compile_rule(
             problems.append(("unit-unknown", f"input {name!r}: {parsed}"))
         return spec
 
+    module = KINDS[rule.kind]
+    if isinstance(rule, RuleBase):  # what every rule of the union has (a yearly target has none of it)
+        _check_common(rule, node, need, problems)
+    module.check(rule, node, maximum, inputs, need, problems)
+    return module.compile(rule, maximum, inputs), problems
+
+
+def _check_common(rule: RuleBase, node: Node, need: Any, problems: list[tuple[str, str]]) -> None:
     need(rule.applicable_if, {"boolean"}, "applicable_if")
     if rule.enforce_deadline and not node.deadline:
         problems.append(("invalid-value", "enforce_deadline is set but the criterion has no `deadline`"))
@@ -81,6 +121,3 @@ def compile_rule(
             problems.append(
                 ("invalid-value", f"period_from {rule.period_from} is after the deadline {node.deadline}")
             )
-    module = KINDS[rule.kind]
-    module.check(rule, node, maximum, inputs, need, problems)
-    return module.compile(rule, maximum, inputs), problems

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 from ..formats import units
 from ..formats.model import InputDef
@@ -43,9 +43,16 @@ WORDS = {
         "incidents": "sự cố",
         "band": "mức",
         "zero_den": "mẫu số bằng 0, không tính được tỷ lệ",
-        "clamped": "giới hạn trong",
+        "limited": "giới hạn ở {limit} (công thức cho {raw})",
+        "limited_ratio": "tỷ lệ {raw} vượt 100%, tính là {limit}",
         "needs": "nhưng cần",
         "some": "có sự cố; chỉ “không có sự cố” đạt điểm",
+        "deducted": "trừ",
+        "deduct_max": "tối đa trừ",
+        "bonus": "điểm thưởng",
+        "row": "dòng",
+        "no_row": "không dòng nào của bảng khớp với các giá trị này",
+        "rows": "nhiều dòng cùng khớp (bảng `unique`)",
     },
     "en": {
         "yes": "yes",
@@ -58,11 +65,75 @@ WORDS = {
         "incidents": "incidents",
         "band": "band",
         "zero_den": "the denominator is 0, the ratio is undefined",
-        "clamped": "clamped to",
+        "limited": "limited to {limit} (the formula gives {raw})",
+        "limited_ratio": "the ratio {raw} is above 100%, counted as {limit}",
         "needs": "but needs",
         "some": "incidents occurred; only “no incident” earns points",
+        "deducted": "deducted",
+        "deduct_max": "at most",
+        "bonus": "bonus",
+        "row": "row",
+        "no_row": "no row of the table matches these values",
+        "rows": "several rows match (a `unique` table)",
     },
 }
+
+
+class Clamp(NamedTuple):
+    """A value a rule limited instead of using as computed (issue #13: never silently).
+
+    ``raw`` is what the rule computed and ``limit`` what it used: points for a formula (6.2 → 5),
+    a share for a ratio whose part exceeds its whole (1.2 → 1).
+    """
+
+    raw: Decimal
+    limit: Decimal
+    of: Literal["points", "share"]
+
+    def text(self, lang: Lang) -> str:
+        """``giới hạn ở 5 điểm (công thức cho 6,2)``: what was limited, in either language."""
+        if self.of == "points":
+            return WORDS[lang]["limited"].format(
+                limit=points_text(self.limit, lang), raw=show(self.raw, lang)
+            )
+        return WORDS[lang]["limited_ratio"].format(
+            raw=percent(self.raw, lang), limit=percent(self.limit, lang)
+        )
+
+    def to_dict(self) -> dict[str, str]:
+        from ..numbers import plain
+
+        return {"of": self.of, "value": plain(self.raw), "limit": plain(self.limit)}
+
+
+class At(str):
+    """A static problem's message that knows where in the rule it belongs: ``path`` is relative to the
+    rule (``("rows", 2)`` for a table's third row), and :mod:`cds_index.check.validate` positions the
+    problem there instead of at the rule (#13). Everywhere else it is the plain message."""
+
+    path: tuple[str | int, ...]
+
+    def __new__(cls, message: str, path: tuple[str | int, ...]) -> At:
+        made = super().__new__(cls, message)
+        made.path = path
+        return made
+
+    def __reduce__(self) -> tuple[type[At], tuple[str, tuple[str | int, ...]]]:
+        """Copied and pickled with its path (a Problem's message may be copied or sent elsewhere)."""
+        return At, (str(self), self.path)
+
+
+def count_floor(spec: InputDef | None, name: str, what: str, problems: list[tuple[str, str]]) -> None:
+    """A rule that multiplies a count (deduction, bonus) needs the count's `min: 0`: a negative count
+    is then refused when read, instead of turning a deduction into a bonus (or silently into 0)."""
+    if spec is not None and spec.type in NUMERIC and (spec.min is None or spec.min < 0):
+        problems.append(
+            (
+                "invalid-value",
+                f"input {name!r} is counted by a {what}: declare its `min: 0`, so that a negative count is "
+                "refused when it is read",
+            )
+        )
 
 
 class InvalidValue(Exception):
@@ -98,6 +169,25 @@ class Compiled:
     optional: frozenset[str] = frozenset()
     """Inputs that may be missing; the scorer sees ``None`` and decides (raising NotReported)."""
     kind: str = ""
+    measure: Callable[[Values], Any] | None = None
+    """A rule scored by place among the units assessed together (``rank``, #13): the unit's value
+    to be ranked by. ``points`` then needs the batch's standing (see :mod:`cds_index.rules.rank`)."""
+    maximum: Decimal | None = None
+    """The maximum the rule scores out of when it is its own, not the node's printed points (a yearly
+    target: 1 where the year has a target, 0 where it has none)."""
+    absent: Callable[[str], Any] | None = None
+    """The facts :attr:`explain` writes from when the scorer decides the status before the rule is
+    called (``"not_reported"``, ``"not_applicable"``); ``None``: the scorer's own words."""
+    years: tuple[int, ...] = ()
+    """A yearly rule (``targets``): the years it names. Its rule for one assessment year is
+    :attr:`for_year`; the walk needs that year (a missing or unknown year is a usage problem)."""
+    for_year: Callable[[int], Compiled] | None = None
+    said: Callable[[Decimal, Lang], str] | None = None
+    """How the rule's points are said where the scorer shows them (an appraisal's note: a yearly
+    target's 1 is "met"); ``None``: as a number."""
+    clamp: Callable[[Any], Clamp | None] | None = None
+    """facts → the value the rule limited, if it did (a formula above the points, a part above its
+    whole); None for a rule that never limits. The result reports it (score-clamped, #13)."""
 
     def score(self, values: Values, lang: Lang = "vi") -> tuple[Decimal, str]:
         """``(points, explanation)`` at once (what callers that want both use)."""

@@ -1,4 +1,5 @@
-"""`formula`: an arithmetic expression of the inputs (no eval: :mod:`cds_index.check.formula`), clamped."""
+"""`formula`: an arithmetic expression of the inputs (no eval: :mod:`cds_index.check.formula`); a value
+outside 0 … the criterion's points is limited to it, and the result says so (:class:`Clamp`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from ..check.formula import compile_formula
 from ..formats.model import Formula, InputDef, Node
 from ..numbers import HUNDRED, ZERO, Lang, points_text, show
-from .common import NUMERIC, WORDS, Compiled, InvalidValue, Need, Values
+from .common import NUMERIC, Clamp, Compiled, InvalidValue, Need, Values
 
 MODEL = Formula
 
@@ -45,13 +46,16 @@ def compile(rule: Formula, maximum: Decimal, inputs: Mapping[str, InputDef]) -> 
         raw = maximum * result / HUNDRED if as_percent else result
         return min(max(raw, ZERO), maximum), (result, raw)
 
+    def clamp(facts: Any) -> Clamp | None:
+        """The formula's points outside 0 … the criterion's: limited, and said so (#13)."""
+        _, raw = facts
+        earned = min(max(raw, ZERO), maximum)
+        return Clamp(raw, earned, "points") if earned != raw else None
+
     def explain(v: Values, facts: Any, lang: Lang) -> str:
         result, raw = facts
-        earned = min(max(raw, ZERO), maximum)
-        note = f" ({WORDS[lang]['clamped']} [0, {show(maximum, lang)}])" if earned != raw else ""
-        return (
-            f"{rule.expression} = {show(result, lang)}{'%' if as_percent else ''} "
-            f"→ {points_text(earned, lang)}{note}"
-        )
+        limited = clamp(facts)
+        earned = points_text(raw, lang) if limited is None else limited.text(lang)
+        return f"{rule.expression} = {show(result, lang)}{'%' if as_percent else ''} → {earned}"
 
-    return Compiled(read, points, explain, {}, kind=rule.kind)
+    return Compiled(read, points, explain, {}, kind=rule.kind, clamp=clamp)

@@ -11,6 +11,7 @@ from ..numbers import ONE, ZERO, Lang, div, percent, show
 from .common import (
     NUMERIC,
     WORDS,
+    Clamp,
     Compiled,
     InvalidValue,
     Need,
@@ -139,10 +140,27 @@ def compile(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
             share = ZERO
         elif share is None:
             share = div(top, whole)
-        return f"{what} → {award_text(share, maximum, points, lang)}"
+        limited = clamp(facts)
+        note = f" ({limited.text(lang)})" if limited is not None else ""
+        return f"{what} → {award_text(share, maximum, points, lang)}{note}"
+
+    def clamp(facts: Any) -> Clamp | None:
+        """A part above its whole (120 %) or below 0 counts as 100 % or 0: said so (#13). A share
+        between the target and 100 % is the rule itself (full points), not a limit."""
+        top, bottom, _ = facts
+        if top > bottom:
+            return Clamp(div(top, bottom), ONE, "share")
+        if top < 0:
+            return Clamp(div(top, bottom), ZERO, "share")
+        return None
 
     fast = single_top and (per is None or single_bottom)
     one_over_one.general = points  # type: ignore[attr-defined]  # tests/test_flat_plan.py compares the two
     return Compiled(
-        (*tops, *bottoms), one_over_one if fast else points, explain, {n: ZERO for n in tops}, kind=rule.kind
+        (*tops, *bottoms),
+        one_over_one if fast else points,
+        explain,
+        {n: ZERO for n in tops},
+        kind=rule.kind,
+        clamp=clamp,
     )

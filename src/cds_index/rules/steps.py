@@ -7,11 +7,13 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from ..formats import units
 from ..formats.model import InputDef, Node, Step, Steps
 from ..numbers import HUNDRED, ONE, ZERO, Lang, div, percent, points_text, show
 from .common import (
     NUMERIC,
     WORDS,
+    At,
     Compiled,
     InvalidValue,
     Need,
@@ -38,6 +40,7 @@ def check(
     if rule.per and numeric(spec, per):
         check_ratio_units(spec, per, rule.input, rule.per, problems)
     problems.extend(check_steps(rule.steps, spec, per, rule.per is not None))
+    problems.extend(check_scale(rule, spec))
     if rule.per is None and spec is not None and spec.max is not None:
         for step in rule.steps:  # a band wholly above what the input can hold is never reached
             if step.min is not None and (
@@ -55,6 +58,97 @@ def check(
             problems.append(
                 ("rule-points", f"a step gives {step.points} points; the criterion has {maximum}")
             )
+
+
+def bounds_scale(rule: Steps, spec: InputDef | None) -> units.Scale | None:
+    """The scale the rule's bounds are read on: the input's own without `per`; with `per`, the
+    declared `scale`, by default a fraction (the ratio itself)."""
+    if rule.per is not None:
+        return rule.scale or "fraction"
+    return units.scale(spec.unit) if spec is not None else None
+
+
+def check_scale(rule: Steps, spec: InputDef | None) -> list[tuple[str, str]]:
+    """Bounds written on the other scale (0.5 on a 0–100 percent input, 50 on a ratio), refused with
+    what to write (issue #13); a declared `scale` must be the input's own."""
+    if spec is None:
+        return []
+    own = units.scale(spec.unit)
+    if rule.per is None and rule.scale is not None and rule.scale != own:
+        if own is None:
+            return [
+                (
+                    "scale-mismatch",
+                    At(
+                        f"`scale: {rule.scale}` is for a share, but input {rule.input!r} is in {spec.unit}: "
+                        "declare the input's unit `percent` or `fraction`, or drop `scale`",
+                        ("scale",),
+                    ),
+                )
+            ]
+        return [
+            (
+                "scale-mismatch",
+                At(
+                    f"input {rule.input!r} is in {spec.unit}, so the bounds are read as "
+                    f"{units.SCALE_WORDS[own]}; `scale: {rule.scale}` cannot change that: write the "
+                    "bounds on the input's scale and drop `scale`",
+                    ("scale",),
+                ),
+            )
+        ]
+    scale = bounds_scale(rule, spec)
+    written = [
+        (f"steps[{index}].{key}", bound, ("steps", index, key))
+        for index, step in enumerate(rule.steps)
+        for key, bound in (("min", step.min), ("max", step.max))
+        if bound is not None
+    ]
+    if scale is None or not written:
+        return []
+    top = max(bound for _, bound, _ in written)
+    at_top = next(path for _, bound, path in written if bound == top)  # positioned at that bound
+    where = ", ".join(f"{key} = {bound}" for key, bound, _ in written if bound)
+    what = f"{rule.input!r} / {rule.per!r}" if rule.per else f"input {rule.input!r} ({spec.unit})"
+    if scale == "percent" and 0 < top <= 1 and (rule.per is not None or rule.scale is None):
+        example = format((top * 100).normalize(), "f")
+        confirm = (
+            "or drop `scale: percent` to write the ratio as a fraction"
+            if rule.per is not None
+            else "or, if the decision really means at most 1 %, write `scale: percent` to confirm"
+        )
+        return [
+            (
+                "scale-mismatch",
+                At(
+                    f"{what} is read as {units.SCALE_WORDS['percent']}, but every bound is at most 1 "
+                    f"({where}): {top} would mean {top} %; write {example} for {example} % "
+                    f"(viết {example.replace('.', ',')} cho {example} %), {confirm}",
+                    at_top,
+                ),
+            )
+        ]
+    if scale == "fraction" and top > 1 and rule.scale is None and (spec.max is None or spec.max <= 1):
+        example = format((top / 100).normalize(), "f") if top <= 100 else "a number from 0 to 1"
+        other = (
+            "or write `scale: percent` to give the bounds as the decision prints them (50 for 50 %); "
+            "if the ratio itself exceeds 1 (1.5 per person), write `scale: fraction` to confirm"
+            if rule.per is not None
+            else "or declare the input's `max` if its values exceed 1"
+        )
+        big = ", ".join(f"{key} = {bound}" for key, bound, _ in written if bound > 1)
+        return [
+            (
+                "scale-mismatch",
+                At(
+                    f"{what} is read as {units.SCALE_WORDS['fraction']}, but a bound is above 1 ({big}): "
+                    f"{top} would mean {top * 100} %; write {example} for {top} % "
+                    f"(viết {example.replace('.', ',')} cho {top} %), {other}",
+                    at_top,
+                ),
+            )
+        ]
+    return []
 
 
 def check_steps(
@@ -145,6 +239,8 @@ def step_words(step: Step, lang: Lang) -> str:
 
 def compile(rule: Steps, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Compiled:
     name, per, steps = rule.input, rule.per, tuple(rule.steps)
+    lift = HUNDRED if per is not None and rule.scale == "percent" else ONE
+    """A ratio's bounds written in percent compare against 100 × the value (exact: no division)."""
     shown = label(inputs, name)
     per_label = label(inputs, per) if per else None
 
@@ -154,7 +250,7 @@ def compile(rule: Steps, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
         return f"{shown} = {show(v[name], lang)}"
 
     def points(v: Values) -> tuple[Decimal, Any]:
-        value: Decimal = v[name]
+        value: Decimal = v[name] * lift
         bottom = ONE
         if per is not None:
             bottom = v[per]
