@@ -18,6 +18,14 @@ from cds_index.formats.model import Definition
 from cds_index.numbers import plain
 from cds_index.read.loader import read_yaml, validate_model
 
+
+@pytest.fixture
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Messages in English (`CDS_INDEX_LANG=en`), for a test that reads the English words of a
+    message as output renders it; Vietnamese is the default (#12), as the machine's locale may say."""
+    monkeypatch.setenv("CDS_INDEX_LANG", "en")
+
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFINITIONS = ROOT / "definitions"
 EXAMPLES = ROOT / "examples"

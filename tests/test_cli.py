@@ -58,6 +58,7 @@ def test_list_json(run: Run) -> None:
 # --- check --------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("english")  # reads the English words (#12)
 def test_check_the_bundled_definitions(run: Run) -> None:
     code, out, _ = run("check", str(DEFINITIONS))
     assert code == 0
@@ -69,11 +70,14 @@ def test_check_the_bundled_definitions(run: Run) -> None:
 
 
 def test_check_by_id(run: Run) -> None:
-    code, out, _ = run("check", "hai-duong-707-district")
+    code, out, _ = run("check", "hai-duong-707-district", "--lang", "en")
     assert code == 0
     assert "total: 420 = 200 + 95 + 125" in out
+    code, out, _ = run("check", "hai-duong-707-district")  # Vietnamese by default (#12)
+    assert "tổng điểm: 420 = 200 + 95 + 125" in out
 
 
+@pytest.mark.usefixtures("english")  # reads the English words (#12)
 def test_check_json(run: Run) -> None:
     code, out, _ = run("check", "hai-duong-707-department", "--format", "json")
     assert code == 0
@@ -96,7 +100,7 @@ def test_check_a_bad_file(run: Run, write: Callable[..., Path]) -> None:
     text = mutate(TINY, ("input: has_plan", "input: has_plans"))
     path = write(text)
     line = line_of(text, "kind: yes_no")
-    code, out, _ = run("check", str(path))
+    code, out, _ = run("check", str(path), "--lang", "en")
     assert code == 1
     assert f"{path}:{line}:11: error[unknown-input]" in out
     assert "FAIL" in out and "1 with errors" in out
@@ -124,7 +128,7 @@ def test_check_github_escapes_newlines(run: Run, write: Callable[..., Path]) -> 
 def test_check_mixed_files_fails_if_one_fails(run: Run, write: Callable[..., Path]) -> None:
     good = write(TINY, "good.yaml")
     bad = write(mutate(TINY, ("total: 10", "total: 11")), "bad.yaml")
-    code, out, _ = run("check", str(good), str(bad))
+    code, out, _ = run("check", str(good), str(bad), "--lang", "en")
     assert code == 1
     assert "2 file(s) checked, 1 with errors" in out
 

@@ -113,6 +113,7 @@ def test_cli_and_api_targets_validate(client: Any, capsys: pytest.CaptureFixture
     _validate("targets", answer.json())
 
 
+@pytest.mark.usefixtures("english")  # reads the English words (#12)
 def test_check_problems_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "xa.yaml"
     bad.write_text(

@@ -850,6 +850,7 @@ def test_authoring_mistakes_are_positioned_errors(
     assert int(line.split(":")[1]) > 0
 
 
+@pytest.mark.usefixtures("english")  # reads the English words (#12)
 def test_duplicate_ids_across_pillars(tmp_path: Path, capsys: Any) -> None:
     tail = (
         "  - id: B\n    title: Khác\n    points: 4\n    children:\n      - id: A.1\n        title: Trùng\n"

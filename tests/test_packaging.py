@@ -77,6 +77,14 @@ def test_wheel_bundles_definitions_and_schemas(tmp_path: Path) -> None:
         assert f"cds_index/_bundled/definitions/{rel}" in names
     assert "cds_index/_bundled/schemas/definition.schema.json" in names
     assert "cds_index/py.typed" in names
+    # (#12) the catalogues travel compiled: the build hook (hatch_build.py) wrote each .mo with Babel
+    for lang in ("vi", "en"):
+        assert f"cds_index/locale/{lang}/LC_MESSAGES/cds_index.mo" in names
+    import gettext
+    import io
+
+    mo = zipfile.ZipFile(wheel).read("cds_index/locale/vi/LC_MESSAGES/cds_index.mo")
+    assert gettext.GNUTranslations(io.BytesIO(mo)).gettext("yes") == "có"
     # (#14) the licence travels with the wheel, and its version is the package's one version
     assert any(n.endswith("/LICENSE") and ".dist-info/" in n for n in names)
     from cds_index import __version__

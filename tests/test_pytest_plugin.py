@@ -50,6 +50,7 @@ def test_off_unless_asked(project: pytest.Pytester) -> None:
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
 
 
+@pytest.mark.usefixtures("english")  # reads the English words (#12)
 def test_flag_collects_each_case_and_fails_readably(project: pytest.Pytester) -> None:
     result = project.runpytest(*_plugin(project), "--cds-index-tests", "-v")
     # rules.yaml: 2 pass, 1 fails; broken.yml: one failing item; unit.yaml (kind: inputs): not collected

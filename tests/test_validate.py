@@ -175,7 +175,7 @@ def test_node_with_rule_and_children() -> None:
     (problem,) = problems(text)
     assert problem.code == "node-rule-and-children"
     assert problem.location.line == line_of(text, "id: A.1")
-    assert "A.1 has children and rule" in problem.message
+    assert "A.1 has `children` and `rule`" in problem.message
 
 
 def test_leaf_without_rule() -> None:

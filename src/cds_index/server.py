@@ -2,7 +2,9 @@
 
 Run it with ``cds-index serve`` (uvicorn) or mount :func:`create_app` in your own ASGI server.
 Points travel as exact decimal strings, as in ``cds-index score --format json``. Every error is
-``{"problems": [...]}`` with a stable code; nothing a client sends gets an HTTP 500.
+``{"problems": [...]}`` with a stable code; nothing a client sends gets an HTTP 500. Messages are in
+the language of the request's ``Accept-Language`` (Vietnamese unless English is preferred, #12), or of
+a body's ``lang``.
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .engine.evaluate import FIRST_YEAR, LAST_YEAR
 from .errors import CdsIndexError, Problem, UsageError
+from .i18n import Message, T, accept_language, choose_language, using
 from .read.registry import FOLDER_ENV as FOLDER_ENV  # the folder to serve instead of the bundled definitions
 from .render.documents import Problems, RankingDocument, ResultDocument, TargetsDocument
 
@@ -51,13 +55,22 @@ class ScoreRequest(BaseModel):
         max_length=1000,
         description="input name → value (at most 1000: five times the largest definition's inputs)",
     )
-    lang: Literal["vi", "en"] = "vi"
+    lang: Literal["vi", "en"] | None = Field(
+        None, description="the language of explanations and messages; left out: the request's Accept-Language"
+    )
     peers: dict[Annotated[str, Field(min_length=1, max_length=200)], dict[str, Any]] | None = Field(
         None,
         max_length=2000,
         description="For rank criteria (#13): the other units assessed together, unit id → values; "
         "without it a rank criterion is `pending`. Ignored by `/rank`, which ranks its units.",
     )
+
+    @field_validator("lang", mode="before")
+    @classmethod
+    def _given(cls, value: Any) -> Any:  # left out means Accept-Language; `null` is no language
+        if value is None:
+            raise ValueError(T("`lang` is vi or en, or left out for the request's Accept-Language"))
+        return value
 
 
 class RankRequest(BaseModel):
@@ -165,10 +178,35 @@ def strict_json(body: bytes) -> Any:
         raise json.JSONDecodeError(str(exc), text, 0) from None
 
 
-def _problems(status: int, problems: list[Problem]) -> Any:
+def _problems(status: int, problems: list[Problem], lang: str | None = None) -> Any:
     from fastapi.responses import JSONResponse
 
-    return JSONResponse({"problems": [p.to_dict() for p in problems]}, status_code=status)
+    return JSONResponse({"problems": [p.to_dict(lang) for p in problems]}, status_code=status)
+
+
+def _request_lang(scope: MutableMapping[str, Any]) -> str:
+    """The language a request's ``Accept-Language`` prefers among ours (Vietnamese by default)."""
+    header = dict(scope.get("headers") or []).get(b"accept-language", b"")
+    return accept_language(header.decode("latin-1"))
+
+
+class _Language:
+    """Everything a request renders is in its ``Accept-Language`` (:func:`cds_index.i18n.using`)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(
+        self,
+        scope: MutableMapping[str, Any],
+        receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
+        send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
+    ) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with using(_request_lang(scope)):
+            await self.app(scope, receive, send)
 
 
 class _Head:
@@ -274,15 +312,20 @@ class _BodyLimit:
         await self.app(scope, replay, send)
 
     async def _too_large(self, scope: Any, receive: Any, send: Any) -> None:
-        limit = f"{self.limit / 1024 / 1024:g} MiB" if self.limit >= 1024 * 1024 else f"{self.limit} bytes"
+        limit = (
+            T("{size} MiB", size=Decimal(self.limit) / 1024 / 1024)
+            if self.limit >= 1024 * 1024
+            else T("{size} bytes", size=self.limit)
+        )
         response = _problems(
             413,
             [
                 Problem(
                     "request-too-large",
-                    f"the request body is larger than {limit}: send fewer units per request",
+                    T("the request body is larger than {limit}: send fewer units per request", limit=limit),
                 )
             ],
+            _request_lang(scope),
         )
         await response(scope, receive, send)
 
@@ -298,19 +341,49 @@ def _validation_problem(error: Any) -> Problem:
     if code is None:
         code = "wrong-type" if kind.endswith(("_type", "_parsing")) else "invalid-value"
     if code == "request-json":
-        message = f"the body is not JSON: {error.get('ctx', {}).get('error', error.get('msg'))}"
+        message: Message = T(
+            "the body is not JSON: {detail}", detail=str(error.get("ctx", {}).get("error", error.get("msg")))
+        )
         loc = ("body",)
     else:
+        from .read.loader import pydantic_words
+
         where = ".".join(str(x) for x in loc[1:]) or str(loc[0] if loc else "body")
+        _, said, _ = pydantic_words(error, set())  # pydantic's words → ours, as for a definition (#12)
         got = error.get("input")
-        shown = "" if code == "missing-key" or isinstance(got, dict | list) else f" (got {repr(got)[:80]})"
-        message = f"{where}: {error.get('msg')}{shown}"
+        if code == "missing-key" or isinstance(got, dict | list) or kind in _SAYS_GOT:
+            message = T("`{where}`: {message}", where=where, message=said)
+        else:
+            message = T("`{where}`: {message} (got {value})", where=where, message=said, value=repr(got)[:80])
     from .errors import Location
 
-    return Problem(code, message, Location(path=loc), hint="the shape of every request is in /docs")
+    return Problem(code, message, Location(path=loc), hint=T("the shape of every request is in /docs"))
+
+
+_SAYS_GOT = {"decimal_parsing", "decimal_type", "float_parsing", "float_type", "int_parsing", "int_type"}
+_SAYS_GOT |= {"int_from_float", "finite_number", "string_type", "bool_parsing", "bool_type", "list_type"}
+_SAYS_GOT |= {
+    "dict_type",
+    "model_type",
+    "model_attributes_type",
+    "date_parsing",
+    "date_type",
+    "literal_error",
+}
+_SAYS_GOT |= {"greater_than_equal", "greater_than", "less_than_equal", "less_than", "string_too_short"}
+_SAYS_GOT |= {"string_pattern_mismatch", "enum"}
+"""Errors whose message in our words already shows the value received."""
 
 
 # --- the app ----------------------------------------------------------------------------------
+
+
+def _hide(text: str, hidden: str) -> str:
+    """``text`` with the server's folder (``in /srv/definitions``) said as "on this server"."""
+    if isinstance(text, Message):
+        params = {k: _hide(v, hidden) if isinstance(v, str) else v for k, v in text.params.items()}
+        return Message(text.msgid, params)
+    return T("on this server") if text == hidden else text.replace(hidden, "on this server")
 
 
 def create_app(
@@ -339,7 +412,9 @@ def create_app(
     # pinned now: the configured folder, else CDS_INDEX_FOLDER, else the bundled definitions
     served = search_folder(folder) or bundled_dir()
     if max_body_size < 1:
-        raise UsageError(Problem("usage", f"max_body_size is a number of bytes, got {max_body_size!r}"))
+        raise UsageError(
+            Problem("usage", T("max_body_size is a number of bytes, got {value}", value=repr(max_body_size)))
+        )
 
     def catalogue() -> list[Any]:
         return list_definitions(served)
@@ -391,10 +466,13 @@ def create_app(
             [
                 Problem(
                     "internal",
-                    "a bug in cds_index, not in your request; the server log has the details. "
-                    "Please report it with the request you sent.",
+                    T(
+                        "a bug in cds_index, not in your request; the server log has the details. "
+                        "Please report it with the request you sent."
+                    ),
                 )
             ],
+            _request_lang(request.scope),  # outside the language middleware: read the header here
         )
 
     make_app: Callable[..., FastAPI]
@@ -426,6 +504,7 @@ def create_app(
     # carries both)
     app.add_middleware(_Head)
     app.add_middleware(_BodyLimit, limit=max_body_size)
+    app.add_middleware(_Language)  # outside the body limit, so a 413 speaks the request's language
 
     app.add_middleware(_Version, version=__version__)
 
@@ -453,7 +532,10 @@ def create_app(
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:
-        words = {404: f"no route {request.url.path}: see /docs", 405: f"{request.method} is not allowed here"}
+        words = {
+            404: T("no route {path}: see /docs", path=request.url.path),
+            405: T("{method} is not allowed here", method=request.method),
+        }
         text = words.get(exc.status_code, str(exc.detail))
         result: JSONResponse = _problems(exc.status_code, [Problem("usage", text)])
         if exc.headers:
@@ -471,9 +553,7 @@ def create_app(
             path = resolve_id(definition_id, on, served)
         except UsageError as exc:  # where the server keeps its definitions is not the client's business
             hidden = f"in {served}"
-            raise UsageError(
-                [replace(p, message=p.message.replace(hidden, "on this server")) for p in exc.problems]
-            ) from None
+            raise UsageError([replace(p, message=_hide(p.message, hidden)) for p in exc.problems]) from None
         return load_file(path)
 
     @app.get("/", response_model=Root, summary="What this server is")
@@ -516,12 +596,13 @@ def create_app(
             from .read.inputs import parse_values
 
             if request.year is None:
-                raise UsageError(Problem("usage", "a yearly-targets definition needs `year`, e.g. 2024"))
+                raise UsageError(Problem("usage", T("a yearly-targets definition needs `year`, e.g. 2024")))
             values, problems = parse_values(
                 request.values, definition.inputs, number_format=definition.number_format
             )
-            result = evaluate_year(definition, request.year, values, lang=request.lang)
-            return JSONResponse(targets_json(request.unit.id, request.unit.name, result, problems))
+            result = evaluate_year(definition, request.year, values, lang=choose_language(request.lang))
+            with using(request.lang):  # a body's `lang` wins over Accept-Language, for messages too
+                return JSONResponse(targets_json(request.unit.id, request.unit.name, result, problems))
         from .engine.evaluate import score
 
         scored = score(
@@ -530,10 +611,11 @@ def create_app(
             year=request.year,
             unit_id=request.unit.id,
             unit_name=request.unit.name,
-            lang=request.lang,
+            lang=choose_language(request.lang),
             peers=request.peers,
         )
-        return JSONResponse(result_json(scored, explain=explain))
+        with using(request.lang):  # a body's `lang` wins over Accept-Language, for messages too
+            return JSONResponse(result_json(scored, explain=explain))
 
     @app.post("/definitions/{definition_id}/rank", response_model=RankResponse)
     def rank_units(definition_id: str, request: RankRequest, on: dt.date | None = None) -> Any:
@@ -546,10 +628,14 @@ def create_app(
         definition = _definition(definition_id, on)
         if definition.scoring == "targets":
             raise UsageError(
-                Problem("usage", f"{definition.id} has yearly targets: there is nothing to rank")
+                Problem("usage", T("{id} has yearly targets: there is nothing to rank", id=definition.id))
             )
         if request.by is not None and request.by not in keys(definition):
-            raise UsageError(Problem("usage", f"rank by one of {', '.join(keys(definition))}"))
+            raise UsageError(
+                Problem(
+                    "usage", T("rank by one of {keys}", keys=", ".join(f"`{k}`" for k in keys(definition)))
+                )
+            )
         units = []
         for i, u in enumerate(request.units):
             values, problems = parse_values(
@@ -557,9 +643,10 @@ def create_app(
             )
             units.append(UnitInputs(u.unit.id, u.unit.name, u.year, values, problems, f"units[{i}]"))
         # the batch scorer, as `cds-index rank` uses it: the second unit with an id already seen is refused
-        rows = list(score_many(definition, units, lang=request.units[0].lang))
+        rows = list(score_many(definition, units, lang=choose_language(request.units[0].lang)))
         good = [r.result for r in rows if r.ok and r.result is not None]
-        return JSONResponse(ranking_json(definition, good, request.by, [r for r in rows if not r.ok]))
+        with using(request.units[0].lang):
+            return JSONResponse(ranking_json(definition, good, request.by, [r for r in rows if not r.ok]))
 
     return app
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CdsIndexError, Location, Problem, UsageError
+from ..i18n import T, render
 from ..read.loader import Document, read_file
 
 
@@ -23,25 +24,47 @@ class FileReport:
     def ok(self) -> bool:
         return not any(p.severity == "error" for p in self.problems)
 
-    def summary(self) -> str:
+    def summary(self, lang: str | None = None) -> str:
+        """One line per file: ``OK``/``FAIL``, the file, its kind and facts, the counts, in ``lang``
+        (the status and the kind stay as they are: scripts and hooks read them)."""
         counts = {s: sum(p.severity == s for p in self.problems) for s in ("error", "warning", "info")}
-        head = "OK  " if self.ok else "FAIL"
-        what = f"{self.kind or '?'} {self.id or ''}".strip()
-        extra = "; ".join(f"{k}: {v}" for k, v in self.facts.items())
-        tail = f" — {counts['error']} error(s), {counts['warning']} warning(s)"
+        head = "OK  " if self.ok else "FAIL"  # a status for scripts and hooks, as error[code] is
+        what = f"`{self.kind or '?'}` {self.id or ''}".strip()
+        facts = "; ".join(f"{render(FACTS.get(k, k), lang)}: {v}" for k, v in self.facts.items())
+        tail = T(
+            " — {errors} error(s), {warnings} warning(s)", errors=counts["error"], warnings=counts["warning"]
+        )
         if counts["info"]:
-            tail += f", {counts['info']} known discrepancy(ies)"
-        return f"{head} {self.file} ({what}){': ' + extra if extra else ''}{tail}"
+            tail = T("{tail}, {info} known discrepancy(ies)", tail=tail, info=counts["info"])
+        extra = f": {facts}" if facts else ""
+        return f"{head} {self.file} ({what}){extra}{render(tail, lang)}"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        """The report as JSON, its messages in ``lang`` (:func:`cds_index.i18n.choose_language`)."""
         return {
             "file": self.file,
             "kind": self.kind,
             "id": self.id,
             "ok": self.ok,
             "facts": self.facts,
-            "problems": [p.to_dict() for p in self.problems],
+            "problems": [p.to_dict(lang) for p in self.problems],
         }
+
+
+FACTS = {
+    "total": T("total"),
+    "achievable": T("achievable"),
+    "criteria": T("criteria"),
+    "definition": T("definition"),
+    "cases": T("cases"),
+    "applies_to": T("applies to"),
+    "rows": T("rows"),
+    "changes": T("changes"),
+    "new units": T("new units"),
+    "old units": T("old units"),
+    "method": T("method"),
+}
+"""The words of a report's facts in its summary line (the keys stay as they are in JSON)."""
 
 
 def check_file(path: str | Path) -> FileReport:
@@ -49,7 +72,10 @@ def check_file(path: str | Path) -> FileReport:
     error)."""
     if not isinstance(path, str | Path) or not str(path).strip():
         raise UsageError(
-            Problem("usage", f"check_file() takes a file path, e.g. 'dinh-nghia.yaml', got {path!r}")
+            Problem(
+                "usage",
+                T("check_file() takes a file path, e.g. 'dinh-nghia.yaml', got {value}", value=repr(path)),
+            )
         )
     path = Path(path)
     doc, problems = read_file(path)
@@ -58,14 +84,20 @@ def check_file(path: str | Path) -> FileReport:
     kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
     checker = _CHECKERS.get(kind) if isinstance(kind, str) else None
     if checker is None:
-        known = ", ".join(sorted(_CHECKERS))
+        known = ", ".join(f"`{k}`" for k in sorted(_CHECKERS))
         return FileReport(
             str(path),
             None,
             problems=[
                 Problem(
                     "kind-unknown",
-                    f"`kind:` is {kind!r}; a cds_index file has kind {known}",
+                    T(
+                        "`kind:` is {kind}; a cds_index file has `kind:` {known}",
+                        kind=repr(kind),
+                        known=known,
+                    )
+                    if kind is not None
+                    else T("a cds_index file starts with `kind:` ({known})", known=known),
                     doc.location(("kind",)),
                 )
             ],
@@ -162,7 +194,11 @@ def _tests(path: Path, doc: Document, report: FileReport) -> None:
                 report.problems.append(
                     Problem(
                         "invalid-value",
-                        f"case {case.name!r} expects a node {node_id!r} that does not exist",
+                        T(
+                            "case {case} expects a node {node} that does not exist",
+                            case=repr(case.name),
+                            node=repr(node_id),
+                        ),
                         doc.location(("cases", index, "expect")),
                     )
                 )

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from ..errors import Location, Problem
 from ..formats.model import Definition
+from ..i18n import T
 from ..numbers import plain
 from ..read.inputs import Value
 
@@ -36,7 +37,7 @@ def _own(value: Value | None) -> bool:
 
 
 _FINAL = (("value", ""),)
-_BOTH = (("value", ""), ("self_value", " (tự đánh giá / self-assessed)"))
+_BOTH = (("value", ""), ("self_value", T(" (self-assessed)")))
 
 
 def violations(
@@ -89,10 +90,19 @@ def violations(
                 shown += f" = {plain(top)}"
             problem = Problem(
                 "input-constraint",
-                f"{part} ({labels}) = {shown}{words} is more than {whole} "
-                f"({inputs[whole].label}) = {plain(bottom)}: a part cannot exceed its whole, so the "
-                f"criteria that read {part} are not scored — correct one of the values "
-                f"({part} at most {plain(bottom)}, or {whole} at least {plain(top)})",
+                T(
+                    "{part} ({labels}) = {shown}{words} is more than {whole} ({label}) = {bottom}: a part "
+                    "cannot exceed its whole, so the criteria that read {part} are not scored — correct one "
+                    "of the values ({part} at most {bottom}, or {whole} at least {top})",
+                    part=part,
+                    labels=labels,
+                    shown=shown,
+                    words=words,
+                    whole=whole,
+                    label=inputs[whole].label,
+                    bottom=bottom,
+                    top=top,
+                ),
                 Location(source, path=("values", parts[0])),
             )
             problems.append(problem)

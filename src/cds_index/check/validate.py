@@ -12,6 +12,7 @@ from ..engine.evaluate import compile_definition
 from ..errors import Location, Problem, did_you_mean
 from ..formats import units
 from ..formats.model import Definition, Node, rule_inputs
+from ..i18n import Message, T
 from ..numbers import ZERO, plain
 from ..read.loader import Document
 from .constraints import names
@@ -54,11 +55,17 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
             problems.append(
                 Problem(
                     "duplicate-id",
-                    f"the id {node.id!r} is used twice (first at line {at(first).line})",
+                    T(
+                        "the id {id} is used twice (first at line {line})",
+                        id=repr(node.id),
+                        line=str(at(first).line),
+                    ),
                     at((*path, "id")),
                     crumbs,
-                    hint="if the decision prints the same number twice, give the later row the next free "
-                    "number and record the printed one in `errata` (kind: duplicate-number)",
+                    hint=T(
+                        "if the decision prints the same number twice, give the later row the next free "
+                        "number and record the printed one in `errata` (`kind: duplicate-number`)"
+                    ),
                 )
             )
             continue
@@ -69,29 +76,38 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
             problems.append(
                 Problem(
                     "node-rule-and-children",
-                    f"{node.id} has {' and '.join(filled)}; a node has exactly one",
+                    T(
+                        "{id} has {keys}; a node has exactly one",
+                        id=node.id,
+                        keys=_and([f"`{name}`" for name in filled]),
+                    ),
                     at(path),
                     crumbs,
                 )
             )
         elif not filled:
-            need = "a `rule`" if points_mode else "`targets`"
+            need = "`rule`" if points_mode else "`targets`"
             problems.append(
                 Problem(
                     "leaf-without-rule",
-                    f"criterion {node.id} has no children and no rule: give it {need}",
+                    T("criterion {id} has no children and no rule: give it {need}", id=node.id, need=need),
                     at(path),
                     crumbs,
                 )
             )
         if points_mode and node.points is None and not node.children and not _outside_maximum(node):
-            problems.append(Problem("missing-key", f"criterion {node.id} has no `points`", at(path), crumbs))
+            problems.append(
+                Problem("missing-key", T("criterion {id} has no `points`", id=node.id), at(path), crumbs)
+            )
         if points_mode and len(crumbs) == 1 and getattr(node.rule, "deducts_from", None) == "parent":
             problems.append(
                 Problem(
                     "rule-points",
-                    f"{node.id} is a pillar: a deduction from the parent needs a parent to come off; put it "
-                    "under the pillar it deducts from",
+                    T(
+                        "{id} is a pillar: a deduction from the parent needs a parent to come off; put it "
+                        "under the pillar it deducts from",
+                        id=node.id,
+                    ),
                     at((*path, "rule", "deducts_from")),
                     crumbs,
                 )
@@ -100,7 +116,7 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
             problems.append(
                 Problem(
                     "invalid-value",
-                    "a `scoring: targets` definition has targets, not rules",
+                    T("a `scoring: targets` definition has targets, not rules"),
                     at((*path, "rule")),
                     crumbs,
                 )
@@ -109,7 +125,7 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
             problems.append(
                 Problem(
                     "invalid-value",
-                    "a `scoring: points` definition has rules, not targets",
+                    T("a `scoring: points` definition has rules, not targets"),
                     at((*path, "targets")),
                     crumbs,
                 )
@@ -136,7 +152,12 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
                     at((*path, "points")),
                     crumbs,
                     doc,
-                    f"{node.id} states {plain(node.points)} points but its children add up to {plain(total)}",
+                    T(
+                        "{id} states {points} points but its children add up to {total}",
+                        id=node.id,
+                        points=node.points,
+                        total=total,
+                    ),
                 )
             )
         if node.targets is not None:
@@ -155,7 +176,11 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
                 at(("total",)),
                 (),
                 doc,
-                f"the stated total is {plain(definition.total)} but the pillars add up to {plain(total)}",
+                T(
+                    "the stated total is {points} but the pillars add up to {total}",
+                    points=definition.total,
+                    total=total,
+                ),
             )
         )
 
@@ -171,7 +196,11 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
         parsed = units.parse(spec.unit)
         if isinstance(parsed, str):
             problems.append(
-                Problem("unit-unknown", f"input {name!r}: {parsed}", at(("inputs", name, "unit")))
+                Problem(
+                    "unit-unknown",
+                    T("input {name}: {message}", name=repr(name), message=parsed),
+                    at(("inputs", name, "unit")),
+                )
             )
         elif units.scale(spec.unit) == "percent" and spec.max is not None and 0 < spec.max <= 1:
             problems.append(
@@ -209,7 +238,7 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
             problems.append(
                 Problem(
                     "unused-input",
-                    f"input {name!r} is declared but no rule uses it",
+                    T("input {name} is declared but no rule uses it", name=repr(name)),
                     at(("inputs", name), key=True),
                     severity="warning",
                 )
@@ -220,7 +249,7 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
             problems.append(
                 Problem(
                     "errata-unknown-node",
-                    f"the errata entry names {erratum.node!r}, which is not a node",
+                    T("the errata entry names {node}, which is not a node", node=repr(erratum.node)),
                     at(("errata", index, "node")),
                 )
             )
@@ -228,15 +257,26 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
             problems.append(
                 Problem(
                     "errata-mismatch",
-                    f"the errata entry says {erratum.node} is inconsistent, but its points add up",
+                    T(
+                        "the errata entry says {node} is inconsistent, but its points add up",
+                        node=erratum.node,
+                    ),
                     at(("errata", index)),
-                    hint="remove the entry, or check that the node's points are encoded as printed",
+                    hint=T("remove the entry, or check that the node's points are encoded as printed"),
                 )
             )
         elif index not in used_errata:  # every other erratum is listed too, with its kind (#10)
             problems.append(erratum_note(erratum, at(("errata", index))))
     problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
     return problems
+
+
+def _and(words: list[str]) -> str:
+    """``children and rule (and targets)``, with the reader's word for "and"."""
+    joined: str = words[0]
+    for word in words[1:]:
+        joined = T("{first} and {second}", first=joined, second=word)
+    return joined
 
 
 def _check_index_and_ranking(definition: Definition, at: Any) -> list[Problem]:
@@ -251,8 +291,11 @@ def _check_index_and_ranking(definition: Definition, at: Any) -> list[Problem]:
                 problems.append(
                     Problem(
                         "index-weights",
-                        f"index.weights names {name!r}, which is not a pillar "
-                        f"(pillars: {', '.join(pillars)})",
+                        T(
+                            "`index.weights` names {name}, which is not a pillar (pillars: {pillars})",
+                            name=repr(name),
+                            pillars=", ".join(pillars),
+                        ),
                         at(("index", "weights", name)),
                         hint=hint,
                     )
@@ -262,8 +305,11 @@ def _check_index_and_ranking(definition: Definition, at: Any) -> list[Problem]:
             problems.append(
                 Problem(
                     "index-weights",
-                    f"index.weights has no weight for pillar(s) {', '.join(missing)}: the weighted mean "
-                    "needs one per pillar",
+                    T(
+                        "`index.weights` has no weight for pillar(s) {pillars}: the weighted mean needs one "
+                        "per pillar",
+                        pillars=", ".join(missing),
+                    ),
                     at(("index", "weights")),
                 )
             )
@@ -273,8 +319,12 @@ def _check_index_and_ranking(definition: Definition, at: Any) -> list[Problem]:
             problems.append(
                 Problem(
                     "ranking-measure",
-                    f"ranking.tie_break names {name!r}: use index, percent, total or a pillar id "
-                    f"({', '.join(pillars)})",
+                    T(
+                        "`ranking.tie_break` names {name}: use `index`, `percent`, `total` or a pillar id "
+                        "({pillars})",
+                        name=repr(name),
+                        pillars=", ".join(pillars),
+                    ),
                     at(("ranking", "tie_break", index)),
                     hint=did_you_mean(name, known),
                 )
@@ -283,7 +333,10 @@ def _check_index_and_ranking(definition: Definition, at: Any) -> list[Problem]:
             problems.append(
                 Problem(
                     "ranking-measure",
-                    f"ranking.tie_break repeats the ranking measure {name!r}: a tie on it is still a tie",
+                    T(
+                        "`ranking.tie_break` repeats the ranking measure {name}: a tie on it is still a tie",
+                        name=repr(name),
+                    ),
                     at(("ranking", "tie_break", index)),
                 )
             )
@@ -298,15 +351,22 @@ def _check_index_alternatives(definition: Definition, at: Any) -> list[Problem]:
         where = ("index", "alternatives", index)
         if alt.name in seen:
             problems.append(
-                Problem("invalid-value", f"two index alternatives are named {alt.name!r}", at(where))
+                Problem(
+                    "invalid-value",
+                    T("two index alternatives are named {name}", name=repr(alt.name)),
+                    at(where),
+                )
             )
         seen.add(alt.name)
         if alt.over == "printed" and alt.method != "mean_of_pillar_percentages":
             problems.append(
                 Problem(
                     "invalid-value",
-                    f"index alternative {alt.name!r}: `over: printed` is for the mean of pillar percentages; "
-                    "write `method: mean_of_pillar_percentages` or drop `over`",
+                    T(
+                        "index alternative {name}: `over: printed` is for the mean of pillar percentages; "
+                        "write `method: mean_of_pillar_percentages` or drop `over`",
+                        name=repr(alt.name),
+                    ),
                     at((*where, "over")),
                 )
             )
@@ -323,8 +383,12 @@ def _check_index_alternatives(definition: Definition, at: Any) -> list[Problem]:
             problems.append(
                 Problem(
                     "invalid-value",
-                    f"index alternative {alt.name!r} is the chosen reading (`index.method: "
-                    f"{alt.method}`); an alternative reads the index another way, e.g. `method: sum`",
+                    T(
+                        "index alternative {name} is the chosen reading (`index.method: {method}`); an "
+                        "alternative reads the index another way, e.g. `method: sum`",
+                        name=repr(alt.name),
+                        method=alt.method,
+                    ),
                     at((*where, "method")),
                 )
             )
@@ -339,19 +403,23 @@ def _title_problems(title: str, where: Location, crumbs: tuple[str, ...] = ()) -
     """A title is printed in tables, forms and reports: a tab or newline breaks their rows, a bidi or
     zero-width character hides what is written; a title of spaces only says nothing."""
     if not title.strip():
-        return [Problem("title-text", "the title is empty: write the decision's words", where, crumbs)]
+        return [Problem("title-text", T("the title is empty: write the decision's words"), where, crumbs)]
     hidden = _HIDDEN.search(title)
     if hidden is None:
         return []
     return [
         Problem(
             "title-text",
-            f"the title has the control character U+{ord(hidden.group()):04X} at position "
-            f"{hidden.start() + 1} ({title[: hidden.start()][-30:]!r} …): "
-            "write it on one line with plain spaces",
+            T(
+                "the title has the control character {char} at position {position} ({before} …): "
+                "write it on one line with plain spaces",
+                char=f"U+{ord(hidden.group()):04X}",
+                position=hidden.start() + 1,
+                before=repr(title[: hidden.start()][-30:]),
+            ),
             where,
             crumbs,
-            hint="a long title can be folded over several lines with `title: >-`",
+            hint=T("a long title can be folded over several lines with `title: >-`"),
         )
     ]
 
@@ -370,7 +438,10 @@ def _check_alternatives(
         if alt.name in seen:
             problems.append(
                 Problem(
-                    "invalid-value", f"two alternatives are named {alt.name!r}", at((*where, "name")), crumbs
+                    "invalid-value",
+                    T("two alternatives are named {name}", name=repr(alt.name)),
+                    at((*where, "name")),
+                    crumbs,
                 )
             )
         seen.add(alt.name)
@@ -380,7 +451,10 @@ def _check_alternatives(
             problems.append(
                 Problem(
                     "invalid-value",
-                    "an alternative's rule has alternatives of its own; list every reading on the criterion",
+                    T(
+                        "an alternative's rule has alternatives of its own; "
+                        "list every reading on the criterion"
+                    ),
                     at((*where, "rule")),
                     crumbs,
                 )
@@ -391,7 +465,7 @@ def _check_alternatives(
                 problems.append(
                     Problem(
                         code,
-                        f"alternative {alt.name!r}: {message}",
+                        T("alternative {name}: {message}", name=repr(alt.name), message=message),
                         at((*where, "rule", *_within(message))),
                         crumbs,
                     )
@@ -408,18 +482,31 @@ def _check_constraints(definition: Definition, at: Any) -> list[Problem]:
             spec = definition.inputs.get(name)
             where = at(("constraints", index, key))
             if spec is None:
-                close = [n for n in definition.inputs if n.startswith(name[:4])][:1]
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                close = did_you_mean(name, definition.inputs)
                 problems.append(
                     Problem(
-                        "unknown-input", f"constraint {key} {name!r} is not a declared input{hint}", where
+                        "unknown-input",
+                        T(
+                            "constraint {key} {name} is not a declared input ({hint})",
+                            key=key,
+                            name=repr(name),
+                            hint=close,
+                        )
+                        if close
+                        else T("constraint {key} {name} is not a declared input", key=key, name=repr(name)),
+                        where,
                     )
                 )
             elif spec.type not in {"number", "integer"}:
                 problems.append(
                     Problem(
                         "input-type-mismatch",
-                        f"constraint {key} {name!r} is of type {spec.type}; a constraint compares numbers",
+                        T(
+                            "constraint {key} {name} is of type {type}; a constraint compares numbers",
+                            key=key,
+                            name=repr(name),
+                            type=spec.type,
+                        ),
                         where,
                     )
                 )
@@ -427,7 +514,7 @@ def _check_constraints(definition: Definition, at: Any) -> list[Problem]:
             problems.append(
                 Problem(
                     "invalid-value",
-                    f"constraint compares {constraint.at_most!r} with itself",
+                    T("constraint compares {name} with itself", name=repr(constraint.at_most)),
                     at(("constraints", index)),
                 )
             )
@@ -439,7 +526,7 @@ def erratum_note(erratum: Any, location: Location) -> Problem:
     node = () if erratum.node in {"total", "document"} else (erratum.node,)
     return Problem(
         "known-discrepancy",
-        f"{erratum.kind} at {erratum.node}: {erratum.note}",
+        T("{kind} at {node}: {note}", kind=erratum.kind, node=erratum.node, note=erratum.note),
         location,
         node,
         severity="info",
@@ -481,7 +568,7 @@ def _compare(
     location: Location,
     crumbs: tuple[str, ...],
     doc: Document,
-    message: str,
+    message: Message,
 ) -> list[Problem]:
     entry = errata.get((node_id, kind))
     if stated == total:
@@ -493,8 +580,14 @@ def _compare(
                 message,
                 location,
                 crumbs,
-                hint="if the decision prints it so, encode it as printed and record it in `errata` "
-                f"(node: {node_id}, kind: {kind}, printed: {plain(stated)}, computed: {plain(total)})",
+                hint=T(
+                    "if the decision prints it so, encode it as printed and record it in `errata` "
+                    "(`node: {node}, kind: {kind}, printed: {printed}, computed: {computed}`)",
+                    node=node_id,
+                    kind=kind,
+                    printed=plain(stated),
+                    computed=plain(total),
+                ),
             )
         ]
     index, erratum = entry
@@ -503,7 +596,11 @@ def _compare(
         return [
             Problem(
                 "errata-mismatch",
-                f"{message}; the errata entry says the children add up to {plain(erratum.computed)}",
+                T(
+                    "{message}; the errata entry says the children add up to {computed}",
+                    message=message,
+                    computed=erratum.computed,
+                ),
                 doc.location(("errata", index, "computed")),
                 crumbs,
             )
@@ -513,7 +610,7 @@ def _compare(
         return [
             Problem(
                 "errata-mismatch",
-                f"{message}; the errata entry says {plain(printed)} was printed",
+                T("{message}; the errata entry says {printed} was printed", message=message, printed=printed),
                 doc.location(("errata", index, "printed")),
                 crumbs,
             )
@@ -521,7 +618,13 @@ def _compare(
     return [
         Problem(
             "known-discrepancy",
-            f"{kind} at {node_id}: {message} (recorded in the errata; achievable maximum {plain(total)})",
+            T(
+                "{kind} at {node}: {message} (recorded in the errata; achievable maximum {total})",
+                kind=kind,
+                node=node_id,
+                message=message,
+                total=total,
+            ),
             location,
             crumbs,
             severity="info",
@@ -602,7 +705,7 @@ def _check_targets(
     return [
         Problem(
             "target-year",
-            f"{year} is not one of the definition's years",
+            T("{year} is not one of the definition's years", year=str(year)),
             at((*path, "targets", "years", year)),
             crumbs,
         )

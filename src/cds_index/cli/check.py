@@ -66,6 +66,7 @@ def _has_kind(path: Path) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     from ..check.checking import check_file
+    from ..i18n import T, render
 
     files = _yaml_files(args.paths)
     if args.skip_other_yaml:
@@ -86,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
                     where += f",line={loc.line}"
                     if loc.column:
                         where += f",col={loc.column}"
-                message = p.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+                message = render(p.message).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
                 echo(f"::{level[p.severity]} {where},title={p.code}::{message}")
             echo(r.summary())
     else:
@@ -95,5 +96,13 @@ def run(args: argparse.Namespace) -> int:
                 if p.severity != "info" or args.verbose or r.kind in {"definition", "overlay"}:
                     echo(p.format())
             echo(r.summary())
-        echo(f"{len(reports)} file(s) checked, {sum(not r.ok for r in reports)} with errors")
+        echo(
+            render(
+                T(
+                    "{files} file(s) checked, {failed} with errors",
+                    files=len(reports),
+                    failed=sum(not r.ok for r in reports),
+                )
+            )
+        )
     return EXIT_INVALID if failed else EXIT_OK

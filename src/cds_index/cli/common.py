@@ -285,6 +285,17 @@ def score_units(definition: Any, args: argparse.Namespace, tally: Any = None) ->
     )
 
 
+def lang_flag(p: argparse.ArgumentParser) -> None:
+    """``--lang vi|en``, on every command (`main` adds it): the language of messages, tables and
+    reports. Left out: ``CDS_INDEX_LANG``, else the machine's locale, else Vietnamese (#12)."""
+    p.add_argument(
+        "--lang",
+        choices=["vi", "en"],
+        default=None,
+        help="language of messages and output (default: $CDS_INDEX_LANG, else the locale, else vi)",
+    )
+
+
 def units_parser(
     sub: Any, name: str, help: str, formats: list[str] | None = None, *, scenario: bool = False
 ) -> argparse.ArgumentParser:
@@ -298,7 +309,6 @@ def units_parser(
     )
     if formats:
         p.add_argument("--format", choices=formats, default=formats[0])
-    p.add_argument("--lang", choices=["vi", "en"], default="vi")
     p.add_argument("--year", type=parse_year, default=None)
     p.add_argument(
         "--number-format",

@@ -27,7 +27,10 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         echo_json([i.to_dict() for i in infos])
         return EXIT_OK
+    from ..i18n import T, render
+
     for i in infos:
-        total = f"{i.total} điểm" if i.total else "chỉ tiêu"
+        # points, or yearly targets (`chỉ tiêu`), in the language of the command (#12)
+        total = render(T("{points} points", points=i.total) if i.total else T("targets"), args.lang)
         echo(f"{i.id:<28} {i.level:<10} {i.decision:<14} {total:<10} {i.title}")
     return EXIT_OK

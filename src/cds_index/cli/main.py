@@ -2,7 +2,8 @@
 
 Exit 0 fine, 1 invalid input or definition, 2 usage, 3 a bug in us. Every command module owns its
 arguments (`add_parser(subparsers)`) and its work (`run(args) -> int`); `main` adds nothing to them
-but the one search folder (`--folder`) and the translation of errors into exit codes.
+but the one search folder (`--folder`), the one language flag (`--lang`, on every command: #12) and
+the translation of errors into exit codes.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from . import (
 )
 from . import list as list_command
 from . import test as test_command
-from .common import EXIT_BUG, EXIT_INVALID, EXIT_OK, EXIT_USAGE, Parser, echo
+from .common import EXIT_BUG, EXIT_INVALID, EXIT_OK, EXIT_USAGE, Parser, echo, lang_flag
 
 COMMANDS = (
     list_command,
@@ -64,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     for command in COMMANDS:
         command.add_parser(subparsers)
+    for sub in subparsers.choices.values():  # one --lang, the same on every command
+        lang_flag(sub)
     return parser
 
 
@@ -73,29 +76,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    from ..i18n import DEFAULT, LanguageError, choose_language, using
+
+    try:  # --lang, else CDS_INDEX_LANG, else the locale, else vi: chosen once, for the whole command
+        lang = args.lang = choose_language(args.lang)
+    except LanguageError as exc:  # CDS_INDEX_LANG=fr: refused, never guessed
+        echo(Problem("usage", exc.message).format(DEFAULT), sys.stderr)  # the language asked is none
+        return EXIT_USAGE
     try:
         from ..read.registry import searching
 
         folder = getattr(args, "folder", None)
         if folder is not None and not Path(folder).is_dir():
             raise UsageError(Problem("usage", f"--folder {folder}: no such folder of definitions"))
-        with searching(folder):  # every reference in every file the command reads (#11, #13)
+        # every reference in every file the command reads (#11, #13); every message in `lang` (#12)
+        with searching(folder), using(lang):
             code: int = args.func(args)
         return code
     except UsageError as exc:
         for p in exc.problems:
-            echo(p.format(), sys.stderr)
+            echo(p.format(lang), sys.stderr)
         return EXIT_USAGE
     except CdsIndexError as exc:
         for p in exc.problems:
-            echo(p.format(), sys.stderr)
+            echo(p.format(lang), sys.stderr)
         return EXIT_INVALID
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:  # the system refused a file we were given: the user's to fix, not a bug
         where = f" ({exc.filename})" if exc.filename else ""
         echo(
-            Problem("io-error", f"{exc.strerror or exc}{where}: check the path and its permissions").format(),
+            Problem("io-error", f"{exc.strerror or exc}{where}: check the path and its permissions").format(
+                lang
+            ),
             sys.stderr,
         )
         return EXIT_INVALID

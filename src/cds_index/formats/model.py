@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from ..i18n import T
+
 FORMAT_VERSION = 1
 
 # --- small types -----------------------------------------------------------------------------
@@ -105,7 +107,9 @@ class RuleBase(Model):
     @model_validator(mode="after")
     def _has_provenance(self) -> RuleBase:
         if not self.text and not self.assumed:
-            raise ValueError("a rule needs `text` (the decision's words) or `assumed` (the reason), or both")
+            raise ValueError(
+                T("a rule needs `text` (the decision's words) or `assumed` (the reason), or both")
+            )
         return self
 
 
@@ -178,9 +182,9 @@ class Step(Model):
     @model_validator(mode="after")
     def _one_award(self) -> Step:
         if (self.percent is None) == (self.points is None):
-            raise ValueError("a step needs exactly one of `percent` or `points`")
+            raise ValueError(T("a step needs exactly one of `percent` or `points`"))
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError("a step's `min` is greater than its `max`")
+            raise ValueError(T("a step's `min` is greater than its `max`"))
         return self
 
 
@@ -547,11 +551,11 @@ class InputDef(Model):
     @model_validator(mode="after")
     def _choices_only_for_choice(self) -> InputDef:
         if self.type == "choice" and not self.choices:
-            raise ValueError("an input of type `choice` needs `choices`")
+            raise ValueError(T("an input of type `choice` needs `choices`"))
         if self.type != "choice" and self.choices:
-            raise ValueError("`choices` is only for inputs of type `choice`")
+            raise ValueError(T("`choices` is only for inputs of type `choice`"))
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError("`min` is greater than `max`")
+            raise ValueError(T("`min` is greater than `max`"))
         return self
 
 
@@ -578,7 +582,7 @@ class Effective(Model):
     @model_validator(mode="after")
     def _ordered(self) -> Effective:
         if self.to is not None and self.to < self.from_:
-            raise ValueError("`to` is before `from`")
+            raise ValueError(T("`to` is before `from`"))
         return self
 
     def covers(self, day: dt.date) -> bool:
@@ -859,7 +863,7 @@ class InputsFile(Model):
     @model_validator(mode="after")
     def _values_or_years(self) -> InputsFile:
         if (self.values is None) == (self.years is None):
-            raise ValueError("give either `values` (one year) or `years` (values per year)")
+            raise ValueError(T("give either `values` (one year) or `years` (values per year)"))
         return self
 
 

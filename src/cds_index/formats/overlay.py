@@ -30,6 +30,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from ..errors import Location, Problem, UsageError, did_you_mean
+from ..i18n import T
 from .model import Definition, Erratum, Model, NodeId, Text
 
 PartialDate = Annotated[
@@ -169,7 +170,12 @@ def check_overlay(
         raise UsageError(
             Problem(
                 "overlay-definition",
-                f"overlay {overlay.id} applies to {overlay.applies_to}, not to {definition.id}",
+                T(
+                    "overlay {overlay} applies to {applies_to}, not to {definition}",
+                    overlay=overlay.id,
+                    applies_to=overlay.applies_to,
+                    definition=definition.id,
+                ),
             )
         )
 
@@ -183,11 +189,25 @@ def check_overlay(
     covered: set[str] = set()
 
     def unknown(node_id: str, path: tuple[str | int, ...], what: str) -> None:
-        kind = "a heading, not a criterion," if node_id in nodes else "not a node"
+        words = (
+            T(
+                "{what} {node} is a heading, not a criterion, of {definition}",
+                what=what,
+                node=repr(node_id),
+                definition=definition.id,
+            )
+            if node_id in nodes
+            else T(
+                "{what} {node} is not a node of {definition}",
+                what=what,
+                node=repr(node_id),
+                definition=definition.id,
+            )
+        )
         problems.append(
             Problem(
                 "overlay-unknown-node",
-                f"{what} {node_id!r} is {kind} of {definition.id}",
+                words,
                 where(*path),
                 hint=did_you_mean(node_id, leaves),
             )
@@ -198,7 +218,7 @@ def check_overlay(
             if key in leaf_set:
                 covered.add(key)
             else:
-                unknown(key, ("assignments", key), "assignment")
+                unknown(key, ("assignments", key), T("assignment"))
     else:
         seen: dict[str, int] = {}
         for index, row in enumerate(overlay.criteria or ()):
@@ -206,7 +226,12 @@ def check_overlay(
                 problems.append(
                     Problem(
                         "duplicate-id",
-                        f"criterion id {row.id!r} appears twice (rows {seen[row.id] + 1} and {index + 1})",
+                        T(
+                            "criterion id {id} appears twice (rows {first} and {second})",
+                            id=repr(row.id),
+                            first=seen[row.id] + 1,
+                            second=index + 1,
+                        ),
                         where("criteria", index, "id"),
                     )
                 )
@@ -219,15 +244,19 @@ def check_overlay(
                 unknown(
                     row.corresponds_to,
                     ("criteria", index, "corresponds_to"),
-                    f"criterion {row.id}: corresponds_to",
+                    T("criterion {id}: `corresponds_to`", id=row.id),
                 )
         for index, section in enumerate(overlay.sections or ()):
             if section.corresponds_to is not None and section.corresponds_to not in nodes:
                 problems.append(
                     Problem(
                         "overlay-unknown-node",
-                        f"heading {section.id}: corresponds_to {section.corresponds_to!r} is not a node of "
-                        f"{definition.id}",
+                        T(
+                            "heading {id}: `corresponds_to` {node} is not a node of {definition}",
+                            id=section.id,
+                            node=repr(section.corresponds_to),
+                            definition=definition.id,
+                        ),
                         where("sections", index, "corresponds_to"),
                     )
                 )
@@ -236,8 +265,14 @@ def check_overlay(
         problems.append(
             Problem(
                 "overlay-unassigned",
-                f"{len(missing)} of {len(leaves)} criteria of {definition.id} have no assignment in "
-                f"{overlay.id}: {', '.join(missing)}",
+                T(
+                    "{missing} of {criteria} criteria of {definition} have no assignment in {overlay}: {ids}",
+                    missing=len(missing),
+                    criteria=len(leaves),
+                    definition=definition.id,
+                    overlay=overlay.id,
+                    ids=", ".join(missing),
+                ),
                 where("criteria" if overlay.criteria is not None else "assignments"),
                 severity="warning",
             )

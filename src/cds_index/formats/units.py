@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Literal
 
+from ..i18n import T
+
 # Each countable thing the decisions measure is its own dimension, so that a ratio of dossiers to
 # procedures is refused while dossiers to dossiers is a plain ratio.
 _BASE_UNITS = (
@@ -64,8 +66,9 @@ def parse(unit: str) -> tuple[str, Any] | str:
     ureg = registry()
     try:
         parsed = ureg.parse_units(unit)
-    except Exception as exc:  # pint raises several error types for a bad unit string
-        return f"unknown unit {unit!r} ({exc}); known: 1, percent, fraction, VND, {', '.join(_BASE_UNITS)}"
+    except Exception:  # pint raises several error types for a bad unit string
+        known_units = ", ".join(f"`{u}`" for u in ("1", "percent", "fraction", "VND", *_BASE_UNITS))
+        return T("unknown unit {unit}; the units known are {known}", unit=repr(unit), known=known_units)
     quantity = ureg.Quantity(1, parsed).to_base_units()
     return str(quantity.dimensionality), quantity.magnitude
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import Location, Problem, did_you_mean
 from ..formats.model import Definition
+from ..i18n import T
 from ..read.inputs import UnitInputs, parse_values
 from ..read.literals import NumberFormat, clean
 from ..read.literals import read_year as literal_year
@@ -277,7 +278,7 @@ def place(problem: Problem, file: str, cell: Cell | None, name: str) -> Problem:
     address, line, column = cell
     return dataclasses.replace(
         problem,
-        message=f"{address}: {problem.message}",
+        message=T("{address}: {message}", address=address, message=problem.message),
         location=Location(file, line, column, (address, name)),
     )
 
@@ -289,6 +290,8 @@ def _plain_text(value: Any) -> str:
     return clean(str(value))
 
 
-def describe(problem: Problem) -> str:
-    """A problem in one line, without the file (the row already names its source)."""
-    return f"[{problem.code}] {problem.message}"
+def describe(problem: Problem, lang: str | None = None) -> str:
+    """A problem in one line, without the file (the row already names its source), in ``lang``."""
+    from ..i18n import render
+
+    return f"[{problem.code}] {render(problem.message, lang)}"

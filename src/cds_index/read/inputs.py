@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ..errors import Location, Problem, did_you_mean
 from ..formats import units
 from ..formats.model import InputDef
+from ..i18n import Message, T
 from .literals import NumberFormat, fold, read_bool, read_date, read_number, short
 
 NOT_APPLICABLE_WORDS = {"n/a", "na", "không áp dụng", "khong ap dung", "not applicable"}
@@ -64,6 +66,23 @@ class UnitInputs:
     source: str | None = None
 
 
+def kind_of(value: Any) -> Message:
+    """What a value is, in the reader's words: a list, a mapping, a number (never Python's type name)."""
+    if isinstance(value, Mapping):
+        return T("a mapping")
+    if isinstance(value, list | tuple | set | frozenset):
+        return T("a list")
+    if isinstance(value, bool):
+        return T("a yes/no value")
+    if isinstance(value, int | float | Decimal):
+        return T("a number")
+    if isinstance(value, str):
+        return T("a text")
+    if value is None:
+        return T("nothing (null)")
+    return T("a value of another kind")
+
+
 def _norm(text: str) -> str:
     return fold(text)
 
@@ -91,14 +110,14 @@ def coerce(
         if code:
             return None, code, message
         if spec.min is not None and number < spec.min:
-            return None, "input-range", f"{number} is below the minimum {spec.min}"
+            return None, "input-range", T("{value} is below the minimum {min}", value=number, min=spec.min)
         if spec.max is not None and number > spec.max:
-            return None, "input-range", f"{number} is above the maximum {spec.max}"
+            return None, "input-range", T("{value} is above the maximum {max}", value=number, max=spec.max)
         return number, None, None
     if kind == "role":
         if isinstance(raw, str) and _norm(raw) in _ROLE:
             return _ROLE[_norm(raw)], None, None
-        return None, "input-choice", f"expected head, deputy or none, got {short(raw)}"
+        return None, "input-choice", T("expected head, deputy or none, got {value}", value=short(raw))
     if kind == "choice":
         choices = spec.choices or []
         if isinstance(raw, str):
@@ -106,7 +125,11 @@ def coerce(
             for choice in choices:
                 if _norm(choice) == wanted:
                     return choice, None, None
-        return None, "input-choice", f"expected one of {', '.join(choices)}; got {short(raw)}"
+        return (
+            None,
+            "input-choice",
+            T("expected one of {choices}; got {value}", choices=", ".join(choices), value=short(raw)),
+        )
     if kind == "date":
         return read_date(raw)
     raise AssertionError(kind)
@@ -134,7 +157,10 @@ def parse_values(
         problems.append(
             Problem(
                 "input-type",
-                f"the values must be a mapping of input names to values, got {type(raw_values).__name__}",
+                T(
+                    "the values must be a mapping of input names to values, got {type}",
+                    type=kind_of(raw_values),
+                ),
                 Location(path=("values",)),
             )
         )
@@ -144,7 +170,11 @@ def parse_values(
             problems.append(
                 Problem(
                     "input-unknown",
-                    f"an input name is text, got {type(name).__name__} {str(name)[:40]!r}",
+                    T(
+                        "an input name is text, got {type} {value}",
+                        type=kind_of(name),
+                        value=repr(str(name)[:40]),
+                    ),
                     Location(path=("values", str(name)[:40])),
                 )
             )
@@ -154,7 +184,7 @@ def parse_values(
             problems.append(
                 Problem(
                     "input-unknown",
-                    f"{short(name)} is not an input of this definition",
+                    T("{name} is not an input of this definition", name=short(name)),
                     where(name),
                     hint=did_you_mean(name, inputs),
                 )
@@ -169,8 +199,12 @@ def parse_values(
                 problems.append(
                     Problem(
                         "input-type",
-                        f"{name}: unknown key(s) {', '.join(map(str, sorted(unknown)))}; "
-                        f"a value mapping may have {', '.join(sorted(_VALUE_KEYS))}",
+                        T(
+                            "{name}: unknown key(s) {keys}; a value mapping may have {known}",
+                            name=name,
+                            keys=", ".join(f"`{k}`" for k in sorted(map(str, unknown))),
+                            known=", ".join(f"`{k}`" for k in sorted(_VALUE_KEYS)),
+                        ),
                         where(name),
                     )
                 )
@@ -193,7 +227,9 @@ def parse_values(
             if date_raw is not None:
                 date, code, message = read_date(date_raw)
                 if code:
-                    problems.append(Problem(code, f"{name}: {message}", where(name)))
+                    problems.append(
+                        Problem(code, T("{name}: {message}", name=name, message=message), where(name))
+                    )
                     continue
         elif isinstance(raw, str) and _norm(raw) in NOT_APPLICABLE_WORDS:
             values[name] = Value(not_applicable=True)
@@ -202,11 +238,15 @@ def parse_values(
             self_raw = raw
         self_value, code, message = coerce(self_raw, spec, number_format=number_format)
         if code:
-            problems.append(Problem(code, f"{name} ({spec.label}): {message}", where(name)))
+            message = T("{name} ({label}): {message}", name=name, label=spec.label, message=message)
+            problems.append(Problem(code, message, where(name)))
             continue
         appraised, code, message = coerce(appraised_raw, spec, number_format=number_format)
         if code:
-            problems.append(Problem(code, f"{name} ({spec.label}), appraised: {message}", where(name)))
+            message = T(
+                "{name} ({label}), appraised: {message}", name=name, label=spec.label, message=message
+            )
+            problems.append(Problem(code, message, where(name)))
             continue
         final = appraised if appraised is not None else self_value
         if final is None:

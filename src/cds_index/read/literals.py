@@ -33,6 +33,8 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
+from ..i18n import Message, T
+
 NumberFormat = Literal["vi", "en"]
 NUMBER_FORMATS: tuple[NumberFormat, ...] = ("vi", "en")
 
@@ -65,7 +67,7 @@ _DECIMAL_MARK: dict[NumberFormat, str] = {"vi": ",", "en": "."}
 _WHOLE = re.compile(r"-?[1-9][0-9]{0,14}|0")
 _NEGATIVE = re.compile(r"\(([0-9][0-9., ]*)\)|([0-9][0-9., ]*)[-\u2212]")
 _SCIENTIFIC = re.compile(r"([0-9]+(?:\.[0-9]+)?|\.[0-9]+)[eE][-+]?[0-9]+")
-_HOW = "write digits only, with a comma before decimals as in 9500 or 0,5"
+_HOW = T("write digits only, with a comma before decimals as in 9500 or 0,5")
 # Invisible characters that ride along with copied text (a BOM from joined files, a zero-width space
 # or a direction mark from a web page): at the ends of a cell they are not part of what was typed.
 _INVISIBLE = "\ufeff\u200b\u200c\u200d\u200e\u200f\u2060\u00ad"
@@ -76,7 +78,7 @@ def clean(text: str) -> str:
     return text.strip().strip(_INVISIBLE).strip()
 
 
-def _lookalike(text: str) -> str | None:
+def _lookalike(text: str) -> Message | None:
     """Why ``text`` holds a character that only looks like (or folds to) a digit: ``2²`` is not 22.
 
     NFKC turns full-width digits into digits (fine: ``５００`` is 500), but also superscripts,
@@ -84,7 +86,7 @@ def _lookalike(text: str) -> str | None:
     """
     for char in text:
         if unicodedata.category(char) in {"No", "Nl"}:
-            return f"{char!r} is not a digit (a superscript, fraction or numeral sign)"
+            return T("{char} is not a digit (a superscript, fraction or numeral sign)", char=repr(char))
     return None
 
 
@@ -121,7 +123,7 @@ def read_number(
     decides between two readings.
     """
     if isinstance(raw, bool):
-        return None, "input-type", f"expected a number, got {raw!r}"
+        return None, "input-type", T("expected a number, got {value}", value=repr(raw))
     number: Decimal
     if isinstance(raw, int):
         if abs(raw) > MAX_MAGNITUDE:  # compared as int: never turned into a huge text
@@ -129,16 +131,16 @@ def read_number(
         number = Decimal(raw)
     elif isinstance(raw, float):
         if not math.isfinite(raw):
-            return None, "input-type", f"expected a finite number, got {raw!r}"
+            return None, "input-type", T("expected a finite number, got {value}", value=repr(raw))
         number = Decimal(repr(raw))  # the float's shortest text, never 0.1000000000000000055…
     elif isinstance(raw, Decimal):
         if not raw.is_finite():
-            return None, "input-type", f"expected a finite number, got {raw!r}"
+            return None, "input-type", T("expected a finite number, got {value}", value=repr(raw))
         number = raw
     elif isinstance(raw, str):
         return _read_text(raw, integer=integer, percent=percent, number_format=number_format)
     else:
-        return None, "input-type", f"expected a number, got {_short(raw)}"
+        return None, "input-type", T("expected a number, got {value}", value=_short(raw))
     return check_number(number, raw, integer=integer)
 
 
@@ -158,19 +160,28 @@ def check_number(number: Decimal, raw: Any, *, integer: bool = False) -> Read:
         return (
             None,
             "input-range",
-            (f"{_short(raw)} has more than {MAX_PLACES} decimal places; round it (e.g. to 4 places)"),
+            T(
+                "{value} has more than {places} decimal places; round it (e.g. to 4 places)",
+                value=_short(raw),
+                places=MAX_PLACES,
+            ),
         )
     if stripped > MAX_DIGITS:
-        return None, "input-range", f"{_short(raw)} has more than {MAX_DIGITS} significant digits"
+        return (
+            None,
+            "input-range",
+            T("{value} has more than {digits} significant digits", value=_short(raw), digits=MAX_DIGITS),
+        )
     if stripped != len(digits):
         number = Decimal((sign, digits[:stripped], exponent))  # 12.000000 is 12: bounded exponent
     if integer and number != number.to_integral_value():
         return (
             None,
             "input-type",
-            (
-                f"expected a whole number, got {_short(raw)}; a count is written without decimals "
-                "(nine thousand five hundred is 9500)"
+            T(
+                "expected a whole number, got {value}; a count is written without decimals "
+                "(nine thousand five hundred is 9500)",
+                value=_short(raw),
             ),
         )
     return number, None, None
@@ -180,15 +191,15 @@ _REPR = reprlib.Repr()
 _REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 3, 6, 4, 40, 40
 
 
-def _too_big(raw: Any) -> str:
-    return f"{_short(raw)} is beyond what cds_index reads (at most 10^15 in absolute value)"
+def _too_big(raw: Any) -> Message:
+    return T("{value} is beyond what cds_index reads (at most 10^15 in absolute value)", value=_short(raw))
 
 
 def short(raw: Any) -> str:
     """``raw`` as a message shows it: at most 60 characters, a container never whole (#9)."""
     if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) > 10**30:
         # never turned into text: beyond 4300 digits str() raises, and a million digits help no one
-        return f"a number of about {int(raw.bit_length() * math.log10(2)) + 1} digits"
+        return T("a number of about {digits} digits", digits=int(raw.bit_length() * math.log10(2)) + 1)
     if isinstance(raw, list | tuple | set | frozenset | dict):
         # never repr() a container whole: a million values, or nesting deep enough to recurse (#9)
         text = _REPR.repr(raw)
@@ -199,23 +210,29 @@ def short(raw: Any) -> str:
 
 def _read_text(raw: str, *, integer: bool, percent: bool, number_format: NumberFormat | None) -> Read:
     if len(raw) > MAX_TEXT:
-        return None, "input-type", f"expected a number, got a text of {len(raw)} characters"
+        return None, "input-type", T("expected a number, got a text of {length} characters", length=len(raw))
     text = raw.strip()
     if _WHOLE.fullmatch(text):  # the common case, `620`: one reading, within bounds (measured: 2x)
         return Decimal(text), None, None
     text = clean(text)
     odd = _lookalike(text)
     if odd:
-        return None, "input-type", f"expected a number, got {raw!r}: {odd}; {_HOW}"
+        return (
+            None,
+            "input-type",
+            T("expected a number, got {value}: {why}; {how}", value=repr(raw), why=odd, how=_HOW),
+        )
     text = unicodedata.normalize("NFKC", text).strip(_SPACES + "\t\r\n")
     negative = _NEGATIVE.fullmatch(text)
     if negative:  # accounting's (5) and 5-: refused, with how to write the number
         return (
             None,
             "input-type",
-            (
-                f"expected a number, got {raw!r}; a negative number is written with a minus first "
-                f"(-{negative.group(1) or negative.group(2)}), and a count or amount is never negative"
+            T(
+                "expected a number, got {value}; a negative number is written with a minus first "
+                "(-{number}), and a count or amount is never negative",
+                value=repr(raw),
+                number=negative.group(1) or negative.group(2),
             ),
         )
     if text.endswith("%"):
@@ -223,7 +240,10 @@ def _read_text(raw: str, *, integer: bool, percent: bool, number_format: NumberF
             return (
                 None,
                 "input-type",
-                (f"{raw!r}: a percent sign is only for percentage inputs; write the number alone"),
+                T(
+                    "{value}: a percent sign is only for percentage inputs; write the number alone",
+                    value=repr(raw),
+                ),
             )
         text = text[:-1].rstrip(_SPACES)
     sign = ""
@@ -234,7 +254,7 @@ def _read_text(raw: str, *, integer: bool, percent: bool, number_format: NumberF
         text = text.replace(space, " ")
     lowered = text.lower()
     if lowered in {"inf", "infinity", "nan", "snan", "∞"} or lowered.startswith(("inf", "nan")):
-        return None, "input-type", f"expected a finite number, got {raw!r}"
+        return None, "input-type", T("expected a finite number, got {value}", value=repr(raw))
     if _SCIENTIFIC.fullmatch(text):
         try:
             value = Decimal(sign + text)
@@ -243,7 +263,19 @@ def _read_text(raw: str, *, integer: bool, percent: bool, number_format: NumberF
         return check_number(value, raw, integer=integer)
     readings = _readings(text)
     if not readings:
-        return None, "input-type", f"expected a number, got {raw!r}; {_HOW}"
+        words = _WITH_WORDS.fullmatch(text)
+        if words and _readings(words.group(1).strip()):
+            # `25 người`, `3 cuộc`, `80 ha`: the number with its unit or what it counts
+            return (
+                None,
+                "input-type",
+                T(
+                    "expected a number, got {value}: write {number}, not {value}; the unit is the input's",
+                    value=repr(raw),
+                    number=sign + words.group(1).strip(),
+                ),
+            )
+        return None, "input-type", T("expected a number, got {value}; {how}", value=repr(raw), how=_HOW)
     if number_format is not None and number_format in readings:
         value, _ = readings[number_format]
     else:
@@ -257,17 +289,23 @@ def _read_text(raw: str, *, integer: bool, percent: bool, number_format: NumberF
             return (
                 None,
                 "input-ambiguous",
-                (
-                    f"{raw!r} can be read as {vi} (Vietnamese: '.' between thousands, ',' before decimals) "
-                    f"or as {en} (English: ',' between thousands, '.' before decimals); write {vi} or {en} "
+                T(
+                    "{value} can be read as {vi} (Vietnamese: '.' between thousands, ',' before decimals) "
+                    "or as {en} (English: ',' between thousands, '.' before decimals); write {vi} or {en} "
                     "(no separator between thousands, a comma before decimals), or declare the file's "
-                    "number format (--number-format vi|en)"
+                    "number format (--number-format vi|en)",
+                    value=repr(raw),
+                    vi=vi,
+                    en=en,
                 ),
             )
         (value,) = values
     return check_number(Decimal(sign + format(value, "f")), raw, integer=integer)
 
 
+_WITH_WORDS = re.compile(r"([0-9][0-9., ]*?)\s*[^\W\d_][^\d]*")
+"""A number followed by words (``25 người``, ``80 ha``, ``3 cuộc họp``): the words are refused, and
+the message says to write the number alone."""
 _YEAR_WORD = re.compile(r"^(?:năm|nam|year)\s*", re.IGNORECASE)
 
 
@@ -279,9 +317,9 @@ def read_year(raw: Any) -> Read:
         )  # "Năm 2024", as a year column often says
     number, code, _ = read_number(raw, integer=True)
     if code:
-        return None, "input-type", f"the year {_short(raw)} is not a year; write it as 2024"
+        return None, "input-type", T("the year {value} is not a year; write it as 2024", value=_short(raw))
     if not 1900 <= number <= 2100:
-        return None, "input-range", f"the year {_short(raw)} is not between 1900 and 2100"
+        return None, "input-range", T("the year {value} is not between 1900 and 2100", value=_short(raw))
     return int(number), None, None
 
 
@@ -293,7 +331,7 @@ _DMY = re.compile(r"([0-9]{1,2}) *([/.-]) *([0-9]{1,2}) *\2 *([0-9]{4}) *" + _TI
 _ISO = re.compile(r"([0-9]{4}) *([-/.]) *([0-9]{1,2}) *\2 *([0-9]{1,2}) *" + _TIME)
 _WORDS = re.compile(r"(?:ngày|ngay)? *([0-9]{1,2}) *(?:tháng|thang) *([0-9]{1,2}) *(?:năm|nam|,) *([0-9]{4})")
 _SHORT_YEAR = re.compile(r"[0-9]{1,2} *([/.-]) *[0-9]{1,2} *\1 *[0-9]{2}")
-_DATE_HOW = "write the day first, as officials do: 20/06/2025 (or ISO 2025-06-20)"
+_DATE_HOW = T("write the day first, as officials do: 20/06/2025 (or ISO 2025-06-20)")
 
 
 def read_date(raw: Any) -> Read:
@@ -312,10 +350,10 @@ def read_date(raw: Any) -> Read:
     if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
         return None, "input-type", _serial(raw)
     if not isinstance(raw, str) or len(raw) > MAX_TEXT:
-        return None, "input-type", f"expected a date, got {_short(raw)}; {_DATE_HOW}"
+        return None, "input-type", T("expected a date, got {value}; {how}", value=_short(raw), how=_DATE_HOW)
     text = clean(raw)
     if _lookalike(text):
-        return None, "input-type", f"expected a date, got {raw!r}; {_DATE_HOW}"
+        return None, "input-type", T("expected a date, got {value}; {how}", value=repr(raw), how=_DATE_HOW)
     text = unicodedata.normalize("NFKC", text).strip()
     iso = _ISO.fullmatch(text)
     words = _WORDS.fullmatch(fold(text))
@@ -330,41 +368,62 @@ def read_date(raw: Any) -> Read:
                 return (
                     None,
                     "input-type",
-                    f"{raw!r} has a two-digit year, which is not guessed; write the year in full: 20/06/2025",
+                    T(
+                        "{value} has a two-digit year, which is not guessed; write the year in full: "
+                        "20/06/2025",
+                        value=repr(raw),
+                    ),
                 )
             if re.fullmatch(r"[0-9]{5}(?:[.,]0+)?", text):
                 return None, "input-type", _serial(raw)
-            return None, "input-type", f"expected a date, got {raw!r}; {_DATE_HOW}"
+            return (
+                None,
+                "input-type",
+                T("expected a date, got {value}; {how}", value=repr(raw), how=_DATE_HOW),
+            )
         day, month, year = int(dmy.group(1)), int(dmy.group(3)), int(dmy.group(4))
         if month > 12 and day <= 12:
             return (
                 None,
                 "input-type",
-                (
-                    f"{raw!r} has no month {month}: dates are written day/month/year, "
-                    f"so this is perhaps {month:02d}/{day:02d}/{year}"
+                T(
+                    "{value} has no month {month}: dates are written day/month/year, so this is perhaps "
+                    "{swapped}",
+                    value=repr(raw),
+                    month=str(month),
+                    swapped=f"{month:02d}/{day:02d}/{year}",
                 ),
             )
     try:
         return dt.date(year, month, day), None, None
     except ValueError:
-        return None, "input-type", f"{raw!r} is not a date of the calendar (day {day}, month {month})"
+        return (
+            None,
+            "input-type",
+            T(
+                "{value} is not a date of the calendar (day {day}, month {month})",
+                value=repr(raw),
+                day=str(day),
+                month=str(month),
+            ),
+        )
 
 
-def _serial(raw: Any) -> str:
+def _serial(raw: Any) -> Message:
     """Why a number is not a date; an Excel date serial (45828) is named with the date it stands for."""
     try:
         days = int(Decimal(str(raw).strip().replace(",", ".")))
         if 1 <= days <= 2958465 and days == Decimal(str(raw).strip().replace(",", ".")):
             when = dt.date(1899, 12, 30) + dt.timedelta(days=days)
-            return (
-                f"expected a date, got the number {_short(raw)}, perhaps an Excel date number "
-                f"({when:%d/%m/%Y}) in a cell formatted as a number or text; format the cell as a "
-                f"date, or write {when:%d/%m/%Y}"
+            return T(
+                "expected a date, got the number {value}, perhaps an Excel date number ({date}) in a "
+                "cell formatted as a number or text; format the cell as a date, or write {date}",
+                value=_short(raw),
+                date=f"{when:%d/%m/%Y}",
             )
     except (ArithmeticError, ValueError, OverflowError):
         pass
-    return f"expected a date, got the number {_short(raw)}; {_DATE_HOW}"
+    return T("expected a date, got the number {value}; {how}", value=_short(raw), how=_DATE_HOW)
 
 
 # --- yes / no ------------------------------------------------------------------------------------
@@ -378,7 +437,7 @@ FALSE_WORDS = frozenset(
         *("không có", "khong co", "chưa có", "chua co", "sai"),
     }
 )
-_BOOL_HOW = "write có or không (yes/no, đạt/không đạt, x, 1/0)"
+_BOOL_HOW = T("write 'có' or 'không' (yes/no, 'đạt'/'không đạt', x, 1/0)")
 
 
 def fold(text: str) -> str:
@@ -399,7 +458,7 @@ def read_bool(raw: Any) -> Read:
             return True, None, None
         if word in FALSE_WORDS:
             return False, None, None
-    return None, "input-type", f"expected yes/no, got {_short(raw)}; {_BOOL_HOW}"
+    return None, "input-type", T("expected yes/no, got {value}; {how}", value=_short(raw), how=_BOOL_HOW)
 
 
 _short = short  # the name used inside this module

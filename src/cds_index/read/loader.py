@@ -7,7 +7,7 @@ import io
 import os
 import re
 import stat
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import DefinitionError, Location, Problem, close_match, did_you_mean
 from ..formats.model import RULE_KINDS
+from ..i18n import Message, T
 
 MAX_BYTES = 2 * 1024 * 1024
 """Largest document accepted; the biggest decision (707 district) is 130 KB of YAML. (It was 8 MiB:
@@ -107,7 +108,10 @@ def _scalar(node: Any, file: str | None, problems: list[Problem]) -> Any:
             problems.append(
                 Problem(
                     "wrong-type",
-                    f"a number of {len(cleaned):,} digits is beyond what cds_index reads (at most 10^15)",
+                    T(
+                        "a number of {digits} digits is beyond what cds_index reads (at most 10^15)",
+                        digits=len(cleaned),
+                    ),
                     Location(file, line, column),
                 )
             )
@@ -124,7 +128,11 @@ def _scalar(node: Any, file: str | None, problems: list[Problem]) -> Any:
             except InvalidOperation:
                 pass
         problems.append(
-            Problem("wrong-type", f"{text!r} is not a finite number", Location(file, line, column))
+            Problem(
+                "wrong-type",
+                T("{value} is not a finite number", value=repr(text)),
+                Location(file, line, column),
+            )
         )
         return None
     if tag.endswith(":timestamp"):
@@ -134,7 +142,9 @@ def _scalar(node: Any, file: str | None, problems: list[Problem]) -> Any:
             return text
     problems.append(
         Problem(
-            "yaml-tag", f"the tag {tag!r} is not supported; write plain values", Location(file, line, column)
+            "yaml-tag",
+            T("the tag {tag} is not supported; write plain values", tag=repr(tag)),
+            Location(file, line, column),
         )
     )
     return text
@@ -162,7 +172,7 @@ def _construct(
         problems.append(
             Problem(
                 "yaml-tag",
-                f"the tag {node.tag!r} is not supported; write plain values",
+                T("the tag {tag} is not supported; write plain values", tag=repr(node.tag)),
                 Location(doc.file, node.start_mark.line + 1, node.start_mark.column + 1, path),
             )
         )
@@ -178,7 +188,7 @@ def _construct(
                 problems.append(
                     Problem(
                         "yaml-tag",
-                        "merge keys (`<<:`) are not supported; write the keys out",
+                        T("merge keys (`<<:`) are not supported; write the keys out"),
                         Location(doc.file, line, column, path),
                     )
                 )
@@ -187,7 +197,7 @@ def _construct(
                 problems.append(
                     Problem(
                         "wrong-type",
-                        "a mapping key must be a plain value",
+                        T("a mapping key must be a plain value"),
                         Location(doc.file, line, column, path),
                     )
                 )
@@ -197,11 +207,16 @@ def _construct(
                 key = str(key)
             if key in result:
                 first = doc.key_positions.get((*path, key))
-                where = f" (first at line {first[0]})" if first else ""
                 problems.append(
                     Problem(
                         "yaml-duplicate-key",
-                        f"the key {key!r} appears twice in one mapping{where}",
+                        T(
+                            "the key {key} appears twice in one mapping (first at line {line})",
+                            key=repr(key),
+                            line=str(first[0]),
+                        )
+                        if first
+                        else T("the key {key} appears twice in one mapping", key=repr(key)),
                         Location(doc.file, line, column, (*path, key)),
                         doc.node_path(path),
                     )
@@ -211,6 +226,38 @@ def _construct(
             result[key] = _construct(value_node, (*path, key), doc, problems, budget)
         return result
     raise TypeError(f"unexpected YAML node {kind}")
+
+
+def _yaml_words(exc: Any, fallback: Message, *, elsewhere: bool = False) -> Message:
+    """The YAML parser's complaint in our words, saying what to write, where it is a known mistake.
+
+    ``elsewhere``: the construct the parser was in began on another line (an unclosed ``{``).
+    """
+    problem, context = str(exc.problem or ""), str(exc.context or "")
+    if elsewhere and ("flow mapping" in context or "flow sequence" in context):
+        return T("a bracket is not closed: close the {{ or [ where it began, on its own line")
+    if "mapping values are not allowed" in problem or ("flow mapping" in context and "got ':'" in problem):
+        return T(
+            "a colon followed by a space inside a value starts a new key: put the title in quotes, "
+            'e.g. title: "Nhận thức: số"'
+        )
+    if "'\\t'" in problem or "\\t" in problem or "\t" in problem:
+        return T("a tab in the indentation: YAML is indented with spaces only")
+    if "expected <block end>" in problem or "could not find expected ':'" in problem:
+        return T(
+            "the indentation is off: the keys of one mapping start in one column, and a list item's "
+            "keys start under the first key after `- `"
+        )
+    if "end of stream" in problem and "quoted scalar" in context:
+        return T("a quote is opened and never closed: close it with the same quote mark")
+    if "found undefined alias" in problem:
+        return T("an alias (*name) with no anchor (&name) before it")
+    if "flow sequence" in context or "flow mapping" in context:
+        return T(
+            "a bracket is not closed, or a comma or colon inside [ … ] or {{ … }} is not in quotes: "
+            "put such values in quotes"
+        )
+    return fallback
 
 
 class _TooLarge(Exception):
@@ -236,8 +283,10 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
         problems.append(
             Problem(
                 "file-too-large",
-                f"the document is larger than {MAX_BYTES // (1024 * 1024)} MiB; "
-                "split it or check it is the right file",
+                T(
+                    "the document is larger than {size} MiB; split it or check it is the right file",
+                    size=MAX_BYTES // (1024 * 1024),
+                ),
                 Location(file, 1, 1),
             )
         )
@@ -247,8 +296,12 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
         problems.append(
             Problem(
                 "file-too-large",
-                f"the document holds {marks:,} separators and line breaks, more than the {MAX_MARKS:,} "
-                "read (the largest definition has about 7,000); split it or check it is the right file",
+                T(
+                    "the document holds {marks} separators and line breaks, more than the {limit} read "
+                    "(the largest definition has about 7,000); split it or check it is the right file",
+                    marks=marks,
+                    limit=MAX_MARKS,
+                ),
                 Location(file, 1, 1),
             )
         )
@@ -261,19 +314,28 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
         root = yaml.compose(io.StringIO(text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        detail = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         began = exc.context_mark
-        if began is not None and mark is not None and began.line != mark.line:
+        elsewhere = began is not None and mark is not None and began.line != mark.line
+        message = _yaml_words(exc, T("YAML syntax: {detail}", detail=detail), elsewhere=elsewhere)
+        if began is not None and mark is not None and elsewhere:
             if "end of stream" in str(exc.problem):  # past the last line: point where it began
                 mark = began
             else:
-                message += f" (it began at line {began.line + 1}, column {began.column + 1})"
+                message = T(
+                    "{message} (it began at line {line}, column {column})",
+                    message=message,
+                    line=str(began.line + 1),
+                    column=str(began.column + 1),
+                )
         line = mark.line + 1 if mark else 1
         column = mark.column + 1 if mark else 1
-        problems.append(Problem("yaml-syntax", f"YAML syntax: {message}", Location(file, line, column)))
+        problems.append(Problem("yaml-syntax", message, Location(file, line, column)))
         return doc, problems
     except (YAMLError, RecursionError) as exc:
-        problems.append(Problem("yaml-syntax", f"YAML syntax: {exc}", Location(file, 1, 1)))
+        problems.append(
+            Problem("yaml-syntax", T("YAML syntax: {detail}", detail=str(exc)), Location(file, 1, 1))
+        )
         return doc, problems
     if root is None:
         doc.data = None
@@ -284,8 +346,11 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
         problems.append(
             Problem(
                 "yaml-alias-limit",
-                f"the document expands to more than {MAX_NODES:,} values (anchors and aliases multiply); "
-                "write the repeated parts out or split the file",
+                T(
+                    "the document expands to more than {limit} values (anchors and aliases multiply); "
+                    "write the repeated parts out or split the file",
+                    limit=MAX_NODES,
+                ),
                 Location(file, 1, 1),
             )
         )
@@ -293,7 +358,9 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
     except _TooDeep:
         problems.append(
             Problem(
-                "yaml-alias-limit", f"the document nests deeper than {MAX_DEPTH} levels", Location(file, 1, 1)
+                "yaml-alias-limit",
+                T("the document nests deeper than {depth} levels", depth=MAX_DEPTH),
+                Location(file, 1, 1),
             )
         )
         doc.data = None
@@ -312,39 +379,55 @@ def open_input(path: str | Path) -> tuple[BinaryIO | None, Problem | None]:
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
-        return None, Problem("file-not-found", f"no such file: {path}", where)
+        return None, Problem("file-not-found", T("no such file: {path}", path=str(path)), where)
     except OSError as exc:
-        return None, Problem("file-unreadable", f"cannot read {path}: {exc.strerror or exc}", where)
+        return None, Problem(
+            "file-unreadable",
+            T("cannot read {path}: {reason}", path=str(path), reason=str(exc.strerror or exc)),
+            where,
+        )
     if not stat.S_ISREG(mode):
-        return None, Problem("file-special", f"{path} is {_file_kind(mode)}, not a file; give a file", where)
+        return None, Problem(
+            "file-special",
+            T("{path} is {kind}, not a file; give a file", path=str(path), kind=_file_kind(mode)),
+            where,
+        )
     flags = (
         os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     )
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        return None, Problem("file-not-found", f"no such file: {path}", where)
+        return None, Problem("file-not-found", T("no such file: {path}", path=str(path)), where)
     except OSError as exc:
         return None, Problem(
-            "file-unreadable", f"cannot read {path}: {exc.strerror or exc} (check its permissions)", where
+            "file-unreadable",
+            T(
+                "cannot read {path}: {reason} (check its permissions)",
+                path=str(path),
+                reason=str(exc.strerror or exc),
+            ),
+            where,
         )
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         kind = _file_kind(os.fstat(fd).st_mode)
         os.close(fd)
-        return None, Problem("file-special", f"{path} is {kind}, not a file; give a file", where)
+        return None, Problem(
+            "file-special", T("{path} is {kind}, not a file; give a file", path=str(path), kind=kind), where
+        )
     return os.fdopen(fd, "rb"), None
 
 
-def _file_kind(mode: int) -> str:
+def _file_kind(mode: int) -> Message:
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return T("a folder")
     if stat.S_ISFIFO(mode):
-        return "a pipe (FIFO)"
+        return T("a pipe (FIFO)")
     if stat.S_ISSOCK(mode):
-        return "a socket"
+        return T("a socket")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
+        return T("a device")
+    return T("not a regular file")
 
 
 def read_bytes(path: str | Path, limit: int) -> tuple[bytes | None, Problem | None]:
@@ -360,11 +443,18 @@ def read_bytes(path: str | Path, limit: int) -> tuple[bytes | None, Problem | No
         try:
             data = handle.read(limit + 1)
         except OSError as exc:
-            return None, Problem("file-unreadable", f"cannot read {path}: {exc}", Location(str(path)))
+            return None, Problem(
+                "file-unreadable",
+                T("cannot read {path}: {reason}", path=str(path), reason=str(exc)),
+                Location(str(path)),
+            )
     if len(data) > limit:
         return None, Problem(
             "file-too-large",
-            f"the file is larger than {limit:,} bytes, the limit; split it or check it is the right file",
+            T(
+                "the file is larger than {limit} bytes, the limit; split it or check it is the right file",
+                limit=limit,
+            ),
             Location(str(path), 1, 1),
         )
     return data, None
@@ -378,7 +468,7 @@ def decode_utf8(data: bytes, file: str | None) -> tuple[str | None, Problem | No
         except UnicodeDecodeError as exc:
             return None, Problem(
                 "file-encoding",
-                f"the file starts as UTF-16 but byte {exc.start} is not",
+                T("the file starts as UTF-16 but byte {offset} is not", offset=exc.start),
                 Location(file, 1, 1),
             )
     try:
@@ -392,12 +482,13 @@ def decode_utf8(data: bytes, file: str | None) -> tuple[str | None, Problem | No
         )
 
 
-def not_utf8(byte: bytes) -> str:
+def not_utf8(byte: bytes) -> Message:
     """Why a byte cannot be read, and how to save the file instead."""
-    return (
-        f"the byte 0x{byte.hex()} is not UTF-8: the file is in a legacy encoding (Windows-1258, "
+    return T(
+        "the byte 0x{byte} is not UTF-8: the file is in a legacy encoding (Windows-1258, "
         "Windows-1252 or latin-1, as old Vietnamese software saves); save it as UTF-8 "
-        "(Excel: Save As → CSV UTF-8; Notepad: Save As → Encoding UTF-8)"
+        "(Excel: Save As → CSV UTF-8; Notepad: Save As → Encoding UTF-8)",
+        byte=byte.hex(),
     )
 
 
@@ -479,52 +570,254 @@ def _resolve(data: Any, loc: Sequence[str | int]) -> PathKey:
     return tuple(path)
 
 
-def _friendly(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, str, str | None]:
+_DECIMAL_COMMA = re.compile(r"[-+]?[0-9]+,[0-9]+")
+_PERCENT = re.compile(r"([-+]?[0-9]+(?:[.,][0-9]+)?) *%")
+_WITH_WORDS = re.compile(r"([-+]?[0-9]+(?:\.[0-9]+)?) *[^\W\d_].*")
+_NUMBER_TYPES = {"decimal_parsing", "decimal_type", "float_parsing", "float_type", "int_parsing", "int_type"}
+_NUMBER_TYPES |= {"int_from_float", "finite_number"}
+_TYPE_WORDS = {
+    "string_type": T("expected text"),
+    "bool_parsing": T("expected true or false"),
+    "bool_type": T("expected true or false"),
+    "list_type": T("expected a list (lines starting with `- `)"),
+    "dict_type": T("expected a mapping (`key: value` lines)"),
+    "model_type": T("expected a mapping (`key: value` lines)"),
+    "model_attributes_type": T("expected a mapping (`key: value` lines)"),
+    "date_parsing": T("expected a date written 2024-01-15"),
+    "date_type": T("expected a date written 2024-01-15"),
+    "date_from_datetime_parsing": T("expected a date written 2024-01-15"),
+}
+_BOUNDS: dict[str, tuple[str, Callable[[str, Any], Message]]] = {
+    "greater_than_equal": (
+        "ge",
+        lambda v, b: T("{value} is too small: it must be at least {bound}", value=v, bound=b),
+    ),
+    "greater_than": (
+        "gt",
+        lambda v, b: T("{value} is too small: it must be more than {bound}", value=v, bound=b),
+    ),
+    "less_than_equal": (
+        "le",
+        lambda v, b: T("{value} is too large: it must be at most {bound}", value=v, bound=b),
+    ),
+    "less_than": (
+        "lt",
+        lambda v, b: T("{value} is too large: it must be less than {bound}", value=v, bound=b),
+    ),
+}
+
+
+_FORMAT_WORDS = {
+    # what an official writes → the format's word (levels, input types), for "write `commune`"
+    "xã": "commune",
+    "phường": "commune",
+    "thị trấn": "commune",
+    "huyện": "district",
+    "quận": "district",
+    "thị xã": "district",
+    "sở": "department",
+    "ban": "department",
+    "ngành": "department",
+    "yes/no": "boolean",
+    "có/không": "boolean",
+    "bool": "boolean",
+    "số": "number",
+    "số nguyên": "integer",
+    "int": "integer",
+    "ngày": "date",
+    "lựa chọn": "choice",
+}
+
+
+def _number_words(value: Any) -> Message:
+    """Why a definition's value is not a number, and how to write it: the mistakes people make (#12)."""
+    shown = _short(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if _DECIMAL_COMMA.fullmatch(text):
+            return T(
+                "expected a number, got {value}: a definition writes a point before decimals; "
+                "write {dot}, not {comma}",
+                value=shown,
+                dot=text.replace(",", "."),
+                comma=text,
+            )
+        percent = _PERCENT.fullmatch(text)
+        if percent:
+            number = percent.group(1).replace(",", ".")
+            return T(
+                "expected a number, got {value}: write {number} for {number} %, without the percent sign",
+                value=shown,
+                number=number,
+            )
+        words = _WITH_WORDS.fullmatch(text)
+        if words:
+            return T(
+                "expected a number, got {value}: write {number}, not {text}",
+                value=shown,
+                number=words.group(1),
+                text=text,
+            )
+    return T("expected a number, got {value}", value=shown)
+
+
+def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, str, Message | None]:
+    """A pydantic error in our words: never pydantic's English (``Input should be a valid decimal``)."""
     kind = err["type"]
     loc = err["loc"]
     last = loc[-1] if loc else None
+    ctx = err.get("ctx") or {}
     code = _TYPE_TO_CODE.get(kind)
-    hint = None
+    hint: Message | None = None
+    message: str  # a Message, but for the words of formats/model.py's scale check (vi and en)
     if code == "unknown-key":
-        message = f"unknown key {last!r}"
+        message = T("unknown key {key}", key=repr(last))
         hint = did_you_mean(str(last), vocabulary)
+        if hint is None and isinstance(last, str) and (" " in last.strip() or not last.isascii()):
+            # `{label: Có kế hoạch, chuyển đổi số}`: the comma ended the value and began a key
+            hint = T(
+                "a comma inside {{ … }} ends the value before it: put the title in quotes, "
+                'e.g. {{label: "Có kế hoạch, chuyển đổi số"}}'
+            )
     elif code == "missing-key":
-        message = f"missing required key {last!r}"
+        message = T("missing required key {key}", key=repr(last))
+    elif code == "scale-mismatch" and {"value", "percent", "hint"} <= ctx.keys():
+        # formats/model.py's ratio target above 1 (`target: 80` meant 80 %), in our words (#12)
+        hint_value = str(ctx["hint"])
+        message = T(
+            "`target` is a fraction of 1, not a percent: {value} would need {percent} % of the whole; "
+            "write {hint} for {value} %",
+            value=str(ctx["value"]),
+            percent=str(ctx["percent"]),
+            hint=hint_value if hint_value[:1].isdigit() else T("a number from 0 to 1"),
+        )
     elif code == "scale-mismatch":
         message = str(err["msg"])
     elif kind == "union_tag_invalid":
         code = "invalid-value"
-        expected = err.get("ctx", {}).get("expected_tags", "")
-        message = f"unknown rule kind {err.get('ctx', {}).get('tag')!r}; the kinds are {expected}"
+        tag = ctx.get("tag")
+        message = T(
+            "unknown rule kind {kind}; the kinds are {kinds}", kind=repr(tag), kinds=_listed(RULE_KINDS)
+        )
+        hint = did_you_mean(str(tag), RULE_KINDS)
     elif kind == "union_tag_not_found":
         code = "missing-key"
-        message = "a rule needs `kind:` (" + ", ".join(RULE_KINDS) + ")"
+        message = T("a rule needs `kind:` ({kinds})", kinds=_listed(RULE_KINDS))
     elif kind == "too_short":
         code = "invalid-value"
-        least = err.get("ctx", {}).get("min_length", 1)
+        least = ctx.get("min_length", 1)
         message = (
-            f"{last!r} is empty; it needs at least {least} item(s)"
+            T("{key} is empty; it needs at least {least} item(s)", key=repr(last), least=least)
             if isinstance(last, str)
-            else (f"needs at least {least} item(s)")
+            else T("needs at least {least} item(s)", least=least)
         )
-    elif kind.endswith("_type") or kind.endswith("_parsing") or kind in {"model_type", "dict_type"}:
-        code = "wrong-type"
-        message = f"{err['msg']}, got {_short(err.get('input'))}"
-    else:
+    elif kind in {"decimal_max_places", "decimal_max_digits"}:  # a number, but too fine or too long
         code = "invalid-value"
-        msg = str(err["msg"])
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
-        message = f"{msg} (got {_short(err.get('input'))})"
+        key = "decimal_places" if kind == "decimal_max_places" else "max_digits"
+        message = (
+            T(
+                "{value} has too many digits: write at most {places} digits after the point",
+                value=_short(err.get("input")),
+                places=str(ctx.get(key, "")),
+            )
+            if kind == "decimal_max_places"
+            else T(
+                "{value} has too many digits: write at most {digits} digits",
+                value=_short(err.get("input")),
+                digits=str(ctx.get(key, "")),
+            )
+        )
+    elif kind in _NUMBER_TYPES:
+        code = "wrong-type"
+        message = _number_words(err.get("input"))
+    elif kind == "string_type" and loc and loc[-1] == "[key]" and isinstance(err.get("input"), int | Decimal):
+        # `values: {population: 0,5}`: the comma ended the value, and `5` became a key
+        code = "wrong-type"
+        message = T(
+            "{value} is not a name: a comma inside {{ … }} ends the value before it, so a decimal "
+            "comma starts a new key; write the number in quotes ('0,5') or with a point (0.5)",
+            value=_short(err.get("input")),
+        )
+    elif kind in _TYPE_WORDS:
+        code = "wrong-type"
+        message = T("{expected}, got {value}", expected=_TYPE_WORDS[kind], value=_short(err.get("input")))
+    elif kind.endswith("_type") or kind.endswith("_parsing"):
+        code = "wrong-type"
+        message = T(
+            "a value of the wrong type: {detail}, got {value}",
+            detail=str(err["msg"]),
+            value=_short(err.get("input")),
+        )
+    elif kind in _BOUNDS:
+        code = "invalid-value"
+        bound, words = _BOUNDS[kind]
+        message = words(_short(err.get("input")), ctx.get(bound))
         about_points = bool(loc) and (last in POINTS_KEYS or (len(loc) > 1 and loc[-2] == "percent"))
         if kind in {"greater_than_equal", "greater_than"} and about_points and _negative(err.get("input")):
             hint = NEGATIVE_HINT
+    elif kind in {"literal_error", "enum"}:
+        code = "invalid-value"
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        message = T(
+            "expected one of {expected}, got {value}",
+            expected=_listed(choices) if choices else str(ctx.get("expected")),
+            value=_short(err.get("input")),
+        )
+        hint = did_you_mean(str(err.get("input")), choices)
+        written = str(err.get("input")).strip().lower()
+        if hint is None and _FORMAT_WORDS.get(written) in choices:
+            hint = T(
+                "write {word}: the format's word for {value}",
+                word=f"`{_FORMAT_WORDS[written]}`",
+                value=repr(written),
+            )
+    elif kind in {"string_too_short", "string_too_long", "too_long"}:
+        code = "invalid-value"
+        shown = _short(err.get("input"))
+        if kind == "string_too_short":
+            message = T(
+                "{value} is too short: it needs at least {least} character(s)",
+                value=shown,
+                least=ctx.get("min_length", 1),
+            )
+        elif kind == "string_too_long":
+            message = T("the text is too long: at most {most} characters", most=ctx.get("max_length"))
+        else:
+            message = T("too many items: at most {most}", most=ctx.get("max_length"))
+    elif kind == "string_pattern_mismatch":
+        code = "invalid-value"
+        message = T(
+            "{value} is not written as this key needs (the pattern {pattern})",
+            value=_short(err.get("input")),
+            pattern=str(ctx.get("pattern")),
+        )
+    else:
+        code = "invalid-value"
+        error = ctx.get("error")
+        said = error.args[0] if isinstance(error, ValueError) and error.args else None
+        if isinstance(said, Message):  # our own validators (formats/model.py) speak through T
+            message = (
+                said
+                if isinstance(err.get("input"), dict | list)  # a whole mapping shown as "a mapping": noise
+                else T("{message} (got {value})", message=said, value=_short(err.get("input")))
+            )
+        else:
+            msg = str(err["msg"])
+            if msg.startswith("Value error, "):
+                msg = msg[len("Value error, ") :]
+            message = T("{message} (got {value})", message=msg, value=_short(err.get("input")))
     return code, message, hint
 
 
-NEGATIVE_HINT = (
-    "points, shares and caps are never negative; to take points off (trừ điểm), write the criterion "
-    "with `kind: deduction` (points_each and cap as positive numbers, deducts_from: criterion or parent)"
+def _listed(names: Iterable[str]) -> str:
+    """Names of the format (keys, kinds, types) as code: ```yes_no`, `ratio```."""
+    return ", ".join(f"`{name}`" for name in names)
+
+
+NEGATIVE_HINT = T(
+    "points, shares and caps are never negative; to take points off ('trừ điểm'), write the criterion "
+    "with `kind: deduction` (`points_each` and `cap` as positive numbers, `deducts_from: criterion` or "
+    "`parent`)"
 )
 """The hint beside a negative number of points where the format wants one ≥ 0 (#13)."""
 POINTS_KEYS = frozenset({"points", "percent", "cap", "points_each", "total"})
@@ -538,11 +831,16 @@ def _negative(value: Any) -> bool:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
     if isinstance(value, dict):
-        text = "a mapping"
-    elif isinstance(value, list):
-        text = "a list"
+        return T("a mapping")
+    if isinstance(value, list):
+        return T("a list")
+    if isinstance(value, Decimal) and value.is_finite():
+        # as the author wrote it (0.0000001, not Decimal('1E-7')); a huge exponent stays short
+        exponent = value.as_tuple().exponent
+        text = format(value, "f") if isinstance(exponent, int) and -30 <= exponent <= 30 else str(value)
+        return text if len(text) <= 60 else text[:57] + "..."
+    text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -576,7 +874,7 @@ def validate_model(model: type[M], doc: Document) -> tuple[M | None, list[Proble
             )
         ]
         for err in errors:
-            code, message, hint = _friendly(err, vocabulary)
+            code, message, hint = pydantic_words(err, vocabulary)
             path = _resolve(doc.data, err["loc"])
             if (path, code) in seen:
                 continue  # several union branches failing at one place: say it once

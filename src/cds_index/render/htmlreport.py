@@ -15,8 +15,9 @@ from pathlib import Path
 
 from ..analyse.ranking import Ranked, chosen, key_title, rank, ties_text
 from ..engine.evaluate import NodeResult, Result
-from ..errors import Problem
+from ..errors import Problem, code_title
 from ..formats.model import Definition
+from ..i18n import render
 from ..io.batch import BatchRow
 from ..io.tables import describe
 from ..numbers import HUNDRED, ZERO, Lang, div, show
@@ -139,6 +140,7 @@ tr.pillar-row td { font-weight: 700; background: #eef2f7; }
 td.lost { color: var(--lost); font-weight: 600; }
 .status { color: var(--muted); font-size: .85em; white-space: nowrap; }
 .problems li { color: var(--lost); }
+.problems .code { color: #777; font-family: monospace; }
 .hist { display: flex; align-items: flex-end; gap: 2px; height: 60px; }
 .hist-x { display: flex; justify-content: space-between; width: 198px; }
 .hist-x, .hist-y { color: var(--muted); font-size: .75em; }
@@ -162,6 +164,14 @@ a { color: var(--bar); }
 def e(text: object) -> str:
     """Escaped text for HTML (quotes too, for attributes)."""
     return html.escape(str(text), quote=True)
+
+
+def _problem_item(problem: Problem, lang: Lang) -> str:
+    """A refused value: the message in the reader's language, the stable code (and what it means) apart."""
+    return (
+        f"<li>{e(render(problem.message, lang))} "
+        f'<small class="code" title="{e(code_title(problem.code, lang))}">{e(problem.code)}</small></li>'
+    )
 
 
 def _page(title: str, body: str, lang: Lang) -> str:
@@ -241,7 +251,7 @@ def unit_report(
     if problems:
         parts.append(
             f'<h2>{e(w["problems"])}</h2><ul class="problems">'
-            + "".join(f"<li>{e(describe(p))}</li>" for p in problems)
+            + "".join(_problem_item(p, lang) for p in problems)
             + "</ul>"
         )
 
@@ -429,7 +439,7 @@ def summary_page(
         for row in unranked:
             link = links.get(row.unit_id)
             label = f'<a href="{e(link)}">{e(row.label)}</a>' if link else e(row.label)
-            reasons = "<br>".join(e(describe(p)) for p in row.problems if p.severity == "error")
+            reasons = "<br>".join(e(describe(p, lang)) for p in row.problems if p.severity == "error")
             parts.append(f"<tr><td>{label}</td><td>{reasons}</td></tr>")
         parts.append("</tbody></table>")
     parts.append(f"<footer>{e(w['generated'])} · {e(definition.id)}</footer>")

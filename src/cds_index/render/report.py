@@ -7,6 +7,7 @@ from typing import Any
 
 from ..engine.evaluate import NodeResult, Result
 from ..formats.model import Definition, Node
+from ..i18n import T, render
 from ..numbers import Lang, show
 
 STATUS_MARK = {
@@ -239,7 +240,7 @@ def result_table(result: Result, *, lang: Lang = "vi", depth: int | None = None,
     lines.append("")
     total_word = "Tổng điểm" if lang == "vi" else "Total"
     stated = (
-        f" (theo quyết định: {show(result.stated_total, lang)})"
+        render(T(" (as printed in the decision: {total})", total=show(result.stated_total, lang)), lang)
         if (result.stated_total is not None and result.stated_total != result.max)
         else ""
     )
@@ -256,7 +257,7 @@ def result_table(result: Result, *, lang: Lang = "vi", depth: int | None = None,
         label = "Chỉ số" if lang == "vi" else "Index"
         lines.append(f"{label}: {result.index_text(lang)} ({result.explain_index(lang)})")
     for problem in result.problems:
-        lines.append(problem.format())
+        lines.append(problem.format(lang))
     return "\n".join(lines) + "\n"
 
 
