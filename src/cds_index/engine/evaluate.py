@@ -462,14 +462,17 @@ class CompiledDefinition:
     """The criteria scored by place among the batch (``rank``, #13), in tree order."""
 
 
-Step = tuple[int, Node, "_Leaf | None", Decimal, str, str, "Decimal | None", bool]
+Step = tuple[Any, ...]
 """One step of a compiled plan: (number of children, node, its compiled leaf or None, its maximum,
-its id, title and stated points, whether the short path may score it). A criterion has 0 children
-and a leaf; a group takes the results of its last ``n`` steps."""
+its id, title and stated points, whether the short path may score it, then for a criterion what the
+short path reads, decided once per definition (#11): its gate, its inputs, its rule's ``points``,
+its ``clamp``, whether it is a bonus, the inputs it names and the rule; for a group, whether any criterion below it is a bonus).
+A criterion has 0 children and a leaf; a group takes the results of its last ``n`` steps."""
 
 
 def _plan(definition: Definition, leaves: Mapping[str, _Leaf]) -> tuple[Step, ...]:
     steps: list[Step] = []
+    bonus_below: dict[str, bool] = {}
     # post-order without recursion: (node, expanded?) on a stack
     stack: list[tuple[Node, bool]] = [(pillar, False) for pillar in reversed(definition.tree)]
     while stack:
@@ -478,9 +481,38 @@ def _plan(definition: Definition, leaves: Mapping[str, _Leaf]) -> tuple[Step, ..
             leaf = leaves.get(node.id)
             maximum = leaf.maximum if leaf is not None else node.points if node.points is not None else ZERO
             short = leaf is not None and leaf.deadline is None and leaf.rule.measure is None
-            steps.append((0, node, leaf, maximum, node.id, node.title, node.points, short))
+            if leaf is None:
+                steps.append((0, node, leaf, maximum, node.id, node.title, node.points, short))
+                bonus_below[node.id] = False
+                continue
+            rule = leaf.rule
+            is_bonus = rule.kind == "bonus"
+            bonus_below[node.id] = is_bonus
+            steps.append(
+                (
+                    0,
+                    node,
+                    leaf,
+                    maximum,
+                    node.id,
+                    node.title,
+                    node.points,
+                    short,
+                    leaf.applicable_if,
+                    tuple(rule.inputs),
+                    rule.points,
+                    rule.clamp,
+                    is_bonus,
+                    leaf.inputs,
+                    rule,
+                )
+            )
         elif expanded:
-            steps.append((len(node.children), node, None, ZERO, node.id, node.title, node.points, False))
+            any_bonus = any(bonus_below[c.id] for c in node.children)
+            bonus_below[node.id] = any_bonus
+            steps.append(
+                (len(node.children), node, None, ZERO, node.id, node.title, node.points, False, any_bonus)
+            )
         else:
             stack.append((node, True))
             stack.extend((child, False) for child in reversed(node.children))
@@ -882,7 +914,10 @@ class _Scorer:
 
         The same results as :meth:`node` on each pillar (tests/test_fast_path.py checks it on random
         units): a criterion with no deadline whose inputs and gate are all plain values is scored
-        here directly; every other criterion goes through :meth:`criterion`.
+        here directly; every other criterion goes through :meth:`criterion`. What the short path
+        reads of a criterion (gate, inputs, ``points``, ``clamp``, bonus or not) and whether a group
+        has a bonus below it are decided once, in the plan: a definition without bonus or clamping
+        rules pays nothing for them per unit.
         """
         out: list[NodeResult] = []
         push = out.append
@@ -891,7 +926,9 @@ class _Scorer:
         lang = self.lang
         sum_trace = self.sum_trace
         general = self.criterion
-        for count, node, leaf, maximum, node_id, title, stated, short in self.cdef.plan:
+        limits = self.limits
+        for step in self.cdef.plan:
+            count = step[0]
             if count:  # a group: its last `count` results are its children
                 children = tuple(out[-count:])
                 del out[-count:]
@@ -900,7 +937,6 @@ class _Scorer:
                 for c in children:  # the same additions, in the same order, as sum()
                     points += c[2]
                     top += c[3]
-                    bonus += c[11]
                     status = c[5]
                     if status == "not_reported":
                         unreported = True
@@ -908,6 +944,9 @@ class _Scorer:
                         other = True
                     if c[8] is not None:
                         has_self = True
+                if step[8]:  # a bonus below (#13), decided in the plan
+                    for c in children:
+                        bonus += c[11]
                 group_status: Status = (
                     "scored" if other else "not_reported" if unreported else "not_applicable"
                 )
@@ -916,16 +955,16 @@ class _Scorer:
                     self_points = sum((c[8] if c[8] is not None else c[2] for c in children), ZERO)
                 unfloored = None
                 if points < 0:
-                    unfloored, points, self_points = self.floor(node, children, points, self_points)
+                    unfloored, points, self_points = self.floor(step[1], children, points, self_points)
                 push(
                     _new(
                         NodeResult,
                         (
-                            node_id,
-                            title,
+                            step[4],
+                            step[5],
                             points,
                             top,
-                            stated,
+                            step[6],
                             group_status,
                             sum_trace,
                             children,
@@ -938,11 +977,26 @@ class _Scorer:
                     )
                 )
                 continue
-            if not (short and fast):
-                push(general(node))
+            if not (step[7] and fast):
+                push(general(step[1]))
                 continue
-            assert leaf is not None
-            gate = leaf.applicable_if
+            (
+                _,
+                node,
+                leaf,
+                maximum,
+                node_id,
+                title,
+                stated,
+                _,
+                gate,
+                names,
+                score_fn,
+                clamp,
+                is_bonus,
+                used,
+                rule,
+            ) = step
             if gate is not None:
                 open_ = simple.get(gate)
                 if open_ is None:  # not reported, not applicable or appraised: the general path
@@ -951,26 +1005,25 @@ class _Scorer:
                 if open_ is False:
                     push(_nothing(node, leaf, maximum, "not_applicable", self.not_applicable))
                     continue
-            rule = leaf.rule
             read: dict[str, Any] = {}
             try:
-                for name in rule.inputs:
+                for name in names:
                     read[name] = simple[name]
             except KeyError:  # missing, refused, not applicable, appraised: the general path decides
                 push(general(node))
                 continue
             try:
-                points, facts = rule.points(read)
+                points, facts = score_fn(read)
             except InvalidValue as exc:
                 push(_nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None))))
                 continue
             except NotReported as exc:
                 push(_nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),))))
                 continue
-            if rule.clamp is not None and (limited := rule.clamp(facts)) is not None:
-                self.limits.append((node_id, maximum, leaf.inputs, limited))
+            if clamp is not None and (limited := clamp(facts)) is not None:
+                limits.append((node_id, maximum, used, limited))
             bonus = ZERO
-            if rule.kind == "bonus":  # outside the points, the maximum and the percentages (#13)
+            if is_bonus:  # outside the points, the maximum and the percentages (#13)
                 bonus, points = points, ZERO
             push(
                 _new(
@@ -985,7 +1038,7 @@ class _Scorer:
                         (RULE, lang, rule, read, facts, None),
                         (),
                         None,
-                        leaf.inputs,
+                        used,
                         False,
                         bonus,
                         None,
