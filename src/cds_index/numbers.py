@@ -44,8 +44,30 @@ def div(a: Decimal, b: Decimal) -> Decimal:
     return q
 
 
+_PLAIN: dict[Decimal, str] = {}
+_PLAIN_MAX = 1 << 12
+
+
 def plain(d: Decimal) -> str:
-    """The shortest exact text of a Decimal: ``1.80`` → ``1.8``, ``2E+1`` → ``20``."""
+    """The shortest exact text of a Decimal: ``1.80`` → ``1.8``, ``2E+1`` → ``20``.
+
+    Written once per value (#11: a result document writes every node's points and maximum, mostly
+    the same few numbers); equal values have the same text, but for 0 and -0, which are not cached.
+    """
+    try:
+        return _PLAIN[d]
+    except KeyError:
+        if d:
+            text = _PLAIN[d] = _plain(d)
+            if len(_PLAIN) > _PLAIN_MAX:
+                _PLAIN.clear()  # a bound, as for show(): the common values come back at once
+            return text
+    except TypeError:  # a signalling NaN cannot be hashed
+        pass
+    return _plain(d)
+
+
+def _plain(d: Decimal) -> str:
     whole = d.to_integral_value()  # `d` itself when it has no decimal places (2E+1 stays 2E+1)
     if d == whole:
         return format(whole, "f")

@@ -30,6 +30,8 @@ _ROLE = {
     "khong": "none",
     "không có": "none",
 }
+_MAX_INT = 10**15
+"""An integer up to this magnitude is a number read_number accepts as it is (literals.MAX_MAGNITUDE)."""
 _VALUE_KEYS = {"value", "self", "appraised", "date", "evidence", "note", "not_applicable"}
 
 
@@ -101,6 +103,21 @@ def coerce(
     if kind == "boolean":
         return read_bool(raw)
     if kind in {"number", "integer"}:
+        if type(raw) is int and -_MAX_INT <= raw <= _MAX_INT:  # already a JSON/YAML integer (#11)
+            number = Decimal(raw)  # what read_number gives it: within every bound, no places
+            if spec.min is not None and number < spec.min:
+                return (
+                    None,
+                    "input-range",
+                    T("{value} is below the minimum {min}", value=number, min=spec.min),
+                )
+            if spec.max is not None and number > spec.max:
+                return (
+                    None,
+                    "input-range",
+                    T("{value} is above the maximum {max}", value=number, max=spec.max),
+                )
+            return number, None, None
         scale = units.scale(spec.unit)
         if scale == "fraction" and isinstance(raw, str) and raw.strip().endswith("%"):
             return None, "input-type", f"{raw!r}: this input is {units.SCALE_WORDS['fraction']}"
