@@ -466,7 +466,8 @@ Step = tuple[Any, ...]
 """One step of a compiled plan: (number of children, node, its compiled leaf or None, its maximum,
 its id, title and stated points, whether the short path may score it, then for a criterion what the
 short path reads, decided once per definition (#11): its gate, its inputs, its rule's ``points``,
-its ``clamp``, whether it is a bonus, the inputs it names and the rule; for a group, whether any criterion below it is a bonus).
+its ``clamp``, whether it is a bonus, the inputs it names and the rule; for a group, whether any
+criterion below it is a bonus).
 A criterion has 0 children and a leaf; a group takes the results of its last ``n`` steps."""
 
 
