@@ -184,6 +184,9 @@ class NodeResult(NamedTuple):
                 stack.extend(reversed(node.children))
 
     def to_dict(self, places: int | None = None, *, explain: bool = True) -> dict[str, Any]:
+        if places is None:
+            return _exact_dict(self, explain)
+
         def num(d: Decimal | None) -> str | None:
             return None if d is None else (plain(d) if places is None else show(d, "en", places))
 
@@ -213,6 +216,65 @@ class NodeResult(NamedTuple):
                 out["clamped"] = limited.to_dict()
         out["children"] = [child.to_dict(places, explain=explain) for child in self.children]
         return out
+
+
+_SHARES: dict[tuple[Decimal, Decimal], str] = {}
+_SHARES_MAX = 1 << 12
+
+
+def _share_text(points: Decimal, top: Decimal) -> str:
+    """``plain(points × 100 ÷ top)``, divided once per pair of values (bounded, as plain's cache);
+    0 points (or -0) are not cached, so their sign is written as divided."""
+    if not points:
+        return plain(div(points * HUNDRED, top))
+    key = (points, top)
+    text = _SHARES.get(key)
+    if text is None:
+        text = _SHARES[key] = plain(div(points * HUNDRED, top))
+        if len(_SHARES) > _SHARES_MAX:
+            _SHARES.clear()
+    return text
+
+
+def _exact_dict(node: NodeResult, explain: bool) -> dict[str, Any]:
+    """:meth:`NodeResult.to_dict` with every digit (``places=None``, the JSON contract), the same
+    keys in the same order, without a closure or a property per node (#11: the HTTP answer)."""
+    points, top, stated, self_points, bonus, unfloored = (
+        node[2],
+        node[3],
+        node[4],
+        node[8],
+        node[11],
+        node[12],
+    )
+    out: dict[str, Any] = {
+        "id": node[0],
+        "title": node[1],
+        "points": plain(points),
+        "max": plain(top),
+        "stated": None if stated is None else plain(stated),
+        "percent": _share_text(points, top) if top else None,
+        "status": node[5],
+    }
+    if explain:
+        out["explanation"] = node.explanation
+    if self_points is not None:
+        out["self_points"] = plain(self_points)
+    if bonus:
+        out["bonus"] = plain(bonus)
+    if unfloored is not None:
+        out["unfloored"] = plain(unfloored)
+    children = node[7]
+    if not children:
+        out["inputs"] = list(node[9])
+        out["late"] = node[10]
+        limited = node.clamped
+        if limited is not None:
+            out["clamped"] = limited.to_dict()
+        out["children"] = []
+        return out
+    out["children"] = [_exact_dict(child, explain) for child in children]
+    return out
 
 
 def explain(node: NodeResult, lang: Lang | None = None) -> str:
