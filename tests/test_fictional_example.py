@@ -142,3 +142,17 @@ def test_a_formula_that_could_exceed_its_points_is_caught(tmp_path: Path, capsys
     code, out, err = run(capsys, "check", str(bad), "--strict")
     assert code != 0
     assert "formula-range" in out + err and "bad.yaml:" in out + err
+
+
+def test_a_pillar_of_bonus_criteria_only_needs_no_weight(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """T (bonus only, no maximum) has no weight and is left out of the mean, its explanation without a
+    weight; a pillar with points and no weight is still refused at its line."""
+    results = scored(capsys, str(V2025))
+    explanation = results["xa-a"]["index"]["explanation"]
+    assert "T 0/0: không đánh giá" in explanation and "trọng số 0 " not in explanation
+    text = V2025.read_text(encoding="utf-8").replace("weights: {I: 0.5, II: 0.2, III: 0.3}", "weights: {I: 0.5, II: 0.5}")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text, encoding="utf-8")
+    code, out, err = run(capsys, "check", str(bad))
+    assert code != 0
+    assert "index-weights" in out and "III" in out and " T" not in out.split("index-weights", 1)[1].split("\n")[0]
