@@ -1152,12 +1152,11 @@ def test_the_fictional_example_uses_every_new_kind_and_scores_as_worked_out() ->
     """examples/definitions/: a fictional definition (marked hư cấu) with every kind of #13; its unit
     in examples/rule-kinds/ (a folder of units only, so that `score DEF examples/rule-kinds/` works)."""
     from cds_index.check.checking import check_file
+    from cds_index.io.batch import score_many
     from cds_index.read.registry import load_file
     from cds_index.read.units_io import read_unit
 
     from .conftest import EXAMPLES
-
-    from cds_index.io.batch import score_many
 
     folder = EXAMPLES / "rule-kinds"
     definition = EXAMPLES / "definitions" / "tinh-x-commune-fictional.yaml"
@@ -1167,7 +1166,10 @@ def test_the_fictional_example_uses_every_new_kind_and_scores_as_worked_out() ->
         report = check_file(path)
         # alone, a unit's rank criterion is pending (rank-needs-batch); xa-c's deductions meet the floor
         assert report.ok, report.problems
-        assert {p.code for p in report.problems if p.severity != "info"} <= {"rank-needs-batch", "deduction-floor"}
+        assert {p.code for p in report.problems if p.severity != "info"} <= {
+            "rank-needs-batch",
+            "deduction-floor",
+        }
         assert "HƯ CẤU" in path.read_text(encoding="utf-8")
     d = load_file(definition)
     assert {"deduction", "bonus", "table", "rank"} <= {n.rule.kind for n in d.criteria() if n.rule}

@@ -133,7 +133,9 @@ def test_the_amending_version_is_picked_by_date(capsys: pytest.CaptureFixture[st
     assert code == 0 and "year-outside-period" in out + err and f"{ID}@2025-12-31" in out + err
 
 
-def test_a_formula_that_could_exceed_its_points_is_caught(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_formula_that_could_exceed_its_points_is_caught(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The example's formula passes the range check because trained_staff ≤ 20 bounds it; without the
     min(3, …) the same file is a positioned formula-range finding."""
     text = V2025.read_text(encoding="utf-8").replace('"min(3, trained_staff // 5)"', '"trained_staff // 5"')
@@ -144,15 +146,23 @@ def test_a_formula_that_could_exceed_its_points_is_caught(tmp_path: Path, capsys
     assert "formula-range" in out + err and "bad.yaml:" in out + err
 
 
-def test_a_pillar_of_bonus_criteria_only_needs_no_weight(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_pillar_of_bonus_criteria_only_needs_no_weight(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """T (bonus only, no maximum) has no weight and is left out of the mean, its explanation without a
     weight; a pillar with points and no weight is still refused at its line."""
     results = scored(capsys, str(V2025))
     explanation = results["xa-a"]["index"]["explanation"]
     assert "T 0/0: không đánh giá" in explanation and "trọng số 0 " not in explanation
-    text = V2025.read_text(encoding="utf-8").replace("weights: {I: 0.5, II: 0.2, III: 0.3}", "weights: {I: 0.5, II: 0.5}")
+    text = V2025.read_text(encoding="utf-8").replace(
+        "weights: {I: 0.5, II: 0.2, III: 0.3}", "weights: {I: 0.5, II: 0.5}"
+    )
     bad = tmp_path / "bad.yaml"
     bad.write_text(text, encoding="utf-8")
-    code, out, err = run(capsys, "check", str(bad))
+    code, out, _ = run(capsys, "check", str(bad))
     assert code != 0
-    assert "index-weights" in out and "III" in out and " T" not in out.split("index-weights", 1)[1].split("\n")[0]
+    assert (
+        "index-weights" in out
+        and "III" in out
+        and " T" not in out.split("index-weights", 1)[1].split("\n")[0]
+    )

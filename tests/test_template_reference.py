@@ -65,7 +65,9 @@ def test_template_of_a_dated_version_in_a_folder_names_that_version(
     assert "input-unknown" not in shown and "year-outside-period" not in shown
 
 
-def test_template_of_a_bundled_dated_version_keeps_the_date(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_template_of_a_bundled_dated_version_keeps_the_date(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     out = tmp_path / "hue.yaml"
     assert run(capsys, "template", "hue-2263-commune@2025-06-01", "-o", str(out))[0] == 0
     text = out.read_text(encoding="utf-8")
