@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from ..errors import DefinitionError, Location, Problem, UsageError, did_you_mean
+from ..i18n import Message, T
 from ..formats.model import Definition
 from .loader import Document, read_file, validate_model
 
@@ -71,7 +72,7 @@ def inspect_definition(
         return None, [
             Problem(
                 "kind-unknown",
-                f"expected a definition (`kind: definition`), found kind {kind!r}",
+                T("expected a definition (`kind: definition`), found kind {kind}", kind=repr(kind)),
                 doc.location(("kind",)),
             )
         ]
@@ -127,7 +128,10 @@ def _day(on: object) -> dt.date | None:
         except ValueError:
             pass
     raise UsageError(
-        Problem("usage", f"on= is a date (datetime.date or 'YYYY-MM-DD', e.g. '2024-01-01'), got {on!r}")
+        Problem(
+            "usage",
+            T("on= is a date (datetime.date or 'YYYY-MM-DD', e.g. '2024-01-01'), got {value}", value=repr(on)),
+        )
     )
 
 
@@ -137,7 +141,10 @@ def _ref(ref: object) -> str | Path:
     raise UsageError(
         Problem(
             "usage",
-            f"a definition is named by its id (e.g. 'hai-duong-707-district') or a file path, got {ref!r}",
+            T(
+                "a definition is named by its id (e.g. 'hai-duong-707-district') or a file path, got {value}",
+                value=repr(ref),
+            ),
         )
     )
 
@@ -225,7 +232,9 @@ def resolve(
         if path.suffix in _PATH_SUFFIXES or _exists(path):
             if not _exists(path):
                 raise DefinitionError(
-                    Problem("file-not-found", f"no such file: {_shown(str(path))}", Location(str(path)[:200]))
+                    Problem(
+                        "file-not-found", T("no such file: {path}", path=_shown(str(path))), Location(str(path)[:200])
+                    )
                 )
             return path
     where = search_folder(folder)
@@ -239,8 +248,13 @@ def resolve(
                 raise UsageError(
                     Problem(
                         "usage",
-                        f"{_shown(text)}: {tail.strip()!r} is not a day of the calendar; name a version "
-                        f"by the day it is in force, as YYYY-MM-DD, e.g. {base.strip()}@2024-01-01",
+                        T(
+                            "{ref}: {day} is not a day of the calendar; name a version by the day it is "
+                            "in force, as YYYY-MM-DD, e.g. {example}",
+                            ref=_shown(text),
+                            day=repr(tail.strip()),
+                            example=f"{base.strip()}@2024-01-01",
+                        ),
                     )
                 ) from None
         if day is not None:
@@ -248,8 +262,13 @@ def resolve(
                 raise UsageError(
                     Problem(
                         "usage",
-                        f"{text!r} names the version in force on {day.isoformat()} but on= asks for "
-                        f"{on.isoformat()}: give the date once",
+                        T(
+                            "{ref} names the version in force on {day} but on= asks for {on}: give the "
+                            "date once",
+                            ref=repr(text),
+                            day=day,
+                            on=on,
+                        ),
                     )
                 )
             return _resolve_id(base.strip(), day, where)
@@ -280,14 +299,22 @@ def _resolve_id(ref: str, on: dt.date | None, folder: Path | None) -> Path:
     if not candidates:
         known = list(dict.fromkeys(info.id for info in list_definitions(folder, checked=False)))
         hint = did_you_mean(ref, known) if len(ref) <= 200 else None
-        where = f"in {folder}" if folder is not None else "among the bundled definitions"
-        listed = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "") or "none"
+        listed: Message | str = ", ".join(known[:20]) or T("none")
+        if len(known) > 20:
+            listed = T("{names} and {count} more", names=listed, count=len(known) - 20)
         raise UsageError(
             Problem(
                 "definition-not-found",
-                f"no definition has the id {_shown(ref)} {where}"
-                + (f"; {hint}" if hint else "")
-                + f" (known: {listed}; a file is named by its path, e.g. dinh-nghia.yaml)",
+                T(
+                    "no definition has the id {id} {where}{hint} (known: {known}; a file is named by its "
+                    "path, e.g. dinh-nghia.yaml)",
+                    id=_shown(ref),
+                    where=T("in {folder}", folder=str(folder))
+                    if folder is not None
+                    else T("among the bundled definitions"),
+                    hint=T("; {hint}", hint=hint) if hint else "",
+                    known=listed,
+                ),
             )
         )
     if len(candidates) == 1 and on is None:
@@ -302,14 +329,32 @@ def _resolve_id(ref: str, on: dt.date | None, folder: Path | None) -> Path:
         raise UsageError(
             Problem(
                 "definition-not-found",
-                f"no version of {ref!r} is in force on {day.isoformat()}: "
-                + "; ".join(
-                    f"{c.name} covers {load_file(c).effective.from_}–{load_file(c).effective.to or '…'}"
-                    for c in candidates
+                T(
+                    "no version of {id} is in force on {day}: {versions}",
+                    id=repr(ref),
+                    day=day,
+                    versions=_joined([_covers(c) for c in candidates]),
                 ),
             )
         )
     return max(in_force)[1]
+
+
+def _covers(path: Path) -> Message:
+    effective = load_file(path).effective
+    return T(
+        "{file} covers {start}–{end}", file=path.name, start=effective.from_, end=effective.to or "…"
+    )
+
+
+def _joined(messages: list[Message]) -> Message | str:
+    """Messages one after the other, ``; `` between them, each rendered in the reader's language."""
+    if not messages:
+        return ""
+    joined = messages[0]
+    for message in messages[1:]:
+        joined = T("{first}; {then}", first=joined, then=message)
+    return joined
 
 
 def load(
