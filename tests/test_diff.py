@@ -14,6 +14,8 @@ from cds_index.analyse.diff import diff, match_nodes, normalise_title, render_ma
 from cds_index.cli import main
 from cds_index.read.registry import load
 
+pytestmark = pytest.mark.usefixtures("english")  # reads the English words of the diff (#12)
+
 VERSIONS = Path(__file__).parent / "data" / "versions"
 ID = "fictional-commune-index"
 
