@@ -10,10 +10,10 @@ import pytest
 
 import cds_index
 from cds_index.analyse.gaps import UNASSIGNED, points_gaps, target_gaps
-from cds_index.i18n import render
 from cds_index.cli import main
 from cds_index.engine.targets import evaluate_year
 from cds_index.formats.overlay import Overlay
+from cds_index.i18n import render
 from cds_index.read.loader import load_model
 from cds_index.read.units_io import read_unit, read_unit_years
 
@@ -48,7 +48,9 @@ def test_losses_sit_under_the_overlay_lead(district_report) -> None:  # type: ig
         for loss in group.losses:
             assigned = overlay.assignment_for(loss.id)
             leads = [a.lead for a in assigned if a.lead]
-            expected = " + ".join(dict.fromkeys("; ".join(lead) for lead in leads)) or render(UNASSIGNED, "vi")
+            expected = " + ".join(dict.fromkeys("; ".join(lead) for lead in leads)) or render(
+                UNASSIGNED, "vi"
+            )
             assert group.lead == expected, loss.id
 
 

@@ -94,7 +94,9 @@ class Case(pytest.Item):
 
     def runtest(self) -> None:
         if self.run is None:
-            raise Unreadable(render(T("{file}: cannot run this tests file", file=str(self.path))) + "\n" + self.error)
+            raise Unreadable(
+                render(T("{file}: cannot run this tests file", file=str(self.path))) + "\n" + self.error
+            )
         outcome = self.run.run(self.index)
         if not outcome.passed:
             raise CaseFailed(outcome)

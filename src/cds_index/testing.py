@@ -260,7 +260,9 @@ def _run_targets_case(
     def trace(o: Any) -> Any:
         return _trace(definition, values, o.id, [o.input])
 
-    _compare(outcome, T("target"), case.expect.targets, result.outcome, "status", T("no such criterion"), trace)
+    _compare(
+        outcome, T("target"), case.expect.targets, result.outcome, "status", T("no such criterion"), trace
+    )
     if case.expect.completed is not None and result.completed != case.expect.completed:
         unmet = ", ".join(o.id for o in result.criteria if o.status in ("unmet", "not_reported"))
         outcome.mismatches.append(

@@ -408,8 +408,14 @@ def _brief(value: Any, lang: Lang = "en") -> str:
         bands = []
         for step in value:
             low, high = step.get("min"), step.get("max")
-            lo = "" if low is None else f"{'≥' if step.get('min_inclusive', True) else '>'}{_shown(low, lang)}"
-            hi = "" if high is None else f"{'≤' if step.get('max_inclusive', False) else '<'}{_shown(high, lang)}"
+            lo = (
+                "" if low is None else f"{'≥' if step.get('min_inclusive', True) else '>'}{_shown(low, lang)}"
+            )
+            hi = (
+                ""
+                if high is None
+                else f"{'≤' if step.get('max_inclusive', False) else '<'}{_shown(high, lang)}"
+            )
             award = (
                 f"{_shown(step['percent'], lang)}%"
                 if step.get("percent") is not None
@@ -544,14 +550,22 @@ def render_markdown(d: Diff, *, lang: str | None = None) -> str:
     pillars_old, pillars_new = dict(d.old.pillars), dict(d.new.pillars)
     for pid in dict.fromkeys([*pillars_old, *pillars_new]):
         pillar = render(T("pillar {id}", id=pid), lang)
-        lines.append(f"| {pillar} | {_pts(pillars_old.get(pid), lang)} | {_pts(pillars_new.get(pid), lang)} |")
+        lines.append(
+            f"| {pillar} | {_pts(pillars_old.get(pid), lang)} | {_pts(pillars_new.get(pid), lang)} |"
+        )
 
     def table(title: str, head: list[str], rows: list[list[Any]]) -> None:
         if not rows:
             return
         heads = [w[h] for h in head]
         lines.extend(
-            ["", f"## {w[title]} ({len(rows)})", "", "| " + " | ".join(heads) + " |", "|" + "---|" * len(head)]
+            [
+                "",
+                f"## {w[title]} ({len(rows)})",
+                "",
+                "| " + " | ".join(heads) + " |",
+                "|" + "---|" * len(head),
+            ]
         )
         lines.extend("| " + " | ".join(_esc(c) for c in row) + " |" for row in rows)
 

@@ -34,6 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from .. import i18n
 from ..engine.evaluate import NodeResult, Result, compiled, period_warnings, score
 from ..errors import DefinitionError, Location, Problem, UsageError
 from ..formats.model import Definition
@@ -48,6 +49,7 @@ from ..formats.rearrangement import (
     read_rearrangement,
     unit_sources,
 )
+from ..i18n import Message, T
 from ..numbers import HUNDRED, ZERO, Lang, div, plain, show
 from ..read.inputs import UnitInputs, Value
 from ..read.loader import Document
@@ -651,52 +653,32 @@ def _rescore(
 
 # --- writing ------------------------------------------------------------------------------------
 
-_WORDS = {
-    "vi": {
-        "from": "hình thành từ",
-        "old": "đơn vị cũ",
-        "rolled": "cộng gộp",
-        "measured": "đo",
-        "change": "chênh lệch",
-        "share": "tỷ lệ",
-        "weight": "trọng số",
-        "part": "phần",
-        "index": "chỉ số",
-        "contributes": "đóng góp",
-        "lost": "điểm mất",
-        "most": "mất nhiều nhất ở",
-        "total": "Tổng điểm",
-        "none": "không tính được",
-        "unused": "đơn vị cũ không thuộc đơn vị mới nào",
-        "unmatched": "đơn vị đo không có trong phương án sắp xếp",
-        "pillar": "trụ cột",
-    },
-    "en": {
-        "from": "formed from",
-        "old": "old unit",
-        "rolled": "rolled up",
-        "measured": "measured",
-        "change": "change",
-        "share": "share",
-        "weight": "weight",
-        "part": "part",
-        "index": "index",
-        "contributes": "contributes",
-        "lost": "lost",
-        "most": "most lost in",
-        "total": "Total",
-        "none": "cannot be computed",
-        "unused": "old units in no new unit",
-        "unmatched": "measured units not in the rearrangement",
-        "pillar": "pillar",
-    },
+_WORDS: dict[str, Message] = {
+    "from": T("formed from"),
+    "old": T("old unit"),
+    "rolled": T("rolled up"),
+    "measured": T("measured"),
+    "change": T("change"),
+    "share": T("share"),
+    "weight": T("weight"),
+    "part": T("part"),
+    "index": T("index"),
+    "contributes": T("contributes"),
+    "lost": T("lost"),
+    "most": T("most lost in"),
+    "total": T("Total"),
+    "none": T("cannot be computed"),
+    "unused": T("old units in no new unit"),
+    "unmatched": T("measured units not in the rearrangement"),
+    "pillar": T("pillar"),
 }
+"""The table's words, in the catalogue (units' names and ids are theirs)."""
 
 
 def render(rollup_: Rollup, definition: Definition, *, lang: Lang = "vi", markdown: bool = False) -> str:
     """Each new unit beside its predecessors (and the measured year after), then what each old unit
     contributed and lost: a terminal table, or Markdown."""
-    w = _WORDS[lang]
+    w = {key: i18n.render(word, lang) for key, word in _WORDS.items()}
     places = definition.display.decimals
 
     def n(d: Decimal | None) -> str:
@@ -774,14 +756,14 @@ def render(rollup_: Rollup, definition: Definition, *, lang: Lang = "vi", markdo
                 rows.append(row)
             lines += table(head, rows)
         for p in unit.problems:
-            lines.append(("- " if markdown else "  ") + p.format())
+            lines.append(("- " if markdown else "  ") + p.format(lang))
         lines.append("")
     if rollup_.unused:
         lines.append(f"{w['unused']}: " + ", ".join(rollup_.unused))
     if rollup_.unmatched:
         lines.append(f"{w['unmatched']}: " + ", ".join(rollup_.unmatched))
     for p in rollup_.problems:
-        lines.append(p.format())
+        lines.append(p.format(lang))
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -39,7 +39,6 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from ..errors import DefinitionError, Location, Problem, did_you_mean
-from ..i18n import Message, T, render
 from ..formats.model import (
     Definition,
     DefinitionRef,
@@ -54,6 +53,7 @@ from ..formats.model import (
     Text,
     YearTarget,
 )
+from ..i18n import Message, T, render
 from ..numbers import ZERO, Lang, plain, show
 from ..read.loader import Document, read_file, validate_model
 
@@ -869,7 +869,12 @@ def render_table(
             ]
         )
     title = render(
-        T("Scenario {scenario} — {definition} — ranked by {by}", scenario=w.scenario, definition=w.definition, by=w.by),
+        T(
+            "Scenario {scenario} — {definition} — ranked by {by}",
+            scenario=w.scenario,
+            definition=w.definition,
+            by=w.by,
+        ),
         lang,
     )
     summary = render(T("{moved}/{units} units change rank", moved=len(w.moved), units=len(w.units)), lang)

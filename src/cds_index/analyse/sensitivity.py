@@ -31,8 +31,8 @@ from typing import Any, Literal, cast
 
 from ..engine.evaluate import CompiledDefinition, Result, aggregate_index, compiled, pillar_weights
 from ..errors import DefinitionError, Problem, UsageError
-from ..i18n import Message, T, render
 from ..formats.model import Definition, Node
+from ..i18n import Message, T, render
 from ..numbers import ZERO, plain, round_as
 from ..read.inputs import UnitInputs, parse_values
 
@@ -190,7 +190,11 @@ class SensitivityReport:
             return render(T("No unit to rank."), lang)
         if self.stable:
             return render(
-                T("The top {top} is stable under every reading ({count} other readings tried).", top=k, count=n),
+                T(
+                    "The top {top} is stable under every reading ({count} other readings tried).",
+                    top=k,
+                    count=n,
+                ),
                 lang,
             )
         names = ", ".join(e.reading.name for e in self.breaking)
@@ -432,7 +436,9 @@ def _atoms(definition: Definition, scored: list[_Unit]) -> tuple[list[_Atom], li
             name = f"{node.id}/{alt.name}"
             if alt.rule is None:
                 unscorable.append(
-                    Reading(name, "rule", alt.reason, (node.id,), scorable=False, why_not=T("no rule written"))
+                    Reading(
+                        name, "rule", alt.reason, (node.id,), scorable=False, why_not=T("no rule written")
+                    )
                 )
                 continue
             try:
@@ -770,7 +776,7 @@ WORDS: dict[str, Message] = {
     "reason": T("Reason"),
     "per_reading": T("Per reading"),
     "per_unit": T("Per unit"),
-    'chart': T("Each unit's rank range across every reading (dot: its rank under the chosen readings)"),
+    "chart": T("Each unit's rank range across every reading (dot: its rank under the chosen readings)"),
     "more": T("more"),
 }
 """The report's own words, in the catalogue (reading names, units and reasons from the
@@ -894,7 +900,9 @@ def table(report: SensitivityReport, lang: str = "vi") -> str:
     if report.refused:
         out.append(f"{w['refused']}: {len(report.refused)}")
         for r in report.refused:
-            why = "; ".join(f"[{p.code}] {render(p.message, lang)}" for p in r.problems if p.severity == "error")
+            why = "; ".join(
+                f"[{p.code}] {render(p.message, lang)}" for p in r.problems if p.severity == "error"
+            )
             out.append(f"  {r.unit_id}: {why}")
     return "\n".join(out).rstrip() + "\n"
 
@@ -932,7 +940,9 @@ def markdown(report: SensitivityReport, lang: str = "vi") -> str:
     if report.refused:
         out += [f"### {w['refused']}", ""]
         for r in report.refused:
-            why = "; ".join(f"[{p.code}] {render(p.message, lang)}" for p in r.problems if p.severity == "error")
+            why = "; ".join(
+                f"[{p.code}] {render(p.message, lang)}" for p in r.problems if p.severity == "error"
+            )
             out.append(f"- {cell(r.unit_id)}: {cell(why)}")
         out.append("")
     return "\n".join(out)
@@ -998,7 +1008,11 @@ def html_page(report: SensitivityReport, lang: str = "vi") -> str:
     if report.refused:
         items = "".join(
             f"<li>{escape(r.unit_id)}: "
-            + escape("; ".join(f"[{p.code}] {render(p.message, lang)}" for p in r.problems if p.severity == "error"))
+            + escape(
+                "; ".join(
+                    f"[{p.code}] {render(p.message, lang)}" for p in r.problems if p.severity == "error"
+                )
+            )
             + "</li>"
             for r in report.refused
         )

@@ -13,8 +13,8 @@ from functools import cache
 from pathlib import Path
 
 from ..errors import DefinitionError, Location, Problem, UsageError, did_you_mean
-from ..i18n import Message, T
 from ..formats.model import Definition
+from ..i18n import Message, T
 from .loader import Document, read_file, validate_model
 
 
@@ -130,7 +130,10 @@ def _day(on: object) -> dt.date | None:
     raise UsageError(
         Problem(
             "usage",
-            T("on= is a date (datetime.date or 'YYYY-MM-DD', e.g. '2024-01-01'), got {value}", value=repr(on)),
+            T(
+                "on= is a date (datetime.date or 'YYYY-MM-DD', e.g. '2024-01-01'), got {value}",
+                value=repr(on),
+            ),
         )
     )
 
@@ -233,7 +236,9 @@ def resolve(
             if not _exists(path):
                 raise DefinitionError(
                     Problem(
-                        "file-not-found", T("no such file: {path}", path=_shown(str(path))), Location(str(path)[:200])
+                        "file-not-found",
+                        T("no such file: {path}", path=_shown(str(path))),
+                        Location(str(path)[:200]),
                     )
                 )
             return path
@@ -342,9 +347,7 @@ def _resolve_id(ref: str, on: dt.date | None, folder: Path | None) -> Path:
 
 def _covers(path: Path) -> Message:
     effective = load_file(path).effective
-    return T(
-        "{file} covers {start}–{end}", file=path.name, start=effective.from_, end=effective.to or "…"
-    )
+    return T("{file} covers {start}–{end}", file=path.name, start=effective.from_, end=effective.to or "…")
 
 
 def _joined(messages: list[Message]) -> Message | str:
