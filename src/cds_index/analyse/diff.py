@@ -427,8 +427,7 @@ def _brief(value: Any, lang: Lang = "en") -> str:
         return "{" + ", ".join(f"{k}: {_brief(v, lang)}" for k, v in value.items() if v is not None) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(_brief(v, lang) for v in value) + "]"
-    text = str(value)
-    return text if len(text) <= 100 else text[:99] + "…"
+    return str(value)  # whole: a note or title cut mid-word is neither the definition's words nor readable
 
 
 def _day(text: str, lang: Lang) -> str:
@@ -594,7 +593,7 @@ def render_markdown(d: Diff, *, lang: str | None = None) -> str:
             [
                 _moved(r.old_id, r.new_id),
                 r.after_kind if r.before_kind == r.after_kind else f"{r.before_kind} → {r.after_kind}",
-                k,
+                f"`{k}`",
                 _brief(b, lang),
                 _brief(a, lang),
             ]
@@ -605,7 +604,7 @@ def render_markdown(d: Diff, *, lang: str | None = None) -> str:
     table(
         "Other fields",
         ["field", "before", "after"],
-        [[k, _brief(b, lang), _brief(a, lang)] for k, b, a in d.metadata],
+        [[f"`{k}`", _brief(b, lang), _brief(a, lang)] for k, b, a in d.metadata],
     )
     return "\n".join(lines) + "\n"
 
