@@ -153,7 +153,15 @@ def content() -> list[str]:
 
     with (EXAMPLES / "hai-duong-707-districts.csv").open(encoding="utf-8") as handle:
         cells = [cell for row in csv.reader(handle) for cell in row]
-    extra = [*cells, *_sensitivity_names(), *_diff_keys(), "hue-2263-comune", "KHONG-CO", "sai điểm", "không có mục"]
+    extra = [
+        *cells,
+        *_sensitivity_names(),
+        *_diff_keys(),
+        "hue-2263-comune",
+        "KHONG-CO",
+        "sai điểm",
+        "không có mục",
+    ]
     return _content_of(*paths, extra=extra)
 
 

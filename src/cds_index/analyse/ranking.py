@@ -242,6 +242,7 @@ WORDS: dict[str, Message] = {
 def _w(lang: Lang) -> dict[str, str]:
     return {key: render(word, lang) for key, word in WORDS.items()}
 
+
 _MEASURE_WORDS = ("total", "percent", "index")
 
 
