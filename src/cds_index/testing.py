@@ -149,7 +149,8 @@ def rule_text(definition: Definition, node_id: str) -> str:
         return ""
     data = node.rule.model_dump(mode="json", by_alias=True, exclude_none=True)
     fields = ", ".join(f"{k}={v}" for k, v in data.items() if k not in _RULE_NOISE)
-    return T("{kind}: {fields}{points}", kind=node.rule.kind, fields=fields, points=points)
+    # the rule as written, code: its keys are what the author types
+    return T("{rule}{points}", rule=f"`{node.rule.kind}: {fields}`", points=points)
 
 
 def _trace(definition: Definition, values: Mapping[str, Any], node_id: str, inputs: Iterable[str]) -> Any:
