@@ -771,6 +771,7 @@ def test_load_refuses_an_unreadable_date(on: Any) -> None:
         cds_index.load(DEPT, on=on)
 
 
+@pytest.mark.usefixtures("english")  # reads the English words (#12)
 @pytest.mark.parametrize("ref", [123, None, "", "   ", b"hai-duong", [DEPT], 1.5])
 def test_load_refuses_what_is_not_a_name(ref: Any) -> None:
     with pytest.raises(UsageError, match="its id"):

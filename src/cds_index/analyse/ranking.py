@@ -112,7 +112,10 @@ def chosen(definition: Definition, by: str | None) -> str:
         return measure_of(definition)
     if by not in keys(definition) and by not in definition.nodes():
         raise UsageError(
-            Problem("usage", f"cannot rank by {by!r}: use one of " + ", ".join(keys(definition)))
+            Problem(
+                "usage",
+                T("cannot rank by {by}: use one of {keys}", by=repr(by), keys=", ".join(keys(definition))),
+            )
         )
     return by
 
@@ -137,7 +140,9 @@ def measure(result: Result, by: str) -> tuple[Decimal, Decimal]:
         node = result.node(by)
     except KeyError:
         known = ", ".join(["total", "percent", "index", *(p.id for p in result.pillars)])
-        raise UsageError(Problem("usage", f"cannot rank by {by!r}: use one of {known}")) from None
+        raise UsageError(
+            Problem("usage", T("cannot rank by {by}: use one of {keys}", by=repr(by), keys=known))
+        ) from None
     return node.points, node.max
 
 
@@ -160,8 +165,12 @@ def _results(results: object) -> list[Result]:
         raise UsageError(
             Problem(
                 "usage",
-                f"these results are of {len(definitions)} definitions ({', '.join(definitions)}); "
-                "rank the units of one definition at a time",
+                T(
+                    "these results are of {count} definitions ({ids}); rank the units of one definition at "
+                    "a time",
+                    count=len(definitions),
+                    ids=", ".join(definitions),
+                ),
             )
         )
     return listed

@@ -626,8 +626,11 @@ def sensitivity(
         raise UsageError(
             Problem(
                 "usage",
-                f"{definition.id} has yearly targets, not points: nothing is ranked, so no ranking can "
-                "move (its readings are listed by `cds-index show --assumptions`)",
+                T(
+                    "{id} has yearly targets, not points: nothing is ranked, so no ranking can move (its "
+                    "readings are listed by `cds-index show --assumptions`)",
+                    id=definition.id,
+                ),
             )
         )
     for name, value, low, high in (
