@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import Location, Problem, UsageError
 from ..formats import units
 from ..formats.model import Definition
+from ..i18n import Message, T, render
 from ..numbers import Lang, plain, show
 from ..read.inputs import NOT_APPLICABLE_WORDS, UnitInputs, parse_values
 from ..read.literals import NumberFormat
@@ -106,7 +107,9 @@ def _openpyxl() -> Any:
     try:
         import openpyxl
     except ImportError:
-        raise UsageError(Problem("usage", "Excel needs openpyxl: pip install 'cds-index[excel]'")) from None
+        raise UsageError(
+            Problem("usage", T("Excel needs openpyxl: pip install 'cds-index[excel]'"))
+        ) from None
     return openpyxl
 
 
@@ -387,16 +390,27 @@ def _archive_problem(path: Path) -> Problem | None:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        return Problem("file-not-found", f"cannot read the workbook {path}: {exc.strerror}", Location(file))
+        return Problem(
+            "file-not-found",
+            T("cannot read the workbook {path}: {why}", path=file, why=str(exc.strerror)),
+            Location(file),
+        )
     if not path.is_file():
         return Problem(
-            "file-not-found", f"{path} is not a regular file (a folder, device or pipe)", Location(file)
+            "file-not-found",
+            T("{path} is not a regular file (a folder, device or pipe)", path=file),
+            Location(file),
         )
     if size > MAX_FILE_BYTES:
         return Problem(
             "file-too-large",
-            f"{path} has {size:,} bytes; workbooks of at most {MAX_FILE_BYTES:,} bytes are read "
-            "(split the units over several workbooks, or save the table as CSV)",
+            T(
+                "{path} has {size} bytes; workbooks of at most {limit} bytes are read (split the units "
+                "over several workbooks, or save the table as CSV)",
+                path=file,
+                size=size,
+                limit=MAX_FILE_BYTES,
+            ),
             Location(file),
         )
     try:
@@ -405,14 +419,18 @@ def _archive_problem(path: Path) -> Problem | None:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         return Problem(
             "excel-corrupt",
-            f"{path} is not an Excel workbook (.xlsx is a zip file): {exc}; "
-            "open it in Excel and save it again as 'Excel Workbook (*.xlsx)'",
+            T(
+                "{path} is not an Excel workbook (.xlsx is a zip file): {why}; open it in Excel and "
+                "save it again as 'Excel Workbook (*.xlsx)'",
+                path=file,
+                why=str(exc),
+            ),
             Location(file),
         )
     if len(parts) > MAX_PARTS:
         return Problem(
             "file-too-large",
-            f"{path} holds {len(parts):,} parts; at most {MAX_PARTS:,} are read",
+            T("{path} holds {count} parts; at most {limit} are read", path=file, count=len(parts), limit=MAX_PARTS),
             Location(file),
         )
     total = 0
@@ -424,15 +442,25 @@ def _archive_problem(path: Path) -> Problem | None:
         if part.file_size > MAX_PART_BYTES and not name.startswith(_BULK_PARTS):
             return Problem(
                 "file-too-large",
-                f"{path}: the part {part.filename} inflates to {part.file_size:,} bytes; "
-                f"at most {MAX_PART_BYTES:,} are read",
+                T(
+                    "{path}: the part {part} inflates to {size} bytes; at most {limit} are read",
+                    path=file,
+                    part=part.filename,
+                    size=part.file_size,
+                    limit=MAX_PART_BYTES,
+                ),
                 Location(file, path=(part.filename,)),
             )
         if total > MAX_XML_BYTES:
             return Problem(
                 "file-too-large",
-                f"{path} inflates to more than {MAX_XML_BYTES:,} bytes of XML (at {part.filename}); "
-                "split the units over several workbooks, or save the table as CSV",
+                T(
+                    "{path} inflates to more than {limit} bytes of XML (at {part}); split the units over "
+                    "several workbooks, or save the table as CSV",
+                    path=file,
+                    limit=MAX_XML_BYTES,
+                    part=part.filename,
+                ),
                 Location(file, path=(part.filename,)),
             )
     return None
@@ -495,9 +523,12 @@ def _sheets(path: Path) -> Iterator[_Sheet | Problem]:
         except Exception as exc:  # openpyxl raises many kinds (zipfile, KeyError, XML, InvalidFileException)
             yield Problem(
                 "excel-corrupt",
-                f"cannot read the workbook {path}: {type(exc).__name__}: "
-                + " ".join(str(exc).split())
-                + "; open it in Excel and save it again as 'Excel Workbook (*.xlsx)'",
+                T(
+                    "cannot read the workbook {path}: {why}; open it in Excel and save it again as "
+                    "'Excel Workbook (*.xlsx)'",
+                    path=file,
+                    why=f"{type(exc).__name__}: " + " ".join(str(exc).split()),
+                ),
                 Location(file),
             )
             return
@@ -600,7 +631,7 @@ class _Sheet:
         self.book = book
         self.budget = budget
         self._percent: dict[int, bool] = {}
-        self.stopped: str | None = None
+        self.stopped: Message | None = None
         """Why reading stopped before the end of the sheet (damaged XML, too many cells)."""
         self.stopped_row = 0
 
@@ -626,7 +657,7 @@ class _Sheet:
         try:
             source = self.ws._get_source()  # the sheet's XML part, opened in the archive
         except (KeyError, OSError, zipfile.BadZipFile) as exc:
-            self.stopped, self.stopped_row = f"the sheet's XML cannot be opened: {exc}", 0
+            self.stopped, self.stopped_row = T("the sheet's XML cannot be opened: {why}", why=str(exc)), 0
             return
         with source:
             data = None
@@ -646,9 +677,10 @@ class _Sheet:
                     if data is not None:
                         data.clear()  # rows already read are not kept in memory
                     if self.budget[0] < 0:
-                        self.stopped = (
-                            f"the workbook has more than {MAX_CELLS:,} cells; split the units over "
-                            "several workbooks, or save the table as CSV"
+                        self.stopped = T(
+                            "the workbook has more than {limit} cells; split the units over several "
+                            "workbooks, or save the table as CSV",
+                            limit=MAX_CELLS,
                         )
                         self.stopped_row = read
                         return
@@ -656,7 +688,7 @@ class _Sheet:
                     if cells:
                         yield number, cells
             except (ET.ParseError, ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile) as exc:
-                self.stopped = f"the sheet's XML is damaged ({type(exc).__name__}: {exc})"
+                self.stopped = T("the sheet's XML is damaged ({why})", why=f"{type(exc).__name__}: {exc}")
                 self.stopped_row = read
 
     def _cells(self, row: Any, number: int) -> Row:
@@ -770,13 +802,20 @@ def _excel_number(text: str) -> Decimal:
 
 
 CELL_MESSAGES = {
-    "excel-formula-no-value": (
+    "excel-formula-no-value": lambda shown: T(
         "the formula {shown} has no stored result (the file was written by a program that does not "
-        "calculate, or calculation was off): open the file in Excel, press F9 and save it, or type the value"
+        "calculate, or calculation was off): open the file in Excel, press F9 and save it, or type the value",
+        shown=shown,
     ),
-    "excel-cell-error": "the cell shows the error {shown}: correct the formula or type the value",
-    "excel-text-too-long": "the cell holds {shown}, more than Excel allows; it was not read",
-    "excel-corrupt": "the cell is damaged ({shown}): type the value again in Excel and save",
+    "excel-cell-error": lambda shown: T(
+        "the cell shows the error {shown}: correct the formula or type the value", shown=shown
+    ),
+    "excel-text-too-long": lambda shown: T(
+        "the cell holds {shown}, more than Excel allows; it was not read", shown=shown
+    ),
+    "excel-corrupt": lambda shown: T(
+        "the cell is damaged ({shown}): type the value again in Excel and save", shown=shown
+    ),
 }
 
 
@@ -785,7 +824,7 @@ def _cell_problem(cell: _Cell, file: str, where: Cell, name: str) -> Problem:
     assert cell.problem is not None
     return Problem(
         cell.problem,
-        f"{address}: {CELL_MESSAGES[cell.problem].format(shown=cell.shown)}",
+        T("{address}: {message}", address=address, message=CELL_MESSAGES[cell.problem](cell.shown)),
         Location(file, line, column, (address, name)),
     )
 
@@ -865,7 +904,7 @@ def _read_sheet(
             (
                 Problem(
                     code,
-                    f"{where}: {sheet.stopped}; the rows from here on were not read",
+                    T("{address}: {why}; the rows from here on were not read", address=where, why=sheet.stopped),
                     Location(file, sheet.stopped_row + 1, 1, (where,)),
                 ),
             ),
@@ -890,12 +929,17 @@ def _ref(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
-def _stray(file: str, sheet: str, number: int, col: int, cell: _Cell, why: str) -> Problem:
+def _stray(file: str, sheet: str, number: int, col: int, cell: _Cell, why: Message) -> Problem:
     address = f"{_ref(sheet)}!{column_letter(col + 1)}{number}"
     shown = cell.shown if cell.problem else repr(cell.value)
     return Problem(
         "excel-stray-cell",
-        f"{address}: {why}; the value {shown} was not read (give the column a header, or delete the value)",
+        T(
+            "{address}: {why}; the value {value} was not read (give the column a header, or delete the value)",
+            address=address,
+            why=why,
+            value=shown,
+        ),
         Location(file, number, col + 1, (address, f"column {column_letter(col + 1)}")),
     )
 
@@ -946,8 +990,12 @@ def _read_table(
             (
                 Problem(
                     "kind-unknown",
-                    f"{_ref(title)}!A{header_row}: neither a self-assessment form (no '{COL_NAME}' header) "
-                    "nor a table whose header row names inputs",
+                    T(
+                        "{address}: neither a self-assessment form (no {header} header) nor a table "
+                        "whose header row names inputs",
+                        address=f"{_ref(title)}!A{header_row}",
+                        header=repr(COL_NAME),
+                    ),
                     Location(file, header_row, 1, (title,)),
                 ),
             ),
@@ -966,9 +1014,12 @@ def _read_table(
             (
                 Problem(
                     "table-header",
-                    f"{_ref(title)}!A{header_row}: the header has no unit id column (Mã đơn vị), and "
-                    f"column A ({header_values[0]!r}) is not one: add a column 'Mã đơn vị' with "
-                    "each unit's id",
+                    T(
+                        "{address}: the header has no unit id column (Mã đơn vị), and column A ({value}) "
+                        "is not one: add a column 'Mã đơn vị' with each unit's id",
+                        address=f"{_ref(title)}!A{header_row}",
+                        value=repr(header_values[0]),
+                    ),
                     Location(file, header_row, 1, (f"{_ref(title)}!A{header_row}",)),
                 ),
             ),
@@ -996,13 +1047,13 @@ def _read_table(
         for col in range(width):
             cell = row.get(col)
             if cell is not None and cell.problem is not None and col in read:
-                name = layout.inputs.get(col, f"column {column_letter(col + 1)}")
+                name = layout.inputs.get(col, f"column {column_letter(col + 1)}")  # a path: a key
                 problems.append(_cell_problem(cell, file, where(col), name))
             values.append(_as_input(cell, specs.get(col)))
         for col, cell in row.items():
             if col >= width or col not in read:
                 problems.append(
-                    _stray(file, title, number, col, cell, "a value in a column without a header")
+                    _stray(file, title, number, col, cell, T("a value in a column without a header"))
                 )
         unit = table_unit(
             definition,
@@ -1052,7 +1103,12 @@ def _read_form(
             (
                 Problem(
                     "input-definition",
-                    f"{_ref(sheet)}!B{row}: this form is for {declared!r}, not {definition.id!r}",
+                    T(
+                        "{address}: this form is for {declared}, not {definition}",
+                        address=f"{_ref(sheet)}!B{row}",
+                        declared=repr(declared),
+                        definition=repr(definition.id),
+                    ),
                     Location(file, row, 2, (f"{_ref(sheet)}!B{row}", "definition")),
                 ),
             ),
@@ -1069,7 +1125,11 @@ def _read_form(
             (
                 Problem(
                     "missing-key",
-                    f"{_ref(sheet)}!B{row}: the form has no unit id ({FACT_UNIT_ID})",
+                    T(
+                        "{address}: the form has no unit id ({fact})",
+                        address=f"{_ref(sheet)}!B{row}",
+                        fact=FACT_UNIT_ID,
+                    ),
                     Location(file, row, 2, (f"{_ref(sheet)}!B{row}", "unit")),
                 ),
             ),
@@ -1085,7 +1145,7 @@ def _read_form(
             problems.append(
                 Problem(
                     code,
-                    f"{_ref(sheet)}!B{row}: {message}",
+                    T("{address}: {message}", address=f"{_ref(sheet)}!B{row}", message=message),
                     Location(file, row, 2, (f"{_ref(sheet)}!B{row}", "year")),
                 )
             )
@@ -1122,7 +1182,7 @@ def _read_form(
         for index, cell in cells.items():
             if index not in known:
                 problems.append(
-                    _stray(file, sheet, number, index, cell, "a value outside the form's columns")
+                    _stray(file, sheet, number, index, cell, T("a value outside the form's columns"))
                 )
         parts = {title: get(cells, title) for title in (COL_SELF, COL_APPRAISED, COL_DATE, COL_EVIDENCE)}
         bad = [(t, c) for t, c in parts.items() if c is not None and c.problem is not None]
@@ -1140,7 +1200,7 @@ def _read_form(
             problems.append(
                 Problem(
                     "input-unknown",
-                    f"{address}: a value in a row without an input name",
+                    T("{address}: a value in a row without an input name", address=address),
                     Location(file, number, self_col, (address, "?")),
                 )
             )
@@ -1150,7 +1210,12 @@ def _read_form(
             problems.append(
                 Problem(
                     "input-unknown",
-                    f"{address}: {name!r} appears twice in the form (first in row {cells_at[name]})",
+                    T(
+                        "{address}: {input} appears twice in the form (first in row {row})",
+                        address=address,
+                        input=repr(name),
+                        row=str(cells_at[name]),
+                    ),
                     Location(file, number, 1, (address, name)),
                 )
             )
@@ -1224,13 +1289,23 @@ def read_workbook_years(
         if sheet.stopped is not None:
             where = f"{_ref(sheet.title)}!A{sheet.stopped_row + 1}"
             return {}, [
-                Problem("excel-corrupt", f"{where}: {sheet.stopped}", Location(file, sheet.stopped_row + 1))
+                Problem(
+                    "excel-corrupt",
+                    T("{address}: {message}", address=where, message=sheet.stopped),
+                    Location(file, sheet.stopped_row + 1),
+                )
             ]
     return {}, [
         Problem(
             "kind-unknown",
-            f"{path}: no sheet is a yearly-targets form (a '{COL_NAME}' header and one '{YEAR_WORD} 2024' "
-            f"column per year); write one with `cds-index template {definition.id} --format xlsx`",
+            T(
+                "{path}: no sheet is a yearly-targets form (a {header} header and one {year} column per "
+                "year); write one with {command}",
+                path=file,
+                header=repr(COL_NAME),
+                year=repr(f"{YEAR_WORD} 2024"),
+                command=f"`cds-index template {definition.id} --format xlsx`",
+            ),
             Location(file),
         )
     ]
@@ -1266,7 +1341,12 @@ def _read_years_form(
         return {}, [
             Problem(
                 "input-definition",
-                f"{where[0]}: this form is for {declared!r}, not {definition.id!r}",
+                T(
+                    "{address}: this form is for {declared}, not {definition}",
+                    address=where[0],
+                    declared=repr(declared),
+                    definition=repr(definition.id),
+                ),
                 Location(file, row, 2, (where[0], "definition")),
             )
         ]
@@ -1276,7 +1356,7 @@ def _read_years_form(
         return {}, [
             Problem(
                 "missing-key",
-                f"{where[0]}: the form has no unit id ({FACT_UNIT_ID})",
+                T("{address}: the form has no unit id ({fact})", address=where[0], fact=FACT_UNIT_ID),
                 Location(file, row, 2, (where[0], "unit")),
             )
         ]
@@ -1301,7 +1381,7 @@ def _read_years_form(
             name = labelled[0] if len(labelled) == 1 else None
         for col, cell in cells.items():
             if col not in known:
-                general.append(_stray(file, title, number, col, cell, "a value outside the form's columns"))
+                general.append(_stray(file, title, number, col, cell, T("a value outside the form's columns")))
         input_spec = definition.inputs.get(name) if name is not None else None
         for col, year in year_cols.items():
             found_cell = cells.get(col)
@@ -1312,7 +1392,11 @@ def _read_years_form(
                 general.append(
                     Problem(
                         "input-unknown",
-                        f"{where[0]}: a value in a row without a known input name ({name!r})",
+                        T(
+                            "{address}: a value in a row without a known input name ({input})",
+                            address=where[0],
+                            input=repr(name),
+                        ),
                         Location(file, number, col + 1, (where[0], name or "?")),
                     )
                 )
@@ -1348,60 +1432,44 @@ _DATE = _DateSpec()
 
 # --- results ----------------------------------------------------------------------------------
 
-RESULT_WORDS = {
-    "vi": {
-        "summary": "Tổng hợp",
-        "rank": "Hạng",
-        "id": "Mã đơn vị",
-        "name": "Tên đơn vị",
-        "total": "Tổng điểm",
-        "max": "Điểm tối đa áp dụng",
-        "percent": "Tỷ lệ trên điểm tối đa áp dụng (%)",
-        "index": "Chỉ số (%)",
-        "bonus": "Điểm thưởng",
-        "with_bonus": "Tổng điểm kể cả điểm thưởng",
-        "status": "Trạng thái",
-        "problems": "Lỗi số liệu",
-        "stt": "STT",
-        "title": "Nội dung",
-        "stated": "Điểm tối đa",
-        "self": "Điểm tự đánh giá",
-        "appraised": "Điểm Hội đồng thẩm định",
-        "points": "Điểm đạt được",
-        "explanation": "Giải thích",
-        "ok": "hợp lệ",
-        "invalid": "có số liệu không hợp lệ",
-        "failed": "không đọc được",
-        "ranked_by": "Xếp hạng theo",
-        "of": "trên",
-    },
-    "en": {
-        "summary": "Summary",
-        "rank": "Rank",
-        "id": "Unit id",
-        "name": "Unit name",
-        "total": "Total",
-        "max": "Applicable max",
-        "percent": "Percent of applicable max (%)",
-        "index": "Index (%)",
-        "bonus": "Bonus",
-        "with_bonus": "Total with bonus",
-        "status": "Status",
-        "problems": "Problems",
-        "stt": "No.",
-        "title": "Criterion",
-        "stated": "Max points",
-        "self": "Self-assessed points",
-        "appraised": "Appraised points",
-        "points": "Points earned",
-        "explanation": "Explanation",
-        "ok": "ok",
-        "invalid": "invalid data",
-        "failed": "unreadable",
-        "ranked_by": "Ranked by",
-        "of": "of",
-    },
+RESULT_WORDS: dict[str, Message] = {
+    "summary": T("Summary"),
+    "rank": T("Rank"),
+    "id": T("Unit id"),
+    "name": T("Unit name"),
+    "total": T("Total"),
+    "max": T("Applicable max"),
+    "percent": T("Percent of applicable max (%)"),
+    "index": T("Index (%)"),
+    "bonus": T("Bonus"),
+    "with_bonus": T("Total with bonus"),
+    "status": T("Status"),
+    "problems": T("Problems"),
+    "stt": T("No."),
+    "title": T("Criterion"),
+    "stated": T("Max points"),
+    "self": T("Self-assessed points"),
+    "appraised": T("Appraised points"),
+    "points": T("Points earned"),
+    "explanation": T("Explanation"),
+    "ok": T("ok"),
+    "invalid": T("invalid data"),
+    "failed": T("unreadable"),
+    "ranked_by": T("Ranked by"),
+    "of": T("of"),
 }
+"""The results workbook's words (sheet names, headers, statuses), rendered in the workbook's language."""
+
+
+def _number_code(places: int) -> str:
+    """Excel's number format for ``places`` decimals, grouped: ``#,##0.00``.
+
+    The code is locale-independent (``,`` means "group thousands" and ``.`` "the decimal point" in
+    the file, whatever the language): Excel shows ``9.500.000,50`` to a reader whose Windows or
+    Excel is set to Vietnamese and ``9,500,000.50`` to one set to English. Hard-coding separators
+    (``#.##0,00``) would be wrong for both, so the workbook sets only the code.
+    """
+    return "#,##0." + "0" * places if places else "#,##0"
 
 
 def _sheet_name(unit_id: str, taken: set[str]) -> str:
@@ -1453,12 +1521,12 @@ def write_results(
 
     from ..analyse.ranking import chosen, rank, ties_text
 
-    w = RESULT_WORDS[lang]
+    w = {key: render(word, lang) for key, word in RESULT_WORDS.items()}
     all_rows = list(rows)
     good = [r for r in all_rows if r.ok and r.result is not None]
     by = chosen(definition, by)  # the declared measure unless the caller names another (#13)
     ranks = {r.unit_id: r.rank for r in rank([row.result for row in good if row.result is not None], by)}
-    fmt = "0." + "0" * definition.display.decimals if definition.display.decimals else "0"
+    fmt = _number_code(definition.display.decimals)
     bold = Font(bold=True)
 
     book = openpyxl.Workbook(write_only=True)
@@ -1469,7 +1537,7 @@ def write_results(
     index_places = (
         definition.index.rounding.places if definition.index.rounding is not None else places
     )  # the index as the decision rounds it (#13)
-    index_fmt = "0." + "0" * index_places if index_places else "0"
+    index_fmt = _number_code(index_places)
 
     def styled(
         ws: Any,
@@ -1532,18 +1600,20 @@ def write_results(
             cells += [result.bonus, result.total_with_bonus] if bonus else []
         else:
             cells += [None] * (len(definition.tree) + 3 + with_index + bonus)
-        cells += [status, "\n".join(describe(p) for p in row.problems if p.severity == "error") or None]
+        cells += [status, "\n".join(describe(p, lang) for p in row.problems if p.severity == "error") or None]
         summary.append([styled(summary, c, number=True, index=i == index_at) for i, c in enumerate(cells)])
     summary.auto_filter.ref = f"A2:{column_letter(len(head))}{len(ordered) + 2}"
     _print_setup(summary, "2:2")
 
     detailed = [row for row in ordered if row.result is not None]
     if len(detailed) > unit_sheets:
-        note = (
-            f"Chỉ {unit_sheets} đơn vị đầu có trang chi tiết; xuất --format csv hoặc json để có toàn bộ."
-            if lang == "vi"
-            else f"Only the first {unit_sheets} units have a sheet of their own; use --format csv or json "
-            "for every criterion of every unit."
+        note = render(
+            T(
+                "Only the first {count} units have a sheet of their own; use --format csv or json for "
+                "every criterion of every unit.",
+                count=unit_sheets,
+            ),
+            lang,
         )
         summary.append([])
         summary.append([styled(summary, note, font=bold)])
@@ -1634,6 +1704,6 @@ def write_results(
             ]
         )
         for problem in row.problems:
-            ws.append([None, styled(ws, describe(problem), wrap=True)])
+            ws.append([None, styled(ws, describe(problem, lang), wrap=True)])
     book.save(path)
     return len(all_rows), sum(not r.ok for r in all_rows)
