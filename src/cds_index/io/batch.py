@@ -425,7 +425,7 @@ def _choose_delimiter(
             "table-header",
             T(
                 "the header has a single column: separate the columns with ';', ',' or a tab, "
-                "and start with the unit id (Mã đơn vị)"
+                "and start with the unit id ('Mã đơn vị')"
             ),
         )
     words = ID_HEADERS | NAME_HEADERS | YEAR_HEADERS | set(input_header_index(definition))
@@ -480,7 +480,7 @@ def _read_table(
         yield _file_failure(
             file,
             "table-header",
-            T("the file is empty: the first line must be the header (Mã đơn vị, Tên đơn vị, …)"),
+            T("the file is empty: the first line must be the header ('Mã đơn vị', 'Tên đơn vị', …)"),
         )
         return
     if first.text is None:

@@ -101,6 +101,57 @@ UNIT_WORDS = {
 }
 YES_NO = ["Có", "Không"]
 ROLE_CHOICES = ["Người đứng đầu", "Cấp phó", "Không"]
+CHOICES_EN = {"boolean": ["yes", "no"], "role": ["head", "deputy", "none"]}
+"""The drop-down values of an English form: the words the reader takes (``read_bool``, roles)."""
+
+FORM_WORDS: dict[str, Message] = {
+    TEMPLATE_SHEET: T("Self-assessment"),
+    TARGETS_SHEET: T("Targets by year"),
+    COL_NAME: T("Data code"),
+    COL_LABEL: T("Content"),
+    COL_UNIT: T("Unit of measure"),
+    COL_RULE: T("Requirement"),
+    COL_SELF: T("Self-assessed figure"),
+    COL_APPRAISED: T("Appraisal council's figure"),
+    COL_DATE: T("Date done"),
+    COL_EVIDENCE: T("Evidence documents"),
+    COL_USERS: T("Criteria using it"),
+    FACT_DEFINITION: T("Index set"),
+    FACT_UNIT_ID: T("Unit id"),
+    FACT_UNIT_NAME: T("Unit name"),
+    FACT_YEAR: T("Assessment year"),
+}
+"""The form's words in every language: written in the form's language, and every language's read
+back (a form written with ``--lang en`` is read as one written in Vietnamese)."""
+
+
+def _canonical(key: str) -> str:
+    """A header key as the reader looks it up: a form word in any language is its Vietnamese key
+    (``data code`` → ``mã số liệu``); any other key is itself."""
+    if not _CANONICAL:
+        _CANONICAL.update({alias: _key(text) for text in FORM_WORDS for alias in _aliases(text)})
+    return _CANONICAL.get(key, key)
+
+
+_CANONICAL: dict[str, str] = {}
+
+
+def _word(text: str, lang: str) -> str:
+    """A form word (its Vietnamese constant) in ``lang``."""
+    return render(FORM_WORDS[text], lang)
+
+
+_ALIASES: dict[str, frozenset[str]] = {}
+
+
+def _aliases(text: str) -> frozenset[str]:
+    """The header keys a form word is read by: its words in every language (``mã số liệu``, ``data code``)."""
+    found = _ALIASES.get(text)
+    if found is None:
+        from ..i18n import LANGUAGES
+
+        found = _ALIASES[text] = frozenset({_key(text), *(_key(_word(text, lang)) for lang in LANGUAGES)})
+    return found
 
 
 def _openpyxl() -> Any:
@@ -113,25 +164,34 @@ def _openpyxl() -> Any:
     return openpyxl
 
 
-def _requirement(definition: Definition, name: str) -> str:
+def _choices(kind: str, lang: str) -> list[str]:
+    """The drop-down values of a yes/no or role cell in ``lang``."""
+    if lang != "vi":
+        return CHOICES_EN[kind]
+    return YES_NO if kind == "boolean" else ROLE_CHOICES
+
+
+def _requirement(definition: Definition, name: str, lang: str = "vi") -> str:
     spec = definition.inputs[name]
-    if spec.type == "boolean":
-        return "Có / Không"
-    if spec.type == "role":
-        return " / ".join(ROLE_CHOICES)
+    if spec.type in {"boolean", "role"}:
+        return " / ".join(_choices(spec.type, lang))
     if spec.type == "choice":
         return " / ".join(spec.choices or [])
     if spec.type == "date":
-        return "ngày (dd/mm/yyyy)"
-    parts = ["số nguyên" if spec.type == "integer" else "số"]
+        return render(T("date ({pattern})", pattern="dd/mm/yyyy" if lang == "vi" else "yyyy-mm-dd"), lang)
+    parts = [render(T("whole number") if spec.type == "integer" else T("number"), lang)]
     if spec.min is not None:
-        parts.append(f"≥ {spec.min}")
+        parts.append(render(T("≥ {bound}", bound=spec.min), lang))
     if spec.max is not None:
-        parts.append(f"≤ {spec.max}")
+        parts.append(render(T("≤ {bound}", bound=spec.max), lang))
     return " ".join(parts)
 
 
-def _sections(definition: Definition) -> list[tuple[str, list[str]]]:
+def _roles(lang: str) -> dict[str, str]:
+    return dict(zip(("head", "deputy", "none"), _choices("role", lang), strict=True))
+
+
+def _sections(definition: Definition, lang: str = "vi") -> list[tuple[str, list[str]]]:
     """The form's sections: general facts first, then each pillar's inputs in tree order, then the rest.
 
     A pillar's title carries its own number (``I. NHẬN THỨC SỐ``); no second number is added.
@@ -153,17 +213,19 @@ def _sections(definition: Definition) -> list[tuple[str, list[str]]]:
             by_pillar[pillar_of[first]].append((order[first], name))
         else:
             rest.append(name)
-    sections = [("THÔNG TIN CHUNG", general)] if general else []
+    sections = [(render(T("GENERAL INFORMATION"), lang), general)] if general else []
     for pillar in definition.tree:
         names = [n for _, n in sorted(by_pillar[pillar.id])]
         if names:
             sections.append((f"{pillar.id}. {pillar.title}".upper(), names))
     if rest:
-        sections.append(("SỐ LIỆU KHÁC", rest))
+        sections.append((render(T("OTHER DATA"), lang), rest))
     return sections
 
 
-def write_template(definition: Definition, path: str | Path, *, year: int | None = None) -> None:
+def write_template(
+    definition: Definition, path: str | Path, *, year: int | None = None, lang: str | None = None
+) -> None:
     """Write the self-assessment form of ``definition``: one sheet, one row per input.
 
     General facts (Thông tin chung) come first, then each pillar's inputs. Yes/no, role and choice
@@ -174,7 +236,13 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
     A definition with yearly targets gets one column per year of the definition instead
     (``Năm 2022`` … ``Năm 2025``, sheet ``Chỉ tiêu theo năm``); ``cds-index score DEF form.xlsx
     --year 2024`` reads it back.
+
+    The form's words are in ``lang`` (default: the current language, ``--lang``); the decision's
+    words (titles, labels) stay as the decision writes them, and a form in either language is read.
     """
+    from ..i18n import choose_language
+
+    lang = choose_language(lang)
     openpyxl = _openpyxl()
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -184,15 +252,19 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
     targets = definition.scoring == "targets"
     years = list(definition.years or []) if targets else []
     columns = (
-        [COL_NAME, COL_LABEL, COL_UNIT, COL_RULE, *(f"{YEAR_WORD} {y}" for y in years), COL_USERS]
+        [
+            *(_word(c, lang) for c in (COL_NAME, COL_LABEL, COL_UNIT, COL_RULE)),
+            *(render(T("Year {year}", year=str(y)), lang) for y in years),
+            _word(COL_USERS, lang),
+        ]
         if targets
-        else TEMPLATE_COLUMNS
+        else [_word(c, lang) for c in TEMPLATE_COLUMNS]
     )
     widths = [*WIDTHS[:4], *([14] * len(years)), WIDTHS[-1]] if targets else WIDTHS
     users = users_of_inputs(definition)
     book = openpyxl.Workbook()
     ws = book.active
-    ws.title = TARGETS_SHEET if targets else TEMPLATE_SHEET
+    ws.title = _word(TARGETS_SHEET if targets else TEMPLATE_SHEET, lang)
     bold = Font(bold=True)
     fill_input = PatternFill("solid", fgColor="FFF7D6")
     fill_head = PatternFill("solid", fgColor="DDE7F3")
@@ -206,13 +278,19 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
         """A cell of the form; text from the definition cannot start a formula (``safe.cell_text``)."""
         return ws.cell(row, col, cell_text(value) if isinstance(value, str) else value)
 
-    put(1, 1, f"PHIẾU TỰ ĐÁNH GIÁ — {definition.title}").font = Font(bold=True, size=13)
+    put(1, 1, render(T("SELF-ASSESSMENT FORM — {title}", title=definition.title), lang)).font = Font(
+        bold=True, size=13
+    )
+    decided = T(
+        "{issuer}, Decision No. {number} of {date}",
+        issuer=definition.issuer,
+        number=definition.decision.number,
+        date=definition.decision.date,
+    )
     put(
         2,
         1,
-        f"{definition.issuer}, Quyết định số {definition.decision.number} ngày "
-        f"{definition.decision.date:%d/%m/%Y}"
-        + (f", {definition.decision.appendix}" if definition.decision.appendix else ""),
+        render(decided, lang) + (f", {definition.decision.appendix}" if definition.decision.appendix else ""),
     )
     # The year is left for the unit to write (or given with --year): a default taken from the
     # computer's clock would silently assess the wrong year.
@@ -224,23 +302,25 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
     ]
     for offset, (label, value) in enumerate(facts):
         row = 3 + offset
-        put(row, 1, label).font = bold
+        put(row, 1, _word(label, lang)).font = bold
         cell = put(row, 2, value)
         if label != FACT_DEFINITION:
             cell.fill = fill_input
             cell.border = border
             cell.protection = unlocked
-    put(
-        7,
-        1,
-        (
-            "Điền số liệu của từng năm vào cột của năm đó. "
-            if targets
-            else "Điền số liệu vào cột E (và cột F khi có số liệu của Hội đồng thẩm định). "
+    how = (
+        T(
+            "Write each year's figures in that year's column. Left empty = not reported; n/a = not "
+            "applicable. Columns A–D are locked (Review › Unprotect Sheet opens them, no password)."
         )
-        + "Để trống = không báo cáo số liệu; ghi n/a = không áp dụng. "
-        "Cột A–D được khóa (Review › Unprotect Sheet để mở, không cần mật khẩu).",
-    ).font = Font(italic=True)
+        if targets
+        else T(
+            "Write the figures in column E (and in column F when the appraisal council has its own). "
+            "Left empty = not reported; n/a = not applicable. Columns A–D are locked (Review › "
+            "Unprotect Sheet opens them, no password)."
+        )
+    )
+    put(7, 1, render(how, lang)).font = Font(italic=True)
     header_row = 9
     for col, title in enumerate(columns, start=1):
         cell = put(header_row, col, title)
@@ -259,7 +339,7 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
                 allow_blank=True,
                 showErrorMessage=True,
                 errorStyle="warning",
-                errorTitle="Giá trị không hợp lệ",
+                errorTitle=render(T("Invalid value"), lang),
                 **kwargs,
             )
             ws.add_data_validation(dv)
@@ -278,18 +358,19 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
         value_cols = (TEMPLATE_COLUMNS.index(COL_SELF) + 1, TEMPLATE_COLUMNS.index(COL_APPRAISED) + 1)
         date_col = TEMPLATE_COLUMNS.index(COL_DATE) + 1
         to_fill = {*value_cols, date_col, TEMPLATE_COLUMNS.index(COL_EVIDENCE) + 1}
-    for title, names in _sections(definition):
+    for title, names in _sections(definition, lang):
         cell = put(row, 1, title)
         cell.font = bold
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(columns))
         row += 1
         for name in names:
             spec = definition.inputs[name]
+            unit_word = UNIT_WORDS.get(spec.unit, spec.unit) if lang == "vi" else spec.unit
             cells = [
                 name,
                 spec.label,
-                UNIT_WORDS.get(spec.unit, spec.unit),
-                _requirement(definition, name),
+                "" if spec.unit == "1" else unit_word,
+                _requirement(definition, name, lang),
                 *([None] * (len(columns) - 5)),
                 ", ".join(users.get(name, [])),
             ]
@@ -301,22 +382,26 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
                     c.fill = fill_input
                     c.protection = unlocked
             if spec.type == "boolean":
+                yes, no = _choices("boolean", lang)
                 dv = validation(
-                    "bool", type="list", formula1=listed(YES_NO), error="Chọn Có hoặc Không (hoặc n/a)"
+                    "bool",
+                    type="list",
+                    formula1=listed([yes, no]),
+                    error=render(T("Choose {yes} or {no} (or n/a)", yes=yes, no=no), lang),
                 )
             elif spec.type == "role":
                 dv = validation(
                     "role",
                     type="list",
-                    formula1=listed(ROLE_CHOICES),
-                    error="Chọn Người đứng đầu, Cấp phó hoặc Không",
+                    formula1=listed(_choices("role", lang)),
+                    error=render(T("Choose {head}, {deputy} or {none}", **_roles(lang)), lang),
                 )
             elif spec.type == "choice":
                 dv = validation(
                     f"choice:{name}",
                     type="list",
                     formula1=listed(spec.choices or []),
-                    error="Chọn một giá trị trong danh sách",
+                    error=render(T("Choose a value from the list"), lang),
                 )
             elif spec.type in {"integer", "number"}:
                 low = spec.min if spec.min is not None else None
@@ -328,7 +413,7 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
                         operator="between",
                         formula1=str(low),
                         formula2=str(spec.max),
-                        error=f"Nhập số từ {low} đến {spec.max}",
+                        error=render(T("Enter a number from {low} to {high}", low=low, high=spec.max), lang),
                     )
                 elif low is not None:
                     dv = validation(
@@ -336,7 +421,7 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
                         type=kind,
                         operator="greaterThanOrEqual",
                         formula1=str(low),
-                        error=f"Nhập số ≥ {low}",
+                        error=render(T("Enter a number ≥ {low}", low=low), lang),
                     )
                 else:
                     dv = None
@@ -349,7 +434,7 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
                 validation("date", type="date", operator="greaterThan", formula1="1").add(
                     f"{column_letter(date_col)}{row}"
                 )
-                ws.cell(row, date_col).number_format = "DD/MM/YYYY"
+                ws.cell(row, date_col).number_format = "DD/MM/YYYY" if lang == "vi" else "YYYY-MM-DD"
             row += 1
     _print_setup(ws, f"{header_row}:{header_row}")
     # The key column (input names) and the texts are locked, the cells to fill are not; no password,
@@ -357,7 +442,7 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
-    book.properties.title = f"Phiếu tự đánh giá {definition.id}"
+    book.properties.title = render(T("Self-assessment form {id}", id=definition.id), lang)
     book.properties.subject = definition.id
     book.save(path)
 
@@ -869,7 +954,7 @@ def _read_sheet(
     found_form = False
     for number, row in rows:
         head.append((number, row))
-        keys = {_key(c.value) for c in row.values() if isinstance(c.value, str)}
+        keys = {_canonical(_key(c.value)) for c in row.values() if isinstance(c.value, str)}
         if _key(COL_NAME) in keys and _key(COL_SELF) in keys:
             found_form = True
             break
@@ -1015,7 +1100,7 @@ def _read_table(
                 Problem(
                     "table-header",
                     T(
-                        "{address}: the header has no unit id column (Mã đơn vị), and column A ({value}) "
+                        "{address}: the header has no unit id column ('Mã đơn vị'), and column A ({value}) "
                         "is not one: add a column 'Mã đơn vị' with each unit's id",
                         address=f"{_ref(title)}!A{header_row}",
                         value=repr(header_values[0]),
@@ -1087,7 +1172,7 @@ def _read_form(
     for number, cells in head:
         label = cells.get(0)
         if label is not None and isinstance(label.value, str) and 1 in cells:
-            facts[_key(label.value)] = (_as_input(cells[1], None), number)
+            facts[_canonical(_key(label.value))] = (_as_input(cells[1], None), number)
     source = f"{file}!{sheet}"
 
     def fact(label: str) -> Any:
@@ -1152,7 +1237,7 @@ def _read_form(
         else:
             unit_year = read_year
 
-    keys = {col: _key(c.value) for col, c in header_cells.items() if isinstance(c.value, str)}
+    keys = {col: _canonical(_key(c.value)) for col, c in header_cells.items() if isinstance(c.value, str)}
     col = {title: next((i for i, k in keys.items() if k == _key(title)), None) for title in TEMPLATE_COLUMNS}
     known = {i for i in col.values() if i is not None}
     by_label: dict[str, list[str]] = {}
@@ -1280,7 +1365,7 @@ def read_workbook_years(
         head: list[tuple[int, Row]] = []
         for number, row in rows:
             head.append((number, row))
-            keys = {i: _key(c.value) for i, c in row.items() if isinstance(c.value, str)}
+            keys = {i: _canonical(_key(c.value)) for i, c in row.items() if isinstance(c.value, str)}
             years = {i: int(m[1]) for i, k in keys.items() if (m := _YEAR_HEADER.fullmatch(k))}
             if _key(COL_NAME) in keys.values() and years:
                 return _read_years_form(definition, file, sheet, head[:-1], row, number, years, rows)
@@ -1326,7 +1411,7 @@ def _read_years_form(
     for number, cells in head:
         label = cells.get(0)
         if label is not None and isinstance(label.value, str) and 1 in cells:
-            facts[_key(label.value)] = (_as_input(cells[1], None), number)
+            facts[_canonical(_key(label.value))] = (_as_input(cells[1], None), number)
 
     def fact(label: str) -> tuple[Any, int]:
         return facts.get(_key(label), (None, 4))
@@ -1362,7 +1447,7 @@ def _read_years_form(
         ]
     unit_name = fact(FACT_UNIT_NAME)[0]
     unit_name = None if is_blank(unit_name) else str(unit_name).strip()
-    keys = {i: _key(c.value) for i, c in header.items() if isinstance(c.value, str)}
+    keys = {i: _canonical(_key(c.value)) for i, c in header.items() if isinstance(c.value, str)}
     name_col = next(i for i, k in keys.items() if k == _key(COL_NAME))
     label_col = next((i for i, k in keys.items() if k == _key(COL_LABEL)), None)
     known = set(keys)
