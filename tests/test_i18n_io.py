@@ -84,7 +84,9 @@ decimals = st.decimals(
 
 @settings(max_examples=300, deadline=None)
 @given(value=decimals, fmt=st.sampled_from(["vi", "en"]), places=st.sampled_from([None, 0, 2]))
-def test_a_number_written_for_people_reads_back_the_same(value: Decimal, fmt: str, places: int | None) -> None:
+def test_a_number_written_for_people_reads_back_the_same(
+    value: Decimal, fmt: str, places: int | None
+) -> None:
     """Whatever the digits, the reader with the same format gives back the Decimal written."""
     from cds_index.io.safe import rounded
 
@@ -156,7 +158,7 @@ def test_inputs_written_with_vi_numbers_are_read_back_by_read_csv(tmp_path: Path
 def test_nothing_written_to_csv_runs_as_a_formula(fmt: str | None) -> None:
     stream = io.StringIO()
     write = table_writer(stream, ["=SUM(A1)", "unit_name", "points"], number_format=fmt)  # type: ignore[arg-type]
-    for name in ["=HYPERLINK(\"http://x\")", "+1", "-2", "@cmd", " =1", "\uff1d1"]:
+    for name in ['=HYPERLINK("http://x")', "+1", "-2", "@cmd", " =1", "\uff1d1"]:
         write(["xa", name, Decimal("-5.5")], 2)
     delimiter = ";" if fmt == "vi" else ","
     rows = list(csv.reader(io.StringIO(stream.getvalue()), delimiter=delimiter))
@@ -185,7 +187,20 @@ def test_headers_keys_by_default_titles_when_asked(capsys: pytest.CaptureFixture
 
 
 def test_ranking_csv_headers_in_vi(capsys: pytest.CaptureFixture[str]) -> None:
-    main(["rank", HUE, *EXAMPLE_FILES, "--format", "csv", "--no-bom", "--headers", "vi", "--number-format", "vi"])
+    main(
+        [
+            "rank",
+            HUE,
+            *EXAMPLE_FILES,
+            "--format",
+            "csv",
+            "--no-bom",
+            "--headers",
+            "vi",
+            "--number-format",
+            "vi",
+        ]
+    )
     out = capsys.readouterr().out
     header = next(csv.reader(io.StringIO(out), delimiter=";"))
     assert header[:3] == ["Hạng", "Mã đơn vị", "Tên đơn vị"]
@@ -269,8 +284,11 @@ def test_the_results_workbook_speaks_the_language(tmp_path: Path, lang: str) -> 
     assert book.sheetnames[0] == {"vi": "Tổng hợp", "en": "Summary"}[lang]
     # rule explanations (rules/*, engine/) are another module's words: this checks the workbook's own
     explanations = [
-        str(c) for ws in book.worksheets[1:] for row in ws.iter_rows(min_col=7, max_col=7, values_only=True)
-        for c in row if c
+        str(c)
+        for ws in book.worksheets[1:]
+        for row in ws.iter_rows(min_col=7, max_col=7, values_only=True)
+        for c in row
+        if c
     ]
     found = leaks(text, lang, _content(str(table), *explanations, definition.title))
     assert found == [], f"{lang} workbook has {found}"
@@ -289,7 +307,9 @@ def test_the_results_workbook_number_formats_are_locale_codes(tmp_path: Path) ->
         if isinstance(c.value, int | float) and not isinstance(c.value, bool) and c.column > 3
     }
     places = definition.display.decimals
-    assert "#,##0." + "0" * places in formats and all(f.startswith("#,##0") or f == "General" for f in formats)
+    assert "#,##0." + "0" * places in formats and all(
+        f.startswith("#,##0") or f == "General" for f in formats
+    )
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

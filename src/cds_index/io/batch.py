@@ -502,7 +502,11 @@ def _read_table(
     if forced is not None:
         cells = _split([first.text], forced)
         if forced in {'"', " "} or isinstance(cells, str):
-            why = cells if isinstance(cells, str) else T("{delimiter} cannot separate cells", delimiter=repr(forced))
+            why = (
+                cells
+                if isinstance(cells, str)
+                else T("{delimiter} cannot separate cells", delimiter=repr(forced))
+            )
             yield _file_failure(
                 file, "table-header", T("the header cannot be split: {why}", why=why), first.number
             )
@@ -714,7 +718,11 @@ def _read_table(
         yield _file_failure(
             file,
             "internal",
-            T("{read} rows read but {accounted} accounted for; please report this", read=records, accounted=accounted),
+            T(
+                "{read} rows read but {accounted} accounted for; please report this",
+                read=records,
+                accounted=accounted,
+            ),
         )
 
 
@@ -894,7 +902,7 @@ COLUMN_TITLES: dict[str, Message] = {
 """The title of each stable column key, in the reader's language (CSV ``--headers vi|en``, the terminal)."""
 
 STATUS_WORDS: dict[str, Message] = {"ok": T("ok"), "invalid": T("invalid data"), "failed": T("unreadable")}
-"""A row's status for people; the CSV keeps the keys (``ok``, ``invalid``, ``failed``) with ``--headers keys``."""
+"""A row's status for people; ``--headers keys`` keeps the keys (``ok``, ``invalid``, ``failed``)."""
 
 Headers = str
 """``keys`` (the stable column keys, one header row: for programs), ``vi`` or ``en`` (titles for people)."""
@@ -914,7 +922,9 @@ def summary_keys(definition: Definition) -> list[str]:
     return columns
 
 
-def column_titles(columns: Sequence[str], headers: Headers = "keys", definition: Definition | None = None) -> list[str]:
+def column_titles(
+    columns: Sequence[str], headers: Headers = "keys", definition: Definition | None = None
+) -> list[str]:
     """The header row of ``columns`` (stable keys): the keys themselves, or their titles in ``vi``/``en``.
 
     A pillar's column is its id and title (``I Nhận thức số``: the decision's words, in both
@@ -1005,7 +1015,9 @@ def write_csv(
     """
     places = None if exact else definition.display.decimals
     keys = summary_keys(definition)
-    writer = table_writer(stream, column_titles(keys, headers, definition), bom=bom, number_format=number_format)
+    writer = table_writer(
+        stream, column_titles(keys, headers, definition), bom=bom, number_format=number_format
+    )
     statuses = headers != "keys"
     lang = headers if statuses else None  # titles for people: their problems in the same language
     count = failed = 0

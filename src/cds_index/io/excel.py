@@ -515,7 +515,12 @@ def _archive_problem(path: Path) -> Problem | None:
     if len(parts) > MAX_PARTS:
         return Problem(
             "file-too-large",
-            T("{path} holds {count} parts; at most {limit} are read", path=file, count=len(parts), limit=MAX_PARTS),
+            T(
+                "{path} holds {count} parts; at most {limit} are read",
+                path=file,
+                count=len(parts),
+                limit=MAX_PARTS,
+            ),
             Location(file),
         )
     total = 0
@@ -989,7 +994,11 @@ def _read_sheet(
             (
                 Problem(
                     code,
-                    T("{address}: {why}; the rows from here on were not read", address=where, why=sheet.stopped),
+                    T(
+                        "{address}: {why}; the rows from here on were not read",
+                        address=where,
+                        why=sheet.stopped,
+                    ),
                     Location(file, sheet.stopped_row + 1, 1, (where,)),
                 ),
             ),
@@ -1020,7 +1029,8 @@ def _stray(file: str, sheet: str, number: int, col: int, cell: _Cell, why: Messa
     return Problem(
         "excel-stray-cell",
         T(
-            "{address}: {why}; the value {value} was not read (give the column a header, or delete the value)",
+            "{address}: {why}; the value {value} was not read "
+            "(give the column a header, or delete the value)",
             address=address,
             why=why,
             value=shown,
@@ -1466,7 +1476,9 @@ def _read_years_form(
             name = labelled[0] if len(labelled) == 1 else None
         for col, cell in cells.items():
             if col not in known:
-                general.append(_stray(file, title, number, col, cell, T("a value outside the form's columns")))
+                general.append(
+                    _stray(file, title, number, col, cell, T("a value outside the form's columns"))
+                )
         input_spec = definition.inputs.get(name) if name is not None else None
         for col, year in year_cols.items():
             found_cell = cells.get(col)

@@ -137,7 +137,11 @@ def table_layout(definition: Definition, header: Sequence[Any]) -> TableLayout:
         else:
             hint = did_you_mean(str(header[i]), definition.inputs)
             unknown[i] = (
-                T("column {header} is not an input of this definition; {hint}", header=repr(header[i]), hint=hint)
+                T(
+                    "column {header} is not an input of this definition; {hint}",
+                    header=repr(header[i]),
+                    hint=hint,
+                )
                 if hint
                 else T("column {header} is not an input of this definition", header=repr(header[i]))
             )
