@@ -1242,12 +1242,15 @@ def period_warnings(definition: Definition, year: int | None) -> list[Problem]:
         if (period.to and period.successor)
         else ""
     )
+    from ..read.registry import version_hint
+
     return [
         Problem(
             "year-outside-period",
             f"{definition.id} applies {span}, so it does not assess {year} (a year is assessed under "
             f"the definition in force on 31/12/{year}){then}",
             severity="warning",
+            hint=version_hint(definition, dt.date(year, 12, 31)),  # another version beside it (#13)
         )
     ]
 

@@ -889,6 +889,7 @@ COLUMN_TITLES: dict[str, Message] = {
     "bonus": T("Bonus points"),
     "total_with_bonus": T("Total points with the bonus"),
     "problems": T("Data problems"),
+    "warnings": T("Warnings"),
     "source": T("Source"),
     # a ranking's columns (`cds-index rank --format csv`)
     "rank": T("Rank"),
@@ -918,7 +919,7 @@ def summary_keys(definition: Definition) -> list[str]:
         columns.append("index")
     if has_bonus(definition):  # the bonus beside the total, never in it (#13)
         columns += ["bonus", "total_with_bonus"]
-    columns += ["problems", "source"]
+    columns += ["problems", "warnings", "source"]
     return columns
 
 
@@ -976,6 +977,8 @@ def summary_cells(
         if bonus:
             cells += [result.bonus, result.total_with_bonus]
     cells.append(" | ".join(describe(p, lang) for p in row.problems if p.severity == "error"))
+    # scored, but to be read with care: a year outside the version's period (#13, #16), a clamp …
+    cells.append(" | ".join(describe(p, lang) for p in row.problems if p.severity == "warning"))
     cells.append(row.source or "")
     return cells
 
@@ -1090,24 +1093,28 @@ def table_line(definition: Definition, row: BatchRow, lang: Lang = "vi") -> str:
     places = definition.display.decimals
     cells = summary_values(definition, row, lambda d: "" if d is None else show(d, lang, places), lang)
     cells = [terminal(c).replace("\n", " ") for c in cells]  # names and messages come from the data
-    problems = cells[-2]
-    body = cells[:-2]
+    problems, warnings = cells[-3], cells[-2]
+    body = cells[:-3]
     name = (body[1][:28] + "…") if len(body[1]) > 29 else body[1]
     widths = _number_widths(definition, lang)
     numbers = " ".join(f"{c:>{w}}" for c, w in zip(body[3:], widths, strict=True))
     text = f"{body[0]:<20} {name:<30} {body[2]:<8} {numbers}"
     if problems:
         text += "".join(f"\n    {p}" for p in problems.split(" | "))
+    if warnings:
+        text += "".join(
+            "\n    " + render(T("warning: {message}", message=w), lang) for w in warnings.split(" | ")
+        )
     return text.rstrip()
 
 
 def _number_widths(definition: Definition, lang: Lang | None) -> list[int]:
     """The width of each number column: 10, or its whole title (a title is never cut mid-word)."""
-    return [max(10, len(c)) for c in summary_columns(definition, lang)[3:-2]]
+    return [max(10, len(c)) for c in summary_columns(definition, lang)[3:-3]]
 
 
 def table_header(definition: Definition, lang: Lang = "vi") -> str:
-    columns = summary_columns(definition, lang)[:-2]
+    columns = summary_columns(definition, lang)[:-3]
     name = columns[1][:29]
     widths = _number_widths(definition, lang)
     numbers = " ".join(f"{c:>{w}}" for c, w in zip(columns[3:], widths, strict=True))

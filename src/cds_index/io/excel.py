@@ -1542,6 +1542,7 @@ RESULT_WORDS: dict[str, Message] = {
     "with_bonus": T("Total with bonus"),
     "status": T("Status"),
     "problems": T("Problems"),
+    "warning": T("Warning"),
     "stt": T("No."),
     "title": T("Criterion"),
     "stated": T("Max points"),
@@ -1697,7 +1698,10 @@ def write_results(
             cells += [result.bonus, result.total_with_bonus] if bonus else []
         else:
             cells += [None] * (len(definition.tree) + 3 + with_index + bonus)
-        cells += [status, "\n".join(describe(p, lang) for p in row.problems if p.severity == "error") or None]
+        # errors, then warnings (a year outside the version's period, #13), each on a line of its own
+        notes = [describe(p, lang) for p in row.problems if p.severity == "error"]
+        notes += [f"{w['warning']}: {describe(p, lang)}" for p in row.problems if p.severity == "warning"]
+        cells += [status, "\n".join(notes) or None]
         summary.append([styled(summary, c, number=True, index=i == index_at) for i, c in enumerate(cells)])
     summary.auto_filter.ref = f"A2:{column_letter(len(head))}{len(ordered) + 2}"
     _print_setup(summary, "2:2")
