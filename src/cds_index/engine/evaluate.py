@@ -187,13 +187,14 @@ class NodeResult(NamedTuple):
         def num(d: Decimal | None) -> str | None:
             return None if d is None else (plain(d) if places is None else show(d, "en", places))
 
+        share = self.percent  # divided once per node, not twice (#11)
         out: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
             "points": num(self.points),
             "max": num(self.max),
             "stated": num(self.stated),
-            "percent": num(self.percent) if self.percent is not None else None,
+            "percent": num(share) if share is not None else None,
             "status": self.status,
         }
         if explain:
@@ -335,8 +336,13 @@ class Result:
         return self._by_id[node_id]
 
     def walk(self) -> Iterator[NodeResult]:
-        for pillar in self.pillars:
-            yield from pillar.walk()
+        """Every node, pillar by pillar, parents before children (one generator, not one per pillar)."""
+        stack = list(reversed(self.pillars))
+        while stack:
+            node = stack.pop()
+            yield node
+            if node.children:
+                stack.extend(reversed(node.children))
 
     def criteria(self) -> list[NodeResult]:
         return [n for n in self.walk() if n.is_criterion]
