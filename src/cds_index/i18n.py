@@ -301,3 +301,41 @@ def placeholders(template: str) -> set[str]:
     import string
 
     return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
+
+
+class Words:
+    """A table of short words (an explanation's "điểm", a status's "Đạt"), looked up per language.
+
+    ``Words("explanation", {"pt": "points", …})`` maps each key to its English msgid, translated in
+    the catalogue under the context (``msgctxt``) ``context`` (a short word is ambiguous: "at most" is
+    "tối đa" in one sentence and "tối đa trừ" in another, so a key may name its own context as
+    ``(context, msgid)``). ``words[lang]`` is the dict of every key in ``lang``, built once per
+    language and kept: explanations are written for every node of every unit, so the hot path is a
+    dict lookup, never a catalogue search (#11, #12).
+    """
+
+    def __init__(self, context: str, msgids: dict[str, str | tuple[str, str]]) -> None:
+        self.context = context
+        self.msgids = msgids
+        self._by_lang: dict[str, dict[str, str]] = {}
+
+    def __getitem__(self, lang: str) -> dict[str, str]:
+        found = self._by_lang.get(lang)
+        if found is None:
+            found = self._by_lang[lang] = self._build(choose_language(lang))
+        return found
+
+    def __contains__(self, lang: object) -> bool:
+        return lang in LANGUAGES
+
+    def _build(self, lang: Lang) -> dict[str, str]:
+        catalogue = translation(lang)
+        built: dict[str, str] = {}
+        for key, entry in self.msgids.items():
+            context, msgid = entry if isinstance(entry, tuple) else (self.context, entry)
+            built[key] = catalogue.pgettext(context, msgid)
+        return built
+
+    def entries(self) -> list[tuple[str, str]]:
+        """Every ``(msgctxt, msgid)`` of the table (tests check each is in both catalogues)."""
+        return [entry if isinstance(entry, tuple) else (self.context, entry) for entry in self.msgids.values()]

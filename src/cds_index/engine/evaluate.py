@@ -12,6 +12,7 @@ from typing import Any, Literal, NamedTuple
 from ..check.constraints import violations
 from ..errors import DefinitionError, Location, Problem, UsageError
 from ..formats.model import Definition, IndexSetting, Node, RankingSetting, RuleBase, rule_inputs
+from ..i18n import T, Words, render
 from ..numbers import HUNDRED, ZERO, Lang, div, plain, points_text, round_as, show
 from ..read.inputs import UnitInputs, parse_values
 from ..rules import Compiled, InvalidValue, NotReported
@@ -20,78 +21,46 @@ from ..rules.rank import PEERS, Standing, Standings
 
 Status = Literal["scored", "not_reported", "not_applicable", "invalid", "pending"]
 """``pending``: a rank criterion scored without its batch (#13, the section on rank criteria below)."""
-STATUS_WORDS: dict[str, dict[str, str]] = {
-    "vi": {
-        "not_reported": "không báo cáo số liệu → mặc định 0 điểm",
-        "not_applicable": "không áp dụng, không đánh giá tiêu chí này",
-        "late": "quá hạn",
-        "before": "trước kỳ",
-        "earlier": "thuộc kỳ trước, không tính cho kỳ này",
-        "other_year": "thuộc năm",
-        "not_year": "không thuộc năm đánh giá",
-        "read": "số liệu",
-        "sum": "Tổng",
-        "pt": "điểm",
-        "missing": "thiếu số liệu",
-        "self": "tự đánh giá",
-        "appraised": "thẩm định",
-        "bonus": "điểm thưởng",
-        "floor": "điểm trừ vượt số điểm của nhóm, nhóm dừng ở 0",
+STATUS_WORDS = Words(
+    'status',
+    {
+        'not_reported': 'not reported → 0 points by default',
+        'not_applicable': 'not applicable, not assessed',
+        'late': 'after the deadline',
+        'before': 'before the period',
+        'earlier': 'it belongs to an earlier period and does not count for this one',
+        'other_year': 'falls in',
+        'not_year': 'not the assessment year',
+        'read': 'read',
+        'sum': 'Sum',
+        'pt': 'points',
+        'missing': 'missing',
+        'self': 'self-assessed',
+        'appraised': 'appraised',
+        'bonus': 'bonus',
+        'floor': "the deductions exceed the group's points; it stops at 0",
     },
-    "en": {
-        "not_reported": "not reported → 0 points by default",
-        "not_applicable": "not applicable, not assessed",
-        "late": "after the deadline",
-        "before": "before the period",
-        "earlier": "it belongs to an earlier period and does not count for this one",
-        "other_year": "falls in",
-        "not_year": "not the assessment year",
-        "read": "read",
-        "sum": "Sum",
-        "pt": "points",
-        "missing": "missing",
-        "self": "self-assessed",
-        "appraised": "appraised",
-        "bonus": "bonus",
-        "floor": "the deductions exceed the group's points; it stops at 0",
-    },
-}
+)
 
 
-INDEX_WORDS: dict[str, dict[str, str]] = {
-    "vi": {
-        "sum": "Chỉ số = tổng điểm",
-        "sum_scaled": "Chỉ số = tổng điểm ÷ điểm tối đa áp dụng × {scale}",
-        "mean_of_pillar_percentages": "Chỉ số = trung bình cộng tỷ lệ điểm đạt của các trụ cột",
-        "weighted_mean_of_pillar_percentages": "Chỉ số = trung bình có trọng số tỷ lệ điểm đạt của các "
-        "trụ cột",
-        "scale": "thang 0–{scale}",
-        "weight": "trọng số",
-        "skipped": "không đánh giá (không áp dụng), không tính vào trung bình",
-        "none": "không trụ cột nào được đánh giá → 0",
-        "rounded": "làm tròn đến {places} chữ số thập phân",
-        "half_up": "làm tròn nửa lên",
-        "half_even": "làm tròn nửa về số chẵn",
-        "down": "bỏ phần sau",
-        "up": "làm tròn lên",
+INDEX_WORDS = Words(
+    'index',
+    {
+        'sum': 'Index = total points',
+        'sum_scaled': 'Index = total points ÷ applicable maximum × {scale}',
+        'mean_of_pillar_percentages': "Index = mean of the pillars' shares of their applicable maxima",
+        'weighted_mean_of_pillar_percentages': "Index = weighted mean of the pillars' shares of their applicable maxima",
+        'scale': 'scale 0–{scale}',
+        'weight': 'weight',
+        'skipped': 'not assessed (not applicable), left out of the mean',
+        'none': 'no pillar is assessed → 0',
+        'rounded': 'rounded to {places} decimal places',
+        'half_up': 'half up',
+        'half_even': 'half to even',
+        'down': 'toward zero',
+        'up': 'away from zero',
     },
-    "en": {
-        "sum": "Index = total points",
-        "sum_scaled": "Index = total points ÷ applicable maximum × {scale}",
-        "mean_of_pillar_percentages": "Index = mean of the pillars' shares of their applicable maxima",
-        "weighted_mean_of_pillar_percentages": "Index = weighted mean of the pillars' shares of their "
-        "applicable maxima",
-        "scale": "scale 0–{scale}",
-        "weight": "weight",
-        "skipped": "not assessed (not applicable), left out of the mean",
-        "none": "no pillar is assessed → 0",
-        "rounded": "rounded to {places} decimal places",
-        "half_up": "half up",
-        "half_even": "half to even",
-        "down": "toward zero",
-        "up": "away from zero",
-    },
-}
+)
 """The words of an index explanation (:func:`explain_index`), one place per language."""
 
 

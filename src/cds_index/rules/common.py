@@ -15,6 +15,7 @@ from typing import Any, Literal, NamedTuple
 
 from ..formats import units
 from ..formats.model import InputDef
+from ..i18n import Message, Words
 from ..numbers import ONE, ZERO, Lang, div, percent, points_text, show
 
 Values = Mapping[str, Any]
@@ -27,34 +28,13 @@ Need = Callable[[str | None, set[str], str], InputDef | None]
 
 NUMERIC = frozenset({"number", "integer"})
 
-ROLE_WORDS = {
-    "vi": {"head": "người đứng đầu", "deputy": "cấp phó", "none": "không có"},
-    "en": {"head": "the head", "deputy": "a deputy", "none": "nobody"},
-}
-WORDS = {
-    "vi": {
-        "yes": "có",
-        "no": "không",
-        "pt": "điểm",
-        "target": "mục tiêu",
-        "max": "tối đa",
-        "none": "không có sự cố",
-        "handled": "đã xử lý",
-        "incidents": "sự cố",
-        "band": "mức",
-        "zero_den": "mẫu số bằng 0, không tính được tỷ lệ",
-        "limited": "giới hạn ở {limit} (công thức cho {raw})",
-        "limited_ratio": "tỷ lệ {raw} vượt 100%, tính là {limit}",
-        "needs": "nhưng cần",
-        "some": "có sự cố; chỉ “không có sự cố” đạt điểm",
-        "deducted": "trừ",
-        "deduct_max": "tối đa trừ",
-        "bonus": "điểm thưởng",
-        "row": "dòng",
-        "no_row": "không dòng nào của bảng khớp với các giá trị này",
-        "rows": "nhiều dòng cùng khớp (bảng `unique`)",
-    },
-    "en": {
+ROLE_WORDS = Words(
+    "role", {"head": "the head", "deputy": "a deputy", "none": "nobody"}
+)
+"""A role's words in an explanation (the English msgids; the catalogue has their Vietnamese)."""
+WORDS = Words(
+    "explanation",
+    {
         "yes": "yes",
         "no": "no",
         "pt": "points",
@@ -70,13 +50,14 @@ WORDS = {
         "needs": "but needs",
         "some": "incidents occurred; only “no incident” earns points",
         "deducted": "deducted",
-        "deduct_max": "at most",
+        "deduct_max": ("deduction", "at most"),
         "bonus": "bonus",
         "row": "row",
         "no_row": "no row of the table matches these values",
         "rows": "several rows match (a `unique` table)",
     },
-}
+)
+"""The words explanations are written with, per language: ``WORDS[lang]["pt"]``."""
 
 
 class Clamp(NamedTuple):

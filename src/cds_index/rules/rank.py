@@ -24,6 +24,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..formats.model import InputDef, Node, Rank
+from ..i18n import Words
 from ..numbers import ZERO, Lang, div, points_text, show
 from .common import NUMERIC, WORDS, Compiled, InvalidValue, Need, Values, label
 
@@ -33,38 +34,21 @@ PEERS = "@peers"
 """The key under which a rank rule's values carry ``(standing, unit id)``; never an input name
 (input names start with a letter)."""
 
-TEXTS: dict[str, dict[str, str]] = {
-    "vi": {
-        "place": "hạng",
-        "tied": "đồng hạng",
-        "with": "với",
-        "others": "đơn vị khác",
-        "by": "theo",
-        "descending": "cao nhất đứng đầu",
-        "ascending": "thấp nhất đứng đầu",
-        "mean": "trung bình điểm các hạng",
-        "unranked": "đơn vị không được xếp hạng (không báo cáo, không áp dụng hoặc không hợp lệ)",
-        "pending": (
-            "chờ xếp hạng: điểm theo hạng chỉ tính được khi chấm cùng các đơn vị khác "
-            "(chấm cả lô, hoặc cho số liệu của các đơn vị khác) → tạm 0 điểm"
-        ),
+TEXTS = Words(
+    'rank',
+    {
+        'place': 'place',
+        'tied': 'tied at place',
+        'with': 'with',
+        'others': 'other unit(s)',
+        'by': 'by',
+        'descending': 'highest first',
+        'ascending': 'lowest first',
+        'mean': 'the mean of the points of places',
+        'unranked': 'unit(s) not ranked (not reported, not applicable or invalid)',
+        'pending': "pending: the points of a place can only be known among the units assessed together (score the batch, or give the peers' values) → 0 points for now",
     },
-    "en": {
-        "place": "place",
-        "tied": "tied at place",
-        "with": "with",
-        "others": "other unit(s)",
-        "by": "by",
-        "descending": "highest first",
-        "ascending": "lowest first",
-        "mean": "the mean of the points of places",
-        "unranked": "unit(s) not ranked (not reported, not applicable or invalid)",
-        "pending": (
-            "pending: the points of a place can only be known among the units assessed together "
-            "(score the batch, or give the peers' values) → 0 points for now"
-        ),
-    },
-}
+)
 
 
 @dataclass(frozen=True, slots=True)

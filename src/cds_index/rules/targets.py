@@ -21,6 +21,7 @@ from typing import Any, Final, Literal
 
 from ..formats import units
 from ..formats.model import AtLeast, InputDef, Node, OneOf, Targets
+from ..i18n import Words
 from ..numbers import ONE, ZERO, Lang, show
 from ..read.literals import fold
 from .common import Compiled, Need, Values
@@ -32,22 +33,16 @@ STATUSES: tuple[Status, ...] = ("met", "unmet", "no_target", "not_applicable", "
 TargetValue = Decimal | tuple[str, ...]
 """A year's target: the number to reach (inclusive), or the acceptable states."""
 
-STATUS_LABELS: Final[dict[Lang, dict[Status, str]]] = {
-    "vi": {
-        "met": "Đạt",
-        "unmet": "Chưa đạt",
-        "no_target": "Không có chỉ tiêu",
-        "not_applicable": "Không áp dụng",
-        "not_reported": "Chưa báo cáo",
+STATUS_LABELS = Words(
+    'target-status',
+    {
+        'met': 'met',
+        'unmet': 'not met',
+        'no_target': 'no target',
+        'not_applicable': 'not applicable',
+        'not_reported': 'not reported',
     },
-    "en": {
-        "met": "met",
-        "unmet": "not met",
-        "no_target": "no target",
-        "not_applicable": "not applicable",
-        "not_reported": "not reported",
-    },
-}
+)
 
 NUMBERS = frozenset({"number", "integer"})
 
