@@ -338,4 +338,6 @@ class Words:
 
     def entries(self) -> list[tuple[str, str]]:
         """Every ``(msgctxt, msgid)`` of the table (tests check each is in both catalogues)."""
-        return [entry if isinstance(entry, tuple) else (self.context, entry) for entry in self.msgids.values()]
+        return [
+            entry if isinstance(entry, tuple) else (self.context, entry) for entry in self.msgids.values()
+        ]

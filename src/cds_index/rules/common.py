@@ -15,7 +15,7 @@ from typing import Any, Literal, NamedTuple
 
 from ..formats import units
 from ..formats.model import InputDef
-from ..i18n import Message, Words
+from ..i18n import Message, T, Words
 from ..numbers import ONE, ZERO, Lang, div, percent, points_text, show
 
 Values = Mapping[str, Any]
@@ -28,9 +28,7 @@ Need = Callable[[str | None, set[str], str], InputDef | None]
 
 NUMERIC = frozenset({"number", "integer"})
 
-ROLE_WORDS = Words(
-    "role", {"head": "the head", "deputy": "a deputy", "none": "nobody"}
-)
+ROLE_WORDS = Words("role", {"head": "the head", "deputy": "a deputy", "none": "nobody"})
 """A role's words in an explanation (the English msgids; the catalogue has their Vietnamese)."""
 WORDS = Words(
     "explanation",
@@ -54,6 +52,7 @@ WORDS = Words(
         "bonus": "bonus",
         "row": "row",
         "no_row": "no row of the table matches these values",
+        "no_step": "no step covers this value",
         "rows": "several rows match (a `unique` table)",
     },
 )
@@ -87,32 +86,59 @@ class Clamp(NamedTuple):
         return {"of": self.of, "value": plain(self.raw), "limit": plain(self.limit)}
 
 
-class At(str):
+class At(Message):
     """A static problem's message that knows where in the rule it belongs: ``path`` is relative to the
     rule (``("rows", 2)`` for a table's third row), and :mod:`cds_index.check.validate` positions the
-    problem there instead of at the rule (#13). Everywhere else it is the plain message."""
+    problem there instead of at the rule (#13). Everywhere else it is the message itself: a
+    :class:`~cds_index.i18n.Message` (``At(T("…", …), path)``), rendered in the reader's language when
+    shown, like any other (#12)."""
 
     path: tuple[str | int, ...]
 
-    def __new__(cls, message: str, path: tuple[str | int, ...]) -> At:
-        made = super().__new__(cls, message)
+    def __new__(cls, message: Message | str, path: tuple[str | int, ...]) -> At:
+        if not isinstance(message, Message):  # a text already written (a test's): shown as it is
+            message = Message("{text}", {"text": message})
+        made = super().__new__(cls, message.msgid, message.params)
         made.path = path
         return made
 
-    def __reduce__(self) -> tuple[type[At], tuple[str, tuple[str | int, ...]]]:
-        """Copied and pickled with its path (a Problem's message may be copied or sent elsewhere)."""
-        return At, (str(self), self.path)
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Copied and pickled with its path and its msgid (a Problem's message may be sent elsewhere)."""
+        return _at, (self.msgid, self.params, self.path)
+
+    def __repr__(self) -> str:
+        return f"At({str(self)!r}, {self.path!r})"
 
 
-def count_floor(spec: InputDef | None, name: str, what: str, problems: list[tuple[str, str]]) -> None:
+def _at(msgid: str, params: dict[str, Any], path: tuple[str | int, ...]) -> At:
+    return At(Message(msgid, params), path)
+
+
+SCALE_WORDS: dict[str, Message] = {
+    "percent": T("percent (0–100: write 50 for 50 %)"),
+    "fraction": T("a fraction (0–1: write 0.5 for 50 %)"),
+}
+"""How each scale is written, in a rule's problem (the messages' own words; formats/units.py has its
+own for the units' problems)."""
+
+
+Problems = list[tuple[str, Message]]
+"""A rule's static problems: ``(code, message)``, the message rendered when shown."""
+
+
+def count_floor(spec: InputDef | None, name: str, what: str, problems: Problems) -> None:
     """A rule that multiplies a count (deduction, bonus) needs the count's `min: 0`: a negative count
     is then refused when read, instead of turning a deduction into a bonus (or silently into 0)."""
     if spec is not None and spec.type in NUMERIC and (spec.min is None or spec.min < 0):
         problems.append(
             (
                 "invalid-value",
-                f"input {name!r} is counted by a {what}: declare its `min: 0`, so that a negative count is "
-                "refused when it is read",
+                T(
+                    "input {name} is counted by a `{kind}` rule: declare its `min: 0`, so that a negative "
+                    "count is refused when it is read",
+                    name=repr(name),
+                    kind=what,
+                ),
             )
         )
 
@@ -219,6 +245,14 @@ def proportional_text(
     return award_text(share, maximum, points, lang)
 
 
+def join(parts: list[str], how: Literal["or", "comma"]) -> str:
+    """``a or b or c`` / ``a, b, c`` as one message in the reader's language (``parts`` may be messages)."""
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = T("{a} or {b}", a=joined, b=part) if how == "or" else T("{a}, {b}", a=joined, b=part)
+    return joined
+
+
 def names(value: str | list[str] | None) -> list[str]:
     """One input name, or the inputs a list sums (a shared points cell), or none."""
     if value is None:
@@ -245,7 +279,7 @@ def check_ratio_units(
     per: InputDef | None,
     name: str,
     per_name: str | None,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     if spec is None:
         return
@@ -257,9 +291,12 @@ def check_ratio_units(
             problems.append(
                 (
                     "unit-incompatible",
-                    f"input {name!r} is in {spec.unit}; without `per` a ratio needs a percentage "
-                    "or plain ratio "
-                    "(unit `percent` or `1`), or give the denominator with `per`",
+                    T(
+                        "input {name} is in {unit}; without `per` a ratio needs a percentage or plain "
+                        "ratio (unit `percent` or `1`), or give the denominator with `per`",
+                        name=repr(name),
+                        unit=spec.unit,
+                    ),
                 )
             )
         return
@@ -270,7 +307,13 @@ def check_ratio_units(
         problems.append(
             (
                 "unit-incompatible",
-                f"{name!r} is in {spec.unit} but {per_name!r} is in {per.unit}; a ratio needs the same unit "
-                "above and below the line",
+                T(
+                    "{name} is in {unit} but {per} is in {per_unit}; a ratio needs the same unit above "
+                    "and below the line",
+                    name=repr(name),
+                    unit=spec.unit,
+                    per=repr(per_name),
+                    per_unit=per.unit,
+                ),
             )
         )

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..formats.model import Count, InputDef, Node
 from ..numbers import ZERO, Lang, show
-from .common import NUMERIC, WORDS, Compiled, Need, Values, label, proportional, proportional_text
+from .common import NUMERIC, WORDS, Compiled, Need, Problems, Values, label, proportional, proportional_text
 
 MODEL = Count
 
@@ -19,7 +19,7 @@ def check(
     maximum: Decimal,
     inputs: Mapping[str, InputDef],
     need: Need,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     need(rule.input, set(NUMERIC), "input")
 

@@ -10,7 +10,7 @@ from typing import Any
 from ..check.formula import compile_formula
 from ..formats.model import Formula, InputDef, Node
 from ..numbers import HUNDRED, ZERO, Lang, points_text, show
-from .common import NUMERIC, Clamp, Compiled, InvalidValue, Need, Values
+from .common import NUMERIC, Clamp, Compiled, InvalidValue, Need, Problems, Values
 
 MODEL = Formula
 
@@ -21,7 +21,7 @@ def check(
     maximum: Decimal,
     inputs: Mapping[str, InputDef],
     need: Need,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     formula, found = compile_formula(rule.expression, inputs)
     problems.extend(found)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..formats.model import Incidents, InputDef, Node
 from ..numbers import ONE, ZERO, Lang, show
-from .common import NUMERIC, WORDS, Compiled, Need, NotReported, Values, award_text, label
+from .common import NUMERIC, WORDS, Compiled, Need, NotReported, Problems, Values, award_text, label
 
 MODEL = Incidents
 
@@ -19,7 +19,7 @@ def check(
     maximum: Decimal,
     inputs: Mapping[str, InputDef],
     need: Need,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     need(rule.input, set(NUMERIC), "input")
     need(rule.handled, set(NUMERIC), "handled")

@@ -7,8 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from ..formats.model import InputDef, Node, PerItem
+from ..i18n import T
 from ..numbers import ZERO, Lang, points_text, show
-from .common import NUMERIC, WORDS, Compiled, Need, Values, label
+from .common import NUMERIC, WORDS, Compiled, Need, Problems, Values, label
 
 MODEL = PerItem
 
@@ -19,11 +20,20 @@ def check(
     maximum: Decimal,
     inputs: Mapping[str, InputDef],
     need: Need,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     need(rule.input, set(NUMERIC), "input")
     if rule.cap is not None and rule.cap > maximum:
-        problems.append(("rule-points", f"the cap {rule.cap} exceeds the criterion's {maximum} points"))
+        problems.append(
+            (
+                "rule-points",
+                T(
+                    "the cap {cap} exceeds the criterion's {maximum} points",
+                    cap=str(rule.cap),
+                    maximum=str(maximum),
+                ),
+            )
+        )
 
 
 def compile(rule: PerItem, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Compiled:

@@ -24,9 +24,9 @@ from fractions import Fraction
 from typing import Any
 
 from ..formats.model import InputDef, Node, Rank
-from ..i18n import Words
+from ..i18n import T, Words
 from ..numbers import ZERO, Lang, div, points_text, show
-from .common import NUMERIC, WORDS, Compiled, InvalidValue, Need, Values, label
+from .common import NUMERIC, WORDS, Compiled, InvalidValue, Need, Problems, Values, label
 
 MODEL = Rank
 
@@ -35,18 +35,18 @@ PEERS = "@peers"
 (input names start with a letter)."""
 
 TEXTS = Words(
-    'rank',
+    "rank",
     {
-        'place': 'place',
-        'tied': 'tied at place',
-        'with': 'with',
-        'others': 'other unit(s)',
-        'by': 'by',
-        'descending': 'highest first',
-        'ascending': 'lowest first',
-        'mean': 'the mean of the points of places',
-        'unranked': 'unit(s) not ranked (not reported, not applicable or invalid)',
-        'pending': "pending: the points of a place can only be known among the units assessed together (score the batch, or give the peers' values) → 0 points for now",
+        "place": "place",
+        "tied": "tied at place",
+        "with": "with",
+        "others": "other unit(s)",
+        "by": "by",
+        "descending": "highest first",
+        "ascending": "lowest first",
+        "mean": "the mean of the points of places",
+        "unranked": "unit(s) not ranked (not reported, not applicable or invalid)",
+        "pending": "pending: the points of a place can only be known among the units assessed together (score the batch, or give the peers' values) → 0 points for now",
     },
 )
 
@@ -99,33 +99,51 @@ def check(
     maximum: Decimal,
     inputs: Mapping[str, InputDef],
     need: Need,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     need(rule.input, set(NUMERIC), "input")
     need(rule.per, set(NUMERIC), "per")
     if rule.per is not None and rule.per == rule.input:
-        problems.append(("invalid-value", f"the rank divides {rule.input!r} by itself"))
+        problems.append(("invalid-value", T("the rank divides {name} by itself", name=repr(rule.input))))
     for place, points in enumerate([*rule.places, rule.rest], start=1):
         if points > maximum:
-            which = f"place {place}" if place <= len(rule.places) else "`rest`"
-            problems.append(("rule-points", f"{which} gives {points} points; the criterion has {maximum}"))
+            which = T("place {place}", place=str(place)) if place <= len(rule.places) else "`rest`"
+            problems.append(
+                (
+                    "rule-points",
+                    T(
+                        "{which} gives {points} points; the criterion has {maximum}",
+                        which=which,
+                        points=str(points),
+                        maximum=str(maximum),
+                    ),
+                )
+            )
     awards = [*rule.places, rule.rest]
     for place, (better, worse) in enumerate(itertools.pairwise(awards), start=1):
         if worse > better:
-            which = f"place {place + 1}" if place < len(rule.places) else "`rest`"
+            which = T("place {place}", place=str(place + 1)) if place < len(rule.places) else "`rest`"
             problems.append(
                 (
                     "invalid-value",
-                    f"{which} gives {worse} points, more than place {place}'s {better}: a better place "
-                    "never earns less (list the places 1st first)",
+                    T(
+                        "{which} gives {worse} points, more than place {place}'s {better}: a better place "
+                        "never earns less (list the places 1st first)",
+                        which=which,
+                        worse=str(worse),
+                        place=str(place),
+                        better=str(better),
+                    ),
                 )
             )
     if rule.enforce_deadline:
         problems.append(
             (
                 "invalid-value",
-                "a rank criterion cannot enforce a deadline: a late unit would still hold a place "
-                "(give the late unit's value as not reported instead)",
+                T(
+                    "a rank criterion cannot enforce a deadline: a late unit would still hold a place "
+                    "(give the late unit's value as not reported instead)"
+                ),
             )
         )
 

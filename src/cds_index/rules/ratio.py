@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..formats.model import InputDef, Node, Ratio
+from ..i18n import T
 from ..numbers import ONE, ZERO, Lang, div, percent, show
 from .common import (
     NUMERIC,
@@ -15,6 +16,7 @@ from .common import (
     Compiled,
     InvalidValue,
     Need,
+    Problems,
     Values,
     check_ratio_units,
     factor,
@@ -34,7 +36,7 @@ def check(
     maximum: Decimal,
     inputs: Mapping[str, InputDef],
     need: Need,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     tops, bottoms = names(rule.input), names(rule.per)
     specs = [need(name, set(NUMERIC), "input") for name in tops]
@@ -43,13 +45,16 @@ def check(
         problems.append(
             (
                 "invalid-value",
-                f"the ratio divides {same!r} by itself: it is 100 % whenever {same!r} is above 0; "
-                "name the part in `input` and the whole in `per`",
+                T(
+                    "the ratio divides {name} by itself: it is 100 % whenever {name} is above 0; name the "
+                    "part in `input` and the whole in `per`",
+                    name=repr(same),
+                ),
             )
         )
     if len(tops) > 1 and not bottoms:
         problems.append(
-            ("invalid-value", "a ratio whose `input` is a sum of inputs needs `per` (the denominator)")
+            ("invalid-value", T("a ratio whose `input` is a sum of inputs needs `per` (the denominator)"))
         )
     for name, spec in zip(tops, specs, strict=True) if bottoms or len(tops) == 1 else ():
         # a wrong type is reported above; its unit would only repeat it
