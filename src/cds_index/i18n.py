@@ -303,6 +303,14 @@ def placeholders(template: str) -> set[str]:
     return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
 
 
+def join(parts: list[str], how: Literal["or", "comma"]) -> str:
+    """``a or b or c`` / ``a, b, c`` as one message in the reader's language (``parts`` may be messages)."""
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = T("{a} or {b}", a=joined, b=part) if how == "or" else T("{a}, {b}", a=joined, b=part)
+    return joined
+
+
 class Words:
     """A table of short words (an explanation's "điểm", a status's "Đạt"), looked up per language.
 

@@ -12,7 +12,7 @@ from typing import Any, Literal, NamedTuple
 from ..check.constraints import violations
 from ..errors import DefinitionError, Location, Problem, UsageError
 from ..formats.model import Definition, IndexSetting, Node, RankingSetting, RuleBase, rule_inputs
-from ..i18n import T, Words, render
+from ..i18n import Message, T, Words, render
 from ..numbers import HUNDRED, ZERO, Lang, div, plain, points_text, round_as, show
 from ..read.inputs import UnitInputs, parse_values
 from ..rules import Compiled, InvalidValue, NotReported
@@ -49,7 +49,8 @@ INDEX_WORDS = Words(
         "sum": "Index = total points",
         "sum_scaled": "Index = total points ÷ applicable maximum × {scale}",
         "mean_of_pillar_percentages": "Index = mean of the pillars' shares of their applicable maxima",
-        "weighted_mean_of_pillar_percentages": "Index = weighted mean of the pillars' shares of their applicable maxima",
+        "weighted_mean_of_pillar_percentages": "Index = weighted mean of the pillars' "
+        "shares of their applicable maxima",
         "scale": "scale 0–{scale}",
         "weight": "weight",
         "skipped": "not assessed (not applicable), left out of the mean",
@@ -220,7 +221,7 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
         return f"{w['not_reported']} ({w['missing']}: {', '.join(trace[2])})"
     if form == INVALID:
         return str(trace[2].text(lang))
-    return str(trace[2])  # TEXT
+    return render(trace[2], lang)  # TEXT: a problem's message, in the reader's language
 
 
 def _self_note(
@@ -364,7 +365,7 @@ class Result:
             "bonus": num(self.bonus),
             "total_with_bonus": num(self.total_with_bonus),
             "index": self._index_dict(num, explain),
-            "problems": [p.to_dict() for p in self.problems],
+            "problems": [p.to_dict(self.lang) for p in self.problems],
             "children": [self._pillar(p, places, num, explain) for p in self.pillars],
         }
 
@@ -537,14 +538,6 @@ def assessed_years(definition: Definition) -> tuple[int, ...]:
     return _checked(definition).years
 
 
-_YEAR_NEEDED = (
-    "{id} has yearly targets (for {years}): say which year, e.g. score(definition, values, year={first}), "
-    "or use cds_index.evaluate_year(definition, year, values) or "
-    "cds_index.evaluate_years(definition, {{year: values}})"
-)
-_YEAR_UNKNOWN = "{id} has targets for {years}, not for {year}"
-
-
 def compiled(definition: Definition, year: int | None = None) -> CompiledDefinition:
     """The definition's compiled rules, made once and kept with it.
 
@@ -558,12 +551,20 @@ def compiled(definition: Definition, year: int | None = None) -> CompiledDefinit
     where = Location(path=("year",))
     shown = ", ".join(map(str, base.years))
     if year is None:
-        message = _YEAR_NEEDED.format(id=definition.id, years=shown, first=base.years[0])
+        message = T(
+            "{id} has yearly targets (for {years}): say which year, e.g. score(definition, values, "
+            "year={first}), or use cds_index.evaluate_year(definition, year, values) or "
+            "cds_index.evaluate_years(definition, {{year: values}})",
+            id=definition.id,
+            years=shown,
+            first=str(base.years[0]),
+        )
         raise DefinitionError(Problem("usage", message, where))
     if year not in base.years:
-        raise UsageError(
-            Problem("usage", _YEAR_UNKNOWN.format(id=definition.id, years=shown, year=year), where)
+        unknown = T(
+            "{id} has targets for {years}, not for {year}", id=definition.id, years=shown, year=str(year)
         )
+        raise UsageError(Problem("usage", unknown, where))
     cache: dict[int | None, CompiledDefinition] = definition._compiled
     found = cache.get(year)
     if found is None:
@@ -668,10 +669,27 @@ class _Scorer:
         labels = ", ".join(inputs[n].label for n in names)
         day, month = leaf.deadline  # type: ignore[misc]
         example = f"{self.year or 2024}-{month:02d}-{day:02d}"
-        column = f" or {leaf.dated_by}: {example} (a column of its own in a table)" if leaf.dated_by else ""
+        params = {
+            "node": node.id,
+            "labels": labels,
+            "deadline": f"{day}.{month}",
+            "name": names[0],
+            "example": example,
+        }
         message = (
-            f"{node.id}: {labels} has no date, so it cannot be placed in its period (hạn {day}.{month}); "
-            f"give the date it was held, e.g. {names[0]}: {{value: true, date: {example}}}{column}"
+            T(
+                "{node}: {labels} has no date, so it cannot be placed in its period (deadline {deadline}); "
+                "give the date it was held, e.g. {name}: {{value: true, date: {example}}} or {column}: {example} "
+                "(a column of its own in a table)",
+                column=leaf.dated_by,
+                **params,
+            )
+            if leaf.dated_by
+            else T(
+                "{node}: {labels} has no date, so it cannot be placed in its period (deadline {deadline}); "
+                "give the date it was held, e.g. {name}: {{value: true, date: {example}}}",
+                **params,
+            )
         )
         self.problems.append(
             Problem(
@@ -691,8 +709,12 @@ class _Scorer:
         self.problems.append(
             Problem(
                 "deduction-floor",
-                f"{node.id}: the deductions take it to {plain(points)} points; a group does not go below 0, "
-                "so it has 0 (the deduction beyond its points is not carried to the groups above)",
+                T(
+                    "{node}: the deductions take it to {points} points; a group does not go below 0, so it "
+                    "has 0 (the deduction beyond its points is not carried to the groups above)",
+                    node=node.id,
+                    points=points,
+                ),
                 Location(self.source, path=where),
                 (node.id,),
                 severity="warning",
@@ -1080,7 +1102,14 @@ def pillar_weights(definition: Definition) -> tuple[Decimal, ...] | None:
     missing = [p.id for p in definition.tree if p.id not in setting.weights]
     if missing:
         raise DefinitionError(
-            f"{definition.id}: index.weights has no weight for pillar(s) {', '.join(missing)}",
+            Problem(
+                "index-weights",
+                T(
+                    "{id}: index.weights has no weight for pillar(s) {pillars}",
+                    id=definition.id,
+                    pillars=", ".join(missing),
+                ),
+            ),
             "index-weights",
         )
     return tuple(setting.weights[p.id] for p in definition.tree)
@@ -1157,7 +1186,15 @@ def check_year(year: object) -> int | None:
     if isinstance(year, int) and not isinstance(year, bool) and FIRST_YEAR <= year <= LAST_YEAR:
         return year
     raise UsageError(
-        Problem("usage", f"year is a whole number from {FIRST_YEAR} to {LAST_YEAR}, e.g. 2024; got {year!r}")
+        Problem(
+            "usage",
+            T(
+                "year is a whole number from {first} to {last}, e.g. 2024; got {year}",
+                first=str(FIRST_YEAR),
+                last=str(LAST_YEAR),
+                year=repr(year),
+            ),
+        )
     )
 
 
@@ -1205,20 +1242,28 @@ def period_warnings(definition: Definition, year: int | None) -> list[Problem]:
     period = definition.effective
     if year is None or not 1 <= year <= 9999 or period.covers(dt.date(year, 12, 31)):
         return []
-    span = f"from {period.from_:%d/%m/%Y}" + (f" to {period.to:%d/%m/%Y}" if period.to else "")
-    then = (
-        f"; from {period.to + dt.timedelta(days=1):%d/%m/%Y} use {period.successor}"
-        if (period.to and period.successor)
-        else ""
+    span = (
+        T("from {start} to {end}", start=period.from_, end=period.to)
+        if period.to
+        else T("from {start}", start=period.from_)
     )
-    return [
-        Problem(
-            "year-outside-period",
-            f"{definition.id} applies {span}, so it does not assess {year} (a year is assessed under "
-            f"the definition in force on 31/12/{year}){then}",
-            severity="warning",
+    params = {"id": definition.id, "span": span, "year": str(year), "last_day": dt.date(year, 12, 31)}
+    message = (
+        T(
+            "{id} applies {span}, so it does not assess {year} (a year is assessed under the definition in "
+            "force on {last_day}); from {next} use {successor}",
+            next=period.to + dt.timedelta(days=1),
+            successor=period.successor,
+            **params,
         )
-    ]
+        if (period.to and period.successor)
+        else T(
+            "{id} applies {span}, so it does not assess {year} (a year is assessed under the definition in "
+            "force on {last_day})",
+            **params,
+        )
+    )
+    return [Problem("year-outside-period", message, severity="warning")]
 
 
 def score(
@@ -1293,14 +1338,6 @@ def score(
     )
 
 
-CLAMP_WORDS = {
-    "points": "{node}: the rule gives {raw} points, outside 0 … {maximum}; scored {limit} (not silently: "
-    "the criterion's `clamped` says so)",
-    "share": "{node}: the ratio is {raw}, outside 0 … 100 %; counted as {limit} (where the input is a "
-    "part of the whole it is divided by, declare a `constraints:` entry to refuse such values instead)",
-}
-
-
 def clamp_warnings(
     limits: list[tuple[str, Decimal, tuple[str, ...], Clamp]], source: str | None
 ) -> list[Problem]:
@@ -1311,9 +1348,24 @@ def clamp_warnings(
         raw, limit = limited.raw, limited.limit
         if limited.of == "share":
             raw, limit = raw * HUNDRED, limit * HUNDRED
-        unit = " %" if limited.of == "share" else ""
-        message = CLAMP_WORDS[limited.of].format(
-            node=node_id, raw=plain(raw) + unit, limit=plain(limit) + unit, maximum=plain(maximum)
+        message = (
+            T(
+                "{node}: the ratio is {raw} %, outside 0 … 100 %; counted as {limit} % (where the input is a "
+                "part of the whole it is divided by, declare a `constraints:` entry to refuse such values "
+                "instead)",
+                node=node_id,
+                raw=raw,
+                limit=limit,
+            )
+            if limited.of == "share"
+            else T(
+                "{node}: the rule gives {raw} points, outside 0 … {maximum}; scored {limit} (not silently: "
+                "the criterion's `clamped` says so)",
+                node=node_id,
+                raw=raw,
+                limit=limit,
+                maximum=maximum,
+            )
         )
         path = ("values", names[0]) if names else ()
         out.append(
@@ -1352,13 +1404,15 @@ def score_criterion(
 # Scored without standings, a rank criterion is ``pending`` (0 points for now, its maximum kept) with a
 # ``rank-needs-batch`` warning: a unit alone is never silently 1st.
 
-RANK_MESSAGES = {
-    "needs-batch": "{node}: scored by rank among the units assessed together, but scored alone: pending "
-    "(0 points for now); score the batch, or give the peers' values "
-    "(cds_index.score(..., peers={{unit id: values}}))",
-    "mismatch": "{node}: {unit}'s value of {what} is not the one the batch was ranked by (a file changed "
-    "while read, or the standings are of other data); not scored",
-}
+
+def _rank_mismatch(node: str, unit: str, what: str) -> Message:
+    return T(
+        "{node}: {unit}'s value of {what} is not the one the batch was ranked by (a file changed while read, "
+        "or the standings are of other data); not scored",
+        node=node,
+        unit=unit,
+        what=what,
+    )
 
 
 class Gatherer:
@@ -1475,7 +1529,12 @@ def _place(
     where = Location(scorer.source, path=("values", rule.inputs[0]))
     standing = scorer.standings.get(node.id) if scorer.standings is not None else None
     if standing is None:
-        message = RANK_MESSAGES["needs-batch"].format(node=node.id)
+        message = T(
+            "{node}: scored by rank among the units assessed together, but scored alone: pending (0 points "
+            "for now); score the batch, or give the peers' values (cds_index.score(..., peers={{unit id: "
+            "values}}))",
+            node=node.id,
+        )
         scorer.problems.append(Problem("rank-needs-batch", message, where, (node.id,), "warning"))
         trace = (RULE, lang, rule, plain_values, None, None)
         return NodeResult(
@@ -1483,7 +1542,7 @@ def _place(
         )
     unit_id = scorer.unit_id
     if unit_id in standing.keys and standing.keys[unit_id] != key:
-        message = RANK_MESSAGES["mismatch"].format(node=node.id, unit=unit_id, what=" / ".join(rule.inputs))
+        message = _rank_mismatch(node.id, unit_id, " / ".join(rule.inputs))
         scorer.problems.append(Problem("rank-peers-mismatch", message, where, (node.id,)))
         return _nothing(node, leaf, maximum, "invalid", (TEXT, lang, message))
     values = {**plain_values, PEERS: (standing, unit_id)}
@@ -1523,9 +1582,7 @@ def _stale(
             if standing is None or node.status in ("scored", "invalid"):
                 continue
             if standing.keys.get(unit_id) is not None:
-                message = RANK_MESSAGES["mismatch"].format(
-                    node=node.id, unit=unit_id, what=", ".join(node.inputs)
-                )
+                message = _rank_mismatch(node=node.id, unit=unit_id, what=", ".join(node.inputs))
                 found.append(
                     Problem("rank-peers-mismatch", message, Location(source, path=("values",)), (node.id,))
                 )

@@ -245,14 +245,6 @@ def proportional_text(
     return award_text(share, maximum, points, lang)
 
 
-def join(parts: list[str], how: Literal["or", "comma"]) -> str:
-    """``a or b or c`` / ``a, b, c`` as one message in the reader's language (``parts`` may be messages)."""
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = T("{a} or {b}", a=joined, b=part) if how == "or" else T("{a}, {b}", a=joined, b=part)
-    return joined
-
-
 def names(value: str | list[str] | None) -> list[str]:
     """One input name, or the inputs a list sums (a shared points cell), or none."""
     if value is None:

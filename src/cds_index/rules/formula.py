@@ -9,6 +9,7 @@ from typing import Any
 
 from ..check.formula import compile_formula
 from ..formats.model import Formula, InputDef, Node
+from ..i18n import render
 from ..numbers import HUNDRED, ZERO, Lang, points_text, show
 from .common import NUMERIC, Clamp, Compiled, InvalidValue, Need, Problems, Values
 
@@ -41,8 +42,8 @@ def compile(rule: Formula, maximum: Decimal, inputs: Mapping[str, InputDef]) -> 
         try:
             result = formula({n: v[n] for n in read})
         except (ArithmeticError, TypeError, ValueError) as exc:
-            message = f"{rule.expression}: {exc}"
-            raise InvalidValue(message) from exc
+            said = getattr(exc, "message", None) or str(exc)  # a FormulaEvalError's words, else Python's
+            raise InvalidValue(lambda lang: f"{rule.expression}: {render(said, lang)}") from exc
         raw = maximum * result / HUNDRED if as_percent else result
         return min(max(raw, ZERO), maximum), (result, raw)
 

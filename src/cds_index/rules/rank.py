@@ -46,7 +46,8 @@ TEXTS = Words(
         "ascending": "lowest first",
         "mean": "the mean of the points of places",
         "unranked": "unit(s) not ranked (not reported, not applicable or invalid)",
-        "pending": "pending: the points of a place can only be known among the units assessed together (score the batch, or give the peers' values) → 0 points for now",
+        "pending": "pending: the points of a place can only be known among the units assessed together "
+        "(score the batch, or give the peers' values) → 0 points for now",
     },
 )
 

@@ -28,7 +28,7 @@ from typing import Any
 from ..errors import close_match
 from ..formats import units
 from ..formats.model import InputDef, Node, Range, Table, TableRow
-from ..i18n import Message, T
+from ..i18n import Message, T, join
 from ..numbers import HUNDRED, Lang, points_text, show
 from .common import (
     NUMERIC,
@@ -41,7 +41,6 @@ from .common import (
     Problems,
     Values,
     award_text,
-    join,
     label,
 )
 
