@@ -679,8 +679,8 @@ class _Scorer:
         message = (
             T(
                 "{node}: {labels} has no date, so it cannot be placed in its period (deadline {deadline}); "
-                "give the date it was held, e.g. {name}: {{value: true, date: {example}}} or {column}: {example} "
-                "(a column of its own in a table)",
+                "give the date it was held, e.g. {name}: {{value: true, date: {example}}} or "
+                "{column}: {example} (a column of its own in a table)",
                 column=leaf.dated_by,
                 **params,
             )
