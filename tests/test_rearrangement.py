@@ -497,7 +497,8 @@ def test_the_successor_is_named() -> None:
     effective = district.effective.model_copy(update={"successor": "hai-phong-2025-commune"})
     ended = district.model_copy(update={"effective": effective})
     (warning,) = score(ended, {}, year=2026).problems
-    assert "from 01/07/2025 use hai-phong-2025-commune" in warning.message
+    assert "from 2025-07-01 use hai-phong-2025-commune" in warning.format("en")
+    assert "từ 01/07/2025 dùng hai-phong-2025-commune" in warning.format("vi")
 
 
 def test_a_district_rearrangement_after_the_district_level_is_refused(write: Callable[..., Path]) -> None:

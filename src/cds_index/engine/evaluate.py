@@ -13,7 +13,7 @@ from ..check.constraints import violations
 from ..errors import DefinitionError, Location, Problem, UsageError
 from ..formats.model import Definition, IndexSetting, Node, RankingSetting, RuleBase, rule_inputs
 from ..i18n import Message, T, Words, render
-from ..numbers import HUNDRED, ZERO, Lang, div, plain, points_text, round_as, show
+from ..numbers import HUNDRED, ZERO, Lang, div, figure, plain, points_text, round_as, show
 from ..read.inputs import UnitInputs, parse_values
 from ..rules import Compiled, InvalidValue, NotReported
 from ..rules.common import Clamp
@@ -200,13 +200,13 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
         )
     w = STATUS_WORDS[lang]
     if form == SUM:
-        terms = show(node.children[0].points, lang) if node.children else ""
+        terms = figure(node.children[0].points, lang) if node.children else ""
         for c in node.children[1:]:  # a deduction reads `− 3`, not `+ -3`
-            terms += f" − {show(-c.points, lang)}" if c.points < 0 else f" + {show(c.points, lang)}"
+            terms += f" − {figure(-c.points, lang)}" if c.points < 0 else f" + {figure(c.points, lang)}"
         if node.unfloored is not None:
-            terms += f" = {show(node.unfloored, lang)} ({w['floor']})"
-        text = f"{w['sum']}: {terms} = {show(node.points, lang)}/{points_text(node.max, lang)}"
-        return text + (f"; {w['bonus']} {show(node.bonus, lang)}" if node.bonus else "")
+            terms += f" = {figure(node.unfloored, lang)} ({w['floor']})"
+        text = f"{w['sum']}: {terms} = {figure(node.points, lang)}/{points_text(node.max, lang)}"
+        return text + (f"; {w['bonus']} {figure(node.bonus, lang)}" if node.bonus else "")
     if form == LATE:
         _, _, leaf, year, dates, points, read, self_points = trace
         found = (_outside(day, leaf, year, w, lang) for day in dates)
@@ -236,7 +236,7 @@ def _self_note(
     the rule's words for its points, e.g. a yearly target's met / not met)."""
     if self_points is None or self_points == points:
         return text
-    say = said or show
+    say = said or figure
     return f"{text} [{w['self']} {say(self_points, lang)}, {w['appraised']} {say(points, lang)}]"
 
 
@@ -247,7 +247,7 @@ def _shown(value: Any, lang: Lang) -> str:
     if isinstance(value, bool):
         return WORDS[lang]["yes" if value else "no"]
     if isinstance(value, Decimal):
-        return show(value, lang)
+        return figure(value, lang)
     if value in ROLE_WORDS[lang]:
         return ROLE_WORDS[lang][value]
     return str(value)
@@ -334,15 +334,15 @@ class Result:
     def index_text(self, lang: Lang | None = None) -> str:
         """The index as people read it: ``76,35%`` on 0–100, ``0,76/1`` on another scale, points otherwise."""
         lang = lang or self.lang
-        value = show(self.index, lang, self.index_places)
+        value = figure(self.index, lang, self.index_places)
         if self.index_scale is None:
             return value
-        return f"{value}%" if self.index_scale == HUNDRED else f"{value}/{show(self.index_scale, lang)}"
+        return f"{value}%" if self.index_scale == HUNDRED else f"{value}/{figure(self.index_scale, lang)}"
 
     def explain_index(self, lang: Lang | None = None) -> str:
         """How the index was made from the pillars, in ``lang`` (default: the scoring's language)."""
         if self.index_trace is None:
-            return f"{INDEX_WORDS[lang or self.lang]['sum']} = {show(self.index, lang or self.lang)}"
+            return f"{INDEX_WORDS[lang or self.lang]['sum']} = {figure(self.index, lang or self.lang)}"
         return explain_index(self.index_trace, self.index, self.exact_index, lang or self.lang)
 
     def to_dict(self, *, rounded: bool = False, explain: bool = True) -> dict[str, Any]:
@@ -1148,30 +1148,30 @@ def explain_index(trace: IndexTrace, value: Decimal, exact: Decimal, lang: Lang)
     if trace.method == "sum":
         if scale is None:
             head = w["sum"]
-            body = " + ".join(show(part.points, lang) for part in trace.parts)
-            text = f"{head}: {body} = {show(exact, lang)}"
+            body = " + ".join(figure(part.points, lang) for part in trace.parts)
+            text = f"{head}: {body} = {figure(exact, lang)}"
         else:
-            head = w["sum_scaled"].format(scale=show(scale, lang))
-            text = f"{head}: {show(trace.points, lang)}/{show(trace.max, lang)} × {show(scale, lang)}"
-            text += f" = {show(exact, lang)}"
+            head = w["sum_scaled"].format(scale=figure(scale, lang))
+            text = f"{head}: {figure(trace.points, lang)}/{figure(trace.max, lang)} × {figure(scale, lang)}"
+            text += f" = {figure(exact, lang)}"
     else:
         head = w[trace.method]
         if scale is not None:
-            head += f" ({w['scale'].format(scale=show(scale, lang))})"
+            head += f" ({w['scale'].format(scale=figure(scale, lang))})"
         items = []
         for part in trace.parts:
-            item = f"{part.id} {show(part.points, lang)}/{show(part.max, lang)}"
-            item += f" = {show(part.share, lang)}" if part.share is not None else f": {w['skipped']}"
+            item = f"{part.id} {figure(part.points, lang)}/{figure(part.max, lang)}"
+            item += f" = {figure(part.share, lang)}" if part.share is not None else f": {w['skipped']}"
             if trace.method == "weighted_mean_of_pillar_percentages":
-                item += f" × {w['weight']} {show(part.weight, lang)}"
+                item += f" × {w['weight']} {figure(part.weight, lang)}"
             items.append(item)
         if all(part.share is None for part in trace.parts):
             items.append(w["none"])
-        text = f"{head}: {'; '.join(items)} → {show(exact, lang)}"
+        text = f"{head}: {'; '.join(items)} → {figure(exact, lang)}"
     rounding = trace.rounding
     if rounding is not None:
         rule = w["rounded"].format(places=rounding.places)
-        text += f"; {rule} ({w[rounding.mode]}) = {show(value, lang)}"
+        text += f"; {rule} ({w[rounding.mode]}) = {figure(value, lang)}"
     return text
 
 

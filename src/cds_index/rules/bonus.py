@@ -14,7 +14,7 @@ from typing import Any
 
 from ..formats.model import Bonus, Definition, InputDef, Node
 from ..i18n import T
-from ..numbers import CONTEXT, ONE, ZERO, Lang, points_text, show
+from ..numbers import CONTEXT, ONE, ZERO, Lang, figure, points_text
 from .common import NUMERIC, WORDS, Compiled, Need, Problems, Values, count_floor, label
 
 MODEL = Bonus
@@ -66,8 +66,8 @@ def compile(rule: Bonus, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
         if isinstance(value, bool):
             read = f"{shown}: {w['yes' if value else 'no']}"
         else:
-            read = f"{shown} = {show(value, lang)} × {show(each, lang)} = {show(raw, lang)}"
-        return f"{read} ({w['max']} {show(cap, lang)}) → {w['bonus']} {points_text(bonus, lang)}"
+            read = f"{shown} = {figure(value, lang)} × {figure(each, lang)} = {figure(raw, lang)}"
+        return f"{read} ({w['max']} {figure(cap, lang)}) → {w['bonus']} {points_text(bonus, lang)}"
 
     return Compiled((name,), points, explain, {}, kind=rule.kind)
 

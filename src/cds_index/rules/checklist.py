@@ -8,7 +8,7 @@ from typing import Any
 
 from ..formats.model import Checklist, InputDef, Node
 from ..i18n import T
-from ..numbers import ZERO, Lang, points_text, show
+from ..numbers import ZERO, Lang, figure, points_text
 from .common import WORDS, Compiled, Need, Problems, Values, label
 
 MODEL = Checklist
@@ -73,7 +73,7 @@ def compile(rule: Checklist, maximum: Decimal, inputs: Mapping[str, InputDef]) -
                 parts.append(f"{shown}: {w['yes']}, {w['needs']} “{labels[requires]}” (+0)")
             elif v[name]:
                 total += each
-                parts.append(f"{shown}: {w['yes']} (+{show(each, lang)})")
+                parts.append(f"{shown}: {w['yes']} (+{figure(each, lang)})")
             else:
                 parts.append(f"{shown}: {w['no']} (+0)")
         return f"{'; '.join(parts)} → {points_text(total, lang)}"

@@ -16,7 +16,7 @@ from typing import Any, Literal, NamedTuple
 from ..formats import units
 from ..formats.model import InputDef
 from ..i18n import Message, T, Words
-from ..numbers import ONE, ZERO, Lang, div, percent, points_text, show
+from ..numbers import ONE, ZERO, Lang, div, figure, percent, points_text
 
 Values = Mapping[str, Any]
 Points = Callable[[Values], tuple[Decimal, Any]]
@@ -74,7 +74,7 @@ class Clamp(NamedTuple):
         """``giới hạn ở 5 điểm (công thức cho 6,2)``: what was limited, in either language."""
         if self.of == "points":
             return WORDS[lang]["limited"].format(
-                limit=points_text(self.limit, lang), raw=show(self.raw, lang)
+                limit=points_text(self.limit, lang), raw=figure(self.raw, lang)
             )
         return WORDS[lang]["limited_ratio"].format(
             raw=percent(self.raw, lang), limit=percent(self.limit, lang)
@@ -219,7 +219,7 @@ def factor(spec: InputDef | None) -> Decimal:
 
 def award_text(share: Decimal, maximum: Decimal, points: Decimal, lang: Lang) -> str:
     """``90% × 3 = 2,7 điểm``: how a share of the maximum was awarded."""
-    return f"{percent(share, lang)} × {show(maximum, lang)} = {points_text(points, lang)}"
+    return f"{percent(share, lang)} × {figure(maximum, lang)} = {points_text(points, lang)}"
 
 
 def proportional(part: Decimal, whole: Decimal, maximum: Decimal) -> Decimal:

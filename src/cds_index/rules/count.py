@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..formats.model import Count, InputDef, Node
-from ..numbers import ZERO, Lang, show
+from ..numbers import ZERO, Lang, figure
 from .common import NUMERIC, WORDS, Compiled, Need, Problems, Values, label, proportional, proportional_text
 
 MODEL = Count
@@ -36,6 +36,6 @@ def compile(rule: Count, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
         w = WORDS[lang]
         value: Decimal = v[name]
         text = proportional_text(value, target, maximum, points, lang)
-        return f"{shown} = {show(value, lang)} ({w['target']} {show(target, lang)}) → {text}"
+        return f"{shown} = {figure(value, lang)} ({w['target']} {figure(target, lang)}) → {text}"
 
     return Compiled((name,), points, explain, {name: ZERO}, kind=rule.kind)

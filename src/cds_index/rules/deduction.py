@@ -15,7 +15,7 @@ from typing import Any
 
 from ..formats.model import Deduction, InputDef, Node
 from ..i18n import T
-from ..numbers import CONTEXT, ZERO, Lang, points_text, show
+from ..numbers import CONTEXT, ZERO, Lang, figure, points_text
 from .common import NUMERIC, WORDS, At, Compiled, Need, Problems, Values, count_floor, label
 
 MODEL = Deduction
@@ -91,11 +91,11 @@ def compile(rule: Deduction, maximum: Decimal, inputs: Mapping[str, InputDef]) -
         w = WORDS[lang]
         count: Decimal = v[name]
         head = (
-            f"{shown} = {show(count, lang)} × {show(each, lang)} = {show(raw, lang)} "
-            f"({w['deduct_max']} {show(cap, lang)})"
+            f"{shown} = {figure(count, lang)} × {figure(each, lang)} = {figure(raw, lang)} "
+            f"({w['deduct_max']} {figure(cap, lang)})"
         )
         if start is None:
             return f"{head} → {w['deducted']} {points_text(taken, lang)}"
-        return f"{head} → {show(start, lang)} − {show(taken, lang)} = {points_text(start - taken, lang)}"
+        return f"{head} → {figure(start, lang)} − {figure(taken, lang)} = {points_text(start - taken, lang)}"
 
     return Compiled((name,), points, explain, {}, kind=rule.kind)

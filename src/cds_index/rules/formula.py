@@ -10,7 +10,7 @@ from typing import Any
 from ..check.formula import compile_formula
 from ..formats.model import Formula, InputDef, Node
 from ..i18n import render
-from ..numbers import HUNDRED, ZERO, Lang, points_text, show
+from ..numbers import HUNDRED, ZERO, Lang, figure, points_text
 from .common import NUMERIC, Clamp, Compiled, InvalidValue, Need, Problems, Values
 
 MODEL = Formula
@@ -57,6 +57,6 @@ def compile(rule: Formula, maximum: Decimal, inputs: Mapping[str, InputDef]) -> 
         result, raw = facts
         limited = clamp(facts)
         earned = points_text(raw, lang) if limited is None else limited.text(lang)
-        return f"{rule.expression} = {show(result, lang)}{'%' if as_percent else ''} → {earned}"
+        return f"{rule.expression} = {figure(result, lang)}{'%' if as_percent else ''} → {earned}"
 
     return Compiled(read, points, explain, {}, kind=rule.kind, clamp=clamp)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..formats.model import InputDef, Node, PerItem
 from ..i18n import T
-from ..numbers import ZERO, Lang, points_text, show
+from ..numbers import ZERO, Lang, figure, points_text
 from .common import NUMERIC, WORDS, Compiled, Need, Problems, Values, label
 
 MODEL = PerItem
@@ -49,9 +49,9 @@ def compile(rule: PerItem, maximum: Decimal, inputs: Mapping[str, InputDef]) -> 
         w = WORDS[lang]
         count: Decimal = v[name]
         earned = max(ZERO, min(raw, cap))
-        capped = f" ({w['max']} {show(cap, lang)})"
+        capped = f" ({w['max']} {figure(cap, lang)})"
         return (
-            f"{shown} = {show(count, lang)} × {show(each, lang)} = {show(raw, lang)}{capped} "
+            f"{shown} = {figure(count, lang)} × {figure(each, lang)} = {figure(raw, lang)}{capped} "
             f"→ {points_text(earned, lang)}"
         )
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..formats.model import InputDef, Node, Rank
 from ..i18n import T, Words
-from ..numbers import ZERO, Lang, div, points_text, show
+from ..numbers import ZERO, Lang, div, figure, points_text
 from .common import NUMERIC, WORDS, Compiled, InvalidValue, Need, Problems, Values, label
 
 MODEL = Rank
@@ -180,8 +180,8 @@ def compile(rule: Rank, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Com
 
     def value_text(v: Values, lang: Lang) -> str:
         if per is None:
-            return show(v[name], lang)
-        return f"{show(v[name], lang)}/{show(v[per], lang)}"
+            return figure(v[name], lang)
+        return f"{figure(v[name], lang)}/{figure(v[per], lang)}"
 
     def explain(v: Values, facts: Any, lang: Lang) -> str:
         t = TEXTS[lang]

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..formats.model import InputDef, Node, Ratio
 from ..i18n import T
-from ..numbers import ONE, ZERO, Lang, div, percent, show
+from ..numbers import ONE, ZERO, Lang, div, figure, percent
 from .common import (
     NUMERIC,
     WORDS,
@@ -113,8 +113,8 @@ def compile(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
     def shown(v: Values, which: list[str], lang: Lang) -> str:
         """How a sum of inputs is shown: `12` or `(12 + 30)`."""
         if len(which) == 1:
-            return show(v[which[0]], lang)
-        return "(" + " + ".join(show(v[n], lang) for n in which) + ")"
+            return figure(v[which[0]], lang)
+        return "(" + " + ".join(figure(v[n], lang) for n in which) + ")"
 
     def explain(v: Values, facts: Any, lang: Lang) -> str:
         w = WORDS[lang]

@@ -10,7 +10,7 @@ from typing import Any
 from ..formats import units
 from ..formats.model import InputDef, Node, Step, Steps
 from ..i18n import Message, T
-from ..numbers import HUNDRED, ONE, ZERO, Lang, div, percent, points_text, show
+from ..numbers import HUNDRED, ONE, ZERO, Lang, div, figure, percent, points_text
 from .common import (
     NUMERIC,
     SCALE_WORDS,
@@ -301,9 +301,9 @@ def step_words(step: Step, lang: Lang) -> str:
         return f"“{step.label}”"
     parts = []
     if step.min is not None:
-        parts.append(f"{'≥' if step.min_inclusive else '>'} {show(step.min, lang)}")
+        parts.append(f"{'≥' if step.min_inclusive else '>'} {figure(step.min, lang)}")
     if step.max is not None:
-        parts.append(f"{'≤' if step.max_inclusive else '<'} {show(step.max, lang)}")
+        parts.append(f"{'≤' if step.max_inclusive else '<'} {figure(step.max, lang)}")
     return ", ".join(parts) or "*"
 
 
@@ -317,7 +317,7 @@ def compile(rule: Steps, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
     def what(v: Values, lang: Lang) -> str:
         if per is not None:
             return f"{shown} / {per_label} = {percent(div(v[name], v[per]), lang)}"
-        return f"{shown} = {show(v[name], lang)}"
+        return f"{shown} = {figure(v[name], lang)}"
 
     def points(v: Values) -> tuple[Decimal, Any]:
         value: Decimal = v[name] * lift

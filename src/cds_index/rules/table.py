@@ -29,7 +29,7 @@ from ..errors import close_match
 from ..formats import units
 from ..formats.model import InputDef, Node, Range, Table, TableRow
 from ..i18n import Message, T, join
-from ..numbers import HUNDRED, Lang, points_text, show
+from ..numbers import HUNDRED, Lang, figure, points_text
 from .common import (
     NUMERIC,
     ROLE_WORDS,
@@ -642,5 +642,5 @@ def _shown(value: Any, lang: Lang) -> str:
     if isinstance(value, bool):
         return WORDS[lang]["yes" if value else "no"]
     if isinstance(value, Decimal):
-        return show(value, lang)
+        return figure(value, lang)
     return ROLE_WORDS[lang].get(value, str(value)) if value in ROLES else str(value)

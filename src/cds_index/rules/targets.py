@@ -22,7 +22,7 @@ from typing import Any, Literal
 from ..formats import units
 from ..formats.model import AtLeast, InputDef, Node, OneOf, Targets
 from ..i18n import T, Words, render
-from ..numbers import ONE, ZERO, Lang, show
+from ..numbers import ONE, ZERO, Lang, figure
 from ..read.literals import fold
 from .common import SCALE_WORDS, Compiled, Need, Problems, Values
 
@@ -299,14 +299,14 @@ def gap_text(
 
 
 def _show_number(value: Decimal, percent: bool, lang: Lang) -> str:
-    return show(value, lang) + ("%" if percent else "")
+    return figure(value, lang) + ("%" if percent else "")
 
 
 def show_short(value: Decimal, percent: bool, lang: Lang) -> str:
     """A shortfall: ``5 điểm phần trăm`` for a percentage, the plain number otherwise."""
     if percent:
-        return render(T("{value} percentage points", value=show(value, lang)), lang)
-    return show(value, lang)
+        return render(T("{value} percentage points", value=figure(value, lang)), lang)
+    return figure(value, lang)
 
 
 def show_target(target: TargetValue, percent: bool, lang: Lang) -> str:
