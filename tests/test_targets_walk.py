@@ -119,7 +119,8 @@ def test_the_year_is_explicit_and_positioned() -> None:
         with pytest.raises(UsageError) as unknown:
             cds_index.score(T, {}, year=wrong)
         assert unknown.value.problems[0].location.path == ("year",)
-        assert f"not for {wrong}" in str(unknown.value)
+        assert f"not for {wrong}" in unknown.value.format("en")
+        assert f"không có cho {wrong}" in unknown.value.format("vi")
     # a unit's own year is its year (as for points), and score's `year` overrides it
     values, _ = parse_values({"online_dossiers_pct": "66%"}, T.inputs)
     result = cds_index.score(T, UnitInputs("xa", None, 2022, values))
