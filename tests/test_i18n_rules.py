@@ -42,9 +42,7 @@ BAD_RULES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "unknown input": _rule("        rule: {kind: count, input: nobody, target: 3, assumed: x}\n"),
     "a type mismatch": _rule("        rule: {kind: role, input: staff, assumed: x}\n"),
-    "a ratio of itself": _rule(
-        "        rule: {kind: ratio, input: staff, per: staff, assumed: x}\n"
-    ),
+    "a ratio of itself": _rule("        rule: {kind: ratio, input: staff, per: staff, assumed: x}\n"),
     "a ratio of a sum without per": _rule(
         "        rule: {kind: ratio, input: [staff, staff_trained], assumed: x}\n"
     ),
@@ -73,26 +71,32 @@ BAD_RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "a deduction from a criterion with a cap too large": _rule(
         "        rule: {kind: deduction, input: staff, points_each: 1, cap: 9, assumed: x}\n"
     ),
-    "a bonus with points": _rule("        rule: {kind: bonus, input: staff, points_each: 1, cap: 2, assumed: x}\n"),
+    "a bonus with points": _rule(
+        "        rule: {kind: bonus, input: staff, points_each: 1, cap: 2, assumed: x}\n"
+    ),
     "a per_item cap too large": _rule(
         "        rule: {kind: per_item, input: staff, points_each: 1, cap: 9, assumed: x}\n"
     ),
     "a rank that rewards the worse": _rule(
-        "        rule: {kind: rank, input: staff, places: [1, 3], rest: 9, enforce_deadline: true, assumed: x}\n"
+        "        rule: {kind: rank, input: staff, places: [1, 3], rest: 9, "
+        "enforce_deadline: true, assumed: x}\n"
     ),
     "a table with gaps, overlaps and a wrong column": _rule(
-        "        rule:\n          kind: table\n          hit_policy: unique\n          assumed: x\n          inputs: [staff, has_plan, has_plan]\n"
+        "        rule:\n          kind: table\n          hit_policy: unique\n"
+        "          assumed: x\n          inputs: [staff, has_plan, has_plan]\n"
         "          rows:\n            - {when: {staff: {min: 0, max: 3}, has_plan: true}, points: 9}\n"
         "            - {when: {staff: {min: 2, max: 5}, has_pla: true}, points: 1}\n"
     ),
     "a table with a gap": _rule(
-        "        rule:\n          kind: table\n          hit_policy: unique\n          assumed: x\n          inputs: [staff, has_plan]\n"
+        "        rule:\n          kind: table\n          hit_policy: unique\n"
+        "          assumed: x\n          inputs: [staff, has_plan]\n"
         "          rows:\n            - {when: {staff: {min: 0, max: 3}, has_plan: true}, points: 6}\n"
         "            - {when: {staff: {min: 2, max: 5}, has_plan: '-'}, points: 1}\n"
         "            - {when: {staff: 2, has_plan: maybe}, points: 1}\n"
     ),
     "a table with a gap and an overlap": _rule(
-        "        rule:\n          kind: table\n          hit_policy: unique\n          assumed: x\n          inputs: [staff]\n"
+        "        rule:\n          kind: table\n          hit_policy: unique\n"
+        "          assumed: x\n          inputs: [staff]\n"
         "          rows:\n            - {when: {staff: {min: 0, max: 3}}, points: 6}\n"
         "            - {when: {staff: {min: 2, max: 5}}, points: 1}\n"
     ),
@@ -106,13 +110,16 @@ BAD_RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "a formula that can leave the range": _rule(
         "        rule: {kind: formula, expression: 'staff - staff_trained', assumed: x}\n"
     ),
-    "a formula that is not an expression": _rule("        rule: {kind: formula, expression: 'staff +', assumed: x}\n"),
+    "a formula that is not an expression": _rule(
+        "        rule: {kind: formula, expression: 'staff +', assumed: x}\n"
+    ),
     "period_from after the deadline": _rule(
         "        deadline: '31.3'\n        rule: {kind: yes_no, input: has_plan, enforce_deadline: true, "
         "period_from: '1.6', dated_by: staff, applicable_if: staff, assumed: x}\n"
     ),
     "a range's min above its max": _rule(
-        "        rule:\n          kind: table\n          hit_policy: unique\n          assumed: x\n          inputs: [staff]\n"
+        "        rule:\n          kind: table\n          hit_policy: unique\n"
+        "          assumed: x\n          inputs: [staff]\n"
         "          rows:\n            - {when: {staff: {min: 5, max: 3}}, points: 6}\n"
     ),
 }
@@ -158,7 +165,9 @@ def test_a_type_mismatch_and_a_close_match_in_vietnamese(tmp_path: Path) -> None
     path = tmp_path / "dinh-nghia.yaml"
     path.write_text(mutate(TINY, *BAD_RULES["unknown input with a close match"]), encoding="utf-8")
     (problem,) = [p for p in check_file(path).problems if p.code == "unknown-input"]
-    assert problem.format("vi").endswith("`input` 'staf' không phải chỉ tiêu đã khai báo (có phải ý bạn là 'staff'?) (tại A.2)")
+    assert problem.format("vi").endswith(
+        "`input` 'staf' không phải chỉ tiêu đã khai báo (có phải ý bạn là 'staff'?) (tại A.2)"
+    )
     assert "`input` 'staf' is not a declared input (did you mean 'staff'?)" in problem.format("en")
     path.write_text(mutate(TINY, *BAD_RULES["a type mismatch"]), encoding="utf-8")
     (problem,) = [p for p in check_file(path).problems if p.code == "input-type-mismatch"]
@@ -168,12 +177,18 @@ def test_a_type_mismatch_and_a_close_match_in_vietnamese(tmp_path: Path) -> None
 
 def test_a_positioned_message_is_a_message() -> None:
     """`At` is a `Message` with a path (one mechanism): rendered per language, pickled with both."""
-    message = At(T("row {row} is never reached: earlier rows match every value it matches", row="2"), ("rows", 1))
+    message = At(
+        T("row {row} is never reached: earlier rows match every value it matches", row="2"), ("rows", 1)
+    )
     assert isinstance(message, Message)
     for again in (copy.deepcopy(message), pickle.loads(pickle.dumps(message)), copy.copy(message)):
         assert isinstance(again, At) and again.path == ("rows", 1)
         assert render(again, "vi").startswith("dòng 2 không bao giờ được dùng")
-        assert render(again, "en") == str(again) == "row 2 is never reached: earlier rows match every value it matches"
+        assert (
+            render(again, "en")
+            == str(again)
+            == "row 2 is never reached: earlier rows match every value it matches"
+        )
 
 
 def test_a_positioned_message_keeps_braces_of_a_written_text() -> None:
@@ -237,7 +252,11 @@ def _ratio_rules(definition: Any) -> list[tuple[str, Any]]:
     found = []
     for _, node in definition.walk():
         rule = getattr(node, "rule", None)
-        if getattr(rule, "kind", None) == "ratio" and isinstance(rule.input, str) and isinstance(rule.per, str):
+        if (
+            getattr(rule, "kind", None) == "ratio"
+            and isinstance(rule.input, str)
+            and isinstance(rule.per, str)
+        ):
             spec = definition.inputs[rule.input]
             if spec.max is None and definition.inputs[rule.per].max is None:
                 found.append((rule.input, rule))
@@ -266,5 +285,12 @@ def test_a_formula_without_a_value_says_why_in_the_language() -> None:
     assert formula is not None and not problems
     with pytest.raises(FormulaEvalError) as caught:
         formula({"staff": Decimal(2)})
-    assert render(caught.value.message, "vi") == "một phép tính không có giá trị (0 / 0, x % 0, hoặc một kết quả quá lớn để chia)" or render(caught.value.message, "vi") == "chia cho 0"
-    assert str(caught.value) in {"division by zero", "an operation without a value (0 / 0, x % 0, or a result too large to divide)"}
+    assert (
+        render(caught.value.message, "vi")
+        == "một phép tính không có giá trị (0 / 0, x % 0, hoặc một kết quả quá lớn để chia)"
+        or render(caught.value.message, "vi") == "chia cho 0"
+    )
+    assert str(caught.value) in {
+        "division by zero",
+        "an operation without a value (0 / 0, x % 0, or a result too large to divide)",
+    }

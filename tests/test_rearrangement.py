@@ -482,7 +482,12 @@ def test_the_707_district_index_ends_with_the_district_level() -> None:
     unit, _ = read_unit(district, path, year=2025)
     assert unit is not None
     warned = [p for p in score(district, unit).problems if p.code == "year-outside-period"]
-    assert len(warned) == 1 and warned[0].severity == "warning" and "30/06/2025" in warned[0].format("vi") and "2025-06-30" in warned[0].format("en")
+    assert (
+        len(warned) == 1
+        and warned[0].severity == "warning"
+        and "30/06/2025" in warned[0].format("vi")
+        and "2025-06-30" in warned[0].format("en")
+    )
     assert score(district, unit).ok  # a warning, not a refusal
     unit_2024, _ = read_unit(district, path, year=2024)
     assert unit_2024 is not None

@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cds_index.check.checking import check_file
-from cds_index.i18n import render
 from cds_index.check.formula import Interval, compile_formula, formula_range, input_interval, interval
 from cds_index.engine.evaluate import score
 from cds_index.errors import Problem
 from cds_index.formats import units
 from cds_index.formats.model import Definition, InputDef
+from cds_index.i18n import render
 from cds_index.read.inputs import parse_values
 from cds_index.read.registry import bundled_dir
 

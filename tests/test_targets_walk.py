@@ -15,8 +15,8 @@ import cds_index
 from cds_index.engine.evaluate import explain
 from cds_index.engine.targets import evaluate_year, gaps
 from cds_index.errors import DefinitionError, InputError, UsageError
-from cds_index.i18n import render
 from cds_index.formats.model import AtLeast, Definition
+from cds_index.i18n import render
 from cds_index.read.inputs import UnitInputs, parse_values
 from cds_index.rules import KINDS
 

@@ -1263,7 +1263,10 @@ def period_warnings(definition: Definition, year: int | None) -> list[Problem]:
             **params,
         )
     )
-    return [Problem("year-outside-period", message, severity="warning")]
+    from ..read.registry import version_hint
+
+    hint = version_hint(definition, dt.date(year, 12, 31))  # another version beside it (#13)
+    return [Problem("year-outside-period", message, severity="warning", hint=hint)]
 
 
 def score(
