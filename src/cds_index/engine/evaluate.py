@@ -334,7 +334,7 @@ class Result:
     def index_text(self, lang: Lang | None = None) -> str:
         """The index as people read it: ``76,35%`` on 0–100, ``0,76/1`` on another scale, points otherwise."""
         lang = lang or self.lang
-        value = figure(self.index, lang, self.index_places)
+        value = show(self.index, lang, self.index_places)
         if self.index_scale is None:
             return value
         return f"{value}%" if self.index_scale == HUNDRED else f"{value}/{figure(self.index_scale, lang)}"

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, cast
 
 from ..formats import units
 from ..formats.model import InputDef
@@ -98,7 +98,7 @@ class At(Message):
     def __new__(cls, message: Message | str, path: tuple[str | int, ...]) -> At:
         if not isinstance(message, Message):  # a text already written (a test's): shown as it is
             message = Message("{text}", {"text": message})
-        made = super().__new__(cls, message.msgid, message.params)
+        made = cast("At", super().__new__(cls, message.msgid, message.params))
         made.path = path
         return made
 

@@ -165,7 +165,7 @@ def check_scale(rule: Steps, spec: InputDef | None) -> Problems:
             )
         ]
     if scale == "fraction" and top > 1 and rule.scale is None and (spec.max is None or spec.max <= 1):
-        example: Message | str = (
+        fraction_example: Message | str = (
             format((top / 100).normalize(), "f") if top <= 100 else T("a number from 0 to 1")
         )
         other = (
@@ -189,7 +189,7 @@ def check_scale(rule: Steps, spec: InputDef | None) -> Problems:
                         big=big,
                         top=str(top),
                         hundred=str(top * 100),
-                        example=example,
+                        example=fraction_example,
                         other=other,
                     ),
                     at_top,
