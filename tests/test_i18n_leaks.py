@@ -386,7 +386,7 @@ CLI_CASES: list[tuple[str, list[str], dict[str, str | None]]] = [
     ("check a bad inputs file", ["check", "{bad}"], {}),
     ("check a bad definition", ["check", "{baddef}"], {}),
     ("check the bundled definitions", ["check", str(DEFINITIONS)], {}),
-    ("score a unit", ["score", HUE, WEAK], {"en": "render/report.py"}),
+    ("score a unit", ["score", HUE, WEAK], {"vi": "render/report.py", "en": "render/report.py"}),
     ("score units as csv", ["score", HUE, WEAK, "--format", "csv"], {}),
     ("show the assumptions", ["show", HUE, "--assumptions"], {}),
     ("list the definitions", ["list"], {}),
