@@ -311,27 +311,25 @@ def join(parts: list[str], how: Literal["or", "comma"]) -> str:
     return joined
 
 
-class Words:
+class Words(dict[str, dict[str, str]]):
     """A table of short words (an explanation's "điểm", a status's "Đạt"), looked up per language.
 
     ``Words("explanation", {"pt": "points", …})`` maps each key to its English msgid, translated in
     the catalogue under the context (``msgctxt``) ``context`` (a short word is ambiguous: "at most" is
     "tối đa" in one sentence and "tối đa trừ" in another, so a key may name its own context as
-    ``(context, msgid)``). ``words[lang]`` is the dict of every key in ``lang``, built once per
-    language and kept: explanations are written for every node of every unit, so the hot path is a
-    dict lookup, never a catalogue search (#11, #12).
+    ``(context, msgid)``). ``words[lang]`` is the dict of every key in ``lang``, built on first use
+    and kept: explanations are written for every node of every unit, so the hot path is a plain dict
+    lookup (this is a ``dict`` whose missing language is built), never a catalogue search (#11, #12).
     """
 
     def __init__(self, context: str, msgids: dict[str, str | tuple[str, str]]) -> None:
+        super().__init__()
         self.context = context
         self.msgids = msgids
-        self._by_lang: dict[str, dict[str, str]] = {}
 
-    def __getitem__(self, lang: str) -> dict[str, str]:
-        found = self._by_lang.get(lang)
-        if found is None:
-            found = self._by_lang[lang] = self._build(choose_language(lang))
-        return found
+    def __missing__(self, lang: str) -> dict[str, str]:
+        built = self[lang] = self._build(choose_language(lang))
+        return built
 
     def __contains__(self, lang: object) -> bool:
         return lang in LANGUAGES
