@@ -302,7 +302,7 @@ def test_formula_range_gives_the_values_that_reach_the_limit() -> None:
     assert found is not None
     ((severity, message),) = problems
     assert severity == "warning"
-    assert "can give 10 points" in message and "a = 10, n = 1 (no declared max)" in message
+    assert "can give 10 points" in message and "a = 10, n = 1 (no declared `max`)" in message
     formula, _ = compile_formula("a - 12", RANGES)
     assert formula is not None
     _, problems = formula_range(formula, RANGES, D(5), False)
