@@ -157,13 +157,14 @@ class NodeResult(NamedTuple):
         def num(d: Decimal | None) -> str | None:
             return None if d is None else (plain(d) if places is None else show(d, "en", places))
 
+        share = self.percent  # divided once per node, not twice (#11)
         out: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
             "points": num(self.points),
             "max": num(self.max),
             "stated": num(self.stated),
-            "percent": num(self.percent) if self.percent is not None else None,
+            "percent": num(share) if share is not None else None,
             "status": self.status,
         }
         if explain:
@@ -305,8 +306,13 @@ class Result:
         return self._by_id[node_id]
 
     def walk(self) -> Iterator[NodeResult]:
-        for pillar in self.pillars:
-            yield from pillar.walk()
+        """Every node, pillar by pillar, parents before children (one generator, not one per pillar)."""
+        stack = list(reversed(self.pillars))
+        while stack:
+            node = stack.pop()
+            yield node
+            if node.children:
+                stack.extend(reversed(node.children))
 
     def criteria(self) -> list[NodeResult]:
         return [n for n in self.walk() if n.is_criterion]
@@ -1099,7 +1105,7 @@ def pillar_weights(definition: Definition) -> tuple[Decimal, ...] | None:
     setting = definition.index
     if setting.method != "weighted_mean_of_pillar_percentages" or setting.weights is None:
         return None
-    missing = [p.id for p in definition.tree if p.id not in setting.weights]
+    missing = [p for p in definition.weighed_pillars() if p not in setting.weights]
     if missing:
         raise DefinitionError(
             Problem(
@@ -1112,7 +1118,8 @@ def pillar_weights(definition: Definition) -> tuple[Decimal, ...] | None:
             ),
             "index-weights",
         )
-    return tuple(setting.weights[p.id] for p in definition.tree)
+    # a pillar of bonus criteria only has no maximum: left out of the mean whatever its weight
+    return tuple(setting.weights.get(p.id, ZERO) for p in definition.tree)
 
 
 def final_index(
@@ -1162,7 +1169,7 @@ def explain_index(trace: IndexTrace, value: Decimal, exact: Decimal, lang: Lang)
         for part in trace.parts:
             item = f"{part.id} {figure(part.points, lang)}/{figure(part.max, lang)}"
             item += f" = {figure(part.share, lang)}" if part.share is not None else f": {w['skipped']}"
-            if trace.method == "weighted_mean_of_pillar_percentages":
+            if trace.method == "weighted_mean_of_pillar_percentages" and part.share is not None:
                 item += f" × {w['weight']} {figure(part.weight, lang)}"
             items.append(item)
         if all(part.share is None for part in trace.parts):

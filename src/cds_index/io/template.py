@@ -40,8 +40,11 @@ def _describe(definition: Definition, name: str) -> str:
     return ", ".join(parts)
 
 
-def inputs_template(definition: Definition, *, year: int | None = None) -> str:
-    """The template text. Every value starts as ``null`` (= not reported); fill in what you have."""
+def inputs_template(definition: Definition, *, year: int | None = None, reference: str | None = None) -> str:
+    """The template text. Every value starts as ``null`` (= not reported); fill in what you have.
+
+    ``reference`` is what the file's ``definition:`` says (default: the id): a path or ``id@date``
+    when the id alone would not find this version again (#13)."""
     users = users_of_inputs(definition)
     year = year or dt.date.today().year
     lines = [
@@ -52,7 +55,7 @@ def inputs_template(definition: Definition, *, year: int | None = None) -> str:
         "# Có thể ghi {self: x, appraised: y} (tự đánh giá / Hội đồng thẩm định)"
         " và {value: x, date: YYYY-MM-DD}.",
         "kind: inputs",
-        f"definition: {definition.id}",
+        f"definition: {reference or definition.id}",
         "unit: {id: ma-don-vi, name: Tên đơn vị}",
     ]
     general = [n for n, s in definition.inputs.items() if s.general]
