@@ -203,14 +203,15 @@ def figure(d: Decimal, lang: Lang = "vi") -> str:
     if cache is None:
         return _group(show(d, lang), lang)
     try:
-        return cache[d]
-    except KeyError:
-        text = cache[d] = _group(show(d, lang), lang)
-        if len(cache) > _SHOWN_MAX:
-            cache.clear()
-        return text
+        text = cache.get(d)  # a miss is common (every unit's own values): no KeyError raised for it
     except TypeError:  # a signalling NaN cannot be hashed
         return _group(show(d, lang), lang)
+    if text is None:
+        text = _group(show(d, lang), lang)
+        if len(cache) > _SHOWN_MAX:
+            cache.clear()
+        cache[d] = text
+    return text
 
 
 _FIGURES: dict[str, dict[Decimal, str]] = {"vi": {}, "en": {}}
