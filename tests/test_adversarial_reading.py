@@ -822,7 +822,7 @@ def test_the_python_api_refuses_what_the_files_refuse(
     criterion = result.node("A.2")
     if code is None:
         assert result.ok and criterion.status == "scored"
-        assert "/9500 " in criterion.explanation and D(0) < criterion.points < D("0.001")
+        assert "/9.500 " in criterion.explanation and D(0) < criterion.points < D("0.001")
     else:
         assert [p.code for p in result.problems] == [code]
         assert criterion.status == "invalid" and criterion.points == 0

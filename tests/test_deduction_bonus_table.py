@@ -1188,13 +1188,13 @@ def test_the_fictional_example_uses_every_new_kind_and_scores_as_worked_out() ->
 def test_a_batch_summary_has_the_bonus_columns_only_with_a_bonus(tmp_path: Any) -> None:
     import io as text_io
 
-    from cds_index.io.batch import score_many, summary_columns, write_csv
+    from cds_index.io.batch import score_many, summary_keys, write_csv
     from cds_index.read.registry import load, load_file
 
     from .conftest import EXAMPLES
 
     d = load_file(EXAMPLES / "definitions" / "tinh-x-commune-fictional.yaml")
-    assert summary_columns(d, "en")[-5:] == ["bonus", "total_with_bonus", "problems", "warnings", "source"]
+    assert summary_keys(d)[-5:] == ["bonus", "total_with_bonus", "problems", "warnings", "source"]
     out = text_io.StringIO()
     write_csv(d, score_many(d, [EXAMPLES / "rule-kinds" / "xa-a-fictional.yaml"]), out)
     header, row = out.getvalue().lstrip("\ufeff").splitlines()[:2]
@@ -1205,7 +1205,7 @@ def test_a_batch_summary_has_the_bonus_columns_only_with_a_bonus(tmp_path: Any) 
         "15",
         "44",
     )
-    assert "bonus" not in summary_columns(load("hue-2263-commune"), "en")
+    assert "bonus" not in summary_keys(load("hue-2263-commune"))
 
 
 def test_the_results_workbook_has_the_bonus_beside_the_total(tmp_path: Any) -> None:

@@ -14,6 +14,8 @@ from cds_index.analyse.diff import diff, match_nodes, normalise_title, render_ma
 from cds_index.cli import main
 from cds_index.read.registry import load
 
+pytestmark = pytest.mark.usefixtures("english")  # reads the English words of the diff (#12)
+
 VERSIONS = Path(__file__).parent / "data" / "versions"
 ID = "fictional-commune-index"
 
@@ -119,7 +121,7 @@ def test_match_nodes_pairs_duplicate_titles_in_order() -> None:
 def test_markdown(versions: tuple[cds_index.Definition, cds_index.Definition]) -> None:
     text = render_markdown(diff(*versions))
     assert "| stated total | 30 | 37 |" in text
-    assert "| II.2 → II.1 | ratio | target | 0.5 | 0.8 |" in text
+    assert "| II.2 → II.1 | ratio | `target` | 0.5 | 0.8 |" in text
     assert "## Removed (1)" in text
 
 

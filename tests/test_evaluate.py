@@ -180,7 +180,8 @@ def test_a_refused_value_makes_its_criterion_invalid(definition: Definition) -> 
     result = score(definition, {**FULL, "staff": -3})
     node = result.node("X.2")
     assert (node.status, node.points, node.max) == ("invalid", D(0), D(6))
-    assert "minimum" in node.explanation
+    assert "tối thiểu" in node.explanation  # the result's language (vi by default)
+    assert "minimum" in score(definition, {**FULL, "staff": -3}, lang="en").node("X.2").explanation
     assert not result.ok
     assert [p.code for p in result.problems] == ["input-range"]
 

@@ -624,9 +624,9 @@ def test_period_from_is_checked(write: Callable[..., Path]) -> None:
     data = definition_data({"met": {"label": "Có họp", "type": "boolean"}}, [bad, nonsense, loose])
     messages = sorted(p.message for p in check_file(write(dump_yaml(data))).problems if p.severity == "error")
     assert messages == [
-        "period_from 1.7 is after the deadline 31.3",
-        "period_from 31.2 is not a day of the year",
-        "period_from is set but enforce_deadline is not",
+        "`period_from` 1.7 is after the deadline 31.3",
+        "`period_from` 31.2 is not a day of the year",
+        "`period_from` is set but `enforce_deadline` is not",
     ]
 
 

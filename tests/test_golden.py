@@ -84,6 +84,7 @@ def test_cases_exist() -> None:
     assert _files(), f"no `kind: tests` files under {', '.join(map(str, FOLDERS))}"
 
 
+@pytest.mark.usefixtures("english")  # reads the English words (#12)
 def test_a_wrong_expectation_fails_with_a_description(tmp_path: Path) -> None:
     # the runner above is only as good as run_file's verdict: a wrong expectation must fail, exactly
     path = tmp_path / "wrong.yaml"

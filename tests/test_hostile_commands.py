@@ -107,9 +107,10 @@ def test_get_dates_far_ahead_are_answered(client: Any, path: str) -> None:
     assert response.status_code == 200 and response.json()["id"] == HUE
 
 
+@pytest.mark.usefixtures("english")  # reads the English words (#12)
 def test_an_unknown_id_does_not_name_the_servers_folder(client: Any) -> None:
     message = client.get("/definitions/zzz").json()["problems"][0]["message"]
-    assert "on this server" in message and str(ROOT) not in message and "/definitions" not in message
+    assert "trên máy chủ này" in message and str(ROOT) not in message and "/definitions" not in message
 
 
 @pytest.mark.parametrize(
@@ -546,10 +547,10 @@ CLI = [
     ("rank " + HUE + " " + WEAK + " " + WEAK, 1, ""),
     ("rank " + HUE + " " + WEAK + " -o /dev/full", 1, "io-error"),
     ("rank " + HUE + " " + WEAK + " -o {fifo}", 2, "no program reads"),
-    ("rank thanh-hoa-1829-commune " + XA, 2, "yearly targets"),
+    ("rank thanh-hoa-1829-commune " + XA + " --lang en", 2, "yearly targets"),
     ("report " + HUE + " " + WEAK + " -o /dev/full", 2, "output-path"),
     ("report " + HUE + " " + WEAK + " -o {fifo}", 2, "output-path"),
-    ("report thanh-hoa-1829-commune " + XA + " -o {rep}", 2, "yearly targets"),
+    ("report thanh-hoa-1829-commune " + XA + " -o {rep}", 2, "chỉ tiêu từng năm"),  # vi: the default
     ("gaps " + HUE + " " + WEAK + " --lang en", 0, ""),
     ("gaps " + HUE + " " + WEAK + " --overlay " + WEAK, 1, "missing-key"),
     ("gaps " + HUE + " " + WEAK + " --overlay " + str(ROOT / "definitions" / "overlays"), 1, "file-special"),
@@ -622,6 +623,7 @@ CLI = [
 ]
 
 
+@pytest.mark.usefixtures("english")  # reads the English words (#12)
 @pytest.mark.parametrize(("argv", "status", "says"), CLI, ids=[c[0].replace(str(ROOT), "")[:90] for c in CLI])
 def test_commands_end_in_0_1_or_2_with_a_coded_message(
     capsys: Any, files: dict[str, str], argv: str, status: int, says: str

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("english")  # reads the English words of the failures (#12)
+
 pytest_plugins = ["pytester"]
 
 TESTS_FILE = """\
@@ -62,8 +64,8 @@ def test_flag_collects_each_case_and_fails_readably(project: pytest.Pytester) ->
             "*rules.yaml::sai một phần trăm FAILED*",
             "*rules.yaml:7: sai một phần trăm",
             "*CQS.1.1.1 points: expected 2.01, got 2",
-            "*rule: yes_no: input=has_dx_section; 2 points",
-            "*read: has_dx_section = có",
+            "*rule: `yes_no: input=has_dx_section`; 2 points",
+            "*read: has_dx_section = yes",
         ]
     )
     result.stdout.fnmatch_lines(["*broken.yml:3:9: error[[]missing-key[]] missing required key 'expect'"])

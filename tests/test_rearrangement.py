@@ -26,7 +26,7 @@ from cds_index.cli import main
 from cds_index.engine.evaluate import Result, score
 from cds_index.errors import DefinitionError
 from cds_index.formats.rearrangement import Rearrangement
-from cds_index.io.batch import score_many, summary_columns
+from cds_index.io.batch import score_many, summary_keys
 from cds_index.numbers import HUNDRED, ZERO, div
 from cds_index.read.inputs import UnitInputs, parse_values
 from cds_index.read.units_io import read_unit
@@ -482,7 +482,12 @@ def test_the_707_district_index_ends_with_the_district_level() -> None:
     unit, _ = read_unit(district, path, year=2025)
     assert unit is not None
     warned = [p for p in score(district, unit).problems if p.code == "year-outside-period"]
-    assert len(warned) == 1 and warned[0].severity == "warning" and "30/06/2025" in warned[0].message
+    assert (
+        len(warned) == 1
+        and warned[0].severity == "warning"
+        and "30/06/2025" in warned[0].format("vi")
+        and "2025-06-30" in warned[0].format("en")
+    )
     assert score(district, unit).ok  # a warning, not a refusal
     unit_2024, _ = read_unit(district, path, year=2024)
     assert unit_2024 is not None
@@ -497,7 +502,8 @@ def test_the_successor_is_named() -> None:
     effective = district.effective.model_copy(update={"successor": "hai-phong-2025-commune"})
     ended = district.model_copy(update={"effective": effective})
     (warning,) = score(ended, {}, year=2026).problems
-    assert "from 01/07/2025 use hai-phong-2025-commune" in warning.message
+    assert "from 2025-07-01 use hai-phong-2025-commune" in warning.format("en")
+    assert "từ 01/07/2025 dùng hai-phong-2025-commune" in warning.format("vi")
 
 
 def test_a_district_rearrangement_after_the_district_level_is_refused(write: Callable[..., Path]) -> None:
@@ -538,7 +544,7 @@ def test_cli_table_markdown_csv(capsys: pytest.CaptureFixture[str], hue: Any) ->
     assert code == 0 and out.startswith("# hue-2025-an-hoa") and "| xa-an-hoa-thuong" in out
     code, out = run(capsys, "--format", "csv")
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0] == summary_columns(hue, "en")  # the batch writer's own columns
+    assert rows[0] == summary_keys(hue)  # the batch writer's own columns
     assert [r[0] for r in rows[1:]] == ["phuong-an-hoa", *IDS]
     assert rows[1][rows[0].index("points")] == "48.5"
 

@@ -14,6 +14,8 @@ from cds_index.cli import main
 from cds_index.errors import UsageError, close_match, did_you_mean
 from cds_index.read.registry import resolve, resolve_id, searching
 
+pytestmark = pytest.mark.usefixtures("english")  # reads the English words of messages (#12)
+
 VERSIONS = Path(__file__).parent / "data" / "versions"
 ID = "fictional-commune-index"
 SRC = Path(__file__).resolve().parents[1] / "src" / "cds_index"

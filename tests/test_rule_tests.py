@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from cds_index.cli import main
 from cds_index.testing import fold, name_filter, rule_text
 
+pytestmark = pytest.mark.usefixtures("english")  # reads the English words of the failures (#12)
+
 DEPARTMENT = """\
 kind: tests
 definition: hai-duong-707-department
@@ -92,8 +94,8 @@ def test_the_trace_names_rule_inputs_expected_and_actual(
     out = capsys.readouterr().out
     assert f"FAIL {files['department']}:7: Tỷ lệ sai — đếm nhầm" in out
     assert "    CQS.1.1.1 points: expected 2.01, got 2\n" in out
-    assert "        rule: yes_no: input=has_dx_section; 2 points\n" in out
-    assert "        read: has_dx_section = có\n" in out
+    assert "        rule: `yes_no: input=has_dx_section`; 2 points\n" in out
+    assert "        read: has_dx_section = yes\n" in out
     assert "    total points: expected 3, got 2\n        (2/" in out and "earned by CQS.1.1.1 2)" in out
     # a yearly target: the targets as encoded and the value read
     assert f"FAIL {files['targets']}:4: kế hoạch năm 2023" in out
@@ -121,7 +123,7 @@ def test_junit_xml(files: dict[str, Path], tmp_path: Path, capsys: pytest.Captur
     ]
     failure = cases[1].find("failure")
     assert failure is not None and failure.get("message") == "CQS.1.1.1 points: expected 2.01, got 2"
-    assert "rule: yes_no" in (failure.text or "")
+    assert "rule: `yes_no" in (failure.text or "")
     assert cases[1].get("line") == "7" and cases[1].get("file") == str(files["department"])
     assert cases[0].find("failure") is None
     error = cases[3].find("error")
@@ -133,7 +135,7 @@ def test_rule_text_of_a_parent_and_a_ratio() -> None:
 
     d = cds_index.load("hai-duong-707-district")
     assert (
-        rule_text(d, "CQS.4.1.1") == "ratio: input=staff_with_email, per=district_staff, target=1; 2 points"
+        rule_text(d, "CQS.4.1.1") == "`ratio: input=staff_with_email, per=district_staff, target=1`; 2 points"
     )
     assert rule_text(d, "CQS.1.1").startswith("sum of CQS.1.1.1, CQS.1.1.2")
     assert rule_text(d, "NO.SUCH") == ""

@@ -18,6 +18,7 @@ from cds_index.engine.evaluate import score
 from cds_index.errors import Problem
 from cds_index.formats import units
 from cds_index.formats.model import Definition, InputDef
+from cds_index.i18n import render
 from cds_index.read.inputs import parse_values
 from cds_index.read.registry import bundled_dir
 
@@ -81,7 +82,7 @@ def test_fraction_bounds_on_a_percent_input_are_refused_where_written(
     text = text_of({"share": SHARE}, {"kind": "steps", "input": "share", "steps": bands(0.5, 0.8)})
     (problem,) = problems_of(check, text, "scale-mismatch")
     assert problem.severity == "error"
-    assert "viết 80 cho 80 %" in problem.message and "write 80 for 80 %" in problem.message
+    assert "viết 80 cho 80 %" in render(problem.message, "vi") and "write 80 for 80 %" in problem.message
     assert "steps[1].min = 0.5" in problem.message
     assert problem.location.line == line_of(text, "max: 0.8")  # the largest bound, first written
     assert problem.location.path[-3:] == ("steps", 1, "max")
@@ -108,7 +109,7 @@ def test_declaring_scale_percent_confirms_bounds_below_one_percent(build: Callab
 def test_percent_bounds_on_a_fraction_input_are_refused(check: Callable[..., list[Problem]]) -> None:
     text = text_of({"share": FRACTION}, {"kind": "steps", "input": "share", "steps": bands(50, 80)})
     (problem,) = problems_of(check, text, "scale-mismatch")
-    assert "write 0.8 for 80 %" in problem.message and "viết 0,8 cho 80 %" in problem.message
+    assert "write 0.8 for 80 %" in problem.message and "viết 0.8 cho 80 %" in render(problem.message, "vi")
 
 
 def test_a_ratio_of_steps_is_a_fraction_unless_it_says_percent(
@@ -301,7 +302,7 @@ def test_formula_range_gives_the_values_that_reach_the_limit() -> None:
     assert found is not None
     ((severity, message),) = problems
     assert severity == "warning"
-    assert "can give 10 points" in message and "a = 10, n = 1 (no declared max)" in message
+    assert "can give 10 points" in message and "a = 10, n = 1 (no declared `max`)" in message
     formula, _ = compile_formula("a - 12", RANGES)
     assert formula is not None
     _, problems = formula_range(formula, RANGES, D(5), False)

@@ -310,6 +310,7 @@ def test_bad_arguments(hue: cds_index.Definition, kwargs: dict[str, Any]) -> Non
         sensitivity(hue, {}, **kwargs)
 
 
+@pytest.mark.usefixtures("english")  # reads the English words (#12)
 def test_targets_definitions_and_wrong_arguments_are_usage_errors() -> None:
     with pytest.raises(UsageError, match="yearly targets"):
         sensitivity(cds_index.load("thanh-hoa-1829-commune"), {})

@@ -16,6 +16,7 @@ from cds_index.engine.evaluate import explain
 from cds_index.engine.targets import evaluate_year, gaps
 from cds_index.errors import DefinitionError, InputError, UsageError
 from cds_index.formats.model import AtLeast, Definition
+from cds_index.i18n import render
 from cds_index.read.inputs import UnitInputs, parse_values
 from cds_index.rules import KINDS
 
@@ -118,7 +119,8 @@ def test_the_year_is_explicit_and_positioned() -> None:
         with pytest.raises(UsageError) as unknown:
             cds_index.score(T, {}, year=wrong)
         assert unknown.value.problems[0].location.path == ("year",)
-        assert f"not for {wrong}" in str(unknown.value)
+        assert f"not for {wrong}" in unknown.value.format("en")
+        assert f"không có cho {wrong}" in unknown.value.format("vi")
     # a unit's own year is its year (as for points), and score's `year` overrides it
     values, _ = parse_values({"online_dossiers_pct": "66%"}, T.inputs)
     result = cds_index.score(T, UnitInputs("xa", None, 2022, values))
@@ -145,7 +147,7 @@ def test_values_are_read_and_refused_as_for_points() -> None:
     # a refused value: the criterion is invalid in the walk (its message in the explanation)
     bad = cds_index.score(T, {"online_dossiers_pct": "nhiều"}, year=2023)
     assert bad.node("1.6").status == "invalid" and not bad.ok
-    assert bad.problems[0].message in bad.node("1.6").explanation
+    assert render(bad.problems[0].message, "vi") in bad.node("1.6").explanation
 
 
 def load_points() -> Definition:
@@ -192,7 +194,7 @@ def test_the_kinds_table_checks_targets() -> None:
     definition, found = definition_from_text(at_least_on_choice)
     assert definition is not None
     assert [(p.code, p.message) for p in errors_of(found)] == [
-        ("input-type-mismatch", "2022: `at_least` needs a number input; 'online' is choice")
+        ("input-type-mismatch", "2022: `at_least` needs a number input; 'online' is `choice`")
     ]
     state = at_least_on_choice.replace("2022: {at_least: 50}", '2022: {one_of: ["Co"]}')
     _, found = definition_from_text(state)

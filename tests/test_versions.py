@@ -12,6 +12,8 @@ import cds_index
 from cds_index.errors import UsageError
 from cds_index.read.registry import resolve
 
+pytestmark = pytest.mark.usefixtures("english")  # reads the English words of messages (#12)
+
 VERSIONS = Path(__file__).parent / "data" / "versions"
 ID = "fictional-commune-index"
 

@@ -301,3 +301,49 @@ def placeholders(template: str) -> set[str]:
     import string
 
     return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
+
+
+def join(parts: list[str], how: Literal["or", "comma"]) -> str:
+    """``a or b or c`` / ``a, b, c`` as one message in the reader's language (``parts`` may be messages)."""
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = T("{a} or {b}", a=joined, b=part) if how == "or" else T("{a}, {b}", a=joined, b=part)
+    return joined
+
+
+class Words(dict[str, dict[str, str]]):
+    """A table of short words (an explanation's "điểm", a status's "Đạt"), looked up per language.
+
+    ``Words("explanation", {"pt": "points", …})`` maps each key to its English msgid, translated in
+    the catalogue under the context (``msgctxt``) ``context`` (a short word is ambiguous: "at most" is
+    "tối đa" in one sentence and "tối đa trừ" in another, so a key may name its own context as
+    ``(context, msgid)``). ``words[lang]`` is the dict of every key in ``lang``, built on first use
+    and kept: explanations are written for every node of every unit, so the hot path is a plain dict
+    lookup (this is a ``dict`` whose missing language is built), never a catalogue search (#11, #12).
+    """
+
+    def __init__(self, context: str, msgids: dict[str, str | tuple[str, str]]) -> None:
+        super().__init__()
+        self.context = context
+        self.msgids = msgids
+
+    def __missing__(self, lang: str) -> dict[str, str]:
+        built = self[lang] = self._build(choose_language(lang))
+        return built
+
+    def __contains__(self, lang: object) -> bool:
+        return lang in LANGUAGES
+
+    def _build(self, lang: Lang) -> dict[str, str]:
+        catalogue = translation(lang)
+        built: dict[str, str] = {}
+        for key, entry in self.msgids.items():
+            context, msgid = entry if isinstance(entry, tuple) else (self.context, entry)
+            built[key] = catalogue.pgettext(context, msgid)
+        return built
+
+    def entries(self) -> list[tuple[str, str]]:
+        """Every ``(msgctxt, msgid)`` of the table (tests check each is in both catalogues)."""
+        return [
+            entry if isinstance(entry, tuple) else (self.context, entry) for entry in self.msgids.values()
+        ]

@@ -209,9 +209,44 @@ _PERCENT: dict[str, dict[Decimal, str]] = {"vi": {}, "en": {}}
 def points_text(d: Decimal, lang: Lang = "vi") -> str:
     """Points with their word: ``2,5 điểm``; ``1 point``, ``2.5 points``."""
     try:
-        text = _SHOWN[lang][d]
+        text = _FIGURES[lang][d]
     except (KeyError, TypeError):
-        text = show(d, lang)
+        text = figure(d, lang)
     if lang == "vi":
         return text + " điểm"
     return text + (" point" if d == ONE else " points")
+
+
+def figure(d: Decimal, lang: Lang = "vi") -> str:
+    """A number in a sentence (an explanation): :func:`show`, its thousands grouped as the locale
+    writes them: ``9.500.000,5`` in Vietnamese, ``9,500,000.5`` in English (#12). Cached like
+    :func:`show`: an explanation is written for every node of every unit."""
+    cache = _FIGURES.get(lang)
+    if cache is None:
+        return _group(show(d, lang), lang)
+    try:
+        text = cache.get(d)  # a miss is common (every unit's own values): no KeyError raised for it
+    except TypeError:  # a signalling NaN cannot be hashed
+        return _group(show(d, lang), lang)
+    if text is None:
+        text = _group(show(d, lang), lang)
+        if len(cache) > _SHOWN_MAX:
+            cache.clear()
+        cache[d] = text
+    return text
+
+
+_FIGURES: dict[str, dict[Decimal, str]] = {"vi": {}, "en": {}}
+
+
+def _group(text: str, lang: Lang) -> str:
+    """``9500000,5`` → ``9.500.000,5`` (vi), ``9500000.5`` → ``9,500,000.5`` (en); a ``≈`` or a sign
+    kept in front; anything that is not plain digits (an infinity) as it is."""
+    head, point, tail = text.partition("," if lang == "vi" else ".")
+    start = len(head) - len(head.lstrip("≈-"))
+    digits = head[start:]
+    if len(digits) <= 3 or not digits.isdigit():
+        return text
+    first = len(digits) % 3 or 3
+    groups = [digits[:first]] + [digits[i : i + 3] for i in range(first, len(digits), 3)]
+    return head[:start] + ("." if lang == "vi" else ",").join(groups) + point + tail

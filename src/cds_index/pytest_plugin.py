@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from .errors import CdsIndexError
+from .i18n import T, render
 from .testing import CaseOutcome, TestsRun, is_tests_file
 
 FLAG = "--cds-index-tests"
@@ -93,7 +94,9 @@ class Case(pytest.Item):
 
     def runtest(self) -> None:
         if self.run is None:
-            raise Unreadable(f"{self.path}: cannot run this tests file\n{self.error}")
+            raise Unreadable(
+                render(T("{file}: cannot run this tests file", file=str(self.path))) + "\n" + self.error
+            )
         outcome = self.run.run(self.index)
         if not outcome.passed:
             raise CaseFailed(outcome)
@@ -105,4 +108,4 @@ class Case(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         line = self.run.line(self.index) if self.run is not None and self.index >= 0 else None
-        return self.path, (line - 1) if line else None, f"case: {self.name}"
+        return self.path, (line - 1) if line else None, render(T("case: {name}", name=self.name))

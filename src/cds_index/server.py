@@ -380,6 +380,8 @@ _SAYS_GOT |= {"string_pattern_mismatch", "enum"}
 
 def _hide(text: str, hidden: str) -> str:
     """``text`` with the server's folder (``in /srv/definitions``) said as "on this server"."""
+    if text == hidden:  # a whole message (or parameter) that is the folder: `in {folder}` (#12)
+        return T("on this server")
     if isinstance(text, Message):
         params = {k: _hide(v, hidden) if isinstance(v, str) else v for k, v in text.params.items()}
         return Message(text.msgid, params)

@@ -19,7 +19,7 @@ from typing import Any
 
 from .errors import DefinitionError, Location, Problem
 from .formats.model import Definition, TestCase, TestFile
-from .numbers import plain
+from .i18n import T, choose_language, render
 from .read.loader import Document, load_model, read_file
 
 
@@ -35,6 +35,19 @@ class Mismatch:
     read: tuple[tuple[str, str], ...] = ()
     """Each input the criterion read and its value as parsed (``not reported`` when absent)."""
 
+    def headline(self, lang: str | None = None) -> str:
+        """``CQS.1 points: expected 5, got 3``, in ``lang`` (the texts are messages, rendered here)."""
+        return render(
+            T(
+                "{node} {what}: expected {expected}, got {actual}",
+                node=self.node,
+                what=self.what,
+                expected=self.expected,
+                actual=self.actual,
+            ),
+            lang,
+        )
+
 
 @dataclass
 class CaseOutcome:
@@ -49,18 +62,19 @@ class CaseOutcome:
     def passed(self) -> bool:
         return not self.mismatches and not self.problems
 
-    def describe(self) -> str:
+    def describe(self, lang: str | None = None) -> str:
+        """The case's failure for a person, in ``lang``: each problem, each value expected and got."""
         lines = [f"{self.file}:{self.line or 1}: {self.name}"]
         for p in self.problems:
-            lines.append(f"    {p.format()}")
+            lines.append(f"    {p.format(lang)}")
         for m in self.mismatches:
-            lines.append(f"    {m.node} {m.what}: expected {m.expected}, got {m.actual}")
+            lines.append("    " + m.headline(lang))
             if m.explanation:
-                lines.append(f"        ({m.explanation})")
+                lines.append(f"        ({render(m.explanation, lang)})")
             if m.rule:
-                lines.append(f"        rule: {m.rule}")
+                lines.append("        " + render(T("rule: {rule}", rule=m.rule), lang))
             for name, value in m.read:
-                lines.append(f"        read: {name} = {value}")
+                lines.append("        " + render(T("read: {name} = {value}", name=name, value=value), lang))
         return "\n".join(lines)
 
 
@@ -77,12 +91,9 @@ def load_tests(path: str | Path, doc: Document | None = None) -> tuple[TestFile,
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, Decimal):
-        return plain(value)
-    if value is True:
-        return "có"
-    if value is False:
-        return "không"
+    """A value as a message: a number by the reader's locale, yes/no in their words, else its text."""
+    if isinstance(value, Decimal | bool):
+        return T("{value}", value=value)
     return str(value)
 
 
@@ -90,22 +101,30 @@ def _value_text(values: Mapping[str, Any], name: str) -> str:
     """An input as the evaluator saw it: the value, n/a, or not reported; self/appraised and date."""
     value = values.get(name)
     if value is None or not value.reported:
-        return "not reported"
+        return T("not reported")
     if value.not_applicable:
-        return "n/a" + (f" ({value.reason})" if value.reason else "")
-    text = _text(value.value)
+        return T("n/a ({reason})", reason=value.reason) if value.reason else T("n/a")
+    text: str = _text(value.value)
     if value.has_appraisal:
-        text += f" (self {_text(value.self_value)}, appraised {_text(value.appraised)})"
+        text = T(
+            "{value} (self {self}, appraised {appraised})",
+            value=text,
+            self=_text(value.self_value),
+            appraised=_text(value.appraised),
+        )
     if value.date is not None:
-        text += f", dated {value.date.isoformat()}"
+        text = T("{value}, dated {date}", value=text, date=value.date)
     return text
 
 
 def _target_text(target: Any) -> str:
     if getattr(target, "at_least", None) is not None:
-        return f"≥ {plain(target.at_least)}"
+        return T("≥ {value}", value=target.at_least)
     if getattr(target, "one_of", None) is not None:
-        return " or ".join(target.one_of)
+        joined: str = target.one_of[0]
+        for state in target.one_of[1:]:
+            joined = T("{first} or {then}", first=joined, then=state)
+        return joined
     return str(target)  # "*": no target that year
 
 
@@ -117,17 +136,21 @@ def rule_text(definition: Definition, node_id: str) -> str:
     node = definition.nodes().get(node_id)
     if node is None:
         return ""
-    points = f"; {plain(node.points)} points" if node.points is not None else ""
+    points = T("; {points} points", points=node.points) if node.points is not None else ""
     if node.children:
-        return f"sum of {', '.join(c.id for c in node.children)}{points}"
+        return T("sum of {children}{points}", children=", ".join(c.id for c in node.children), points=points)
     if node.targets is not None:
-        years = ", ".join(f"{y}: {_target_text(t)}" for y, t in sorted(node.targets.years.items()))
-        return f"targets on {node.targets.input}: {years}"
+        years: str = ""
+        for year, target in sorted(node.targets.years.items()):
+            one = T("{year}: {target}", year=str(year), target=_target_text(target))
+            years = one if not years else T("{first}, {then}", first=years, then=one)
+        return T("targets on {input}: {years}", input=node.targets.input, years=years)
     if node.rule is None:
         return ""
     data = node.rule.model_dump(mode="json", by_alias=True, exclude_none=True)
     fields = ", ".join(f"{k}={v}" for k, v in data.items() if k not in _RULE_NOISE)
-    return f"{node.rule.kind}: {fields}{points}"
+    # the rule as written, code: its keys are what the author types
+    return T("{rule}{points}", rule=f"`{node.rule.kind}: {fields}`", points=points)
 
 
 def _trace(definition: Definition, values: Mapping[str, Any], node_id: str, inputs: Iterable[str]) -> Any:
@@ -163,24 +186,34 @@ def run_case(
             case.values, definition.inputs, locate=locate, number_format=definition.number_format
         )
         unit = UnitInputs(case.name, None, case.year, values, problems)
-        result = score(definition, unit, peers=case.peers)
+        result = score(definition, unit, peers=case.peers, lang=choose_language())
         outcome.problems.extend(p for p in result.problems if p.severity == "error")
 
         def trace(node: Any) -> Any:
             return _trace(definition, values, node.id, node.inputs)
 
-        _compare(outcome, "points", case.expect.points, result.node, "points", "no such node", trace)
-        _compare(outcome, "status", case.expect.status, result.node, "status", "no such node", trace)
+        _compare(outcome, T("points"), case.expect.points, result.node, "points", T("no such node"), trace)
+        _compare(outcome, T("status"), case.expect.status, result.node, "status", T("no such node"), trace)
         if case.expect.total is not None and result.points != case.expect.total:
-            earned = [f"{c.id} {plain(c.points)}" for c in result.criteria() if c.points > 0]
-            shown = ", ".join(earned[:12]) + (f" and {len(earned) - 12} more" if len(earned) > 12 else "")
+            earned: str = ""
+            for c in [c for c in result.criteria() if c.points > 0][:12]:
+                one = T("{id} {points}", id=c.id, points=c.points)
+                earned = one if not earned else T("{first}, {then}", first=earned, then=one)
+            count = sum(c.points > 0 for c in result.criteria())
+            if count > 12:
+                earned = T("{names} and {count} more", names=earned, count=count - 12)
             outcome.mismatches.append(
                 Mismatch(
                     "total",
-                    "points",
-                    plain(case.expect.total),
-                    plain(result.points),
-                    f"{plain(result.points)}/{plain(result.max)}; earned by " + (shown or "no criterion"),
+                    T("points"),
+                    _text(case.expect.total),
+                    _text(result.points),
+                    T(
+                        "{points}/{max}; earned by {criteria}",
+                        points=result.points,
+                        max=result.max,
+                        criteria=earned or T("no criterion"),
+                    ),
                 )
             )
     outcome.seconds = time.perf_counter() - started
@@ -217,27 +250,29 @@ def _run_targets_case(
     from .read.inputs import parse_values
 
     if case.year is None:
-        outcome.mismatches.append(Mismatch("year", "year", "a year", "none"))
+        outcome.mismatches.append(Mismatch("year", T("year"), T("a year"), T("none")))
         return
     values, problems = parse_values(
         case.values, definition.inputs, locate=locate, number_format=definition.number_format
     )
     outcome.problems.extend(problems)
-    result = evaluate_year(definition, case.year, values)
+    result = evaluate_year(definition, case.year, values, lang=choose_language())
 
     def trace(o: Any) -> Any:
         return _trace(definition, values, o.id, [o.input])
 
-    _compare(outcome, "target", case.expect.targets, result.outcome, "status", "no such criterion", trace)
+    _compare(
+        outcome, T("target"), case.expect.targets, result.outcome, "status", T("no such criterion"), trace
+    )
     if case.expect.completed is not None and result.completed != case.expect.completed:
         unmet = ", ".join(o.id for o in result.criteria if o.status in ("unmet", "not_reported"))
         outcome.mismatches.append(
             Mismatch(
                 "year",
-                "completed",
-                str(case.expect.completed),
-                str(result.completed),
-                f"unmet or not reported: {unmet}" if unmet else "",
+                T("completed"),
+                _text(case.expect.completed),
+                _text(result.completed),
+                T("unmet or not reported: {ids}", ids=unmet) if unmet else "",
             )
         )
 
@@ -338,8 +373,15 @@ def _xml(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def write_junit(outcomes: Sequence[CaseOutcome], errors: Sequence[tuple[str, str]], path: str | Path) -> None:
-    """A JUnit XML report (as CI dashboards read it): one testcase per case, a failure per mismatch.
+def write_junit(
+    outcomes: Sequence[CaseOutcome],
+    errors: Sequence[tuple[str, str]],
+    path: str | Path,
+    *,
+    lang: str | None = None,
+) -> None:
+    """A JUnit XML report (as CI dashboards read it): one testcase per case, a failure per mismatch,
+    its messages in ``lang``.
 
     ``errors`` are ``(file, message)`` for tests files that could not be read or run.
     """
@@ -367,13 +409,9 @@ def write_junit(outcomes: Sequence[CaseOutcome], errors: Sequence[tuple[str, str
         )
         if not o.passed:
             first = o.mismatches[0] if o.mismatches else None
-            message = (
-                f"{first.node} {first.what}: expected {first.expected}, got {first.actual}"
-                if first is not None
-                else o.problems[0].message
-            )
+            message = first.headline(lang) if first is not None else render(o.problems[0].message, lang)
             failure = ET.SubElement(case, "failure", message=_xml(message), type="mismatch")
-            failure.text = _xml(o.describe())
+            failure.text = _xml(o.describe(lang))
     for file, message in errors:
         case = ET.SubElement(
             suite,

@@ -28,7 +28,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..formats.model import Definition, Node
-from ..numbers import ZERO, plain
+from ..i18n import Message, T, choose_language, date, number, render
+from ..numbers import ZERO, Lang, plain
 
 _PROVENANCE = {"text", "assumed", "printed"}
 
@@ -415,12 +416,65 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _brief(value: Any) -> str:
-    """A parameter value in one short line: steps as bands, mappings as ``k=v``."""
+WORDS: dict[str, Message] = {
+    "added": T("added"),
+    "removed": T("removed"),
+    "renumbered": T("renumbered"),
+    "retitled": T("retitled"),
+    "re-pointed": T("re-pointed"),
+    "rules changed": T("rules changed"),
+    "no differences": T("no differences"),
+    "Added": T("Added"),
+    "Removed": T("Removed"),
+    "Renumbered": T("Renumbered"),
+    "Retitled": T("Retitled"),
+    "Re-pointed": T("Re-pointed"),
+    "Rules changed": T("Rules changed"),
+    "Other fields": T("Other fields"),
+    "before": T("before"),
+    "after": T("after"),
+    "decision": T("decision"),
+    "in force from": T("in force from"),
+    "stated total": T("stated total"),
+    "achievable": T("achievable"),
+    "criteria": T("criteria"),
+    "id": T("id"),
+    "title": T("title"),
+    "points": T("points"),
+    "old id": T("old id"),
+    "new id": T("new id"),
+    "change": T("change"),
+    "kind": T("kind"),
+    "parameter": T("parameter"),
+    "field": T("field"),
+    "inputs added": T("inputs added"),
+    "inputs removed": T("inputs removed"),
+    "inputs changed": T("inputs changed"),
+    "Inputs added": T("Inputs added"),
+    "Inputs removed": T("Inputs removed"),
+    "Inputs changed": T("Inputs changed"),
+    "input": T("input"),
+    "label": T("label"),
+    "type": T("type"),
+    "unit": T("unit"),
+}
+"""The diff's own words (ids, titles, decisions and parameter names are the definitions')."""
+
+
+def _words(lang: Lang) -> dict[str, str]:
+    return {key: render(word, lang) for key, word in WORDS.items()}
+
+
+def _shown(value: Decimal | int, lang: Lang) -> str:
+    return number(value, lang)
+
+
+def _brief(value: Any, lang: Lang = "en") -> str:
+    """A parameter value in one short line: steps as bands, mappings as ``k=v``; numbers by locale."""
     if value is None:
         return "—"
     if isinstance(value, Decimal):
-        return plain(value)
+        return _shown(value, lang)
     if (
         isinstance(value, list)
         and value
@@ -430,73 +484,118 @@ def _brief(value: Any) -> str:
         bands = []
         for step in value:
             low, high = step.get("min"), step.get("max")
-            lo = "" if low is None else f"{'≥' if step.get('min_inclusive', True) else '>'}{plain(low)}"
-            hi = "" if high is None else f"{'≤' if step.get('max_inclusive', False) else '<'}{plain(high)}"
+            lo = (
+                "" if low is None else f"{'≥' if step.get('min_inclusive', True) else '>'}{_shown(low, lang)}"
+            )
+            hi = (
+                ""
+                if high is None
+                else f"{'≤' if step.get('max_inclusive', False) else '<'}{_shown(high, lang)}"
+            )
             award = (
-                f"{plain(step['percent'])}%"
+                f"{_shown(step['percent'], lang)}%"
                 if step.get("percent") is not None
-                else f"{plain(step['points'])} pt"
+                else render(T("{points} pt", points=step["points"]), lang)
             )
             bands.append(f"[{' '.join(x for x in (lo, hi) if x) or '*'}: {award}]")
         return " ".join(bands)
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_brief(v)}" for k, v in value.items() if v is not None) + "}"
+        return "{" + ", ".join(f"{k}: {_brief(v, lang)}" for k, v in value.items() if v is not None) + "}"
     if isinstance(value, list):
-        return "[" + ", ".join(_brief(v) for v in value) + "]"
-    text = str(value)
-    return text if len(text) <= 100 else text[:99] + "…"
+        return "[" + ", ".join(_brief(v, lang) for v in value) + "]"
+    return str(value)  # whole: a note or title cut mid-word is neither the definition's words nor readable
 
 
-def _pts(d: Decimal | None) -> str:
-    return "—" if d is None else plain(d)
+def _day(text: str, lang: Lang) -> str:
+    """An ISO day as the language writes dates (``20/06/2025`` in Vietnamese); anything else as it is."""
+    import datetime as dt
+
+    try:
+        return date(dt.date.fromisoformat(text), lang)
+    except (TypeError, ValueError):
+        return str(text)
+
+
+def _pts(d: Decimal | None, lang: Lang = "en") -> str:
+    return "—" if d is None else _shown(d, lang)
 
 
 def _moved(old: str, new: str) -> str:
     return old if old == new else f"{old} → {new}"
 
 
-def render_text(d: Diff) -> str:
-    """For the terminal: one section per kind of change, the totals first."""
+def _signed(d: Decimal, lang: Lang) -> str:
+    return ("+" if d > 0 else "") + _shown(d, lang)
+
+
+def render_text(d: Diff, *, lang: str | None = None) -> str:
+    """For the terminal: one section per kind of change, the totals first, in ``lang``."""
+    lang = choose_language(lang)
+    w = _words(lang)
     lines = [
-        f"{d.old.id} ({d.old.decision}, from {d.old.effective_from}) → "
-        f"{d.new.id} ({d.new.decision}, from {d.new.effective_from})",
-        f"stated total: {_pts(d.old.stated_total)} → {_pts(d.new.stated_total)}; "
-        f"achievable: {plain(d.old.achievable)} → {plain(d.new.achievable)}; "
-        f"criteria: {d.old.criteria} → {d.new.criteria}",
+        render(
+            T(
+                "{old} ({old_decision}, from {old_from}) → {new} ({new_decision}, from {new_from})",
+                old=d.old.id,
+                old_decision=d.old.decision,
+                old_from=_day(d.old.effective_from, lang),
+                new=d.new.id,
+                new_decision=d.new.decision,
+                new_from=_day(d.new.effective_from, lang),
+            ),
+            lang,
+        ),
+        render(
+            T(
+                "stated total: {old_total} → {new_total}; achievable: {old_achievable} → "
+                "{new_achievable}; criteria: {old_criteria} → {new_criteria}",
+                old_total=_pts(d.old.stated_total, lang),
+                new_total=_pts(d.new.stated_total, lang),
+                old_achievable=d.old.achievable,
+                new_achievable=d.new.achievable,
+                old_criteria=d.old.criteria,
+                new_criteria=d.new.criteria,
+            ),
+            lang,
+        ),
     ]
     pillars_old, pillars_new = dict(d.old.pillars), dict(d.new.pillars)
     for pid in dict.fromkeys([*pillars_old, *pillars_new]):
-        lines.append(
-            f"  {pid}: {_pts(pillars_old.get(pid))} → {_pts(pillars_new.get(pid))}"
-            if pid in pillars_old and pid in pillars_new
-            else f"  {pid}: {'added' if pid in pillars_new else 'removed'} "
-            f"({_pts(pillars_new.get(pid, pillars_old.get(pid)))})"
-        )
+        if pid in pillars_old and pid in pillars_new:
+            lines.append(f"  {pid}: {_pts(pillars_old.get(pid), lang)} → {_pts(pillars_new.get(pid), lang)}")
+        else:
+            shown = _pts(pillars_new.get(pid, pillars_old.get(pid)), lang)
+            said = (
+                T("{pillar}: added ({points})", pillar=pid, points=shown)
+                if pid in pillars_new
+                else T("{pillar}: removed ({points})", pillar=pid, points=shown)
+            )
+            lines.append("  " + render(said, lang))
     for name, before, after in d.metadata:
-        lines.append(f"{name}: {_brief(before)} → {_brief(after)}")
+        lines.append(f"{name}: {_brief(before, lang)} → {_brief(after, lang)}")
 
     def section(title: str, rows: list[str]) -> None:
         if rows:
             lines.append("")
-            lines.append(f"{title} ({len(rows)}):")
+            lines.append(f"{w[title]} ({len(rows)}):")
             lines.extend(f"  {row}" for row in rows)
 
-    section("added", [f"+ {n.id} [{_pts(n.points)}] {n.title}" for n in d.added])
-    section("removed", [f"- {n.id} [{_pts(n.points)}] {n.title}" for n in d.removed])
+    section("added", [f"+ {n.id} [{_pts(n.points, lang)}] {n.title}" for n in d.added])
+    section("removed", [f"- {n.id} [{_pts(n.points, lang)}] {n.title}" for n in d.removed])
     section("renumbered", [f"{r.old_id} → {r.new_id}  {r.title}" for r in d.renumbered])
     section("retitled", [f"{r.id}: “{r.old_title}” → “{r.new_title}”" for r in d.retitled])
     section(
         "re-pointed",
         [
-            f"{_moved(r.old_id, r.new_id)}: {_pts(r.before)} → {_pts(r.after)} ({'+' if r.delta > 0 else ''}"
-            f"{plain(r.delta)})  {r.title}"
+            f"{_moved(r.old_id, r.new_id)}: {_pts(r.before, lang)} → {_pts(r.after, lang)} "
+            f"({_signed(r.delta, lang)})  {r.title}"
             for r in d.repointed
         ],
     )
     rows = []
     for r in d.rules:
         kind = r.after_kind if r.before_kind == r.after_kind else f"{r.before_kind} → {r.after_kind}"
-        params = "; ".join(f"{k}: {_brief(b)} → {_brief(a)}" for k, b, a in r.changes)
+        params = "; ".join(f"{k}: {_brief(b, lang)} → {_brief(a, lang)}" for k, b, a in r.changes)
         rows.append(f"{_moved(r.old_id, r.new_id)} ({kind}): {params}")
     section("rules changed", rows)
     section("inputs added", [f"+ {i.name} ({i.type}, {i.unit}) {i.label}" for i in d.inputs_added])
@@ -504,12 +603,12 @@ def render_text(d: Diff) -> str:
     section(
         "inputs changed",
         [
-            f"{i.name}: " + "; ".join(f"{k}: {_brief(b)} → {_brief(a)}" for k, b, a in i.changes)
+            f"{i.name}: " + "; ".join(f"{k}: {_brief(b, lang)} → {_brief(a, lang)}" for k, b, a in i.changes)
             for i in d.inputs_changed
         ],
     )
     if d.is_empty:
-        lines.append("no differences")
+        lines.append(w["no differences"])
     return "\n".join(lines) + "\n"
 
 
@@ -517,33 +616,45 @@ def _esc(cell: Any) -> str:
     return str(cell).replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(d: Diff) -> str:
-    """For a pull request or a report: a totals table and one table per kind of change."""
+def render_markdown(d: Diff, *, lang: str | None = None) -> str:
+    """For a pull request or a report: a totals table and one table per kind of change, in ``lang``."""
+    lang = choose_language(lang)
+    w = _words(lang)
     lines = [
         f"# {d.old.id} → {d.new.id}",
         "",
-        "| | before | after |",
+        f"| | {w['before']} | {w['after']} |",
         "|---|---:|---:|",
-        f"| decision | {d.old.decision} | {d.new.decision} |",
-        f"| in force from | {d.old.effective_from} | {d.new.effective_from} |",
-        f"| stated total | {_pts(d.old.stated_total)} | {_pts(d.new.stated_total)} |",
-        f"| achievable | {plain(d.old.achievable)} | {plain(d.new.achievable)} |",
-        f"| criteria | {d.old.criteria} | {d.new.criteria} |",
+        f"| {w['decision']} | {d.old.decision} | {d.new.decision} |",
+        f"| {w['in force from']} | {_day(d.old.effective_from, lang)} | {_day(d.new.effective_from, lang)} |",
+        f"| {w['stated total']} | {_pts(d.old.stated_total, lang)} | {_pts(d.new.stated_total, lang)} |",
+        f"| {w['achievable']} | {_shown(d.old.achievable, lang)} | {_shown(d.new.achievable, lang)} |",
+        f"| {w['criteria']} | {_shown(d.old.criteria, lang)} | {_shown(d.new.criteria, lang)} |",
     ]
     pillars_old, pillars_new = dict(d.old.pillars), dict(d.new.pillars)
     for pid in dict.fromkeys([*pillars_old, *pillars_new]):
-        lines.append(f"| pillar {pid} | {_pts(pillars_old.get(pid))} | {_pts(pillars_new.get(pid))} |")
+        pillar = render(T("pillar {id}", id=pid), lang)
+        lines.append(
+            f"| {pillar} | {_pts(pillars_old.get(pid), lang)} | {_pts(pillars_new.get(pid), lang)} |"
+        )
 
     def table(title: str, head: list[str], rows: list[list[Any]]) -> None:
         if not rows:
             return
+        heads = [w[h] for h in head]
         lines.extend(
-            ["", f"## {title} ({len(rows)})", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+            [
+                "",
+                f"## {w[title]} ({len(rows)})",
+                "",
+                "| " + " | ".join(heads) + " |",
+                "|" + "---|" * len(head),
+            ]
         )
         lines.extend("| " + " | ".join(_esc(c) for c in row) + " |" for row in rows)
 
-    table("Added", ["id", "title", "points"], [[n.id, n.title, _pts(n.points)] for n in d.added])
-    table("Removed", ["id", "title", "points"], [[n.id, n.title, _pts(n.points)] for n in d.removed])
+    table("Added", ["id", "title", "points"], [[n.id, n.title, _pts(n.points, lang)] for n in d.added])
+    table("Removed", ["id", "title", "points"], [[n.id, n.title, _pts(n.points, lang)] for n in d.removed])
     table("Renumbered", ["old id", "new id", "title"], [[r.old_id, r.new_id, r.title] for r in d.renumbered])
     table("Retitled", ["id", "before", "after"], [[r.id, r.old_title, r.new_title] for r in d.retitled])
     table(
@@ -553,9 +664,9 @@ def render_markdown(d: Diff) -> str:
             [
                 _moved(r.old_id, r.new_id),
                 r.title,
-                _pts(r.before),
-                _pts(r.after),
-                ("+" if r.delta > 0 else "") + plain(r.delta),
+                _pts(r.before, lang),
+                _pts(r.after, lang),
+                _signed(r.delta, lang),
             ]
             for r in d.repointed
         ],
@@ -567,29 +678,37 @@ def render_markdown(d: Diff) -> str:
             [
                 _moved(r.old_id, r.new_id),
                 r.after_kind if r.before_kind == r.after_kind else f"{r.before_kind} → {r.after_kind}",
-                k,
-                _brief(b),
-                _brief(a),
+                f"`{k}`",
+                _brief(b, lang),
+                _brief(a, lang),
             ]
             for r in d.rules
             for k, b, a in r.changes
         ],
     )
-    table("Other fields", ["field", "before", "after"], [[k, _brief(b), _brief(a)] for k, b, a in d.metadata])
+    table(
+        "Other fields",
+        ["field", "before", "after"],
+        [[f"`{k}`", _brief(b, lang), _brief(a, lang)] for k, b, a in d.metadata],
+    )
     table(
         "Inputs added",
         ["input", "label", "type", "unit"],
-        [[i.name, i.label, i.type, i.unit] for i in d.inputs_added],
+        [[f"`{i.name}`", i.label, i.type, i.unit] for i in d.inputs_added],
     )
     table(
         "Inputs removed",
         ["input", "label", "type", "unit"],
-        [[i.name, i.label, i.type, i.unit] for i in d.inputs_removed],
+        [[f"`{i.name}`", i.label, i.type, i.unit] for i in d.inputs_removed],
     )
     table(
         "Inputs changed",
         ["input", "field", "before", "after"],
-        [[i.name, k, _brief(b), _brief(a)] for i in d.inputs_changed for k, b, a in i.changes],
+        [
+            [f"`{i.name}`", f"`{k}`", _brief(b, lang), _brief(a, lang)]
+            for i in d.inputs_changed
+            for k, b, a in i.changes
+        ],
     )
     return "\n".join(lines) + "\n"
 

@@ -8,9 +8,11 @@ from typing import Any
 
 from ..engine.evaluate import NodeResult, Result
 from ..formats.model import Definition
+from ..i18n import Message, T, render
 from ..numbers import ZERO, Lang, plain, show
 
-UNASSIGNED = {"vi": "(chưa phân công)", "en": "(unassigned)"}
+UNASSIGNED = T("(unassigned)")
+"""The lead of a criterion no overlay assigns (rendered in the report's language when it is made)."""
 
 
 @dataclass(frozen=True)
@@ -111,12 +113,13 @@ def points_gaps(
     never count a point twice.
     """
     losses: list[tuple[str, Loss]] = []
+    _unassigned = render(UNASSIGNED, lang)
     criteria: list[NodeResult] = result.criteria()
     for node in criteria:
         if node.lost <= 0:
             continue
-        owners = _responsible(definition, overlay, node.id) or [(UNASSIGNED[lang], (), None)]
-        lead = " + ".join(dict.fromkeys(o[0] or UNASSIGNED[lang] for o in owners))
+        owners = _responsible(definition, overlay, node.id) or [(_unassigned, (), None)]
+        lead = " + ".join(dict.fromkeys(o[0] or _unassigned for o in owners))
         coordinating = tuple(dict.fromkeys(c for o in owners for c in o[1]))
         timing = "; ".join(o[2] for o in owners if o[2]) or None
         losses.append(
@@ -144,22 +147,32 @@ def target_gaps(
 ) -> GapReport:
     """Targets unmet (or not reported) in a year, grouped by lead unit."""
     losses: list[tuple[str, Loss]] = []
+    _unassigned = render(UNASSIGNED, lang)
     for o in year_result.criteria:
         if o.status not in ("unmet", "not_reported"):
             continue
-        owners = _responsible(definition, overlay, o.id) or [(UNASSIGNED[lang], (), None)]
-        lead = " + ".join(dict.fromkeys(x[0] or UNASSIGNED[lang] for x in owners))
+        owners = _responsible(definition, overlay, o.id) or [(_unassigned, (), None)]
+        lead = " + ".join(dict.fromkeys(x[0] or _unassigned for x in owners))
         losses.append((lead, Loss(o.id, o.title, Decimal(1), Decimal(1), o.status, o.explanation)))
     return GapReport(definition.id, unit, "targets", year_result.year, _group(losses))
 
 
+WORDS: dict[str, Message] = {
+    "points": T("points lost"),
+    "targets": T("targets unmet"),
+    "criterion": T("Criterion"),
+    "lost": T("Lost"),
+    "why": T("Why"),
+    "nothing": T("Nothing lost."),
+}
+"""The report's own words (the titles, leads and explanations are the decision's and the rules')."""
+
+
 def gaps_table(report: GapReport, *, lang: Lang = "vi", markdown: bool = False) -> str:
+    """The report for people: a terminal listing (titles whole, never cut mid-word), or Markdown."""
+    w = {key: render(word, lang) for key, word in WORDS.items()}
     points = report.measure == "points"
-    unit_word = (
-        ("điểm mất" if points else "chỉ tiêu chưa đạt")
-        if lang == "vi"
-        else ("points lost" if points else "targets unmet")
-    )
+    unit_word = w["points"] if points else w["targets"]
     title = f"{report.unit} — {report.definition}" + (f" — {report.year}" if report.year else "")
     lines = [f"# {title}" if markdown else title, ""]
     for group in report.leads:
@@ -168,7 +181,7 @@ def gaps_table(report: GapReport, *, lang: Lang = "vi", markdown: bool = False) 
             lines += [
                 f"## {group.lead} — {stake} {unit_word}",
                 "",
-                "| Tiêu chí | Mất | Giải thích |" if lang == "vi" else "| Criterion | Lost | Why |",
+                f"| {w['criterion']} | {w['lost']} | {w['why']} |",
                 "|---|---:|---|",
             ]
             for x in group.losses:
@@ -178,9 +191,9 @@ def gaps_table(report: GapReport, *, lang: Lang = "vi", markdown: bool = False) 
             lines.append(f"{group.lead}: {stake} {unit_word}")
             for x in group.losses:
                 lost = f"−{show(x.lost, lang, 2)}" if points else "✗"
-                lines.append(f"  {x.id:<12} {lost:>7}  {x.title[:80]}")
+                lines.append(f"  {x.id:<12} {lost:>7}  {x.title}")
                 lines.append(f"  {'':<12} {'':>7}  {x.explanation}")
             lines.append("")
     if not report.leads:
-        lines.append("Không có điểm bị mất." if lang == "vi" else "Nothing lost.")
+        lines.append(w["nothing"])
     return "\n".join(lines) + "\n"

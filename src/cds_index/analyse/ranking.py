@@ -25,6 +25,7 @@ from typing import Any
 from ..engine.evaluate import Result
 from ..errors import Problem, UsageError
 from ..formats.model import Definition, RankingSetting
+from ..i18n import Message, T, render
 from ..numbers import HUNDRED, ZERO, Lang, plain, show
 
 MEASURES = ("index", "percent", "total")
@@ -111,7 +112,10 @@ def chosen(definition: Definition, by: str | None) -> str:
         return measure_of(definition)
     if by not in keys(definition) and by not in definition.nodes():
         raise UsageError(
-            Problem("usage", f"cannot rank by {by!r}: use one of " + ", ".join(keys(definition)))
+            Problem(
+                "usage",
+                T("cannot rank by {by}: use one of {keys}", by=repr(by), keys=", ".join(keys(definition))),
+            )
         )
     return by
 
@@ -136,7 +140,9 @@ def measure(result: Result, by: str) -> tuple[Decimal, Decimal]:
         node = result.node(by)
     except KeyError:
         known = ", ".join(["total", "percent", "index", *(p.id for p in result.pillars)])
-        raise UsageError(Problem("usage", f"cannot rank by {by!r}: use one of {known}")) from None
+        raise UsageError(
+            Problem("usage", T("cannot rank by {by}: use one of {keys}", by=repr(by), keys=known))
+        ) from None
     return node.points, node.max
 
 
@@ -159,8 +165,12 @@ def _results(results: object) -> list[Result]:
         raise UsageError(
             Problem(
                 "usage",
-                f"these results are of {len(definitions)} definitions ({', '.join(definitions)}); "
-                "rank the units of one definition at a time",
+                T(
+                    "these results are of {count} definitions ({ids}); rank the units of one definition at "
+                    "a time",
+                    count=len(definitions),
+                    ids=", ".join(definitions),
+                ),
             )
         )
     return listed
@@ -216,51 +226,37 @@ def rank_all(results: Sequence[Result], definition: Definition) -> dict[str, lis
 
 # --- presenting -------------------------------------------------------------------------------
 
-WORDS: dict[str, dict[str, str]] = {
-    "vi": {
-        "rank": "Hạng",
-        "id": "Mã đơn vị",
-        "name": "Tên đơn vị",
-        "score": "Điểm",
-        "max": "Tối đa",
-        "above": "Cách đơn vị trên",
-        "first": "Cách đơn vị đứng đầu",
-        "to_max": "Cách điểm tối đa",
-        "total": "Tổng điểm",
-        "percent": "Tỷ lệ/tối đa áp dụng (%)",
-        "index": "Chỉ số",
-        "points": "Tổng điểm",
-        "applicable_max": "Điểm tối đa áp dụng",
-        "by": "Xếp hạng theo",
-        "competition": "bằng nhau cùng hạng, hạng sau bỏ qua (1, 2, 2, 4)",
-        "dense": "bằng nhau cùng hạng, hạng sau liền kề (1, 2, 2, 3)",
-        "tie_break": "bằng nhau thì xét",
-    },
-    "en": {
-        "rank": "Rank",
-        "id": "Unit id",
-        "name": "Unit name",
-        "score": "Score",
-        "max": "Max",
-        "above": "Gap to unit above",
-        "first": "Gap to first",
-        "to_max": "Gap to max",
-        "total": "Total",
-        "percent": "% of applicable max",
-        "index": "Index",
-        "points": "Total",
-        "applicable_max": "Applicable max",
-        "by": "Ranked by",
-        "competition": "equal units share a rank, the next skips (1, 2, 2, 4)",
-        "dense": "equal units share a rank, the next follows (1, 2, 2, 3)",
-        "tie_break": "ties broken by",
-    },
+WORDS: dict[str, Message] = {
+    "rank": T("Rank"),
+    "id": T("Unit id"),
+    "name": T("Unit name"),
+    "score": T("Score"),
+    "max": T("Max"),
+    "above": T("Gap to unit above"),
+    "first": T("Gap to first"),
+    "to_max": T("Gap to max"),
+    "total": T("Total"),
+    "percent": T("% of applicable max"),
+    "index": T("Index"),
+    "points": T("Total"),
+    "applicable_max": T("Applicable max"),
+    "by": T("Ranked by"),
+    "competition": T("equal units share a rank, the next skips (1, 2, 2, 4)"),
+    "dense": T("equal units share a rank, the next follows (1, 2, 2, 3)"),
+    "tie_break": T("ties broken by"),
 }
+"""The ranking's words, in the catalogue (units' names, titles and ids are theirs)."""
+
+
+def _w(lang: Lang) -> dict[str, str]:
+    return {key: render(word, lang) for key, word in WORDS.items()}
+
+
 _MEASURE_WORDS = ("total", "percent", "index")
 
 
 def key_title(definition: Definition, by: str, lang: Lang = "vi") -> str:
-    w = WORDS[lang]
+    w = _w(lang)
     if by in _MEASURE_WORDS:
         if by == "index" and definition.index.exact_scale is not None:
             return f"{w['index']} (0–{show(definition.index.exact_scale, lang)})"
@@ -271,12 +267,12 @@ def key_title(definition: Definition, by: str, lang: Lang = "vi") -> str:
 
 def ties_text(definition: Definition, lang: Lang = "vi") -> str:
     """How ties are handled, as declared: ``bằng nhau cùng hạng …; bằng nhau thì xét: CQS``."""
-    w = WORDS[lang]
+    w = _w(lang)
     text = w[definition.ranking.ties]
     if definition.ranking.tie_break:
         text += f"; {w['tie_break']}: " + ", ".join(
             key_title(definition, k, lang) for k in definition.ranking.tie_break
-        )
+        )  # the words are the catalogue's; the measures' titles are the definition's
     return text
 
 
@@ -322,7 +318,7 @@ def ranking_rows(
 
 
 def _headers(definition: Definition, columns: list[str], by: str, lang: Lang) -> list[str]:
-    w = WORDS[lang]
+    w = _w(lang)
     names = {
         "rank": w["rank"],
         "unit_id": w["id"],
@@ -369,7 +365,7 @@ def ranking_table(
     places = definition.display.decimals
     cells = [[_cell(v, lang, places) for v in row] for row in rows]
     title = (
-        f"{WORDS[lang]['by']}: {key_title(definition, by, lang)} ({ties_text(definition, lang)}) — "
+        f"{_w(lang)['by']}: {key_title(definition, by, lang)} ({ties_text(definition, lang)}) — "
         f"{definition.id}"
     )
     if markdown:
@@ -383,13 +379,11 @@ def ranking_table(
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
         return "\n".join(lines) + "\n"
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
-    widths[2] = min(widths[2], 32)
+    # a unit's name is shown whole: a name cut mid-word is neither the unit's name nor readable (#12)
 
     def line(values: list[str]) -> str:
         parts = []
         for i, v in enumerate(values):
-            if i == 2 and len(v) > widths[2]:
-                v = v[: widths[2] - 1] + "…"
             parts.append(v.ljust(widths[i]) if i in (1, 2) else v.rjust(widths[i]))
         return "  ".join(parts).rstrip()
 

@@ -34,6 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from .. import i18n
 from ..engine.evaluate import NodeResult, Result, compiled, period_warnings, score
 from ..errors import DefinitionError, Location, Problem, UsageError
 from ..formats.model import Definition
@@ -48,6 +49,7 @@ from ..formats.rearrangement import (
     read_rearrangement,
     unit_sources,
 )
+from ..i18n import Message, T
 from ..numbers import HUNDRED, ZERO, Lang, div, plain, show
 from ..read.inputs import UnitInputs, Value
 from ..read.loader import Document
@@ -254,13 +256,20 @@ def rollup(
     chosen = method or rearrangement.method
     if chosen not in METHODS:
         raise UsageError(
-            Problem("usage", f"unknown roll-up method {chosen!r}; the methods are " + ", ".join(METHODS))
+            Problem(
+                "usage",
+                T(
+                    "unknown roll-up method {method}; the methods are {methods}",
+                    method=repr(chosen),
+                    methods=", ".join(METHODS),
+                ),
+            )
         )
     weight = weight or rearrangement.weight
     if chosen == "weighted_mean" and weight is None:
         raise UsageError(
             Problem(
-                "usage", "weighted_mean needs a weight input: `weight: population` in the file or --weight"
+                "usage", T("weighted_mean needs a weight input: `weight: population` in the file or --weight")
             )
         )
     effective = rearrangement.model_copy(update={"weight": weight})
@@ -274,7 +283,9 @@ def rollup(
         raise DefinitionError(fatal)
     if definition.scoring != "points":
         raise UsageError(
-            Problem("usage", f"{definition.id} has yearly targets, not points: it cannot be rolled up")
+            Problem(
+                "usage", T("{id} has yearly targets, not points: it cannot be rolled up", id=definition.id)
+            )
         )
 
     # read every old unit once; score it once
@@ -297,8 +308,12 @@ def rollup(
             first.problems.append(
                 Problem(
                     "invalid-value",
-                    f"the old unit {unit.unit_id!r} is given twice ({first.source} and {unit.source}); "
-                    "give each old unit once",
+                    T(
+                        "the old unit {unit} is given twice ({first} and {second}); give each old unit once",
+                        unit=repr(unit.unit_id),
+                        first=str(first.source),
+                        second=str(unit.source),
+                    ),
                     Location(unit.source, path=("unit", "id")),
                 )
             )
@@ -400,9 +415,15 @@ def _one(
                 problems.append(
                     Problem(
                         "rollup-weight",
-                        f"the old unit {pred.id!r} has no {weight} ({label}) to weigh it by "
-                        f"(got {'not reported' if raw is None else repr(raw)}): give it in its inputs, "
-                        f"e.g. `{weight}: 5400`",
+                        T(
+                            "the old unit {unit} has no {weight} ({label}) to weigh it by (got {got}): "
+                            "give it in its inputs, e.g. {example}",
+                            unit=repr(pred.id),
+                            weight=weight,
+                            label=label,
+                            got=T("not reported") if raw is None else repr(raw),
+                            example=f"`{weight}: 5400`",
+                        ),
                         at("units", index, "from", j),
                     )
                 )
@@ -421,7 +442,7 @@ def _one(
         problems.append(
             Problem(
                 "rollup-weight",
-                f"the weights of {new.id!r}'s old units add up to 0: nothing to average",
+                T("the weights of {unit}'s old units add up to 0: nothing to average", unit=repr(new.id)),
                 at("units", index, "from"),
             )
         )
@@ -577,9 +598,11 @@ def combine_values(
         if why is None and spec.type in {"integer", "number"}:
             total = sum((s * v.value for s, v in reported), ZERO)
             if spec.max is not None and total > spec.max:
-                why = (
-                    f"the sum {plain(total)} exceeds its maximum {plain(spec.max)}: it is counted per unit "
-                    "(e.g. weeks of a year), not added up"
+                why = T(
+                    "the sum {total} exceeds its maximum {max}: it is counted per unit (e.g. weeks of a "
+                    "year), not added up",
+                    total=total,
+                    max=spec.max,
                 )
         if why is not None:
             if name in readers:
@@ -587,9 +610,16 @@ def combine_values(
                 problems.append(
                     Problem(
                         "rollup-not-additive",
-                        f"{name} ({spec.label}) cannot be combined across the old units of {unit_id!r}: "
-                        f"{why}; {criteria} cannot be re-scored (refused, 0 points): roll this unit up "
-                        "with mean_index or weighted_mean instead",
+                        T(
+                            "{name} ({label}) cannot be combined across the old units of {unit}: {why}; "
+                            "{criteria} cannot be re-scored (refused, 0 points): roll this unit up with "
+                            "mean_index or weighted_mean instead",
+                            name=name,
+                            label=spec.label,
+                            unit=repr(unit_id),
+                            why=why,
+                            criteria=criteria,
+                        ),
                         # the input's name ends the path: the evaluator refuses the criteria reading it
                         dataclasses.replace(where or Location(), path=("values", name)),
                     )
@@ -651,52 +681,32 @@ def _rescore(
 
 # --- writing ------------------------------------------------------------------------------------
 
-_WORDS = {
-    "vi": {
-        "from": "hình thành từ",
-        "old": "đơn vị cũ",
-        "rolled": "cộng gộp",
-        "measured": "đo",
-        "change": "chênh lệch",
-        "share": "tỷ lệ",
-        "weight": "trọng số",
-        "part": "phần",
-        "index": "chỉ số",
-        "contributes": "đóng góp",
-        "lost": "điểm mất",
-        "most": "mất nhiều nhất ở",
-        "total": "Tổng điểm",
-        "none": "không tính được",
-        "unused": "đơn vị cũ không thuộc đơn vị mới nào",
-        "unmatched": "đơn vị đo không có trong phương án sắp xếp",
-        "pillar": "trụ cột",
-    },
-    "en": {
-        "from": "formed from",
-        "old": "old unit",
-        "rolled": "rolled up",
-        "measured": "measured",
-        "change": "change",
-        "share": "share",
-        "weight": "weight",
-        "part": "part",
-        "index": "index",
-        "contributes": "contributes",
-        "lost": "lost",
-        "most": "most lost in",
-        "total": "Total",
-        "none": "cannot be computed",
-        "unused": "old units in no new unit",
-        "unmatched": "measured units not in the rearrangement",
-        "pillar": "pillar",
-    },
+_WORDS: dict[str, Message] = {
+    "from": T("formed from"),
+    "old": T("old unit"),
+    "rolled": T("rolled up"),
+    "measured": T("measured"),
+    "change": T("change"),
+    "share": T("share"),
+    "weight": T("weight"),
+    "part": T("part"),
+    "index": T("index"),
+    "contributes": T("contributes"),
+    "lost": T("lost"),
+    "most": T("most lost in"),
+    "total": T("Total"),
+    "none": T("cannot be computed"),
+    "unused": T("old units in no new unit"),
+    "unmatched": T("measured units not in the rearrangement"),
+    "pillar": T("pillar"),
 }
+"""The table's words, in the catalogue (units' names and ids are theirs)."""
 
 
 def render(rollup_: Rollup, definition: Definition, *, lang: Lang = "vi", markdown: bool = False) -> str:
     """Each new unit beside its predecessors (and the measured year after), then what each old unit
     contributed and lost: a terminal table, or Markdown."""
-    w = _WORDS[lang]
+    w = {key: i18n.render(word, lang) for key, word in _WORDS.items()}
     places = definition.display.decimals
 
     def n(d: Decimal | None) -> str:
@@ -774,14 +784,14 @@ def render(rollup_: Rollup, definition: Definition, *, lang: Lang = "vi", markdo
                 rows.append(row)
             lines += table(head, rows)
         for p in unit.problems:
-            lines.append(("- " if markdown else "  ") + p.format())
+            lines.append(("- " if markdown else "  ") + p.format(lang))
         lines.append("")
     if rollup_.unused:
         lines.append(f"{w['unused']}: " + ", ".join(rollup_.unused))
     if rollup_.unmatched:
         lines.append(f"{w['unmatched']}: " + ", ".join(rollup_.unmatched))
     for p in rollup_.problems:
-        lines.append(p.format())
+        lines.append(p.format(lang))
     return "\n".join(lines).rstrip() + "\n"
 
 

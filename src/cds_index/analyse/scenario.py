@@ -46,6 +46,7 @@ from ..formats.changes import (
     TitleChange,
 )
 from ..formats.model import Definition, DefinitionRef, InputDef, InputName, Model, Rule, Text
+from ..i18n import Message, T, render
 from ..numbers import ZERO, Lang, plain, show
 from ..read.loader import Document, read_file, validate_model
 
@@ -814,16 +815,24 @@ def _scored(
     return text
 
 
+HEADERS: tuple[Message | str, ...] = (
+    T("Rank after"),
+    T("Rank before"),
+    "±",
+    T("Unit"),
+    T("Before"),
+    T("After"),
+    T("Change"),
+    T("Moved by"),
+)
+"""The columns of the what-if table, in the catalogue (the units' names are theirs)."""
+
+
 def render_table(
     w: WhatIf, *, lang: Lang = "vi", top: int = 3, places: int = 2, markdown: bool = False
 ) -> str:
     """Each unit: rank before → after, score before → after, and the criteria that moved it most."""
-    vi = lang == "vi"
-    head = (
-        ["Hạng sau", "Hạng trước", "±", "Đơn vị", "Điểm trước", "Điểm sau", "Chênh lệch", "Do tiêu chí"]
-        if vi
-        else ["Rank after", "Rank before", "±", "Unit", "Before", "After", "Change", "Moved by"]
-    )
+    head = [render(word, lang) for word in HEADERS]
     rows = []
     for u in w.units:
         rows.append(
@@ -838,11 +847,16 @@ def render_table(
                 _moved_by(u, lang, top),
             ]
         )
-    title = (
-        f"{'Kịch bản' if vi else 'Scenario'} {w.scenario} — {w.definition} — "
-        f"{'xếp hạng theo' if vi else 'ranked by'} {w.by}"
+    title = render(
+        T(
+            "Scenario {scenario} — {definition} — ranked by {by}",
+            scenario=w.scenario,
+            definition=w.definition,
+            by=w.by,
+        ),
+        lang,
     )
-    summary = f"{len(w.moved)}/{len(w.units)} {'đơn vị đổi hạng' if vi else 'units change rank'}"
+    summary = render(T("{moved}/{units} units change rank", moved=len(w.moved), units=len(w.units)), lang)
     if markdown:
         lines = [
             f"**{title}**",
@@ -852,14 +866,12 @@ def render_table(
         ]
         lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
         return "\n".join([*lines, "", summary]) + "\n"
+    # a unit's name is shown whole: a name cut mid-word is neither the unit's name nor readable (#12)
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)]
-    widths[3] = min(widths[3], 36)
 
     def line(cells: list[str]) -> str:
         out = []
         for i, c in enumerate(cells):
-            if i == 3 and len(c) > widths[3]:
-                c = c[: widths[3] - 1] + "…"
             out.append(c.ljust(widths[i]) if i in (3, 7) else c.rjust(widths[i]))
         return "  ".join(out).rstrip()
 

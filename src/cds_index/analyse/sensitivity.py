@@ -32,6 +32,7 @@ from typing import Any, Literal, cast
 from ..engine.evaluate import CompiledDefinition, Result, aggregate_index, compiled, pillar_weights
 from ..errors import DefinitionError, Problem, UsageError
 from ..formats.model import Definition, Node
+from ..i18n import Message, T, render
 from ..numbers import ZERO, plain, round_as
 from ..read.inputs import UnitInputs, parse_values
 
@@ -186,15 +187,27 @@ class SensitivityReport:
         k = min(self.top, len(self.units))
         n = len(self.readings)
         if not self.units:
-            return "Không có đơn vị nào để xếp hạng." if lang == "vi" else "No unit to rank."
+            return render(T("No unit to rank."), lang)
         if self.stable:
-            if lang == "vi":
-                return f"Top {k} ổn định dưới mọi cách đọc ({n} cách đọc khác đã thử)."
-            return f"The top {k} is stable under every reading ({n} other readings tried)."
+            return render(
+                T(
+                    "The top {top} is stable under every reading ({count} other readings tried).",
+                    top=k,
+                    count=n,
+                ),
+                lang,
+            )
         names = ", ".join(e.reading.name for e in self.breaking)
-        if lang == "vi":
-            return f"Top {k} thay đổi dưới {len(self.breaking)}/{n} cách đọc: {names}."
-        return f"The top {k} changes under {len(self.breaking)} of {n} readings: {names}."
+        return render(
+            T(
+                "The top {top} changes under {changed} of {count} readings: {names}.",
+                top=k,
+                changed=len(self.breaking),
+                count=n,
+                names=names,
+            ),
+            lang,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``cds-index sensitivity --format json`` (exact decimal strings)."""
@@ -423,13 +436,17 @@ def _atoms(definition: Definition, scored: list[_Unit]) -> tuple[list[_Atom], li
             name = f"{node.id}/{alt.name}"
             if alt.rule is None:
                 unscorable.append(
-                    Reading(name, "rule", alt.reason, (node.id,), scorable=False, why_not="no rule written")
+                    Reading(
+                        name, "rule", alt.reason, (node.id,), scorable=False, why_not=T("no rule written")
+                    )
                 )
                 continue
             try:
                 cdef = compiled(_variant(definition, {node.id: alt.rule}))
             except DefinitionError as exc:
-                why = "; ".join(p.message for p in exc.problems)
+                why: str = exc.problems[0].message if exc.problems else ""
+                for problem in exc.problems[1:]:
+                    why = T("{first}; {then}", first=why, then=problem.message)
                 unscorable.append(Reading(name, "rule", alt.reason, (node.id,), scorable=False, why_not=why))
                 continue
             deltas = []
@@ -482,9 +499,9 @@ def _index_readings(definition: Definition, vary_index: bool) -> list[Reading]:
         for method in ("sum", "mean_of_pillar_percentages"):
             if (method, "applicable") not in seen:
                 reason = (
-                    "COINr-style: the index as the plain sum of the pillars' points"
+                    T("COINr-style: the index as the plain sum of the pillars' points")
                     if method == "sum"
-                    else "COINr-style: the index as the mean of the pillars' percentages (equal weights)"
+                    else T("COINr-style: the index as the mean of the pillars' percentages (equal weights)")
                 )
                 out.append(Reading(f"index/{method.replace('_', '-')}", "index", reason, method=method))
     return out
@@ -501,7 +518,11 @@ def _weight_readings(definition: Definition) -> list[Reading]:
                 Reading(
                     f"weight/{pillar.id}×{plain(factor)}",
                     "weights",
-                    f"COINr-style: pillar {pillar.id}'s weight × {plain(factor)}, the others as chosen",
+                    T(
+                        "COINr-style: pillar {pillar}'s weight × {factor}, the others as chosen",
+                        pillar=pillar.id,
+                        factor=factor,
+                    ),
                     method=definition.index.method,
                     weights=weights,
                 )
@@ -605,8 +626,11 @@ def sensitivity(
         raise UsageError(
             Problem(
                 "usage",
-                f"{definition.id} has yearly targets, not points: nothing is ranked, so no ranking can "
-                "move (its readings are listed by `cds-index show --assumptions`)",
+                T(
+                    "{id} has yearly targets, not points: nothing is ranked, so no ranking can move (its "
+                    "readings are listed by `cds-index show --assumptions`)",
+                    id=definition.id,
+                ),
             )
         )
     for name, value, low, high in (
@@ -731,68 +755,45 @@ def sensitivity(
 
 # --- presenting -------------------------------------------------------------------------------
 
-WORDS: dict[str, dict[str, str]] = {
-    "vi": {
-        "title": "Độ nhạy của xếp hạng",
-        "by_total": "xếp theo tổng điểm",
-        "by_index": "xếp theo chỉ số",
-        "readings": "cách đọc khác",
-        "reading": "Cách đọc",
-        "changed": "Số đơn vị đổi hạng",
-        "shift": "Dịch chuyển lớn nhất",
-        "top": "Top",
-        "units": "Đơn vị đổi hạng",
-        "broken": "đổi",
-        "kept": "giữ",
-        "unit": "Đơn vị",
-        "rank": "Hạng",
-        "rank_range": "Khoảng hạng",
-        "score": "Tổng điểm",
-        "score_range": "Khoảng tổng điểm",
-        "index": "Chỉ số",
-        "index_range": "Khoảng chỉ số",
-        "not_scored": "Không chấm được (chỉ ghi lại)",
-        "refused": "Không xếp hạng (số liệu lỗi)",
-        "reason": "Lý do",
-        "per_reading": "Theo từng cách đọc",
-        "per_unit": "Theo từng đơn vị",
-        "chart": "Khoảng hạng của mỗi đơn vị qua mọi cách đọc (chấm: hạng theo cách đọc đã chọn)",
-        "more": "đơn vị khác",
-    },
-    "en": {
-        "title": "Sensitivity of the ranking",
-        "by_total": "ranked by total",
-        "by_index": "ranked by index",
-        "readings": "other readings",
-        "reading": "Reading",
-        "changed": "Units changing rank",
-        "shift": "Largest shift",
-        "top": "Top",
-        "units": "Units that move",
-        "broken": "changes",
-        "kept": "stable",
-        "unit": "Unit",
-        "rank": "Rank",
-        "rank_range": "Rank range",
-        "score": "Total",
-        "score_range": "Total range",
-        "index": "Index",
-        "index_range": "Index range",
-        "not_scored": "Not scored (on record only)",
-        "refused": "Not ranked (bad data)",
-        "reason": "Reason",
-        "per_reading": "Per reading",
-        "per_unit": "Per unit",
-        "chart": "Each unit's rank range across every reading (dot: its rank under the chosen readings)",
-        "more": "more",
-    },
+WORDS: dict[str, Message] = {
+    "title": T("Sensitivity of the ranking"),
+    "by_total": T("ranked by total"),
+    "by_index": T("ranked by index"),
+    "readings": T("other readings"),
+    "reading": T("Reading"),
+    "changed": T("Units changing rank"),
+    "shift": T("Largest shift"),
+    "top": T("Top"),
+    "units": T("Units that move"),
+    "broken": T("changed"),
+    "kept": T("stable"),
+    "unit": T("Unit"),
+    "rank": T("Rank"),
+    "rank_range": T("Rank range"),
+    "score": T("Total"),
+    "score_range": T("Total range"),
+    "index": T("Index"),
+    "index_range": T("Index range"),
+    "not_scored": T("Not scored (on record only)"),
+    "refused": T("Not ranked (bad data)"),
+    "reason": T("Reason"),
+    "per_reading": T("Per reading"),
+    "per_unit": T("Per unit"),
+    "chart": T("Each unit's rank range across every reading (dot: its rank under the chosen readings)"),
+    "more": T("more"),
 }
+"""The report's own words, in the catalogue (reading names, units and reasons from the
+definition are not translated)."""
+
+
+def _w(lang: str) -> dict[str, str]:
+    return {key: render(word, lang) for key, word in WORDS.items()}
 
 
 def _moves_text(effect: Effect, lang: str, limit: int = 5) -> str:
     shown = [f"{m.unit_id} ({m.rank}→{m.rank_under})" for m in effect.moves[:limit]]
     if len(effect.moves) > limit:
-        shown.append(f"+{len(effect.moves) - limit} {WORDS[lang]['more']}")
+        shown.append(render(T("+{count} more", count=len(effect.moves) - limit), lang))
     return ", ".join(shown)
 
 
@@ -803,7 +804,7 @@ def _span(low: Any, high: Any) -> str:
 def _rows(report: SensitivityReport, lang: str) -> tuple[list[list[str]], list[list[str]]]:
     from ..numbers import show
 
-    w = WORDS[lang]
+    w = _w(lang)
     places = report.places
     k = min(report.top, len(report.units))
 
@@ -842,13 +843,11 @@ def _quiet(report: SensitivityReport, lang: str) -> str:
     quiet = [e.reading.name for e in report.effects if not e.moves]
     if not quiet:
         return ""
-    if lang == "vi":
-        return f"{len(quiet)} cách đọc không làm đơn vị nào đổi hạng: " + ", ".join(quiet)
-    return f"{len(quiet)} readings move no unit: " + ", ".join(quiet)
+    return render(T("{count} readings move no unit: {names}", count=len(quiet), names=", ".join(quiet)), lang)
 
 
 def _heads(lang: str) -> tuple[list[str], list[str]]:
-    w = WORDS[lang]
+    w = _w(lang)
     return (
         [w["reading"], w["changed"], w["shift"], w["top"], w["units"]],
         [w["unit"], w["rank"], w["rank_range"], w["score"], w["score_range"], w["index"], w["index_range"]],
@@ -856,15 +855,25 @@ def _heads(lang: str) -> tuple[list[str], list[str]]:
 
 
 def _header(report: SensitivityReport, lang: str) -> str:
-    w = WORDS[lang]
+    w = _w(lang)
     by = w["by_total"] if report.by == "total" else w["by_index"]
-    seed = f"; seed {report.seed}" if report.seed is not None else ""
-    return f"{w['title']} — {report.definition} ({by}; {len(report.readings)} {w['readings']}{seed})"
+    seed = render(T("; seed {seed}", seed=str(report.seed)), lang) if report.seed is not None else ""
+    return render(
+        T(
+            "{title} — {definition} ({by}; {count} other readings{seed})",
+            title=w["title"],
+            definition=report.definition,
+            by=by,
+            count=len(report.readings),
+            seed=seed,
+        ),
+        lang,
+    )
 
 
 def table(report: SensitivityReport, lang: str = "vi") -> str:
     """The report for a terminal: the verdict, each reading's effect, each unit's ranges."""
-    w = WORDS[lang]
+    w = _w(lang)
     readings, units = _rows(report, lang)
     head_r, head_u = _heads(lang)
 
@@ -889,19 +898,21 @@ def table(report: SensitivityReport, lang: str = "vi") -> str:
     out += [w["per_unit"] + ":", *block(head_u, units, {0}), ""]
     if report.unscorable:
         out.append(w["not_scored"] + ":")
-        out += [f"  {r.name}: {r.why_not}" for r in report.unscorable]
+        out += [f"  {r.name}: {render(r.why_not, lang)}" for r in report.unscorable]
         out.append("")
     if report.refused:
         out.append(f"{w['refused']}: {len(report.refused)}")
         for r in report.refused:
-            why = "; ".join(f"[{p.code}] {p.message}" for p in r.problems if p.severity == "error")
+            why = "; ".join(
+                f"[{p.code}] {render(p.message, lang)}" for p in r.problems if p.severity == "error"
+            )
             out.append(f"  {r.unit_id}: {why}")
     return "\n".join(out).rstrip() + "\n"
 
 
 def markdown(report: SensitivityReport, lang: str = "vi") -> str:
     """The report as Markdown (cells from the data have their `|` escaped)."""
-    w = WORDS[lang]
+    w = _w(lang)
     readings, units = _rows(report, lang)
     head_r, head_u = _heads(lang)
 
@@ -927,12 +938,14 @@ def markdown(report: SensitivityReport, lang: str = "vi") -> str:
     out += [f"### {w['per_unit']}", "", *block(head_u, units), ""]
     if report.unscorable:
         out += [f"### {w['not_scored']}", ""]
-        out += [f"- `{r.name}`: {cell(r.why_not or '')}" for r in report.unscorable]
+        out += [f"- `{r.name}`: {cell(render(r.why_not or '', lang))}" for r in report.unscorable]
         out.append("")
     if report.refused:
         out += [f"### {w['refused']}", ""]
         for r in report.refused:
-            why = "; ".join(f"[{p.code}] {p.message}" for p in r.problems if p.severity == "error")
+            why = "; ".join(
+                f"[{p.code}] {render(p.message, lang)}" for p in r.problems if p.severity == "error"
+            )
             out.append(f"- {cell(r.unit_id)}: {cell(why)}")
         out.append("")
     return "\n".join(out)
@@ -954,7 +967,7 @@ def _chart(report: SensitivityReport, lang: str, limit: int = 200) -> str:
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 40}" height="{height}" '
-        f'role="img" aria-label="{escape(WORDS[lang]["chart"])}">'
+        f'role="img" aria-label="{escape(_w(lang)["chart"])}">'
     ]
     for i, u in enumerate(units):
         y = 20 + i * row
@@ -978,7 +991,7 @@ def html_page(report: SensitivityReport, lang: str = "vi") -> str:
     Every text from the data is escaped."""
     from html import escape
 
-    w = WORDS[lang]
+    w = _w(lang)
     readings, units = _rows(report, lang)
     head_r, head_u = _heads(lang)
 
@@ -991,19 +1004,24 @@ def html_page(report: SensitivityReport, lang: str = "vi") -> str:
     extra = ""
     if report.unscorable:
         items = "".join(
-            f"<li><code>{escape(r.name)}</code>: {escape(r.why_not or '')}</li>" for r in report.unscorable
+            f"<li><code>{escape(r.name)}</code>: {escape(render(r.why_not or '', lang))}</li>"
+            for r in report.unscorable
         )
         extra += f"<h2>{escape(w['not_scored'])}</h2><ul>{items}</ul>"
     if report.refused:
         items = "".join(
             f"<li>{escape(r.unit_id)}: "
-            + escape("; ".join(f"[{p.code}] {p.message}" for p in r.problems if p.severity == "error"))
+            + escape(
+                "; ".join(
+                    f"[{p.code}] {render(p.message, lang)}" for p in r.problems if p.severity == "error"
+                )
+            )
             + "</li>"
             for r in report.refused
         )
         extra += f"<h2>{escape(w['refused'])}</h2><ul>{items}</ul>"
     reasons = "".join(
-        f"<li><code>{escape(r.name)}</code>: {escape(r.reason)}</li>"
+        f"<li><code>{escape(r.name)}</code>: {escape(render(r.reason, lang))}</li>"
         for r in report.readings
         if r.kind != "combination"
     )

@@ -10,6 +10,7 @@ from itertools import chain as itertools_chain
 from typing import Any
 
 from ..errors import did_you_mean
+from ..i18n import Message, T, join
 
 # Size limits, checked when a definition is loaded (and so by `cds-index check`): whatever passes them
 # evaluates. simpleeval walks the tree recursively, about two Python frames per level: a flat sum of
@@ -40,10 +41,10 @@ _ARITY: dict[str, Callable[[int], bool]] = {
     "clamp": lambda n: n == 3,
 }
 _ARITY_WORDS = {
-    "min": "two or more numbers",
-    "max": "two or more numbers",
-    "abs": "one number",
-    "clamp": "three numbers: clamp(value, low, high)",
+    "min": T("two or more numbers"),
+    "max": T("two or more numbers"),
+    "abs": T("one number"),
+    "clamp": T("three numbers: clamp(value, low, high)"),
 }
 
 _ALLOWED_NODES = (
@@ -97,7 +98,9 @@ class CompiledFormula:
         try:
             result = evaluator.eval(self.expression, previously_parsed=self.tree)
         except (RecursionError, MemoryError) as exc:  # the limits above make these unreachable
-            raise FormulaEvalError(f"the formula is too complex to evaluate ({type(exc).__name__})") from exc
+            raise FormulaEvalError(
+                T("the formula is too complex to evaluate ({error})", error=type(exc).__name__)
+            ) from exc
         except InvalidExpression as exc:
             raise FormulaEvalError(str(exc)) from exc
         except ArithmeticError as exc:
@@ -107,23 +110,29 @@ class CompiledFormula:
         if isinstance(result, int | Decimal):
             number = Decimal(result)
             if not number.is_finite():  # NaN + 1 is a quiet NaN: it would poison every comparison
-                raise FormulaEvalError(f"the formula gave {number}, not a finite number")
+                raise FormulaEvalError(T("the formula gave {value}, not a finite number", value=str(number)))
             return number
-        raise FormulaEvalError(f"the formula gave {result!r}, not a number")
+        raise FormulaEvalError(T("the formula gave {value}, not a number", value=repr(result)))
 
 
 class FormulaEvalError(ValueError):
-    """A formula that has no value for these inputs (the criterion is then invalid, not a crash)."""
+    """A formula that has no value for these inputs (the criterion is then invalid, not a crash).
+
+    ``message`` is what to say, in the reader's language when shown (``str()`` is the English)."""
+
+    def __init__(self, message: Message | str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
-def _arithmetic_words(exc: ArithmeticError) -> str:
+def _arithmetic_words(exc: ArithmeticError) -> Message:
     from decimal import DivisionByZero, Overflow
 
     if isinstance(exc, ZeroDivisionError | DivisionByZero):
-        return "division by zero"
+        return T("division by zero")
     if isinstance(exc, Overflow | OverflowError):
-        return "a number too large to compute"
-    return "an operation without a value (0 / 0, x % 0, or a result too large to divide)"
+        return T("a number too large to compute")
+    return T("an operation without a value (0 / 0, x % 0, or a result too large to divide)")
 
 
 def _marker(expression: str, node: ast.AST) -> str:
@@ -135,7 +144,7 @@ def _marker(expression: str, node: ast.AST) -> str:
 
 def compile_formula(
     expression: str, known: Mapping[str, Any]
-) -> tuple[CompiledFormula | None, list[tuple[str, str]]]:
+) -> tuple[CompiledFormula | None, list[tuple[str, Message]]]:
     """Parse once; return the formula and a list of ``(code, message)`` problems.
 
     >>> f, problems = compile_formula("min(10, visits / 2)", {"visits": None})
@@ -148,21 +157,36 @@ def compile_formula(
         return None, [
             (
                 "formula-too-complex",
-                f"the formula has {len(expression)} characters, more than {MAX_LENGTH}: split it into "
-                f"several criteria or declare intermediate inputs\n    {expression[:60]}…",
+                T(
+                    "the formula has {count} characters, more than {limit}: split it into several "
+                    "criteria or declare intermediate inputs\n    {start}…",
+                    count=len(expression),
+                    limit=MAX_LENGTH,
+                    start=expression[:60],
+                ),
             )
         ]
     try:
         ast.parse(expression.strip(), mode="eval")  # one expression only: `a; b` is a syntax error here
         tree = SimpleEval().parse(expression.strip())
     except SyntaxError as exc:
-        return None, [("formula-syntax", f"not a valid expression: {exc.msg}\n    {expression}")]
+        return None, [
+            (
+                "formula-syntax",
+                T("not a valid expression: {error}\n    {shown}", error=exc.msg, shown=expression),
+            )
+        ]
     except (ValueError, RecursionError, MemoryError) as exc:  # a NUL byte; the parser's own limits
-        return None, [("formula-syntax", f"not a valid expression: {exc}\n    {expression!r}")]
+        return None, [
+            (
+                "formula-syntax",
+                T("not a valid expression: {error}\n    {shown}", error=str(exc), shown=repr(expression)),
+            )
+        ]
     too_complex = _too_complex(expression.strip(), tree)
     if too_complex:
         return None, [too_complex]
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Message]] = []
     names: set[str] = set()
     called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     for node in ast.walk(tree):
@@ -170,7 +194,11 @@ def compile_formula(
             problems.append(
                 (
                     "formula-forbidden",
-                    f"{type(node).__name__} is not allowed in a formula\n    " + _marker(expression, node),
+                    T(
+                        "{what} is not allowed in a formula\n    {marker}",
+                        what=type(node).__name__,
+                        marker=_marker(expression, node),
+                    ),
                 )
             )
         elif isinstance(node, ast.Call):
@@ -178,8 +206,11 @@ def compile_formula(
                 problems.append(
                     (
                         "formula-forbidden",
-                        f"only {', '.join(sorted(FUNCTIONS))} may be called\n    "
-                        + _marker(expression, node),
+                        T(
+                            "only {functions} may be called\n    {marker}",
+                            functions=", ".join(sorted(FUNCTIONS)),
+                            marker=_marker(expression, node),
+                        ),
                     )
                 )
             elif not _ARITY[node.func.id](len(node.args)) or any(
@@ -188,25 +219,41 @@ def compile_formula(
                 problems.append(
                     (
                         "formula-syntax",
-                        f"{node.func.id}() takes {_ARITY_WORDS[node.func.id]}\n    "
-                        + _marker(expression, node),
+                        T(
+                            "{function}() takes {arguments}\n    {marker}",
+                            function=node.func.id,
+                            arguments=_ARITY_WORDS[node.func.id],
+                            marker=_marker(expression, node),
+                        ),
                     )
                 )
             if node.keywords:
                 problems.append(
                     (
                         "formula-forbidden",
-                        "keyword arguments are not allowed in a formula\n    " + _marker(expression, node),
+                        T(
+                            "keyword arguments are not allowed in a formula\n    {marker}",
+                            marker=_marker(expression, node),
+                        ),
                     )
                 )
         elif isinstance(node, ast.Name) and id(node) not in called:
             if node.id not in known:
                 hint = did_you_mean(node.id, known)
-                guess = f" ({hint})" if hint else ""
+                marker = _marker(expression, node)
                 problems.append(
                     (
                         "formula-name",
-                        f"{node.id!r} is not a declared input{guess}\n    " + _marker(expression, node),
+                        T(
+                            "{name} is not a declared input ({hint})\n    {marker}",
+                            name=repr(node.id),
+                            hint=hint,
+                            marker=marker,
+                        )
+                        if hint
+                        else T(
+                            "{name} is not a declared input\n    {marker}", name=repr(node.id), marker=marker
+                        ),
                     )
                 )
             names.add(node.id)
@@ -222,7 +269,11 @@ def compile_formula(
                     problems.append(
                         (
                             "formula-forbidden",
-                            f"write numbers in decimal, not {segment!r}\n    " + _marker(expression, node),
+                            T(
+                                "write numbers in decimal, not {segment}\n    {marker}",
+                                segment=repr(segment),
+                                marker=_marker(expression, node),
+                            ),
                         )
                     )
                     continue
@@ -231,9 +282,13 @@ def compile_formula(
                     problems.append(
                         (
                             "formula-forbidden",
-                            f"write numbers of at most {MAX_LITERAL_DIGITS} digits between "
-                            f"1e-{MAX_LITERAL_EXPONENT} and 1e{MAX_LITERAL_EXPONENT} "
-                            "(e.g. 0.5, 100, 1e6)\n    " + _marker(expression, node),
+                            T(
+                                "write numbers of at most {digits} digits between 1e-{exponent} and "
+                                "1e{exponent} (e.g. 0.5, 100, 1e6)\n    {marker}",
+                                digits=str(MAX_LITERAL_DIGITS),
+                                exponent=str(MAX_LITERAL_EXPONENT),
+                                marker=_marker(expression, node),
+                            ),
                         )
                     )
                     continue
@@ -242,7 +297,11 @@ def compile_formula(
                 problems.append(
                     (
                         "formula-forbidden",
-                        f"only numbers are allowed, not {node.value!r}\n    " + _marker(expression, node),
+                        T(
+                            "only numbers are allowed, not {value}\n    {marker}",
+                            value=repr(node.value),
+                            marker=_marker(expression, node),
+                        ),
                     )
                 )
     if problems:
@@ -250,7 +309,7 @@ def compile_formula(
     return CompiledFormula(expression.strip(), tree, frozenset(names)), []
 
 
-def _too_complex(expression: str, tree: ast.AST) -> tuple[str, str] | None:
+def _too_complex(expression: str, tree: ast.AST) -> tuple[str, Message] | None:
     """Count the expression nodes and their nesting without recursion; point at the deepest one."""
     count = 0
     deepest: tuple[int, ast.AST] = (0, tree)
@@ -266,15 +325,24 @@ def _too_complex(expression: str, tree: ast.AST) -> tuple[str, str] | None:
     if count > MAX_NODES:
         return (
             "formula-too-complex",
-            f"the formula has {count} names, numbers and operations, more than {MAX_NODES}: split it "
-            f"into several criteria\n    {expression[:60]}{'…' if len(expression) > 60 else ''}",
+            T(
+                "the formula has {count} names, numbers and operations, more than {limit}: split it into "
+                "several criteria\n    {start}",
+                count=count,
+                limit=MAX_NODES,
+                start=expression[:60] + ("…" if len(expression) > 60 else ""),
+            ),
         )
     if deepest[0] > MAX_DEPTH:
         return (
             "formula-too-complex",
-            f"the formula nests {deepest[0]} operations deep, more than {MAX_DEPTH}: split it into "
-            "several criteria (a sum of many inputs nests one level per term)\n    "
-            + _marker(expression, deepest[1]),
+            T(
+                "the formula nests {depth} operations deep, more than {limit}: split it into several "
+                "criteria (a sum of many inputs nests one level per term)\n    {marker}",
+                depth=deepest[0],
+                limit=MAX_DEPTH,
+                marker=_marker(expression, deepest[1]),
+            ),
         )
     return None
 
@@ -608,7 +676,7 @@ def _corners(formula: CompiledFormula, inputs: Mapping[str, Any]) -> Iterator[di
 
 def formula_range(
     formula: CompiledFormula, inputs: Mapping[str, Any], maximum: Decimal, as_percent: bool
-) -> tuple[Interval | None, list[tuple[str, str]]]:
+) -> tuple[Interval | None, list[tuple[str, Message]]]:
     """The formula's interval over its inputs' declared ranges, and a ``(severity, message)`` for
     each side on which it can leave 0 … ``maximum`` points (0 … 100 with ``result: percent``).
 
@@ -619,23 +687,43 @@ def formula_range(
     """
     found = interval(formula, {n: input_interval(s) for n, s in inputs.items() if n in formula.names})
     if found is None:
-        return None, [("error", "the formula divides by zero for every value of its inputs")]
+        return None, [("error", T("the formula divides by zero for every value of its inputs"))]
     top = Decimal(100) if as_percent else maximum
-    unit = " %" if as_percent else " points"
-    where = "the criterion's 100 %" if as_percent else f"the criterion's {format(maximum, 'f')} points"
-    if found.lo > top or found.hi < 0:  # the interval is sound: no value of the inputs scores as written
-        side, bound = ("above", found.lo) if found.lo > top else ("below", found.hi)
-        limit = where if side == "above" else "0"
+
+    def amount(value: str) -> Message:
+        return T("{value} %", value=value) if as_percent else T("{value} points", value=value)
+
+    where = (
+        T("the criterion's 100 %")
+        if as_percent
+        else T("the criterion's {points} points", points=format(maximum, "f"))
+    )
+    if found.lo > top:  # the interval is sound: no value of the inputs scores as written
         return found, [
             (
                 "error",
-                f"the formula is always {side} {limit}: over its inputs' declared ranges it is "
-                f"{'at least' if side == 'above' else 'at most'} {_plain(bound)}{unit}, so every unit "
-                f"would be scored {'the maximum' if side == 'above' else '0'} by the limit; check the "
-                "formula against the decision (a percent written as a fraction, a missing division)",
+                T(
+                    "the formula is always above {limit}: over its inputs' declared ranges it is at least "
+                    "{bound}, so every unit would be scored the maximum by the limit; check the formula "
+                    "against the decision (a percent written as a fraction, a missing division)",
+                    limit=where,
+                    bound=amount(_plain(found.lo)),
+                ),
             )
         ]
-    problems: list[tuple[str, str]] = []
+    if found.hi < 0:
+        return found, [
+            (
+                "error",
+                T(
+                    "the formula is always below 0: over its inputs' declared ranges it is at most "
+                    "{bound}, so every unit would be scored 0 by the limit; check the formula against "
+                    "the decision (a percent written as a fraction, a missing division)",
+                    bound=amount(_plain(found.hi)),
+                ),
+            )
+        ]
+    problems: list[tuple[str, Message]] = []
     for side, beyond in (("hi", found.hi > top), ("lo", found.lo < 0)):
         if not beyond:
             continue
@@ -649,16 +737,38 @@ def formula_range(
                 break
         bound = found.hi if side == "hi" else found.lo
         limit = (
-            f"more than {where}: limit it with min(…, {format(top, 'f')}) or narrow the inputs' "
-            "declared `max`"
+            T(
+                "more than {where}: limit it with min(…, {top}) or narrow the inputs' declared `max`",
+                where=where,
+                top=format(top, "f"),
+            )
             if side == "hi"
-            else "below 0: limit it with max(0, …) or narrow the inputs' declared `min`"
+            else T("below 0: limit it with max(0, …) or narrow the inputs' declared `min`")
         )
         if reached is not None:
             value, values = reached
-            shown = ", ".join(f"{n} = {_plain(v)}{_declared(inputs.get(n))}" for n, v in values.items())
+            shown = join(
+                [
+                    T(
+                        "{name} = {value}{declared}",
+                        name=n,
+                        value=_plain(v),
+                        declared=_declared(inputs.get(n)),
+                    )
+                    for n, v in values.items()
+                ],
+                "comma",
+            )
             problems.append(
-                ("warning", f"the formula can give {_plain(value)}{unit}, {limit} (with {shown})")
+                (
+                    "warning",
+                    T(
+                        "the formula can give {value}, {limit} (with {shown})",
+                        value=amount(_plain(value)),
+                        limit=limit,
+                        shown=shown,
+                    ),
+                )
             )
         else:
             shown = (
@@ -667,9 +777,13 @@ def formula_range(
             problems.append(
                 (
                     "warning",
-                    f"over its inputs' declared ranges the formula may give {shown}{unit}, {limit} "
-                    "(no input values tried reach it: interval arithmetic is wider than the truth when "
-                    "an input appears twice)",
+                    T(
+                        "over its inputs' declared ranges the formula may give {value}, {limit} (no input "
+                        "values tried reach it: interval arithmetic is wider than the truth when an input "
+                        "appears twice)",
+                        value=amount(shown),
+                        limit=limit,
+                    ),
                 )
             )
     return found, problems
@@ -682,9 +796,13 @@ def _plain(value: Any) -> str:
     return text if len(text) <= 24 else f"{value:.6E}"
 
 
-def _declared(spec: Any) -> str:
+def _declared(spec: Any) -> Message | str:
     """`` (no declared max)`` after a value standing for an unbounded input."""
     if spec is None or getattr(spec, "type", None) == "boolean":
         return ""
     missing = [key for key in ("min", "max") if getattr(spec, key, None) is None]
-    return f" (no declared {' or '.join(missing)})" if missing else ""
+    if not missing:
+        return ""
+    if len(missing) == 2:
+        return T(" (no declared `min` or `max`)")
+    return T(" (no declared `{key}`)", key=missing[0])

@@ -665,9 +665,9 @@ def _formula_ranges(
 
     if node.rule is None:
         return []
-    rules: list[tuple[tuple[str | int, ...], Any, str]] = [((*path, "rule"), node.rule, "")]
+    rules: list[tuple[tuple[str | int, ...], Any, str | None]] = [((*path, "rule"), node.rule, None)]
     rules += [
-        ((*path, "rule", "alternatives", index, "rule"), alt.rule, f"alternative {alt.name!r}: ")
+        ((*path, "rule", "alternatives", index, "rule"), alt.rule, alt.name)
         for index, alt in enumerate(node.rule.alternatives or ())
         if alt.rule is not None
     ]
@@ -684,12 +684,17 @@ def _formula_ranges(
             problems.append(
                 Problem(
                     "formula-range",
-                    prefix + message,
+                    message
+                    if prefix is None
+                    else T("alternative {name}: {message}", name=repr(prefix), message=message),
                     at((*where, "expression")),
                     crumbs,
                     severity=severity,  # type: ignore[arg-type]
-                    hint="scoring limits the value to 0 … the criterion's points and reports it "
-                    "(score-clamped); say so in the formula with min()/max() or declare the inputs' ranges",
+                    hint=T(
+                        "scoring limits the value to 0 … the criterion's points and reports it "
+                        "(score-clamped); "
+                        "say so in the formula with min()/max() or declare the inputs' ranges"
+                    ),
                 )
             )
     return problems

@@ -12,7 +12,8 @@ from typing import Any, Literal, NamedTuple
 from ..check.constraints import violations
 from ..errors import DefinitionError, Location, Problem, UsageError
 from ..formats.model import Definition, IndexSetting, Node, RankingSetting, RuleBase, rule_inputs
-from ..numbers import HUNDRED, ZERO, Lang, div, plain, points_text, round_as, show
+from ..i18n import Message, T, Words, render
+from ..numbers import HUNDRED, ZERO, Lang, div, figure, plain, points_text, round_as, show
 from ..read.inputs import UnitInputs, parse_values
 from ..rules import Compiled, InvalidValue, NotReported
 from ..rules.common import Clamp
@@ -20,25 +21,9 @@ from ..rules.rank import PEERS, Standing, Standings
 
 Status = Literal["scored", "not_reported", "not_applicable", "invalid", "pending"]
 """``pending``: a rank criterion scored without its batch (#13, the section on rank criteria below)."""
-STATUS_WORDS: dict[str, dict[str, str]] = {
-    "vi": {
-        "not_reported": "không báo cáo số liệu → mặc định 0 điểm",
-        "not_applicable": "không áp dụng, không đánh giá tiêu chí này",
-        "late": "quá hạn",
-        "before": "trước kỳ",
-        "earlier": "thuộc kỳ trước, không tính cho kỳ này",
-        "other_year": "thuộc năm",
-        "not_year": "không thuộc năm đánh giá",
-        "read": "số liệu",
-        "sum": "Tổng",
-        "pt": "điểm",
-        "missing": "thiếu số liệu",
-        "self": "tự đánh giá",
-        "appraised": "thẩm định",
-        "bonus": "điểm thưởng",
-        "floor": "điểm trừ vượt số điểm của nhóm, nhóm dừng ở 0",
-    },
-    "en": {
+STATUS_WORDS = Words(
+    "status",
+    {
         "not_reported": "not reported → 0 points by default",
         "not_applicable": "not applicable, not assessed",
         "late": "after the deadline",
@@ -55,32 +40,17 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
         "bonus": "bonus",
         "floor": "the deductions exceed the group's points; it stops at 0",
     },
-}
+)
 
 
-INDEX_WORDS: dict[str, dict[str, str]] = {
-    "vi": {
-        "sum": "Chỉ số = tổng điểm",
-        "sum_scaled": "Chỉ số = tổng điểm ÷ điểm tối đa áp dụng × {scale}",
-        "mean_of_pillar_percentages": "Chỉ số = trung bình cộng tỷ lệ điểm đạt của các trụ cột",
-        "weighted_mean_of_pillar_percentages": "Chỉ số = trung bình có trọng số tỷ lệ điểm đạt của các "
-        "trụ cột",
-        "scale": "thang 0–{scale}",
-        "weight": "trọng số",
-        "skipped": "không đánh giá (không áp dụng), không tính vào trung bình",
-        "none": "không trụ cột nào được đánh giá → 0",
-        "rounded": "làm tròn đến {places} chữ số thập phân",
-        "half_up": "làm tròn nửa lên",
-        "half_even": "làm tròn nửa về số chẵn",
-        "down": "bỏ phần sau",
-        "up": "làm tròn lên",
-    },
-    "en": {
+INDEX_WORDS = Words(
+    "index",
+    {
         "sum": "Index = total points",
         "sum_scaled": "Index = total points ÷ applicable maximum × {scale}",
         "mean_of_pillar_percentages": "Index = mean of the pillars' shares of their applicable maxima",
-        "weighted_mean_of_pillar_percentages": "Index = weighted mean of the pillars' shares of their "
-        "applicable maxima",
+        "weighted_mean_of_pillar_percentages": "Index = weighted mean of the pillars' "
+        "shares of their applicable maxima",
         "scale": "scale 0–{scale}",
         "weight": "weight",
         "skipped": "not assessed (not applicable), left out of the mean",
@@ -91,7 +61,7 @@ INDEX_WORDS: dict[str, dict[str, str]] = {
         "down": "toward zero",
         "up": "away from zero",
     },
-}
+)
 """The words of an index explanation (:func:`explain_index`), one place per language."""
 
 
@@ -293,13 +263,13 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
         )
     w = STATUS_WORDS[lang]
     if form == SUM:
-        terms = show(node.children[0].points, lang) if node.children else ""
+        terms = figure(node.children[0].points, lang) if node.children else ""
         for c in node.children[1:]:  # a deduction reads `− 3`, not `+ -3`
-            terms += f" − {show(-c.points, lang)}" if c.points < 0 else f" + {show(c.points, lang)}"
+            terms += f" − {figure(-c.points, lang)}" if c.points < 0 else f" + {figure(c.points, lang)}"
         if node.unfloored is not None:
-            terms += f" = {show(node.unfloored, lang)} ({w['floor']})"
-        text = f"{w['sum']}: {terms} = {show(node.points, lang)}/{points_text(node.max, lang)}"
-        return text + (f"; {w['bonus']} {show(node.bonus, lang)}" if node.bonus else "")
+            terms += f" = {figure(node.unfloored, lang)} ({w['floor']})"
+        text = f"{w['sum']}: {terms} = {figure(node.points, lang)}/{points_text(node.max, lang)}"
+        return text + (f"; {w['bonus']} {figure(node.bonus, lang)}" if node.bonus else "")
     if form == LATE:
         _, _, leaf, year, dates, points, read, self_points = trace
         found = (_outside(day, leaf, year, w, lang) for day in dates)
@@ -314,7 +284,7 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
         return f"{w['not_reported']} ({w['missing']}: {', '.join(trace[2])})"
     if form == INVALID:
         return str(trace[2].text(lang))
-    return str(trace[2])  # TEXT
+    return render(trace[2], lang)  # TEXT: a problem's message, in the reader's language
 
 
 def _self_note(
@@ -329,7 +299,7 @@ def _self_note(
     the rule's words for its points, e.g. a yearly target's met / not met)."""
     if self_points is None or self_points == points:
         return text
-    say = said or show
+    say = said or figure
     return f"{text} [{w['self']} {say(self_points, lang)}, {w['appraised']} {say(points, lang)}]"
 
 
@@ -340,7 +310,7 @@ def _shown(value: Any, lang: Lang) -> str:
     if isinstance(value, bool):
         return WORDS[lang]["yes" if value else "no"]
     if isinstance(value, Decimal):
-        return show(value, lang)
+        return figure(value, lang)
     if value in ROLE_WORDS[lang]:
         return ROLE_WORDS[lang][value]
     return str(value)
@@ -435,12 +405,12 @@ class Result:
         value = show(self.index, lang, self.index_places)
         if self.index_scale is None:
             return value
-        return f"{value}%" if self.index_scale == HUNDRED else f"{value}/{show(self.index_scale, lang)}"
+        return f"{value}%" if self.index_scale == HUNDRED else f"{value}/{figure(self.index_scale, lang)}"
 
     def explain_index(self, lang: Lang | None = None) -> str:
         """How the index was made from the pillars, in ``lang`` (default: the scoring's language)."""
         if self.index_trace is None:
-            return f"{INDEX_WORDS[lang or self.lang]['sum']} = {show(self.index, lang or self.lang)}"
+            return f"{INDEX_WORDS[lang or self.lang]['sum']} = {figure(self.index, lang or self.lang)}"
         return explain_index(self.index_trace, self.index, self.exact_index, lang or self.lang)
 
     def to_dict(self, *, rounded: bool = False, explain: bool = True) -> dict[str, Any]:
@@ -463,7 +433,7 @@ class Result:
             "bonus": num(self.bonus),
             "total_with_bonus": num(self.total_with_bonus),
             "index": self._index_dict(num, explain),
-            "problems": [p.to_dict() for p in self.problems],
+            "problems": [p.to_dict(self.lang) for p in self.problems],
             "children": [self._pillar(p, places, num, explain) for p in self.pillars],
         }
 
@@ -669,14 +639,6 @@ def assessed_years(definition: Definition) -> tuple[int, ...]:
     return _checked(definition).years
 
 
-_YEAR_NEEDED = (
-    "{id} has yearly targets (for {years}): say which year, e.g. score(definition, values, year={first}), "
-    "or use cds_index.evaluate_year(definition, year, values) or "
-    "cds_index.evaluate_years(definition, {{year: values}})"
-)
-_YEAR_UNKNOWN = "{id} has targets for {years}, not for {year}"
-
-
 def compiled(definition: Definition, year: int | None = None) -> CompiledDefinition:
     """The definition's compiled rules, made once and kept with it.
 
@@ -690,12 +652,20 @@ def compiled(definition: Definition, year: int | None = None) -> CompiledDefinit
     where = Location(path=("year",))
     shown = ", ".join(map(str, base.years))
     if year is None:
-        message = _YEAR_NEEDED.format(id=definition.id, years=shown, first=base.years[0])
+        message = T(
+            "{id} has yearly targets (for {years}): say which year, e.g. score(definition, values, "
+            "year={first}), or use cds_index.evaluate_year(definition, year, values) or "
+            "cds_index.evaluate_years(definition, {{year: values}})",
+            id=definition.id,
+            years=shown,
+            first=str(base.years[0]),
+        )
         raise DefinitionError(Problem("usage", message, where))
     if year not in base.years:
-        raise UsageError(
-            Problem("usage", _YEAR_UNKNOWN.format(id=definition.id, years=shown, year=year), where)
+        unknown = T(
+            "{id} has targets for {years}, not for {year}", id=definition.id, years=shown, year=str(year)
         )
+        raise UsageError(Problem("usage", unknown, where))
     cache: dict[int | None, CompiledDefinition] = definition._compiled
     found = cache.get(year)
     if found is None:
@@ -800,10 +770,27 @@ class _Scorer:
         labels = ", ".join(inputs[n].label for n in names)
         day, month = leaf.deadline  # type: ignore[misc]
         example = f"{self.year or 2024}-{month:02d}-{day:02d}"
-        column = f" or {leaf.dated_by}: {example} (a column of its own in a table)" if leaf.dated_by else ""
+        params = {
+            "node": node.id,
+            "labels": labels,
+            "deadline": f"{day}.{month}",
+            "name": names[0],
+            "example": example,
+        }
         message = (
-            f"{node.id}: {labels} has no date, so it cannot be placed in its period (hạn {day}.{month}); "
-            f"give the date it was held, e.g. {names[0]}: {{value: true, date: {example}}}{column}"
+            T(
+                "{node}: {labels} has no date, so it cannot be placed in its period (deadline {deadline}); "
+                "give the date it was held, e.g. {name}: {{value: true, date: {example}}} or "
+                "{column}: {example} (a column of its own in a table)",
+                column=leaf.dated_by,
+                **params,
+            )
+            if leaf.dated_by
+            else T(
+                "{node}: {labels} has no date, so it cannot be placed in its period (deadline {deadline}); "
+                "give the date it was held, e.g. {name}: {{value: true, date: {example}}}",
+                **params,
+            )
         )
         self.problems.append(
             Problem(
@@ -823,8 +810,12 @@ class _Scorer:
         self.problems.append(
             Problem(
                 "deduction-floor",
-                f"{node.id}: the deductions take it to {plain(points)} points; a group does not go below 0, "
-                "so it has 0 (the deduction beyond its points is not carried to the groups above)",
+                T(
+                    "{node}: the deductions take it to {points} points; a group does not go below 0, so it "
+                    "has 0 (the deduction beyond its points is not carried to the groups above)",
+                    node=node.id,
+                    points=points,
+                ),
                 Location(self.source, path=where),
                 (node.id,),
                 severity="warning",
@@ -1233,7 +1224,14 @@ def pillar_weights(definition: Definition) -> tuple[Decimal, ...] | None:
     missing = [p for p in definition.weighed_pillars() if p not in setting.weights]
     if missing:
         raise DefinitionError(
-            f"{definition.id}: index.weights has no weight for pillar(s) {', '.join(missing)}",
+            Problem(
+                "index-weights",
+                T(
+                    "{id}: index.weights has no weight for pillar(s) {pillars}",
+                    id=definition.id,
+                    pillars=", ".join(missing),
+                ),
+            ),
             "index-weights",
         )
     # a pillar of bonus criteria only has no maximum: left out of the mean whatever its weight
@@ -1273,30 +1271,30 @@ def explain_index(trace: IndexTrace, value: Decimal, exact: Decimal, lang: Lang)
     if trace.method == "sum":
         if scale is None:
             head = w["sum"]
-            body = " + ".join(show(part.points, lang) for part in trace.parts)
-            text = f"{head}: {body} = {show(exact, lang)}"
+            body = " + ".join(figure(part.points, lang) for part in trace.parts)
+            text = f"{head}: {body} = {figure(exact, lang)}"
         else:
-            head = w["sum_scaled"].format(scale=show(scale, lang))
-            text = f"{head}: {show(trace.points, lang)}/{show(trace.max, lang)} × {show(scale, lang)}"
-            text += f" = {show(exact, lang)}"
+            head = w["sum_scaled"].format(scale=figure(scale, lang))
+            text = f"{head}: {figure(trace.points, lang)}/{figure(trace.max, lang)} × {figure(scale, lang)}"
+            text += f" = {figure(exact, lang)}"
     else:
         head = w[trace.method]
         if scale is not None:
-            head += f" ({w['scale'].format(scale=show(scale, lang))})"
+            head += f" ({w['scale'].format(scale=figure(scale, lang))})"
         items = []
         for part in trace.parts:
-            item = f"{part.id} {show(part.points, lang)}/{show(part.max, lang)}"
-            item += f" = {show(part.share, lang)}" if part.share is not None else f": {w['skipped']}"
+            item = f"{part.id} {figure(part.points, lang)}/{figure(part.max, lang)}"
+            item += f" = {figure(part.share, lang)}" if part.share is not None else f": {w['skipped']}"
             if trace.method == "weighted_mean_of_pillar_percentages" and part.share is not None:
-                item += f" × {w['weight']} {show(part.weight, lang)}"
+                item += f" × {w['weight']} {figure(part.weight, lang)}"
             items.append(item)
         if all(part.share is None for part in trace.parts):
             items.append(w["none"])
-        text = f"{head}: {'; '.join(items)} → {show(exact, lang)}"
+        text = f"{head}: {'; '.join(items)} → {figure(exact, lang)}"
     rounding = trace.rounding
     if rounding is not None:
         rule = w["rounded"].format(places=rounding.places)
-        text += f"; {rule} ({w[rounding.mode]}) = {show(value, lang)}"
+        text += f"; {rule} ({w[rounding.mode]}) = {figure(value, lang)}"
     return text
 
 
@@ -1311,7 +1309,15 @@ def check_year(year: object) -> int | None:
     if isinstance(year, int) and not isinstance(year, bool) and FIRST_YEAR <= year <= LAST_YEAR:
         return year
     raise UsageError(
-        Problem("usage", f"year is a whole number from {FIRST_YEAR} to {LAST_YEAR}, e.g. 2024; got {year!r}")
+        Problem(
+            "usage",
+            T(
+                "year is a whole number from {first} to {last}, e.g. 2024; got {year}",
+                first=str(FIRST_YEAR),
+                last=str(LAST_YEAR),
+                year=repr(year),
+            ),
+        )
     )
 
 
@@ -1359,23 +1365,31 @@ def period_warnings(definition: Definition, year: int | None) -> list[Problem]:
     period = definition.effective
     if year is None or not 1 <= year <= 9999 or period.covers(dt.date(year, 12, 31)):
         return []
-    span = f"from {period.from_:%d/%m/%Y}" + (f" to {period.to:%d/%m/%Y}" if period.to else "")
-    then = (
-        f"; from {period.to + dt.timedelta(days=1):%d/%m/%Y} use {period.successor}"
+    span = (
+        T("from {start} to {end}", start=period.from_, end=period.to)
+        if period.to
+        else T("from {start}", start=period.from_)
+    )
+    params = {"id": definition.id, "span": span, "year": str(year), "last_day": dt.date(year, 12, 31)}
+    message = (
+        T(
+            "{id} applies {span}, so it does not assess {year} (a year is assessed under the definition in "
+            "force on {last_day}); from {next} use {successor}",
+            next=period.to + dt.timedelta(days=1),
+            successor=period.successor,
+            **params,
+        )
         if (period.to and period.successor)
-        else ""
+        else T(
+            "{id} applies {span}, so it does not assess {year} (a year is assessed under the definition in "
+            "force on {last_day})",
+            **params,
+        )
     )
     from ..read.registry import version_hint
 
-    return [
-        Problem(
-            "year-outside-period",
-            f"{definition.id} applies {span}, so it does not assess {year} (a year is assessed under "
-            f"the definition in force on 31/12/{year}){then}",
-            severity="warning",
-            hint=version_hint(definition, dt.date(year, 12, 31)),  # another version beside it (#13)
-        )
-    ]
+    hint = version_hint(definition, dt.date(year, 12, 31))  # another version beside it (#13)
+    return [Problem("year-outside-period", message, severity="warning", hint=hint)]
 
 
 def score(
@@ -1450,14 +1464,6 @@ def score(
     )
 
 
-CLAMP_WORDS = {
-    "points": "{node}: the rule gives {raw} points, outside 0 … {maximum}; scored {limit} (not silently: "
-    "the criterion's `clamped` says so)",
-    "share": "{node}: the ratio is {raw}, outside 0 … 100 %; counted as {limit} (where the input is a "
-    "part of the whole it is divided by, declare a `constraints:` entry to refuse such values instead)",
-}
-
-
 def clamp_warnings(
     limits: list[tuple[str, Decimal, tuple[str, ...], Clamp]], source: str | None
 ) -> list[Problem]:
@@ -1468,9 +1474,24 @@ def clamp_warnings(
         raw, limit = limited.raw, limited.limit
         if limited.of == "share":
             raw, limit = raw * HUNDRED, limit * HUNDRED
-        unit = " %" if limited.of == "share" else ""
-        message = CLAMP_WORDS[limited.of].format(
-            node=node_id, raw=plain(raw) + unit, limit=plain(limit) + unit, maximum=plain(maximum)
+        message = (
+            T(
+                "{node}: the ratio is {raw} %, outside 0 … 100 %; counted as {limit} % (where the input is a "
+                "part of the whole it is divided by, declare a `constraints:` entry to refuse such values "
+                "instead)",
+                node=node_id,
+                raw=raw,
+                limit=limit,
+            )
+            if limited.of == "share"
+            else T(
+                "{node}: the rule gives {raw} points, outside 0 … {maximum}; scored {limit} (not silently: "
+                "the criterion's `clamped` says so)",
+                node=node_id,
+                raw=raw,
+                limit=limit,
+                maximum=maximum,
+            )
         )
         path = ("values", names[0]) if names else ()
         out.append(
@@ -1509,13 +1530,15 @@ def score_criterion(
 # Scored without standings, a rank criterion is ``pending`` (0 points for now, its maximum kept) with a
 # ``rank-needs-batch`` warning: a unit alone is never silently 1st.
 
-RANK_MESSAGES = {
-    "needs-batch": "{node}: scored by rank among the units assessed together, but scored alone: pending "
-    "(0 points for now); score the batch, or give the peers' values "
-    "(cds_index.score(..., peers={{unit id: values}}))",
-    "mismatch": "{node}: {unit}'s value of {what} is not the one the batch was ranked by (a file changed "
-    "while read, or the standings are of other data); not scored",
-}
+
+def _rank_mismatch(node: str, unit: str, what: str) -> Message:
+    return T(
+        "{node}: {unit}'s value of {what} is not the one the batch was ranked by (a file changed while read, "
+        "or the standings are of other data); not scored",
+        node=node,
+        unit=unit,
+        what=what,
+    )
 
 
 class Gatherer:
@@ -1632,7 +1655,12 @@ def _place(
     where = Location(scorer.source, path=("values", rule.inputs[0]))
     standing = scorer.standings.get(node.id) if scorer.standings is not None else None
     if standing is None:
-        message = RANK_MESSAGES["needs-batch"].format(node=node.id)
+        message = T(
+            "{node}: scored by rank among the units assessed together, but scored alone: pending (0 points "
+            "for now); score the batch, or give the peers' values (cds_index.score(..., peers={{unit id: "
+            "values}}))",
+            node=node.id,
+        )
         scorer.problems.append(Problem("rank-needs-batch", message, where, (node.id,), "warning"))
         trace = (RULE, lang, rule, plain_values, None, None)
         return NodeResult(
@@ -1640,7 +1668,7 @@ def _place(
         )
     unit_id = scorer.unit_id
     if unit_id in standing.keys and standing.keys[unit_id] != key:
-        message = RANK_MESSAGES["mismatch"].format(node=node.id, unit=unit_id, what=" / ".join(rule.inputs))
+        message = _rank_mismatch(node.id, unit_id, " / ".join(rule.inputs))
         scorer.problems.append(Problem("rank-peers-mismatch", message, where, (node.id,)))
         return _nothing(node, leaf, maximum, "invalid", (TEXT, lang, message))
     values = {**plain_values, PEERS: (standing, unit_id)}
@@ -1680,9 +1708,7 @@ def _stale(
             if standing is None or node.status in ("scored", "invalid"):
                 continue
             if standing.keys.get(unit_id) is not None:
-                message = RANK_MESSAGES["mismatch"].format(
-                    node=node.id, unit=unit_id, what=", ".join(node.inputs)
-                )
+                message = _rank_mismatch(node=node.id, unit=unit_id, what=", ".join(node.inputs))
                 found.append(
                     Problem("rank-peers-mismatch", message, Location(source, path=("values",)), (node.id,))
                 )

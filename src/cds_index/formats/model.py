@@ -306,7 +306,7 @@ class Range(Model):
     @model_validator(mode="after")
     def _ordered(self) -> Range:
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError("a range's `min` is greater than its `max`")
+            raise ValueError(T("a range's `min` is greater than its `max`"))
         return self
 
 
@@ -334,7 +334,7 @@ class TableRow(Model):
     @model_validator(mode="after")
     def _one_award(self) -> TableRow:
         if (self.percent is None) == (self.points is None):
-            raise ValueError("a row needs exactly one of `percent` or `points`")
+            raise ValueError(T("a row needs exactly one of `percent` or `points`"))
         return self
 
 
@@ -689,18 +689,22 @@ class IndexSetting(Model):
     def _weights(self) -> IndexSetting:
         weighted = self.method == "weighted_mean_of_pillar_percentages"
         if weighted and not self.weights:
-            raise ValueError("`weighted_mean_of_pillar_percentages` needs `weights`: one per pillar")
+            raise ValueError(T("`weighted_mean_of_pillar_percentages` needs `weights`: one per pillar"))
         if not weighted and (self.weights is not None or self.weights_total is not None):
-            raise ValueError("`weights` and `weights_total` are for `weighted_mean_of_pillar_percentages`")
+            raise ValueError(T("`weights` and `weights_total` are for `weighted_mean_of_pillar_percentages`"))
         if weighted and self.weights_total is None:
             raise ValueError(
-                "`weights` need `weights_total`: what the printed weights add up to (e.g. 1 or 100)"
+                T("`weights` need `weights_total`: what the printed weights add up to (e.g. 1 or 100)")
             )
         if self.weights and self.weights_total is not None:
             total = sum(self.weights.values(), Decimal(0))
             if total != self.weights_total:
                 raise ValueError(
-                    f"the weights add up to {total}, not the declared `weights_total` {self.weights_total}"
+                    T(
+                        "the weights add up to {total}, not the declared `weights_total` {declared}",
+                        total=str(total),
+                        declared=str(self.weights_total),
+                    )
                 )
         return self
 

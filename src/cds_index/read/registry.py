@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import CdsIndexError, DefinitionError, Location, Problem, UsageError, did_you_mean
 from ..formats.model import Definition, Effective
+from ..i18n import Message, T
 from .loader import Document, read_file, validate_model
 
 
@@ -83,7 +84,7 @@ def inspect_definition(
         return None, [
             Problem(
                 "kind-unknown",
-                f"expected a definition (`kind: definition`), found kind {kind!r}",
+                T("expected a definition (`kind: definition`), found kind {kind}", kind=repr(kind)),
                 doc.location(("kind",)),
             )
         ]
@@ -121,7 +122,11 @@ def _amended(
         return None, [
             Problem(
                 "extends-depth",
-                f"more than {MAX_EXTENDS} versions extend one another ({chain}); write a whole version",
+                T(
+                    "more than {count} versions extend one another ({chain}); write a whole version",
+                    count=MAX_EXTENDS,
+                    chain=chain,
+                ),
                 at,
             )
         ]
@@ -136,8 +141,11 @@ def _amended(
             return None, [
                 Problem(
                     "extends-not-found",
-                    f"`extends: {_shown(amendment.extends)}` names no definition: "
-                    + (first.message if first else "not found"),
+                    T(
+                        "`extends: {ref}` names no definition: {reason}",
+                        ref=_shown(amendment.extends),
+                        reason=first.message if first else T("not found"),
+                    ),
                     at,
                     hint=hint or (first.hint if first else None),
                 )
@@ -145,12 +153,17 @@ def _amended(
         target = str(base_path.resolve())
         if target in (*stack, here):
             loop = [*stack[stack.index(target) :], here, target] if target in stack else [here, here]
+            chain = " → ".join(Path(p).name for p in loop)
             return None, [
                 Problem(
                     "extends-cycle",
-                    "the versions extend one another in a circle: "
-                    + " → ".join(Path(p).name for p in loop)
-                    + ("" if target != here else " (a version cannot extend itself)"),
+                    T("the versions extend one another in a circle: {chain}", chain=chain)
+                    if target != here
+                    else T(
+                        "the versions extend one another in a circle: {chain} (a version cannot extend "
+                        "itself)",
+                        chain=chain,
+                    ),
                     at,
                 )
             ]
@@ -163,8 +176,12 @@ def _amended(
         return None, [
             Problem(
                 chained[0].code,
-                f"`extends: {_shown(amendment.extends)}`: {base_path.name} cannot be built: "
-                + chained[0].message,
+                T(
+                    "`extends: {ref}`: {file} cannot be built: {reason}",
+                    ref=_shown(amendment.extends),
+                    file=base_path.name,
+                    reason=chained[0].message,
+                ),
                 at,
             ),
             *errors,
@@ -173,8 +190,20 @@ def _amended(
         return None, [
             Problem(
                 "extends-invalid",
-                f"`extends: {_shown(amendment.extends)}`: {base_path.name} has {len(errors) or 'shape'} "
-                "error(s), so this version cannot be built from it (they are listed below)",
+                T(
+                    "`extends: {ref}`: {file} has {count} error(s), so this version cannot be built from it "
+                    "(they are listed below)",
+                    ref=_shown(amendment.extends),
+                    file=base_path.name,
+                    count=len(errors),
+                )
+                if errors
+                else T(
+                    "`extends: {ref}`: {file} has shape error(s), so this version cannot be built from it "
+                    "(they are listed below)",
+                    ref=_shown(amendment.extends),
+                    file=base_path.name,
+                ),
                 at,
             ),
             *errors,
@@ -250,7 +279,13 @@ def _day(on: object) -> dt.date | None:
         except ValueError:
             pass
     raise UsageError(
-        Problem("usage", f"on= is a date (datetime.date or 'YYYY-MM-DD', e.g. '2024-01-01'), got {on!r}")
+        Problem(
+            "usage",
+            T(
+                "on= is a date (datetime.date or 'YYYY-MM-DD', e.g. '2024-01-01'), got {value}",
+                value=repr(on),
+            ),
+        )
     )
 
 
@@ -260,7 +295,10 @@ def _ref(ref: object) -> str | Path:
     raise UsageError(
         Problem(
             "usage",
-            f"a definition is named by its id (e.g. 'hai-duong-707-district') or a file path, got {ref!r}",
+            T(
+                "a definition is named by its id (e.g. 'hai-duong-707-district') or a file path, got {value}",
+                value=repr(ref),
+            ),
         )
     )
 
@@ -348,7 +386,11 @@ def resolve(
         if path.suffix in _PATH_SUFFIXES or _exists(path):
             if not _exists(path):
                 raise DefinitionError(
-                    Problem("file-not-found", f"no such file: {_shown(str(path))}", Location(str(path)[:200]))
+                    Problem(
+                        "file-not-found",
+                        T("no such file: {path}", path=_shown(str(path))),
+                        Location(str(path)[:200]),
+                    )
                 )
             return path
     where = search_folder(folder)
@@ -362,8 +404,13 @@ def resolve(
                 raise UsageError(
                     Problem(
                         "usage",
-                        f"{_shown(text)}: {tail.strip()!r} is not a day of the calendar; name a version "
-                        f"by the day it is in force, as YYYY-MM-DD, e.g. {base.strip()}@2024-01-01",
+                        T(
+                            "{ref}: {day} is not a day of the calendar; name a version by the day it is "
+                            "in force, as YYYY-MM-DD, e.g. {example}",
+                            ref=_shown(text),
+                            day=repr(tail.strip()),
+                            example=f"{base.strip()}@2024-01-01",
+                        ),
                     )
                 ) from None
         if day is not None:
@@ -371,8 +418,13 @@ def resolve(
                 raise UsageError(
                     Problem(
                         "usage",
-                        f"{text!r} names the version in force on {day.isoformat()} but on= asks for "
-                        f"{on.isoformat()}: give the date once",
+                        T(
+                            "{ref} names the version in force on {day} but on= asks for {on}: give the "
+                            "date once",
+                            ref=repr(text),
+                            day=day,
+                            on=on,
+                        ),
                     )
                 )
             return _resolve_id(base.strip(), day, where)
@@ -403,14 +455,22 @@ def _resolve_id(ref: str, on: dt.date | None, folder: Path | None) -> Path:
     if not candidates:
         known = list(dict.fromkeys(info.id for info in list_definitions(folder, checked=False)))
         hint = did_you_mean(ref, known) if len(ref) <= 200 else None
-        where = f"in {folder}" if folder is not None else "among the bundled definitions"
-        listed = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "") or "none"
+        listed: Message | str = ", ".join(known[:20]) or T("none")
+        if len(known) > 20:
+            listed = T("{names} and {count} more", names=listed, count=len(known) - 20)
         raise UsageError(
             Problem(
                 "definition-not-found",
-                f"no definition has the id {_shown(ref)} {where}"
-                + (f"; {hint}" if hint else "")
-                + f" (known: {listed}; a file is named by its path, e.g. dinh-nghia.yaml)",
+                T(
+                    "no definition has the id {id} {where}{hint} (known: {known}; a file is named by its "
+                    "path, e.g. dinh-nghia.yaml)",
+                    id=_shown(ref),
+                    where=T("in {folder}", folder=str(folder))
+                    if folder is not None
+                    else T("among the bundled definitions"),
+                    hint=T("; {hint}", hint=hint) if hint else "",
+                    known=listed,
+                ),
             )
         )
     if len(candidates) == 1 and on is None:
@@ -422,24 +482,34 @@ def _resolve_id(ref: str, on: dt.date | None, folder: Path | None) -> Path:
         raise UsageError(
             Problem(
                 "definition-not-found",
-                f"no version of {ref!r} is in force on {day.isoformat()}: "
-                + "; ".join(f"{c.name} covers {_span(period)}" for c, period in periods),
+                T(
+                    "no version of {id} is in force on {day}: {versions}",
+                    id=repr(ref),
+                    day=day,
+                    versions=_joined([_covers(c, period) for c, period in periods]),
+                ),
             )
         )
     if len(in_force) > 1:  # never a guess: `check` reports the overlap (version-overlap)
         raise UsageError(
             Problem(
                 "version-overlap",
-                f"{len(in_force)} versions of {ref!r} are in force on {day.isoformat()}: "
-                + "; ".join(f"{c.name} covers {_span(period)}" for period, c in in_force)
-                + "; end the earlier version's period the day before the later one begins (`to:`)",
+                T(
+                    "{count} versions of {id} are in force on {day}: {versions}; end the earlier version's "
+                    "period the day before the later one begins (`to:`)",
+                    count=len(in_force),
+                    id=repr(ref),
+                    day=day,
+                    versions=_joined([_covers(c, period) for period, c in in_force]),
+                ),
             )
         )
     return in_force[0][1]
 
 
-def _span(period: Effective) -> str:
-    return f"{period.from_}–{period.to or '…'}"
+def _span(period: Effective) -> Message:
+    """``24/03/2022–30/06/2025`` (``2022-03-24–2025-06-30`` in English); ``…`` when it has no end."""
+    return T("{start}–{end}", start=period.from_, end=period.to or "…")
 
 
 @dataclass(frozen=True)
@@ -527,8 +597,11 @@ def version_hint(definition: Definition, day: dt.date) -> str | None:
     name = _in_force_beside(str(origin), definition.id, day, listed)
     if name is None or Path(definition._origin).name == name:
         return None
-    return (
-        f"the version in force on {day.isoformat()} is {name}: score with {definition.id}@{day.isoformat()}"
+    return T(
+        "the version in force on {day} is {name}: score with {ref}",
+        day=day,
+        name=name,
+        ref=f"{definition.id}@{day.isoformat()}",
     )
 
 
@@ -569,16 +642,26 @@ def check_versions(path: str | Path, definition: Definition, doc: Document | Non
         if theirs.to is not None and theirs.to < mine.from_:
             continue
         days = (last - mine.from_).days + 1
-        length = f"{days} day(s)" if last != dt.date.max else "every day from then on"
+        length = T("{days} day(s)", days=days) if last != dt.date.max else T("every day from then on")
         problems.append(
             Problem(
                 "version-overlap",
-                f"{other.path.name} ({_span(theirs)}) and this version ({_span(mine)}) of {definition.id} "
-                f"are both in force from {mine.from_} ({length}); two versions in force on one day leave "
-                "the version to score by unsaid",
+                T(
+                    "{other} ({theirs}) and this version ({mine}) of {id} are both in force from {start} "
+                    "({length}); two versions in force on one day leave the version to score by unsaid",
+                    other=other.path.name,
+                    theirs=_span(theirs),
+                    mine=_span(mine),
+                    id=definition.id,
+                    start=mine.from_,
+                    length=length,
+                ),
                 at,
-                hint=f"end {other.path.name}'s period the day before this one begins: "
-                f"`to: {mine.from_ - dt.timedelta(days=1)}`",
+                hint=T(
+                    "end {other}'s period the day before this one begins: {to}",
+                    other=other.path.name,
+                    to=f"`to: {mine.from_ - dt.timedelta(days=1)}`",
+                ),
             )
         )
     before = [o.effective for o in others if o.effective.from_ < mine.from_]
@@ -590,15 +673,40 @@ def check_versions(path: str | Path, definition: Definition, doc: Document | Non
             problems.append(
                 Problem(
                     "version-gap",
-                    f"no version of {definition.id} is in force from {first} to {last} ({days} day(s)): "
-                    f"the versions before this one end on {covered_to}, this one begins on {mine.from_}",
+                    T(
+                        "no version of {id} is in force from {first} to {last} ({days} day(s)): the versions "
+                        "before this one end on {end}, this one begins on {start}",
+                        id=definition.id,
+                        first=first,
+                        last=last,
+                        days=days,
+                        end=covered_to,
+                        start=mine.from_,
+                    ),
                     at,
                     severity="warning",
-                    hint="if the amendment applies from the day after the old version ends, say so in "
-                    f"`from: {first}`; a real gap (no decision in force) can stay, with this warning",
+                    hint=T(
+                        "if the amendment applies from the day after the old version ends, say so in {code}; "
+                        "a real gap (no decision in force) can stay, with this warning",
+                        code=f"`from: {first}`",
+                    ),
                 )
             )
     return problems
+
+
+def _covers(path: Path, period: Effective) -> Message:
+    return T("{file} covers {span}", file=path.name, span=_span(period))
+
+
+def _joined(messages: list[Message]) -> Message | str:
+    """Messages one after the other, ``; `` between them, each rendered in the reader's language."""
+    if not messages:
+        return ""
+    joined = messages[0]
+    for message in messages[1:]:
+        joined = T("{first}; {then}", first=joined, then=message)
+    return joined
 
 
 def load(

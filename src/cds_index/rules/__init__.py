@@ -20,6 +20,7 @@ from typing import Any
 
 from ..errors import close_match
 from ..formats.model import InputDef, Node, RuleBase
+from ..i18n import Message, T
 from ..numbers import ZERO
 from . import (
     bonus,
@@ -37,7 +38,7 @@ from . import (
     targets,
     yes_no,
 )
-from .common import ROLE_WORDS, WORDS, At, Compiled, InvalidValue, NotReported, day_month
+from .common import ROLE_WORDS, WORDS, At, Compiled, InvalidValue, NotReported, Problems, day_month
 
 KINDS: dict[str, ModuleType] = {
     module.MODEL.model_fields["kind"].annotation.__args__[0]: module
@@ -65,12 +66,10 @@ KINDS: dict[str, ModuleType] = {
 __all__ = ["KINDS", "ROLE_WORDS", "WORDS", "At", "Compiled", "InvalidValue", "NotReported", "compile_rule"]
 
 
-def compile_rule(
-    rule: Any, node: Node, inputs: Mapping[str, InputDef]
-) -> tuple[Compiled, list[tuple[str, str]]]:
+def compile_rule(rule: Any, node: Node, inputs: Mapping[str, InputDef]) -> tuple[Compiled, Problems]:
     """Check a rule against the declared inputs and compile it; return problems as ``(code, message)``."""
     maximum: Decimal = node.points if node.points is not None else ZERO
-    problems: list[tuple[str, str]] = []
+    problems: Problems = []
 
     def need(name: str | None, types: set[str], what: str) -> InputDef | None:
         if name is None:
@@ -78,22 +77,39 @@ def compile_rule(
         spec = inputs.get(name)
         if spec is None:
             close = close_match(name, inputs)
-            hint = f" (did you mean {close!r}?)" if close else ""
-            problems.append(("unknown-input", f"{what} {name!r} is not a declared input{hint}"))
+            problems.append(
+                (
+                    "unknown-input",
+                    T(
+                        "{what} {name} is not a declared input (did you mean {close}?)",
+                        what=_what(what),
+                        name=repr(name),
+                        close=repr(close),
+                    )
+                    if close
+                    else T("{what} {name} is not a declared input", what=_what(what), name=repr(name)),
+                )
+            )
             return None
         if spec.type not in types:
             problems.append(
                 (
                     "input-type-mismatch",
-                    f"{what} {name!r} is of type {spec.type}; "
-                    f"a {rule.kind} rule needs {' or '.join(sorted(types))}",
+                    T(
+                        "{what} {name} is of type `{type}`; a `{kind}` rule needs {types}",
+                        what=_what(what),
+                        name=repr(name),
+                        type=spec.type,
+                        kind=rule.kind,
+                        types=" | ".join(f"`{t}`" for t in sorted(types)),
+                    ),
                 )
             )
         from ..formats import units
 
         parsed = units.parse(spec.unit)
         if isinstance(parsed, str):
-            problems.append(("unit-unknown", f"input {name!r}: {parsed}"))
+            problems.append(("unit-unknown", T("input {name}: {message}", name=repr(name), message=parsed)))
         return spec
 
     module = KINDS[rule.kind]
@@ -103,21 +119,42 @@ def compile_rule(
     return module.compile(rule, maximum, inputs), problems
 
 
-def _check_common(rule: RuleBase, node: Node, need: Any, problems: list[tuple[str, str]]) -> None:
+WHAT: dict[str, Message] = {
+    "item input": T("an item's `input`"),
+    "formula name": T("the formula's name"),
+    "table input": T("the table's input"),
+}
+"""What names an input, where it is not a key of the rule (a key is shown as itself: `per`)."""
+
+
+def _what(what: str) -> Message | str:
+    return WHAT.get(what) or f"`{what}`"
+
+
+def _check_common(rule: RuleBase, node: Node, need: Any, problems: Problems) -> None:
     need(rule.applicable_if, {"boolean"}, "applicable_if")
     if rule.enforce_deadline and not node.deadline:
-        problems.append(("invalid-value", "enforce_deadline is set but the criterion has no `deadline`"))
+        problems.append(("invalid-value", T("`enforce_deadline` is set but the criterion has no `deadline`")))
     need(rule.dated_by, {"date"}, "dated_by")
     if rule.dated_by is not None and not rule.enforce_deadline:
-        problems.append(("invalid-value", "dated_by is set but enforce_deadline is not"))
+        problems.append(("invalid-value", T("`dated_by` is set but `enforce_deadline` is not")))
     if rule.period_from is not None:
         start = day_month(rule.period_from)
         end = day_month(node.deadline) if node.deadline else None
         if not rule.enforce_deadline:
-            problems.append(("invalid-value", "period_from is set but enforce_deadline is not"))
+            problems.append(("invalid-value", T("`period_from` is set but `enforce_deadline` is not")))
         elif start is None:
-            problems.append(("invalid-value", f"period_from {rule.period_from} is not a day of the year"))
+            problems.append(
+                ("invalid-value", T("`period_from` {day} is not a day of the year", day=rule.period_from))
+            )
         elif end is not None and start > end:
             problems.append(
-                ("invalid-value", f"period_from {rule.period_from} is after the deadline {node.deadline}")
+                (
+                    "invalid-value",
+                    T(
+                        "`period_from` {day} is after the deadline {deadline}",
+                        day=rule.period_from,
+                        deadline=node.deadline,
+                    ),
+                )
             )

@@ -13,8 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 from ..formats.model import Bonus, Definition, InputDef, Node
-from ..numbers import CONTEXT, ONE, ZERO, Lang, points_text, show
-from .common import NUMERIC, WORDS, Compiled, Need, Values, count_floor, label
+from ..i18n import T
+from ..numbers import CONTEXT, ONE, ZERO, Lang, figure, points_text
+from .common import NUMERIC, WORDS, Compiled, Need, Problems, Values, count_floor, label
 
 MODEL = Bonus
 
@@ -25,7 +26,7 @@ def check(
     maximum: Decimal,
     inputs: Mapping[str, InputDef],
     need: Need,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     spec = need(rule.input, {*NUMERIC, "boolean"}, "input")
     count_floor(spec, rule.input, "bonus", problems)
@@ -33,8 +34,12 @@ def check(
         problems.append(
             (
                 "rule-points",
-                f"a bonus is outside the maximum, but the criterion has {node.points} points: write "
-                f"`points: 0` (or none); the bonus's own limit is its `cap` ({rule.cap})",
+                T(
+                    "a bonus is outside the maximum, but the criterion has {points} points: write "
+                    "`points: 0` (or none); the bonus's own limit is its `cap` ({cap})",
+                    points=str(node.points),
+                    cap=str(rule.cap),
+                ),
             )
         )
 
@@ -61,8 +66,8 @@ def compile(rule: Bonus, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
         if isinstance(value, bool):
             read = f"{shown}: {w['yes' if value else 'no']}"
         else:
-            read = f"{shown} = {show(value, lang)} × {show(each, lang)} = {show(raw, lang)}"
-        return f"{read} ({w['max']} {show(cap, lang)}) → {w['bonus']} {points_text(bonus, lang)}"
+            read = f"{shown} = {figure(value, lang)} × {figure(each, lang)} = {figure(raw, lang)}"
+        return f"{read} ({w['max']} {figure(cap, lang)}) → {w['bonus']} {points_text(bonus, lang)}"
 
     return Compiled((name,), points, explain, {}, kind=rule.kind)
 

@@ -7,8 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from ..formats.model import Checklist, InputDef, Node
-from ..numbers import ZERO, Lang, points_text, show
-from .common import WORDS, Compiled, Need, Values, label
+from ..i18n import T
+from ..numbers import ZERO, Lang, figure, points_text
+from .common import WORDS, Compiled, Need, Problems, Values, label
 
 MODEL = Checklist
 
@@ -19,7 +20,7 @@ def check(
     maximum: Decimal,
     inputs: Mapping[str, InputDef],
     need: Need,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     item_inputs = {item.input for item in rule.items}
     for item in rule.items:
@@ -28,14 +29,24 @@ def check(
             problems.append(
                 (
                     "unknown-input",
-                    f"item {item.input!r} requires {item.requires!r}, which is not another item "
-                    "of this checklist",
+                    T(
+                        "item {item} requires {requires}, which is not another item of this checklist",
+                        item=repr(item.input),
+                        requires=repr(item.requires),
+                    ),
                 )
             )
     total = sum((item.points for item in rule.items), ZERO)
     if total > maximum:
         problems.append(
-            ("rule-points", f"the checklist items add up to {total}; the criterion has {maximum}")
+            (
+                "rule-points",
+                T(
+                    "the checklist items add up to {total}; the criterion has {maximum}",
+                    total=str(total),
+                    maximum=str(maximum),
+                ),
+            )
         )
 
 
@@ -62,7 +73,7 @@ def compile(rule: Checklist, maximum: Decimal, inputs: Mapping[str, InputDef]) -
                 parts.append(f"{shown}: {w['yes']}, {w['needs']} “{labels[requires]}” (+0)")
             elif v[name]:
                 total += each
-                parts.append(f"{shown}: {w['yes']} (+{show(each, lang)})")
+                parts.append(f"{shown}: {w['yes']} (+{figure(each, lang)})")
             else:
                 parts.append(f"{shown}: {w['no']} (+0)")
         return f"{'; '.join(parts)} → {points_text(total, lang)}"

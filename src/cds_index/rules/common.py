@@ -11,11 +11,12 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, cast
 
 from ..formats import units
 from ..formats.model import InputDef
-from ..numbers import ONE, ZERO, Lang, div, percent, points_text, show
+from ..i18n import Message, T, Words
+from ..numbers import ONE, ZERO, Lang, div, figure, percent, points_text
 
 Values = Mapping[str, Any]
 Points = Callable[[Values], tuple[Decimal, Any]]
@@ -27,34 +28,11 @@ Need = Callable[[str | None, set[str], str], InputDef | None]
 
 NUMERIC = frozenset({"number", "integer"})
 
-ROLE_WORDS = {
-    "vi": {"head": "người đứng đầu", "deputy": "cấp phó", "none": "không có"},
-    "en": {"head": "the head", "deputy": "a deputy", "none": "nobody"},
-}
-WORDS = {
-    "vi": {
-        "yes": "có",
-        "no": "không",
-        "pt": "điểm",
-        "target": "mục tiêu",
-        "max": "tối đa",
-        "none": "không có sự cố",
-        "handled": "đã xử lý",
-        "incidents": "sự cố",
-        "band": "mức",
-        "zero_den": "mẫu số bằng 0, không tính được tỷ lệ",
-        "limited": "giới hạn ở {limit} (công thức cho {raw})",
-        "limited_ratio": "tỷ lệ {raw} vượt 100%, tính là {limit}",
-        "needs": "nhưng cần",
-        "some": "có sự cố; chỉ “không có sự cố” đạt điểm",
-        "deducted": "trừ",
-        "deduct_max": "tối đa trừ",
-        "bonus": "điểm thưởng",
-        "row": "dòng",
-        "no_row": "không dòng nào của bảng khớp với các giá trị này",
-        "rows": "nhiều dòng cùng khớp (bảng `unique`)",
-    },
-    "en": {
+ROLE_WORDS = Words("role", {"head": "the head", "deputy": "a deputy", "none": "nobody"})
+"""A role's words in an explanation (the English msgids; the catalogue has their Vietnamese)."""
+WORDS = Words(
+    "explanation",
+    {
         "yes": "yes",
         "no": "no",
         "pt": "points",
@@ -70,13 +48,15 @@ WORDS = {
         "needs": "but needs",
         "some": "incidents occurred; only “no incident” earns points",
         "deducted": "deducted",
-        "deduct_max": "at most",
+        "deduct_max": ("deduction", "at most"),
         "bonus": "bonus",
         "row": "row",
         "no_row": "no row of the table matches these values",
+        "no_step": "no step covers this value",
         "rows": "several rows match (a `unique` table)",
     },
-}
+)
+"""The words explanations are written with, per language: ``WORDS[lang]["pt"]``."""
 
 
 class Clamp(NamedTuple):
@@ -94,7 +74,7 @@ class Clamp(NamedTuple):
         """``giới hạn ở 5 điểm (công thức cho 6,2)``: what was limited, in either language."""
         if self.of == "points":
             return WORDS[lang]["limited"].format(
-                limit=points_text(self.limit, lang), raw=show(self.raw, lang)
+                limit=points_text(self.limit, lang), raw=figure(self.raw, lang)
             )
         return WORDS[lang]["limited_ratio"].format(
             raw=percent(self.raw, lang), limit=percent(self.limit, lang)
@@ -106,32 +86,59 @@ class Clamp(NamedTuple):
         return {"of": self.of, "value": plain(self.raw), "limit": plain(self.limit)}
 
 
-class At(str):
+class At(Message):
     """A static problem's message that knows where in the rule it belongs: ``path`` is relative to the
     rule (``("rows", 2)`` for a table's third row), and :mod:`cds_index.check.validate` positions the
-    problem there instead of at the rule (#13). Everywhere else it is the plain message."""
+    problem there instead of at the rule (#13). Everywhere else it is the message itself: a
+    :class:`~cds_index.i18n.Message` (``At(T("…", …), path)``), rendered in the reader's language when
+    shown, like any other (#12)."""
 
     path: tuple[str | int, ...]
 
-    def __new__(cls, message: str, path: tuple[str | int, ...]) -> At:
-        made = super().__new__(cls, message)
+    def __new__(cls, message: Message | str, path: tuple[str | int, ...]) -> At:
+        if not isinstance(message, Message):  # a text already written (a test's): shown as it is
+            message = Message("{text}", {"text": message})
+        made = cast("At", super().__new__(cls, message.msgid, message.params))
         made.path = path
         return made
 
-    def __reduce__(self) -> tuple[type[At], tuple[str, tuple[str | int, ...]]]:
-        """Copied and pickled with its path (a Problem's message may be copied or sent elsewhere)."""
-        return At, (str(self), self.path)
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Copied and pickled with its path and its msgid (a Problem's message may be sent elsewhere)."""
+        return _at, (self.msgid, self.params, self.path)
+
+    def __repr__(self) -> str:
+        return f"At({str(self)!r}, {self.path!r})"
 
 
-def count_floor(spec: InputDef | None, name: str, what: str, problems: list[tuple[str, str]]) -> None:
+def _at(msgid: str, params: dict[str, Any], path: tuple[str | int, ...]) -> At:
+    return At(Message(msgid, params), path)
+
+
+SCALE_WORDS: dict[str, Message] = {
+    "percent": T("percent (0–100: write 50 for 50 %)"),
+    "fraction": T("a fraction (0–1: write 0.5 for 50 %)"),
+}
+"""How each scale is written, in a rule's problem (the messages' own words; formats/units.py has its
+own for the units' problems)."""
+
+
+Problems = list[tuple[str, Message]]
+"""A rule's static problems: ``(code, message)``, the message rendered when shown."""
+
+
+def count_floor(spec: InputDef | None, name: str, what: str, problems: Problems) -> None:
     """A rule that multiplies a count (deduction, bonus) needs the count's `min: 0`: a negative count
     is then refused when read, instead of turning a deduction into a bonus (or silently into 0)."""
     if spec is not None and spec.type in NUMERIC and (spec.min is None or spec.min < 0):
         problems.append(
             (
                 "invalid-value",
-                f"input {name!r} is counted by a {what}: declare its `min: 0`, so that a negative count is "
-                "refused when it is read",
+                T(
+                    "input {name} is counted by a `{kind}` rule: declare its `min: 0`, so that a negative "
+                    "count is refused when it is read",
+                    name=repr(name),
+                    kind=what,
+                ),
             )
         )
 
@@ -212,7 +219,7 @@ def factor(spec: InputDef | None) -> Decimal:
 
 def award_text(share: Decimal, maximum: Decimal, points: Decimal, lang: Lang) -> str:
     """``90% × 3 = 2,7 điểm``: how a share of the maximum was awarded."""
-    return f"{percent(share, lang)} × {show(maximum, lang)} = {points_text(points, lang)}"
+    return f"{percent(share, lang)} × {figure(maximum, lang)} = {points_text(points, lang)}"
 
 
 def proportional(part: Decimal, whole: Decimal, maximum: Decimal) -> Decimal:
@@ -264,7 +271,7 @@ def check_ratio_units(
     per: InputDef | None,
     name: str,
     per_name: str | None,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     if spec is None:
         return
@@ -276,9 +283,12 @@ def check_ratio_units(
             problems.append(
                 (
                     "unit-incompatible",
-                    f"input {name!r} is in {spec.unit}; without `per` a ratio needs a percentage "
-                    "or plain ratio "
-                    "(unit `percent` or `1`), or give the denominator with `per`",
+                    T(
+                        "input {name} is in {unit}; without `per` a ratio needs a percentage or plain "
+                        "ratio (unit `percent` or `1`), or give the denominator with `per`",
+                        name=repr(name),
+                        unit=spec.unit,
+                    ),
                 )
             )
         return
@@ -289,7 +299,13 @@ def check_ratio_units(
         problems.append(
             (
                 "unit-incompatible",
-                f"{name!r} is in {spec.unit} but {per_name!r} is in {per.unit}; a ratio needs the same unit "
-                "above and below the line",
+                T(
+                    "{name} is in {unit} but {per} is in {per_unit}; a ratio needs the same unit above "
+                    "and below the line",
+                    name=repr(name),
+                    unit=spec.unit,
+                    per=repr(per_name),
+                    per_unit=per.unit,
+                ),
             )
         )

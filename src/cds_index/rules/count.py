@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..formats.model import Count, InputDef, Node
-from ..numbers import ZERO, Lang, show
-from .common import NUMERIC, WORDS, Compiled, Need, Values, label, proportional, proportional_text
+from ..numbers import ZERO, Lang, figure
+from .common import NUMERIC, WORDS, Compiled, Need, Problems, Values, label, proportional, proportional_text
 
 MODEL = Count
 
@@ -19,7 +19,7 @@ def check(
     maximum: Decimal,
     inputs: Mapping[str, InputDef],
     need: Need,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     need(rule.input, set(NUMERIC), "input")
 
@@ -36,6 +36,6 @@ def compile(rule: Count, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
         w = WORDS[lang]
         value: Decimal = v[name]
         text = proportional_text(value, target, maximum, points, lang)
-        return f"{shown} = {show(value, lang)} ({w['target']} {show(target, lang)}) → {text}"
+        return f"{shown} = {figure(value, lang)} ({w['target']} {figure(target, lang)}) → {text}"
 
     return Compiled((name,), points, explain, {name: ZERO}, kind=rule.kind)

@@ -14,8 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from ..formats.model import Deduction, InputDef, Node
-from ..numbers import CONTEXT, ZERO, Lang, points_text, show
-from .common import NUMERIC, WORDS, At, Compiled, Need, Values, count_floor, label
+from ..i18n import T
+from ..numbers import CONTEXT, ZERO, Lang, figure, points_text
+from .common import NUMERIC, WORDS, At, Compiled, Need, Problems, Values, count_floor, label
 
 MODEL = Deduction
 
@@ -26,7 +27,7 @@ def check(
     maximum: Decimal,
     inputs: Mapping[str, InputDef],
     need: Need,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     spec = need(rule.input, set(NUMERIC), "input")
     count_floor(spec, rule.input, "deduction", problems)
@@ -35,8 +36,10 @@ def check(
             problems.append(
                 (
                     "rule-points",
-                    "a deduction from the criterion needs the criterion's `points` (what it starts from); "
-                    "write `deducts_from: parent` if the points come off the parent's sum",
+                    T(
+                        "a deduction from the criterion needs the criterion's `points` (what it starts "
+                        "from); write `deducts_from: parent` if the points come off the parent's sum"
+                    ),
                 )
             )
         elif rule.cap > maximum:
@@ -44,9 +47,13 @@ def check(
                 (
                     "rule-points",
                     At(
-                        f"the cap {rule.cap} exceeds the criterion's {maximum} points, so the criterion "
-                        "could go below 0; lower the cap, or write `deducts_from: parent` if the excess "
-                        "comes off the parent's sum",
+                        T(
+                            "the cap {cap} exceeds the criterion's {maximum} points, so the criterion "
+                            "could go below 0; lower the cap, or write `deducts_from: parent` if the "
+                            "excess comes off the parent's sum",
+                            cap=str(rule.cap),
+                            maximum=str(maximum),
+                        ),
                         ("cap",),
                     ),
                 )
@@ -55,8 +62,11 @@ def check(
         problems.append(
             (
                 "rule-points",
-                f"a deduction from the parent has no points of its own, but the criterion has {node.points}: "
-                "write `points: 0` (or none), or `deducts_from: criterion` to start from them",
+                T(
+                    "a deduction from the parent has no points of its own, but the criterion has "
+                    "{points}: write `points: 0` (or none), or `deducts_from: criterion` to start from them",
+                    points=str(node.points),
+                ),
             )
         )
 
@@ -81,11 +91,11 @@ def compile(rule: Deduction, maximum: Decimal, inputs: Mapping[str, InputDef]) -
         w = WORDS[lang]
         count: Decimal = v[name]
         head = (
-            f"{shown} = {show(count, lang)} × {show(each, lang)} = {show(raw, lang)} "
-            f"({w['deduct_max']} {show(cap, lang)})"
+            f"{shown} = {figure(count, lang)} × {figure(each, lang)} = {figure(raw, lang)} "
+            f"({w['deduct_max']} {figure(cap, lang)})"
         )
         if start is None:
             return f"{head} → {w['deducted']} {points_text(taken, lang)}"
-        return f"{head} → {show(start, lang)} − {show(taken, lang)} = {points_text(start - taken, lang)}"
+        return f"{head} → {figure(start, lang)} − {figure(taken, lang)} = {points_text(start - taken, lang)}"
 
     return Compiled((name,), points, explain, {}, kind=rule.kind)

@@ -9,8 +9,9 @@ from typing import Any
 
 from ..check.formula import compile_formula
 from ..formats.model import Formula, InputDef, Node
-from ..numbers import HUNDRED, ZERO, Lang, points_text, show
-from .common import NUMERIC, Clamp, Compiled, InvalidValue, Need, Values
+from ..i18n import render
+from ..numbers import HUNDRED, ZERO, Lang, figure, points_text
+from .common import NUMERIC, Clamp, Compiled, InvalidValue, Need, Problems, Values
 
 MODEL = Formula
 
@@ -21,7 +22,7 @@ def check(
     maximum: Decimal,
     inputs: Mapping[str, InputDef],
     need: Need,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     formula, found = compile_formula(rule.expression, inputs)
     problems.extend(found)
@@ -41,8 +42,8 @@ def compile(rule: Formula, maximum: Decimal, inputs: Mapping[str, InputDef]) -> 
         try:
             result = formula({n: v[n] for n in read})
         except (ArithmeticError, TypeError, ValueError) as exc:
-            message = f"{rule.expression}: {exc}"
-            raise InvalidValue(message) from exc
+            said = getattr(exc, "message", None) or str(exc)  # a FormulaEvalError's words, else Python's
+            raise InvalidValue(lambda lang: f"{rule.expression}: {render(said, lang)}") from exc
         raw = maximum * result / HUNDRED if as_percent else result
         return min(max(raw, ZERO), maximum), (result, raw)
 
@@ -56,6 +57,6 @@ def compile(rule: Formula, maximum: Decimal, inputs: Mapping[str, InputDef]) -> 
         result, raw = facts
         limited = clamp(facts)
         earned = points_text(raw, lang) if limited is None else limited.text(lang)
-        return f"{rule.expression} = {show(result, lang)}{'%' if as_percent else ''} → {earned}"
+        return f"{rule.expression} = {figure(result, lang)}{'%' if as_percent else ''} → {earned}"
 
     return Compiled(read, points, explain, {}, kind=rule.kind, clamp=clamp)

@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..formats.model import Incidents, InputDef, Node
-from ..numbers import ONE, ZERO, Lang, show
-from .common import NUMERIC, WORDS, Compiled, Need, NotReported, Values, award_text, label
+from ..numbers import ONE, ZERO, Lang, figure
+from .common import NUMERIC, WORDS, Compiled, Need, NotReported, Problems, Values, award_text, label
 
 MODEL = Incidents
 
@@ -19,7 +19,7 @@ def check(
     maximum: Decimal,
     inputs: Mapping[str, InputDef],
     need: Need,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     need(rule.input, set(NUMERIC), "input")
     need(rule.handled, set(NUMERIC), "handled")
@@ -47,11 +47,11 @@ def compile(rule: Incidents, maximum: Decimal, inputs: Mapping[str, InputDef]) -
         if count == 0:
             return f"{shown} = 0 ({w['none']}) → {award_text(ONE, maximum, full, lang)}"
         if handled is None:  # no handled count is read, so none is shown
-            return f"{shown} = {show(count, lang)} ({w['some']}) → {award_text(ZERO, maximum, none, lang)}"
+            return f"{shown} = {figure(count, lang)} ({w['some']}) → {award_text(ZERO, maximum, none, lang)}"
         done: Decimal = v[handled]
         share = ONE if done >= count else ZERO
         text = award_text(share, maximum, maximum * share, lang)
-        return f"{shown} = {show(count, lang)}, {w['handled']} {show(done, lang)} → {text}"
+        return f"{shown} = {figure(count, lang)}, {w['handled']} {figure(done, lang)} → {text}"
 
     inputs_read = (name, handled) if handled else (name,)
     optional = frozenset({handled}) if handled else frozenset()

@@ -7,8 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from ..formats.model import InputDef, Node, PerItem
-from ..numbers import ZERO, Lang, points_text, show
-from .common import NUMERIC, WORDS, Compiled, Need, Values, label
+from ..i18n import T
+from ..numbers import ZERO, Lang, figure, points_text
+from .common import NUMERIC, WORDS, Compiled, Need, Problems, Values, label
 
 MODEL = PerItem
 
@@ -19,11 +20,20 @@ def check(
     maximum: Decimal,
     inputs: Mapping[str, InputDef],
     need: Need,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     need(rule.input, set(NUMERIC), "input")
     if rule.cap is not None and rule.cap > maximum:
-        problems.append(("rule-points", f"the cap {rule.cap} exceeds the criterion's {maximum} points"))
+        problems.append(
+            (
+                "rule-points",
+                T(
+                    "the cap {cap} exceeds the criterion's {maximum} points",
+                    cap=str(rule.cap),
+                    maximum=str(maximum),
+                ),
+            )
+        )
 
 
 def compile(rule: PerItem, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Compiled:
@@ -39,9 +49,9 @@ def compile(rule: PerItem, maximum: Decimal, inputs: Mapping[str, InputDef]) -> 
         w = WORDS[lang]
         count: Decimal = v[name]
         earned = max(ZERO, min(raw, cap))
-        capped = f" ({w['max']} {show(cap, lang)})"
+        capped = f" ({w['max']} {figure(cap, lang)})"
         return (
-            f"{shown} = {show(count, lang)} × {show(each, lang)} = {show(raw, lang)}{capped} "
+            f"{shown} = {figure(count, lang)} × {figure(each, lang)} = {figure(raw, lang)}{capped} "
             f"→ {points_text(earned, lang)}"
         )
 

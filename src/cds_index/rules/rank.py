@@ -24,8 +24,9 @@ from fractions import Fraction
 from typing import Any
 
 from ..formats.model import InputDef, Node, Rank
-from ..numbers import ZERO, Lang, div, points_text, show
-from .common import NUMERIC, WORDS, Compiled, InvalidValue, Need, Values, label
+from ..i18n import T, Words
+from ..numbers import ZERO, Lang, div, figure, points_text
+from .common import NUMERIC, WORDS, Compiled, InvalidValue, Need, Problems, Values, label
 
 MODEL = Rank
 
@@ -33,23 +34,9 @@ PEERS = "@peers"
 """The key under which a rank rule's values carry ``(standing, unit id)``; never an input name
 (input names start with a letter)."""
 
-TEXTS: dict[str, dict[str, str]] = {
-    "vi": {
-        "place": "hạng",
-        "tied": "đồng hạng",
-        "with": "với",
-        "others": "đơn vị khác",
-        "by": "theo",
-        "descending": "cao nhất đứng đầu",
-        "ascending": "thấp nhất đứng đầu",
-        "mean": "trung bình điểm các hạng",
-        "unranked": "đơn vị không được xếp hạng (không báo cáo, không áp dụng hoặc không hợp lệ)",
-        "pending": (
-            "chờ xếp hạng: điểm theo hạng chỉ tính được khi chấm cùng các đơn vị khác "
-            "(chấm cả lô, hoặc cho số liệu của các đơn vị khác) → tạm 0 điểm"
-        ),
-    },
-    "en": {
+TEXTS = Words(
+    "rank",
+    {
         "place": "place",
         "tied": "tied at place",
         "with": "with",
@@ -59,12 +46,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "ascending": "lowest first",
         "mean": "the mean of the points of places",
         "unranked": "unit(s) not ranked (not reported, not applicable or invalid)",
-        "pending": (
-            "pending: the points of a place can only be known among the units assessed together "
-            "(score the batch, or give the peers' values) → 0 points for now"
-        ),
+        "pending": "pending: the points of a place can only be known among the units assessed together "
+        "(score the batch, or give the peers' values) → 0 points for now",
     },
-}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,33 +100,51 @@ def check(
     maximum: Decimal,
     inputs: Mapping[str, InputDef],
     need: Need,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     need(rule.input, set(NUMERIC), "input")
     need(rule.per, set(NUMERIC), "per")
     if rule.per is not None and rule.per == rule.input:
-        problems.append(("invalid-value", f"the rank divides {rule.input!r} by itself"))
+        problems.append(("invalid-value", T("the rank divides {name} by itself", name=repr(rule.input))))
     for place, points in enumerate([*rule.places, rule.rest], start=1):
         if points > maximum:
-            which = f"place {place}" if place <= len(rule.places) else "`rest`"
-            problems.append(("rule-points", f"{which} gives {points} points; the criterion has {maximum}"))
+            which = T("place {place}", place=str(place)) if place <= len(rule.places) else "`rest`"
+            problems.append(
+                (
+                    "rule-points",
+                    T(
+                        "{which} gives {points} points; the criterion has {maximum}",
+                        which=which,
+                        points=str(points),
+                        maximum=str(maximum),
+                    ),
+                )
+            )
     awards = [*rule.places, rule.rest]
     for place, (better, worse) in enumerate(itertools.pairwise(awards), start=1):
         if worse > better:
-            which = f"place {place + 1}" if place < len(rule.places) else "`rest`"
+            which = T("place {place}", place=str(place + 1)) if place < len(rule.places) else "`rest`"
             problems.append(
                 (
                     "invalid-value",
-                    f"{which} gives {worse} points, more than place {place}'s {better}: a better place "
-                    "never earns less (list the places 1st first)",
+                    T(
+                        "{which} gives {worse} points, more than place {place}'s {better}: a better place "
+                        "never earns less (list the places 1st first)",
+                        which=which,
+                        worse=str(worse),
+                        place=str(place),
+                        better=str(better),
+                    ),
                 )
             )
     if rule.enforce_deadline:
         problems.append(
             (
                 "invalid-value",
-                "a rank criterion cannot enforce a deadline: a late unit would still hold a place "
-                "(give the late unit's value as not reported instead)",
+                T(
+                    "a rank criterion cannot enforce a deadline: a late unit would still hold a place "
+                    "(give the late unit's value as not reported instead)"
+                ),
             )
         )
 
@@ -177,8 +180,8 @@ def compile(rule: Rank, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Com
 
     def value_text(v: Values, lang: Lang) -> str:
         if per is None:
-            return show(v[name], lang)
-        return f"{show(v[name], lang)}/{show(v[per], lang)}"
+            return figure(v[name], lang)
+        return f"{figure(v[name], lang)}/{figure(v[per], lang)}"
 
     def explain(v: Values, facts: Any, lang: Lang) -> str:
         t = TEXTS[lang]

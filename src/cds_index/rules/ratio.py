@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..formats.model import InputDef, Node, Ratio
-from ..numbers import ONE, ZERO, Lang, div, percent, show
+from ..i18n import T
+from ..numbers import ONE, ZERO, Lang, div, figure, percent
 from .common import (
     NUMERIC,
     WORDS,
@@ -15,6 +16,7 @@ from .common import (
     Compiled,
     InvalidValue,
     Need,
+    Problems,
     Values,
     award_text,
     check_ratio_units,
@@ -34,7 +36,7 @@ def check(
     maximum: Decimal,
     inputs: Mapping[str, InputDef],
     need: Need,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     tops, bottoms = names(rule.input), names(rule.per)
     specs = [need(name, set(NUMERIC), "input") for name in tops]
@@ -43,13 +45,16 @@ def check(
         problems.append(
             (
                 "invalid-value",
-                f"the ratio divides {same!r} by itself: it is 100 % whenever {same!r} is above 0; "
-                "name the part in `input` and the whole in `per`",
+                T(
+                    "the ratio divides {name} by itself: it is 100 % whenever {name} is above 0; name the "
+                    "part in `input` and the whole in `per`",
+                    name=repr(same),
+                ),
             )
         )
     if len(tops) > 1 and not bottoms:
         problems.append(
-            ("invalid-value", "a ratio whose `input` is a sum of inputs needs `per` (the denominator)")
+            ("invalid-value", T("a ratio whose `input` is a sum of inputs needs `per` (the denominator)"))
         )
     for name, spec in zip(tops, specs, strict=True) if bottoms or len(tops) == 1 else ():
         # a wrong type is reported above; its unit would only repeat it
@@ -108,8 +113,8 @@ def compile(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
     def shown(v: Values, which: list[str], lang: Lang) -> str:
         """How a sum of inputs is shown: `12` or `(12 + 30)`."""
         if len(which) == 1:
-            return show(v[which[0]], lang)
-        return "(" + " + ".join(show(v[n], lang) for n in which) + ")"
+            return figure(v[which[0]], lang)
+        return "(" + " + ".join(figure(v[n], lang) for n in which) + ")"
 
     fraction = f"{top_label} / {per_label}"
     aims: dict[str, str] = {}  # `` (mục tiêu 80%)`` in each language, written once
@@ -121,8 +126,8 @@ def compile(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
         share: Decimal | None = top
         if per is not None:
             share = div(top, bottom)
-            above = show(v[name], lang) if single_top else shown(v, tops, lang)
-            below = show(v[per], lang) if single_bottom else shown(v, bottoms, lang)
+            above = figure(v[name], lang) if single_top else shown(v, tops, lang)
+            below = figure(v[per], lang) if single_bottom else shown(v, bottoms, lang)
             what = f"{fraction} = {above}/{below} = {percent(share, lang)}"
         else:
             what = f"{top_label} = {percent(top, lang)}"

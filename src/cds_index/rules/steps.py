@@ -9,14 +9,17 @@ from typing import Any
 
 from ..formats import units
 from ..formats.model import InputDef, Node, Step, Steps
-from ..numbers import HUNDRED, ONE, ZERO, Lang, div, percent, points_text, show
+from ..i18n import Message, T
+from ..numbers import HUNDRED, ONE, ZERO, Lang, div, figure, percent, points_text
 from .common import (
     NUMERIC,
+    SCALE_WORDS,
     WORDS,
     At,
     Compiled,
     InvalidValue,
     Need,
+    Problems,
     Values,
     award_text,
     check_ratio_units,
@@ -33,7 +36,7 @@ def check(
     maximum: Decimal,
     inputs: Mapping[str, InputDef],
     need: Need,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     spec = need(rule.input, set(NUMERIC), "input")
     per = need(rule.per, set(NUMERIC), "per")
@@ -49,14 +52,25 @@ def check(
                 problems.append(
                     (
                         "invalid-value",
-                        f"a step starts at {step.min}, above the input's maximum {spec.max}: no value "
-                        "can reach it; lower the step or raise the input's `max`",
+                        T(
+                            "a step starts at {min}, above the input's maximum {max}: no value can reach "
+                            "it; lower the step or raise the input's `max`",
+                            min=str(step.min),
+                            max=str(spec.max),
+                        ),
                     )
                 )
     for step in rule.steps:
         if step.points is not None and step.points > maximum:
             problems.append(
-                ("rule-points", f"a step gives {step.points} points; the criterion has {maximum}")
+                (
+                    "rule-points",
+                    T(
+                        "a step gives {points} points; the criterion has {maximum}",
+                        points=str(step.points),
+                        maximum=str(maximum),
+                    ),
+                )
             )
 
 
@@ -68,7 +82,7 @@ def bounds_scale(rule: Steps, spec: InputDef | None) -> units.Scale | None:
     return units.scale(spec.unit) if spec is not None else None
 
 
-def check_scale(rule: Steps, spec: InputDef | None) -> list[tuple[str, str]]:
+def check_scale(rule: Steps, spec: InputDef | None) -> Problems:
     """Bounds written on the other scale (0.5 on a 0–100 percent input, 50 on a ratio), refused with
     what to write (issue #13); a declared `scale` must be the input's own."""
     if spec is None:
@@ -80,8 +94,13 @@ def check_scale(rule: Steps, spec: InputDef | None) -> list[tuple[str, str]]:
                 (
                     "scale-mismatch",
                     At(
-                        f"`scale: {rule.scale}` is for a share, but input {rule.input!r} is in {spec.unit}: "
-                        "declare the input's unit `percent` or `fraction`, or drop `scale`",
+                        T(
+                            "`scale: {scale}` is for a share, but input {name} is in {unit}: declare the "
+                            "input's unit `percent` or `fraction`, or drop `scale`",
+                            scale=rule.scale,
+                            name=repr(rule.input),
+                            unit=spec.unit,
+                        ),
                         ("scale",),
                     ),
                 )
@@ -90,9 +109,15 @@ def check_scale(rule: Steps, spec: InputDef | None) -> list[tuple[str, str]]:
             (
                 "scale-mismatch",
                 At(
-                    f"input {rule.input!r} is in {spec.unit}, so the bounds are read as "
-                    f"{units.SCALE_WORDS[own]}; `scale: {rule.scale}` cannot change that: write the "
-                    "bounds on the input's scale and drop `scale`",
+                    T(
+                        "input {name} is in {unit}, so the bounds are read as {scale_words}; "
+                        "`scale: {scale}` cannot change that: write the bounds on the input's scale and "
+                        "drop `scale`",
+                        name=repr(rule.input),
+                        unit=spec.unit,
+                        scale_words=SCALE_WORDS[own],
+                        scale=rule.scale,
+                    ),
                     ("scale",),
                 ),
             )
@@ -109,41 +134,64 @@ def check_scale(rule: Steps, spec: InputDef | None) -> list[tuple[str, str]]:
     top = max(bound for _, bound, _ in written)
     at_top = next(path for _, bound, path in written if bound == top)  # positioned at that bound
     where = ", ".join(f"{key} = {bound}" for key, bound, _ in written if bound)
-    what = f"{rule.input!r} / {rule.per!r}" if rule.per else f"input {rule.input!r} ({spec.unit})"
+    what = (
+        f"{rule.input!r} / {rule.per!r}"
+        if rule.per
+        else T("input {name} ({unit})", name=repr(rule.input), unit=spec.unit)
+    )
     if scale == "percent" and 0 < top <= 1 and (rule.per is not None or rule.scale is None):
         example = format((top * 100).normalize(), "f")
         confirm = (
-            "or drop `scale: percent` to write the ratio as a fraction"
+            T("or drop `scale: percent` to write the ratio as a fraction")
             if rule.per is not None
-            else "or, if the decision really means at most 1 %, write `scale: percent` to confirm"
+            else T("or, if the decision really means at most 1 %, write `scale: percent` to confirm")
         )
         return [
             (
                 "scale-mismatch",
                 At(
-                    f"{what} is read as {units.SCALE_WORDS['percent']}, but every bound is at most 1 "
-                    f"({where}): {top} would mean {top} %; write {example} for {example} % "
-                    f"(viết {example.replace('.', ',')} cho {example} %), {confirm}",
+                    T(
+                        "{what} is read as {scale_words}, but every bound is at most 1 ({where}): {top} "
+                        "would mean {top} %; write {example} for {example} %, {confirm}",
+                        what=what,
+                        scale_words=SCALE_WORDS["percent"],
+                        where=where,
+                        top=str(top),
+                        example=example,
+                        confirm=confirm,
+                    ),
                     at_top,
                 ),
             )
         ]
     if scale == "fraction" and top > 1 and rule.scale is None and (spec.max is None or spec.max <= 1):
-        example = format((top / 100).normalize(), "f") if top <= 100 else "a number from 0 to 1"
+        fraction_example: Message | str = (
+            format((top / 100).normalize(), "f") if top <= 100 else T("a number from 0 to 1")
+        )
         other = (
-            "or write `scale: percent` to give the bounds as the decision prints them (50 for 50 %); "
-            "if the ratio itself exceeds 1 (1.5 per person), write `scale: fraction` to confirm"
+            T(
+                "or write `scale: percent` to give the bounds as the decision prints them (50 for 50 %); "
+                "if the ratio itself exceeds 1 (1.5 per person), write `scale: fraction` to confirm"
+            )
             if rule.per is not None
-            else "or declare the input's `max` if its values exceed 1"
+            else T("or declare the input's `max` if its values exceed 1")
         )
         big = ", ".join(f"{key} = {bound}" for key, bound, _ in written if bound > 1)
         return [
             (
                 "scale-mismatch",
                 At(
-                    f"{what} is read as {units.SCALE_WORDS['fraction']}, but a bound is above 1 ({big}): "
-                    f"{top} would mean {top * 100} %; write {example} for {top} % "
-                    f"(viết {example.replace('.', ',')} cho {top} %), {other}",
+                    T(
+                        "{what} is read as {scale_words}, but a bound is above 1 ({big}): {top} would "
+                        "mean {hundred} %; write {example} for {top} %, {other}",
+                        what=what,
+                        scale_words=SCALE_WORDS["fraction"],
+                        big=big,
+                        top=str(top),
+                        hundred=str(top * 100),
+                        example=fraction_example,
+                        other=other,
+                    ),
                     at_top,
                 ),
             )
@@ -151,11 +199,9 @@ def check_scale(rule: Steps, spec: InputDef | None) -> list[tuple[str, str]]:
     return []
 
 
-def check_steps(
-    steps: list[Step], spec: InputDef | None, per: InputDef | None, is_ratio: bool
-) -> list[tuple[str, str]]:
+def check_steps(steps: list[Step], spec: InputDef | None, per: InputDef | None, is_ratio: bool) -> Problems:
     """Bands must cover the input's whole range once: no gap, no overlap."""
-    problems: list[tuple[str, str]] = []
+    problems: Problems = []
     if is_ratio:
         low = ZERO if (spec and spec.min is not None and spec.min >= 0) else None
         high = None
@@ -164,10 +210,12 @@ def check_steps(
         high = spec.max if spec else None
     ordered = sorted(steps, key=lambda s: (s.min is not None, s.min if s.min is not None else ZERO))
 
-    def fmt(value: Decimal | None, inclusive: bool, lower: bool) -> str:
+    def fmt(value: Decimal | None, inclusive: bool, lower: bool) -> Message | str:
         if value is None:
             return "−∞" if lower else "+∞"
-        return f"{value} ({'inclusive' if inclusive else 'exclusive'})"
+        if inclusive:
+            return T("{value} (inclusive)", value=str(value))
+        return T("{value} (exclusive)", value=str(value))
 
     first, last = ordered[0], ordered[-1]
     if first.min is not None and (
@@ -176,9 +224,18 @@ def check_steps(
         problems.append(
             (
                 "step-gap",
-                f"no step covers values below {fmt(first.min, first.min_inclusive, True)}"
-                + (f" (the input's minimum is {low})" if low is not None else "")
-                + "; start the first step lower or declare the input's `min`",
+                T(
+                    "no step covers values below {bound} (the input's minimum is {low}); start the "
+                    "first step lower or declare the input's `min`",
+                    bound=fmt(first.min, first.min_inclusive, True),
+                    low=str(low),
+                )
+                if low is not None
+                else T(
+                    "no step covers values below {bound}; start the first step lower or declare the "
+                    "input's `min`",
+                    bound=fmt(first.min, first.min_inclusive, True),
+                ),
             )
         )
     if last.max is not None and (
@@ -187,8 +244,13 @@ def check_steps(
         problems.append(
             (
                 "step-gap",
-                f"no step covers values above {fmt(last.max, last.max_inclusive, False)}"
-                + (f" (the input's maximum is {high})" if high is not None else ""),
+                T(
+                    "no step covers values above {bound} (the input's maximum is {high})",
+                    bound=fmt(last.max, last.max_inclusive, False),
+                    high=str(high),
+                )
+                if high is not None
+                else T("no step covers values above {bound}", bound=fmt(last.max, last.max_inclusive, False)),
             )
         )
     for a, b in itertools.pairwise(ordered):
@@ -196,20 +258,28 @@ def check_steps(
             problems.append(
                 (
                     "step-overlap",
-                    f"the step from {fmt(a.min, a.min_inclusive, True)} has no upper bound "
-                    f"but another step starts at {fmt(b.min, b.min_inclusive, True)}",
+                    T(
+                        "the step from {low} has no upper bound but another step starts at {other}",
+                        low=fmt(a.min, a.min_inclusive, True),
+                        other=fmt(b.min, b.min_inclusive, True),
+                    ),
                 )
             )
         elif a.max < b.min or (a.max == b.min and not a.max_inclusive and not b.min_inclusive):
             problems.append(
                 (
                     "step-gap",
-                    f"values between {fmt(a.max, a.max_inclusive, False)} and "
-                    f"{fmt(b.min, b.min_inclusive, True)} fall in no step",
+                    T(
+                        "values between {low} and {high} fall in no step",
+                        low=fmt(a.max, a.max_inclusive, False),
+                        high=fmt(b.min, b.min_inclusive, True),
+                    ),
                 )
             )
         elif a.max > b.min or (a.max == b.min and a.max_inclusive and b.min_inclusive):
-            problems.append(("step-overlap", f"{a.max} falls in two steps; make one bound exclusive"))
+            problems.append(
+                ("step-overlap", T("{value} falls in two steps; make one bound exclusive", value=str(a.max)))
+            )
     return problems
 
 
@@ -231,9 +301,9 @@ def step_words(step: Step, lang: Lang) -> str:
         return f"“{step.label}”"
     parts = []
     if step.min is not None:
-        parts.append(f"{'≥' if step.min_inclusive else '>'} {show(step.min, lang)}")
+        parts.append(f"{'≥' if step.min_inclusive else '>'} {figure(step.min, lang)}")
     if step.max is not None:
-        parts.append(f"{'≤' if step.max_inclusive else '<'} {show(step.max, lang)}")
+        parts.append(f"{'≤' if step.max_inclusive else '<'} {figure(step.max, lang)}")
     return ", ".join(parts) or "*"
 
 
@@ -247,7 +317,7 @@ def compile(rule: Steps, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
     def what(v: Values, lang: Lang) -> str:
         if per is not None:
             return f"{shown} / {per_label} = {percent(div(v[name], v[per]), lang)}"
-        return f"{shown} = {show(v[name], lang)}"
+        return f"{shown} = {figure(v[name], lang)}"
 
     def points(v: Values) -> tuple[Decimal, Any]:
         value: Decimal = v[name] * lift
@@ -261,7 +331,7 @@ def compile(rule: Steps, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
                 if step.points is not None:
                     return step.points, step
                 return maximum * (step.percent / HUNDRED), step  # type: ignore[operator]
-        raise InvalidValue(lambda lang: f"{what(v, lang)}: no step covers this value")
+        raise InvalidValue(lambda lang: f"{what(v, lang)}: {WORDS[lang]['no_step']}")
 
     def explain(v: Values, step: Step, lang: Lang) -> str:
         band = f"{WORDS[lang]['band']} {step_words(step, lang)}"

@@ -28,8 +28,21 @@ from typing import Any
 from ..errors import close_match
 from ..formats import units
 from ..formats.model import InputDef, Node, Range, Table, TableRow
-from ..numbers import HUNDRED, Lang, points_text, show
-from .common import NUMERIC, ROLE_WORDS, WORDS, At, Compiled, InvalidValue, Need, Values, award_text, label
+from ..i18n import Message, T, join
+from ..numbers import HUNDRED, Lang, figure, points_text
+from .common import (
+    NUMERIC,
+    ROLE_WORDS,
+    WORDS,
+    At,
+    Compiled,
+    InvalidValue,
+    Need,
+    Problems,
+    Values,
+    award_text,
+    label,
+)
 
 MODEL = Table
 
@@ -103,7 +116,7 @@ def domain(spec: InputDef) -> list[Any] | None:
     return None
 
 
-def condition(cell: Any, spec: InputDef, where: str) -> tuple[Condition, str | None]:
+def condition(cell: Any, spec: InputDef, where: str) -> tuple[Condition, Message | None]:
     """The condition a written cell states, or a message saying why it cannot be one for ``spec``."""
     if isinstance(cell, str) and cell.strip() == ANY:
         return None, None
@@ -113,34 +126,54 @@ def condition(cell: Any, spec: InputDef, where: str) -> tuple[Condition, str | N
             return Interval(cell.min, cell.min_inclusive, cell.max, cell.max_inclusive), None
         if isinstance(cell, Decimal) and not isinstance(cell, bool):
             if not cell.is_finite():
-                return None, f"{where}: {cell} is not a number a value can equal"
+                return None, T(
+                    "{where}: {cell} is not a number a value can equal", where=where, cell=str(cell)
+                )
             return Interval(cell, True, cell, True), None
         return (
             None,
-            f"{where}: {_short(cell)} is not a number or a range `{{min, max}}` for a {spec.type} input",
+            T(
+                "{where}: {cell} is not a number or a range `{{min, max}}` for a `{type}` input",
+                where=where,
+                cell=_short(cell),
+                type=spec.type,
+            ),
         )
     if spec.type == "boolean":
         if isinstance(cell, bool):
             return frozenset({cell}), None
-        return None, f"{where}: {_short(cell)} is not `true`, `false` or `-` for a yes/no input"
+        return None, T(
+            "{where}: {cell} is not `true`, `false` or `-` for a yes/no input", where=where, cell=_short(cell)
+        )
     if isinstance(cell, str):
         cell = [cell]
     if not isinstance(cell, list):
         return (
             None,
-            f"{where}: {_short(cell)} is not one of {', '.join(map(str, values))} (or a list of them)",
+            T(
+                "{where}: {cell} is not one of {values} (or a list of them)",
+                where=where,
+                cell=_short(cell),
+                values=", ".join(map(str, values)),
+            ),
         )
     for item in cell:
         if item not in values:
             close = close_match(item, [str(v) for v in values])
-            hint = f" (did you mean {close!r}?)" if close else ""
-            return None, f"{where}: {item!r} is not one of {', '.join(map(str, values))}{hint}"
+            params = {"where": where, "item": repr(item), "values": ", ".join(map(str, values))}
+            if close:
+                return None, T(
+                    "{where}: {item} is not one of {values} (did you mean {close}?)",
+                    close=repr(close),
+                    **params,
+                )
+            return None, T("{where}: {item} is not one of {values}", **params)
     return frozenset(cell), None
 
 
-def _short(value: Any) -> str:
+def _short(value: Any) -> Message | str:
     if isinstance(value, Range):
-        return "a range"
+        return T("a range")
     if isinstance(value, bool):
         return "true" if value else "false"
     text = repr(value) if isinstance(value, str) else str(value)
@@ -193,10 +226,14 @@ def cells(conds: Sequence[Condition], spec: InputDef) -> list[Cell]:
 # --- describing regions ------------------------------------------------------------------------
 
 
+ANY_OF = "\0any "
+"""How a group of every cell of an input starts: left out of a region's description."""
+
+
 def describe(name: str, group: Sequence[Cell], all_cells: Sequence[Cell]) -> str:
     """``50 ≤ online_rate < 80``, ``has_portal = false``: the values a group of cells stands for."""
     if len(group) == len(all_cells):
-        return f"any {name}"
+        return ANY_OF + name
     if group[0].discrete:
         shown = [_value(c.value) for c in group]
         return f"{name} = {shown[0]}" if len(shown) == 1 else f"{name} ∈ {{{', '.join(shown)}}}"
@@ -222,7 +259,7 @@ def describe(name: str, group: Sequence[Cell], all_cells: Sequence[Cell]) -> str
         lower = "" if first.lo is None else f"{first.lo} {'≤' if first.point else '<'} "
         upper = "" if end.hi is None else f" {'≤' if end.point else '<'} {end.hi}"
         parts.append(f"{lower}{name}{upper}")
-    return " or ".join(parts)
+    return join(parts, "or")
 
 
 def _value(value: Any) -> str:
@@ -250,7 +287,7 @@ def check(
     maximum: Decimal,
     inputs: Mapping[str, InputDef],
     need: Need,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     specs: list[InputDef | None] = []
     seen: set[str] = set()
@@ -259,7 +296,10 @@ def check(
             problems.append(
                 (
                     "invalid-value",
-                    At(f"the table names input {name!r} twice; name each column once", ("inputs", i)),
+                    At(
+                        T("the table names input {name} twice; name each column once", name=repr(name)),
+                        ("inputs", i),
+                    ),
                 )
             )
         seen.add(name)
@@ -273,29 +313,41 @@ def check(
             problems.append(
                 (
                     "rule-points",
-                    At(f"row {r + 1} gives {row.points} points; the criterion has {maximum}", where),
+                    At(
+                        T(
+                            "row {row} gives {points} points; the criterion has {maximum}",
+                            row=str(r + 1),
+                            points=str(row.points),
+                            maximum=str(maximum),
+                        ),
+                        where,
+                    ),
                 )
             )
         for name, cell in row.when.items():
             if name not in columns:
                 close = close_match(name, rule.inputs)
-                hint = f" (did you mean {close!r}?)" if close else ""
-                problems.append(
-                    (
-                        "unknown-input",
-                        At(
-                            f"row {r + 1} tests {name!r}, which is not one of the table's `inputs` "
-                            f"({', '.join(rule.inputs)}){hint}",
-                            (*where, "when", name),
-                        ),
+                params = {"row": str(r + 1), "name": repr(name), "inputs": ", ".join(rule.inputs)}
+                tests = (
+                    T(
+                        "row {row} tests {name}, which is not one of the table's `inputs` ({inputs}) "
+                        "(did you mean {close}?)",
+                        close=repr(close),
+                        **params,
+                    )
+                    if close
+                    else T(
+                        "row {row} tests {name}, which is not one of the table's `inputs` ({inputs})",
+                        **params,
                     )
                 )
+                problems.append(("unknown-input", At(tests, (*where, "when", name))))
                 broken = True
                 continue
             spec = specs[columns[name]]
             if spec is None or spec.type == "date":
                 continue
-            cond, wrong = condition(cell, spec, f"row {r + 1}, {name}")
+            cond, wrong = condition(cell, spec, T("row {row}, {name}", row=str(r + 1), name=name))
             if wrong is not None:
                 problems.append(("invalid-value", At(wrong, (*where, "when", name))))
                 broken = True
@@ -311,8 +363,11 @@ def check(
             (
                 "table-too-complex",
                 At(
-                    f"the table has too many combinations of its inputs' ranges to check (more than "
-                    f"{WORK_LIMIT:,} cells); split it into smaller tables",
+                    T(
+                        "the table has too many combinations of its inputs' ranges to check (more than "
+                        "{limit} cells); split it into smaller tables",
+                        limit=WORK_LIMIT,
+                    ),
                     ("rows",),
                 ),
             )
@@ -323,7 +378,7 @@ def _check_scale(
     rule: Table,
     specs: Sequence[InputDef],
     conds: Sequence[Sequence[Condition]],
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     """Bounds of 0.5 and 0.8 on a percentage input (0–100) are fractions written by mistake: 49.9 %
     would pass 0.8. Bounds are in the input's own unit."""
@@ -349,9 +404,13 @@ def _check_scale(
                 (
                     "scale-mismatch",
                     At(
-                        f"{rule.inputs[c]!r} is a percentage (0–100) but the table's bounds on it are "
-                        f"{shown}, fractions of 1: write them as percentages (0.8 → 80); a table's bounds "
-                        "are in the input's own unit",
+                        T(
+                            "{name} is a percentage (0–100) but the table's bounds on it are {shown}, "
+                            "fractions of 1: write them as percentages (0.8 → 80); a table's bounds are in "
+                            "the input's own unit",
+                            name=repr(rule.inputs[c]),
+                            shown=shown,
+                        ),
                         ("rows", first, "when", rule.inputs[c]),
                     ),
                 )
@@ -422,7 +481,7 @@ def prove(
     specs: Sequence[InputDef],
     conds: Sequence[Sequence[Condition]],
     maximum: Decimal,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     """Completeness, overlaps (``unique``; ``any`` with different awards), unreachable rows."""
     names = rule.inputs
@@ -439,8 +498,8 @@ def prove(
 
     def region(path: Sequence[Sequence[Cell]]) -> str:
         parts = [describe(names[c], group, columns[c]) for c, group in enumerate(path)]
-        parts = [p for p in parts if not p.startswith("any ")]
-        return ", ".join(parts) or "every value"
+        parts = [p for p in parts if not p.startswith(ANY_OF)]
+        return join(parts, "comma") if parts else T("every value")
 
     def walk(col: int, rows: int, path: list[Sequence[Cell]]) -> None:
         nonlocal work, gap_count, matched, reached
@@ -475,27 +534,34 @@ def prove(
 
     walk(0, (1 << len(rule.rows)) - 1, [])
     for text in gaps:
-        problems.append(("table-gap", At(f"no row covers {text}; add a row for these values", ("rows",))))
-    if gap_count > len(gaps):
         problems.append(
-            ("table-gap", At(f"… and {gap_count - len(gaps)} more uncovered region(s)", ("rows",)))
+            ("table-gap", At(T("no row covers {text}; add a row for these values", text=text), ("rows",)))
         )
+    if gap_count > len(gaps):
+        more = T("… and {count} more uncovered region(s)", count=str(gap_count - len(gaps)))
+        problems.append(("table-gap", At(more, ("rows",))))
     for (a, b), text in sorted(overlaps.items()):
         why = (
-            "a `unique` table's rows must not overlap"
+            T("a `unique` table's rows must not overlap")
             if rule.hit_policy == "unique"
-            else f"they give different awards ({awards[a]} and {awards[b]} points) in an `any` table"
+            else T(
+                "they give different awards ({a} and {b} points) in an `any` table",
+                a=str(awards[a]),
+                b=str(awards[b]),
+            )
         )
-        problems.append(
-            ("table-overlap", At(f"rows {a + 1} and {b + 1} both match {text}: {why}", ("rows", b)))
-        )
+        both = T("rows {a} and {b} both match {text}: {why}", a=str(a + 1), b=str(b + 1), text=text, why=why)
+        problems.append(("table-overlap", At(both, ("rows", b))))
     for r in range(len(rule.rows)):
         if not matched >> r & 1:
             problems.append(
                 (
                     "table-unreachable",
                     At(
-                        f"row {r + 1} matches no values the inputs allow (their `min`/`max`, states)",
+                        T(
+                            "row {row} matches no values the inputs allow (their `min`/`max`, states)",
+                            row=str(r + 1),
+                        ),
                         ("rows", r),
                     ),
                 )
@@ -505,7 +571,10 @@ def prove(
                 (
                     "table-unreachable",
                     At(
-                        f"row {r + 1} is never reached: earlier rows match every value it matches",
+                        T(
+                            "row {row} is never reached: earlier rows match every value it matches",
+                            row=str(r + 1),
+                        ),
                         ("rows", r),
                     ),
                 )
@@ -573,5 +642,5 @@ def _shown(value: Any, lang: Lang) -> str:
     if isinstance(value, bool):
         return WORDS[lang]["yes" if value else "no"]
     if isinstance(value, Decimal):
-        return show(value, lang)
+        return figure(value, lang)
     return ROLE_WORDS[lang].get(value, str(value)) if value in ROLES else str(value)

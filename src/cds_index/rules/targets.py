@@ -17,13 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Final, Literal
+from typing import Any, Literal
 
 from ..formats import units
 from ..formats.model import AtLeast, InputDef, Node, OneOf, Targets
-from ..numbers import ONE, ZERO, Lang, show
+from ..i18n import T, Words, render
+from ..numbers import ONE, ZERO, Lang, figure
 from ..read.literals import fold
-from .common import Compiled, Need, Values
+from .common import SCALE_WORDS, Compiled, Need, Problems, Values
 
 MODEL = Targets
 
@@ -32,22 +33,16 @@ STATUSES: tuple[Status, ...] = ("met", "unmet", "no_target", "not_applicable", "
 TargetValue = Decimal | tuple[str, ...]
 """A year's target: the number to reach (inclusive), or the acceptable states."""
 
-STATUS_LABELS: Final[dict[Lang, dict[Status, str]]] = {
-    "vi": {
-        "met": "Đạt",
-        "unmet": "Chưa đạt",
-        "no_target": "Không có chỉ tiêu",
-        "not_applicable": "Không áp dụng",
-        "not_reported": "Chưa báo cáo",
-    },
-    "en": {
+STATUS_LABELS = Words(
+    "target-status",
+    {
         "met": "met",
         "unmet": "not met",
         "no_target": "no target",
         "not_applicable": "not applicable",
         "not_reported": "not reported",
     },
-}
+)
 
 NUMBERS = frozenset({"number", "integer"})
 
@@ -58,7 +53,7 @@ def check(
     maximum: Decimal,
     inputs: Mapping[str, InputDef],
     need: Need,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     spec = inputs.get(rule.input)
     if spec is None:
@@ -72,7 +67,12 @@ def check(
             problems.append(
                 (
                     "input-type-mismatch",
-                    f"{year}: `at_least` needs a number input; {rule.input!r} is {spec.type}",
+                    T(
+                        "{year}: `at_least` needs a number input; {name} is `{type}`",
+                        year=str(year),
+                        name=repr(rule.input),
+                        type=spec.type,
+                    ),
                 )
             )
         if isinstance(target, OneOf):
@@ -80,7 +80,12 @@ def check(
                 problems.append(
                     (
                         "input-type-mismatch",
-                        f"{year}: `one_of` needs a choice input; {rule.input!r} is {spec.type}",
+                        T(
+                            "{year}: `one_of` needs a choice input; {name} is `{type}`",
+                            year=str(year),
+                            name=repr(rule.input),
+                            type=spec.type,
+                        ),
                     )
                 )
                 continue
@@ -89,15 +94,17 @@ def check(
                     problems.append(
                         (
                             "target-year",
-                            f"{year}: {state!r} is not one of the input's choices "
-                            f"({', '.join(spec.choices or [])})",
+                            T(
+                                "{year}: {state} is not one of the input's choices ({choices})",
+                                year=str(year),
+                                state=repr(state),
+                                choices=", ".join(spec.choices or []),
+                            ),
                         )
                     )
 
 
-def _scale_problems(
-    year: int, value: Decimal, name: str, spec: InputDef, scale: units.Scale
-) -> list[tuple[str, str]]:
+def _scale_problems(year: int, value: Decimal, name: str, spec: InputDef, scale: units.Scale) -> Problems:
     """`at_least: 0.8` on a 0–100 percent input (or 80 on a 0–1 fraction one): refused, with what to
     write (issue #13)."""
     if scale == "percent" and 0 < value < 1:
@@ -111,9 +118,17 @@ def _scale_problems(
     return [
         (
             "scale-mismatch",
-            f"{year}: {name!r} is read as {units.SCALE_WORDS[scale]}, so `at_least: {value}` reads as "
-            f"{value}{' %' if scale == 'percent' else ''}; write {shown} for {meant} % "
-            f"(viết {shown.replace('.', ',')} cho {meant} %)",
+            T(
+                "{year}: {name} is read as {scale_words}, so `at_least: {value}` reads as {read}; write "
+                "{shown} for {meant} %",
+                year=str(year),
+                name=repr(name),
+                scale_words=SCALE_WORDS[scale],
+                value=str(value),
+                read=f"{value}{' %' if scale == 'percent' else ''}",
+                shown=shown,
+                meant=meant,
+            ),
         )
     ]
 
@@ -167,7 +182,7 @@ def _for_year(rule: Targets, year: int, percent: bool) -> Compiled:
             return ZERO, no_target
 
         def star(v: Values, facts: Any, lang: Lang) -> str:
-            return _t(lang, f"Năm {year} không có chỉ tiêu (*)", f"no target in {year} (*)")
+            return render(T("no target in {year} (*)", year=str(year)), lang)
 
         # reads nothing: whether the value is given, or not applicable, does not matter that year
         return Compiled((), nothing, star, {}, kind=rule.kind, maximum=ZERO)
@@ -198,39 +213,34 @@ def _for_year(rule: Targets, year: int, percent: bool) -> Compiled:
         status, value, short = facts
         want = show_target(wanted, percent, lang)
         if status == "not_applicable":
-            return _t(
-                lang, "Không áp dụng: không tính vào đánh giá", "not applicable: left out of the assessment"
-            )
+            return render(T("not applicable: left out of the assessment"), lang)
         if status == "not_reported":
-            return _t(
-                lang,
-                f"Chưa báo cáo: tính là chưa đạt (chỉ tiêu năm {year}: {want})",
-                f"not reported: counts as not met ({year} target: {want})",
+            return render(
+                T("not reported: counts as not met ({year} target: {want})", year=str(year), want=want), lang
             )
         if isinstance(wanted, Decimal):
             have, need = _show_number(value, percent, lang), _show_number(wanted, percent, lang)
             if status == "met":
-                return _t(
-                    lang,
-                    f"Đạt: {have} ≥ {need} (chỉ tiêu năm {year})",
-                    f"met: {have} ≥ {need} ({year} target)",
+                return render(
+                    T("met: {have} ≥ {need} ({year} target)", have=have, need=need, year=str(year)), lang
                 )
             missing = show_short(short, percent, lang)
-            return _t(
+            return render(
+                T(
+                    "not met: {have} < {need} ({year} target), {missing} short",
+                    have=have,
+                    need=need,
+                    year=str(year),
+                    missing=missing,
+                ),
                 lang,
-                f"Chưa đạt: {have} < {need} (chỉ tiêu năm {year}), còn thiếu {missing}",
-                f"not met: {have} < {need} ({year} target), {missing} short",
             )
         if status == "met":
-            return _t(
-                lang,
-                f"Đạt: “{value}” (chỉ tiêu năm {year}: {want})",
-                f"met: “{value}” ({year} target: {want})",
+            return render(
+                T("met: “{value}” ({year} target: {want})", value=value, year=str(year), want=want), lang
             )
-        return _t(
-            lang,
-            f"Chưa đạt: “{value}”, chỉ tiêu năm {year} là {want}",
-            f"not met: “{value}”, the {year} target is {want}",
+        return render(
+            T("not met: “{value}”, the {year} target is {want}", value=value, year=str(year), want=want), lang
         )
 
     return Compiled((name,), points, explain, {}, kind=rule.kind, maximum=ONE, absent=absent, said=said)
@@ -254,43 +264,53 @@ def gap_text(
     """What must improve: ``year``'s value against ``target_year``'s target (unmet or not reported)."""
     want = show_target(target, percent, lang)
     if status == "not_reported":
-        return _t(
+        return render(
+            T(
+                "{target_year} target {want}: not reported in {year}",
+                target_year=str(target_year),
+                want=want,
+                year=str(year),
+            ),
             lang,
-            f"Chỉ tiêu năm {target_year} {want}: năm {year} chưa báo cáo",
-            f"{target_year} target {want}: not reported in {year}",
         )
     if shortfall is not None:
         have, short = _show_number(value, percent, lang), show_short(shortfall, percent, lang)
-        return _t(
+        return render(
+            T(
+                "{target_year} target {want}: {have} in {year}, {short} short",
+                target_year=str(target_year),
+                want=want,
+                have=have,
+                year=str(year),
+                short=short,
+            ),
             lang,
-            f"Chỉ tiêu năm {target_year} {want}: năm {year} đạt {have}, còn thiếu {short}",
-            f"{target_year} target {want}: {have} in {year}, {short} short",
         )
-    return _t(
+    return render(
+        T(
+            "{target_year} target {want}: “{value}” in {year}",
+            target_year=str(target_year),
+            want=want,
+            value=value,
+            year=str(year),
+        ),
         lang,
-        f"Chỉ tiêu năm {target_year} {want}: năm {year} là “{value}”",
-        f"{target_year} target {want}: “{value}” in {year}",
     )
 
 
 def _show_number(value: Decimal, percent: bool, lang: Lang) -> str:
-    return show(value, lang) + ("%" if percent else "")
+    return figure(value, lang) + ("%" if percent else "")
 
 
 def show_short(value: Decimal, percent: bool, lang: Lang) -> str:
     """A shortfall: ``5 điểm phần trăm`` for a percentage, the plain number otherwise."""
     if percent:
-        return show(value, lang) + (" điểm phần trăm" if lang == "vi" else " percentage points")
-    return show(value, lang)
+        return render(T("{value} percentage points", value=figure(value, lang)), lang)
+    return figure(value, lang)
 
 
 def show_target(target: TargetValue, percent: bool, lang: Lang) -> str:
     """``≥ 65%`` or ``“Có”`` / ``“A” hoặc “B”``."""
     if isinstance(target, Decimal):
         return "≥ " + _show_number(target, percent, lang)
-    joiner = " hoặc " if lang == "vi" else " or "
-    return joiner.join(f"“{s}”" for s in target)
-
-
-def _t(lang: Lang, vi: str, en: str) -> str:
-    return en if lang == "en" else vi
+    return render(T(" or "), lang).join(f"“{s}”" for s in target)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..formats.model import InputDef, Node, YesNo
 from ..numbers import ONE, ZERO, Lang
-from .common import WORDS, Compiled, Need, Values, award_text, label
+from .common import WORDS, Compiled, Need, Problems, Values, award_text, label
 
 MODEL = YesNo
 
@@ -19,7 +19,7 @@ def check(
     maximum: Decimal,
     inputs: Mapping[str, InputDef],
     need: Need,
-    problems: list[tuple[str, str]],
+    problems: Problems,
 ) -> None:
     need(rule.input, {"boolean"}, "input")
 
