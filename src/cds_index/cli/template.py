@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..i18n import T, render
 from .common import (
     EXIT_OK,
     Subparsers,
@@ -16,7 +17,7 @@ from .common import (
 
 
 def add_parser(subparsers: Subparsers) -> None:
-    p = subparsers.add_parser("template", help="an inputs file to fill, listing every input")
+    p = subparsers.add_parser("template", help=render(T("an inputs file to fill, listing every input")))
     p.add_argument("definition", metavar="DEF")
     p.add_argument("--format", choices=["yaml", "xlsx"], default="yaml")
     p.add_argument("--year", type=parse_year, default=None)
@@ -35,13 +36,13 @@ def run(args: argparse.Namespace) -> int:
 
         out = output_file(args.output or f"{definition.id}-template.xlsx")
         write_template(definition, out)
-        echo(f"wrote {out}")
+        echo(render(T("wrote {path}", path=str(out))))
         return EXIT_OK
     text = inputs_template(definition, year=args.year)
     if args.output:
         with open_output(args.output) as stream:
             stream.write(text if text.endswith("\n") else text + "\n")
-        echo(f"wrote {args.output}")
+        echo(render(T("wrote {path}", path=args.output)))
     else:
         echo(text)
     return EXIT_OK
