@@ -147,7 +147,7 @@ def _target_units(
                 if not chosen:
                     why = (
                         T(
-                            "unit {unit} gives no year: add a Năm column (e.g. Năm = 2024), "
+                            "unit {unit} gives no year: add a `Năm` column (e.g. `Năm = 2024`), "
                             "or pass --year 2024",
                             unit=repr(unit_id),
                         )
@@ -159,7 +159,7 @@ def _target_units(
                     )
                 elif table:
                     why = T(
-                        "unit {unit} has no values for {year}: add a row for it with Năm = {year}",
+                        "unit {unit} has no values for {year}: add a row for it with `Năm = {year}`",
                         unit=repr(unit_id),
                         year=str(chosen),
                     )
