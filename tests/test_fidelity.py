@@ -441,7 +441,7 @@ def test_show_assumptions_lists_the_flagged_readings(capsys: pytest.CaptureFixtu
     thanh_hoa = [a for a in assumptions(THANH_HOA) if a["kind"] == "definition"]
     assert len(thanh_hoa) == 2
     assert "≥" in thanh_hoa[0]["title"] and "hoàn thành tiêu" in thanh_hoa[1]["assumed"]  # 003:68
-    assert main(["show", "thanh-hoa-1829-commune", "--assumptions"]) == 0
+    assert main(["show", "thanh-hoa-1829-commune", "--assumptions", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "[definition]" in out and "other reading:" in out
 

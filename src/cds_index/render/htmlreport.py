@@ -48,7 +48,6 @@ WORDS: dict[str, Message] = {
     "percent": T("Share"),
     "bonus": T("Bonus (outside the total)"),
     "with_bonus": T("Total with bonus"),
-    "floor": T("the deductions take the group to {points} points; it stops at 0"),
     "distribution": T("Distribution per pillar"),
     "min": T("Lowest"),
     "median": T("Median"),
@@ -231,7 +230,7 @@ def unit_report(
         parts.append(f"<p>{e(w['none_lost'])}</p>")
 
     parts.append(f"<h2>{e(w['details'])}</h2>")
-    parts.append(_tree_table(result, w, num))
+    parts.append(_tree_table(result, w, num, lang))
     parts.append(f"<footer>{e(w['generated'])} · {e(definition.id)}</footer>")
     return _page(f"{w['report']}: {name}", "\n".join(parts), lang)
 
@@ -260,7 +259,7 @@ def _criteria_table(nodes: Iterable[NodeResult], w: dict[str, str], fmt: Format)
     return f"<table>{head}<tbody>{''.join(rows)}</tbody></table>"
 
 
-def _tree_table(result: Result, w: dict[str, str], fmt: Format) -> str:
+def _tree_table(result: Result, w: dict[str, str], fmt: Format, lang: Lang) -> str:
     head = (
         f'<thead><tr><th>{e(w["id"])}</th><th>{e(w["criterion"])}</th><th class="n">{e(w["points"])}</th>'
         f'<th class="n">{e(w["max"])}</th><th class="n">{e(w["lost"])}</th>'
@@ -275,7 +274,13 @@ def _tree_table(result: Result, w: dict[str, str], fmt: Format) -> str:
             if node.is_criterion and node.self_points is not None and node.self_points != node.points:
                 self_note = f" ({w['self']}: {fmt(node.self_points)})"
             if node.unfloored is not None:  # deductions took the group below 0 (#13)
-                self_note = w["floor"].replace("{points}", fmt(node.unfloored))
+                self_note = render(
+                    T(
+                        "the deductions take the group to {points} points; it stops at 0",
+                        points=fmt(node.unfloored),
+                    ),
+                    lang,
+                )
             rows.append(
                 f"<tr{cls}><td>{e(node.id)}</td><td>{e(node.title)} {_status(node, w)}</td>"
                 f'<td class="n">{e(fmt(node.points))}</td><td class="n">{e(fmt(node.max))}</td>'
