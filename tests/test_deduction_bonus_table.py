@@ -1184,7 +1184,7 @@ def test_a_batch_summary_has_the_bonus_columns_only_with_a_bonus(tmp_path: Any) 
     from .conftest import EXAMPLES
 
     d = load_file(EXAMPLES / "definitions" / "tinh-x-commune-fictional.yaml")
-    assert summary_columns(d, "en")[-4:] == ["bonus", "total_with_bonus", "problems", "source"]
+    assert summary_columns(d, "en")[-5:] == ["bonus", "total_with_bonus", "problems", "warnings", "source"]
     out = text_io.StringIO()
     write_csv(d, score_many(d, [EXAMPLES / "rule-kinds" / "xa-a-fictional.yaml"]), out)
     header, row = out.getvalue().lstrip("\ufeff").splitlines()[:2]

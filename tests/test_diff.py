@@ -153,3 +153,43 @@ def test_cli_text(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_unknown_version_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", "--folder", str(VERSIONS), f"{ID}@2000-01-01", ID]) == 2
     assert "definition-not-found" in capsys.readouterr().err
+
+
+def test_inputs_added_removed_and_changed(
+    versions: tuple[cds_index.Definition, cds_index.Definition],
+) -> None:
+    d = diff(*versions)
+    assert [(i.name, i.type) for i in d.inputs_added] == [("has_digital_signature", "boolean")]
+    assert [(i.name, i.label) for i in d.inputs_removed] == [("has_radio", "Có đài truyền thanh")]
+    assert d.inputs_changed == ()
+    data = d.to_dict()["inputs"]
+    assert [i["name"] for i in data["added"]] == ["has_digital_signature"]
+    assert [i["name"] for i in data["removed"]] == ["has_radio"]
+    assert "+ has_digital_signature (boolean, 1) Có chữ ký số" in render_text(d)
+    assert "## Inputs removed (1)" in render_markdown(d)
+
+
+def test_an_input_changed_alone_is_a_difference() -> None:
+    from cds_index.formats.model import InputDef
+
+    old = cds_index.load(ID, on=dt.date(2023, 1, 1), folder=VERSIONS)
+    inputs = dict(old.inputs)
+    inputs["staff_total"] = InputDef.model_validate(
+        {**old.inputs["staff_total"].model_dump(), "max": 500, "label": "Tổng số cán bộ"}
+    )
+    new = old.model_copy(update={"inputs": inputs})
+    d = diff(old, new)
+    assert not d.is_empty
+    ((name, changes),) = [(i.name, i.changes) for i in d.inputs_changed]
+    assert name == "staff_total"
+    assert changes == (("label", "Số cán bộ", "Tổng số cán bộ"), ("max", None, 500))
+    assert "staff_total: label: Số cán bộ → Tổng số cán bộ; max: — → 500" in render_text(d)
+
+
+def test_an_amendment_against_its_base() -> None:
+    amendments = Path(__file__).parent / "data" / "amendments"
+    d = diff(load(f"{ID}@2023-12-31", folder=amendments), load(f"{ID}@2024-01-01", folder=amendments))
+    assert [n.id for n in d.added] == ["III", "III.1"] and [n.id for n in d.removed] == ["II.3"]
+    assert [r.id for r in d.retitled] == ["II"]
+    assert [i.name for i in d.inputs_added] == ["has_digital_signature"]
+    assert [i.name for i in d.inputs_removed] == ["has_radio"]

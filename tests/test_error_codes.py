@@ -131,6 +131,26 @@ values:
 CLAMPED_DEF = FIDELITY_DEF.replace("id: fidelity", "id: clamped").split("constraints:")[0]
 
 
+def amending(base: str, *, day: str = "2025-01-15", ident: str = "tiny") -> str:
+    """An amending version of TINY (#13): its base, its own decision and period, one change."""
+    return (
+        f"kind: definition\nid: {ident}\nextends: {base}\n"
+        "decision: {number: 2/QĐ-UBND, date: 2025-01-02}\n"
+        f"effective: {{from: {day}}}\n"
+        "changes:\n  - {op: points, node: A.1, points: 5}\n"
+    )
+
+
+# a chain of 17 amending versions, each extending the one before: one more than is followed
+CHAIN = tuple(
+    (
+        f"v{n}.yaml",
+        amending(f"v{n - 1}.yaml", ident=f"chain-{n}") if n else TINY.replace("id: tiny", "id: chain-0"),
+    )
+    for n in range(17)
+)
+
+
 def table_rule(body: str, inputs: str = "[has_plan]", policy: str = "unique") -> str:
     """TINY with A.1 scored by a decision table (#13)."""
     rule = (
@@ -501,6 +521,42 @@ FROM_A_FILE = [
         "leader",
         name="r.yaml",
         extra=OLD_UNITS,
+    ),
+    # --- versions and amendments by date (#13)
+    Trigger("extends-not-found", amending("nowhere.yaml"), "extends:", "nowhere"),
+    Trigger("extends-not-found", amending("no-such-index@2024-01-01"), "extends:", "no-such-index"),
+    Trigger("extends-cycle", amending("def.yaml"), "extends:", "def.yaml"),  # extends itself
+    Trigger(
+        "extends-cycle", amending("b.yaml"), "extends:", "b.yaml", extra=(("b.yaml", amending("def.yaml")),)
+    ),
+    Trigger("extends-depth", amending("v16.yaml", ident="chain-17"), "extends:", "v16", extra=CHAIN),
+    Trigger(
+        "extends-invalid",
+        amending("tiny.yaml"),
+        "extends:",
+        "tiny.yaml",
+        extra=(("tiny.yaml", tiny(("total: 10", "total: 11"))),),
+    ),
+    Trigger(  # the base stays open-ended: both in force from 2025-01-15
+        "version-overlap",
+        amending("tiny.yaml"),
+        "effective:",
+        "effective",
+        name="tiny@2025.yaml",
+        extra=(("tiny.yaml", TINY),),
+    ),
+    Trigger(  # one day, 2025-01-14, that no version covers
+        "version-gap",
+        amending("tiny.yaml"),
+        "effective:",
+        "effective",
+        name="tiny@2025.yaml",
+        extra=(
+            (
+                "tiny.yaml",
+                tiny(("effective: {from: 2024-01-15}", "effective: {from: 2024-01-15, to: 2025-01-13}")),
+            ),
+        ),
     ),
     Trigger(
         "year-outside-period",

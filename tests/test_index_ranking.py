@@ -193,7 +193,7 @@ W = "{method: weighted_mean_of_pillar_percentages, "
         (
             W + "weights: {P: 0.5, Q: 0.5, R: 0}, weights_total: 1}",
             "invalid-value",
-            "greater than 0",
+            "more than 0",
         ),
         (
             W + "weights: {P: 0.5, Q: 0.5}, weights_total: 1}",
@@ -212,7 +212,7 @@ W = "{method: weighted_mean_of_pillar_percentages, "
         ),
         ("{method: weighted_mean_of_pillar_percentages}", "invalid-value", "needs `weights`"),
         ("{method: sum, weights: {P: 1, Q: 1, R: 1}, weights_total: 3}", "invalid-value", "are for"),
-        ("{method: sum, scale: 0}", "invalid-value", "greater than 0"),
+        ("{method: sum, scale: 0}", "invalid-value", "more than 0"),
         ("{method: sum, rounding: {places: 9}}", "invalid-value", "6"),
         ("{method: sum, rounding: {places: 2, mode: bankers}}", "invalid-value", "half_up"),
     ],

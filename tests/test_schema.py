@@ -118,3 +118,13 @@ def test_the_schema_catches_what_an_editor_should_flag(edit: tuple[str, str], wh
     found = errors("definition.schema.json", doc.data)
     assert found, "the schema accepted a broken definition"
     assert any(e.startswith(where) for e in found), found
+
+
+def test_an_amending_version_validates_and_its_mistakes_are_flagged() -> None:
+    # a definition file is a whole definition or an amending version (`extends:`, #13)
+    data = _yaml(TESTS / "data" / "amendments" / "fictional-commune-index@2024.yaml")
+    assert errors("definition.schema.json", data) == []
+    broken = {**data, "tree": []}  # a version is its base plus changes, not both
+    assert errors("definition.schema.json", broken)
+    data["changes"][0]["lable"] = "x"
+    assert any(e.startswith("changes/0") for e in errors("definition.schema.json", data))

@@ -101,3 +101,53 @@ def test_rank_by_an_unknown_key_is_400(client: TestClient) -> None:
         "/definitions/hai-duong-707-department/rank", json={"units": [{"values": {}}], "by": "XYZ"}
     )
     assert response.status_code == 400
+
+
+def _without_explanations(node: dict[str, object]) -> dict[str, object]:
+    children = node.get("children", [])
+    assert isinstance(children, list)
+    return {
+        **{k: v for k, v in node.items() if k != "explanation"},
+        "children": [_without_explanations(c) for c in children],
+    }
+
+
+@pytest.mark.parametrize("flag", ["false", "0", "no"])
+def test_points_only_leaves_every_explanation_out(
+    client: TestClient, flag: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`?explain=false` (#11): the same document, every node's points, no explanation written."""
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    from cds_index.engine import evaluate
+
+    definition = cds_index.load("hue-2263-commune")
+    values = {
+        name: 3 if spec.type in {"integer", "number"} else True
+        for name, spec in list(definition.inputs.items())[:30]
+        if spec.type in {"integer", "number", "boolean"}
+    }
+    body = {"unit": {"id": "xa-a"}, "year": 2024, "values": values}
+    url = "/definitions/hue-2263-commune/score"
+    full = client.post(url, json=body).json()
+    written: list[object] = []
+    real = evaluate.explain
+    monkeypatch.setattr(evaluate, "explain", lambda *a: written.append(a) or real(*a))
+    brief = client.post(url + f"?explain={flag}", json=body)
+    assert brief.status_code == 200 and written == []  # no sentence built, not one dropped
+    assert "explanation" not in brief.text
+    document = brief.json()
+    index = {k: v for k, v in full["index"].items() if k != "explanation"}
+    children = [_without_explanations(c) for c in full["children"]]
+    assert document == {**full, "index": index, "children": children}
+    schema = Path(__file__).resolve().parents[1] / "schemas" / "results.schema.json"
+    jsonschema.Draft202012Validator(json.loads(schema.read_text(encoding="utf-8"))).validate(document)
+
+
+def test_explain_takes_a_boolean(client: TestClient) -> None:
+    response = client.post("/definitions/hue-2263-commune/score?explain=perhaps", json={"values": {}})
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["code"] in {"wrong-type", "invalid-value"}

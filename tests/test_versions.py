@@ -52,17 +52,20 @@ def test_unknown_id_in_a_folder() -> None:
     assert caught.value.code == "definition-not-found"
 
 
-def test_a_later_overlapping_version_wins(tmp_path: Path) -> None:
-    # two versions in force on the same day (an amendment that forgot to close the old one):
-    # the one that took effect last is the one in force
+def test_overlapping_versions_are_refused_not_guessed(tmp_path: Path) -> None:
+    # two versions in force on the same day (an amendment that forgot to close the old one): no
+    # version is picked for the days they share (#13: `check` reports it as version-overlap)
     for path in VERSIONS.glob("*.yaml"):
         shutil.copy(path, tmp_path / path.name)
     old = tmp_path / f"{ID}.yaml"
     old.write_text(
         old.read_text(encoding="utf-8").replace("to: 2023-12-31", "to: 2025-12-31"), encoding="utf-8"
     )
-    assert resolve(ID, dt.date(2025, 6, 1), tmp_path).name == f"{ID}@2024.yaml"
+    with pytest.raises(UsageError) as caught:
+        resolve(ID, dt.date(2025, 6, 1), tmp_path)
+    assert caught.value.code == "version-overlap"
     assert resolve(ID, dt.date(2023, 6, 1), tmp_path).name == f"{ID}.yaml"
+    assert resolve(ID, dt.date(2026, 1, 1), tmp_path).name == f"{ID}@2024.yaml"
 
 
 def test_versions_do_not_leak_into_the_bundled_definitions() -> None:

@@ -103,6 +103,13 @@ CODES: dict[str, Message] = {
     "rollup-weight": T("a weighted roll-up has no usable weight for an old unit"),
     "rollup-years": T("the old units of a new unit were assessed in different years"),
     "year-outside-period": T("the year scored is not in the definition's period (warning)"),
+    # versions and amendments by date (issue 13)
+    "extends-not-found": T("an amending version `extends:` a definition that cannot be found"),
+    "extends-cycle": T("amending versions extend one another in a circle (or a version extends itself)"),
+    "extends-depth": T("a chain of amending versions is longer than the loader follows"),
+    "extends-invalid": T("the version an amending version extends has errors of its own"),
+    "version-overlap": T("two versions of one definition are in force on the same day"),
+    "version-gap": T("days between two versions of one definition that no version covers (warning)"),
     # inputs of a unit
     "input-unknown": T("an inputs file gives a value for an input the definition does not declare"),
     "input-type": T("an input value of the wrong type"),

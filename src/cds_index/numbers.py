@@ -22,9 +22,16 @@ EXPLAIN_PLACES = 4
 def div(a: Decimal, b: Decimal) -> Decimal:
     """``a / b``: exact when the quotient terminates, else rounded at the 20th decimal place."""
     q = CONTEXT.divide(a, b)  # as `a / b` under CONTEXT, without entering a local context (3× faster)
-    # more than 20 decimals? Read from the text where it is plain notation (`str` is a quarter of
-    # `as_tuple`, which builds a tuple of up to 60 digits: a division per criterion and unit, #11);
-    # the scientific form (`1.5E-7`) is asked of the exponent itself.
+    # q has at most 60 digits, so more than 20 decimals means at most 40 before the point: the
+    # rounded quotient fits CONTEXT (the thread's default context, 28 digits, would not: #9)
+    if q.is_finite() and q.adjusted() < 40:
+        # quantize's arguments given by position: by keyword, C decimal parses them 3× slower (#11)
+        rounded = q.quantize(PLACES, ROUND_HALF_UP, CONTEXT)
+        if rounded != q:  # digits beyond the 20th place: a repeating (or very long) quotient
+            return rounded
+    # more than 20 decimals, all zeros? Read from the text where it is plain notation (`str` is a
+    # quarter of `as_tuple`, which builds a tuple of up to 60 digits); the scientific form
+    # (`1.5E-7`) is asked of the exponent itself.
     text = str(q)
     if "E" in text:
         exponent = q.as_tuple().exponent
@@ -33,31 +40,30 @@ def div(a: Decimal, b: Decimal) -> Decimal:
         dot = text.find(".")
         more = dot >= 0 and len(text) - dot > 21
     if more:
-        # q has at most 60 digits, so more than 20 decimals means at most 40 before the point: the
-        # rounded quotient fits CONTEXT (the thread's default context, 28 digits, would not: #9)
-        q = q.quantize(PLACES, rounding=ROUND_HALF_UP, context=CONTEXT)
+        q = q.quantize(PLACES, ROUND_HALF_UP, CONTEXT)
     return q
 
 
 def plain(d: Decimal) -> str:
     """The shortest exact text of a Decimal: ``1.80`` → ``1.8``, ``2E+1`` → ``20``."""
-    if d == d.to_integral_value():
-        return format(d, "f") if _decimals(d) == 0 else format(d.to_integral_value(), "f")
-    text = format(d.normalize(CONTEXT), "f")
-    return text
+    whole = d.to_integral_value()  # `d` itself when it has no decimal places (2E+1 stays 2E+1)
+    if d == whole:
+        return format(whole, "f")
+    return format(d.normalize(CONTEXT), "f")
 
 
 def show(d: Decimal, lang: Lang = "vi", places: int | None = None) -> str:
     """A number for people: rounded to ``places`` if given, trailing zeros dropped, Vietnamese comma."""
-    cache = _SHOWN.get(lang) if places is None else None
-    if cache is not None:
+    if places is None:
         try:
-            return cache[d]
+            return _SHOWN[lang][d]  # written before: most numbers of an explanation (#11)
         except KeyError:
-            text = cache[d] = _show(d, lang)
-            if len(cache) > _SHOWN_MAX:
-                cache.clear()  # a bound, not an eviction policy: the common values come back at once
-            return text
+            cache = _SHOWN.get(lang)
+            if cache is not None:
+                text = cache[d] = _explained(d, lang)
+                if len(cache) > _SHOWN_MAX:
+                    cache.clear()  # a bound, not an eviction policy: the common values come back at once
+                return text
         except TypeError:  # a signalling NaN cannot be hashed
             pass
     return _show(d, lang, places)
@@ -118,16 +124,56 @@ _SHOWN: dict[str, dict[Decimal, str]] = {"vi": {}, "en": {}}
 _SHOWN_MAX = 1 << 12
 """At most this many texts per cache (~1 MB): peak memory must not grow with the number of units."""
 
+# What a cache miss costs matters too: a group's sum and a ratio's share are new numbers for almost
+# every unit (#11). `_explained` and `_percent` write exactly what `_show` writes, by the shortest
+# route for the numbers explanations meet (finite, fewer than 50 digits before the point); any other
+# goes through `_show`. tests/test_numbers.py compares the two on every kind of Decimal.
+_FAST_DIGITS = 50
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in (2, EXPLAIN_PLACES)}
+_ROUNDING = Context(prec=_FAST_DIGITS + EXPLAIN_PLACES + 6)
+"""Wide enough for any quantize of a fast-path number: the same result as `_round`'s own context."""
+
+
+def _explained(d: Decimal, lang: Lang) -> str:
+    """``_show(d, lang)``: at most four decimals, marked ≈ when rounded."""
+    if not d.is_finite() or d.adjusted() > _FAST_DIGITS:
+        return _show(d, lang)
+    rounded = d.quantize(_QUANTUM[EXPLAIN_PLACES], ROUND_HALF_UP, _ROUNDING)
+    if rounded == d:  # at most four decimals: written as it is
+        whole = d.to_integral_value()
+        text = format(whole if d == whole else d.normalize(CONTEXT), "f")
+    else:  # a repeating decimal in an explanation: say it is rounded
+        whole = rounded.to_integral_value()
+        text = "≈" + format(whole if rounded == whole else rounded.normalize(CONTEXT), "f")
+        if text == "≈-0":
+            return "0"
+    if text == "-0":
+        return "0"
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+def _percent(share: Decimal, lang: Lang) -> str:
+    """``_show(share * 100, lang, 2) + "%"``."""
+    d = share * HUNDRED
+    if not d.is_finite() or d.adjusted() > _FAST_DIGITS:
+        return _show(d, lang, 2) + "%"
+    d = d.quantize(_QUANTUM[2], ROUND_HALF_UP, _ROUNDING)
+    whole = d.to_integral_value()
+    text = format(whole if d == whole else d.normalize(CONTEXT), "f")
+    if text == "-0":
+        return "0%"
+    return (text.replace(".", ",") if lang == "vi" else text) + "%"
+
 
 def percent(share: Decimal, lang: Lang = "vi") -> str:
     """A share 0..1 as a percentage, at most two decimals: ``0.905`` → ``90,5%``."""
-    cache = _PERCENT.get(lang)
-    if cache is None:
-        return _show(share * HUNDRED, lang, 2) + "%"
     try:
-        return cache[share]
+        return _PERCENT[lang][share]
     except KeyError:
-        text = cache[share] = _show(share * HUNDRED, lang, 2) + "%"
+        cache = _PERCENT.get(lang)
+        if cache is None:
+            return _show(share * HUNDRED, lang, 2) + "%"
+        text = cache[share] = _percent(share, lang)
         if len(cache) > _SHOWN_MAX:
             cache.clear()
         return text
@@ -140,5 +186,10 @@ _PERCENT: dict[str, dict[Decimal, str]] = {"vi": {}, "en": {}}
 
 def points_text(d: Decimal, lang: Lang = "vi") -> str:
     """Points with their word: ``2,5 điểm``; ``1 point``, ``2.5 points``."""
-    word = "điểm" if lang == "vi" else ("point" if d == ONE else "points")
-    return f"{show(d, lang)} {word}"
+    try:
+        text = _SHOWN[lang][d]
+    except (KeyError, TypeError):
+        text = show(d, lang)
+    if lang == "vi":
+        return text + " điểm"
+    return text + (" point" if d == ONE else " points")

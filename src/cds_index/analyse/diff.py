@@ -8,7 +8,8 @@ Nodes are matched in three passes, so that a renumbering is told apart from a re
 
 Whatever is left in the old version was *removed*, in the new one *added*. A matched pair whose points
 differ is *re-pointed*; one whose rule differs in kind or in any parameter (provenance — ``text`` and
-``assumed`` — is not a parameter) has its *rule changed*.
+``assumed`` — is not a parameter) has its *rule changed*. Inputs are compared by name: *added*,
+*removed*, or *changed* (a field of the declaration: label, type, unit, range, choices).
 
 >>> import cds_index
 >>> from cds_index.analyse.diff import diff
@@ -129,6 +130,36 @@ class RuleChanged:
 
 
 @dataclass(frozen=True)
+class InputRef:
+    """One declared input as the diff reports it (#13)."""
+
+    name: str
+    label: str
+    type: str
+    unit: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "label": self.label, "type": self.type, "unit": self.unit}
+
+
+@dataclass(frozen=True)
+class InputChanged:
+    """An input declared in both versions, with a field that differs (label, type, unit, range …)."""
+
+    name: str
+    changes: tuple[tuple[str, Any, Any], ...]
+    """``(field, before, after)``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "changes": [
+                {"field": k, "before": _jsonable(b), "after": _jsonable(a)} for k, b, a in self.changes
+            ],
+        }
+
+
+@dataclass(frozen=True)
 class Side:
     """What identifies one version: id, decision, effective period, file."""
 
@@ -170,11 +201,18 @@ class Diff:
     rules: tuple[RuleChanged, ...] = ()
     metadata: tuple[tuple[str, Any, Any], ...] = ()
     """Definition-level fields that differ (title, decision, effective, index method, …)."""
+    inputs_added: tuple[InputRef, ...] = ()
+    inputs_removed: tuple[InputRef, ...] = ()
+    inputs_changed: tuple[InputChanged, ...] = ()
+    """Inputs, by name: what a unit's data must give under the new version that it did not (#13)."""
 
     @property
     def is_empty(self) -> bool:
         return not (
-            self.added
+            self.inputs_added
+            or self.inputs_removed
+            or self.inputs_changed
+            or self.added
             or self.removed
             or self.renumbered
             or self.retitled
@@ -201,6 +239,11 @@ class Diff:
             "metadata": [
                 {"field": k, "before": _jsonable(b), "after": _jsonable(a)} for k, b, a in self.metadata
             ],
+            "inputs": {
+                "added": [i.to_dict() for i in self.inputs_added],
+                "removed": [i.to_dict() for i in self.inputs_removed],
+                "changed": [i.to_dict() for i in self.inputs_changed],
+            },
         }
 
 
@@ -283,6 +326,28 @@ def _rule_change(old: Node, new: Node) -> tuple[str, str, tuple[tuple[str, Any, 
     return kind_before, kind_after, changes
 
 
+def _input_ref(name: str, spec: Any) -> InputRef:
+    return InputRef(name, spec.label, spec.type, spec.unit)
+
+
+def diff_inputs(
+    old: Definition, new: Definition
+) -> tuple[tuple[InputRef, ...], tuple[InputRef, ...], tuple[InputChanged, ...]]:
+    """Inputs added, removed, and declared in both with a field that differs, by name, in declared order."""
+    added = tuple(_input_ref(n, spec) for n, spec in new.inputs.items() if n not in old.inputs)
+    removed = tuple(_input_ref(n, spec) for n, spec in old.inputs.items() if n not in new.inputs)
+    changed = []
+    for name, spec in new.inputs.items():
+        if name not in old.inputs:
+            continue
+        a = old.inputs[name].model_dump(mode="python", exclude_none=True)
+        b = spec.model_dump(mode="python", exclude_none=True)
+        fields = tuple((k, a.get(k), b.get(k)) for k in dict.fromkeys([*a, *b]) if a.get(k) != b.get(k))
+        if fields:
+            changed.append(InputChanged(name, fields))
+    return added, removed, tuple(changed)
+
+
 _META_FIELDS = ("title", "issuer", "level", "scoring", "decision", "effective", "index", "years")
 
 
@@ -327,6 +392,7 @@ def diff(old: Definition, new: Definition) -> Diff:
         tuple(repointed),
         tuple(rules),
         tuple(metadata),
+        *diff_inputs(old, new),
     )
 
 
@@ -433,6 +499,15 @@ def render_text(d: Diff) -> str:
         params = "; ".join(f"{k}: {_brief(b)} → {_brief(a)}" for k, b, a in r.changes)
         rows.append(f"{_moved(r.old_id, r.new_id)} ({kind}): {params}")
     section("rules changed", rows)
+    section("inputs added", [f"+ {i.name} ({i.type}, {i.unit}) {i.label}" for i in d.inputs_added])
+    section("inputs removed", [f"- {i.name} ({i.type}, {i.unit}) {i.label}" for i in d.inputs_removed])
+    section(
+        "inputs changed",
+        [
+            f"{i.name}: " + "; ".join(f"{k}: {_brief(b)} → {_brief(a)}" for k, b, a in i.changes)
+            for i in d.inputs_changed
+        ],
+    )
     if d.is_empty:
         lines.append("no differences")
     return "\n".join(lines) + "\n"
@@ -501,6 +576,21 @@ def render_markdown(d: Diff) -> str:
         ],
     )
     table("Other fields", ["field", "before", "after"], [[k, _brief(b), _brief(a)] for k, b, a in d.metadata])
+    table(
+        "Inputs added",
+        ["input", "label", "type", "unit"],
+        [[i.name, i.label, i.type, i.unit] for i in d.inputs_added],
+    )
+    table(
+        "Inputs removed",
+        ["input", "label", "type", "unit"],
+        [[i.name, i.label, i.type, i.unit] for i in d.inputs_removed],
+    )
+    table(
+        "Inputs changed",
+        ["input", "field", "before", "after"],
+        [[i.name, k, _brief(b), _brief(a)] for i in d.inputs_changed for k, b, a in i.changes],
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -514,8 +604,11 @@ def changed_ids(d: Diff) -> set[str]:
 
 __all__ = [
     "Diff",
+    "InputChanged",
+    "InputRef",
     "changed_ids",
     "diff",
+    "diff_inputs",
     "match_nodes",
     "normalise_title",
     "render_markdown",

@@ -1,15 +1,9 @@
 """What-if scenarios: a definition with some points, thresholds, targets or criteria changed, and its effect.
 
-A scenario file (``kind: scenario``) names a definition and lists changes, applied in order:
-
-- ``op: points`` — a node's points (``adjust_parents: true`` carries the difference up to every ancestor
-  and the stated total; ``false`` leaves them as printed, and ``check`` then reports the broken sums);
-- ``op: rule`` — a rule's parameters (``set: {target: 0.8}``) or a whole new rule (``rule: {...}``);
-- ``op: step`` — one band of a steps rule (``step: 1`` is the first band as listed; ``min``, ``max``,
-  ``percent``, ``points``, ``min_inclusive``, ``max_inclusive``);
-- ``op: target`` — a yearly target (``year: 2025, target: {at_least: 90}``);
-- ``op: remove`` — a criterion or group (``adjust_parents`` as for points);
-- ``op: add`` — a criterion or group ``under`` a parent (none: a new pillar), optionally ``after`` a sibling.
+A scenario file (``kind: scenario``) names a definition and lists changes, applied in order: the
+operations of :mod:`cds_index.formats.changes` (``points``, ``rule``, ``step``, ``target``, ``remove``,
+``add``, ``title``, ``input``), the same an amending version (``extends:``) lists.
+:func:`change_definition` is the one application of them, for both.
 
 :func:`load_scenario` reads a scenario file; :func:`apply` returns the changed definition (raising
 :class:`DefinitionError` with every error, positioned); :func:`apply_changes` returns it with every
@@ -36,111 +30,26 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, TypeAdapter, ValidationError, model_validator
+from pydantic import Field, TypeAdapter, ValidationError
 
 from ..errors import DefinitionError, Location, Problem, did_you_mean
-from ..formats.model import (
-    Definition,
-    DefinitionRef,
-    InputDef,
-    InputName,
-    Model,
-    Node,
-    NodeId,
-    NonNegative,
-    Percent,
-    Rule,
-    Text,
-    YearTarget,
+from ..formats.changes import (
+    OPS,
+    AddChange,
+    Change,
+    InputChange,
+    PointsChange,
+    RemoveChange,
+    RuleChange,
+    StepChange,
+    TargetChange,
+    TitleChange,
 )
+from ..formats.model import Definition, DefinitionRef, InputDef, InputName, Model, Rule, Text
 from ..numbers import ZERO, Lang, plain, show
 from ..read.loader import Document, read_file, validate_model
 
-# --- the file format --------------------------------------------------------------------------
-
-
-class _Change(Model):
-    note: Text | None = Field(None, description="Why this change: the proposal or the question asked.")
-
-
-class PointsChange(_Change):
-    """Give a node other points."""
-
-    op: Literal["points"]
-    node: NodeId
-    points: NonNegative
-    adjust_parents: bool = Field(
-        True,
-        description="Carry the difference up to every ancestor and the stated total (false: leave "
-        "them as printed; `check` then reports the sums the change breaks).",
-    )
-
-
-class RuleChange(_Change):
-    """Change a rule's parameters (``set``), or replace the rule (``rule``)."""
-
-    op: Literal["rule"]
-    node: NodeId
-    set: dict[str, Any] | None = Field(
-        None,
-        description="Parameters merged into the rule, e.g. `{target: 0.8}`, `{points_each: 1}`.",
-    )
-    rule: Rule | None = Field(None, description="A whole new rule, replacing the old one.")
-
-    @model_validator(mode="after")
-    def _one(self) -> RuleChange:
-        if (self.set is None) == (self.rule is None):
-            raise ValueError("a rule change needs exactly one of `set` (parameters) or `rule` (a new rule)")
-        if self.set is not None and "kind" in self.set:
-            raise ValueError("`set` cannot change a rule's kind; give the whole new `rule`")
-        return self
-
-
-class StepChange(_Change):
-    """Move one band of a steps rule: only the fields given change (``max: null`` removes a bound)."""
-
-    op: Literal["step"]
-    node: NodeId
-    step: Annotated[int, Field(ge=1, description="The band, counted from 1 as the rule lists them.")]
-    min: Decimal | None = None
-    max: Decimal | None = None
-    min_inclusive: bool | None = None
-    max_inclusive: bool | None = None
-    percent: Percent | None = None
-    points: NonNegative | None = None
-
-
-class TargetChange(_Change):
-    """Change a yearly target (`scoring: targets` definitions)."""
-
-    op: Literal["target"]
-    node: NodeId
-    year: int
-    target: YearTarget
-
-
-class RemoveChange(_Change):
-    """Remove a criterion or a group with everything under it."""
-
-    op: Literal["remove"]
-    node: NodeId
-    adjust_parents: bool = True
-
-
-class AddChange(_Change):
-    """Add a criterion or a group (with its children)."""
-
-    op: Literal["add"]
-    under: NodeId | None = Field(None, description="The parent; absent = a new pillar.")
-    after: NodeId | None = Field(None, description="Insert after this sibling; absent = last.")
-    node: Node
-    adjust_parents: bool = True
-
-
-Change = Annotated[
-    PointsChange | RuleChange | StepChange | TargetChange | RemoveChange | AddChange,
-    Field(discriminator="op"),
-]
+# --- the file format (the changes are those of formats/changes.py, shared with amending versions) ---
 
 
 class Scenario(Model):
@@ -255,8 +164,31 @@ def apply_changes(
     Problems the base definition already has (its recorded errata) are not repeated; a sum the
     scenario breaks is reported as ``points-mismatch`` / ``total-mismatch`` at the change that broke it.
     """
+    return change_definition(base, scenario.inputs, scenario.changes, doc)
+
+
+def change_definition(
+    base: Definition,
+    inputs: dict[str, InputDef],
+    changes: Sequence[Change],
+    doc: Document | None = None,
+    *,
+    fields: dict[str, Any] | None = None,
+    appended: dict[str, list[Any]] | None = None,
+) -> tuple[Definition | None, list[Problem]]:
+    """The one application of changes to a definition (#13), for scenarios and amending versions.
+
+    ``inputs`` are declared beside the base's; ``changes`` are applied in order; ``fields`` replace the
+    base's (an amendment's own decision, period, title …) and ``appended`` lists are added to the base's
+    (errata, constraints, assumptions). Returns the changed definition (``None`` if it cannot be built)
+    and every problem, positioned in ``doc`` (the scenario's or the amendment's file).
+    """
     doc = doc or Document(None, None)
     tree = _Tree(copy.deepcopy(_dump(base)))
+    for name, value in (fields or {}).items():
+        tree.data[name] = value
+    for name, entries in (appended or {}).items():
+        tree.data[name] = [*(tree.data.get(name) or []), *entries]
     problems: list[Problem] = []
     touched: list[tuple[int, set[str], bool]] = []  # (change index, ids under the change, breaks sums)
 
@@ -273,20 +205,26 @@ def apply_changes(
             )
         )
 
-    for name, spec in scenario.inputs.items():
+    for name, spec in inputs.items():
         if name in tree.data["inputs"]:
             problems.append(
                 Problem(
                     "invalid-value",
                     f"the input {name!r} is already declared by {base.id}",
                     doc.location(("inputs", name), key=True),
+                    hint="to change its declaration, use a change `{op: input, name: "
+                    + name
+                    + ", set: {…}}`",
                 )
             )
         tree.data["inputs"][name] = _dump(spec)
 
-    for index, change in enumerate(scenario.changes):
+    for index, change in enumerate(changes):
         if isinstance(change, AddChange):
             _add(tree, change, index, at, unknown, problems, touched)
+            continue
+        if isinstance(change, InputChange):
+            _change_input(tree, change, index, at, problems, base.id)
             continue
         found = tree.find(change.node)
         if found is None:
@@ -329,6 +267,9 @@ def apply_changes(
         elif isinstance(change, RuleChange | StepChange):
             if not _change_rule(node, change, index, at, problems):
                 continue
+            touched.append((index, {node["id"]}, False))
+        elif isinstance(change, TitleChange):
+            node["title"] = change.title
             touched.append((index, {node["id"]}, False))
         elif isinstance(change, TargetChange):
             if node.get("targets") is None:
@@ -421,6 +362,44 @@ def _add(
             not change.adjust_parents and bool(delta),
         )
     )
+
+
+def _change_input(
+    tree: _Tree,
+    change: InputChange,
+    index: int,
+    at: Callable[..., Location],
+    problems: list[Problem],
+    base_id: str,
+) -> None:
+    declared = tree.data["inputs"]
+    if change.name not in declared:
+        problems.append(
+            Problem(
+                "invalid-value",
+                f"change {index + 1}: {base_id} declares no input {change.name!r}",
+                at(index, "name"),
+                hint=did_you_mean(change.name, declared),
+            )
+        )
+        return
+    if change.remove:
+        del declared[change.name]  # a rule still reading it is an `unknown-input` of the result
+        return
+    try:
+        declared[change.name] = _dump(
+            InputDef.model_validate({**declared[change.name], **(change.set or {})})
+        )
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            where = ".".join(str(part) for part in err["loc"])
+            problems.append(
+                Problem(
+                    "invalid-value",
+                    f"change {index + 1}: {err['msg']}" + (f" (at {where})" if where else ""),
+                    at(index, "set"),
+                )
+            )
 
 
 def _change_rule(
@@ -569,7 +548,7 @@ def base_of(scenario: Scenario, path: str | Path | None = None) -> Definition:
     return load(scenario.definition, relative_to=path)
 
 
-_OPS = {"points", "rule", "step", "target", "remove", "add"}
+_OPS = set(OPS)
 
 
 def validate_scenario(doc: Document) -> tuple[Scenario | None, list[Problem]]:
@@ -893,6 +872,7 @@ def render_table(
 __all__ = [
     "AddChange",
     "Change",
+    "InputChange",
     "Mover",
     "PointsChange",
     "RemoveChange",
@@ -900,11 +880,13 @@ __all__ = [
     "Scenario",
     "StepChange",
     "TargetChange",
+    "TitleChange",
     "UnitChange",
     "WhatIf",
     "apply",
     "apply_changes",
     "base_of",
+    "change_definition",
     "load_scenario",
     "read_scenario",
     "render_table",

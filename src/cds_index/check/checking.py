@@ -112,7 +112,7 @@ def check_file(path: str | Path) -> FileReport:
 
 def _definition(path: Path, doc: Document, report: FileReport) -> None:
     from ..numbers import plain
-    from ..read.registry import inspect_definition
+    from ..read.registry import check_versions, inspect_definition
     from .validate import achievable
 
     definition, problems = inspect_definition(path, doc)
@@ -120,6 +120,10 @@ def _definition(path: Path, doc: Document, report: FileReport) -> None:
     if definition is None:
         return
     report.id = definition.id
+    if isinstance(doc.data, dict) and isinstance(doc.data.get("extends"), str):
+        report.facts["extends"] = doc.data["extends"]
+    # the other versions of this id beside it: overlaps and gaps, reported at the later version (#13)
+    report.problems.extend(check_versions(path, definition, doc))
     if definition.scoring == "points":
         pillars = " + ".join(plain(p.points) for p in definition.tree if p.points is not None)
         reach = sum((achievable(p) for p in definition.tree), Decimal(0))

@@ -187,13 +187,14 @@ class NodeResult(NamedTuple):
         def num(d: Decimal | None) -> str | None:
             return None if d is None else (plain(d) if places is None else show(d, "en", places))
 
+        share = self.percent  # divided once per node, not twice (#11)
         out: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
             "points": num(self.points),
             "max": num(self.max),
             "stated": num(self.stated),
-            "percent": num(self.percent) if self.percent is not None else None,
+            "percent": num(share) if share is not None else None,
             "status": self.status,
         }
         if explain:
@@ -335,8 +336,13 @@ class Result:
         return self._by_id[node_id]
 
     def walk(self) -> Iterator[NodeResult]:
-        for pillar in self.pillars:
-            yield from pillar.walk()
+        """Every node, pillar by pillar, parents before children (one generator, not one per pillar)."""
+        stack = list(reversed(self.pillars))
+        while stack:
+            node = stack.pop()
+            yield node
+            if node.children:
+                stack.extend(reversed(node.children))
 
     def criteria(self) -> list[NodeResult]:
         return [n for n in self.walk() if n.is_criterion]
@@ -1242,12 +1248,15 @@ def period_warnings(definition: Definition, year: int | None) -> list[Problem]:
         if (period.to and period.successor)
         else ""
     )
+    from ..read.registry import version_hint
+
     return [
         Problem(
             "year-outside-period",
             f"{definition.id} applies {span}, so it does not assess {year} (a year is assessed under "
             f"the definition in force on 31/12/{year}){then}",
             severity="warning",
+            hint=version_hint(definition, dt.date(year, 12, 31)),  # another version beside it (#13)
         )
     ]
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 ID_PREFIX = "urn:cds-index:schema:"
 """Each schema's ``$id`` is this and its kind: an identifier, not an address (nothing publishes them)."""
@@ -20,10 +22,15 @@ ID_PREFIX = "urn:cds-index:schema:"
 
 def schemas() -> dict[str, dict[str, Any]]:
     """File name → JSON Schema, for editors (yaml-language-server) and other tools."""
+    from pydantic import TypeAdapter
+
+    from .changes import Amendment
     from .model import Definition, InputsFile, TestFile
 
+    # a definition file is a whole definition, or an amending version (`extends:` + `changes:`, #13)
+    definition_file = TypeAdapter(Annotated[Definition | Amendment, Field(title="cds_index definition")])
     kinds: dict[str, Any] = {
-        "definition.schema.json": Definition,
+        "definition.schema.json": definition_file,
         "inputs.schema.json": InputsFile,
         "tests.schema.json": TestFile,
     }
@@ -48,7 +55,13 @@ def schemas() -> dict[str, dict[str, Any]]:
     kinds.update({f"{name}.schema.json": model for name, model in SCHEMAS.items()})
     out = {}
     for name, model in kinds.items():
-        schema = model.model_json_schema(by_alias=True)
+        if isinstance(model, TypeAdapter):
+            schema = model.json_schema(by_alias=True)
+            # not `anyOf`: with if/then/else an editor (and jsonschema) points at the broken key
+            whole, amending = schema.pop("anyOf")
+            schema.update({"if": {"required": ["extends"]}, "then": amending, "else": whole})
+        else:
+            schema = model.model_json_schema(by_alias=True)
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         schema["$id"] = ID_PREFIX + name.removesuffix(".schema.json")
         out[name] = schema

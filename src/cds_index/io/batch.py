@@ -803,7 +803,7 @@ def summary_columns(definition: Definition, lang: Lang = "vi") -> list[str]:
         columns.append("index")
     if has_bonus(definition):  # the bonus beside the total, never in it (#13)
         columns += ["bonus", "total_with_bonus"]
-    columns += ["problems", "source"]
+    columns += ["problems", "warnings", "source"]
     if vi:
         names = {
             "unit_id": "Mã đơn vị",
@@ -816,6 +816,7 @@ def summary_columns(definition: Definition, lang: Lang = "vi") -> list[str]:
             "bonus": "Điểm thưởng",
             "total_with_bonus": "Tổng điểm kể cả điểm thưởng",
             "problems": "Lỗi số liệu",
+            "warnings": "Cảnh báo",
             "source": "Nguồn",
         }
         return [names.get(c, c) for c in columns]
@@ -838,6 +839,8 @@ def summary_cells(definition: Definition, row: BatchRow) -> list[Any]:
         if bonus:
             cells += [result.bonus, result.total_with_bonus]
     cells.append(" | ".join(describe(p) for p in row.problems if p.severity == "error"))
+    # scored, but to be read with care: a year outside the version's period (#13, #16), a clamp …
+    cells.append(" | ".join(describe(p) for p in row.problems if p.severity == "warning"))
     cells.append(row.source or "")
     return cells
 
@@ -929,18 +932,21 @@ def table_line(definition: Definition, row: BatchRow, lang: Lang = "vi") -> str:
     places = definition.display.decimals
     cells = summary_values(definition, row, lambda d: "" if d is None else show(d, lang, places))
     cells = [terminal(c).replace("\n", " ") for c in cells]  # names and messages come from the data
-    problems = cells[-2]
-    body = cells[:-2]
+    problems, warnings = cells[-3], cells[-2]
+    body = cells[:-3]
     name = (body[1][:28] + "…") if len(body[1]) > 29 else body[1]
     numbers = " ".join(f"{c:>10}" for c in body[3:])
     text = f"{body[0]:<20} {name:<30} {body[2]:<8} {numbers}"
     if problems:
         text += "".join(f"\n    {p}" for p in problems.split(" | "))
+    if warnings:
+        word = "cảnh báo" if lang == "vi" else "warning"
+        text += "".join(f"\n    {word}: {w}" for w in warnings.split(" | "))
     return text.rstrip()
 
 
 def table_header(definition: Definition, lang: Lang = "vi") -> str:
-    columns = summary_columns(definition, lang)[:-2]
+    columns = summary_columns(definition, lang)[:-3]
     name = columns[1][:29]
     numbers = " ".join(f"{c[:10]:>10}" for c in columns[3:])
     return f"{columns[0]:<20} {name:<30} {columns[2]:<8} {numbers}".rstrip()

@@ -1362,6 +1362,7 @@ RESULT_WORDS = {
         "with_bonus": "Tổng điểm kể cả điểm thưởng",
         "status": "Trạng thái",
         "problems": "Lỗi số liệu",
+        "warning": "Cảnh báo",
         "stt": "STT",
         "title": "Nội dung",
         "stated": "Điểm tối đa",
@@ -1388,6 +1389,7 @@ RESULT_WORDS = {
         "with_bonus": "Total with bonus",
         "status": "Status",
         "problems": "Problems",
+        "warning": "Warning",
         "stt": "No.",
         "title": "Criterion",
         "stated": "Max points",
@@ -1532,7 +1534,10 @@ def write_results(
             cells += [result.bonus, result.total_with_bonus] if bonus else []
         else:
             cells += [None] * (len(definition.tree) + 3 + with_index + bonus)
-        cells += [status, "\n".join(describe(p) for p in row.problems if p.severity == "error") or None]
+        # errors, then warnings (a year outside the version's period, #13), each on a line of its own
+        notes = [describe(p) for p in row.problems if p.severity == "error"]
+        notes += [f"{w['warning']}: {describe(p)}" for p in row.problems if p.severity == "warning"]
+        cells += [status, "\n".join(notes) or None]
         summary.append([styled(summary, c, number=True, index=i == index_at) for i, c in enumerate(cells)])
     summary.auto_filter.ref = f"A2:{column_letter(len(head))}{len(ordered) + 2}"
     _print_setup(summary, "2:2")

@@ -574,7 +574,7 @@ _DECIMAL_COMMA = re.compile(r"[-+]?[0-9]+,[0-9]+")
 _PERCENT = re.compile(r"([-+]?[0-9]+(?:[.,][0-9]+)?) *%")
 _WITH_WORDS = re.compile(r"([-+]?[0-9]+(?:\.[0-9]+)?) *[^\W\d_].*")
 _NUMBER_TYPES = {"decimal_parsing", "decimal_type", "float_parsing", "float_type", "int_parsing", "int_type"}
-_NUMBER_TYPES |= {"int_from_float", "finite_number", "decimal_max_places", "decimal_max_digits"}
+_NUMBER_TYPES |= {"int_from_float", "finite_number"}
 _TYPE_WORDS = {
     "string_type": T("expected text"),
     "bool_parsing": T("expected true or false"),
@@ -711,6 +711,22 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, s
             if isinstance(last, str)
             else T("needs at least {least} item(s)", least=least)
         )
+    elif kind in {"decimal_max_places", "decimal_max_digits"}:  # a number, but too fine or too long
+        code = "invalid-value"
+        key = "decimal_places" if kind == "decimal_max_places" else "max_digits"
+        message = (
+            T(
+                "{value} has too many digits: write at most {places} digits after the point",
+                value=_short(err.get("input")),
+                places=str(ctx.get(key, "")),
+            )
+            if kind == "decimal_max_places"
+            else T(
+                "{value} has too many digits: write at most {digits} digits",
+                value=_short(err.get("input")),
+                digits=str(ctx.get(key, "")),
+            )
+        )
     elif kind in _NUMBER_TYPES:
         code = "wrong-type"
         message = _number_words(err.get("input"))
@@ -819,6 +835,11 @@ def _short(value: Any) -> str:
         return T("a mapping")
     if isinstance(value, list):
         return T("a list")
+    if isinstance(value, Decimal) and value.is_finite():
+        # as the author wrote it (0.0000001, not Decimal('1E-7')); a huge exponent stays short
+        exponent = value.as_tuple().exponent
+        text = format(value, "f") if isinstance(exponent, int) and -30 <= exponent <= 30 else str(value)
+        return text if len(text) <= 60 else text[:57] + "..."
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from ..errors import DefinitionError, Location, Problem, UsageError, did_you_mean
-from ..formats.model import Definition
+from ..errors import CdsIndexError, DefinitionError, Location, Problem, UsageError, did_you_mean
+from ..formats.model import Definition, Effective
 from .loader import Document, read_file, validate_model
 
 
@@ -33,9 +33,19 @@ class Loaded:
 
     definition: Definition
     problems: tuple[Problem, ...]
+    depends: tuple[tuple[str, int, int], ...] = ()
+    """The files an amending version was resolved from (its base, the base's base …), as cache keys:
+    a cached version is read again when one of them changes."""
 
 
 _CACHE: dict[tuple[str, int, int], Loaded] = {}
+_LOADING: ContextVar[tuple[str, ...]] = ContextVar("cds_index_loading", default=())
+"""The definition files being loaded, outermost first: an amending version whose base is one of them
+extends itself (A extends B extends A)."""
+
+
+def _fresh(loaded: Loaded) -> bool:
+    return all(_key(Path(dep[0])) == dep for dep in loaded.depends)
 
 
 def _key(path: Path) -> tuple[str, int, int] | None:
@@ -59,7 +69,7 @@ def inspect_definition(
 
     path = Path(path)
     key = _key(path)
-    if key is not None and key in _CACHE:
+    if key is not None and key in _CACHE and _fresh(_CACHE[key]):
         cached = _CACHE[key]
         return cached.definition, list(cached.problems)
     if doc is None:
@@ -67,6 +77,8 @@ def inspect_definition(
         if problems:
             return None, problems
     kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
+    if kind == "definition" and "extends" in doc.data:
+        return _amended(path, doc, key)
     if kind != "definition":
         return None, [
             Problem(
@@ -85,6 +97,113 @@ def inspect_definition(
     return definition, problems
 
 
+def _amended(
+    path: Path, doc: Document, key: tuple[str, int, int] | None
+) -> tuple[Definition | None, list[Problem]]:
+    """An amending version (``extends:``): its base resolved (by the one resolver, relative to this
+    file), loaded (its own chain first) and changed by this file's ``changes`` and fields (#13).
+
+    A base that cannot be found is ``extends-not-found``, one being loaded already (A extends B extends
+    A, or a file extending itself) ``extends-cycle``, a chain longer than ``MAX_EXTENDS``
+    ``extends-depth``, a base with errors ``extends-invalid``; each at this file's ``extends:``.
+    """
+    from ..analyse.scenario import change_definition
+    from ..formats.changes import APPENDED, MAX_EXTENDS, Amendment
+
+    amendment, problems = validate_model(Amendment, doc)
+    if amendment is None:
+        return None, problems
+    at = doc.location(("extends",))
+    here = str(path.resolve())
+    stack = _LOADING.get()
+    if len(stack) >= MAX_EXTENDS:
+        chain = " → ".join(Path(p).name for p in (*stack, here))
+        return None, [
+            Problem(
+                "extends-depth",
+                f"more than {MAX_EXTENDS} versions extend one another ({chain}); write a whole version",
+                at,
+            )
+        ]
+    token = _LOADING.set((*stack, here))
+    try:
+        try:
+            base_path = resolve(amendment.extends, folder=_beside(amendment.extends, path), relative_to=path)
+        except CdsIndexError as exc:
+            first = exc.problems[0] if exc.problems else None
+            beside = {v.id for c in path.parent.glob("*.yaml") if (v := version_of(c)) is not None}
+            hint = did_you_mean(amendment.extends.partition("@")[0].strip(), beside)
+            return None, [
+                Problem(
+                    "extends-not-found",
+                    f"`extends: {_shown(amendment.extends)}` names no definition: "
+                    + (first.message if first else "not found"),
+                    at,
+                    hint=hint or (first.hint if first else None),
+                )
+            ]
+        target = str(base_path.resolve())
+        if target in (*stack, here):
+            loop = [*stack[stack.index(target) :], here, target] if target in stack else [here, here]
+            return None, [
+                Problem(
+                    "extends-cycle",
+                    "the versions extend one another in a circle: "
+                    + " → ".join(Path(p).name for p in loop)
+                    + ("" if target != here else " (a version cannot extend itself)"),
+                    at,
+                )
+            ]
+        base, found = inspect_definition(base_path)
+    finally:
+        _LOADING.reset(token)
+    errors = [p for p in found if p.severity == "error"]
+    chained = [p for p in errors if p.code in {"extends-cycle", "extends-depth"}]
+    if chained:  # said at every file of the chain, each at its own `extends:`
+        return None, [
+            Problem(
+                chained[0].code,
+                f"`extends: {_shown(amendment.extends)}`: {base_path.name} cannot be built: "
+                + chained[0].message,
+                at,
+            ),
+            *errors,
+        ]
+    if base is None or errors:
+        return None, [
+            Problem(
+                "extends-invalid",
+                f"`extends: {_shown(amendment.extends)}`: {base_path.name} has {len(errors) or 'shape'} "
+                "error(s), so this version cannot be built from it (they are listed below)",
+                at,
+            ),
+            *errors,
+        ]
+    own = {"kind", "format", "extends", "inputs", "changes", *APPENDED}
+    dumped = amendment.model_dump(mode="python", by_alias=True, exclude_none=True)
+    fields = {name: dumped[name] for name in dumped if name not in own and name in _given(amendment)}
+    appended = {name: dumped[name] for name in APPENDED if dumped.get(name)}
+    changed, problems = change_definition(
+        base, amendment.inputs, amendment.changes, doc, fields=fields, appended=appended
+    )
+    if changed is None:
+        return None, problems
+    changed._origin = str(path)
+    base_key = _key(base_path)
+    cached = _CACHE.get(base_key) if base_key is not None else None
+    depends = ((base_key,) if base_key else ()) + (cached.depends if cached else ())
+    if key is not None and not any(p.severity == "error" for p in problems):
+        _CACHE[key] = Loaded(changed, tuple(problems), depends)
+    return changed, problems
+
+
+def _given(model: object) -> set[str]:
+    """The fields a file gave (by name and alias): an amendment replaces only those."""
+    fields: set[str] = set(getattr(model, "model_fields_set", ()))
+    infos = getattr(type(model), "model_fields", {})
+    return fields | {infos[name].alias for name in fields if name in infos and infos[name].alias}
+
+
 def load_checked(path: str | Path) -> Loaded:
     """Read, validate and check a definition file; raise :class:`DefinitionError` listing every error."""
     path = Path(_ref(path))
@@ -92,7 +211,7 @@ def load_checked(path: str | Path) -> Loaded:
     if definition is None or any(p.severity == "error" for p in problems):
         raise DefinitionError(problems)
     key = _key(path)
-    if key is not None and key in _CACHE:
+    if key is not None and key in _CACHE and _fresh(_CACHE[key]):
         return _CACHE[key]
     definition._origin = str(path)
     return Loaded(definition, tuple(problems))
@@ -105,14 +224,18 @@ def load_file(path: str | Path) -> Definition:
 
 def _candidates(definition_id: str, folder: Path | None = None) -> list[Path]:
     """Every version of one id in ``folder``: ``<id>.yaml`` and ``<id>@<anything>.yaml``, else the files
-    whose ``id:`` is that id (a folder of one's own need not name its files by id)."""
+    whose heading's ``id:`` is that id (a folder of one's own need not name its files by id)."""
     where = folder if folder is not None else bundled_dir()
     named = sorted(
         p for p in where.glob("*.yaml") if p.stem == definition_id or p.stem.startswith(definition_id + "@")
     )
     if named or folder is None:
         return named
-    return [Path(info.path) for info in list_definitions(folder) if info.id == definition_id]
+    # the headings only: nothing is loaded to find a version (an amending version resolving its base
+    # here would otherwise load itself); the version chosen is then loaded, and its errors said
+    return [
+        p for p in sorted(where.glob("*.yaml")) if (v := version_of(p)) is not None and v.id == definition_id
+    ]
 
 
 def _day(on: object) -> dt.date | None:
@@ -293,23 +416,189 @@ def _resolve_id(ref: str, on: dt.date | None, folder: Path | None) -> Path:
     if len(candidates) == 1 and on is None:
         return candidates[0]
     day = on or dt.date.today()
-    in_force = []
-    for candidate in candidates:
-        definition = load_file(candidate)
-        if definition.effective.covers(day):
-            in_force.append((definition.effective.from_, candidate))
+    periods = [(candidate, _period_or_load(candidate)) for candidate in candidates]
+    in_force = [(period, candidate) for candidate, period in periods if period.covers(day)]
     if not in_force:
         raise UsageError(
             Problem(
                 "definition-not-found",
                 f"no version of {ref!r} is in force on {day.isoformat()}: "
-                + "; ".join(
-                    f"{c.name} covers {load_file(c).effective.from_}–{load_file(c).effective.to or '…'}"
-                    for c in candidates
-                ),
+                + "; ".join(f"{c.name} covers {_span(period)}" for c, period in periods),
             )
         )
-    return max(in_force)[1]
+    if len(in_force) > 1:  # never a guess: `check` reports the overlap (version-overlap)
+        raise UsageError(
+            Problem(
+                "version-overlap",
+                f"{len(in_force)} versions of {ref!r} are in force on {day.isoformat()}: "
+                + "; ".join(f"{c.name} covers {_span(period)}" for period, c in in_force)
+                + "; end the earlier version's period the day before the later one begins (`to:`)",
+            )
+        )
+    return in_force[0][1]
+
+
+def _span(period: Effective) -> str:
+    return f"{period.from_}–{period.to or '…'}"
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a definition in a folder, as its heading says: file, id and period."""
+
+    path: Path
+    id: str
+    effective: Effective
+
+
+_PERIODS: dict[tuple[str, int, int], Version | None] = {}
+
+
+def version_of(path: Path) -> Version | None:
+    """A definition file's id and period from its heading only (not its tree), cached by path, size
+    and modification time; ``None`` when the heading cannot be read (``check`` of that file says why).
+    An amending version states both (``id``, ``effective``), so no base is opened to find them."""
+    from pydantic import BaseModel, ConfigDict, ValidationError
+
+    from .loader import read_yaml
+
+    key = _key(path)
+    if key is not None and key in _PERIODS:
+        return _PERIODS[key]
+
+    class Heading(BaseModel):
+        model_config = ConfigDict(extra="ignore")
+        kind: str
+        id: str
+        effective: Effective
+
+    found: Version | None = None
+    try:
+        doc, problems = read_yaml(_heading_text(path.read_text(encoding="utf-8")), str(path))
+        h = Heading.model_validate(doc.data)
+        if not problems and h.kind == "definition":
+            found = Version(path, h.id, h.effective)
+    except (OSError, UnicodeDecodeError, ValidationError):
+        pass
+    if key is not None:
+        _PERIODS[key] = found
+    return found
+
+
+def _beside(ref: str, path: Path) -> Path | None:
+    """The folder of an amending version, when a version of the id its ``extends:`` names is there:
+    versions sit side by side, so an id is looked up beside the file first, then where every id is."""
+    ident = ref.partition("@")[0].strip()
+    for candidate in path.parent.glob("*.yaml"):
+        if candidate.stem == ident or candidate.stem.startswith(ident + "@"):
+            return path.parent
+        version = version_of(candidate)
+        if version is not None and version.id == ident:
+            return path.parent
+    return None
+
+
+def _period_or_load(path: Path) -> Effective:
+    version = version_of(path)
+    return version.effective if version is not None else load_file(path).effective  # raises its errors
+
+
+@cache
+def _in_force_beside(origin: str, definition_id: str, day: dt.date, _listed: int) -> str | None:
+    """``_listed`` is the folder's modification time: a version added or removed is seen."""
+    folder = Path(origin).parent
+    for candidate in sorted(folder.glob("*.yaml")):
+        version = version_of(candidate)
+        if version is not None and version.id == definition_id and version.effective.covers(day):
+            return candidate.name
+    return None
+
+
+def version_hint(definition: Definition, day: dt.date) -> str | None:
+    """Which version of the definition is in force on ``day``, beside the file it was read from: the
+    hint of a period warning (scoring 2024 data with the 2025 version, #13); ``None`` when none is."""
+    if definition._origin is None:
+        return None
+    origin = Path(definition._origin).resolve()
+    try:
+        listed = origin.parent.stat().st_mtime_ns
+    except OSError:
+        return None
+    name = _in_force_beside(str(origin), definition.id, day, listed)
+    if name is None or Path(definition._origin).name == name:
+        return None
+    return (
+        f"the version in force on {day.isoformat()} is {name}: score with {definition.id}@{day.isoformat()}"
+    )
+
+
+def _named_version(path: Path, definition_id: str) -> bool:
+    return path.stem == definition_id or path.stem.startswith(definition_id + "@")
+
+
+def check_versions(path: str | Path, definition: Definition, doc: Document | None = None) -> list[Problem]:
+    """Overlaps and gaps between this version of a definition and the other versions of its id in its
+    folder (the files named ``<id>.yaml`` and ``<id>@….yaml``, as versions are kept; their headings
+    only), reported at this file's ``effective:`` when this version begins
+    after the other (so each is reported once, at the later version):
+
+    - ``version-overlap`` (error): another version is still in force on a day this one is;
+    - ``version-gap`` (warning): days between the end of the versions before this one and its start
+      that no version covers.
+    """
+    path = Path(path)
+    here = path.resolve()
+    mine = definition.effective
+    at = doc.location(("effective",), key=True) if doc is not None else Location(str(path))
+    if not _named_version(path, definition.id):
+        return []  # versions are the files named `<id>.yaml` and `<id>@….yaml` (a copy elsewhere is not one)
+    others = []
+    for candidate in sorted(path.parent.glob("*.yaml")):
+        if candidate.resolve() == here or not _named_version(candidate, definition.id):
+            continue
+        version = version_of(candidate)
+        if version is not None and version.id == definition.id:
+            others.append(version)
+    problems: list[Problem] = []
+    for other in others:
+        theirs = other.effective
+        earlier = (theirs.from_, other.path.name) < (mine.from_, path.name)
+        if not earlier:
+            continue
+        last = min(d for d in (theirs.to, mine.to, dt.date.max) if d is not None)
+        if theirs.to is not None and theirs.to < mine.from_:
+            continue
+        days = (last - mine.from_).days + 1
+        length = f"{days} day(s)" if last != dt.date.max else "every day from then on"
+        problems.append(
+            Problem(
+                "version-overlap",
+                f"{other.path.name} ({_span(theirs)}) and this version ({_span(mine)}) of {definition.id} "
+                f"are both in force from {mine.from_} ({length}); two versions in force on one day leave "
+                "the version to score by unsaid",
+                at,
+                hint=f"end {other.path.name}'s period the day before this one begins: "
+                f"`to: {mine.from_ - dt.timedelta(days=1)}`",
+            )
+        )
+    before = [o.effective for o in others if o.effective.from_ < mine.from_]
+    if before and all(e.to is not None for e in before):
+        covered_to = max(e.to for e in before if e.to is not None)
+        if covered_to + dt.timedelta(days=1) < mine.from_:
+            first, last = covered_to + dt.timedelta(days=1), mine.from_ - dt.timedelta(days=1)
+            days = (last - first).days + 1
+            problems.append(
+                Problem(
+                    "version-gap",
+                    f"no version of {definition.id} is in force from {first} to {last} ({days} day(s)): "
+                    f"the versions before this one end on {covered_to}, this one begins on {mine.from_}",
+                    at,
+                    severity="warning",
+                    hint="if the amendment applies from the day after the old version ends, say so in "
+                    f"`from: {first}`; a real gap (no decision in force) can stay, with this warning",
+                )
+            )
+    return problems
 
 
 def load(
@@ -371,28 +660,23 @@ def list_definitions(folder: str | Path | None = None, *, checked: bool = True) 
     infos = []
     for path in sorted(where.glob("*.yaml")):
         try:
-            d = load_file(path)
+            infos.append(_info(load_file(path), path))
         except DefinitionError:
             continue
-        infos.append(
-            DefinitionInfo(
-                d.id,
-                d.title,
-                d.decision.number,
-                d.level,
-                d.effective.from_,
-                d.effective.to,
-                None if d.total is None else str(d.total),
-                str(path),
-            )
-        )
     return sorted(infos, key=lambda i: (i.id, i.effective_from))
+
+
+def _info(d: Definition, path: Path) -> DefinitionInfo:
+    total = None if d.total is None else str(d.total)
+    return DefinitionInfo(
+        d.id, d.title, d.decision.number, d.level, d.effective.from_, d.effective.to, total, str(path)
+    )
 
 
 # `list` reads only a definition's heading (#14): its top-level keys without the big blocks. In a
 # YAML mapping at column 0, a line that starts at column 0 (not a comment) is the next key.
 _TOP_KEY = re.compile(r"^(?=[^\s#])", re.M)
-_BODY = ("inputs", "tree", "errata", "description")
+_BODY = ("inputs", "tree", "errata", "description", "changes")
 
 
 def _heading_text(text: str) -> str:
@@ -401,24 +685,26 @@ def _heading_text(text: str) -> str:
     return "".join(b for b in blocks if b.split(":", 1)[0].strip() not in _BODY)
 
 
-def _header(path: Path) -> DefinitionInfo | None:
-    """A definition's heading (id, title, decision, level, dates, total) without reading its tree."""
+def _header(path: Path, _depth: int = 0) -> DefinitionInfo | None:
+    """A definition's heading (id, title, decision, level, dates, total) without reading its tree; an
+    amending version's missing fields are its base's (through ``extends:``)."""
     from decimal import Decimal
 
     from pydantic import BaseModel, ConfigDict, ValidationError
 
-    from ..formats.model import Decision, Effective, Text
+    from ..formats.model import Decision, Text
     from .loader import read_yaml
 
     class Heading(BaseModel):
         model_config = ConfigDict(extra="ignore")
         kind: str
-        id: str
-        title: Text
+        id: str | None = None
+        title: Text | None = None
         decision: Decision
-        level: str
+        level: str | None = None
         effective: Effective
         total: Decimal | None = None
+        extends: str | None = None
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -431,7 +717,23 @@ def _header(path: Path) -> DefinitionInfo | None:
         return None
     if problems or h.kind != "definition":
         return None
-    total = None if h.total is None else str(h.total)
+    base: DefinitionInfo | None = None
+    if h.extends is not None:  # an amending version's total is known once its changes are applied
+        try:
+            return _info(load_file(path), path)
+        except CdsIndexError:
+            pass  # listed from its heading and its base's; `check` says what is wrong
+    if h.extends is not None and _depth < 16 and None in (h.id, h.title, h.level, h.total):
+        try:
+            base = _header(resolve(h.extends, folder=_beside(h.extends, path), relative_to=path), _depth + 1)
+        except CdsIndexError:
+            base = None
+    ident = h.id or (base.id if base else None)
+    title = h.title or (base.title if base else None)
+    level = h.level or (base.level if base else None)
+    if ident is None or title is None or level is None:
+        return None
+    total = str(h.total) if h.total is not None else (base.total if base else None)
     return DefinitionInfo(
-        h.id, h.title, h.decision.number, h.level, h.effective.from_, h.effective.to, total, str(path)
+        ident, title, h.decision.number, level, h.effective.from_, h.effective.to, total, str(path)
     )

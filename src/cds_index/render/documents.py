@@ -51,6 +51,13 @@ class UnitOut(BaseModel):
     name: str | None
 
 
+def _absent_or_text(schema: dict[str, Any]) -> None:
+    """A key that may be left out but is never null: a string in the schema, not required."""
+    schema.pop("default", None)
+    schema.pop("anyOf", None)
+    schema["type"] = "string"
+
+
 class ClampOut(BaseModel):
     of: Literal["points", "share"] = Field(description="`points` (a formula's) or `share` (a ratio's)")
     value: str = Field(description="What the rule computed, exact: `6.2` points, `1.2` (120 %)")
@@ -65,7 +72,11 @@ class NodeOut(BaseModel):
     stated: str | None
     percent: str | None
     status: Literal["scored", "not_reported", "not_applicable", "invalid", "pending"]
-    explanation: str
+    explanation: str | None = Field(
+        None,
+        description="why the node has its points; absent with the API's explain=false",
+        json_schema_extra=_absent_or_text,
+    )
     self_points: str | None = None
     bonus: str | None = Field(
         None, description="bonus points (`kind: bonus`), outside `points`, `max` and `percent`; when not 0"
@@ -224,9 +235,10 @@ def unit_json(unit_id: str | None, unit_name: str | None) -> dict[str, Any]:
     return {"id": unit_id, "name": unit_name}
 
 
-def result_json(result: Result, *, rounded: bool = False) -> dict[str, Any]:
-    """A points result (:class:`ResultDocument`)."""
-    return result.to_dict(rounded=rounded)
+def result_json(result: Result, *, rounded: bool = False, explain: bool = True) -> dict[str, Any]:
+    """A points result (:class:`ResultDocument`); ``explain=False`` leaves out every node's
+    explanation, and writes none (the API's ``?explain=false``)."""
+    return result.to_dict(rounded=rounded, explain=explain)
 
 
 def targets_json(

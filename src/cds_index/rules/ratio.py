@@ -16,13 +16,13 @@ from .common import (
     InvalidValue,
     Need,
     Values,
+    award_text,
     check_ratio_units,
     factor,
     label,
     names,
     numeric,
     proportional,
-    proportional_text,
 )
 
 MODEL = Ratio
@@ -111,24 +111,38 @@ def compile(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
             return show(v[which[0]], lang)
         return "(" + " + ".join(show(v[n], lang) for n in which) + ")"
 
+    fraction = f"{top_label} / {per_label}"
+    aims: dict[str, str] = {}  # `` (mục tiêu 80%)`` in each language, written once
+
     def explain(v: Values, facts: Any, lang: Lang) -> str:
-        w = WORDS[lang]
+        # the most common explanation of all (45 of 2263's 79 criteria): written in one call,
+        # the words of proportional_text and award_text (#11)
         top, bottom, points = facts
-        quotient: Decimal | None = top
+        share: Decimal | None = top
         if per is not None:
-            quotient = div(top, bottom)
-            what = (
-                f"{top_label} / {per_label} = {shown(v, tops, lang)}/{shown(v, bottoms, lang)} "
-                f"= {percent(quotient, lang)}"
-            )
+            share = div(top, bottom)
+            above = show(v[name], lang) if single_top else shown(v, tops, lang)
+            below = show(v[per], lang) if single_bottom else shown(v, bottoms, lang)
+            what = f"{fraction} = {above}/{below} = {percent(share, lang)}"
         else:
             what = f"{top_label} = {percent(top, lang)}"
+        whole = bottom
         if target != ONE:
-            what += f" ({w['target']} {percent(target, lang)})"
-            quotient = None  # the share is the ratio over the target, worked out below
+            aim = aims.get(lang)
+            if aim is None:
+                aim = aims[lang] = f" ({WORDS[lang]['target']} {percent(target, lang)})"
+            what += aim
+            whole = bottom * target
+            share = None  # the share is the ratio over the target, worked out below
+        if top >= whole:
+            share = ONE
+        elif top <= 0:
+            share = ZERO
+        elif share is None:
+            share = div(top, whole)
         limited = clamp(facts)
         note = f" ({limited.text(lang)})" if limited is not None else ""
-        return f"{what} → {proportional_text(top, bottom * target, maximum, points, lang, quotient)}{note}"
+        return f"{what} → {award_text(share, maximum, points, lang)}{note}"
 
     def clamp(facts: Any) -> Clamp | None:
         """A part above its whole (120 %) or below 0 counts as 100 % or 0: said so (#13). A share

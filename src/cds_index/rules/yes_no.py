@@ -32,10 +32,18 @@ def compile(rule: YesNo, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
     def points(v: Values) -> tuple[Decimal, Any]:
         return (full, None) if v[name] else (ZERO, None)
 
+    written: dict[tuple[str, bool], str] = {}  # two sentences per language: written once each (#11)
+
     def explain(v: Values, facts: Any, lang: Lang) -> str:
-        w = WORDS[lang]
-        if v[name]:
-            return f"{shown}: {w['yes']} → {award_text(ONE, maximum, full, lang)}"
-        return f"{shown}: {w['no']} → 0 {w['pt']}"
+        key = (lang, bool(v[name]))
+        text = written.get(key)
+        if text is None:
+            w = WORDS[lang]
+            if key[1]:
+                text = f"{shown}: {w['yes']} → {award_text(ONE, maximum, full, lang)}"
+            else:
+                text = f"{shown}: {w['no']} → 0 {w['pt']}"
+            written[key] = text
+        return text
 
     return Compiled((name,), points, explain, {name: False}, kind=rule.kind)

@@ -1,0 +1,179 @@
+"""HTTP: `POST /definitions/{id}/score` of the cds_index API against a bare FastAPI endpoint, same run.
+
+    python benchmarks/bench_http.py [--requests 300] [--repeat 5] [--definition ID] [--uvicorn]
+
+Both apps answer the same requests, in the same process, through the same client: httpx over its
+ASGI transport (no sockets: the strictest comparison, nothing but the apps themselves is timed), or
+with ``--uvicorn`` two uvicorn servers on localhost and an httpx client keeping its connection.
+
+The bare endpoint is what a programmer would write with FastAPI alone: the same route (a plain
+`def`, run in FastAPI's thread pool, as the server's is), the same request model (``ScoreRequest``:
+the unit, the year, at most 1000 values, the language) read by FastAPI as usual; it answers
+``{"ok": true}`` and scores nothing. The cds_index side also reads the body strictly (exact
+decimals, no NaN, no key given twice), passes its middlewares (HEAD, body limit, version header),
+scores the unit and answers the whole result: every node's points, and its explanation unless
+``?explain=false``. The bodies are synthetic communes (``synthetic.py``, seeded), each sent once
+per round to every side, sides alternated. Times are wall clock per request, best round of
+``--repeat``.
+
+Target (issue #11): ``POST …/score`` at most 2× the bare endpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import socket
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import httpx
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+import cds_index
+from cds_index.server import ScoreRequest, create_app
+from synthetic import YEAR, synthetic_rows
+
+
+def bare_app() -> FastAPI:
+    """FastAPI alone: the same route and request model, answering without scoring anything."""
+    app = FastAPI()
+
+    @app.post("/definitions/{definition_id}/score")
+    def score(definition_id: str, request: ScoreRequest, on: dt.date | None = None) -> Any:
+        return JSONResponse({"ok": True, "values": len(request.values)})
+
+    return app
+
+
+def bodies(definition: cds_index.Definition, count: int, seed: int) -> list[bytes]:
+    """Request bodies for ``count`` synthetic units (dates as ISO text, as a JSON client sends them)."""
+    out = []
+    for i, values in enumerate(synthetic_rows(definition, count, seed)):
+        plain = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
+        body = {"unit": {"id": f"xa-{i:05d}"}, "year": YEAR, "values": plain, "lang": "vi"}
+        out.append(json.dumps(body).encode())
+    return out
+
+
+async def _round(client: httpx.AsyncClient, url: str, payloads: list[bytes]) -> float:
+    headers = {"content-type": "application/json"}
+    start = time.perf_counter()
+    for body in payloads:
+        response = await client.post(url, content=body, headers=headers)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: {response.status_code} {response.text[:300]}")
+    return (time.perf_counter() - start) / len(payloads)
+
+
+async def in_process(
+    sides: dict[str, tuple[Any, str]], payloads: list[bytes], repeat: int
+) -> dict[str, float]:
+    clients = {
+        name: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
+        for name, (app, _) in sides.items()
+    }
+    try:
+        for name, (_, url) in sides.items():  # warm up: compile the definition, fill the caches
+            await _round(clients[name], url, payloads[:20])
+        best = dict.fromkeys(sides, float("inf"))
+        for _ in range(repeat):
+            for name, (_, url) in sides.items():
+                best[name] = min(best[name], await _round(clients[name], url, payloads))
+        return best
+    finally:
+        for client in clients.values():
+            await client.aclose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def over_uvicorn(sides: dict[str, tuple[Any, str]], payloads: list[bytes], repeat: int) -> dict[str, float]:
+    import uvicorn
+
+    servers, bases = [], {}
+    for name, (app, _) in sides.items():
+        port = _free_port()
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        threading.Thread(target=server.run, daemon=True).start()
+        servers.append(server)
+        bases[name] = f"http://127.0.0.1:{port}"
+    for server in servers:
+        while not server.started:
+            time.sleep(0.05)
+    try:
+        with httpx.Client(timeout=60) as client:
+
+            def one_round(name: str, chunk: list[bytes]) -> float:
+                url = bases[name] + sides[name][1]
+                start = time.perf_counter()
+                for body in chunk:
+                    response = client.post(url, content=body, headers={"content-type": "application/json"})
+                    if response.status_code != 200:
+                        raise SystemExit(f"{url}: {response.status_code} {response.text[:300]}")
+                return (time.perf_counter() - start) / len(chunk)
+
+            for name in sides:
+                one_round(name, payloads[:20])
+            best = dict.fromkeys(sides, float("inf"))
+            for _ in range(repeat):
+                for name in sides:
+                    best[name] = min(best[name], one_round(name, payloads))
+            return best
+    finally:
+        for server in servers:
+            server.should_exit = True
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--definition", default="hue-2263-commune")
+    parser.add_argument("--requests", type=int, default=300, help="requests per side per round")
+    parser.add_argument("--repeat", type=int, default=5, help="best of this many rounds")
+    parser.add_argument("--seed", type=int, default=2263)
+    parser.add_argument("--uvicorn", action="store_true", help="over localhost sockets, not in process")
+    args = parser.parse_args()
+
+    definition = cds_index.load(args.definition)
+    payloads = bodies(definition, args.requests, args.seed)
+    url = f"/definitions/{args.definition}/score"
+    cds = create_app()
+    sides = {
+        "bare FastAPI": (bare_app(), url),
+        "cds_index, explained": (cds, url),
+        "cds_index, points only": (cds, url + "?explain=false"),
+    }
+    if args.uvicorn:
+        best = over_uvicorn(sides, payloads, args.repeat)
+    else:
+        best = asyncio.run(in_process(sides, payloads, args.repeat))
+    size = statistics.mean(len(b) for b in payloads)
+    how = "uvicorn on localhost" if args.uvicorn else "in process (httpx ASGI transport)"
+    print(
+        f"definition: {definition.id}, {args.requests} requests per side (bodies {size:,.0f} B), "
+        f"best of {args.repeat}, {how}, Python {sys.version.split()[0]}"
+    )
+    for name, seconds in best.items():
+        print(f"{name:<24} {seconds * 1000:7.3f} ms a request  {1 / seconds:8,.0f} requests/s")
+    base = best["bare FastAPI"]
+    for name in ("cds_index, explained", "cds_index, points only"):
+        ratio = best[name] / base
+        print(f"{name} / bare: {ratio:5.2f}  (target ≤ 2.00: {'met' if ratio <= 2 else 'NOT met'})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
