@@ -377,7 +377,7 @@ def test_rank_refuses_a_repeated_unit_id(client: TestClient, yes_no_input: str) 
     assert [r["unit"]["id"] for r in body["ranking"]] == ["xa-a", "xa-b"]
     assert [u["unit"]["id"] for u in body["unranked"]] == ["xa-a"]
     problem = body["unranked"][0]["problems"][0]
-    assert problem["code"] == "invalid-value" and "twice" in problem["message"]
+    assert problem["code"] == "invalid-value" and "hai lần" in problem["message"]  # vi, the default (#12)
 
 
 # --- HTTP: no 500 for anything a client sends; a real bug is a bare `internal` ---------------------

@@ -855,7 +855,9 @@ def test_xlsx_numbers_are_rounded_values_with_a_format(
     assert a2 == Decimal(2) and line[3].value == 8.25  # 0 + 6·1/3 + 10·50/80
     sheet = openpyxl.load_workbook(path)["xa-tot"]
     cells = {r[0].value: r for r in sheet.iter_rows() if r[0].value}
-    assert cells["A.3"][5].value == 6.25 and cells["A.3"][5].number_format == "0.00"
+    assert (
+        cells["A.3"][5].value == 6.25 and cells["A.3"][5].number_format == "#,##0.00"
+    )  # grouped, shown per locale (#12)
     # rank, id, name, pillar, total, applicable max, percent of it (#13), status, problems
     assert ws.auto_filter.ref == "A2:I4" and ws.print_title_rows.replace("$", "") == "2:2"
     assert ws.page_setup.orientation == "landscape"

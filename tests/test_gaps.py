@@ -187,7 +187,7 @@ def test_gaps_flags_a_unit_seen_twice_as_score_does(
 ) -> None:
     code, data, err = _gaps_json(capsys, "hai-duong-707-district", str(DISTRICT_EXAMPLE), str(DISTRICTS_CSV))
     assert code == 1
-    assert "error[invalid-value] unit id 'huyen-a' appears twice" in err
+    assert "error[invalid-value] mã đơn vị 'huyen-a' xuất hiện hai lần" in err  # vi, the default (#12)
     # the second is refused, not scored (#9): flagged above, and it has no gaps of its own
     assert isinstance(data, list) and len(data) == 12
 

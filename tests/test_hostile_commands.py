@@ -546,10 +546,10 @@ CLI = [
     ("rank " + HUE + " " + WEAK + " " + WEAK, 1, ""),
     ("rank " + HUE + " " + WEAK + " -o /dev/full", 1, "io-error"),
     ("rank " + HUE + " " + WEAK + " -o {fifo}", 2, "no program reads"),
-    ("rank thanh-hoa-1829-commune " + XA, 2, "yearly targets"),
+    ("rank thanh-hoa-1829-commune " + XA + " --lang en", 2, "yearly targets"),
     ("report " + HUE + " " + WEAK + " -o /dev/full", 2, "output-path"),
     ("report " + HUE + " " + WEAK + " -o {fifo}", 2, "output-path"),
-    ("report thanh-hoa-1829-commune " + XA + " -o {rep}", 2, "yearly targets"),
+    ("report thanh-hoa-1829-commune " + XA + " -o {rep}", 2, "chỉ tiêu từng năm"),  # vi: the default
     ("gaps " + HUE + " " + WEAK + " --lang en", 0, ""),
     ("gaps " + HUE + " " + WEAK + " --overlay " + WEAK, 1, "missing-key"),
     ("gaps " + HUE + " " + WEAK + " --overlay " + str(ROOT / "definitions" / "overlays"), 1, "file-special"),

@@ -26,7 +26,7 @@ from cds_index.cli import main
 from cds_index.engine.evaluate import Result, score
 from cds_index.errors import DefinitionError
 from cds_index.formats.rearrangement import Rearrangement
-from cds_index.io.batch import score_many, summary_columns
+from cds_index.io.batch import score_many, summary_keys
 from cds_index.numbers import HUNDRED, ZERO, div
 from cds_index.read.inputs import UnitInputs, parse_values
 from cds_index.read.units_io import read_unit
@@ -538,7 +538,7 @@ def test_cli_table_markdown_csv(capsys: pytest.CaptureFixture[str], hue: Any) ->
     assert code == 0 and out.startswith("# hue-2025-an-hoa") and "| xa-an-hoa-thuong" in out
     code, out = run(capsys, "--format", "csv")
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0] == summary_columns(hue, "en")  # the batch writer's own columns
+    assert rows[0] == summary_keys(hue)  # the batch writer's own columns
     assert [r[0] for r in rows[1:]] == ["phuong-an-hoa", *IDS]
     assert rows[1][rows[0].index("points")] == "48.5"
 

@@ -300,7 +300,7 @@ def _check_index_and_ranking(definition: Definition, at: Any) -> list[Problem]:
                         hint=hint,
                     )
                 )
-        missing = [p for p in pillars if p not in weights]
+        missing = [p for p in definition.weighed_pillars() if p not in weights]
         if missing:
             problems.append(
                 Problem(

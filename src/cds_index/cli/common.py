@@ -377,7 +377,8 @@ def units_parser(
         help=render(
             T(
                 "how the files write numbers: vi (1.000 is one thousand, 0,5 a half) or en (1,000; 0.5); "
-                "default: the definition's, else a number with two readings is refused"
+                "default: the definition's, else a number with two readings is refused. A CSV written "
+                "(--format csv) writes its numbers so too (9.500.000,5 or 9,500,000.5); without it, 9500000.5"
             )
         ),
     )
@@ -399,6 +400,22 @@ def folder_flag(p: argparse.ArgumentParser) -> None:
 
 
 def csv_flags(p: argparse.ArgumentParser) -> None:
+    """The options of every command that writes CSV: digits, Excel's UTF-8 mark, the header row (#12).
+
+    (The numbers' format is ``--number-format``, the one flag for how files write numbers: the
+    files read and the CSV written, see docs/batch.md.)
+    """
+    p.add_argument(
+        "--headers",
+        choices=["keys", "vi", "en"],
+        default="keys",
+        help=render(
+            T(
+                "CSV header row: keys (unit_id, points, …: stable, for programs; the default), or the "
+                "column titles in vi or en for people (Mã đơn vị, Tổng điểm, …)"
+            )
+        ),
+    )
     p.add_argument(
         "--exact",
         action="store_true",

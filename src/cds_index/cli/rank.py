@@ -74,10 +74,11 @@ def run(args: argparse.Namespace) -> int:
             document = ranking_json(definition, results, args.by, unranked)
             stream.write(json_text(json.dumps(document, ensure_ascii=False, indent=2)) + "\n")
         elif args.format == "csv":
-            from ..io.batch import table_writer
+            from ..io.batch import column_titles, table_writer
 
             columns, rows = ranking_rows(definition, results, args.by)
-            write = table_writer(stream, columns, bom=args.bom)
+            titles = column_titles(columns, args.headers, definition)
+            write = table_writer(stream, titles, bom=args.bom, number_format=args.number_format)
             for values in rows:
                 write(values, None if args.exact else definition.display.decimals)
         else:

@@ -131,7 +131,15 @@ def _score_batch(definition: Any, args: argparse.Namespace) -> int:
     else:
         with open_output(args.output) as stream:
             if args.format == "csv":
-                count, failed = write_csv(definition, rows, stream, exact=args.exact, bom=args.bom)
+                count, failed = write_csv(
+                    definition,
+                    rows,
+                    stream,
+                    headers=args.headers,
+                    number_format=args.number_format,
+                    exact=args.exact,
+                    bom=args.bom,
+                )
             elif args.format == "json":
                 count, failed = write_json(rows, stream, rounded=args.rounded)
             else:

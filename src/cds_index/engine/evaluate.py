@@ -1114,13 +1114,14 @@ def pillar_weights(definition: Definition) -> tuple[Decimal, ...] | None:
     setting = definition.index
     if setting.method != "weighted_mean_of_pillar_percentages" or setting.weights is None:
         return None
-    missing = [p.id for p in definition.tree if p.id not in setting.weights]
+    missing = [p for p in definition.weighed_pillars() if p not in setting.weights]
     if missing:
         raise DefinitionError(
             f"{definition.id}: index.weights has no weight for pillar(s) {', '.join(missing)}",
             "index-weights",
         )
-    return tuple(setting.weights[p.id] for p in definition.tree)
+    # a pillar of bonus criteria only has no maximum: left out of the mean whatever its weight
+    return tuple(setting.weights.get(p.id, ZERO) for p in definition.tree)
 
 
 def final_index(
@@ -1170,7 +1171,7 @@ def explain_index(trace: IndexTrace, value: Decimal, exact: Decimal, lang: Lang)
         for part in trace.parts:
             item = f"{part.id} {show(part.points, lang)}/{show(part.max, lang)}"
             item += f" = {show(part.share, lang)}" if part.share is not None else f": {w['skipped']}"
-            if trace.method == "weighted_mean_of_pillar_percentages":
+            if trace.method == "weighted_mean_of_pillar_percentages" and part.share is not None:
                 item += f" × {w['weight']} {show(part.weight, lang)}"
             items.append(item)
         if all(part.share is None for part in trace.parts):

@@ -832,6 +832,17 @@ class Definition(Model):
     def criteria(self) -> list[Node]:
         return [node for _, node in self.walk() if node.is_leaf]
 
+    def weighed_pillars(self) -> list[str]:
+        """The pillars an index weight is needed for: all but those made only of bonus criteria, which
+        have no maximum and are outside every percentage (#13: "Điểm thưởng (ngoài tổng điểm)")."""
+        return [
+            pillar.id
+            for pillar in self.tree
+            if any(
+                node.rule is None or node.rule.kind != "bonus" for _, node in pillar.walk() if node.is_leaf
+            )
+        ]
+
 
 # --- inputs files and test files ------------------------------------------------------------
 

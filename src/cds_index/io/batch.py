@@ -28,6 +28,7 @@ from typing import IO, Any
 from ..engine.evaluate import Result, compiled, score
 from ..errors import CdsIndexError, Location, Problem, UsageError
 from ..formats.model import Definition
+from ..i18n import Message, T, render
 from ..numbers import Lang, show
 from ..read.inputs import UnitInputs
 from ..read.literals import NumberFormat
@@ -170,7 +171,7 @@ a broken quote: its row is refused and the lines after it are read as rows again
 DELIMITERS = (";", ",", "\t")
 _SEP = re.compile(r"[ ]*sep=([^\r\n])[ ]*", re.IGNORECASE)
 """Excel's first line naming the delimiter: ``sep=;``, ``sep=,``, ``sep=|``, ``sep=`` and a tab."""
-_DELIMITER_NAMES = {";": "';'", ",": "','", "\t": "a tab"}
+_DELIMITER_NAMES: dict[str, str | Message] = {";": "';'", ",": "','", "\t": T("a tab")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +180,7 @@ class _Line:
 
     number: int
     text: str | None
-    problem: tuple[str, str, int] | None = None
+    problem: tuple[str, Message, int] | None = None
     """(code, message, 1-based character column) when the line cannot be read."""
 
 
@@ -211,7 +212,7 @@ def read_csv(
 
 
 def _file_failure(
-    file: str, code: str, message: str, line: int | None = 1, column: int | None = None
+    file: str, code: str, message: Message, line: int | None = 1, column: int | None = None
 ) -> UnitFailure:
     return UnitFailure(None, None, file, (Problem(code, message, Location(file, line, column)),))
 
@@ -224,7 +225,9 @@ def _lines(handle: IO[bytes], file: str) -> Iterator[_Line | UnitFailure]:
         size = 0
     if size > MAX_TABLE_BYTES:
         yield _file_failure(
-            file, "file-too-large", f"the file is {size:,} bytes; the limit is {MAX_TABLE_BYTES:,}"
+            file,
+            "file-too-large",
+            T("the file is {size} bytes; the limit is {limit}", size=size, limit=MAX_TABLE_BYTES),
         )
         return
     start = handle.peek(4)[:4] if isinstance(handle, io.BufferedReader) else b""
@@ -249,7 +252,11 @@ def _lines(handle: IO[bytes], file: str) -> Iterator[_Line | UnitFailure]:
                 total += len(raw)
                 if total > MAX_TABLE_BYTES:
                     break
-            yield _Line(number, None, ("table-row", f"the line is longer than {MAX_LINE_BYTES:,} bytes", 1))
+            yield _Line(
+                number,
+                None,
+                ("table-row", T("the line is longer than {limit} bytes", limit=MAX_LINE_BYTES), 1),
+            )
         else:
             body = raw.rstrip(b"\n")
             body = body[:-1] if body.endswith(b"\r") else body
@@ -258,8 +265,11 @@ def _lines(handle: IO[bytes], file: str) -> Iterator[_Line | UnitFailure]:
             yield _file_failure(
                 file,
                 "file-too-large",
-                f"the file grew beyond {MAX_TABLE_BYTES:,} bytes while read; "
-                f"lines after {number} were not read",
+                T(
+                    "the file grew beyond {limit} bytes while read; lines after {line} were not read",
+                    limit=MAX_TABLE_BYTES,
+                    line=str(number),
+                ),
                 number,
             )
             return
@@ -295,7 +305,7 @@ def _decode_line(number: int, body: bytes) -> _Line:
             None,
             (
                 "file-encoding",
-                "the line holds NUL bytes (a binary or UTF-16 file?); save it as CSV UTF-8",
+                T("the line holds NUL bytes (a binary or UTF-16 file?); save it as CSV UTF-8"),
                 text.index("\x00") + 1,
             ),
         )
@@ -317,7 +327,9 @@ def _utf16_without_bom(start: bytes) -> str | None:
 def _utf16_lines(data: bytes, file: str, encoding: str = "utf-16") -> Iterator[_Line | UnitFailure]:
     if len(data) > MAX_TABLE_BYTES:
         yield _file_failure(
-            file, "file-too-large", f"the file is larger than {MAX_TABLE_BYTES:,} bytes, the limit"
+            file,
+            "file-too-large",
+            T("the file is larger than {limit} bytes, the limit", limit=MAX_TABLE_BYTES),
         )
         return
     lines = data.decode(encoding, "replace").lstrip("\ufeff").split("\n")
@@ -327,11 +339,15 @@ def _utf16_lines(data: bytes, file: str, encoding: str = "utf-16") -> Iterator[_
         line = line[:-1] if line.endswith("\r") else line
         if "\ufffd" in line:
             yield _Line(
-                number, None, ("file-encoding", "the line is not valid UTF-16", line.index("\ufffd") + 1)
+                number,
+                None,
+                ("file-encoding", T("the line is not valid UTF-16"), line.index("\ufffd") + 1),
             )
         elif len(line) > MAX_LINE_BYTES:
             yield _Line(
-                number, None, ("table-row", f"the line is longer than {MAX_LINE_BYTES:,} characters", 1)
+                number,
+                None,
+                ("table-row", T("the line is longer than {limit} characters", limit=MAX_LINE_BYTES), 1),
             )
         else:
             yield _Line(number, line)
@@ -397,7 +413,7 @@ def _choose_delimiter(
             return _file_failure(
                 file,
                 "table-header",
-                f"the header cannot be split: {cells}; check its quotes",
+                T("the header cannot be split: {why}; check its quotes", why=cells),
                 1,
                 _quote_column(header, delimiter),
             )
@@ -407,20 +423,36 @@ def _choose_delimiter(
         return _file_failure(
             file,
             "table-header",
-            "the header has a single column: separate the columns with ';', ',' or a tab, "
-            "and start with the unit id (Mã đơn vị)",
+            T(
+                "the header has a single column: separate the columns with ';', ',' or a tab, "
+                "and start with the unit id ('Mã đơn vị')"
+            ),
         )
     words = ID_HEADERS | NAME_HEADERS | YEAR_HEADERS | set(input_header_index(definition))
     clean = [c for c in candidates if c[2].id_found and all(_key(h) in words for h in c[1] if h.strip())]
     if len(clean) == 1:
         return clean[0]
-    ways = ", or ".join(f"by {_DELIMITER_NAMES[d]} into {len(cells)} columns" for d, cells, _ in candidates)
+    ways = [
+        T("by {delimiter} into {count} columns", delimiter=_DELIMITER_NAMES[d], count=len(cells))
+        for d, cells, _ in candidates
+    ]
     return _file_failure(
         file,
         "table-header",
-        f"the header can be split {ways}; use one delimiter, and put a header that holds "
-        'the other character in double quotes ("Tỷ lệ, %")',
+        T(
+            "the header can be split {ways}; use one delimiter, and put a header that holds "
+            'the other character in double quotes ("Tỷ lệ, %")',
+            ways=_either(ways),
+        ),
     )
+
+
+def _either(parts: Sequence[Message]) -> Message:
+    """``a, or b, or c`` as one message, each part rendered in the reader's language."""
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = T("{first}, or {second}", first=joined, second=part)
+    return joined
 
 
 def _read_table(
@@ -448,28 +480,36 @@ def _read_table(
         yield _file_failure(
             file,
             "table-header",
-            "the file is empty: the first line must be the header (Mã đơn vị, Tên đơn vị, …)",
+            T("the file is empty: the first line must be the header ('Mã đơn vị', 'Tên đơn vị', …)"),
         )
         return
     if first.text is None:
         assert first.problem is not None
         code, message, column = first.problem
-        yield _file_failure(file, code, f"the header cannot be read: {message}", 1, column)
+        yield _file_failure(file, code, T("the header cannot be read: {why}", why=message), 1, column)
         return
     if "\r" in first.text:
         yield _file_failure(
             file,
             "table-header",
-            "the lines end with a carriage return only (an old Mac format), so the whole file reads "
-            "as one line; save it as CSV UTF-8",
+            T(
+                "the lines end with a carriage return only (an old Mac format), so the whole file "
+                "reads as one line; save it as CSV UTF-8"
+            ),
             first.number,
         )
         return
     if forced is not None:
         cells = _split([first.text], forced)
         if forced in {'"', " "} or isinstance(cells, str):
-            why = cells if isinstance(cells, str) else f"{forced!r} cannot separate cells"
-            yield _file_failure(file, "table-header", f"the header cannot be split: {why}", first.number)
+            why = (
+                cells
+                if isinstance(cells, str)
+                else T("{delimiter} cannot separate cells", delimiter=repr(forced))
+            )
+            yield _file_failure(
+                file, "table-header", T("the header cannot be split: {why}", why=why), first.number
+            )
             return
         chosen: tuple[str, list[str], TableLayout] | UnitFailure = (
             forced,
@@ -487,8 +527,11 @@ def _read_table(
         yield _file_failure(
             file,
             "table-header",
-            "the header has no unit id column: name the first column 'Mã đơn vị' (or unit_id, id, mã); "
-            f"the header read is {', '.join(map(repr, header[:4]))}{', …' if len(header) > 4 else ''}",
+            T(
+                "the header has no unit id column: name the first column 'Mã đơn vị' (or unit_id, id, "
+                "mã); the header read is {header}",
+                header=", ".join(map(repr, header[:4])) + (", …" if len(header) > 4 else ""),
+            ),
             first.number,
         )
         return
@@ -516,7 +559,7 @@ def _read_table(
 
         def refuse(
             code: str,
-            message: str,
+            message: Message,
             column: int,
             cells: Sequence[str] = (),
             line: _Line = line,
@@ -541,7 +584,7 @@ def _read_table(
                 (
                     Problem(
                         code,
-                        f"line {line.number}: {message}",
+                        T("line {line}: {message}", line=str(line.number), message=message),
                         Location(file, line.number, column, (f"line {line.number}",)),
                     ),
                 ),
@@ -574,8 +617,11 @@ def _read_table(
                 accounted += 1
                 yield refuse(
                     "table-row",
-                    f"the quote opened in column {letter} "
-                    'is never closed on this row; close it ("Xã A") or remove it',
+                    T(
+                        'the quote opened in column {column} is never closed on this row; close it ("Xã A") '
+                        "or remove it",
+                        column=letter,
+                    ),
                     column,
                     prefix if isinstance(prefix, list) else (),
                 )
@@ -584,8 +630,11 @@ def _read_table(
             accounted += 1
             yield refuse(
                 "table-row",
-                f"the row cannot be split into cells ({cells_or_why}): a cell that starts with a quote "
-                'must end with it ("Xã A"), and a quote inside it is written twice ("")',
+                T(
+                    "the row cannot be split into cells ({why}): a cell that starts with a quote "
+                    'must end with it ("Xã A"), and a quote inside it is written twice ("")',
+                    why=cells_or_why,
+                ),
                 _quote_column(line.text, delimiter),
             )
             continue
@@ -595,8 +644,12 @@ def _read_table(
             accounted += 1
             yield refuse(
                 "table-row",
-                f"cell {column_letter(long + 1)}{line.number} holds {len(cells[long]):,} characters; "
-                f"the limit is {MAX_FIELD:,}",
+                T(
+                    "cell {cell} holds {count} characters; the limit is {limit}",
+                    cell=f"{column_letter(long + 1)}{line.number}",
+                    count=len(cells[long]),
+                    limit=MAX_FIELD,
+                ),
                 long + 1,
                 cells,
             )
@@ -614,9 +667,13 @@ def _read_table(
             accounted += 1
             yield refuse(
                 "table-row",
-                f"the row has {len(cells)} cells but the header {width}: a value holds an unquoted "
-                f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))} or a cell is missing; "
-                "no value of this row was read",
+                T(
+                    "the row has {count} cells but the header {width}: a value holds an unquoted "
+                    "{delimiter} or a cell is missing; no value of this row was read",
+                    count=len(cells),
+                    width=width,
+                    delimiter=_DELIMITER_NAMES.get(delimiter, repr(delimiter)),
+                ),
                 min(len(cells), width) + 1,
                 cells,
             )
@@ -640,8 +697,13 @@ def _read_table(
             unit.problems.extend(
                 Problem(
                     "input-unknown",
-                    f"{column_letter(col + 1)}{number}: column {column_letter(col + 1)} has no header; "
-                    f"the value {cells[col]!r} was not read (give the column a header, or delete the value)",
+                    T(
+                        "{cell}: column {column} has no header; the value {value} was not read (give the "
+                        "column a header, or delete the value)",
+                        cell=f"{column_letter(col + 1)}{number}",
+                        column=column_letter(col + 1),
+                        value=repr(cells[col]),
+                    ),
                     Location(file, number, col + 1, (f"{column_letter(col + 1)}{number}",)),
                 )
                 for col in blank
@@ -654,7 +716,13 @@ def _read_table(
         yield unit
     if records != accounted:  # a bug in us: say so rather than lose a row
         yield _file_failure(
-            file, "internal", f"{records} rows read but {accounted} accounted for; please report this"
+            file,
+            "internal",
+            T(
+                "{read} rows read but {accounted} accounted for; please report this",
+                read=records,
+                accounted=accounted,
+            ),
         )
 
 
@@ -690,13 +758,18 @@ class Tally:
         if self.read != self.scored + self.refused:  # pragma: no cover - a bug in us
             raise CdsIndexError(f"{self.read} units read but {self.scored + self.refused} accounted for")
 
-    def line(self, lang: Lang = "vi") -> str:
-        """``12 đơn vị đã đọc = 11 đã chấm + 1 bị từ chối; 2 có lỗi số liệu``."""
-        if lang == "vi":
-            text = f"{self.read} đơn vị đã đọc = {self.scored} đã chấm + {self.refused} bị từ chối"
-            return text + (f"; {self.with_problems} có lỗi số liệu" if self.with_problems else "")
-        text = f"{self.read} units read = {self.scored} scored + {self.refused} refused"
-        return text + (f"; {self.with_problems} with problems" if self.with_problems else "")
+    def line(self, lang: Lang | None = None) -> str:
+        """``12 đơn vị đã đọc = 11 đã chấm + 1 bị từ chối; 2 có lỗi số liệu`` (in ``lang``)."""
+        counts = {"read": self.read, "scored": self.scored, "refused": self.refused}
+        if self.with_problems:
+            text = T(
+                "{read} units read = {scored} scored + {refused} refused; {problems} with problems",
+                problems=self.with_problems,
+                **counts,
+            )
+        else:
+            text = T("{read} units read = {scored} scored + {refused} refused", **counts)
+        return render(text, lang)
 
 
 def score_many(
@@ -729,8 +802,11 @@ def score_many(
         raise UsageError(
             Problem(
                 "usage",
-                f"{definition.id} has yearly targets, not points: "
-                "batch scoring and ranking need a points definition",
+                T(
+                    "{definition} has yearly targets, not points: batch scoring and ranking need a "
+                    "points definition",
+                    definition=definition.id,
+                ),
             )
         )
     seen = SeenIds()  # a fingerprint per unit, no object per unit (#11)
@@ -749,8 +825,11 @@ def score_many(
         elif not seen.add(unit.unit_id):
             twice = Problem(
                 "invalid-value",
-                f"unit id {unit.unit_id!r} appears twice (also earlier in this batch); "
-                "this row is not scored: give each unit its own id",
+                T(
+                    "unit id {id} appears twice (also earlier in this batch); this row is not scored: "
+                    "give each unit its own id",
+                    id=repr(unit.unit_id),
+                ),
                 Location(unit.source, path=("unit", "id")),
             )
             row = BatchRow(unit.unit_id, unit.unit_name, unit.source, None, (*unit.problems, twice))
@@ -771,8 +850,11 @@ def _units(
         raise UsageError(
             Problem(
                 "usage",
-                "score_many() takes a list of sources (paths of files, folders and tables, or units "
-                f"already read), e.g. ['districts.csv']; got {type(sources).__name__}",
+                T(
+                    "score_many() takes a list of sources (paths of files, folders and tables, or units "
+                    "already read), e.g. ['districts.csv']; got {type}",
+                    type=type(sources).__name__,
+                ),
             )
         )
     for source in sources:
@@ -784,8 +866,11 @@ def _units(
             raise UsageError(
                 Problem(
                     "usage",
-                    f"a source is a path or a unit read by read_units(), got {type(source).__name__}: "
-                    "to score values in memory, call cds_index.score(definition, values)",
+                    T(
+                        "a source is a path or a unit read by read_units(), got {type}: to score values "
+                        "in memory, call cds_index.score(definition, values)",
+                        type=type(source).__name__,
+                    ),
                 )
             )
 
@@ -793,9 +878,40 @@ def _units(
 # --- writing ----------------------------------------------------------------------------------
 
 
-def summary_columns(definition: Definition, lang: Lang = "vi") -> list[str]:
-    """The columns of a batch summary (CSV and table): unit, status, each pillar, total, index."""
-    vi = lang == "vi"
+COLUMN_TITLES: dict[str, Message] = {
+    "unit_id": T("Unit id"),
+    "unit_name": T("Unit name"),
+    "status": T("Status"),
+    "points": T("Total points"),
+    "max": T("Maximum points"),
+    "percent": T("Percent (%)"),
+    "index": T("Index (%)"),
+    "bonus": T("Bonus points"),
+    "total_with_bonus": T("Total points with the bonus"),
+    "problems": T("Data problems"),
+    "warnings": T("Warnings"),
+    "source": T("Source"),
+    # a ranking's columns (`cds-index rank --format csv`)
+    "rank": T("Rank"),
+    "score": T("Score"),
+    "gap_above": T("Gap to the unit above"),
+    "gap_to_first": T("Gap to the first"),
+    "gap_to_max": T("Gap to the maximum"),
+    "applicable_max": T("Applicable maximum"),
+    "total_rank": T("Rank by total points"),
+}
+"""The title of each stable column key, in the reader's language (CSV ``--headers vi|en``, the terminal)."""
+
+STATUS_WORDS: dict[str, Message] = {"ok": T("ok"), "invalid": T("invalid data"), "failed": T("unreadable")}
+"""A row's status for people; ``--headers keys`` keeps the keys (``ok``, ``invalid``, ``failed``)."""
+
+Headers = str
+"""``keys`` (the stable column keys, one header row: for programs), ``vi`` or ``en`` (titles for people)."""
+HEADERS = ("keys", "vi", "en")
+
+
+def summary_keys(definition: Definition) -> list[str]:
+    """The stable keys of a batch summary's columns: unit, status, each pillar, total, index, …"""
     columns = ["unit_id", "unit_name", "status"]
     columns += [pillar.id for pillar in definition.tree]
     columns += ["points", "max", "percent"]
@@ -804,30 +920,52 @@ def summary_columns(definition: Definition, lang: Lang = "vi") -> list[str]:
     if has_bonus(definition):  # the bonus beside the total, never in it (#13)
         columns += ["bonus", "total_with_bonus"]
     columns += ["problems", "warnings", "source"]
-    if vi:
-        names = {
-            "unit_id": "Mã đơn vị",
-            "unit_name": "Tên đơn vị",
-            "status": "Trạng thái",
-            "points": "Tổng điểm",
-            "max": "Điểm tối đa",
-            "percent": "Tỷ lệ (%)",
-            "index": "Chỉ số (%)",
-            "bonus": "Điểm thưởng",
-            "total_with_bonus": "Tổng điểm kể cả điểm thưởng",
-            "problems": "Lỗi số liệu",
-            "warnings": "Cảnh báo",
-            "source": "Nguồn",
-        }
-        return [names.get(c, c) for c in columns]
     return columns
 
 
-def summary_cells(definition: Definition, row: BatchRow) -> list[Any]:
-    """One row's summary cells as values: text, ``Decimal`` points, ``None`` where nothing applies."""
+def column_titles(
+    columns: Sequence[str], headers: Headers = "keys", definition: Definition | None = None
+) -> list[str]:
+    """The header row of ``columns`` (stable keys): the keys themselves, or their titles in ``vi``/``en``.
+
+    A pillar's column is its id and title (``I Nhận thức số``: the decision's words, in both
+    languages); a ranking's ``<key>_rank`` column is the rank by that key.
+    """
+    if headers == "keys":
+        return list(columns)
+    pillars = {p.id: p.title for p in definition.tree} if definition is not None else {}
+
+    def title(key: str) -> str:
+        if key in COLUMN_TITLES:
+            return render(COLUMN_TITLES[key], headers)
+        if key in pillars:
+            return f"{key} {pillars[key]}"
+        if key.endswith("_rank") and key[:-5]:
+            return render(T("Rank by {key}", key=title(key[:-5])), headers)
+        return key
+
+    return [title(c) for c in columns]
+
+
+def summary_columns(definition: Definition, lang: Lang | None = None) -> list[str]:
+    """The titles of a batch summary's columns in ``lang`` (the terminal's header; CSV ``--headers``)."""
+    from ..i18n import choose_language
+
+    return column_titles(summary_keys(definition), choose_language(lang), definition)
+
+
+def summary_cells(
+    definition: Definition, row: BatchRow, *, statuses: bool = False, lang: str | None = None
+) -> list[Any]:
+    """One row's summary cells as values: text, ``Decimal`` points, ``None`` where nothing applies.
+
+    The status is its key (``ok``, ``invalid``, ``failed``); with ``statuses`` a :class:`Message`
+    (rendered in the reader's language). The problems are rendered in ``lang`` (default: the
+    current language, :func:`cds_index.i18n.choose_language`).
+    """
     result = row.result
-    status = "ok" if row.ok else ("failed" if result is None else "invalid")
-    cells: list[Any] = [row.unit_id, row.unit_name or "", status]
+    status: str = "ok" if row.ok else ("failed" if result is None else "invalid")
+    cells: list[Any] = [row.unit_id, row.unit_name or "", STATUS_WORDS[status] if statuses else status]
     bonus = has_bonus(definition)
     if result is None:
         cells += [None] * (len(definition.tree) + 3 + (definition.index.exact_scale is not None) + 2 * bonus)
@@ -838,16 +976,21 @@ def summary_cells(definition: Definition, row: BatchRow) -> list[Any]:
             cells.append(result.index)
         if bonus:
             cells += [result.bonus, result.total_with_bonus]
-    cells.append(" | ".join(describe(p) for p in row.problems if p.severity == "error"))
+    cells.append(" | ".join(describe(p, lang) for p in row.problems if p.severity == "error"))
     # scored, but to be read with care: a year outside the version's period (#13, #16), a clamp …
-    cells.append(" | ".join(describe(p) for p in row.problems if p.severity == "warning"))
+    cells.append(" | ".join(describe(p, lang) for p in row.problems if p.severity == "warning"))
     cells.append(row.source or "")
     return cells
 
 
-def summary_values(definition: Definition, row: BatchRow, fmt: Callable[[Decimal | None], str]) -> list[str]:
-    """One row's summary cells as text, numbers written by ``fmt``."""
-    return [fmt(c) if c is None or isinstance(c, Decimal) else str(c) for c in summary_cells(definition, row)]
+def summary_values(
+    definition: Definition, row: BatchRow, fmt: Callable[[Decimal | None], str], lang: str | None = None
+) -> list[str]:
+    """One row's summary cells as text in ``lang`` (status and problems), numbers written by ``fmt``."""
+    return [
+        fmt(c) if c is None or isinstance(c, Decimal) else render(c, lang)
+        for c in summary_cells(definition, row, statuses=True, lang=lang)
+    ]
 
 
 BOM = "\ufeff"
@@ -859,41 +1002,59 @@ def write_csv(
     rows: Iterable[BatchRow],
     stream: IO[str],
     *,
-    lang: Lang = "en",
+    headers: Headers = "keys",
+    number_format: NumberFormat | None = None,
     exact: bool = False,
     bom: bool = False,
 ) -> tuple[int, int]:
     """Write a summary CSV row by row; return ``(units, failed)``.
 
     Numbers are rounded to the definition's ``display.decimals`` (every digit with ``exact``) and
-    written with a decimal point; text cells cannot start a formula (:func:`cds_index.io.safe.cell_text`).
-    Headers are the English column names (machine-readable) unless ``lang="vi"``; ``bom`` writes
+    written for programs (``9500000.5``) unless ``number_format`` (``vi``: ``9.500.000,5``; ``en``:
+    ``9,500,000.5``); text cells cannot start a formula (:func:`cds_index.io.safe.cell_text`).
+    The header row holds the stable column keys (``unit_id``, ``points``, …) unless ``headers`` is
+    ``vi`` or ``en`` (titles, and statuses, in that language: see docs/batch.md); ``bom`` writes
     Excel's UTF-8 mark first.
     """
     places = None if exact else definition.display.decimals
-    writer = table_writer(stream, summary_columns(definition, lang), bom=bom)
+    keys = summary_keys(definition)
+    writer = table_writer(
+        stream, column_titles(keys, headers, definition), bom=bom, number_format=number_format
+    )
+    statuses = headers != "keys"
+    lang = headers if statuses else None  # titles for people: their problems in the same language
     count = failed = 0
     for row in rows:
-        writer(summary_cells(definition, row), places)
+        writer(summary_cells(definition, row, statuses=statuses, lang=lang), places)
         count += 1
         failed += not row.ok
     return count, failed
 
 
 def table_writer(
-    stream: IO[str], columns: Sequence[str], *, bom: bool = False
+    stream: IO[str],
+    columns: Sequence[str],
+    *,
+    bom: bool = False,
+    number_format: NumberFormat | None = None,
 ) -> Callable[[Sequence[Any], int | None], None]:
     """Write ``columns`` as a CSV header; return a function writing one row of values.
 
-    Every CSV this package writes goes through here: cells by :func:`cds_index.io.safe.csv_cell`.
+    Every CSV this package writes goes through here: cells by :func:`cds_index.io.safe.csv_cell`
+    (numbers in ``number_format``, default the plain ``9500000.5``), a :class:`Message` rendered in
+    the reader's language. Cells are separated by ``,``, or by ``;`` with ``number_format="vi"``,
+    whose decimal comma is Excel's list separator in a Vietnamese locale.
     """
     if bom:
         stream.write(BOM)
-    writer = csv.writer(stream, lineterminator="\n")
+    # a decimal comma: cells separated by ';', as Excel in a Vietnamese locale reads and writes CSV
+    writer = csv.writer(stream, delimiter=";" if number_format == "vi" else ",", lineterminator="\n")
     writer.writerow([csv_cell(c) for c in columns])
 
     def write(values: Sequence[Any], places: int | None) -> None:
-        writer.writerow([csv_cell(v, places) for v in values])
+        writer.writerow(
+            [csv_cell(render(v) if isinstance(v, Message) else v, places, number_format) for v in values]
+        )
 
     return write
 
@@ -930,25 +1091,33 @@ def write_json(rows: Iterable[BatchRow], stream: IO[str], *, rounded: bool = Fal
 def table_line(definition: Definition, row: BatchRow, lang: Lang = "vi") -> str:
     """One unit as a line of the terminal summary, and its problems indented below."""
     places = definition.display.decimals
-    cells = summary_values(definition, row, lambda d: "" if d is None else show(d, lang, places))
+    cells = summary_values(definition, row, lambda d: "" if d is None else show(d, lang, places), lang)
     cells = [terminal(c).replace("\n", " ") for c in cells]  # names and messages come from the data
     problems, warnings = cells[-3], cells[-2]
     body = cells[:-3]
     name = (body[1][:28] + "…") if len(body[1]) > 29 else body[1]
-    numbers = " ".join(f"{c:>10}" for c in body[3:])
+    widths = _number_widths(definition, lang)
+    numbers = " ".join(f"{c:>{w}}" for c, w in zip(body[3:], widths, strict=True))
     text = f"{body[0]:<20} {name:<30} {body[2]:<8} {numbers}"
     if problems:
         text += "".join(f"\n    {p}" for p in problems.split(" | "))
     if warnings:
-        word = "cảnh báo" if lang == "vi" else "warning"
-        text += "".join(f"\n    {word}: {w}" for w in warnings.split(" | "))
+        text += "".join(
+            "\n    " + render(T("warning: {message}", message=w), lang) for w in warnings.split(" | ")
+        )
     return text.rstrip()
+
+
+def _number_widths(definition: Definition, lang: Lang | None) -> list[int]:
+    """The width of each number column: 10, or its whole title (a title is never cut mid-word)."""
+    return [max(10, len(c)) for c in summary_columns(definition, lang)[3:-3]]
 
 
 def table_header(definition: Definition, lang: Lang = "vi") -> str:
     columns = summary_columns(definition, lang)[:-3]
     name = columns[1][:29]
-    numbers = " ".join(f"{c[:10]:>10}" for c in columns[3:])
+    widths = _number_widths(definition, lang)
+    numbers = " ".join(f"{c:>{w}}" for c, w in zip(columns[3:], widths, strict=True))
     return f"{columns[0]:<20} {name:<30} {columns[2]:<8} {numbers}".rstrip()
 
 

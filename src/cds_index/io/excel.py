@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import Location, Problem, UsageError
 from ..formats import units
 from ..formats.model import Definition
+from ..i18n import Message, T, render
 from ..numbers import Lang, plain, show
 from ..read.inputs import NOT_APPLICABLE_WORDS, UnitInputs, parse_values
 from ..read.literals import NumberFormat
@@ -100,35 +101,97 @@ UNIT_WORDS = {
 }
 YES_NO = ["Có", "Không"]
 ROLE_CHOICES = ["Người đứng đầu", "Cấp phó", "Không"]
+CHOICES_EN = {"boolean": ["yes", "no"], "role": ["head", "deputy", "none"]}
+"""The drop-down values of an English form: the words the reader takes (``read_bool``, roles)."""
+
+FORM_WORDS: dict[str, Message] = {
+    TEMPLATE_SHEET: T("Self-assessment"),
+    TARGETS_SHEET: T("Targets by year"),
+    COL_NAME: T("Data code"),
+    COL_LABEL: T("Content"),
+    COL_UNIT: T("Unit of measure"),
+    COL_RULE: T("Requirement"),
+    COL_SELF: T("Self-assessed figure"),
+    COL_APPRAISED: T("Appraisal council's figure"),
+    COL_DATE: T("Date done"),
+    COL_EVIDENCE: T("Evidence documents"),
+    COL_USERS: T("Criteria using it"),
+    FACT_DEFINITION: T("Index set"),
+    FACT_UNIT_ID: T("Unit id"),
+    FACT_UNIT_NAME: T("Unit name"),
+    FACT_YEAR: T("Assessment year"),
+}
+"""The form's words in every language: written in the form's language, and every language's read
+back (a form written with ``--lang en`` is read as one written in Vietnamese)."""
+
+
+def _canonical(key: str) -> str:
+    """A header key as the reader looks it up: a form word in any language is its Vietnamese key
+    (``data code`` → ``mã số liệu``); any other key is itself."""
+    if not _CANONICAL:
+        _CANONICAL.update({alias: _key(text) for text in FORM_WORDS for alias in _aliases(text)})
+    return _CANONICAL.get(key, key)
+
+
+_CANONICAL: dict[str, str] = {}
+
+
+def _word(text: str, lang: str) -> str:
+    """A form word (its Vietnamese constant) in ``lang``."""
+    return render(FORM_WORDS[text], lang)
+
+
+_ALIASES: dict[str, frozenset[str]] = {}
+
+
+def _aliases(text: str) -> frozenset[str]:
+    """The header keys a form word is read by: its words in every language (``mã số liệu``, ``data code``)."""
+    found = _ALIASES.get(text)
+    if found is None:
+        from ..i18n import LANGUAGES
+
+        found = _ALIASES[text] = frozenset({_key(text), *(_key(_word(text, lang)) for lang in LANGUAGES)})
+    return found
 
 
 def _openpyxl() -> Any:
     try:
         import openpyxl
     except ImportError:
-        raise UsageError(Problem("usage", "Excel needs openpyxl: pip install 'cds-index[excel]'")) from None
+        raise UsageError(
+            Problem("usage", T("Excel needs openpyxl: pip install 'cds-index[excel]'"))
+        ) from None
     return openpyxl
 
 
-def _requirement(definition: Definition, name: str) -> str:
+def _choices(kind: str, lang: str) -> list[str]:
+    """The drop-down values of a yes/no or role cell in ``lang``."""
+    if lang != "vi":
+        return CHOICES_EN[kind]
+    return YES_NO if kind == "boolean" else ROLE_CHOICES
+
+
+def _requirement(definition: Definition, name: str, lang: str = "vi") -> str:
     spec = definition.inputs[name]
-    if spec.type == "boolean":
-        return "Có / Không"
-    if spec.type == "role":
-        return " / ".join(ROLE_CHOICES)
+    if spec.type in {"boolean", "role"}:
+        return " / ".join(_choices(spec.type, lang))
     if spec.type == "choice":
         return " / ".join(spec.choices or [])
     if spec.type == "date":
-        return "ngày (dd/mm/yyyy)"
-    parts = ["số nguyên" if spec.type == "integer" else "số"]
+        return render(T("date ({pattern})", pattern="dd/mm/yyyy" if lang == "vi" else "yyyy-mm-dd"), lang)
+    parts = [render(T("whole number") if spec.type == "integer" else T("number"), lang)]
     if spec.min is not None:
-        parts.append(f"≥ {spec.min}")
+        parts.append(render(T("≥ {bound}", bound=spec.min), lang))
     if spec.max is not None:
-        parts.append(f"≤ {spec.max}")
+        parts.append(render(T("≤ {bound}", bound=spec.max), lang))
     return " ".join(parts)
 
 
-def _sections(definition: Definition) -> list[tuple[str, list[str]]]:
+def _roles(lang: str) -> dict[str, str]:
+    return dict(zip(("head", "deputy", "none"), _choices("role", lang), strict=True))
+
+
+def _sections(definition: Definition, lang: str = "vi") -> list[tuple[str, list[str]]]:
     """The form's sections: general facts first, then each pillar's inputs in tree order, then the rest.
 
     A pillar's title carries its own number (``I. NHẬN THỨC SỐ``); no second number is added.
@@ -150,17 +213,19 @@ def _sections(definition: Definition) -> list[tuple[str, list[str]]]:
             by_pillar[pillar_of[first]].append((order[first], name))
         else:
             rest.append(name)
-    sections = [("THÔNG TIN CHUNG", general)] if general else []
+    sections = [(render(T("GENERAL INFORMATION"), lang), general)] if general else []
     for pillar in definition.tree:
         names = [n for _, n in sorted(by_pillar[pillar.id])]
         if names:
             sections.append((f"{pillar.id}. {pillar.title}".upper(), names))
     if rest:
-        sections.append(("SỐ LIỆU KHÁC", rest))
+        sections.append((render(T("OTHER DATA"), lang), rest))
     return sections
 
 
-def write_template(definition: Definition, path: str | Path, *, year: int | None = None) -> None:
+def write_template(
+    definition: Definition, path: str | Path, *, year: int | None = None, lang: str | None = None
+) -> None:
     """Write the self-assessment form of ``definition``: one sheet, one row per input.
 
     General facts (Thông tin chung) come first, then each pillar's inputs. Yes/no, role and choice
@@ -171,7 +236,13 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
     A definition with yearly targets gets one column per year of the definition instead
     (``Năm 2022`` … ``Năm 2025``, sheet ``Chỉ tiêu theo năm``); ``cds-index score DEF form.xlsx
     --year 2024`` reads it back.
+
+    The form's words are in ``lang`` (default: the current language, ``--lang``); the decision's
+    words (titles, labels) stay as the decision writes them, and a form in either language is read.
     """
+    from ..i18n import choose_language
+
+    lang = choose_language(lang)
     openpyxl = _openpyxl()
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -181,15 +252,19 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
     targets = definition.scoring == "targets"
     years = list(definition.years or []) if targets else []
     columns = (
-        [COL_NAME, COL_LABEL, COL_UNIT, COL_RULE, *(f"{YEAR_WORD} {y}" for y in years), COL_USERS]
+        [
+            *(_word(c, lang) for c in (COL_NAME, COL_LABEL, COL_UNIT, COL_RULE)),
+            *(render(T("Year {year}", year=str(y)), lang) for y in years),
+            _word(COL_USERS, lang),
+        ]
         if targets
-        else TEMPLATE_COLUMNS
+        else [_word(c, lang) for c in TEMPLATE_COLUMNS]
     )
     widths = [*WIDTHS[:4], *([14] * len(years)), WIDTHS[-1]] if targets else WIDTHS
     users = users_of_inputs(definition)
     book = openpyxl.Workbook()
     ws = book.active
-    ws.title = TARGETS_SHEET if targets else TEMPLATE_SHEET
+    ws.title = _word(TARGETS_SHEET if targets else TEMPLATE_SHEET, lang)
     bold = Font(bold=True)
     fill_input = PatternFill("solid", fgColor="FFF7D6")
     fill_head = PatternFill("solid", fgColor="DDE7F3")
@@ -203,13 +278,19 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
         """A cell of the form; text from the definition cannot start a formula (``safe.cell_text``)."""
         return ws.cell(row, col, cell_text(value) if isinstance(value, str) else value)
 
-    put(1, 1, f"PHIẾU TỰ ĐÁNH GIÁ — {definition.title}").font = Font(bold=True, size=13)
+    put(1, 1, render(T("SELF-ASSESSMENT FORM — {title}", title=definition.title), lang)).font = Font(
+        bold=True, size=13
+    )
+    decided = T(
+        "{issuer}, Decision No. {number} of {date}",
+        issuer=definition.issuer,
+        number=definition.decision.number,
+        date=definition.decision.date,
+    )
     put(
         2,
         1,
-        f"{definition.issuer}, Quyết định số {definition.decision.number} ngày "
-        f"{definition.decision.date:%d/%m/%Y}"
-        + (f", {definition.decision.appendix}" if definition.decision.appendix else ""),
+        render(decided, lang) + (f", {definition.decision.appendix}" if definition.decision.appendix else ""),
     )
     # The year is left for the unit to write (or given with --year): a default taken from the
     # computer's clock would silently assess the wrong year.
@@ -221,23 +302,25 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
     ]
     for offset, (label, value) in enumerate(facts):
         row = 3 + offset
-        put(row, 1, label).font = bold
+        put(row, 1, _word(label, lang)).font = bold
         cell = put(row, 2, value)
         if label != FACT_DEFINITION:
             cell.fill = fill_input
             cell.border = border
             cell.protection = unlocked
-    put(
-        7,
-        1,
-        (
-            "Điền số liệu của từng năm vào cột của năm đó. "
-            if targets
-            else "Điền số liệu vào cột E (và cột F khi có số liệu của Hội đồng thẩm định). "
+    how = (
+        T(
+            "Write each year's figures in that year's column. Left empty = not reported; n/a = not "
+            "applicable. Columns A–D are locked (Review › Unprotect Sheet opens them, no password)."
         )
-        + "Để trống = không báo cáo số liệu; ghi n/a = không áp dụng. "
-        "Cột A–D được khóa (Review › Unprotect Sheet để mở, không cần mật khẩu).",
-    ).font = Font(italic=True)
+        if targets
+        else T(
+            "Write the figures in column E (and in column F when the appraisal council has its own). "
+            "Left empty = not reported; n/a = not applicable. Columns A–D are locked (Review › "
+            "Unprotect Sheet opens them, no password)."
+        )
+    )
+    put(7, 1, render(how, lang)).font = Font(italic=True)
     header_row = 9
     for col, title in enumerate(columns, start=1):
         cell = put(header_row, col, title)
@@ -256,7 +339,7 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
                 allow_blank=True,
                 showErrorMessage=True,
                 errorStyle="warning",
-                errorTitle="Giá trị không hợp lệ",
+                errorTitle=render(T("Invalid value"), lang),
                 **kwargs,
             )
             ws.add_data_validation(dv)
@@ -275,18 +358,19 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
         value_cols = (TEMPLATE_COLUMNS.index(COL_SELF) + 1, TEMPLATE_COLUMNS.index(COL_APPRAISED) + 1)
         date_col = TEMPLATE_COLUMNS.index(COL_DATE) + 1
         to_fill = {*value_cols, date_col, TEMPLATE_COLUMNS.index(COL_EVIDENCE) + 1}
-    for title, names in _sections(definition):
+    for title, names in _sections(definition, lang):
         cell = put(row, 1, title)
         cell.font = bold
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(columns))
         row += 1
         for name in names:
             spec = definition.inputs[name]
+            unit_word = UNIT_WORDS.get(spec.unit, spec.unit) if lang == "vi" else spec.unit
             cells = [
                 name,
                 spec.label,
-                UNIT_WORDS.get(spec.unit, spec.unit),
-                _requirement(definition, name),
+                "" if spec.unit == "1" else unit_word,
+                _requirement(definition, name, lang),
                 *([None] * (len(columns) - 5)),
                 ", ".join(users.get(name, [])),
             ]
@@ -298,22 +382,26 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
                     c.fill = fill_input
                     c.protection = unlocked
             if spec.type == "boolean":
+                yes, no = _choices("boolean", lang)
                 dv = validation(
-                    "bool", type="list", formula1=listed(YES_NO), error="Chọn Có hoặc Không (hoặc n/a)"
+                    "bool",
+                    type="list",
+                    formula1=listed([yes, no]),
+                    error=render(T("Choose {yes} or {no} (or n/a)", yes=yes, no=no), lang),
                 )
             elif spec.type == "role":
                 dv = validation(
                     "role",
                     type="list",
-                    formula1=listed(ROLE_CHOICES),
-                    error="Chọn Người đứng đầu, Cấp phó hoặc Không",
+                    formula1=listed(_choices("role", lang)),
+                    error=render(T("Choose {head}, {deputy} or {none}", **_roles(lang)), lang),
                 )
             elif spec.type == "choice":
                 dv = validation(
                     f"choice:{name}",
                     type="list",
                     formula1=listed(spec.choices or []),
-                    error="Chọn một giá trị trong danh sách",
+                    error=render(T("Choose a value from the list"), lang),
                 )
             elif spec.type in {"integer", "number"}:
                 low = spec.min if spec.min is not None else None
@@ -325,7 +413,7 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
                         operator="between",
                         formula1=str(low),
                         formula2=str(spec.max),
-                        error=f"Nhập số từ {low} đến {spec.max}",
+                        error=render(T("Enter a number from {low} to {high}", low=low, high=spec.max), lang),
                     )
                 elif low is not None:
                     dv = validation(
@@ -333,7 +421,7 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
                         type=kind,
                         operator="greaterThanOrEqual",
                         formula1=str(low),
-                        error=f"Nhập số ≥ {low}",
+                        error=render(T("Enter a number ≥ {low}", low=low), lang),
                     )
                 else:
                     dv = None
@@ -346,7 +434,7 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
                 validation("date", type="date", operator="greaterThan", formula1="1").add(
                     f"{column_letter(date_col)}{row}"
                 )
-                ws.cell(row, date_col).number_format = "DD/MM/YYYY"
+                ws.cell(row, date_col).number_format = "DD/MM/YYYY" if lang == "vi" else "YYYY-MM-DD"
             row += 1
     _print_setup(ws, f"{header_row}:{header_row}")
     # The key column (input names) and the texts are locked, the cells to fill are not; no password,
@@ -354,7 +442,7 @@ def write_template(definition: Definition, path: str | Path, *, year: int | None
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
-    book.properties.title = f"Phiếu tự đánh giá {definition.id}"
+    book.properties.title = render(T("Self-assessment form {id}", id=definition.id), lang)
     book.properties.subject = definition.id
     book.save(path)
 
@@ -387,16 +475,27 @@ def _archive_problem(path: Path) -> Problem | None:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        return Problem("file-not-found", f"cannot read the workbook {path}: {exc.strerror}", Location(file))
+        return Problem(
+            "file-not-found",
+            T("cannot read the workbook {path}: {why}", path=file, why=str(exc.strerror)),
+            Location(file),
+        )
     if not path.is_file():
         return Problem(
-            "file-not-found", f"{path} is not a regular file (a folder, device or pipe)", Location(file)
+            "file-not-found",
+            T("{path} is not a regular file (a folder, device or pipe)", path=file),
+            Location(file),
         )
     if size > MAX_FILE_BYTES:
         return Problem(
             "file-too-large",
-            f"{path} has {size:,} bytes; workbooks of at most {MAX_FILE_BYTES:,} bytes are read "
-            "(split the units over several workbooks, or save the table as CSV)",
+            T(
+                "{path} has {size} bytes; workbooks of at most {limit} bytes are read (split the units "
+                "over several workbooks, or save the table as CSV)",
+                path=file,
+                size=size,
+                limit=MAX_FILE_BYTES,
+            ),
             Location(file),
         )
     try:
@@ -405,14 +504,23 @@ def _archive_problem(path: Path) -> Problem | None:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         return Problem(
             "excel-corrupt",
-            f"{path} is not an Excel workbook (.xlsx is a zip file): {exc}; "
-            "open it in Excel and save it again as 'Excel Workbook (*.xlsx)'",
+            T(
+                "{path} is not an Excel workbook (.xlsx is a zip file): {why}; open it in Excel and "
+                "save it again as 'Excel Workbook (*.xlsx)'",
+                path=file,
+                why=str(exc),
+            ),
             Location(file),
         )
     if len(parts) > MAX_PARTS:
         return Problem(
             "file-too-large",
-            f"{path} holds {len(parts):,} parts; at most {MAX_PARTS:,} are read",
+            T(
+                "{path} holds {count} parts; at most {limit} are read",
+                path=file,
+                count=len(parts),
+                limit=MAX_PARTS,
+            ),
             Location(file),
         )
     total = 0
@@ -424,15 +532,25 @@ def _archive_problem(path: Path) -> Problem | None:
         if part.file_size > MAX_PART_BYTES and not name.startswith(_BULK_PARTS):
             return Problem(
                 "file-too-large",
-                f"{path}: the part {part.filename} inflates to {part.file_size:,} bytes; "
-                f"at most {MAX_PART_BYTES:,} are read",
+                T(
+                    "{path}: the part {part} inflates to {size} bytes; at most {limit} are read",
+                    path=file,
+                    part=part.filename,
+                    size=part.file_size,
+                    limit=MAX_PART_BYTES,
+                ),
                 Location(file, path=(part.filename,)),
             )
         if total > MAX_XML_BYTES:
             return Problem(
                 "file-too-large",
-                f"{path} inflates to more than {MAX_XML_BYTES:,} bytes of XML (at {part.filename}); "
-                "split the units over several workbooks, or save the table as CSV",
+                T(
+                    "{path} inflates to more than {limit} bytes of XML (at {part}); split the units over "
+                    "several workbooks, or save the table as CSV",
+                    path=file,
+                    limit=MAX_XML_BYTES,
+                    part=part.filename,
+                ),
                 Location(file, path=(part.filename,)),
             )
     return None
@@ -495,9 +613,12 @@ def _sheets(path: Path) -> Iterator[_Sheet | Problem]:
         except Exception as exc:  # openpyxl raises many kinds (zipfile, KeyError, XML, InvalidFileException)
             yield Problem(
                 "excel-corrupt",
-                f"cannot read the workbook {path}: {type(exc).__name__}: "
-                + " ".join(str(exc).split())
-                + "; open it in Excel and save it again as 'Excel Workbook (*.xlsx)'",
+                T(
+                    "cannot read the workbook {path}: {why}; open it in Excel and save it again as "
+                    "'Excel Workbook (*.xlsx)'",
+                    path=file,
+                    why=f"{type(exc).__name__}: " + " ".join(str(exc).split()),
+                ),
                 Location(file),
             )
             return
@@ -600,7 +721,7 @@ class _Sheet:
         self.book = book
         self.budget = budget
         self._percent: dict[int, bool] = {}
-        self.stopped: str | None = None
+        self.stopped: Message | None = None
         """Why reading stopped before the end of the sheet (damaged XML, too many cells)."""
         self.stopped_row = 0
 
@@ -626,7 +747,7 @@ class _Sheet:
         try:
             source = self.ws._get_source()  # the sheet's XML part, opened in the archive
         except (KeyError, OSError, zipfile.BadZipFile) as exc:
-            self.stopped, self.stopped_row = f"the sheet's XML cannot be opened: {exc}", 0
+            self.stopped, self.stopped_row = T("the sheet's XML cannot be opened: {why}", why=str(exc)), 0
             return
         with source:
             data = None
@@ -646,9 +767,10 @@ class _Sheet:
                     if data is not None:
                         data.clear()  # rows already read are not kept in memory
                     if self.budget[0] < 0:
-                        self.stopped = (
-                            f"the workbook has more than {MAX_CELLS:,} cells; split the units over "
-                            "several workbooks, or save the table as CSV"
+                        self.stopped = T(
+                            "the workbook has more than {limit} cells; split the units over several "
+                            "workbooks, or save the table as CSV",
+                            limit=MAX_CELLS,
                         )
                         self.stopped_row = read
                         return
@@ -656,7 +778,7 @@ class _Sheet:
                     if cells:
                         yield number, cells
             except (ET.ParseError, ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile) as exc:
-                self.stopped = f"the sheet's XML is damaged ({type(exc).__name__}: {exc})"
+                self.stopped = T("the sheet's XML is damaged ({why})", why=f"{type(exc).__name__}: {exc}")
                 self.stopped_row = read
 
     def _cells(self, row: Any, number: int) -> Row:
@@ -770,13 +892,20 @@ def _excel_number(text: str) -> Decimal:
 
 
 CELL_MESSAGES = {
-    "excel-formula-no-value": (
+    "excel-formula-no-value": lambda shown: T(
         "the formula {shown} has no stored result (the file was written by a program that does not "
-        "calculate, or calculation was off): open the file in Excel, press F9 and save it, or type the value"
+        "calculate, or calculation was off): open the file in Excel, press F9 and save it, or type the value",
+        shown=shown,
     ),
-    "excel-cell-error": "the cell shows the error {shown}: correct the formula or type the value",
-    "excel-text-too-long": "the cell holds {shown}, more than Excel allows; it was not read",
-    "excel-corrupt": "the cell is damaged ({shown}): type the value again in Excel and save",
+    "excel-cell-error": lambda shown: T(
+        "the cell shows the error {shown}: correct the formula or type the value", shown=shown
+    ),
+    "excel-text-too-long": lambda shown: T(
+        "the cell holds {shown}, more than Excel allows; it was not read", shown=shown
+    ),
+    "excel-corrupt": lambda shown: T(
+        "the cell is damaged ({shown}): type the value again in Excel and save", shown=shown
+    ),
 }
 
 
@@ -785,7 +914,7 @@ def _cell_problem(cell: _Cell, file: str, where: Cell, name: str) -> Problem:
     assert cell.problem is not None
     return Problem(
         cell.problem,
-        f"{address}: {CELL_MESSAGES[cell.problem].format(shown=cell.shown)}",
+        T("{address}: {message}", address=address, message=CELL_MESSAGES[cell.problem](cell.shown)),
         Location(file, line, column, (address, name)),
     )
 
@@ -830,7 +959,7 @@ def _read_sheet(
     found_form = False
     for number, row in rows:
         head.append((number, row))
-        keys = {_key(c.value) for c in row.values() if isinstance(c.value, str)}
+        keys = {_canonical(_key(c.value)) for c in row.values() if isinstance(c.value, str)}
         if _key(COL_NAME) in keys and _key(COL_SELF) in keys:
             found_form = True
             break
@@ -865,7 +994,11 @@ def _read_sheet(
             (
                 Problem(
                     code,
-                    f"{where}: {sheet.stopped}; the rows from here on were not read",
+                    T(
+                        "{address}: {why}; the rows from here on were not read",
+                        address=where,
+                        why=sheet.stopped,
+                    ),
                     Location(file, sheet.stopped_row + 1, 1, (where,)),
                 ),
             ),
@@ -890,12 +1023,18 @@ def _ref(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
-def _stray(file: str, sheet: str, number: int, col: int, cell: _Cell, why: str) -> Problem:
+def _stray(file: str, sheet: str, number: int, col: int, cell: _Cell, why: Message) -> Problem:
     address = f"{_ref(sheet)}!{column_letter(col + 1)}{number}"
     shown = cell.shown if cell.problem else repr(cell.value)
     return Problem(
         "excel-stray-cell",
-        f"{address}: {why}; the value {shown} was not read (give the column a header, or delete the value)",
+        T(
+            "{address}: {why}; the value {value} was not read "
+            "(give the column a header, or delete the value)",
+            address=address,
+            why=why,
+            value=shown,
+        ),
         Location(file, number, col + 1, (address, f"column {column_letter(col + 1)}")),
     )
 
@@ -946,8 +1085,12 @@ def _read_table(
             (
                 Problem(
                     "kind-unknown",
-                    f"{_ref(title)}!A{header_row}: neither a self-assessment form (no '{COL_NAME}' header) "
-                    "nor a table whose header row names inputs",
+                    T(
+                        "{address}: neither a self-assessment form (no {header} header) nor a table "
+                        "whose header row names inputs",
+                        address=f"{_ref(title)}!A{header_row}",
+                        header=repr(COL_NAME),
+                    ),
                     Location(file, header_row, 1, (title,)),
                 ),
             ),
@@ -966,9 +1109,12 @@ def _read_table(
             (
                 Problem(
                     "table-header",
-                    f"{_ref(title)}!A{header_row}: the header has no unit id column (Mã đơn vị), and "
-                    f"column A ({header_values[0]!r}) is not one: add a column 'Mã đơn vị' with "
-                    "each unit's id",
+                    T(
+                        "{address}: the header has no unit id column ('Mã đơn vị'), and column A ({value}) "
+                        "is not one: add a column 'Mã đơn vị' with each unit's id",
+                        address=f"{_ref(title)}!A{header_row}",
+                        value=repr(header_values[0]),
+                    ),
                     Location(file, header_row, 1, (f"{_ref(title)}!A{header_row}",)),
                 ),
             ),
@@ -996,13 +1142,13 @@ def _read_table(
         for col in range(width):
             cell = row.get(col)
             if cell is not None and cell.problem is not None and col in read:
-                name = layout.inputs.get(col, f"column {column_letter(col + 1)}")
+                name = layout.inputs.get(col, f"column {column_letter(col + 1)}")  # a path: a key
                 problems.append(_cell_problem(cell, file, where(col), name))
             values.append(_as_input(cell, specs.get(col)))
         for col, cell in row.items():
             if col >= width or col not in read:
                 problems.append(
-                    _stray(file, title, number, col, cell, "a value in a column without a header")
+                    _stray(file, title, number, col, cell, T("a value in a column without a header"))
                 )
         unit = table_unit(
             definition,
@@ -1036,7 +1182,7 @@ def _read_form(
     for number, cells in head:
         label = cells.get(0)
         if label is not None and isinstance(label.value, str) and 1 in cells:
-            facts[_key(label.value)] = (_as_input(cells[1], None), number)
+            facts[_canonical(_key(label.value))] = (_as_input(cells[1], None), number)
     source = f"{file}!{sheet}"
 
     def fact(label: str) -> Any:
@@ -1052,7 +1198,12 @@ def _read_form(
             (
                 Problem(
                     "input-definition",
-                    f"{_ref(sheet)}!B{row}: this form is for {declared!r}, not {definition.id!r}",
+                    T(
+                        "{address}: this form is for {declared}, not {definition}",
+                        address=f"{_ref(sheet)}!B{row}",
+                        declared=repr(declared),
+                        definition=repr(definition.id),
+                    ),
                     Location(file, row, 2, (f"{_ref(sheet)}!B{row}", "definition")),
                 ),
             ),
@@ -1069,7 +1220,11 @@ def _read_form(
             (
                 Problem(
                     "missing-key",
-                    f"{_ref(sheet)}!B{row}: the form has no unit id ({FACT_UNIT_ID})",
+                    T(
+                        "{address}: the form has no unit id ({fact})",
+                        address=f"{_ref(sheet)}!B{row}",
+                        fact=FACT_UNIT_ID,
+                    ),
                     Location(file, row, 2, (f"{_ref(sheet)}!B{row}", "unit")),
                 ),
             ),
@@ -1085,14 +1240,14 @@ def _read_form(
             problems.append(
                 Problem(
                     code,
-                    f"{_ref(sheet)}!B{row}: {message}",
+                    T("{address}: {message}", address=f"{_ref(sheet)}!B{row}", message=message),
                     Location(file, row, 2, (f"{_ref(sheet)}!B{row}", "year")),
                 )
             )
         else:
             unit_year = read_year
 
-    keys = {col: _key(c.value) for col, c in header_cells.items() if isinstance(c.value, str)}
+    keys = {col: _canonical(_key(c.value)) for col, c in header_cells.items() if isinstance(c.value, str)}
     col = {title: next((i for i, k in keys.items() if k == _key(title)), None) for title in TEMPLATE_COLUMNS}
     known = {i for i in col.values() if i is not None}
     by_label: dict[str, list[str]] = {}
@@ -1122,7 +1277,7 @@ def _read_form(
         for index, cell in cells.items():
             if index not in known:
                 problems.append(
-                    _stray(file, sheet, number, index, cell, "a value outside the form's columns")
+                    _stray(file, sheet, number, index, cell, T("a value outside the form's columns"))
                 )
         parts = {title: get(cells, title) for title in (COL_SELF, COL_APPRAISED, COL_DATE, COL_EVIDENCE)}
         bad = [(t, c) for t, c in parts.items() if c is not None and c.problem is not None]
@@ -1140,7 +1295,7 @@ def _read_form(
             problems.append(
                 Problem(
                     "input-unknown",
-                    f"{address}: a value in a row without an input name",
+                    T("{address}: a value in a row without an input name", address=address),
                     Location(file, number, self_col, (address, "?")),
                 )
             )
@@ -1150,7 +1305,12 @@ def _read_form(
             problems.append(
                 Problem(
                     "input-unknown",
-                    f"{address}: {name!r} appears twice in the form (first in row {cells_at[name]})",
+                    T(
+                        "{address}: {input} appears twice in the form (first in row {row})",
+                        address=address,
+                        input=repr(name),
+                        row=str(cells_at[name]),
+                    ),
                     Location(file, number, 1, (address, name)),
                 )
             )
@@ -1215,7 +1375,7 @@ def read_workbook_years(
         head: list[tuple[int, Row]] = []
         for number, row in rows:
             head.append((number, row))
-            keys = {i: _key(c.value) for i, c in row.items() if isinstance(c.value, str)}
+            keys = {i: _canonical(_key(c.value)) for i, c in row.items() if isinstance(c.value, str)}
             years = {i: int(m[1]) for i, k in keys.items() if (m := _YEAR_HEADER.fullmatch(k))}
             if _key(COL_NAME) in keys.values() and years:
                 return _read_years_form(definition, file, sheet, head[:-1], row, number, years, rows)
@@ -1224,13 +1384,23 @@ def read_workbook_years(
         if sheet.stopped is not None:
             where = f"{_ref(sheet.title)}!A{sheet.stopped_row + 1}"
             return {}, [
-                Problem("excel-corrupt", f"{where}: {sheet.stopped}", Location(file, sheet.stopped_row + 1))
+                Problem(
+                    "excel-corrupt",
+                    T("{address}: {message}", address=where, message=sheet.stopped),
+                    Location(file, sheet.stopped_row + 1),
+                )
             ]
     return {}, [
         Problem(
             "kind-unknown",
-            f"{path}: no sheet is a yearly-targets form (a '{COL_NAME}' header and one '{YEAR_WORD} 2024' "
-            f"column per year); write one with `cds-index template {definition.id} --format xlsx`",
+            T(
+                "{path}: no sheet is a yearly-targets form (a {header} header and one {year} column per "
+                "year); write one with {command}",
+                path=file,
+                header=repr(COL_NAME),
+                year=repr(f"{YEAR_WORD} 2024"),
+                command=f"`cds-index template {definition.id} --format xlsx`",
+            ),
             Location(file),
         )
     ]
@@ -1251,7 +1421,7 @@ def _read_years_form(
     for number, cells in head:
         label = cells.get(0)
         if label is not None and isinstance(label.value, str) and 1 in cells:
-            facts[_key(label.value)] = (_as_input(cells[1], None), number)
+            facts[_canonical(_key(label.value))] = (_as_input(cells[1], None), number)
 
     def fact(label: str) -> tuple[Any, int]:
         return facts.get(_key(label), (None, 4))
@@ -1266,7 +1436,12 @@ def _read_years_form(
         return {}, [
             Problem(
                 "input-definition",
-                f"{where[0]}: this form is for {declared!r}, not {definition.id!r}",
+                T(
+                    "{address}: this form is for {declared}, not {definition}",
+                    address=where[0],
+                    declared=repr(declared),
+                    definition=repr(definition.id),
+                ),
                 Location(file, row, 2, (where[0], "definition")),
             )
         ]
@@ -1276,13 +1451,13 @@ def _read_years_form(
         return {}, [
             Problem(
                 "missing-key",
-                f"{where[0]}: the form has no unit id ({FACT_UNIT_ID})",
+                T("{address}: the form has no unit id ({fact})", address=where[0], fact=FACT_UNIT_ID),
                 Location(file, row, 2, (where[0], "unit")),
             )
         ]
     unit_name = fact(FACT_UNIT_NAME)[0]
     unit_name = None if is_blank(unit_name) else str(unit_name).strip()
-    keys = {i: _key(c.value) for i, c in header.items() if isinstance(c.value, str)}
+    keys = {i: _canonical(_key(c.value)) for i, c in header.items() if isinstance(c.value, str)}
     name_col = next(i for i, k in keys.items() if k == _key(COL_NAME))
     label_col = next((i for i, k in keys.items() if k == _key(COL_LABEL)), None)
     known = set(keys)
@@ -1301,7 +1476,9 @@ def _read_years_form(
             name = labelled[0] if len(labelled) == 1 else None
         for col, cell in cells.items():
             if col not in known:
-                general.append(_stray(file, title, number, col, cell, "a value outside the form's columns"))
+                general.append(
+                    _stray(file, title, number, col, cell, T("a value outside the form's columns"))
+                )
         input_spec = definition.inputs.get(name) if name is not None else None
         for col, year in year_cols.items():
             found_cell = cells.get(col)
@@ -1312,7 +1489,11 @@ def _read_years_form(
                 general.append(
                     Problem(
                         "input-unknown",
-                        f"{where[0]}: a value in a row without a known input name ({name!r})",
+                        T(
+                            "{address}: a value in a row without a known input name ({input})",
+                            address=where[0],
+                            input=repr(name),
+                        ),
                         Location(file, number, col + 1, (where[0], name or "?")),
                     )
                 )
@@ -1348,62 +1529,45 @@ _DATE = _DateSpec()
 
 # --- results ----------------------------------------------------------------------------------
 
-RESULT_WORDS = {
-    "vi": {
-        "summary": "Tổng hợp",
-        "rank": "Hạng",
-        "id": "Mã đơn vị",
-        "name": "Tên đơn vị",
-        "total": "Tổng điểm",
-        "max": "Điểm tối đa áp dụng",
-        "percent": "Tỷ lệ trên điểm tối đa áp dụng (%)",
-        "index": "Chỉ số (%)",
-        "bonus": "Điểm thưởng",
-        "with_bonus": "Tổng điểm kể cả điểm thưởng",
-        "status": "Trạng thái",
-        "problems": "Lỗi số liệu",
-        "warning": "Cảnh báo",
-        "stt": "STT",
-        "title": "Nội dung",
-        "stated": "Điểm tối đa",
-        "self": "Điểm tự đánh giá",
-        "appraised": "Điểm Hội đồng thẩm định",
-        "points": "Điểm đạt được",
-        "explanation": "Giải thích",
-        "ok": "hợp lệ",
-        "invalid": "có số liệu không hợp lệ",
-        "failed": "không đọc được",
-        "ranked_by": "Xếp hạng theo",
-        "of": "trên",
-    },
-    "en": {
-        "summary": "Summary",
-        "rank": "Rank",
-        "id": "Unit id",
-        "name": "Unit name",
-        "total": "Total",
-        "max": "Applicable max",
-        "percent": "Percent of applicable max (%)",
-        "index": "Index (%)",
-        "bonus": "Bonus",
-        "with_bonus": "Total with bonus",
-        "status": "Status",
-        "problems": "Problems",
-        "warning": "Warning",
-        "stt": "No.",
-        "title": "Criterion",
-        "stated": "Max points",
-        "self": "Self-assessed points",
-        "appraised": "Appraised points",
-        "points": "Points earned",
-        "explanation": "Explanation",
-        "ok": "ok",
-        "invalid": "invalid data",
-        "failed": "unreadable",
-        "ranked_by": "Ranked by",
-        "of": "of",
-    },
+RESULT_WORDS: dict[str, Message] = {
+    "summary": T("Summary"),
+    "rank": T("Rank"),
+    "id": T("Unit id"),
+    "name": T("Unit name"),
+    "total": T("Total"),
+    "max": T("Applicable max"),
+    "percent": T("Percent of applicable max (%)"),
+    "index": T("Index (%)"),
+    "bonus": T("Bonus"),
+    "with_bonus": T("Total with bonus"),
+    "status": T("Status"),
+    "problems": T("Problems"),
+    "warning": T("Warning"),
+    "stt": T("No."),
+    "title": T("Criterion"),
+    "stated": T("Max points"),
+    "self": T("Self-assessed points"),
+    "appraised": T("Appraised points"),
+    "points": T("Points earned"),
+    "explanation": T("Explanation"),
+    "ok": T("ok"),
+    "invalid": T("invalid data"),
+    "failed": T("unreadable"),
+    "ranked_by": T("Ranked by"),
+    "of": T("of"),
 }
+"""The results workbook's words (sheet names, headers, statuses), rendered in the workbook's language."""
+
+
+def _number_code(places: int) -> str:
+    """Excel's number format for ``places`` decimals, grouped: ``#,##0.00``.
+
+    The code is locale-independent (``,`` means "group thousands" and ``.`` "the decimal point" in
+    the file, whatever the language): Excel shows ``9.500.000,50`` to a reader whose Windows or
+    Excel is set to Vietnamese and ``9,500,000.50`` to one set to English. Hard-coding separators
+    (``#.##0,00``) would be wrong for both, so the workbook sets only the code.
+    """
+    return "#,##0." + "0" * places if places else "#,##0"
 
 
 def _sheet_name(unit_id: str, taken: set[str]) -> str:
@@ -1455,12 +1619,12 @@ def write_results(
 
     from ..analyse.ranking import chosen, rank, ties_text
 
-    w = RESULT_WORDS[lang]
+    w = {key: render(word, lang) for key, word in RESULT_WORDS.items()}
     all_rows = list(rows)
     good = [r for r in all_rows if r.ok and r.result is not None]
     by = chosen(definition, by)  # the declared measure unless the caller names another (#13)
     ranks = {r.unit_id: r.rank for r in rank([row.result for row in good if row.result is not None], by)}
-    fmt = "0." + "0" * definition.display.decimals if definition.display.decimals else "0"
+    fmt = _number_code(definition.display.decimals)
     bold = Font(bold=True)
 
     book = openpyxl.Workbook(write_only=True)
@@ -1471,7 +1635,7 @@ def write_results(
     index_places = (
         definition.index.rounding.places if definition.index.rounding is not None else places
     )  # the index as the decision rounds it (#13)
-    index_fmt = "0." + "0" * index_places if index_places else "0"
+    index_fmt = _number_code(index_places)
 
     def styled(
         ws: Any,
@@ -1535,8 +1699,8 @@ def write_results(
         else:
             cells += [None] * (len(definition.tree) + 3 + with_index + bonus)
         # errors, then warnings (a year outside the version's period, #13), each on a line of its own
-        notes = [describe(p) for p in row.problems if p.severity == "error"]
-        notes += [f"{w['warning']}: {describe(p)}" for p in row.problems if p.severity == "warning"]
+        notes = [describe(p, lang) for p in row.problems if p.severity == "error"]
+        notes += [f"{w['warning']}: {describe(p, lang)}" for p in row.problems if p.severity == "warning"]
         cells += [status, "\n".join(notes) or None]
         summary.append([styled(summary, c, number=True, index=i == index_at) for i, c in enumerate(cells)])
     summary.auto_filter.ref = f"A2:{column_letter(len(head))}{len(ordered) + 2}"
@@ -1544,11 +1708,13 @@ def write_results(
 
     detailed = [row for row in ordered if row.result is not None]
     if len(detailed) > unit_sheets:
-        note = (
-            f"Chỉ {unit_sheets} đơn vị đầu có trang chi tiết; xuất --format csv hoặc json để có toàn bộ."
-            if lang == "vi"
-            else f"Only the first {unit_sheets} units have a sheet of their own; use --format csv or json "
-            "for every criterion of every unit."
+        note = render(
+            T(
+                "Only the first {count} units have a sheet of their own; use --format csv or json for "
+                "every criterion of every unit.",
+                count=unit_sheets,
+            ),
+            lang,
         )
         summary.append([])
         summary.append([styled(summary, note, font=bold)])
@@ -1639,6 +1805,6 @@ def write_results(
             ]
         )
         for problem in row.problems:
-            ws.append([None, styled(ws, describe(problem), wrap=True)])
+            ws.append([None, styled(ws, describe(problem, lang), wrap=True)])
     book.save(path)
     return len(all_rows), sum(not r.ok for r in all_rows)

@@ -90,22 +90,50 @@ def rounded(value: Decimal, places: int | None) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-def cell_number(value: Decimal | int, places: int | None = None) -> str:
-    """A number as CSV text: plain digits with a decimal point, rounded to ``places`` unless ``None``."""
+SEPARATORS = {"vi": (".", ","), "en": (",", ".")}
+"""``--number-format``: (thousands, decimal) separators of a CSV number written for people (#12)."""
+
+
+def cell_number(value: Decimal | int, places: int | None = None, number_format: str | None = None) -> str:
+    """A number as CSV text, rounded to ``places`` unless ``None``.
+
+    By default plain digits with a decimal point (``9500000.5``: what programs read). With
+    ``number_format`` ``vi`` or ``en``, grouped as people write it: ``9.500.000,5`` / ``9,500,000.5``
+    (the digits are the same; :func:`cds_index.read.literals.read_number` with that format reads
+    them back exactly).
+
+    >>> cell_number(Decimal("-9500000.50"), 2, "vi"), cell_number(Decimal("1234.5"), None, "en")
+    ('-9.500.000,5', '1,234.5')
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
-        return str(value)
-    text = plain(rounded(value, places))
-    return "0" if text == "-0" else text
+        text = str(value)
+    else:
+        text = plain(rounded(value, places))
+        text = "0" if text == "-0" else text
+    if number_format is None:
+        return text
+    group, point = SEPARATORS[number_format]
+    sign = "-" if text.startswith("-") else ""
+    whole, _, fraction = text.lstrip("-").partition(".")
+    if not whole.isdigit():  # not a finite plain number (nothing scored reaches here): as it is
+        return text
+    lead = len(whole) % 3 or 3
+    grouped = group.join([whole[:lead], *(whole[i : i + 3] for i in range(lead, len(whole), 3))])
+    return sign + grouped + (point + fraction if fraction else "")
 
 
-def csv_cell(value: Any, places: int | None = None) -> str:
-    """One CSV cell: ``None`` empty, numbers by :func:`cell_number`, text by :func:`cell_text`."""
+def csv_cell(value: Any, places: int | None = None, number_format: str | None = None) -> str:
+    """One CSV cell: ``None`` empty, numbers by :func:`cell_number`, text by :func:`cell_text`.
+
+    A number is never escaped: ``-5`` (or ``-9.500.000,5``) is a number to every spreadsheet, not a
+    formula; every text cell is, whatever the number format.
+    """
     if value is None:
         return ""
     if isinstance(value, Decimal | int):
-        return cell_number(value, places)
+        return cell_number(value, places, number_format)
     return cell_text(str(value))
 
 

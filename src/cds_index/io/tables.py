@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import Location, Problem, did_you_mean
 from ..formats.model import Definition
-from ..i18n import T
+from ..i18n import Message, T
 from ..read.inputs import UnitInputs, parse_values
 from ..read.literals import NumberFormat, clean
 from ..read.literals import read_year as literal_year
@@ -77,7 +77,7 @@ class TableLayout:
     year_col: int | None
     inputs: dict[int, str]
     """Column (0-based) → input name."""
-    unknown: dict[int, str]
+    unknown: dict[int, Message]
     """Column → why its header is not an input (unknown or ambiguous)."""
     id_found: bool = True
     """Whether a header names the unit id column (else the first column is taken as the id)."""
@@ -110,7 +110,7 @@ def table_layout(definition: Definition, header: Sequence[Any]) -> TableLayout:
         name_col = 1  # "first columns unit id and name", whatever the second header says
     year_col = next((i for i, k in enumerate(keys) if k in YEAR_HEADERS), None)
     inputs: dict[int, str] = {}
-    unknown: dict[int, str] = {}
+    unknown: dict[int, Message] = {}
     taken: dict[str, int] = {}
     for i, k in enumerate(keys):
         if i in {id_col, name_col, year_col} or not k:
@@ -122,19 +122,28 @@ def table_layout(definition: Definition, header: Sequence[Any]) -> TableLayout:
             inputs[i] = names[0]
             taken[names[0]] = i
         elif len(names) == 1:
-            unknown[i] = (
-                f"column {header[i]!r} repeats input {names[0]!r} (already in column "
-                f"{column_letter(taken[names[0]] + 1)})"
+            unknown[i] = T(
+                "column {header} repeats input {input} (already in column {column})",
+                header=repr(header[i]),
+                input=repr(names[0]),
+                column=column_letter(taken[names[0]] + 1),
             )
         elif names:
-            unknown[i] = (
-                f"column {header[i]!r} is the label of several inputs ({', '.join(names)}); "
-                "use the input name as the header"
+            unknown[i] = T(
+                "column {header} is the label of several inputs ({inputs}); use the input name as the header",
+                header=repr(header[i]),
+                inputs=", ".join(names),
             )
         else:
             hint = did_you_mean(str(header[i]), definition.inputs)
-            unknown[i] = f"column {header[i]!r} is not an input of this definition" + (
-                f"; {hint}" if hint else ""
+            unknown[i] = (
+                T(
+                    "column {header} is not an input of this definition; {hint}",
+                    header=repr(header[i]),
+                    hint=hint,
+                )
+                if hint
+                else T("column {header} is not an input of this definition", header=repr(header[i]))
             )
     return TableLayout(id_col, name_col, year_col, inputs, unknown, id_found)
 
@@ -181,7 +190,7 @@ def table_unit(
             (
                 Problem(
                     "missing-key",
-                    f"{address}: this row has values but no unit id",
+                    T("{address}: this row has values but no unit id", address=address),
                     Location(file, line, column, (address,)),
                 ),
             ),
@@ -194,7 +203,13 @@ def table_unit(
             None,
             None,
             source,
-            (Problem("table-row", f"{address}: {refused}", Location(file, line, column, (address,))),),
+            (
+                Problem(
+                    "table-row",
+                    T("{address}: {message}", address=address, message=refused),
+                    Location(file, line, column, (address,)),
+                ),
+            ),
         )
     problems: list[Problem] = []
     unit_year = year
@@ -204,7 +219,11 @@ def table_unit(
         if code:
             address, line, column = where(layout.year_col)
             problems.append(
-                Problem(code, f"{address}: {message}", Location(file, line, column, (address, "year")))
+                Problem(
+                    code,
+                    T("{address}: {message}", address=address, message=message),
+                    Location(file, line, column, (address, "year")),
+                )
             )
         else:
             unit_year = read_year
@@ -227,7 +246,12 @@ def table_unit(
             problems.append(
                 Problem(
                     "input-unknown",
-                    f"{address}: {why}; the value {cell(col)!r} was not read",
+                    T(
+                        "{address}: {why}; the value {value} was not read",
+                        address=address,
+                        why=why,
+                        value=repr(cell(col)),
+                    ),
                     Location(file, line, column, (address, f"column {column_letter(col + 1)}")),
                 )
             )
@@ -247,23 +271,26 @@ def header_again(definition: Definition, layout: TableLayout, row: Sequence[Any]
 
 def _not_a_unit(
     layout: TableLayout, row: Sequence[Any], unit_id: str, unit_name: str | None, flagged: bool = False
-) -> str | None:
+) -> Message | None:
     """Why a row with an id is no unit: a total, a header repeated, a note alone in the id column."""
     if header_key(unit_id) in ID_HEADERS:
-        return (
-            f"the row repeats the header ({unit_id!r}): a second table, or two files joined? "
-            "Put each table in its own file or sheet; the rows below are read by the first header"
+        return T(
+            "the row repeats the header ({id}): a second table, or two files joined? Put each table in "
+            "its own file or sheet; the rows below are read by the first header",
+            id=repr(unit_id),
         )
     if header_key(unit_id) in TOTAL_WORDS or (unit_name is not None and header_key(unit_name) in TOTAL_WORDS):
-        return (
-            f"a total row ({unit_name or unit_id!r}) is not a unit and was not scored; "
-            "delete it (totals are computed by cds-index)"
+        return T(
+            "a total row ({name}) is not a unit and was not scored; delete it (totals are computed by "
+            "cds-index)",
+            name=repr(unit_name or unit_id),
         )
     others = [v for i, v in enumerate(row) if i != layout.id_col and not is_blank(v)]
     if unit_name is None and not others and not flagged and (layout.name_col is not None or " " in unit_id):
-        return (
-            f"the row holds only {unit_id!r} in the unit id column and no value: a title or note is "
-            "not a unit; delete it, or give the unit its name and values"
+        return T(
+            "the row holds only {id} in the unit id column and no value: a title or note is not a unit; "
+            "delete it, or give the unit its name and values",
+            id=repr(unit_id),
         )
     return None
 

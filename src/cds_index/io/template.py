@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..formats.model import Definition, rule_inputs
+from ..i18n import T, choose_language, render
 
 
 def users_of_inputs(definition: Definition) -> dict[str, list[str]]:
@@ -40,19 +41,50 @@ def _describe(definition: Definition, name: str) -> str:
     return ", ".join(parts)
 
 
-def inputs_template(definition: Definition, *, year: int | None = None) -> str:
-    """The template text. Every value starts as ``null`` (= not reported); fill in what you have."""
+def inputs_template(
+    definition: Definition,
+    *,
+    year: int | None = None,
+    reference: str | None = None,
+    lang: str | None = None,
+) -> str:
+    """The template text. Every value starts as ``null`` (= not reported); fill in what you have.
+
+    ``reference`` is what the file's ``definition:`` says (default: the id): a path or ``id@date``
+    when the id alone would not find this version again (#13). Its comments are in ``lang``
+    (default: the current language); keys, kinds and the decision's words are the same in every
+    language.
+    """
+    lang = choose_language(lang)
     users = users_of_inputs(definition)
     year = year or dt.date.today().year
     lines = [
         # the schema `cds-index schema -o schemas` writes next to this file, for editors (#14)
         "# yaml-language-server: $schema=schemas/inputs.schema.json",
-        f"# Số liệu của một đơn vị cho: {definition.title} ({definition.decision.number})",
-        "# Điền giá trị thay cho null. Để null = không báo cáo (0 điểm). Ghi n/a = không áp dụng.",
-        "# Có thể ghi {self: x, appraised: y} (tự đánh giá / Hội đồng thẩm định)"
-        " và {value: x, date: YYYY-MM-DD}.",
+        "# "
+        + render(
+            T(
+                "One unit's figures for: {title} ({number})",
+                title=definition.title,
+                number=definition.decision.number,
+            ),
+            lang,
+        ),
+        "# "
+        + render(
+            T("Write a value in place of null. Left null = not reported (0 points). n/a = not applicable."),
+            lang,
+        ),
+        "# "
+        + render(
+            T(
+                "You can write {{self: x, appraised: y}} (self-assessed / appraisal council) and "
+                "{{value: x, date: YYYY-MM-DD}}."
+            ),
+            lang,
+        ),
         "kind: inputs",
-        f"definition: {definition.id}",
+        f"definition: {reference or definition.id}",
         "unit: {id: ma-don-vi, name: Tên đơn vị}",
     ]
     general = [n for n, s in definition.inputs.items() if s.general]
@@ -62,25 +94,28 @@ def inputs_template(definition: Definition, *, year: int | None = None) -> str:
         for y in definition.years or [year]:
             lines.append(f"  {y}:")
             for name in general + measured:
-                lines += _entry(definition, name, users, indent="    ")
+                lines += _entry(definition, name, users, "    ", lang)
     else:
         lines.append(f"year: {year}")
         lines.append("values:")
         if general:
-            lines.append("  # --- Thông tin chung ---")
+            lines.append("  # --- " + render(T("General information"), lang) + " ---")
         for name in general:
-            lines += _entry(definition, name, users, indent="  ")
+            lines += _entry(definition, name, users, "  ", lang)
         if measured and general:
-            lines.append("  # --- Số liệu theo tiêu chí ---")
+            lines.append("  # --- " + render(T("Figures by criterion"), lang) + " ---")
         for name in measured:
-            lines += _entry(definition, name, users, indent="  ")
+            lines += _entry(definition, name, users, "  ", lang)
     return "\n".join(lines) + "\n"
 
 
-def _entry(definition: Definition, name: str, users: dict[str, list[str]], indent: str) -> list[str]:
+def _entry(
+    definition: Definition, name: str, users: dict[str, list[str]], indent: str, lang: str
+) -> list[str]:
     spec = definition.inputs[name]
     used = ", ".join(users.get(name, [])) or "—"
+    criteria = render(T("criteria: {ids}", ids=used), lang)
     return [
-        f"{indent}# {spec.label} [{_describe(definition, name)}] — tiêu chí: {used}",
+        f"{indent}# {spec.label} [{_describe(definition, name)}] — {criteria}",
         f"{indent}{name}: null",
     ]
