@@ -399,6 +399,7 @@ def test_an_amendment_alone_under_another_name_never_loads_itself(
 # --- through the command line ------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("english")
 def test_the_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from cds_index.cli import main
 

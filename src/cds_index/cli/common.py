@@ -411,8 +411,8 @@ def csv_flags(p: argparse.ArgumentParser) -> None:
         default="keys",
         help=render(
             T(
-                "CSV header row: keys (unit_id, points, …: stable, for programs; the default), or the "
-                "column titles in vi or en for people (Mã đơn vị, Tổng điểm, …)"
+                "CSV header row: keys (unit_id, …: stable, for programs; the default), or the "
+                "column titles in vi or en for people"
             )
         ),
     )

@@ -448,7 +448,7 @@ def batch_header(definition: Definition, lang: Lang = "vi", *, size: int | None 
     from ..io.batch import summary_columns
 
     size = terminal_width() if size == -1 else size
-    names = summary_columns(definition, lang)[:-2]
+    names = summary_columns(definition, lang)[:-3]
     ident, name, status, number = _batch_sizes(len(names) - 3, size)
     cells = [(names[0], ident, "<"), (names[1], name, "<"), (names[2], status, "<")]
     cells += [(n, number, ">") for n in names[3:]]
@@ -462,9 +462,9 @@ def batch_line(definition: Definition, row: Any, lang: Lang = "vi", *, size: int
 
     size = terminal_width() if size == -1 else size
     places = definition.display.decimals
-    cells = summary_values(definition, row, lambda d: "" if d is None else grouped(d, lang, places))
+    cells = summary_values(definition, row, lambda d: "" if d is None else grouped(d, lang, places), lang)
     cells = [terminal(c).replace("\n", " ") for c in cells]  # names and messages come from the data
-    problems, body = cells[-2], cells[:-2]
+    problems, warnings, body = cells[-3], cells[-2], cells[:-3]
     ident, name, status, number = _batch_sizes(len(body) - 3, size)
     parts = [(body[0], ident, "<"), (body[1], name, "<"), (body[2], status, "<")]
     parts += [(c, number, ">") for c in body[3:]]
@@ -474,5 +474,14 @@ def batch_line(definition: Definition, row: Any, lang: Lang = "vi", *, size: int
             f"    {line}"
             for p in problems.split(" | ")
             for line in wrap(p, None if size is None else max(size - 4, MIN_COLUMN))
+        ]
+    if warnings:
+        lines += [
+            f"    {line}"
+            for w in warnings.split(" | ")
+            for line in wrap(
+                render(T("warning: {message}", message=w), lang),
+                None if size is None else max(size - 4, MIN_COLUMN),
+            )
         ]
     return "\n".join(lines).rstrip()
