@@ -280,6 +280,9 @@ def test_every_command_speaks_the_language(
     content = _content_of(
         *DEFINITIONS.rglob("*.yaml"), Path(WEAK), extra=["cds-index", "cds_index", "DTI", *cells]
     )
+    if argv[-1].endswith("hai-duong-707-districts.csv"):  # the batch header wraps the pillars' titles
+        titles = [n.title for n in cds_index.load("hai-duong-707-district").tree]
+        content += sorted({w for t in titles for w in t.split()}, key=len, reverse=True)
     text = _argparse_own(out + err) if "--help" in argv else out + err
     _assert_speaks(text, lang, content)
 
