@@ -353,7 +353,8 @@ def test_only_files_named_as_versions_are_compared(write: Callable[..., Path]) -
 def _batch(tmp_path: Path, year: int) -> list[str]:
     import io
 
-    from cds_index.io.batch import score_many, table_header, table_line, write_csv
+    from cds_index.io.batch import score_many, write_csv
+    from cds_index.render.report import batch_header, batch_line
 
     table = tmp_path / "units.csv"
     table.write_text("unit_id,has_dx_section,news_items\nxa-a,true,2\n", encoding="utf-8")
@@ -361,7 +362,9 @@ def _batch(tmp_path: Path, year: int) -> list[str]:
     rows = list(score_many(amended, [table], year=year))
     out = io.StringIO()
     write_csv(amended, rows, out)
-    terminal = "\n".join([table_header(amended, "en"), *(table_line(amended, r, "en") for r in rows)])
+    terminal = "\n".join(
+        [batch_header(amended, "en", size=None), *(batch_line(amended, r, "en", size=None) for r in rows)]
+    )
     return [out.getvalue(), terminal, *(p.hint or "" for p in rows[0].problems)]
 
 
@@ -399,6 +402,7 @@ def test_an_amendment_alone_under_another_name_never_loads_itself(
 # --- through the command line ------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("english")
 def test_the_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from cds_index.cli import main
 

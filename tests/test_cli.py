@@ -264,6 +264,9 @@ def test_score_an_inputs_file_for_another_definition(run: Run) -> None:
 def test_test_runs_the_case_folders(run: Run) -> None:
     code, out, _ = run("test", str(TESTS / "cases"), str(TESTS / "golden"))
     assert code == 0
+    assert out.strip().endswith("0 không đạt")  # Vietnamese by default (#12)
+    code, out, _ = run("test", str(TESTS / "cases"), str(TESTS / "golden"), "--lang", "en")
+    assert code == 0
     assert out.strip().endswith("0 failed")
 
 
@@ -275,6 +278,9 @@ def test_test_reports_a_failing_case(run: Run, write: Callable[..., Path]) -> No
         "cases.yaml",
     )
     code, out, _ = run("test", str(path))
+    assert code == 1
+    assert f"KHÔNG ĐẠT {path}:4: wrong" in out and "0 đạt, 1 không đạt" in out
+    code, out, _ = run("test", str(path), "--lang", "en")
     assert code == 1
     assert f"FAIL {path}:4: wrong" in out
     assert "CQS.1.1.1 points: expected 1, got 2" in out

@@ -107,6 +107,8 @@ def test_assumptions_list_every_assumed_rule(capsys: pytest.CaptureFixture[str])
     assert [a["id"] for a in listed] == expected == [a["id"] for a in assumptions(definition)]
     assert expected  # 2263 prints only the full-points condition in many places
     code, out = run(capsys, "show", "hue-2263-commune", "--assumptions")
+    assert f"{len(expected)} giả định trong hue-2263-commune" in out
+    code, out = run(capsys, "show", "hue-2263-commune", "--assumptions", "--lang", "en")
     assert f"{len(expected)} assumption(s)" in out
 
 

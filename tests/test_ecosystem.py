@@ -57,6 +57,7 @@ def test_schema_command_writes_every_schema(tmp_path: Path, capsys: pytest.Captu
         assert not written["$id"].startswith("http")
 
 
+@pytest.mark.usefixtures("english")
 def test_schema_command_into_a_file_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -775,6 +775,9 @@ def test_internal(
     monkeypatch.setattr(command, "run", boom)
     assert main(["list"]) == 3
     out, err = capsys.readouterr()
+    assert "lỗi nội bộ" in err and "Xin hãy báo lỗi" in err  # Vietnamese by default (#12)
+    assert main(["list", "--lang", "en"]) == 3
+    out, err = capsys.readouterr()
     assert "internal error" in err and "Please report it" in err
     assert "Traceback" not in out + err
     assert "ZeroDivisionError" in (tmp_path / ".cds-index-crash.log").read_text(encoding="utf-8")

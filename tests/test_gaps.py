@@ -245,6 +245,7 @@ def test_target_gaps_from_a_csv_with_a_year_column(
     assert latest["year"] == 2023
 
 
+@pytest.mark.usefixtures("english")
 def test_target_gaps_flags_a_unit_year_seen_twice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     table = tmp_path / "xa.csv"
     _targets_csv(table, [2023, 2023])
@@ -254,6 +255,7 @@ def test_target_gaps_flags_a_unit_year_seen_twice(tmp_path: Path, capsys: pytest
     assert isinstance(data, dict) and data["year"] == 2023  # the first row is reported
 
 
+@pytest.mark.usefixtures("english")
 def test_target_gaps_for_a_year_the_file_lacks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     table = tmp_path / "xa.csv"
     _targets_csv(table, [2022])
@@ -265,14 +267,15 @@ def test_target_gaps_for_a_year_the_file_lacks(tmp_path: Path, capsys: pytest.Ca
         assert "error[usage]" in err and "'xa-a' has no values for 2030: add " in err
         said.append(err)
     assert "add a `2030:` block under `years:` (e.g. `2030: {dx_targets_plan: …}`)" in said[0]
-    assert "add a row for it with Năm = 2030" in said[1]
+    assert "add a row for it with `Năm = 2030`" in said[1]
 
 
+@pytest.mark.usefixtures("english")
 def test_target_gaps_from_a_table_without_a_year(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     table = tmp_path / "xa.csv"
     table.write_text("Mã đơn vị,Tên đơn vị,dx_targets_plan\nxa-a,Xã A,Có\n", encoding="utf-8")
     assert main(["gaps", "thanh-hoa-1829-commune", str(table)]) == 1
-    assert "unit 'xa-a' gives no year: add a Năm column (e.g. Năm = 2024), or pass --year 2024" in (
+    assert "unit 'xa-a' gives no year: add a `Năm` column (e.g. `Năm = 2024`), or pass --year 2024" in (
         capsys.readouterr().err
     )
     # with --year the row is that year's

@@ -384,15 +384,13 @@ CLI_CASES: list[tuple[str, list[str], dict[str, str | None]]] = [
     ("check a bad inputs file", ["check", "{bad}"], {}),
     ("check a bad definition", ["check", "{baddef}"], {}),
     ("check the bundled definitions", ["check", str(DEFINITIONS)], {}),
-    ("score a unit", ["score", HUE, WEAK], {"vi": "render/report.py", "en": "render/report.py"}),
+    ("score a unit", ["score", HUE, WEAK], {}),
     ("score units as csv", ["score", HUE, WEAK, "--format", "csv"], {}),
     ("show the assumptions", ["show", HUE, "--assumptions"], {}),
     ("list the definitions", ["list"], {}),
     ("gaps of a unit", ["gaps", HUE, WEAK], {}),
 ]
 NOT_CONVERTED |= {
-    "render/report.py": "the table cuts titles at 70 characters (issue 12 item 5), so a cut title is "
-    "not recognised as the decision's words; its own words are inline vi/en, not the catalogue",
 }
 
 

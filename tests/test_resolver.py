@@ -125,6 +125,7 @@ def test_check_with_folder_checks_a_template_of_a_custom_definition(
     assert main(["check", str(out), "--folder", str(folder)]) == 0, capsys.readouterr().out
 
 
+@pytest.mark.usefixtures("english")
 def test_a_missing_folder_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["show", ID, "--folder", "/no/such/folder"]) == 2
     assert "no such folder" in capsys.readouterr().err

@@ -225,3 +225,9 @@ def test_rule_tests_read_values_by_the_definitions_number_format(
         encoding="utf-8",
     )
     assert main(["test", str(tests)]) == 0, capsys.readouterr()
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command lines' messages pinned here are the English ones (#12: Vietnamese by default)."""
+    monkeypatch.setenv("CDS_INDEX_LANG", "en")

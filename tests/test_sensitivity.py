@@ -429,6 +429,7 @@ def test_check_index_alternatives(tmp_path: Path, block: str, message: str) -> N
     assert all(p.location.line for p in found)
 
 
+@pytest.mark.usefixtures("english")
 def test_show_assumptions_lists_index_alternatives(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["show", "hai-duong-707-district", "--assumptions"]) == 0
     out = capsys.readouterr().out

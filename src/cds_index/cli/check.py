@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..i18n import T, render
 from .common import (
     EXIT_INVALID,
     EXIT_OK,
@@ -19,19 +20,27 @@ from .common import (
 
 def add_parser(subparsers: Subparsers) -> None:
     p = subparsers.add_parser(
-        "check", help="validate definitions, overlays, inputs, tests (files, folders or ids)"
+        "check", help=render(T("validate definitions, overlays, inputs, tests (files, folders or ids)"))
     )
     p.add_argument("paths", nargs="+", metavar="PATH|ID")
     p.add_argument("--format", choices=["text", "json", "github"], default="text")
-    p.add_argument("-v", "--verbose", action="store_true", help="also print notes for non-definitions")
     p.add_argument(
-        "--strict", action="store_true", help="warnings fail too (unused inputs, unassigned criteria)"
+        "-v", "--verbose", action="store_true", help=render(T("also print notes for non-definitions"))
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help=render(T("warnings fail too (unused inputs, unassigned criteria)")),
     )
     p.add_argument(
         "--skip-other-yaml",
         action="store_true",
-        help="skip YAML files without a top-level `kind:` (not cds_index files: CI workflows, configs); "
-        "used by the pre-commit hook",
+        help=render(
+            T(
+                "skip YAML files without a top-level `kind:` (not cds_index files: CI workflows, configs); "
+                "used by the pre-commit hook"
+            )
+        ),
     )
     folder_flag(p)
     p.set_defaults(func=run)

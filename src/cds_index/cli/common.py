@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO, TypeAlias, cast
 
 from ..errors import Problem, UsageError
+from ..i18n import T, render
 from ..io.safe import json_text, terminal
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -25,12 +26,43 @@ Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, its "usage:" in the help's language."""
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, render(T("usage: ")) if prefix is None else prefix)
+
+
 class Parser(argparse.ArgumentParser):
-    """A usage error prints the usage and exits 2 (argparse's own exit), escapes removed."""
+    """A usage error prints the usage and exits 2 (argparse's own exit), escapes removed.
+
+    The help is in the language chosen when the parser is built (`main` reads ``--lang`` ahead, else
+    ``CDS_INDEX_LANG``, else the locale): our help texts and argparse's own headings ("usage:",
+    "options", ``-h``). argparse's error sentences ("invalid choice: …") stay English: argparse
+    writes them, with the offending value and the choices, which the line shows whole.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        add_help = kwargs.get("add_help", True)
+        kwargs["add_help"] = False  # ours below, its help in the language
+        super().__init__(*args, **kwargs)
+        self._positionals.title = render(T("positional arguments"))
+        self._optionals.title = render(T("options"))
+        if add_help:
+            self.add_argument(
+                "-h",
+                "--help",
+                action="help",
+                default=argparse.SUPPRESS,
+                help=render(T("show this help message and exit")),
+            )
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        print(terminal(f"{self.prog}: error: {message}"), file=sys.stderr)
+        print(
+            terminal(render(T("{prog}: error: {message}", prog=self.prog, message=message))), file=sys.stderr
+        )
         raise SystemExit(EXIT_USAGE)
 
 
@@ -51,7 +83,9 @@ def parse_year(text: str) -> int:
     try:
         year = check_year(int(text))
     except (ValueError, UsageError):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a year: write it as 2024") from None
+        raise argparse.ArgumentTypeError(
+            render(T("{text} is not a year: write it as 2024", text=repr(text)))
+        ) from None
     assert year is not None
     return year
 
@@ -69,16 +103,34 @@ def output_file(path: str | Path, *, pipe: bool = False) -> Path:
     out = Path(path)
     if is_pipe(out) and not pipe:
         raise UsageError(
-            Problem("output-path", f"{out} is a pipe (FIFO), not a file: give a file name, e.g. ket-qua.xlsx")
+            Problem(
+                "output-path",
+                T(
+                    "{path} is a pipe (FIFO), not a file: give a file name, e.g. {example}",
+                    path=str(out),
+                    example="ket-qua.xlsx",
+                ),
+            )
         )
     if out.is_dir():
         raise UsageError(
-            Problem("output-path", f"{out} is a folder: give a file name, e.g. {out / 'ket-qua.csv'}")
+            Problem(
+                "output-path",
+                T(
+                    "{path} is a folder: give a file name, e.g. {example}",
+                    path=str(out),
+                    example=str(out / "ket-qua.csv"),
+                ),
+            )
         )
     if not out.parent.is_dir():
         raise UsageError(
             Problem(
-                "output-path", f"the folder {out.parent} does not exist: create it first, or write elsewhere"
+                "output-path",
+                T(
+                    "the folder {folder} does not exist: create it first, or write elsewhere",
+                    folder=str(out.parent),
+                ),
             )
         )
     return out
@@ -89,7 +141,10 @@ def output_folder(path: str | Path) -> Path:
     out = Path(path)
     if out.exists() and not out.is_dir():
         raise UsageError(
-            Problem("output-path", f"{out} is a file, not a folder: give a folder for the reports")
+            Problem(
+                "output-path",
+                T("{path} is a file, not a folder: give a folder for the reports", path=str(out)),
+            )
         )
     return out
 
@@ -138,8 +193,8 @@ def progress(items: Any, lang: str = "vi", *, inputs: Sequence[str] = ()) -> Any
         yield from items
         return
     total = count_units(inputs) if inputs else None
-    what = "đơn vị" if lang == "vi" else "units"
-    bad = "lỗi" if lang == "vi" else "with problems"
+    what = render(T("units"), lang)
+    bad = render(T("with problems"), lang)
     try:
         from rich.console import Console
         from rich.progress import (
@@ -155,7 +210,7 @@ def progress(items: Any, lang: str = "vi", *, inputs: Sequence[str] = ()) -> Any
         )
         from rich.text import Text
     except ImportError:
-        yield from _plain_progress(items, total, what, bad)
+        yield from _plain_progress(items, total, what, bad, lang)
         return
 
     class Rate(ProgressColumn):
@@ -170,7 +225,7 @@ def progress(items: Any, lang: str = "vi", *, inputs: Sequence[str] = ()) -> Any
         columns += [TextColumn("{task.completed} " + what)]
     columns += [Rate(), TimeElapsedColumn()]
     if total is not None:
-        columns += [TextColumn("còn" if lang == "vi" else "left"), TimeRemainingColumn()]
+        columns += [TextColumn(render(T("left"), lang)), TimeRemainingColumn()]
     failed = 0
     # Lines written meanwhile go above the bar: stderr's always, stdout's when it is the terminal
     # too (a piped stdout is left alone, so `> out.csv` gets every byte and nothing else).
@@ -190,7 +245,7 @@ def progress(items: Any, lang: str = "vi", *, inputs: Sequence[str] = ()) -> Any
             yield item
 
 
-def _plain_progress(items: Any, total: int | None, what: str, bad: str) -> Any:
+def _plain_progress(items: Any, total: int | None, what: str, bad: str, lang: str = "vi") -> Any:
     """The progress line without rich: `120/500 đơn vị, 40.0/s, ~9 s left`, redrawn in place.
 
     Drawn after each unit is handed on and cleared before the next, so a line the caller prints to
@@ -216,7 +271,7 @@ def _plain_progress(items: Any, total: int | None, what: str, bad: str) -> Any:
             text = f"{count}/{total} {what}" if total else f"{count} {what}"
             text += f", {rate:,.1f}/s"
             if total and rate and total > count:
-                text += f", ~{(total - count) / rate:.0f} s left"
+                text += render(T(", ~{seconds} s left", seconds=f"{(total - count) / rate:.0f}"), lang)
             if failed:
                 text += f", {failed} {bad}"
             sys.stderr.write("\r\033[K" + text)
@@ -263,8 +318,11 @@ def _open_text(path: Path) -> TextIO:
         raise UsageError(
             Problem(
                 "output-path",
-                f"{path} is a pipe (FIFO) that no program reads: start its reader first "
-                f"(e.g. `cat {path}` in another terminal) or give a file name",
+                T(
+                    "{path} is a pipe (FIFO) that no program reads: start its reader first "
+                    "(e.g. `cat {path}` in another terminal) or give a file name",
+                    path=str(path),
+                ),
             )
         ) from None
     os.set_blocking(fd, True)
@@ -292,7 +350,9 @@ def lang_flag(p: argparse.ArgumentParser) -> None:
         "--lang",
         choices=["vi", "en"],
         default=None,
-        help="language of messages and output (default: $CDS_INDEX_LANG, else the locale, else vi)",
+        help=render(
+            T("language of messages and output (default: $CDS_INDEX_LANG, else the locale, else vi)")
+        ),
     )
 
 
@@ -301,22 +361,26 @@ def units_parser(
 ) -> argparse.ArgumentParser:
     """A subcommand over a definition and units: DEF [SCENARIO] INPUTS…, --format, --lang, --year."""
     p: argparse.ArgumentParser = sub.add_parser(name, help=help)
-    p.add_argument("definition", metavar="DEF")
+    p.add_argument("definition", metavar="DEF", help=render(T("a definition: an id or a file")))
     if scenario:
         p.add_argument("scenario", metavar="SCENARIO")
     p.add_argument(
-        "inputs", nargs="+", metavar="INPUTS", help="inputs files, folders, CSV files or workbooks"
+        "inputs", nargs="+", metavar="INPUTS", help=render(T("inputs files, folders, CSV files or workbooks"))
     )
     if formats:
         p.add_argument("--format", choices=formats, default=formats[0])
-    p.add_argument("--year", type=parse_year, default=None)
+    p.add_argument("--year", type=parse_year, default=None, help=render(T("the assessment year")))
     p.add_argument(
         "--number-format",
         choices=["vi", "en"],
         default=None,
-        help="how the files write numbers: vi (1.000 is one thousand, 0,5 a half) or en (1,000; 0.5); "
-        "default: the definition's, else a number with two readings is refused. A CSV written "
-        "(--format csv) writes its numbers so too (9.500.000,5 or 9,500,000.5); without it, 9500000.5",
+        help=render(
+            T(
+                "how the files write numbers: vi (1.000 is one thousand, 0,5 a half) or en (1,000; 0.5); "
+                "default: the definition's, else a number with two readings is refused. A CSV written "
+                "(--format csv) writes its numbers so too (9.500.000,5 or 9,500,000.5); without it, 9500000.5"
+            )
+        ),
     )
     return p
 
@@ -326,8 +390,12 @@ def folder_flag(p: argparse.ArgumentParser) -> None:
         "--folder",
         default=None,
         metavar="DIR",
-        help="look definition ids up in this folder instead of the bundled definitions "
-        "(default: $CDS_INDEX_FOLDER, if set)",
+        help=render(
+            T(
+                "look definition ids up in this folder instead of the bundled definitions "
+                "(default: $CDS_INDEX_FOLDER, if set)"
+            )
+        ),
     )
 
 
@@ -341,12 +409,18 @@ def csv_flags(p: argparse.ArgumentParser) -> None:
         "--headers",
         choices=["keys", "vi", "en"],
         default="keys",
-        help="CSV header row: keys (unit_id, points, …: stable, for programs; the default), or the "
-        "column titles in vi or en for people (Mã đơn vị, Tổng điểm, …)",
+        help=render(
+            T(
+                "CSV header row: keys (unit_id, …: stable, for programs; the default), or the "
+                "column titles in vi or en for people"
+            )
+        ),
     )
     p.add_argument(
-        "--exact", action="store_true", help="CSV numbers with every digit (default: display.decimals)"
+        "--exact",
+        action="store_true",
+        help=render(T("CSV numbers with every digit (default: display.decimals)")),
     )
     p.add_argument(
-        "--no-bom", dest="bom", action="store_false", help="CSV without the UTF-8 mark Excel needs"
+        "--no-bom", dest="bom", action="store_false", help=render(T("CSV without the UTF-8 mark Excel needs"))
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..i18n import T, render
 from .common import (
     EXIT_OK,
     Subparsers,
@@ -15,10 +16,12 @@ from .common import (
 
 def add_parser(subparsers: Subparsers) -> None:
     p = subparsers.add_parser(
-        "diff", help="what changed between two versions: criteria, points, rules, totals"
+        "diff", help=render(T("what changed between two versions: criteria, points, rules, totals"))
     )
     p.add_argument(
-        "old", metavar="OLD", help="a path, an id, or id@YYYY-MM-DD (the version in force that day)"
+        "old",
+        metavar="OLD",
+        help=render(T("a path, an id, or id@YYYY-MM-DD (the version in force that day)")),
     )
     p.add_argument("new", metavar="NEW")
     p.add_argument("--format", choices=["text", "json", "markdown"], default="text")

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import Location, Problem
+from ..i18n import T, render
 from .common import (
     EXIT_INVALID,
     EXIT_OK,
@@ -23,9 +24,14 @@ from .common import (
 
 def add_parser(subparsers: Subparsers) -> None:
     p = units_parser(
-        subparsers, "gaps", "points lost or targets unmet, by responsible unit", ["table", "json", "markdown"]
+        subparsers,
+        "gaps",
+        render(T("points lost or targets unmet, by responsible unit")),
+        ["table", "json", "markdown"],
     )
-    p.add_argument("--overlay", default=None, help="a responsibility overlay (`kind: overlay`) file")
+    p.add_argument(
+        "--overlay", default=None, help=render(T("a responsibility overlay (`kind: overlay`) file"))
+    )
     folder_flag(p)
     p.set_defaults(func=run)
 
@@ -114,10 +120,22 @@ def _target_units(
                 years_of = by_unit.setdefault(found.unit_id, {})
                 if (row_year or 0) in years_of:
                     earlier = years_of[row_year or 0].source
-                    again = f"unit id {found.unit_id!r} appears twice" + (
-                        f" for {row_year}" if row_year else ""
+                    why = (
+                        T(
+                            "unit id {unit} appears twice for {year} (also at {earlier}); "
+                            "keep one row per unit and year",
+                            unit=repr(found.unit_id),
+                            year=str(row_year),
+                            earlier=str(earlier),
+                        )
+                        if row_year
+                        else T(
+                            "unit id {unit} appears twice (also at {earlier}); "
+                            "keep one row per unit and year",
+                            unit=repr(found.unit_id),
+                            earlier=str(earlier),
+                        )
                     )
-                    why = f"{again} (also at {earlier}); keep one row per unit and year"
                     yield None, [Problem("invalid-value", why, Location(str(path)))]
                     continue
                 years_of[row_year or 0] = found
@@ -128,16 +146,30 @@ def _target_units(
             if unit is None or not chosen:
                 if not chosen:
                     why = (
-                        f"unit {unit_id!r} gives no year: add a Năm column (e.g. Năm = 2024), "
+                        T(
+                            "unit {unit} gives no year: add a `Năm` column (e.g. `Năm = 2024`), "
+                            "or pass --year 2024",
+                            unit=repr(unit_id),
+                        )
                         if table
-                        else f"unit {unit_id!r} gives no year: add `year: 2024` to the file, "
-                    ) + "or pass --year 2024"
+                        else T(
+                            "unit {unit} gives no year: add `year: 2024` to the file, or pass --year 2024",
+                            unit=repr(unit_id),
+                        )
+                    )
                 elif table:
-                    why = f"unit {unit_id!r} has no values for {chosen}: add a row for it with Năm = {chosen}"
+                    why = T(
+                        "unit {unit} has no values for {year}: add a row for it with `Năm = {year}`",
+                        unit=repr(unit_id),
+                        year=str(chosen),
+                    )
                 else:
-                    why = (
-                        f"unit {unit_id!r} has no values for {chosen}: add a `{chosen}:` block under "
-                        f"`years:` (e.g. `{chosen}: {{{next(iter(definition.inputs), 'input')}: …}}`)"
+                    why = T(
+                        "unit {unit} has no values for {year}: add a `{year}:` block under "
+                        "`years:` (e.g. `{year}: {{{input}: …}}`)",
+                        unit=repr(unit_id),
+                        year=str(chosen),
+                        input=next(iter(definition.inputs), "input"),
                     )
                 yield None, [Problem("usage", why, Location(str(path)))]
                 continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..i18n import T, render
 from .common import (
     EXIT_OK,
     Subparsers,
@@ -14,7 +15,7 @@ from .common import (
 
 
 def add_parser(subparsers: Subparsers) -> None:
-    p = subparsers.add_parser("list", help="the bundled definitions")
+    p = subparsers.add_parser("list", help=render(T("the bundled definitions")))
     p.add_argument("--format", choices=["table", "json"], default="table")
     folder_flag(p)
     p.set_defaults(func=run)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import CdsIndexError, Problem, UsageError
+from ..i18n import T, render
 from . import (
     check,
     diff,
@@ -54,14 +55,24 @@ COMMANDS = (
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser, its help in the language chosen now (`main` chooses it before building: #12)."""
     parser = Parser(
         prog="cds-index",
-        description="Digital-transformation indices (DTI) of Vietnamese provinces: check definitions, "
-        "score units, explain every point.",
+        description=render(
+            T(
+                "Digital-transformation indices (DTI) of Vietnamese provinces: check definitions, "
+                "score units, explain every point."
+            )
+        ),
     )
     from .. import __version__
 
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help=render(T("show the version and exit")),
+    )
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     for command in COMMANDS:
         command.add_parser(subparsers)
@@ -70,13 +81,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _asked_language(argv: Sequence[str]) -> str | None:
+    """The value of ``--lang`` in ``argv``, read before parsing so `--help` speaks it too (#12)."""
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     from ..i18n import DEFAULT, LanguageError, choose_language, using
+
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:  # the help's language: --lang (read ahead), else CDS_INDEX_LANG, else the locale, else vi
+        helps = choose_language(_asked_language(arguments))
+    except LanguageError:  # refused below, once parsed (argparse names the choices of --lang)
+        helps = DEFAULT
+    with using(helps):
+        parser = build_parser()
+        try:
+            args = parser.parse_args(arguments)
+        except SystemExit as exc:
+            return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
 
     try:  # --lang, else CDS_INDEX_LANG, else the locale, else vi: chosen once, for the whole command
         lang = args.lang = choose_language(args.lang)
@@ -88,7 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         folder = getattr(args, "folder", None)
         if folder is not None and not Path(folder).is_dir():
-            raise UsageError(Problem("usage", f"--folder {folder}: no such folder of definitions"))
+            raise UsageError(
+                Problem("usage", T("--folder {folder}: no such folder of definitions", folder=folder))
+            )
         # every reference in every file the command reads (#11, #13); every message in `lang` (#12)
         with searching(folder), using(lang):
             code: int = args.func(args)
@@ -104,13 +136,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:  # the system refused a file we were given: the user's to fix, not a bug
-        where = f" ({exc.filename})" if exc.filename else ""
-        echo(
-            Problem("io-error", f"{exc.strerror or exc}{where}: check the path and its permissions").format(
-                lang
-            ),
-            sys.stderr,
+        reason = str(exc.strerror or exc)  # the system's words (its own locale), quoted as they are
+        message = (
+            T("{reason} ({file}): check the path and its permissions", reason=reason, file=str(exc.filename))
+            if exc.filename
+            else T("{reason}: check the path and its permissions", reason=reason)
         )
+        echo(Problem("io-error", message).format(lang), sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:
         return 130
@@ -118,14 +150,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from traceback import format_exc  # imported here: `--help` does not pay for it (#11)
 
         log = Path.home() / ".cds-index-crash.log"
+        error = repr(sys.exc_info()[1])
         try:
             log.write_text(format_exc(), encoding="utf-8")
-            where = f" (details in {log})"
+            line = T("cds-index: internal error: {error} (details in {log})", error=error, log=str(log))
         except OSError:
-            where = ""
-        echo(
-            f"cds-index: internal error: {sys.exc_info()[1]!r}{where}\n"
-            "This is a bug in cds_index, not in your files. Please report it with the command you ran.",
-            sys.stderr,
-        )
+            line = T("cds-index: internal error: {error}", error=error)
+        bug = T("This is a bug in cds_index, not in your files. Please report it with the command you ran.")
+        echo(render(line, lang) + "\n" + render(bug, lang), sys.stderr)
         return EXIT_BUG

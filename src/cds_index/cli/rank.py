@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from ..i18n import T, render
 from ..io.safe import json_text
 from .common import (
     EXIT_INVALID,
@@ -26,14 +27,23 @@ def add_parser(subparsers: Subparsers) -> None:
     p = units_parser(
         subparsers,
         "rank",
-        "rank units by the declared measure (index, percent of the applicable maximum, total) or a pillar",
+        render(
+            T(
+                "rank units by the declared measure (index, percent of the applicable maximum, total) "
+                "or a pillar"
+            )
+        ),
         ["table", "json", "csv", "markdown"],
     )
     p.add_argument(
         "--by",
         default=None,
-        help="index, percent, total or a pillar id (default: the definition's ranking.by; unset: the "
-        "index where it is not raw points, else percent of the applicable maximum)",
+        help=render(
+            T(
+                "index, percent, total or a pillar id (default: the definition's ranking.by; unset: the "
+                "index where it is not raw points, else percent of the applicable maximum)"
+            )
+        ),
     )
     p.add_argument("-o", "--output", default=None)
     csv_flags(p)
@@ -81,8 +91,7 @@ def run(args: argparse.Namespace) -> int:
     if unranked or args.output:  # read = scored + refused (#9); silent when all is well (#14)
         echo(tally.line(args.lang), sys.stderr)
     if unranked:
-        word = "không xếp hạng (số liệu lỗi)" if args.lang == "vi" else "not ranked (bad data)"
-        echo(f"{len(unranked)} {word}:", sys.stderr)
+        echo(render(T("{count} not ranked (bad data):", count=len(unranked))), sys.stderr)
         for row in unranked:
             echo(
                 f"  {row.label}: " + "; ".join(describe(p) for p in row.problems if p.severity == "error"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..i18n import T, render
 from .common import (
     EXIT_INVALID,
     EXIT_OK,
@@ -18,12 +19,16 @@ from .common import (
 
 
 def add_parser(subparsers: Subparsers) -> None:
-    p = units_parser(subparsers, "report", "one self-contained HTML report per unit and a summary index.html")
+    p = units_parser(
+        subparsers, "report", render(T("one self-contained HTML report per unit and a summary index.html"))
+    )
     p.add_argument("-o", "--output", required=True, metavar="DIR")
     p.add_argument(
         "--by",
         default=None,
-        help="rank by index, percent, total or a pillar id (default: the definition's ranking.by, as rank)",
+        help=render(
+            T("rank by index, percent, total or a pillar id (default: the definition's ranking.by, as rank)")
+        ),
     )
     folder_flag(p)
     p.set_defaults(func=run)
@@ -37,6 +42,15 @@ def run(args: argparse.Namespace) -> int:
     folder = output_folder(args.output)
     rows = progress(score_units(definition, args), args.lang, inputs=args.inputs)
     written, failed = write_reports(definition, rows, folder, lang=args.lang, by=args.by)
-    problems = f"; {failed} unit(s) with problems" if failed else ""
-    echo(f"wrote {len(written)} file(s) to {args.output}{problems}")
+    message = (
+        T(
+            "wrote {count} file(s) to {folder}; {failed} unit(s) with problems",
+            count=len(written),
+            folder=args.output,
+            failed=failed,
+        )
+        if failed
+        else T("wrote {count} file(s) to {folder}", count=len(written), folder=args.output)
+    )
+    echo(render(message))
     return EXIT_INVALID if failed else EXIT_OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from ..i18n import T, render
 from ..io.safe import json_text
 from .common import (
     EXIT_INVALID,
@@ -21,19 +22,27 @@ def add_parser(subparsers: Subparsers) -> None:
     p = units_parser(
         subparsers,
         "rollup",
-        "new units' results from the old units they were formed from (`kind: rearrangement`)",
+        render(T("new units' results from the old units they were formed from (`kind: rearrangement`)")),
         ["table", "json", "csv", "markdown"],
     )
-    p.add_argument("--rearrangement", required=True, metavar="FILE", help="a `kind: rearrangement` file")
+    p.add_argument(
+        "--rearrangement", required=True, metavar="FILE", help=render(T("a `kind: rearrangement` file"))
+    )
     p.add_argument(
         "--method",
         choices=["mean_index", "mean_pillar_percentages", "weighted_mean", "rescore"],
         default=None,
-        help="default: the file's `method` (mean_index, the ministry's)",
+        help=render(T("default: the file's `method` (mean_index, the ministry's)")),
     )
-    p.add_argument("--weight", default=None, metavar="INPUT", help="weighted_mean: e.g. population")
     p.add_argument(
-        "--compare", nargs="+", default=None, metavar="UNITS", help="the new units measured the year after"
+        "--weight", default=None, metavar="INPUT", help=render(T("weighted_mean: e.g. population"))
+    )
+    p.add_argument(
+        "--compare",
+        nargs="+",
+        default=None,
+        metavar="UNITS",
+        help=render(T("the new units measured the year after")),
     )
     p.add_argument("-o", "--output", default=None)
     folder_flag(p)
@@ -41,7 +50,8 @@ def add_parser(subparsers: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..analyse.roll_up import render, rollup, write_csv
+    from ..analyse.roll_up import render as rollup_text
+    from ..analyse.roll_up import rollup, write_csv
     from ..read.registry import load
 
     definition = load(args.definition)
@@ -61,5 +71,5 @@ def run(args: argparse.Namespace) -> int:
         elif args.format == "csv":
             write_csv(result, definition, stream)
         else:
-            echo(render(result, definition, lang=args.lang, markdown=args.format == "markdown"), stream)
+            echo(rollup_text(result, definition, lang=args.lang, markdown=args.format == "markdown"), stream)
     return EXIT_OK if result.ok else EXIT_INVALID

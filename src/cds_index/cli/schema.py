@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import Problem, UsageError
+from ..i18n import T, render
 from .common import (
     EXIT_OK,
     Subparsers,
@@ -13,8 +14,12 @@ from .common import (
 
 
 def add_parser(subparsers: Subparsers) -> None:
-    p = subparsers.add_parser("schema", help="write the JSON Schema of every file kind, for editors")
-    p.add_argument("-o", "--output", default="schemas", metavar="DIR", help="folder (default: schemas)")
+    p = subparsers.add_parser(
+        "schema", help=render(T("write the JSON Schema of every file kind, for editors"))
+    )
+    p.add_argument(
+        "-o", "--output", default="schemas", metavar="DIR", help=render(T("folder (default: schemas)"))
+    )
     p.set_defaults(func=run)
 
 
@@ -24,7 +29,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         written = write(args.output)
     except OSError as exc:
-        raise UsageError(Problem("usage", f"cannot write the schemas into {args.output}: {exc}")) from None
+        raise UsageError(
+            Problem(
+                "usage",
+                T("cannot write the schemas into {folder}: {reason}", folder=args.output, reason=str(exc)),
+            )
+        ) from None
     for path in written:
         echo(str(path))
     return EXIT_OK

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CdsIndexError
+from ..i18n import T, render
 from .common import (
     EXIT_INVALID,
     EXIT_OK,
@@ -28,13 +29,17 @@ def add_parser(subparsers: Subparsers) -> None:
     p = units_parser(
         subparsers,
         "score",
-        "score units from inputs files, folders, CSV files or workbooks",
+        render(T("score units from inputs files, folders, CSV files or workbooks")),
         ["table", "json", "csv", "xlsx"],
     )
-    p.add_argument("-o", "--output", default=None, help="write to this file (a batch: one row per unit)")
-    p.add_argument("--depth", type=int, default=None, help="show only this many levels of the tree")
-    p.add_argument("--brief", action="store_true", help="no explanations")
-    p.add_argument("--rounded", action="store_true", help="JSON points rounded for display")
+    p.add_argument(
+        "-o", "--output", default=None, help=render(T("write to this file (a batch: one row per unit)"))
+    )
+    p.add_argument(
+        "--depth", type=int, default=None, help=render(T("show only this many levels of the tree"))
+    )
+    p.add_argument("--brief", action="store_true", help=render(T("no explanations")))
+    p.add_argument("--rounded", action="store_true", help=render(T("JSON points rounded for display")))
     csv_flags(p)
     folder_flag(p)
     p.set_defaults(func=run)
@@ -110,7 +115,8 @@ def _is_batch(args: argparse.Namespace) -> bool:
 
 def _score_batch(definition: Any, args: argparse.Namespace) -> int:
     """`score` over many units: one summary row per unit, streamed (table, json, csv) or a workbook."""
-    from ..io.batch import Tally, table_header, table_line, write_csv, write_json
+    from ..io.batch import Tally, write_csv, write_json
+    from ..render.report import batch_header, batch_line
 
     if args.output:
         output_file(args.output, pipe=args.format != "xlsx")  # before scoring a thousand units
@@ -121,7 +127,7 @@ def _score_batch(definition: Any, args: argparse.Namespace) -> int:
 
         out = output_file(args.output or f"{definition.id}-results.xlsx")
         count, failed = write_results(definition, rows, out, lang=args.lang)
-        echo(f"wrote {out}")
+        echo(render(T("wrote {path}", path=str(out))))
     else:
         with open_output(args.output) as stream:
             if args.format == "csv":
@@ -137,15 +143,17 @@ def _score_batch(definition: Any, args: argparse.Namespace) -> int:
             elif args.format == "json":
                 count, failed = write_json(rows, stream, rounded=args.rounded)
             else:
-                echo(table_header(definition, args.lang), stream)
+                echo(batch_header(definition, args.lang), stream)
                 count = failed = 0
                 for count, row in enumerate(rows, start=1):  # noqa: B007 - count is used below
-                    echo(table_line(definition, row, args.lang), stream)
+                    echo(batch_line(definition, row, args.lang), stream)
                     failed += not row.ok
     if failed or args.output:  # read = scored + refused (#9); silent when all is well on stdout (#14)
         echo(tally.line(args.lang), sys.stderr)
     if count != tally.read:  # every row read is written: a bug in us otherwise
-        raise CdsIndexError(f"{tally.read} units read but {count} written; please report this")
+        raise CdsIndexError(
+            T("{read} units read but {count} written; please report this", read=tally.read, count=count)
+        )
     return EXIT_INVALID if failed else EXIT_OK
 
 

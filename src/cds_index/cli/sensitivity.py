@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from ..i18n import T, render
 from ..io.safe import json_text
 from .common import (
     EXIT_INVALID,
@@ -23,16 +24,28 @@ def add_parser(subparsers: Subparsers) -> None:
     p = units_parser(
         subparsers,
         "sensitivity",
-        "which readings move the ranking: every unit under each alternative reading (#15)",
+        render(T("which readings move the ranking: every unit under each alternative reading (#15)")),
         ["table", "json", "markdown", "html"],
     )
-    p.add_argument("--top", type=_count(1, 10**6), default=10, help="the top K the verdict is about (10)")
     p.add_argument(
-        "--combinations", type=_count(0, 10_000), default=0, metavar="N", help="N sampled combinations"
+        "--top", type=_count(1, 10**6), default=10, help=render(T("the top K the verdict is about (10)"))
     )
-    p.add_argument("--seed", type=_count(0, 2**63), default=0, help="the seed of the combinations (0)")
-    p.add_argument("--vary-index", action="store_true", help="also the index as sum vs mean of pillar %%")
-    p.add_argument("--vary-weights", action="store_true", help="also each pillar's weight ×0.5 and ×1.5")
+    p.add_argument(
+        "--combinations",
+        type=_count(0, 10_000),
+        default=0,
+        metavar="N",
+        help=render(T("N sampled combinations")),
+    )
+    p.add_argument(
+        "--seed", type=_count(0, 2**63), default=0, help=render(T("the seed of the combinations (0)"))
+    )
+    p.add_argument(
+        "--vary-index", action="store_true", help=render(T("also the index as sum vs mean of pillar %%"))
+    )
+    p.add_argument(
+        "--vary-weights", action="store_true", help=render(T("also each pillar's weight ×0.5 and ×1.5"))
+    )
     p.add_argument("-o", "--output", default=None)
     p.set_defaults(func=run)
 
@@ -65,8 +78,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             echo(table(report, args.lang), stream)
     if report.refused:
-        word = "không xếp hạng (số liệu lỗi)" if args.lang == "vi" else "not ranked (bad data)"
-        echo(f"{len(report.refused)} {word}", sys.stderr)
+        echo(render(T("{count} not ranked (bad data)", count=len(report.refused))), sys.stderr)
         return EXIT_INVALID
     return EXIT_OK
 
@@ -79,7 +91,15 @@ def _count(low: int, high: int) -> Any:
             value = low - 1
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(
-                f"a whole number from {low} to {high}, e.g. {low + 1}; got {text!r}"
+                render(
+                    T(
+                        "a whole number from {low} to {high}, e.g. {example}; got {text}",
+                        low=str(low),
+                        high=str(high),
+                        example=str(low + 1),
+                        text=repr(text),
+                    )
+                )
             )
         return value
 

@@ -7,6 +7,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from ..i18n import T, render
 from .common import (
     EXIT_OK,
     Subparsers,
@@ -19,7 +20,7 @@ from .common import (
 
 
 def add_parser(subparsers: Subparsers) -> None:
-    p = subparsers.add_parser("template", help="an inputs file to fill, listing every input")
+    p = subparsers.add_parser("template", help=render(T("an inputs file to fill, listing every input")))
     p.add_argument("definition", metavar="DEF")
     p.add_argument("--format", choices=["yaml", "xlsx"], default="yaml")
     p.add_argument("--year", type=parse_year, default=None)
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
         out = output_file(args.output or f"{definition.id}-template.xlsx")
         write_template(definition, out)
-        echo(f"wrote {out}")
+        echo(render(T("wrote {path}", path=str(out))))
         return EXIT_OK
     day = _day_of(args.definition)
     year = args.year if args.year is not None else (day.year if day is not None else None)
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         with open_output(args.output) as stream:
             stream.write(text if text.endswith("\n") else text + "\n")
-        echo(f"wrote {args.output}")
+        echo(render(T("wrote {path}", path=args.output)))
     else:
         echo(text)
     return EXIT_OK

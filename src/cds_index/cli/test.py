@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import CdsIndexError, Problem, UsageError
+from ..i18n import T, render
 from .common import (
     EXIT_INVALID,
     EXIT_OK,
@@ -17,18 +18,20 @@ from .common import (
 
 
 def add_parser(subparsers: Subparsers) -> None:
-    p = subparsers.add_parser("test", help="run rule tests written as data (`kind: tests` files)")
+    p = subparsers.add_parser("test", help=render(T("run rule tests written as data (`kind: tests` files)")))
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("-v", "--verbose", action="store_true", help="also list the cases that pass")
+    p.add_argument("-v", "--verbose", action="store_true", help=render(T("also list the cases that pass")))
     p.add_argument(
         "-k",
         dest="keyword",
         action="append",
         default=[],
         metavar="TEXT",
-        help="run only cases whose name contains TEXT (case and Vietnamese marks ignored; repeatable)",
+        help=render(
+            T("run only cases whose name contains TEXT (case and Vietnamese marks ignored; repeatable)")
+        ),
     )
-    p.add_argument("--junit-xml", default=None, metavar="FILE", help="write a JUnit XML report")
+    p.add_argument("--junit-xml", default=None, metavar="FILE", help=render(T("write a JUnit XML report")))
     folder_flag(p)
     p.set_defaults(func=run)
 
@@ -39,13 +42,19 @@ def run(args: argparse.Namespace) -> int:
 
     files = collect(args.paths)
     if not files:
-        raise UsageError(Problem("usage", "no `kind: tests` files found under " + ", ".join(args.paths)))
+        raise UsageError(
+            Problem("usage", T("no `kind: tests` files found under {paths}", paths=", ".join(args.paths)))
+        )
     select = name_filter(args.keyword)
     if args.junit_xml and is_pipe(Path(args.junit_xml)):  # writing it would wait for a reader forever
         raise UsageError(
             Problem(
                 "output-path",
-                f"{args.junit_xml} is a pipe (FIFO), not a file: give a file name, e.g. junit.xml",
+                T(
+                    "{path} is a pipe (FIFO), not a file: give a file name, e.g. {example}",
+                    path=args.junit_xml,
+                    example="junit.xml",
+                ),
             )
         )
     outcomes: list[CaseOutcome] = []
@@ -56,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             run = TestsRun.open(path)
         except CdsIndexError as exc:  # one broken file does not hide the others' results
             text = "\n".join(p.format() for p in exc.problems)
-            echo(f"ERROR {path}: cannot run this tests file\n" + text)
+            echo(render(T("ERROR {path}: cannot run this tests file", path=str(path))) + "\n" + text)
             errors.append((str(path), text))
             continue
         for index, case in enumerate(run.tests.cases):
@@ -67,22 +76,35 @@ def run(args: argparse.Namespace) -> int:
             outcomes.append(outcome)
             if outcome.passed:
                 if args.verbose:
-                    echo(f"PASS {outcome.file}:{outcome.line}: {outcome.name}")
+                    echo(
+                        render(
+                            T(
+                                "PASS {file}:{line}: {name}",
+                                file=outcome.file,
+                                line=str(outcome.line),
+                                name=outcome.name,
+                            )
+                        )
+                    )
             else:
-                echo("FAIL " + outcome.describe())
+                echo(render(T("FAIL {case}", case=outcome.describe())))
     if args.junit_xml:
         try:
             write_junit(outcomes, errors, args.junit_xml)
         except OSError as exc:
-            raise UsageError(Problem("usage", f"cannot write {args.junit_xml}: {exc}")) from None
+            raise UsageError(
+                Problem("usage", T("cannot write {path}: {reason}", path=args.junit_xml, reason=str(exc)))
+            ) from None
     passed = sum(o.passed for o in outcomes)
     failed = len(outcomes) - passed
-    summary = f"{passed} passed, {failed} failed"
+    parts = [T("{passed} passed, {failed} failed", passed=passed, failed=failed)]
     if errors:
-        summary += f", {len(errors)} file(s) with errors"
+        parts.append(T(", {count} file(s) with errors", count=len(errors)))
     if deselected:
-        summary += f", {deselected} deselected"
-    echo(summary)
+        parts.append(T(", {count} deselected", count=deselected))
+    echo("".join(render(part) for part in parts))
     if select is not None and not outcomes and not errors:
-        raise UsageError(Problem("usage", "no case name matches -k " + " -k ".join(args.keyword)))
+        raise UsageError(
+            Problem("usage", T("no case name matches -k {names}", names=" -k ".join(args.keyword)))
+        )
     return EXIT_INVALID if failed or errors else EXIT_OK

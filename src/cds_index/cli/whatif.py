@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from ..errors import Problem, UsageError
+from ..i18n import T, render
 from .common import (
     EXIT_INVALID,
     EXIT_OK,
@@ -22,16 +23,20 @@ def add_parser(subparsers: Subparsers) -> None:
     p = units_parser(
         subparsers,
         "whatif",
-        "score and rank units before and after a scenario (`kind: scenario`)",
+        render(T("score and rank units before and after a scenario (`kind: scenario`)")),
         ["table", "json", "markdown"],
         scenario=True,
     )
     p.add_argument(
         "--by",
         default=None,
-        help="rank by index, percent, total or a pillar id (default: the definition's ranking.by, as rank)",
+        help=render(
+            T("rank by index, percent, total or a pillar id (default: the definition's ranking.by, as rank)")
+        ),
     )
-    p.add_argument("--top", type=int, default=3, help="how many criteria to name per unit (default 3)")
+    p.add_argument(
+        "--top", type=int, default=3, help=render(T("how many criteria to name per unit (default 3)"))
+    )
     folder_flag(p)
     p.set_defaults(func=run)
 
@@ -56,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
             echo(p.format(), sys.stderr)
         units.append(unit)
     if not units:
-        raise UsageError(Problem("usage", "no units to score in " + ", ".join(args.inputs)))
+        raise UsageError(Problem("usage", T("no units to score in {inputs}", inputs=", ".join(args.inputs))))
     result = whatif(base, changed, units, by=args.by, lang=args.lang, name=scenario.id)
     if args.format == "json":
         echo_json(result.to_dict(top=args.top))

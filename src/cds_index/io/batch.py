@@ -29,12 +29,12 @@ from ..engine.evaluate import Result, compiled, score
 from ..errors import CdsIndexError, Location, Problem, UsageError
 from ..formats.model import Definition
 from ..i18n import Message, T, render
-from ..numbers import Lang, show
+from ..numbers import Lang
 from ..read.inputs import UnitInputs
 from ..read.literals import NumberFormat
 from ..read.loader import not_utf8, open_input
 from ..rules.bonus import has_bonus
-from .safe import csv_cell, json_text, terminal
+from .safe import csv_cell, json_text
 from .seen import SeenIds
 from .tables import (
     ID_HEADERS,
@@ -1086,39 +1086,6 @@ def write_json(rows: Iterable[BatchRow], stream: IO[str], *, rounded: bool = Fal
         failed += not row.ok
     stream.write("\n]\n" if count else "]\n")
     return count, failed
-
-
-def table_line(definition: Definition, row: BatchRow, lang: Lang = "vi") -> str:
-    """One unit as a line of the terminal summary, and its problems indented below."""
-    places = definition.display.decimals
-    cells = summary_values(definition, row, lambda d: "" if d is None else show(d, lang, places), lang)
-    cells = [terminal(c).replace("\n", " ") for c in cells]  # names and messages come from the data
-    problems, warnings = cells[-3], cells[-2]
-    body = cells[:-3]
-    name = (body[1][:28] + "…") if len(body[1]) > 29 else body[1]
-    widths = _number_widths(definition, lang)
-    numbers = " ".join(f"{c:>{w}}" for c, w in zip(body[3:], widths, strict=True))
-    text = f"{body[0]:<20} {name:<30} {body[2]:<8} {numbers}"
-    if problems:
-        text += "".join(f"\n    {p}" for p in problems.split(" | "))
-    if warnings:
-        text += "".join(
-            "\n    " + render(T("warning: {message}", message=w), lang) for w in warnings.split(" | ")
-        )
-    return text.rstrip()
-
-
-def _number_widths(definition: Definition, lang: Lang | None) -> list[int]:
-    """The width of each number column: 10, or its whole title (a title is never cut mid-word)."""
-    return [max(10, len(c)) for c in summary_columns(definition, lang)[3:-3]]
-
-
-def table_header(definition: Definition, lang: Lang = "vi") -> str:
-    columns = summary_columns(definition, lang)[:-3]
-    name = columns[1][:29]
-    widths = _number_widths(definition, lang)
-    numbers = " ".join(f"{c:>{w}}" for c, w in zip(columns[3:], widths, strict=True))
-    return f"{columns[0]:<20} {name:<30} {columns[2]:<8} {numbers}".rstrip()
 
 
 __all__ = [

@@ -7,38 +7,38 @@ from typing import Any
 
 from ..engine.evaluate import NodeResult, Result
 from ..formats.model import Definition, Node
-from ..i18n import T, render
-from ..numbers import Lang, show
+from ..i18n import Message, T, render
+from ..numbers import Lang
+from .terminal import MIN_COLUMN, columns, grouped, pad, terminal_width, width, wrap
 
-STATUS_MARK = {
-    "scored": "",
-    "not_reported": "không báo cáo",
-    "not_applicable": "không áp dụng",
-    "invalid": "không hợp lệ",
-    "pending": "chờ xếp hạng",
+STATUS_MARK: dict[str, Message | None] = {
+    "scored": None,
+    "not_reported": T("not reported"),
+    "not_applicable": T("n/a"),
+    "invalid": T("invalid"),
+    "pending": T("pending"),
 }
-STATUS_MARK_EN = {
-    "scored": "",
-    "not_reported": "not reported",
-    "not_applicable": "n/a",
-    "invalid": "invalid",
-    "pending": "pending",
+"""A node's status as the table marks it (nothing for a scored one)."""
+
+WORDS = {
+    "bonus": T("bonus"),
+    "bonus_total": T("Bonus (outside the total)"),
+    "with_bonus": T("Total with bonus"),
+    "total": T("Total"),
+    "percent": T("Percentage"),
+    "index": T("Index"),
+    "met": T("met"),
+    "completed": T("COMPLETED"),
+    "not_completed": T("NOT COMPLETED"),
+    "year": T("Year"),
+    "value_target": T("value / target"),
+    "done": T("completed"),
+    "assumed": T("assumption"),
+    "text": T("text"),
+    "text_assumed": T("text + assumption"),
+    "md_total": T("Total"),
 }
-BONUS_WORDS: dict[str, dict[str, str]] = {
-    "vi": {
-        "bonus": "điểm thưởng",
-        "bonus_total": "Điểm thưởng (ngoài tổng điểm)",
-        "with_bonus": "Tổng điểm kể cả điểm thưởng",
-        "floor": "điểm trừ đưa nhóm xuống {} điểm; nhóm dừng ở 0",
-    },
-    "en": {
-        "bonus": "bonus",
-        "bonus_total": "Bonus (outside the total)",
-        "with_bonus": "Total with bonus",
-        "floor": "the deductions take the group to {} points; it stops at 0",
-    },
-}
-"""How bonus points and a group stopped at 0 by deductions are shown (#13)."""
+"""The table's own words (a decision's titles and notes are its words, never translated, #12)."""
 
 
 def printed_numbers(definition: Definition) -> dict[str, str]:
@@ -50,17 +50,18 @@ def printed_numbers(definition: Definition) -> dict[str, str]:
     }
 
 
-def rule_summary(node: Node) -> str:
+def rule_summary(node: Node, lang: Lang | None = None) -> str:
+    """How a node is scored: its kind (code, not translated) and what it rests on, in ``lang``."""
     rule = node.rule
     if rule is not None:
         basis = (
-            "giả định"
+            WORDS["assumed"]
             if rule.assumed and not rule.text
-            else "văn bản"
+            else WORDS["text"]
             if not rule.assumed
-            else "văn bản + giả định"
+            else WORDS["text_assumed"]
         )
-        return f"{rule.kind} ({basis})"
+        return f"{rule.kind} ({render(basis, lang)})"
     if node.targets is not None:
         return node.targets.kind
     return ""
@@ -79,9 +80,10 @@ def definition_json(definition: Definition) -> dict[str, Any]:
     return data
 
 
-def definition_markdown(definition: Definition) -> str:
+def definition_markdown(definition: Definition, lang: Lang | None = None) -> str:
     """The appendix as a Markdown table, row for row: STT, title, max points, and how it is scored."""
     printed = printed_numbers(definition)
+    h = {key: render(word, lang) for key, word in MARKDOWN_WORDS.items()}
     lines = [
         f"# {definition.title}",
         "",
@@ -93,16 +95,16 @@ def definition_markdown(definition: Definition) -> str:
     if targets:
         years = definition.years or []
         lines.append(
-            "| STT | Tên chỉ tiêu | Đơn vị tính | "
-            + " | ".join(f"Năm {y}" for y in years)
-            + " | Đơn vị chủ trì |"
+            f"| {h['id']} | {h['target']} | {h['unit']} | "
+            + " | ".join(render(T("Year {year}", year=str(y)), lang) for y in years)
+            + f" | {h['lead']} |"
         )
         lines.append("|---|---|---|" + "---|" * len(years) + "---|")
     else:
-        lines.append("| STT | Chỉ số chính/Chỉ số thành phần/Tiêu chí | Điểm tối đa | Cách chấm |")
+        lines.append(f"| {h['id']} | {h['criterion']} | {h['max']} | {h['how']} |")
         lines.append("|---|---|---:|---|")
         if definition.total is not None:
-            lines.append(f"| | **Tổng cộng** | **{show(definition.total)}** | |")
+            lines.append(f"| | **{h['sum']}** | **{grouped(definition.total, _lang(lang))}** | |")
     for parents, node in definition.walk():
         number = printed.get(node.id, node.id)
         title = node.title.replace("|", "\\|").replace("\n", " ")
@@ -120,35 +122,81 @@ def definition_markdown(definition: Definition) -> str:
                         cell = (
                             t
                             if isinstance(t, str)
-                            else (f"≥ {show(t.at_least)}" if hasattr(t, "at_least") else " / ".join(t.one_of))
+                            else (
+                                f"≥ {grouped(t.at_least, _lang(lang))}"
+                                if hasattr(t, "at_least")
+                                else " / ".join(t.one_of)
+                            )
                         )
                 cells.append(cell)
             lines.append(
                 f"| {number} | {title} | {node.unit or ''} | " + " | ".join(cells) + f" | {node.lead or ''} |"
             )
         else:
-            points = "" if node.points is None else show(node.points)
-            lines.append(f"| {number} | {title} | {points} | {rule_summary(node)} |")
+            points = "" if node.points is None else grouped(node.points, _lang(lang))
+            lines.append(f"| {number} | {title} | {points} | {rule_summary(node, lang)} |")
     if definition.errata:
-        lines += ["", "## Errata", "", "| Node | Kind | Printed | Note |", "|---|---|---|---|"]
+        lines += [
+            "",
+            f"## {h['errata']}",
+            "",
+            f"| {h['node']} | {h['kind']} | {h['printed']} | {h['note']} |",
+            "|---|---|---|---|",
+        ]
         for e in definition.errata:
             printed_value = "" if e.printed is None else str(e.printed)
             lines.append(f"| {e.node} | {e.kind} | {printed_value} | {e.note} |")
     return "\n".join(lines) + "\n"
 
 
-def definition_table(definition: Definition) -> str:
-    """An indented outline for the terminal."""
+def definition_table(definition: Definition, lang: Lang | None = None, *, size: int | None = -1) -> str:
+    """An indented outline for the terminal; a line wider than ``size`` columns (default: the
+    terminal's, :func:`~.terminal.terminal_width`) wraps under its title, never cut mid-word."""
+    language = _lang(lang)
+    size = terminal_width() if size == -1 else size
     printed = printed_numbers(definition)
-    out = [f"{definition.id}: {definition.title} ({definition.decision.number})"]
+    out = wrap(f"{definition.id}: {definition.title} ({definition.decision.number})", size)
     if definition.total is not None:
-        out.append(f"Tổng cộng: {show(definition.total)}")
+        total = grouped(definition.total, language)
+        out.append(render(T("Total: {points}", points=total), language))
     for parents, node in definition.walk():
         indent = "  " * len(parents)
         number = printed.get(node.id, node.id)
-        points = "" if node.points is None else f" [{show(node.points)}]"
-        out.append(f"{indent}{number} {node.title}{points}  {rule_summary(node)}".rstrip())
+        points = "" if node.points is None else f" [{grouped(node.points, language)}]"
+        head = f"{indent}{number} "
+        text = f"{node.title}{points}  {rule_summary(node, language)}".rstrip()
+        room = None if size is None else max(size - width(head), MIN_TITLE)
+        lines = wrap(text, room)
+        out.append(head + lines[0])
+        out += [" " * width(head) + line for line in lines[1:]]
     return "\n".join(out) + "\n"
+
+
+MIN_TITLE = 20
+"""A title column never narrower than this, however narrow the terminal (the line overflows)."""
+
+MARKDOWN_WORDS = {
+    "id": T("No."),
+    "target": T("Target"),
+    "unit": T("Unit of measure"),
+    "lead": T("Lead unit"),
+    "criterion": T("Pillar/Component/Criterion"),
+    "max": T("Maximum points"),
+    "how": T("How it is scored"),
+    "sum": T("Grand total"),
+    "errata": T("Errata"),
+    "node": T("Node"),
+    "kind": T("Kind"),
+    "printed": T("Printed"),
+    "note": T("Note"),
+}
+"""The Markdown appendix's headings (``show --format markdown``)."""
+
+
+def _lang(lang: str | None) -> Lang:
+    from ..i18n import choose_language
+
+    return choose_language(lang)
 
 
 def assumptions(definition: Definition) -> list[dict[str, Any]]:
@@ -194,68 +242,120 @@ def assumptions(definition: Definition) -> list[dict[str, Any]]:
     return found
 
 
-def result_table(result: Result, *, lang: Lang = "vi", depth: int | None = None, explain: bool = True) -> str:
-    """A result as an indented table: points / max per node, status, and each criterion's explanation."""
+LABEL, POINTS = 20, 13
+"""The id column (indented by level) and the points column of :func:`result_table`."""
+NARROW = 40
+"""Below this many columns left for titles, the id and points columns shrink to their widest cell."""
+
+
+def _levels(node: NodeResult, level: int, depth: int | None) -> list[tuple[int, NodeResult]]:
+    if depth is not None and level >= depth:
+        return []
+    found = [(level, node)]
+    for child in node.children:
+        found += _levels(child, level + 1, depth)
+    return found
+
+
+def result_table(
+    result: Result,
+    *,
+    lang: Lang = "vi",
+    depth: int | None = None,
+    explain: bool = True,
+    size: int | None = -1,
+) -> str:
+    """A result as an indented table: points / max per node, status, and each criterion's explanation.
+
+    Titles are whole (never cut); a title or an explanation wider than the terminal (``size``
+    columns; default :func:`~.terminal.terminal_width`, ``None``: no wrapping) wraps under itself.
+    Numbers are grouped by locale (``9.500.000,5``).
+    """
+    size = terminal_width() if size == -1 else size
     places = result.places
-    marks = STATUS_MARK if lang == "vi" else STATUS_MARK_EN
     name = result.unit_name or result.unit_id
     header = f"{name} — {result.definition}" + (f" — {result.year}" if result.year else "")
-    lines = [header, ""]
+    lines = [*wrap(header, size), ""]
+    label_size, points_size = LABEL, POINTS
+    if size is not None and size - (LABEL + POINTS + 3) < NARROW:  # a narrow terminal: columns as
+        shown = [(level, n) for p in result.pillars for level, n in _levels(p, 0, depth)]  # wide as
+        label_size = max([width("  " * level + n.id) for level, n in shown] + [4])  # their cells
+        points_size = max(
+            [width(f"{grouped(n.points, lang, places)}/{grouped(n.max, lang, places)}") for _, n in shown]
+            + [4]
+        )
+    lead = label_size + 1 + points_size + 2  # where a title starts
+    room = None if size is None else max(size - lead, MIN_TITLE)
+    note_room = None if room is None else max(room - 2, MIN_TITLE)
+    blank = " " * lead
+
+    def num(d: Decimal) -> str:
+        return grouped(d, lang, places)
+
+    def note(text: str) -> None:  # a line under the title, indented two more
+        lines.extend(blank + "  " + line for line in wrap(text, note_room))
 
     def row(node: NodeResult, level: int) -> None:
         if depth is not None and level >= depth:
             return
-        mark = marks[node.status]
-        pts = f"{show(node.points, lang, places)}/{show(node.max, lang, places)}"
-        title = node.title if len(node.title) <= 70 else node.title[:67] + "…"
+        mark = STATUS_MARK[node.status]
+        pts = f"{num(node.points)}/{num(node.max)}"
         label = f"{'  ' * level}{node.id}"  # the tree by indentation; the points stay in one column
-        extra = ""
+        text = node.title + (f"  [{render(mark, lang)}]" if mark else "")
         if node.bonus:  # outside the points and the maximum (#13)
-            extra = f"  (+{show(node.bonus, lang, places)} {BONUS_WORDS[lang]['bonus']})"
-        lines.append(f"{label:<20} {pts:>13}  {title}" + (f"  [{mark}]" if mark else "") + extra)
+            text += f"  (+{num(node.bonus)} {render(WORDS['bonus'], lang)})"
+        title = wrap(text, room)
+        lines.append(f"{pad(label, label_size)} {pad(pts, points_size, '>')}  {title[0]}".rstrip())
+        lines.extend(blank + line for line in title[1:])
         if node.unfloored is not None:  # deductions took the group below 0 (#13)
-            floor = BONUS_WORDS[lang]["floor"].format(show(node.unfloored, lang, places))
-            lines.append(f"{'':<20} {'':>13}    {floor}")
+            note(
+                render(
+                    T(
+                        "the deductions take the group to {points} points; it stops at 0",
+                        points=num(node.unfloored),
+                    ),
+                    lang,
+                )
+            )
         reach = result.pillar_achievable.get(node.id) if level == 0 else None
         if (
             reach is not None and node.stated is not None and node.stated != reach
         ):  # printed ≠ achievable (#10)
-            lines.append(
-                f"{'':<20} {'':>13}    "
-                + (
-                    f"theo quyết định {show(node.stated, lang)} điểm; các tiêu chí cộng lại "
-                    f"{show(reach, lang)} (errata); tỷ lệ tính trên {show(node.max, lang, places)}"
-                    if lang == "vi"
-                    else f"printed {show(node.stated, lang)} points; the criteria add up to "
-                    f"{show(reach, lang)} (errata); percentages use {show(node.max, lang, places)}"
+            note(
+                render(
+                    T(
+                        "printed {stated} points; the criteria add up to {reach} (errata); "
+                        "percentages use {max}",
+                        stated=num(node.stated),
+                        reach=num(reach),
+                        max=num(node.max),
+                    ),
+                    lang,
                 )
             )
         if explain and node.is_criterion:
-            lines.append(f"{'':<20} {'':>13}    {node.explanation}")
+            note(render(node.explanation, lang))
         for child in node.children:
             row(child, level + 1)
 
     for pillar in result.pillars:
         row(pillar, 0)
     lines.append("")
-    total_word = "Tổng điểm" if lang == "vi" else "Total"
     stated = (
-        render(T(" (as printed in the decision: {total})", total=show(result.stated_total, lang)), lang)
+        render(T(" (as printed in the decision: {total})", total=grouped(result.stated_total, lang)), lang)
         if (result.stated_total is not None and result.stated_total != result.max)
         else ""
     )
-    lines.append(
-        f"{total_word}: {show(result.points, lang, places)}/{show(result.max, lang, places)}{stated}"
-    )
+    lines.append(f"{render(WORDS['total'], lang)}: {num(result.points)}/{num(result.max)}{stated}")
     if result.percent is not None:
-        lines.append(f"{'Tỷ lệ' if lang == 'vi' else 'Percentage'}: {show(result.percent, lang, places)}%")
+        lines.append(f"{render(WORDS['percent'], lang)}: {num(result.percent)}%")
     if result.bonus:  # beside the total, never in it or in the percentage (#13)
-        w = BONUS_WORDS[lang]
-        lines.append(f"{w['bonus_total']}: {show(result.bonus, lang, places)}")
-        lines.append(f"{w['with_bonus']}: {show(result.total_with_bonus, lang, places)}")
+        lines.append(f"{render(WORDS['bonus_total'], lang)}: {num(result.bonus)}")
+        lines.append(f"{render(WORDS['with_bonus'], lang)}: {num(result.total_with_bonus)}")
     if result.index_scale is not None:  # an index that is not the points (#13), with how it was made
-        label = "Chỉ số" if lang == "vi" else "Index"
-        lines.append(f"{label}: {result.index_text(lang)} ({result.explain_index(lang)})")
+        lines += wrap(
+            f"{render(WORDS['index'], lang)}: {result.index_text(lang)} ({result.explain_index(lang)})", size
+        )
     for problem in result.problems:
         lines.append(problem.format(lang))
     return "\n".join(lines) + "\n"
@@ -267,19 +367,14 @@ def targets_table(result: Any, unit_name: str, *, lang: Lang = "vi") -> str:
 
     labels = STATUS_LABELS[lang]
     lines = [f"{unit_name} — {result.definition} — {result.year}", ""]
+    met = render(WORDS["met"], lang)
     for group in result.groups:
-        lines.append(
-            f"{group.id} {group.title}: {group.met}/{group.with_target} " + ("đạt" if lang == "vi" else "met")
-        )
+        lines.append(f"{group.id} {group.title}: {group.met}/{group.with_target} {met}")
         for o in result.criteria:
             if o.group == group.id:
-                lines.append(f"  {o.id:<6} {labels[o.status]:<18} {o.explanation}")
-    done = (
-        ("HOÀN THÀNH" if result.completed else "CHƯA HOÀN THÀNH")
-        if lang == "vi"
-        else ("COMPLETED" if result.completed else "NOT COMPLETED")
-    )
-    lines += ["", f"{'Năm' if lang == 'vi' else 'Year'} {result.year}: {done}"]
+                lines.append(f"  {o.id:<6} {pad(labels[o.status], 18)} {o.explanation}")
+    done = render(WORDS["completed"] if result.completed else WORDS["not_completed"], lang)
+    lines += ["", f"{render(WORDS['year'], lang)} {result.year}: {done}"]
     return "\n".join(lines) + "\n"
 
 
@@ -290,37 +385,103 @@ def years_table(view: Any, unit_name: str, *, lang: Lang = "vi") -> str:
     mark = {"met": "✓", "unmet": "✗", "no_target": "*", "not_applicable": "–", "not_reported": "?"}
     years = view.years
 
-    def short(text: str, width: int = 14) -> str:
-        return text if len(text) <= width else text[: width - 1] + "…"
+    def short(text: str, size: int = 14) -> str:  # a value the unit wrote, shortened at a word
+        lines = wrap(text, size)
+        return text if len(lines) == 1 else lines[0] + " …"
 
     def cell_text(cell: Any) -> str:
         """A number against its target (`72,4 / 70%`); a state alone (its mark says met or not)."""
         sign = mark[cell.status]
         if isinstance(cell.value, Decimal):
-            return f"{sign} {show(cell.value, lang)} / {cell.printed or ''}".rstrip(" /")
+            return f"{sign} {grouped(cell.value, lang)} / {cell.printed or ''}".rstrip(" /")
         if isinstance(cell.value, str):
             return f"{sign} {short(cell.value)}"
         return f"{sign} ({cell.printed})" if cell.printed and cell.status != "no_target" else sign
 
     rows = [(track.id, [cell_text(c) for c in track.cells]) for track in view.tracks]
-    width = max([len(text) for _, cells in rows for text in cells] + [4])
-    head = "giá trị / chỉ tiêu" if lang == "vi" else "value / target"
+    size = max([width(text) for _, cells in rows for text in cells] + [4])
+    head = render(WORDS["value_target"], lang)
     lines = [f"{unit_name} — {view.definition} ({head})", ""]
-    lines.append(f"{'':<6} " + " ".join(f"{y:<{width}}" for y in years))
+    lines.append(f"{'':<6} " + " ".join(pad(str(y), size) for y in years))
     for node_id, cells in rows:
-        lines.append(f"{node_id:<6} " + " ".join(f"{c:<{width}}" for c in cells).rstrip())
+        lines.append(f"{node_id:<6} " + " ".join(pad(c, size) for c in cells).rstrip())
     lines.append("")
-    done_word = "hoàn thành" if lang == "vi" else "completed"
+    done_word = render(WORDS["done"], lang)
     lines.append(" ".join(f"{r.year}: {done_word if r.completed else '✗'}" for r in view.results))
     labels: dict[str, str] = {str(k): v for k, v in STATUS_LABELS[lang].items()}
     legend = ", ".join(f"{m} {labels[s]}" for s, m in mark.items())
     lines.append(legend)
     if view.gaps:
-        head = (
-            f"Cần cải thiện để đạt chỉ tiêu năm {view.next_year or view.latest}:"
-            if lang == "vi"
-            else f"To meet the {view.next_year or view.latest} targets:"
-        )
+        head = render(T("To meet the {year} targets:", year=str(view.next_year or view.latest)), lang)
         lines += ["", head]
         lines += [f"  {g.id:<6} {g.explanation}" for g in view.gaps]
     return "\n".join(lines) + "\n"
+
+
+# --- a batch as a terminal table (`score` over many units) -----------------------------------------
+
+BATCH_ID, BATCH_NAME, BATCH_STATUS, BATCH_NUMBER = 20, 30, 10, 10
+"""The columns of :func:`batch_header`/:func:`batch_line`: id, name, status, then each number."""
+
+
+def _batch_sizes(count: int, size: int | None) -> tuple[int, int, int, int]:
+    """The columns' widths: as above, the name and the numbers narrower on a narrow terminal."""
+    widths = (BATCH_ID, BATCH_NAME, BATCH_STATUS, BATCH_NUMBER)
+    if size is None:
+        return widths
+    need = BATCH_ID + BATCH_NAME + BATCH_STATUS + count * (BATCH_NUMBER + 1) + 3
+    if need <= size:
+        return widths
+    number = max(BATCH_NUMBER - (need - size) // max(count, 1), 6)
+    rest = size - count * (number + 1) - 3
+    return (
+        max(min(BATCH_ID, rest // 3), 8),
+        max(rest - rest // 3 - BATCH_STATUS, MIN_COLUMN),
+        BATCH_STATUS,
+        number,
+    )
+
+
+def batch_header(definition: Definition, lang: Lang = "vi", *, size: int | None = -1) -> str:
+    """The header of the batch table: each column's name wrapped in its column, never cut
+    ("Điểm tối đa" over two lines of a 10-column cell, not "Điểm tối đ")."""
+    from ..io.batch import summary_columns
+
+    size = terminal_width() if size == -1 else size
+    names = summary_columns(definition, lang)[:-3]
+    ident, name, status, number = _batch_sizes(len(names) - 3, size)
+    cells = [(names[0], ident, "<"), (names[1], name, "<"), (names[2], status, "<")]
+    cells += [(n, number, ">") for n in names[3:]]
+    return "\n".join(columns(cells))
+
+
+def batch_line(definition: Definition, row: Any, lang: Lang = "vi", *, size: int | None = -1) -> str:
+    """One unit as a line of the batch table (its name wrapped, never cut), its problems below."""
+    from ..io.batch import summary_values
+    from ..io.safe import terminal
+
+    size = terminal_width() if size == -1 else size
+    places = definition.display.decimals
+    cells = summary_values(definition, row, lambda d: "" if d is None else grouped(d, lang, places), lang)
+    cells = [terminal(c).replace("\n", " ") for c in cells]  # names and messages come from the data
+    problems, warnings, body = cells[-3], cells[-2], cells[:-3]
+    ident, name, status, number = _batch_sizes(len(body) - 3, size)
+    parts = [(body[0], ident, "<"), (body[1], name, "<"), (body[2], status, "<")]
+    parts += [(c, number, ">") for c in body[3:]]
+    lines = columns(parts)
+    if problems:
+        lines += [
+            f"    {line}"
+            for p in problems.split(" | ")
+            for line in wrap(p, None if size is None else max(size - 4, MIN_COLUMN))
+        ]
+    if warnings:
+        lines += [
+            f"    {line}"
+            for w in warnings.split(" | ")
+            for line in wrap(
+                render(T("warning: {message}", message=w), lang),
+                None if size is None else max(size - 4, MIN_COLUMN),
+            )
+        ]
+    return "\n".join(lines).rstrip()
