@@ -6,6 +6,7 @@ a source checkout compiles a ``.po`` in memory on first use instead (``cds_index
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -24,5 +25,8 @@ class CatalogueHook(BuildHookInterface):  # type: ignore[misc]
         for po in sorted(Path(self.root, "src", "cds_index", "locale").glob("*/LC_MESSAGES/*.po")):
             with po.open("rb") as handle:
                 catalog = read_po(handle, domain=po.stem)
-            with po.with_suffix(".mo").open("wb") as out:
+            mo = po.with_suffix(".mo")
+            partial = mo.with_name(f".{mo.name}.{os.getpid()}.tmp")
+            with partial.open("wb") as out:
                 write_mo(out, catalog, use_fuzzy=False)
+            os.replace(partial, mo)  # whole or not at all: a reader never sees half a catalogue

@@ -376,7 +376,9 @@ def test_a_year_outside_the_version_warns_in_the_csv_and_the_table(tmp_path: Pat
     cells = dict(zip(header, row, strict=True))
     assert header[-3:] == ["problems", "warnings", "source"]
     assert cells["status"] == "ok" and cells["problems"] == ""  # scored, and said to be out of period
-    assert cells["warnings"].startswith("[year-outside-period] fictional-commune-index áp dụng từ 01/01/2024")
+    assert cells["warnings"].startswith(
+        "[year-outside-period] fictional-commune-index applies from 2024-01-01"
+    )
     assert "warning: [year-outside-period]" in terminal
     # the hint names the version that was in force
     assert hint == f"the version in force on 2023-12-31 is {ID}.yaml: score with {ID}@2023-12-31"

@@ -270,7 +270,6 @@ def test_test_runs_the_case_folders(run: Run) -> None:
     assert out.strip().endswith("0 failed")
 
 
-@pytest.mark.usefixtures("english")  # reads the English words (#12)
 def test_test_reports_a_failing_case(run: Run, write: Callable[..., Path]) -> None:
     path = write(
         "kind: tests\ndefinition: hai-duong-707-department\ncases:\n"

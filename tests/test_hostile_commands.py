@@ -550,7 +550,7 @@ CLI = [
     ("rank thanh-hoa-1829-commune " + XA + " --lang en", 2, "yearly targets"),
     ("report " + HUE + " " + WEAK + " -o /dev/full", 2, "output-path"),
     ("report " + HUE + " " + WEAK + " -o {fifo}", 2, "output-path"),
-    ("report thanh-hoa-1829-commune " + XA + " -o {rep}", 2, "chỉ tiêu từng năm"),  # vi: the default
+    ("report thanh-hoa-1829-commune " + XA + " -o {rep} --lang vi", 2, "chỉ tiêu từng năm"),
     ("gaps " + HUE + " " + WEAK + " --lang en", 0, ""),
     ("gaps " + HUE + " " + WEAK + " --overlay " + WEAK, 1, "missing-key"),
     ("gaps " + HUE + " " + WEAK + " --overlay " + str(ROOT / "definitions" / "overlays"), 1, "file-special"),

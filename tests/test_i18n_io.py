@@ -255,7 +255,11 @@ def test_batch_table_and_tally_speak_the_language(
     main(["score", HUE, str(table), "--lang", lang])
     out, err = capsys.readouterr()
     assert ("đơn vị đã đọc" in err) == (lang == "vi") and ("units read" in err) == (lang == "en")
-    found = leaks(out + err, lang, _content(str(table)))
+    from cds_index import load
+
+    # the header wraps the pillars' titles (the decision's words) word by word under their columns
+    words = [word for pillar in load(HUE).tree for word in pillar.title.split()]
+    found = leaks(out + err, lang, _content(str(table), *words))
     assert found == [], f"{lang} output has {found}:\n{out}\n{err}"
 
 

@@ -272,11 +272,17 @@ def translation(lang: Lang) -> gettext.NullTranslations:
 def _load(lang: Lang) -> gettext.NullTranslations:
     import gettext
     import io
+    import struct
 
     po, mo = catalogue_path(lang), catalogue_path(lang, ".mo")
     if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
-        with mo.open("rb") as handle:
-            return gettext.GNUTranslations(handle)
+        try:
+            with mo.open("rb") as handle:
+                return gettext.GNUTranslations(handle)
+        except (OSError, ValueError, IndexError, UnicodeDecodeError, struct.error):
+            if not po.is_file():
+                raise
+            # a .mo being written by a build beside this process: the .po is the authority
     if not po.is_file():
         raise FileNotFoundError(f"the {lang} catalogue is missing: {po}")  # a broken install
     return gettext.GNUTranslations(io.BytesIO(compile_po(po)))
