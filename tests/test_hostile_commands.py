@@ -630,7 +630,6 @@ def test_commands_end_in_0_1_or_2_with_a_coded_message(
 ) -> None:
     import shlex
 
-    monkeypatch.setenv("CDS_INDEX_LANG", "en")  # the messages pinned are the English ones (#12)
     args = [a.format(**files) for a in shlex.split(argv)]
     capsys.readouterr()
     code = main(args)

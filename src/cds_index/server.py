@@ -190,41 +190,46 @@ def _request_lang(scope: MutableMapping[str, Any]) -> str:
     return accept_language(header.decode("latin-1"))
 
 
-class _Language:
-    """Everything a request renders is in its ``Accept-Language`` (:func:`cds_index.i18n.using`)."""
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+class _Wrapper:
+    """A plain ASGI wrapper of the app: ``handle`` sees the HTTP requests ``wanted`` accepts; every
+    other scope (lifespan, websocket, the methods it leaves alone) goes to the app untouched."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
 
-    async def __call__(
-        self,
-        scope: MutableMapping[str, Any],
-        receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
-        send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
-    ) -> None:
-        if scope["type"] != "http":
+    def wanted(self, scope: Scope) -> bool:
+        return True
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.wanted(scope):
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class _Language(_Wrapper):
+    """Everything a request renders is in its ``Accept-Language`` (:func:`cds_index.i18n.using`)."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         with using(_request_lang(scope)):
             await self.app(scope, receive, send)
 
 
-class _Head:
+class _Head(_Wrapper):
     """HEAD wherever GET is (RFC 9110 §9.3.2): answered as the GET would be, headers only."""
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
+    def wanted(self, scope: Scope) -> bool:
+        return scope.get("method") == "HEAD"
 
-    async def __call__(
-        self,
-        scope: MutableMapping[str, Any],
-        receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
-        send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
-    ) -> None:
-        if scope["type"] != "http" or scope.get("method") != "HEAD":
-            await self.app(scope, receive, send)
-            return
-
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def headers_only(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.body":
                 message = {**message, "body": b""}
@@ -233,7 +238,7 @@ class _Head:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
-class _Version:
+class _Version(_Wrapper):
     """The ``X-Cds-Index-Version`` header on every response, as a plain ASGI wrapper of ``send``.
 
     (It was ``@app.middleware("http")``, Starlette's BaseHTTPMiddleware, which runs the app in a task
@@ -242,19 +247,10 @@ class _Version:
     """
 
     def __init__(self, app: Any, version: str) -> None:
-        self.app = app
+        super().__init__(app)
         self.header = (VERSION_HEADER.lower().encode("latin-1"), version.encode("latin-1"))
 
-    async def __call__(
-        self,
-        scope: MutableMapping[str, Any],
-        receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
-        send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
-    ) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def versioned(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 headers = [h for h in message.get("headers", ()) if h[0].lower() != self.header[0]]
@@ -264,23 +260,18 @@ class _Version:
         await self.app(scope, receive, versioned)
 
 
-class _BodyLimit:
+class _BodyLimit(_Wrapper):
     """Refuse a body larger than ``limit`` bytes with 413, counting the bytes that actually arrive
     (a missing or lying Content-Length, a chunked body), before the app reads any of it."""
 
     def __init__(self, app: Any, limit: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.limit = limit
 
-    async def __call__(
-        self,
-        scope: MutableMapping[str, Any],
-        receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
-        send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
-    ) -> None:
-        if scope["type"] != "http" or scope.get("method") in {"GET", "HEAD", "OPTIONS"}:
-            await self.app(scope, receive, send)
-            return
+    def wanted(self, scope: Scope) -> bool:
+        return scope.get("method") not in {"GET", "HEAD", "OPTIONS"}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.strip().isdigit() and int(declared) > self.limit:
             await self._too_large(scope, receive, send)
