@@ -852,7 +852,7 @@ def score_many(
 
         if isinstance(sources, Iterator):
             sources = list(sources)
-        peers = standings(definition, _units(definition, sources, year, number_format))
+        peers = standings(definition, _first_of_each(_units(definition, sources, year, number_format)))
     for unit in _units(definition, sources, year, number_format):
         if isinstance(unit, UnitFailure):
             label = unit.unit_id or f"<{Path(unit.source).name}>"
@@ -877,6 +877,15 @@ def score_many(
         counts.add(row)
         yield row
     counts.check()
+
+
+def _first_of_each(units: Iterable[UnitInputs | UnitFailure]) -> Iterator[UnitInputs]:
+    """The units the second pass scores: a unit id seen before (in any spelling) is refused there, so
+    its values must not stand in the batch's ranking either."""
+    seen = SeenIds()
+    for unit in units:
+        if isinstance(unit, UnitInputs) and seen.add(unit.unit_id):
+            yield unit
 
 
 def _units(
