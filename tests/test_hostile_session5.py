@@ -210,3 +210,42 @@ def test_standings_count_one_unit_once_in_any_spelling(tmp_path: Path) -> None:
     peers = cds_index.standings(definition, units)
     result = cds_index.score(definition, units[1], peers=peers)
     assert result.node("III.2").points == Decimal(3)
+
+
+# --- column B is the names only when its header says so ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "cell"),
+    [
+        pytest.param("stafff_total", "620", id="misspelt-input"),
+        pytest.param("Tỷ lệ truy cập Cổng TTĐT", "85", id="abbreviated-label"),
+        pytest.param("Dân số huyện", "160000", id="near-label-with-a-unit-word"),
+    ],
+)
+def test_a_second_column_that_is_no_name_is_reported(
+    district: Definition, tmp_path: Path, header: str, cell: str
+) -> None:
+    # was: column B taken for the units' names by position: the name became '620', the value lost
+    path = tmp_path / "units.csv"
+    path.write_text(f"Mã đơn vị,{header},staff_total\nhuyen-a,{cell},620\n", encoding="utf-8")
+    (unit,) = list(read_units(district, [path]))
+    assert not isinstance(unit, UnitFailure)
+    assert unit.unit_name is None
+    (problem,) = unit.problems
+    assert (problem.code, problem.location.line, problem.location.column) == ("input-unknown", 2, 2)
+    assert header in render(problem.message, "en")
+
+
+@pytest.mark.parametrize(("header", "name"), [("Năm", None), ("STT", None), ("Tên xã", "Xã A"), ("", "Xã A")])
+def test_a_second_column_named_for_units_holds_their_names(
+    district: Definition, tmp_path: Path, header: str, name: str | None
+) -> None:
+    # was: `Mã đơn vị,Năm,…` gave every unit the name '2024'
+    path = tmp_path / "units.csv"
+    cell = "Xã A" if name else "2024" if header == "Năm" else "1"
+    path.write_text(f"Mã đơn vị,{header},staff_total\nhuyen-a,{cell},620\n", encoding="utf-8")
+    (unit,) = list(read_units(district, [path]))
+    assert not isinstance(unit, UnitFailure)
+    assert (unit.unit_name, unit.problems) == (name, [])
+    assert unit.values["staff_total"].value == Decimal(620)
