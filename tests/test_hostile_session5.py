@@ -249,3 +249,23 @@ def test_a_second_column_named_for_units_holds_their_names(
     assert not isinstance(unit, UnitFailure)
     assert (unit.unit_name, unit.problems) == (name, [])
     assert unit.values["staff_total"].value == Decimal(620)
+
+
+# --- a table of several years, scored for one ----------------------------------------------------
+
+
+def test_a_row_of_another_year_is_not_scored_as_the_year_asked(district: Definition, tmp_path: Path) -> None:
+    # was: with year=2024, the row `A,2023,100` was scored as A's 2024 result and A's real 2024 row
+    # refused as a duplicate; B's 2023 figures passed for 2024
+    path = tmp_path / "units.csv"
+    path.write_text(
+        "Mã đơn vị,Tên đơn vị,Năm,staff_total\nA,x,2023,100\nA,x,2024,200\nB,y,2023,5\n", encoding="utf-8"
+    )
+    rows = list(score_many(district, [path], year=2024))
+    assert [(row.unit_id, row.ok) for row in rows] == [("A", False), ("A", True), ("B", False)]
+    assert rows[1].result is not None and rows[1].result.year == 2024
+    for row, line in ((rows[0], 2), (rows[2], 4)):
+        (problem,) = row.problems
+        assert (problem.code, problem.location.line, problem.location.column) == ("invalid-value", line, 3)
+        assert "2023" in render(problem.message, "vi")
+    assert [row.ok for row in score_many(district, [path])] == [True, False, True]  # each of its year

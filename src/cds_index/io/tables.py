@@ -238,11 +238,11 @@ def table_unit(
         )
     problems: list[Problem] = []
     unit_year = year
-    if layout.year_col is not None and year is None and not is_blank(cell(layout.year_col)):
+    if layout.year_col is not None and not is_blank(cell(layout.year_col)):
         raw_year = cell(layout.year_col)
         read_year, code, message = literal_year(raw_year)
+        address, line, column = where(layout.year_col)
         if code:
-            address, line, column = where(layout.year_col)
             problems.append(
                 Problem(
                     code,
@@ -250,8 +250,28 @@ def table_unit(
                     Location(file, line, column, (address, "year")),
                 )
             )
-        else:
+        elif year is None:
             unit_year = read_year
+        elif read_year != year:  # another year's row: scored as `year`, its figures would pass for them
+            return UnitFailure(
+                unit_id,
+                unit_name,
+                source,
+                (
+                    Problem(
+                        "invalid-value",
+                        T(
+                            "{address}: this row is of {row_year}, and {year} is scored: not scored "
+                            "(score {row_year} with --year {row_year}, or leave --year out to score "
+                            "each row of its own year)",
+                            address=address,
+                            row_year=str(read_year),
+                            year=str(year),
+                        ),
+                        Location(file, line, column, (address, "year")),
+                    ),
+                ),
+            )
     raw: dict[str, Any] = {}
     columns: dict[str, int] = {}
     for col, name in layout.inputs.items():
