@@ -320,13 +320,15 @@ def test_authoring_mistakes_speak_the_language(tmp_path: Path, mistake: Any, lan
 
 
 BUNDLED = sorted(DEFINITIONS.glob("*.yaml"))
+_checked = functools.cache(check_file)
+"""A bundled definition checked once for both languages: its problems are rendered in each."""
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
 def test_checking_the_bundled_definitions_speaks_the_language(path: Path, lang: str) -> None:
     """Every finding on a bundled definition (its errata notes are content: the encoders' words)."""
-    report = check_file(path)
+    report = _checked(path)
     content = _content_of(path)
     for problem in report.problems:
         _assert_speaks(problem.format(lang), lang, content)
