@@ -13,7 +13,7 @@ from ..check.constraints import violations
 from ..errors import DefinitionError, Location, Problem, UsageError
 from ..formats.model import Definition, IndexSetting, Node, RankingSetting, RuleBase, rule_inputs
 from ..i18n import Message, T, Words, render
-from ..numbers import HUNDRED, ZERO, Lang, div, figure, plain, points_text, round_as, show
+from ..numbers import HUNDRED, ZERO, Lang, div, figure, plain, points_text, round_as, show, written
 from ..read.inputs import UnitInputs, parse_values
 from ..rules import Compiled, InvalidValue, NotReported
 from ..rules.common import Clamp
@@ -188,43 +188,53 @@ class NodeResult(NamedTuple):
         return out
 
 
-_SHARES: dict[tuple[Decimal, Decimal], str] = {}
-_SHARES_MAX = 1 << 12
+_written = written  # plain()'s cache, read without a call (0 is never cached: plain() writes it)
 
 
-def _share_text(points: Decimal, top: Decimal) -> str:
-    """``plain(points × 100 ÷ top)``, divided once per pair of values (bounded, as plain's cache);
-    0 points (or -0) are not cached, so their sign is written as divided."""
+def _texts(points: Decimal, top: Decimal) -> tuple[str, str, str | None]:
+    """``(plain(points), plain(top), plain(points × 100 ÷ top) or None)``: a node's three numbers,
+    the two common cases without a division — 0 points (``0``, or ``-0`` as the sign falls) and
+    full points (``100``) — the others divided (most are new numbers: a cache of pairs missed)."""
+    top_text = _written(top) or plain(top)
     if not points:
-        return plain(div(points * HUNDRED, top))
-    key = (points, top)
-    text = _SHARES.get(key)
-    if text is None:
-        text = _SHARES[key] = plain(div(points * HUNDRED, top))
-        if len(_SHARES) > _SHARES_MAX:
-            _SHARES.clear()
-    return text
+        signed = points.is_signed()
+        if not top:
+            return "-0" if signed else "0", top_text, None
+        return "-0" if signed else "0", top_text, "-0" if signed != top.is_signed() else "0"
+    if points == top:
+        return top_text, top_text, "100"
+    return _written(points) or plain(points), top_text, plain(div(points * HUNDRED, top)) if top else None
 
 
 def _exact_dict(node: NodeResult, explain: bool) -> dict[str, Any]:
     """:meth:`NodeResult.to_dict` with every digit (``places=None``, the JSON contract), the same
-    keys in the same order, without a closure or a property per node (#11: the HTTP answer)."""
-    points, top, stated, self_points, bonus, unfloored = (
-        node[2],
-        node[3],
-        node[4],
-        node[8],
-        node[11],
-        node[12],
-    )
+    keys in the same order, without a closure or a property per node (#11: the HTTP answer): the
+    three numbers of a node without a division where it has 0 or full points, a criterion's clamp
+    read from its trace (tests/test_to_dict_fast.py compares it with the node's fields)."""
+    (
+        node_id,
+        title,
+        points,
+        top,
+        stated,
+        status,
+        trace,
+        children,
+        self_points,
+        inputs,
+        late,
+        bonus,
+        unfloored,
+    ) = node
+    points_text, top_text, share = _texts(points, top)
     out: dict[str, Any] = {
-        "id": node[0],
-        "title": node[1],
-        "points": plain(points),
-        "max": plain(top),
-        "stated": None if stated is None else plain(stated),
-        "percent": _share_text(points, top) if top else None,
-        "status": node[5],
+        "id": node_id,
+        "title": title,
+        "points": points_text,
+        "max": top_text,
+        "stated": None if stated is None else _written(stated) or plain(stated),
+        "percent": share,
+        "status": status,
     }
     if explain:
         out["explanation"] = node.explanation
@@ -234,16 +244,16 @@ def _exact_dict(node: NodeResult, explain: bool) -> dict[str, Any]:
         out["bonus"] = plain(bonus)
     if unfloored is not None:
         out["unfloored"] = plain(unfloored)
-    children = node[7]
-    if not children:
-        out["inputs"] = list(node[9])
-        out["late"] = node[10]
-        limited = node.clamped
-        if limited is not None:
-            out["clamped"] = limited.to_dict()
-        out["children"] = []
+    if children:
+        out["children"] = [_exact_dict(child, explain) for child in children]
         return out
-    out["children"] = [_exact_dict(child, explain) for child in children]
+    out["inputs"] = list(inputs)
+    out["late"] = late
+    if type(trace) is tuple and trace[0] == RULE:
+        clamp = trace[2].clamp
+        if clamp is not None and (limited := clamp(trace[4])) is not None:
+            out["clamped"] = limited.to_dict()
+    out["children"] = []
     return out
 
 
