@@ -767,7 +767,9 @@ def formula_range(
                         value=amount(_plain(value)),
                         limit=limit,
                         shown=shown,
-                    ),
+                    )
+                    if values
+                    else T("the formula always gives {value}, {limit}", value=amount(_plain(value)), limit=limit),
                 )
             )
         else:
