@@ -48,7 +48,7 @@ from ..formats.changes import (
 from ..formats.model import Definition, DefinitionRef, InputDef, InputName, Model, Rule, Text
 from ..i18n import Message, T, render
 from ..numbers import ZERO, Lang, plain, show
-from ..read.loader import Document, _vocabulary, pydantic_words, read_file, validate_model
+from ..read.loader import Document, model_vocabulary, pydantic_words, read_file, validate_model
 
 # --- the file format (the changes are those of formats/changes.py, shared with amending versions) ---
 
@@ -527,7 +527,7 @@ def _change_rule(
     return True
 
 
-_DEFINITION_WORDS = _vocabulary(Definition)
+_DEFINITION_WORDS = model_vocabulary(Definition)
 """The format's keys, for "did you mean" in a changed definition's or a change's errors."""
 
 

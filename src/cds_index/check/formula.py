@@ -769,7 +769,9 @@ def formula_range(
                         shown=shown,
                     )
                     if values
-                    else T("the formula always gives {value}, {limit}", value=amount(_plain(value)), limit=limit),
+                    else T(
+                        "the formula always gives {value}, {limit}", value=amount(_plain(value)), limit=limit
+                    ),
                 )
             )
         else:
