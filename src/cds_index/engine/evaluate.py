@@ -13,6 +13,7 @@ from ..check.constraints import violations
 from ..errors import DefinitionError, Location, Problem, UsageError
 from ..formats.model import Definition, IndexSetting, Node, RankingSetting, RuleBase, rule_inputs
 from ..i18n import Message, T, Words, render
+from ..io.seen import id_key
 from ..numbers import HUNDRED, ZERO, Lang, div, figure, plain, points_text, round_as, show, written
 from ..read.inputs import UnitInputs, parse_values
 from ..rules import Compiled, InvalidValue, NotReported
@@ -1010,9 +1011,9 @@ class _Scorer:
             return NodeResult(
                 node.id, node.title, ZERO, maximum, node.points, "pending", trace, inputs=leaf.inputs
             )
-        unit_id = self.unit_id
+        unit_id = id_key(self.unit_id)  # the unit as the standings know it (one spelling of an id)
         if unit_id in standing.keys and standing.keys[unit_id] != key:
-            message = _rank_mismatch(node.id, unit_id, " / ".join(rule.inputs))
+            message = _rank_mismatch(node.id, self.unit_id, " / ".join(rule.inputs))
             self.problems.append(Problem("rank-peers-mismatch", message, where, (node.id,)))
             return _nothing(node, leaf, maximum, "invalid", (TEXT, lang, message))
         return standing, unit_id
@@ -1630,7 +1631,8 @@ class Gatherer:
 
     def add(self, unit: UnitInputs) -> None:
         nodes = self.cdef.ranked
-        if not nodes or unit.unit_id in self.keys[nodes[0].id]:
+        unit_id = id_key(unit.unit_id)  # XA-B and xa-b are one unit, as score_many reads them
+        if not nodes or unit_id in self.keys[nodes[0].id]:
             return
         _, broken = violations(self.definition, unit.values, unit.source)
         scorer = _Scorer(self.cdef, unit, "en", broken)  # no standings: a rankable unit is pending
@@ -1640,7 +1642,7 @@ class Gatherer:
             measure = self.cdef.leaves[node.id].rule.measure
             if result.status == "pending" and measure is not None and isinstance(result.trace, tuple):
                 key = measure(result.trace[3])  # the values read, all reported and applicable
-            self.keys[node.id][unit.unit_id] = key
+            self.keys[node.id][unit_id] = key
 
     def standings(self) -> Standings:
         by = {}
@@ -1700,7 +1702,7 @@ def _standings_for(definition: Definition, peers: Any, unit: UnitInputs) -> Mapp
             raise UsageError(
                 Problem("usage", T("a peer's unit id is a non-empty string, got {got}", got=repr(peer_id)))
             )
-        if peer_id == unit.unit_id:
+        if id_key(peer_id) == id_key(unit.unit_id):
             raise UsageError(
                 Problem(
                     "usage",
@@ -1745,7 +1747,7 @@ def _stale(
             standing = standings.get(node.id)
             if standing is None or node.status in ("scored", "invalid"):
                 continue
-            if standing.keys.get(unit_id) is not None:
+            if standing.keys.get(id_key(unit_id)) is not None:
                 message = _rank_mismatch(node=node.id, unit=unit_id, what=", ".join(node.inputs))
                 found.append(
                     Problem("rank-peers-mismatch", message, Location(source, path=("values",)), (node.id,))
