@@ -1130,13 +1130,21 @@ class _Scorer:
                 if open_ is False:
                     push(_nothing(node, leaf, maximum, "not_applicable", self.not_applicable))
                     continue
-            read: dict[str, Any] = {}
-            try:
-                for name in names:
-                    read[name] = simple[name]
-            except KeyError:  # missing, refused, not applicable, appraised: the general path decides
-                push(general(node))
-                continue
+            read: dict[str, Any]
+            if len(names) == 1:  # most rules read one input: no loop
+                value = simple.get(names[0])
+                if value is None:  # missing, refused, not applicable, appraised: the general path
+                    push(general(node))
+                    continue
+                read = {names[0]: value}
+            else:
+                read = {}
+                try:
+                    for name in names:
+                        read[name] = simple[name]
+                except KeyError:  # missing, refused, not applicable, appraised: the general path decides
+                    push(general(node))
+                    continue
             try:
                 points, facts = score_fn(read)
             except InvalidValue as exc:
