@@ -28,7 +28,7 @@ D = Decimal
         ("1e3", D("1E+3")),
         ("12", 12),
         ("1_000", 1000),
-        ("0x1F", 31),
+        ("012", 12),  # decimal, as in a CSV cell (YAML 1.1's octal would make it 10)
         # dates, booleans and null
         ("2024-03-01", dt.date(2024, 3, 1)),
         ("2024-03-01 10:00:00", dt.datetime(2024, 3, 1, 10, 0)),

@@ -359,8 +359,11 @@ def _validation_problem(error: Any) -> Problem:
     if code is None:
         code = "wrong-type" if kind.endswith(("_type", "_parsing")) else "invalid-value"
     if code == "request-json":
-        message: Message = T(
-            "the body is not JSON: {detail}", detail=str(error.get("ctx", {}).get("error", error.get("msg")))
+        at = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None  # json's own words are English
+        message: Message = (
+            T("the body is not JSON (it breaks at character {at}): send a JSON object", at=at)
+            if at is not None
+            else T("the body is not JSON: send a JSON object")
         )
         loc = ("body",)
     else:

@@ -52,6 +52,7 @@ from ..formats.rearrangement import (
 from ..i18n import Message, T
 from ..numbers import HUNDRED, ZERO, Lang, div, plain, show
 from ..read.inputs import UnitInputs, Value
+from ..read.literals import NumberFormat
 from ..read.loader import Document
 
 
@@ -835,10 +836,30 @@ def batch_rows(rollup_: Rollup) -> list[Any]:
     return rows
 
 
-def write_csv(rollup_: Rollup, definition: Definition, stream: IO[str]) -> None:
+def write_csv(
+    rollup_: Rollup,
+    definition: Definition,
+    stream: IO[str],
+    *,
+    headers: str = "keys",
+    number_format: NumberFormat | None = None,
+    exact: bool = False,
+    bom: bool = False,
+) -> None:
+    """The new units as a summary CSV, written as `score --format csv` writes one (#12): the same
+    ``headers`` (``keys``, ``vi``, ``en``), ``number_format``, ``exact`` and ``bom``
+    (:func:`cds_index.io.batch.write_csv`)."""
     from ..io.batch import write_csv as write_batch_csv
 
-    write_batch_csv(definition, batch_rows(rollup_), stream)
+    write_batch_csv(
+        definition,
+        batch_rows(rollup_),
+        stream,
+        headers=headers,
+        number_format=number_format,
+        exact=exact,
+        bom=bom,
+    )
 
 
 __all__ = [

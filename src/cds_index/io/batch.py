@@ -55,6 +55,8 @@ from .tables import header_key as _key
 INPUTS_SUFFIXES = (".yaml", ".yml", ".json")
 CSV_SUFFIXES = (".csv", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+UNREAD_SUFFIXES = (".xls", ".xlsb", ".ods", ".numbers")
+"""Spreadsheets cds_index cannot open: refused by name, in a folder too, never skipped with their units."""
 
 
 @dataclass(frozen=True)
@@ -84,11 +86,17 @@ class BatchRow:
 
 
 def expand(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Folders become their inputs files and tables (sorted, recursively); files stay as they are."""
+    """Folders become their inputs files and tables (sorted, recursively); files stay as they are.
+
+    A folder's spreadsheets that cannot be read (``.xls``, ``.ods`` …) are yielded too, to be refused
+    by name; a folder with nothing to read is yielded itself, for :func:`read_units` to refuse: a
+    wrong folder is never an empty batch that exits 0.
+    """
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            wanted = INPUTS_SUFFIXES + CSV_SUFFIXES + EXCEL_SUFFIXES
+            wanted = INPUTS_SUFFIXES + CSV_SUFFIXES + EXCEL_SUFFIXES + UNREAD_SUFFIXES
+            empty = True
             for found in sorted(path.rglob("*")):
                 # not `is_file()`: a pipe or device named like a table is yielded, and refused by name
                 if (
@@ -96,9 +104,33 @@ def expand(paths: Iterable[str | Path]) -> Iterator[Path]:
                     and not found.name.startswith(("~$", "."))
                     and not found.is_dir()
                 ):
+                    empty = False
                     yield found
+            if empty:
+                yield path
         else:
             yield path
+
+
+def _not_read(path: Path) -> UnitFailure | None:
+    """The failure of a path that holds no units cds_index can read (an empty folder, an ``.xls``)."""
+    file = str(path)
+    if path.suffix.lower() in UNREAD_SUFFIXES:
+        message = T(
+            "{path}: a {suffix} spreadsheet is not read by cds_index (only .xlsx and .xlsm workbooks); "
+            "open it in Excel or LibreOffice and save it as 'Excel Workbook (*.xlsx)' or as CSV UTF-8",
+            path=file,
+            suffix=path.suffix,
+        )
+        return UnitFailure(None, None, file, (Problem("excel-corrupt", message, Location(file)),))
+    if path.is_dir():
+        message = T(
+            "the folder {path} holds no file to read: units are read from .yaml, .yml, .json, .csv, "
+            ".tsv, .xlsx and .xlsm files",
+            path=file,
+        )
+        return UnitFailure(None, None, file, (Problem("file-not-found", message, Location(file)),))
+    return None
 
 
 def read_units(
@@ -121,7 +153,10 @@ def read_units(
     """
     for path in expand(paths):
         suffix = path.suffix.lower()
-        if suffix in CSV_SUFFIXES:
+        failure = _not_read(path)
+        if failure is not None:
+            yield failure
+        elif suffix in CSV_SUFFIXES:
             yield from read_csv(definition, path, year=year, number_format=number_format)
         elif suffix in EXCEL_SUFFIXES:
             from .excel import read_workbook
@@ -817,7 +852,7 @@ def score_many(
 
         if isinstance(sources, Iterator):
             sources = list(sources)
-        peers = standings(definition, _units(definition, sources, year, number_format))
+        peers = standings(definition, _first_of_each(_units(definition, sources, year, number_format)))
     for unit in _units(definition, sources, year, number_format):
         if isinstance(unit, UnitFailure):
             label = unit.unit_id or f"<{Path(unit.source).name}>"
@@ -826,7 +861,8 @@ def score_many(
             twice = Problem(
                 "invalid-value",
                 T(
-                    "unit id {id} appears twice (also earlier in this batch); this row is not scored: "
+                    "unit id {id} appears twice (also earlier in this batch; ids are compared without "
+                    "regard to capitals, spaces or how the accents were typed); this row is not scored: "
                     "give each unit its own id",
                     id=repr(unit.unit_id),
                 ),
@@ -841,6 +877,15 @@ def score_many(
         counts.add(row)
         yield row
     counts.check()
+
+
+def _first_of_each(units: Iterable[UnitInputs | UnitFailure]) -> Iterator[UnitInputs]:
+    """The units the second pass scores: a unit id seen before (in any spelling) is refused there, so
+    its values must not stand in the batch's ranking either."""
+    seen = SeenIds()
+    for unit in units:
+        if isinstance(unit, UnitInputs) and seen.add(unit.unit_id):
+            yield unit
 
 
 def _units(

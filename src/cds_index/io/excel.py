@@ -502,13 +502,18 @@ def _archive_problem(path: Path) -> Problem | None:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        why: Message | str = (
+            str(exc.strerror or exc)
+            if isinstance(exc, OSError)
+            else T("it is not a whole zip archive (a CSV or web page renamed .xlsx, or a download cut short)")
+        )
         return Problem(
             "excel-corrupt",
             T(
                 "{path} is not an Excel workbook (.xlsx is a zip file): {why}; open it in Excel and "
                 "save it again as 'Excel Workbook (*.xlsx)'",
                 path=file,
-                why=str(exc),
+                why=why,
             ),
             Location(file),
         )

@@ -4,6 +4,10 @@ A batch streams its units and must not keep per-unit objects: a Python ``set`` o
 160 B a unit (+16 MB from 10,000 to 100,000 units). This keeps an 8-byte fingerprint of each id
 (BLAKE2b) in an open-addressing table of machine integers, ≤ 16 B a unit, no Python object per unit.
 
+Ids are compared as people read them: Unicode-normalised (NFC: ``huyện`` typed as ``huye\u0302\u0323n``
+by a Vietnamese keyboard is the same id), without regard to capitals, and with any run of spaces (a
+no-break space from a web page, a tab) as one. Accents stay: ``xa-an`` and ``xa-ân`` are two communes.
+
 Two different ids share a fingerprint with probability ≤ n²/2⁶⁵ (3·10⁻¹⁰ at 100,000 units); then the
 second is refused as a duplicate, with a message — never scored silently as another unit.
 
@@ -12,16 +16,24 @@ second is refused as a duplicate, with a message — never scored silently as an
 (True, True, False)
 >>> "xa-2" in seen, "xa-3" in seen, len(seen)
 (True, False, 2)
+>>> seen.add("XA-1"), seen.add("xa\u00a0 2"), seen.add("xa 2"), seen.add("xà-1")
+(False, True, False, True)
 """
 
 from __future__ import annotations
 
 from array import array
 from hashlib import blake2b
+from unicodedata import normalize
+
+
+def id_key(unit_id: str) -> str:
+    """``unit_id`` as compared: NFC, case-folded, each run of spaces one space, none at the ends."""
+    return normalize("NFC", " ".join(unit_id.split()).casefold())
 
 
 def _fingerprint(unit_id: str) -> int:
-    digest = blake2b(unit_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    digest = blake2b(id_key(unit_id).encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "little") or 1  # 0 marks an empty slot
 
 

@@ -6,12 +6,13 @@ Shared by batch.py (CSV) and excel.py (workbooks), so neither imports the other 
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import Location, Problem, did_you_mean
+from ..errors import Location, Problem, close_match, did_you_mean
 from ..formats.model import Definition
 from ..i18n import Message, T
 from ..read.inputs import UnitInputs, parse_values
@@ -94,6 +95,29 @@ def input_header_index(definition: Definition) -> dict[str, list[str]]:
     return index
 
 
+# Words of a header naming the units (`Tên xã`, `Xã/phường`, `Cơ quan`): column B so headed holds names.
+_NAME_WORDS = re.compile(
+    r"\b(tên|ten|đơn vị|don vi|xã|phường|thị trấn|huyện|quận|thị xã|thành phố|cơ quan|sở|ban|ngành|"
+    r"địa phương|name)\b"
+)
+
+
+def _names_units(key: str, definition: Definition) -> bool:
+    """Whether column B, headed ``key`` (neither an input nor a name header), holds the units' names.
+
+    Only a blank header or one with a word that names units: any other (a misspelt input, an
+    abbreviated label, ``Năm``, ``STT``) stays a column of its own, reported on every row with a
+    value, never taken for the names with its values lost.
+    """
+    if not key:
+        return True
+    headers = input_header_index(definition)
+    if key in YEAR_HEADERS or key in ROW_NUMBER_HEADERS or key in headers:
+        return False
+    near_input = did_you_mean(key, definition.inputs) or close_match(key, headers)
+    return bool(_NAME_WORDS.search(key)) and not near_input
+
+
 def table_layout(definition: Definition, header: Sequence[Any]) -> TableLayout:
     """Read a header row: unit id and name first (by header word or position), then one column per input.
 
@@ -106,8 +130,8 @@ def table_layout(definition: Definition, header: Sequence[Any]) -> TableLayout:
     id_found = id_col >= 0
     id_col = max(id_col, 0)
     name_col = next((i for i, k in enumerate(keys) if k in NAME_HEADERS and i != id_col), None)
-    if name_col is None and len(keys) > 1 and id_col == 0 and keys[1] not in lookup:
-        name_col = 1  # "first columns unit id and name", whatever the second header says
+    if name_col is None and len(keys) > 1 and id_col == 0 and _names_units(keys[1], definition):
+        name_col = 1  # "first columns unit id and name", whatever words the name's header uses
     year_col = next((i for i, k in enumerate(keys) if k in YEAR_HEADERS), None)
     inputs: dict[int, str] = {}
     unknown: dict[int, Message] = {}

@@ -88,7 +88,7 @@ class _Budget:
 
 _TWO_READINGS = re.compile(r"[-+]?[1-9][0-9]{0,2}\.[0-9]{3}")
 """A YAML float that is also a Vietnamese thousands form: ``1.000``, ``9.500``, ``12.345``."""
-_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
+_DIGITS = re.compile(r"[-+]?[0-9]+")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")
 
 
@@ -116,10 +116,20 @@ def _scalar(node: Any, file: str | None, problems: list[Problem]) -> Any:
                 )
             )
             return None
-        try:
-            return int(cleaned, 0) if not _INT.match(text) else int(cleaned)
-        except ValueError:
-            pass
+        if _DIGITS.fullmatch(cleaned):  # `012` is twelve, as in a CSV cell (YAML 1.1 would say ten)
+            return int(cleaned)
+        # `0x1A`, `0o17`, `0b11`: a programmer's bases, never how a count or a year is written
+        problems.append(
+            Problem(
+                "wrong-type",
+                T(
+                    "{value} is a number written in base 16, 8 or 2; write it in decimal digits",
+                    value=repr(text),
+                ),
+                Location(file, line, column),
+            )
+        )
+        return None
     if tag.endswith(":float"):
         if _FLOAT.match(text):
             try:
@@ -514,7 +524,7 @@ _TYPE_TO_CODE = {
 }
 
 
-def _vocabulary(model: type[BaseModel], seen: set[type[BaseModel]] | None = None) -> set[str]:
+def model_vocabulary(model: type[BaseModel], seen: set[type[BaseModel]] | None = None) -> set[str]:
     """Every field name (and alias) of a model and the models inside it, for 'did you mean'."""
     seen = seen if seen is not None else set()
     if model in seen:
@@ -524,7 +534,7 @@ def _vocabulary(model: type[BaseModel], seen: set[type[BaseModel]] | None = None
     for name, info in model.model_fields.items():
         names.add(info.alias or name)
         for inner in _models_in(info.annotation):
-            names |= _vocabulary(inner, seen)
+            names |= model_vocabulary(inner, seen)
     return names
 
 
@@ -849,7 +859,7 @@ def validate_model(model: type[M], doc: Document) -> tuple[M | None, list[Proble
     try:
         return model.model_validate(doc.data), []
     except ValidationError as exc:
-        vocabulary = _vocabulary(model)
+        vocabulary = model_vocabulary(model)
         problems: list[Problem] = []
         seen: set[tuple[PathKey, str]] = set()
         errors = exc.errors(include_url=False)

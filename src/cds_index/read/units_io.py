@@ -8,6 +8,7 @@ from typing import Any
 
 from ..errors import Location, Problem
 from ..formats.model import Definition
+from ..i18n import T
 from .inputs import UnitInputs, parse_values, read_inputs_file
 from .literals import NumberFormat
 from .loader import Document
@@ -130,7 +131,13 @@ def _read_for(
             [
                 Problem(
                     "input-definition",
-                    f"this inputs file is for {ref!r}, not {definition.id!r}",
+                    T(
+                        "this inputs file is for {ref}, not {id}: score it with {ref}, or write "
+                        "`definition: {plain}`",
+                        ref=repr(ref),
+                        id=repr(definition.id),
+                        plain=definition.id,
+                    ),
                     doc.location(("definition",)),
                 )
             ],
