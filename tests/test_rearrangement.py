@@ -511,7 +511,12 @@ def test_a_district_rearrangement_after_the_district_level_is_refused(write: Cal
     report = check_file(write(text, "r.yaml"))
     problems = [p for p in report.problems if p.code == "rearrangement-date"]
     assert len(problems) == 2  # one per new unit, both at the file's `effective:`
-    assert all("30/06/2025" in p.message and p.location.line == line_of(text, "effective:") for p in problems)
+    assert all(
+        "30/06/2025" in p.format("vi")
+        and "2025-06-30" in p.format("en")
+        and p.location.line == line_of(text, "effective:")
+        for p in problems
+    )
 
 
 # --- the command ------------------------------------------------------------------------------

@@ -592,7 +592,7 @@ def combine_values(
             continue  # one old unit did not report it: the sum is unknown, so it is not reported
         reported = [(s, v) for s, v in present if not v.not_applicable]
         if not reported:
-            values[name] = Value(not_applicable=True, reason="không áp dụng ở mọi đơn vị cũ")
+            values[name] = Value(not_applicable=True, reason=T("not applicable in any of the old units"))
             continue
         rule = rules.inputs.get(name) or (rules.booleans if spec.type == "boolean" else None)
         why = combine_refusal(spec, rule)
