@@ -327,7 +327,6 @@ NOT_YET: dict[str, str] = {
     "schema to a file-vi": "leak: the operating system's error text ('File exists') is English",
     "diff two versions-vi": "detector: `to:` is the format's key in `effective: {from, to}`",
     "diff markdown-vi": "detector: `to:` is the format's key in `effective: {from, to}`",
-    "rollup rescore-vi": "leak: formats/rearrangement.py reasons are English",
     "show json-en": "detector: the definition's own titles and labels in JSON are not matched as content",
     "template yaml-vi": "detector: `yaml-language-server`, `value` are code in the template",
     "template yaml to a file-vi": "detector: `yaml-language-server`, `value` are code in the template",
