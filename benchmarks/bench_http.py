@@ -7,14 +7,15 @@ ASGI transport (no sockets: the strictest comparison, nothing but the apps thems
 with ``--uvicorn`` two uvicorn servers on localhost and an httpx client keeping its connection.
 
 The bare endpoint is what a programmer would write with FastAPI alone: the same route (a plain
-`def`, run in FastAPI's thread pool, as the server's is), the same request model (``ScoreRequest``:
-the unit, the year, at most 1000 values, the language) read by FastAPI as usual; it answers
+`def`, run in FastAPI's thread pool, as the server's is) with the same query parameters (``on``,
+``explain``), the same request model (``ScoreRequest``: the unit, the year, at most 1000 values, the
+language) read by FastAPI as usual; it answers
 ``{"ok": true}`` and scores nothing. The cds_index side also reads the body strictly (exact
 decimals, no NaN, no key given twice), passes its middlewares (HEAD, body limit, version header),
 scores the unit and answers the whole result: every node's points, and its explanation unless
 ``?explain=false``. The bodies are synthetic communes (``synthetic.py``, seeded), each sent once
-per round to every side, sides alternated. Times are wall clock per request, best round of
-``--repeat``.
+per round to every side, sides alternated request by request (so a machine busy with other work
+slows every side alike). Times are wall clock per request, best round of ``--repeat``.
 
 Target (issue #11): ``POST …/score`` at most 2× the bare endpoint.
 """
@@ -49,7 +50,9 @@ def bare_app() -> FastAPI:
     app = FastAPI()
 
     @app.post("/definitions/{definition_id}/score")
-    def score(definition_id: str, request: ScoreRequest, on: dt.date | None = None) -> Any:
+    def score(
+        definition_id: str, request: ScoreRequest, on: dt.date | None = None, explain: bool = True
+    ) -> Any:
         return JSONResponse({"ok": True, "values": len(request.values)})
 
     return app
@@ -65,14 +68,21 @@ def bodies(definition: cds_index.Definition, count: int, seed: int) -> list[byte
     return out
 
 
-async def _round(client: httpx.AsyncClient, url: str, payloads: list[bytes]) -> float:
+async def _round(
+    clients: dict[str, httpx.AsyncClient], sides: dict[str, tuple[Any, str]], payloads: list[bytes]
+) -> dict[str, float]:
+    """Each body sent to every side in turn (a load on the machine falls on every side alike);
+    the seconds a request of each side took, on average."""
     headers = {"content-type": "application/json"}
-    start = time.perf_counter()
+    spent = dict.fromkeys(sides, 0.0)
     for body in payloads:
-        response = await client.post(url, content=body, headers=headers)
-        if response.status_code != 200:
-            raise SystemExit(f"{url}: {response.status_code} {response.text[:300]}")
-    return (time.perf_counter() - start) / len(payloads)
+        for name, (_, url) in sides.items():
+            start = time.perf_counter()
+            response = await clients[name].post(url, content=body, headers=headers)
+            spent[name] += time.perf_counter() - start
+            if response.status_code != 200:
+                raise SystemExit(f"{url}: {response.status_code} {response.text[:300]}")
+    return {name: seconds / len(payloads) for name, seconds in spent.items()}
 
 
 async def in_process(
@@ -83,12 +93,11 @@ async def in_process(
         for name, (app, _) in sides.items()
     }
     try:
-        for name, (_, url) in sides.items():  # warm up: compile the definition, fill the caches
-            await _round(clients[name], url, payloads[:20])
+        await _round(clients, sides, payloads[:20])  # warm up: compile the definition, fill the caches
         best = dict.fromkeys(sides, float("inf"))
         for _ in range(repeat):
-            for name, (_, url) in sides.items():
-                best[name] = min(best[name], await _round(clients[name], url, payloads))
+            for name, seconds in (await _round(clients, sides, payloads)).items():
+                best[name] = min(best[name], seconds)
         return best
     finally:
         for client in clients.values():
@@ -117,21 +126,24 @@ def over_uvicorn(sides: dict[str, tuple[Any, str]], payloads: list[bytes], repea
     try:
         with httpx.Client(timeout=60) as client:
 
-            def one_round(name: str, chunk: list[bytes]) -> float:
-                url = bases[name] + sides[name][1]
-                start = time.perf_counter()
+            def one_round(chunk: list[bytes]) -> dict[str, float]:  # sides alternated request by request
+                spent = dict.fromkeys(sides, 0.0)
                 for body in chunk:
-                    response = client.post(url, content=body, headers={"content-type": "application/json"})
-                    if response.status_code != 200:
-                        raise SystemExit(f"{url}: {response.status_code} {response.text[:300]}")
-                return (time.perf_counter() - start) / len(chunk)
+                    for name in sides:
+                        url = bases[name] + sides[name][1]
+                        start = time.perf_counter()
+                        headers = {"content-type": "application/json"}
+                        response = client.post(url, content=body, headers=headers)
+                        spent[name] += time.perf_counter() - start
+                        if response.status_code != 200:
+                            raise SystemExit(f"{url}: {response.status_code} {response.text[:300]}")
+                return {name: seconds / len(chunk) for name, seconds in spent.items()}
 
-            for name in sides:
-                one_round(name, payloads[:20])
+            one_round(payloads[:20])
             best = dict.fromkeys(sides, float("inf"))
             for _ in range(repeat):
-                for name in sides:
-                    best[name] = min(best[name], one_round(name, payloads))
+                for name, seconds in one_round(payloads).items():
+                    best[name] = min(best[name], seconds)
             return best
     finally:
         for server in servers:

@@ -340,11 +340,14 @@ def test_the_real_server_answers_head_and_bad_ids() -> None:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
+        deadline = time.monotonic() + 60  # a loaded machine starts it slowly: wait for it, or its end
+        while True:
+            assert proc.poll() is None, f"the server stopped with {proc.returncode}"
             try:
-                urllib.request.urlopen(base + "/health", timeout=1).read()
+                urllib.request.urlopen(base + "/health", timeout=2).read()
                 break
             except OSError:
+                assert time.monotonic() < deadline, "the server did not answer /health within 60 s"
                 time.sleep(0.1)
         head = urllib.request.urlopen(urllib.request.Request(base + "/definitions", method="HEAD"), timeout=5)
         assert head.status == 200 and head.read() == b""
@@ -457,7 +460,7 @@ def test_evaluate_years_of_a_points_definition_is_a_usage_error() -> None:
 @pytest.mark.parametrize(
     "values",
     [
-        {f"k{i}": i for i in range(100_000)},
+        {f"k{i}": i for i in range(10_000)},  # each unknown key is a problem with its did-you-mean
         {"population": float("nan")},
         {"population": float("inf")},
         {"population": b"100"},
@@ -467,7 +470,7 @@ def test_evaluate_years_of_a_points_definition_is_a_usage_error() -> None:
         {"population": Decimal("1e999999")},
         {"population": -(10**20)},
     ],
-    ids=["1e5 keys", "nan", "inf", "bytes", "set", "object", "complex", "huge Decimal", "negative"],
+    ids=["1e4 keys", "nan", "inf", "bytes", "set", "object", "complex", "huge Decimal", "negative"],
 )
 def test_odd_values_give_a_result_that_serialises(values: dict[str, Any]) -> None:
     result = cds_index.score(D, values)

@@ -197,11 +197,6 @@ def test_a_refused_duplicate_is_not_ranked_against(tmp_path: Path) -> None:
     assert points == {"xa-a": Decimal(2), "xa-b": Decimal(3)}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/evaluate.py Gatherer.add compares unit ids exactly: XA-B counts as a third unit "
-    "(should compare with cds_index.io.seen.id_key, as score_many refuses it)",
-)
 def test_standings_count_one_unit_once_in_any_spelling(tmp_path: Path) -> None:
     definition = cds_index.load(FICTIONAL)
     path = tmp_path / "units.csv"

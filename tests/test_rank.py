@@ -245,7 +245,8 @@ def test_peers_values_given_to_score_rank_it() -> None:
     assert not any(p.code.startswith("rank-") for p in result.problems)
 
 
-def test_peers_refused_loudly() -> None:
+def test_peers_refused_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CDS_INDEX_LANG", "en")  # the messages read below are the English ones
     with pytest.raises(UsageError, match="peers name the unit scored"):
         cds_index.score(PLAIN, {"online": 1}, unit_id="a", peers={"a": {"online": 2}})
     with pytest.raises(UsageError, match="peer 'b'"):
@@ -578,3 +579,43 @@ def test_sensitivity_scores_a_rank_reading_among_all_the_units() -> None:
     ranges = {u["unit_id"]: u["score_range"] for u in report.to_dict()["units"]}
     # under `average`, b and c share places 2–3: (4 + 3) / 2, never the pending 0 of a unit alone
     assert ranges == {"a": ["5", "5"], "b": ["3.5", "4"], "c": ["3.5", "4"]}
+
+
+def test_a_self_assessed_value_that_cannot_be_ranked_is_said_not_silently_0() -> None:
+    """The appraised value is ranked; the unit's own (a zero denominator) cannot be: its
+    self-assessed points are 0 *and* an ``invalid-value`` warning names the criterion (#11)."""
+    rows = {"a": {"online": 3, "total": {"self": 0, "appraised": 6}}, "b": {"online": 1, "total": 4}}
+    results = {r.unit_id: r for r in score_many(PER, units(PER, rows))}
+    a = results["a"].result
+    assert a is not None
+    node = a.node("X.1")
+    assert node.status == "scored" and node.points == D(5)  # 3/6 > 1/4: first, appraised
+    assert node.self_points == D(0)
+    said = [p for p in a.problems if p.code == "invalid-value" and "X.1" in p.node]
+    assert said and said[0].severity == "warning"
+    assert said[0].location.path == ("values", "total")
+    b = results["b"].result
+    assert b is not None and not [p for p in b.problems if p.code == "invalid-value"]
+
+
+def test_the_criterion_path_says_so_too_when_a_self_assessed_ratio_cannot_be_scored() -> None:
+    """One mechanism: a ratio criterion whose own values divide by 0 is noted alike."""
+    d = build({"kind": "ratio", "input": "online", "per": "total"})
+    result = cds_index.score(d, {"online": 2, "total": {"self": 0, "appraised": 4}}, year=2024)
+    node = result.node("X.1")
+    assert node.status == "scored" and node.points == D("2.5") and node.self_points == D(0)
+    assert [p.node for p in result.problems if p.code == "invalid-value"] == [("X.1",)]
+    assert not [
+        p for p in cds_index.score(d, {"online": 2, "total": 4}).problems if p.code == "invalid-value"
+    ]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_peers_usage_messages_are_translated(lang: str) -> None:
+    from cds_index.i18n import render
+
+    with pytest.raises(UsageError) as caught:
+        cds_index.score(PLAIN, {"online": 1}, unit_id="a", peers={"a": {"online": 2}})
+    text = render(caught.value.problems[0].message, lang)
+    assert "'a'" in text
+    assert ("đơn vị đang chấm" in text) == (lang == "vi")

@@ -26,7 +26,7 @@ from cds_index.cli import main
 from cds_index.engine.evaluate import Result, score
 from cds_index.errors import DefinitionError
 from cds_index.formats.rearrangement import Rearrangement
-from cds_index.io.batch import score_many, summary_keys
+from cds_index.io.batch import column_titles, score_many, summary_keys
 from cds_index.numbers import HUNDRED, ZERO, div
 from cds_index.read.inputs import UnitInputs, parse_values
 from cds_index.read.units_io import read_unit
@@ -511,7 +511,12 @@ def test_a_district_rearrangement_after_the_district_level_is_refused(write: Cal
     report = check_file(write(text, "r.yaml"))
     problems = [p for p in report.problems if p.code == "rearrangement-date"]
     assert len(problems) == 2  # one per new unit, both at the file's `effective:`
-    assert all("30/06/2025" in p.message and p.location.line == line_of(text, "effective:") for p in problems)
+    assert all(
+        "30/06/2025" in p.format("vi")
+        and "2025-06-30" in p.format("en")
+        and p.location.line == line_of(text, "effective:")
+        for p in problems
+    )
 
 
 # --- the command ------------------------------------------------------------------------------
@@ -543,10 +548,25 @@ def test_cli_table_markdown_csv(capsys: pytest.CaptureFixture[str], hue: Any) ->
     code, out = run(capsys, "--format", "markdown", "--method", "weighted_mean")
     assert code == 0 and out.startswith("# hue-2025-an-hoa") and "| xa-an-hoa-thuong" in out
     code, out = run(capsys, "--format", "csv")
-    rows = list(csv.reader(io.StringIO(out)))
+    assert out.startswith("\ufeff")  # Excel's UTF-8 mark, as `score --format csv` (`--no-bom` drops it)
+    rows = list(csv.reader(io.StringIO(out.removeprefix("\ufeff"))))
     assert rows[0] == summary_keys(hue)  # the batch writer's own columns
     assert [r[0] for r in rows[1:]] == ["phuong-an-hoa", *IDS]
     assert rows[1][rows[0].index("points")] == "48.5"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_cli_csv_has_the_header_and_number_options_of_score(
+    capsys: pytest.CaptureFixture[str], hue: Any, lang: str
+) -> None:
+    """`rollup --format csv` is written by the one batch CSV writer, with score's options (#12)."""
+    code, out = run(capsys, "--format", "csv", "--headers", lang, "--number-format", lang, "--no-bom")
+    assert code == 0 and not out.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(out), delimiter=";" if lang == "vi" else ","))
+    assert rows[0] == column_titles(summary_keys(hue), lang, hue)
+    assert rows[0] != summary_keys(hue)
+    points = rows[1][summary_keys(hue).index("points")]
+    assert points == ("48,5" if lang == "vi" else "48.5")
 
 
 def test_cli_rescore_exits_1_and_names_the_refused_criterion(capsys: pytest.CaptureFixture[str]) -> None:

@@ -573,3 +573,16 @@ def test_every_spelling_of_a_share_is_one_scale_elsewhere_too() -> None:
         refusal = combine_refusal(InputDef(label="x", unit=unit), "sum")
         assert refusal is not None and "percentage already computed" in refusal
     assert combine_refusal(InputDef(label="x", unit="person"), "sum") is None
+
+
+def test_a_formula_without_inputs_outside_its_points_is_warned_without_a_traceback() -> None:
+    """`-(1 == 1)` reads no input and gives -1: a warning saying so, not an IndexError (hypothesis)."""
+    formula, problems = compile_formula("-(1 == 1)", {})
+    assert formula is not None and not problems
+    _, found = formula_range(formula, {}, D(5), False)
+    assert [severity for severity, _ in found] == ["warning"]
+    assert "-1" in str(found[0][1]) and "(with" not in str(found[0][1])
+    formula, _ = compile_formula("(1 == 1) * 7", {})
+    assert formula is not None
+    _, found = formula_range(formula, {}, D(5), False)
+    assert found and all(str(message) for _, message in found)

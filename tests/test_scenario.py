@@ -485,7 +485,7 @@ def test_whatif_cli_wrong_definition(capsys: pytest.CaptureFixture[str]) -> None
         ]
     )
     assert code == 1
-    assert "not 'hai-duong-707-department'" in capsys.readouterr().err
+    assert "không phải 'hai-duong-707-department'" in capsys.readouterr().err
 
 
 def test_the_documented_python_calls() -> None:

@@ -113,10 +113,13 @@ def test_score_on_a_targets_definition_names_functions_that_exist() -> None:
 
 @given(st.lists(st.text(max_size=6), max_size=300))
 def test_seen_ids_behave_as_a_set(ids: list[str]) -> None:
+    """A set of ids as compared (`id_key`: NFC, case-folded, spaces collapsed): `XA-B` is `xa-b`."""
+    from cds_index.io.seen import id_key
+
     seen, reference = SeenIds(capacity=4), set()
     for unit_id in ids:
-        assert seen.add(unit_id) is (unit_id not in reference)
-        reference.add(unit_id)
+        assert seen.add(unit_id) is (id_key(unit_id) not in reference)
+        reference.add(id_key(unit_id))
         assert unit_id in seen
     assert len(seen) == len(reference)
 

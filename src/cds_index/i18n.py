@@ -311,6 +311,8 @@ def placeholders(template: str) -> set[str]:
 
 def join(parts: list[str], how: Literal["or", "comma"]) -> str:
     """``a or b or c`` / ``a, b, c`` as one message in the reader's language (``parts`` may be messages)."""
+    if not parts:
+        return ""
     joined = parts[0]
     for part in parts[1:]:
         joined = T("{a} or {b}", a=joined, b=part) if how == "or" else T("{a}, {b}", a=joined, b=part)

@@ -67,6 +67,12 @@ def plain(d: Decimal) -> str:
     return _plain(d)
 
 
+written = _PLAIN.get
+"""The text :func:`plain` has already written for a value, else ``None`` (its cache read without a
+call: a result document's points, maxima and stated points are mostly numbers written before; 0,
+whose sign is written, is never cached)."""
+
+
 def _plain(d: Decimal) -> str:
     whole = d.to_integral_value()  # `d` itself when it has no decimal places (2E+1 stays 2E+1)
     if d == whole:

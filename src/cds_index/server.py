@@ -16,10 +16,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import to_json
 
 from .engine.evaluate import FIRST_YEAR, LAST_YEAR
 from .errors import CdsIndexError, Problem, UsageError
@@ -178,10 +180,35 @@ def strict_json(body: bytes) -> Any:
         raise json.JSONDecodeError(str(exc), text, 0) from None
 
 
-def _problems(status: int, problems: list[Problem], lang: str | None = None) -> Any:
+def json_bytes(content: Any) -> bytes:
+    """``content`` as the bytes of Starlette's ``JSONResponse`` (compact, UTF-8, ``NaN`` refused),
+    written by pydantic's serializer (Rust, already a dependency): 2–3× faster than ``json.dumps`` on a
+    result of 136 nodes (#11). A document pydantic would write otherwise (``NaN`` or ``Infinity``,
+    which are not JSON; a value JSON has no type for) goes to ``json.dumps``, which refuses it."""
+    body: bytes | None
+    try:
+        body = to_json(content)
+    except Exception:  # a lone surrogate, a type it does not know: json.dumps says what is wrong
+        body = None
+    if body is None or b"NaN" in body or b"Infinity" in body:  # perhaps only in a text: json.dumps decides
+        return json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    return body
+
+
+@cache
+def _json_response() -> Any:
+    """Starlette's ``JSONResponse`` writing its body with :func:`json_bytes` (FastAPI imported late)."""
     from fastapi.responses import JSONResponse
 
-    return JSONResponse({"problems": [p.to_dict(lang) for p in problems]}, status_code=status)
+    class Json(JSONResponse):
+        def render(self, content: Any) -> bytes:
+            return json_bytes(content)
+
+    return Json
+
+
+def _problems(status: int, problems: list[Problem], lang: str | None = None) -> Any:
+    return _json_response()({"problems": [p.to_dict(lang) for p in problems]}, status_code=status)
 
 
 def _request_lang(scope: MutableMapping[str, Any]) -> str:
@@ -332,8 +359,11 @@ def _validation_problem(error: Any) -> Problem:
     if code is None:
         code = "wrong-type" if kind.endswith(("_type", "_parsing")) else "invalid-value"
     if code == "request-json":
-        message: Message = T(
-            "the body is not JSON: {detail}", detail=str(error.get("ctx", {}).get("error", error.get("msg")))
+        at = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None  # json's own words are English
+        message: Message = (
+            T("the body is not JSON (it breaks at character {at}): send a JSON object", at=at)
+            if at is not None
+            else T("the body is not JSON: send a JSON object")
         )
         loc = ("body",)
     else:
@@ -403,6 +433,7 @@ def create_app(
     from .render.report import definition_json
 
     # pinned now: the configured folder, else CDS_INDEX_FOLDER, else the bundled definitions
+    Json = _json_response()  # every answer's body written by json_bytes
     served = search_folder(folder) or bundled_dir()
     if max_body_size < 1:
         raise UsageError(
@@ -551,7 +582,7 @@ def create_app(
 
     @app.get("/", response_model=Root, summary="What this server is")
     def root() -> Any:
-        return JSONResponse(
+        return Json(
             {
                 "name": "cds_index",
                 "version": __version__,
@@ -564,15 +595,15 @@ def create_app(
 
     @app.get("/health", response_model=Health, summary="The server is up, with how many definitions")
     def health() -> Any:
-        return JSONResponse({"status": "ok", "version": __version__, "definitions": len(catalogue())})
+        return Json({"status": "ok", "version": __version__, "definitions": len(catalogue())})
 
     @app.get("/definitions", response_model=list[DefinitionSummary])
     def definitions() -> Any:
-        return JSONResponse([{k: v for k, v in i.to_dict().items() if k != "path"} for i in catalogue()])
+        return Json([{k: v for k, v in i.to_dict().items() if k != "path"} for i in catalogue()])
 
     @app.get("/definitions/{definition_id}", response_model=DefinitionDocument)
     def show(definition_id: str, on: dt.date | None = None) -> Any:
-        return JSONResponse(definition_json(_definition(definition_id, on)))
+        return Json(definition_json(_definition(definition_id, on)))
 
     @app.post("/definitions/{definition_id}/score", response_model=ScoreResponse | TargetsResponse)
     def score_unit(
@@ -595,7 +626,7 @@ def create_app(
             )
             result = evaluate_year(definition, request.year, values, lang=choose_language(request.lang))
             with using(request.lang):  # a body's `lang` wins over Accept-Language, for messages too
-                return JSONResponse(targets_json(request.unit.id, request.unit.name, result, problems))
+                return Json(targets_json(request.unit.id, request.unit.name, result, problems))
         from .engine.evaluate import score
 
         scored = score(
@@ -608,7 +639,7 @@ def create_app(
             peers=request.peers,
         )
         with using(request.lang):  # a body's `lang` wins over Accept-Language, for messages too
-            return JSONResponse(result_json(scored, explain=explain))
+            return Json(result_json(scored, explain=explain))
 
     @app.post("/definitions/{definition_id}/rank", response_model=RankResponse)
     def rank_units(definition_id: str, request: RankRequest, on: dt.date | None = None) -> Any:
@@ -639,7 +670,7 @@ def create_app(
         rows = list(score_many(definition, units, lang=choose_language(request.units[0].lang)))
         good = [r.result for r in rows if r.ok and r.result is not None]
         with using(request.units[0].lang):
-            return JSONResponse(ranking_json(definition, good, request.by, [r for r in rows if not r.ok]))
+            return Json(ranking_json(definition, good, request.by, [r for r in rows if not r.ok]))
 
     return app
 

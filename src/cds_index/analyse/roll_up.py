@@ -52,6 +52,7 @@ from ..formats.rearrangement import (
 from ..i18n import Message, T
 from ..numbers import HUNDRED, ZERO, Lang, div, plain, show
 from ..read.inputs import UnitInputs, Value
+from ..read.literals import NumberFormat
 from ..read.loader import Document
 
 
@@ -591,7 +592,7 @@ def combine_values(
             continue  # one old unit did not report it: the sum is unknown, so it is not reported
         reported = [(s, v) for s, v in present if not v.not_applicable]
         if not reported:
-            values[name] = Value(not_applicable=True, reason="không áp dụng ở mọi đơn vị cũ")
+            values[name] = Value(not_applicable=True, reason=T("not applicable in any of the old units"))
             continue
         rule = rules.inputs.get(name) or (rules.booleans if spec.type == "boolean" else None)
         why = combine_refusal(spec, rule)
@@ -835,10 +836,30 @@ def batch_rows(rollup_: Rollup) -> list[Any]:
     return rows
 
 
-def write_csv(rollup_: Rollup, definition: Definition, stream: IO[str]) -> None:
+def write_csv(
+    rollup_: Rollup,
+    definition: Definition,
+    stream: IO[str],
+    *,
+    headers: str = "keys",
+    number_format: NumberFormat | None = None,
+    exact: bool = False,
+    bom: bool = False,
+) -> None:
+    """The new units as a summary CSV, written as `score --format csv` writes one (#12): the same
+    ``headers`` (``keys``, ``vi``, ``en``), ``number_format``, ``exact`` and ``bom``
+    (:func:`cds_index.io.batch.write_csv`)."""
     from ..io.batch import write_csv as write_batch_csv
 
-    write_batch_csv(definition, batch_rows(rollup_), stream)
+    write_batch_csv(
+        definition,
+        batch_rows(rollup_),
+        stream,
+        headers=headers,
+        number_format=number_format,
+        exact=exact,
+        bom=bom,
+    )
 
 
 __all__ = [

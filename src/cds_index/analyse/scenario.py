@@ -48,7 +48,7 @@ from ..formats.changes import (
 from ..formats.model import Definition, DefinitionRef, InputDef, InputName, Model, Rule, Text
 from ..i18n import Message, T, render
 from ..numbers import ZERO, Lang, plain, show
-from ..read.loader import Document, read_file, validate_model
+from ..read.loader import Document, model_vocabulary, pydantic_words, read_file, validate_model
 
 # --- the file format (the changes are those of formats/changes.py, shared with amending versions) ---
 
@@ -152,7 +152,7 @@ def apply(base: Definition, scenario: Scenario, doc: Document | None = None) -> 
     changed, problems = apply_changes(base, scenario, doc)
     errors = [p for p in problems if p.severity == "error"]
     if errors or changed is None:
-        raise DefinitionError(errors or [Problem("invalid-value", "the scenario cannot be applied")])
+        raise DefinitionError(errors or [Problem("invalid-value", T("the scenario cannot be applied"))])
     return changed
 
 
@@ -200,7 +200,12 @@ def change_definition(
         problems.append(
             Problem(
                 "invalid-value",
-                f"change {index + 1}: {base.id} has no node {node_id!r}",
+                T(
+                    "change {number}: {id} has no node {node}",
+                    number=str(index + 1),
+                    id=base.id,
+                    node=repr(node_id),
+                ),
                 at(index, key),
                 hint=did_you_mean(node_id, tree.ids()),
             )
@@ -211,11 +216,12 @@ def change_definition(
             problems.append(
                 Problem(
                     "invalid-value",
-                    f"the input {name!r} is already declared by {base.id}",
+                    T("the input {name} is already declared by {id}", name=repr(name), id=base.id),
                     doc.location(("inputs", name), key=True),
-                    hint="to change its declaration, use a change `{op: input, name: "
-                    + name
-                    + ", set: {…}}`",
+                    hint=T(
+                        "to change its declaration, use a change {change}",
+                        change=f"`{{op: input, name: {name}, set: {{…}}}}`",
+                    ),
                 )
             )
         tree.data["inputs"][name] = _dump(spec)
@@ -238,8 +244,12 @@ def change_definition(
                 problems.append(
                     Problem(
                         "invalid-value",
-                        f"change {index + 1}: {change.node} prints no points "
-                        "(they are the sum of its children); change its children",
+                        T(
+                            "change {number}: {node} prints no points (they are the sum of its "
+                            "children); change its children",
+                            number=str(index + 1),
+                            node=change.node,
+                        ),
                         at(index, "points"),
                     )
                 )
@@ -277,7 +287,11 @@ def change_definition(
                 problems.append(
                     Problem(
                         "invalid-value",
-                        f"change {index + 1}: {change.node} has no yearly targets",
+                        T(
+                            "change {number}: {node} has no yearly targets",
+                            number=str(index + 1),
+                            node=change.node,
+                        ),
                         at(index, "node"),
                     )
                 )
@@ -293,12 +307,17 @@ def change_definition(
         changed = Definition.model_validate(tree.data)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
+            _, words, hint = pydantic_words(err, _DEFINITION_WORDS)
             problems.append(
                 Problem(
                     "invalid-value",
-                    f"the changed definition is not valid: {err['msg']} "
-                    f"(at {'.'.join(map(str, err['loc']))})",
+                    T(
+                        "the changed definition is not valid: {message} (at {where})",
+                        message=words,
+                        where=".".join(map(str, err["loc"])),
+                    ),
                     doc.location(("changes",)),
+                    hint=hint,
                 )
             )
         return None, problems
@@ -332,7 +351,11 @@ def _add(
             problems.append(
                 Problem(
                     "invalid-value",
-                    f"change {index + 1}: {change.under} is a criterion; add under a group",
+                    T(
+                        "change {number}: {node} is a criterion; add under a group",
+                        number=str(index + 1),
+                        node=change.under,
+                    ),
                     at(index, "under"),
                 )
             )
@@ -346,7 +369,20 @@ def _add(
             problems.append(
                 Problem(
                     "invalid-value",
-                    f"change {index + 1}: {change.after!r} is not a child of {change.under or 'the tree'}",
+                    (
+                        T(
+                            "change {number}: {node} is not a child of {parent}",
+                            number=str(index + 1),
+                            node=repr(change.after),
+                            parent=change.under,
+                        )
+                        if change.under
+                        else T(
+                            "change {number}: {node} is not at the top of the tree",
+                            number=str(index + 1),
+                            node=repr(change.after),
+                        )
+                    ),
                     at(index, "after"),
                 )
             )
@@ -378,7 +414,12 @@ def _change_input(
         problems.append(
             Problem(
                 "invalid-value",
-                f"change {index + 1}: {base_id} declares no input {change.name!r}",
+                T(
+                    "change {number}: {id} declares no input {name}",
+                    number=str(index + 1),
+                    id=base_id,
+                    name=repr(change.name),
+                ),
                 at(index, "name"),
                 hint=did_you_mean(change.name, declared),
             )
@@ -397,7 +438,7 @@ def _change_input(
             problems.append(
                 Problem(
                     "invalid-value",
-                    f"change {index + 1}: {err['msg']}" + (f" (at {where})" if where else ""),
+                    _pydantic_change(index, err, where),
                     at(index, "set"),
                 )
             )
@@ -413,7 +454,11 @@ def _change_rule(
     rule = node.get("rule")
     if rule is None:
         problems.append(
-            Problem("invalid-value", f"change {index + 1}: {change.node} has no rule", at(index, "node"))
+            Problem(
+                "invalid-value",
+                T("change {number}: {node} has no rule", number=str(index + 1), node=change.node),
+                at(index, "node"),
+            )
         )
         return False
     if isinstance(change, RuleChange):
@@ -424,7 +469,12 @@ def _change_rule(
             problems.append(
                 Problem(
                     "invalid-value",
-                    f"change {index + 1}: {change.node} is a {rule.get('kind')} rule, not steps",
+                    T(
+                        "change {number}: {node} is a {kind} rule, not `steps`",
+                        number=str(index + 1),
+                        node=change.node,
+                        kind=f"`{rule.get('kind')}`",
+                    ),
                     at(index, "node"),
                 )
             )
@@ -433,7 +483,12 @@ def _change_rule(
             problems.append(
                 Problem(
                     "invalid-value",
-                    f"change {index + 1}: the rule has {len(steps)} step(s), not {change.step}",
+                    T(
+                        "change {number}: the rule has {count} step(s), not {step}",
+                        number=str(index + 1),
+                        count=len(steps),
+                        step=change.step,
+                    ),
                     at(index, "step"),
                 )
             )
@@ -464,12 +519,27 @@ def _change_rule(
             problems.append(
                 Problem(
                     "invalid-value",
-                    f"change {index + 1}: {err['msg']}" + (f" (at {where})" if where else ""),
+                    _pydantic_change(index, err, where),
                     at(index, key),
                 )
             )
         return False
     return True
+
+
+_DEFINITION_WORDS = model_vocabulary(Definition)
+"""The format's keys, for "did you mean" in a changed definition's or a change's errors."""
+
+
+def _numbered(index: int, message: str) -> Message:
+    return T("change {number}: {message}", number=str(index + 1), message=message)
+
+
+def _pydantic_change(index: int, err: Any, where: str) -> Message:
+    """A pydantic error of a change, in our words (never pydantic's English), at its key."""
+    _, words, _ = pydantic_words(err, _DEFINITION_WORDS)
+    message = T("{message} (at {where})", message=words, where=where) if where else words
+    return _numbered(index, message)
 
 
 def _new_findings(
@@ -492,10 +562,10 @@ def _new_findings(
             continue
         index = _culprit(p, touched)
         location = doc.location(("changes", index)) if index is not None else doc.location(("changes",))
-        message = p.message if index is None else f"change {index + 1}: {p.message}"
+        message = p.message if index is None else _numbered(index, p.message)
         hint = p.hint
         if p.code in _NODE_SUMS:
-            hint = (
+            hint = T(
                 "set `adjust_parents: true` to carry the change up, or change another criterion under "
                 "the same parent by the opposite amount"
             )
@@ -536,7 +606,7 @@ class Loaded:
         if errors or self.changed is None:
             where = Location(self.document.file) if self.document.file else Location()
             raise DefinitionError(
-                errors or [Problem("invalid-value", "the scenario cannot be applied", where)]
+                errors or [Problem("invalid-value", T("the scenario cannot be applied"), where)]
             )
         return self.scenario, self.base, self.changed
 
@@ -593,7 +663,11 @@ def read_scenario(path: str | Path, base: Definition | None = None) -> Loaded:
         raise DefinitionError(
             Problem(
                 "invalid-value",
-                f"the scenario changes {scenario.definition!r}, not {base.id!r}",
+                T(
+                    "the scenario changes {definition}, not {id}",
+                    definition=repr(scenario.definition),
+                    id=repr(base.id),
+                ),
                 doc.location(("definition",)),
             )
         )
@@ -754,7 +828,9 @@ def whatif(
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         from ..errors import UsageError
 
-        raise UsageError(Problem("usage", f"unit ids must be unique to rank them: {', '.join(dupes[:5])}"))
+        raise UsageError(
+            Problem("usage", T("unit ids must be unique to rank them: {ids}", ids=", ".join(dupes[:5])))
+        )
     rank_before, rank_after = _rank(before, by), _rank(after, by)
     changes = []
     for old, new in zip(before, after, strict=True):

@@ -767,6 +767,10 @@ def formula_range(
                         value=amount(_plain(value)),
                         limit=limit,
                         shown=shown,
+                    )
+                    if values
+                    else T(
+                        "the formula always gives {value}, {limit}", value=amount(_plain(value)), limit=limit
                     ),
                 )
             )

@@ -26,37 +26,69 @@ Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
 
-class _Formatter(argparse.HelpFormatter):
-    """argparse's help layout, its "usage:" in the help's language."""
+ARGPARSE_MESSAGES = (
+    T("usage: "),
+    T("positional arguments"),
+    T("options"),
+    T("show this help message and exit"),
+    T("subcommands"),
+    T("argument %(argument_name)s: %(message)s"),
+    T("unknown parser %(parser_name)r (choices: %(choices)s)"),
+    T("can't open '%(filename)s': %(error)s"),
+    T("not allowed with argument %s"),
+    T("ignored explicit argument %r"),
+    T("the following arguments are required: %s"),
+    T("one of the arguments %s is required"),
+    T("expected one argument"),
+    T("expected at most one argument"),
+    T("expected at least one argument"),
+    T("expected %s argument"),
+    T("expected %s arguments"),
+    T("ambiguous option: %(option)s could match %(matches)s"),
+    T("unexpected option string: %s"),
+    T("unrecognized arguments: %s"),
+    T("invalid %(type)s value: %(value)r"),
+    T("invalid choice: %(value)r (choose from %(choices)s)"),
+    T("%(prog)s: error: %(message)s\n"),
+)
+"""argparse's own sentences a user reads (the msgids of Python 3.11's ``argparse.py``, exactly), listed
+here so ``pybabel extract`` keeps them in the catalogues; :func:`argparse_speaks` translates them."""
 
-    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
-        super().add_usage(usage, actions, groups, render(T("usage: ")) if prefix is None else prefix)
+
+def _argparse_gettext(msgid: str) -> str:
+    from ..i18n import choose_language, translation
+
+    return translation(choose_language()).gettext(msgid)
+
+
+def _argparse_ngettext(singular: str, plural: str, count: int) -> str:
+    return _argparse_gettext(singular if count == 1 else plural)  # each form is its own msgid
+
+
+@contextlib.contextmanager
+def argparse_speaks() -> Iterator[None]:
+    """Within the block, argparse's own words ("usage:", "invalid choice: …", "the following arguments
+    are required: …") are in the language chosen (:func:`cds_index.i18n.using`), from our catalogue.
+
+    argparse looks its module-level ``_`` and ``ngettext`` (``gettext``'s) up each time it speaks: they
+    are replaced for the block and put back after it, so argparse elsewhere in the process is untouched.
+    """
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._, argparse.ngettext = _argparse_gettext, _argparse_ngettext  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
 
 
 class Parser(argparse.ArgumentParser):
     """A usage error prints the usage and exits 2 (argparse's own exit), escapes removed.
 
-    The help is in the language chosen when the parser is built (`main` reads ``--lang`` ahead, else
-    ``CDS_INDEX_LANG``, else the locale): our help texts and argparse's own headings ("usage:",
-    "options", ``-h``). argparse's error sentences ("invalid choice: …") stay English: argparse
-    writes them, with the offending value and the choices, which the line shows whole.
+    The help and the errors are in the language chosen when the parser is built and run (`main` reads
+    ``--lang`` ahead, else ``CDS_INDEX_LANG``, else the locale, and builds and parses within
+    :func:`argparse_speaks`): our help texts and argparse's own words ("usage:", "options", ``-h``,
+    "invalid choice: …").
     """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", _Formatter)
-        add_help = kwargs.get("add_help", True)
-        kwargs["add_help"] = False  # ours below, its help in the language
-        super().__init__(*args, **kwargs)
-        self._positionals.title = render(T("positional arguments"))
-        self._optionals.title = render(T("options"))
-        if add_help:
-            self.add_argument(
-                "-h",
-                "--help",
-                action="help",
-                default=argparse.SUPPRESS,
-                help=render(T("show this help message and exit")),
-            )
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)

@@ -32,7 +32,7 @@ from . import (
 )
 from . import list as list_command
 from . import test as test_command
-from .common import EXIT_BUG, EXIT_INVALID, EXIT_OK, EXIT_USAGE, Parser, echo, lang_flag
+from .common import EXIT_BUG, EXIT_INVALID, EXIT_OK, EXIT_USAGE, Parser, argparse_speaks, echo, lang_flag
 
 COMMANDS = (
     list_command,
@@ -56,6 +56,11 @@ COMMANDS = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser, its help in the language chosen now (`main` chooses it before building: #12)."""
+    with argparse_speaks():  # argparse's own headings ("options", -h) are written as it is built
+        return _build_parser()
+
+
+def _build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="cds-index",
         description=render(
@@ -101,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         helps = choose_language(_asked_language(arguments))
     except LanguageError:  # refused below, once parsed (argparse names the choices of --lang)
         helps = DEFAULT
-    with using(helps):
+    with using(helps), argparse_speaks():  # argparse's errors too ("invalid choice: …"): #12
         parser = build_parser()
         try:
             args = parser.parse_args(arguments)

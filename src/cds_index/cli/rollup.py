@@ -11,6 +11,7 @@ from .common import (
     EXIT_INVALID,
     EXIT_OK,
     Subparsers,
+    csv_flags,
     echo,
     folder_flag,
     open_output,
@@ -45,6 +46,7 @@ def add_parser(subparsers: Subparsers) -> None:
         help=render(T("the new units measured the year after")),
     )
     p.add_argument("-o", "--output", default=None)
+    csv_flags(p)
     folder_flag(p)
     p.set_defaults(func=run)
 
@@ -69,7 +71,15 @@ def run(args: argparse.Namespace) -> int:
         if args.format == "json":  # C1 and bidi controls escaped, as every JSON the CLI writes
             stream.write(json_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2)) + "\n")
         elif args.format == "csv":
-            write_csv(result, definition, stream)
+            write_csv(
+                result,
+                definition,
+                stream,
+                headers=args.headers,
+                number_format=args.number_format,
+                exact=args.exact,
+                bom=args.bom,
+            )
         else:
             echo(rollup_text(result, definition, lang=args.lang, markdown=args.format == "markdown"), stream)
     return EXIT_OK if result.ok else EXIT_INVALID

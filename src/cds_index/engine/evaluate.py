@@ -13,7 +13,8 @@ from ..check.constraints import violations
 from ..errors import DefinitionError, Location, Problem, UsageError
 from ..formats.model import Definition, IndexSetting, Node, RankingSetting, RuleBase, rule_inputs
 from ..i18n import Message, T, Words, render
-from ..numbers import HUNDRED, ZERO, Lang, div, figure, plain, points_text, round_as, show
+from ..io.seen import id_key
+from ..numbers import HUNDRED, ZERO, Lang, div, figure, plain, points_text, round_as, show, written
 from ..read.inputs import UnitInputs, parse_values
 from ..rules import Compiled, InvalidValue, NotReported
 from ..rules.common import Clamp
@@ -188,43 +189,53 @@ class NodeResult(NamedTuple):
         return out
 
 
-_SHARES: dict[tuple[Decimal, Decimal], str] = {}
-_SHARES_MAX = 1 << 12
+_written = written  # plain()'s cache, read without a call (0 is never cached: plain() writes it)
 
 
-def _share_text(points: Decimal, top: Decimal) -> str:
-    """``plain(points × 100 ÷ top)``, divided once per pair of values (bounded, as plain's cache);
-    0 points (or -0) are not cached, so their sign is written as divided."""
+def _texts(points: Decimal, top: Decimal) -> tuple[str, str, str | None]:
+    """``(plain(points), plain(top), plain(points × 100 ÷ top) or None)``: a node's three numbers,
+    the two common cases without a division — 0 points (``0``, or ``-0`` as the sign falls) and
+    full points (``100``) — the others divided (most are new numbers: a cache of pairs missed)."""
+    top_text = _written(top) or plain(top)
     if not points:
-        return plain(div(points * HUNDRED, top))
-    key = (points, top)
-    text = _SHARES.get(key)
-    if text is None:
-        text = _SHARES[key] = plain(div(points * HUNDRED, top))
-        if len(_SHARES) > _SHARES_MAX:
-            _SHARES.clear()
-    return text
+        signed = points.is_signed()
+        if not top:
+            return "-0" if signed else "0", top_text, None
+        return "-0" if signed else "0", top_text, "-0" if signed != top.is_signed() else "0"
+    if points == top:
+        return top_text, top_text, "100"
+    return _written(points) or plain(points), top_text, plain(div(points * HUNDRED, top)) if top else None
 
 
 def _exact_dict(node: NodeResult, explain: bool) -> dict[str, Any]:
     """:meth:`NodeResult.to_dict` with every digit (``places=None``, the JSON contract), the same
-    keys in the same order, without a closure or a property per node (#11: the HTTP answer)."""
-    points, top, stated, self_points, bonus, unfloored = (
-        node[2],
-        node[3],
-        node[4],
-        node[8],
-        node[11],
-        node[12],
-    )
+    keys in the same order, without a closure or a property per node (#11: the HTTP answer): the
+    three numbers of a node without a division where it has 0 or full points, a criterion's clamp
+    read from its trace (tests/test_to_dict_fast.py compares it with the node's fields)."""
+    (
+        node_id,
+        title,
+        points,
+        top,
+        stated,
+        status,
+        trace,
+        children,
+        self_points,
+        inputs,
+        late,
+        bonus,
+        unfloored,
+    ) = node
+    points_text, top_text, share = _texts(points, top)
     out: dict[str, Any] = {
-        "id": node[0],
-        "title": node[1],
-        "points": plain(points),
-        "max": plain(top),
-        "stated": None if stated is None else plain(stated),
-        "percent": _share_text(points, top) if top else None,
-        "status": node[5],
+        "id": node_id,
+        "title": title,
+        "points": points_text,
+        "max": top_text,
+        "stated": None if stated is None else _written(stated) or plain(stated),
+        "percent": share,
+        "status": status,
     }
     if explain:
         out["explanation"] = node.explanation
@@ -234,16 +245,16 @@ def _exact_dict(node: NodeResult, explain: bool) -> dict[str, Any]:
         out["bonus"] = plain(bonus)
     if unfloored is not None:
         out["unfloored"] = plain(unfloored)
-    children = node[7]
-    if not children:
-        out["inputs"] = list(node[9])
-        out["late"] = node[10]
-        limited = node.clamped
-        if limited is not None:
-            out["clamped"] = limited.to_dict()
-        out["children"] = []
+    if children:
+        out["children"] = [_exact_dict(child, explain) for child in children]
         return out
-    out["children"] = [_exact_dict(child, explain) for child in children]
+    out["inputs"] = list(inputs)
+    out["late"] = late
+    if type(trace) is tuple and trace[0] == RULE:
+        clamp = trace[2].clamp
+        if clamp is not None and (limited := clamp(trace[4])) is not None:
+            out["clamped"] = limited.to_dict()
+    out["children"] = []
     return out
 
 
@@ -864,8 +875,13 @@ class _Scorer:
         if missing:
             labels = tuple(self.cdef.definition.inputs[n].label for n in missing)
             return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, labels))
-        if rule.measure is not None:  # scored by place among the batch (#13)
-            return _place(self, node, leaf, maximum, plain_values, appraised)
+        peers = None
+        if rule.measure is not None:  # scored by place among the batch (#13): the standing, one more fact
+            placed = self.place(node, leaf, maximum, plain_values)
+            if type(placed) is NodeResult:  # pending, or refused
+                return placed
+            peers = placed
+            plain_values = {**plain_values, PEERS: peers}
         if leaf.deadline is None and not appraised:  # the common case: read, score, done
             try:
                 points, facts = rule.points(plain_values)
@@ -896,7 +912,7 @@ class _Scorer:
                     None,
                 ),
             )
-        present = list(plain_values)
+        present = [n for n in plain_values if n != PEERS] if peers is not None else list(plain_values)
         # A deadline applies to the whole criterion: one value dated outside its period (late, before the
         # period began, or in another year) and no input earns credit. A value that would earn credit
         # must be dated: an undated meeting cannot be placed in its quarter (#10).
@@ -932,9 +948,14 @@ class _Scorer:
             }
             if late:
                 own = dict(plain_values)  # late stays late, whoever assessed it
+            elif peers is not None:  # the unit's own value, placed among the others' (appraised) values
+                own[PEERS] = peers
             try:
                 self_points, _ = leaf.rule.points(own)
-            except (InvalidValue, NotReported):
+            except InvalidValue as exc:  # counted as 0, and said so (never silently)
+                self_points = ZERO
+                self.own_refused(node, present, exc)
+            except NotReported:
                 self_points = ZERO
             if forfeit:
                 self_points = ZERO
@@ -961,6 +982,56 @@ class _Scorer:
             inputs=leaf.inputs,
             late=late,
             bonus=bonus,
+        )
+
+    def place(
+        self, node: Node, leaf: _Leaf, maximum: Decimal, plain_values: dict[str, Any]
+    ) -> NodeResult | tuple[Standing, str]:
+        """A rank criterion whose inputs are all reported and applicable (#13): the fact its points
+        are read from, ``(the batch's standing, the unit's id)``, or its result when it cannot be
+        placed: ``pending`` without a standing, ``invalid`` when its value cannot be ranked or is not
+        the one the batch was ranked by. The rest is the criterion path's, as for any rule."""
+        rule, lang = leaf.rule, self.lang
+        assert rule.measure is not None
+        try:
+            key = rule.measure(plain_values)
+        except InvalidValue as exc:
+            return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None)))
+        where = Location(self.source, path=("values", rule.inputs[0]))
+        standing = self.standings.get(node.id) if self.standings is not None else None
+        if standing is None:
+            message = T(
+                "{node}: scored by rank among the units assessed together, but scored alone: pending (0 "
+                "points for now); score the batch, or give the peers' values (cds_index.score(..., "
+                "peers={{unit id: values}}))",
+                node=node.id,
+            )
+            self.problems.append(Problem("rank-needs-batch", message, where, (node.id,), "warning"))
+            trace = (RULE, lang, rule, plain_values, None, None)
+            return NodeResult(
+                node.id, node.title, ZERO, maximum, node.points, "pending", trace, inputs=leaf.inputs
+            )
+        unit_id = id_key(self.unit_id)  # the unit as the standings know it (one spelling of an id)
+        if unit_id in standing.keys and standing.keys[unit_id] != key:
+            message = _rank_mismatch(node.id, self.unit_id, " / ".join(rule.inputs))
+            self.problems.append(Problem("rank-peers-mismatch", message, where, (node.id,)))
+            return _nothing(node, leaf, maximum, "invalid", (TEXT, lang, message))
+        return standing, unit_id
+
+    def own_refused(self, node: Node, present: list[str], exc: InvalidValue) -> None:
+        """The unit's self-assessed values make its rule undefined (a zero denominator) where the
+        appraised ones do not: its self-assessed points are counted as 0, with an ``invalid-value``
+        warning at the first self-assessed value (not a silent 0)."""
+        own = [n for n in present if (v := self.values[n]).self_value is not None and v.self_value != v.value]
+        where = ("values", own[0]) if own else ("values",)
+        message = T(
+            "{node}: the self-assessed values cannot be scored ({reason}); its self-assessed points are "
+            "counted as 0 (the appraised values are scored)",
+            node=node.id,
+            reason=exc.text(self.lang),
+        )
+        self.problems.append(
+            Problem("invalid-value", message, Location(self.source, path=where), (node.id,), "warning")
         )
 
     def pillars(self) -> tuple[NodeResult, ...]:
@@ -1059,13 +1130,21 @@ class _Scorer:
                 if open_ is False:
                     push(_nothing(node, leaf, maximum, "not_applicable", self.not_applicable))
                     continue
-            read: dict[str, Any] = {}
-            try:
-                for name in names:
-                    read[name] = simple[name]
-            except KeyError:  # missing, refused, not applicable, appraised: the general path decides
-                push(general(node))
-                continue
+            read: dict[str, Any]
+            if len(names) == 1:  # most rules read one input: no loop
+                value = simple.get(names[0])
+                if value is None:  # missing, refused, not applicable, appraised: the general path
+                    push(general(node))
+                    continue
+                read = {names[0]: value}
+            else:
+                read = {}
+                try:
+                    for name in names:
+                        read[name] = simple[name]
+                except KeyError:  # missing, refused, not applicable, appraised: the general path decides
+                    push(general(node))
+                    continue
             try:
                 points, facts = score_fn(read)
             except InvalidValue as exc:
@@ -1552,7 +1631,8 @@ class Gatherer:
 
     def add(self, unit: UnitInputs) -> None:
         nodes = self.cdef.ranked
-        if not nodes or unit.unit_id in self.keys[nodes[0].id]:
+        unit_id = id_key(unit.unit_id)  # XA-B and xa-b are one unit, as score_many reads them
+        if not nodes or unit_id in self.keys[nodes[0].id]:
             return
         _, broken = violations(self.definition, unit.values, unit.source)
         scorer = _Scorer(self.cdef, unit, "en", broken)  # no standings: a rankable unit is pending
@@ -1562,7 +1642,7 @@ class Gatherer:
             measure = self.cdef.leaves[node.id].rule.measure
             if result.status == "pending" and measure is not None and isinstance(result.trace, tuple):
                 key = measure(result.trace[3])  # the values read, all reported and applicable
-            self.keys[node.id][unit.unit_id] = key
+            self.keys[node.id][unit_id] = key
 
     def standings(self) -> Standings:
         by = {}
@@ -1596,8 +1676,12 @@ def _standings_for(definition: Definition, peers: Any, unit: UnitInputs) -> Mapp
             raise UsageError(
                 Problem(
                     "usage",
-                    f"these standings are of {peers.definition}, not {definition.id}: gather them with "
-                    "cds_index.standings(definition, units)",
+                    T(
+                        "these standings are of {other}, not {id}: gather them with "
+                        "cds_index.standings(definition, units)",
+                        other=peers.definition,
+                        id=definition.id,
+                    ),
                 )
             )
         return peers.by
@@ -1605,20 +1689,28 @@ def _standings_for(definition: Definition, peers: Any, unit: UnitInputs) -> Mapp
         raise UsageError(
             Problem(
                 "usage",
-                "peers are the other units' values as {unit id: {input: value}}, or the Standings of a "
-                f"batch; got {type(peers).__name__}",
+                T(
+                    "peers are the other units' values as {{unit id: {{input: value}}}}, or the Standings "
+                    "of a batch; got {type}",
+                    type=type(peers).__name__,
+                ),
             )
         )
     gatherer = Gatherer(definition)
     for peer_id, values in peers.items():
         if not isinstance(peer_id, str) or not peer_id:
-            raise UsageError(Problem("usage", f"a peer's unit id is a non-empty string, got {peer_id!r}"))
-        if peer_id == unit.unit_id:
+            raise UsageError(
+                Problem("usage", T("a peer's unit id is a non-empty string, got {got}", got=repr(peer_id)))
+            )
+        if id_key(peer_id) == id_key(unit.unit_id):
             raise UsageError(
                 Problem(
                     "usage",
-                    f"peers name the unit scored ({peer_id!r}): give the other units only, or pass "
-                    "a unit_id of its own",
+                    T(
+                        "peers name the unit scored ({got}): give the other units only, or pass a unit_id "
+                        "of its own",
+                        got=repr(peer_id),
+                    ),
                 )
             )
         if isinstance(values, UnitInputs):
@@ -1627,73 +1719,21 @@ def _standings_for(definition: Definition, peers: Any, unit: UnitInputs) -> Mapp
             parsed, problems = parse_values(values, definition.inputs, number_format=definition.number_format)
             peer = UnitInputs(peer_id, None, unit.year, parsed, problems, f"peers[{peer_id}]")
         else:
-            raise UsageError(Problem("usage", f"peer {peer_id!r}: values are a mapping of input → value"))
+            raise UsageError(
+                Problem("usage", T("peer {got}: values are a mapping of input → value", got=repr(peer_id)))
+            )
         refused = [p for p in peer.problems if p.severity == "error"]
         if refused:  # a peer silently unranked would move every place below it
-            raise UsageError(Problem("usage", f"peer {peer_id!r}: {refused[0].message}", refused[0].location))
+            raise UsageError(
+                Problem(
+                    "usage",
+                    T("peer {got}: {problem}", got=repr(peer_id), problem=refused[0].message),
+                    refused[0].location,
+                )
+            )
         gatherer.add(peer)
     gatherer.add(unit)
     return gatherer.standings().by
-
-
-def _place(
-    scorer: _Scorer,
-    node: Node,
-    leaf: _Leaf,
-    maximum: Decimal,
-    plain_values: dict[str, Any],
-    appraised: bool,
-) -> NodeResult:
-    """A rank criterion of a unit whose inputs are all reported and applicable: its place in the
-    batch's standing, or ``pending`` when there is none."""
-    rule, lang = leaf.rule, scorer.lang
-    assert rule.measure is not None
-    try:
-        key = rule.measure(plain_values)
-    except InvalidValue as exc:
-        return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None)))
-    where = Location(scorer.source, path=("values", rule.inputs[0]))
-    standing = scorer.standings.get(node.id) if scorer.standings is not None else None
-    if standing is None:
-        message = T(
-            "{node}: scored by rank among the units assessed together, but scored alone: pending (0 points "
-            "for now); score the batch, or give the peers' values (cds_index.score(..., peers={{unit id: "
-            "values}}))",
-            node=node.id,
-        )
-        scorer.problems.append(Problem("rank-needs-batch", message, where, (node.id,), "warning"))
-        trace = (RULE, lang, rule, plain_values, None, None)
-        return NodeResult(
-            node.id, node.title, Decimal(0), maximum, node.points, "pending", trace, inputs=leaf.inputs
-        )
-    unit_id = scorer.unit_id
-    if unit_id in standing.keys and standing.keys[unit_id] != key:
-        message = _rank_mismatch(node.id, unit_id, " / ".join(rule.inputs))
-        scorer.problems.append(Problem("rank-peers-mismatch", message, where, (node.id,)))
-        return _nothing(node, leaf, maximum, "invalid", (TEXT, lang, message))
-    values = {**plain_values, PEERS: (standing, unit_id)}
-    points, facts = rule.points(values)
-    self_points = None
-    if appraised:  # the unit's own value, placed among the others' (appraised) values
-        own = {
-            n: (v.self_value if (v := scorer.values[n]).self_value is not None else plain_values[n])
-            for n in plain_values
-        }
-        try:
-            self_points, _ = rule.points({**own, PEERS: (standing, unit_id)})
-        except InvalidValue:
-            self_points = Decimal(0)
-    return NodeResult(
-        node.id,
-        node.title,
-        points,
-        maximum,
-        node.points,
-        "scored",
-        (RULE, lang, rule, values, facts, self_points),
-        self_points=self_points,
-        inputs=leaf.inputs,
-    )
 
 
 def _stale(
@@ -1707,7 +1747,7 @@ def _stale(
             standing = standings.get(node.id)
             if standing is None or node.status in ("scored", "invalid"):
                 continue
-            if standing.keys.get(unit_id) is not None:
+            if standing.keys.get(id_key(unit_id)) is not None:
                 message = _rank_mismatch(node=node.id, unit=unit_id, what=", ".join(node.inputs))
                 found.append(
                     Problem("rank-peers-mismatch", message, Location(source, path=("values",)), (node.id,))

@@ -28,6 +28,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, create_model, model_validator
 
+from ..i18n import T
 from .model import (
     Decision,
     Definition,
@@ -77,9 +78,11 @@ class RuleChange(_Change):
     @model_validator(mode="after")
     def _one(self) -> RuleChange:
         if (self.set is None) == (self.rule is None):
-            raise ValueError("a rule change needs exactly one of `set` (parameters) or `rule` (a new rule)")
+            raise ValueError(
+                T("a rule change needs exactly one of `set` (parameters) or `rule` (a new rule)")
+            )
         if self.set is not None and "kind" in self.set:
-            raise ValueError("`set` cannot change a rule's kind; give the whole new `rule`")
+            raise ValueError(T("`set` cannot change a rule's kind; give the whole new `rule`"))
         return self
 
 
@@ -147,7 +150,7 @@ class InputChange(_Change):
     @model_validator(mode="after")
     def _one(self) -> InputChange:
         if (self.set is None) == (not self.remove):
-            raise ValueError("an input change needs exactly one of `set` (fields) or `remove: true`")
+            raise ValueError(T("an input change needs exactly one of `set` (fields) or `remove: true`"))
         return self
 
 

@@ -28,6 +28,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from ..errors import DefinitionError, Location, Problem, UsageError, did_you_mean
+from ..i18n import Message, T
 from ..read.loader import Document, read_file, validate_model
 from .model import Definition, DefinitionRef, InputName, Model, Text
 
@@ -39,7 +40,9 @@ Combine = Literal["sum", "all", "any"]
 def _share(value: Any) -> Any:
     """A share as offices write it: `0.4`, `"0,4"` (decimal comma) or `"40%"`, kept exact."""
     if isinstance(value, Decimal) and (not value.is_finite() or abs(value.adjusted()) > 100):
-        raise ValueError(f"a share is a decimal between 0 and 1, e.g. `0.4` or `40%`; got {value}")
+        raise ValueError(
+            T("a share is a decimal between 0 and 1, e.g. `0.4` or `40%`; got {value}", value=str(value))
+        )
     if isinstance(value, bool) or not isinstance(value, str):
         return value
     text = value.strip().replace(" ", "")
@@ -52,10 +55,15 @@ def _share(value: Any) -> Any:
         number = Decimal(text)
     except InvalidOperation:
         raise ValueError(
-            f"a share is a decimal between 0 and 1, e.g. `0.4`, `0,4` or `40%`; got {value!r}"
+            T(
+                "a share is a decimal between 0 and 1, e.g. `0.4`, `0,4` or `40%`; got {value}",
+                value=repr(value),
+            )
         ) from None
     if not number.is_finite() or abs(number.adjusted()) > 100:
-        raise ValueError(f"a share is a decimal between 0 and 1, e.g. `0.4` or `40%`; got {value!r}")
+        raise ValueError(
+            T("a share is a decimal between 0 and 1, e.g. `0.4` or `40%`; got {value}", value=repr(value))
+        )
     return number / scale if scale != 1 else number
 
 
@@ -101,12 +109,17 @@ def _day(value: Any) -> Any:
                 return dt.date(year, month, day)
             except ValueError:
                 raise ValueError(
-                    f"{value!r} is not a date (day/month/year); e.g. 01/07/2025 or 2025-07-01"
+                    T(
+                        "{value} is not a date (day/month/year); e.g. 01/07/2025 or 2025-07-01",
+                        value=repr(value),
+                    )
                 ) from None
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"{value!r} is not a date: write 2025-07-01 (or 01/07/2025)") from None
+            raise ValueError(
+                T("{value} is not a date: write 2025-07-01 (or 01/07/2025)", value=repr(value))
+            ) from None
     return value
 
 
@@ -235,10 +248,6 @@ def read_rearrangement(path: str | Path) -> tuple[Rearrangement, Document]:
     raise DefinitionError(problems)
 
 
-def _fmt_day(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
 def _fmt_share(share: Decimal) -> str:
     from ..numbers import HUNDRED, plain
 
@@ -251,10 +260,12 @@ def check_rearrangement(
     *,
     definitions: Sequence[Definition] = (),
     unit_ids: Iterable[str] | None = None,
-    units_where: str = "the units given",
+    units_where: str | None = None,
 ) -> list[Problem]:
     """Every problem of a rearrangement: ids, shares, dates against ``definitions``, old ids against
-    ``unit_ids`` (when given). Positioned in ``doc`` when there is one; never raises."""
+    ``unit_ids`` (when given; ``units_where`` says where they are, default "the units given").
+    Positioned in ``doc`` when there is one; never raises."""
+    where_units = units_where if units_where is not None else T("the units given")
 
     def at(*path: str | int) -> Location:
         return doc.location(path) if doc is not None else Location(path=tuple(path))
@@ -269,8 +280,12 @@ def check_rearrangement(
             problems.append(
                 Problem(
                     "rearrangement-duplicate",
-                    f"the new unit {unit.id!r} is listed twice (first as unit {seen[unit.id] + 1}); "
-                    "give each new unit once, with all the old units it was formed from in its `from:`",
+                    T(
+                        "the new unit {unit} is listed twice (first as unit {first}); give each new unit "
+                        "once, with all the old units it was formed from in its `from:`",
+                        unit=repr(unit.id),
+                        first=str(seen[unit.id] + 1),
+                    ),
                     at("units", i, "id"),
                 )
             )
@@ -280,9 +295,12 @@ def check_rearrangement(
             problems.append(
                 Problem(
                     "missing-key",
-                    f"the new unit {unit.id!r} names no decision: give `decision: {{number: …, date: …}}` "
-                    "here or once for the whole file, e.g. `decision: {number: 1675/NQ-UBTVQH15, "
-                    "date: 2025-06-16}`",
+                    T(
+                        "the new unit {unit} names no decision: give `decision: {{number: …, date: …}}` "
+                        "here or once for the whole file, e.g. `decision: {{number: 1675/NQ-UBTVQH15, "
+                        "date: 2025-06-16}}`",
+                        unit=repr(unit.id),
+                    ),
                     at("units", i),
                 )
             )
@@ -291,8 +309,11 @@ def check_rearrangement(
             problems.append(
                 Problem(
                     "missing-key",
-                    f"the new unit {unit.id!r} has no date it took effect: give `effective: 2025-07-01` "
-                    "here or once for the whole file",
+                    T(
+                        "the new unit {unit} has no date it took effect: give `effective: 2025-07-01` "
+                        "here or once for the whole file",
+                        unit=repr(unit.id),
+                    ),
                     at("units", i),
                 )
             )
@@ -301,15 +322,30 @@ def check_rearrangement(
             for definition in definitions:
                 period = definition.effective
                 if not period.covers(day):
-                    ends = f" to {_fmt_day(period.to)}" if period.to else " (no end)"
-                    successor = f"; its successor is {period.successor!r}" if period.successor else ""
+                    span = (
+                        T("from {start} to {end}", start=period.from_, end=period.to)
+                        if period.to
+                        else T("from {start}, no end", start=period.from_)
+                    )
+                    if period.successor:
+                        span = T(
+                            "{span}; its successor is {successor}",
+                            span=span,
+                            successor=repr(period.successor),
+                        )
                     problems.append(
                         Problem(
                             "rearrangement-date",
-                            f"the new unit {unit.id!r} took effect on {_fmt_day(day)}, outside the "
-                            f"period of {definition.id} (from {_fmt_day(period.from_)}{ends}){successor}: "
-                            "its results cannot be rolled up into a unit that did not exist while it "
-                            "applied; check the date (written YYYY-MM-DD, e.g. 2025-07-01) or the definition",
+                            T(
+                                "the new unit {unit} took effect on {day}, outside the period of {id} "
+                                "({span}): its results cannot be rolled up into a unit that did not exist "
+                                "while it applied; check the date (written YYYY-MM-DD, e.g. 2025-07-01) or "
+                                "the definition",
+                                unit=repr(unit.id),
+                                day=day,
+                                id=definition.id,
+                                span=span,
+                            ),
                             where,
                         )
                     )
@@ -319,8 +355,13 @@ def check_rearrangement(
                 problems.append(
                     Problem(
                         "rearrangement-unknown-unit",
-                        f"the old unit {old.id!r} (in {unit.id!r}) is not among {units_where}: write its "
-                        "id exactly as its inputs file's `unit: {id: …}` (or the table's Mã đơn vị column)",
+                        T(
+                            "the old unit {old} (in {unit}) is not among {where}: write its id exactly as "
+                            "its inputs file's `unit: {{id: …}}` (or the table's `Mã đơn vị` column)",
+                            old=repr(old.id),
+                            unit=repr(unit.id),
+                            where=where_units,
+                        ),
                         place,
                         hint=did_you_mean(old.id, known),
                     )
@@ -331,10 +372,16 @@ def check_rearrangement(
                 problems.append(
                     Problem(
                         "rearrangement-overused",
-                        f"the old unit {old.id!r} is used for {_fmt_share(total)} (in "
-                        f"{first_use[old.id]} and {unit.id!r}): a unit goes whole into one new unit, or "
-                        "is split in shares that add up to at most 100%, e.g. `{id: "
-                        f"{old.id}, share: 0.6}}` and `{{id: {old.id}, share: 0.4}}`",
+                        T(
+                            "the old unit {old} is used for {share} (in {first} and {unit}): a unit goes "
+                            "whole into one new unit, or is split in shares that add up to at most 100%, "
+                            "e.g. {example}",
+                            old=repr(old.id),
+                            share=_fmt_share(total),
+                            first=first_use[old.id],
+                            unit=repr(unit.id),
+                            example=f"`{{id: {old.id}, share: 0.6}}`, `{{id: {old.id}, share: 0.4}}`",
+                        ),
                         place,
                     )
                 )
@@ -352,15 +399,24 @@ def check_years(model: Rearrangement, doc: Document | None, years: Mapping[str, 
             if old.id in years:
                 found.setdefault(years[old.id], []).append(old.id)
         if len(found) > 1:
-            by_year = "; ".join(
-                f"{year if year is not None else 'no year'}: {', '.join(ids)}"
+            parts: list[Message] = [
+                T("{year}: {ids}", year=str(year), ids=", ".join(ids))
+                if year is not None
+                else T("no year: {ids}", ids=", ".join(ids))
                 for year, ids in sorted(found.items(), key=lambda item: (item[0] is None, item[0] or 0))
-            )
+            ]
+            by_year = parts[0]
+            for part in parts[1:]:
+                by_year = T("{a}; {b}", a=by_year, b=part)
             problems.append(
                 Problem(
                     "rollup-years",
-                    f"the old units of {unit.id!r} were assessed in different years ({by_year}); "
-                    "roll up one year at a time: give every old unit's inputs for the same `year: 2024`",
+                    T(
+                        "the old units of {unit} were assessed in different years ({years}); roll up one "
+                        "year at a time: give every old unit's inputs for the same `year: 2024`",
+                        unit=repr(unit.id),
+                        years=by_year,
+                    ),
                     doc.location(("units", i, "from")) if doc is not None else Location(path=("units", i)),
                 )
             )
@@ -380,7 +436,11 @@ def check_rescore(model: Rearrangement, doc: Document | None, definition: Defini
             problems.append(
                 Problem(
                     "input-unknown",
-                    f"`rescore.inputs` names {name!r}, which is not an input of {definition.id}",
+                    T(
+                        "`rescore.inputs` names {name}, which is not an input of {id}",
+                        name=repr(name),
+                        id=definition.id,
+                    ),
                     doc.location(("rescore", "inputs", name), key=True)
                     if doc is not None
                     else Location(path=("rescore", "inputs", name)),
@@ -393,7 +453,13 @@ def check_rescore(model: Rearrangement, doc: Document | None, definition: Defini
             problems.append(
                 Problem(
                     "rollup-not-additive",
-                    f"`{name}: {rule}` cannot combine {name} ({spec.label}): {why}",
+                    T(
+                        "{rule} cannot combine {name} ({label}): {why}",
+                        rule=f"`{name}: {rule}`",
+                        name=name,
+                        label=spec.label,
+                        why=why,
+                    ),
                     at("rescore", "inputs", name),
                 )
             )
@@ -403,8 +469,11 @@ def check_rescore(model: Rearrangement, doc: Document | None, definition: Defini
             problems.append(
                 Problem(
                     "rollup-weight",
-                    f"`weight: {model.weight}` must name a number input of {definition.id} "
-                    "(e.g. `weight: population`, Số lượng dân số)",
+                    T(
+                        "{weight} must name a number input of {id} (e.g. `weight: population`)",
+                        weight=f"`weight: {model.weight}`",
+                        id=definition.id,
+                    ),
                     at("weight"),
                     hint=did_you_mean(model.weight, definition.inputs),
                 )
@@ -420,30 +489,35 @@ def is_ratio_unit(unit: str) -> bool:
     return not isinstance(parsed, str) and parsed[0] == "dimensionless"
 
 
-def combine_refusal(spec: Any, rule: str | None) -> str | None:
+def combine_refusal(spec: Any, rule: str | None) -> Message | None:
     """Why an input cannot be combined by ``rule`` (None = the default for its type); None if it can."""
     kind = spec.type
     if kind == "boolean":
         if rule in {"all", "any"}:
             return None
         if rule is None:
-            return "a yes/no input needs a declared rule: `rescore: {booleans: all}` (or `any`)"
-        return "a yes/no input combines by `all` or `any`, not by a sum"
+            return T("a yes/no input needs a declared rule: `rescore: {{booleans: all}}` (or `any`)")
+        return T("a yes/no input combines by `all` or `any`, not by a sum")
     if kind in {"integer", "number"}:
         if rule in {"all", "any"}:
-            return "`all`/`any` are for yes/no inputs; a number is summed (`sum`)"
+            return T("`all`/`any` are for yes/no inputs; a number is summed (`sum`)")
         from . import units
 
         if units.scale(spec.unit) is not None:  # `percent`, `%` or `fraction` (#13)
-            return "it is a percentage already computed; sum its numerator and denominator instead"
+            return T("it is a percentage already computed; sum its numerator and denominator instead")
         if kind == "number" and is_ratio_unit(spec.unit) and rule is None:
-            return (
+            return T(
                 "it is a plain number without a unit (a ratio or a score already computed); "
                 "declare `sum` in `rescore.inputs` only if it is a count"
             )
         return None
-    words = {"role": "a role (who did it)", "choice": "a choice among states", "date": "a date"}
-    return f"it is {words.get(kind, kind)}, which cannot be added up across units"
+    if kind == "role":
+        return T("it is a role (who did it), which cannot be added up across units")
+    if kind == "choice":
+        return T("it is a choice among states, which cannot be added up across units")
+    if kind == "date":
+        return T("it is a date, which cannot be added up across units")
+    return T("it is of type {type}, which cannot be added up across units", type=f"`{kind}`")
 
 
 def resolve_relative(base: str | Path | None, ref: str) -> str:
@@ -500,8 +574,10 @@ def check_rearrangement_file(path: Path, doc: Document, report: Any) -> None:
             report.problems.append(
                 Problem(
                     "missing-key",
-                    "`inputs:` needs `definitions:` to read the old units against, "
-                    "e.g. `definitions: [hue-2263-commune]`",
+                    T(
+                        "`inputs:` needs `definitions:` to read the old units against, "
+                        "e.g. `definitions: [hue-2263-commune]`"
+                    ),
                     doc.location(("inputs",)),
                 )
             )
@@ -514,8 +590,11 @@ def check_rearrangement_file(path: Path, doc: Document, report: Any) -> None:
                     report.problems.append(
                         Problem(
                             "file-not-found",
-                            f"`inputs:` names {model.inputs[index]!r}, which does not exist (paths are "
-                            f"relative to this file, e.g. `inputs: [./2024]`)",
+                            T(
+                                "`inputs:` names {path}, which does not exist (paths are relative to "
+                                "this file, e.g. `inputs: [./2024]`)",
+                                path=repr(model.inputs[index]),
+                            ),
                             doc.location(("inputs", index)),
                         )
                     )
@@ -531,7 +610,7 @@ def check_rearrangement_file(path: Path, doc: Document, report: Any) -> None:
             report.problems.extend(check_years(model, doc, years))
     report.problems.extend(
         check_rearrangement(
-            model, doc, definitions=definitions, unit_ids=unit_ids, units_where="the units in `inputs:`"
+            model, doc, definitions=definitions, unit_ids=unit_ids, units_where=T("the units in `inputs:`")
         )
     )
     for definition in definitions:

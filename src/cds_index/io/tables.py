@@ -6,14 +6,13 @@ Shared by batch.py (CSV) and excel.py (workbooks), so neither imports the other 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import Location, Problem, did_you_mean
+from ..errors import Location, Problem, close_match, did_you_mean
 from ..formats.model import Definition
 from ..i18n import Message, T
 from ..read.inputs import UnitInputs, parse_values
@@ -115,7 +114,7 @@ def _names_units(key: str, definition: Definition) -> bool:
     headers = input_header_index(definition)
     if key in YEAR_HEADERS or key in ROW_NUMBER_HEADERS or key in headers:
         return False
-    near_input = did_you_mean(key, definition.inputs) or difflib.get_close_matches(key, headers, cutoff=0.8)
+    near_input = did_you_mean(key, definition.inputs) or close_match(key, headers)
     return bool(_NAME_WORDS.search(key)) and not near_input
 
 

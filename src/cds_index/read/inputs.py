@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,10 @@ _ROLE = {
 _MAX_INT = 10**15
 """An integer up to this magnitude is a number read_number accepts as it is (literals.MAX_MAGNITUDE)."""
 _VALUE_KEYS = {"value", "self", "appraised", "date", "evidence", "note", "not_applicable"}
+_PLAIN = frozenset({bool, int, float, Decimal})
+"""Types of a value that is neither a mapping nor text: no `n/a` word, no keys to read (#11)."""
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""A date as JSON clients write it, which read_date reads as the day it names (or refuses)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +107,7 @@ def coerce(
         return None, None, None
     kind = spec.type
     if kind == "boolean":
-        return read_bool(raw)
+        return (raw, None, None) if type(raw) is bool else read_bool(raw)  # a JSON boolean as it is
     if kind in {"number", "integer"}:
         if type(raw) is int and -_MAX_INT <= raw <= _MAX_INT:  # already a JSON/YAML integer (#11)
             number = Decimal(raw)  # what read_number gives it: within every bound, no places
@@ -132,24 +138,39 @@ def coerce(
             return None, "input-range", T("{value} is above the maximum {max}", value=number, max=spec.max)
         return number, None, None
     if kind == "role":
-        if isinstance(raw, str) and _norm(raw) in _ROLE:
-            return _ROLE[_norm(raw)], None, None
+        role = _ROLE.get(_norm(raw)) if isinstance(raw, str) else None
+        if role is not None:
+            return role, None, None
         return None, "input-choice", T("expected head, deputy or none, got {value}", value=short(raw))
     if kind == "choice":
         choices = spec.choices or []
         if isinstance(raw, str):
-            wanted = _norm(raw)
-            for choice in choices:
-                if _norm(choice) == wanted:
-                    return choice, None, None
+            chosen = _folded(tuple(choices)).get(_norm(raw))
+            if chosen is not None:
+                return chosen, None, None
         return (
             None,
             "input-choice",
             T("expected one of {choices}; got {value}", choices=", ".join(choices), value=short(raw)),
         )
     if kind == "date":
+        if type(raw) is str and _ISO_DAY.fullmatch(raw):  # 2024-05-12: the day itself (#11)
+            try:
+                return dt.date(int(raw[:4]), int(raw[5:7]), int(raw[8:])), None, None
+            except ValueError:
+                pass  # not a day of the calendar: read_date says why
         return read_date(raw)
     raise AssertionError(kind)
+
+
+@lru_cache(maxsize=256)
+def _folded(choices: tuple[str, ...]) -> dict[str, str]:
+    """A choice input's choices by their folded form, the first choice of each form (as a loop over
+    them finds it), computed once per set of choices rather than per value."""
+    found: dict[str, str] = {}
+    for choice in choices:
+        found.setdefault(_norm(choice), choice)
+    return found
 
 
 def parse_values(
@@ -210,7 +231,9 @@ def parse_values(
         date = None
         self_raw = appraised_raw = None
         reason = evidence = None
-        if isinstance(raw, Mapping):
+        if type(raw) in _PLAIN:  # a JSON number or boolean: no keys, no `n/a` word to look for (#11)
+            self_raw = raw
+        elif isinstance(raw, Mapping):
             unknown = set(raw) - _VALUE_KEYS
             if unknown:
                 problems.append(
@@ -258,7 +281,11 @@ def parse_values(
             message = T("{name} ({label}): {message}", name=name, label=spec.label, message=message)
             problems.append(Problem(code, message, where(name)))
             continue
-        appraised, code, message = coerce(appraised_raw, spec, number_format=number_format)
+        appraised, code, message = (
+            (None, None, None)
+            if appraised_raw is None
+            else coerce(appraised_raw, spec, number_format=number_format)
+        )
         if code:
             message = T(
                 "{name} ({label}), appraised: {message}", name=name, label=spec.label, message=message

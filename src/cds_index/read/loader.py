@@ -524,7 +524,7 @@ _TYPE_TO_CODE = {
 }
 
 
-def _vocabulary(model: type[BaseModel], seen: set[type[BaseModel]] | None = None) -> set[str]:
+def model_vocabulary(model: type[BaseModel], seen: set[type[BaseModel]] | None = None) -> set[str]:
     """Every field name (and alias) of a model and the models inside it, for 'did you mean'."""
     seen = seen if seen is not None else set()
     if model in seen:
@@ -534,7 +534,7 @@ def _vocabulary(model: type[BaseModel], seen: set[type[BaseModel]] | None = None
     for name, info in model.model_fields.items():
         names.add(info.alias or name)
         for inner in _models_in(info.annotation):
-            names |= _vocabulary(inner, seen)
+            names |= model_vocabulary(inner, seen)
     return names
 
 
@@ -859,7 +859,7 @@ def validate_model(model: type[M], doc: Document) -> tuple[M | None, list[Proble
     try:
         return model.model_validate(doc.data), []
     except ValidationError as exc:
-        vocabulary = _vocabulary(model)
+        vocabulary = model_vocabulary(model)
         problems: list[Problem] = []
         seen: set[tuple[PathKey, str]] = set()
         errors = exc.errors(include_url=False)
