@@ -13,9 +13,9 @@ from ..check.constraints import violations
 from ..errors import DefinitionError, Location, Problem, UsageError
 from ..formats.model import Definition, IndexSetting, Node, RankingSetting, RuleBase, rule_inputs
 from ..i18n import Message, T, Words, render
-from ..io.seen import id_key
 from ..numbers import HUNDRED, ZERO, Lang, div, figure, plain, points_text, round_as, show, written
 from ..read.inputs import UnitInputs, parse_values
+from ..read.literals import fold
 from ..rules import Compiled, InvalidValue, NotReported
 from ..rules.common import Clamp
 from ..rules.rank import PEERS, Standing, Standings
@@ -1011,7 +1011,7 @@ class _Scorer:
             return NodeResult(
                 node.id, node.title, ZERO, maximum, node.points, "pending", trace, inputs=leaf.inputs
             )
-        unit_id = id_key(self.unit_id)  # the unit as the standings know it (one spelling of an id)
+        unit_id = fold(self.unit_id)  # the unit as the standings know it (one spelling of an id)
         if unit_id in standing.keys and standing.keys[unit_id] != key:
             message = _rank_mismatch(node.id, self.unit_id, " / ".join(rule.inputs))
             self.problems.append(Problem("rank-peers-mismatch", message, where, (node.id,)))
@@ -1631,7 +1631,7 @@ class Gatherer:
 
     def add(self, unit: UnitInputs) -> None:
         nodes = self.cdef.ranked
-        unit_id = id_key(unit.unit_id)  # XA-B and xa-b are one unit, as score_many reads them
+        unit_id = fold(unit.unit_id)  # XA-B and xa-b are one unit, as score_many reads them
         if not nodes or unit_id in self.keys[nodes[0].id]:
             return
         _, broken = violations(self.definition, unit.values, unit.source)
@@ -1702,7 +1702,7 @@ def _standings_for(definition: Definition, peers: Any, unit: UnitInputs) -> Mapp
             raise UsageError(
                 Problem("usage", T("a peer's unit id is a non-empty string, got {got}", got=repr(peer_id)))
             )
-        if id_key(peer_id) == id_key(unit.unit_id):
+        if fold(peer_id) == fold(unit.unit_id):
             raise UsageError(
                 Problem(
                     "usage",
@@ -1747,7 +1747,7 @@ def _stale(
             standing = standings.get(node.id)
             if standing is None or node.status in ("scored", "invalid"):
                 continue
-            if standing.keys.get(id_key(unit_id)) is not None:
+            if standing.keys.get(fold(unit_id)) is not None:
                 message = _rank_mismatch(node=node.id, unit=unit_id, what=", ".join(node.inputs))
                 found.append(
                     Problem("rank-peers-mismatch", message, Location(source, path=("values",)), (node.id,))

@@ -24,12 +24,11 @@ from __future__ import annotations
 
 from array import array
 from hashlib import blake2b
-from unicodedata import normalize
 
+from ..read.literals import fold
 
-def id_key(unit_id: str) -> str:
-    """``unit_id`` as compared: NFC, case-folded, each run of spaces one space, none at the ends."""
-    return normalize("NFC", " ".join(unit_id.split()).casefold())
+id_key = fold
+"""A unit id as compared: the one fold of the readers (NFC, case-folded, single spaces)."""
 
 
 def _fingerprint(unit_id: str) -> int:
