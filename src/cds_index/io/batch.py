@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import itertools
 import json
 import os
 import re
@@ -266,12 +267,15 @@ def _lines(handle: IO[bytes], file: str) -> Iterator[_Line | UnitFailure]:
         )
         return
     start = handle.peek(4)[:4] if isinstance(handle, io.BufferedReader) else b""
+    if start.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # UTF-32 (before UTF-16: its BOM
+        yield from _utf16_lines(handle, file, "utf-32")  # starts the same), never read as NULs (#12)
+        return
     if start.startswith((b"\xff\xfe", b"\xfe\xff")):
-        yield from _utf16_lines(handle.read(MAX_TABLE_BYTES + 1), file)
+        yield from _utf16_lines(handle, file)
         return
     without_bom = _utf16_without_bom(start)
     if without_bom is not None:  # a header in UTF-16 whose BOM was lost: `M\x00ã\x00…`
-        yield from _utf16_lines(handle.read(MAX_TABLE_BYTES + 1), file, without_bom)
+        yield from _utf16_lines(handle, file, without_bom)
         return
     total = len(handle.read(3)) if start.startswith(b"\xef\xbb\xbf") else 0
     number = 0
@@ -359,33 +363,49 @@ def _utf16_without_bom(start: bytes) -> str | None:
     return None
 
 
-def _utf16_lines(data: bytes, file: str, encoding: str = "utf-16") -> Iterator[_Line | UnitFailure]:
-    if len(data) > MAX_TABLE_BYTES:
-        yield _file_failure(
-            file,
-            "file-too-large",
-            T("the file is larger than {limit} bytes, the limit", limit=MAX_TABLE_BYTES),
-        )
-        return
-    lines = data.decode(encoding, "replace").lstrip("\ufeff").split("\n")
-    if lines and not lines[-1]:
-        lines.pop()  # after the last line's end
-    for number, line in enumerate(lines, start=1):
-        line = line[:-1] if line.endswith("\r") else line
-        if "\ufffd" in line:
-            yield _Line(
-                number,
-                None,
-                ("file-encoding", T("the line is not valid UTF-16"), line.index("\ufffd") + 1),
-            )
-        elif len(line) > MAX_LINE_BYTES:
-            yield _Line(
-                number,
-                None,
-                ("table-row", T("the line is longer than {limit} characters", limit=MAX_LINE_BYTES), 1),
-            )
-        else:
-            yield _Line(number, line)
+def _utf16_lines(handle: IO[bytes], file: str, encoding: str = "utf-16") -> Iterator[_Line | UnitFailure]:
+    """The lines of a UTF-16 (or UTF-32) file, decoded as they are read: one line in memory at a time,
+    never the whole file and its copies (a 200 MB export held about 1 GB, #12)."""
+    stream = io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline="\n")
+    number = total = 0
+    try:
+        while True:
+            line = stream.readline(MAX_LINE_BYTES + 1)
+            if not line:
+                return
+            number += 1
+            total += 2 * len(line)  # at least two bytes a character
+            line = line.lstrip("\ufeff") if number == 1 else line
+            if len(line) > MAX_LINE_BYTES and not line.endswith("\n"):
+                while line and not line.endswith("\n") and total <= MAX_TABLE_BYTES:
+                    line = stream.readline(MAX_LINE_BYTES)  # skip to the end of the line, counting
+                    total += 2 * len(line)
+                yield _Line(
+                    number,
+                    None,
+                    ("table-row", T("the line is longer than {limit} characters", limit=MAX_LINE_BYTES), 1),
+                )
+            else:
+                line = line[:-1] if line.endswith("\n") else line
+                line = line[:-1] if line.endswith("\r") else line
+                if "\ufffd" in line:
+                    yield _Line(
+                        number,
+                        None,
+                        ("file-encoding", T("the line is not valid UTF-16"), line.index("\ufffd") + 1),
+                    )
+                else:
+                    yield _Line(number, line)
+            if total > MAX_TABLE_BYTES:
+                yield _file_failure(
+                    file,
+                    "file-too-large",
+                    T("the file is larger than {limit} bytes, the limit", limit=MAX_TABLE_BYTES),
+                    number,
+                )
+                return
+    finally:
+        stream.detach()  # the caller's handle stays open: it closes it
 
 
 def _split(lines: Sequence[str], delimiter: str) -> list[str] | str:
@@ -428,6 +448,63 @@ def _cell_index(text: str, column: int, delimiter: str) -> int:
     before = text[: column - 1]
     cells = _split([before], delimiter)
     return len(cells) - 1 if isinstance(cells, list) and cells else before.count(delimiter)
+
+
+_TITLE_SCAN = 40
+"""Lines looked at for the header below an office's title rows (as the workbook reader does)."""
+
+
+def _header_delimiter(definition: Definition, line: _Line, forced: str | None, file: str) -> str | None:
+    """The delimiter of ``line`` if it is a table's header (it names the unit id column and an input)."""
+    if line.text is None or "\r" in line.text:
+        return None
+    if forced is not None:
+        cells = _split([line.text], forced)
+        layout = table_layout(definition, cells) if isinstance(cells, list) else None
+        delimiter = forced
+    else:
+        chosen = _choose_delimiter(definition, line.text, file)
+        if isinstance(chosen, UnitFailure):
+            return None
+        delimiter, _, layout = chosen
+    return delimiter if layout is not None and layout.id_found and layout.inputs else None
+
+
+def _past_titles(
+    definition: Definition,
+    first: _Line,
+    lines: Iterator[_Line | UnitFailure],
+    forced: str | None,
+    file: str,
+) -> tuple[_Line, Iterator[_Line | UnitFailure]]:
+    """The header below the title rows an office puts above a table (``BÁO CÁO SỐ LIỆU…``, a blank
+    line, ``Đơn vị:,Huyện A``), and the lines after it: a title is no header and no unit (#12).
+
+    Titles are lines that read, with at most two cells that are not blank, above a header within
+    :data:`_TITLE_SCAN` lines; anything else (a data row above the header) and ``first`` stays the
+    header, refused as before: a row of values is never passed over as a title.
+    """
+    head: list[_Line | UnitFailure] = []
+    for line in lines:
+        head.append(line)
+        if isinstance(line, UnitFailure) or line.text is None or len(head) > _TITLE_SCAN:
+            break
+        delimiter = _header_delimiter(definition, line, forced, file)
+        if delimiter is None:
+            continue
+        titles = [first, *head[:-1]]
+        if all(_title(title, delimiter) for title in titles):
+            return line, lines
+        break
+    return first, itertools.chain(head, lines)
+
+
+def _title(line: _Line | UnitFailure, delimiter: str) -> bool:
+    """Whether a line above the header is a title: it reads, and holds at most two cells with text."""
+    if isinstance(line, UnitFailure) or line.text is None:
+        return False
+    cells = _split([line.text], delimiter)
+    return isinstance(cells, list) and sum(1 for cell in cells if cell.strip()) <= 2
 
 
 def _choose_delimiter(
@@ -511,6 +588,8 @@ def _read_table(
             return
     else:
         forced = None
+    if first is not None and _header_delimiter(definition, first, forced, file) is None:
+        first, lines = _past_titles(definition, first, lines, forced, file)
     if first is None or (first.text is not None and not first.text.strip(" ,;\t")):
         yield _file_failure(
             file,

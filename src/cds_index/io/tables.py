@@ -16,7 +16,7 @@ from ..errors import Location, Problem, close_match, did_you_mean
 from ..formats.model import Definition
 from ..i18n import Message, T
 from ..read.inputs import UnitInputs, parse_values
-from ..read.literals import NumberFormat, clean
+from ..read.literals import INVISIBLE, NumberFormat, clean
 from ..read.literals import read_year as literal_year
 
 # Headers that name the unit rather than an input (compared after header_key()).
@@ -111,6 +111,8 @@ def _names_units(key: str, definition: Definition) -> bool:
     """
     if not key:
         return True
+    if key in ID_HEADERS:
+        return False  # a second unit id column (`id,Mã đơn vị,…`): its codes are no names (#12)
     headers = input_header_index(definition)
     if key in YEAR_HEADERS or key in ROW_NUMBER_HEADERS or key in headers:
         return False
@@ -142,6 +144,14 @@ def table_layout(definition: Definition, header: Sequence[Any]) -> TableLayout:
         if k in ROW_NUMBER_HEADERS and k not in lookup:
             continue  # the row number (STT): not an input, not a unit id
         names = lookup.get(k, [])
+        if k in ID_HEADERS and not names:
+            unknown[i] = T(
+                "column {header} is a second unit id column (the id is read from column {column}); "
+                "keep one unit id column",
+                header=repr(header[i]),
+                column=column_letter(id_col + 1),
+            )
+            continue
         if len(names) == 1 and names[0] not in taken:
             inputs[i] = names[0]
             taken[names[0]] = i
@@ -354,11 +364,16 @@ def place(problem: Problem, file: str, cell: Cell | None, name: str) -> Problem:
     )
 
 
+_INVISIBLE_IN_ID = dict.fromkeys(map(ord, INVISIBLE))
+
+
 def _plain_text(value: Any) -> str:
-    """A unit id cell as text: 12.0 read from a spreadsheet is ``12``."""
+    """A unit id cell as text: 12.0 read from a spreadsheet is ``12``; an invisible character a copy
+    carries inside it (``h\u200b1``, a direction mark) is no part of the id: it is ``h1``, the same
+    unit as the row that has ``h1`` (#12)."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return clean(str(value))
+    return clean(str(value).translate(_INVISIBLE_IN_ID))
 
 
 def describe(problem: Problem, lang: str | None = None) -> str:

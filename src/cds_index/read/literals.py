@@ -70,7 +70,13 @@ _SCIENTIFIC = re.compile(r"([0-9]+(?:\.[0-9]+)?|\.[0-9]+)[eE][-+]?[0-9]+")
 _HOW = T("write digits only, with a comma before decimals as in 9500 or 0,5")
 # Invisible characters that ride along with copied text (a BOM from joined files, a zero-width space
 # or a direction mark from a web page): at the ends of a cell they are not part of what was typed.
-_INVISIBLE = "\ufeff\u200b\u200c\u200d\u200e\u200f\u2060\u00ad"
+# Bidirectional embeddings, overrides and isolates (U+202A–202E, U+2066–2069) too: a web page's `\u202eh1`
+# is `h1` (#12).
+_INVISIBLE = (
+    "\ufeff\u200b\u200c\u200d\u200e\u200f\u2060\u00ad\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+INVISIBLE = _INVISIBLE
+"""The invisible characters :func:`clean` removes at the ends of a value."""
 
 
 def clean(text: str) -> str:
@@ -200,6 +206,8 @@ def short(raw: Any) -> str:
     if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) > 10**30:
         # never turned into text: beyond 4300 digits str() raises, and a million digits help no one
         return T("a number of about {digits} digits", digits=int(raw.bit_length() * math.log10(2)) + 1)
+    if isinstance(raw, Decimal):
+        return str(raw)[:60]  # a spreadsheet's number as written (9.5), never Decimal('9.5') (#12)
     if isinstance(raw, list | tuple | set | frozenset | dict):
         # never repr() a container whole: a million values, or nesting deep enough to recurse (#9)
         text = _REPR.repr(raw)
@@ -260,7 +268,10 @@ def _read_text(raw: str, *, integer: bool, percent: bool, number_format: NumberF
             value = Decimal(sign + text)
         except InvalidOperation:  # an exponent beyond what Decimal can hold: 1e99999999999999999999
             return None, "input-range", _too_big(raw)
-        return check_number(value, raw, integer=integer)
+        number, code, message = check_number(value, raw, integer=integer)
+        if code is None and number.as_tuple().exponent > 0:
+            number = number.quantize(Decimal(1))  # 1e3 is 1000, never shown as 1E+3 (#12)
+        return number, code, message
     readings = _readings(text)
     if not readings:
         words = _WITH_WORDS.fullmatch(text)
