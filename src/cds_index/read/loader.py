@@ -353,9 +353,7 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
         detail = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         began = exc.context_mark
         elsewhere = began is not None and mark is not None and began.line != mark.line
-        message = _yaml_words(
-            exc, T("YAML syntax: {detail}", detail=detail), elsewhere=elsewhere, text=text
-        )
+        message = _yaml_words(exc, T("YAML syntax: {detail}", detail=detail), elsewhere=elsewhere, text=text)
         if began is not None and mark is not None and elsewhere:
             if "end of stream" in str(exc.problem):  # past the last line: point where it began
                 mark = began
