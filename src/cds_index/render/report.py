@@ -145,7 +145,7 @@ def definition_markdown(definition: Definition, lang: Lang | None = None) -> str
         ]
         for e in definition.errata:
             printed_value = "" if e.printed is None else str(e.printed)
-            lines.append(f"| {e.node} | {e.kind} | {printed_value} | {e.note} |")
+            lines.append(f"| {e.node} | {e.kind} | {printed_value} | {render(e.note, lang)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -221,7 +221,7 @@ def assumptions(definition: Definition) -> list[dict[str, Any]]:
                 "kind": "index",
                 "assumed": definition.index.note or f"index: {definition.index.method}",
                 "text": definition.index.text or "",
-                "alternatives": [f"{alt.name}: {alt.reason}" for alt in definition.index.alternatives],
+                "alternatives": [_reading(alt) for alt in definition.index.alternatives],
             }
         )
     for _, node in definition.walk():
@@ -234,12 +234,15 @@ def assumptions(definition: Definition) -> list[dict[str, Any]]:
                     "kind": basis.kind,
                     "assumed": basis.assumed,
                     "text": basis.text or "",
-                    "alternatives": [
-                        f"{alt.name}: {alt.reason}" for alt in getattr(basis, "alternatives", None) or ()
-                    ],
+                    "alternatives": [_reading(alt) for alt in getattr(basis, "alternatives", None) or ()],
                 }
             )
     return found
+
+
+def _reading(alternative: Any) -> str:
+    """``name: reason`` of a reading not chosen, its reason shown in the reader's language when rendered."""
+    return T("{name}: {reason}", name=alternative.name, reason=alternative.reason)
 
 
 LABEL, POINTS = 20, 13
