@@ -706,15 +706,13 @@ def _outside(
         end = dt.date(year, end_month, end_day)
     except ValueError:  # 29.2 in a common year: the last day of February
         end = dt.date(year, 3, 1) - dt.timedelta(days=1)
-    if day > end:
-        return f"{shown}: {words['late']} {end_day}.{end_month}/{year}"
+    if day > end:  # the deadline as a date of the year, as the reader writes dates (31/03/2024)
+        return f"{shown}: {words['late']} {_date(end, lang)}"
     if leaf.period_from is not None:
         start_day, start_month = leaf.period_from
-        if day < dt.date(year, start_month, start_day):
-            return (
-                f"{shown}: {words['before']} {start_day}.{start_month}–{end_day}.{end_month}/{year} "
-                f"({words['earlier']})"
-            )
+        start = dt.date(year, start_month, start_day)
+        if day < start:
+            return f"{shown}: {words['before']} {_date(start, lang)}–{_date(end, lang)} ({words['earlier']})"
     return None
 
 
