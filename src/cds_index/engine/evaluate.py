@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, Literal, NamedTuple
 
 from ..check.constraints import violations
@@ -549,6 +550,7 @@ def _plan(definition: Definition, leaves: Mapping[str, _Leaf]) -> tuple[Step, ..
                     is_bonus,
                     leaf.inputs,
                     rule,
+                    rule.inputs[0] if len(rule.inputs) == 1 else None,
                 )
             )
         elif expanded:
@@ -687,35 +689,65 @@ def compiled(definition: Definition, year: int | None = None) -> CompiledDefinit
 # --- scoring ----------------------------------------------------------------------------------
 
 
+IN_PERIOD, OTHER_YEAR, LATE_DAY, BEFORE_PERIOD = 0, 1, 2, 3
+"""Where a dated value falls against a criterion's period (:func:`_where`)."""
+
+
+@lru_cache(maxsize=1024)
+def _last_day(deadline: tuple[int, int], year: int) -> dt.date:
+    """The deadline's day in ``year`` (29.2 in a common year: the last day of February); once per
+    deadline and year, not per unit (#11)."""
+    end_day, end_month = deadline
+    try:
+        return dt.date(year, end_month, end_day)
+    except ValueError:
+        return dt.date(year, 3, 1) - dt.timedelta(days=1)
+
+
+@lru_cache(maxsize=1024)
+def _first_day(period_from: tuple[int, int], year: int) -> dt.date:
+    start_day, start_month = period_from
+    return dt.date(year, start_month, start_day)
+
+
+def _where(day: dt.date, leaf: _Leaf, year: int | None) -> int:
+    """Where ``day`` falls against the criterion's period, decided without writing a word: the
+    assessment year's ``period_from`` (or 1 January) to its ``deadline``; without an assessment
+    year, the value's own year. :func:`_outside` writes why from it."""
+    assert leaf.deadline is not None
+    year = year or day.year
+    if day.year != year:
+        return OTHER_YEAR
+    if day > _last_day(leaf.deadline, year):
+        return LATE_DAY
+    if leaf.period_from is not None and day < _first_day(leaf.period_from, year):
+        return BEFORE_PERIOD
+    return IN_PERIOD
+
+
 def _outside(
     day: dt.date, leaf: _Leaf, year: int | None, words: Mapping[str, str] | None = None, lang: Lang = "vi"
 ) -> str | None:
-    """Why a dated value earns no credit here, or None when it falls in the criterion's period.
-
-    The period is the assessment year's ``period_from`` (or 1 January) to its ``deadline``; without
-    an assessment year, the value's own year. A date in another year says so (not "late").
-    """
+    """Why a dated value earns no credit here, or None when it falls in the criterion's period
+    (:func:`_where` decides; a date in another year says so, not "late")."""
+    where = _where(day, leaf, year)
+    if where == IN_PERIOD:
+        return None
     assert leaf.deadline is not None
     words = words or STATUS_WORDS[lang]
     year = year or day.year
     shown = _date(day, lang)
-    if day.year != year:
+    if where == OTHER_YEAR:
         return f"{shown}: {words['other_year']} {day.year}, {words['not_year']} {year}"
     end_day, end_month = leaf.deadline
-    try:
-        end = dt.date(year, end_month, end_day)
-    except ValueError:  # 29.2 in a common year: the last day of February
-        end = dt.date(year, 3, 1) - dt.timedelta(days=1)
-    if day > end:
+    if where == LATE_DAY:
         return f"{shown}: {words['late']} {end_day}.{end_month}/{year}"
-    if leaf.period_from is not None:
-        start_day, start_month = leaf.period_from
-        if day < dt.date(year, start_month, start_day):
-            return (
-                f"{shown}: {words['before']} {start_day}.{start_month}–{end_day}.{end_month}/{year} "
-                f"({words['earlier']})"
-            )
-    return None
+    assert leaf.period_from is not None
+    start_day, start_month = leaf.period_from
+    return (
+        f"{shown}: {words['before']} {start_day}.{start_month}–{end_day}.{end_month}/{year} "
+        f"({words['earlier']})"
+    )
 
 
 def _date(day: dt.date, lang: Lang) -> str:
@@ -723,6 +755,8 @@ def _date(day: dt.date, lang: Lang) -> str:
 
 
 _new = tuple.__new__
+_QUIET = frozenset({"not_reported", "not_applicable"})
+"""The statuses a group keeps when every child has it; any other child makes the group ``scored``."""
 """Builds a NodeResult from all its fields at once, without the keyword handling (a result per node)."""
 
 
@@ -732,7 +766,24 @@ def _nothing(node: Node, leaf: _Leaf, maximum: Decimal, status: Status, trace: T
     absent = leaf.rule.absent
     if absent is not None and status != "invalid":  # the rule's own words (a yearly target's)
         trace = (RULE, trace[1], leaf.rule, {}, absent(status), None)
-    return NodeResult(node.id, node.title, ZERO, top, node.points, status, trace, inputs=leaf.inputs)
+    return _new(
+        NodeResult,
+        (
+            node.id,
+            node.title,
+            ZERO,
+            top,
+            node.points,
+            status,
+            trace,
+            (),
+            None,
+            leaf.inputs,
+            False,
+            ZERO,
+            None,
+        ),
+    )
 
 
 class _Scorer:
@@ -760,6 +811,9 @@ class _Scorer:
         self.source = unit.source
         self.problems: list[Problem] = []
         """Input problems found while scoring (an undated value where the criterion needs its date)."""
+        self.owned = False
+        """Whether a criterion of the unit has self-assessed points (an appraisal changed its values):
+        until one has, no group has any to add (:meth:`pillars`)."""
         self.limits: list[tuple[str, Decimal, tuple[str, ...], Clamp]] = []
         """(criterion, maximum, inputs, what was limited) of each criterion whose rule limited it (#13)."""
         self.simple: dict[str, Any] = {
@@ -920,14 +974,22 @@ class _Scorer:
         dates: set[dt.date] = set()
         if leaf.deadline:
             no_credit = leaf.rule.no_credit
-            dates = {day for n in present if (day := values[n].date) is not None}
+            for n in present:  # loops, not comprehensions: once per dated criterion and unit (#11)
+                day = values[n].date
+                if day is not None:
+                    dates.add(day)
             stamp = values.get(leaf.dated_by) if leaf.dated_by else None
             if stamp is not None and isinstance(stamp.value, dt.date):
                 dates.add(stamp.value)
-            earning = [n for n in present if n not in no_credit or plain_values[n] != no_credit[n]]
-            if earning and not dates:
-                return self.undated(node, leaf, maximum, earning)
-            late = any(_outside(day, leaf, self.year) for day in dates)
+            if not dates:
+                earning = [n for n in present if n not in no_credit or plain_values[n] != no_credit[n]]
+                if earning:
+                    return self.undated(node, leaf, maximum, earning)
+            year = self.year
+            for day in dates:
+                if _where(day, leaf, year):
+                    late = True
+                    break
         if late:
             plain_values = {n: leaf.rule.no_credit.get(n, v) for n, v in plain_values.items()}
         try:
@@ -970,18 +1032,25 @@ class _Scorer:
         bonus = ZERO
         if leaf.rule.kind == "bonus":  # the self-assessed bonus stays in the trace, out of the sums
             bonus, points, self_points = points, ZERO, None
-        return NodeResult(
-            node.id,
-            node.title,
-            points,
-            maximum,
-            node.points,
-            "scored",
-            trace,
-            self_points=self_points,
-            inputs=leaf.inputs,
-            late=late,
-            bonus=bonus,
+        if self_points is not None:
+            self.owned = True
+        return _new(
+            NodeResult,
+            (
+                node.id,
+                node.title,
+                points,
+                maximum,
+                node.points,
+                "scored",
+                trace,
+                (),
+                self_points,
+                leaf.inputs,
+                late,
+                bonus,
+                None,
+            ),
         )
 
     def place(
@@ -1037,15 +1106,18 @@ class _Scorer:
     def pillars(self) -> tuple[NodeResult, ...]:
         """Every node scored in one loop over the compiled plan (children before their group).
 
-        The same results as :meth:`node` on each pillar (tests/test_fast_path.py checks it on random
+        The same results as :meth:`node` on each pillar (tests/test_flat_plan.py checks it on random
         units): a criterion with no deadline whose inputs and gate are all plain values is scored
         here directly; every other criterion goes through :meth:`criterion`. What the short path
-        reads of a criterion (gate, inputs, ``points``, ``clamp``, bonus or not) and whether a group
-        has a bonus below it are decided once, in the plan: a definition without bonus or clamping
-        rules pays nothing for them per unit.
+        reads of a criterion (gate, its one input or its inputs, ``points``, ``clamp``, bonus or not)
+        and whether a group has a bonus below it are decided once, in the plan: a definition without
+        bonus or clamping rules pays nothing for them per unit. A group of one child (a third of
+        2263's groups) takes it without a loop; its children's self-assessed points are looked at
+        only once a criterion of the unit has some (:attr:`owned`).
         """
         out: list[NodeResult] = []
         push = out.append
+        pop = out.pop
         simple = self.simple
         fast = not self.broken
         lang = self.lang
@@ -1055,29 +1127,36 @@ class _Scorer:
         for step in self.cdef.plan:
             count = step[0]
             if count:  # a group: its last `count` results are its children
-                children = tuple(out[-count:])
-                del out[-count:]
-                points = top = bonus = ZERO
-                other = unreported = has_self = False
-                for c in children:  # the same additions, in the same order, as sum()
-                    points += c[2]
-                    top += c[3]
-                    status = c[5]
-                    if status == "not_reported":
-                        unreported = True
-                    elif status != "not_applicable":
-                        other = True
-                    if c[8] is not None:
-                        has_self = True
-                if step[8]:  # a bonus below (#13), decided in the plan
-                    for c in children:
-                        bonus += c[11]
-                group_status: Status = (
-                    "scored" if other else "not_reported" if unreported else "not_applicable"
-                )
                 self_points = None
-                if has_self:
-                    self_points = sum((c[8] if c[8] is not None else c[2] for c in children), ZERO)
+                if count == 1:  # the same additions as below (0 + the child's), without a loop
+                    c = pop()
+                    children: tuple[NodeResult, ...] = (c,)
+                    points = ZERO + c[2]
+                    top = ZERO + c[3]
+                    status = c[5]
+                    group_status: Status = status if status in _QUIET else "scored"
+                    if c[8] is not None:
+                        self_points = ZERO + c[8]
+                    bonus = ZERO + c[11] if step[8] else ZERO
+                else:
+                    children = tuple(out[-count:])
+                    del out[-count:]
+                    points = top = bonus = ZERO
+                    other = unreported = False
+                    for c in children:  # the same additions, in the same order, as sum()
+                        points += c[2]
+                        top += c[3]
+                        status = c[5]
+                        if status == "not_reported":
+                            unreported = True
+                        elif status != "not_applicable":
+                            other = True
+                    if step[8]:  # a bonus below (#13), decided in the plan
+                        for c in children:
+                            bonus += c[11]
+                    group_status = "scored" if other else "not_reported" if unreported else "not_applicable"
+                    if self.owned and any(c[8] is not None for c in children):
+                        self_points = sum((c[8] if c[8] is not None else c[2] for c in children), ZERO)
                 unfloored = None
                 if points < 0:
                     unfloored, points, self_points = self.floor(step[1], children, points, self_points)
@@ -1121,6 +1200,7 @@ class _Scorer:
                 is_bonus,
                 used,
                 rule,
+                single,
             ) = step
             if gate is not None:
                 open_ = simple.get(gate)
@@ -1131,12 +1211,12 @@ class _Scorer:
                     push(_nothing(node, leaf, maximum, "not_applicable", self.not_applicable))
                     continue
             read: dict[str, Any]
-            if len(names) == 1:  # most rules read one input: no loop
-                value = simple.get(names[0])
+            if single is not None:  # most rules read one input: no loop
+                value = simple.get(single)
                 if value is None:  # missing, refused, not applicable, appraised: the general path
                     push(general(node))
                     continue
-                read = {names[0]: value}
+                read = {single: value}
             else:
                 read = {}
                 try:
@@ -1155,16 +1235,13 @@ class _Scorer:
                 continue
             if clamp is not None and (limited := clamp(facts)) is not None:
                 limits.append((node_id, maximum, used, limited))
-            bonus = ZERO
-            if is_bonus:  # outside the points, the maximum and the percentages (#13)
-                bonus, points = points, ZERO
             push(
                 _new(
                     NodeResult,
                     (
                         node_id,
                         title,
-                        points,
+                        ZERO if is_bonus else points,  # a bonus is outside the points and maxima (#13)
                         maximum,
                         stated,
                         "scored",
@@ -1173,7 +1250,7 @@ class _Scorer:
                         None,
                         used,
                         False,
-                        bonus,
+                        points if is_bonus else ZERO,
                         None,
                     ),
                 )
