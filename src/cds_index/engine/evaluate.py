@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, Literal, NamedTuple
 
 from ..check.constraints import violations
@@ -504,24 +505,43 @@ class CompiledDefinition:
     year: int | None = None
     ranked: tuple[Node, ...] = ()
     """The criteria scored by place among the batch (``rank``, #13), in tree order."""
+    pillar_results: Callable[[list[NodeResult]], tuple[NodeResult, ...]] = lambda results: ()
+    """Takes the pillars' results from a unit's results in plan order (:meth:`_Scorer.pillars`)."""
 
 
 Step = tuple[Any, ...]
 """One step of a compiled plan: (number of children, node, its compiled leaf or None, its maximum,
 its id, title and stated points, whether the short path may score it, then for a criterion what the
 short path reads, decided once per definition (#11): its gate, its inputs, its rule's ``points``,
-its ``clamp``, whether it is a bonus, the inputs it names and the rule; for a group, whether any
-criterion below it is a bonus).
-A criterion has 0 children and a leaf; a group takes the results of its last ``n`` steps."""
+its ``clamp``, whether it is a bonus, the inputs it names, the rule and its one input (or None);
+for a group, whether any criterion below it is a bonus and what takes its children's results).
+Scoring appends one result per step, so a step's results are at fixed places in the unit's list:
+a group takes its children's from their places (its only child's is the one before it)."""
 
 
-def _plan(definition: Definition, leaves: Mapping[str, _Leaf]) -> tuple[Step, ...]:
+def _picker(positions: list[int]) -> Callable[[list[NodeResult]], tuple[NodeResult, ...]]:
+    """The results at ``positions`` of a unit's list of results, as a tuple, in one call."""
+    if len(positions) == 1:
+        only = positions[0]
+        return lambda results: (results[only],)
+    if not positions:
+        return lambda results: ()
+    return itemgetter(*positions)  # type: ignore[return-value]  # a tuple for two positions or more
+
+
+def _plan(
+    definition: Definition, leaves: Mapping[str, _Leaf]
+) -> tuple[tuple[Step, ...], Callable[[list[NodeResult]], tuple[NodeResult, ...]]]:
+    """The plan, and what takes the pillars' results from a unit's list of results."""
     steps: list[Step] = []
     bonus_below: dict[str, bool] = {}
+    position: dict[int, int] = {}  # id(node) → its step, which is also its result's place in the list
     # post-order without recursion: (node, expanded?) on a stack
     stack: list[tuple[Node, bool]] = [(pillar, False) for pillar in reversed(definition.tree)]
     while stack:
         node, expanded = stack.pop()
+        if not node.children or expanded:
+            position[id(node)] = len(steps)
         if not node.children:
             leaf = leaves.get(node.id)
             maximum = leaf.maximum if leaf is not None else node.points if node.points is not None else ZERO
@@ -556,13 +576,25 @@ def _plan(definition: Definition, leaves: Mapping[str, _Leaf]) -> tuple[Step, ..
         elif expanded:
             any_bonus = any(bonus_below[c.id] for c in node.children)
             bonus_below[node.id] = any_bonus
+            children = _picker([position[id(c)] for c in node.children])
             steps.append(
-                (len(node.children), node, None, ZERO, node.id, node.title, node.points, False, any_bonus)
+                (
+                    len(node.children),
+                    node,
+                    None,
+                    ZERO,
+                    node.id,
+                    node.title,
+                    node.points,
+                    False,
+                    any_bonus,
+                    children,
+                )
             )
         else:
             stack.append((node, True))
             stack.extend((child, False) for child in reversed(node.children))
-    return tuple(steps)
+    return tuple(steps), _picker([position[id(pillar)] for pillar in definition.tree])
 
 
 def compile_definition(definition: Definition, year: int | None = None) -> CompiledDefinition:
@@ -621,10 +653,19 @@ def compile_definition(definition: Definition, year: int | None = None) -> Compi
     }
     assessed = tuple(definition.years or sorted(years)) if yearly else ()
     ready = not problems and (not yearly or year is not None)
-    plan = _plan(definition, leaves) if ready else ()
+    plan, tops = _plan(definition, leaves) if ready else ((), _picker([]))
     ranked = tuple(n for _, n in definition.walk() if n.id in leaves and leaves[n.id].rule.measure)
     return CompiledDefinition(
-        definition, leaves, problems, achievable, by_pillar, plan, assessed, year if yearly else None, ranked
+        definition,
+        leaves,
+        problems,
+        achievable,
+        by_pillar,
+        plan,
+        assessed,
+        year if yearly else None,
+        ranked,
+        tops,
     )
 
 
@@ -1117,7 +1158,6 @@ class _Scorer:
         """
         out: list[NodeResult] = []
         push = out.append
-        pop = out.pop
         simple = self.simple
         fast = not self.broken
         lang = self.lang
@@ -1129,7 +1169,7 @@ class _Scorer:
             if count:  # a group: its last `count` results are its children
                 self_points = None
                 if count == 1:  # the same additions as below (0 + the child's), without a loop
-                    c = pop()
+                    c = out[-1]  # in post-order, a group's only child is the step before it
                     children: tuple[NodeResult, ...] = (c,)
                     points = ZERO + c[2]
                     top = ZERO + c[3]
@@ -1139,8 +1179,7 @@ class _Scorer:
                         self_points = ZERO + c[8]
                     bonus = ZERO + c[11] if step[8] else ZERO
                 else:
-                    children = tuple(out[-count:])
-                    del out[-count:]
+                    children = step[9](out)  # its children's places in the list, decided in the plan
                     points = top = bonus = ZERO
                     other = unreported = False
                     for c in children:  # the same additions, in the same order, as sum()
@@ -1255,7 +1294,7 @@ class _Scorer:
                     ),
                 )
             )
-        return tuple(out)
+        return self.cdef.pillar_results(out)
 
     def node(self, node: Node) -> NodeResult:
         if not node.children:
@@ -1350,25 +1389,37 @@ def aggregate_index(
 
     The one computation of an index: :func:`score` and ``analyse.sensitivity`` both call it.
     """
-    ws = weights if weights is not None else (Decimal(1),) * len(points)
-    if method == "sum":
-        total = sum((w * p for w, p in zip(ws, points, strict=True)), ZERO)
-        parts = tuple(IndexPart(i, p, m, w, None) for i, p, m, w in zip(ids, points, maxima, ws, strict=True))
+    ws = weights if weights is not None else (_UNIT_WEIGHT,) * len(points)
+    parts: list[IndexPart] = []
+    keep = parts.append
+    if method == "sum":  # loops, not generators: once per unit (#11); the same additions in order
+        total = ZERO
+        for w, p in zip(ws, points, strict=True):
+            total += w * p
+        for i, p, m, w in zip(ids, points, maxima, ws, strict=True):
+            keep(_new(IndexPart, (i, p, m, w, None)))
         if scale is None:
-            return total, parts
-        top = sum((w * m for w, m in zip(ws, maxima, strict=True)), ZERO)
-        return (div(total * scale, top) if top else ZERO), parts
+            return total, tuple(parts)
+        top = ZERO
+        for w, m in zip(ws, maxima, strict=True):
+            top += w * m
+        return (div(total * scale, top) if top else ZERO), tuple(parts)
     on = HUNDRED if scale is None else scale
-    parts = tuple(
-        IndexPart(i, p, m, w, div(p * on, m) if m else None)
-        for i, p, m, w in zip(ids, points, maxima, ws, strict=True)
-    )
-    used = [part for part in parts if part.share is not None]
-    weight = sum((part.weight for part in used), ZERO)
+    used = False
+    weight = total = ZERO
+    for i, p, m, w in zip(ids, points, maxima, ws, strict=True):
+        share = div(p * on, m) if m else None
+        keep(_new(IndexPart, (i, p, m, w, share)))
+        if share is not None:  # the weights and the weighted shares of the assessed pillars, in order
+            used = True
+            weight += w
+            total += w * share
     if not used or not weight:
-        return ZERO, parts
-    total = sum((part.weight * part.share for part in used if part.share is not None), ZERO)
-    return div(total, weight), parts
+        return ZERO, tuple(parts)
+    return div(total, weight), tuple(parts)
+
+
+_UNIT_WEIGHT = Decimal(1)
 
 
 def pillar_weights(definition: Definition) -> tuple[Decimal, ...] | None:
@@ -1399,21 +1450,14 @@ def final_index(
 ) -> tuple[Decimal, Decimal | None, IndexTrace]:
     """``(index, exact or None when not rounded, trace)``: the declared index of scored pillars,
     rounded only where the definition declares a rounding."""
+    # the pillars' columns at once (a NodeResult is a tuple): ids, points, maxima
+    ids, _, points, maxima, *_ = zip(*pillars, strict=True) if pillars else ((), (), (), ())
     exact, parts = aggregate_index(
-        setting.method,
-        tuple(p.id for p in pillars),
-        tuple(p.points for p in pillars),
-        tuple(p.max for p in pillars),
-        weights=pillar_weights(definition),
-        scale=setting.scale,
+        setting.method, ids, points, maxima, weights=pillar_weights(definition), scale=setting.scale
     )
-    trace = IndexTrace(
-        setting.method,
-        parts,
-        setting.exact_scale,
-        setting.rounding,
-        sum((p.points for p in pillars), ZERO),
-        sum((p.max for p in pillars), ZERO),
+    trace = _new(
+        IndexTrace,
+        (setting.method, parts, setting.exact_scale, setting.rounding, sum(points, ZERO), sum(maxima, ZERO)),
     )
     if setting.rounding is None:
         return exact, None, trace
@@ -1591,11 +1635,10 @@ def score(
         found.extend(clamp_warnings(scorer.limits, inputs.source))
     if standings:
         found.extend(_stale(standings, inputs.unit_id, pillars, inputs.source))
-    points = sum((p.points for p in pillars), ZERO)
-    maximum = sum((p.max for p in pillars), ZERO)
     achievable = cdef.achievable
     method = definition.index.method
     index, exact, index_trace = final_index(definition.index, definition, pillars)
+    points, maximum = index_trace.points, index_trace.max  # the pillars' sums, added once
     return Result(
         definition.id,
         inputs.unit_id,
