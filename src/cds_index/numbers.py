@@ -243,6 +243,9 @@ def figure(d: Decimal, lang: Lang = "vi") -> str:
 
 
 _FIGURES: dict[str, dict[Decimal, str]] = {"vi": {}, "en": {}}
+FIGURES_WRITTEN = {lang: cache.get for lang, cache in _FIGURES.items()}
+"""Per language, the text :func:`figure` has already written for a value, else ``None`` (its cache
+read without a call, as :data:`written` reads :func:`plain`'s; an unhashable value raises TypeError)."""
 
 
 def _group(text: str, lang: Lang) -> str:

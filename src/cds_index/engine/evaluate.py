@@ -15,6 +15,7 @@ from ..check.constraints import violations
 from ..errors import DefinitionError, Location, Problem, UsageError
 from ..formats.model import Definition, IndexSetting, Node, RankingSetting, RuleBase, rule_inputs
 from ..i18n import Message, T, Words, render
+from ..numbers import FIGURES_WRITTEN as _FIGURES_WRITTEN
 from ..numbers import HUNDRED, ZERO, Lang, div, figure, plain, points_text, round_as, show, written
 from ..read.inputs import UnitInputs, parse_values
 from ..read.literals import fold
@@ -276,9 +277,12 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
         )
     w = STATUS_WORDS[lang]
     if form == SUM:
-        terms = figure(node.children[0].points, lang) if node.children else ""
-        for c in node.children[1:]:  # a deduction reads `− 3`, not `+ -3`
-            terms += f" − {figure(-c.points, lang)}" if c.points < 0 else f" + {figure(c.points, lang)}"
+        try:
+            terms = _terms(node.children, _FIGURES_WRITTEN[lang], lang)
+        except (KeyError, TypeError):  # another language, or a number that cannot be hashed
+            terms = figure(node.children[0].points, lang) if node.children else ""
+            for c in node.children[1:]:  # a deduction reads `− 3`, not `+ -3`
+                terms += f" − {figure(-c.points, lang)}" if c.points < 0 else f" + {figure(c.points, lang)}"
         if node.unfloored is not None:
             terms += f" = {figure(node.unfloored, lang)} ({w['floor']})"
         text = f"{w['sum']}: {terms} = {figure(node.points, lang)}/{points_text(node.max, lang)}"
@@ -298,6 +302,22 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
     if form == INVALID:
         return str(trace[2].text(lang))
     return render(trace[2], lang)  # TEXT: a problem's message, in the reader's language
+
+
+def _terms(children: tuple[NodeResult, ...], got: Callable[[Decimal], str | None], lang: Lang) -> str:
+    """A sum's terms, ``3 + 2,5 − 1``: the children's points as :func:`figure` writes them, read from
+    its cache first (``got``; #11: a group's sum is a third of a report's numbers, most written before)."""
+    if not children:
+        return ""
+    points = children[0][2]
+    terms = got(points) or figure(points, lang)
+    for c in children[1:]:  # a deduction reads `− 3`, not `+ -3`
+        points = c[2]
+        if points < 0:
+            terms += " − " + figure(-points, lang)
+        else:
+            terms += " + " + (got(points) or figure(points, lang))
+    return terms
 
 
 def _self_note(
