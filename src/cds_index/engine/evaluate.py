@@ -546,7 +546,7 @@ def _picker(positions: list[int]) -> Callable[[list[NodeResult]], tuple[NodeResu
         return lambda results: (results[only],)
     if not positions:
         return lambda results: ()
-    return itemgetter(*positions)  # type: ignore[return-value]  # a tuple for two positions or more
+    return itemgetter(*positions)  # a tuple for two positions or more
 
 
 def _plan(
