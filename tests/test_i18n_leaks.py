@@ -284,6 +284,18 @@ def test_the_detector_finds_leaks() -> None:
     assert leaks("Nhận thức số: expected", "vi", [_nfd("Nhận thức số")]) == ["expected"]
     # a word is letters: digits and underscores part words, as before
     assert leaks("input_file 5value", "vi", []) == ["file", "input", "value"]
+    # machine formats are code, and nothing more: GitHub's annotation head, the YAML modeline, the keys
+    # of a flow mapping; a JSON document is read as its strings
+    assert leaks("::error file=a.yaml,line=3,col=1,title=x::the value", "vi", []) == ["the", "value"]
+    assert leaks("# yaml-language-server: $schema=x.json\n# the value", "vi", []) == ["the", "value"]
+    assert leaks("effective: {from: 2025, to: the end}", "vi", []) == ["the"]
+    assert leaks("to: the end", "vi", []) == ["the", "to"]  # outside a flow mapping, words
+    assert leaks('{"message": "the value", "to": 1}', "vi", []) == ["the", "value"]
+    assert leaks('{"title": "Nhận \\"số\\""}', "en", ['Nhận "số"']) == []  # decoded, the title whole
+    # content of several words in capitals is the same content; one word is matched as written
+    assert leaks("NHẬN THỨC SỐ: expected", "vi", ["Nhận thức số"]) == ["expected"]
+    assert leaks("NHẬN THỨC SỐ", "en", ["Nhận thức"]) == ["SỐ"]
+    assert leaks("File exists", "vi", ["file"]) == ["File"]
 
 
 # --- bad values of a unit (read/literals.py, read/inputs.py) -------------------------------------

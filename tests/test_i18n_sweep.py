@@ -399,6 +399,84 @@ def _workbook_strings(path: Path) -> Iterator[str]:
                     yield text
 
 
+# --- the detector still finds a sentence planted in each machine format ------------------------
+
+PLANTED = {"vi": "the value is missing", "en": "giá trị bị thiếu"}
+"""A sentence of the other language: planted in an output, the detector must find its words."""
+
+
+def _in_annotation(text: str, sentence: str) -> str:  # the message of GitHub's annotation
+    return re.sub(r"^(::error [^:\n]*::)", rf"\1{sentence}; ", text, count=1, flags=re.M)
+
+
+def _in_flow_mapping(text: str, sentence: str) -> str:  # a value of `{from: …, to: …}`
+    return re.sub(r"\{(\w+): ", rf"{{\1: {sentence}, ", text, count=1)
+
+
+def _in_comment(text: str, sentence: str) -> str:  # a comment under the modeline of the template
+    return text.replace("\n", f"\n# {sentence}\n", 1)
+
+
+def _in_json(text: str, sentence: str) -> str:  # a string of the document
+    data = json.loads(text)
+    data["planted"] = sentence
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _in_capitals(text: str, sentence: str) -> str:  # beside a title in capitals
+    title = next(line for line in text.splitlines() if line.isupper() and len(line.split()) > 1)
+    return text.replace(title, f"{title}: {sentence.upper()}", 1)
+
+
+def _in_header(text: str, sentence: str) -> str:  # in the batch table's header
+    first, _, rest = text.partition("\n")
+    return f"{first} {sentence}\n{rest}"
+
+
+PLANTS: list[tuple[str, list[str], str, Any]] = [
+    ("github", ["check", "--format", "github", "{tmp}/bad-definition.yaml"], "vi", _in_annotation),
+    ("diff", ["diff", str(FICTIONAL), str(FICTIONAL_2026)], "vi", _in_flow_mapping),
+    ("template modeline", ["template", HUE], "vi", _in_comment),
+    ("template flow mapping", ["template", HUE], "vi", _in_flow_mapping),
+    ("show json", ["show", HUE, "--format", "json"], "en", _in_json),
+    ("show json", ["show", HUE, "--format", "json"], "vi", _in_json),
+    ("workbook capitals", ["template", HUE, "--format", "xlsx", "-o", "{tmp}/mau.xlsx"], "en", _in_capitals),
+    ("batch header", ["score", HAI_DUONG, DISTRICTS], "en", _in_header),
+    ("batch header", ["score", HAI_DUONG, DISTRICTS], "vi", _in_header),
+]
+
+
+@pytest.mark.parametrize(
+    ("argv", "lang", "plant"), [pytest.param(*p[1:], id=f"{p[0]}-{p[2]}") for p in PLANTS]
+)
+def test_the_detector_finds_a_sentence_planted_in_the_format(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp: Path,
+    argv: list[str],
+    lang: str,
+    plant: Any,
+) -> None:
+    """What the detector reads as code or content (annotation keys, flow-mapping keys, the modeline,
+    JSON, titles in capitals, whole headers) hides nothing else: a sentence planted there is found."""
+    from cds_index.cli import main
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    args = [a.format(tmp=tmp) for a in argv]
+    main([*args, "--lang", lang])
+    out = capsys.readouterr().out
+    text = "\n".join(_written(args)) if "-o" in args else out
+    _assert_speaks(text, lang, " ".join(argv))  # clean as written ...
+    planted = plant(text, PLANTED[lang])
+    assert planted != text
+    view = _decoded(planted).casefold()
+    content = [piece for piece in _content() if piece.casefold() in view]
+    alone = leaks(PLANTED[lang], lang, content)  # the sentence on its own ("is" is a bad file's word)
+    assert len(alone) >= 3
+    missed = {w.casefold() for w in alone} - {w.casefold() for w in leaks(planted, lang, content)}
+    assert missed == set(), f"{missed} planted but not found in:\n{planted[:2000]}"  # ... found planted
+
+
 # --- the HTTP API --------------------------------------------------------------------------------
 
 
