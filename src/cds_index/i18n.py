@@ -392,3 +392,43 @@ class Words(dict[str, dict[str, str]]):
         return [
             entry if isinstance(entry, tuple) else (self.context, entry) for entry in self.msgids.values()
         ]
+
+
+# --- the operating system's refusals ----------------------------------------------------------------
+
+
+def system_reason(error: OSError) -> Message:
+    """Why the system refused a file, in the reader's language: ``EEXIST`` is "a file of that name
+    exists already", not the system's English "File exists".
+
+    The one translation of an :class:`OSError` for every message that names one (the command line's
+    "cannot write …", the readers' "cannot read …"). An error number not listed here keeps the
+    system's own words, quoted and with its number, so nothing is hidden.
+    """
+    import errno
+
+    name = errno.errorcode.get(error.errno or 0, "")
+    reasons: dict[str, Message] = {
+        "ENOENT": T("there is no such file or folder"),
+        "EEXIST": T("a file of that name exists already"),
+        "EACCES": T("permission denied"),
+        "EPERM": T("the operation is not permitted"),
+        "EISDIR": T("it is a folder"),
+        "ENOTDIR": T("a part of the path is a file, not a folder"),
+        "ENOTEMPTY": T("the folder is not empty"),
+        "ENOSPC": T("there is no space left on the disk"),
+        "EDQUOT": T("the disk quota is used up"),
+        "EROFS": T("the disk is read-only"),
+        "ENAMETOOLONG": T("the name is too long"),
+        "ELOOP": T("too many symbolic links"),
+        "EMFILE": T("too many files are open"),
+        "ENFILE": T("too many files are open"),
+        "EBUSY": T("the file is in use"),
+        "ETXTBSY": T("the file is in use"),
+        "EIO": T("the disk could not be read or written (input/output error)"),
+    }
+    found = reasons.get(name)
+    if found is not None:
+        return found
+    said = error.strerror or str(error) or type(error).__name__
+    return T("the system says {said} ({code})", said=repr(said), code=name or str(error.errno))

@@ -77,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
             echo(markdown(report, args.lang), stream)
         else:
             echo(table(report, args.lang), stream)
+    if args.output:  # on stderr: `-o /dev/stdout` keeps the report alone on stdout
+        echo(render(T("wrote {path}", path=args.output)), sys.stderr)
     if report.refused:
         echo(render(T("{count} not ranked (bad data)", count=len(report.refused))), sys.stderr)
         return EXIT_INVALID

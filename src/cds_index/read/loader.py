@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import DefinitionError, Location, Problem, close_match, did_you_mean
 from ..formats.model import RULE_KINDS
-from ..i18n import Message, T
+from ..i18n import Message, T, system_reason
 
 MAX_BYTES = 2 * 1024 * 1024
 """Largest document accepted; the biggest decision (707 district) is 130 KB of YAML. (It was 8 MiB:
@@ -419,7 +419,7 @@ def open_input(path: str | Path) -> tuple[BinaryIO | None, Problem | None]:
     except OSError as exc:
         return None, Problem(
             "file-unreadable",
-            T("cannot read {path}: {reason}", path=str(path), reason=str(exc.strerror or exc)),
+            T("cannot read {path}: {reason}", path=str(path), reason=system_reason(exc)),
             where,
         )
     if not stat.S_ISREG(mode):
@@ -441,7 +441,7 @@ def open_input(path: str | Path) -> tuple[BinaryIO | None, Problem | None]:
             T(
                 "cannot read {path}: {reason} (check its permissions)",
                 path=str(path),
-                reason=str(exc.strerror or exc),
+                reason=system_reason(exc),
             ),
             where,
         )
@@ -481,7 +481,7 @@ def read_bytes(path: str | Path, limit: int) -> tuple[bytes | None, Problem | No
         except OSError as exc:
             return None, Problem(
                 "file-unreadable",
-                T("cannot read {path}: {reason}", path=str(path), reason=str(exc)),
+                T("cannot read {path}: {reason}", path=str(path), reason=system_reason(exc)),
                 Location(str(path)),
             )
     if len(data) > limit:
