@@ -287,7 +287,8 @@ def test_groups_of_one_child_bonuses_and_floors_are_the_walks(
 def _outside_reference(
     day: dt.date, deadline: tuple[int, int], start: tuple[int, int] | None, year: int | None, lang: str
 ) -> str | None:
-    """`evaluate._outside` as it was before session 6 (the period decided while writing its text)."""
+    """`evaluate._outside` as it was before session 6 (the period decided while writing its text), its
+    dates as the reader writes them."""
     words = evaluate.STATUS_WORDS[lang]
     year = year or day.year
     shown = evaluate._date(day, lang)  # type: ignore[arg-type]
@@ -298,15 +299,14 @@ def _outside_reference(
         end = dt.date(year, end_month, end_day)
     except ValueError:
         end = dt.date(year, 3, 1) - dt.timedelta(days=1)
+    date = evaluate._date  # the period in the reader's dates (31/03/2024), as the text says since #12
     if day > end:
-        return f"{shown}: {words['late']} {end_day}.{end_month}/{year}"
+        return f"{shown}: {words['late']} {date(end, lang)}"  # type: ignore[arg-type]
     if start is not None:
         start_day, start_month = start
-        if day < dt.date(year, start_month, start_day):
-            return (
-                f"{shown}: {words['before']} {start_day}.{start_month}–{end_day}.{end_month}/{year} "
-                f"({words['earlier']})"
-            )
+        first = dt.date(year, start_month, start_day)
+        if day < first:
+            return f"{shown}: {words['before']} {date(first, lang)}–{date(end, lang)} ({words['earlier']})"  # type: ignore[arg-type]
     return None
 
 
