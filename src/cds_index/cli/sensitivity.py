@@ -24,7 +24,7 @@ def add_parser(subparsers: Subparsers) -> None:
     p = units_parser(
         subparsers,
         "sensitivity",
-        render(T("which readings move the ranking: every unit under each alternative reading (#15)")),
+        render(T("which readings move the ranking: every unit under each alternative reading")),
         ["table", "json", "markdown", "html"],
     )
     p.add_argument(
