@@ -205,3 +205,29 @@ def mutate(text: str, *edits: tuple[str, str]) -> str:
         assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
         text = text.replace(old, new)
     return text
+
+
+def label(kind: str) -> str:
+    """An erratum kind as an English reader reads it (the note's first words)."""
+    return _render(_erratum_kinds()[kind], "en")
+
+
+def erratum_kind(message: object) -> str:
+    """The kind of erratum a known-discrepancy note names, read back from its English words."""
+    text = _render(message, "en")
+    (kind,) = [
+        k for k in _erratum_kinds() if text.startswith(label(k) + ":") or text.startswith(label(k) + ",")
+    ]
+    return kind
+
+
+def _erratum_kinds() -> dict[str, object]:
+    from cds_index.check.validate import ERRATUM_KINDS
+
+    return dict(ERRATUM_KINDS)
+
+
+def _render(text: object, lang: str) -> str:
+    from cds_index.i18n import render
+
+    return render(text, lang)

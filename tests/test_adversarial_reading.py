@@ -723,7 +723,7 @@ def test_an_unreadable_file_is_not_file_not_found(tmp_path: Path, monkeypatch: p
 
     monkeypatch.setattr(os, "open", denied)  # root reads any file: deny it in the call
     (problem,) = loader.read_file(path)[1]
-    assert problem.code == "file-unreadable" and "Permission denied" in problem.message
+    assert problem.code == "file-unreadable" and "permission denied" in problem.message  # our words (#12)
 
 
 def test_size_limits_count_the_bytes_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -411,6 +411,9 @@ def _first_problem(text: str) -> Problem:
         ("kind: yes_no", "kind: yesno", "có phải ý bạn là 'yes_no'?", "did you mean 'yes_no'?"),
         ("  - id: A\n", "  - id: A\n   extra: 1\n", "thụt lề chưa đúng", "the indentation is off"),
         ("          input: has_plan\n", "\t  input: has_plan\n", "chỉ thụt lề bằng dấu cách", "spaces only"),
+        # a key one space too far right continues the value above: not a colon inside a title
+        ("          input: has_plan\n", "           input: has_plan\n", "thụt lề sai", "indentation is off"),
+        ("          per: staff\n", "           per: staff\n", "cùng cột với các khoá", "same column"),
         ("total: 10", "total: mười", "cần một số, nhận được 'mười'", "expected a number, got 'mười'"),
         (
             "          per: staff\n",

@@ -191,25 +191,69 @@ _WORD = re.compile(r"(?:[^\W\d_][\u0300-\u036f]*)+")
 
 @functools.lru_cache(maxsize=64)
 def _pieces_pattern(pieces: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in pieces))
+    # a piece of several words in capitals is the same words (a pillar title "NHẬN THỨC SỐ" in a
+    # workbook's header); one word is matched as written: the content "file" does not hide a "File"
+    return re.compile(
+        "|".join(
+            rf"(?<!\w)(?i:{re.escape(p)})(?!\w)" if len(p.split()) > 1 else rf"(?<!\w){re.escape(p)}(?!\w)"
+            for p in pieces
+        )
+    )
+
+
+_ANNOTATION = re.compile(r"^::(?:error|warning|notice)\b[^:\n]*::", re.M)
+"""A GitHub workflow annotation's head, ``::error file=…,line=…,col=…,title=…::``: the machine format
+GitHub reads (its keys are GitHub's); the message after it is read as any other text."""
+_MODELINE = re.compile(r"^#\s*yaml-language-server:.*$", re.M)
+"""The YAML language server's modeline (``# yaml-language-server: $schema=…``): an editor's directive."""
+_FLOW = re.compile(r"\{[^{}\n]*\}")
+_FLOW_KEY = re.compile(r"(?:(?<=\{)|(?<=,))\s*[A-Za-z_][\w-]*(?=:\s)")
+"""A YAML flow mapping (``{from: 2025-01-15, to: 2025-12-31}``, ``{value: x, date: …}``) and its keys:
+the keys are the format's words; the values stay text."""
+
+
+def _decoded(text: str) -> str:
+    """A JSON document as its strings, one a line (keys are the format's words, values are text);
+    any other text as it is. Decoded, a title escaped in JSON (``\\"``, ``\\n``) reads as written."""
+    import json
+
+    if text.lstrip()[:1] not in {"{", "["}:
+        return text
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text
+    return "\n".join(_strings(data))
+
+
+def _flow_keys_removed(text: str) -> str:
+    return _FLOW.sub(lambda m: _FLOW_KEY.sub(" ", m.group(0)), text)
 
 
 def leaks(text: str, lang: str, content: Iterable[str]) -> list[str]:
     """The words of ``text`` that are not in ``lang`` once content and code are removed.
 
-    Text and content are compared composed (NFC), and words are whole words of Unicode letters: the
-    English "to" is not found inside a decomposed "tối", and a decomposed "cần" keeps its marks."""
-    text = unicodedata.normalize("NFC", text)
+    Text and content are compared composed (NFC), content of several words in any case (a pillar
+    title written in capitals, "NHẬN THỨC SỐ", is the decision's words), and words are whole words of
+    Unicode letters: the English "to" is not found inside a decomposed "tối", and a decomposed "cần"
+    keeps its marks. A JSON
+    document is read as its strings; the machine formats a command writes (GitHub's annotations, the
+    YAML modeline, a flow mapping's keys) are code."""
+    text = unicodedata.normalize("NFC", _decoded(text))
+    text = _ANNOTATION.sub(" ", text)
+    text = _MODELINE.sub(" ", text)
     text = _TAG.sub(" ", text)
     text = _CODES.sub(" ", text)
     # longest first; only the pieces the text holds (one that is not in it cannot match, and a regex
     # of thousands of alternatives tried at every position was this suite's slowest step)
+    folded = text.casefold()
     pieces = sorted(
-        {q for p in content if p.strip() and (q := unicodedata.normalize("NFC", p)) in text},
+        {q for p in content if p.strip() and (q := unicodedata.normalize("NFC", p)).casefold() in folded},
         key=lambda p: (-len(p), p),
     )
     if pieces:  # whole words only: the content "A" must not remove the a of "a number"
         text = _pieces_pattern(tuple(pieces)).sub(" ", text)
+    text = _flow_keys_removed(text)  # after the content: a decision's note may show a flow mapping
     text = _CODE.sub(" ", text)
     text = re.sub(r"\S+\.(?:yaml|yml|csv|xlsx|json)\b|/\S+", " ", text)  # file names and paths
     words = _WORD.findall(text)
@@ -240,6 +284,18 @@ def test_the_detector_finds_leaks() -> None:
     assert leaks("Nhận thức số: expected", "vi", [_nfd("Nhận thức số")]) == ["expected"]
     # a word is letters: digits and underscores part words, as before
     assert leaks("input_file 5value", "vi", []) == ["file", "input", "value"]
+    # machine formats are code, and nothing more: GitHub's annotation head, the YAML modeline, the keys
+    # of a flow mapping; a JSON document is read as its strings
+    assert leaks("::error file=a.yaml,line=3,col=1,title=x::the value", "vi", []) == ["the", "value"]
+    assert leaks("# yaml-language-server: $schema=x.json\n# the value", "vi", []) == ["the", "value"]
+    assert leaks("effective: {from: 2025, to: the end}", "vi", []) == ["the"]
+    assert leaks("to: the end", "vi", []) == ["the", "to"]  # outside a flow mapping, words
+    assert leaks('{"message": "the value", "to": 1}', "vi", []) == ["the", "value"]
+    assert leaks('{"title": "Nhận \\"số\\""}', "en", ['Nhận "số"']) == []  # decoded, the title whole
+    # content of several words in capitals is the same content; one word is matched as written
+    assert leaks("NHẬN THỨC SỐ: expected", "vi", ["Nhận thức số"]) == ["expected"]
+    assert leaks("NHẬN THỨC SỐ", "en", ["Nhận thức"]) == ["SỐ"]
+    assert leaks("File exists", "vi", ["file"]) == ["File"]
 
 
 # --- bad values of a unit (read/literals.py, read/inputs.py) -------------------------------------

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from cds_index.formats.prose import translated
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -85,6 +87,11 @@ def test_wheel_bundles_definitions_and_schemas(tmp_path: Path) -> None:
 
     mo = zipfile.ZipFile(wheel).read("cds_index/locale/vi/LC_MESSAGES/cds_index.mo")
     assert gettext.GNUTranslations(io.BytesIO(mo)).gettext("yes") == "có"
+    # and the definitions' prose (#12): the vi catalogue of domain `definitions`, compiled alike
+    prose = zipfile.ZipFile(wheel).read("cds_index/locale/vi/LC_MESSAGES/definitions.mo")
+    some = next(iter(sorted(translated("vi"))), None)
+    if some is not None:
+        assert gettext.GNUTranslations(io.BytesIO(prose)).gettext(some) != some
     # (#14) the licence travels with the wheel, and its version is the package's one version
     assert any(n.endswith("/LICENSE") and ".dist-info/" in n for n in names)
     from cds_index import __version__

@@ -316,7 +316,7 @@ def test_applicable_if(
     [
         ("2024-03-31", D(4), None),  # on the deadline day: on time
         ("2024-01-01", D(4), None),
-        ("2024-04-01", D(0), "2024-04-01: after the deadline 31.3/2024"),  # the day after: no credit
+        ("2024-04-01", D(0), "2024-04-01: after the deadline 2024-03-31"),  # the day after: no credit
         # before the assessment year: not this year's work, and said so (not "after the deadline", #10)
         ("2023-12-31", D(0), "2023-12-31: falls in 2023, not the assessment year 2024"),
     ],
@@ -361,4 +361,4 @@ def test_late_earns_nothing_whatever_the_rule(
     assert one("2.5", rule, on_time, deadline="31.3").points == D("2.5")
     late = one("2.5", rule, values, deadline="31.3")
     assert (late.points, late.late, late.status) == (D(0), True, "scored")
-    assert late.explanation.startswith("2024-04-01: after the deadline 31.3/2024 → 0 points (read: ")
+    assert late.explanation.startswith("2024-04-01: after the deadline 2024-03-31 → 0 points (read: ")

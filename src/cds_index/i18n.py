@@ -38,6 +38,8 @@ Lang = Literal["vi", "en"]
 LANGUAGES: tuple[Lang, ...] = ("vi", "en")
 DEFAULT: Lang = "vi"
 DOMAIN = "cds_index"
+PROSE_DOMAIN = "definitions"
+"""The catalogue of the bundled definitions' own prose (:class:`Prose`), beside the code's messages."""
 LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
 """The catalogues' folder (a text, not a Path: pathlib is not imported to build a message)."""
 ENV = "CDS_INDEX_LANG"
@@ -63,6 +65,22 @@ class Message(str):
         return f"T({str(self)!r})"
 
 
+class Prose(str):
+    """A definition's own prose (an assumption, a reading not chosen, an erratum's note, a description).
+
+    Its value is the text as the definition writes it; :func:`render` shows it through the
+    ``definitions`` catalogue (``locale/<lang>/LC_MESSAGES/definitions.po``, whose msgids are the
+    bundled definitions' English texts), so an official reads the bundled assumptions in Vietnamese. A
+    text with no entry (a province's own definition, written in Vietnamese) is shown as written, in
+    every language. The decisions' own words (titles, guidance) are plain ``str``: never looked up.
+    """
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled across worker processes as itself, not a str
+        return (Prose, (str(self),))
+
+
 def T(msgid: str, /, **params: Any) -> Message:
     """Mark ``msgid`` (English, with ``{name}`` placeholders) for translation; fill it with ``params``."""
     return Message(msgid, params)
@@ -75,6 +93,8 @@ def render(text: Any, lang: str | None = None) -> str:
     it is (a title or note from a decision is the decision's words in every language).
     """
     if not isinstance(text, Message):
+        if isinstance(text, Prose):
+            return _prose(text, choose_language(lang))
         return text if isinstance(text, str) else str(text)
     lang = choose_language(lang)
     try:
@@ -94,9 +114,19 @@ def _fill(template: str, params: dict[str, Any], lang: Lang | None) -> str:
     return template.format_map({name: _param(value, lang) for name, value in params.items()})
 
 
+def _prose(text: Prose, lang: Lang) -> str:
+    """A definition's prose in ``lang``: its translation in the ``definitions`` catalogue, else as written."""
+    plain = str(text)
+    if lang == "en":  # the bundled definitions write their prose in English: it is its own msgid
+        return plain
+    return translation(lang, PROSE_DOMAIN).gettext(plain)
+
+
 def _param(value: Any, lang: Lang | None) -> Any:
     if isinstance(value, Message):
         return str(value) if lang is None else render(value, lang)
+    if isinstance(value, Prose):
+        return str(value) if lang is None else _prose(value, lang)
     from decimal import Decimal
 
     if lang is None:  # the English str value: numbers as the code always wrote them (`plain`)
@@ -255,26 +285,33 @@ def accept_language(header: str | None) -> Lang:
 _TRANSLATIONS: dict[str, gettext.NullTranslations] = {}
 
 
-def catalogue_path(lang: str, suffix: str = ".po") -> Path:
+def catalogue_path(lang: str, suffix: str = ".po", domain: str = DOMAIN) -> Path:
     from pathlib import Path
 
-    return Path(LOCALE_DIR, lang, "LC_MESSAGES", DOMAIN + suffix)
+    return Path(LOCALE_DIR, lang, "LC_MESSAGES", domain + suffix)
 
 
-def translation(lang: Lang) -> gettext.NullTranslations:
-    """The compiled catalogue of ``lang``: the ``.mo`` beside its ``.po``, or the ``.po`` compiled now."""
-    found = _TRANSLATIONS.get(lang)
+def translation(lang: Lang, domain: str = DOMAIN) -> gettext.NullTranslations:
+    """The compiled catalogue of ``lang``: the ``.mo`` beside its ``.po``, or the ``.po`` compiled now.
+
+    ``domain``: the code's messages (``cds_index``, every language has it) or the definitions' prose
+    (``definitions``: a language without one shows the prose as written).
+    """
+    key = lang if domain == DOMAIN else f"{domain}:{lang}"
+    found = _TRANSLATIONS.get(key)
     if found is None:
-        found = _TRANSLATIONS[lang] = _load(lang)
+        found = _TRANSLATIONS[key] = _load(lang, domain)
     return found
 
 
-def _load(lang: Lang) -> gettext.NullTranslations:
+def _load(lang: Lang, domain: str = DOMAIN) -> gettext.NullTranslations:
     import gettext
     import io
     import struct
 
-    po, mo = catalogue_path(lang), catalogue_path(lang, ".mo")
+    po, mo = catalogue_path(lang, domain=domain), catalogue_path(lang, ".mo", domain)
+    if domain != DOMAIN and not po.is_file() and not mo.is_file():
+        return gettext.NullTranslations()  # no translation of the definitions' prose: as written
     if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
         try:
             with mo.open("rb") as handle:
@@ -285,10 +322,10 @@ def _load(lang: Lang) -> gettext.NullTranslations:
             # a .mo being written by a build beside this process: the .po is the authority
     if not po.is_file():
         raise FileNotFoundError(f"the {lang} catalogue is missing: {po}")  # a broken install
-    return gettext.GNUTranslations(io.BytesIO(compile_po(po)))
+    return gettext.GNUTranslations(io.BytesIO(compile_po(po, domain)))
 
 
-def compile_po(po: Path) -> bytes:
+def compile_po(po: Path, domain: str = DOMAIN) -> bytes:
     """A ``.po`` file compiled to ``.mo`` bytes with Babel (the build hook writes them to disk)."""
     import io
 
@@ -296,7 +333,7 @@ def compile_po(po: Path) -> bytes:
     from babel.messages.pofile import read_po
 
     with po.open("rb") as handle:
-        catalog = read_po(handle, domain=DOMAIN)
+        catalog = read_po(handle, domain=domain)
     out = io.BytesIO()
     write_mo(out, catalog, use_fuzzy=False)
     return out.getvalue()
@@ -355,3 +392,43 @@ class Words(dict[str, dict[str, str]]):
         return [
             entry if isinstance(entry, tuple) else (self.context, entry) for entry in self.msgids.values()
         ]
+
+
+# --- the operating system's refusals ----------------------------------------------------------------
+
+
+def system_reason(error: OSError) -> Message:
+    """Why the system refused a file, in the reader's language: ``EEXIST`` is "a file of that name
+    exists already", not the system's English "File exists".
+
+    The one translation of an :class:`OSError` for every message that names one (the command line's
+    "cannot write …", the readers' "cannot read …"). An error number not listed here keeps the
+    system's own words, quoted and with its number, so nothing is hidden.
+    """
+    import errno
+
+    name = errno.errorcode.get(error.errno or 0, "")
+    reasons: dict[str, Message] = {
+        "ENOENT": T("there is no such file or folder"),
+        "EEXIST": T("a file of that name exists already"),
+        "EACCES": T("permission denied"),
+        "EPERM": T("the operation is not permitted"),
+        "EISDIR": T("it is a folder"),
+        "ENOTDIR": T("a part of the path is a file, not a folder"),
+        "ENOTEMPTY": T("the folder is not empty"),
+        "ENOSPC": T("there is no space left on the disk"),
+        "EDQUOT": T("the disk quota is used up"),
+        "EROFS": T("the disk is read-only"),
+        "ENAMETOOLONG": T("the name is too long"),
+        "ELOOP": T("too many symbolic links"),
+        "EMFILE": T("too many files are open"),
+        "ENFILE": T("too many files are open"),
+        "EBUSY": T("the file is in use"),
+        "ETXTBSY": T("the file is in use"),
+        "EIO": T("the disk could not be read or written (input/output error)"),
+    }
+    found = reasons.get(name)
+    if found is not None:
+        return found
+    said = error.strerror or str(error) or type(error).__name__
+    return T("the system says {said} ({code})", said=repr(said), code=name or str(error.errno))

@@ -83,17 +83,17 @@ def _plain(d: Decimal) -> str:
 def show(d: Decimal, lang: Lang = "vi", places: int | None = None) -> str:
     """A number for people: rounded to ``places`` if given, trailing zeros dropped, Vietnamese comma."""
     if places is None:
-        try:
-            return _SHOWN[lang][d]  # written before: most numbers of an explanation (#11)
-        except KeyError:
-            cache = _SHOWN.get(lang)
-            if cache is not None:
+        cache = _SHOWN.get(lang)
+        if cache is not None:
+            try:
+                text = cache.get(d)  # written before: most numbers of an explanation (#11)
+            except TypeError:  # a signalling NaN cannot be hashed
+                return _show(d, lang, places)
+            if text is None:  # a miss raises no KeyError: a group's sum is new for every unit
                 text = cache[d] = _explained(d, lang)
                 if len(cache) > _SHOWN_MAX:
                     cache.clear()  # a bound, not an eviction policy: the common values come back at once
-                return text
-        except TypeError:  # a signalling NaN cannot be hashed
-            pass
+            return text
     return _show(d, lang, places)
 
 
@@ -195,18 +195,18 @@ def _percent(share: Decimal, lang: Lang) -> str:
 
 def percent(share: Decimal, lang: Lang = "vi") -> str:
     """A share 0..1 as a percentage, at most two decimals: ``0.905`` → ``90,5%``."""
+    cache = _PERCENT.get(lang)
+    if cache is None:
+        return _show(share * HUNDRED, lang, 2) + "%"
     try:
-        return _PERCENT[lang][share]
-    except KeyError:
-        cache = _PERCENT.get(lang)
-        if cache is None:
-            return _show(share * HUNDRED, lang, 2) + "%"
+        text = cache.get(share)  # a miss is common (a ratio's share): no KeyError raised for it (#11)
+    except TypeError:  # a signalling NaN cannot be hashed
+        return _show(share * HUNDRED, lang, 2) + "%"
+    if text is None:
         text = cache[share] = _percent(share, lang)
         if len(cache) > _SHOWN_MAX:
             cache.clear()
-        return text
-    except TypeError:  # a signalling NaN cannot be hashed
-        return _show(share * HUNDRED, lang, 2) + "%"
+    return text
 
 
 _PERCENT: dict[str, dict[Decimal, str]] = {"vi": {}, "en": {}}
@@ -214,9 +214,10 @@ _PERCENT: dict[str, dict[Decimal, str]] = {"vi": {}, "en": {}}
 
 def points_text(d: Decimal, lang: Lang = "vi") -> str:
     """Points with their word: ``2,5 điểm``; ``1 point``, ``2.5 points``."""
+    got = FIGURES_WRITTEN.get(lang)
     try:
-        text = _FIGURES[lang][d]
-    except (KeyError, TypeError):
+        text = (got(d) if got is not None else None) or figure(d, lang)
+    except TypeError:  # a signalling NaN cannot be hashed
         text = figure(d, lang)
     if lang == "vi":
         return text + " điểm"
@@ -234,8 +235,8 @@ def figure(d: Decimal, lang: Lang = "vi") -> str:
         text = cache.get(d)  # a miss is common (every unit's own values): no KeyError raised for it
     except TypeError:  # a signalling NaN cannot be hashed
         return _group(show(d, lang), lang)
-    if text is None:
-        text = _group(show(d, lang), lang)
+    if text is None:  # written as show() writes it (its own cache skipped: a miss here is one there too)
+        text = _group(_explained(d, lang), lang)
         if len(cache) > _SHOWN_MAX:
             cache.clear()
         cache[d] = text
@@ -243,12 +244,17 @@ def figure(d: Decimal, lang: Lang = "vi") -> str:
 
 
 _FIGURES: dict[str, dict[Decimal, str]] = {"vi": {}, "en": {}}
+FIGURES_WRITTEN = {lang: cache.get for lang, cache in _FIGURES.items()}
+"""Per language, the text :func:`figure` has already written for a value, else ``None`` (its cache
+read without a call, as :data:`written` reads :func:`plain`'s; an unhashable value raises TypeError)."""
 
 
 def _group(text: str, lang: Lang) -> str:
     """``9500000,5`` → ``9.500.000,5`` (vi), ``9500000.5`` → ``9,500,000.5`` (en); a ``≈`` or a sign
     kept in front; anything that is not plain digits (an infinity) as it is."""
     head, point, tail = text.partition("," if lang == "vi" else ".")
+    if len(head) <= 3:  # at most three digits before the point (most numbers): nothing to group
+        return text
     start = len(head) - len(head.lstrip("≈-"))
     digits = head[start:]
     if len(digits) <= 3 or not digits.isdigit():

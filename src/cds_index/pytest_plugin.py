@@ -33,14 +33,17 @@ INI = "cds_index_tests"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("cds-index", "rule tests written as data (cds-index)")
+    # in the language of CDS_INDEX_LANG, else the machine's locale, else Vietnamese (#12)
+    group = parser.getgroup("cds-index", render(T("rule tests written as data (cds-index)")))
     group.addoption(
         FLAG,
         action="store_true",
         default=None,
-        help="collect `kind: tests` YAML files as test items (one per case)",
+        help=render(T("collect `kind: tests` YAML files as test items (one per case)")),
     )
-    parser.addini(INI, type="bool", default=False, help="collect `kind: tests` YAML files as test items")
+    parser.addini(
+        INI, type="bool", default=False, help=render(T("collect `kind: tests` YAML files as test items"))
+    )
 
 
 def _enabled(config: pytest.Config) -> bool:

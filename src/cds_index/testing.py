@@ -417,7 +417,7 @@ def write_junit(
             suite,
             "testcase",
             classname=_xml(Path(file).with_suffix("").as_posix().replace("/", ".")),
-            name="(unreadable)",
+            name=render(T("(unreadable)"), lang),
             file=_xml(file),
             time="0",
         )

@@ -151,14 +151,28 @@ def _results(results: object) -> list[Result]:
     out of different maxima and criteria, so it is refused, never computed (#9)."""
     if isinstance(results, str | bytes) or not isinstance(results, Iterable):
         raise UsageError(
-            Problem("usage", f"rank() takes results of cds_index.score(), got {type(results).__name__}")
+            Problem(
+                "usage",
+                T(
+                    "rank() takes results of {function}, got {kind}",
+                    function="cds_index.score()",
+                    kind=type(results).__name__,
+                ),
+            )
         )
     listed = list(results)
     # what rank reads of a result (a Result, or a stand-in with the same fields, as sensitivity has)
     odd = next((r for r in listed if not (hasattr(r, "unit_id") and hasattr(r, "definition"))), None)
     if odd is not None:
         raise UsageError(
-            Problem("usage", f"rank() takes results of cds_index.score(), got a {type(odd).__name__}")
+            Problem(
+                "usage",
+                T(
+                    "rank() takes results of {function}, got {kind}",
+                    function="cds_index.score()",
+                    kind=type(odd).__name__,
+                ),
+            )
         )
     definitions = sorted({r.definition for r in listed})
     if len(definitions) > 1:

@@ -389,7 +389,14 @@ def _read(
         for unit_id, raw in units.items():
             if not isinstance(raw, Mapping):
                 raise UsageError(
-                    Problem("usage", f"unit {unit_id!r}: its values are a mapping, e.g. {{'has_plan': True}}")
+                    Problem(
+                        "usage",
+                        T(
+                            "unit {unit}: its values are a mapping of input names, e.g. {example}",
+                            unit=repr(unit_id),
+                            example="{'has_plan': True}",
+                        ),
+                    )
                 )
             values, problems = parse_values(
                 raw, definition.inputs, number_format=number_format or definition.number_format
@@ -397,7 +404,12 @@ def _read(
             sources.append(UnitInputs(str(unit_id), None, year, values, problems))
     else:
         if isinstance(units, str | bytes):
-            raise UsageError(Problem("usage", "units are a list of paths or units, e.g. ['communes.csv']"))
+            raise UsageError(
+                Problem(
+                    "usage",
+                    T("the units are a list of paths or units, e.g. {example}", example="['communes.csv']"),
+                )
+            )
         sources = []
         for item in units:
             if isinstance(item, UnitInputs | UnitFailure):
@@ -620,7 +632,14 @@ def sensitivity(
     """
     if not isinstance(definition, Definition):
         raise UsageError(
-            Problem("usage", "sensitivity() takes a definition, e.g. cds_index.load('hue-2263-commune')")
+            Problem(
+                "usage",
+                T(
+                    "{function} takes a definition, e.g. {example}",
+                    function="sensitivity()",
+                    example="cds_index.load('hue-2263-commune')",
+                ),
+            )
         )
     if definition.scoring != "points":
         raise UsageError(
@@ -640,7 +659,16 @@ def sensitivity(
     ):
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise UsageError(
-                Problem("usage", f"{name} is a whole number from {low} to {high}, e.g. {low + 1}")
+                Problem(
+                    "usage",
+                    T(
+                        "{name} is a whole number from {low} to {high}, e.g. {example}",
+                        name=name,
+                        low=str(low),
+                        high=str(high),
+                        example=str(low + 1),
+                    ),
+                )
             )
     compiled(definition)
     scored, refused = _read(definition, units, year, number_format)

@@ -54,17 +54,20 @@ def violations(
     broken: dict[str, str] = {}
     inputs = definition.inputs
     get = values.get
-    for parts, whole, both in _prepared(definition):
-        if len(both) == 2:  # the common case, one part and its whole, both plain and in order: fine
-            a, b = get(both[0]), get(whole)
-            if a is None or b is None or a.not_applicable or b.not_applicable:
+    for parts, whole, both, part in _prepared(definition):
+        if part is not None:  # the common case, one part and its whole, both plain and in order: fine
+            a = get(part)
+            if a is None:
+                continue
+            b = get(whole)
+            if b is None or a.not_applicable or b.not_applicable:
                 continue
             x, y = a.value, b.value
             if (
-                (a.self_value is None or a.self_value is x)
-                and (b.self_value is None or b.self_value is y)
-                and isinstance(x, Decimal)
-                and isinstance(y, Decimal)
+                type(x) is Decimal  # a subclass, or anything else, goes the long way below
+                and type(y) is Decimal
+                and (a.self_value is x or a.self_value is None)
+                and (b.self_value is y or b.self_value is None)
                 and x.is_finite()
                 and y.is_finite()
                 and x <= y
@@ -112,11 +115,13 @@ def violations(
     return problems, broken
 
 
-_PREPARED: dict[int, tuple[Definition, list[tuple[list[str], str, tuple[str, ...]]]]] = {}
+Prepared = tuple[list[str], str, tuple[str, ...], str | None]
+_PREPARED: dict[int, tuple[Definition, list[Prepared]]] = {}
 
 
-def _prepared(definition: Definition) -> list[tuple[list[str], str, tuple[str, ...]]]:
-    """Each constraint's parts, whole and all its names, once per definition (not per unit)."""
+def _prepared(definition: Definition) -> list[Prepared]:
+    """Each constraint's parts, whole, all its names and its one part (None for a sum of parts), once
+    per definition (not per unit)."""
     key = id(definition)
     held = _PREPARED.get(key)
     if held is not None and held[0] is definition:
@@ -128,7 +133,7 @@ def _prepared(definition: Definition) -> list[tuple[list[str], str, tuple[str, .
         whole = constraint.at_most
         if any(name not in inputs for name in (*parts, whole)):
             continue  # `cds-index check` reports the unknown name; a loaded definition has none
-        prepared.append((parts, whole, (*parts, whole)))
+        prepared.append((parts, whole, (*parts, whole), parts[0] if len(parts) == 1 else None))
     if len(_PREPARED) > 64:  # a bound: a long-running server loads a few definitions
         _PREPARED.clear()
     _PREPARED[key] = (definition, prepared)

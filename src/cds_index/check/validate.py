@@ -521,14 +521,43 @@ def _check_constraints(definition: Definition, at: Any) -> list[Problem]:
     return problems
 
 
+ERRATUM_KINDS: dict[str, Message] = {
+    "points-mismatch": T("printed points differ from the sum of the children"),
+    "total-mismatch": T("the printed total differs from the sum of the pillars"),
+    "duplicate-number": T("a number printed twice"),
+    "duplicate-title": T("a title that copies its neighbour's"),
+    "shared-points-cell": T("one points cell printed for several rows"),
+    "other": T("another inconsistency of the printed text"),
+}
+"""An erratum's ``kind`` in the reader's words: the key (``shared-points-cell``) is the format's."""
+
+_WHOLE: dict[str, Message] = {
+    "total": T("the decision's total"),
+    "document": T("the whole decision"),
+}
+"""What an erratum of no node (``node: total`` or ``node: document``) is about."""
+
+
 def erratum_note(erratum: Any, location: Location) -> Problem:
-    """An erratum of a definition or an overlay as a `known-discrepancy` note: kind, node, what."""
-    node = () if erratum.node in {"total", "document"} else (erratum.node,)
+    """An erratum of a definition or an overlay as a `known-discrepancy` note: kind, node, what.
+
+    The node is the problem's own (rendered once, "(tại I.7)"); an erratum of the whole decision or
+    of its total has no node, and the message says what it is about instead.
+    """
+    kind = ERRATUM_KINDS.get(erratum.kind, erratum.kind)
+    whole = _WHOLE.get(erratum.node)
+    if whole is not None:
+        return Problem(
+            "known-discrepancy",
+            T("{kind}, {whole}: {note}", kind=kind, whole=whole, note=erratum.note),
+            location,
+            severity="info",
+        )
     return Problem(
         "known-discrepancy",
-        T("{kind} at {node}: {note}", kind=erratum.kind, node=erratum.node, note=erratum.note),
+        T("{kind}: {note}", kind=kind, note=erratum.note),
         location,
-        node,
+        (erratum.node,),
         severity="info",
     )
 
@@ -619,9 +648,8 @@ def _compare(
         Problem(
             "known-discrepancy",
             T(
-                "{kind} at {node}: {message} (recorded in the errata; achievable maximum {total})",
-                kind=kind,
-                node=node_id,
+                "{kind}: {message} (recorded in the errata; achievable maximum {total})",
+                kind=ERRATUM_KINDS.get(kind, kind),
                 message=message,
                 total=total,
             ),

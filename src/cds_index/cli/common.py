@@ -168,6 +168,53 @@ def output_file(path: str | Path, *, pipe: bool = False) -> Path:
     return out
 
 
+SUFFIX_FORMATS = {
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".csv": "csv",
+    ".json": "json",
+    ".md": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+}
+"""The format a file name promises (``-o ket-qua.xlsx``: a workbook)."""
+
+
+def output_format(args: argparse.Namespace, formats: Sequence[str]) -> None:
+    """``-o`` whose name promises another format than ``--format`` (``-o ket-qua.xlsx`` with the
+    default table) is refused before any work: a text table in a file Excel cannot open is a silent
+    wrong result. ``formats``: the command's ``--format`` choices (the hint names the right one)."""
+    path, chosen = getattr(args, "output", None), getattr(args, "format", None)
+    if not isinstance(path, str) or chosen is None or is_pipe(Path(path)):
+        return
+    promised = SUFFIX_FORMATS.get(Path(path).suffix.lower())
+    if promised is None or promised == chosen:
+        return
+    hint = (
+        T("add --format {format}", format=promised)
+        if promised in formats
+        else T(
+            "name the file for {format}, or choose one of --format {choices}",
+            format=chosen,
+            choices=", ".join(formats),
+        )
+    )
+    raise UsageError(
+        Problem(
+            "output-path",
+            T(
+                "the name {path} promises the format {promised}, but the output is {format}: {hint}",
+                path=path,
+                promised=promised,
+                format=chosen,
+                hint=hint,
+            ),
+        )
+    )
+
+
 def output_folder(path: str | Path) -> Path:
     """An output folder (created when missing), checked before any work: it must not be a file."""
     out = Path(path)

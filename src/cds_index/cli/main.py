@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import CdsIndexError, Problem, UsageError
-from ..i18n import T, render
+from ..i18n import T, render, system_reason
 from . import (
     check,
     diff,
@@ -32,7 +32,17 @@ from . import (
 )
 from . import list as list_command
 from . import test as test_command
-from .common import EXIT_BUG, EXIT_INVALID, EXIT_OK, EXIT_USAGE, Parser, argparse_speaks, echo, lang_flag
+from .common import (
+    EXIT_BUG,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    Parser,
+    argparse_speaks,
+    echo,
+    lang_flag,
+    output_format,
+)
 
 COMMANDS = (
     list_command,
@@ -78,12 +88,25 @@ def _build_parser() -> argparse.ArgumentParser:
         version=f"%(prog)s {__version__}",
         help=render(T("show the version and exit")),
     )
-    subparsers = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    subparsers = parser.add_subparsers(  # named in the reader's language: "thiếu … LỆNH", not "command"
+        dest="command", metavar=render(T("COMMAND")), required=True, parser_class=Parser
+    )
     for command in COMMANDS:
         command.add_parser(subparsers)
     for sub in subparsers.choices.values():  # one --lang, the same on every command
         lang_flag(sub)
     return parser
+
+
+def _format_choices(parser: argparse.ArgumentParser, command: str) -> list[str]:
+    """The ``--format`` choices of ``command`` (none for a command without one)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            sub = action.choices[command]
+            for option in sub._actions:
+                if option.dest == "format" and option.choices:
+                    return [str(choice) for choice in option.choices]
+    return []
 
 
 def _asked_language(argv: Sequence[str]) -> str | None:
@@ -126,6 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError(
                 Problem("usage", T("--folder {folder}: no such folder of definitions", folder=folder))
             )
+        output_format(args, _format_choices(parser, args.command))  # -o x.xlsx is a workbook
         # every reference in every file the command reads (#11, #13); every message in `lang` (#12)
         with searching(folder), using(lang):
             code: int = args.func(args)
@@ -141,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:  # the system refused a file we were given: the user's to fix, not a bug
-        reason = str(exc.strerror or exc)  # the system's words (its own locale), quoted as they are
+        reason = system_reason(exc)  # in the reader's language (the system's words only if unknown)
         message = (
             T("{reason} ({file}): check the path and its permissions", reason=reason, file=str(exc.filename))
             if exc.filename

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import Problem, UsageError
-from ..i18n import T, render
+from ..i18n import T, render, system_reason
 from .common import (
     EXIT_OK,
     Subparsers,
@@ -32,7 +32,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             Problem(
                 "usage",
-                T("cannot write the schemas into {folder}: {reason}", folder=args.output, reason=str(exc)),
+                T(
+                    "cannot write the schemas into {folder}: {reason}",
+                    folder=args.output,
+                    reason=system_reason(exc),
+                ),
             )
         ) from None
     for path in written:

@@ -24,7 +24,7 @@ def add_parser(subparsers: Subparsers) -> None:
     p = units_parser(
         subparsers,
         "sensitivity",
-        render(T("which readings move the ranking: every unit under each alternative reading (#15)")),
+        render(T("which readings move the ranking: every unit under each alternative reading")),
         ["table", "json", "markdown", "html"],
     )
     p.add_argument(
@@ -77,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
             echo(markdown(report, args.lang), stream)
         else:
             echo(table(report, args.lang), stream)
+    if args.output:  # on stderr: `-o /dev/stdout` keeps the report alone on stdout
+        echo(render(T("wrote {path}", path=args.output)), sys.stderr)
     if report.refused:
         echo(render(T("{count} not ranked (bad data)", count=len(report.refused))), sys.stderr)
         return EXIT_INVALID

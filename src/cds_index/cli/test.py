@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import CdsIndexError, Problem, UsageError
-from ..i18n import T, render
+from ..i18n import T, render, system_reason
 from .common import (
     EXIT_INVALID,
     EXIT_OK,
@@ -93,7 +93,10 @@ def run(args: argparse.Namespace) -> int:
             write_junit(outcomes, errors, args.junit_xml)
         except OSError as exc:
             raise UsageError(
-                Problem("usage", T("cannot write {path}: {reason}", path=args.junit_xml, reason=str(exc)))
+                Problem(
+                    "usage",
+                    T("cannot write {path}: {reason}", path=args.junit_xml, reason=system_reason(exc)),
+                )
             ) from None
     passed = sum(o.passed for o in outcomes)
     failed = len(outcomes) - passed

@@ -7,12 +7,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any, Literal, NamedTuple
 
 from ..check.constraints import violations
 from ..errors import DefinitionError, Location, Problem, UsageError
 from ..formats.model import Definition, IndexSetting, Node, RankingSetting, RuleBase, rule_inputs
 from ..i18n import Message, T, Words, render
+from ..numbers import FIGURES_WRITTEN as _FIGURES_WRITTEN
 from ..numbers import HUNDRED, ZERO, Lang, div, figure, plain, points_text, round_as, show, written
 from ..read.inputs import UnitInputs, parse_values
 from ..read.literals import fold
@@ -274,9 +277,12 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
         )
     w = STATUS_WORDS[lang]
     if form == SUM:
-        terms = figure(node.children[0].points, lang) if node.children else ""
-        for c in node.children[1:]:  # a deduction reads `− 3`, not `+ -3`
-            terms += f" − {figure(-c.points, lang)}" if c.points < 0 else f" + {figure(c.points, lang)}"
+        try:
+            terms = _terms(node.children, _FIGURES_WRITTEN[lang], lang)
+        except (KeyError, TypeError):  # another language, or a number that cannot be hashed
+            terms = figure(node.children[0].points, lang) if node.children else ""
+            for c in node.children[1:]:  # a deduction reads `− 3`, not `+ -3`
+                terms += f" − {figure(-c.points, lang)}" if c.points < 0 else f" + {figure(c.points, lang)}"
         if node.unfloored is not None:
             terms += f" = {figure(node.unfloored, lang)} ({w['floor']})"
         text = f"{w['sum']}: {terms} = {figure(node.points, lang)}/{points_text(node.max, lang)}"
@@ -296,6 +302,22 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
     if form == INVALID:
         return str(trace[2].text(lang))
     return render(trace[2], lang)  # TEXT: a problem's message, in the reader's language
+
+
+def _terms(children: tuple[NodeResult, ...], got: Callable[[Decimal], str | None], lang: Lang) -> str:
+    """A sum's terms, ``3 + 2,5 − 1``: the children's points as :func:`figure` writes them, read from
+    its cache first (``got``; #11: a group's sum is a third of a report's numbers, most written before)."""
+    if not children:
+        return ""
+    points = children[0][2]
+    terms = got(points) or figure(points, lang)
+    for c in children[1:]:  # a deduction reads `− 3`, not `+ -3`
+        points = c[2]
+        if points < 0:
+            terms += " − " + figure(-points, lang)
+        else:
+            terms += " + " + (got(points) or figure(points, lang))
+    return terms
 
 
 def _self_note(
@@ -516,24 +538,43 @@ class CompiledDefinition:
     year: int | None = None
     ranked: tuple[Node, ...] = ()
     """The criteria scored by place among the batch (``rank``, #13), in tree order."""
+    pillar_results: Callable[[list[NodeResult]], tuple[NodeResult, ...]] = lambda results: ()
+    """Takes the pillars' results from a unit's results in plan order (:meth:`_Scorer.pillars`)."""
 
 
 Step = tuple[Any, ...]
 """One step of a compiled plan: (number of children, node, its compiled leaf or None, its maximum,
 its id, title and stated points, whether the short path may score it, then for a criterion what the
 short path reads, decided once per definition (#11): its gate, its inputs, its rule's ``points``,
-its ``clamp``, whether it is a bonus, the inputs it names and the rule; for a group, whether any
-criterion below it is a bonus).
-A criterion has 0 children and a leaf; a group takes the results of its last ``n`` steps."""
+its ``clamp``, whether it is a bonus, the inputs it names, the rule and its one input (or None);
+for a group, whether any criterion below it is a bonus and what takes its children's results).
+Scoring appends one result per step, so a step's results are at fixed places in the unit's list:
+a group takes its children's from their places (its only child's is the one before it)."""
 
 
-def _plan(definition: Definition, leaves: Mapping[str, _Leaf]) -> tuple[Step, ...]:
+def _picker(positions: list[int]) -> Callable[[list[NodeResult]], tuple[NodeResult, ...]]:
+    """The results at ``positions`` of a unit's list of results, as a tuple, in one call."""
+    if len(positions) == 1:
+        only = positions[0]
+        return lambda results: (results[only],)
+    if not positions:
+        return lambda results: ()
+    return itemgetter(*positions)  # a tuple for two positions or more
+
+
+def _plan(
+    definition: Definition, leaves: Mapping[str, _Leaf]
+) -> tuple[tuple[Step, ...], Callable[[list[NodeResult]], tuple[NodeResult, ...]]]:
+    """The plan, and what takes the pillars' results from a unit's list of results."""
     steps: list[Step] = []
     bonus_below: dict[str, bool] = {}
+    position: dict[int, int] = {}  # id(node) → its step, which is also its result's place in the list
     # post-order without recursion: (node, expanded?) on a stack
     stack: list[tuple[Node, bool]] = [(pillar, False) for pillar in reversed(definition.tree)]
     while stack:
         node, expanded = stack.pop()
+        if not node.children or expanded:
+            position[id(node)] = len(steps)
         if not node.children:
             leaf = leaves.get(node.id)
             maximum = leaf.maximum if leaf is not None else node.points if node.points is not None else ZERO
@@ -562,18 +603,31 @@ def _plan(definition: Definition, leaves: Mapping[str, _Leaf]) -> tuple[Step, ..
                     is_bonus,
                     leaf.inputs,
                     rule,
+                    rule.inputs[0] if len(rule.inputs) == 1 else None,
                 )
             )
         elif expanded:
             any_bonus = any(bonus_below[c.id] for c in node.children)
             bonus_below[node.id] = any_bonus
+            children = _picker([position[id(c)] for c in node.children])
             steps.append(
-                (len(node.children), node, None, ZERO, node.id, node.title, node.points, False, any_bonus)
+                (
+                    len(node.children),
+                    node,
+                    None,
+                    ZERO,
+                    node.id,
+                    node.title,
+                    node.points,
+                    False,
+                    any_bonus,
+                    children,
+                )
             )
         else:
             stack.append((node, True))
             stack.extend((child, False) for child in reversed(node.children))
-    return tuple(steps)
+    return tuple(steps), _picker([position[id(pillar)] for pillar in definition.tree])
 
 
 def compile_definition(definition: Definition, year: int | None = None) -> CompiledDefinition:
@@ -632,10 +686,19 @@ def compile_definition(definition: Definition, year: int | None = None) -> Compi
     }
     assessed = tuple(definition.years or sorted(years)) if yearly else ()
     ready = not problems and (not yearly or year is not None)
-    plan = _plan(definition, leaves) if ready else ()
+    plan, tops = _plan(definition, leaves) if ready else ((), _picker([]))
     ranked = tuple(n for _, n in definition.walk() if n.id in leaves and leaves[n.id].rule.measure)
     return CompiledDefinition(
-        definition, leaves, problems, achievable, by_pillar, plan, assessed, year if yearly else None, ranked
+        definition,
+        leaves,
+        problems,
+        achievable,
+        by_pillar,
+        plan,
+        assessed,
+        year if yearly else None,
+        ranked,
+        tops,
     )
 
 
@@ -700,35 +763,62 @@ def compiled(definition: Definition, year: int | None = None) -> CompiledDefinit
 # --- scoring ----------------------------------------------------------------------------------
 
 
+IN_PERIOD, OTHER_YEAR, LATE_DAY, BEFORE_PERIOD = 0, 1, 2, 3
+"""Where a dated value falls against a criterion's period (:func:`_where`)."""
+
+
+@lru_cache(maxsize=1024)
+def _last_day(deadline: tuple[int, int], year: int) -> dt.date:
+    """The deadline's day in ``year`` (29.2 in a common year: the last day of February); once per
+    deadline and year, not per unit (#11)."""
+    end_day, end_month = deadline
+    try:
+        return dt.date(year, end_month, end_day)
+    except ValueError:
+        return dt.date(year, 3, 1) - dt.timedelta(days=1)
+
+
+@lru_cache(maxsize=1024)
+def _first_day(period_from: tuple[int, int], year: int) -> dt.date:
+    start_day, start_month = period_from
+    return dt.date(year, start_month, start_day)
+
+
+def _where(day: dt.date, leaf: _Leaf, year: int | None) -> int:
+    """Where ``day`` falls against the criterion's period, decided without writing a word: the
+    assessment year's ``period_from`` (or 1 January) to its ``deadline``; without an assessment
+    year, the value's own year. :func:`_outside` writes why from it."""
+    assert leaf.deadline is not None
+    year = year or day.year
+    if day.year != year:
+        return OTHER_YEAR
+    if day > _last_day(leaf.deadline, year):
+        return LATE_DAY
+    if leaf.period_from is not None and day < _first_day(leaf.period_from, year):
+        return BEFORE_PERIOD
+    return IN_PERIOD
+
+
 def _outside(
     day: dt.date, leaf: _Leaf, year: int | None, words: Mapping[str, str] | None = None, lang: Lang = "vi"
 ) -> str | None:
-    """Why a dated value earns no credit here, or None when it falls in the criterion's period.
-
-    The period is the assessment year's ``period_from`` (or 1 January) to its ``deadline``; without
-    an assessment year, the value's own year. A date in another year says so (not "late").
-    """
+    """Why a dated value earns no credit here, or None when it falls in the criterion's period
+    (:func:`_where` decides; a date in another year says so, not "late")."""
+    where = _where(day, leaf, year)
+    if where == IN_PERIOD:
+        return None
     assert leaf.deadline is not None
     words = words or STATUS_WORDS[lang]
     year = year or day.year
     shown = _date(day, lang)
-    if day.year != year:
+    if where == OTHER_YEAR:
         return f"{shown}: {words['other_year']} {day.year}, {words['not_year']} {year}"
-    end_day, end_month = leaf.deadline
-    try:
-        end = dt.date(year, end_month, end_day)
-    except ValueError:  # 29.2 in a common year: the last day of February
-        end = dt.date(year, 3, 1) - dt.timedelta(days=1)
-    if day > end:
-        return f"{shown}: {words['late']} {end_day}.{end_month}/{year}"
-    if leaf.period_from is not None:
-        start_day, start_month = leaf.period_from
-        if day < dt.date(year, start_month, start_day):
-            return (
-                f"{shown}: {words['before']} {start_day}.{start_month}–{end_day}.{end_month}/{year} "
-                f"({words['earlier']})"
-            )
-    return None
+    end = _last_day(leaf.deadline, year)  # as the reader writes dates (31/03/2024), not 31.3/2024
+    if where == LATE_DAY:
+        return f"{shown}: {words['late']} {_date(end, lang)}"
+    assert leaf.period_from is not None
+    start = _first_day(leaf.period_from, year)
+    return f"{shown}: {words['before']} {_date(start, lang)}–{_date(end, lang)} ({words['earlier']})"
 
 
 def _date(day: dt.date, lang: Lang) -> str:
@@ -736,6 +826,8 @@ def _date(day: dt.date, lang: Lang) -> str:
 
 
 _new = tuple.__new__
+_QUIET = frozenset({"not_reported", "not_applicable"})
+"""The statuses a group keeps when every child has it; any other child makes the group ``scored``."""
 """Builds a NodeResult from all its fields at once, without the keyword handling (a result per node)."""
 
 
@@ -745,7 +837,24 @@ def _nothing(node: Node, leaf: _Leaf, maximum: Decimal, status: Status, trace: T
     absent = leaf.rule.absent
     if absent is not None and status != "invalid":  # the rule's own words (a yearly target's)
         trace = (RULE, trace[1], leaf.rule, {}, absent(status), None)
-    return NodeResult(node.id, node.title, ZERO, top, node.points, status, trace, inputs=leaf.inputs)
+    return _new(
+        NodeResult,
+        (
+            node.id,
+            node.title,
+            ZERO,
+            top,
+            node.points,
+            status,
+            trace,
+            (),
+            None,
+            leaf.inputs,
+            False,
+            ZERO,
+            None,
+        ),
+    )
 
 
 class _Scorer:
@@ -773,6 +882,9 @@ class _Scorer:
         self.source = unit.source
         self.problems: list[Problem] = []
         """Input problems found while scoring (an undated value where the criterion needs its date)."""
+        self.owned = False
+        """Whether a criterion of the unit has self-assessed points (an appraisal changed its values):
+        until one has, no group has any to add (:meth:`pillars`)."""
         self.limits: list[tuple[str, Decimal, tuple[str, ...], Clamp]] = []
         """(criterion, maximum, inputs, what was limited) of each criterion whose rule limited it (#13)."""
         self.simple: dict[str, Any] = {
@@ -933,14 +1045,22 @@ class _Scorer:
         dates: set[dt.date] = set()
         if leaf.deadline:
             no_credit = leaf.rule.no_credit
-            dates = {day for n in present if (day := values[n].date) is not None}
+            for n in present:  # loops, not comprehensions: once per dated criterion and unit (#11)
+                day = values[n].date
+                if day is not None:
+                    dates.add(day)
             stamp = values.get(leaf.dated_by) if leaf.dated_by else None
             if stamp is not None and isinstance(stamp.value, dt.date):
                 dates.add(stamp.value)
-            earning = [n for n in present if n not in no_credit or plain_values[n] != no_credit[n]]
-            if earning and not dates:
-                return self.undated(node, leaf, maximum, earning)
-            late = any(_outside(day, leaf, self.year) for day in dates)
+            if not dates:
+                earning = [n for n in present if n not in no_credit or plain_values[n] != no_credit[n]]
+                if earning:
+                    return self.undated(node, leaf, maximum, earning)
+            year = self.year
+            for day in dates:
+                if _where(day, leaf, year):
+                    late = True
+                    break
         if late:
             plain_values = {n: leaf.rule.no_credit.get(n, v) for n, v in plain_values.items()}
         try:
@@ -983,18 +1103,25 @@ class _Scorer:
         bonus = ZERO
         if leaf.rule.kind == "bonus":  # the self-assessed bonus stays in the trace, out of the sums
             bonus, points, self_points = points, ZERO, None
-        return NodeResult(
-            node.id,
-            node.title,
-            points,
-            maximum,
-            node.points,
-            "scored",
-            trace,
-            self_points=self_points,
-            inputs=leaf.inputs,
-            late=late,
-            bonus=bonus,
+        if self_points is not None:
+            self.owned = True
+        return _new(
+            NodeResult,
+            (
+                node.id,
+                node.title,
+                points,
+                maximum,
+                node.points,
+                "scored",
+                trace,
+                (),
+                self_points,
+                leaf.inputs,
+                late,
+                bonus,
+                None,
+            ),
         )
 
     def place(
@@ -1050,12 +1177,14 @@ class _Scorer:
     def pillars(self) -> tuple[NodeResult, ...]:
         """Every node scored in one loop over the compiled plan (children before their group).
 
-        The same results as :meth:`node` on each pillar (tests/test_fast_path.py checks it on random
+        The same results as :meth:`node` on each pillar (tests/test_flat_plan.py checks it on random
         units): a criterion with no deadline whose inputs and gate are all plain values is scored
         here directly; every other criterion goes through :meth:`criterion`. What the short path
-        reads of a criterion (gate, inputs, ``points``, ``clamp``, bonus or not) and whether a group
-        has a bonus below it are decided once, in the plan: a definition without bonus or clamping
-        rules pays nothing for them per unit.
+        reads of a criterion (gate, its one input or its inputs, ``points``, ``clamp``, bonus or not)
+        and whether a group has a bonus below it are decided once, in the plan: a definition without
+        bonus or clamping rules pays nothing for them per unit. A group of one child (a third of
+        2263's groups) takes it without a loop; its children's self-assessed points are looked at
+        only once a criterion of the unit has some (:attr:`owned`).
         """
         out: list[NodeResult] = []
         push = out.append
@@ -1068,29 +1197,35 @@ class _Scorer:
         for step in self.cdef.plan:
             count = step[0]
             if count:  # a group: its last `count` results are its children
-                children = tuple(out[-count:])
-                del out[-count:]
-                points = top = bonus = ZERO
-                other = unreported = has_self = False
-                for c in children:  # the same additions, in the same order, as sum()
-                    points += c[2]
-                    top += c[3]
-                    status = c[5]
-                    if status == "not_reported":
-                        unreported = True
-                    elif status != "not_applicable":
-                        other = True
-                    if c[8] is not None:
-                        has_self = True
-                if step[8]:  # a bonus below (#13), decided in the plan
-                    for c in children:
-                        bonus += c[11]
-                group_status: Status = (
-                    "scored" if other else "not_reported" if unreported else "not_applicable"
-                )
                 self_points = None
-                if has_self:
-                    self_points = sum((c[8] if c[8] is not None else c[2] for c in children), ZERO)
+                if count == 1:  # the same additions as below (0 + the child's), without a loop
+                    c = out[-1]  # in post-order, a group's only child is the step before it
+                    children: tuple[NodeResult, ...] = (c,)
+                    points = ZERO + c[2]
+                    top = ZERO + c[3]
+                    status = c[5]
+                    group_status: Status = status if status in _QUIET else "scored"
+                    if c[8] is not None:
+                        self_points = ZERO + c[8]
+                    bonus = ZERO + c[11] if step[8] else ZERO
+                else:
+                    children = step[9](out)  # its children's places in the list, decided in the plan
+                    points = top = bonus = ZERO
+                    other = unreported = False
+                    for c in children:  # the same additions, in the same order, as sum()
+                        points += c[2]
+                        top += c[3]
+                        status = c[5]
+                        if status == "not_reported":
+                            unreported = True
+                        elif status != "not_applicable":
+                            other = True
+                    if step[8]:  # a bonus below (#13), decided in the plan
+                        for c in children:
+                            bonus += c[11]
+                    group_status = "scored" if other else "not_reported" if unreported else "not_applicable"
+                    if self.owned and any(c[8] is not None for c in children):
+                        self_points = sum((c[8] if c[8] is not None else c[2] for c in children), ZERO)
                 unfloored = None
                 if points < 0:
                     unfloored, points, self_points = self.floor(step[1], children, points, self_points)
@@ -1134,6 +1269,7 @@ class _Scorer:
                 is_bonus,
                 used,
                 rule,
+                single,
             ) = step
             if gate is not None:
                 open_ = simple.get(gate)
@@ -1144,12 +1280,12 @@ class _Scorer:
                     push(_nothing(node, leaf, maximum, "not_applicable", self.not_applicable))
                     continue
             read: dict[str, Any]
-            if len(names) == 1:  # most rules read one input: no loop
-                value = simple.get(names[0])
+            if single is not None:  # most rules read one input: no loop
+                value = simple.get(single)
                 if value is None:  # missing, refused, not applicable, appraised: the general path
                     push(general(node))
                     continue
-                read = {names[0]: value}
+                read = {single: value}
             else:
                 read = {}
                 try:
@@ -1168,16 +1304,13 @@ class _Scorer:
                 continue
             if clamp is not None and (limited := clamp(facts)) is not None:
                 limits.append((node_id, maximum, used, limited))
-            bonus = ZERO
-            if is_bonus:  # outside the points, the maximum and the percentages (#13)
-                bonus, points = points, ZERO
             push(
                 _new(
                     NodeResult,
                     (
                         node_id,
                         title,
-                        points,
+                        ZERO if is_bonus else points,  # a bonus is outside the points and maxima (#13)
                         maximum,
                         stated,
                         "scored",
@@ -1186,12 +1319,12 @@ class _Scorer:
                         None,
                         used,
                         False,
-                        bonus,
+                        points if is_bonus else ZERO,
                         None,
                     ),
                 )
             )
-        return tuple(out)
+        return self.cdef.pillar_results(out)
 
     def node(self, node: Node) -> NodeResult:
         if not node.children:
@@ -1286,25 +1419,37 @@ def aggregate_index(
 
     The one computation of an index: :func:`score` and ``analyse.sensitivity`` both call it.
     """
-    ws = weights if weights is not None else (Decimal(1),) * len(points)
-    if method == "sum":
-        total = sum((w * p for w, p in zip(ws, points, strict=True)), ZERO)
-        parts = tuple(IndexPart(i, p, m, w, None) for i, p, m, w in zip(ids, points, maxima, ws, strict=True))
+    ws = weights if weights is not None else (_UNIT_WEIGHT,) * len(points)
+    parts: list[IndexPart] = []
+    keep = parts.append
+    if method == "sum":  # loops, not generators: once per unit (#11); the same additions in order
+        total = ZERO
+        for w, p in zip(ws, points, strict=True):
+            total += w * p
+        for i, p, m, w in zip(ids, points, maxima, ws, strict=True):
+            keep(_new(IndexPart, (i, p, m, w, None)))
         if scale is None:
-            return total, parts
-        top = sum((w * m for w, m in zip(ws, maxima, strict=True)), ZERO)
-        return (div(total * scale, top) if top else ZERO), parts
+            return total, tuple(parts)
+        top = ZERO
+        for w, m in zip(ws, maxima, strict=True):
+            top += w * m
+        return (div(total * scale, top) if top else ZERO), tuple(parts)
     on = HUNDRED if scale is None else scale
-    parts = tuple(
-        IndexPart(i, p, m, w, div(p * on, m) if m else None)
-        for i, p, m, w in zip(ids, points, maxima, ws, strict=True)
-    )
-    used = [part for part in parts if part.share is not None]
-    weight = sum((part.weight for part in used), ZERO)
+    used = False
+    weight = total = ZERO
+    for i, p, m, w in zip(ids, points, maxima, ws, strict=True):
+        share = div(p * on, m) if m else None
+        keep(_new(IndexPart, (i, p, m, w, share)))
+        if share is not None:  # the weights and the weighted shares of the assessed pillars, in order
+            used = True
+            weight += w
+            total += w * share
     if not used or not weight:
-        return ZERO, parts
-    total = sum((part.weight * part.share for part in used if part.share is not None), ZERO)
-    return div(total, weight), parts
+        return ZERO, tuple(parts)
+    return div(total, weight), tuple(parts)
+
+
+_UNIT_WEIGHT = Decimal(1)
 
 
 def pillar_weights(definition: Definition) -> tuple[Decimal, ...] | None:
@@ -1335,21 +1480,14 @@ def final_index(
 ) -> tuple[Decimal, Decimal | None, IndexTrace]:
     """``(index, exact or None when not rounded, trace)``: the declared index of scored pillars,
     rounded only where the definition declares a rounding."""
+    # the pillars' columns at once (a NodeResult is a tuple): ids, points, maxima
+    ids, _, points, maxima, *_ = zip(*pillars, strict=True) if pillars else ((), (), (), ())
     exact, parts = aggregate_index(
-        setting.method,
-        tuple(p.id for p in pillars),
-        tuple(p.points for p in pillars),
-        tuple(p.max for p in pillars),
-        weights=pillar_weights(definition),
-        scale=setting.scale,
+        setting.method, ids, points, maxima, weights=pillar_weights(definition), scale=setting.scale
     )
-    trace = IndexTrace(
-        setting.method,
-        parts,
-        setting.exact_scale,
-        setting.rounding,
-        sum((p.points for p in pillars), ZERO),
-        sum((p.max for p in pillars), ZERO),
+    trace = _new(
+        IndexTrace,
+        (setting.method, parts, setting.exact_scale, setting.rounding, sum(points, ZERO), sum(maxima, ZERO)),
     )
     if setting.rounding is None:
         return exact, None, trace
@@ -1527,11 +1665,10 @@ def score(
         found.extend(clamp_warnings(scorer.limits, inputs.source))
     if standings:
         found.extend(_stale(standings, inputs.unit_id, pillars, inputs.source))
-    points = sum((p.points for p in pillars), ZERO)
-    maximum = sum((p.max for p in pillars), ZERO)
     achievable = cdef.achievable
     method = definition.index.method
     index, exact, index_trace = final_index(definition.index, definition, pillars)
+    points, maximum = index_trace.points, index_trace.max  # the pillars' sums, added once
     return Result(
         definition.id,
         inputs.unit_id,

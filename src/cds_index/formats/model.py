@@ -13,13 +13,14 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     PrivateAttr,
     StrictBool,
     StrictStr,
     model_validator,
 )
 
-from ..i18n import T
+from ..i18n import Prose, T
 
 FORMAT_VERSION = 1
 
@@ -32,6 +33,19 @@ def _nfc(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_nfc)]
+
+
+def _prose(value: str) -> str:
+    """The definition's own words about itself, shown through the ``definitions`` catalogue (#12)."""
+    return Prose(unicodedata.normalize("NFC", value))
+
+
+ProseText = Annotated[str, AfterValidator(_prose), PlainSerializer(str, return_type=str)]
+"""An assumption, a reading not chosen, an erratum's note, a description: the encoders' prose (our
+words, English in the bundled definitions), which a reader sees in their language where the
+``definitions`` catalogue translates it (:class:`cds_index.i18n.Prose`). Titles, guidance and a
+rule's ``text`` are the decision's words: :data:`Text`, never looked up. Dumped as a plain ``str``
+(YAML and JSON writers see text, not a marker)."""
 NodeId = Annotated[
     str,
     Field(
@@ -69,7 +83,7 @@ class RuleBase(Model):
     text: Text | None = Field(
         None, description="The decision's own words for this condition, quoted verbatim."
     )
-    assumed: Text | None = Field(
+    assumed: ProseText | None = Field(
         None,
         description="Why the rule is an assumption: the decision does not say how points are earned "
         "(or says only the full-points condition).",
@@ -396,7 +410,9 @@ class Alternative(Model):
     name: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")] = Field(
         description="A short stable name, e.g. `all-or-nothing`, `split-5-5`."
     )
-    reason: Text = Field(min_length=1, description="Why this reading is possible, and why it was not chosen.")
+    reason: ProseText = Field(
+        min_length=1, description="Why this reading is possible, and why it was not chosen."
+    )
     rule: Rule | None = Field(
         None, description="The rule under this reading (its `assumed` defaults to the reason)."
     )
@@ -493,7 +509,7 @@ class Targets(Model):
         None, description="The targets as printed (`100%`, `Có`, `*`), when they differ from the encoding."
     )
     text: Text | None = None
-    assumed: Text | None = None
+    assumed: ProseText | None = None
 
 
 # --- the tree -------------------------------------------------------------------------------
@@ -513,7 +529,7 @@ class Node(Model):
     evidence: Text | None = Field(None, description="Evidence required (Tài liệu kiểm chứng).")
     unit: Text | None = Field(None, description="Unit of measure as printed (Đơn vị tính).")
     lead: Text | None = Field(None, description="Lead unit (Đơn vị chủ trì), where the decision names one.")
-    note: Text | None = Field(None, description="Remarks (Ghi chú).")
+    note: ProseText | None = Field(None, description="Remarks (Ghi chú).")
 
     def walk(self, parents: tuple[Node, ...] = ()) -> Iterator[tuple[tuple[Node, ...], Node]]:
         """Yield ``(ancestors, node)`` depth-first, this node first."""
@@ -546,7 +562,7 @@ class InputDef(Model):
     max: Decimal | None = Field(None, description="Largest allowed value (numbers).")
     choices: list[Text] | None = Field(None, description="Allowed states, for `type: choice`.")
     general: bool = Field(False, description="A general fact of the unit (Thông tin chung).")
-    description: Text | None = None
+    description: ProseText | None = None
 
     @model_validator(mode="after")
     def _choices_only_for_choice(self) -> InputDef:
@@ -613,7 +629,7 @@ class Erratum(Model):
     computed: Decimal | None = Field(
         None, description="For points/total mismatches: the sum of the children, which the check expects."
     )
-    note: Text = Field(min_length=1, description="What is wrong and how it was encoded.")
+    note: ProseText = Field(min_length=1, description="What is wrong and how it was encoded.")
 
 
 IndexMethod = Literal["sum", "mean_of_pillar_percentages", "weighted_mean_of_pillar_percentages"]
@@ -638,7 +654,9 @@ class IndexAlternative(Model):
     name: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")] = Field(
         description="A short stable name, e.g. `printed-maximum`, `total`."
     )
-    reason: Text = Field(min_length=1, description="Why this reading is possible, and why it was not chosen.")
+    reason: ProseText = Field(
+        min_length=1, description="Why this reading is possible, and why it was not chosen."
+    )
     method: IndexMethod = Field(description="The aggregation under this reading.")
     over: Literal["applicable", "printed"] = Field(
         "applicable",
@@ -679,7 +697,7 @@ class IndexSetting(Model):
         None, description="The decision's rounding of the index; unset: the index is exact."
     )
     text: Text | None = Field(None, description="The decision's words for the aggregation.")
-    note: Text | None = Field(None, description="Any ambiguity, and how it was resolved.")
+    note: ProseText | None = Field(None, description="Any ambiguity, and how it was resolved.")
     alternatives: list[IndexAlternative] | None = Field(
         None,
         description="Other readings of the aggregation; `cds-index sensitivity` ranks under each (#15).",
@@ -764,16 +782,18 @@ class Constraint(Model):
     )
     at_most: InputName = Field(description="The whole: e.g. the staff count a staff ratio divides by.")
     text: Text | None = Field(None, description="The decision's words that imply it, quoted.")
-    note: Text | None = Field(None, description="Why the decision implies it.")
+    note: ProseText | None = Field(None, description="Why the decision implies it.")
 
 
 class Assumption(Model):
     """A reading that holds for the whole definition, not one rule (`show --assumptions` lists it)."""
 
-    about: Text = Field(min_length=1, description="What it is about, e.g. `≥ targets`, `a completed year`.")
-    assumed: Text = Field(min_length=1, description="What is assumed, and why.")
+    about: ProseText = Field(
+        min_length=1, description="What it is about, e.g. `≥ targets`, `a completed year`."
+    )
+    assumed: ProseText = Field(min_length=1, description="What is assumed, and why.")
     text: Text | None = Field(None, description="The decision's own words, where it says anything.")
-    alternative: Text | None = Field(None, description="The other reading, kept on record.")
+    alternative: ProseText | None = Field(None, description="The other reading, kept on record.")
 
 
 class Definition(Model):
@@ -811,7 +831,7 @@ class Definition(Model):
         "refused (#9).",
     )
     years: list[int] | None = Field(None, description="The years a `targets` definition covers.")
-    description: Text | None = None
+    description: ProseText | None = None
     inputs: dict[InputName, InputDef] = Field(default_factory=dict)
     tree: list[Node] = Field(min_length=1, description="The pillars (trụ cột).")
     constraints: list[Constraint] = Field(
@@ -904,7 +924,7 @@ class TestCase(Model):
         "without it a rank criterion is `pending`.",
     )
     expect: Expectation
-    note: Text | None = None
+    note: ProseText | None = None
 
 
 class TestFile(Model):

@@ -31,7 +31,7 @@ from pydantic import Field, model_validator
 
 from ..errors import Location, Problem, UsageError, did_you_mean
 from ..i18n import T
-from .model import Definition, Erratum, Model, NodeId, Text
+from .model import Definition, Erratum, Model, NodeId, ProseText, Text
 
 PartialDate = Annotated[
     str,
@@ -76,7 +76,7 @@ class Assignment(Model):
     printed_title: Text | None = Field(
         None, description="The row's title as printed, where it differs from the definition's."
     )
-    note: Text | None = Field(None, description="The encoder's remark (a shared cell, a repair, ...).")
+    note: ProseText | None = Field(None, description="The encoder's remark (a shared cell, a repair, ...).")
 
 
 class OverlayCriterion(Assignment):
@@ -111,7 +111,7 @@ class Overlay(Model):
         None, description="The level of the assigned units when it differs from the definition's."
     )
     source: Source
-    description: Text | None = None
+    description: ProseText | None = None
     assignments: dict[NodeId, Assignment] | None = Field(
         None, description="Definition criterion id → assignment (an overlay that follows the definition)."
     )

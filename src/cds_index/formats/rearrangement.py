@@ -30,7 +30,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema
 from ..errors import DefinitionError, Location, Problem, UsageError, did_you_mean
 from ..i18n import Message, T
 from ..read.loader import Document, read_file, validate_model
-from .model import Definition, DefinitionRef, InputName, Model, Text
+from .model import Definition, DefinitionRef, InputName, Model, ProseText, Text
 
 Method = Literal["mean_index", "mean_pillar_percentages", "weighted_mean", "rescore"]
 METHODS: tuple[str, ...] = ("mean_index", "mean_pillar_percentages", "weighted_mean", "rescore")
@@ -139,7 +139,7 @@ class Predecessor(Model):
 
     id: Annotated[str, Field(min_length=1)]
     share: Share = Decimal(1)
-    note: Text | None = None
+    note: ProseText | None = None
 
 
 def _path_text(value: Any) -> Any:
@@ -168,7 +168,7 @@ class NewUnit(Model):
     )
     decision: RearrangementDecision | None = Field(None, description="Default: the file's `decision`.")
     effective: Day | None = Field(None, description="The date it took effect; default: the file's.")
-    note: Text | None = None
+    note: ProseText | None = None
 
 
 class Rescore(Model):
@@ -225,7 +225,7 @@ class Rearrangement(Model):
     )
     rescore: Rescore = Field(default_factory=Rescore)
     units: list[NewUnit] = Field(min_length=1, description="The new units.")
-    note: Text | None = None
+    note: ProseText | None = None
 
     def new_unit(self, unit_id: str) -> NewUnit | None:
         return next((u for u in self.units if u.id == unit_id), None)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import Location, Problem, UsageError
 from ..formats import units
 from ..formats.model import Definition
-from ..i18n import Message, T, render
+from ..i18n import Message, T, render, system_reason
 from ..numbers import Lang, plain, show
 from ..read.inputs import NOT_APPLICABLE_WORDS, UnitInputs, parse_values
 from ..read.literals import NumberFormat
@@ -477,7 +477,7 @@ def _archive_problem(path: Path) -> Problem | None:
     except OSError as exc:
         return Problem(
             "file-not-found",
-            T("cannot read the workbook {path}: {why}", path=file, why=str(exc.strerror)),
+            T("cannot read the workbook {path}: {why}", path=file, why=system_reason(exc)),
             Location(file),
         )
     if not path.is_file():
@@ -503,7 +503,7 @@ def _archive_problem(path: Path) -> Problem | None:
             parts = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         why: Message | str = (
-            str(exc.strerror or exc)
+            system_reason(exc)
             if isinstance(exc, OSError)
             else T("it is not a whole zip archive (a CSV or web page renamed .xlsx, or a download cut short)")
         )

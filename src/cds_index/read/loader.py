@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import DefinitionError, Location, Problem, close_match, did_you_mean
 from ..formats.model import RULE_KINDS
-from ..i18n import Message, T
+from ..i18n import Message, T, system_reason
 
 MAX_BYTES = 2 * 1024 * 1024
 """Largest document accepted; the biggest decision (707 district) is 130 KB of YAML. (It was 8 MiB:
@@ -238,14 +238,24 @@ def _construct(
     raise TypeError(f"unexpected YAML node {kind}")
 
 
-def _yaml_words(exc: Any, fallback: Message, *, elsewhere: bool = False) -> Message:
+_FIRST_KEY = re.compile(r"\s*(?:-\s+)?[^\s:#'\"{}\[\],]+")
+"""What comes before a line's colon when that colon ends the line's first key (``   points_each``)."""
+
+
+def _yaml_words(exc: Any, fallback: Message, *, elsewhere: bool = False, text: str = "") -> Message:
     """The YAML parser's complaint in our words, saying what to write, where it is a known mistake.
 
     ``elsewhere``: the construct the parser was in began on another line (an unclosed ``{``).
+    ``text``: the document, to tell a key indented too far from a colon inside a value.
     """
     problem, context = str(exc.problem or ""), str(exc.context or "")
     if elsewhere and ("flow mapping" in context or "flow sequence" in context):
         return T("a bracket is not closed: close the {{ or [ where it began, on its own line")
+    if "mapping values are not allowed" in problem and _key_indented_too_far(exc.problem_mark, text):
+        return T(
+            "the indentation is off: this key starts further right than the keys above it, so YAML "
+            "reads it as part of the value above; start it in the same column as its sibling keys"
+        )
     if "mapping values are not allowed" in problem or ("flow mapping" in context and "got ':'" in problem):
         return T(
             "a colon followed by a space inside a value starts a new key: put the title in quotes, "
@@ -268,6 +278,22 @@ def _yaml_words(exc: Any, fallback: Message, *, elsewhere: bool = False) -> Mess
             "put such values in quotes"
         )
     return fallback
+
+
+def _key_indented_too_far(mark: Any, text: str) -> bool:
+    """Whether the colon YAML refused ends the first key of a line that continues the line above.
+
+    ``kind: per_item`` then `` points_each: 0.5`` one space further right: YAML reads the second
+    line as more of ``per_item`` and stops at its colon. A colon inside a title (``title: Nhận
+    thức: số``) comes after a key and a value on its own line, so it is not this mistake.
+    """
+    if mark is None or not text:
+        return False
+    lines = text.splitlines()
+    if not 0 < mark.line < len(lines):
+        return False
+    before = lines[mark.line][: mark.column]
+    return _FIRST_KEY.fullmatch(before) is not None and before[:1] == " "
 
 
 class _TooLarge(Exception):
@@ -327,7 +353,7 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
         detail = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         began = exc.context_mark
         elsewhere = began is not None and mark is not None and began.line != mark.line
-        message = _yaml_words(exc, T("YAML syntax: {detail}", detail=detail), elsewhere=elsewhere)
+        message = _yaml_words(exc, T("YAML syntax: {detail}", detail=detail), elsewhere=elsewhere, text=text)
         if began is not None and mark is not None and elsewhere:
             if "end of stream" in str(exc.problem):  # past the last line: point where it began
                 mark = began
@@ -393,7 +419,7 @@ def open_input(path: str | Path) -> tuple[BinaryIO | None, Problem | None]:
     except OSError as exc:
         return None, Problem(
             "file-unreadable",
-            T("cannot read {path}: {reason}", path=str(path), reason=str(exc.strerror or exc)),
+            T("cannot read {path}: {reason}", path=str(path), reason=system_reason(exc)),
             where,
         )
     if not stat.S_ISREG(mode):
@@ -415,7 +441,7 @@ def open_input(path: str | Path) -> tuple[BinaryIO | None, Problem | None]:
             T(
                 "cannot read {path}: {reason} (check its permissions)",
                 path=str(path),
-                reason=str(exc.strerror or exc),
+                reason=system_reason(exc),
             ),
             where,
         )
@@ -455,7 +481,7 @@ def read_bytes(path: str | Path, limit: int) -> tuple[bytes | None, Problem | No
         except OSError as exc:
             return None, Problem(
                 "file-unreadable",
-                T("cannot read {path}: {reason}", path=str(path), reason=str(exc)),
+                T("cannot read {path}: {reason}", path=str(path), reason=system_reason(exc)),
                 Location(str(path)),
             )
     if len(data) > limit:

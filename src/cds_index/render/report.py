@@ -145,7 +145,7 @@ def definition_markdown(definition: Definition, lang: Lang | None = None) -> str
         ]
         for e in definition.errata:
             printed_value = "" if e.printed is None else str(e.printed)
-            lines.append(f"| {e.node} | {e.kind} | {printed_value} | {e.note} |")
+            lines.append(f"| {e.node} | {e.kind} | {printed_value} | {render(e.note, lang)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -221,7 +221,7 @@ def assumptions(definition: Definition) -> list[dict[str, Any]]:
                 "kind": "index",
                 "assumed": definition.index.note or f"index: {definition.index.method}",
                 "text": definition.index.text or "",
-                "alternatives": [f"{alt.name}: {alt.reason}" for alt in definition.index.alternatives],
+                "alternatives": [_reading(alt) for alt in definition.index.alternatives],
             }
         )
     for _, node in definition.walk():
@@ -234,12 +234,15 @@ def assumptions(definition: Definition) -> list[dict[str, Any]]:
                     "kind": basis.kind,
                     "assumed": basis.assumed,
                     "text": basis.text or "",
-                    "alternatives": [
-                        f"{alt.name}: {alt.reason}" for alt in getattr(basis, "alternatives", None) or ()
-                    ],
+                    "alternatives": [_reading(alt) for alt in getattr(basis, "alternatives", None) or ()],
                 }
             )
     return found
+
+
+def _reading(alternative: Any) -> str:
+    """``name: reason`` of a reading not chosen, its reason shown in the reader's language when rendered."""
+    return T("{name}: {reason}", name=alternative.name, reason=alternative.reason)
 
 
 LABEL, POINTS = 20, 13
@@ -424,35 +427,58 @@ BATCH_ID, BATCH_NAME, BATCH_STATUS, BATCH_NUMBER = 20, 30, 10, 10
 """The columns of :func:`batch_header`/:func:`batch_line`: id, name, status, then each number."""
 
 
-def _batch_sizes(count: int, size: int | None) -> tuple[int, int, int, int]:
-    """The columns' widths: as above, the name and the numbers narrower on a narrow terminal."""
-    widths = (BATCH_ID, BATCH_NAME, BATCH_STATUS, BATCH_NUMBER)
+def _batch_sizes(names: list[str], size: int | None) -> list[int]:
+    """Each column's width: id, name, status, then one per number column (``names``: the header).
+
+    A number column is as wide as its header, so the header reads whole on one line, when the
+    terminal has room (or its width is unknown: nothing is wrapped then); on a narrower terminal the
+    number columns narrow together, each never below its header's longest word (a header wraps
+    between words, never inside one: "Điểm tối" / "đa"), and then the id and the name narrow.
+    """
+    numbers = names[3:]
+    whole = [max(BATCH_NUMBER, width(n)) for n in numbers]
+    fixed = [BATCH_ID, BATCH_NAME, BATCH_STATUS]
     if size is None:
-        return widths
-    need = BATCH_ID + BATCH_NAME + BATCH_STATUS + count * (BATCH_NUMBER + 1) + 3
-    if need <= size:
-        return widths
-    number = max(BATCH_NUMBER - (need - size) // max(count, 1), 6)
-    rest = size - count * (number + 1) - 3
-    return (
+        return fixed + whole
+    floors = [max([6, *(width(w) for w in n.split())]) for n in numbers]
+    for cap in range(max(whole, default=BATCH_NUMBER), 5, -1):
+        widths = [max(min(w, cap), f) for w, f in zip(whole, floors, strict=True)]
+        if sum(fixed) + sum(w + 1 for w in widths) + 2 <= size:
+            return fixed + widths
+    rest = size - sum(w + 1 for w in floors) - 2
+    return [
         max(min(BATCH_ID, rest // 3), 8),
         max(rest - rest // 3 - BATCH_STATUS, MIN_COLUMN),
         BATCH_STATUS,
-        number,
-    )
+        *floors,
+    ]
 
 
 def batch_header(definition: Definition, lang: Lang = "vi", *, size: int | None = -1) -> str:
-    """The header of the batch table: each column's name wrapped in its column, never cut
-    ("Điểm tối đa" over two lines of a 10-column cell, not "Điểm tối đ")."""
+    """The header of the batch table: each column's name whole when the terminal has room, else
+    wrapped in its column, never cut ("Điểm tối đa" over two lines of a narrow cell, not "Điểm tối đ")."""
+    size = terminal_width() if size == -1 else size
+    names = _batch_names(definition, lang)
+    sizes = _batch_sizes(names, size)
+    aligns = ["<", "<", "<"] + [">"] * (len(names) - 3)
+    return "\n".join(columns(list(zip(names, sizes, aligns, strict=True))))
+
+
+def _batch_names(definition: Definition, lang: Lang) -> list[str]:
+    """The header's column names, kept per definition and language: every line is laid out as its
+    header (:func:`batch_line` is called for each of thousands of units)."""
     from ..io.batch import summary_columns
 
-    size = terminal_width() if size == -1 else size
-    names = summary_columns(definition, lang)[:-3]
-    ident, name, status, number = _batch_sizes(len(names) - 3, size)
-    cells = [(names[0], ident, "<"), (names[1], name, "<"), (names[2], status, "<")]
-    cells += [(n, number, ">") for n in names[3:]]
-    return "\n".join(columns(cells))
+    key = (id(definition), lang)
+    found = _NAMES.get(key)
+    if found is None or found[0] is not definition:
+        found = _NAMES[key] = (definition, summary_columns(definition, lang)[:-3])
+        if len(_NAMES) > 64:
+            _NAMES.pop(next(iter(_NAMES)))
+    return found[1]
+
+
+_NAMES: dict[tuple[int, str], tuple[Definition, list[str]]] = {}
 
 
 def batch_line(definition: Definition, row: Any, lang: Lang = "vi", *, size: int | None = -1) -> str:
@@ -465,10 +491,9 @@ def batch_line(definition: Definition, row: Any, lang: Lang = "vi", *, size: int
     cells = summary_values(definition, row, lambda d: "" if d is None else grouped(d, lang, places), lang)
     cells = [terminal(c).replace("\n", " ") for c in cells]  # names and messages come from the data
     problems, warnings, body = cells[-3], cells[-2], cells[:-3]
-    ident, name, status, number = _batch_sizes(len(body) - 3, size)
-    parts = [(body[0], ident, "<"), (body[1], name, "<"), (body[2], status, "<")]
-    parts += [(c, number, ">") for c in body[3:]]
-    lines = columns(parts)
+    sizes = _batch_sizes(_batch_names(definition, lang), size)  # the header's widths
+    aligns = ["<", "<", "<"] + [">"] * (len(body) - 3)
+    lines = columns(list(zip(body, sizes, aligns, strict=True)))
     if problems:
         lines += [
             f"    {line}"

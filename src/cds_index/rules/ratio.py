@@ -80,24 +80,32 @@ def compile(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
     def zero_denominator(lang: Lang) -> str:
         return f"{per_label}: {WORDS[lang]['zero_den']}"
 
+    full, nothing, alone = maximum * ONE, maximum * ZERO, ONE * target  # proportional's, made once
+
     def one_over_one(v: Values) -> tuple[Decimal, Any]:
-        """:func:`points` for one input over one (or no) `per`, with :func:`proportional` inline:
-        the most common rule of all (45 of 2263's 79 criteria), once per criterion and unit (#11)."""
+        """:func:`points` for one input over one `per`, with :func:`proportional` inline: the most
+        common rule of all (45 of 2263's 79 criteria), once per criterion and unit (#11)."""
         top = ZERO + v[name]
-        if per is not None:
-            bottom = ZERO + v[per]
-            if bottom == 0:
-                raise InvalidValue(zero_denominator)
-        else:
-            top, bottom = top * scale, ONE
+        bottom = ZERO + v[per]  # type: ignore[index]
+        if bottom == 0:
+            raise InvalidValue(zero_denominator)
         whole = bottom * target
         if top >= whole:
-            points = maximum * ONE
-        elif top <= 0:
-            points = maximum * ZERO
-        else:
-            points = div(maximum * top, whole)
+            return full, (top, bottom, full)
+        if top <= 0:
+            return nothing, (top, bottom, nothing)
+        points = div(maximum * top, whole)
         return points, (top, bottom, points)
+
+    def one_alone(v: Values) -> tuple[Decimal, Any]:
+        """:func:`points` for one input and no `per` (a percentage), :func:`proportional` inline."""
+        top = (ZERO + v[name]) * scale
+        if top >= alone:
+            return full, (top, ONE, full)
+        if top <= 0:
+            return nothing, (top, ONE, nothing)
+        points = div(maximum * top, alone)
+        return points, (top, ONE, points)
 
     def points(v: Values) -> tuple[Decimal, Any]:
         top = ZERO + v[name] if single_top else sum((v[n] for n in tops), ZERO)
@@ -159,11 +167,11 @@ def compile(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
             return Clamp(div(top, bottom), ZERO, "share")
         return None
 
-    fast = single_top and (per is None or single_bottom)
-    one_over_one.general = points  # type: ignore[attr-defined]  # tests/test_flat_plan.py compares the two
+    fast = one_alone if per is None else one_over_one
+    fast.general = points  # type: ignore[attr-defined]  # tests/test_flat_plan.py compares the two
     return Compiled(
         (*tops, *bottoms),
-        one_over_one if fast else points,
+        fast if single_top and (per is None or single_bottom) else points,
         explain,
         {n: ZERO for n in tops},
         kind=rule.kind,
