@@ -82,7 +82,7 @@ def test_a_nodes_three_numbers_are_written_as_plain_writes_them(
         points = top
     elif same == 2:  # full points written with other trailing zeros (2.5 of 2.50)
         points = top.quantize(Decimal("0.0000001")) if top.adjusted() < 10 else top.normalize()
-    assert evaluate._texts(points, top) == (
+    assert evaluate.node_texts(points, top) == (
         plain(points),
         plain(top),
         plain(div(points * HUNDRED, top)) if top else None,

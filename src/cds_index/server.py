@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from pydantic_core import to_json
 
 from .engine.evaluate import FIRST_YEAR, LAST_YEAR
 from .errors import CdsIndexError, Problem, UsageError
 from .i18n import Message, T, accept_language, choose_language, using
 from .read.registry import FOLDER_ENV as FOLDER_ENV  # the folder to serve instead of the bundled definitions
 from .render.documents import Problems, RankingDocument, ResultDocument, TargetsDocument
+from .render.jsonbytes import json_bytes as json_bytes  # the bytes of every answer
 
 MAX_BODY_SIZE = 8 * 1024 * 1024
 """Bytes of a request body, counted as they arrive (a chunked body too); more is answered 413."""
@@ -180,21 +180,6 @@ def strict_json(body: bytes) -> Any:
         raise json.JSONDecodeError(str(exc), text, 0) from None
 
 
-def json_bytes(content: Any) -> bytes:
-    """``content`` as the bytes of Starlette's ``JSONResponse`` (compact, UTF-8, ``NaN`` refused),
-    written by pydantic's serializer (Rust, already a dependency): 2–3× faster than ``json.dumps`` on a
-    result of 136 nodes (#11). A document pydantic would write otherwise (``NaN`` or ``Infinity``,
-    which are not JSON; a value JSON has no type for) goes to ``json.dumps``, which refuses it."""
-    body: bytes | None
-    try:
-        body = to_json(content)
-    except Exception:  # a lone surrogate, a type it does not know: json.dumps says what is wrong
-        body = None
-    if body is None or b"NaN" in body or b"Infinity" in body:  # perhaps only in a text: json.dumps decides
-        return json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
-    return body
-
-
 @cache
 def _json_response() -> Any:
     """Starlette's ``JSONResponse`` writing its body with :func:`json_bytes` (FastAPI imported late)."""
@@ -205,6 +190,18 @@ def _json_response() -> Any:
             return json_bytes(content)
 
     return Json
+
+
+@cache
+def _json_bytes_response() -> Any:
+    """A JSON answer whose bytes are written already (:func:`~cds_index.render.jsonbytes.result_bytes`),
+    with the headers of :func:`_json_response`'s."""
+    from fastapi.responses import Response
+
+    class Written(Response):
+        media_type = "application/json"
+
+    return Written
 
 
 def _problems(status: int, problems: list[Problem], lang: str | None = None) -> Any:
@@ -429,11 +426,13 @@ def create_app(
 
     from . import __version__
     from .read.registry import bundled_dir, list_definitions, load_file, resolve_id, search_folder
-    from .render.documents import ranking_json, result_json, targets_json
+    from .render.documents import ranking_json, targets_json
+    from .render.jsonbytes import result_bytes
     from .render.report import definition_json
 
     # pinned now: the configured folder, else CDS_INDEX_FOLDER, else the bundled definitions
     Json = _json_response()  # every answer's body written by json_bytes
+    Written = _json_bytes_response()  # … or by result_bytes, the same bytes (#11)
     served = search_folder(folder) or bundled_dir()
     if max_body_size < 1:
         raise UsageError(
@@ -639,7 +638,7 @@ def create_app(
             peers=request.peers,
         )
         with using(request.lang):  # a body's `lang` wins over Accept-Language, for messages too
-            return Json(result_json(scored, explain=explain))
+            return Written(result_bytes(scored, explain=explain))
 
     @app.post("/definitions/{definition_id}/rank", response_model=RankResponse)
     def rank_units(definition_id: str, request: RankRequest, on: dt.date | None = None) -> Any:

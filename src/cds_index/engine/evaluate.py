@@ -195,7 +195,7 @@ class NodeResult(NamedTuple):
 _written = written  # plain()'s cache, read without a call (0 is never cached: plain() writes it)
 
 
-def _texts(points: Decimal, top: Decimal) -> tuple[str, str, str | None]:
+def node_texts(points: Decimal, top: Decimal) -> tuple[str, str, str | None]:
     """``(plain(points), plain(top), plain(points × 100 ÷ top) or None)``: a node's three numbers,
     the two common cases without a division — 0 points (``0``, or ``-0`` as the sign falls) and
     full points (``100``) — the others divided (most are new numbers: a cache of pairs missed)."""
@@ -230,7 +230,7 @@ def _exact_dict(node: NodeResult, explain: bool) -> dict[str, Any]:
         bonus,
         unfloored,
     ) = node
-    points_text, top_text, share = _texts(points, top)
+    points_text, top_text, share = node_texts(points, top)
     out: dict[str, Any] = {
         "id": node_id,
         "title": title,
@@ -450,10 +450,15 @@ class Result:
         """The JSON contract of ``cds-index score --format json`` (points are exact decimal strings);
         ``explain=False`` leaves every node's explanation out (nothing is written)."""
         places = self.places if rounded else None
+        out = self.heading(rounded=rounded, explain=explain)
+        num = _numbers(places)
+        out["children"] = [self._pillar(p, places, num, explain) for p in self.pillars]
+        return out
 
-        def num(d: Decimal | None) -> str | None:
-            return None if d is None else (plain(d) if places is None else show(d, "en", places))
-
+    def heading(self, *, rounded: bool = False, explain: bool = True) -> dict[str, Any]:
+        """:meth:`to_dict` without its last key, ``children`` (the pillars' trees): what the API's
+        answer writes before its nodes (``cds_index.render.jsonbytes.result_bytes``)."""
+        num = _numbers(self.places if rounded else None)
         return {
             "definition": self.definition,
             "unit": {"id": self.unit_id, "name": self.unit_name},
@@ -467,7 +472,6 @@ class Result:
             "total_with_bonus": num(self.total_with_bonus),
             "index": self._index_dict(num, explain),
             "problems": [p.to_dict(self.lang) for p in self.problems],
-            "children": [self._pillar(p, places, num, explain) for p in self.pillars],
         }
 
     def _index_dict(self, num: Any, explain: bool) -> dict[str, Any]:
@@ -491,6 +495,15 @@ class Result:
         if pillar.id in self.pillar_achievable:
             out["achievable"] = num(self.pillar_achievable[pillar.id])
         return out
+
+
+def _numbers(places: int | None) -> Callable[[Decimal | None], str | None]:
+    """How :meth:`Result.to_dict` writes a number: every digit (``places=None``), else rounded."""
+
+    def num(d: Decimal | None) -> str | None:
+        return None if d is None else (plain(d) if places is None else show(d, "en", places))
+
+    return num
 
 
 # --- compilation ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -34,12 +35,15 @@ class Loaded:
 
     definition: Definition
     problems: tuple[Problem, ...]
-    depends: tuple[tuple[str, int, int], ...] = ()
+    depends: tuple[FileKey, ...] = ()
     """The files an amending version was resolved from (its base, the base's base …), as cache keys:
     a cached version is read again when one of them changes."""
 
 
-_CACHE: dict[tuple[str, int, int], Loaded] = {}
+FileKey = tuple[str, int, int, int, int]
+"""A file as a cache knows it: its real path, modification time (ns), size, device and inode."""
+
+_CACHE: dict[FileKey, Loaded] = {}
 _LOADING: ContextVar[tuple[str, ...]] = ContextVar("cds_index_loading", default=())
 """The definition files being loaded, outermost first: an amending version whose base is one of them
 extends itself (A extends B extends A)."""
@@ -49,12 +53,56 @@ def _fresh(loaded: Loaded) -> bool:
     return all(_key(Path(dep[0])) == dep for dep in loaded.depends)
 
 
-def _key(path: Path) -> tuple[str, int, int] | None:
+def _key(path: Path) -> FileKey | None:
+    """One ``stat`` of the file (#11: the API asks once per request); its real path is resolved once
+    per spelling, directory and inode (``resolve`` walks every folder of the path, 8× the stat), and
+    the inode is part of the key, so a stale real path never names another file's content."""
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return None
-    return (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    spelled = os.fspath(path)
+    where = (spelled, "" if os.path.isabs(spelled) else os.getcwd(), stat.st_dev, stat.st_ino)
+    real = _REAL.get(where)
+    if real is None:
+        real = str(Path(path).resolve())
+        if len(_REAL) >= _BOUND:
+            _REAL.clear()  # a bound, not an eviction policy: the files in use come back at once
+        _REAL[where] = real
+    return (real, stat.st_mtime_ns, stat.st_size, stat.st_dev, stat.st_ino)
+
+
+_REAL: dict[tuple[str, str, int, int], str] = {}
+_BOUND = 1 << 12
+_LISTINGS: dict[tuple[str, str], tuple[tuple[int, int, int], tuple[Path, ...]]] = {}
+SETTLED_NS = 2_000_000_000
+"""A folder's listing is kept once its modification time is this old (2 s) when it is listed."""
+
+
+def yaml_files(where: Path) -> tuple[Path, ...]:
+    """``sorted(where.glob("*.yaml"))``, listed again only when the folder changed (#11: the API
+    resolves an id per request). The listing is kept with the folder's device, inode and modification
+    time, and only when that time was at least :data:`SETTLED_NS` old as it was listed: a file added
+    within the same tick of a coarse clock (a second, on some file systems) leaves the time as it
+    was, so a folder changed that recently is listed every time until it settles (as git treats a
+    file changed in the second it was indexed)."""
+    try:
+        stat = os.stat(where)
+    except (OSError, ValueError):
+        return tuple(sorted(where.glob("*.yaml")))
+    spelled = os.fspath(where)
+    key = (spelled, "" if os.path.isabs(spelled) else os.getcwd())
+    state = (stat.st_dev, stat.st_ino, stat.st_mtime_ns)
+    kept = _LISTINGS.get(key)
+    if kept is not None and kept[0] == state:
+        return kept[1]
+    listed_at = time.time_ns()
+    files = tuple(sorted(where.glob("*.yaml")))
+    if listed_at - stat.st_mtime_ns >= SETTLED_NS:
+        if len(_LISTINGS) >= _BOUND:
+            _LISTINGS.clear()
+        _LISTINGS[key] = (state, files)
+    return files
 
 
 def inspect_definition(
@@ -66,13 +114,28 @@ def inspect_definition(
     errors is kept, keyed by path, size and modification time, so a file is parsed once per process
     however many overlays, inputs and tests name it.
     """
+    definition, problems, _ = _inspected(Path(path), doc)
+    return definition, problems
+
+
+def _inspected(
+    path: Path, doc: Document | None = None
+) -> tuple[Definition | None, list[Problem], Loaded | None]:
+    """:func:`inspect_definition`, and what the cache keeps of the definition (``None``: not kept),
+    from one look at the file (#11)."""
+    key = _key(path)
+    if key is not None:
+        cached = _CACHE.get(key)
+        if cached is not None and _fresh(cached):
+            return cached.definition, list(cached.problems), cached
+    definition, problems = _read(path, doc, key)
+    kept = _CACHE.get(key) if key is not None else None
+    return definition, problems, kept if kept is not None and kept.definition is definition else None
+
+
+def _read(path: Path, doc: Document | None, key: FileKey | None) -> tuple[Definition | None, list[Problem]]:
     from ..check.validate import check_definition
 
-    path = Path(path)
-    key = _key(path)
-    if key is not None and key in _CACHE and _fresh(_CACHE[key]):
-        cached = _CACHE[key]
-        return cached.definition, list(cached.problems)
     if doc is None:
         doc, problems = read_file(path)
         if problems:
@@ -98,9 +161,7 @@ def inspect_definition(
     return definition, problems
 
 
-def _amended(
-    path: Path, doc: Document, key: tuple[str, int, int] | None
-) -> tuple[Definition | None, list[Problem]]:
+def _amended(path: Path, doc: Document, key: FileKey | None) -> tuple[Definition | None, list[Problem]]:
     """An amending version (``extends:``): its base resolved (by the one resolver, relative to this
     file), loaded (its own chain first) and changed by this file's ``changes`` and fields (#13).
 
@@ -236,12 +297,11 @@ def _given(model: object) -> set[str]:
 def load_checked(path: str | Path) -> Loaded:
     """Read, validate and check a definition file; raise :class:`DefinitionError` listing every error."""
     path = Path(_ref(path))
-    definition, problems = inspect_definition(path)
+    definition, problems, kept = _inspected(path)
     if definition is None or any(p.severity == "error" for p in problems):
         raise DefinitionError(problems)
-    key = _key(path)
-    if key is not None and key in _CACHE and _fresh(_CACHE[key]):
-        return _CACHE[key]
+    if kept is not None:
+        return kept
     definition._origin = str(path)
     return Loaded(definition, tuple(problems))
 
@@ -255,16 +315,13 @@ def _candidates(definition_id: str, folder: Path | None = None) -> list[Path]:
     """Every version of one id in ``folder``: ``<id>.yaml`` and ``<id>@<anything>.yaml``, else the files
     whose heading's ``id:`` is that id (a folder of one's own need not name its files by id)."""
     where = folder if folder is not None else bundled_dir()
-    named = sorted(
-        p for p in where.glob("*.yaml") if p.stem == definition_id or p.stem.startswith(definition_id + "@")
-    )
+    files = yaml_files(where)
+    named = [p for p in files if p.stem == definition_id or p.stem.startswith(definition_id + "@")]
     if named or folder is None:
         return named
     # the headings only: nothing is loaded to find a version (an amending version resolving its base
     # here would otherwise load itself); the version chosen is then loaded, and its errors said
-    return [
-        p for p in sorted(where.glob("*.yaml")) if (v := version_of(p)) is not None and v.id == definition_id
-    ]
+    return [p for p in files if (v := version_of(p)) is not None and v.id == definition_id]
 
 
 def _day(on: object) -> dt.date | None:
@@ -429,7 +486,7 @@ def resolve(
                 )
             return _resolve_id(base.strip(), day, where)
         # a version's file stem, compared with the files' names, never opened as a path
-        stems = [p for p in (where or bundled_dir()).glob("*.yaml") if p.stem == text]
+        stems = [p for p in yaml_files(where or bundled_dir()) if p.stem == text]
         if stems:
             return stems[0]
     return _resolve_id(text, on, where)
@@ -521,7 +578,7 @@ class Version:
     effective: Effective
 
 
-_PERIODS: dict[tuple[str, int, int], Version | None] = {}
+_PERIODS: dict[FileKey, Version | None] = {}
 
 
 def version_of(path: Path) -> Version | None:
