@@ -222,7 +222,7 @@ def erratum_kind(message: object) -> str:
 
 
 def _erratum_kinds() -> dict[str, object]:
-    from cds_index.check.validate import ERRATUM_KINDS
+    from cds_index.formats.model import ERRATUM_KINDS
 
     return dict(ERRATUM_KINDS)
 

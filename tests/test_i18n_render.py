@@ -305,3 +305,34 @@ def test_an_unknown_language_still_gets_a_help_in_vietnamese(
     monkeypatch.setenv("CDS_INDEX_LANG", "fr")
     assert main(["list"]) == 2  # refused, never guessed
     assert "CDS_INDEX_LANG" in capsys.readouterr().err
+
+
+def test_every_erratum_kind_has_its_label_in_both_languages() -> None:
+    from typing import get_args
+
+    from cds_index.formats.model import ERRATUM_KINDS, ErratumKind
+    from cds_index.i18n import render
+
+    assert set(ERRATUM_KINDS) == set(get_args(ErratumKind))
+    for kind, label in ERRATUM_KINDS.items():
+        vi, en = render(label, "vi"), render(label, "en")
+        assert vi != en and kind not in vi.split() and kind not in en.split()
+
+
+def test_the_markdown_errata_table_names_each_kind_in_the_readers_words() -> None:
+    from cds_index.formats.model import ERRATUM_KINDS
+    from cds_index.i18n import render
+    from cds_index.render.report import definition_markdown
+
+    definition = cds_index.load("hai-duong-707-department")
+    for lang in ("vi", "en"):
+        text = definition_markdown(definition, lang)
+        errata = text.split("\n## ")[-1].splitlines()
+        rows = errata[errata.index("|---|---|---|---|") + 1 :]
+        assert len(rows) == len(definition.errata)
+        for row, erratum in zip(rows, definition.errata, strict=True):
+            cells = [c.strip() for c in row.strip("|").split(" | ")]
+            assert cells[1] == render(ERRATUM_KINDS[erratum.kind], lang)
+            assert "-" not in erratum.kind or erratum.kind not in row
+    vi = definition_markdown(definition, "vi")
+    assert "| 15 |" in vi  # the printed points in the reader's format

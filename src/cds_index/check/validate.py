@@ -11,7 +11,7 @@ from typing import Any
 from ..engine.evaluate import compile_definition
 from ..errors import Location, Problem, did_you_mean
 from ..formats import units
-from ..formats.model import Definition, Node, rule_inputs
+from ..formats.model import ERRATUM_KINDS, Definition, Node, rule_inputs
 from ..i18n import Message, T
 from ..numbers import ZERO, plain
 from ..read.loader import Document
@@ -520,16 +520,6 @@ def _check_constraints(definition: Definition, at: Any) -> list[Problem]:
             )
     return problems
 
-
-ERRATUM_KINDS: dict[str, Message] = {
-    "points-mismatch": T("printed points differ from the sum of the children"),
-    "total-mismatch": T("the printed total differs from the sum of the pillars"),
-    "duplicate-number": T("a number printed twice"),
-    "duplicate-title": T("a title that copies its neighbour's"),
-    "shared-points-cell": T("one points cell printed for several rows"),
-    "other": T("another inconsistency of the printed text"),
-}
-"""An erratum's ``kind`` in the reader's words: the key (``shared-points-cell``) is the format's."""
 
 _WHOLE: dict[str, Message] = {
     "total": T("the decision's total"),

@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..i18n import Prose, T
+from ..i18n import Message, Prose, T
 
 FORMAT_VERSION = 1
 
@@ -613,6 +613,16 @@ ErratumKind = Literal[
     "shared-points-cell",  # one points cell spans several rows
     "other",  # any other inconsistency of the printed text
 ]
+
+ERRATUM_KINDS: dict[str, Message] = {
+    "points-mismatch": T("printed points differ from the sum of the children"),
+    "total-mismatch": T("the printed total differs from the sum of the pillars"),
+    "duplicate-number": T("a number printed twice"),
+    "duplicate-title": T("a title that copies its neighbour's"),
+    "shared-points-cell": T("one points cell printed for several rows"),
+    "other": T("another inconsistency of the printed text"),
+}
+"""An erratum's ``kind`` in the reader's words: the key (``shared-points-cell``) is the format's."""
 
 
 class Erratum(Model):

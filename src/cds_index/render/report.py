@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..engine.evaluate import NodeResult, Result
-from ..formats.model import Definition, Node
+from ..formats.model import ERRATUM_KINDS, Definition, Node
 from ..i18n import Message, T, render
 from ..numbers import Lang
 from .terminal import MIN_COLUMN, columns, grouped, pad, terminal_width, width, wrap
@@ -107,7 +107,7 @@ def definition_markdown(definition: Definition, lang: Lang | None = None) -> str
             lines.append(f"| | **{h['sum']}** | **{grouped(definition.total, _lang(lang))}** | |")
     for parents, node in definition.walk():
         number = printed.get(node.id, node.id)
-        title = node.title.replace("|", "\\|").replace("\n", " ")
+        title = _cell(node.title)
         if not parents:
             title = f"**{title}**"
         if targets:
@@ -144,8 +144,10 @@ def definition_markdown(definition: Definition, lang: Lang | None = None) -> str
             "|---|---|---|---|",
         ]
         for e in definition.errata:
-            printed_value = "" if e.printed is None else str(e.printed)
-            lines.append(f"| {e.node} | {e.kind} | {printed_value} | {render(e.note, lang)} |")
+            value = e.printed
+            shown = grouped(value, _lang(lang)) if isinstance(value, Decimal) else value or ""
+            kind = render(ERRATUM_KINDS[e.kind], lang)
+            lines.append(f"| {e.node} | {kind} | {_cell(shown)} | {_cell(render(e.note, lang))} |")
     return "\n".join(lines) + "\n"
 
 
@@ -191,6 +193,11 @@ MARKDOWN_WORDS = {
     "note": T("Note"),
 }
 """The Markdown appendix's headings (``show --format markdown``)."""
+
+
+def _cell(text: str) -> str:
+    """Text for one Markdown table cell: its own ``|`` escaped and its lines joined."""
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _lang(lang: str | None) -> Lang:
