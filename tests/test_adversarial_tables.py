@@ -45,6 +45,7 @@ WORKBOOK_CODES = {
     "excel-cell-error",
     "excel-text-too-long",
     "excel-stray-cell",
+    "merged-cells",  # triggered in tests/test_hostile_session8.py (#11)
 }
 """Codes only a workbook produces; each is triggered below (test_error_codes counts them)."""
 
@@ -440,7 +441,9 @@ def test_merged_cells_leave_the_rows_below_without_an_id(
     path = write_table(folder, [["xa-a", "Xã A", 10, 5], [None, "Xã A (tiếp)", 10, 6]], setup=merge)
     units = read(definition, path)
     assert len(units) == 2 and isinstance(units[1], UnitFailure)
-    assert codes(units[1]) == ["missing-key"] and units[1].problems[0].message.startswith("Sheet!A3: ")
+    assert codes(units[1]) == ["missing-key", "merged-cells"]
+    assert units[1].problems[0].message.startswith("Sheet!A3: ")
+    assert codes(units[0]) == ["merged-cells"]  # the id shown over both rows: neither is read as xa-a's (#11)
 
 
 def test_merged_header_across_two_columns_leaves_a_stray_column(
@@ -988,5 +991,5 @@ def test_the_html_report_escapes_a_script_in_a_unit_name(
 
 def test_every_workbook_code_is_registered_and_triggered() -> None:
     assert set(CODES) >= WORKBOOK_CODES
-    triggered = {c[3] for c in BAD_CELLS} | {"excel-stray-cell", "excel-corrupt"}
+    triggered = {c[3] for c in BAD_CELLS} | {"excel-stray-cell", "excel-corrupt", "merged-cells"}
     assert triggered >= WORKBOOK_CODES

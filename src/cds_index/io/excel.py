@@ -25,6 +25,7 @@ from ..read.inputs import NOT_APPLICABLE_WORDS, UnitInputs, parse_values
 from ..read.literals import NumberFormat
 from ..read.literals import read_year as literal_year
 from ..read.registry import names_definition
+from .merged import MAX_MERGES, Merges, scan
 from .safe import cell_text, rounded, strip_controls
 from .tables import (
     ROW_NUMBER_HEADERS,
@@ -729,6 +730,20 @@ class _Sheet:
         self.stopped: Message | None = None
         """Why reading stopped before the end of the sheet (damaged XML, too many cells)."""
         self.stopped_row = 0
+        self.stopped_code: str | None = None
+        self.merges: Merges | None = Merges(())
+        """The sheet's merged ranges, read before its rows (``None``: too many to read)."""
+
+    def _merges(self) -> Merges | None:
+        """The merged ranges, from a first pass over the sheet's XML (they are written after the rows)."""
+        import zipfile
+
+        try:
+            with self.ws._get_source() as source:
+                found = scan(source)
+        except (KeyError, OSError, EOFError, zipfile.BadZipFile):
+            return Merges(())  # the rows' own parse says the sheet is damaged
+        return None if found is None else Merges(found)
 
     def is_percent(self, style: int) -> bool:
         if style not in self._percent:
@@ -755,6 +770,18 @@ class _Sheet:
             self.stopped, self.stopped_row = T("the sheet's XML cannot be opened: {why}", why=str(exc)), 0
             return
         with source:
+            self.merges = self._merges()
+            if self.merges is None:
+                self.stopped, self.stopped_row = (
+                    T(
+                        "the sheet has more than {limit} merged ranges; unmerge the cells (select the "
+                        "sheet, Merge & Center, Unmerge Cells) and write each value in its own cell",
+                        limit=MAX_MERGES,
+                    ),
+                    0,
+                )
+                self.stopped_code = "merged-cells"
+                return
             data = None
             try:
                 for event, element in ET.iterparse(_WithoutEmptyRows(source), events=("start", "end")):
@@ -781,6 +808,8 @@ class _Sheet:
                         return
                     read = number
                     if cells:
+                        if self.merges:
+                            self.merges.note(number, cells)
                         yield number, cells
             except (ET.ParseError, ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile) as exc:
                 self.stopped = T("the sheet's XML is damaged ({why})", why=f"{type(exc).__name__}: {exc}")
@@ -991,7 +1020,7 @@ def _read_sheet(
         )
     if sheet.stopped is not None:
         where = f"{_ref(sheet.title)}!A{sheet.stopped_row + 1}"
-        code = "file-too-large" if sheet.budget[0] < 0 else "excel-corrupt"
+        code = sheet.stopped_code or ("file-too-large" if sheet.budget[0] < 0 else "excel-corrupt")
         yield UnitFailure(
             None,
             None,
@@ -1042,6 +1071,57 @@ def _stray(file: str, sheet: str, number: int, col: int, cell: _Cell, why: Messa
         ),
         Location(file, number, col + 1, (address, f"column {column_letter(col + 1)}")),
     )
+
+
+def _named(layout: Any, read: set[int | None], header: list[Any]) -> dict[int, str]:
+    """A table's read columns with what each holds: its input, else its header, else its letter."""
+    return {
+        c: layout.inputs.get(c)
+        or (str(header[c]) if c < len(header) and not is_blank(header[c]) else None)
+        or column_letter(c + 1)
+        for c in read
+        if c is not None
+    }
+
+
+def _merged(
+    file: str, sheet: _Sheet, number: int, cells: Row, columns: dict[int, str], header_row: int
+) -> list[tuple[list[int], Problem]]:
+    """The merged ranges that hide values in row ``number`` (``columns``: its value columns, by
+    0-based column, with what each holds), each refused at the row's first cell under it, with the
+    value columns it covers."""
+    merges = sheet.merges
+    if not merges:
+        return []
+    found = []
+    for merge in merges.over(number, cells, columns, header_row):
+        inside = [c for c in sorted(columns) if merge.first_col <= c <= merge.last_col]
+        col = inside[0]
+        address = f"{_ref(sheet.title)}!{column_letter(col + 1)}{number}"
+        rows = (
+            T("row {row}", row=str(merge.first_row))
+            if merge.first_row == merge.last_row
+            else T("rows {first}–{last}", first=str(merge.first_row), last=str(merge.last_row))
+        )
+        found.append(
+            (
+                inside,
+                Problem(
+                    "merged-cells",
+                    T(
+                        "{address}: the cells {range} are merged (columns {columns}, {rows}); a merged "
+                        "value is read in its first cell only, not in every cell it covers: unmerge the "
+                        "cells and write each unit's value in its own cell",
+                        address=address,
+                        range=merge.ref,
+                        columns=", ".join(columns[c] for c in inside),
+                        rows=rows,
+                    ),
+                    Location(file, number, col + 1, (address, columns[col])),
+                ),
+            )
+        )
+    return found
 
 
 def _with(unit: UnitInputs | UnitFailure, problems: list[Problem]) -> UnitInputs | UnitFailure:
@@ -1135,6 +1215,7 @@ def _read_table(
             )
             if again is not None:  # a second table below the first: read by its own header
                 layout, width = again, max(row) + 1
+                header_row, header_values = number, [_as_input(row.get(i), None) for i in range(width)]
                 read = {layout.id_col, layout.name_col, layout.year_col, *layout.inputs, *layout.unknown}
                 specs = {col: definition.inputs[name] for col, name in layout.inputs.items()}
                 continue
@@ -1155,6 +1236,9 @@ def _read_table(
                 problems.append(
                     _stray(file, title, number, col, cell, T("a value in a column without a header"))
                 )
+        if sheet.merges:
+            named = _named(layout, read, header_values)
+            problems.extend(p for _, p in _merged(file, sheet, number, row, named, header_row))
         unit = table_unit(
             definition,
             layout,
@@ -1267,6 +1351,11 @@ def _read_form(
         column = (index or 0) + 1
         return f"{_ref(sheet)}!{column_letter(column)}{number}", number, column
 
+    value_columns = {  # the cells a merge must not span, with their headers as written
+        i: str(header_cells[i].value)
+        for t in (COL_SELF, COL_APPRAISED, COL_DATE, COL_EVIDENCE)
+        if (i := col[t]) is not None
+    }
     raw: dict[str, Any] = {}
     cells_at: dict[str, int] = {}  # input → its row
     for number, cells in rows:
@@ -1279,6 +1368,8 @@ def _read_form(
             if name is None and len(labelled) == 1:
                 name = labelled[0]
         input_spec = definition.inputs.get(name) if name is not None else None
+        if input_spec is not None and sheet_.merges:
+            problems.extend(p for _, p in _merged(file, sheet_, number, cells, value_columns, header_row))
         for index, cell in cells.items():
             if index not in known:
                 problems.append(
@@ -1485,6 +1576,11 @@ def _read_years_form(
                     _stray(file, title, number, col, cell, T("a value outside the form's columns"))
                 )
         input_spec = definition.inputs.get(name) if name is not None else None
+        if input_spec is not None and sheet.merges:
+            headers = {c: str(header[c].value) for c in year_cols}
+            for inside, problem in _merged(file, sheet, number, cells, headers, header_row):
+                for c in inside:
+                    problems[year_cols[c]].append(problem)
         for col, year in year_cols.items():
             found_cell = cells.get(col)
             if found_cell is None:
