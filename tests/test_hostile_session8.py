@@ -184,3 +184,77 @@ def test_too_many_merges_refuse_the_sheet(district: Definition, tmp_path: Path) 
     _rewrite(path, f'<mergeCells count="{MAX_MERGES + 1}">{merges}</mergeCells>')
     units = _units(district, path)
     assert [c for u in units for c in _codes(u)] == ["merged-cells"]
+
+
+# --- 2. dates in absurd years ------------------------------------------------------------------
+
+HUE = "hue-2263-commune"
+
+
+@pytest.fixture(scope="module")
+def commune() -> Definition:
+    return cds_index.load(HUE)
+
+
+@pytest.mark.parametrize(
+    "text", ["20/06/0024", "31/12/9999", "0024-06-20", "ngày 20 tháng 6 năm 0024", "30/12/1899"]
+)
+def test_a_date_in_an_absurd_year_is_refused_where_it_is(
+    commune: Definition, tmp_path: Path, text: str
+) -> None:
+    # was: read as the day of year 24 (or 9999) and scored as a meeting outside the quarter, silently
+    path = tmp_path / "units.csv"
+    path.write_text(f"Mã đơn vị,Tên đơn vị,q1_meeting_date\nx1,Xã A,{text}\n", encoding="utf-8")
+    (unit,) = _units(commune, path)
+    assert _codes(unit) == ["input-range"]
+    problem = unit.problems[0]
+    assert (problem.location.line, problem.location.column) == (2, 3)
+    assert "outside 1900–2100" in problem.message and "dd/mm/yyyy" in problem.message
+    assert "ngoài khoảng 1900–2100" in render(problem.message, "vi")
+
+
+@pytest.mark.parametrize("text", ["01/01/1900", "31/12/2100", "2024-06-20", "20/06/2024"])
+def test_dates_in_the_sane_years_are_read(commune: Definition, tmp_path: Path, text: str) -> None:
+    path = tmp_path / "units.csv"
+    path.write_text(f"Mã đơn vị,Tên đơn vị,q1_meeting_date\nx1,Xã A,{text}\n", encoding="utf-8")
+    (unit,) = _units(commune, path)
+    assert _codes(unit) == [] and unit.values["q1_meeting_date"].value.year in {1900, 2100, 2024}
+
+
+def test_date_cells_and_excel_serials_in_absurd_years_are_refused(
+    commune: Definition, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["Mã đơn vị", "Tên đơn vị", "q1_meeting_date"])
+    ws.append(["x1", "A", dt.datetime(9999, 12, 31)])  # a date cell
+    ws.append(["x2", "B", 0])  # serial 0 in a date format: "00/01/1900", an empty formula's date
+    ws["C3"].number_format = "dd/mm/yyyy"
+    ws.append(["x3", "C", 45463])  # 20/06/2024
+    ws["C4"].number_format = "dd/mm/yyyy"
+    path = tmp_path / "dates.xlsx"
+    book.save(path)
+    x1, x2, x3 = _units(commune, path)
+    assert _codes(x1) == ["input-range"] and _codes(x2) == ["input-type"]
+    assert x1.problems[0].message.startswith("Sheet!C2: ") and "9999" in x1.problems[0].message
+    # was: "expected a date, got datetime.time(0, 0)", Python's words
+    assert x2.problems[0].message.startswith("Sheet!C3: ") and "00/01/1900" in x2.problems[0].message
+    assert "datetime" not in x2.problems[0].message
+    assert _codes(x3) == [] and x3.values["q1_meeting_date"].value == dt.date(2024, 6, 20)
+
+
+def test_a_value_dated_in_an_absurd_year_in_yaml_and_json(commune: Definition, tmp_path: Path) -> None:
+    from cds_index.read.inputs import parse_values
+
+    _, problems = parse_values({"q1_meeting_held": {"value": "Có", "date": "9999-12-31"}}, commune.inputs)
+    assert [p.code for p in problems] == ["input-range"]
+    path = tmp_path / "x.yaml"
+    path.write_text(
+        f"kind: inputs\ndefinition: {HUE}\nunit: {{id: x1, name: Xã A}}\nyear: 2024\n"
+        "values:\n  q1_meeting_date: 0024-06-20\n",
+        encoding="utf-8",
+    )
+    (unit,) = _units(commune, path)
+    assert _codes(unit) == ["input-range"]

@@ -154,7 +154,7 @@ def coerce(
             T("expected one of {choices}; got {value}", choices=", ".join(choices), value=short(raw)),
         )
     if kind == "date":
-        if type(raw) is str and _ISO_DAY.fullmatch(raw):  # 2024-05-12: the day itself (#11)
+        if type(raw) is str and _ISO_DAY.fullmatch(raw) and "1900" <= raw[:4] <= "2100":  # 2024-05-12 (#11)
             try:
                 return dt.date(int(raw[:4]), int(raw[5:7]), int(raw[8:])), None, None
             except ValueError:

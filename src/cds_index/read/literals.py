@@ -345,19 +345,59 @@ _SHORT_YEAR = re.compile(r"[0-9]{1,2} *([/.-]) *[0-9]{1,2} *\1 *[0-9]{2}")
 _DATE_HOW = T("write the day first, as officials do: 20/06/2025 (or ISO 2025-06-20)")
 
 
+DATE_YEARS = (1900, 2100)
+"""The years a date is read in, as a year is (:func:`read_year`): 1900 is where Excel's dates begin (its
+serial 0 is 30/12/1899, what an empty date formula shows), and 2100 is beyond any meeting or decision
+these indices score. A year outside them is a typing slip or a placeholder (``20/06/0024`` for 2024,
+``31/12/9999`` for "open-ended"), never a day the person meant, so it is refused rather than scored."""
+
+
 def read_date(raw: Any) -> Read:
     """A date: a ``date``/``datetime``, ``dd/mm/yyyy`` (``d/m/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``),
     ISO ``yyyy-mm-dd`` (or ``yyyy/mm/dd``), ``ngày 20 tháng 6 năm 2025``; a time after it is ignored.
+    Its year is one of :data:`DATE_YEARS`, whatever way it is written (text, date cell, Excel serial).
 
     >>> read_date("20/06/2025")
     (datetime.date(2025, 6, 20), None, None)
     >>> read_date("ngày 20 tháng 6 năm 2025")
     (datetime.date(2025, 6, 20), None, None)
+    >>> read_date("20/06/0024")[1]
+    'input-range'
     """
+    day, code, message = _read_date(raw)
+    if isinstance(day, dt.date) and not DATE_YEARS[0] <= day.year <= DATE_YEARS[1]:
+        shown = repr(raw) if isinstance(raw, str) else f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+        return (
+            None,
+            "input-range",
+            T(
+                "the date {value} is in the year {year}, outside {first}–{last}: write the date as "
+                "dd/mm/yyyy with its year in full, as 20/06/2025",
+                value=shown,
+                year=f"{day.year:04d}",
+                first=str(DATE_YEARS[0]),
+                last=str(DATE_YEARS[1]),
+            ),
+        )
+    return day, code, message
+
+
+def _read_date(raw: Any) -> Read:
     if isinstance(raw, dt.datetime):
         return raw.date(), None, None
     if isinstance(raw, dt.date):
         return raw, None, None
+    if isinstance(raw, dt.time):  # an Excel date cell holding less than one day: its serial 0 (#11)
+        return (
+            None,
+            "input-type",
+            T(
+                "expected a date, got the time of day {value} (a date cell holding 0, which Excel shows "
+                "as 00/01/1900: an empty or zero date); {how}",
+                value=f"{raw.hour:02d}:{raw.minute:02d}",
+                how=_DATE_HOW,
+            ),
+        )
     if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
         return None, "input-type", _serial(raw)
     if not isinstance(raw, str) or len(raw) > MAX_TEXT:
