@@ -258,3 +258,34 @@ def test_a_value_dated_in_an_absurd_year_in_yaml_and_json(commune: Definition, t
     )
     (unit,) = _units(commune, path)
     assert _codes(unit) == ["input-range"]
+
+
+# --- 3. the HTTP API's 422 for text that is not Unicode ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        rb'{"unit": {"id": "\ud800x"}, "values": {}}',
+        rb'{"unit": {"id": "ab", "name": "\udfff"}, "values": {}}',
+        rb'{"values": {"\ud800": 1}}',
+    ],
+)
+def test_a_lone_surrogate_is_refused_without_echo(body: bytes) -> None:
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from cds_index.server import create_app
+
+    with TestClient(create_app()) as client:
+        response = client.post(
+            f"/definitions/{D}/score", content=body, headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 422
+    (problem,) = response.json()["problems"]
+    # was: "Input should be a valid string, unable to parse … (got '\ud800x') (got '\ud800x')"
+    assert problem["code"] == "invalid-value"
+    assert "got" not in problem["message"] and "nhận được" not in problem["message"]
+    assert "Input should" not in problem["message"] and "Unicode" in problem["message"]
+    assert "\\ud800x" not in problem["message"] and "\ufffd" not in response.text
+    assert response.content.isascii() or "\ufffd" not in response.content.decode("utf-8")

@@ -351,7 +351,7 @@ _PYDANTIC_CODES = {"extra_forbidden": "unknown-key", "missing": "missing-key", "
 
 def _validation_problem(error: Any) -> Problem:
     kind = str(error.get("type", ""))
-    loc = tuple(x if isinstance(x, int) else str(x) for x in error.get("loc", ()))
+    loc = tuple(x if isinstance(x, int) else _escaped(str(x)) for x in error.get("loc", ()))
     code = _PYDANTIC_CODES.get(kind)
     if code is None:
         code = "wrong-type" if kind.endswith(("_type", "_parsing")) else "invalid-value"
@@ -378,6 +378,15 @@ def _validation_problem(error: Any) -> Problem:
     return Problem(code, message, Location(path=loc), hint=T("the shape of every request is in /docs"))
 
 
+def _escaped(key: str) -> str:
+    """A key of the request as its path shows it: one that is not Unicode (a lone surrogate, JSON's
+    ``"\\ud800"``, which pydantic hands on as U+FFFD) as ASCII escapes, so a 422 never carries the
+    broken text back (#11)."""
+    if key.isascii() or not any("\ud800" <= ch <= "\udfff" or ch == "\ufffd" for ch in key):
+        return key
+    return key.encode("ascii", "backslashreplace").decode("ascii")
+
+
 _SAYS_GOT = {"decimal_parsing", "decimal_type", "float_parsing", "float_type", "int_parsing", "int_type"}
 _SAYS_GOT |= {"int_from_float", "finite_number", "string_type", "bool_parsing", "bool_type", "list_type"}
 _SAYS_GOT |= {
@@ -389,8 +398,9 @@ _SAYS_GOT |= {
     "literal_error",
 }
 _SAYS_GOT |= {"greater_than_equal", "greater_than", "less_than_equal", "less_than", "string_too_short"}
-_SAYS_GOT |= {"string_pattern_mismatch", "enum"}
-"""Errors whose message in our words already shows the value received."""
+_SAYS_GOT |= {"string_pattern_mismatch", "enum", "string_unicode"}
+"""Errors whose message in our words already shows the value received, or must not (a lone
+surrogate is no text to show: ``string_unicode``, #11)."""
 
 
 # --- the app ----------------------------------------------------------------------------------

@@ -784,6 +784,12 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, s
             detail=str(err["msg"]),
             value=_short(err.get("input")),
         )
+    elif kind == "string_unicode":  # a lone surrogate (JSON's "\ud800"): never echoed, it is no text (#11)
+        code = "invalid-value"
+        message = T(
+            "the text is not valid Unicode: it holds half of a character (a lone surrogate, written "
+            "\\ud800 to \\udfff in JSON); send the text as UTF-8, with every character whole"
+        )
     elif kind in _BOUNDS:
         code = "invalid-value"
         bound, words = _BOUNDS[kind]
