@@ -825,3 +825,20 @@ def test_meetings_attended_against_meetings_held() -> None:
     }
     assert hue(values).node("I.2.1").points == D("1.5")
     assert score_alternative(HUE, "I.2.1", "title-count", values).points == D(2)
+
+
+@pytest.mark.parametrize(
+    ("node_id", "where", "words", "reading"),
+    [
+        ("4.4", "003:1591", "(Khuyến khích đến cấp thôn)", "encouraged, not required"),
+        ("4.5", "003:1623", "Có điểm phát wifi công cộng tại các địa điểm quan", "not whether it has one"),
+    ],
+)
+def test_thanh_hoa_qualifiers_are_read_and_said(node_id: str, where: str, words: str, reading: str) -> None:
+    """A qualifier in a 1829 title is not an exemption unless it says "(nếu có)" (003:1730, 4.8)."""
+    seed_says(where, words)
+    seed_says("003:1730", "(nếu có) trở thành điểm tư vấn")
+    targets = THANH_HOA.nodes()[node_id].targets
+    assert targets is not None and reading in (targets.assumed or "")
+    result = cds_index.score(THANH_HOA, {targets.input: "Không"}, year=2024)
+    assert result.node(node_id).status != "not_applicable"
