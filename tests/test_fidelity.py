@@ -297,7 +297,7 @@ def test_the_shared_cell_is_on_record_with_the_other_reading() -> None:
     ):
         cells = {e.node: e for e in definition.errata if e.kind == "shared-points-cell"}
         assert set(cells) == set(rows)
-        assert all("5 + 5" in e.note and "Alternative reading" in e.note for e in cells.values())
+        assert all("5 + 5" in e.note and "Other readings, kept on record" in e.note for e in cells.values())
         nodes = definition.nodes()
         for node_id in rows:
             first = nodes[node_id[:-1] + "1"]
@@ -842,3 +842,22 @@ def test_thanh_hoa_qualifiers_are_read_and_said(node_id: str, where: str, words:
     assert targets is not None and reading in (targets.assumed or "")
     result = cds_index.score(THANH_HOA, {targets.input: "Không"}, year=2024)
     assert result.node(node_id).status != "not_applicable"
+
+
+@pytest.mark.parametrize(("definition", "row"), [(DEPARTMENT, "CQS.4.7.2"), (DISTRICT, "CQS.4.8.2")])
+def test_a_shared_row_names_the_erratum_in_the_readers_words(definition: Any, row: str) -> None:
+    """The shared-cell row's assumption says what the erratum is, not the format's key; the erratum
+    names the alternatives it keeps (`split-5-5` is a rule on the row above, so "not encoded" was wrong)."""
+    from cds_index.formats.model import ERRATUM_KINDS
+    from cds_index.i18n import render
+
+    assumed = definition.nodes()[row].rule.assumed or ""
+    assert (
+        "shared-points-cell" not in assumed and render(ERRATUM_KINDS["shared-points-cell"], "en") in assumed
+    )
+    above = definition.nodes()[row[:-1] + "1"]
+    names = [a.name for a in above.rule.alternatives or ()]
+    assert names == ["split-5-5", "level-3-or-above"]
+    for erratum in definition.errata:
+        if erratum.kind == "shared-points-cell":
+            assert "not encoded" not in erratum.note and all(f"`{n}`" in erratum.note for n in names)
