@@ -861,3 +861,24 @@ def test_a_shared_row_names_the_erratum_in_the_readers_words(definition: Any, ro
     for erratum in definition.errata:
         if erratum.kind == "shared-points-cell":
             assert "not encoded" not in erratum.note and all(f"`{n}`" in erratum.note for n in names)
+
+
+@pytest.mark.parametrize(("definition", "row"), [(DEPARTMENT, "CQS.4.8.1"), (DISTRICT, "CQS.4.9.1")])
+def test_the_dossier_cells_prose_says_what_is_scored(definition: Any, row: str) -> None:
+    """002:1138 "Tỷ lệ DVCTT mức độ 3 có phát sinh HSTT": the cell divides by the online services, and
+    under split-5-5 a unit can reach 10 (every level with dossiers) but not past 5 with one level only."""
+    seed_says("002:1138", "Tỷ lệ DVCTT mức độ 3 có phát sinh HSTT")
+    node = definition.nodes()[row]
+    assert "with online dossiers over the online services" in (node.rule.assumed or "")
+    both = {
+        "procedures_online_l3": 4,
+        "procedures_online_l4": 6,
+        "procedures_l3_with_dossiers": 4,
+        "procedures_l4_with_dossiers": 6,
+    }
+    assert score_alternative(definition, row, "split-5-5", both).points == D(10)
+    one = {**both, "procedures_online_l4": 0, "procedures_l4_with_dossiers": 0}
+    assert score_alternative(definition, row, "split-5-5", one).points == D(5)
+    assert cds_index.score(definition, one, year=2024).node(row).points == D(10)
+    (split,) = [a for a in node.rule.alternatives or () if a.name == "split-5-5"]
+    assert "all at one level" in split.reason and "every service online" not in split.reason
