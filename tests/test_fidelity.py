@@ -882,3 +882,26 @@ def test_the_dossier_cells_prose_says_what_is_scored(definition: Any, row: str) 
     assert cds_index.score(definition, one, year=2024).node(row).points == D(10)
     (split,) = [a for a in node.rule.alternatives or () if a.name == "split-5-5"]
     assert "all at one level" in split.reason and "every service online" not in split.reason
+
+
+@pytest.mark.parametrize(
+    ("definition", "row", "found", "handled", "where"),
+    [
+        (DEPARTMENT, "CQS.5.4.1", "cyberattacks", "cyberattacks_handled", "002:1416"),
+        (DEPARTMENT, "CQS.5.5.1", "security_incidents", "security_incidents_self_handled", "002:1444"),
+        (DISTRICT, "CQS.5.4.1", "cyberattacks", "cyberattacks_handled", "002:2923"),
+        (DISTRICT, "CQS.5.4.2", "security_incidents", "security_incidents_self_handled", "002:2935"),
+    ],
+)
+def test_an_incident_rate_has_its_proportional_reading(
+    definition: Any, row: str, found: str, handled: str, where: str
+) -> None:
+    """707 titles these "Tỷ lệ …" (a rate) and prints only the maximum: all or nothing as encoded,
+    in proportion to the share handled as the alternative, full points with no incident either way."""
+    seed_says(where, "Tỷ lệ")
+    points = definition.nodes()[row].points
+    values = {found: 4, handled: 3}
+    assert cds_index.score(definition, values, year=2024).node(row).points == D(0)
+    assert score_alternative(definition, row, "proportional", values).points == points * D("0.75")
+    none = {found: 0, handled: 0}
+    assert score_alternative(definition, row, "proportional", none).points == points
