@@ -905,3 +905,60 @@ def test_an_incident_rate_has_its_proportional_reading(
     assert score_alternative(definition, row, "proportional", values).points == points * D("0.75")
     none = {found: 0, handled: 0}
     assert score_alternative(definition, row, "proportional", none).points == points
+
+
+def _seed_rows(seed: str) -> list[tuple[int, str, str]]:
+    """The seed's table rows: (first line, printed number, the row's text without spaces or ";")."""
+    import re
+
+    lines = (SEEDS / SEED_FILES[seed]).read_text(encoding="utf-8").splitlines()
+    starts = [
+        (i, m.group(1))
+        for i, line in enumerate(lines)
+        if (m := re.match(r"\s*(\d+(?:\.\d+)+)(?:\s|$)", line))
+    ]
+    ends = [i for i, _ in starts[1:]] + [len(lines)]
+    return [
+        (i + 1, number, _squeezed("\n".join(lines[i:end])))
+        for (i, number), end in zip(starts, ends, strict=True)
+    ]
+
+
+def _squeezed(text: str) -> str:
+    import re
+    import unicodedata
+
+    return re.sub(r"[\s;]+", "", unicodedata.normalize("NFC", text))
+
+
+@pytest.mark.parametrize(
+    ("name", "seed", "shared"),
+    [
+        ("tu-ky-707-district", "000", {"CQS.2.4.1", "CQS.2.4.2"}),  # cells printed beside 2.4.3 (000:234)
+        ("tu-ky-107-commune", "004", {"CQS.2.4.1", "CQS.2.4.3"}),  # cells printed beside 2.4.2 (004:263)
+    ],
+)
+def test_every_assignment_is_printed_on_its_own_row(name: str, seed: str, shared: set[str]) -> None:
+    """Each lead, coordinating unit and Ghi chú of the overlays is in the seed row of its number (audit8);
+    the rows whose cells are printed once for several rows are the ones on record as such."""
+    from ruamel.yaml import YAML
+
+    if not (SEEDS / SEED_FILES[seed]).is_file():
+        pytest.skip("the seeds are not on this machine")
+    data = YAML(typ="safe").load((DEFINITIONS / "overlays" / f"{name}.yaml").read_text(encoding="utf-8"))
+    items = (
+        list(data["assignments"].items())
+        if "assignments" in data
+        else [(c["id"], c) for c in data["criteria"]]
+    )
+    rows, position, outside = _seed_rows(seed), 0, set()
+    for key, cells in items:
+        number = key.split(".", 1)[1]
+        if key == "CQS.4.4.5":
+            number = "4.4.4"  # 707's duplicate number, printed twice (errata)
+        found = next(i for i in range(position, len(rows)) if rows[i][1] == number)
+        position = found + 1
+        words = [*(cells.get("lead") or []), *(cells.get("coordinating") or []), cells.get("timing") or ""]
+        if not all(_squeezed(w) in rows[found][2] for w in words):
+            outside.add(key)
+    assert outside == shared
