@@ -962,3 +962,18 @@ def test_every_assignment_is_printed_on_its_own_row(name: str, seed: str, shared
         if not all(_squeezed(w) in rows[found][2] for w in words):
             outside.add(key)
     assert outside == shared
+
+
+def test_handling_incidents_has_its_literal_and_proportional_readings() -> None:
+    """001:1673 "- Có thực hiện xử l   hi xảy ra sự cố" against the guidance 001:1664 "xử l  100"."""
+    seed_says("001:1673", "Có thực hiện xử l   hi xảy ra sự cố")
+    seed_says("001:1664", "đảm bảo xử l  100")
+    values = {"security_incidents": 4, "security_incidents_handled": 1}
+    assert hue(values).node("V.4.1").points == D(0)
+    assert score_alternative(HUE, "V.4.1", "any-handling", values).points == D(5)
+    assert score_alternative(HUE, "V.4.1", "proportional", values).points == D("1.25")
+    for name in ("any-handling", "proportional"):
+        none = {"security_incidents": 0, "security_incidents_handled": 0}
+        assert score_alternative(HUE, "V.4.1", name, none).points == D(5)
+        unhandled = {"security_incidents": 2, "security_incidents_handled": 0}
+        assert score_alternative(HUE, "V.4.1", name, unhandled).points == D(0)
