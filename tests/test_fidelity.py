@@ -977,3 +977,38 @@ def test_handling_incidents_has_its_literal_and_proportional_readings() -> None:
         assert score_alternative(HUE, "V.4.1", name, none).points == D(5)
         unhandled = {"security_incidents": 2, "security_incidents_handled": 0}
         assert score_alternative(HUE, "V.4.1", name, unhandled).points == D(0)
+
+
+@pytest.mark.parametrize(
+    ("node_id", "flag", "where", "words"),
+    [
+        ("IV.2.1", "dx_staff_assignment_decision", "001:1298", "huyện   huyến  hích"),
+        (
+            "IV.3.1",
+            "cybersecurity_staff_assignment_decision",
+            "001:1350",
+            "cấp xã   có thể sử dụng nhân sự chuyên trách, kiêm",
+        ),
+    ],
+)
+def test_a_part_time_assignment_earns_and_the_strict_reading_is_on_record(
+    node_id: str, flag: str, where: str, words: str
+) -> None:
+    """001:1314 "chuyên trách trong Quyết định" beside "khuyến khích đối với cấp xã": at commune level
+    full-time staff is encouraged, so a kiêm nhiệm decision earns as encoded; `full-time-only` does not."""
+    seed_says(where, words)
+    node = HUE.nodes()[node_id]
+    assert "kiêm nhiệm" in (node.rule.assumed or "")
+    assert hue({flag: True}).node(node_id).points == D(10)
+    strict = {flag: True, alternative(HUE, node_id, "full-time-only").rule.input: False}
+    assert score_alternative(HUE, node_id, "full-time-only", strict).points == D(0)
+
+
+def test_the_smartphone_condition_scored_line_by_line() -> None:
+    """001:877 "- 100  nhân sự sử dụng điện thoại thông minh" and 001:879 "- 100  nhân sự cài đặt  ue-S"."""
+    seed_says("001:877", "100  nhân sự sử dụng điện thoại thông minh")
+    seed_says("001:879", "100  nhân sự cài đặt  ue-S")
+    values = {"cbccvc_and_workers": 20, "staff_with_smartphone": 20, "staff_with_smartphone_hues": 10}
+    assert hue(values).node("III.1.1").points == D("1.5")
+    assert score_alternative(HUE, "III.1.1", "each-line", values).points == D("2.25")
+    assert score_alternative(HUE, "III.1.1", "title-count", values).points == D(3)
