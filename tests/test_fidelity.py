@@ -1012,3 +1012,17 @@ def test_the_smartphone_condition_scored_line_by_line() -> None:
     assert hue(values).node("III.1.1").points == D("1.5")
     assert score_alternative(HUE, "III.1.1", "each-line", values).points == D("2.25")
     assert score_alternative(HUE, "III.1.1", "title-count", values).points == D(3)
+
+
+@pytest.mark.parametrize(
+    ("definition", "row", "where"),
+    [(DEPARTMENT, "CQS.4.10.1", "002:1206"), (DISTRICT, "CQS.4.11.1", "002:2743")],
+)
+def test_the_bcci_rate_over_the_procedures_the_title_names(definition: Any, row: str, where: str) -> None:
+    """002:1206 "Tỷ lệ TTHC đã triển khai có phát sinh hồ sơ …": the title's denominator is on record."""
+    seed_says(where, "Tỷ lệ TTHC đã triển khai có phát sinh hồ sơ")
+    assert definition.nodes()[row].title.startswith("Tỷ lệ TTHC đã triển khai")
+    values = {"procedures_total": 100, "procedures_bcci_deployed": 20, "procedures_with_bcci": 10}
+    points = definition.nodes()[row].points
+    assert cds_index.score(definition, values, year=2024).node(row).points == points * D("0.1")
+    assert score_alternative(definition, row, "title-count", values).points == points * D("0.5")
