@@ -1,50 +1,53 @@
-"""The pre-commit hooks of .pre-commit-hooks.yaml, run by pre-commit in a temporary repository (#14).
+"""The pre-commit hooks of .pre-commit-hooks.yaml (#14), run as pre-commit runs them.
 
-The temporary repository uses this checkout as its hook source (`repo: <checkout>`, `rev:` its HEAD
-commit, so what is tested is what is committed), with a good definition, a bad one, one that only
-warns and a YAML file that is not a cds_index file. pre-commit builds the hooks' environment once
-(a virtualenv and `pip install` of this project: tens of seconds); both hooks share it.
+The manifest is read by pre-commit's own reader (its schema and defaults); each hook's files are chosen
+from a small analysts' repository as pre-commit chooses them (``files``, ``exclude``, ``types`` by the
+`identify` tags pre-commit uses), and its ``entry`` is run through the console script it names (the
+``[project.scripts]`` entry point, in this process) with those file names appended. The repository
+holds a good definition, a bad one, one that only warns and a YAML file that is not a cds_index file.
+
+One end-to-end run of ``pre-commit run`` over the same repository checks what is left: that pre-commit
+accepts the hooks, passes the files and reports each hook's status. Its hooks are the manifest's, run
+as ``python -m cds_index`` from this environment: building the hooks' own virtualenv (``pip install``
+of this project, tens of seconds) would test pip, not the hooks; the wheel is tested in
+test_packaging.py and the entry points in test_cli_package.py.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
+import tomllib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from .conftest import ROOT, TINY, mutate
 
-pytestmark = pytest.mark.slow
-
-OFFLINE = ("Could not find a version", "No matching distribution", "Failed to establish", "Temporary failure")
-
-
-def _git(cwd: Path, *argv: str) -> str:
-    done = subprocess.run(["git", *argv], cwd=cwd, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
+MANIFEST = ROOT / ".pre-commit-hooks.yaml"
+FILES = ("definitions/bad.yaml", "definitions/good.yaml", "definitions/warned.yaml", ".github/ci.yml")
 
 
 @pytest.fixture(scope="module")
-def hook_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Run both hooks over the temporary repository once; their output, by hook id."""
-    pytest.importorskip("pre_commit", reason="pre-commit is in the test extra: pip install -e '.[test]'")
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    if not (ROOT / ".git").exists():
-        pytest.skip("not a git checkout (an sdist): pre-commit needs a commit of the hooks' repository")
-    rev = _git(ROOT, "rev-parse", "HEAD")
-    if "cds-index-check-strict" not in _git(ROOT, "show", f"{rev}:.pre-commit-hooks.yaml"):
-        pytest.skip("the hooks are not committed yet")  # a local edit in progress
+def hooks() -> dict[str, dict[str, Any]]:
+    """The manifest's hooks by id, as pre-commit reads them (validated, defaults filled in)."""
+    clientlib = pytest.importorskip(
+        "pre_commit.clientlib", reason="pre-commit is in the test extra: pip install -e '.[test]'"
+    )
+    return {hook["id"]: hook for hook in clientlib.load_manifest(str(MANIFEST))}
 
-    repo = tmp_path_factory.mktemp("analysts")
-    _git(repo, "init", "-q")
-    (repo / "definitions").mkdir()
+
+def _analysts(repo: Path) -> Path:
+    """The analysts' repository: a good, a bad and a warned definition, and a CI workflow."""
+    for name in FILES:
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
     (repo / "definitions" / "good.yaml").write_text(TINY, encoding="utf-8")
     (repo / "definitions" / "bad.yaml").write_text(
         mutate(TINY, ("          kind: yes_no", "          kind: yesno")), encoding="utf-8"
@@ -53,36 +56,149 @@ def hook_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "inputs:\n", "inputs:\n  spare: {label: Không dùng, type: boolean}\n", 1
     )  # an input no criterion reads: a warning
     (repo / "definitions" / "warned.yaml").write_text(warned, encoding="utf-8")
-    (repo / ".github").mkdir()
     (repo / ".github" / "ci.yml").write_text("on: [push]\njobs: {}\n", encoding="utf-8")
+    return repo
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _analysts(tmp_path_factory.mktemp("analysts"))
+
+
+def _chosen(hook: dict[str, Any], repo: Path, exclude: str = "^$") -> list[str]:
+    """The files pre-commit passes to ``hook`` (``exclude`` as a user's config adds it)."""
+    from identify.identify import tags_from_path
+
+    chosen = []
+    for name in FILES:
+        tags = tags_from_path(str(repo / name))
+        if not re.search(hook["files"], name) or re.search(hook["exclude"], name) or re.search(exclude, name):
+            continue
+        typed = set(hook["types"]) <= tags and (not hook["types_or"] or set(hook["types_or"]) & tags)
+        if typed and not set(hook["exclude_types"]) & tags:
+            chosen.append(name)
+    return chosen
+
+
+def _script(name: str) -> Callable[[list[str]], int]:
+    """The function behind this project's console script ``name`` (``[project.scripts]``)."""
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    module, _, attribute = scripts[name].partition(":")
+    function: Callable[[list[str]], int] = getattr(importlib.import_module(module), attribute)
+    return function
+
+
+@pytest.fixture
+def run(
+    hooks: dict[str, dict[str, Any]],
+    repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Callable[..., tuple[int, str]]:
+    """Run a hook as pre-commit would, from the repository's root: ``(exit code, output)``."""
+
+    def _run(hook_id: str, exclude: str = "^$") -> tuple[int, str]:
+        hook = hooks[hook_id]
+        program, *arguments = shlex.split(hook["entry"])
+        files = _chosen(hook, repo, exclude)
+        assert hook["pass_filenames"] and files
+        monkeypatch.chdir(repo)
+        monkeypatch.setenv("CDS_INDEX_LANG", "en")
+        code = _script(program)([*arguments, *hook["args"], *files])
+        captured = capsys.readouterr()
+        return code, captured.out + captured.err
+
+    return _run
+
+
+def test_the_manifest_runs_the_projects_command_on_yaml_files(hooks: dict[str, dict[str, Any]]) -> None:
+    assert set(hooks) == {"cds-index-check", "cds-index-check-strict"}
+    for hook in hooks.values():
+        assert hook["language"] == "python"  # pre-commit installs this project and runs its script
+        assert shlex.split(hook["entry"])[:2] == ["cds-index", "check"]
+        assert "yaml" in hook["types"]
+    assert "--strict" in shlex.split(hooks["cds-index-check-strict"]["entry"])
+    assert "--strict" not in shlex.split(hooks["cds-index-check"]["entry"])
+
+
+def test_the_hooks_are_given_every_yaml_file(hooks: dict[str, dict[str, Any]], repo: Path) -> None:
+    for hook in hooks.values():
+        assert _chosen(hook, repo) == list(FILES)  # ci.yml too: the command itself skips it
+
+
+def test_the_check_hook_fails_the_bad_definition_only(run: Callable[..., tuple[int, str]]) -> None:
+    code, out = run("cds-index-check")
+    assert code == 1
+    assert "OK   definitions/good.yaml" in out
+    assert "OK   definitions/warned.yaml" in out  # a warning does not fail the plain hook
+    assert "FAIL definitions/bad.yaml" in out
+    assert "definitions/bad.yaml:" in out and "yesno" in out  # a positioned problem naming the typo
+    assert "ci.yml" not in out  # not a cds_index file: skipped
+
+
+def test_without_the_bad_file_the_check_hook_passes(run: Callable[..., tuple[int, str]]) -> None:
+    code, out = run("cds-index-check", exclude=r"bad\.yaml")
+    assert code == 0
+    assert "OK   definitions/warned.yaml" in out and "unused-input" in out
+
+
+def test_the_strict_hook_fails_on_a_warning(run: Callable[..., tuple[int, str]]) -> None:
+    code, out = run("cds-index-check-strict", exclude=r"bad\.yaml")
+    assert code == 1  # only warned.yaml can fail it: bad.yaml is excluded
+    assert "unused-input" in out and "spare" in out
+    assert "bad.yaml" not in out and "ci.yml" not in out
+
+
+def _git(cwd: Path, *argv: str) -> str:
+    done = subprocess.run(["git", *argv], cwd=cwd, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.mark.slow
+def test_pre_commit_runs_the_hooks(hooks: dict[str, dict[str, Any]], tmp_path: Path) -> None:
+    """``pre-commit run --all-files`` with the manifest's hooks: each hook's status and files."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = _analysts(tmp_path / "analysts")
+
+    def local(hook_id: str, name: str, exclude: str = "^$") -> str:
+        hook = hooks[hook_id]
+        program, *arguments = shlex.split(hook["entry"])
+        assert program == "cds-index"  # the console script is `python -m cds_index` (test_cli_package)
+        entry = shlex.join([sys.executable, "-m", "cds_index", *arguments])
+        fields = {
+            "id": hook_id,
+            "name": name,
+            "entry": entry,
+            "language": "unsupported",
+            "files": hook["files"],
+            "types": hook["types"],
+            "exclude": exclude,
+        }
+        return "      - {" + ", ".join(f"{k}: {_yaml_scalar(v)}" for k, v in fields.items()) + "}\n"
+
     (repo / ".pre-commit-config.yaml").write_text(
-        "repos:\n"
-        f"  - repo: {ROOT.as_posix()}\n"
-        f"    rev: {rev}\n"
-        "    hooks:\n"
-        "      - {id: cds-index-check, name: check all}\n"
-        "      - {id: cds-index-check, name: check clean, exclude: bad\\.yaml}\n"
-        "      - {id: cds-index-check-strict, name: strict clean, exclude: bad\\.yaml}\n",
+        "repos:\n  - repo: local\n    hooks:\n"
+        + local("cds-index-check", "check all")
+        + local("cds-index-check", "check clean", r"bad\.yaml")
+        + local("cds-index-check-strict", "strict clean", r"bad\.yaml"),
         encoding="utf-8",
     )
+    _git(repo, "init", "-q")
     _git(repo, "add", "-A")
-    home = tmp_path_factory.mktemp("pre-commit-home")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
-    env.pop("PYTHONPATH", None)  # the hooks run from their own environment, not this checkout
+    home = tmp_path / "pre-commit-home"
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never", "CDS_INDEX_LANG": "en"}
     done = subprocess.run(
         [sys.executable, "-m", "pre_commit", "run", "--all-files", "--verbose"],
         cwd=repo,
         capture_output=True,
         text=True,
         env=env,
-        timeout=900,
+        timeout=300,
     )
     out = done.stdout + done.stderr
-    log = home / "pre-commit.log"
-    details = out + (log.read_text(encoding="utf-8", errors="replace") if log.exists() else "")
-    if done.returncode not in (0, 1) and any(sign in details for sign in OFFLINE):
-        pytest.skip("pre-commit could not build the hooks' environment offline (no package index)")
-    assert done.returncode == 1, details  # bad.yaml fails `check all`
+    assert done.returncode == 1, out  # bad.yaml fails `check all`
     sections: dict[str, str] = {}
     name = ""
     for line in out.splitlines():
@@ -93,27 +209,14 @@ def hook_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         elif name:
             sections[name] += line + "\n"
     assert set(sections) == {"check all", "check clean", "strict clean"}, out
-    return sections
+    assert sections["check all"].startswith("Failed") and "FAIL definitions/bad.yaml" in sections["check all"]
+    assert "OK   definitions/good.yaml" in sections["check all"] and "ci.yml" not in sections["check all"]
+    assert sections["check clean"].startswith("Passed")
+    assert sections["strict clean"].startswith("Failed") and "spare" in sections["strict clean"]
 
 
-def test_the_check_hook_fails_the_bad_definition_only(hook_run: dict[str, str]) -> None:
-    out = hook_run["check all"]
-    assert out.startswith("Failed")
-    assert "OK   definitions/good.yaml" in out
-    assert "OK   definitions/warned.yaml" in out  # a warning does not fail the plain hook
-    assert "FAIL definitions/bad.yaml" in out
-    assert "definitions/bad.yaml:" in out and "yesno" in out  # a positioned problem naming the typo
-    assert "ci.yml" not in out  # not a cds_index file: skipped
-
-
-def test_without_the_bad_file_the_check_hook_passes(hook_run: dict[str, str]) -> None:
-    out = hook_run["check clean"]
-    assert out.startswith("Passed")
-    assert "OK   definitions/warned.yaml" in out and "unused-input" in out
-
-
-def test_the_strict_hook_fails_on_a_warning(hook_run: dict[str, str]) -> None:
-    out = hook_run["strict clean"]
-    assert out.startswith("Failed")  # only warned.yaml can fail it: bad.yaml is excluded
-    assert "unused-input" in out and "spare" in out
-    assert "bad.yaml" not in out and "ci.yml" not in out
+def _yaml_scalar(value: Any) -> str:
+    """A value for a YAML flow mapping: lists as flow sequences, text single-quoted."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml_scalar(v) for v in value) + "]"
+    return "'" + str(value).replace("'", "''") + "'"

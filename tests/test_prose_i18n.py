@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import pickle
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +25,19 @@ def tiny(text: str = TINY) -> Definition:
 
 
 BUNDLED = sorted(DEFINITIONS.rglob("*.yaml"))
+
+
+@functools.cache
+def bundled_prose(path: Path) -> tuple[tuple[tuple[str | int, ...], Prose], ...]:
+    """The prose of a bundled file, read and validated once per test process (the files do not change
+    during a run; a test that edits prose works on its own copy)."""
+    return tuple(prose_of(file_model(path)))
+
+
+@functools.cache
+def vietnamese() -> frozenset[str]:
+    """The msgids the bundled Vietnamese `definitions` catalogue translates, read once."""
+    return frozenset(translated("vi"))
 
 
 @pytest.fixture
@@ -88,27 +103,25 @@ def test_prose_travels_as_itself_and_is_written_as_text() -> None:
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
 def test_every_bundled_text_has_a_vietnamese_translation(path: Path) -> None:
     """A text edited since its translation (or a new one) is listed here: extract it, translate it."""
-    done = translated("vi")
+    done = vietnamese()
     missing = [
-        f"{'.'.join(map(str, where))}: {text[:60]}"
-        for where, text in prose_of(file_model(path))
-        if text not in done
+        f"{'.'.join(map(str, where))}: {text[:60]}" for where, text in bundled_prose(path) if text not in done
     ]
     assert not missing, f"{len(missing)} untranslated (python -m cds_index.formats.prose {path})"
 
 
 def test_every_entry_of_the_catalogue_is_a_bundled_text() -> None:
     """No stale entry: a msgid whose English was edited away is removed with it."""
-    texts = {str(t) for path in BUNDLED for _, t in prose_of(file_model(path))}
-    assert translated("vi") <= texts
+    texts = {str(t) for path in BUNDLED for _, t in bundled_prose(path)}
+    assert vietnamese() <= texts
 
 
 def test_show_assumptions_in_vietnamese_reads_the_translation(capsys: pytest.CaptureFixture[str]) -> None:
     from cds_index.cli import main as cli
 
     path = DEFINITIONS / "hue-2263-commune.yaml"
-    done = translated("vi")
-    shown = [t for where, t in prose_of(file_model(path)) if t in done and where[-1] == "assumed"]
+    done = vietnamese()
+    shown = [t for where, t in bundled_prose(path) if t in done and where[-1] == "assumed"]
     if not shown:
         pytest.skip("no assumption of this definition is translated yet")
     assert cli(["show", str(path), "--assumptions", "--lang", "vi"]) == 0
@@ -128,6 +141,28 @@ def test_the_extractor_writes_entries_a_catalogue_reads(
     po.write_text(entries(path), encoding="utf-8")
     with po.open("rb") as handle:
         ids = [str(m.id) for m in read_po(handle) if m.id]
-    assert ids == list(dict.fromkeys(str(t) for _, t in prose_of(file_model(path))))
+    assert ids == list(dict.fromkeys(str(t) for _, t in bundled_prose(path)))
     assert main([str(path), "--all"]) == 0
     assert capsys.readouterr().out.count("\nmsgid ") + 1 >= len(ids)
+
+
+def test_the_extractor_reads_each_file_once(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`main` over two files validates each once, and leaves out of the second what the first wrote."""
+    from cds_index.formats import prose
+
+    read: list[Path] = []
+
+    def counted(path: Any) -> Any:
+        read.append(Path(path))
+        return file_model(path)
+
+    monkeypatch.setattr(prose, "file_model", counted)
+    first, second = DEFINITIONS / "hai-duong-707-district.yaml", DEFINITIONS / "hai-duong-707-department.yaml"
+    assert main([str(first), str(second), "--all"]) == 0
+    assert read == [first, second]
+    out = capsys.readouterr().out
+    ids = [line for line in out.splitlines() if line.startswith("msgid ")]
+    assert len(ids) == len(set(ids))  # a text of both files is written once, under the first
+    assert len(ids) == len({str(t) for path in (first, second) for _, t in bundled_prose(path)})

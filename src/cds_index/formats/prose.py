@@ -60,9 +60,18 @@ def _quoted(text: str) -> str:
 
 def entries(path: str | Path, *, known: set[str] | None = None) -> str:
     """The catalogue entries of the file's prose not in ``known`` (msgstr empty), once each."""
+    return _entries(path, list(prose_of(file_model(path))), known)
+
+
+Found = list[tuple[tuple[str | int, ...], Prose]]
+"""The prose of one file with the path of keys to each text, as :func:`prose_of` yields it."""
+
+
+def _entries(path: str | Path, found: Found, known: set[str] | None) -> str:
+    """The entries of ``found`` (the file's prose, read once) not in ``known``."""
     seen = set(known or ())
     out = []
-    for where, text in prose_of(file_model(path)):
+    for where, text in found:
         if str(text) in seen:
             continue
         seen.add(str(text))
@@ -94,10 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     known = set() if args.all else translated(args.lang)
     for file in args.files:
-        text = entries(file, known=known)
+        found = list(prose_of(file_model(file)))  # each file is read and validated once
+        text = _entries(file, found, known)
         if text:
             sys.stdout.write(text + "\n")
-        known |= {str(t) for _, t in prose_of(file_model(file))}
+        known |= {str(t) for _, t in found}
     return 0
 
 

@@ -1,0 +1,70 @@
+"""`check_file` parses a file once per process while it is unchanged, and again once it changes (#11)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cds_index.check import checking
+from cds_index.check.checking import check_file
+
+from .conftest import TINY, mutate
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files `check_file` parses, in order."""
+    seen: list[str] = []
+    real = checking.read_file
+
+    def counted(path: Any) -> Any:
+        seen.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(checking, "read_file", counted)
+    return seen
+
+
+def test_an_unchanged_file_is_parsed_once(write: Callable[..., Path], reads: list[str]) -> None:
+    path = write(TINY, "once.yaml")
+    first, second = check_file(path), check_file(path)
+    assert reads == ["once.yaml"]
+    assert first.ok and second.ok and first.to_dict() == second.to_dict()
+
+
+def test_an_edited_file_is_parsed_again(write: Callable[..., Path], reads: list[str]) -> None:
+    path = write(TINY, "edited.yaml")
+    assert check_file(path).ok
+    # the same size and the same modification time, another inode: still read again
+    typo = mutate(TINY, ("kind: yes_no", "kind: yesno"))
+    assert len(typo) != len(TINY)
+    same_size = mutate(TINY, ("total: 10", "total: 11"))
+    stat = path.stat()
+    fresh = path.with_name("fresh.yaml")
+    fresh.write_text(same_size, encoding="utf-8")
+    os.utime(fresh, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    fresh.replace(path)
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+    assert "total-mismatch" in {p.code for p in check_file(path).problems}
+    path.write_text(typo, encoding="utf-8")  # another size
+    assert not check_file(path).ok
+    assert reads == ["edited.yaml"] * 3
+
+
+def test_a_file_that_could_not_be_read_is_tried_again(write: Callable[..., Path], reads: list[str]) -> None:
+    path = write("kind: [definition\n", "broken.yaml")
+    assert not check_file(path).ok and not check_file(path).ok
+    assert reads == ["broken.yaml"] * 2
+
+
+def test_the_documents_kept_are_bounded(write: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checking, "_PARSED", {})
+    monkeypatch.setattr(checking, "_PARSED_BYTES", 3 * len(TINY.encode()))
+    for n in range(10):
+        check_file(write(TINY, f"many-{n}.yaml"))
+        assert sum(key[2] for key in checking._PARSED) <= checking._PARSED_BYTES
+    assert checking._PARSED
