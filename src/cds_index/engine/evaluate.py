@@ -450,15 +450,7 @@ class Result:
         """The JSON contract of ``cds-index score --format json`` (points are exact decimal strings);
         ``explain=False`` leaves every node's explanation out (nothing is written)."""
         places = self.places if rounded else None
-        out = self.heading(rounded=rounded, explain=explain)
         num = _numbers(places)
-        out["children"] = [self._pillar(p, places, num, explain) for p in self.pillars]
-        return out
-
-    def heading(self, *, rounded: bool = False, explain: bool = True) -> dict[str, Any]:
-        """:meth:`to_dict` without its last key, ``children`` (the pillars' trees): what the API's
-        answer writes before its nodes (``cds_index.render.jsonbytes.result_bytes``)."""
-        num = _numbers(self.places if rounded else None)
         return {
             "definition": self.definition,
             "unit": {"id": self.unit_id, "name": self.unit_name},
@@ -472,6 +464,7 @@ class Result:
             "total_with_bonus": num(self.total_with_bonus),
             "index": self._index_dict(num, explain),
             "problems": [p.to_dict(self.lang) for p in self.problems],
+            "children": [self._pillar(p, places, num, explain) for p in self.pillars],
         }
 
     def _index_dict(self, num: Any, explain: bool) -> dict[str, Any]:
