@@ -167,14 +167,17 @@ def _explained(d: Decimal, lang: Lang) -> str:
     if not d.is_finite() or d.adjusted() > _FAST_DIGITS:
         return _show(d, lang)
     rounded = d.quantize(_QUANTUM[EXPLAIN_PLACES], ROUND_HALF_UP, _ROUNDING)
+    # trailing zeros dropped from the plain text (what normalize() then format() write, without
+    # building two more Decimals: at most 55 digits here, so normalize would round nothing)
     if rounded == d:  # at most four decimals: written as it is
-        whole = d.to_integral_value()
-        text = format(whole if d == whole else d.normalize(CONTEXT), "f")
+        text = format(d, "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
     else:  # a repeating decimal in an explanation: say it is rounded
-        whole = rounded.to_integral_value()
-        text = "≈" + format(whole if rounded == whole else rounded.normalize(CONTEXT), "f")
-        if text == "≈-0":
+        text = format(rounded, "f").rstrip("0").rstrip(".")
+        if text == "-0":
             return "0"
+        text = "≈" + text
     if text == "-0":
         return "0"
     return text.replace(".", ",") if lang == "vi" else text
@@ -185,9 +188,7 @@ def _percent(share: Decimal, lang: Lang) -> str:
     d = share * HUNDRED
     if not d.is_finite() or d.adjusted() > _FAST_DIGITS:
         return _show(d, lang, 2) + "%"
-    d = d.quantize(_QUANTUM[2], ROUND_HALF_UP, _ROUNDING)
-    whole = d.to_integral_value()
-    text = format(whole if d == whole else d.normalize(CONTEXT), "f")
+    text = format(d.quantize(_QUANTUM[2], ROUND_HALF_UP, _ROUNDING), "f").rstrip("0").rstrip(".")
     if text == "-0":
         return "0%"
     return (text.replace(".", ",") if lang == "vi" else text) + "%"
@@ -213,15 +214,27 @@ _PERCENT: dict[str, dict[Decimal, str]] = {"vi": {}, "en": {}}
 
 
 def points_text(d: Decimal, lang: Lang = "vi") -> str:
-    """Points with their word: ``2,5 điểm``; ``1 point``, ``2.5 points``."""
-    got = FIGURES_WRITTEN.get(lang)
-    try:
-        text = (got(d) if got is not None else None) or figure(d, lang)
-    except TypeError:  # a signalling NaN cannot be hashed
-        text = figure(d, lang)
-    if lang == "vi":
-        return text + " điểm"
-    return text + (" point" if d == ONE else " points")
+    """Points with their word: ``2,5 điểm``; ``1 point``, ``2.5 points``. Cached per value like
+    :func:`figure` (#11: every criterion's explanation ends with its points)."""
+    cache = _POINTS.get(lang)
+    if cache is not None:
+        try:
+            text = cache.get(d)
+        except TypeError:  # a signalling NaN cannot be hashed
+            cache = None
+        else:
+            if text is not None:
+                return text
+    text = figure(d, lang)
+    text += " điểm" if lang == "vi" else " point" if d == ONE else " points"
+    if cache is not None:
+        if len(cache) > _SHOWN_MAX:
+            cache.clear()
+        cache[d] = text
+    return text
+
+
+_POINTS: dict[str, dict[Decimal, str]] = {"vi": {}, "en": {}}
 
 
 def figure(d: Decimal, lang: Lang = "vi") -> str:

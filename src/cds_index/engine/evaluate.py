@@ -277,16 +277,21 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
         )
     w = STATUS_WORDS[lang]
     if form == SUM:
+        _, _, points, top, _, _, _, children, _, _, _, bonus, unfloored = node
+        got = _FIGURES_WRITTEN.get(lang)
         try:
-            terms = _terms(node.children, _FIGURES_WRITTEN[lang], lang)
-        except (KeyError, TypeError):  # another language, or a number that cannot be hashed
-            terms = figure(node.children[0].points, lang) if node.children else ""
-            for c in node.children[1:]:  # a deduction reads `− 3`, not `+ -3`
+            terms = _terms(children, got, lang) if got is not None else None
+        except TypeError:  # a number that cannot be hashed
+            terms = None
+        if terms is None:  # another language, or a number that cannot be hashed
+            terms = figure(children[0].points, lang) if children else ""
+            for c in children[1:]:  # a deduction reads `− 3`, not `+ -3`
                 terms += f" − {figure(-c.points, lang)}" if c.points < 0 else f" + {figure(c.points, lang)}"
-        if node.unfloored is not None:
-            terms += f" = {figure(node.unfloored, lang)} ({w['floor']})"
-        text = f"{w['sum']}: {terms} = {figure(node.points, lang)}/{points_text(node.max, lang)}"
-        return text + (f"; {w['bonus']} {figure(node.bonus, lang)}" if node.bonus else "")
+        if unfloored is not None:
+            terms += f" = {figure(unfloored, lang)} ({w['floor']})"
+        total = (got(points) if got is not None else None) or figure(points, lang)
+        text = f"{w['sum']}: {terms} = {total}/{points_text(top, lang)}"
+        return text + (f"; {w['bonus']} {figure(bonus, lang)}" if bonus else "")
     if form == LATE:
         _, _, leaf, year, dates, points, read, self_points = trace
         found = (_outside(day, leaf, year, w, lang) for day in dates)
@@ -310,14 +315,19 @@ def _terms(children: tuple[NodeResult, ...], got: Callable[[Decimal], str | None
     if not children:
         return ""
     points = children[0][2]
-    terms = got(points) or figure(points, lang)
+    first = got(points) or figure(points, lang)
+    if len(children) == 1:
+        return first
+    terms = [first]
     for c in children[1:]:  # a deduction reads `− 3`, not `+ -3`
         points = c[2]
         if points < 0:
-            terms += " − " + figure(-points, lang)
+            terms.append(" − ")
+            terms.append(figure(-points, lang))
         else:
-            terms += " + " + (got(points) or figure(points, lang))
-    return terms
+            terms.append(" + ")
+            terms.append(got(points) or figure(points, lang))
+    return "".join(terms)
 
 
 def _self_note(
