@@ -108,3 +108,45 @@ def test_a_ratio_explains_as_the_general_words(
     compiled = ratio.compile(rule, maximum, INPUTS)
     _, facts = compiled.points(v)
     assert compiled.explain(v, facts, lang) == _reference(rule, maximum, v, facts, lang)
+
+
+def _plain_reference(d: Decimal) -> str:
+    """`numbers._plain` as session 7 wrote it (to_integral_value, normalize)."""
+    from cds_index.numbers import CONTEXT
+
+    whole = d.to_integral_value()
+    if d == whole:
+        return format(whole, "f")
+    return format(d.normalize(CONTEXT), "f")
+
+
+ANY_DECIMAL = st.one_of(
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.decimals(allow_nan=False, allow_infinity=False, places=20),
+    st.sampled_from([D("-0"), D("0.000"), D("-0.00"), D("2E+1"), D("1E+70"), D("1." + "3" * 70)]),
+)
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(ANY_DECIMAL)
+def test_plain_writes_what_normalize_wrote(d: Decimal) -> None:
+    from cds_index import numbers
+
+    assert numbers._plain(d) == _plain_reference(d)
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False, min_value=-(10**9), max_value=10**9, places=20),
+    st.one_of(
+        st.sampled_from([D(1), D(2), D(5), D(10), D(20), D("0.5"), D("0.25"), D(3), D(7), D(30), D("1E+3")]),
+        st.decimals(allow_nan=False, allow_infinity=False, min_value=D("0.001"), max_value=10**6, places=3),
+    ),
+)
+def test_per_hundred_is_the_division(part: Decimal, whole: Decimal) -> None:
+    from cds_index.numbers import HUNDRED, per_hundred
+
+    if not whole:
+        return
+    got, want = per_hundred(part, whole), div(part * HUNDRED, whole)
+    assert got == want and got.is_signed() == want.is_signed()

@@ -16,7 +16,19 @@ from ..errors import DefinitionError, Location, Problem, UsageError
 from ..formats.model import Definition, IndexSetting, Node, RankingSetting, RuleBase, rule_inputs
 from ..i18n import Message, T, Words, render
 from ..numbers import FIGURES_WRITTEN as _FIGURES_WRITTEN
-from ..numbers import HUNDRED, ZERO, Lang, div, figure, plain, points_text, round_as, show, written
+from ..numbers import (
+    HUNDRED,
+    ZERO,
+    Lang,
+    div,
+    figure,
+    per_hundred,
+    plain,
+    points_text,
+    round_as,
+    show,
+    written,
+)
 from ..read.inputs import UnitInputs, parse_values
 from ..read.literals import fold
 from ..rules import Compiled, InvalidValue, NotReported
@@ -207,7 +219,7 @@ def node_texts(points: Decimal, top: Decimal) -> tuple[str, str, str | None]:
         return "-0" if signed else "0", top_text, "-0" if signed != top.is_signed() else "0"
     if points == top:
         return top_text, top_text, "100"
-    return _written(points) or plain(points), top_text, plain(div(points * HUNDRED, top)) if top else None
+    return _written(points) or plain(points), top_text, plain(per_hundred(points, top)) if top else None
 
 
 def _exact_dict(node: NodeResult, explain: bool) -> dict[str, Any]:
