@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Context, Decimal
+from decimal import (
+    ROUND_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Rounded,
+)
 from typing import Literal
 
 Lang = Literal["vi", "en"]
@@ -44,6 +55,43 @@ def div(a: Decimal, b: Decimal) -> Decimal:
     return q
 
 
+def per_hundred(part: Decimal, whole: Decimal) -> Decimal:
+    """``div(part * 100, whole)``, the same value: a node's percentage (``whole`` not 0). Where
+    ``1 / whole`` terminates (a maximum of 10, 5, 20, 0.5: most of them), a multiplication by it
+    instead of a division (#11: 0.4 µs, not 1.8): both are the exact quotient rounded alike — to 60
+    digits, then at the 20th decimal place as :func:`div` rounds."""
+    a = part * HUNDRED
+    try:
+        reciprocal = _RECIPROCALS[whole]
+    except KeyError:
+        reciprocal = _reciprocal(whole)
+        if len(_RECIPROCALS) > _PLAIN_MAX:
+            _RECIPROCALS.clear()
+        _RECIPROCALS[whole] = reciprocal
+    except TypeError:  # a signalling NaN cannot be hashed
+        reciprocal = None
+    if reciprocal is None:
+        return div(a, whole)
+    q = CONTEXT.multiply(a, reciprocal)
+    if q.is_finite() and q.adjusted() < 40:
+        return q.quantize(PLACES, ROUND_HALF_UP, CONTEXT)  # div's value: rounded, or itself
+    return div(a, whole)
+
+
+_RECIPROCALS: dict[Decimal, Decimal | None] = {}
+_EXACT = Context(prec=60, traps=[Inexact, Rounded, InvalidOperation, DivisionByZero])
+
+
+def _reciprocal(whole: Decimal) -> Decimal | None:
+    """``1 / whole`` when it is exact in 60 digits (``whole`` is 2ᵃ·5ᵇ·10ᵏ), else None."""
+    if not whole.is_finite() or not whole:
+        return None
+    try:
+        return _EXACT.divide(ONE, whole)
+    except ArithmeticError:
+        return None
+
+
 _PLAIN: dict[Decimal, str] = {}
 _PLAIN_MAX = 1 << 12
 
@@ -74,6 +122,10 @@ whose sign is written, is never cached)."""
 
 
 def _plain(d: Decimal) -> str:
+    if d.is_finite():
+        text = format(d, "f")
+        if len(text) <= CONTEXT.prec:  # at most 60 digits: normalize() would round nothing (#11)
+            return text.rstrip("0").rstrip(".") if "." in text else text  # its trailing zeros dropped
     whole = d.to_integral_value()  # `d` itself when it has no decimal places (2E+1 stays 2E+1)
     if d == whole:
         return format(whole, "f")
@@ -167,14 +219,17 @@ def _explained(d: Decimal, lang: Lang) -> str:
     if not d.is_finite() or d.adjusted() > _FAST_DIGITS:
         return _show(d, lang)
     rounded = d.quantize(_QUANTUM[EXPLAIN_PLACES], ROUND_HALF_UP, _ROUNDING)
+    # trailing zeros dropped from the plain text (what normalize() then format() write, without
+    # building two more Decimals: at most 55 digits here, so normalize would round nothing)
     if rounded == d:  # at most four decimals: written as it is
-        whole = d.to_integral_value()
-        text = format(whole if d == whole else d.normalize(CONTEXT), "f")
+        text = format(d, "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
     else:  # a repeating decimal in an explanation: say it is rounded
-        whole = rounded.to_integral_value()
-        text = "≈" + format(whole if rounded == whole else rounded.normalize(CONTEXT), "f")
-        if text == "≈-0":
+        text = format(rounded, "f").rstrip("0").rstrip(".")
+        if text == "-0":
             return "0"
+        text = "≈" + text
     if text == "-0":
         return "0"
     return text.replace(".", ",") if lang == "vi" else text
@@ -185,9 +240,7 @@ def _percent(share: Decimal, lang: Lang) -> str:
     d = share * HUNDRED
     if not d.is_finite() or d.adjusted() > _FAST_DIGITS:
         return _show(d, lang, 2) + "%"
-    d = d.quantize(_QUANTUM[2], ROUND_HALF_UP, _ROUNDING)
-    whole = d.to_integral_value()
-    text = format(whole if d == whole else d.normalize(CONTEXT), "f")
+    text = format(d.quantize(_QUANTUM[2], ROUND_HALF_UP, _ROUNDING), "f").rstrip("0").rstrip(".")
     if text == "-0":
         return "0%"
     return (text.replace(".", ",") if lang == "vi" else text) + "%"
@@ -213,15 +266,27 @@ _PERCENT: dict[str, dict[Decimal, str]] = {"vi": {}, "en": {}}
 
 
 def points_text(d: Decimal, lang: Lang = "vi") -> str:
-    """Points with their word: ``2,5 điểm``; ``1 point``, ``2.5 points``."""
-    got = FIGURES_WRITTEN.get(lang)
-    try:
-        text = (got(d) if got is not None else None) or figure(d, lang)
-    except TypeError:  # a signalling NaN cannot be hashed
-        text = figure(d, lang)
-    if lang == "vi":
-        return text + " điểm"
-    return text + (" point" if d == ONE else " points")
+    """Points with their word: ``2,5 điểm``; ``1 point``, ``2.5 points``. Cached per value like
+    :func:`figure` (#11: every criterion's explanation ends with its points)."""
+    cache = _POINTS.get(lang)
+    if cache is not None:
+        try:
+            text = cache.get(d)
+        except TypeError:  # a signalling NaN cannot be hashed
+            cache = None
+        else:
+            if text is not None:
+                return text
+    text = figure(d, lang)
+    text += " điểm" if lang == "vi" else " point" if d == ONE else " points"
+    if cache is not None:
+        if len(cache) > _SHOWN_MAX:
+            cache.clear()
+        cache[d] = text
+    return text
+
+
+_POINTS: dict[str, dict[Decimal, str]] = {"vi": {}, "en": {}}
 
 
 def figure(d: Decimal, lang: Lang = "vi") -> str:

@@ -192,18 +192,6 @@ def _json_response() -> Any:
     return Json
 
 
-@cache
-def _json_bytes_response() -> Any:
-    """A JSON answer whose bytes are written already (:func:`~cds_index.render.jsonbytes.result_bytes`),
-    with the headers of :func:`_json_response`'s."""
-    from fastapi.responses import Response
-
-    class Written(Response):
-        media_type = "application/json"
-
-    return Written
-
-
 def _problems(status: int, problems: list[Problem], lang: str | None = None) -> Any:
     return _json_response()({"problems": [p.to_dict(lang) for p in problems]}, status_code=status)
 
@@ -436,13 +424,11 @@ def create_app(
 
     from . import __version__
     from .read.registry import bundled_dir, list_definitions, load_file, resolve_id, search_folder
-    from .render.documents import ranking_json, targets_json
-    from .render.jsonbytes import result_bytes
+    from .render.documents import ranking_json, result_json, targets_json
     from .render.report import definition_json
 
     # pinned now: the configured folder, else CDS_INDEX_FOLDER, else the bundled definitions
     Json = _json_response()  # every answer's body written by json_bytes
-    Written = _json_bytes_response()  # … or by result_bytes, the same bytes (#11)
     served = search_folder(folder) or bundled_dir()
     if max_body_size < 1:
         raise UsageError(
@@ -648,7 +634,7 @@ def create_app(
             peers=request.peers,
         )
         with using(request.lang):  # a body's `lang` wins over Accept-Language, for messages too
-            return Written(result_bytes(scored, explain=explain))
+            return Json(result_json(scored, explain=explain))
 
     @app.post("/definitions/{definition_id}/rank", response_model=RankResponse)
     def rank_units(definition_id: str, request: RankRequest, on: dt.date | None = None) -> Any:

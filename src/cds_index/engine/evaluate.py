@@ -16,7 +16,19 @@ from ..errors import DefinitionError, Location, Problem, UsageError
 from ..formats.model import Definition, IndexSetting, Node, RankingSetting, RuleBase, rule_inputs
 from ..i18n import Message, T, Words, render
 from ..numbers import FIGURES_WRITTEN as _FIGURES_WRITTEN
-from ..numbers import HUNDRED, ZERO, Lang, div, figure, plain, points_text, round_as, show, written
+from ..numbers import (
+    HUNDRED,
+    ZERO,
+    Lang,
+    div,
+    figure,
+    per_hundred,
+    plain,
+    points_text,
+    round_as,
+    show,
+    written,
+)
 from ..read.inputs import UnitInputs, parse_values
 from ..read.literals import fold
 from ..rules import Compiled, InvalidValue, NotReported
@@ -207,7 +219,7 @@ def node_texts(points: Decimal, top: Decimal) -> tuple[str, str, str | None]:
         return "-0" if signed else "0", top_text, "-0" if signed != top.is_signed() else "0"
     if points == top:
         return top_text, top_text, "100"
-    return _written(points) or plain(points), top_text, plain(div(points * HUNDRED, top)) if top else None
+    return _written(points) or plain(points), top_text, plain(per_hundred(points, top)) if top else None
 
 
 def _exact_dict(node: NodeResult, explain: bool) -> dict[str, Any]:
@@ -277,16 +289,21 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
         )
     w = STATUS_WORDS[lang]
     if form == SUM:
+        _, _, points, top, _, _, _, children, _, _, _, bonus, unfloored = node
+        got = _FIGURES_WRITTEN.get(lang)
         try:
-            terms = _terms(node.children, _FIGURES_WRITTEN[lang], lang)
-        except (KeyError, TypeError):  # another language, or a number that cannot be hashed
-            terms = figure(node.children[0].points, lang) if node.children else ""
-            for c in node.children[1:]:  # a deduction reads `− 3`, not `+ -3`
+            terms = _terms(children, got, lang) if got is not None else None
+        except TypeError:  # a number that cannot be hashed
+            terms = None
+        if terms is None:  # another language, or a number that cannot be hashed
+            terms = figure(children[0].points, lang) if children else ""
+            for c in children[1:]:  # a deduction reads `− 3`, not `+ -3`
                 terms += f" − {figure(-c.points, lang)}" if c.points < 0 else f" + {figure(c.points, lang)}"
-        if node.unfloored is not None:
-            terms += f" = {figure(node.unfloored, lang)} ({w['floor']})"
-        text = f"{w['sum']}: {terms} = {figure(node.points, lang)}/{points_text(node.max, lang)}"
-        return text + (f"; {w['bonus']} {figure(node.bonus, lang)}" if node.bonus else "")
+        if unfloored is not None:
+            terms += f" = {figure(unfloored, lang)} ({w['floor']})"
+        total = (got(points) if got is not None else None) or figure(points, lang)
+        text = f"{w['sum']}: {terms} = {total}/{points_text(top, lang)}"
+        return text + (f"; {w['bonus']} {figure(bonus, lang)}" if bonus else "")
     if form == LATE:
         _, _, leaf, year, dates, points, read, self_points = trace
         found = (_outside(day, leaf, year, w, lang) for day in dates)
@@ -310,14 +327,19 @@ def _terms(children: tuple[NodeResult, ...], got: Callable[[Decimal], str | None
     if not children:
         return ""
     points = children[0][2]
-    terms = got(points) or figure(points, lang)
+    first = got(points) or figure(points, lang)
+    if len(children) == 1:
+        return first
+    terms = [first]
     for c in children[1:]:  # a deduction reads `− 3`, not `+ -3`
         points = c[2]
         if points < 0:
-            terms += " − " + figure(-points, lang)
+            terms.append(" − ")
+            terms.append(figure(-points, lang))
         else:
-            terms += " + " + (got(points) or figure(points, lang))
-    return terms
+            terms.append(" + ")
+            terms.append(got(points) or figure(points, lang))
+    return "".join(terms)
 
 
 def _self_note(
@@ -450,15 +472,7 @@ class Result:
         """The JSON contract of ``cds-index score --format json`` (points are exact decimal strings);
         ``explain=False`` leaves every node's explanation out (nothing is written)."""
         places = self.places if rounded else None
-        out = self.heading(rounded=rounded, explain=explain)
         num = _numbers(places)
-        out["children"] = [self._pillar(p, places, num, explain) for p in self.pillars]
-        return out
-
-    def heading(self, *, rounded: bool = False, explain: bool = True) -> dict[str, Any]:
-        """:meth:`to_dict` without its last key, ``children`` (the pillars' trees): what the API's
-        answer writes before its nodes (``cds_index.render.jsonbytes.result_bytes``)."""
-        num = _numbers(self.places if rounded else None)
         return {
             "definition": self.definition,
             "unit": {"id": self.unit_id, "name": self.unit_name},
@@ -472,6 +486,7 @@ class Result:
             "total_with_bonus": num(self.total_with_bonus),
             "index": self._index_dict(num, explain),
             "problems": [p.to_dict(self.lang) for p in self.problems],
+            "children": [self._pillar(p, places, num, explain) for p in self.pillars],
         }
 
     def _index_dict(self, num: Any, explain: bool) -> dict[str, Any]:

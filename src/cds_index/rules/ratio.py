@@ -8,7 +8,7 @@ from typing import Any
 
 from ..formats.model import InputDef, Node, Ratio
 from ..i18n import T
-from ..numbers import ONE, ZERO, Lang, div, figure, percent
+from ..numbers import ONE, ZERO, Lang, div, figure, percent, points_text
 from .common import (
     NUMERIC,
     WORDS,
@@ -18,7 +18,6 @@ from .common import (
     Need,
     Problems,
     Values,
-    award_text,
     check_ratio_units,
     factor,
     label,
@@ -126,19 +125,24 @@ def compile(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
 
     fraction = f"{top_label} / {per_label}"
     aims: dict[str, str] = {}  # `` (mục tiêu 80%)`` in each language, written once
+    awards: dict[str, tuple[str, str, str]] = {}  # 100 %, 0 % and `` × 3 = `` in each language
 
     def explain(v: Values, facts: Any, lang: Lang) -> str:
         # the most common explanation of all (45 of 2263's 79 criteria): written in one call,
-        # the words of proportional_text and award_text (#11)
+        # the words of proportional_text and award_text (#11); the share shown is the one awarded
+        # unless the part reaches its whole, falls to 0 or has a target: its percentage written once
         top, bottom, points = facts
-        share: Decimal | None = top
         if per is not None:
-            share = div(top, bottom)
+            said = percent(div(top, bottom), lang)
             above = figure(v[name], lang) if single_top else shown(v, tops, lang)
             below = figure(v[per], lang) if single_bottom else shown(v, bottoms, lang)
-            what = f"{fraction} = {above}/{below} = {percent(share, lang)}"
-        else:
-            what = f"{top_label} = {percent(top, lang)}"
+            what = f"{fraction} = {above}/{below} = {said}"
+        else:  # bottom is 1: the share is the part
+            said = percent(top, lang)
+            what = f"{top_label} = {said}"
+        words = awards.get(lang)
+        if words is None:
+            words = awards[lang] = (percent(ONE, lang), percent(ZERO, lang), f" × {figure(maximum, lang)} = ")
         whole = bottom
         if target != ONE:
             aim = aims.get(lang)
@@ -146,16 +150,18 @@ def compile(rule: Ratio, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Co
                 aim = aims[lang] = f" ({WORDS[lang]['target']} {percent(target, lang)})"
             what += aim
             whole = bottom * target
-            share = None  # the share is the ratio over the target, worked out below
+            if 0 < top < whole:  # the ratio over the target
+                said = percent(div(top, whole), lang)
         if top >= whole:
-            share = ONE
+            said = words[0]
         elif top <= 0:
-            share = ZERO
-        elif share is None:
-            share = div(top, whole)
-        limited = clamp(facts)
-        note = f" ({limited.text(lang)})" if limited is not None else ""
-        return f"{what} → {award_text(share, maximum, points, lang)}{note}"
+            said = words[1]
+        note = ""
+        if top > bottom or top < 0:  # what clamp() limits
+            limited = clamp(facts)
+            if limited is not None:
+                note = f" ({limited.text(lang)})"
+        return f"{what} → {said}{words[2]}{points_text(points, lang)}{note}"
 
     def clamp(facts: Any) -> Clamp | None:
         """A part above its whole (120 %) or below 0 counts as 100 % or 0: said so (#13). A share
