@@ -16,7 +16,7 @@ again from the pillars' points.
 >>> [(u.unit_id, u.rank, u.rank_best, u.rank_worst) for u in report.units]
 [('b', 1, 1, 1), ('a', 2, 1, 2)]
 >>> report.verdict("en")
-'The top 2 changes under 2 of 58 readings: III.6.1/all-or-nothing, all-or-nothing (50 criteria).'
+'The top 2 changes under 2 of 76 readings: III.6.1/all-or-nothing, all-or-nothing (50 criteria).'
 """
 
 from __future__ import annotations
