@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -123,9 +124,17 @@ def _read(path: Path) -> tuple[Document, list[Problem]]:
     ns, size, device and inode), so an edited file is parsed again; only a document read without a
     problem is kept (a file that could not be read is tried again). The checkers read a document and
     never change it; a scenario changes a copy of its base."""
-    from ..read.registry import _key
-
-    key = _key(path)  # before the read: a change during it gives the next check another key
+    try:  # before the read: a change during it gives the next check another key
+        stat = os.stat(path)
+        key: tuple[str, int, int, int, int] | None = (
+            str(path.resolve()),
+            stat.st_mtime_ns,
+            stat.st_size,
+            stat.st_dev,
+            stat.st_ino,
+        )
+    except (OSError, ValueError):
+        key = None
     if key is not None:
         kept = _PARSED.get(key)
         if kept is not None:
