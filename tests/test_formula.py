@@ -36,6 +36,15 @@ def evaluate(expression: str, **values: Any) -> Decimal:
         ("a / b", {"a": D(1), "b": D(8)}, D("0.125")),
         ("a // b", {"a": D(7), "b": D(2)}, D(3)),
         ("a % b", {"a": D(7), "b": D(2)}, D(1)),
+        ("-a % b", {"a": D(7), "b": D(2)}, D(-1)),  # Decimal's sign rule, as Python's own Decimal
+        ("-a // b", {"a": D(7), "b": D(2)}, D(-3)),
+        # a repeating quotient is carried to 20 decimal places, as a ratio rule's (numbers.div), not
+        # to the thread's 28 digits: 5 × 35/37 added to other criteria lost its last digit (#11)
+        ("5 * (1 - 2 / 37)", {}, D(5) * (1 - D("0.05405405405405405405"))),
+        ("a / 3", {"a": D(2)}, D("0.66666666666666666667")),
+        # the rest is exact to 60 digits, beyond the thread's 28
+        ("a * a", {"a": D("1234567890.1234567890123")}, D("1524157875323883675.04942236884722755800955129")),
+        ("a + 1e-20", {"a": D(10) ** 20}, D("100000000000000000000.00000000000000000001")),
         ("-a + +b", {"a": D(2), "b": D(5)}, D(3)),
         # the allowlisted functions
         ("min(a, b, 4)", {"a": D(7), "b": D(5)}, D(4)),

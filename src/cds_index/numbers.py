@@ -32,7 +32,12 @@ EXPLAIN_PLACES = 4
 
 def div(a: Decimal, b: Decimal) -> Decimal:
     """``a / b``: exact when the quotient terminates, else rounded at the 20th decimal place."""
-    q = CONTEXT.divide(a, b)  # as `a / b` under CONTEXT, without entering a local context (3× faster)
+    return carried(CONTEXT.divide(a, b))  # as `a / b` under CONTEXT, without a local context (3× faster)
+
+
+def carried(q: Decimal) -> Decimal:
+    """``q`` carried to at most 20 decimal places (rounded half up beyond them): a quotient as
+    :func:`div` leaves it."""
     # q has at most 60 digits, so more than 20 decimals means at most 40 before the point: the
     # rounded quotient fits CONTEXT (the thread's default context, 28 digits, would not: #9)
     if q.is_finite() and q.adjusted() < 40:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import operator
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal, DivisionByZero, InvalidOperation
@@ -11,6 +12,7 @@ from typing import Any
 
 from ..errors import did_you_mean
 from ..i18n import Message, T, join
+from ..numbers import CONTEXT, div
 
 # Size limits, checked when a definition is loaded (and so by `cds-index check`): whatever passes them
 # evaluates. simpleeval walks the tree recursively, about two Python frames per level: a flat sum of
@@ -33,6 +35,32 @@ def _clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {"min": min, "max": max, "abs": abs, "clamp": _clamp}
+
+
+def _divide(a: Decimal, b: Decimal) -> Decimal:
+    return div(Decimal(a), Decimal(b))
+
+
+# Arithmetic as everywhere else in scoring: a division carried to 20 decimal places (`numbers.div`),
+# the rest under the 60-digit CONTEXT, not the thread's 28 digits: `5 * (1 - 2/37)` was 28 significant
+# digits here and 20 decimal places in a ratio rule, so a sum of criteria lost its last digit (#11).
+_OPERATORS: dict[type, Callable[..., Any]] = {
+    ast.Add: CONTEXT.add,
+    ast.Sub: CONTEXT.subtract,
+    ast.Mult: CONTEXT.multiply,
+    ast.Div: _divide,
+    ast.Mod: CONTEXT.remainder,
+    ast.FloorDiv: CONTEXT.divide_int,
+    ast.USub: CONTEXT.minus,
+    ast.UAdd: CONTEXT.plus,
+    ast.Not: operator.not_,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
 # How many arguments each function takes, checked at load so a formula never fails for that per unit.
 _ARITY: dict[str, Callable[[int], bool]] = {
     "min": lambda n: n >= 2,
@@ -94,7 +122,7 @@ class CompiledFormula:
         """
         from simpleeval import InvalidExpression, SimpleEval
 
-        evaluator = SimpleEval(names=dict(values), functions=FUNCTIONS)
+        evaluator = SimpleEval(operators=_OPERATORS, names=dict(values), functions=FUNCTIONS)
         try:
             result = evaluator.eval(self.expression, previously_parsed=self.tree)
         except (RecursionError, MemoryError) as exc:  # the limits above make these unreachable
