@@ -25,7 +25,7 @@ from cds_index.io.excel import (  # noqa: E402
     write_results,
     write_template,
 )
-from cds_index.io.template import users_of_inputs  # noqa: E402
+from cds_index.io.template import readings_of_inputs, users_of_inputs  # noqa: E402
 from cds_index.read.loader import read_file  # noqa: E402
 
 from .conftest import EXAMPLES  # noqa: E402
@@ -61,11 +61,18 @@ def test_template_is_one_sheet_in_vietnamese_with_validations(definition_id: str
     )
     assert ws.cell(header + 1, 1).value == "THÔNG TIN CHUNG"  # no number of its own (#14)
     users = users_of_inputs(definition)
+    readings = readings_of_inputs(definition)
     col = {title: i + 1 for i, title in enumerate(TEMPLATE_COLUMNS)}
     for name, row in rows.items():
         spec = definition.inputs[name]
         assert ws.cell(row, 2).value == spec.label  # the Vietnamese label
-        assert (ws.cell(row, col[COL_USERS]).value or "") == ", ".join(users[name])
+        shown = ws.cell(row, col[COL_USERS]).value or ""
+        if users[name]:
+            assert shown == ", ".join(users[name])
+        elif name in readings:  # asked for only by a reading not chosen: said so, with its names
+            assert "không tính điểm" in shown and all(r in shown for r in readings[name]), shown
+        else:
+            assert shown == "—" and spec.general, name
     # drop-down lists for yes/no (and role, choice) cells: every such cell is covered
     lists: dict[str, set[str]] = {}
     for dv in ws.data_validations.dataValidation:
@@ -401,3 +408,28 @@ def test_results_workbook_caps_the_unit_sheets_and_says_so(tmp_path: Path) -> No
     assert any(r and r[0] and "3 đơn vị đầu" in str(r[0]) for r in summary)
     ranked = sorted((r for r in summary if r and isinstance(r[0], int)), key=lambda r: r[0])
     assert set(book.sheetnames[1:]) == {str(r[1]) for r in ranked[:3]}  # the best three, in rank order
+
+
+def test_an_input_only_a_reading_not_chosen_reads_says_so_and_sits_with_its_criterion(tmp_path: Path) -> None:
+    """The audit's alternatives ask for figures no chosen rule reads (#11): a form must not leave an
+    official looking for their criterion in the score, nor put them under OTHER DATA."""
+    definition = cds_index.load("hue-2263-commune")
+    readings = readings_of_inputs(definition)
+    assert readings["district_dx_meetings_held"] == ["I.2.1/title-count"]
+    assert readings["staff_with_smartphone"] == ["III.1.1/each-line", "III.1.1/title-count"]
+    assert not set(readings) & {n for n, ids in users_of_inputs(definition).items() if ids}
+    path = tmp_path / "form.xlsx"
+    write_template(definition, path)
+    ws = openpyxl.load_workbook(path).active
+    header, rows = _form_rows(ws)
+    titles = [
+        (r[0].row, r[0].value) for r in ws.iter_rows(min_row=header + 1) if r[0].value and r[0].value.isupper()
+    ]
+    section = max(t for t in titles if t[0] < rows["district_dx_meetings_held"])[1]
+    assert section.startswith("I. ")  # with I.2.1's pillar
+    text = cds_index.io.template.inputs_template(definition, year=2024, lang="vi")
+    lines = text.splitlines()
+    line = lines[lines.index("  district_dx_meetings_held: null") - 1]
+    assert line.endswith("tiêu chí: — (chỉ dùng cho cách đọc không chọn I.2.1/title-count: không tính điểm)")
+    english = cds_index.io.template.inputs_template(definition, year=2024, lang="en")
+    assert "only for the readings not chosen I.2.1/title-count: not scored" in english

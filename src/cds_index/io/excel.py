@@ -197,9 +197,12 @@ def _sections(definition: Definition, lang: str = "vi") -> list[tuple[str, list[
 
     A pillar's title carries its own number (``I. NHẬN THỨC SỐ``); no second number is added.
     """
-    from .template import users_of_inputs
+    from .template import readings_of_inputs, users_of_inputs
 
     users = users_of_inputs(definition)
+    # an input only a reading not chosen reads sits with that reading's criterion, not under OTHER DATA
+    for name, ids in readings_of_inputs(definition).items():
+        users[name] = [i.partition("/")[0] for i in ids]
     pillar_of = {node.id: (parents[0].id if parents else node.id) for parents, node in definition.walk()}
     order = {node.id: i for i, (_, node) in enumerate(definition.walk())}
     general = [n for n, s in definition.inputs.items() if s.general]
@@ -248,7 +251,7 @@ def write_template(
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from .template import users_of_inputs
+    from .template import readings_of_inputs, users_of_inputs, uses_text
 
     targets = definition.scoring == "targets"
     years = list(definition.years or []) if targets else []
@@ -263,6 +266,7 @@ def write_template(
     )
     widths = [*WIDTHS[:4], *([14] * len(years)), WIDTHS[-1]] if targets else WIDTHS
     users = users_of_inputs(definition)
+    readings = readings_of_inputs(definition)
     book = openpyxl.Workbook()
     ws = book.active
     ws.title = _word(TARGETS_SHEET if targets else TEMPLATE_SHEET, lang)
@@ -373,7 +377,7 @@ def write_template(
                 "" if spec.unit == "1" else unit_word,
                 _requirement(definition, name, lang),
                 *([None] * (len(columns) - 5)),
-                ", ".join(users.get(name, [])),
+                uses_text(name, users, readings, lang),
             ]
             for col, value in enumerate(cells, start=1):
                 c = put(row, col, value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ..formats.model import Definition, rule_inputs
 from ..i18n import T, choose_language, render
@@ -12,17 +13,49 @@ def users_of_inputs(definition: Definition) -> dict[str, list[str]]:
     """Input name → the ids of the criteria that read it."""
     users: dict[str, list[str]] = {name: [] for name in definition.inputs}
     for _, node in definition.walk():
-        names = rule_inputs(node.rule) if node.rule else []
+        names = _read_by(definition, node.rule) if node.rule else []
         if node.targets is not None:
             names.append(node.targets.input)
-        if node.rule is not None and node.rule.kind == "formula":
-            from ..check.formula import compile_formula
-
-            formula, _ = compile_formula(node.rule.expression, definition.inputs)
-            names.extend(sorted(formula.names) if formula else [])
         for name in dict.fromkeys(names):
             users.setdefault(name, []).append(node.id)
     return users
+
+
+def readings_of_inputs(definition: Definition) -> dict[str, list[str]]:
+    """Input name → the readings not chosen (``V.4.1/proportional``) that read it, for the inputs no
+    criterion's own rule reads: asked for by the audit's record, scored by none (#11)."""
+    users = users_of_inputs(definition)
+    readings: dict[str, list[str]] = {}
+    for _, node in definition.walk():
+        for alternative in getattr(node.rule, "alternatives", None) or ():
+            if alternative.rule is None:
+                continue
+            for name in dict.fromkeys(_read_by(definition, alternative.rule)):
+                if not users.get(name):
+                    readings.setdefault(name, []).append(f"{node.id}/{alternative.name}")
+    return readings
+
+
+def uses_text(name: str, users: dict[str, list[str]], readings: dict[str, list[str]], lang: str) -> str:
+    """Which criteria read ``name``, for a form's reader; an input only a reading not chosen reads says
+    it earns no points, so that an official does not look for its criterion in the score."""
+    if users.get(name):
+        return ", ".join(users[name])
+    if readings.get(name):
+        return render(
+            T("— (only for the readings not chosen {ids}: not scored)", ids=", ".join(readings[name])), lang
+        )
+    return "—"
+
+
+def _read_by(definition: Definition, rule: Any) -> list[str]:
+    names = rule_inputs(rule)
+    if rule.kind == "formula":
+        from ..check.formula import compile_formula
+
+        formula, _ = compile_formula(rule.expression, definition.inputs)
+        names.extend(sorted(formula.names) if formula else [])
+    return names
 
 
 def _describe(definition: Definition, name: str) -> str:
@@ -57,6 +90,7 @@ def inputs_template(
     """
     lang = choose_language(lang)
     users = users_of_inputs(definition)
+    readings = readings_of_inputs(definition)
     year = year or dt.date.today().year
     lines = [
         # the schema `cds-index schema -o schemas` writes next to this file, for editors (#14)
@@ -94,27 +128,31 @@ def inputs_template(
         for y in definition.years or [year]:
             lines.append(f"  {y}:")
             for name in general + measured:
-                lines += _entry(definition, name, users, "    ", lang)
+                lines += _entry(definition, name, users, readings, "    ", lang)
     else:
         lines.append(f"year: {year}")
         lines.append("values:")
         if general:
             lines.append("  # --- " + render(T("General information"), lang) + " ---")
         for name in general:
-            lines += _entry(definition, name, users, "  ", lang)
+            lines += _entry(definition, name, users, readings, "  ", lang)
         if measured and general:
             lines.append("  # --- " + render(T("Figures by criterion"), lang) + " ---")
         for name in measured:
-            lines += _entry(definition, name, users, "  ", lang)
+            lines += _entry(definition, name, users, readings, "  ", lang)
     return "\n".join(lines) + "\n"
 
 
 def _entry(
-    definition: Definition, name: str, users: dict[str, list[str]], indent: str, lang: str
+    definition: Definition,
+    name: str,
+    users: dict[str, list[str]],
+    readings: dict[str, list[str]],
+    indent: str,
+    lang: str,
 ) -> list[str]:
     spec = definition.inputs[name]
-    used = ", ".join(users.get(name, [])) or "—"
-    criteria = render(T("criteria: {ids}", ids=used), lang)
+    criteria = render(T("criteria: {ids}", ids=uses_text(name, users, readings, lang)), lang)
     return [
         f"{indent}# {spec.label} [{_describe(definition, name)}] — {criteria}",
         f"{indent}{name}: null",
