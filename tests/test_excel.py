@@ -423,7 +423,9 @@ def test_an_input_only_a_reading_not_chosen_reads_says_so_and_sits_with_its_crit
     ws = openpyxl.load_workbook(path).active
     header, rows = _form_rows(ws)
     titles = [
-        (r[0].row, r[0].value) for r in ws.iter_rows(min_row=header + 1) if r[0].value and r[0].value.isupper()
+        (r[0].row, r[0].value)
+        for r in ws.iter_rows(min_row=header + 1)
+        if r[0].value and r[0].value.isupper()
     ]
     section = max(t for t in titles if t[0] < rows["district_dx_meetings_held"])[1]
     assert section.startswith("I. ")  # with I.2.1's pillar
