@@ -61,7 +61,7 @@ def test_template_is_one_sheet_in_vietnamese_with_validations(definition_id: str
     )
     assert ws.cell(header + 1, 1).value == "THÔNG TIN CHUNG"  # no number of its own (#14)
     users = users_of_inputs(definition)
-    readings = readings_of_inputs(definition)
+    readings = readings_of_inputs(definition, users)
     col = {title: i + 1 for i, title in enumerate(TEMPLATE_COLUMNS)}
     for name, row in rows.items():
         spec = definition.inputs[name]
@@ -414,10 +414,11 @@ def test_an_input_only_a_reading_not_chosen_reads_says_so_and_sits_with_its_crit
     """The audit's alternatives ask for figures no chosen rule reads (#11): a form must not leave an
     official looking for their criterion in the score, nor put them under OTHER DATA."""
     definition = cds_index.load("hue-2263-commune")
-    readings = readings_of_inputs(definition)
+    users = users_of_inputs(definition)
+    readings = readings_of_inputs(definition, users)
     assert readings["district_dx_meetings_held"] == ["I.2.1/title-count"]
     assert readings["staff_with_smartphone"] == ["III.1.1/each-line", "III.1.1/title-count"]
-    assert not set(readings) & {n for n, ids in users_of_inputs(definition).items() if ids}
+    assert not set(readings) & {n for n, ids in users.items() if ids}
     path = tmp_path / "form.xlsx"
     write_template(definition, path)
     ws = openpyxl.load_workbook(path).active

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -120,21 +119,13 @@ the bundled definitions are under half a MiB."""
 def _read(path: Path) -> tuple[Document, list[Problem]]:
     """:func:`read_file`, parsed once per process for a file checked again unchanged (#11: a folder is
     checked by every ``cds-index check`` of a test run, a server, a watch loop; the YAML parse is most
-    of the work). Kept under the key the registry keeps definitions by (real path, modification time in
-    ns, size, device and inode), so an edited file is parsed again; only a document read without a
-    problem is kept (a file that could not be read is tried again). The checkers read a document and
-    never change it; a scenario changes a copy of its base."""
-    try:  # before the read: a change during it gives the next check another key
-        stat = os.stat(path)
-        key: tuple[str, int, int, int, int] | None = (
-            str(path.resolve()),
-            stat.st_mtime_ns,
-            stat.st_size,
-            stat.st_dev,
-            stat.st_ino,
-        )
-    except (OSError, ValueError):
-        key = None
+    of the work). Kept under the registry's :func:`~cds_index.read.registry.file_key` (real path,
+    modification time, size, device, inode), so an edited file is parsed again; only a document read
+    without a problem is kept (a file that could not be read is tried again). The checkers read a
+    document and never change it; a scenario changes a copy of its base."""
+    from ..read.registry import file_key
+
+    key = file_key(path)  # before the read: a change during it gives the next check another key
     if key is not None:
         kept = _PARSED.get(key)
         if kept is not None:

@@ -201,7 +201,7 @@ def _sections(definition: Definition, lang: str = "vi") -> list[tuple[str, list[
 
     users = users_of_inputs(definition)
     # an input only a reading not chosen reads sits with that reading's criterion, not under OTHER DATA
-    for name, ids in readings_of_inputs(definition).items():
+    for name, ids in readings_of_inputs(definition, users).items():
         users[name] = [i.partition("/")[0] for i in ids]
     pillar_of = {node.id: (parents[0].id if parents else node.id) for parents, node in definition.walk()}
     order = {node.id: i for i, (_, node) in enumerate(definition.walk())}
@@ -266,7 +266,7 @@ def write_template(
     )
     widths = [*WIDTHS[:4], *([14] * len(years)), WIDTHS[-1]] if targets else WIDTHS
     users = users_of_inputs(definition)
-    readings = readings_of_inputs(definition)
+    readings = readings_of_inputs(definition, users)
     book = openpyxl.Workbook()
     ws = book.active
     ws.title = _word(TARGETS_SHEET if targets else TEMPLATE_SHEET, lang)

@@ -21,10 +21,10 @@ def users_of_inputs(definition: Definition) -> dict[str, list[str]]:
     return users
 
 
-def readings_of_inputs(definition: Definition) -> dict[str, list[str]]:
+def readings_of_inputs(definition: Definition, users: dict[str, list[str]]) -> dict[str, list[str]]:
     """Input name → the readings not chosen (``V.4.1/proportional``) that read it, for the inputs no
-    criterion's own rule reads: asked for by the audit's record, scored by none (#11)."""
-    users = users_of_inputs(definition)
+    criterion's own rule reads (``users``: :func:`users_of_inputs`): asked for by the audit's record,
+    scored by none (#11)."""
     readings: dict[str, list[str]] = {}
     for _, node in definition.walk():
         for alternative in getattr(node.rule, "alternatives", None) or ():
@@ -90,7 +90,7 @@ def inputs_template(
     """
     lang = choose_language(lang)
     users = users_of_inputs(definition)
-    readings = readings_of_inputs(definition)
+    readings = readings_of_inputs(definition, users)
     year = year or dt.date.today().year
     lines = [
         # the schema `cds-index schema -o schemas` writes next to this file, for editors (#14)

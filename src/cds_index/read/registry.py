@@ -50,16 +50,16 @@ extends itself (A extends B extends A)."""
 
 
 def _fresh(loaded: Loaded) -> bool:
-    return all(_key(Path(dep[0])) == dep for dep in loaded.depends)
+    return all(file_key(Path(dep[0])) == dep for dep in loaded.depends)
 
 
-def _key(path: Path) -> FileKey | None:
+def file_key(path: Path) -> FileKey | None:
     """One ``stat`` of the file (#11: the API asks once per request); its real path is resolved once
     per spelling, directory and inode (``resolve`` walks every folder of the path, 8× the stat), and
     the inode is part of the key, so a stale real path never names another file's content."""
     try:
         stat = os.stat(path)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL byte in the path
         return None
     spelled = os.fspath(path)
     where = (spelled, "" if os.path.isabs(spelled) else os.getcwd(), stat.st_dev, stat.st_ino)
@@ -123,7 +123,7 @@ def _inspected(
 ) -> tuple[Definition | None, list[Problem], Loaded | None]:
     """:func:`inspect_definition`, and what the cache keeps of the definition (``None``: not kept),
     from one look at the file (#11)."""
-    key = _key(path)
+    key = file_key(path)
     if key is not None:
         cached = _CACHE.get(key)
         if cached is not None and _fresh(cached):
@@ -279,7 +279,7 @@ def _amended(path: Path, doc: Document, key: FileKey | None) -> tuple[Definition
     if changed is None:
         return None, problems
     changed._origin = str(path)
-    base_key = _key(base_path)
+    base_key = file_key(base_path)
     cached = _CACHE.get(base_key) if base_key is not None else None
     depends = ((base_key,) if base_key else ()) + (cached.depends if cached else ())
     if key is not None and not any(p.severity == "error" for p in problems):
@@ -589,7 +589,7 @@ def version_of(path: Path) -> Version | None:
 
     from .loader import read_yaml
 
-    key = _key(path)
+    key = file_key(path)
     if key is not None and key in _PERIODS:
         return _PERIODS[key]
 
