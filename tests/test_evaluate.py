@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cds_index.engine.evaluate import Result, score
+from cds_index.engine.evaluate import Result, assessed_years, score
 from cds_index.errors import DefinitionError
 from cds_index.formats.model import Definition
 from cds_index.read.registry import load, load_file
@@ -269,3 +269,28 @@ def test_bundled_707_with_nothing_reported(name: str, stated: Decimal, achievabl
     )
     assert all(c.status == "not_reported" for c in result.criteria())
     assert len(result.criteria()) == len(definition.criteria())
+
+
+def test_a_copy_with_another_tree_is_scored_by_its_own_rules() -> None:
+    """``model_copy(update=…)`` keeps the original's private attributes, its compiled rules among
+    them: a copy with one pillar scored with the original's eight pillars (a silent wrong result,
+    #11). A copy compiles its own rules; the original keeps scoring as before."""
+    original = load("hue-2263-commune")
+    before = score(original, {})
+    copy = original.model_copy(update={"tree": original.tree[:1]})
+    scored = score(copy, {})
+    assert [p.id for p in scored.pillars] == [original.tree[0].id]
+    assert scored.max == original.tree[0].points != before.max
+    again = score(original, {})
+    assert (len(again.pillars), again.max) == (len(before.pillars), before.max)
+
+
+def test_a_copy_of_yearly_targets_is_compiled_for_its_own_tree() -> None:
+    """The same for a definition compiled per year (Thanh Hóa's targets)."""
+    original = load("thanh-hoa-1829-commune")
+    year = assessed_years(original)[0]
+    before = score(original, {}, year=year)
+    copy = original.model_copy(update={"tree": original.tree[:1]})
+    scored = score(copy, {}, year=year)
+    assert [p.id for p in scored.pillars] == [original.tree[0].id]
+    assert len(before.pillars) == len(original.tree) > 1

@@ -289,6 +289,23 @@ def _variant(definition: Definition, rules: Mapping[str, Any]) -> Definition:
     return variant
 
 
+def _reading(definition: Definition, node: Node, alt: Any) -> CompiledDefinition:
+    """The definition compiled with ``alt``'s rule for ``node``'s (kept with the definition's own
+    compilation: a second analysis of the same definition compiles no reading again); raises the
+    :class:`DefinitionError` of a reading that does not compile, each time."""
+    kept = compiled(definition).readings
+    key = (node.id, alt.name)
+    if key not in kept:
+        try:
+            kept[key] = compiled(_variant(definition, {node.id: alt.rule}))
+        except DefinitionError as exc:
+            kept[key] = exc
+    found = kept[key]
+    if isinstance(found, DefinitionError):
+        raise found
+    return found  # type: ignore[no-any-return]
+
+
 def _criterion(
     cdef: CompiledDefinition,
     node: Node,
@@ -454,7 +471,7 @@ def _atoms(definition: Definition, scored: list[_Unit]) -> tuple[list[_Atom], li
                 )
                 continue
             try:
-                cdef = compiled(_variant(definition, {node.id: alt.rule}))
+                cdef = _reading(definition, node, alt)
             except DefinitionError as exc:
                 why: str = exc.problems[0].message if exc.problems else ""
                 for problem in exc.problems[1:]:

@@ -555,6 +555,10 @@ class CompiledDefinition:
     """The criteria scored by place among the batch (``rank``, #13), in tree order."""
     pillar_results: Callable[[list[NodeResult]], tuple[NodeResult, ...]] = lambda results: ()
     """Takes the pillars' results from a unit's results in plan order (:meth:`_Scorer.pillars`)."""
+    readings: dict[tuple[str, str], Any] = field(default_factory=dict)
+    """The alternative readings a sensitivity analysis compiled, ``(criterion id, reading name)`` →
+    the variant's compilation or the :class:`DefinitionError` it raised: made once per definition,
+    not once per analysis (each is a whole definition compiled again, #11)."""
 
 
 Step = tuple[Any, ...]
@@ -720,9 +724,11 @@ def compile_definition(definition: Definition, year: int | None = None) -> Compi
 def _checked(definition: Definition) -> CompiledDefinition:
     """The definition compiled without a year (its rules checked), once; its problems raised."""
     cache: dict[int | None, CompiledDefinition] | None = definition._compiled
-    if cache is None:
-        cache = definition._compiled = {}
-    base = cache.get(None)
+    base = cache.get(None) if cache is not None else None
+    if cache is None or (base is not None and base.definition is not definition):
+        # a copy (``model_copy(update=…)``) shares its original's cache: never its compiled rules
+        base, cache = None, {}
+        definition._compiled = cache
     if base is None:
         base = compile_definition(definition)
         if base.problems:
