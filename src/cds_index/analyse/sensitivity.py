@@ -299,10 +299,10 @@ def _reading(definition: Definition, node: Node, alt: Any) -> CompiledDefinition
         try:
             kept[key] = compiled(_variant(definition, {node.id: alt.rule}))
         except DefinitionError as exc:
-            kept[key] = exc
+            kept[key] = tuple(exc.problems)  # its problems, not the error with its traceback
     found = kept[key]
-    if isinstance(found, DefinitionError):
-        raise found
+    if isinstance(found, tuple):
+        raise DefinitionError(list(found))
     return found  # type: ignore[no-any-return]
 
 

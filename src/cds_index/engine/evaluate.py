@@ -557,7 +557,7 @@ class CompiledDefinition:
     """Takes the pillars' results from a unit's results in plan order (:meth:`_Scorer.pillars`)."""
     readings: dict[tuple[str, str], Any] = field(default_factory=dict)
     """The alternative readings a sensitivity analysis compiled, ``(criterion id, reading name)`` →
-    the variant's compilation or the :class:`DefinitionError` it raised: made once per definition,
+    the variant's compilation or the problems it was refused with: made once per definition,
     not once per analysis (each is a whole definition compiled again, #11)."""
 
 
