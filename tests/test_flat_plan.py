@@ -120,7 +120,7 @@ decimals = st.decimals(allow_nan=False, allow_infinity=False, places=None).filte
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(a=decimals, b=decimals.filter(lambda d: d != 0))
 def test_div_reads_the_decimals_as_the_exponent_does(a: Decimal, b: Decimal) -> None:
     got, expected = div(a, b), _div_by_exponent(a, b)
@@ -162,7 +162,7 @@ def test_there_are_short_ratios_to_compare() -> None:
 amounts = st.decimals(min_value=-5, max_value=10_000, allow_nan=False, places=3)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(index=st.integers(0, 10_000), numbers=st.lists(amounts, min_size=2, max_size=2))
 def test_a_short_ratio_equals_the_general_one(index: int, numbers: list[Decimal]) -> None:
     rule = RATIOS[index % len(RATIOS)]
@@ -256,7 +256,7 @@ FLAGS = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     late=COUNTS,
     initiatives=COUNTS,
@@ -315,7 +315,7 @@ DAYS = st.tuples(st.integers(1, 31), st.integers(1, 12)).filter(
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     day=st.dates(dt.date(2022, 1, 1), dt.date(2026, 12, 31)),
     deadline=DAYS,
@@ -332,7 +332,7 @@ def test_a_period_is_decided_as_its_text_said(
     assert (evaluate._where(day, leaf, year) == evaluate.IN_PERIOD) == (expected is None)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     seed=st.integers(0, 10_000),
     edits=st.lists(st.sampled_from([0, 0, 1, 2, 3, 4, 5, 7, 8, 8, 10]), min_size=0, max_size=400),
@@ -392,7 +392,7 @@ def _aggregate_reference(
 AMOUNT = st.decimals(min_value=-50, max_value=500, allow_nan=False, places=4)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     method=st.sampled_from(["sum", "mean_of_pillar_percentages", "weighted_mean_of_pillar_percentages"]),
     pillars=st.lists(st.tuples(AMOUNT, AMOUNT.filter(lambda d: d >= 0), AMOUNT), min_size=0, max_size=9),
@@ -434,7 +434,7 @@ FIGURES = st.one_of(
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(value=FIGURES, lang=st.sampled_from(["vi", "en"]))
 def test_figure_and_points_text_write_what_they_wrote(value: Decimal, lang: str) -> None:
     """`figure` on a miss writes with `_explained` (not through `show`'s cache), `_group` returns

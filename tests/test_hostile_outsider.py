@@ -868,14 +868,26 @@ FORM_YEARS = [
 ]
 
 
-@pytest.mark.parametrize(("year", "expected"), FORM_YEARS, ids=[repr(y[0]) for y in FORM_YEARS])
-def test_form_year(district: Definition, tmp_path: Path, year: Any, expected: Any) -> None:
-    """The form's year is read as a year: was int(Decimal(...)), so 2024.7 was 2024 and 2.024 was 2."""
-    openpyxl = pytest.importorskip("openpyxl")
+@pytest.fixture(scope="module")
+def district_form(district: Definition, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The district's blank form (`write_template`), written once; each case fills in a copy."""
+    pytest.importorskip("openpyxl")
     from cds_index.io.excel import write_template
 
-    path = tmp_path / "form.xlsx"
+    path = tmp_path_factory.mktemp("form") / "form.xlsx"
     write_template(district, path)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(("year", "expected"), FORM_YEARS, ids=[repr(y[0]) for y in FORM_YEARS])
+def test_form_year(
+    district: Definition, district_form: bytes, tmp_path: Path, year: Any, expected: Any
+) -> None:
+    """The form's year is read as a year: was int(Decimal(...)), so 2024.7 was 2024 and 2.024 was 2."""
+    openpyxl = pytest.importorskip("openpyxl")
+
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(district_form)
     workbook = openpyxl.load_workbook(path)
     sheet = workbook.active
     for row in sheet.iter_rows():

@@ -8,6 +8,7 @@ output, and its help, is in the language asked for (the leak detector of test_i1
 from __future__ import annotations
 
 import copy
+import functools
 import html
 import re
 import unicodedata
@@ -97,7 +98,10 @@ def test_a_repeating_decimal_keeps_its_approximation_mark() -> None:
 # --- the result table: long Vietnamese titles, narrow terminals --------------------------------
 
 
+@functools.cache
 def _with_long_title(form: str) -> tuple[Any, str]:
+    """The bundled definition with a long title on its first criterion, made (and so compiled) once
+    per form for every test that reads it (none changes it)."""
     definition = cds_index.load(HUE)
     title = unicodedata.normalize(form, LONG)
     first = definition.tree[0].children[0]
@@ -259,6 +263,17 @@ def _argparse_own(text: str) -> str:
     return re.sub(r"\{[^}]*\}|\b[A-Z][A-Z_|]+\b|--?[a-z][\w-]*", " ", text)
 
 
+@functools.cache
+def _command_content() -> tuple[str, ...]:
+    """The decisions' words and the examples' values, gathered once for every command's case."""
+    cells = (
+        (EXAMPLES / "hai-duong-707-districts.csv").read_text(encoding="utf-8").replace("\n", ",").split(",")
+    )
+    return tuple(
+        _content_of(*DEFINITIONS.rglob("*.yaml"), Path(WEAK), extra=["cds-index", "cds_index", "DTI", *cells])
+    )
+
+
 @pytest.mark.parametrize(("argv", "lang"), _cases())
 def test_every_command_speaks_the_language(
     tmp_path: Path,
@@ -274,12 +289,7 @@ def test_every_command_speaks_the_language(
     out, err = capsys.readouterr()
     assert code in {0, 1}, err
     assert out + err
-    cells = (
-        (EXAMPLES / "hai-duong-707-districts.csv").read_text(encoding="utf-8").replace("\n", ",").split(",")
-    )
-    content = _content_of(
-        *DEFINITIONS.rglob("*.yaml"), Path(WEAK), extra=["cds-index", "cds_index", "DTI", *cells]
-    )
+    content = list(_command_content())
     if argv[-1].endswith("hai-duong-707-districts.csv"):  # the batch header wraps the pillars' titles
         titles = [n.title for n in cds_index.load("hai-duong-707-district").tree]
         content += sorted({w for t in titles for w in t.split()}, key=len, reverse=True)

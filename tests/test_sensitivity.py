@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,22 @@ import cds_index
 from cds_index import UsageError
 from cds_index.analyse.ranking import rank
 from cds_index.analyse.sensitivity import SensitivityReport, html_page, markdown, sensitivity, table
+from cds_index.analyse.sensitivity import _variant as _fresh_variant
 from cds_index.check.checking import check_file
 from cds_index.cli import main
 from cds_index.numbers import CONTEXT
 
+from .conftest import shared_alternative_readings
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _alternatives_compiled_once() -> Iterator[None]:
+    """Each alternative reading compiled once for the module, not once per `sensitivity()` call."""
+    with shared_alternative_readings():
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -225,13 +236,12 @@ _VARIANTS: dict[str, cds_index.Definition] = {}
 
 
 def _full(atom_name: str, node_id: str) -> cds_index.Definition:
-    """The definition with the alternative substituted, for a full re-score (made once per alternative)."""
-    from cds_index.analyse.sensitivity import _variant
-
+    """The definition with the alternative substituted, for a full re-score (made once per alternative,
+    by the module's own `_variant`, not the one the fast path shares)."""
     if atom_name not in _VARIANTS:
         node = HUE.nodes()[node_id]
         alt = next(a for a in node.rule.alternatives or () if atom_name.endswith("/" + a.name))  # type: ignore[union-attr]
-        _VARIANTS[atom_name] = _variant(HUE, {node_id: alt.rule})
+        _VARIANTS[atom_name] = _fresh_variant(HUE, {node_id: alt.rule})
     return _VARIANTS[atom_name]
 
 
