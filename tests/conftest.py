@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -232,31 +231,3 @@ def _render(text: object, lang: str) -> str:
     from cds_index.i18n import render
 
     return render(text, lang)
-
-
-_VARIANTS: dict[tuple[int, tuple[tuple[str, int], ...]], tuple[Definition, Definition, list[Any]]] = {}
-"""Alternative readings made by `sensitivity`, kept with the definition and rules they were made from
-(so their ids stay theirs): each compiled once per process, not once per call."""
-
-
-@contextmanager
-def shared_alternative_readings() -> Iterator[None]:
-    """While inside, `cds_index.analyse.sensitivity` makes each alternative reading of a definition
-    once and reuses it (compiled: `compiled` keeps its compilation on it) instead of making and
-    compiling the same variant again on every `sensitivity()` call: compiling every alternative of a
-    bundled definition was most of a call's time. The first call of each alternative is the real one;
-    the variants are equal either way (`_variant` makes a copy from the same definition and rule)."""
-    from cds_index.analyse import sensitivity as module
-
-    original = module._variant
-
-    def shared(definition: Definition, rules: Mapping[str, Any]) -> Definition:
-        key = (id(definition), tuple((name, id(rule)) for name, rule in rules.items()))
-        found = _VARIANTS.get(key)
-        if found is None or found[1] is not definition:
-            found = _VARIANTS[key] = (original(definition, rules), definition, list(rules.values()))
-        return found[0]
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(module, "_variant", shared)
-        yield

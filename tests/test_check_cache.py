@@ -1,4 +1,5 @@
-"""`check_file` parses a file once per process while it is unchanged, and again once it changes (#11)."""
+"""`check_file` and `load` parse a file once per process while it is unchanged, and again once it
+changes (#11)."""
 
 from __future__ import annotations
 
@@ -9,23 +10,23 @@ from typing import Any
 
 import pytest
 
-from cds_index.check import checking
 from cds_index.check.checking import check_file
+from cds_index.read import loader, registry
 
 from .conftest import TINY, mutate
 
 
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The files `check_file` parses, in order."""
+    """The files parsed (by any reader: `load`, `check`), in order."""
     seen: list[str] = []
-    real = checking.read_file
+    real = loader.read_yaml
 
-    def counted(path: Any) -> Any:
-        seen.append(Path(path).name)
-        return real(path)
+    def counted(text: str, file: str | None = None) -> Any:
+        seen.append(Path(file or "").name)
+        return real(text, file)
 
-    monkeypatch.setattr(checking, "read_file", counted)
+    monkeypatch.setattr(loader, "read_yaml", counted)
     return seen
 
 
@@ -62,9 +63,21 @@ def test_a_file_that_could_not_be_read_is_tried_again(write: Callable[..., Path]
 
 
 def test_the_documents_kept_are_bounded(write: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(checking, "_PARSED", {})
-    monkeypatch.setattr(checking, "_PARSED_BYTES", 3 * len(TINY.encode()))
+    monkeypatch.setattr(registry, "_PARSED", {})
+    monkeypatch.setattr(registry, "_PARSED_BYTES", 3 * len(TINY.encode()))
     for n in range(10):
         check_file(write(TINY, f"many-{n}.yaml"))
-        assert sum(key[2] for key in checking._PARSED) <= checking._PARSED_BYTES
-    assert checking._PARSED
+        assert sum(key[2] for key in registry._PARSED) <= registry._PARSED_BYTES
+    assert registry._PARSED
+
+
+def test_a_file_loaded_then_checked_is_parsed_once(write: Callable[..., Path], reads: list[str]) -> None:
+    """`load` and `check` share one parse: a server that loads its definitions and then checks them,
+    a test run that loads a definition and checks its folder, parse each file once."""
+    from cds_index.read.registry import load_file
+
+    path = write(TINY, "loaded.yaml")
+    assert load_file(path).id == "tiny"
+    assert check_file(path).ok
+    assert load_file(path).id == "tiny"
+    assert reads == ["loaded.yaml"]

@@ -10,7 +10,6 @@ identifiers, as stable as problem codes: content here, like the decisions' words
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from cds_index.analyse.diff import diff, render_markdown, render_text
 from cds_index.i18n import render
 from cds_index.testing import rule_text, run_file
 
-from .conftest import DEFINITIONS, EXAMPLES, shared_alternative_readings
+from .conftest import DEFINITIONS, EXAMPLES
 from .test_i18n_leaks import _assert_speaks, _content_of, leaks
 
 HUE, HD = "hue-2263-commune", "hai-duong-707-district"
@@ -45,13 +44,6 @@ cases:
     expect:
       points: {{KHONG-CO: 1}}
 """
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _alternatives_compiled_once() -> Iterator[None]:
-    """`sensitivity` compiles each alternative reading once for the module, not once per command."""
-    with shared_alternative_readings():
-        yield
 
 
 def _tests_file(tmp_path: Path) -> Path:

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,17 +24,8 @@ from cds_index.check.checking import check_file
 from cds_index.cli import main
 from cds_index.numbers import CONTEXT
 
-from .conftest import shared_alternative_readings
-
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _alternatives_compiled_once() -> Iterator[None]:
-    """Each alternative reading compiled once for the module, not once per `sensitivity()` call."""
-    with shared_alternative_readings():
-        yield
 
 
 @pytest.fixture(scope="module")
@@ -445,3 +435,24 @@ def test_show_assumptions_lists_index_alternatives(capsys: pytest.CaptureFixture
     assert main(["show", "hai-duong-707-district", "--assumptions"]) == 0
     out = capsys.readouterr().out
     assert "[index]" in out and "other reading: printed-maximum" in out and "other reading: total" in out
+
+
+def test_a_second_analysis_compiles_no_reading_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each alternative reading is a whole definition compiled again; the definition keeps them, so
+    a second analysis (a server's, a report's) compiles none, and finds the same."""
+    from cds_index.engine import evaluate
+
+    definition = cds_index.load("hue-2263-commune").model_copy()  # its own: no other test's compilations
+    units = REORDER
+    first = sensitivity(definition, units, top=1)
+    calls: list[str] = []
+    real = evaluate.compile_definition
+
+    def counted(d: Any, *args: Any) -> Any:
+        calls.append(d.id)
+        return real(d, *args)
+
+    monkeypatch.setattr(evaluate, "compile_definition", counted)
+    second = sensitivity(definition, units, top=1)
+    assert calls == []
+    assert second.to_dict() == first.to_dict()

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import CdsIndexError, Location, Problem, UsageError
 from ..i18n import T, render
-from ..read.loader import Document, read_file
+from ..read.loader import Document
 
 
 @dataclass
@@ -77,8 +77,10 @@ def check_file(path: str | Path) -> FileReport:
                 T("check_file() takes a file path, e.g. 'dinh-nghia.yaml', got {value}", value=repr(path)),
             )
         )
+    from ..read.registry import read_document  # the registry's parse, shared with `load`
+
     path = Path(path)
-    doc, problems = _read(path)
+    doc, problems = read_document(path)
     if problems:
         return FileReport(str(path), None, problems=problems)
     kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
@@ -108,34 +110,6 @@ def check_file(path: str | Path) -> FileReport:
     except CdsIndexError as exc:
         report.problems.extend(exc.problems)
     return report
-
-
-_PARSED: dict[tuple[str, int, int, int, int], Document] = {}
-_PARSED_BYTES = 4 * 1024 * 1024
-"""At most this many bytes of files are kept parsed (about 16× as much memory: positions and data);
-the bundled definitions are under half a MiB."""
-
-
-def _read(path: Path) -> tuple[Document, list[Problem]]:
-    """:func:`read_file`, parsed once per process for a file checked again unchanged (#11: a folder is
-    checked by every ``cds-index check`` of a test run, a server, a watch loop; the YAML parse is most
-    of the work). Kept under the registry's :func:`~cds_index.read.registry.file_key` (real path,
-    modification time, size, device, inode), so an edited file is parsed again; only a document read
-    without a problem is kept (a file that could not be read is tried again). The checkers read a
-    document and never change it; a scenario changes a copy of its base."""
-    from ..read.registry import file_key
-
-    key = file_key(path)  # before the read: a change during it gives the next check another key
-    if key is not None:
-        kept = _PARSED.get(key)
-        if kept is not None:
-            return kept, []
-    doc, problems = read_file(path)
-    if key is not None and not problems:
-        if sum(k[2] for k in _PARSED) + key[2] > _PARSED_BYTES:
-            _PARSED.clear()  # a bound, not an eviction policy: the files in use come back at once
-        _PARSED[key] = doc
-    return doc, problems
 
 
 def _definition(path: Path, doc: Document, report: FileReport) -> None:

@@ -133,11 +133,38 @@ def _inspected(
     return definition, problems, kept if kept is not None and kept.definition is definition else None
 
 
+_PARSED: dict[FileKey, Document] = {}
+_PARSED_BYTES = 4 * 1024 * 1024
+"""At most this many bytes of files are kept parsed (about 16× as much memory: positions and data);
+the bundled definitions are under half a MiB."""
+
+
+def read_document(path: Path, key: FileKey | None = None) -> tuple[Document, list[Problem]]:
+    """:func:`~cds_index.read.loader.read_file`, parsed once per process while the file is unchanged,
+    for every reader: ``load`` and ``check`` (#11: a folder is checked by every ``cds-index check`` of
+    a test run, a server, a watch loop, after its definitions were loaded; the YAML parse is most of
+    the work). Kept under :func:`file_key` (real path, modification time, size, device, inode; taken
+    before the read, so a change during it gives the next read another key), so an edited file is
+    parsed again; only a document read without a problem is kept (a file that could not be read is
+    tried again). Readers read a document and never change it; a scenario changes a copy of its base."""
+    key = file_key(path) if key is None else key
+    if key is not None:
+        kept = _PARSED.get(key)
+        if kept is not None:
+            return kept, []
+    doc, problems = read_file(path)
+    if key is not None and not problems:
+        if sum(k[2] for k in _PARSED) + key[2] > _PARSED_BYTES:
+            _PARSED.clear()  # a bound, not an eviction policy: the files in use come back at once
+        _PARSED[key] = doc
+    return doc, problems
+
+
 def _read(path: Path, doc: Document | None, key: FileKey | None) -> tuple[Definition | None, list[Problem]]:
     from ..check.validate import check_definition
 
     if doc is None:
-        doc, problems = read_file(path)
+        doc, problems = read_document(path, key)
         if problems:
             return None, problems
     kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
