@@ -154,7 +154,8 @@ def read_document(path: Path, key: FileKey | None = None) -> tuple[Document, lis
             return kept, []
     doc, problems = read_file(path)
     if key is not None and not problems:
-        if sum(k[2] for k in _PARSED) + key[2] > _PARSED_BYTES:
+        # the keys copied at once (in C): another thread's read may add one while they are summed
+        if sum(k[2] for k in list(_PARSED)) + key[2] > _PARSED_BYTES:
             _PARSED.clear()  # a bound, not an eviction policy: the files in use come back at once
         _PARSED[key] = doc
     return doc, problems
