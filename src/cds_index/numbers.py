@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import (
     ROUND_DOWN,
     ROUND_HALF_EVEN,
@@ -13,8 +14,11 @@ from decimal import (
     Inexact,
     InvalidOperation,
     Rounded,
+    getcontext,
+    setcontext,
 )
-from typing import Literal
+from functools import wraps
+from typing import Literal, ParamSpec, TypeVar
 
 Lang = Literal["vi", "en"]
 
@@ -26,6 +30,35 @@ PLACES = Decimal("1e-20")
 and sums of criteria are exact because they add numbers of at most 20 decimal places."""
 
 CONTEXT = Context(prec=60)
+"""The context of every operation of scoring: 60 digits, whatever the caller's thread context is
+(:func:`exactly`)."""
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def exactly(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``function`` run with :data:`CONTEXT` as the thread's decimal context, the caller's put back after.
+
+    The sums and products of scoring (``+``, ``*``) use the thread's context: an app that had set
+    ``decimal.getcontext().prec = 4`` (or a library that did, in the same thread) got other points for
+    the same unit, without a word, and a small ``Emax`` an ``Overflow`` (#11). The public entry points
+    (``score``, ``to_dict``, the analyses) are decorated; inside one, another is a plain call."""
+
+    @wraps(function)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        saved = getcontext()
+        if saved is CONTEXT:
+            return function(*args, **kwargs)
+        setcontext(CONTEXT)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            setcontext(saved)
+
+    return run
+
+
 EXPLAIN_PLACES = 4
 """Explanations write at most this many decimals (marked ≈ when rounded); results keep every digit."""
 

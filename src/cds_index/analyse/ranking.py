@@ -26,7 +26,7 @@ from ..engine.evaluate import Result
 from ..errors import Problem, UsageError
 from ..formats.model import Definition, RankingSetting
 from ..i18n import Message, T, render
-from ..numbers import HUNDRED, ZERO, Lang, plain, show
+from ..numbers import HUNDRED, ZERO, Lang, exactly, plain, show
 
 MEASURES = ("index", "percent", "total")
 """The measures a definition may rank by, besides a pillar (or any node) id."""
@@ -190,6 +190,7 @@ def _results(results: object) -> list[Result]:
     return listed
 
 
+@exactly
 def rank(results: Iterable[Result], by: str | None = None) -> list[Ranked]:
     """Rank results by ``by`` (default: their definition's declared measure, :func:`measure_of`), best first.
 

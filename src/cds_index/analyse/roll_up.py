@@ -50,7 +50,7 @@ from ..formats.rearrangement import (
     unit_sources,
 )
 from ..i18n import Message, T
-from ..numbers import HUNDRED, ZERO, Lang, div, plain, show
+from ..numbers import HUNDRED, ZERO, Lang, div, exactly, plain, show
 from ..read.inputs import UnitInputs, Value
 from ..read.literals import NumberFormat
 from ..read.loader import Document
@@ -208,6 +208,7 @@ class _Old:
     source: str | None = None
 
 
+@exactly
 def rollup(
     definition: Definition,
     units: Iterable[Any],

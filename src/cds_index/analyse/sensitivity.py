@@ -33,7 +33,7 @@ from ..engine.evaluate import CompiledDefinition, Result, aggregate_index, compi
 from ..errors import DefinitionError, Problem, UsageError
 from ..formats.model import Definition, Node
 from ..i18n import Message, T, render
-from ..numbers import ZERO, plain, round_as
+from ..numbers import ZERO, exactly, plain, round_as
 from ..read.inputs import UnitInputs, parse_values
 
 ReadingKind = Literal["chosen", "rule", "group", "index", "weights", "combination"]
@@ -628,6 +628,7 @@ def _ranks(scored: list[_Unit], values: list[Decimal]) -> list[int]:
     return [by_id[u.result.unit_id] for u in scored]
 
 
+@exactly
 def sensitivity(
     definition: Definition,
     units: Iterable[Any] | Mapping[str, Mapping[str, Any]],

@@ -21,6 +21,7 @@ from ..numbers import (
     ZERO,
     Lang,
     div,
+    exactly,
     figure,
     per_hundred,
     plain,
@@ -131,15 +132,18 @@ class NodeResult(NamedTuple):
     unfloored: Decimal | None = None
 
     @property
+    @exactly
     def explanation(self) -> str:
         """Why the node has its points, in the language it was scored in (written on each read)."""
         return explain(self)
 
+    @exactly
     def explain(self, lang: Lang | None = None) -> str:
         """Why the node has its points, in ``lang`` (default: the language it was scored in)."""
         return explain(self, lang)
 
     @property
+    @exactly
     def percent(self) -> Decimal | None:
         return div(self.points * HUNDRED, self.max) if self.max else None
 
@@ -169,6 +173,7 @@ class NodeResult(NamedTuple):
             if node.children:
                 stack.extend(reversed(node.children))
 
+    @exactly
     def to_dict(self, places: int | None = None, *, explain: bool = True) -> dict[str, Any]:
         if places is None:
             return _exact_dict(self, explain)
@@ -279,7 +284,7 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
     if isinstance(trace, str):
         return trace
     form = trace[0]
-    lang = lang or trace[1]
+    lang = trace[1] if lang is None else _reader(lang)
     if form == RULE:  # the most common forms first (an explanation per node of a report)
         _, _, rule, values, facts, self_points = trace
         if self_points is None:
@@ -319,6 +324,17 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
     if form == INVALID:
         return str(trace[2].text(lang))
     return render(trace[2], lang)  # TEXT: a problem's message, in the reader's language
+
+
+def _reader(lang: str) -> Lang:
+    """A language asked for by a caller: ``vi``/``en`` as they are, a tag such as ``vi-VN`` or ``EN`` as
+    its language (every word and number of a sentence in one language: ``vi-VN`` wrote Vietnamese
+    words with English numbers, #11), an unknown one refused (:class:`~cds_index.i18n.LanguageError`)."""
+    if lang in ("vi", "en"):
+        return lang  # type: ignore[return-value]
+    from ..i18n import choose_language
+
+    return choose_language(lang)
 
 
 def _terms(children: tuple[NodeResult, ...], got: Callable[[Decimal], str | None], lang: Lang) -> str:
@@ -406,21 +422,22 @@ class Result:
     _by_id: dict[str, NodeResult] = field(default_factory=dict, repr=False, compare=False)
 
     @property
+    @exactly
     def percent(self) -> Decimal | None:
         return div(self.points * HUNDRED, self.max) if self.max else None
 
     @property
+    @exactly
     def total_with_bonus(self) -> Decimal:
         """The points and the bonus together: a figure of its own, beside ``points`` (#13)."""
         return self.points + self.bonus
 
     def node(self, node_id: str) -> NodeResult:
         """The result of one node by id: ``result.node("CQS.1.1.1").points``."""
-        if not self._by_id:
-            for pillar in self.pillars:
-                for item in pillar.walk():
-                    self._by_id[item.id] = item
-        return self._by_id[node_id]
+        by_id = self._by_id
+        if not by_id:  # filled in one step: a thread that finds it filled finds every node (#11)
+            by_id.update({item.id: item for pillar in self.pillars for item in pillar.walk()})
+        return by_id[node_id]
 
     def walk(self) -> Iterator[NodeResult]:
         """Every node, pillar by pillar, parents before children (one generator, not one per pillar)."""
@@ -439,6 +456,7 @@ class Result:
         """No value of the unit was refused."""
         return not any(p.severity == "error" for p in self.problems)
 
+    @exactly
     def explain(self, node_id: str, lang: Lang | None = None) -> str:
         """Why a node has its points, written from the trace in ``lang`` (default: the scoring's)."""
         return explain(self.node(node_id), lang)
@@ -462,12 +480,15 @@ class Result:
             return value
         return f"{value}%" if self.index_scale == HUNDRED else f"{value}/{figure(self.index_scale, lang)}"
 
+    @exactly
     def explain_index(self, lang: Lang | None = None) -> str:
         """How the index was made from the pillars, in ``lang`` (default: the scoring's language)."""
+        lang = self.lang if lang is None else _reader(lang)
         if self.index_trace is None:
-            return f"{INDEX_WORDS[lang or self.lang]['sum']} = {figure(self.index, lang or self.lang)}"
-        return explain_index(self.index_trace, self.index, self.exact_index, lang or self.lang)
+            return f"{INDEX_WORDS[lang]['sum']} = {figure(self.index, lang)}"
+        return explain_index(self.index_trace, self.index, self.exact_index, lang)
 
+    @exactly
     def to_dict(self, *, rounded: bool = False, explain: bool = True) -> dict[str, Any]:
         """The JSON contract of ``cds-index score --format json`` (points are exact decimal strings);
         ``explain=False`` leaves every node's explanation out (nothing is written)."""
@@ -1643,6 +1664,7 @@ def period_warnings(definition: Definition, year: int | None) -> list[Problem]:
     return [Problem("year-outside-period", message, severity="warning", hint=hint)]
 
 
+@exactly
 def score(
     definition: Definition,
     inputs: UnitInputs | Mapping[str, Any],
@@ -1823,6 +1845,7 @@ class Gatherer:
         return Standings(self.definition.id, by)
 
 
+@exactly
 def standings(definition: Definition, units: Iterable[object]) -> Standings:
     """The standings of ``units`` (parsed, as :func:`cds_index.io.batch.read_units` gives them; a
     unit that could not be read is skipped: it has no value to rank).

@@ -25,7 +25,7 @@ from typing import Any, Final
 
 from ..errors import InputError, Problem, UsageError
 from ..formats.model import Definition, Node
-from ..numbers import Lang
+from ..numbers import Lang, exactly
 from ..read.literals import NumberFormat
 from ..rules.targets import STATUS_LABELS, STATUSES, Status, TargetValue, gap_text, year_target
 from .evaluate import NodeResult, Result, assessed_years, compiled, score
@@ -254,6 +254,7 @@ class MultiYearView:
 # --- evaluation: the one walk, read as records ----------------------------------------------
 
 
+@exactly
 def evaluate_year(
     definition: Definition,
     year: int,
@@ -354,6 +355,7 @@ def _gaps(
     return tuple(found)
 
 
+@exactly
 def evaluate_years(
     definition: Definition,
     values_by_year: Mapping[int, Mapping[str, Any]],

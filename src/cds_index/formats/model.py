@@ -856,6 +856,15 @@ class Definition(Model):
     _compiled: Any = PrivateAttr(default=None)
     _origin: str | None = PrivateAttr(default=None)
 
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickled without its compiled rules (closures, which do not pickle; compiled again where
+        it is unpickled): a definition once scored pickles as a fresh one does (#11)."""
+        state = super().__getstate__()
+        private = state.get("__pydantic_private__")
+        if private and private.get("_compiled") is not None:
+            state = {**state, "__pydantic_private__": {**private, "_compiled": None}}
+        return state
+
     def walk(self) -> Iterator[tuple[tuple[Node, ...], Node]]:
         for pillar in self.tree:
             yield from pillar.walk()

@@ -21,7 +21,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -982,7 +982,9 @@ def _units(
             )
         )
     for source in sources:
-        if isinstance(source, UnitInputs | UnitFailure):
+        if isinstance(source, UnitInputs) and year is not None and source.year != year:
+            yield replace(source, year=year)  # the batch's year, as for a file read here (#11)
+        elif isinstance(source, UnitInputs | UnitFailure):
             yield source
         elif isinstance(source, str | Path):
             yield from read_units(definition, [source], year=year, number_format=number_format)

@@ -259,7 +259,9 @@ def parse_values(
                     reason=na_reason if isinstance(na_reason, str) and na_flag is na_reason else None,
                 )
                 continue
-            self_raw = raw.get("self", raw.get("value"))
+            self_raw = raw.get("self")
+            if self_raw is None:  # `self: null` beside `value: 9` (a form that sends every key): the 9
+                self_raw = raw.get("value")
             appraised_raw = raw.get("appraised")
             evidence = raw.get("evidence")
             reason = raw.get("note")

@@ -138,7 +138,9 @@ def read_number(
     elif isinstance(raw, float):
         if not math.isfinite(raw):
             return None, "input-type", T("expected a finite number, got {value}", value=repr(raw))
-        number = Decimal(repr(raw))  # the float's shortest text, never 0.1000000000000000055…
+        # the float's shortest text, never 0.1000000000000000055…; float's own repr, not a subclass's
+        # (numpy's float64 writes `np.float64(3.0)`, #11)
+        number = Decimal(float.__repr__(raw))
     elif isinstance(raw, Decimal):
         if not raw.is_finite():
             return None, "input-type", T("expected a finite number, got {value}", value=repr(raw))
@@ -384,6 +386,9 @@ def read_date(raw: Any) -> Read:
 
 def _read_date(raw: Any) -> Read:
     if isinstance(raw, dt.datetime):
+        if raw.utcoffset() is not None:  # which day depends on the zone: refused, as its text is (#11)
+            refused = T("expected a date, got {value}; {how}", value=repr(raw), how=_DATE_HOW)
+            return None, "input-type", refused
         return raw.date(), None, None
     if isinstance(raw, dt.date):
         return raw, None, None
@@ -501,7 +506,7 @@ def read_bool(raw: Any) -> Read:
     if isinstance(raw, bool):
         return raw, None, None
     if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
-        if raw == 1 or raw == 0:
+        if (not isinstance(raw, Decimal) or raw.is_finite()) and (raw == 1 or raw == 0):  # sNaN signals
             return raw == 1, None, None
     elif isinstance(raw, str) and len(raw) <= MAX_TEXT:
         word = fold(clean(raw))
