@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal, DivisionByZero, InvalidOperation
@@ -13,6 +14,11 @@ from typing import Any
 from ..errors import did_you_mean
 from ..i18n import Message, T, join
 from ..numbers import CONTEXT, div
+
+_PARSING = threading.Lock()
+"""One formula parsed at a time: CPython 3.11's ``ast.parse`` from two threads at once can raise
+``SystemError: AST constructor recursion depth mismatch`` (python/cpython#106905), which a server
+loading definitions from several threads met once in some hundred loads (#11)."""
 
 # Size limits, checked when a definition is loaded (and so by `cds-index check`): whatever passes them
 # evaluates. simpleeval walks the tree recursively, about two Python frames per level: a flat sum of
@@ -195,8 +201,9 @@ def compile_formula(
             )
         ]
     try:
-        ast.parse(expression.strip(), mode="eval")  # one expression only: `a; b` is a syntax error here
-        tree = SimpleEval().parse(expression.strip())
+        with _PARSING:
+            ast.parse(expression.strip(), mode="eval")  # one expression only: `a; b` is a syntax error
+            tree = SimpleEval().parse(expression.strip())
     except SyntaxError as exc:
         return None, [
             (
