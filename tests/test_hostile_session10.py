@@ -45,15 +45,15 @@ def test_the_callers_decimal_context_changes_nothing(
     department: cds_index.Definition, context: decimal.Context
 ) -> None:
     """Sums and products ran in the caller's thread context: `prec = 4` scored 142.8, not
-    142.75029449386592243734, and a small Emax raised Overflow. Scoring and its document use the
-    library's own context, and the caller's is left as it was."""
+    142.75029449386592243734, and a small Emax raised Overflow. Scoring, its document, percentages
+    and `explain()` use the library's own context, and the caller's is left as it was."""
     values = _values("hai-duong-707-department-so-a.yaml")
     expected = cds_index.score(department, values, year=2024)
     with decimal.localcontext(context) as mine:
         result = cds_index.score(department, values, year=2024)
         document = result.to_dict()
         percents = [node.percent for node in result.walk()]
-        explained = [node.explanation for node in result.walk()]
+        explained = [node.explain() for node in result.walk()]
         assert decimal.getcontext() is mine
     assert result.points == expected.points and document == expected.to_dict()
     assert percents == [node.percent for node in expected.walk()]
