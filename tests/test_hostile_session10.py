@@ -160,3 +160,17 @@ def test_a_language_tag_explains_in_that_language(hue: cds_index.Definition) -> 
     assert result.explain_index("vi-VN") == result.explain_index("vi")
     with pytest.raises(LanguageError):
         result.explain("I.5", "fr")
+
+
+def test_rank_refuses_a_unit_given_twice() -> None:
+    """A unit scored again and ranked with its earlier result took two places, and every unit below
+    it one place lower, without a word; ids are compared as a batch compares them."""
+    district = cds_index.load("hai-duong-707-district")
+    first = cds_index.score(district, {}, unit_id="huyen-a")
+    again = cds_index.score(district, {}, unit_id="HUYEN-A")  # the same id in capitals
+    other = cds_index.score(district, {}, unit_id="huyen-b")
+    for results in ([first, other, first], [first, again]):
+        with pytest.raises(cds_index.UsageError) as refused:
+            cds_index.rank(results)
+        assert refused.value.problems[0].code == "usage"
+    assert [r.unit_id for r in cds_index.rank([first, other])] == ["huyen-a", "huyen-b"]

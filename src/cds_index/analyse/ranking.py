@@ -187,6 +187,21 @@ def _results(results: object) -> list[Result]:
                 ),
             )
         )
+    from ..io.seen import SeenIds
+
+    seen = SeenIds(len(listed))  # compared as a batch compares them: capitals, spaces, accents aside
+    twice = next((r.unit_id for r in listed if not seen.add(r.unit_id)), None)
+    if twice is not None:  # it would take two places, and every unit below it one place lower (#11)
+        raise UsageError(
+            Problem(
+                "usage",
+                T(
+                    "unit {id} is given twice; rank each unit once (a unit scored again replaces its "
+                    "earlier result)",
+                    id=repr(twice),
+                ),
+            )
+        )
     return listed
 
 
