@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +82,28 @@ def test_a_file_loaded_then_checked_is_parsed_once(write: Callable[..., Path], r
     assert check_file(path).ok
     assert load_file(path).id == "tiny"
     assert reads == ["loaded.yaml"]
+
+
+def test_a_file_rewritten_in_place_within_a_tick_is_read_again(
+    write: Callable[..., Path], reads: list[str]
+) -> None:
+    """The same inode, the same size and the same modification time (a coarse clock's tick, or a tool
+    that keeps times: `rsync -t --inplace`, `cp -p`): a file changed less than two seconds ago is known
+    by its bytes too, so the new text is read, not the old one's rules (#11)."""
+    from cds_index.read.registry import load_file
+
+    path = write(TINY, "in-place.yaml")
+    assert load_file(path).total == Decimal(10)
+    stat = path.stat()
+    same_size = mutate(TINY, ("points: 4\n", "points: 3\n"), ("points: 6\n", "points: 7\n"))
+    assert len(same_size) == len(TINY)
+    with path.open("r+", encoding="utf-8") as handle:  # in place: the same inode
+        handle.write(same_size)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_ino, path.stat().st_size, path.stat().st_mtime_ns) == (
+        stat.st_ino,
+        stat.st_size,
+        stat.st_mtime_ns,
+    )
+    assert [c.points for c in load_file(path).criteria()] == [Decimal(3), Decimal(7)]
+    assert reads == ["in-place.yaml"] * 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import time
@@ -12,6 +13,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from stat import S_ISREG
 
 from ..errors import CdsIndexError, DefinitionError, Location, Problem, UsageError, did_you_mean
 from ..formats.model import Definition, Effective
@@ -40,8 +42,9 @@ class Loaded:
     a cached version is read again when one of them changes."""
 
 
-FileKey = tuple[str, int, int, int, int]
-"""A file as a cache knows it: its real path, modification time (ns), size, device and inode."""
+FileKey = tuple[str, int, int, int, int, bytes]
+"""A file as a cache knows it: its real path, modification time (ns), size, device, inode and, for
+a file changed less than :data:`SETTLED_NS` ago, a digest of its bytes (else ``b""``)."""
 
 _CACHE: dict[FileKey, Loaded] = {}
 _LOADING: ContextVar[tuple[str, ...]] = ContextVar("cds_index_loading", default=())
@@ -69,7 +72,28 @@ def file_key(path: Path) -> FileKey | None:
         if len(_REAL) >= _BOUND:
             _REAL.clear()  # a bound, not an eviction policy: the files in use come back at once
         _REAL[where] = real
-    return (real, stat.st_mtime_ns, stat.st_size, stat.st_dev, stat.st_ino)
+    digest = b""
+    if time.time_ns() - stat.st_mtime_ns < SETTLED_NS:
+        # changed within a tick of a coarse clock, the same size: its time and size may be those of
+        # the text it replaced (#11, as git treats a racily clean file); its bytes say which it is
+        digest = _digest(path, stat.st_size) if S_ISREG(stat.st_mode) else b""  # never a FIFO opened
+        if not digest:
+            return None  # too large to hash here, or unreadable now: not kept
+    return (real, stat.st_mtime_ns, stat.st_size, stat.st_dev, stat.st_ino, digest)
+
+
+_DIGEST_BYTES = 4 * 1024 * 1024
+
+
+def _digest(path: Path, size: int) -> bytes:
+    """A digest of a recently changed file's bytes; ``b""`` for one too large or unreadable."""
+    if size > _DIGEST_BYTES:
+        return b""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.blake2b(handle.read(_DIGEST_BYTES + 1), digest_size=16).digest()
+    except (OSError, ValueError):
+        return b""
 
 
 _REAL: dict[tuple[str, str, int, int], str] = {}
