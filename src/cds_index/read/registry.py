@@ -13,12 +13,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from stat import S_ISREG
 
 from ..errors import CdsIndexError, DefinitionError, Location, Problem, UsageError, did_you_mean
 from ..formats.model import Definition, Effective
 from ..i18n import Message, T
-from .loader import Document, read_file, validate_model
+from .loader import MAX_BYTES, Document, read_bytes, read_file, validate_model
 
 
 @cache
@@ -76,24 +75,12 @@ def file_key(path: Path) -> FileKey | None:
     if time.time_ns() - stat.st_mtime_ns < SETTLED_NS:
         # changed within a tick of a coarse clock, the same size: its time and size may be those of
         # the text it replaced (#11, as git treats a racily clean file); its bytes say which it is
-        digest = _digest(path, stat.st_size) if S_ISREG(stat.st_mode) else b""  # never a FIFO opened
-        if not digest:
-            return None  # too large to hash here, or unreadable now: not kept
+        # read as every file is (a regular file only, never a FIFO; within the limit of a document)
+        data, _ = read_bytes(path, MAX_BYTES)
+        if data is None:
+            return None  # not a regular file, too large or unreadable now: not kept
+        digest = hashlib.blake2b(data, digest_size=16).digest()
     return (real, stat.st_mtime_ns, stat.st_size, stat.st_dev, stat.st_ino, digest)
-
-
-_DIGEST_BYTES = 4 * 1024 * 1024
-
-
-def _digest(path: Path, size: int) -> bytes:
-    """A digest of a recently changed file's bytes; ``b""`` for one too large or unreadable."""
-    if size > _DIGEST_BYTES:
-        return b""
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.blake2b(handle.read(_DIGEST_BYTES + 1), digest_size=16).digest()
-    except (OSError, ValueError):
-        return b""
 
 
 _REAL: dict[tuple[str, str, int, int], str] = {}
@@ -167,10 +154,10 @@ def read_document(path: Path, key: FileKey | None = None) -> tuple[Document, lis
     """:func:`~cds_index.read.loader.read_file`, parsed once per process while the file is unchanged,
     for every reader: ``load`` and ``check`` (#11: a folder is checked by every ``cds-index check`` of
     a test run, a server, a watch loop, after its definitions were loaded; the YAML parse is most of
-    the work). Kept under :func:`file_key` (real path, modification time, size, device, inode; taken
-    before the read, so a change during it gives the next read another key), so an edited file is
-    parsed again; only a document read without a problem is kept (a file that could not be read is
-    tried again). Readers read a document and never change it; a scenario changes a copy of its base."""
+    the work). Kept under :func:`file_key` (taken before the read, so a change during it gives the
+    next read another key), so an edited file is parsed again; only a document read without a
+    problem is kept (a file that could not be read is tried again). Readers read a document and never
+    change it; a scenario changes a copy of its base."""
     key = file_key(path) if key is None else key
     if key is not None:
         kept = _PARSED.get(key)
