@@ -655,6 +655,20 @@ def create_app(
                     "usage", T("rank by one of {keys}", keys=", ".join(f"`{k}`" for k in keys(definition)))
                 )
             )
+        langs = sorted({u.lang for u in request.units if u.lang is not None})
+        if len(langs) > 1:  # one document, one language: never the first unit's for every unit (#11)
+            raise UsageError(
+                Problem(
+                    "usage",
+                    T(
+                        "the units ask for {count} languages ({langs}); a ranking is written in one: give "
+                        "every unit the same `lang`, or none (the request's Accept-Language)",
+                        count=len(langs),
+                        langs=", ".join(langs),
+                    ),
+                )
+            )
+        lang = langs[0] if langs else None
         units = []
         for i, u in enumerate(request.units):
             values, problems = parse_values(
@@ -662,9 +676,9 @@ def create_app(
             )
             units.append(UnitInputs(u.unit.id, u.unit.name, u.year, values, problems, f"units[{i}]"))
         # the batch scorer, as `cds-index rank` uses it: the second unit with an id already seen is refused
-        rows = list(score_many(definition, units, lang=choose_language(request.units[0].lang)))
+        rows = list(score_many(definition, units, lang=choose_language(lang)))
         good = [r.result for r in rows if r.ok and r.result is not None]
-        with using(request.units[0].lang):
+        with using(lang):
             return Json(ranking_json(definition, good, request.by, [r for r in rows if not r.ok]))
 
     return app

@@ -30,7 +30,7 @@ from ..numbers import (
     show,
     written,
 )
-from ..read.inputs import UnitInputs, parse_values
+from ..read.inputs import UnitInputs, parse_values, read_otherwise, restated
 from ..read.literals import fold
 from ..rules import Compiled, InvalidValue, NotReported
 from ..rules.common import Clamp
@@ -1697,10 +1697,13 @@ def score(
         values, problems = parse_values(inputs, definition.inputs, number_format=definition.number_format)
         inputs = UnitInputs(unit_id, unit_name, year, values, problems)
     elif year is not None and inputs.year != year:
-        inputs = UnitInputs(
-            inputs.unit_id, inputs.unit_name, year, inputs.values, inputs.problems, inputs.source
-        )
+        inputs = restated(inputs, year)
     found, broken = violations(definition, inputs.values, inputs.source)
+    if inputs.read_by is not None and inputs.read_by is not definition.inputs:
+        otherwise = read_otherwise(definition.inputs, inputs)  # read for another definition (#11)
+        if otherwise:
+            found.extend(otherwise)
+            broken = {**broken, **{str(p.location.path[-1]): p.message for p in otherwise}}
     standings = None
     if peers is not None and cdef.ranked:
         standings = _standings_for(definition, peers, inputs)

@@ -1451,7 +1451,7 @@ def _read_form(
             column = name_col + 1
         address = f"{_ref(sheet)}!{column_letter(column)}{number}"
         problems.append(place(problem, file, (address, number, column), name))
-    return UnitInputs(unit_id, unit_name, unit_year, values_, problems, source)
+    return UnitInputs(unit_id, unit_name, unit_year, values_, problems, source, definition.inputs)
 
 
 _YEAR_HEADER = re.compile(r"(?:năm|nam|year)\s*([0-9]{4})")
@@ -1617,7 +1617,13 @@ def _read_years_form(
         names = [str(p.location.path[-1]) if p.location.path else "" for p in found]
         placed = [place(p, file, at.get((year, name)), name) for p, name in zip(found, names, strict=True)]
         units[year] = UnitInputs(
-            str(unit_id).strip(), unit_name, year, parsed, [*problems[year], *placed], f"{file}!{title}"
+            str(unit_id).strip(),
+            unit_name,
+            year,
+            parsed,
+            [*problems[year], *placed],
+            f"{file}!{title}",
+            definition.inputs,
         )
     return units, general
 

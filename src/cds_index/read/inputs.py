@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -72,6 +72,93 @@ class UnitInputs:
     values: dict[str, Value] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     source: str | None = None
+    read_by: Mapping[str, InputDef] | None = field(default=None, repr=False, compare=False)
+    """The input declarations the values were read by (the ``inputs`` of the definition they were
+    read for; ``None`` when not known). Scored under a definition that declares one of them otherwise
+    (a fraction there, a percentage here), that value is refused, never misread (#11):
+    :func:`read_otherwise`."""
+
+
+def restated(unit: UnitInputs, year: int) -> UnitInputs:
+    """``unit`` scored as ``year``: its values as they are, with an ``input-year`` warning where it
+    states another year (a file of 2024 scored as 2025 with ``--year 2025``, or ``year=``): its
+    dated values and the rules of that year apply to them, which is never silent (#11). A table row
+    of another year is refused instead, where it is read (``io.tables``): one row among several years."""
+    if unit.year == year:
+        return unit
+    if unit.year is None:
+        return replace(unit, year=year)
+    warning = Problem(
+        "input-year",
+        T(
+            "{unit}: the values are of {stated}, scored as {year} as asked: the deadlines, dates and "
+            "rules of {year} apply to them (to score them as {stated}, give no year or {stated})",
+            unit=unit.unit_id,
+            stated=str(unit.year),
+            year=str(year),
+        ),
+        Location(unit.source, path=("year",)),
+        severity="warning",
+    )
+    return replace(unit, year=year, problems=[*unit.problems, warning])
+
+
+_READING = ("type", "unit", "min", "max", "choices")
+"""What of an input declaration decides how a value is read: its label and description do not."""
+_Declared = Mapping[str, InputDef]
+_DIFFERING: dict[tuple[int, int], tuple[_Declared, _Declared, dict[str, list[str]]]] = {}
+
+
+def _differing(inputs: Mapping[str, InputDef], read_by: Mapping[str, InputDef]) -> dict[str, list[str]]:
+    """The inputs both declare otherwise, each with the keys that differ: compared once per pair of
+    definitions, not per unit (a batch of units read for one definition and scored under another)."""
+    key = (id(inputs), id(read_by))
+    held = _DIFFERING.get(key)
+    if held is not None and held[0] is inputs and held[1] is read_by:
+        return held[2]
+    found: dict[str, list[str]] = {}
+    for name, mine in inputs.items():
+        theirs = read_by.get(name)
+        if theirs is not None and theirs is not mine:
+            differ = [k for k in _READING if getattr(mine, k) != getattr(theirs, k)]
+            if differ:
+                found[name] = differ
+    if len(_DIFFERING) > 64:  # a bound: a program compares a few definitions
+        _DIFFERING.clear()
+    _DIFFERING[key] = (inputs, read_by, found)
+    return found
+
+
+def read_otherwise(inputs: Mapping[str, InputDef], unit: UnitInputs) -> list[Problem]:
+    """An ``input-definition`` problem for each value of ``unit`` read by another declaration of
+    its input than ``inputs`` has (``unit.read_by``, the definition it was read for): a value read
+    as a fraction (0.95) would score as 0.95 % under a definition whose input is a percentage, a
+    value checked against a range of 0–1000 would pass one of 0–100 (#11). Inputs ``inputs`` does
+    not declare are left alone: no rule of it reads them."""
+    read_by = unit.read_by
+    if read_by is None or read_by is inputs:
+        return []
+    differing = _differing(inputs, read_by)
+    out: list[Problem] = []
+    for name in unit.values:
+        differ = differing.get(name)
+        if differ:
+            mine = inputs[name]
+            out.append(
+                Problem(
+                    "input-definition",
+                    T(
+                        "{name} ({label}): the value was read for another definition, which declares "
+                        "this input otherwise ({keys}); it is not scored: read the unit again with "
+                        "this definition (read_units(definition, ...))",
+                        name=name,
+                        label=mine.label,
+                        keys=", ".join(f"`{key}`" for key in differ),
+                    ),
+                    Location(unit.source, path=("values", name)),
+                )
+            )
+    return out
 
 
 def kind_of(value: Any) -> Message:

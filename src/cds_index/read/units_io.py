@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import Location, Problem
 from ..formats.model import Definition
 from ..i18n import T
-from .inputs import UnitInputs, parse_values, read_inputs_file
+from .inputs import UnitInputs, parse_values, read_inputs_file, restated
 from .literals import NumberFormat
 from .loader import Document
 from .registry import names_definition
@@ -37,6 +37,8 @@ def read_unit(
         chosen = year if year is not None else model.year
         if chosen is None:
             chosen = max(model.years)
+        if chosen not in model.years:  # not an empty unit scored 0 without a word (#11)
+            return None, [_no_year(doc, path, chosen, sorted(model.years))]
         return _parse(
             definition,
             path,
@@ -47,8 +49,25 @@ def read_unit(
             model.years.get(chosen, {}),
             number_format,
         ), []
-    chosen = year if year is not None else model.year
-    return _parse(definition, path, model, doc, chosen, ("values",), model.values or {}, number_format), []
+    stated = model.year if model.year is not None else year
+    unit = _parse(definition, path, model, doc, stated, ("values",), model.values or {}, number_format)
+    return (unit if year is None else restated(unit, year)), []
+
+
+def _no_year(doc: Document, path: str | Path, year: int, years: list[int]) -> Problem:
+    loc = doc.location(("years",), key=True)
+    return Problem(
+        "input-year",
+        T(
+            "{file} has the values of {years}, not of {year}: score one of its years (--year {last}), "
+            "or add {year} to its `years:`",
+            file=str(path),
+            years=", ".join(map(str, years)),
+            year=str(year),
+            last=str(years[-1]),
+        ),
+        Location(loc.file, loc.line, loc.column, ("years",)),
+    )
 
 
 def read_unit_years(
@@ -96,7 +115,7 @@ def _parse(
     values, found = parse_values(
         raw, definition.inputs, locate=locate, number_format=number_format or definition.number_format
     )
-    return UnitInputs(model.unit.id, model.unit.name, year, values, found, str(path))
+    return UnitInputs(model.unit.id, model.unit.name, year, values, found, str(path), definition.inputs)
 
 
 def as_written(raw: Any, texts: Mapping[tuple[Any, ...], str], base: tuple[Any, ...]) -> Any:
