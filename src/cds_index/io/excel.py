@@ -27,6 +27,7 @@ from ..read.literals import read_year as literal_year
 from ..read.registry import names_definition
 from .merged import MAX_MERGES, Merges, scan
 from .safe import cell_text, rounded, strip_controls
+from .seen import plain_id
 from .tables import (
     ROW_NUMBER_HEADERS,
     Cell,
@@ -1304,7 +1305,7 @@ def _read_form(
     unit_id = fact(FACT_UNIT_ID)
     unit_name = fact(FACT_UNIT_NAME)
     unit_name = None if is_blank(unit_name) else str(unit_name).strip()
-    if is_blank(unit_id):
+    if is_blank(unit_id) or not plain_id(unit_id):
         row = facts.get(_key(FACT_UNIT_ID), (None, 4))[1]
         return UnitFailure(
             None,
@@ -1322,7 +1323,7 @@ def _read_form(
                 ),
             ),
         )
-    unit_id = str(unit_id).strip()
+    unit_id = plain_id(unit_id)  # as a table's id cell: no invisible character (#11)
     problems: list[Problem] = []
     unit_year = year
     raw_year = fact(FACT_YEAR)

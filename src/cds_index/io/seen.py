@@ -7,6 +7,11 @@ A batch streams its units and must not keep per-unit objects: a Python ``set`` o
 Ids are compared as people read them: Unicode-normalised (NFC: ``huyện`` typed as ``huye\u0302\u0323n``
 by a Vietnamese keyboard is the same id), without regard to capitals, and with any run of spaces (a
 no-break space from a web page, a tab) as one. Accents stay: ``xa-an`` and ``xa-ân`` are two communes.
+An invisible character (a BOM, a zero-width space, a direction mark: :data:`INVISIBLE`) is no part of
+an id, wherever the id was read (a CSV cell, a YAML file, a form's cell). A tone mark placed the old
+way or the new (``Hòa``/``Hoà``, ``Thủy``/``Thuỷ``: on ``oa``, ``oe``, ``uy``) spells one name: the
+new placement is compared (#11). Only the placement folds: ``hoà`` and ``hòa`` agree, ``hoa`` and
+``hoà`` do not.
 
 Two different ids share a fingerprint with probability ≤ n²/2⁶⁵ (3·10⁻¹⁰ at 100,000 units); then the
 second is refused as a duplicate, with a message — never scored silently as another unit.
@@ -18,17 +23,54 @@ second is refused as a duplicate, with a message — never scored silently as an
 (True, False, 2)
 >>> seen.add("XA-1"), seen.add("xa\u00a0 2"), seen.add("xa 2"), seen.add("xà-1")
 (False, True, False, True)
+>>> seen.add("xa-1\u200b"), seen.add("\ufeffxa-1"), seen.add("Thủy Nguyên"), seen.add("Thuỷ Nguyên")
+(False, False, True, False)
+>>> plain_id(" \ufeffxa-1\u200b "), plain_id(12.0)
+('xa-1', '12')
 """
 
 from __future__ import annotations
 
 from array import array
 from hashlib import blake2b
+from typing import Any
 
-from ..read.literals import fold
+from ..read.literals import INVISIBLE, clean, fold
 
-id_key = fold
-"""A unit id as compared: the one fold of the readers (NFC, case-folded, single spaces)."""
+_NO_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+
+# The old tone placement (on the first vowel of oa, oe, uy) → the new (on the second), for each of
+# the five marks; compared after NFC and case-folding, so the pairs are the precomposed small letters.
+_TONE_PLACEMENT = tuple(
+    (old + second, first + new)
+    for first, second, olds, news in (
+        ("o", "a", "òóỏõọ", "àáảãạ"),
+        ("o", "e", "òóỏõọ", "èéẻẽẹ"),
+        ("u", "y", "ùúủũụ", "ỳýỷỹỵ"),
+    )
+    for old, new in zip(olds, news, strict=True)
+)
+_TONED_FIRST = frozenset("òóỏõọùúủũụ")
+
+
+def plain_id(value: Any) -> str:
+    """A unit id as read from any file (a CSV or Excel cell, a YAML file, a form): 12.0 read from a
+    spreadsheet is ``12``; an invisible character a copy carries (``h\u200b1``, a BOM, a direction
+    mark) is no part of the id: it is ``h1``, and the unit is reported under ``h1`` (#11, #12)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return clean(str(value).translate(_NO_INVISIBLE))
+
+
+def id_key(unit_id: str) -> str:
+    """A unit id as compared: the one fold of the readers (NFC, case-folded, single spaces), without
+    invisible characters, each tone mark of ``oa``/``oe``/``uy`` where the new placement puts it."""
+    key = fold(unit_id.translate(_NO_INVISIBLE))
+    if not _TONED_FIRST.isdisjoint(key):
+        for old, new in _TONE_PLACEMENT:
+            if old in key:
+                key = key.replace(old, new)
+    return key
 
 
 def _fingerprint(unit_id: str) -> int:

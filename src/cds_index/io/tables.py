@@ -16,8 +16,9 @@ from ..errors import Location, Problem, close_match, did_you_mean
 from ..formats.model import Definition
 from ..i18n import Message, T
 from ..read.inputs import UnitInputs, parse_values
-from ..read.literals import INVISIBLE, NumberFormat, clean
+from ..read.literals import NumberFormat, clean
 from ..read.literals import read_year as literal_year
+from .seen import plain_id
 
 # Headers that name the unit rather than an input (compared after header_key()).
 ID_HEADERS = {"unit_id", "id", "ma", "mã", "mã đơn vị", "ma don vi", "mã đv", "unit"}
@@ -229,7 +230,7 @@ def table_unit(
                 ),
             ),
         )
-    unit_id = _plain_text(unit_id)
+    unit_id = plain_id(unit_id)
     refused = _not_a_unit(layout, row, unit_id, unit_name, flagged)
     if refused is not None:
         address, line, column = where(layout.id_col)
@@ -362,18 +363,6 @@ def place(problem: Problem, file: str, cell: Cell | None, name: str) -> Problem:
         message=T("{address}: {message}", address=address, message=problem.message),
         location=Location(file, line, column, (address, name)),
     )
-
-
-_INVISIBLE_IN_ID = dict.fromkeys(map(ord, INVISIBLE))
-
-
-def _plain_text(value: Any) -> str:
-    """A unit id cell as text: 12.0 read from a spreadsheet is ``12``; an invisible character a copy
-    carries inside it (``h\u200b1``, a direction mark) is no part of the id: it is ``h1``, the same
-    unit as the row that has ``h1`` (#12)."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return clean(str(value).translate(_INVISIBLE_IN_ID))
 
 
 def describe(problem: Problem, lang: str | None = None) -> str:

@@ -115,7 +115,10 @@ def _parse(
     values, found = parse_values(
         raw, definition.inputs, locate=locate, number_format=number_format or definition.number_format
     )
-    return UnitInputs(model.unit.id, model.unit.name, year, values, found, str(path), definition.inputs)
+    from ..io.seen import plain_id  # the id as a table's id cell is read: no invisible character (#11)
+
+    unit_id = plain_id(model.unit.id)
+    return UnitInputs(unit_id, model.unit.name, year, values, found, str(path), definition.inputs)
 
 
 def as_written(raw: Any, texts: Mapping[tuple[Any, ...], str], base: tuple[Any, ...]) -> Any:
