@@ -121,3 +121,89 @@ def test_distinct_letters_and_tones_stay_apart(one: str, other: str) -> None:
 
 def _refused(rows: list[UnitInputs | UnitFailure]) -> list[UnitFailure]:
     return [u for u in rows if isinstance(u, UnitFailure)]
+
+
+# --- S4: total, average and footer rows -----------------------------------------------------------
+
+
+def _table_row(row: UnitInputs | UnitFailure) -> str | None:
+    if isinstance(row, UnitFailure):
+        return next((p.message for p in row.problems if p.code == "table-row"), None)
+    return None
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "said"),
+    [
+        ("hue3_total.csv", "A5", "'TC' ('Tổng cộng toàn huyện') begins with 'tổng cộng'"),
+        ("avg_binhquan.csv", "A14", "'BQ' ('Bình quân') begins with 'bình quân'"),
+        ("avg_trungbinh.csv", "A14", "'TB' ('Trung bình toàn tỉnh') begins with 'trung bình'"),
+        ("foot1.csv", "A5", "begins with 'người lập biểu'"),
+        ("foot4.csv", "A5", "'Ghi chú:' ('Số liệu tạm tính') begins with 'ghi chú'"),
+    ],
+)
+def test_a_total_average_or_footer_row_is_refused_by_name(
+    hue: cds_index.Definition, hai_duong: cds_index.Definition, name: str, line: str, said: str
+) -> None:
+    definition = hue if name.startswith("hue") else hai_duong
+    units = list(read_units(definition, [DATA / name]))
+    refused = [m for u in units if (m := _table_row(u)) is not None]
+    assert len(refused) == 1 and refused[0].startswith(f"{line}: the row ") and said in refused[0]
+    assert "delete the row" in refused[0] and "do not begin with" in refused[0]
+    rows = _rows(definition, DATA / name)
+    assert sum(not r.ok for r in rows) == 1
+
+
+def test_footer_rows_of_a_workbook_are_refused(hai_duong: cds_index.Definition) -> None:
+    """`Người lập biểu` / `Ghi chú:` below an Excel table were ranked last with 0 points."""
+    units = list(read_units(hai_duong, [DATA / "xfoot.xlsx"]))
+    said = [m for u in units if (m := _table_row(u)) is not None]
+    assert len(said) == 2 and "'người lập biểu'" in said[0] and "'ghi chú'" in said[1]
+    scored = [u.unit_id for u in units if isinstance(u, UnitInputs)]
+    assert scored == ["huyen-a", "huyen-b", "huyen-c"]
+
+
+def _one_row_csv(tmp_path: Path, unit_id: str, name: str) -> Path:
+    header, first = (DATA / "foot1.csv").read_text(encoding="utf-8-sig").splitlines()[:2]
+    path = tmp_path / "one.csv"
+    path.write_text(f"{header}\n{unit_id},{name},{first.split(',', 2)[2]}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("unit_id", "name"),
+    [
+        ("xa-binh-quan", "Xã Bình Quân"),
+        ("tong-xa", "Huyện Tổng"),
+        ("cong-hoa", "Cộng Hòa"),
+        ("trung-binh-son", "Trung Bình Sơn"),
+        ("binh-quan", "Phường Trung Bình"),
+        ("tong-cong-xa", "Huyện Tổng Cộng"),  # an id and a name that only contain the words
+    ],
+)
+def test_real_names_with_those_words_are_units(
+    hai_duong: cds_index.Definition, tmp_path: Path, unit_id: str, name: str
+) -> None:
+    (unit,) = read_units(hai_duong, [_one_row_csv(tmp_path, unit_id, name)])
+    assert isinstance(unit, UnitInputs) and unit.unit_id == unit_id
+
+
+@pytest.mark.parametrize(
+    ("unit_id", "name"),
+    [
+        ("TC", "TỔNG CỘNG:"),
+        ("x", "tong cong toan huyen"),
+        ("y", "Cộng toàn tỉnh"),
+        ("z", "Bình quân chung"),
+        ("avg", "Trung bình"),
+        ("Tổng số", "12 huyện"),
+        ("(Ký, ghi rõ họ tên)", "(Ký tên, đóng dấu)"),
+        ("w", "Cả tỉnh"),
+        ("t", "Total"),
+    ],
+)
+def test_summary_cells_in_any_writing_are_refused(
+    hai_duong: cds_index.Definition, tmp_path: Path, unit_id: str, name: str
+) -> None:
+    (unit,) = read_units(hai_duong, [_one_row_csv(tmp_path, f'"{unit_id}"', name)])
+    assert _table_row(unit) is not None

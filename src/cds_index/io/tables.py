@@ -34,11 +34,24 @@ YEAR_HEADERS = {"year", "năm", "nam", "năm đánh giá"}
 ROW_NUMBER_HEADERS = {"stt", "tt", "số thứ tự", "so thu tu", "số tt", "no", "no.", "#"}
 
 
-# A row whose id or name says it is a total is not a unit: scored, it would rank first (#9).
-TOTAL_WORDS = {
-    *("tổng", "tổng cộng", "cộng", "tổng số", "tổng hợp", "toàn tỉnh", "toàn huyện", "toàn thành phố"),
-    *("tong", "tong cong", "cong", "tong so", "total", "totals", "grand total", "sum", "cả tỉnh"),
-}
+# A row whose id or name cell says, or BEGINS with words that say, it is a total, an average or a
+# form's footer (`Tổng cộng toàn huyện`, `Trung bình toàn tỉnh`, `Người lập biểu`, `Ghi chú:`) is not
+# a unit: scored, a total would rank first (#9, #11).
+# These phrases begin no place's name: they are followed by anything after a space or a mark.
+SUMMARY_PHRASES = (
+    *("tổng cộng", "tổng số", "tổng hợp", "toàn tỉnh", "toàn huyện", "toàn thành phố", "toàn thị xã"),
+    *("toàn xã", "toàn quận", "cả tỉnh", "cả huyện", "cả xã", "cả thành phố", "cả thị xã", "cả quận"),
+    *("cả nước", "người lập biểu", "người lập bảng", "người lập", "người duyệt", "người kiểm tra"),
+    *("thủ trưởng", "ghi chú", "chú thích", "lưu ý", "nơi nhận", "ký tên", "grand total", "prepared by"),
+    "average",
+)
+# These may begin a place's name (`Cộng Hòa`, `Trung Bình Sơn`): only alone, before a mark, or before a
+# word that says all (`Cộng toàn huyện`, `Bình quân chung`, `Trung bình:`).
+SUMMARY_WORDS = (
+    *("tổng", "cộng", "bình quân", "trung bình", "ký", "total", "totals", "sum", "mean", "note", "notes"),
+)
+_SUMMARY_AFTER = ("toàn", "cả", "chung", "các", "cộng", "số")
+_MARKS = ":;,.(/–—-"
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,58 @@ def header_key(text: Any) -> str:
     """A header as compared: NFC, lower case, single spaces, no trailing colon or asterisk."""
     words = unicodedata.normalize("NFC", clean(str(text))).lower().rstrip(":*").split()
     return " ".join(words)
+
+
+def _plain_letters(text: str) -> str:
+    """``text`` without its accents (``đ`` is ``d``): the words typed without them compare alike."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).replace(
+        "đ", "d"
+    )
+
+
+def _summary_table() -> dict[str, list[tuple[str, str, bool]]]:
+    """First word → ``(phrase as compared, phrase as written, followed by any word)``, accented and not."""
+    table: dict[str, list[tuple[str, str, bool]]] = {}
+    for phrases, free in ((SUMMARY_PHRASES, True), (SUMMARY_WORDS, False)):
+        for phrase in phrases:
+            for form in dict.fromkeys((phrase, _plain_letters(phrase))):
+                table.setdefault(form.split(" ", 1)[0], []).append((form, phrase, free))
+    return table
+
+
+_SUMMARY = _summary_table()
+_AFTER = frozenset(_SUMMARY_AFTER) | {_plain_letters(w) for w in _SUMMARY_AFTER}
+
+
+def summary_word(text: Any) -> str | None:
+    """The words a cell begins with that make its row a total, an average or a footer, else None.
+
+    Compared as headers are (capitals, spaces), and without accents when the cell is written without
+    them (``TONG CONG``); ``Xã Bình Quân``, ``tong-xa`` and ``Cộng Hòa`` are names, not totals.
+
+    >>> summary_word("Tổng cộng toàn huyện"), summary_word("BQ"), summary_word("Ghi chú:")
+    ('tổng cộng', None, 'ghi chú')
+    >>> summary_word("Trung bình toàn tỉnh"), summary_word("Trung Bình Sơn"), summary_word("tong-xa")
+    ('trung bình', None, None)
+    >>> summary_word("(Ký, ghi rõ họ tên)"), summary_word("Xã Bình Quân"), summary_word("Cộng Hòa")
+    ('ký', None, None)
+    """
+    key = header_key(text).lstrip("(\"'[ ")  # `(Ký, ghi rõ họ tên)` under a signature
+    first = key.split(" ", 1)[0]
+    candidates = _SUMMARY.get(first.rstrip(_MARKS)) or _SUMMARY.get(first)
+    if not candidates:
+        return None
+    plain = key.isascii()
+    for form, phrase, free in candidates:
+        if form.isascii() != plain or not key.startswith(form):
+            continue
+        rest = key[len(form) :]
+        if not rest or rest[0] in _MARKS:
+            return phrase
+        after = rest[1:].lstrip(_MARKS + " ").split(" ", 1)[0]
+        if rest[0] == " " and (free or after in _AFTER or rest[1] in _MARKS):
+            return phrase
+    return None
 
 
 def column_letter(index: int) -> str:
@@ -334,12 +399,16 @@ def _not_a_unit(
             "its own file or sheet; the rows below are read by the first header",
             id=repr(unit_id),
         )
-    if header_key(unit_id) in TOTAL_WORDS or (unit_name is not None and header_key(unit_name) in TOTAL_WORDS):
-        return T(
-            "a total row ({name}) is not a unit and was not scored; delete it (totals are computed by "
-            "cds-index)",
-            name=repr(unit_name or unit_id),
-        )
+    for text in (unit_id, unit_name):
+        word = summary_word(text) if text is not None else None
+        if word is not None:
+            return T(
+                "the row {row} begins with {word}: a total, average or footer row is not a unit and "
+                "was not scored; delete the row, or, if it is a real unit, give it an id and a name that do "
+                "not begin with {word} (a name with its level: 'Xã …', 'Huyện …')",
+                row=repr(unit_id) + (f" ({unit_name!r})" if unit_name else ""),
+                word=repr(word),
+            )
     others = [v for i, v in enumerate(row) if i != layout.id_col and not is_blank(v)]
     if unit_name is None and not others and not flagged and (layout.name_col is not None or " " in unit_id):
         return T(
