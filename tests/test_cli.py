@@ -197,9 +197,14 @@ def test_template_lists_every_input_and_loads_back(run: Run, tmp_path: Path) -> 
     assert list(data["values"]) == list(definition.inputs)
     first = next(iter(definition.inputs.values()))
     assert first.label in out
-    # written to a file, it is a valid inputs file: every criterion then scores "not reported"
+    # written to a file, it is a valid inputs file: its unit named, every criterion scores "not reported"
     target = tmp_path / "unit.yaml"
     assert run("template", "hai-duong-707-district", "-o", str(target))[0] == 0
+    code, out, err = run("score", "hai-duong-707-district", str(target), "--format", "json")
+    assert code != 0 and "missing-key" in out + err  # the placeholder unit is not scored (#11)
+    blank = "{id: ma-don-vi, name: Tên đơn vị}"
+    filled = target.read_text(encoding="utf-8").replace(blank, "{id: h-a, name: A}")
+    target.write_text(filled, encoding="utf-8")
     code, out, _ = run("score", "hai-duong-707-district", str(target), "--format", "json")
     assert code == 0
     assert json.loads(out)["points"] == "0"

@@ -207,3 +207,52 @@ def test_summary_cells_in_any_writing_are_refused(
 ) -> None:
     (unit,) = read_units(hai_duong, [_one_row_csv(tmp_path, f'"{unit_id}"', name)])
     assert _table_row(unit) is not None
+
+
+# --- S10: the blank template left among the filled files ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def blank_yaml(hue: cds_index.Definition, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from cds_index.io.template import inputs_template
+
+    folder = tmp_path_factory.mktemp("fold")
+    (folder / "weak.yaml").write_bytes(WEAK.read_bytes())
+    (folder / "zz-template.yaml").write_text(inputs_template(hue, year=2024), encoding="utf-8")
+    return folder
+
+
+def test_the_blank_yaml_template_in_a_folder_is_refused_by_name(
+    hue: cds_index.Definition, blank_yaml: Path
+) -> None:
+    """`cds-index template` left in the folder was ranked as unit `ma-don-vi` with 0 points."""
+    from cds_index.io.template import PLACEHOLDER_ID
+
+    rows = _rows(hue, blank_yaml, year=2024)
+    assert [r.unit_id for r in rows if r.ok] == [WEAK_ID]
+    (blank,) = [r for r in rows if not r.ok]
+    assert blank.unit_id == PLACEHOLDER_ID and blank.source.endswith("zz-template.yaml")
+    (problem,) = blank.problems
+    assert problem.code == "missing-key" and "blank template" in problem.message
+    assert problem.location.line == 7  # the `unit:` line
+
+
+def test_a_placeholder_name_alone_is_refused_too(hue: cds_index.Definition, tmp_path: Path) -> None:
+    text = WEAK.read_text(encoding="utf-8").replace("Xã Hương Sơn Thượng (hư cấu)", "TÊN ĐƠN VỊ")
+    (tmp_path / "u.yaml").write_text(text, encoding="utf-8")
+    (row,) = _rows(hue, tmp_path / "u.yaml")
+    assert not row.ok and "blank template" in row.problems[0].message
+
+
+def test_the_form_with_the_placeholder_id_is_refused(hue: cds_index.Definition, tmp_path: Path) -> None:
+    """The form template leaves the id blank (refused as missing); the placeholder typed in is refused too."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(DATA / "F13_id_zwsp.xlsx")
+    book.active["B4"] = "Ma-Don-Vi"
+    book.save(tmp_path / "form.xlsx")
+    (unit,) = read_units(hue, [tmp_path / "form.xlsx"])
+    assert isinstance(unit, UnitFailure)
+    (problem,) = unit.problems
+    assert problem.code == "missing-key"
+    assert "B4: the unit is the blank template's 'ma-don-vi'" in problem.message

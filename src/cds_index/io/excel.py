@@ -42,6 +42,7 @@ from .tables import (
     table_unit,
 )
 from .tables import header_key as _key
+from .template import blank_template
 
 if TYPE_CHECKING:
     from .batch import BatchRow
@@ -1324,6 +1325,22 @@ def _read_form(
             ),
         )
     unit_id = plain_id(unit_id)  # as a table's id cell: no invisible character (#11)
+    blank = blank_template(unit_id, unit_name)
+    if blank is not None:  # the form of the template, its id or name not filled in (#11)
+        row = facts.get(_key(FACT_UNIT_ID), (None, 4))[1]
+        address = f"{_ref(sheet)}!B{row}"
+        return UnitFailure(
+            unit_id,
+            unit_name,
+            source,
+            (
+                Problem(
+                    "missing-key",
+                    T("{address}: {message}", address=address, message=blank),
+                    Location(file, row, 2, (address, "unit")),
+                ),
+            ),
+        )
     problems: list[Problem] = []
     unit_year = year
     raw_year = fact(FACT_YEAR)

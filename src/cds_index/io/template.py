@@ -6,7 +6,29 @@ import datetime as dt
 from typing import Any
 
 from ..formats.model import Definition, rule_inputs
-from ..i18n import T, choose_language, render
+from ..i18n import Message, T, choose_language, render
+
+PLACEHOLDER_ID = "ma-don-vi"
+"""The unit id a template is written with, to be replaced by the unit's own (YAML and forms)."""
+PLACEHOLDER_NAME = "Tên đơn vị"
+"""The unit name a YAML template is written with."""
+
+
+def blank_template(unit_id: Any, unit_name: Any) -> Message | None:
+    """Why a unit whose id or name is still the template's placeholder is not scored, else ``None``:
+    a template left in a folder of filled files was ranked as unit ``ma-don-vi`` with 0 points (#11).
+    Compared as ids are (:func:`cds_index.io.seen.id_key`): capitals, spaces and invisible characters
+    aside."""
+    from .seen import id_key
+
+    for value, placeholder in ((unit_id, PLACEHOLDER_ID), (unit_name, PLACEHOLDER_NAME)):
+        if isinstance(value, str) and id_key(value) == id_key(placeholder):
+            return T(
+                "the unit is the blank template's {placeholder}: fill in the unit's id, name and figures, "
+                "or take the file out of the folder; it was not scored",
+                placeholder=repr(placeholder),
+            )
+    return None
 
 
 def users_of_inputs(definition: Definition) -> dict[str, list[str]]:
@@ -119,7 +141,7 @@ def inputs_template(
         ),
         "kind: inputs",
         f"definition: {reference or definition.id}",
-        "unit: {id: ma-don-vi, name: Tên đơn vị}",
+        f"unit: {{id: {PLACEHOLDER_ID}, name: {PLACEHOLDER_NAME}}}",
     ]
     general = [n for n, s in definition.inputs.items() if s.general]
     measured = [n for n, s in definition.inputs.items() if not s.general]

@@ -33,6 +33,11 @@ def read_unit(
     model, doc, problems = _read_for(definition, path)
     if model is None:
         return None, problems
+    from ..io.template import blank_template
+
+    blank = blank_template(model.unit.id, model.unit.name)
+    if blank is not None:  # a template left among the filled files: not a unit with 0 points (#11)
+        return None, [Problem("missing-key", blank, doc.location(("unit", "id")))]
     if model.years is not None:
         chosen = year if year is not None else model.year
         if chosen is None:
