@@ -256,3 +256,21 @@ def test_the_form_with_the_placeholder_id_is_refused(hue: cds_index.Definition, 
     (problem,) = unit.problems
     assert problem.code == "missing-key"
     assert "B4: the unit is the blank template's 'ma-don-vi'" in problem.message
+
+
+# --- S12: the form's year, scored as another -----------------------------------------------------
+
+
+def test_a_form_of_2023_scored_as_2024_says_so(hue: cds_index.Definition) -> None:
+    """`Năm đánh giá 2023` scored with --year 2024 was scored as 2024 without a word; it is restated
+    with an `input-year` warning, as a YAML file of another year is (`read.inputs.restated`)."""
+    (unit,) = read_units(hue, [DATA / "F2_year2023.xlsx"], year=2024)
+    assert isinstance(unit, UnitInputs) and unit.year == 2024
+    (warning,) = [p for p in unit.problems if p.code == "input-year"]
+    assert warning.severity == "warning" and "of 2023, scored as 2024" in warning.message
+    (row,) = _rows(hue, DATA / "F2_year2023.xlsx", year=2024)
+    assert row.ok and any(p.code == "input-year" for p in row.problems)
+    (own,) = read_units(hue, [DATA / "F2_year2023.xlsx"])
+    assert isinstance(own, UnitInputs) and own.year == 2023 and not own.problems
+    (same,) = read_units(hue, [DATA / "F2_year2023.xlsx"], year=2023)
+    assert isinstance(same, UnitInputs) and not [p for p in same.problems if p.code == "input-year"]

@@ -21,7 +21,7 @@ from ..formats import units
 from ..formats.model import Definition
 from ..i18n import Message, T, render, system_reason
 from ..numbers import Lang, plain, show
-from ..read.inputs import NOT_APPLICABLE_WORDS, UnitInputs, parse_values
+from ..read.inputs import NOT_APPLICABLE_WORDS, UnitInputs, parse_values, restated
 from ..read.literals import NumberFormat
 from ..read.literals import read_year as literal_year
 from ..read.registry import names_definition
@@ -1342,9 +1342,9 @@ def _read_form(
             ),
         )
     problems: list[Problem] = []
-    unit_year = year
+    unit_year = None  # the year the form states; scored as ``year`` if asked, restated (#11)
     raw_year = fact(FACT_YEAR)
-    if unit_year is None and not is_blank(raw_year):
+    if not is_blank(raw_year):
         read_year, code, message = literal_year(raw_year)  # never int(): 2024.7 is no year (#9)
         if code:
             row = facts[_key(FACT_YEAR)][1]
@@ -1469,7 +1469,8 @@ def _read_form(
             column = name_col + 1
         address = f"{_ref(sheet)}!{column_letter(column)}{number}"
         problems.append(place(problem, file, (address, number, column), name))
-    return UnitInputs(unit_id, unit_name, unit_year, values_, problems, source, definition.inputs)
+    unit = UnitInputs(unit_id, unit_name, unit_year, values_, problems, source, definition.inputs)
+    return unit if year is None else restated(unit, year)  # as a YAML file's year (read_unit)
 
 
 _YEAR_HEADER = re.compile(r"(?:năm|nam|year)\s*([0-9]{4})")
