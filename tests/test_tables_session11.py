@@ -274,3 +274,22 @@ def test_a_form_of_2023_scored_as_2024_says_so(hue: cds_index.Definition) -> Non
     assert isinstance(own, UnitInputs) and own.year == 2023 and not own.problems
     (same,) = read_units(hue, [DATA / "F2_year2023.xlsx"], year=2023)
     assert isinstance(same, UnitInputs) and not [p for p in same.problems if p.code == "input-year"]
+
+
+# --- S11: hidden and filtered rows of an Excel table ----------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "hidden"), [("xt_hidden_row.xlsx", [3]), ("xt_autofilter.xlsx", [3, 5, 7])])
+def test_a_hidden_or_filtered_row_is_scored_with_a_warning(
+    hai_duong: cds_index.Definition, name: str, hidden: list[int]
+) -> None:
+    """A row the sheet hides (by hand, or filtered out) was scored with no notice: the official does
+    not see it. It is still scored as any row, with an `excel-hidden-row` warning at its row."""
+    rows = _rows(hai_duong, DATA / name)
+    assert len(rows) == 12 and all(r.ok for r in rows)
+    warned = {p.location.line: p for r in rows for p in r.problems if p.code == "excel-hidden-row"}
+    assert sorted(warned) == hidden
+    problem = warned[hidden[0]]
+    assert problem.severity == "warning"
+    assert f"A{hidden[0]}: row {hidden[0]} is hidden in the sheet" in problem.message
+    assert not [p for r in rows for p in r.problems if p.code != "excel-hidden-row"]

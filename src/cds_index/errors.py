@@ -131,6 +131,7 @@ CODES: dict[str, Message] = {
     "excel-text-too-long": T("a cell holds more text than Excel allows (32,767 characters)"),
     "excel-stray-cell": T("a value outside the table: in a column without a header or beyond the form"),
     "merged-cells": T("merged cells over values read one by one (two units, two inputs): unmerge them"),
+    "excel-hidden-row": T("a table row hidden or filtered out in its sheet, scored as any row (warning)"),
     # use of the command line and the library
     "definition-not-found": T("no bundled definition has that id"),
     "usage": T("the command was called wrongly"),

@@ -739,6 +739,9 @@ class _Sheet:
         self.stopped_code: str | None = None
         self.merges: Merges | None = Merges(())
         """The sheet's merged ranges, read before its rows (``None``: too many to read)."""
+        self.hidden_rows: set[int] = set()
+        """The numbers of the rows read that are hidden (by hand or by a filter): a unit's row there
+        is scored as any row, with a warning, since the official does not see it (#11)."""
 
     def _merges(self) -> Merges | None:
         """The merged ranges, from a first pass over the sheet's XML (they are written after the rows)."""
@@ -802,6 +805,8 @@ class _Sheet:
                     if not 0 < number <= _MAX_ROW:
                         raise ValueError(f"row number {r} is outside a sheet")
                     cells = self._cells(element, number)
+                    if cells and element.get("hidden") in ("1", "true"):
+                        self.hidden_rows.add(number)
                     if data is not None:
                         data.clear()  # rows already read are not kept in memory
                     if self.budget[0] < 0:
@@ -1258,7 +1263,25 @@ def _read_table(
         )
         if unit is None:
             unit = UnitFailure(None, None, f"{file}!{title}!{number}", ())
+        elif number in sheet.hidden_rows and isinstance(unit, UnitInputs):
+            problems.append(_hidden_row(file, title, number))
         yield _with(unit, problems)
+
+
+def _hidden_row(file: str, sheet: str, number: int) -> Problem:
+    """A unit's row the sheet hides (by hand or by a filter): scored as any row, and said (#11)."""
+    address = f"{_ref(sheet)}!A{number}"
+    return Problem(
+        "excel-hidden-row",
+        T(
+            "{address}: row {row} is hidden in the sheet (by hand or by a filter): scored as any row; "
+            "if it is not a unit to score, delete the row",
+            address=address,
+            row=str(number),
+        ),
+        Location(file, number, 1, (address,)),
+        severity="warning",
+    )
 
 
 def _read_form(
