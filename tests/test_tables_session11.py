@@ -60,9 +60,13 @@ def test_a_unit_read_from_yaml_or_a_form_is_reported_without_invisible_character
 
 
 def test_seen_ids_compare_invisible_characters_away() -> None:
+    from cds_index.read.literals import INVISIBLE
+
     seen = SeenIds()
     assert seen.add("xa-1") and not seen.add("xa\u200b-1") and not seen.add("\ufeffxa-1\u2060")
     assert id_key("x\u00ada\u202e") == "xa"
+    assert not any(c.isprintable() for c in INVISIBLE)  # id_key's fast path: printable, none to remove
+    assert all(id_key(f"Xã Hòa{c}") == id_key("xã hoà") for c in INVISIBLE)
 
 
 # --- S6: the old and the new tone placement spell one name ----------------------------------------
