@@ -28,6 +28,7 @@ from ..numbers import (
     points_text,
     round_as,
     show,
+    write_plain,
     written,
 )
 from ..read.inputs import UnitInputs, parse_values
@@ -218,7 +219,9 @@ _written = written  # plain()'s cache, read without a call (0 is never cached: p
 def node_texts(points: Decimal, top: Decimal) -> tuple[str, str, str | None]:
     """``(plain(points), plain(top), plain(points × 100 ÷ top) or None)``: a node's three numbers,
     the two common cases without a division — 0 points (``0``, or ``-0`` as the sign falls) and
-    full points (``100``) — the others divided (most are new numbers: a cache of pairs missed)."""
+    full points (``100``) — the others divided (most are new numbers: a cache of pairs missed). A
+    percentage is written without :func:`plain`'s cache: most are new numbers, which filled it and
+    emptied it every fifty units, taking the common points and maxima with them (#11)."""
     top_text = _written(top) or plain(top)
     if not points:
         signed = points.is_signed()
@@ -227,7 +230,7 @@ def node_texts(points: Decimal, top: Decimal) -> tuple[str, str, str | None]:
         return "-0" if signed else "0", top_text, "-0" if signed != top.is_signed() else "0"
     if points == top:
         return top_text, top_text, "100"
-    return _written(points) or plain(points), top_text, plain(per_hundred(points, top)) if top else None
+    return _written(points) or plain(points), top_text, write_plain(per_hundred(points, top)) if top else None
 
 
 def _exact_dict(node: NodeResult, explain: bool) -> dict[str, Any]:
