@@ -264,7 +264,7 @@ def _exact_dict(node: NodeResult, explain: bool) -> dict[str, Any]:
         "status": status,
     }
     if explain:
-        out["explanation"] = node.explanation
+        out["explanation"] = _explanation(node)  # the property's sentence, without its call (#11)
     if self_points is not None:
         out["self_points"] = plain(self_points)
     if bonus:
@@ -330,6 +330,11 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
     if form == INVALID:
         return str(trace[2].text(lang))
     return render(trace[2], lang)  # TEXT: a problem's message, in the reader's language
+
+
+_explanation = explain
+"""A node's explanation as the property writes it, for :func:`_exact_dict` (whose ``explain`` is
+its flag)."""
 
 
 def _reader(lang: str) -> Lang:
