@@ -127,3 +127,30 @@ def test_a_json_boolean_or_integer_is_the_general_paths_value_to_the_digit(raw: 
             value = fast[name]
             assert value.value is value.self_value
             assert type(value.value) is type(general[name].value)
+
+
+@settings(max_examples=300)
+@given(
+    raw=st.one_of(iso_like, words, st.sampled_from(["20/06/2024", "31/12/9999", " head ", "n/a", "KHÔNG"]))
+)
+def test_a_role_or_day_read_again_is_the_general_paths_reading(raw: str) -> None:
+    """A role or a date written as text is kept once read (#11): read again, by either input, alone
+    or beside other values, it is what the general path reads from the same text in a mapping, or
+    the same refusal."""
+    from cds_index.read import inputs
+
+    def seen(name: str, values: dict[str, Any]) -> tuple[str, list[tuple[str, str]]]:
+        got, problems = parse_values(values, SPECS)
+        return repr(got.get(name)), [(p.code, str(p.message)) for p in problems]
+
+    kept = [
+        seen(name, values) for name in ("day", "lead") for values in ({name: raw}, {"flag": 1, name: raw})
+    ]
+    inputs._TEXTS.clear()
+    fresh = [
+        seen(name, values) for name in ("day", "lead") for values in ({name: raw}, {"flag": 1, name: raw})
+    ]
+    assert kept == fresh
+    if fold(raw) not in NOT_APPLICABLE_WORDS:
+        for name in ("day", "lead"):
+            assert seen(name, {name: {"value": raw}})[0] == seen(name, {name: raw})[0]

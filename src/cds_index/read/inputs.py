@@ -86,6 +86,14 @@ def _count(raw: int) -> Value:
         return found
 
 
+_TEXT_KINDS = frozenset({"role", "date"})
+_TEXTS: dict[tuple[str, str], Value] = {}
+_TEXT_MAX = 40
+"""A role or a date written as text (``head``, ``2024-05-12``) and read, by its input's type and
+the text (up to 40 characters): its reading depends on nothing else, and the same few texts come
+back for every unit (#11). A text that reads as nothing or is refused is never kept."""
+
+
 @dataclass
 class UnitInputs:
     """Every value of one unit for one year, parsed; problems say which values were refused."""
@@ -256,6 +264,11 @@ def parse_values(
         ):
             values[name] = _count(raw)
             continue
+        if kind is str and spec is not None and spec.type in _TEXT_KINDS:  # read before? (#11)
+            shared = _TEXTS.get((spec.type, raw))
+            if shared is not None:
+                values[name] = shared
+                continue
         if spec is None:
             problems.append(
                 Problem(
@@ -335,7 +348,11 @@ def parse_values(
         final = appraised if appraised is not None else self_value
         if final is None:
             continue  # explicitly null: not reported
-        values[name] = Value(final, self_value, appraised, date, False, reason, evidence)
+        value = values[name] = Value(final, self_value, appraised, date, False, reason, evidence)
+        if kind is str and spec.type in _TEXT_KINDS and len(raw) <= _TEXT_MAX:  # a role or a day, as text
+            if len(_TEXTS) >= _COUNTS_MAX:
+                _TEXTS.clear()
+            _TEXTS[spec.type, raw] = value
     return values, problems
 
 
