@@ -264,9 +264,11 @@ def test_target_gaps_for_a_year_the_file_lacks(tmp_path: Path, capsys: pytest.Ca
         code = main(["gaps", "thanh-hoa-1829-commune", str(source), "--year", "2030"])
         err = capsys.readouterr().err
         assert code == 1
-        assert "error[usage]" in err and "'xa-a' has no values for 2030: add " in err
         said.append(err)
-    assert "add a `2030:` block under `years:` (e.g. `2030: {dx_targets_plan: …}`)" in said[0]
+    # a file of several years: refused at its `years:`, as the points path refuses it (#11)
+    assert "error[input-year]" in said[0] and "not of 2030" in said[0]
+    assert "add 2030 to its `years:`" in said[0]
+    assert "error[usage]" in said[1] and "'xa-a' has no values for 2030: add " in said[1]
     assert "add a row for it with `Năm = 2030`" in said[1]
 
 

@@ -166,11 +166,14 @@ def _score_targets(
     the flag says whether a value was refused.
     """
     from ..engine.targets import evaluate_year, evaluate_years
-    from ..read.units_io import read_unit_years
+    from ..read.units_io import no_year, read_unit_years
     from ..render.documents import targets_json, unit_json
     from ..render.report import targets_table, years_table
 
-    years, problems = read_unit_years(definition, path)
+    years, problems = read_unit_years(definition, path, year=args.year, number_format=args.number_format)
+    if args.year is None and 0 in years:  # a one-year file that says not which year (#11)
+        problems = [*problems, no_year(years[0].unit_id, path)]
+        years = {}
     for p in problems:
         echo(p.format(), sys.stderr)
     if not years:

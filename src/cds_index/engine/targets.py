@@ -21,14 +21,17 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from ..errors import InputError, Problem, UsageError
+from ..errors import InputError, Location, Problem, UsageError
 from ..formats.model import Definition, Node
 from ..numbers import Lang, exactly
 from ..read.literals import NumberFormat
 from ..rules.targets import STATUS_LABELS, STATUSES, Status, TargetValue, gap_text, year_target
 from .evaluate import NodeResult, Result, assessed_years, compiled, score
+
+if TYPE_CHECKING:
+    from ..read.inputs import UnitInputs
 
 __all__ = [
     "NOT_APPLICABLE",
@@ -258,14 +261,16 @@ class MultiYearView:
 def evaluate_year(
     definition: Definition,
     year: int,
-    values: Mapping[str, Any],
+    values: Mapping[str, Any] | UnitInputs,
     *,
     lang: Lang = "vi",
     number_format: NumberFormat | None = None,
 ) -> YearResult:
     """Check one unit's values of ``year`` against that year's targets.
 
-    ``values`` maps input names to values (see the module docstring). A criterion is ``no_target``
+    ``values`` maps input names to values (see the module docstring), or is a unit already read
+    (:func:`~cds_index.read.units_io.read_unit_years`): a unit that states another year than
+    ``year`` is refused (``input-year``), each year having its own targets. A criterion is ``no_target``
     when the year's target is ``*`` (whatever the value), ``not_applicable`` when its value is not
     applicable, ``not_reported`` when its value is missing or ``None``, and otherwise ``met`` or
     ``unmet``; a number target is inclusive (65 meets "65%").
@@ -283,14 +288,14 @@ def evaluate_year(
     False
     """
     _check_definition(definition, year)
-    read = read_values(definition, values, number_format=number_format)
+    read = _of_year(definition, year, values, number_format)
     return _year_result(definition, year, _walk(definition, year, read, lang), read)
 
 
 def gaps(
     definition: Definition,
     year: int,
-    values: Mapping[str, Any],
+    values: Mapping[str, Any] | UnitInputs,
     *,
     target_year: int | None = None,
     lang: Lang = "vi",
@@ -309,7 +314,7 @@ def gaps(
     ['2023 target ≥ 70%: 65% in 2022, 5 percentage points short']
     """
     _check_definition(definition, year)
-    read = read_values(definition, values, number_format=number_format)
+    read = _of_year(definition, year, values, number_format)
     if target_year is None:
         target_year = next_year_of(definition, year) or year
     else:
@@ -358,7 +363,7 @@ def _gaps(
 @exactly
 def evaluate_years(
     definition: Definition,
-    values_by_year: Mapping[int, Mapping[str, Any]],
+    values_by_year: Mapping[int, Mapping[str, Any] | UnitInputs],
     *,
     lang: Lang = "vi",
     number_format: NumberFormat | None = None,
@@ -394,7 +399,7 @@ def evaluate_years(
     read: dict[int, dict[str, Any]] = {}
     for y, raw in values_by_year.items():
         try:
-            read[y] = read_values(definition, raw, number_format=number_format)
+            read[y] = _of_year(definition, y, raw, number_format)
         except InputError as exc:
             problems += [dataclasses.replace(p, message=f"{y}: {p.message}") for p in exc.problems]
     if problems:
@@ -450,6 +455,24 @@ def read_values(
     if problems:
         raise InputError(problems)
     return {**parsed, **read}
+
+
+def _of_year(
+    definition: Definition, year: int, values: Any, number_format: NumberFormat | None
+) -> dict[str, Any]:
+    """The values of ``year``: a mapping read by :func:`read_values`, or a unit already read
+    (:func:`~cds_index.read.units_io.read_unit_years`) whose year is ``year`` or not stated. A unit of
+    another year is refused (``input-year``), never checked against targets not its own (#11)."""
+    from ..read.inputs import UnitInputs
+
+    if not isinstance(values, UnitInputs):
+        return read_values(definition, values, number_format=number_format)
+    if values.year is not None and values.year != year:
+        from ..read.units_io import other_year
+
+        where = Location(values.source, path=("year",))
+        raise InputError(other_year(values.source, values.year, year, where))
+    return dict(values.values)
 
 
 def next_year_of(definition: Definition, year: int) -> int | None:

@@ -589,7 +589,7 @@ def read_workbook(
     if definition.scoring == "targets":
         # the yearly form (one column per year) is one unit's years: a unit per year, like a table
         # row per unit and year, so every reader of units reads it
-        years, _ = read_workbook_years(definition, path)
+        years, _ = read_workbook_years(definition, path, number_format=number_format)
         if years:
             yield from (years[y] for y in sorted(years))
             return
@@ -1458,7 +1458,7 @@ _YEAR_HEADER = re.compile(r"(?:năm|nam|year)\s*([0-9]{4})")
 
 
 def read_workbook_years(
-    definition: Definition, path: str | Path
+    definition: Definition, path: str | Path, *, number_format: NumberFormat | None = None
 ) -> tuple[dict[int, UnitInputs], list[Problem]]:
     """One unit's values for every year, from the yearly-targets form (one column per year).
 
@@ -1478,7 +1478,9 @@ def read_workbook_years(
             keys = {i: _canonical(_key(c.value)) for i, c in row.items() if isinstance(c.value, str)}
             years = {i: int(m[1]) for i, k in keys.items() if (m := _YEAR_HEADER.fullmatch(k))}
             if _key(COL_NAME) in keys.values() and years:
-                return _read_years_form(definition, file, sheet, head[:-1], row, number, years, rows)
+                return _read_years_form(
+                    definition, file, sheet, head[:-1], row, number, years, rows, number_format
+                )
             if number >= _FORM_SCAN:
                 break
         if sheet.stopped is not None:
@@ -1515,6 +1517,7 @@ def _read_years_form(
     header_row: int,
     year_cols: dict[int, int],
     rows: Iterator[tuple[int, Row]],
+    number_format: NumberFormat | None = None,
 ) -> tuple[dict[int, UnitInputs], list[Problem]]:
     title = sheet.title
     facts: dict[str, tuple[Any, int]] = {}
@@ -1613,7 +1616,9 @@ def _read_years_form(
             at[(year, name)] = where
     units: dict[int, UnitInputs] = {}
     for year, values in raw.items():
-        parsed, found = parse_values(values, definition.inputs, number_format=definition.number_format)
+        parsed, found = parse_values(
+            values, definition.inputs, number_format=number_format or definition.number_format
+        )
         names = [str(p.location.path[-1]) if p.location.path else "" for p in found]
         placed = [place(p, file, at.get((year, name)), name) for p, name in zip(found, names, strict=True)]
         units[year] = UnitInputs(

@@ -1,0 +1,103 @@
+"""Session 11's findings on the yearly-targets path (Thanh Hóa 1829, `scoring: targets`, #11).
+
+A one-year inputs file is the values of its year, never a year with nothing reported; a file of
+another year is refused by name; the number format is obeyed; an error of the form gives a non-zero
+exit and reaches the units' problems; a refused value is shown as refused; every message speaks the
+reader's language.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import cds_index
+from cds_index.cli import main
+from cds_index.engine.targets import evaluate_year, evaluate_years
+from cds_index.errors import InputError
+from cds_index.read.units_io import read_unit_years
+
+ROOT = Path(__file__).resolve().parents[1]
+XA_A = ROOT / "examples" / "thanh-hoa-1829-commune-xa-a.yaml"
+DATA = Path(__file__).resolve().parent / "data" / "targets11"
+ID = "thanh-hoa-1829-commune"
+
+
+@pytest.fixture(scope="module")
+def definition() -> cds_index.Definition:
+    return cds_index.load(ID)
+
+
+@pytest.fixture(scope="module")
+def example_2023() -> dict[str, Any]:
+    """The 2023 block of the bundled example (xa-a)."""
+    data = yaml.safe_load(XA_A.read_text("utf-8"))
+    values: dict[str, Any] = data["years"][2023]
+    return values
+
+
+def one_year_file(folder: Path, values: dict[str, Any], year: int | None, name: str = "xa-a.yaml") -> Path:
+    """A one-year inputs file (`values:`), with `year:` when ``year`` is given (JSON is YAML)."""
+    text = (
+        f"kind: inputs\ndefinition: {ID}\nunit: {{id: xa-a, name: Xã A}}\n"
+        f"values: {json.dumps(values, ensure_ascii=False)}\n"
+    )
+    if year is not None:
+        text += f"year: {year}\n"
+    path = folder / name
+    path.write_text(text, "utf-8")
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --- S1: a one-year file is its year's values; a file of another year is refused -------------------
+
+
+def test_a_file_without_a_year_is_the_year_asked(
+    tmp_path: Path, definition: cds_index.Definition, example_2023: dict[str, Any], capsys: Any
+) -> None:
+    path = one_year_file(tmp_path, example_2023, None)
+    expected = evaluate_year(definition, 2023, example_2023)
+    code, out, _ = run(capsys, "score", ID, str(path), "--year", "2023", "--format", "json")
+    data = json.loads(out)
+    assert data["has_data"] is True
+    assert {c["id"]: c["status"] for c in data["criteria"]} == {o.id: o.status for o in expected.criteria}
+    years, problems = read_unit_years(definition, path, year=2023)
+    assert not problems and list(years) == [2023] and years[2023].year == 2023
+    assert evaluate_year(definition, 2023, years[2023]).criteria == expected.criteria
+    # without a year asked it is not scored against no year at all: refused, as `gaps` refuses it
+    code, out, err = run(capsys, "score", ID, str(path), "--lang", "en")
+    assert code != 0 and "gives no year" in err and "?" not in out
+
+
+def test_a_file_of_another_year_is_refused_naming_both(
+    tmp_path: Path, definition: cds_index.Definition, example_2023: dict[str, Any], capsys: Any
+) -> None:
+    path = one_year_file(tmp_path, example_2023, 2023)
+    for command in ("score", "gaps"):
+        code, out, err = run(capsys, command, ID, str(path), "--year", "2024", "--lang", "en")
+        assert code != 0, command
+        assert "error[input-year]" in err and "2023" in err and "2024" in err, command
+        assert "not reported" not in out, command
+    years, problems = read_unit_years(definition, path, year=2024)
+    assert years == {} and [p.code for p in problems] == ["input-year"]
+    assert problems[0].location.line == 5  # its `year:` line
+    (unit,) = read_unit_years(definition, path)[0].values()
+    with pytest.raises(InputError) as caught:
+        evaluate_year(definition, 2024, unit)
+    assert [p.code for p in caught.value.problems] == ["input-year"]
+    with pytest.raises(InputError):
+        evaluate_years(definition, {2024: unit})
+    # a file of several years without the year asked: refused at its `years:` (as the points path)
+    years, problems = read_unit_years(definition, XA_A, year=2021)
+    assert years == {} and [p.code for p in problems] == ["input-year"]
+
