@@ -101,3 +101,42 @@ def test_a_file_of_another_year_is_refused_naming_both(
     years, problems = read_unit_years(definition, XA_A, year=2021)
     assert years == {} and [p.code for p in problems] == ["input-year"]
 
+
+# --- E1: the number format is obeyed on the targets path -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ambiguous(tmp_path_factory: pytest.TempPathFactory, example_2023: dict[str, Any]) -> Path:
+    """The 2023 values with 1.6 written `"72.400"`: 72400 in Vietnamese, 72.4 in English."""
+    folder = tmp_path_factory.mktemp("ambiguous")
+    return one_year_file(folder, {**example_2023, "online_dossiers_pct": "72.400"}, 2023)
+
+
+@pytest.mark.parametrize("source", ["yaml", "xlsx"])
+@pytest.mark.parametrize("command", ["score", "gaps"])
+def test_number_format_en_reads_a_number_with_two_readings(
+    source: str, command: str, ambiguous: Path, capsys: Any
+) -> None:
+    path = str(ambiguous if source == "yaml" else DATA / "th_text_ambig.xlsx")
+    code, out, err = run(capsys, command, ID, path, "--year", "2023", "--number-format", "en", "--lang", "en")
+    assert code == 0 and "input-ambiguous" not in err, err
+    if command == "score":
+        assert "72.4% ≥ 70%" in out
+    else:
+        assert "1.6 " not in out  # met: no gap
+
+
+@pytest.mark.parametrize("source", ["yaml", "xlsx"])
+def test_read_unit_years_takes_the_number_format(
+    source: str, ambiguous: Path, definition: cds_index.Definition
+) -> None:
+    from decimal import Decimal
+
+    from cds_index.io.batch import read_units
+
+    path = ambiguous if source == "yaml" else DATA / "th_text_ambig.xlsx"
+    years, problems = read_unit_years(definition, path, year=2023, number_format="en")
+    assert not problems and not years[2023].problems
+    assert years[2023].values["online_dossiers_pct"].value == Decimal("72.4")
+    (unit,) = [u for u in read_units(definition, [path], number_format="en") if u.year == 2023]
+    assert unit.values["online_dossiers_pct"].value == Decimal("72.4")
