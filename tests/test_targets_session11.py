@@ -140,3 +140,24 @@ def test_read_unit_years_takes_the_number_format(
     assert years[2023].values["online_dossiers_pct"].value == Decimal("72.4")
     (unit,) = [u for u in read_units(definition, [path], number_format="en") if u.year == 2023]
     assert unit.values["online_dossiers_pct"].value == Decimal("72.4")
+
+
+# --- E2: an error of the yearly form gives a non-zero exit and reaches the units' problems ----------
+
+
+@pytest.mark.parametrize("command", ["score", "gaps"])
+@pytest.mark.parametrize("year", [["--year", "2023"], []])
+def test_a_stray_cell_of_the_form_is_a_non_zero_exit(command: str, year: list[str], capsys: Any) -> None:
+    code, _, err = run(capsys, command, ID, str(DATA / "th_stray.xlsx"), *year, "--lang", "en")
+    assert code == 1
+    assert err.count("error[excel-stray-cell]") == 1  # said once, not once per year
+    assert "the value 80 was not read" in err  # not Decimal('80')
+
+
+def test_a_stray_cell_of_the_form_reaches_every_year_read(definition: cds_index.Definition) -> None:
+    from cds_index.io.batch import read_units
+
+    units = list(read_units(definition, [DATA / "th_stray.xlsx"]))
+    assert [u.year for u in units] == [2022, 2023, 2024, 2025]
+    for unit in units:
+        assert "excel-stray-cell" in [p.code for p in unit.problems]

@@ -174,24 +174,25 @@ def _score_targets(
     if args.year is None and 0 in years:  # a one-year file that says not which year (#11)
         problems = [*problems, no_year(years[0].unit_id, path)]
         years = {}
-    for p in problems:
+    # the form's own problems (a stray cell) and each year's refused values, each said once; an error
+    # among them is a non-zero exit, as a points unit's (`Result.ok`) (#11)
+    refused = [*problems, *(p for unit in years.values() for p in unit.problems)]
+    for p in refused:
         echo(p.format(), sys.stderr)
     if not years:
         return True, None
-    refused = [p for unit in years.values() for p in unit.problems]
-    for p in refused:
-        echo(p.format(), sys.stderr)
+    failed = any(p.severity == "error" for p in refused)
     values = {year: unit.values for year, unit in years.items() if year}
     unit = next(iter(years.values()))
     if args.year is not None:
         result = evaluate_year(definition, args.year, values.get(args.year, {}), lang=args.lang)
         if args.format == "json":
-            return bool(refused), targets_json(unit.unit_id, unit.unit_name, result, refused)
+            return failed, targets_json(unit.unit_id, unit.unit_name, result, refused)
         echo(targets_table(result, unit.unit_name or unit.unit_id, lang=args.lang))
     else:
         view = evaluate_years(definition, values, lang=args.lang)
         if args.format == "json":
-            return bool(refused), {
+            return failed, {
                 "unit": unit_json(unit.unit_id, unit.unit_name),
                 "years": [r.to_dict() for r in view.results],
                 "next_year": view.next_year,
@@ -201,4 +202,4 @@ def _score_targets(
                 ],
             }
         echo(years_table(view, unit.unit_name or unit.unit_id, lang=args.lang))
-    return bool(refused), None
+    return failed, None

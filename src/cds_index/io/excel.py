@@ -589,9 +589,11 @@ def read_workbook(
     if definition.scoring == "targets":
         # the yearly form (one column per year) is one unit's years: a unit per year, like a table
         # row per unit and year, so every reader of units reads it
-        years, _ = read_workbook_years(definition, path, number_format=number_format)
-        if years:
-            yield from (years[y] for y in sorted(years))
+        years, general = read_workbook_years(definition, path, number_format=number_format)
+        if years:  # a problem of the form (a stray cell) is every year's: none is read without it (#11)
+            for y in sorted(years):
+                unit = years[y]
+                yield dataclasses.replace(unit, problems=[*general, *unit.problems]) if general else unit
             return
     for sheet in _sheets(path):
         if isinstance(sheet, Problem):
@@ -1063,7 +1065,9 @@ def _ref(sheet: str) -> str:
 
 def _stray(file: str, sheet: str, number: int, col: int, cell: _Cell, why: Message) -> Problem:
     address = f"{_ref(sheet)}!{column_letter(col + 1)}{number}"
-    shown = cell.shown if cell.problem else repr(cell.value)
+    value = cell.value
+    # a number or a date as the reader writes it (80, 20/06/2025), never Python's Decimal('80')
+    shown = cell.shown if cell.problem else value if isinstance(value, Decimal | dt.date) else repr(value)
     return Problem(
         "excel-stray-cell",
         T(
