@@ -161,3 +161,49 @@ def test_a_stray_cell_of_the_form_reaches_every_year_read(definition: cds_index.
     assert [u.year for u in units] == [2022, 2023, 2024, 2025]
     for unit in units:
         assert "excel-stray-cell" in [p.code for p in unit.problems]
+
+
+# --- U4: a refused value is shown as refused, not as not reported ----------------------------------
+
+
+@pytest.mark.parametrize("source", ["yaml", "xlsx"])
+def test_a_refused_value_is_invalid_with_its_problem(source: str, ambiguous: Path, capsys: Any) -> None:
+    path = str(ambiguous if source == "yaml" else DATA / "th_text_ambig.xlsx")
+    code, out, _ = run(capsys, "score", ID, path, "--year", "2023", "--format", "json", "--lang", "en")
+    assert code == 1
+    data = json.loads(out)
+    (c16,) = [c for c in data["criteria"] if c["id"] == "1.6"]
+    assert c16["status"] == "invalid" and "can be read as 72400" in c16["explanation"]
+    assert data["groups"][0]["invalid"] == 1 and data["completed"] is False
+    code, out, _ = run(capsys, "score", ID, path, "--year", "2023", "--lang", "en")
+    assert "1.6    invalid" in out
+    code, out, _ = run(capsys, "score", ID, path, "--format", "json", "--lang", "en")
+    (y2023,) = [y for y in json.loads(out)["years"] if y["year"] == 2023]
+    assert [c["status"] for c in y2023["criteria"] if c["id"] == "1.6"] == ["invalid"]
+    code, out, _ = run(capsys, "gaps", ID, path, "--year", "2023", "--lang", "en")
+    assert code == 1 and "can be read as 72400" in out  # a gap: the value is to be corrected
+
+
+def test_the_api_shows_a_refused_value_as_invalid_in_its_own_words() -> None:
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from cds_index.server import create_app
+
+    client = TestClient(create_app())
+    body = client.post(
+        f"/definitions/{ID}/score",
+        json={"year": 2023, "values": {"online_dossiers_pct": "72.400"}, "lang": "en"},
+    ).json()
+    (c16,) = [c for c in body["criteria"] if c["id"] == "1.6"]
+    assert c16["status"] == "invalid" and body["has_data"] is True
+    assert [p["code"] for p in body["problems"]] == ["input-ambiguous"]
+    points = client.post(
+        "/definitions/hue-2263-commune/score",
+        json={"year": 2024, "values": {"dx_budget": "72.400"}, "lang": "en"},
+    ).json()
+    assert [p["code"] for p in points["problems"]] == ["input-ambiguous"]
+    for answer in (body, points):  # a request has no --number-format: a JSON number is the way
+        text = json.dumps(answer)
+        assert "--number-format" not in text and "send it as a JSON number" in text
+

@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
                 status = EXIT_INVALID
             if unit is None or unit.year is None:
                 continue
-            year_result = evaluate_year(definition, unit.year, unit.values, lang=args.lang)
+            year_result = evaluate_year(definition, unit.year, unit, lang=args.lang)  # refused: invalid
             reports.append(
                 target_gaps(year_result, definition, unit.unit_name or unit.unit_id, overlay, lang=args.lang)
             )

@@ -182,10 +182,11 @@ def _score_targets(
     if not years:
         return True, None
     failed = any(p.severity == "error" for p in refused)
-    values = {year: unit.values for year, unit in years.items() if year}
+    # the units as read: a refused value is shown as refused (`invalid`), not as not reported (#11)
+    values = {year: unit for year, unit in years.items() if year}
     unit = next(iter(years.values()))
     if args.year is not None:
-        result = evaluate_year(definition, args.year, values.get(args.year, {}), lang=args.lang)
+        result = evaluate_year(definition, args.year, values[args.year], lang=args.lang)
         if args.format == "json":
             return failed, targets_json(unit.unit_id, unit.unit_name, result, refused)
         echo(targets_table(result, unit.unit_name or unit.unit_id, lang=args.lang))

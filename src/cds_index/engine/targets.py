@@ -114,20 +114,22 @@ class GroupCounts:
     no_target: int = 0
     not_applicable: int = 0
     not_reported: int = 0
+    invalid: int = 0
+    """Criteria whose value was refused (counted as not met)."""
 
     @property
     def total(self) -> int:
-        return self.met + self.unmet + self.no_target + self.not_applicable + self.not_reported
+        return self.met + self.unmet + self.no_target + self.not_applicable + self.not_reported + self.invalid
 
     @property
     def with_target(self) -> int:
         """Criteria that have a target this year and apply to the unit."""
-        return self.met + self.unmet + self.not_reported
+        return self.met + self.unmet + self.not_reported + self.invalid
 
     @property
     def completed(self) -> bool:
         """Every applicable target of the group is met."""
-        return self.unmet == 0 and self.not_reported == 0
+        return self.unmet == 0 and self.not_reported == 0 and self.invalid == 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +179,7 @@ class YearResult:
                     "no_target": g.no_target,
                     "not_applicable": g.not_applicable,
                     "not_reported": g.not_reported,
+                    "invalid": g.invalid,
                     "completed": g.completed,
                 }
                 for g in self.groups
@@ -272,8 +275,9 @@ def evaluate_year(
     (:func:`~cds_index.read.units_io.read_unit_years`): a unit that states another year than
     ``year`` is refused (``input-year``), each year having its own targets. A criterion is ``no_target``
     when the year's target is ``*`` (whatever the value), ``not_applicable`` when its value is not
-    applicable, ``not_reported`` when its value is missing or ``None``, and otherwise ``met`` or
-    ``unmet``; a number target is inclusive (65 meets "65%").
+    applicable, ``not_reported`` when its value is missing or ``None``, ``invalid`` when the unit's
+    value was refused when read (its problem is the explanation; it counts as not met), and otherwise
+    ``met`` or ``unmet``; a number target is inclusive (65 meets "65%").
 
     Raises :class:`UsageError` if the definition is not a targets definition or ``year`` is not one
     of its years, and :class:`InputError` (with every problem) if a value is refused by the reader
@@ -288,8 +292,8 @@ def evaluate_year(
     False
     """
     _check_definition(definition, year)
-    read = _of_year(definition, year, values, number_format)
-    return _year_result(definition, year, _walk(definition, year, read, lang), read)
+    read, refused = _of_year(definition, year, values, number_format)
+    return _year_result(definition, year, _walk(definition, year, read, lang, refused), read)
 
 
 def gaps(
@@ -314,33 +318,42 @@ def gaps(
     ['2023 target ≥ 70%: 65% in 2022, 5 percentage points short']
     """
     _check_definition(definition, year)
-    read = _of_year(definition, year, values, number_format)
+    read, refused = _of_year(definition, year, values, number_format)
     if target_year is None:
         target_year = next_year_of(definition, year) or year
     else:
         _check_definition(definition, target_year)
-    return _gaps(definition, year, read, target_year, lang)
+    return _gaps(definition, year, read, target_year, lang, refused)
 
 
 def _gaps(
-    definition: Definition, year: int, read: dict[str, Any], target_year: int, lang: Lang
+    definition: Definition,
+    year: int,
+    read: dict[str, Any],
+    target_year: int,
+    lang: Lang,
+    refused: Sequence[Problem] = (),
 ) -> tuple[Gap, ...]:
-    walked = _walk(definition, target_year, read, lang)
+    walked = _walk(definition, target_year, read, lang, refused)
     outcomes = _outcomes(definition, target_year, walked, read, explained=False)
     found: list[Gap] = []
     for outcome in outcomes:
-        if outcome.status not in ("unmet", "not_reported"):
+        if outcome.status not in ("unmet", "not_reported", "invalid"):
             continue
-        assert outcome.target is not None  # unmet/not_reported only where there is a target
-        text = gap_text(
-            outcome.status,
-            outcome.value,
-            outcome.target,
-            outcome.shortfall,
-            _is_percent(definition, outcome.input),
-            year,
-            target_year,
-            lang,
+        assert outcome.target is not None  # unmet/not_reported/invalid only where there is a target
+        text = (
+            outcome.explanation
+            if outcome.status == "invalid"
+            else gap_text(
+                outcome.status,
+                outcome.value,
+                outcome.target,
+                outcome.shortfall,
+                _is_percent(definition, outcome.input),
+                year,
+                target_year,
+                lang,
+            )
         )
         found.append(
             Gap(
@@ -397,21 +410,28 @@ def evaluate_years(
         )
     problems: list[Problem] = []
     read: dict[int, dict[str, Any]] = {}
+    refused: dict[int, list[Problem]] = {}
     for y, raw in values_by_year.items():
         try:
-            read[y] = _of_year(definition, y, raw, number_format)
+            read[y], refused[y] = _of_year(definition, y, raw, number_format)
         except InputError as exc:
             problems += [dataclasses.replace(p, message=f"{y}: {p.message}") for p in exc.problems]
     if problems:
         raise InputError(problems)
     results = tuple(
-        _year_result(definition, y, _walk(definition, y, read.get(y, {}), lang), read.get(y, {}))
+        _year_result(
+            definition, y, _walk(definition, y, read.get(y, {}), lang, refused.get(y, [])), read.get(y, {})
+        )
         for y in years
     )
     with_data = [r.year for r in results if r.has_data]
     latest = with_data[-1] if with_data else None
     next_year = next_year_of(definition, latest) if latest is not None else None
-    found = _gaps(definition, latest, read[latest], next_year or latest, lang) if latest is not None else ()
+    found = (
+        _gaps(definition, latest, read.get(latest, {}), next_year or latest, lang, refused.get(latest, []))
+        if latest is not None
+        else ()
+    )
     by_id = {g.id: g for g in found}
     tracks = []
     for first in results[0].criteria if results else ():
@@ -459,20 +479,22 @@ def read_values(
 
 def _of_year(
     definition: Definition, year: int, values: Any, number_format: NumberFormat | None
-) -> dict[str, Any]:
-    """The values of ``year``: a mapping read by :func:`read_values`, or a unit already read
-    (:func:`~cds_index.read.units_io.read_unit_years`) whose year is ``year`` or not stated. A unit of
-    another year is refused (``input-year``), never checked against targets not its own (#11)."""
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The values of ``year`` and the problems of its refused values: a mapping read by
+    :func:`read_values` (which raises on a refused value), or a unit already read
+    (:func:`~cds_index.read.units_io.read_unit_years`) whose year is ``year`` or not stated, whose
+    refused values are shown as refused (``invalid``), as :func:`score` shows them. A unit of another
+    year is refused (``input-year``), never checked against targets not its own (#11)."""
     from ..read.inputs import UnitInputs
 
     if not isinstance(values, UnitInputs):
-        return read_values(definition, values, number_format=number_format)
+        return read_values(definition, values, number_format=number_format), []
     if values.year is not None and values.year != year:
         from ..read.units_io import other_year
 
         where = Location(values.source, path=("year",))
         raise InputError(other_year(values.source, values.year, year, where))
-    return dict(values.values)
+    return dict(values.values), [p for p in values.problems if p.severity == "error"]
 
 
 def next_year_of(definition: Definition, year: int) -> int | None:
@@ -484,12 +506,15 @@ def next_year_of(definition: Definition, year: int) -> int | None:
 # --- internals ------------------------------------------------------------------------------
 
 
-def _walk(definition: Definition, year: int, values: dict[str, Any], lang: Lang) -> Result:
-    """The one walk (:func:`~cds_index.engine.evaluate.score`) over values already read."""
+def _walk(
+    definition: Definition, year: int, values: dict[str, Any], lang: Lang, given: Sequence[Problem] = ()
+) -> Result:
+    """The one walk (:func:`~cds_index.engine.evaluate.score`) over values already read; ``given``,
+    the problems of the values refused when read: the criteria reading them are ``invalid``."""
     from ..read.inputs import UnitInputs
 
-    result = score(definition, UnitInputs("unit", None, year, values), lang=lang)
-    refused = tuple(p for p in result.problems if p.severity == "error")
+    result = score(definition, UnitInputs("unit", None, year, values, list(given)), lang=lang)
+    refused = tuple(p for p in result.problems[len(given) :] if p.severity == "error")
     if refused:  # a value breaking a constraint of the definition: refused, as score refuses it
         raise InputError(refused)
     return result
@@ -523,7 +548,7 @@ def _outcome(
     value: Measured | None = None
     shortfall: Decimal | None = None
     status: Status
-    if n.status in ("not_applicable", "not_reported"):
+    if n.status in ("not_applicable", "not_reported", "invalid"):
         status = n.status
     else:
         assert n.status == "scored" and not isinstance(n.trace, str), n.status  # refused values raise first
@@ -542,7 +567,7 @@ def _outcome(
         target,
         printed,
         shortfall,
-        n.explanation if explained else "",
+        n.explanation if explained or status == "invalid" else "",
     )
 
 
@@ -553,7 +578,7 @@ def _year_result(definition: Definition, year: int, result: Result, values: Mapp
         for pillar in result.pillars
     )
     completed = all(g.completed for g in groups)
-    has_data = any(o.input in values for o in outcomes)
+    has_data = any(o.input in values or o.status == "invalid" for o in outcomes)
     return YearResult(definition.id, year, tuple(outcomes), groups, completed, has_data)
 
 

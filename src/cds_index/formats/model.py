@@ -927,8 +927,11 @@ class Expectation(Model):
     status: dict[str, Literal["scored", "not_reported", "not_applicable", "invalid", "pending"]] = Field(
         default_factory=dict
     )
-    targets: dict[str, Literal["met", "unmet", "no_target", "not_applicable", "not_reported"]] = Field(
-        default_factory=dict, description="Expected target outcome per criterion (yearly-target definitions)."
+    targets: dict[str, Literal["met", "unmet", "no_target", "not_applicable", "not_reported", "invalid"]] = (
+        Field(
+            default_factory=dict,
+            description="Expected target outcome per criterion (yearly-target definitions).",
+        )
     )
     completed: bool | None = Field(None, description="Whether the unit completes the year (targets).")
 

@@ -302,18 +302,49 @@ def _read_text(raw: str, *, integer: bool, percent: bool, number_format: NumberF
             return (
                 None,
                 "input-ambiguous",
-                T(
-                    "{value} can be read as {vi} (Vietnamese: '.' between thousands, ',' before decimals) "
-                    "or as {en} (English: ',' between thousands, '.' before decimals); write {vi} or {en} "
-                    "(no separator between thousands, a comma before decimals), or declare the file's "
-                    "number format (--number-format vi|en)",
-                    value=repr(raw),
-                    vi=vi,
-                    en=en,
-                ),
+                _ambiguous(repr(raw), vi, en),
             )
         (value,) = values
     return check_number(Decimal(sign + format(value, "f")), raw, integer=integer)
+
+
+def _ambiguous(value: str, vi: str, en: str, *, api: bool = False) -> Message:
+    """A number with two readings: write it with one, or declare the number format; a caller of the
+    HTTP API, which has no ``--number-format``, is told to send a JSON number instead (#11)."""
+    if api:
+        return T(
+            "{value} can be read as {vi} (Vietnamese: '.' between thousands, ',' before decimals) "
+            "or as {en} (English: ',' between thousands, '.' before decimals); write {vi} or {en} "
+            "(no separator between thousands, a comma before decimals), or send it as a JSON number",
+            value=value,
+            vi=vi,
+            en=en,
+        )
+    return T(
+        "{value} can be read as {vi} (Vietnamese: '.' between thousands, ',' before decimals) "
+        "or as {en} (English: ',' between thousands, '.' before decimals); write {vi} or {en} "
+        "(no separator between thousands, a comma before decimals), or declare the file's "
+        "number format (--number-format vi|en)",
+        value=value,
+        vi=vi,
+        en=en,
+    )
+
+
+_AMBIGUOUS = _ambiguous("", "", "").msgid
+
+
+def for_api(message: Any) -> Any:
+    """``message`` in the words of the HTTP API: a number with two readings is to be sent as a JSON
+    number, not read by a ``--number-format`` a request does not have; other messages as they are."""
+    if not isinstance(message, Message):
+        return message
+    if message.msgid == _AMBIGUOUS:
+        return _ambiguous(**message.params, api=True)
+    params = {k: for_api(v) for k, v in message.params.items()}
+    if all(params[k] is v for k, v in message.params.items()):
+        return message
+    return Message(message.msgid, params)
 
 
 _WITH_WORDS = re.compile(r"([0-9][0-9., ]*?)\s*[^\W\d_][^\d]*")
