@@ -207,3 +207,36 @@ def test_the_api_shows_a_refused_value_as_invalid_in_its_own_words() -> None:
         text = json.dumps(answer)
         assert "--number-format" not in text and "send it as a JSON number" in text
 
+
+# --- U6: every message of the targets path in the reader's language --------------------------------
+
+
+def test_a_year_without_targets_is_said_in_vietnamese(capsys: Any) -> None:
+    for argv in (["--year", "2026"], []):
+        source = str(XA_A) if argv else str(DATA / "xa-a-2026.yaml")
+        code, _, err = run(capsys, "score", ID, source, *argv, "--lang", "vi")
+        assert code == 2
+        assert "có chỉ tiêu cho 2022, 2023, 2024, 2025, không có cho 2026" in err, err
+
+
+def test_the_api_refuses_in_messages_of_the_catalogue(definition: cds_index.Definition) -> None:
+    from cds_index.errors import CdsIndexError
+    from cds_index.i18n import Message, render
+
+    calls = [
+        lambda: evaluate_year(definition, 2026, {}),
+        lambda: evaluate_year(definition, True, {}),  # type: ignore[arg-type]
+        lambda: evaluate_year("thanh-hoa", 2024, {}),  # type: ignore[arg-type]
+        lambda: evaluate_year(cds_index.load("hue-2263-commune"), 2024, {}),
+        lambda: evaluate_year(definition, 2024, [1, 2]),  # type: ignore[arg-type]
+        lambda: evaluate_years(definition, [1, 2]),  # type: ignore[arg-type]
+        lambda: evaluate_years(definition, {2026: {}}),
+        lambda: evaluate_years(definition, {2024: {"online_dossiers_pct": "x"}}),
+    ]
+    for call in calls:
+        with pytest.raises(CdsIndexError) as caught:
+            call()
+        for problem in caught.value.problems:
+            assert isinstance(problem.message, Message), problem.message
+            assert render(problem.message, "vi") != render(problem.message, "en"), problem.message
+            assert "2.02" not in render(problem.message, "vi")  # a year is never grouped (2.024)

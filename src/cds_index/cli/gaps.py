@@ -52,8 +52,10 @@ def run(args: argparse.Namespace) -> int:
     status = EXIT_OK
     reports = []
     if definition.scoring == "targets":
-        from ..engine.targets import evaluate_year
+        from ..engine.targets import check_target_year, evaluate_year
 
+        if args.year is not None:  # a year the definition has no targets for: said before reading
+            check_target_year(definition, args.year)
         for unit, problems in _target_units(definition, args.inputs, args.year, args.number_format):
             for p in problems:
                 echo(p.format(), sys.stderr)

@@ -165,11 +165,13 @@ def _score_targets(
     Prints the table, or returns the JSON payload (the caller prints one document for all units);
     the flag says whether a value was refused.
     """
-    from ..engine.targets import evaluate_year, evaluate_years
+    from ..engine.targets import check_target_year, evaluate_year, evaluate_years
     from ..read.units_io import no_year, read_unit_years
     from ..render.documents import targets_json, unit_json
     from ..render.report import targets_table, years_table
 
+    if args.year is not None:  # a year the definition has no targets for: said before reading (exit 2)
+        check_target_year(definition, args.year)
     years, problems = read_unit_years(definition, path, year=args.year, number_format=args.number_format)
     if args.year is None and 0 in years:  # a one-year file that says not which year (#11)
         problems = [*problems, no_year(years[0].unit_id, path)]

@@ -25,10 +25,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ..errors import InputError, Location, Problem, UsageError
 from ..formats.model import Definition, Node
+from ..i18n import T
 from ..numbers import Lang, exactly
+from ..read.inputs import kind_of
 from ..read.literals import NumberFormat
 from ..rules.targets import STATUS_LABELS, STATUSES, Status, TargetValue, gap_text, year_target
-from .evaluate import NodeResult, Result, assessed_years, compiled, score
+from .evaluate import NodeResult, Result, assessed_years, check_year, compiled, score
 
 if TYPE_CHECKING:
     from ..read.inputs import UnitInputs
@@ -46,6 +48,7 @@ __all__ = [
     "TargetValue",
     "YearCell",
     "YearResult",
+    "check_target_year",
     "evaluate_year",
     "evaluate_years",
     "gaps",
@@ -394,8 +397,11 @@ def evaluate_years(
         raise UsageError(
             Problem(
                 "usage",
-                "evaluate_years() takes the values of each year, e.g. {2024: {'online_dossiers_pct': 65}}, "
-                f"got {type(values_by_year).__name__}",
+                T(
+                    "evaluate_years() takes the values of each year, e.g. {example}, got {type}",
+                    example="{2024: {'online_dossiers_pct': 65}}",
+                    type=kind_of(values_by_year),
+                ),
             )
         )
     years = _years(definition)
@@ -404,8 +410,12 @@ def evaluate_years(
         raise UsageError(
             Problem(
                 "usage",
-                f"{definition.id} has targets for {_years_text(years)}, not for "
-                f"{', '.join(map(str, unknown))}",
+                T(
+                    "{id} has targets for {years}, not for {year}",
+                    id=definition.id,
+                    years=_years_text(years),
+                    year=", ".join(map(str, unknown)),
+                ),
             )
         )
     problems: list[Problem] = []
@@ -415,7 +425,10 @@ def evaluate_years(
         try:
             read[y], refused[y] = _of_year(definition, y, raw, number_format)
         except InputError as exc:
-            problems += [dataclasses.replace(p, message=f"{y}: {p.message}") for p in exc.problems]
+            problems += [
+                dataclasses.replace(p, message=T("{name}: {message}", name=str(y), message=p.message))
+                for p in exc.problems
+            ]
     if problems:
         raise InputError(problems)
     results = tuple(
@@ -458,7 +471,10 @@ def read_values(
 
     if not isinstance(values, Mapping):
         raise InputError(
-            Problem("input-type", f"the values must be a mapping of input names, got {values!r:.60}")
+            Problem(
+                "input-type",
+                T("the values must be a mapping of input names to values, got {type}", type=kind_of(values)),
+            )
         )
     parsed: dict[str, Any] = {}
     raw: dict[str, Any] = {}
@@ -495,6 +511,12 @@ def _of_year(
         where = Location(values.source, path=("year",))
         raise InputError(other_year(values.source, values.year, year, where))
     return dict(values.values), [p for p in values.problems if p.severity == "error"]
+
+
+def check_target_year(definition: Definition, year: int) -> None:
+    """A :class:`UsageError` unless ``definition`` has targets for ``year``: checked before a file is
+    read, so a year the definition lacks is said as such, not as a year the file lacks."""
+    _check_definition(definition, year)
 
 
 def next_year_of(definition: Definition, year: int) -> int | None:
@@ -588,24 +610,37 @@ def _check_targets_definition(definition: object) -> None:
         raise UsageError(
             Problem(
                 "usage",
-                "evaluate_year() takes a definition, e.g. cds_index.load('thanh-hoa-1829-commune'), "
-                f"got {type(definition).__name__}",
+                T(
+                    "{function} takes a definition, e.g. {example}",
+                    function="evaluate_year()",
+                    example="cds_index.load('thanh-hoa-1829-commune')",
+                ),
             )
         )
     if not _years(definition):
         raise UsageError(
-            Problem("usage", f"{definition.id} scores points, not yearly targets; use cds_index.score")
+            Problem(
+                "usage",
+                T("{id} scores points, not yearly targets; use cds_index.score", id=definition.id),
+            )
         )
 
 
 def _check_definition(definition: Definition, year: int) -> None:
     _check_targets_definition(definition)
-    if isinstance(year, bool) or not isinstance(year, int):
-        raise UsageError(Problem("usage", f"the year is a whole number such as 2024, got {year!r}"))
+    check_year(year)  # a whole year 1900–2100 (None: not one of the definition's years, below)
     years = _years(definition)
     if year not in years:
         raise UsageError(
-            Problem("usage", f"{definition.id} has targets for {_years_text(years)}, not for {year}")
+            Problem(
+                "usage",
+                T(
+                    "{id} has targets for {years}, not for {year}",
+                    id=definition.id,
+                    years=_years_text(years),
+                    year=str(year),
+                ),
+            )
         )
 
 
@@ -615,7 +650,7 @@ def _years(definition: Definition) -> tuple[int, ...]:
 
 
 def _years_text(years: Sequence[int]) -> str:
-    return ", ".join(map(str, years)) or "no year"
+    return ", ".join(map(str, years)) or T("no year")
 
 
 def _is_percent(definition: Definition, name: str) -> bool:
