@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import cds_index
+import cds_index.read.inputs
 from cds_index.errors import UsageError
 from cds_index.io.batch import read_units, score_many
 from cds_index.read.inputs import UnitInputs
@@ -161,3 +162,65 @@ def test_http_rank_writes_one_language_or_refuses(hue: cds_index.Definition) -> 
     (unranked,) = answer.json()["unranked"]
     english = cds_index.score(hue, {SHARE: "nhiều"}, lang="en").problems[0].format("en")
     assert unranked["problems"][0]["message"] in english
+
+
+# --- what a unit wrote, read as meant or refused (the session 11 tester's findings) ---------------
+
+
+def test_a_zero_denominator_is_said_with_the_units_problems(hue: cds_index.Definition) -> None:
+    """No field reports to handle (0 of 0): VI.2.1 was `invalid` with 0 of its 10 points, said only in
+    its explanation; the unit was `ok`, with no problem. It carries an `invalid-value` warning now."""
+    result = cds_index.score(hue, {"field_reports_total": 0, "field_reports_on_time": 0}, year=2024)
+    assert result.node("VI.2.1").status == "invalid"
+    (warned,) = [p for p in result.problems if p.code == "invalid-value"]
+    assert warned.severity == "warning" and warned.node == ("VI.2.1",)
+    assert "VI.2.1" in warned.format("vi") and "10" in warned.format("vi")
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        {"value": 5, "self": 7},
+        {"not_applicable": True, "self": 7},
+        {"self": "n/a", "appraised": 10},
+        {"not_applicable": "có", "appraised": 10},
+    ],
+    ids=["value-and-self", "na-and-self", "na-word-and-appraised", "na-yes-and-appraised"],
+)
+def test_a_value_that_contradicts_itself_is_refused(hue: cds_index.Definition, written: dict) -> None:
+    """`{value: 5, self: 7}` was read as 7 and `{not_applicable: true, self: 7}` as not applicable,
+    without a word; `{self: n/a, appraised: 10}` was refused as "not a number"."""
+    values, problems = cds_index.read.inputs.parse_values({"field_reports_total": written}, hue.inputs)
+    assert "field_reports_total" not in values
+    assert [p.code for p in problems] == ["input-type"] and "field_reports_total" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "written", [{"self": "n/a"}, {"appraised": "không áp dụng"}, {"value": 5, "self": 5}]
+)
+def test_a_value_that_agrees_with_itself_is_read(hue: cds_index.Definition, written: dict) -> None:
+    values, problems = cds_index.read.inputs.parse_values({"field_reports_total": written}, hue.inputs)
+    assert not problems and "field_reports_total" in values
+
+
+def test_a_forms_council_figure_beside_the_units_na_is_not_dropped(
+    hue: cds_index.Definition, tmp_path: Path
+) -> None:
+    """The form's column E (the unit's figure) `n/a`, column F (the council's) 10: the criterion was
+    made not applicable and the 10 dropped, the unit `ok`. It is refused at the cell now."""
+    import openpyxl
+
+    from cds_index.io.excel import write_template
+
+    path = tmp_path / "form.xlsx"
+    write_template(hue, path, year=2024)
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    (row,) = [r for r in sheet.iter_rows() if r[0].value == "field_reports_total"]
+    row[4].value, row[5].value = "n/a", 10
+    sheet["B4"] = "xa-a"  # the unit's id (Mã đơn vị)
+    book.save(path)
+    (unit,) = read_units(hue, [path])
+    assert isinstance(unit, UnitInputs) and "field_reports_total" not in unit.values
+    (refused,) = [p for p in unit.problems if "field_reports_total" in p.message]
+    assert refused.code == "input-type" and f"E{row[0].row}" in refused.format("vi")

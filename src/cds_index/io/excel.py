@@ -1428,7 +1428,8 @@ def _read_form(
             if not is_blank(evidence):
                 entry["evidence"] = str(evidence)
             if isinstance(value, str) and _key(value) in NOT_APPLICABLE_WORDS:
-                entry = {"not_applicable": True}
+                entry.pop("self", None)  # the council's figure beside it is kept: a contradiction (#11)
+                entry["not_applicable"] = True
             raw[name] = entry
         cells_at[name] = number
     values_, found = parse_values(
