@@ -3,6 +3,7 @@ case scored without a word before, and is refused or warned of by name now."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -224,3 +225,40 @@ def test_a_forms_council_figure_beside_the_units_na_is_not_dropped(
     assert isinstance(unit, UnitInputs) and "field_reports_total" not in unit.values
     (refused,) = [p for p in unit.problems if "field_reports_total" in p.message]
     assert refused.code == "input-type" and f"E{row[0].row}" in refused.format("vi")
+
+
+def test_a_year_given_twice_in_years_is_refused(tmp_path: Path) -> None:
+    """`2023:` and `"2023":` are one year to the reader: the second replaced the first (10 for 72,4)
+    and `check` said OK."""
+    from cds_index.check.checking import check_file
+
+    path = tmp_path / "xa.yaml"
+    path.write_text(
+        "kind: inputs\ndefinition: thanh-hoa-1829-commune\nunit: {id: x}\nyears:\n"
+        '  2023:\n    online_dossiers_pct: 72,4\n  "2023":\n    online_dossiers_pct: 10\n',
+        encoding="utf-8",
+    )
+    problems = [p for p in check_file(path).problems if p.severity == "error"]
+    assert len(problems) == 1 and "2023" in problems[0].format("vi")
+    assert "hai lần" in problems[0].format("vi")
+
+
+@pytest.mark.parametrize(
+    ("cell", "shown"),
+    [
+        (dt.datetime(2026, 5, 1), "01/05/2026"),
+        (dt.datetime(2026, 5, 1, 14, 30), "01/05/2026 14:30"),
+        (dt.time(6, 0), "06:00"),
+        (dt.timedelta(days=1, hours=6), "30:00"),
+    ],
+    ids=["date", "date-time", "time", "duration"],
+)
+def test_a_date_cell_in_a_number_input_is_shown_as_written(
+    hue: cds_index.Definition, cell: object, shown: str
+) -> None:
+    """A number cell formatted as a date was refused as `datetime.datetime(2026, 5, 1, 0, 0)`: the
+    value is shown as the office sees it, and the message says to format the cell as a number."""
+    _, problems = cds_index.read.inputs.parse_values({"field_reports_total": cell}, hue.inputs)
+    (refused,) = problems
+    text = refused.format("vi")
+    assert shown in text and "datetime" not in text and "Định dạng Ô → Số" in text

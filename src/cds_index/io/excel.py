@@ -22,7 +22,7 @@ from ..formats.model import Definition
 from ..i18n import Message, T, render, system_reason
 from ..numbers import Lang, plain, show
 from ..read.inputs import NOT_APPLICABLE_WORDS, UnitInputs, parse_values
-from ..read.literals import NumberFormat
+from ..read.literals import NumberFormat, short
 from ..read.literals import read_year as literal_year
 from ..read.registry import names_definition
 from .merged import MAX_MERGES, Merges, scan
@@ -1063,7 +1063,7 @@ def _ref(sheet: str) -> str:
 
 def _stray(file: str, sheet: str, number: int, col: int, cell: _Cell, why: Message) -> Problem:
     address = f"{_ref(sheet)}!{column_letter(col + 1)}{number}"
-    shown = cell.shown if cell.problem else repr(cell.value)
+    shown = cell.shown if cell.problem else short(cell.value)  # 5, never Decimal('5') (#11)
     return Problem(
         "excel-stray-cell",
         T(
