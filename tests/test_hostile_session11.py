@@ -262,3 +262,14 @@ def test_a_date_cell_in_a_number_input_is_shown_as_written(
     (refused,) = problems
     text = refused.format("vi")
     assert shown in text and "datetime" not in text and "Định dạng Ô → Số" in text
+
+
+def test_a_warning_on_a_missing_value_does_not_make_its_criteria_invalid(hue: cds_index.Definition) -> None:
+    """Only a refused value (an error) makes the criteria reading it `invalid`: a warning placed at an
+    input that was not reported leaves them `not_reported`, as the value is."""
+    from cds_index.errors import Location, Problem
+
+    warned = Problem("input-year", "a note", Location(path=("values", SHARE)), severity="warning")
+    unit = UnitInputs("x", None, 2024, {}, [warned])
+    (node,) = [n for n in cds_index.score(hue, unit).walk() if n.inputs == (SHARE,)]
+    assert node.status == "not_reported"

@@ -921,7 +921,9 @@ class _Scorer:
         self.lang = lang
         self.sum_trace = _SUMS[lang]
         self.not_applicable = _NOT_APPLICABLE[lang]
-        self.bad = {p.location.path[-1]: p.message for p in unit.problems if p.location.path}
+        self.bad = {
+            p.location.path[-1]: p.message for p in unit.problems if p.location.path and p.severity == "error"
+        }
         self.broken = broken
         """Inputs whose value breaks a constraint of the definition: the criteria reading them are invalid."""
         self.source = unit.source
