@@ -273,3 +273,20 @@ def test_a_warning_on_a_missing_value_does_not_make_its_criteria_invalid(hue: cd
     unit = UnitInputs("x", None, 2024, {}, [warned])
     (node,) = [n for n in cds_index.score(hue, unit).walk() if n.inputs == (SHARE,)]
     assert node.status == "not_reported"
+
+
+def test_check_refuses_a_workbook_and_a_folder_of_nothing_to_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`check form.xlsx` read the workbook as YAML text ("byte 0xbc is not UTF-8 … save as CSV UTF-8"),
+    and a folder of workbooks checked 0 files with exit 0."""
+    from cds_index.cli.main import main
+
+    book = tmp_path / "forms" / "xa-a.xlsx"
+    book.parent.mkdir()
+    book.write_bytes(b"PK\x03\x04 not really a workbook")
+    assert main(["check", str(book)]) == 2
+    err = capsys.readouterr().err
+    assert "error[usage]" in err and "cds-index score" in err and "UTF-8" not in err
+    assert main(["check", str(book.parent)]) == 2
+    assert "error[usage]" in capsys.readouterr().err
