@@ -22,7 +22,7 @@ from ..formats.model import Definition
 from ..i18n import Message, T, render, system_reason
 from ..numbers import Lang, plain, show
 from ..read.inputs import NOT_APPLICABLE_WORDS, UnitInputs, parse_values
-from ..read.literals import NumberFormat
+from ..read.literals import NumberFormat, short
 from ..read.literals import read_year as literal_year
 from ..read.registry import names_definition
 from .merged import MAX_MERGES, Merges, scan
@@ -1065,9 +1065,7 @@ def _ref(sheet: str) -> str:
 
 def _stray(file: str, sheet: str, number: int, col: int, cell: _Cell, why: Message) -> Problem:
     address = f"{_ref(sheet)}!{column_letter(col + 1)}{number}"
-    value = cell.value
-    # a number or a date as the reader writes it (80, 20/06/2025), never Python's Decimal('80')
-    shown = cell.shown if cell.problem else value if isinstance(value, Decimal | dt.date) else repr(value)
+    shown = cell.shown if cell.problem else short(cell.value)  # 5, never Decimal('5') (#11)
     return Problem(
         "excel-stray-cell",
         T(
@@ -1432,7 +1430,8 @@ def _read_form(
             if not is_blank(evidence):
                 entry["evidence"] = str(evidence)
             if isinstance(value, str) and _key(value) in NOT_APPLICABLE_WORDS:
-                entry = {"not_applicable": True}
+                entry.pop("self", None)  # the council's figure beside it is kept: a contradiction (#11)
+                entry["not_applicable"] = True
             raw[name] = entry
         cells_at[name] = number
     values_, found = parse_values(

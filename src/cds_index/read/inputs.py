@@ -339,8 +339,14 @@ def parse_values(
             na_flag = raw.get("not_applicable")
             if isinstance(na_flag, str) and read_bool(na_flag)[1] is None:
                 na_flag = read_bool(na_flag)[0]  # "không", "false" quoted: not "not applicable" (#9)
+            contradiction = _contradiction(name, spec, raw, bool(na_flag))
+            if contradiction is not None:  # never one of them chosen without a word (#11)
+                problems.append(Problem("input-type", contradiction, where(name)))
+                continue
+            if not na_flag and any(_is_na_word(raw.get(key)) for key in _FIGURES):
+                na_flag = True  # `{self: n/a}`: the word, as a value written alone (#11)
             if na_flag:
-                na_reason = raw["not_applicable"]
+                na_reason = raw.get("not_applicable")
                 values[name] = Value(
                     not_applicable=True,
                     reason=na_reason if isinstance(na_reason, str) and na_flag is na_reason else None,
@@ -386,6 +392,50 @@ def parse_values(
             continue  # explicitly null: not reported
         values[name] = Value(final, self_value, appraised, date, False, reason, evidence)
     return values, problems
+
+
+_FIGURES = ("value", "self", "appraised")
+
+
+def _is_na_word(raw: Any) -> bool:
+    return isinstance(raw, str) and _norm(raw) in NOT_APPLICABLE_WORDS
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except (ArithmeticError, TypeError):  # a signalling NaN compares by raising
+        return False
+
+
+def _contradiction(name: str, spec: InputDef, raw: Mapping[str, Any], na_flag: bool) -> Message | None:
+    """Why a value mapping contradicts itself, or None: ``value`` and ``self`` (two names of the unit's
+    own figure) with different values, or not applicable (``not_applicable``, or ``n/a`` as the unit's
+    or the council's figure) beside a figure. Either reading would be a guess (#11: `{value: 5,
+    self: 7}` was read as 7, `{not_applicable: true, self: 7}` as not applicable, and a form's
+    council figure beside the unit's `n/a` was dropped)."""
+    given = {key: raw.get(key) for key in _FIGURES if raw.get(key) is not None}
+    value, own = given.get("value"), given.get("self")
+    if value is not None and own is not None and not _same(value, own):
+        return T(
+            "{name} ({label}): `value` {value} and `self` {own} differ; both are the unit's own figure: "
+            "give it once (and the appraisal council's figure as `appraised`)",
+            name=name,
+            label=spec.label,
+            value=short(value),
+            own=short(own),
+        )
+    words = {key for key, v in given.items() if _is_na_word(v)}
+    figures = sorted(set(given) - words)
+    if (na_flag or words) and figures:
+        return T(
+            "{name} ({label}): marked not applicable and given a figure ({figures}); write one: the "
+            "figure, or not applicable (n/a)",
+            name=name,
+            label=spec.label,
+            figures=", ".join(f"`{key}` {short(given[key])}" for key in figures),
+        )
+    return None
 
 
 def read_inputs_file(path: str | Path, doc: Any = None) -> tuple[Any, Any, list[Problem]]:
