@@ -119,6 +119,10 @@ CODES: dict[str, Message] = {
         "a number with two readings (1.000: one thousand or one) and no declared format (#9)"
     ),
     "input-definition": T("an inputs file is for another definition"),
+    "input-year": T(
+        "the year asked is not the year an inputs file states: its values restated to it (warning), or "
+        "a file of several years without that one"
+    ),
     "formula-eval": T("a formula could not be evaluated for this unit"),
     # Excel workbooks (issue #9)
     "excel-corrupt": T("a workbook (or a sheet or cell in it) is damaged or not an .xlsx file at all"),

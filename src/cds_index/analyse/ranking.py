@@ -202,6 +202,32 @@ def _results(results: object) -> list[Result]:
                 ),
             )
         )
+    refused = [r.unit_id for r in listed if not getattr(r, "ok", True)]
+    if refused:  # its points leave out the criteria of its refused values: not its score (#11)
+        raise UsageError(
+            Problem(
+                "usage",
+                T(
+                    "{count} of the results have refused values ({ids}): their points are not their "
+                    "scores, so they are not ranked; correct the values, or rank the results that are ok "
+                    "([r for r in results if r.ok]) and list the others apart",
+                    count=len(refused),
+                    ids=", ".join(map(repr, refused[:5])) + (", …" if len(refused) > 5 else ""),
+                ),
+            )
+        )
+    years: set[int] = {y for r in listed if (y := getattr(r, "year", None)) is not None}  # no year: any
+    if len(years) > 1:  # each year's rules and deadlines: points of different years do not compare
+        raise UsageError(
+            Problem(
+                "usage",
+                T(
+                    "these results are of {count} years ({years}); rank the units of one year at a time",
+                    count=len(years),
+                    years=", ".join(map(str, sorted(years))),
+                ),
+            )
+        )
     return listed
 
 

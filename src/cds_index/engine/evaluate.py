@@ -31,7 +31,7 @@ from ..numbers import (
     write_plain,
     written,
 )
-from ..read.inputs import UnitInputs, parse_values
+from ..read.inputs import UnitInputs, parse_values, read_otherwise, restated
 from ..read.literals import fold
 from ..rules import Compiled, InvalidValue, NotReported
 from ..rules.common import Clamp
@@ -929,7 +929,9 @@ class _Scorer:
         self.lang = lang
         self.sum_trace = _SUMS[lang]
         self.not_applicable = _NOT_APPLICABLE[lang]
-        self.bad = {p.location.path[-1]: p.message for p in unit.problems if p.location.path}
+        self.bad = {
+            p.location.path[-1]: p.message for p in unit.problems if p.location.path and p.severity == "error"
+        }
         self.broken = broken
         """Inputs whose value breaks a constraint of the definition: the criteria reading them are invalid."""
         self.source = unit.source
@@ -1064,7 +1066,7 @@ class _Scorer:
             try:
                 points, facts = rule.points(plain_values)
             except InvalidValue as exc:
-                return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None)))
+                return self.undefined(node, leaf, maximum, exc)
             except NotReported as exc:
                 return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),)))
             if rule.clamp is not None and (limited := rule.clamp(facts)) is not None:
@@ -1119,7 +1121,7 @@ class _Scorer:
         try:
             points, facts = leaf.rule.points(plain_values)
         except InvalidValue as exc:
-            return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None)))
+            return self.undefined(node, leaf, maximum, exc)
         except NotReported as exc:
             return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),)))
         # a rule with no "no credit" value of its inputs (formula, incidents): late, the criterion earns 0
@@ -1189,7 +1191,7 @@ class _Scorer:
         try:
             key = rule.measure(plain_values)
         except InvalidValue as exc:
-            return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None)))
+            return self.undefined(node, leaf, maximum, exc)
         where = Location(self.source, path=("values", rule.inputs[0]))
         standing = self.standings.get(node.id) if self.standings is not None else None
         if standing is None:
@@ -1210,6 +1212,23 @@ class _Scorer:
             self.problems.append(Problem("rank-peers-mismatch", message, where, (node.id,)))
             return _nothing(node, leaf, maximum, "invalid", (TEXT, lang, message))
         return standing, unit_id
+
+    def undefined(self, node: Node, leaf: _Leaf, maximum: Decimal, exc: InvalidValue) -> NodeResult:
+        """A criterion whose values make its rule undefined (a zero denominator): ``invalid``, 0 of its
+        points, and an ``invalid-value`` warning that says so with the unit's problems (#11: a unit
+        with no field reports lost the criterion's 10 points, seen only in its explanation, and was
+        ranked ``ok``). The decisions do not say how such a unit scores: the warning asks to check."""
+        reason = exc.with_traceback(None)
+        message = T(
+            "{node}: {reason}; the criterion is not scored (0 of its {points} points): check the values "
+            "(the decision does not say how a unit with none to count scores)",
+            node=node.id,
+            reason=reason.text(self.lang),
+            points=maximum,
+        )
+        where = Location(self.source, path=("values", leaf.inputs[0]) if leaf.inputs else ("values",))
+        self.problems.append(Problem("invalid-value", message, where, (node.id,), "warning"))
+        return _nothing(node, leaf, maximum, "invalid", (INVALID, self.lang, reason))
 
     def own_refused(self, node: Node, present: list[str], exc: InvalidValue) -> None:
         """The unit's self-assessed values make its rule undefined (a zero denominator) where the
@@ -1350,7 +1369,7 @@ class _Scorer:
             try:
                 points, facts = score_fn(read)
             except InvalidValue as exc:
-                push(_nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None))))
+                push(self.undefined(node, leaf, maximum, exc))
                 continue
             except NotReported as exc:
                 push(_nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),))))
@@ -1705,10 +1724,13 @@ def score(
         values, problems = parse_values(inputs, definition.inputs, number_format=definition.number_format)
         inputs = UnitInputs(unit_id, unit_name, year, values, problems)
     elif year is not None and inputs.year != year:
-        inputs = UnitInputs(
-            inputs.unit_id, inputs.unit_name, year, inputs.values, inputs.problems, inputs.source
-        )
+        inputs = restated(inputs, year)
     found, broken = violations(definition, inputs.values, inputs.source)
+    if inputs.read_by is not None and inputs.read_by is not definition.inputs:
+        otherwise = read_otherwise(definition.inputs, inputs)  # read for another definition (#11)
+        if otherwise:
+            found.extend(otherwise)
+            broken = {**broken, **{str(p.location.path[-1]): p.message for p in otherwise}}
     standings = None
     if peers is not None and cdef.ranked:
         standings = _standings_for(definition, peers, inputs)

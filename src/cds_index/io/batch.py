@@ -21,7 +21,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -31,7 +31,7 @@ from ..errors import CdsIndexError, Location, Problem, UsageError
 from ..formats.model import Definition
 from ..i18n import Message, T, render
 from ..numbers import Lang
-from ..read.inputs import UnitInputs
+from ..read.inputs import UnitInputs, restated
 from ..read.literals import NumberFormat
 from ..read.loader import not_utf8, open_input
 from ..rules.bonus import has_bonus
@@ -983,7 +983,7 @@ def _units(
         )
     for source in sources:
         if isinstance(source, UnitInputs) and year is not None and source.year != year:
-            yield replace(source, year=year)  # the batch's year, as for a file read here (#11)
+            yield restated(source, year)  # the batch's year, as for a file read here (#11)
         elif isinstance(source, UnitInputs | UnitFailure):
             yield source
         elif isinstance(source, str | Path):

@@ -309,7 +309,7 @@ def table_unit(
                     Location(file, line, column, (address, f"column {column_letter(col + 1)}")),
                 )
             )
-    return UnitInputs(unit_id, unit_name, unit_year, values, problems, source)
+    return UnitInputs(unit_id, unit_name, unit_year, values, problems, source, definition.inputs)
 
 
 def header_again(definition: Definition, layout: TableLayout, row: Sequence[Any]) -> TableLayout | None:

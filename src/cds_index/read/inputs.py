@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -104,6 +104,93 @@ class UnitInputs:
     values: dict[str, Value] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     source: str | None = None
+    read_by: Mapping[str, InputDef] | None = field(default=None, repr=False, compare=False)
+    """The input declarations the values were read by (the ``inputs`` of the definition they were
+    read for; ``None`` when not known). Scored under a definition that declares one of them otherwise
+    (a fraction there, a percentage here), that value is refused, never misread (#11):
+    :func:`read_otherwise`."""
+
+
+def restated(unit: UnitInputs, year: int) -> UnitInputs:
+    """``unit`` scored as ``year``: its values as they are, with an ``input-year`` warning where it
+    states another year (a file of 2024 scored as 2025 with ``--year 2025``, or ``year=``): its
+    dated values and the rules of that year apply to them, which is never silent (#11). A table row
+    of another year is refused instead, where it is read (``io.tables``): one row among several years."""
+    if unit.year == year:
+        return unit
+    if unit.year is None:
+        return replace(unit, year=year)
+    warning = Problem(
+        "input-year",
+        T(
+            "{unit}: the values are of {stated}, scored as {year} as asked: the deadlines, dates and "
+            "rules of {year} apply to them (to score them as {stated}, give no year or {stated})",
+            unit=unit.unit_id,
+            stated=str(unit.year),
+            year=str(year),
+        ),
+        Location(unit.source, path=("year",)),
+        severity="warning",
+    )
+    return replace(unit, year=year, problems=[*unit.problems, warning])
+
+
+_READING = ("type", "unit", "min", "max", "choices")
+"""What of an input declaration decides how a value is read: its label and description do not."""
+_Declared = Mapping[str, InputDef]
+_DIFFERING: dict[tuple[int, int], tuple[_Declared, _Declared, dict[str, list[str]]]] = {}
+
+
+def _differing(inputs: Mapping[str, InputDef], read_by: Mapping[str, InputDef]) -> dict[str, list[str]]:
+    """The inputs both declare otherwise, each with the keys that differ: compared once per pair of
+    definitions, not per unit (a batch of units read for one definition and scored under another)."""
+    key = (id(inputs), id(read_by))
+    held = _DIFFERING.get(key)
+    if held is not None and held[0] is inputs and held[1] is read_by:
+        return held[2]
+    found: dict[str, list[str]] = {}
+    for name, mine in inputs.items():
+        theirs = read_by.get(name)
+        if theirs is not None and theirs is not mine:
+            differ = [k for k in _READING if getattr(mine, k) != getattr(theirs, k)]
+            if differ:
+                found[name] = differ
+    if len(_DIFFERING) > 64:  # a bound: a program compares a few definitions
+        _DIFFERING.clear()
+    _DIFFERING[key] = (inputs, read_by, found)
+    return found
+
+
+def read_otherwise(inputs: Mapping[str, InputDef], unit: UnitInputs) -> list[Problem]:
+    """An ``input-definition`` problem for each value of ``unit`` read by another declaration of
+    its input than ``inputs`` has (``unit.read_by``, the definition it was read for): a value read
+    as a fraction (0.95) would score as 0.95 % under a definition whose input is a percentage, a
+    value checked against a range of 0–1000 would pass one of 0–100 (#11). Inputs ``inputs`` does
+    not declare are left alone: no rule of it reads them."""
+    read_by = unit.read_by
+    if read_by is None or read_by is inputs:
+        return []
+    differing = _differing(inputs, read_by)
+    out: list[Problem] = []
+    for name in unit.values:
+        differ = differing.get(name)
+        if differ:
+            mine = inputs[name]
+            out.append(
+                Problem(
+                    "input-definition",
+                    T(
+                        "{name} ({label}): the value was read for another definition, which declares "
+                        "this input otherwise ({keys}); it is not scored: read the unit again with "
+                        "this definition (read_units(definition, ...))",
+                        name=name,
+                        label=mine.label,
+                        keys=", ".join(f"`{key}`" for key in differ),
+                    ),
+                    Location(unit.source, path=("values", name)),
+                )
+            )
+    return out
 
 
 def kind_of(value: Any) -> Message:
@@ -303,8 +390,14 @@ def parse_values(
             na_flag = raw.get("not_applicable")
             if isinstance(na_flag, str) and read_bool(na_flag)[1] is None:
                 na_flag = read_bool(na_flag)[0]  # "không", "false" quoted: not "not applicable" (#9)
+            contradiction = _contradiction(name, spec, raw, bool(na_flag))
+            if contradiction is not None:  # never one of them chosen without a word (#11)
+                problems.append(Problem("input-type", contradiction, where(name)))
+                continue
+            if not na_flag and any(_is_na_word(raw.get(key)) for key in _FIGURES):
+                na_flag = True  # `{self: n/a}`: the word, as a value written alone (#11)
             if na_flag:
-                na_reason = raw["not_applicable"]
+                na_reason = raw.get("not_applicable")
                 values[name] = Value(
                     not_applicable=True,
                     reason=na_reason if isinstance(na_reason, str) and na_flag is na_reason else None,
@@ -354,6 +447,50 @@ def parse_values(
                 _TEXTS.clear()
             _TEXTS[spec.type, raw] = value
     return values, problems
+
+
+_FIGURES = ("value", "self", "appraised")
+
+
+def _is_na_word(raw: Any) -> bool:
+    return isinstance(raw, str) and _norm(raw) in NOT_APPLICABLE_WORDS
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except (ArithmeticError, TypeError):  # a signalling NaN compares by raising
+        return False
+
+
+def _contradiction(name: str, spec: InputDef, raw: Mapping[str, Any], na_flag: bool) -> Message | None:
+    """Why a value mapping contradicts itself, or None: ``value`` and ``self`` (two names of the unit's
+    own figure) with different values, or not applicable (``not_applicable``, or ``n/a`` as the unit's
+    or the council's figure) beside a figure. Either reading would be a guess (#11: `{value: 5,
+    self: 7}` was read as 7, `{not_applicable: true, self: 7}` as not applicable, and a form's
+    council figure beside the unit's `n/a` was dropped)."""
+    given = {key: raw.get(key) for key in _FIGURES if raw.get(key) is not None}
+    value, own = given.get("value"), given.get("self")
+    if value is not None and own is not None and not _same(value, own):
+        return T(
+            "{name} ({label}): `value` {value} and `self` {own} differ; both are the unit's own figure: "
+            "give it once (and the appraisal council's figure as `appraised`)",
+            name=name,
+            label=spec.label,
+            value=short(value),
+            own=short(own),
+        )
+    words = {key for key, v in given.items() if _is_na_word(v)}
+    figures = sorted(set(given) - words)
+    if (na_flag or words) and figures:
+        return T(
+            "{name} ({label}): marked not applicable and given a figure ({figures}); write one: the "
+            "figure, or not applicable (n/a)",
+            name=name,
+            label=spec.label,
+            figures=", ".join(f"`{key}` {short(given[key])}" for key in figures),
+        )
+    return None
 
 
 def read_inputs_file(path: str | Path, doc: Any = None) -> tuple[Any, Any, list[Problem]]:

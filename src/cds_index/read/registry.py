@@ -818,6 +818,11 @@ def load(
     (default: today; a date or an ISO string ``"2024-01-01"``). ``folder`` looks ids up in another
     folder of definitions than the bundled one (default: ``CDS_INDEX_FOLDER``, if set).
 
+    The definition is the process's one copy of that file (loaded once, its rules compiled once):
+    do not change its lists or mappings in place (``d.inputs.pop(…)`` would change it for every
+    caller, and its compiled rules would not follow). A changed definition is a copy:
+    ``d.model_copy(update={"tree": …})``, which is compiled and scored by its own rules.
+
     >>> import cds_index
     >>> cds_index.load("hai-duong-707-district").total
     Decimal('420')
