@@ -290,3 +290,20 @@ def test_check_refuses_a_workbook_and_a_folder_of_nothing_to_check(
     assert "error[usage]" in err and "cds-index score" in err and "UTF-8" not in err
     assert main(["check", str(book.parent)]) == 2
     assert "error[usage]" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("written", "shown"), [("00001", "1"), ("2024-01-01", "01/01/2024")])
+def test_an_unquoted_id_says_to_quote_it(
+    hue: cds_index.Definition, tmp_path: Path, written: str, shown: str
+) -> None:
+    """`unit: {id: 00001}` was refused as "expected text, got 1", `2024-01-01` as `datetime.date(2024,
+    1, 1)`: the message shows the value as read and says to write the text in quotes."""
+    path = tmp_path / "xa.yaml"
+    path.write_text(
+        f"kind: inputs\ndefinition: hue-2263-commune\nunit: {{id: {written}}}\nyear: 2024\nvalues: {{}}\n",
+        encoding="utf-8",
+    )
+    unit, problems = read_unit(hue, path)
+    assert unit is None and len(problems) == 1
+    text = problems[0].format("vi")
+    assert problems[0].location.line == 3 and f"nhận được {shown}:" in text and "dấu nháy" in text
