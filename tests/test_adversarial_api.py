@@ -223,17 +223,18 @@ def test_strict_json_keeps_numbers_exact() -> None:
 def test_a_decimal_value_travels_exactly(
     client: TestClient, number_input: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The body's 0.1 reaches the scorer as Decimal('0.1'), never the binary float 0.1000000000000000055."""
-    import cds_index.engine.evaluate
+    """The body's 0.1 reaches the reader of values as Decimal('0.1'), never the binary float
+    0.1000000000000000055 (the server reads the values itself, to word their problems for the API)."""
+    import cds_index.read.inputs
 
     seen: list[Any] = []
-    real = cds_index.engine.evaluate.score
+    real = cds_index.read.inputs.parse_values
 
-    def spy(definition: Any, inputs: Any, **kwargs: Any) -> Any:
-        seen.append(inputs[number_input])
-        return real(definition, inputs, **kwargs)
+    def spy(values: Any, inputs: Any, **kwargs: Any) -> Any:
+        seen.append(values[number_input])
+        return real(values, inputs, **kwargs)
 
-    monkeypatch.setattr(cds_index.engine.evaluate, "score", spy)
+    monkeypatch.setattr(cds_index.read.inputs, "parse_values", spy)
     response = client.post(f"/definitions/{DEPT}/score", json={"values": {number_input: 0.1}})
     assert response.status_code == 200
     assert seen == [Decimal("0.1")] and type(seen[0]) is Decimal

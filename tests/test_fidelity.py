@@ -575,7 +575,8 @@ def test_definitions_name_their_seed_by_file_name() -> None:
             ["input-constraint"],
             "invalid",
         ),  # the unit's own figure is above its whole too
-        ({"cbccvc_and_workers": 0, "staff_hues_registered": 0}, [], "invalid"),  # 0 of 0: undefined
+        # 0 of 0: undefined, and said with the unit's problems, not only in the explanation (#11)
+        ({"cbccvc_and_workers": 0, "staff_hues_registered": 0}, ["invalid-value"], "invalid"),
         (
             {"cbccvc_and_workers": 10**15 - 1, "staff_hues_registered": 10**15},
             ["input-constraint"],

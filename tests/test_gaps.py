@@ -259,15 +259,21 @@ def test_target_gaps_flags_a_unit_year_seen_twice(tmp_path: Path, capsys: pytest
 def test_target_gaps_for_a_year_the_file_lacks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     table = tmp_path / "xa.csv"
     _targets_csv(table, [2022])
-    said = []
-    for source in (XA_A, table):
-        code = main(["gaps", "thanh-hoa-1829-commune", str(source), "--year", "2030"])
-        err = capsys.readouterr().err
-        assert code == 1
-        assert "error[usage]" in err and "'xa-a' has no values for 2030: add " in err
-        said.append(err)
-    assert "add a `2030:` block under `years:` (e.g. `2030: {dx_targets_plan: …}`)" in said[0]
-    assert "add a row for it with `Năm = 2030`" in said[1]
+    code = main(["gaps", "thanh-hoa-1829-commune", str(table), "--year", "2024"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "error[usage]" in err and "'xa-a' has no values for 2024: add " in err
+    assert "add a row for it with `Năm = 2024`" in err
+    # a file of several years without the year asked: refused at its `years:`, as for points (#11)
+    years = tmp_path / "xa.yaml"
+    years.write_text(Path(XA_A).read_text("utf-8").replace("  2024:", "  2021:"), "utf-8")
+    code = main(["gaps", "thanh-hoa-1829-commune", str(years), "--year", "2024"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "error[input-year]" in err and "not of 2024" in err and "add 2024 to its `years:`" in err
+    # a year the definition has no targets for is said as such, before any file is read (exit 2)
+    code = main(["gaps", "thanh-hoa-1829-commune", str(XA_A), "--year", "2030"])
+    assert code == 2 and "not for 2030" in capsys.readouterr().err
 
 
 @pytest.mark.usefixtures("english")

@@ -1175,8 +1175,14 @@ def test_not_applicable_flag(hue: Definition, flag: Any, expected: bool) -> None
     from cds_index.read.inputs import parse_values
 
     values, problems = parse_values({"population": {"value": 5, "not_applicable": flag}}, hue.inputs)
-    assert not problems and values["population"].not_applicable is expected
-    assert values["population"].value == (None if expected else 5)
+    if expected:  # read as "not applicable", beside a figure: a contradiction, refused (#11)
+        assert "population" not in values and [p.code for p in problems] == ["input-type"]
+        assert "not applicable" in problems[0].message
+    else:  # read as "applicable": the figure stands
+        assert not problems and not values["population"].not_applicable
+        assert values["population"].value == 5
+    alone, _ = parse_values({"population": {"not_applicable": flag}}, hue.inputs)  # the flag alone
+    assert ("population" in alone and alone["population"].not_applicable) is expected
 
 
 def test_empty_rows_left_out_across_chunks(district: Definition, tmp_path: Path) -> None:

@@ -3,11 +3,13 @@ case scored without a word before, and is refused or warned of by name now."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
 import cds_index
+import cds_index.read.inputs
 from cds_index.errors import UsageError
 from cds_index.io.batch import read_units, score_many
 from cds_index.read.inputs import UnitInputs
@@ -161,3 +163,147 @@ def test_http_rank_writes_one_language_or_refuses(hue: cds_index.Definition) -> 
     (unranked,) = answer.json()["unranked"]
     english = cds_index.score(hue, {SHARE: "nhiều"}, lang="en").problems[0].format("en")
     assert unranked["problems"][0]["message"] in english
+
+
+# --- what a unit wrote, read as meant or refused (the session 11 tester's findings) ---------------
+
+
+def test_a_zero_denominator_is_said_with_the_units_problems(hue: cds_index.Definition) -> None:
+    """No field reports to handle (0 of 0): VI.2.1 was `invalid` with 0 of its 10 points, said only in
+    its explanation; the unit was `ok`, with no problem. It carries an `invalid-value` warning now."""
+    result = cds_index.score(hue, {"field_reports_total": 0, "field_reports_on_time": 0}, year=2024)
+    assert result.node("VI.2.1").status == "invalid"
+    (warned,) = [p for p in result.problems if p.code == "invalid-value"]
+    assert warned.severity == "warning" and warned.node == ("VI.2.1",)
+    assert "VI.2.1" in warned.format("vi") and "10" in warned.format("vi")
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        {"value": 5, "self": 7},
+        {"not_applicable": True, "self": 7},
+        {"self": "n/a", "appraised": 10},
+        {"not_applicable": "có", "appraised": 10},
+    ],
+    ids=["value-and-self", "na-and-self", "na-word-and-appraised", "na-yes-and-appraised"],
+)
+def test_a_value_that_contradicts_itself_is_refused(hue: cds_index.Definition, written: dict) -> None:
+    """`{value: 5, self: 7}` was read as 7 and `{not_applicable: true, self: 7}` as not applicable,
+    without a word; `{self: n/a, appraised: 10}` was refused as "not a number"."""
+    values, problems = cds_index.read.inputs.parse_values({"field_reports_total": written}, hue.inputs)
+    assert "field_reports_total" not in values
+    assert [p.code for p in problems] == ["input-type"] and "field_reports_total" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "written", [{"self": "n/a"}, {"appraised": "không áp dụng"}, {"value": 5, "self": 5}]
+)
+def test_a_value_that_agrees_with_itself_is_read(hue: cds_index.Definition, written: dict) -> None:
+    values, problems = cds_index.read.inputs.parse_values({"field_reports_total": written}, hue.inputs)
+    assert not problems and "field_reports_total" in values
+
+
+def test_a_forms_council_figure_beside_the_units_na_is_not_dropped(
+    hue: cds_index.Definition, tmp_path: Path
+) -> None:
+    """The form's column E (the unit's figure) `n/a`, column F (the council's) 10: the criterion was
+    made not applicable and the 10 dropped, the unit `ok`. It is refused at the cell now."""
+    import openpyxl
+
+    from cds_index.io.excel import write_template
+
+    path = tmp_path / "form.xlsx"
+    write_template(hue, path, year=2024)
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    (row,) = [r for r in sheet.iter_rows() if r[0].value == "field_reports_total"]
+    row[4].value, row[5].value = "n/a", 10
+    sheet["B4"] = "xa-a"  # the unit's id (Mã đơn vị)
+    book.save(path)
+    (unit,) = read_units(hue, [path])
+    assert isinstance(unit, UnitInputs) and "field_reports_total" not in unit.values
+    (refused,) = [p for p in unit.problems if "field_reports_total" in p.message]
+    assert refused.code == "input-type" and f"E{row[0].row}" in refused.format("vi")
+
+
+def test_a_year_given_twice_in_years_is_refused(tmp_path: Path) -> None:
+    """`2023:` and `"2023":` are one year to the reader: the second replaced the first (10 for 72,4)
+    and `check` said OK."""
+    from cds_index.check.checking import check_file
+
+    path = tmp_path / "xa.yaml"
+    path.write_text(
+        "kind: inputs\ndefinition: thanh-hoa-1829-commune\nunit: {id: x}\nyears:\n"
+        '  2023:\n    online_dossiers_pct: 72,4\n  "2023":\n    online_dossiers_pct: 10\n',
+        encoding="utf-8",
+    )
+    problems = [p for p in check_file(path).problems if p.severity == "error"]
+    assert len(problems) == 1 and "2023" in problems[0].format("vi")
+    assert "hai lần" in problems[0].format("vi")
+
+
+@pytest.mark.parametrize(
+    ("cell", "shown"),
+    [
+        (dt.datetime(2026, 5, 1), "01/05/2026"),
+        (dt.datetime(2026, 5, 1, 14, 30), "01/05/2026 14:30"),
+        (dt.time(6, 0), "06:00"),
+        (dt.timedelta(days=1, hours=6), "30:00"),
+    ],
+    ids=["date", "date-time", "time", "duration"],
+)
+def test_a_date_cell_in_a_number_input_is_shown_as_written(
+    hue: cds_index.Definition, cell: object, shown: str
+) -> None:
+    """A number cell formatted as a date was refused as `datetime.datetime(2026, 5, 1, 0, 0)`: the
+    value is shown as the office sees it, and the message says to format the cell as a number."""
+    _, problems = cds_index.read.inputs.parse_values({"field_reports_total": cell}, hue.inputs)
+    (refused,) = problems
+    text = refused.format("vi")
+    assert shown in text and "datetime" not in text and "Định dạng Ô → Số" in text
+
+
+def test_a_warning_on_a_missing_value_does_not_make_its_criteria_invalid(hue: cds_index.Definition) -> None:
+    """Only a refused value (an error) makes the criteria reading it `invalid`: a warning placed at an
+    input that was not reported leaves them `not_reported`, as the value is."""
+    from cds_index.errors import Location, Problem
+
+    warned = Problem("input-year", "a note", Location(path=("values", SHARE)), severity="warning")
+    unit = UnitInputs("x", None, 2024, {}, [warned])
+    (node,) = [n for n in cds_index.score(hue, unit).walk() if n.inputs == (SHARE,)]
+    assert node.status == "not_reported"
+
+
+def test_check_refuses_a_workbook_and_a_folder_of_nothing_to_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`check form.xlsx` read the workbook as YAML text ("byte 0xbc is not UTF-8 … save as CSV UTF-8"),
+    and a folder of workbooks checked 0 files with exit 0."""
+    from cds_index.cli.main import main
+
+    book = tmp_path / "forms" / "xa-a.xlsx"
+    book.parent.mkdir()
+    book.write_bytes(b"PK\x03\x04 not really a workbook")
+    assert main(["check", str(book)]) == 2
+    err = capsys.readouterr().err
+    assert "error[usage]" in err and "cds-index score" in err and "UTF-8" not in err
+    assert main(["check", str(book.parent)]) == 2
+    assert "error[usage]" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("written", "shown"), [("00001", "1"), ("2024-01-01", "01/01/2024")])
+def test_an_unquoted_id_says_to_quote_it(
+    hue: cds_index.Definition, tmp_path: Path, written: str, shown: str
+) -> None:
+    """`unit: {id: 00001}` was refused as "expected text, got 1", `2024-01-01` as `datetime.date(2024,
+    1, 1)`: the message shows the value as read and says to write the text in quotes."""
+    path = tmp_path / "xa.yaml"
+    path.write_text(
+        f"kind: inputs\ndefinition: hue-2263-commune\nunit: {{id: {written}}}\nyear: 2024\nvalues: {{}}\n",
+        encoding="utf-8",
+    )
+    unit, problems = read_unit(hue, path)
+    assert unit is None and len(problems) == 1
+    text = problems[0].format("vi")
+    assert problems[0].location.line == 3 and f"nhận được {shown}:" in text and "dấu nháy" in text

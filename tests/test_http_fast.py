@@ -96,3 +96,61 @@ def test_the_fast_paths_keep_their_refusals() -> None:
         assert value is None
         assert [c for c, _ in problems] == [code]
         assert name in problems[0][1]
+
+
+BOUNDS = {
+    "low": InputDef(label="Từ 3", type="integer", min=D(3)),
+    "high": InputDef(label="Đến 7,5", type="number", max=D("7.5")),
+    "both": InputDef(label="Từ -2 đến 2", type="integer", min=D(-2), max=D(2)),
+    "fraction": InputDef(label="Phần", type="number", unit="fraction", min=D(0), max=D(1)),
+    **SPECS,
+}
+
+
+@settings(max_examples=400)
+@given(
+    raw=st.one_of(st.booleans(), st.integers(-12, 12), st.integers(min_value=-(10**17), max_value=10**17)),
+    name=st.sampled_from(sorted(BOUNDS)),
+)
+def test_a_json_boolean_or_integer_is_the_general_paths_value_to_the_digit(raw: Any, name: str) -> None:
+    """The shared Values of a JSON boolean or integer (#11) are the general path's: the same Decimal
+    (its places, its repr), the one object as final and self-assessed value, the same refusals at
+    the bounds; read twice, the same again."""
+    for _ in range(2):
+        fast, fast_problems = parse_values({name: raw}, BOUNDS)
+        general, general_problems = parse_values({name: {"value": raw}}, BOUNDS)
+        assert repr(fast) == repr(general)
+        assert [(p.code, str(p.message)) for p in fast_problems] == [
+            (p.code, str(p.message)) for p in general_problems
+        ]
+        if name in fast:
+            value = fast[name]
+            assert value.value is value.self_value
+            assert type(value.value) is type(general[name].value)
+
+
+@settings(max_examples=300)
+@given(
+    raw=st.one_of(iso_like, words, st.sampled_from(["20/06/2024", "31/12/9999", " head ", "n/a", "KHÔNG"]))
+)
+def test_a_role_or_day_read_again_is_the_general_paths_reading(raw: str) -> None:
+    """A role or a date written as text is kept once read (#11): read again, by either input, alone
+    or beside other values, it is what the general path reads from the same text in a mapping, or
+    the same refusal."""
+    from cds_index.read import inputs
+
+    def seen(name: str, values: dict[str, Any]) -> tuple[str, list[tuple[str, str]]]:
+        got, problems = parse_values(values, SPECS)
+        return repr(got.get(name)), [(p.code, str(p.message)) for p in problems]
+
+    kept = [
+        seen(name, values) for name in ("day", "lead") for values in ({name: raw}, {"flag": 1, name: raw})
+    ]
+    inputs._TEXTS.clear()
+    fresh = [
+        seen(name, values) for name in ("day", "lead") for values in ({name: raw}, {"flag": 1, name: raw})
+    ]
+    assert kept == fresh
+    if fold(raw) not in NOT_APPLICABLE_WORDS:
+        for name in ("day", "lead"):
+            assert seen(name, {name: {"value": raw}})[0] == seen(name, {name: raw})[0]

@@ -160,14 +160,22 @@ whose sign is written, is never cached)."""
 
 
 def _plain(d: Decimal) -> str:
+    """:func:`plain`'s text, written without its cache."""
     if d.is_finite():
-        text = format(d, "f")
+        text = str(d)  # the plain notation `format(d, "f")` writes, unless it is scientific (#11:
+        if "E" in text:  # half the time; `str` writes 2E+1 and 1.5E-7, whose plain text `f` writes)
+            text = format(d, "f")
         if len(text) <= CONTEXT.prec:  # at most 60 digits: normalize() would round nothing (#11)
             return text.rstrip("0").rstrip(".") if "." in text else text  # its trailing zeros dropped
     whole = d.to_integral_value()  # `d` itself when it has no decimal places (2E+1 stays 2E+1)
     if d == whole:
         return format(whole, "f")
     return format(d.normalize(CONTEXT), "f")
+
+
+write_plain = _plain
+"""The text :func:`plain` writes, without its cache: for numbers that are mostly new (a node's
+percentage), which would only push the common ones out of it (#11)."""
 
 
 def show(d: Decimal, lang: Lang = "vi", places: int | None = None) -> str:

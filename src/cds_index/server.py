@@ -394,6 +394,18 @@ surrogate is no text to show: ``string_unicode``, #11)."""
 # --- the app ----------------------------------------------------------------------------------
 
 
+def _for_api(problems: list[Problem]) -> list[Problem]:
+    """Problems of values read from a request, in the API's words (:func:`~cds_index.read.literals.for_api`):
+    a request has no ``--number-format`` (#11)."""
+    from .read.literals import for_api
+
+    out = []
+    for p in problems:
+        message = for_api(p.message)
+        out.append(p if message is p.message else replace(p, message=message))
+    return out
+
+
 def _hide(text: str, hidden: str) -> str:
     """``text`` with the server's folder (``in /srv/definitions``) said as "on this server"."""
     if text == hidden:  # a whole message (or parameter) that is the folder: `in {folder}` (#12)
@@ -612,24 +624,28 @@ def create_app(
         definition = _definition(definition_id, on)
         if definition.scoring == "targets":
             from .engine.targets import evaluate_year
-            from .read.inputs import parse_values
+            from .read.inputs import UnitInputs, parse_values
 
             if request.year is None:
                 raise UsageError(Problem("usage", T("a yearly-targets definition needs `year`, e.g. 2024")))
             values, problems = parse_values(
                 request.values, definition.inputs, number_format=definition.number_format
             )
-            result = evaluate_year(definition, request.year, values, lang=choose_language(request.lang))
+            problems = _for_api(problems)
+            # a refused value is shown as refused (`invalid`, with its problem), as for points (#11)
+            unit = UnitInputs(request.unit.id, request.unit.name, request.year, values, problems)
+            result = evaluate_year(definition, request.year, unit, lang=choose_language(request.lang))
             with using(request.lang):  # a body's `lang` wins over Accept-Language, for messages too
                 return Json(targets_json(request.unit.id, request.unit.name, result, problems))
         from .engine.evaluate import score
+        from .read.inputs import UnitInputs, parse_values
 
+        values, problems = parse_values(
+            request.values, definition.inputs, number_format=definition.number_format
+        )
         scored = score(
             definition,
-            request.values,
-            year=request.year,
-            unit_id=request.unit.id,
-            unit_name=request.unit.name,
+            UnitInputs(request.unit.id, request.unit.name, request.year, values, _for_api(problems)),
             lang=choose_language(request.lang),
             peers=request.peers,
         )
@@ -674,7 +690,9 @@ def create_app(
             values, problems = parse_values(
                 u.values, definition.inputs, number_format=definition.number_format
             )
-            units.append(UnitInputs(u.unit.id, u.unit.name, u.year, values, problems, f"units[{i}]"))
+            units.append(
+                UnitInputs(u.unit.id, u.unit.name, u.year, values, _for_api(problems), f"units[{i}]")
+            )
         # the batch scorer, as `cds-index rank` uses it: the second unit with an id already seen is refused
         rows = list(score_many(definition, units, lang=choose_language(lang)))
         good = [r.result for r in rows if r.ok and r.result is not None]

@@ -265,7 +265,7 @@ def _run_targets_case(
         outcome, T("target"), case.expect.targets, result.outcome, "status", T("no such criterion"), trace
     )
     if case.expect.completed is not None and result.completed != case.expect.completed:
-        unmet = ", ".join(o.id for o in result.criteria if o.status in ("unmet", "not_reported"))
+        unmet = ", ".join(o.id for o in result.criteria if o.status in ("unmet", "not_reported", "invalid"))
         outcome.mismatches.append(
             Mismatch(
                 "year",

@@ -149,7 +149,7 @@ def target_gaps(
     losses: list[tuple[str, Loss]] = []
     _unassigned = render(UNASSIGNED, lang)
     for o in year_result.criteria:
-        if o.status not in ("unmet", "not_reported"):
+        if o.status not in ("unmet", "not_reported", "invalid"):  # a refused value is to be corrected
             continue
         owners = _responsible(definition, overlay, o.id) or [(_unassigned, (), None)]
         lead = " + ".join(dict.fromkeys(x[0] or _unassigned for x in owners))

@@ -46,10 +46,27 @@ def add_parser(subparsers: Subparsers) -> None:
     p.set_defaults(func=run)
 
 
+_TABLES = {".xlsx", ".xlsm", ".xls", ".csv", ".tsv", ".ods"}
+
+
 def _yaml_files(paths: Sequence[str]) -> list[Path]:
+    from ..errors import Problem, UsageError
+
     files: list[Path] = []
     for raw in paths:
         p = Path(raw)
+        if p.suffix.lower() in _TABLES and not p.is_dir():  # never read as YAML text (#11)
+            raise UsageError(
+                Problem(
+                    "usage",
+                    T(
+                        "{path} is a table or workbook: check reads definitions, overlays, inputs and tests "
+                        "files (YAML or JSON); a table's values are checked as they are scored: cds-index "
+                        "score DEFINITION {path}",
+                        path=raw,
+                    ),
+                )
+            )
         if p.is_dir():
             files.extend(sorted(x for x in p.rglob("*") if x.suffix in {".yaml", ".yml"}))
         elif p.exists() or p.suffix in {".yaml", ".yml"}:
@@ -78,6 +95,15 @@ def run(args: argparse.Namespace) -> int:
     from ..i18n import T, render
 
     files = _yaml_files(args.paths)
+    if not files:  # a folder of workbooks only: "0 files checked" and exit 0 said nothing (#11)
+        from ..errors import Problem, UsageError
+
+        raise UsageError(
+            Problem(
+                "usage",
+                T("no .yaml or .yml file in {paths}: nothing to check", paths=", ".join(args.paths)),
+            )
+        )
     if args.skip_other_yaml:
         files = [path for path in files if _has_kind(path)]
     reports = [check_file(path) for path in files]

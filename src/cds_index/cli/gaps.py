@@ -52,16 +52,18 @@ def run(args: argparse.Namespace) -> int:
     status = EXIT_OK
     reports = []
     if definition.scoring == "targets":
-        from ..engine.targets import evaluate_year
+        from ..engine.targets import check_target_year, evaluate_year
 
-        for unit, problems in _target_units(definition, args.inputs, args.year):
+        if args.year is not None:  # a year the definition has no targets for: said before reading
+            check_target_year(definition, args.year)
+        for unit, problems in _target_units(definition, args.inputs, args.year, args.number_format):
             for p in problems:
                 echo(p.format(), sys.stderr)
             if problems:
                 status = EXIT_INVALID
             if unit is None or unit.year is None:
                 continue
-            year_result = evaluate_year(definition, unit.year, unit.values, lang=args.lang)
+            year_result = evaluate_year(definition, unit.year, unit, lang=args.lang)  # refused: invalid
             reports.append(
                 target_gaps(year_result, definition, unit.unit_name or unit.unit_id, overlay, lang=args.lang)
             )
@@ -86,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _target_units(
-    definition: Any, paths: Sequence[str], year: int | None
+    definition: Any, paths: Sequence[str], year: int | None, number_format: Any = None
 ) -> Iterator[tuple[Any, list[Problem]]]:
     """``(unit of one year, problems)`` per unit for a yearly-targets definition.
 
@@ -98,7 +100,7 @@ def _target_units(
 
     from ..io.batch import INPUTS_SUFFIXES, UnitFailure, expand, read_units
     from ..read.inputs import UnitInputs
-    from ..read.units_io import read_unit_years
+    from ..read.units_io import no_year, read_unit_years
 
     for path in expand(paths):
         by_unit: dict[str, dict[int, UnitInputs]] = {}
@@ -106,13 +108,13 @@ def _target_units(
         # an inputs file holds one unit's years (`years:`); a table, or the yearly Excel form, is read
         # by the batch reader as one unit per row (or per form column) and year
         if suffix in INPUTS_SUFFIXES:
-            years, problems = read_unit_years(definition, path)
+            years, problems = read_unit_years(definition, path, year=year, number_format=number_format)
             if not years:
                 yield None, problems
                 continue
             by_unit[next(iter(years.values())).unit_id] = years
         else:
-            for found in read_units(definition, [path]):
+            for found in read_units(definition, [path], number_format=number_format):
                 if isinstance(found, UnitFailure):
                     yield None, list(found.problems)
                     continue
@@ -144,32 +146,20 @@ def _target_units(
             chosen = year if year is not None else max(years)
             unit = years.get(chosen) or (years.get(0) if year is not None else None)
             if unit is None or not chosen:
+                if not chosen and not table:
+                    yield None, [no_year(unit_id, path)]
+                    continue
                 if not chosen:
-                    why = (
-                        T(
-                            "unit {unit} gives no year: add a `Năm` column (e.g. `Năm = 2024`), "
-                            "or pass --year 2024",
-                            unit=repr(unit_id),
-                        )
-                        if table
-                        else T(
-                            "unit {unit} gives no year: add `year: 2024` to the file, or pass --year 2024",
-                            unit=repr(unit_id),
-                        )
+                    why = T(
+                        "unit {unit} gives no year: add a `Năm` column (e.g. `Năm = 2024`), "
+                        "or pass --year 2024",
+                        unit=repr(unit_id),
                     )
-                elif table:
+                else:  # an inputs file without the year asked is refused by read_unit_years
                     why = T(
                         "unit {unit} has no values for {year}: add a row for it with `Năm = {year}`",
                         unit=repr(unit_id),
                         year=str(chosen),
-                    )
-                else:
-                    why = T(
-                        "unit {unit} has no values for {year}: add a `{year}:` block under "
-                        "`years:` (e.g. `{year}: {{{input}: …}}`)",
-                        unit=repr(unit_id),
-                        year=str(chosen),
-                        input=next(iter(definition.inputs), "input"),
                     )
                 yield None, [Problem("usage", why, Location(str(path)))]
                 continue

@@ -165,30 +165,37 @@ def _score_targets(
     Prints the table, or returns the JSON payload (the caller prints one document for all units);
     the flag says whether a value was refused.
     """
-    from ..engine.targets import evaluate_year, evaluate_years
-    from ..read.units_io import read_unit_years
+    from ..engine.targets import check_target_year, evaluate_year, evaluate_years
+    from ..read.units_io import no_year, read_unit_years
     from ..render.documents import targets_json, unit_json
     from ..render.report import targets_table, years_table
 
-    years, problems = read_unit_years(definition, path)
-    for p in problems:
+    if args.year is not None:  # a year the definition has no targets for: said before reading (exit 2)
+        check_target_year(definition, args.year)
+    years, problems = read_unit_years(definition, path, year=args.year, number_format=args.number_format)
+    if args.year is None and 0 in years:  # a one-year file that says not which year (#11)
+        problems = [*problems, no_year(years[0].unit_id, path)]
+        years = {}
+    # the form's own problems (a stray cell) and each year's refused values, each said once; an error
+    # among them is a non-zero exit, as a points unit's (`Result.ok`) (#11)
+    refused = [*problems, *(p for unit in years.values() for p in unit.problems)]
+    for p in refused:
         echo(p.format(), sys.stderr)
     if not years:
         return True, None
-    refused = [p for unit in years.values() for p in unit.problems]
-    for p in refused:
-        echo(p.format(), sys.stderr)
-    values = {year: unit.values for year, unit in years.items() if year}
+    failed = any(p.severity == "error" for p in refused)
+    # the units as read: a refused value is shown as refused (`invalid`), not as not reported (#11)
+    values = {year: unit for year, unit in years.items() if year}
     unit = next(iter(years.values()))
     if args.year is not None:
-        result = evaluate_year(definition, args.year, values.get(args.year, {}), lang=args.lang)
+        result = evaluate_year(definition, args.year, values[args.year], lang=args.lang)
         if args.format == "json":
-            return bool(refused), targets_json(unit.unit_id, unit.unit_name, result, refused)
+            return failed, targets_json(unit.unit_id, unit.unit_name, result, refused)
         echo(targets_table(result, unit.unit_name or unit.unit_id, lang=args.lang))
     else:
         view = evaluate_years(definition, values, lang=args.lang)
         if args.format == "json":
-            return bool(refused), {
+            return failed, {
                 "unit": unit_json(unit.unit_id, unit.unit_name),
                 "years": [r.to_dict() for r in view.results],
                 "next_year": view.next_year,
@@ -198,4 +205,4 @@ def _score_targets(
                 ],
             }
         echo(years_table(view, unit.unit_name or unit.unit_id, lang=args.lang))
-    return bool(refused), None
+    return failed, None

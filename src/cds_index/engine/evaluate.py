@@ -28,6 +28,7 @@ from ..numbers import (
     points_text,
     round_as,
     show,
+    write_plain,
     written,
 )
 from ..read.inputs import UnitInputs, parse_values, read_otherwise, restated
@@ -218,7 +219,9 @@ _written = written  # plain()'s cache, read without a call (0 is never cached: p
 def node_texts(points: Decimal, top: Decimal) -> tuple[str, str, str | None]:
     """``(plain(points), plain(top), plain(points × 100 ÷ top) or None)``: a node's three numbers,
     the two common cases without a division — 0 points (``0``, or ``-0`` as the sign falls) and
-    full points (``100``) — the others divided (most are new numbers: a cache of pairs missed)."""
+    full points (``100``) — the others divided (most are new numbers: a cache of pairs missed). A
+    percentage is written without :func:`plain`'s cache: most are new numbers, which filled it and
+    emptied it every fifty units, taking the common points and maxima with them (#11)."""
     top_text = _written(top) or plain(top)
     if not points:
         signed = points.is_signed()
@@ -227,7 +230,7 @@ def node_texts(points: Decimal, top: Decimal) -> tuple[str, str, str | None]:
         return "-0" if signed else "0", top_text, "-0" if signed != top.is_signed() else "0"
     if points == top:
         return top_text, top_text, "100"
-    return _written(points) or plain(points), top_text, plain(per_hundred(points, top)) if top else None
+    return _written(points) or plain(points), top_text, write_plain(per_hundred(points, top)) if top else None
 
 
 def _exact_dict(node: NodeResult, explain: bool) -> dict[str, Any]:
@@ -261,7 +264,7 @@ def _exact_dict(node: NodeResult, explain: bool) -> dict[str, Any]:
         "status": status,
     }
     if explain:
-        out["explanation"] = node.explanation
+        out["explanation"] = _explanation(node)  # the property's sentence, without its call (#11)
     if self_points is not None:
         out["self_points"] = plain(self_points)
     if bonus:
@@ -327,6 +330,11 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
     if form == INVALID:
         return str(trace[2].text(lang))
     return render(trace[2], lang)  # TEXT: a problem's message, in the reader's language
+
+
+_explanation = explain
+"""A node's explanation as the property writes it, for :func:`_exact_dict` (whose ``explain`` is
+its flag)."""
 
 
 def _reader(lang: str) -> Lang:
@@ -921,7 +929,9 @@ class _Scorer:
         self.lang = lang
         self.sum_trace = _SUMS[lang]
         self.not_applicable = _NOT_APPLICABLE[lang]
-        self.bad = {p.location.path[-1]: p.message for p in unit.problems if p.location.path}
+        self.bad = {
+            p.location.path[-1]: p.message for p in unit.problems if p.location.path and p.severity == "error"
+        }
         self.broken = broken
         """Inputs whose value breaks a constraint of the definition: the criteria reading them are invalid."""
         self.source = unit.source
@@ -1056,7 +1066,7 @@ class _Scorer:
             try:
                 points, facts = rule.points(plain_values)
             except InvalidValue as exc:
-                return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None)))
+                return self.undefined(node, leaf, maximum, exc)
             except NotReported as exc:
                 return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),)))
             if rule.clamp is not None and (limited := rule.clamp(facts)) is not None:
@@ -1111,7 +1121,7 @@ class _Scorer:
         try:
             points, facts = leaf.rule.points(plain_values)
         except InvalidValue as exc:
-            return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None)))
+            return self.undefined(node, leaf, maximum, exc)
         except NotReported as exc:
             return _nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),)))
         # a rule with no "no credit" value of its inputs (formula, incidents): late, the criterion earns 0
@@ -1181,7 +1191,7 @@ class _Scorer:
         try:
             key = rule.measure(plain_values)
         except InvalidValue as exc:
-            return _nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None)))
+            return self.undefined(node, leaf, maximum, exc)
         where = Location(self.source, path=("values", rule.inputs[0]))
         standing = self.standings.get(node.id) if self.standings is not None else None
         if standing is None:
@@ -1202,6 +1212,23 @@ class _Scorer:
             self.problems.append(Problem("rank-peers-mismatch", message, where, (node.id,)))
             return _nothing(node, leaf, maximum, "invalid", (TEXT, lang, message))
         return standing, unit_id
+
+    def undefined(self, node: Node, leaf: _Leaf, maximum: Decimal, exc: InvalidValue) -> NodeResult:
+        """A criterion whose values make its rule undefined (a zero denominator): ``invalid``, 0 of its
+        points, and an ``invalid-value`` warning that says so with the unit's problems (#11: a unit
+        with no field reports lost the criterion's 10 points, seen only in its explanation, and was
+        ranked ``ok``). The decisions do not say how such a unit scores: the warning asks to check."""
+        reason = exc.with_traceback(None)
+        message = T(
+            "{node}: {reason}; the criterion is not scored (0 of its {points} points): check the values "
+            "(the decision does not say how a unit with none to count scores)",
+            node=node.id,
+            reason=reason.text(self.lang),
+            points=maximum,
+        )
+        where = Location(self.source, path=("values", leaf.inputs[0]) if leaf.inputs else ("values",))
+        self.problems.append(Problem("invalid-value", message, where, (node.id,), "warning"))
+        return _nothing(node, leaf, maximum, "invalid", (INVALID, self.lang, reason))
 
     def own_refused(self, node: Node, present: list[str], exc: InvalidValue) -> None:
         """The unit's self-assessed values make its rule undefined (a zero denominator) where the
@@ -1342,7 +1369,7 @@ class _Scorer:
             try:
                 points, facts = score_fn(read)
             except InvalidValue as exc:
-                push(_nothing(node, leaf, maximum, "invalid", (INVALID, lang, exc.with_traceback(None))))
+                push(self.undefined(node, leaf, maximum, exc))
                 continue
             except NotReported as exc:
                 push(_nothing(node, leaf, maximum, "not_reported", (MISSING, lang, (str(exc),))))

@@ -21,14 +21,19 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from ..errors import InputError, Problem, UsageError
+from ..errors import InputError, Location, Problem, UsageError
 from ..formats.model import Definition, Node
+from ..i18n import T
 from ..numbers import Lang, exactly
+from ..read.inputs import kind_of
 from ..read.literals import NumberFormat
 from ..rules.targets import STATUS_LABELS, STATUSES, Status, TargetValue, gap_text, year_target
-from .evaluate import NodeResult, Result, assessed_years, compiled, score
+from .evaluate import NodeResult, Result, assessed_years, check_year, compiled, score
+
+if TYPE_CHECKING:
+    from ..read.inputs import UnitInputs
 
 __all__ = [
     "NOT_APPLICABLE",
@@ -43,6 +48,7 @@ __all__ = [
     "TargetValue",
     "YearCell",
     "YearResult",
+    "check_target_year",
     "evaluate_year",
     "evaluate_years",
     "gaps",
@@ -111,20 +117,22 @@ class GroupCounts:
     no_target: int = 0
     not_applicable: int = 0
     not_reported: int = 0
+    invalid: int = 0
+    """Criteria whose value was refused (counted as not met)."""
 
     @property
     def total(self) -> int:
-        return self.met + self.unmet + self.no_target + self.not_applicable + self.not_reported
+        return self.met + self.unmet + self.no_target + self.not_applicable + self.not_reported + self.invalid
 
     @property
     def with_target(self) -> int:
         """Criteria that have a target this year and apply to the unit."""
-        return self.met + self.unmet + self.not_reported
+        return self.met + self.unmet + self.not_reported + self.invalid
 
     @property
     def completed(self) -> bool:
         """Every applicable target of the group is met."""
-        return self.unmet == 0 and self.not_reported == 0
+        return self.unmet == 0 and self.not_reported == 0 and self.invalid == 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +182,7 @@ class YearResult:
                     "no_target": g.no_target,
                     "not_applicable": g.not_applicable,
                     "not_reported": g.not_reported,
+                    "invalid": g.invalid,
                     "completed": g.completed,
                 }
                 for g in self.groups
@@ -258,17 +267,20 @@ class MultiYearView:
 def evaluate_year(
     definition: Definition,
     year: int,
-    values: Mapping[str, Any],
+    values: Mapping[str, Any] | UnitInputs,
     *,
     lang: Lang = "vi",
     number_format: NumberFormat | None = None,
 ) -> YearResult:
     """Check one unit's values of ``year`` against that year's targets.
 
-    ``values`` maps input names to values (see the module docstring). A criterion is ``no_target``
+    ``values`` maps input names to values (see the module docstring), or is a unit already read
+    (:func:`~cds_index.read.units_io.read_unit_years`): a unit that states another year than
+    ``year`` is refused (``input-year``), each year having its own targets. A criterion is ``no_target``
     when the year's target is ``*`` (whatever the value), ``not_applicable`` when its value is not
-    applicable, ``not_reported`` when its value is missing or ``None``, and otherwise ``met`` or
-    ``unmet``; a number target is inclusive (65 meets "65%").
+    applicable, ``not_reported`` when its value is missing or ``None``, ``invalid`` when the unit's
+    value was refused when read (its problem is the explanation; it counts as not met), and otherwise
+    ``met`` or ``unmet``; a number target is inclusive (65 meets "65%").
 
     Raises :class:`UsageError` if the definition is not a targets definition or ``year`` is not one
     of its years, and :class:`InputError` (with every problem) if a value is refused by the reader
@@ -283,14 +295,14 @@ def evaluate_year(
     False
     """
     _check_definition(definition, year)
-    read = read_values(definition, values, number_format=number_format)
-    return _year_result(definition, year, _walk(definition, year, read, lang), read)
+    read, refused = _of_year(definition, year, values, number_format)
+    return _year_result(definition, year, _walk(definition, year, read, lang, refused), read)
 
 
 def gaps(
     definition: Definition,
     year: int,
-    values: Mapping[str, Any],
+    values: Mapping[str, Any] | UnitInputs,
     *,
     target_year: int | None = None,
     lang: Lang = "vi",
@@ -309,33 +321,42 @@ def gaps(
     ['2023 target ≥ 70%: 65% in 2022, 5 percentage points short']
     """
     _check_definition(definition, year)
-    read = read_values(definition, values, number_format=number_format)
+    read, refused = _of_year(definition, year, values, number_format)
     if target_year is None:
         target_year = next_year_of(definition, year) or year
     else:
         _check_definition(definition, target_year)
-    return _gaps(definition, year, read, target_year, lang)
+    return _gaps(definition, year, read, target_year, lang, refused)
 
 
 def _gaps(
-    definition: Definition, year: int, read: dict[str, Any], target_year: int, lang: Lang
+    definition: Definition,
+    year: int,
+    read: dict[str, Any],
+    target_year: int,
+    lang: Lang,
+    refused: Sequence[Problem] = (),
 ) -> tuple[Gap, ...]:
-    walked = _walk(definition, target_year, read, lang)
+    walked = _walk(definition, target_year, read, lang, refused)
     outcomes = _outcomes(definition, target_year, walked, read, explained=False)
     found: list[Gap] = []
     for outcome in outcomes:
-        if outcome.status not in ("unmet", "not_reported"):
+        if outcome.status not in ("unmet", "not_reported", "invalid"):
             continue
-        assert outcome.target is not None  # unmet/not_reported only where there is a target
-        text = gap_text(
-            outcome.status,
-            outcome.value,
-            outcome.target,
-            outcome.shortfall,
-            _is_percent(definition, outcome.input),
-            year,
-            target_year,
-            lang,
+        assert outcome.target is not None  # unmet/not_reported/invalid only where there is a target
+        text = (
+            outcome.explanation
+            if outcome.status == "invalid"
+            else gap_text(
+                outcome.status,
+                outcome.value,
+                outcome.target,
+                outcome.shortfall,
+                _is_percent(definition, outcome.input),
+                year,
+                target_year,
+                lang,
+            )
         )
         found.append(
             Gap(
@@ -358,7 +379,7 @@ def _gaps(
 @exactly
 def evaluate_years(
     definition: Definition,
-    values_by_year: Mapping[int, Mapping[str, Any]],
+    values_by_year: Mapping[int, Mapping[str, Any] | UnitInputs],
     *,
     lang: Lang = "vi",
     number_format: NumberFormat | None = None,
@@ -376,8 +397,11 @@ def evaluate_years(
         raise UsageError(
             Problem(
                 "usage",
-                "evaluate_years() takes the values of each year, e.g. {2024: {'online_dossiers_pct': 65}}, "
-                f"got {type(values_by_year).__name__}",
+                T(
+                    "evaluate_years() takes the values of each year, e.g. {example}, got {type}",
+                    example="{2024: {'online_dossiers_pct': 65}}",
+                    type=kind_of(values_by_year),
+                ),
             )
         )
     years = _years(definition)
@@ -386,27 +410,41 @@ def evaluate_years(
         raise UsageError(
             Problem(
                 "usage",
-                f"{definition.id} has targets for {_years_text(years)}, not for "
-                f"{', '.join(map(str, unknown))}",
+                T(
+                    "{id} has targets for {years}, not for {year}",
+                    id=definition.id,
+                    years=_years_text(years),
+                    year=", ".join(map(str, unknown)),
+                ),
             )
         )
     problems: list[Problem] = []
     read: dict[int, dict[str, Any]] = {}
+    refused: dict[int, list[Problem]] = {}
     for y, raw in values_by_year.items():
         try:
-            read[y] = read_values(definition, raw, number_format=number_format)
+            read[y], refused[y] = _of_year(definition, y, raw, number_format)
         except InputError as exc:
-            problems += [dataclasses.replace(p, message=f"{y}: {p.message}") for p in exc.problems]
+            problems += [
+                dataclasses.replace(p, message=T("{name}: {message}", name=str(y), message=p.message))
+                for p in exc.problems
+            ]
     if problems:
         raise InputError(problems)
     results = tuple(
-        _year_result(definition, y, _walk(definition, y, read.get(y, {}), lang), read.get(y, {}))
+        _year_result(
+            definition, y, _walk(definition, y, read.get(y, {}), lang, refused.get(y, [])), read.get(y, {})
+        )
         for y in years
     )
     with_data = [r.year for r in results if r.has_data]
     latest = with_data[-1] if with_data else None
     next_year = next_year_of(definition, latest) if latest is not None else None
-    found = _gaps(definition, latest, read[latest], next_year or latest, lang) if latest is not None else ()
+    found = (
+        _gaps(definition, latest, read.get(latest, {}), next_year or latest, lang, refused.get(latest, []))
+        if latest is not None
+        else ()
+    )
     by_id = {g.id: g for g in found}
     tracks = []
     for first in results[0].criteria if results else ():
@@ -433,7 +471,10 @@ def read_values(
 
     if not isinstance(values, Mapping):
         raise InputError(
-            Problem("input-type", f"the values must be a mapping of input names, got {values!r:.60}")
+            Problem(
+                "input-type",
+                T("the values must be a mapping of input names to values, got {type}", type=kind_of(values)),
+            )
         )
     parsed: dict[str, Any] = {}
     raw: dict[str, Any] = {}
@@ -452,6 +493,32 @@ def read_values(
     return {**parsed, **read}
 
 
+def _of_year(
+    definition: Definition, year: int, values: Any, number_format: NumberFormat | None
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The values of ``year`` and the problems of its refused values: a mapping read by
+    :func:`read_values` (which raises on a refused value), or a unit already read
+    (:func:`~cds_index.read.units_io.read_unit_years`) whose year is ``year`` or not stated, whose
+    refused values are shown as refused (``invalid``), as :func:`score` shows them. A unit of another
+    year is refused (``input-year``), never checked against targets not its own (#11)."""
+    from ..read.inputs import UnitInputs
+
+    if not isinstance(values, UnitInputs):
+        return read_values(definition, values, number_format=number_format), []
+    if values.year is not None and values.year != year:
+        from ..read.units_io import other_year
+
+        where = Location(values.source, path=("year",))
+        raise InputError(other_year(values.source, values.year, year, where))
+    return dict(values.values), [p for p in values.problems if p.severity == "error"]
+
+
+def check_target_year(definition: Definition, year: int) -> None:
+    """A :class:`UsageError` unless ``definition`` has targets for ``year``: checked before a file is
+    read, so a year the definition lacks is said as such, not as a year the file lacks."""
+    _check_definition(definition, year)
+
+
 def next_year_of(definition: Definition, year: int) -> int | None:
     """The definition's next year after ``year``, or ``None`` if ``year`` is its last."""
     later = [y for y in definition.years or () if y > year]
@@ -461,12 +528,15 @@ def next_year_of(definition: Definition, year: int) -> int | None:
 # --- internals ------------------------------------------------------------------------------
 
 
-def _walk(definition: Definition, year: int, values: dict[str, Any], lang: Lang) -> Result:
-    """The one walk (:func:`~cds_index.engine.evaluate.score`) over values already read."""
+def _walk(
+    definition: Definition, year: int, values: dict[str, Any], lang: Lang, given: Sequence[Problem] = ()
+) -> Result:
+    """The one walk (:func:`~cds_index.engine.evaluate.score`) over values already read; ``given``,
+    the problems of the values refused when read: the criteria reading them are ``invalid``."""
     from ..read.inputs import UnitInputs
 
-    result = score(definition, UnitInputs("unit", None, year, values), lang=lang)
-    refused = tuple(p for p in result.problems if p.severity == "error")
+    result = score(definition, UnitInputs("unit", None, year, values, list(given)), lang=lang)
+    refused = tuple(p for p in result.problems[len(given) :] if p.severity == "error")
     if refused:  # a value breaking a constraint of the definition: refused, as score refuses it
         raise InputError(refused)
     return result
@@ -500,7 +570,7 @@ def _outcome(
     value: Measured | None = None
     shortfall: Decimal | None = None
     status: Status
-    if n.status in ("not_applicable", "not_reported"):
+    if n.status in ("not_applicable", "not_reported", "invalid"):
         status = n.status
     else:
         assert n.status == "scored" and not isinstance(n.trace, str), n.status  # refused values raise first
@@ -519,7 +589,7 @@ def _outcome(
         target,
         printed,
         shortfall,
-        n.explanation if explained else "",
+        n.explanation if explained or status == "invalid" else "",
     )
 
 
@@ -530,7 +600,7 @@ def _year_result(definition: Definition, year: int, result: Result, values: Mapp
         for pillar in result.pillars
     )
     completed = all(g.completed for g in groups)
-    has_data = any(o.input in values for o in outcomes)
+    has_data = any(o.input in values or o.status == "invalid" for o in outcomes)
     return YearResult(definition.id, year, tuple(outcomes), groups, completed, has_data)
 
 
@@ -540,24 +610,37 @@ def _check_targets_definition(definition: object) -> None:
         raise UsageError(
             Problem(
                 "usage",
-                "evaluate_year() takes a definition, e.g. cds_index.load('thanh-hoa-1829-commune'), "
-                f"got {type(definition).__name__}",
+                T(
+                    "{function} takes a definition, e.g. {example}",
+                    function="evaluate_year()",
+                    example="cds_index.load('thanh-hoa-1829-commune')",
+                ),
             )
         )
     if not _years(definition):
         raise UsageError(
-            Problem("usage", f"{definition.id} scores points, not yearly targets; use cds_index.score")
+            Problem(
+                "usage",
+                T("{id} scores points, not yearly targets; use cds_index.score", id=definition.id),
+            )
         )
 
 
 def _check_definition(definition: Definition, year: int) -> None:
     _check_targets_definition(definition)
-    if isinstance(year, bool) or not isinstance(year, int):
-        raise UsageError(Problem("usage", f"the year is a whole number such as 2024, got {year!r}"))
+    check_year(year)  # a whole year 1900–2100 (None: not one of the definition's years, below)
     years = _years(definition)
     if year not in years:
         raise UsageError(
-            Problem("usage", f"{definition.id} has targets for {_years_text(years)}, not for {year}")
+            Problem(
+                "usage",
+                T(
+                    "{id} has targets for {years}, not for {year}",
+                    id=definition.id,
+                    years=_years_text(years),
+                    year=str(year),
+                ),
+            )
         )
 
 
@@ -567,7 +650,7 @@ def _years(definition: Definition) -> tuple[int, ...]:
 
 
 def _years_text(years: Sequence[int]) -> str:
-    return ", ".join(map(str, years)) or "no year"
+    return ", ".join(map(str, years)) or T("no year")
 
 
 def _is_percent(definition: Definition, name: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal, get_args
 
@@ -17,6 +17,7 @@ from pydantic import (
     PrivateAttr,
     StrictBool,
     StrictStr,
+    field_validator,
     model_validator,
 )
 
@@ -914,6 +915,30 @@ class InputsFile(Model):
         None, description="Values per year, for definitions with yearly targets."
     )
 
+    @field_validator("years", mode="before")
+    @classmethod
+    def _each_year_once(cls, years: Any) -> Any:
+        """`2023:` and `"2023":` are one year: the second replaced the first without a word (#11)."""
+        if isinstance(years, Mapping):
+            seen: dict[str, Any] = {}
+            for key in years:
+                text = str(key).strip() if isinstance(key, int | str) and not isinstance(key, bool) else None
+                if text is None or not text.isdigit():
+                    continue  # not a year: the field's own validation says so
+                year = text.lstrip("0") or "0"
+                if year in seen:
+                    raise ValueError(
+                        T(
+                            "the year {year} is given twice in `years:` (as {first} and {second}); give "
+                            "each year once",
+                            year=year,
+                            first=repr(seen[year]),
+                            second=repr(key),
+                        )
+                    )
+                seen[year] = key
+        return years
+
     @model_validator(mode="after")
     def _values_or_years(self) -> InputsFile:
         if (self.values is None) == (self.years is None):
@@ -927,8 +952,11 @@ class Expectation(Model):
     status: dict[str, Literal["scored", "not_reported", "not_applicable", "invalid", "pending"]] = Field(
         default_factory=dict
     )
-    targets: dict[str, Literal["met", "unmet", "no_target", "not_applicable", "not_reported"]] = Field(
-        default_factory=dict, description="Expected target outcome per criterion (yearly-target definitions)."
+    targets: dict[str, Literal["met", "unmet", "no_target", "not_applicable", "not_reported", "invalid"]] = (
+        Field(
+            default_factory=dict,
+            description="Expected target outcome per criterion (yearly-target definitions).",
+        )
     )
     completed: bool | None = Field(None, description="Whether the unit completes the year (targets).")
 

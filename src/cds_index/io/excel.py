@@ -22,7 +22,7 @@ from ..formats.model import Definition
 from ..i18n import Message, T, render, system_reason
 from ..numbers import Lang, plain, show
 from ..read.inputs import NOT_APPLICABLE_WORDS, UnitInputs, parse_values, restated
-from ..read.literals import NumberFormat
+from ..read.literals import NumberFormat, short
 from ..read.literals import read_year as literal_year
 from ..read.registry import names_definition
 from .merged import MAX_MERGES, Merges, scan
@@ -591,9 +591,11 @@ def read_workbook(
     if definition.scoring == "targets":
         # the yearly form (one column per year) is one unit's years: a unit per year, like a table
         # row per unit and year, so every reader of units reads it
-        years, _ = read_workbook_years(definition, path)
-        if years:
-            yield from (years[y] for y in sorted(years))
+        years, general = read_workbook_years(definition, path, number_format=number_format)
+        if years:  # a problem of the form (a stray cell) is every year's: none is read without it (#11)
+            for y in sorted(years):
+                unit = years[y]
+                yield dataclasses.replace(unit, problems=[*general, *unit.problems]) if general else unit
             return
     for sheet in _sheets(path):
         if isinstance(sheet, Problem):
@@ -1070,7 +1072,7 @@ def _ref(sheet: str) -> str:
 
 def _stray(file: str, sheet: str, number: int, col: int, cell: _Cell, why: Message) -> Problem:
     address = f"{_ref(sheet)}!{column_letter(col + 1)}{number}"
-    shown = cell.shown if cell.problem else repr(cell.value)
+    shown = cell.shown if cell.problem else short(cell.value)  # 5, never Decimal('5') (#11)
     return Problem(
         "excel-stray-cell",
         T(
@@ -1469,7 +1471,8 @@ def _read_form(
             if not is_blank(evidence):
                 entry["evidence"] = str(evidence)
             if isinstance(value, str) and _key(value) in NOT_APPLICABLE_WORDS:
-                entry = {"not_applicable": True}
+                entry.pop("self", None)  # the council's figure beside it is kept: a contradiction (#11)
+                entry["not_applicable"] = True
             raw[name] = entry
         cells_at[name] = number
     values_, found = parse_values(
@@ -1500,7 +1503,7 @@ _YEAR_HEADER = re.compile(r"(?:năm|nam|year)\s*([0-9]{4})")
 
 
 def read_workbook_years(
-    definition: Definition, path: str | Path
+    definition: Definition, path: str | Path, *, number_format: NumberFormat | None = None
 ) -> tuple[dict[int, UnitInputs], list[Problem]]:
     """One unit's values for every year, from the yearly-targets form (one column per year).
 
@@ -1520,7 +1523,9 @@ def read_workbook_years(
             keys = {i: _canonical(_key(c.value)) for i, c in row.items() if isinstance(c.value, str)}
             years = {i: int(m[1]) for i, k in keys.items() if (m := _YEAR_HEADER.fullmatch(k))}
             if _key(COL_NAME) in keys.values() and years:
-                return _read_years_form(definition, file, sheet, head[:-1], row, number, years, rows)
+                return _read_years_form(
+                    definition, file, sheet, head[:-1], row, number, years, rows, number_format
+                )
             if number >= _FORM_SCAN:
                 break
         if sheet.stopped is not None:
@@ -1557,6 +1562,7 @@ def _read_years_form(
     header_row: int,
     year_cols: dict[int, int],
     rows: Iterator[tuple[int, Row]],
+    number_format: NumberFormat | None = None,
 ) -> tuple[dict[int, UnitInputs], list[Problem]]:
     title = sheet.title
     facts: dict[str, tuple[Any, int]] = {}
@@ -1655,7 +1661,9 @@ def _read_years_form(
             at[(year, name)] = where
     units: dict[int, UnitInputs] = {}
     for year, values in raw.items():
-        parsed, found = parse_values(values, definition.inputs, number_format=definition.number_format)
+        parsed, found = parse_values(
+            values, definition.inputs, number_format=number_format or definition.number_format
+        )
         names = [str(p.location.path[-1]) if p.location.path else "" for p in found]
         placed = [place(p, file, at.get((year, name)), name) for p, name in zip(found, names, strict=True)]
         units[year] = UnitInputs(

@@ -37,6 +37,7 @@ _MAX_INT = 10**15
 _VALUE_KEYS = {"value", "self", "appraised", "date", "evidence", "note", "not_applicable"}
 _PLAIN = frozenset({bool, int, float, Decimal})
 """Types of a value that is neither a mapping nor text: no `n/a` word, no keys to read (#11)."""
+_NUMERIC = frozenset({"number", "integer"})
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 """A date as JSON clients write it, which read_date reads as the day it names (or refuses)."""
 
@@ -60,6 +61,37 @@ class Value:
     @property
     def has_appraisal(self) -> bool:
         return self.appraised is not None
+
+
+_YES = Value(True, True)
+_NO = Value(False, False)
+"""A JSON boolean of a yes/no input, read: the same Value for every unit (a Value is immutable; a
+frozen dataclass of seven fields took 1 µs to build, a third of reading a value, #11)."""
+_COUNTS: dict[int, Value] = {}
+_COUNTS_MAX = 1 << 12
+"""A JSON integer of a number input, read (its Decimal, no places), by the integer: the common counts
+come back for every unit. Bounded as :mod:`cds_index.numbers`' caches are."""
+
+
+def _count(raw: int) -> Value:
+    """The Value of a JSON integer ``raw`` within the input's bounds: ``Decimal(raw)`` as final and
+    self-assessed value (the one object, as the general path gives it)."""
+    try:
+        return _COUNTS[raw]
+    except KeyError:
+        number = Decimal(raw)
+        found = _COUNTS[raw] = Value(number, number)
+        if len(_COUNTS) > _COUNTS_MAX:
+            _COUNTS.clear()
+        return found
+
+
+_TEXT_KINDS = frozenset({"role", "date"})
+_TEXTS: dict[tuple[str, str], Value] = {}
+_TEXT_MAX = 40
+"""A role or a date written as text (``head``, ``2024-05-12``) and read, by its input's type and
+the text (up to 40 characters): its reading depends on nothing else, and the same few texts come
+back for every unit (#11). A text that reads as nothing or is refused is never kept."""
 
 
 @dataclass
@@ -305,6 +337,25 @@ def parse_values(
             )
             continue
         spec = inputs.get(name)
+        kind = type(raw)
+        if kind is bool and spec is not None and spec.type == "boolean":  # a JSON boolean, as it is (#11)
+            values[name] = _YES if raw else _NO
+            continue
+        if (  # a JSON integer of a number input, within its bounds: its Decimal (#11)
+            kind is int
+            and spec is not None
+            and spec.type in _NUMERIC
+            and -_MAX_INT <= raw <= _MAX_INT
+            and (spec.min is None or raw >= spec.min)  # an int and a Decimal compare exactly
+            and (spec.max is None or raw <= spec.max)
+        ):
+            values[name] = _count(raw)
+            continue
+        if kind is str and spec is not None and spec.type in _TEXT_KINDS:  # read before? (#11)
+            shared = _TEXTS.get((spec.type, raw))
+            if shared is not None:
+                values[name] = shared
+                continue
         if spec is None:
             problems.append(
                 Problem(
@@ -339,8 +390,14 @@ def parse_values(
             na_flag = raw.get("not_applicable")
             if isinstance(na_flag, str) and read_bool(na_flag)[1] is None:
                 na_flag = read_bool(na_flag)[0]  # "không", "false" quoted: not "not applicable" (#9)
+            contradiction = _contradiction(name, spec, raw, bool(na_flag))
+            if contradiction is not None:  # never one of them chosen without a word (#11)
+                problems.append(Problem("input-type", contradiction, where(name)))
+                continue
+            if not na_flag and any(_is_na_word(raw.get(key)) for key in _FIGURES):
+                na_flag = True  # `{self: n/a}`: the word, as a value written alone (#11)
             if na_flag:
-                na_reason = raw["not_applicable"]
+                na_reason = raw.get("not_applicable")
                 values[name] = Value(
                     not_applicable=True,
                     reason=na_reason if isinstance(na_reason, str) and na_flag is na_reason else None,
@@ -384,8 +441,56 @@ def parse_values(
         final = appraised if appraised is not None else self_value
         if final is None:
             continue  # explicitly null: not reported
-        values[name] = Value(final, self_value, appraised, date, False, reason, evidence)
+        value = values[name] = Value(final, self_value, appraised, date, False, reason, evidence)
+        if kind is str and spec.type in _TEXT_KINDS and len(raw) <= _TEXT_MAX:  # a role or a day, as text
+            if len(_TEXTS) >= _COUNTS_MAX:
+                _TEXTS.clear()
+            _TEXTS[spec.type, raw] = value
     return values, problems
+
+
+_FIGURES = ("value", "self", "appraised")
+
+
+def _is_na_word(raw: Any) -> bool:
+    return isinstance(raw, str) and _norm(raw) in NOT_APPLICABLE_WORDS
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except (ArithmeticError, TypeError):  # a signalling NaN compares by raising
+        return False
+
+
+def _contradiction(name: str, spec: InputDef, raw: Mapping[str, Any], na_flag: bool) -> Message | None:
+    """Why a value mapping contradicts itself, or None: ``value`` and ``self`` (two names of the unit's
+    own figure) with different values, or not applicable (``not_applicable``, or ``n/a`` as the unit's
+    or the council's figure) beside a figure. Either reading would be a guess (#11: `{value: 5,
+    self: 7}` was read as 7, `{not_applicable: true, self: 7}` as not applicable, and a form's
+    council figure beside the unit's `n/a` was dropped)."""
+    given = {key: raw.get(key) for key in _FIGURES if raw.get(key) is not None}
+    value, own = given.get("value"), given.get("self")
+    if value is not None and own is not None and not _same(value, own):
+        return T(
+            "{name} ({label}): `value` {value} and `self` {own} differ; both are the unit's own figure: "
+            "give it once (and the appraisal council's figure as `appraised`)",
+            name=name,
+            label=spec.label,
+            value=short(value),
+            own=short(own),
+        )
+    words = {key for key, v in given.items() if _is_na_word(v)}
+    figures = sorted(set(given) - words)
+    if (na_flag or words) and figures:
+        return T(
+            "{name} ({label}): marked not applicable and given a figure ({figures}); write one: the "
+            "figure, or not applicable (n/a)",
+            name=name,
+            label=spec.label,
+            figures=", ".join(f"`{key}` {short(given[key])}" for key in figures),
+        )
+    return None
 
 
 def read_inputs_file(path: str | Path, doc: Any = None) -> tuple[Any, Any, list[Problem]]:

@@ -147,9 +147,38 @@ def read_number(
         number = raw
     elif isinstance(raw, str):
         return _read_text(raw, integer=integer, percent=percent, number_format=number_format)
+    elif isinstance(raw, dt.date | dt.time | dt.timedelta):  # a cell formatted as a date or time (#11)
+        return (
+            None,
+            "input-type",
+            T(
+                "expected a number, got the date or time {value}: the cell is formatted as a date or time; "
+                "format it as a number (Format Cells → Number) and write the figure",
+                value=_when(raw),
+            ),
+        )
     else:
         return None, "input-type", T("expected a number, got {value}", value=_short(raw))
     return check_number(number, raw, integer=integer)
+
+
+def _when(raw: dt.date | dt.time | dt.timedelta) -> str:
+    """A date, time or duration as a Vietnamese office writes it: 01/05/2026, 01/05/2026 14:30, 06:00,
+    30:00 (a duration of 30 hours)."""
+    if isinstance(raw, dt.timedelta):
+        minutes = int(raw.total_seconds() // 60)
+        sign, minutes = ("-", -minutes) if minutes < 0 else ("", minutes)
+        return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    if isinstance(raw, dt.datetime):
+        day = f"{raw.day:02d}/{raw.month:02d}/{raw.year:04d}"
+        return (
+            day
+            if (raw.hour, raw.minute, raw.second) == (0, 0, 0)
+            else f"{day} {raw.hour:02d}:{raw.minute:02d}"
+        )
+    if isinstance(raw, dt.date):
+        return f"{raw.day:02d}/{raw.month:02d}/{raw.year:04d}"
+    return f"{raw.hour:02d}:{raw.minute:02d}"
 
 
 def check_number(number: Decimal, raw: Any, *, integer: bool = False) -> Read:
@@ -210,6 +239,8 @@ def short(raw: Any) -> str:
         return T("a number of about {digits} digits", digits=int(raw.bit_length() * math.log10(2)) + 1)
     if isinstance(raw, Decimal):
         return str(raw)[:60]  # a spreadsheet's number as written (9.5), never Decimal('9.5') (#12)
+    if isinstance(raw, dt.date | dt.time | dt.timedelta):
+        return _when(raw)  # as an office writes it, never datetime.datetime(2026, 5, 1, 0, 0) (#11)
     if isinstance(raw, list | tuple | set | frozenset | dict):
         # never repr() a container whole: a million values, or nesting deep enough to recurse (#9)
         text = _REPR.repr(raw)
@@ -302,18 +333,49 @@ def _read_text(raw: str, *, integer: bool, percent: bool, number_format: NumberF
             return (
                 None,
                 "input-ambiguous",
-                T(
-                    "{value} can be read as {vi} (Vietnamese: '.' between thousands, ',' before decimals) "
-                    "or as {en} (English: ',' between thousands, '.' before decimals); write {vi} or {en} "
-                    "(no separator between thousands, a comma before decimals), or declare the file's "
-                    "number format (--number-format vi|en)",
-                    value=repr(raw),
-                    vi=vi,
-                    en=en,
-                ),
+                _ambiguous(repr(raw), vi, en),
             )
         (value,) = values
     return check_number(Decimal(sign + format(value, "f")), raw, integer=integer)
+
+
+def _ambiguous(value: str, vi: str, en: str, *, api: bool = False) -> Message:
+    """A number with two readings: write it with one, or declare the number format; a caller of the
+    HTTP API, which has no ``--number-format``, is told to send a JSON number instead (#11)."""
+    if api:
+        return T(
+            "{value} can be read as {vi} (Vietnamese: '.' between thousands, ',' before decimals) "
+            "or as {en} (English: ',' between thousands, '.' before decimals); write {vi} or {en} "
+            "(no separator between thousands, a comma before decimals), or send it as a JSON number",
+            value=value,
+            vi=vi,
+            en=en,
+        )
+    return T(
+        "{value} can be read as {vi} (Vietnamese: '.' between thousands, ',' before decimals) "
+        "or as {en} (English: ',' between thousands, '.' before decimals); write {vi} or {en} "
+        "(no separator between thousands, a comma before decimals), or declare the file's "
+        "number format (--number-format vi|en)",
+        value=value,
+        vi=vi,
+        en=en,
+    )
+
+
+_AMBIGUOUS = _ambiguous("", "", "").msgid
+
+
+def for_api(message: Any) -> Any:
+    """``message`` in the words of the HTTP API: a number with two readings is to be sent as a JSON
+    number, not read by a ``--number-format`` a request does not have; other messages as they are."""
+    if not isinstance(message, Message):
+        return message
+    if message.msgid == _AMBIGUOUS:
+        return _ambiguous(**message.params, api=True)
+    params = {k: for_api(v) for k, v in message.params.items()}
+    if all(params[k] is v for k, v in message.params.items()):
+        return message
+    return Message(message.msgid, params)
 
 
 _WITH_WORDS = re.compile(r"([0-9][0-9., ]*?)\s*[^\W\d_][^\d]*")

@@ -774,6 +774,14 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, s
             "comma starts a new key; write the number in quotes ('0,5') or with a point (0.5)",
             value=_short(err.get("input")),
         )
+    elif kind == "string_type" and isinstance(err.get("input"), int | float | Decimal | dt.date):
+        # `id: 00001` is the number 1, `id: 2024-01-01` a date: YAML read them before we did (#11)
+        code = "wrong-type"
+        message = T(
+            "expected text, got {value}: YAML reads an unquoted 00001 as the number 1 and 2024-01-01 as "
+            "a date; write the text in quotes, exactly as it should read ('00001')",
+            value=_short(err.get("input")),
+        )
     elif kind in _TYPE_WORDS:
         code = "wrong-type"
         message = T("{expected}, got {value}", expected=_TYPE_WORDS[kind], value=_short(err.get("input")))
@@ -873,6 +881,10 @@ def _negative(value: Any) -> bool:
 
 
 def _short(value: Any) -> str:
+    if isinstance(value, dt.date | dt.time | dt.timedelta):  # 01/01/2024, never datetime.date(…) (#11)
+        from .literals import short
+
+        return short(value)
     if isinstance(value, dict):
         return T("a mapping")
     if isinstance(value, list):

@@ -76,27 +76,103 @@ def _no_year(doc: Document, path: str | Path, year: int, years: list[int]) -> Pr
 
 
 def read_unit_years(
-    definition: Definition, path: str | Path, *, doc: Document | None = None
+    definition: Definition,
+    path: str | Path,
+    *,
+    year: int | None = None,
+    number_format: NumberFormat | None = None,
+    doc: Document | None = None,
 ) -> tuple[dict[int, UnitInputs], list[Problem]]:
     """Every year of a multi-year inputs file (`years:`), parsed (a one-year file gives one entry).
 
-    ``doc`` is the file already read, so it is not read twice. A workbook (``.xlsx``) is read as
-    the yearly-targets form (:func:`cds_index.io.excel.read_workbook_years`).
+    ``year``, the year asked (``--year``): a one-year file without a `year:` holds the values of
+    that year, as :func:`read_unit` reads it; a file of another year, or a `years:` file without
+    it, is refused (``input-year``, at its `year:` or `years:` line), never read as a year with
+    nothing reported: each year has its own targets (#11). Without ``year`` a one-year file
+    without a `year:` is keyed ``0`` (its year is unknown). ``number_format`` (``vi``/``en``)
+    decides a number written as text with two readings (default: the definition's). ``doc`` is the
+    file already read, so it is not read twice. A workbook (``.xlsx``) is read as the yearly-targets
+    form (:func:`cds_index.io.excel.read_workbook_years`).
     """
     if doc is None and Path(path).suffix.lower() in {".xlsx", ".xlsm"}:
         from ..io.excel import read_workbook_years
 
-        return read_workbook_years(definition, path)
+        years, problems = read_workbook_years(definition, path, number_format=number_format)
+        if year is not None and years and year not in years:
+            return {}, [*problems, _no_form_year(path, year, sorted(years))]
+        return years, problems
     model, doc, problems = _read_for(definition, path, doc)
     if model is None:
         return {}, problems
     if model.years is None:
-        year = model.year or 0
-        return {year: _parse(definition, path, model, doc, year, ("values",), model.values or {})}, []
+        stated = model.year
+        if year is not None and stated is not None and stated != year:
+            return {}, [_other_year(doc, path, stated, year)]
+        chosen = stated if stated is not None else year
+        return {
+            chosen or 0: _parse(
+                definition, path, model, doc, chosen, ("values",), model.values or {}, number_format
+            )
+        }, []
+    if year is not None and year not in model.years:
+        return {}, [_no_year(doc, path, year, sorted(model.years))]
     return {
-        year: _parse(definition, path, model, doc, year, ("years", year), raw)
-        for year, raw in model.years.items()
+        y: _parse(definition, path, model, doc, y, ("years", y), raw, number_format)
+        for y, raw in model.years.items()
     }, []
+
+
+def no_year(unit_id: str, path: str | Path) -> Problem:
+    """A one-year file that states no year, read without a year asked: which year's targets its
+    values are to be checked against is not known, so it is refused, never checked against none."""
+    return Problem(
+        "usage",
+        T(
+            "unit {unit} gives no year: add `year: 2024` to the file, or pass --year 2024",
+            unit=repr(unit_id),
+        ),
+        Location(str(path)),
+    )
+
+
+def _other_year(doc: Document, path: str | Path, stated: int, year: int) -> Problem:
+    """A one-year file of ``stated`` asked for ``year``, where each year has its own targets: refused
+    (the points path restates it instead, :func:`~cds_index.read.inputs.restated`)."""
+    loc = doc.location(("year",), key=True)
+    return other_year(str(path), stated, year, Location(loc.file, loc.line, loc.column, ("year",)))
+
+
+def other_year(file: str | None, stated: int, year: int, where: Location) -> Problem:
+    """The ``input-year`` error of values of ``stated`` checked against the targets of ``year``."""
+    return Problem(
+        "input-year",
+        T(
+            "{file} has the values of {stated}, not of {year}: each year has its own targets, so they "
+            "are not scored as {year}: score them as {stated} (--year {stated}), or write the values "
+            "of {year} in a file of that year (`year: {year}`)",
+            file=file or T("the unit"),
+            stated=str(stated),
+            year=str(year),
+        ),
+        where,
+    )
+
+
+def _no_form_year(path: str | Path, year: int, years: list[int]) -> Problem:
+    """A yearly-targets form without the column of the year asked: refused, as :func:`_no_year`."""
+    return Problem(
+        "input-year",
+        T(
+            "{file} has the values of {years}, not of {year}: score one of its years (--year {last}), "
+            "or add a {column} column to the form",
+            file=str(path),
+            years=", ".join(map(str, years)),
+            year=str(year),
+            last=str(years[-1]),
+            column=repr(f"Năm {year}"),
+        ),
+        Location(str(path)),
+    )
 
 
 def _parse(

@@ -392,7 +392,14 @@ def years_table(view: Any, unit_name: str, *, lang: Lang = "vi") -> str:
     """Every year side by side (value vs target), then what must improve to meet next year's targets."""
     from ..engine.targets import STATUS_LABELS
 
-    mark = {"met": "✓", "unmet": "✗", "no_target": "*", "not_applicable": "–", "not_reported": "?"}
+    mark = {
+        "met": "✓",
+        "unmet": "✗",
+        "no_target": "*",
+        "not_applicable": "–",
+        "not_reported": "?",
+        "invalid": "!",
+    }
     years = view.years
 
     def short(text: str, size: int = 14) -> str:  # a value the unit wrote, shortened at a word

@@ -28,8 +28,10 @@ from .common import SCALE_WORDS, Compiled, Need, Problems, Values
 
 MODEL = Targets
 
-Status = Literal["met", "unmet", "no_target", "not_applicable", "not_reported"]
-STATUSES: tuple[Status, ...] = ("met", "unmet", "no_target", "not_applicable", "not_reported")
+Status = Literal["met", "unmet", "no_target", "not_applicable", "not_reported", "invalid"]
+STATUSES: tuple[Status, ...] = ("met", "unmet", "no_target", "not_applicable", "not_reported", "invalid")
+"""``invalid``: the value given was refused (its problem says why and how to write it); it counts as
+not met, as a value not reported does, but is never shown as one (#11)."""
 TargetValue = Decimal | tuple[str, ...]
 """A year's target: the number to reach (inclusive), or the acceptable states."""
 
@@ -41,6 +43,7 @@ STATUS_LABELS = Words(
         "no_target": "no target",
         "not_applicable": "not applicable",
         "not_reported": "not reported",
+        "invalid": "invalid",
     },
 )
 
