@@ -24,7 +24,9 @@ The language is chosen in one place, :func:`choose_language`: an explicit argume
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 import os
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # the rest loads when a message is rendered: `import cds_index` stays light (#11)
@@ -111,6 +113,10 @@ def render_optional(text: Any, lang: str | None = None) -> str | None:
 
 
 def _fill(template: str, params: dict[str, Any], lang: Lang | None) -> str:
+    if lang is None:  # every message's English text, made when it is: a plain text is itself (#11)
+        return template.format_map(
+            {name: value if type(value) is str else _param(value, None) for name, value in params.items()}
+        )
     return template.format_map({name: _param(value, lang) for name, value in params.items()})
 
 
@@ -127,12 +133,8 @@ def _param(value: Any, lang: Lang | None) -> Any:
         return str(value) if lang is None else render(value, lang)
     if isinstance(value, Prose):
         return str(value) if lang is None else _prose(value, lang)
-    from decimal import Decimal
-
     if lang is None:  # the English str value: numbers as the code always wrote them (`plain`)
         return _plain(value) if isinstance(value, Decimal) else value
-    import datetime as dt
-
     if isinstance(value, bool):
         return render(T("yes") if value else T("no"), lang)
     if isinstance(value, int | Decimal | float):
@@ -164,9 +166,15 @@ def number(value: int | Decimal | float, lang: str | None = None) -> str:
 
 
 def _plain(value: Decimal) -> str:
-    from .numbers import plain
+    global _PLAIN_TEXT
+    if _PLAIN_TEXT is None:  # numbers imports this module: its writer is taken on first use
+        from .numbers import plain
 
-    return plain(value)
+        _PLAIN_TEXT = plain
+    return _PLAIN_TEXT(value)
+
+
+_PLAIN_TEXT: Any = None
 
 
 def date(value: dt.date, lang: str | None = None) -> str:
