@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:  # the rest loads when a message is rendered: `import cds_index` stays light (#11)
     import datetime as dt
     import gettext
+    from collections.abc import Callable
     from decimal import Decimal
     from pathlib import Path
     from types import TracebackType
@@ -174,7 +175,7 @@ def _plain(value: Decimal) -> str:
     return _PLAIN_TEXT(value)
 
 
-_PLAIN_TEXT: Any = None
+_PLAIN_TEXT: Callable[[Decimal], str] | None = None
 
 
 def date(value: dt.date, lang: str | None = None) -> str:
