@@ -391,8 +391,14 @@ def _one(
     if problems:
         return failed()
     parts = [(p, olds[p.id]) for p in new.predecessors]
-    for _, old in parts:
-        problems.extend(p for p in old.problems if p.severity == "error")
+    for (
+        pred,
+        old,
+    ) in parts:  # its errors and its warnings (a re-dated year, a zero denominator), each once (#11)
+        for p in old.problems:
+            carried = p if p.severity == "error" else _naming(p, pred.id)
+            if carried not in problems:
+                problems.append(carried)
     if any(old.result is None for _, old in parts):
         return failed()
     years = {old.result.year for _, old in parts if old.result is not None}
@@ -498,6 +504,15 @@ def _one(
             )
         )
     return RolledUp(new.id, new.name, method, result, tuple(contributions), result.problems)
+
+
+def _naming(problem: Problem, unit_id: str) -> Problem:
+    """An old unit's warning as its new unit carries it: it names the old unit (#11)."""
+    if i18n.render(problem.message, "en").startswith(f"{unit_id}:"):
+        return problem
+    return dataclasses.replace(
+        problem, message=T("the old unit {unit}: {message}", unit=repr(unit_id), message=problem.message)
+    )
 
 
 def method_index(result: Result, method: str) -> Decimal:

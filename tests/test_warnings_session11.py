@@ -1,0 +1,78 @@
+"""Warnings a unit carries are said on every path (an outside tester's findings, #11): a file of 2024
+scored as 2025 with ``--year`` (``input-year``) and a zero denominator (``invalid-value``) were
+hidden by ``rollup``, ``rank`` and ``report``, and a form's unit id typed as a date became its id."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import cds_index
+from cds_index.analyse.roll_up import rollup
+from cds_index.cli import main
+from cds_index.io.batch import read_units
+
+ROOT = Path(__file__).resolve().parent.parent
+REARRANGEMENTS = ROOT / "examples" / "rearrangements"
+OLD = REARRANGEMENTS / "2024"
+PLAN = REARRANGEMENTS / "hue-communes.yaml"
+STRONG = ROOT / "examples" / "hue-2263-commune-strong.yaml"
+DATA = Path(__file__).resolve().parent / "data" / "warnings11"
+OF_2023 = DATA / "of-2023.yaml"
+FORMULA = DATA / "formula-def.yaml"
+ZERO_A, ZERO_B = DATA / "zero-a.yaml", DATA / "zero-b.yaml"
+
+
+@pytest.fixture(scope="module")
+def hue() -> cds_index.Definition:
+    return cds_index.load("hue-2263-commune")
+
+
+# --- 1. rollup carries the old units' warnings ---------------------------------------------------
+
+
+def test_rollup_carries_the_old_units_warnings_each_once(hue: cds_index.Definition) -> None:
+    """2024 files rolled up as 2025: each old unit's `input-year` warning is the new unit's, once,
+    naming the old unit (it had only the errors, so the re-dating went unsaid)."""
+    olds = [u.unit_id for u in read_units(hue, [OLD])]
+    rolled = rollup(hue, [OLD], PLAN, year=2025, lang="en")
+    (unit,) = rolled.units
+    said = [p for p in unit.problems if p.code == "input-year"]
+    assert len(said) == len(olds) and all(p.severity == "warning" for p in said)
+    for old in olds:
+        assert sum(old in str(p.message) for p in said) == 1
+    assert unit.result is not None and said[0] in unit.result.problems
+    assert unit.ok  # a warning does not fail
+
+
+@pytest.mark.parametrize("method", ["mean_index", "rescore"])
+def test_rollup_cli_shows_the_old_units_warnings(capsys: pytest.CaptureFixture[str], method: str) -> None:
+    code = main(
+        [
+            *("rollup", "hue-2263-commune", str(OLD), "--rearrangement", str(PLAN), "--year", "2025"),
+            *("--method", method, "--format", "json", "--lang", "en"),
+        ]
+    )
+    document = json.loads(capsys.readouterr().out)
+    assert code == (0 if method == "mean_index" else 1)  # rescore: a role cannot be added up (an error)
+    (unit,) = document["units"]
+    assert any(p["code"] == "input-year" for p in unit["problems"])
+
+
+def test_rollup_names_the_old_unit_of_a_warning_that_does_not(tmp_path: Path) -> None:
+    """A zero denominator names its criterion, not its unit: the new unit's copy names the old unit."""
+    definition = cds_index.load(str(FORMULA))
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "kind: rearrangement\nid: x-2025\ntitle: x\nlevel: commune\n"
+        "decision: {number: 1/NQ, date: 2025-06-16}\neffective: 2025-07-01\n"
+        "definitions: [tinh-x-formula-test]\nmethod: mean_index\n"
+        "units:\n  - id: xa-moi\n    from: [xa-a, xa-b]\n",
+        encoding="utf-8",
+    )
+    (unit,) = rollup(definition, [ZERO_A, ZERO_B], plan, lang="en").units
+    zero = [p for p in unit.problems if p.code == "invalid-value"]
+    assert len(zero) == 1 and zero[0].severity == "warning"
+    assert "the old unit 'xa-a'" in cds_index.i18n.render(zero[0].message, "en")
