@@ -76,3 +76,26 @@ def test_rollup_names_the_old_unit_of_a_warning_that_does_not(tmp_path: Path) ->
     zero = [p for p in unit.problems if p.code == "invalid-value"]
     assert len(zero) == 1 and zero[0].severity == "warning"
     assert "the old unit 'xa-a'" in cds_index.i18n.render(zero[0].message, "en")
+
+
+# --- 2. rank says each ranked unit's warnings -----------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
+def test_rank_says_a_re_dated_units_warning_on_stderr(capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    code = main(["rank", "hue-2263-commune", str(STRONG), str(OF_2023), "--year", "2024", "--format", fmt])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "warning[input-year]" in err and "2023" in err
+    assert "input-year" not in out  # stdout's document is unchanged
+    if fmt == "json":
+        json.loads(out)
+
+
+def test_rank_says_a_zero_denominator_in_the_chosen_language(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["rank", str(FORMULA), str(ZERO_A), str(ZERO_B), "--lang", "en"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    lines = [line for line in err.splitlines() if "invalid-value" in line]
+    assert len(lines) == 1 and "division by zero" in lines[0] and str(ZERO_A) in lines[0]
+    assert "invalid-value" not in out
