@@ -99,3 +99,18 @@ def test_rank_says_a_zero_denominator_in_the_chosen_language(capsys: pytest.Capt
     lines = [line for line in err.splitlines() if "invalid-value" in line]
     assert len(lines) == 1 and "division by zero" in lines[0] and str(ZERO_A) in lines[0]
     assert "invalid-value" not in out
+
+
+# --- 3. report says them on stderr and on the unit's page ----------------------------------------
+
+
+def test_report_says_a_re_dated_units_warning(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out_dir = tmp_path / "out"
+    code = main(
+        ["report", "hue-2263-commune", str(OF_2023), "--year", "2024", "-o", str(out_dir), "--lang", "en"]
+    )
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "warning[input-year]" in err and "2023" in err
+    page = (out_dir / "xa-b.html").read_text(encoding="utf-8")
+    assert "Warnings" in page and "of 2023" in page

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
+from ..errors import Problem
 from ..i18n import T, render
 from .common import (
     EXIT_INVALID,
@@ -16,6 +20,9 @@ from .common import (
     score_units,
     units_parser,
 )
+
+if TYPE_CHECKING:
+    from ..io.batch import BatchRow
 
 
 def add_parser(subparsers: Subparsers) -> None:
@@ -40,8 +47,17 @@ def run(args: argparse.Namespace) -> int:
 
     definition = load(args.definition)
     folder = output_folder(args.output)
+    warnings: list[Problem] = []
+
+    def noting(rows: Iterable[BatchRow]) -> Iterator[BatchRow]:  # each unit's warnings, kept to say (#11)
+        for row in rows:
+            warnings.extend(p for p in row.problems if p.severity == "warning")
+            yield row
+
     rows = progress(score_units(definition, args), args.lang, inputs=args.inputs)
-    written, failed = write_reports(definition, rows, folder, lang=args.lang, by=args.by)
+    written, failed = write_reports(definition, noting(rows), folder, lang=args.lang, by=args.by)
+    for p in warnings:  # on stderr, as `rank` (#11); the pages list them too
+        echo(p.format(args.lang), sys.stderr)
     message = (
         T(
             "wrote {count} file(s) to {folder}; {failed} unit(s) with problems",

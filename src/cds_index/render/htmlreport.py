@@ -43,6 +43,7 @@ WORDS: dict[str, Message] = {
     "status": T("Status"),
     "explanation": T("Explanation"),
     "problems": T("Refused values"),
+    "warnings": T("Warnings"),
     "unit": T("Unit"),
     "year": T("Year"),
     "percent": T("Share"),
@@ -166,10 +167,12 @@ def unit_report(
     place: tuple[int, int, str] | None = None,
     problems: Sequence[Problem] = (),
     back: str | None = None,
+    warnings: Sequence[Problem] = (),
 ) -> str:
     """One unit's page: headline figures, pillar bars, the largest opportunities, every criterion.
 
-    ``place`` is ``(rank, units ranked, ranking key)``; ``back`` a link to the summary page.
+    ``place`` is ``(rank, units ranked, ranking key)``; ``back`` a link to the summary page;
+    ``problems`` the refused values, ``warnings`` what was scored but must be read with care (#11).
     """
     w = words(lang)
     places = result.places
@@ -218,6 +221,12 @@ def unit_report(
         parts.append(
             f'<h2>{e(w["problems"])}</h2><ul class="problems">'
             + "".join(_problem_item(p, lang) for p in problems)
+            + "</ul>"
+        )
+    if warnings:  # a re-dated year, a zero denominator: scored, but never silently (#11)
+        parts.append(
+            f'<h2>{e(w["warnings"])}</h2><ul class="problems warnings">'
+            + "".join(_problem_item(p, lang) for p in warnings)
             + "</ul>"
         )
 
@@ -453,6 +462,7 @@ def write_reports(
             place=place,
             problems=[p for p in row.problems if p.severity == "error"],
             back="index.html",
+            warnings=[p for p in row.problems if p.severity == "warning"],
         )
         (folder / name).write_text(page, encoding="utf-8")
         written.append(folder / name)
