@@ -5,6 +5,7 @@ hidden by ``rollup``, ``rank`` and ``report``, and a form's unit id typed as a d
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ import cds_index
 from cds_index.analyse.roll_up import rollup
 from cds_index.cli import main
 from cds_index.io.batch import read_units
+from cds_index.io.tables import UnitFailure
+from cds_index.read.inputs import UnitInputs
 
 ROOT = Path(__file__).resolve().parent.parent
 REARRANGEMENTS = ROOT / "examples" / "rearrangements"
@@ -114,3 +117,21 @@ def test_report_says_a_re_dated_units_warning(capsys: pytest.CaptureFixture[str]
     assert "warning[input-year]" in err and "2023" in err
     page = (out_dir / "xa-b.html").read_text(encoding="utf-8")
     assert "Warnings" in page and "of 2023" in page
+
+
+# --- 4. a form's unit id typed as a date ----------------------------------------------------------
+
+
+def test_a_forms_unit_id_cell_typed_as_a_date_is_refused(hue: cds_index.Definition, tmp_path: Path) -> None:
+    form = tmp_path / "form.xlsx"
+    shutil.copy(DATA / "form_id_date.xlsx", form)
+    (unit,) = read_units(hue, [form])
+    assert isinstance(unit, UnitFailure) and unit.unit_id is None
+    (problem,) = unit.problems
+    assert problem.severity == "error" and "B4" in str(problem.location.path[0])
+    en = cds_index.i18n.render(problem.message, "en")
+    vi = cds_index.i18n.render(problem.message, "vi")
+    assert "01/01/2024" in en and "Format Cells → Text" in en
+    assert "Định dạng Ô → Văn bản" in vi
+    (number,) = read_units(hue, [DATA / "form_id_number.xlsx"])  # a number id (a commune code) is read
+    assert isinstance(number, UnitInputs) and number.unit_id == "1"

@@ -24,6 +24,7 @@ from ..numbers import Lang, plain, show
 from ..read.inputs import NOT_APPLICABLE_WORDS, UnitInputs, parse_values, restated
 from ..read.literals import NumberFormat, short
 from ..read.literals import read_year as literal_year
+from ..read.literals import when as date_text
 from ..read.registry import names_definition
 from .merged import MAX_MERGES, Merges, scan
 from .safe import cell_text, rounded, strip_controls
@@ -1346,6 +1347,27 @@ def _read_form(
                         fact=FACT_UNIT_ID,
                     ),
                     Location(file, row, 2, (f"{_ref(sheet)}!B{row}", "unit")),
+                ),
+            ),
+        )
+    if isinstance(unit_id, dt.date | dt.time | dt.timedelta):  # never `2024-01-01 00:00:00` as an id (#11)
+        row = facts.get(_key(FACT_UNIT_ID), (None, 4))[1]
+        address = f"{_ref(sheet)}!B{row}"
+        return UnitFailure(
+            None,
+            unit_name,
+            source,
+            (
+                Problem(
+                    "input-type",
+                    T(
+                        "{address}: the unit id is the date or time {value}: the cell is formatted as a "
+                        "date or time; format it as text (Format Cells → Text) and write the id as it "
+                        "should read",
+                        address=address,
+                        value=date_text(unit_id),
+                    ),
+                    Location(file, row, 2, (address, "unit")),
                 ),
             ),
         )

@@ -154,7 +154,7 @@ def read_number(
             T(
                 "expected a number, got the date or time {value}: the cell is formatted as a date or time; "
                 "format it as a number (Format Cells → Number) and write the figure",
-                value=_when(raw),
+                value=when(raw),
             ),
         )
     else:
@@ -162,7 +162,7 @@ def read_number(
     return check_number(number, raw, integer=integer)
 
 
-def _when(raw: dt.date | dt.time | dt.timedelta) -> str:
+def when(raw: dt.date | dt.time | dt.timedelta) -> str:
     """A date, time or duration as a Vietnamese office writes it: 01/05/2026, 01/05/2026 14:30, 06:00,
     30:00 (a duration of 30 hours)."""
     if isinstance(raw, dt.timedelta):
@@ -240,7 +240,7 @@ def short(raw: Any) -> str:
     if isinstance(raw, Decimal):
         return str(raw)[:60]  # a spreadsheet's number as written (9.5), never Decimal('9.5') (#12)
     if isinstance(raw, dt.date | dt.time | dt.timedelta):
-        return _when(raw)  # as an office writes it, never datetime.datetime(2026, 5, 1, 0, 0) (#11)
+        return when(raw)  # as an office writes it, never datetime.datetime(2026, 5, 1, 0, 0) (#11)
     if isinstance(raw, list | tuple | set | frozenset | dict):
         # never repr() a container whole: a million values, or nesting deep enough to recurse (#9)
         text = _REPR.repr(raw)
