@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import os
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -174,7 +175,7 @@ def _plain(value: Decimal) -> str:
     return _PLAIN_TEXT(value)
 
 
-_PLAIN_TEXT: Any = None
+_PLAIN_TEXT: Callable[[Decimal], str] | None = None
 
 
 def date(value: dt.date, lang: str | None = None) -> str:
