@@ -306,4 +306,106 @@ def test_an_unquoted_id_says_to_quote_it(
     unit, problems = read_unit(hue, path)
     assert unit is None and len(problems) == 1
     text = problems[0].format("vi")
-    assert problems[0].location.line == 3 and f"nhận được {shown}:" in text and "dấu nháy" in text
+    assert problems[0].location.line == 3 and f"nhận được {shown}," in text and "dấu nháy" in text
+
+
+# --- the second pass of the session's own tester -------------------------------------------------
+
+SCENARIO = """\
+kind: scenario
+id: s2
+title: thử max
+definition: hue-2263-commune
+changes:
+  - op: input
+    name: dvctt_satisfaction_pct
+    set: {{max: {top}}}
+"""
+
+
+@pytest.mark.parametrize(("value", "refused"), [(96, False), (150, True)], ids=["within-both", "above-base"])
+def test_whatif_with_a_changed_range_reads_each_value_against_its_versions_range(
+    hue: cds_index.Definition, tmp_path: Path, value: int, refused: bool
+) -> None:
+    """A scenario that widened an input's maximum (100 → 200) refused every unit under the base version
+    (its values were read by the changed one): only a value outside a version's range is refused."""
+    from cds_index.analyse.scenario import read_scenario, whatif
+
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO.format(top=200), encoding="utf-8")
+    _, base, changed = read_scenario(path, hue).require()
+    unit = tmp_path / "xa.yaml"
+    unit.write_text(STRONG.read_text(encoding="utf-8").replace(f"{SHARE}: 96", f"{SHARE}: {value}"), "utf-8")
+    units = [u for u in read_units(changed, [unit]) if isinstance(u, UnitInputs)]
+    assert units and units[0].values[SHARE].value == value
+    result = whatif(base, changed, units)
+    assert bool(result.unranked) is refused and bool(result.units) is not refused
+    if refused:  # above the base's maximum of 100: refused under it, as reading it with the base would
+        (problem,) = result.unranked[0][1]
+        assert problem.code == "input-range" and SHARE in problem.message
+
+
+def test_whatif_lists_a_unit_with_a_refused_value_apart(hue: cds_index.Definition, tmp_path: Path) -> None:
+    """One unit's bad value made `whatif` stop with a usage error: it is listed as not ranked."""
+    from cds_index.analyse.scenario import read_scenario, whatif
+
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO.format(top=200), encoding="utf-8")
+    _, base, changed = read_scenario(path, hue).require()
+    (good,) = read_units(changed, [STRONG])
+    bad = cds_index.score(changed, {"population": "nhiều"})  # a refused value
+    assert isinstance(good, UnitInputs) and not bad.ok
+    broken = UnitInputs("xa-x", None, 2024, {}, list(bad.problems))
+    result = whatif(base, changed, [good, broken])
+    assert [u.unit_id for u in result.units] == [good.unit_id]
+    assert [unit_id for unit_id, _ in result.unranked] == ["xa-x"]
+    assert result.to_dict()["unranked"][0]["problems"][0]["code"] == "input-type"
+
+
+@pytest.mark.parametrize("second", ["2024.0", '"2024.0"'])
+def test_a_year_given_twice_as_a_decimal_is_refused(tmp_path: Path, second: str) -> None:
+    from cds_index.check.checking import check_file
+
+    path = tmp_path / "xa.yaml"
+    path.write_text(
+        "kind: inputs\ndefinition: hue-2263-commune\nunit: {id: x}\nyears:\n"
+        f"  2024:\n    {SHARE}: 95\n  {second}:\n    {SHARE}: 10\n",
+        encoding="utf-8",
+    )
+    assert [p.code for p in check_file(path).problems if p.severity == "error"] == ["invalid-value"]
+
+
+@pytest.mark.parametrize(
+    ("written", "ok"),
+    [
+        ({"value": "n/a", "not_applicable": False}, False),
+        ({"self": "n/a", "not_applicable": "không"}, False),
+        ({"value": "72,4", "self": 72.4}, True),
+        ({"value": "5", "self": 5}, True),
+    ],
+    ids=["na-word-not-na", "na-word-khong", "comma-and-point", "text-and-number"],
+)
+def test_two_writings_of_a_value_agree_or_are_refused(
+    hue: cds_index.Definition, written: dict, ok: bool
+) -> None:
+    """`{value: n/a, not_applicable: false}` was read as not applicable; `{value: "5", self: 5}` was
+    refused as two figures, though both read 5."""
+    values, problems = cds_index.read.inputs.parse_values({SHARE: written}, hue.inputs)
+    assert (SHARE in values and not problems) is ok
+    if not ok:
+        assert [p.code for p in problems] == ["input-type"]
+
+
+def test_http_rank_counts_the_accept_language_as_a_units_language(hue: cds_index.Definition) -> None:
+    """A unit with `lang: en` beside one with none (Accept-Language: vi) wrote every message in English."""
+    from fastapi.testclient import TestClient
+
+    from cds_index.server import create_app
+
+    client = TestClient(create_app())
+    units = [{"unit": {"id": "a"}, "values": {SHARE: 90}, "lang": "en"}, {"unit": {"id": "b"}, "values": {}}]
+    url = "/definitions/hue-2263-commune/rank"
+    mixed = client.post(url, json={"units": units}, headers={"Accept-Language": "vi"})
+    assert mixed.status_code == 400
+    alike = client.post(url, json={"units": units}, headers={"Accept-Language": "en"})
+    assert alike.status_code == 200

@@ -293,7 +293,7 @@ MISTAKES = [
         (("input: has_plan\n", "input: has_plan\n          applicable_if: true\n"),),
         "wrong-type",
         "applicable_if: true",
-        ("True",),
+        ("true", "YAML"),  # as written, not Python's True, and why it is not a name (#11)
         column="true",
     ),
     Mistake(

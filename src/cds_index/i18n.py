@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import os
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 

@@ -671,7 +671,8 @@ def create_app(
                     "usage", T("rank by one of {keys}", keys=", ".join(f"`{k}`" for k in keys(definition)))
                 )
             )
-        langs = sorted({u.lang for u in request.units if u.lang is not None})
+        asked = choose_language(None)  # the request's Accept-Language: a unit that gives no `lang`
+        langs = sorted({u.lang if u.lang is not None else asked for u in request.units})
         if len(langs) > 1:  # one document, one language: never the first unit's for every unit (#11)
             raise UsageError(
                 Problem(

@@ -774,6 +774,8 @@ class WhatIf:
     by: str
     units: tuple[UnitChange, ...]
     """In the order of the ranking after the scenario."""
+    unranked: tuple[tuple[str, tuple[Problem, ...]], ...] = ()
+    """The units with refused values (under either version), with their problems: not ranked (#11)."""
 
     @property
     def moved(self) -> list[UnitChange]:
@@ -786,6 +788,10 @@ class WhatIf:
             "ranked_by": self.by,
             "units_changed_rank": len(self.moved),
             "units": [u.to_dict(top) for u in self.units],
+            "unranked": [
+                {"unit_id": unit_id, "problems": [p.to_dict() for p in problems]}
+                for unit_id, problems in self.unranked
+            ],
         }
 
 
@@ -831,9 +837,20 @@ def whatif(
         raise UsageError(
             Problem("usage", T("unit ids must be unique to rank them: {ids}", ids=", ".join(dupes[:5])))
         )
-    rank_before, rank_after = _rank(before, by), _rank(after, by)
+    # a unit with refused values, under either version, is not ranked: listed apart (as `rank` does)
+    pairs = [(old, new) for old, new in zip(before, after, strict=True) if old.ok and new.ok]
+    unranked = tuple(
+        (
+            old.unit_id,
+            tuple(dict.fromkeys(p for p in (*old.problems, *new.problems) if p.severity == "error")),
+        )
+        for old, new in zip(before, after, strict=True)
+        if not (old.ok and new.ok)
+    )
+    rank_before = _rank([old for old, _ in pairs], by)
+    rank_after = _rank([new for _, new in pairs], by)
     changes = []
-    for old, new in zip(before, after, strict=True):
+    for old, new in pairs:
         old_points = {c.id: (c.title, c.points) for c in old.criteria()}
         new_points = {c.id: (c.title, c.points) for c in new.criteria()}
         movers = []
@@ -863,7 +880,7 @@ def whatif(
             )
         )
     changes.sort(key=lambda u: (u.rank_after, u.unit_id))
-    return WhatIf(base.id, name or changed.id, by, tuple(changes))
+    return WhatIf(base.id, name or changed.id, by, tuple(changes), unranked)
 
 
 def _signed(d: Decimal, lang: Lang, places: int | None = None) -> str:

@@ -101,7 +101,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             Problem(
                 "usage",
-                T("no .yaml or .yml file in {paths}: nothing to check", paths=", ".join(args.paths)),
+                T(
+                    "no .yaml or .yml file in {paths}: nothing to check (a folder is searched for YAML "
+                    "files; a JSON file is checked when named: cds-index check file.json)",
+                    paths=", ".join(args.paths),
+                ),
             )
         )
     if args.skip_other_yaml:

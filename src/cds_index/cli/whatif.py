@@ -75,4 +75,13 @@ def run(args: argparse.Namespace) -> int:
                 markdown=args.format == "markdown",
             )
         )
+    if result.unranked:  # refused values under either version: not ranked, and said (#11)
+        from ..i18n import render
+
+        echo(render(T("{count} not ranked (bad data):", count=len(result.unranked))), sys.stderr)
+        for unit_id, problems in result.unranked:
+            echo(f"  {unit_id}", sys.stderr)
+            for p in problems:
+                echo("    " + p.format(), sys.stderr)
+        status = EXIT_INVALID
     return status

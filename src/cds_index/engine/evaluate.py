@@ -910,6 +910,10 @@ def _nothing(node: Node, leaf: _Leaf, maximum: Decimal, status: Status, trace: T
     )
 
 
+_UNDEFINED: dict[tuple[str, str, Decimal], Message] = {}
+"""The ``invalid-value`` warning's message of a criterion and reason (:meth:`_Scorer.undefined`)."""
+
+
 class _Scorer:
     def __init__(
         self,
@@ -1219,13 +1223,20 @@ class _Scorer:
         with no field reports lost the criterion's 10 points, seen only in its explanation, and was
         ranked ``ok``). The decisions do not say how such a unit scores: the warning asks to check."""
         reason = exc.with_traceback(None)
-        message = T(
-            "{node}: {reason}; the criterion is not scored (0 of its {points} points): check the values "
-            "(the decision does not say how a unit with none to count scores)",
-            node=node.id,
-            reason=reason.text(self.lang),
-            points=maximum,
-        )
+        text = reason.text(self.lang)
+        key = (node.id, text, maximum)
+        message = _UNDEFINED.get(key)
+        if message is None:  # one message per criterion and reason, not per unit (a batch's cost, #11)
+            message = T(
+                "{node}: {reason}; the criterion is not scored (0 of its {points} points): check the "
+                "values (the decision does not say how a unit with none to count scores)",
+                node=node.id,
+                reason=text,
+                points=maximum,
+            )
+            if len(_UNDEFINED) > 1024:
+                _UNDEFINED.clear()
+            _UNDEFINED[key] = message
         where = Location(self.source, path=("values", leaf.inputs[0]) if leaf.inputs else ("values",))
         self.problems.append(Problem("invalid-value", message, where, (node.id,), "warning"))
         return _nothing(node, leaf, maximum, "invalid", (INVALID, self.lang, reason))

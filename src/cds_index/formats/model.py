@@ -922,7 +922,14 @@ class InputsFile(Model):
         if isinstance(years, Mapping):
             seen: dict[str, Any] = {}
             for key in years:
-                text = str(key).strip() if isinstance(key, int | str) and not isinstance(key, bool) else None
+                if isinstance(key, float) and key.is_integer():
+                    text: str | None = str(int(key))  # `2024.0:`, which pydantic reads as 2024
+                elif isinstance(key, int | str) and not isinstance(key, bool):
+                    text = str(key).strip()
+                    whole, point, zeros = text.partition(".")
+                    text = whole if point and zeros.strip("0") == "" and whole.isdigit() else text
+                else:
+                    text = None
                 if text is None or not text.isdigit():
                     continue  # not a year: the field's own validation says so
                 year = text.lstrip("0") or "0"

@@ -172,10 +172,13 @@ def read_otherwise(inputs: Mapping[str, InputDef], unit: UnitInputs) -> list[Pro
         return []
     differing = _differing(inputs, read_by)
     out: list[Problem] = []
-    for name in unit.values:
+    for name, value in unit.values.items():
         differ = differing.get(name)
         if differ:
             mine = inputs[name]
+            if set(differ) <= _RANGE:  # read alike; only the range differs: the value is checked against it
+                out.extend(_outside(name, mine, value, unit.source))
+                continue
             out.append(
                 Problem(
                     "input-definition",
@@ -191,6 +194,27 @@ def read_otherwise(inputs: Mapping[str, InputDef], unit: UnitInputs) -> list[Pro
                 )
             )
     return out
+
+
+_RANGE = {"min", "max"}
+
+
+def _outside(name: str, spec: InputDef, value: Value, source: str | None) -> list[Problem]:
+    """The ``input-range`` refusal of a value (read by a declaration with another range) outside
+    ``spec``'s, as reading it with ``spec`` would have refused it; nothing when it is within (a
+    scenario that widens a maximum, #11)."""
+    for number in (value.value, value.self_value, value.appraised):
+        if not isinstance(number, Decimal) or not number.is_finite():
+            continue
+        if spec.min is not None and number < spec.min:
+            message = T("{value} is below the minimum {min}", value=number, min=spec.min)
+        elif spec.max is not None and number > spec.max:
+            message = T("{value} is above the maximum {max}", value=number, max=spec.max)
+        else:
+            continue
+        text = T("{name} ({label}): {message}", name=name, label=spec.label, message=message)
+        return [Problem("input-range", text, Location(source, path=("values", name)))]
+    return []
 
 
 def kind_of(value: Any) -> Message:
@@ -390,7 +414,7 @@ def parse_values(
             na_flag = raw.get("not_applicable")
             if isinstance(na_flag, str) and read_bool(na_flag)[1] is None:
                 na_flag = read_bool(na_flag)[0]  # "không", "false" quoted: not "not applicable" (#9)
-            contradiction = _contradiction(name, spec, raw, bool(na_flag))
+            contradiction = _contradiction(name, spec, raw, bool(na_flag), number_format)
             if contradiction is not None:  # never one of them chosen without a word (#11)
                 problems.append(Problem("input-type", contradiction, where(name)))
                 continue
@@ -456,6 +480,12 @@ def _is_na_word(raw: Any) -> bool:
     return isinstance(raw, str) and _norm(raw) in NOT_APPLICABLE_WORDS
 
 
+def _read_alike(a: Any, b: Any, spec: InputDef, number_format: NumberFormat | None) -> bool:
+    """Whether two ways of writing one figure read as the same value (`"72,4"` and `72.4`)."""
+    (x, refused, _), (y, other, _) = (coerce(v, spec, number_format=number_format) for v in (a, b))
+    return refused is None and other is None and x is not None and _same(x, y)
+
+
 def _same(a: Any, b: Any) -> bool:
     try:
         return bool(a == b)
@@ -463,7 +493,9 @@ def _same(a: Any, b: Any) -> bool:
         return False
 
 
-def _contradiction(name: str, spec: InputDef, raw: Mapping[str, Any], na_flag: bool) -> Message | None:
+def _contradiction(
+    name: str, spec: InputDef, raw: Mapping[str, Any], na_flag: bool, number_format: NumberFormat | None
+) -> Message | None:
     """Why a value mapping contradicts itself, or None: ``value`` and ``self`` (two names of the unit's
     own figure) with different values, or not applicable (``not_applicable``, or ``n/a`` as the unit's
     or the council's figure) beside a figure. Either reading would be a guess (#11: `{value: 5,
@@ -471,7 +503,12 @@ def _contradiction(name: str, spec: InputDef, raw: Mapping[str, Any], na_flag: b
     council figure beside the unit's `n/a` was dropped)."""
     given = {key: raw.get(key) for key in _FIGURES if raw.get(key) is not None}
     value, own = given.get("value"), given.get("self")
-    if value is not None and own is not None and not _same(value, own):
+    if (
+        value is not None
+        and own is not None
+        and not _same(value, own)
+        and not _read_alike(value, own, spec, number_format)
+    ):
         return T(
             "{name} ({label}): `value` {value} and `self` {own} differ; both are the unit's own figure: "
             "give it once (and the appraisal council's figure as `appraised`)",
@@ -482,6 +519,13 @@ def _contradiction(name: str, spec: InputDef, raw: Mapping[str, Any], na_flag: b
         )
     words = {key for key, v in given.items() if _is_na_word(v)}
     figures = sorted(set(given) - words)
+    if words and not na_flag and raw.get("not_applicable") is not None:  # n/a, and "applicable"
+        return T(
+            "{name} ({label}): {figures} says not applicable, `not_applicable` says it applies; write one",
+            name=name,
+            label=spec.label,
+            figures=", ".join(f"`{key}` {short(given[key])}" for key in sorted(words)),
+        )
     if (na_flag or words) and figures:
         return T(
             "{name} ({label}): marked not applicable and given a figure ({figures}); write one: the "

@@ -774,13 +774,22 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, s
             "comma starts a new key; write the number in quotes ('0,5') or with a point (0.5)",
             value=_short(err.get("input")),
         )
-    elif kind == "string_type" and isinstance(err.get("input"), int | float | Decimal | dt.date):
-        # `id: 00001` is the number 1, `id: 2024-01-01` a date: YAML read them before we did (#11)
+    elif kind == "string_type" and (
+        err.get("input") is None or isinstance(err.get("input"), int | float | Decimal | dt.date)
+    ):
+        # `id: 00001` is the number 1, `id: 2024-01-01` a date, `true` yes, `~` nothing: YAML read them
+        # before we did (#11)
         code = "wrong-type"
+        found = err.get("input")
         message = T(
-            "expected text, got {value}: YAML reads an unquoted 00001 as the number 1 and 2024-01-01 as "
-            "a date; write the text in quotes, exactly as it should read ('00001')",
-            value=_short(err.get("input")),
+            "expected text, got {value}, which YAML read as {kind}: write the text in quotes, exactly as "
+            "it should read (id: '00001', not id: 00001)",
+            value="null"
+            if found is None
+            else str(found).lower()
+            if isinstance(found, bool)
+            else _short(found),
+            kind=_yaml_kind(found),
         )
     elif kind in _TYPE_WORDS:
         code = "wrong-type"
@@ -878,6 +887,16 @@ def _negative(value: Any) -> bool:
         return not isinstance(value, bool) and Decimal(str(value)) < 0
     except (InvalidOperation, ValueError):
         return False
+
+
+def _yaml_kind(value: Any) -> Message:
+    if value is None:
+        return T("nothing (null)")
+    if isinstance(value, bool):
+        return T("a yes/no value")
+    if isinstance(value, dt.date):
+        return T("a date")
+    return T("a number")
 
 
 def _short(value: Any) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import Location, Problem
 from ..formats.model import Definition
-from ..i18n import T
+from ..i18n import Message, T
 from .inputs import UnitInputs, parse_values, read_inputs_file, restated
 from .literals import NumberFormat
 from .loader import Document
@@ -61,17 +61,25 @@ def read_unit(
 
 def _no_year(doc: Document, path: str | Path, year: int, years: list[int]) -> Problem:
     loc = doc.location(("years",), key=True)
+    where = Location(loc.file, loc.line, loc.column, ("years",))
+    return _lacks(path, year, years, T("add {year} to its `years:`", year=str(year)), where)
+
+
+def _lacks(path: str | Path, year: int, years: list[int], what: Message, where: Location) -> Problem:
+    """The ``input-year`` refusal of a file of several years without the year asked (never an empty
+    unit scored 0, #11): its years, and what to add (to `years:`, a column of the form)."""
     return Problem(
         "input-year",
         T(
             "{file} has the values of {years}, not of {year}: score one of its years (--year {last}), "
-            "or add {year} to its `years:`",
+            "or {what}",
             file=str(path),
             years=", ".join(map(str, years)),
             year=str(year),
             last=str(years[-1]),
+            what=what,
         ),
-        Location(loc.file, loc.line, loc.column, ("years",)),
+        where,
     )
 
 
@@ -160,19 +168,8 @@ def other_year(file: str | None, stated: int, year: int, where: Location) -> Pro
 
 def _no_form_year(path: str | Path, year: int, years: list[int]) -> Problem:
     """A yearly-targets form without the column of the year asked: refused, as :func:`_no_year`."""
-    return Problem(
-        "input-year",
-        T(
-            "{file} has the values of {years}, not of {year}: score one of its years (--year {last}), "
-            "or add a {column} column to the form",
-            file=str(path),
-            years=", ".join(map(str, years)),
-            year=str(year),
-            last=str(years[-1]),
-            column=repr(f"Năm {year}"),
-        ),
-        Location(str(path)),
-    )
+    column = T("add a {column} column to the form", column=repr(f"Năm {year}"))
+    return _lacks(path, year, years, column, Location(str(path)))
 
 
 def _parse(
