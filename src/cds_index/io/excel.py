@@ -1332,62 +1332,37 @@ def _read_form(
     unit_id = fact(FACT_UNIT_ID)
     unit_name = fact(FACT_UNIT_NAME)
     unit_name = None if is_blank(unit_name) else str(unit_name).strip()
-    if is_blank(unit_id) or not plain_id(unit_id):
-        row = facts.get(_key(FACT_UNIT_ID), (None, 4))[1]
+    row = facts.get(_key(FACT_UNIT_ID), (None, 4))[1]
+    address = f"{_ref(sheet)}!B{row}"
+
+    def refused(unit: str | None, code: str, message: Message) -> UnitFailure:
+        """The form refused for its unit id cell (B4): none, a date, the template's placeholder."""
         return UnitFailure(
+            unit, unit_name, source, (Problem(code, message, Location(file, row, 2, (address, "unit"))),)
+        )
+
+    if is_blank(unit_id) or not plain_id(unit_id):
+        return refused(
             None,
-            unit_name,
-            source,
-            (
-                Problem(
-                    "missing-key",
-                    T(
-                        "{address}: the form has no unit id ({fact})",
-                        address=f"{_ref(sheet)}!B{row}",
-                        fact=FACT_UNIT_ID,
-                    ),
-                    Location(file, row, 2, (f"{_ref(sheet)}!B{row}", "unit")),
-                ),
-            ),
+            "missing-key",
+            T("{address}: the form has no unit id ({fact})", address=address, fact=FACT_UNIT_ID),
         )
     if isinstance(unit_id, dt.date | dt.time | dt.timedelta):  # never `2024-01-01 00:00:00` as an id (#11)
-        row = facts.get(_key(FACT_UNIT_ID), (None, 4))[1]
-        address = f"{_ref(sheet)}!B{row}"
-        return UnitFailure(
+        return refused(
             None,
-            unit_name,
-            source,
-            (
-                Problem(
-                    "input-type",
-                    T(
-                        "{address}: the unit id is the date or time {value}: the cell is formatted as a "
-                        "date or time; format it as text (Format Cells → Text) and write the id as it "
-                        "should read",
-                        address=address,
-                        value=date_text(unit_id),
-                    ),
-                    Location(file, row, 2, (address, "unit")),
-                ),
+            "input-type",
+            T(
+                "{address}: the unit id is the date or time {value}: the cell is formatted as a "
+                "date or time; format it as text (Format Cells → Text) and write the id as it "
+                "should read",
+                address=address,
+                value=date_text(unit_id),
             ),
         )
     unit_id = plain_id(unit_id)  # as a table's id cell: no invisible character (#11)
     blank = blank_template(unit_id, unit_name)
     if blank is not None:  # the form of the template, its id or name not filled in (#11)
-        row = facts.get(_key(FACT_UNIT_ID), (None, 4))[1]
-        address = f"{_ref(sheet)}!B{row}"
-        return UnitFailure(
-            unit_id,
-            unit_name,
-            source,
-            (
-                Problem(
-                    "missing-key",
-                    T("{address}: {message}", address=address, message=blank),
-                    Location(file, row, 2, (address, "unit")),
-                ),
-            ),
-        )
+        return refused(unit_id, "missing-key", T("{address}: {message}", address=address, message=blank))
     problems: list[Problem] = []
     unit_year = None  # the year the form states; scored as ``year`` if asked, restated (#11)
     raw_year = fact(FACT_YEAR)
