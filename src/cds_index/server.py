@@ -18,7 +18,7 @@ from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -28,6 +28,10 @@ from .i18n import Message, T, accept_language, choose_language, using
 from .read.registry import FOLDER_ENV as FOLDER_ENV  # the folder to serve instead of the bundled definitions
 from .render.documents import Problems, RankingDocument, ResultDocument, TargetsDocument
 from .render.jsonbytes import json_bytes as json_bytes  # the bytes of every answer
+
+if TYPE_CHECKING:
+    from .formats.model import Definition
+    from .read.inputs import UnitInputs
 
 MAX_BODY_SIZE = 8 * 1024 * 1024
 """Bytes of a request body, counted as they arrive (a chunked body too); more is answered 413."""
@@ -394,16 +398,19 @@ surrogate is no text to show: ``string_unicode``, #11)."""
 # --- the app ----------------------------------------------------------------------------------
 
 
-def _for_api(problems: list[Problem]) -> list[Problem]:
-    """Problems of values read from a request, in the API's words (:func:`~cds_index.read.literals.for_api`):
-    a request has no ``--number-format`` (#11)."""
+def _unit(definition: Definition, body: ScoreRequest, source: str | None = None) -> UnitInputs:
+    """A request's unit, its values read by the definition's inputs, and the problems of the values
+    refused in the API's words (:func:`~cds_index.read.literals.for_api`: a request has no
+    ``--number-format``, #11)."""
+    from .read.inputs import UnitInputs, parse_values
     from .read.literals import for_api
 
-    out = []
-    for p in problems:
+    values, found = parse_values(body.values, definition.inputs, number_format=definition.number_format)
+    problems = []
+    for p in found:
         message = for_api(p.message)
-        out.append(p if message is p.message else replace(p, message=message))
-    return out
+        problems.append(p if message is p.message else replace(p, message=message))
+    return UnitInputs(body.unit.id, body.unit.name, body.year, values, problems, source, definition.inputs)
 
 
 def _hide(text: str, hidden: str) -> str:
@@ -624,30 +631,18 @@ def create_app(
         definition = _definition(definition_id, on)
         if definition.scoring == "targets":
             from .engine.targets import evaluate_year
-            from .read.inputs import UnitInputs, parse_values
 
             if request.year is None:
                 raise UsageError(Problem("usage", T("a yearly-targets definition needs `year`, e.g. 2024")))
-            values, problems = parse_values(
-                request.values, definition.inputs, number_format=definition.number_format
-            )
-            problems = _for_api(problems)
             # a refused value is shown as refused (`invalid`, with its problem), as for points (#11)
-            unit = UnitInputs(request.unit.id, request.unit.name, request.year, values, problems)
+            unit = _unit(definition, request)
             result = evaluate_year(definition, request.year, unit, lang=choose_language(request.lang))
             with using(request.lang):  # a body's `lang` wins over Accept-Language, for messages too
-                return Json(targets_json(request.unit.id, request.unit.name, result, problems))
+                return Json(targets_json(request.unit.id, request.unit.name, result, unit.problems))
         from .engine.evaluate import score
-        from .read.inputs import UnitInputs, parse_values
 
-        values, problems = parse_values(
-            request.values, definition.inputs, number_format=definition.number_format
-        )
         scored = score(
-            definition,
-            UnitInputs(request.unit.id, request.unit.name, request.year, values, _for_api(problems)),
-            lang=choose_language(request.lang),
-            peers=request.peers,
+            definition, _unit(definition, request), lang=choose_language(request.lang), peers=request.peers
         )
         with using(request.lang):  # a body's `lang` wins over Accept-Language, for messages too
             return Json(result_json(scored, explain=explain))
@@ -658,7 +653,6 @@ def create_app(
         repeats an earlier unit's, is listed under `unranked` with its problems, never dropped."""
         from .analyse.ranking import keys
         from .io.batch import score_many
-        from .read.inputs import UnitInputs, parse_values
 
         definition = _definition(definition_id, on)
         if definition.scoring == "targets":
@@ -686,14 +680,7 @@ def create_app(
                 )
             )
         lang = langs[0] if langs else None
-        units = []
-        for i, u in enumerate(request.units):
-            values, problems = parse_values(
-                u.values, definition.inputs, number_format=definition.number_format
-            )
-            units.append(
-                UnitInputs(u.unit.id, u.unit.name, u.year, values, _for_api(problems), f"units[{i}]")
-            )
+        units = [_unit(definition, u, f"units[{i}]") for i, u in enumerate(request.units)]
         # the batch scorer, as `cds-index rank` uses it: the second unit with an id already seen is refused
         rows = list(score_many(definition, units, lang=choose_language(lang)))
         good = [r.result for r in rows if r.ok and r.result is not None]

@@ -20,6 +20,7 @@ from typing import Any
 from .errors import DefinitionError, Location, Problem
 from .formats.model import Definition, TestCase, TestFile
 from .i18n import T, choose_language, render
+from .read.literals import unaccented
 from .read.loader import Document, load_model, read_file
 
 
@@ -317,9 +318,7 @@ def run_file(path: str | Path, *, select: Callable[[str], bool] | None = None) -
 
 def fold(text: str) -> str:
     """Text as a name filter compares it: NFC, case-folded, and without Vietnamese marks (`ty le`)."""
-    text = unicodedata.normalize("NFC", text).casefold().replace("đ", "d")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unaccented(unicodedata.normalize("NFC", text).casefold())
 
 
 def name_filter(patterns: Sequence[str]) -> Callable[[str], bool] | None:

@@ -391,10 +391,8 @@ def _one(
     if problems:
         return failed()
     parts = [(p, olds[p.id]) for p in new.predecessors]
-    for (
-        pred,
-        old,
-    ) in parts:  # its errors and its warnings (a re-dated year, a zero denominator), each once (#11)
+    # the old units' errors, and their warnings (a re-dated year, a zero denominator), each once (#11)
+    for pred, old in parts:
         for p in old.problems:
             carried = p if p.severity == "error" else _naming(p, pred.id)
             if carried not in problems:

@@ -12,7 +12,7 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO, TypeAlias, cast
 
@@ -420,6 +420,21 @@ def score_units(definition: Any, args: argparse.Namespace, tally: Any = None) ->
         number_format=args.number_format,
         tally=tally,
     )
+
+
+def warned(rows: Iterable[Any], into: list[Any]) -> Iterator[Any]:
+    """``rows`` (a command's scored units) as they pass, each one's warnings added to ``into``: a
+    re-dated year, a zero denominator are said on stderr (:func:`say_warnings`) once the command's
+    document is written, never only inside it (#11)."""
+    for row in rows:
+        into.extend(p for p in row.problems if p.severity == "warning")
+        yield row
+
+
+def say_warnings(problems: Iterable[Any], lang: str) -> None:
+    """Each warning on stderr, one line as ``Problem.format`` writes it; stdout stays the document."""
+    for p in problems:
+        echo(p.format(lang), sys.stderr)
 
 
 def lang_flag(p: argparse.ArgumentParser) -> None:

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from ..errors import Problem
 from ..i18n import T, render
 from ..io.safe import json_text
 from .common import (
@@ -18,8 +19,10 @@ from .common import (
     open_output,
     output_file,
     progress,
+    say_warnings,
     score_units,
     units_parser,
+    warned,
 )
 
 
@@ -62,12 +65,14 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         output_file(args.output, pipe=args.format != "xlsx")
     args.by = chosen(definition, args.by)  # the one measure (#13): a usage error names the keys
-    results, unranked, warnings = [], [], []
+    results, unranked = [], []
+    warnings: list[Problem] = []
     tally = Tally()
-    for row in progress(score_units(definition, args, tally), args.lang, inputs=args.inputs):
+    for row in progress(
+        warned(score_units(definition, args, tally), warnings), args.lang, inputs=args.inputs
+    ):
         if row.ok and row.result is not None:
             results.append(row.result)
-            warnings += [p for p in row.problems if p.severity == "warning"]  # ranked, but said (#11)
         else:
             unranked.append(row)
     with open_output(args.output) as stream:
@@ -89,8 +94,7 @@ def run(args: argparse.Namespace) -> int:
                 ),
                 stream,
             )
-    for p in warnings:  # on stderr: stdout's table, CSV or JSON stays the document it was (#11)
-        echo(p.format(args.lang), sys.stderr)
+    say_warnings(warnings, args.lang)
     if unranked or args.output:  # read = scored + refused (#9); silent when all is well (#14)
         echo(tally.line(args.lang), sys.stderr)
     if unranked:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
 
 from ..errors import Problem
 from ..i18n import T, render
@@ -17,12 +14,11 @@ from .common import (
     folder_flag,
     output_folder,
     progress,
+    say_warnings,
     score_units,
     units_parser,
+    warned,
 )
-
-if TYPE_CHECKING:
-    from ..io.batch import BatchRow
 
 
 def add_parser(subparsers: Subparsers) -> None:
@@ -48,16 +44,9 @@ def run(args: argparse.Namespace) -> int:
     definition = load(args.definition)
     folder = output_folder(args.output)
     warnings: list[Problem] = []
-
-    def noting(rows: Iterable[BatchRow]) -> Iterator[BatchRow]:  # each unit's warnings, kept to say (#11)
-        for row in rows:
-            warnings.extend(p for p in row.problems if p.severity == "warning")
-            yield row
-
-    rows = progress(score_units(definition, args), args.lang, inputs=args.inputs)
-    written, failed = write_reports(definition, noting(rows), folder, lang=args.lang, by=args.by)
-    for p in warnings:  # on stderr, as `rank` (#11); the pages list them too
-        echo(p.format(args.lang), sys.stderr)
+    rows = progress(warned(score_units(definition, args), warnings), args.lang, inputs=args.inputs)
+    written, failed = write_reports(definition, rows, folder, lang=args.lang, by=args.by)
+    say_warnings(warnings, args.lang)  # as `rank` (#11); the pages list them too
     message = (
         T(
             "wrote {count} file(s) to {folder}; {failed} unit(s) with problems",

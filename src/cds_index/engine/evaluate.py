@@ -1736,12 +1736,7 @@ def score(
         inputs = UnitInputs(unit_id, unit_name, year, values, problems)
     elif year is not None and inputs.year != year:
         inputs = restated(inputs, year)
-    found, broken = violations(definition, inputs.values, inputs.source)
-    if inputs.read_by is not None and inputs.read_by is not definition.inputs:
-        otherwise = read_otherwise(definition.inputs, inputs)  # read for another definition (#11)
-        if otherwise:
-            found.extend(otherwise)
-            broken = {**broken, **{str(p.location.path[-1]): p.message for p in otherwise}}
+    found, broken = unusable(definition, inputs)
     standings = None
     if peers is not None and cdef.ranked:
         standings = _standings_for(definition, peers, inputs)
@@ -1778,6 +1773,21 @@ def score(
         index_trace,
         definition.ranking,
     )
+
+
+def unusable(definition: Definition, unit: UnitInputs) -> tuple[list[Problem], dict[str, Any]]:
+    """What makes a unit's values unusable before any rule reads them, as problems, and the inputs
+    that cannot be scored with the message that says why: a broken constraint between inputs
+    (:func:`~cds_index.check.constraints.violations`) and a value read by another declaration of its
+    input (:func:`~cds_index.read.inputs.read_otherwise`, #11). Both phases of scoring (a unit's score
+    and a batch's standings) read them here."""
+    found, broken = violations(definition, unit.values, unit.source)
+    if unit.read_by is not None and unit.read_by is not definition.inputs:
+        otherwise = read_otherwise(definition.inputs, unit)
+        if otherwise:
+            found.extend(otherwise)
+            broken = {**broken, **{str(p.location.path[-1]): p.message for p in otherwise}}
+    return found, broken
 
 
 def clamp_warnings(
@@ -1871,7 +1881,7 @@ class Gatherer:
         unit_id = fold(unit.unit_id)  # XA-B and xa-b are one unit, as score_many reads them
         if not nodes or unit_id in self.keys[nodes[0].id]:
             return
-        _, broken = violations(self.definition, unit.values, unit.source)
+        _, broken = unusable(self.definition, unit)
         scorer = _Scorer(self.cdef, unit, "en", broken)  # no standings: a rankable unit is pending
         for node in nodes:
             result = scorer.criterion(node)

@@ -16,7 +16,7 @@ from ..errors import Location, Problem, close_match, did_you_mean
 from ..formats.model import Definition
 from ..i18n import Message, T
 from ..read.inputs import UnitInputs, parse_values
-from ..read.literals import NumberFormat, clean
+from ..read.literals import NumberFormat, clean, unaccented
 from ..read.literals import read_year as literal_year
 from .seen import plain_id
 
@@ -70,25 +70,18 @@ def header_key(text: Any) -> str:
     return " ".join(words)
 
 
-def _plain_letters(text: str) -> str:
-    """``text`` without its accents (``đ`` is ``d``): the words typed without them compare alike."""
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).replace(
-        "đ", "d"
-    )
-
-
 def _summary_table() -> dict[str, list[tuple[str, str, bool]]]:
     """First word → ``(phrase as compared, phrase as written, followed by any word)``, accented and not."""
     table: dict[str, list[tuple[str, str, bool]]] = {}
     for phrases, free in ((SUMMARY_PHRASES, True), (SUMMARY_WORDS, False)):
         for phrase in phrases:
-            for form in dict.fromkeys((phrase, _plain_letters(phrase))):
+            for form in dict.fromkeys((phrase, unaccented(phrase))):
                 table.setdefault(form.split(" ", 1)[0], []).append((form, phrase, free))
     return table
 
 
 _SUMMARY = _summary_table()
-_AFTER = frozenset(_SUMMARY_AFTER) | {_plain_letters(w) for w in _SUMMARY_AFTER}
+_AFTER = frozenset(_SUMMARY_AFTER) | {unaccented(w) for w in _SUMMARY_AFTER}
 
 
 def summary_word(text: Any) -> str | None:

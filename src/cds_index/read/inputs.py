@@ -201,19 +201,14 @@ _RANGE = {"min", "max"}
 
 def _outside(name: str, spec: InputDef, value: Value, source: str | None) -> list[Problem]:
     """The ``input-range`` refusal of a value (read by a declaration with another range) outside
-    ``spec``'s, as reading it with ``spec`` would have refused it; nothing when it is within (a
+    ``spec``'s, as reading it with ``spec`` refuses it (:func:`coerce`); nothing when it is within (a
     scenario that widens a maximum, #11)."""
     for number in (value.value, value.self_value, value.appraised):
-        if not isinstance(number, Decimal) or not number.is_finite():
-            continue
-        if spec.min is not None and number < spec.min:
-            message = T("{value} is below the minimum {min}", value=number, min=spec.min)
-        elif spec.max is not None and number > spec.max:
-            message = T("{value} is above the maximum {max}", value=number, max=spec.max)
-        else:
-            continue
-        text = T("{name} ({label}): {message}", name=name, label=spec.label, message=message)
-        return [Problem("input-range", text, Location(source, path=("values", name)))]
+        if isinstance(number, Decimal):
+            _, code, message = coerce(number, spec)
+            if code:
+                text = T("{name} ({label}): {message}", name=name, label=spec.label, message=message)
+                return [Problem(code, text, Location(source, path=("values", name)))]
     return []
 
 

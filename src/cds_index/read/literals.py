@@ -563,6 +563,13 @@ def fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
+def unaccented(text: str) -> str:
+    """``text`` without its Vietnamese marks (``đ`` is ``d``): how a word typed without them compares
+    (``tong cong``, ``ty le``)."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("đ", "d").replace("Đ", "D")
+
+
 def read_bool(raw: Any) -> Read:
     """Yes or no, as written in Vietnamese or English, or 1/0."""
     if isinstance(raw, bool):
