@@ -339,26 +339,21 @@ def _read_text(raw: str, *, integer: bool, percent: bool, number_format: NumberF
     return check_number(Decimal(sign + format(value, "f")), raw, integer=integer)
 
 
-def _ambiguous(value: str, vi: str, en: str, *, api: bool = False) -> Message:
-    """A number with two readings: write it with one, or declare the number format; a caller of the
-    HTTP API, which has no ``--number-format``, is told to send a JSON number instead (#11)."""
-    if api:
-        return T(
-            "{value} can be read as {vi} (Vietnamese: '.' between thousands, ',' before decimals) "
-            "or as {en} (English: ',' between thousands, '.' before decimals); write {vi} or {en} "
-            "(no separator between thousands, a comma before decimals), or send it as a JSON number",
-            value=value,
-            vi=vi,
-            en=en,
-        )
+_BY_API = T("send it as a JSON number")
+"""How a caller of the HTTP API gives a number of two readings one (it has no ``--number-format``)."""
+
+
+def _ambiguous(value: str, vi: str, en: str) -> Message:
+    """A number with two readings: write it with one, or declare the number format (a caller of the
+    HTTP API, which has no ``--number-format``, is told to send a JSON number instead: :func:`for_api`)."""
     return T(
         "{value} can be read as {vi} (Vietnamese: '.' between thousands, ',' before decimals) "
         "or as {en} (English: ',' between thousands, '.' before decimals); write {vi} or {en} "
-        "(no separator between thousands, a comma before decimals), or declare the file's "
-        "number format (--number-format vi|en)",
+        "(no separator between thousands, a comma before decimals), or {how}",
         value=value,
         vi=vi,
         en=en,
+        how=T("declare the file's number format (--number-format vi|en)"),
     )
 
 
@@ -370,8 +365,8 @@ def for_api(message: Any) -> Any:
     number, not read by a ``--number-format`` a request does not have; other messages as they are."""
     if not isinstance(message, Message):
         return message
-    if message.msgid == _AMBIGUOUS:
-        return _ambiguous(**message.params, api=True)
+    if message.msgid == _AMBIGUOUS:  # the same words, and the API's way to write it
+        return Message(message.msgid, {**message.params, "how": _BY_API})
     params = {k: for_api(v) for k, v in message.params.items()}
     if all(params[k] is v for k, v in message.params.items()):
         return message
