@@ -48,6 +48,29 @@ def test_score_matches_the_library(client: TestClient) -> None:
     assert body["unit"] == {"id": "so-a", "name": "Sở A"}
 
 
+@pytest.mark.parametrize("explain", [True, False])
+def test_the_score_answer_is_the_librarys_document_byte_for_byte(client: TestClient, explain: bool) -> None:
+    """The answer is `Result.to_json`'s text (#11), a name with quotes, a backslash, a newline and a
+    tab escaped as JSON escapes them, its content type JSON."""
+    definition = cds_index.load("hue-2263-commune")
+    name = 'Xã "Hòa Bình"\\ mới\nthôn\t1'
+    values = {"has_dx_steering_committee": True, "population": 9500, "households": 0}
+    response = client.post(
+        f"/definitions/hue-2263-commune/score?explain={str(explain).lower()}",
+        json={"unit": {"id": "xa-a", "name": name}, "year": 2024, "values": values},
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json"
+    from cds_index.read.inputs import UnitInputs, parse_values
+
+    read, problems = parse_values(values, definition.inputs)
+    unit = UnitInputs("xa-a", name, 2024, read, problems, None, definition.inputs)
+    expected = cds_index.score(definition, unit, lang="vi").to_json(explain=explain)
+    assert response.content == expected.encode()
+    assert response.json()["unit"]["name"] == name
+    assert ("explanation" in response.json()["children"][0]) is explain
+
+
 def test_refused_value_is_reported_not_dropped(client: TestClient) -> None:
     definition = cds_index.load("hai-duong-707-department")
     name = definition.criteria()[0].rule.input  # type: ignore[union-attr]

@@ -1,10 +1,13 @@
-"""`Result.to_dict(explain=False)`, the points-only HTTP answer (#11), takes a short route per node
-(`_exact_dict`: the three numbers of a node from one cache look-up, the clamp read from the trace);
-it must give exactly what the node's fields say, written the plain way, on random units of every
-bundled points definition (values dropped, not applicable, appraised, zero, above their wholes)."""
+"""`Result.to_json`, the score answer's text (#11), is written without dictionaries: a node's parts
+from the definition (id, title, stated points, inputs) are kept once written, a criterion's numbers by
+(points, maximum), the clamp read from the trace; `to_dict` is that text read back. It must give
+exactly what the node's fields say, written the plain way (or rounded), on random units of every
+bundled points definition (values dropped, not applicable, appraised, zero, above their wholes), and
+never a kept text of another definition's node."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -13,14 +16,15 @@ from hypothesis import strategies as st
 
 from cds_index.engine import evaluate
 from cds_index.engine.evaluate import NodeResult
-from cds_index.numbers import HUNDRED, div, plain
+from cds_index.numbers import HUNDRED, div, plain, show
+from cds_index.render.jsonbytes import json_bytes
 
 from .test_flat_plan import DEFINITIONS, IDS, _mutated
 
 
-def reference(node: NodeResult, explain: bool) -> dict[str, Any]:
+def reference(node: NodeResult, explain: bool, places: int | None = None) -> dict[str, Any]:
     """The node's document written field by field, with the public properties (no cache)."""
-    num = lambda d: None if d is None else plain(d)  # noqa: E731
+    num = lambda d: None if d is None else plain(d) if places is None else show(d, "en", places)  # noqa: E731
     out: dict[str, Any] = {
         "id": node.id,
         "title": node.title,
@@ -43,7 +47,7 @@ def reference(node: NodeResult, explain: bool) -> dict[str, Any]:
         out["late"] = node.late
         if node.clamped is not None:
             out["clamped"] = node.clamped.to_dict()
-    out["children"] = [reference(c, explain) for c in node.children]
+    out["children"] = [reference(c, explain, places) for c in node.children]
     return out
 
 
@@ -53,20 +57,58 @@ def reference(node: NodeResult, explain: bool) -> dict[str, Any]:
     st.integers(0, 10_000),
     st.lists(st.integers(0, 10), min_size=0, max_size=80),
     st.booleans(),
+    st.booleans(),
 )
 def test_the_short_route_writes_every_node_as_its_fields_say(
-    definition_id: str, seed: int, edits: list[int], explain: bool
+    definition_id: str, seed: int, edits: list[int], explain: bool, rounded: bool
 ) -> None:
     definition = DEFINITIONS[definition_id]
     result = evaluate.score(definition, _mutated(definition, seed, edits), year=2024)
-    document = result.to_dict(explain=explain)
+    text = result.to_json(explain=explain, rounded=rounded)
+    document = json.loads(text)
+    assert result.to_dict(explain=explain, rounded=rounded) == document
+    places = result.places if rounded else None
     got = document["children"]
-    want = [reference(p, explain) for p in result.pillars]
+    want = [reference(p, explain, places) for p in result.pillars]
     for pillar, shown in zip(result.pillars, want, strict=True):
         if pillar.id in result.pillar_achievable:
-            shown["achievable"] = plain(result.pillar_achievable[pillar.id])
+            top = result.pillar_achievable[pillar.id]
+            shown["achievable"] = plain(top) if places is None else show(top, "en", places)
     assert got == want
-    assert [list(d) for d in got] == [list(d) for d in want]  # the same keys, in the same order
+
+    def keys(items: list[dict[str, Any]]) -> list[Any]:  # every node's keys, in order, all the way down
+        return [(list(d), keys(d["children"])) for d in items]
+
+    assert keys(got) == keys(want)  # the same keys, in the same order
+    assert json.loads(json_bytes(document)) == document and text == json_bytes(document).decode()
+
+
+def test_a_kept_text_is_never_another_definitions_node() -> None:
+    """Two versions of a definition share node ids but not every title, stated points or inputs: the
+    texts kept from one are never written for the other, scored one after the other."""
+    base = DEFINITIONS["hue-2263-commune"]
+    pillar = base.tree[0]
+    depth = 0  # how deep the first criterion is
+    leaf = pillar
+    while leaf.children:
+        leaf, depth = leaf.children[0], depth + 1
+
+    def renamed(node: Any, level: int) -> Any:  # the first node of each level down to it retitled
+        update: dict[str, Any] = {"title": node.title + " (sửa đổi)"}
+        if level < depth:
+            update["children"] = [renamed(node.children[0], level + 1), *node.children[1:]]
+        return node.model_copy(update=update)
+
+    other = base.model_copy(update={"tree": [renamed(pillar, 0), *base.tree[1:]]})
+    for _ in range(2):  # each written twice, alternately: a kept text, if reused, would show here
+        for definition, suffix in ((base, ""), (other, " (sửa đổi)")):
+            result = evaluate.score(definition, {}, year=2024)
+            first = result.to_dict(explain=False)["children"][0]
+            assert first["title"] == pillar.title + suffix
+            while first["children"]:
+                first = first["children"][0]
+                assert first["title"].endswith(suffix) if suffix else "(sửa đổi)" not in first["title"]
+            assert first["id"] == leaf.id
 
 
 DECIMALS = st.decimals(allow_nan=False, allow_infinity=False, min_value=-(10**6), max_value=10**6, places=6)

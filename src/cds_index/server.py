@@ -438,12 +438,13 @@ def create_app(
     from fastapi import FastAPI, Query, Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse
+    from fastapi.responses import Response as Raw
     from fastapi.routing import APIRoute
     from starlette.exceptions import HTTPException
 
     from . import __version__
     from .read.registry import bundled_dir, list_definitions, load_file, resolve_id, search_folder
-    from .render.documents import ranking_json, result_json, targets_json
+    from .render.documents import ranking_json, result_text, targets_json
     from .render.report import definition_json
 
     # pinned now: the configured folder, else CDS_INDEX_FOLDER, else the bundled definitions
@@ -645,7 +646,7 @@ def create_app(
             definition, _unit(definition, request), lang=choose_language(request.lang), peers=request.peers
         )
         with using(request.lang):  # a body's `lang` wins over Accept-Language, for messages too
-            return Json(result_json(scored, explain=explain))
+            return Raw(result_text(scored, explain=explain).encode(), media_type="application/json")
 
     @app.post("/definitions/{definition_id}/rank", response_model=RankResponse)
     def rank_units(definition_id: str, request: RankRequest, on: dt.date | None = None) -> Any:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
+from json.encoder import encode_basestring
 from operator import itemgetter
 from typing import Any, Literal, NamedTuple
 
@@ -33,6 +35,7 @@ from ..numbers import (
 )
 from ..read.inputs import UnitInputs, parse_values, read_otherwise, restated
 from ..read.literals import fold
+from ..render.jsonbytes import json_text
 from ..rules import Compiled, InvalidValue, NotReported
 from ..rules.common import Clamp
 from ..rules.rank import PEERS, Standing, Standings
@@ -179,65 +182,64 @@ class NodeResult(NamedTuple):
 
     @exactly
     def to_dict(self, places: int | None = None, *, explain: bool = True) -> dict[str, Any]:
-        if places is None:
-            return _exact_dict(self, explain)
-
-        def num(d: Decimal | None) -> str | None:
-            return None if d is None else (plain(d) if places is None else show(d, "en", places))
-
-        share = self.percent  # divided once per node, not twice (#11)
-        out: dict[str, Any] = {
-            "id": self.id,
-            "title": self.title,
-            "points": num(self.points),
-            "max": num(self.max),
-            "stated": num(self.stated),
-            "percent": num(share) if share is not None else None,
-            "status": self.status,
-        }
-        if explain:
-            out["explanation"] = self.explanation
-        if self.self_points is not None:
-            out["self_points"] = num(self.self_points)
-        if self.bonus:
-            out["bonus"] = num(self.bonus)
-        if self.unfloored is not None:
-            out["unfloored"] = num(self.unfloored)
-        if not self.children:
-            out["inputs"] = list(self.inputs)
-            out["late"] = self.late
-            limited = self.clamped
-            if limited is not None:
-                out["clamped"] = limited.to_dict()
-        out["children"] = [child.to_dict(places, explain=explain) for child in self.children]
-        return out
+        """The node as the result document writes it (:meth:`Result.to_json`), read back: every digit
+        (``places=None``) or rounded to ``places``; ``explain=False`` leaves the explanations out."""
+        out: list[str] = []
+        _write_node(self, out, explain, places, "")
+        return json.loads("".join(out))  # type: ignore[no-any-return]
 
 
-_written = written  # plain()'s cache, read without a call (0 is never cached: plain() writes it)
+# --- the result document, written as JSON text (#11) ------------------------------------------------
+#
+# One writer: `Result.to_json` writes the document `cds-index score --format json` and the API send;
+# `to_dict` is that text read back. A node's parts that come from the definition (its id, title,
+# stated points, inputs) are written once per process and kept; per unit only its numbers and status.
+
+_encode = encode_basestring  # a JSON string, quotes and escapes (C; non-ASCII kept as it is)
+
+_HEADS: dict[tuple[Any, ...], tuple[str, str]] = {}
+"""(id, title, stated, places) → the node's text up to its points, and from its maximum to its
+percentage: the same for every unit."""
+_INPUT_TEXTS: dict[tuple[str, ...], str] = {}
+"""A criterion's inputs → their text (``,"inputs":[…],"late":``)."""
+_PAIRS: dict[tuple[Decimal, Decimal], tuple[str, str]] = {}
+"""(points, maximum) → ``P","max":"M`` and the percentage's JSON: a criterion has few pairs (0, full,
+half, a step's), and a number's text and a division cost 10–20 times a look-up."""
+_TEXTS_MAX = 1 << 13
+_STATUS_TEXTS = {status: f',"status":"{status}"' for status in Status.__args__}  # type: ignore[attr-defined]
 
 
-def node_texts(points: Decimal, top: Decimal) -> tuple[str, str, str | None]:
-    """``(plain(points), plain(top), plain(points × 100 ÷ top) or None)``: a node's three numbers,
-    the two common cases without a division — 0 points (``0``, or ``-0`` as the sign falls) and
-    full points (``100``) — the others divided (most are new numbers: a cache of pairs missed). A
-    percentage is written without :func:`plain`'s cache: most are new numbers, which filled it and
-    emptied it every fifty units, taking the common points and maxima with them (#11)."""
-    top_text = _written(top) or plain(top)
-    if not points:
-        signed = points.is_signed()
-        if not top:
-            return "-0" if signed else "0", top_text, None
-        return "-0" if signed else "0", top_text, "-0" if signed != top.is_signed() else "0"
-    if points == top:
-        return top_text, top_text, "100"
-    return _written(points) or plain(points), top_text, write_plain(per_hundred(points, top)) if top else None
+def _kept(cache: dict[Any, Any], key: Any, value: Any) -> Any:
+    """``value`` kept in ``cache`` under ``key`` (a bound, not an eviction policy: emptied when full)."""
+    if len(cache) >= _TEXTS_MAX:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
-def _exact_dict(node: NodeResult, explain: bool) -> dict[str, Any]:
-    """:meth:`NodeResult.to_dict` with every digit (``places=None``, the JSON contract), the same
-    keys in the same order, without a closure or a property per node (#11: the HTTP answer): the
-    three numbers of a node without a division where it has 0 or full points, a criterion's clamp
-    read from its trace (tests/test_to_dict_fast.py compares it with the node's fields)."""
+def _head(node_id: str, title: str, stated: Decimal | None, places: int | None) -> tuple[str, str]:
+    if stated is None:
+        said = "null"
+    else:
+        text = _written(stated) or plain(stated) if places is None else show(stated, "en", places)
+        said = f'"{text}"'
+    parts = (
+        '{"id":' + _encode(node_id) + ',"title":' + _encode(title) + ',"points":"',
+        '","stated":' + said + ',"percent":',
+    )
+    return _kept(_HEADS, (node_id, title, stated, places), parts)  # type: ignore[no-any-return]
+
+
+def _numbers_text(points: Decimal, top: Decimal) -> tuple[str, str]:
+    """``P","max":"M`` and the percentage's JSON (``"62.5"`` or ``null``), every digit."""
+    points_text, top_text, share = node_texts(points, top)
+    return f'{points_text}","max":"{top_text}', "null" if share is None else f'"{share}"'
+
+
+def _write_node(node: NodeResult, out: list[str], explain: bool, places: int | None, extra: str) -> None:
+    """Append ``node``'s JSON (its children's too) to ``out``; ``extra`` goes before its closing
+    brace (a pillar's ``,"achievable":…``, after its children as ever). The keys in the order of
+    :class:`~cds_index.render.documents.NodeOut`."""
     (
         node_id,
         title,
@@ -253,35 +255,64 @@ def _exact_dict(node: NodeResult, explain: bool) -> dict[str, Any]:
         bonus,
         unfloored,
     ) = node
-    points_text, top_text, share = node_texts(points, top)
-    out: dict[str, Any] = {
-        "id": node_id,
-        "title": title,
-        "points": points_text,
-        "max": top_text,
-        "stated": None if stated is None else _written(stated) or plain(stated),
-        "percent": share,
-        "status": status,
-    }
+    head = _HEADS.get((node_id, title, stated, places)) or _head(node_id, title, stated, places)
+    if places is not None:
+        share = node.percent
+        numbers = (
+            f'{show(points, "en", places)}","max":"{show(top, "en", places)}',
+            "null" if share is None else f'"{show(share, "en", places)}"',
+        )
+    elif children or not (points and top):  # a group's sum is mostly new; 0 and -0: one key, two texts
+        numbers = _numbers_text(points, top)
+    else:
+        numbers = _PAIRS.get((points, top)) or _kept(_PAIRS, (points, top), _numbers_text(points, top))
+    out += (head[0], numbers[0], head[1], numbers[1], _STATUS_TEXTS[status])  # joined once, at the end
     if explain:
-        out["explanation"] = _explanation(node)  # the property's sentence, without its call (#11)
-    if self_points is not None:
-        out["self_points"] = plain(self_points)
-    if bonus:
-        out["bonus"] = plain(bonus)
-    if unfloored is not None:
-        out["unfloored"] = plain(unfloored)
+        out.append(',"explanation":' + _encode(_explanation(node)))
+    if self_points is not None or bonus or unfloored is not None:
+        num = plain if places is None else lambda d: show(d, "en", places)
+        if self_points is not None:
+            out.append(f',"self_points":"{num(self_points)}"')
+        if bonus:
+            out.append(f',"bonus":"{num(bonus)}"')
+        if unfloored is not None:
+            out.append(f',"unfloored":"{num(unfloored)}"')
     if children:
-        out["children"] = [_exact_dict(child, explain) for child in children]
-        return out
-    out["inputs"] = list(inputs)
-    out["late"] = late
+        out.append(',"children":[')
+        for child in children:
+            _write_node(child, out, explain, places, "")
+            out.append(",")
+        out[-1] = "]" + extra + "}"  # the last comma closes the list
+        return
+    tail = _INPUT_TEXTS.get(inputs) or _kept(
+        _INPUT_TEXTS, inputs, ',"inputs":' + json_text(list(inputs)) + ',"late":'
+    )
+    out += (tail, "true" if late else "false")
     if type(trace) is tuple and trace[0] == RULE:
         clamp = trace[2].clamp
         if clamp is not None and (limited := clamp(trace[4])) is not None:
-            out["clamped"] = limited.to_dict()
-    out["children"] = []
-    return out
+            out.append(',"clamped":' + json_text(limited.to_dict()))
+    out.append(',"children":[]' + extra + "}")
+
+
+_written = written  # plain()'s cache, read without a call (0 is never cached: plain() writes it)
+
+
+def node_texts(points: Decimal, top: Decimal) -> tuple[str, str, str | None]:
+    """``(plain(points), plain(top), plain(points × 100 ÷ top) or None)``: a node's three numbers,
+    the two common cases without a division — 0 points (``0``, or ``-0`` as the sign falls) and
+    full points (``100``) — the others divided. A percentage is written without :func:`plain`'s
+    cache: most are new numbers, which filled it and emptied it every fifty units, taking the common
+    points and maxima with them (#11)."""
+    top_text = _written(top) or plain(top)
+    if not points:
+        signed = points.is_signed()
+        if not top:
+            return "-0" if signed else "0", top_text, None
+        return "-0" if signed else "0", top_text, "-0" if signed != top.is_signed() else "0"
+    if points == top:
+        return top_text, top_text, "100"
+    return _written(points) or plain(points), top_text, write_plain(per_hundred(points, top)) if top else None
 
 
 def explain(node: NodeResult, lang: Lang | None = None) -> str:
@@ -333,7 +364,7 @@ def explain(node: NodeResult, lang: Lang | None = None) -> str:
 
 
 _explanation = explain
-"""A node's explanation as the property writes it, for :func:`_exact_dict` (whose ``explain`` is
+"""A node's explanation as the property writes it, for :func:`_write_node` (whose ``explain`` is
 its flag)."""
 
 
@@ -500,12 +531,14 @@ class Result:
         return explain_index(self.index_trace, self.index, self.exact_index, lang)
 
     @exactly
-    def to_dict(self, *, rounded: bool = False, explain: bool = True) -> dict[str, Any]:
-        """The JSON contract of ``cds-index score --format json`` (points are exact decimal strings);
-        ``explain=False`` leaves every node's explanation out (nothing is written)."""
+    def to_json(self, *, rounded: bool = False, explain: bool = True) -> str:
+        """The result document as compact JSON text: what ``cds-index score --format json`` and the
+        API's ``POST …/score`` send (:class:`~cds_index.render.documents.ResultDocument`; points are
+        exact decimal strings, ``rounded`` to the display's places); ``explain=False`` leaves every
+        explanation out, and writes none. Written without building the dictionaries (#11)."""
         places = self.places if rounded else None
         num = _numbers(places)
-        return {
+        head = {
             "definition": self.definition,
             "unit": {"id": self.unit_id, "name": self.unit_name},
             "year": self.year,
@@ -518,8 +551,25 @@ class Result:
             "total_with_bonus": num(self.total_with_bonus),
             "index": self._index_dict(num, explain),
             "problems": [p.to_dict(self.lang) for p in self.problems],
-            "children": [self._pillar(p, places, num, explain) for p in self.pillars],
         }
+        out = [json_text(head)[:-1], ',"children":[']  # the document's closing brace comes last
+        achievable = self.pillar_achievable
+        for pillar in self.pillars:
+            top = achievable.get(pillar.id)
+            _write_node(pillar, out, explain, places, "" if top is None else f',"achievable":"{num(top)}"')
+            out.append(",")
+        if self.pillars:
+            out[-1] = "]}"  # the last comma closes the list and the document
+        else:
+            out.append("]}")
+        return "".join(out)
+
+    @exactly
+    def to_dict(self, *, rounded: bool = False, explain: bool = True) -> dict[str, Any]:
+        """The JSON contract of ``cds-index score --format json`` (points are exact decimal strings):
+        :meth:`to_json`'s document, read back; ``explain=False`` leaves every node's explanation out
+        (nothing is written)."""
+        return json.loads(self.to_json(rounded=rounded, explain=explain))  # type: ignore[no-any-return]
 
     def _index_dict(self, num: Any, explain: bool) -> dict[str, Any]:
         """The index: its value (rounded as declared), the exact value, the scale and the rounding."""
@@ -534,13 +584,6 @@ class Result:
         }
         if explain:
             out["explanation"] = self.explain_index()
-        return out
-
-    def _pillar(self, pillar: NodeResult, places: int | None, num: Any, explain: bool) -> dict[str, Any]:
-        """A pillar with its printed (`stated`), achievable and applicable (`max`) maximum (#10)."""
-        out = pillar.to_dict(places, explain=explain)
-        if pillar.id in self.pillar_achievable:
-            out["achievable"] = num(self.pillar_achievable[pillar.id])
         return out
 
 

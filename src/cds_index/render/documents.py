@@ -241,6 +241,12 @@ def result_json(result: Result, *, rounded: bool = False, explain: bool = True) 
     return result.to_dict(rounded=rounded, explain=explain)
 
 
+def result_text(result: Result, *, rounded: bool = False, explain: bool = True) -> str:
+    """:func:`result_json`'s document as compact JSON text, written without the dictionaries: what
+    the API's ``POST …/score`` sends (#11)."""
+    return result.to_json(rounded=rounded, explain=explain)
+
+
 def targets_json(
     unit_id: str, unit_name: str | None, year_result: Any, problems: Iterable[Problem] = ()
 ) -> dict[str, Any]:
@@ -329,5 +335,6 @@ __all__ = [
     "ranking_items",
     "ranking_json",
     "result_json",
+    "result_text",
     "targets_json",
 ]

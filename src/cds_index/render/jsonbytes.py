@@ -27,5 +27,17 @@ def json_bytes(content: Any) -> bytes:
     return body
 
 
+def json_text(content: Any) -> str:
+    """:func:`json_bytes`'s document as text (a lone surrogate, which no UTF-8 holds, kept as
+    ``json.dumps`` keeps it)."""
+    try:
+        text: str = to_json(content).decode()
+    except Exception:  # a lone surrogate, a type it does not know: json.dumps says what is wrong
+        return _dumps(content)
+    if "NaN" in text or "Infinity" in text:  # perhaps only in a text: json.dumps decides
+        return _dumps(content)
+    return text
+
+
 def _dumps(content: Any) -> str:
     return json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
