@@ -255,6 +255,8 @@ def choose_language(explicit: str | None = None) -> Lang:
     (:class:`LanguageError`); a machine locale that is not one (``C``, ``fr_FR``) gives Vietnamese,
     the default.
     """
+    if explicit == "vi" or explicit == "en":  # the common case, asked for every message rendered (#11)
+        return explicit  # type: ignore[return-value]
     if not explicit:
         current = _CURRENT.get()
         if current is not None:

@@ -149,11 +149,13 @@ def _refuse_constant(name: str) -> Any:
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """An object whose key appears twice is refused: Python's json keeps the last one without a word,
     so `{"staff_total": 1, "staff_total": 9000}` scored 9000 (the inputs files refuse it too)."""
-    found: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in found:
-            raise ValueError(f"the key {key!r} appears twice in one object; send it once")
-        found[key] = value
+    found = dict(pairs)
+    if len(found) < len(pairs):  # one dict built in C, the keys looked at only when one repeats (#11)
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"the key {key!r} appears twice in one object; send it once")
+            seen.add(key)
     return found
 
 

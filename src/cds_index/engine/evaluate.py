@@ -301,9 +301,10 @@ _written = written  # plain()'s cache, read without a call (0 is never cached: p
 def node_texts(points: Decimal, top: Decimal) -> tuple[str, str, str | None]:
     """``(plain(points), plain(top), plain(points × 100 ÷ top) or None)``: a node's three numbers,
     the two common cases without a division — 0 points (``0``, or ``-0`` as the sign falls) and
-    full points (``100``) — the others divided. A percentage is written without :func:`plain`'s
-    cache: most are new numbers, which filled it and emptied it every fifty units, taking the common
-    points and maxima with them (#11)."""
+    full points (``100``) — the others divided. Points not written before and a percentage are
+    written without :func:`plain`'s cache: most are new numbers (a group's sum), which filled it and
+    emptied it every fifty units, taking the common points and maxima with them (#11); a criterion's
+    pairs are kept by the writer."""
     top_text = _written(top) or plain(top)
     if not points:
         signed = points.is_signed()
@@ -312,7 +313,8 @@ def node_texts(points: Decimal, top: Decimal) -> tuple[str, str, str | None]:
         return "-0" if signed else "0", top_text, "-0" if signed != top.is_signed() else "0"
     if points == top:
         return top_text, top_text, "100"
-    return _written(points) or plain(points), top_text, write_plain(per_hundred(points, top)) if top else None
+    share = write_plain(per_hundred(points, top)) if top else None
+    return _written(points) or write_plain(points), top_text, share
 
 
 def explain(node: NodeResult, lang: Lang | None = None) -> str:
