@@ -13,8 +13,9 @@ language) read by FastAPI as usual; it answers
 ``{"ok": true}`` and scores nothing. The cds_index side also reads the body strictly (exact
 decimals, no NaN, no key given twice), passes its middlewares (HEAD, body limit, version header),
 scores the unit and answers the whole result: every node's points, and its explanation unless
-``?explain=false``. The bodies are synthetic communes (``synthetic.py``, seeded), each sent once
-per round to every side, sides alternated request by request (so a machine busy with other work
+``?explain=false``. The bodies are synthetic communes (``synthetic.py``, seeded), each round its
+own (a unit is sent in one round only, to every side: values kept from an earlier round would
+flatter any cache), sides alternated request by request (so a machine busy with other work
 slows every side alike). Times are wall clock per request, best round of ``--repeat``; with
 ``--cpu`` the CPU time of the process instead (on a machine shared with other work, a long request
 is interrupted more often than a short one, which the wall clock counts and the CPU time does not).
@@ -52,6 +53,8 @@ from cds_index.render.documents import result_json
 from cds_index.server import ScoreRequest, create_app
 from synthetic import YEAR, synthetic_rows
 
+WARM_UP: list[bytes] = []
+"""Twenty bodies sent before timing, none of them timed or sent again."""
 CLOCK = time.perf_counter
 """What a request is timed by: wall clock, or with ``--cpu`` the CPU time of this whole process
 (client, apps and servers all run in it), which another program's load on a shared machine does
@@ -112,6 +115,13 @@ async def _round(
     return {name: seconds / len(payloads) for name, seconds in spent.items()}
 
 
+def _rounds(payloads: list[bytes], repeat: int) -> list[list[bytes]]:
+    """The bodies of each round: every round its own units (none sent in an earlier round), so a
+    cache of values seen before helps a round no more than it would help a stream of new units."""
+    size = len(payloads) // repeat
+    return [payloads[i * size : (i + 1) * size] for i in range(repeat)]
+
+
 async def in_process(
     sides: dict[str, tuple[Any, str]], payloads: list[bytes], repeat: int
 ) -> dict[str, float]:
@@ -120,10 +130,10 @@ async def in_process(
         for name, (app, _) in sides.items()
     }
     try:
-        await _round(clients, sides, payloads[:20])  # warm up: compile the definition, fill the caches
+        await _round(clients, sides, WARM_UP)  # warm up: compile the definition, start the threads
         best = dict.fromkeys(sides, float("inf"))
-        for _ in range(repeat):
-            for name, seconds in (await _round(clients, sides, payloads)).items():
+        for chunk in _rounds(payloads, repeat):
+            for name, seconds in (await _round(clients, sides, chunk)).items():
                 best[name] = min(best[name], seconds)
         return best
     finally:
@@ -166,10 +176,10 @@ def over_uvicorn(sides: dict[str, tuple[Any, str]], payloads: list[bytes], repea
                             raise SystemExit(f"{url}: {response.status_code} {response.text[:300]}")
                 return {name: seconds / len(chunk) for name, seconds in spent.items()}
 
-            one_round(payloads[:20])
+            one_round(WARM_UP)
             best = dict.fromkeys(sides, float("inf"))
-            for _ in range(repeat):
-                for name, seconds in one_round(payloads).items():
+            for chunk in _rounds(payloads, repeat):
+                for name, seconds in one_round(chunk).items():
                     best[name] = min(best[name], seconds)
             return best
     finally:
@@ -193,7 +203,9 @@ def main() -> int:
         CLOCK = time.process_time
 
     definition = cds_index.load(args.definition)
-    payloads = bodies(definition, args.requests, args.seed)
+    global WARM_UP
+    payloads = bodies(definition, args.requests * args.repeat + 20, args.seed)
+    WARM_UP, payloads = payloads[-20:], payloads[:-20]
     url = f"/definitions/{args.definition}/score"
     cds = create_app()
     first = json.loads(payloads[0])
