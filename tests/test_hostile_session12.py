@@ -3,12 +3,20 @@ otherwise than meant, or kept without a word; it is read as meant, or refused by
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import cds_index
 from cds_index.i18n import render
+from cds_index.io import excel
+from cds_index.io.batch import read_units
+from cds_index.read.inputs import UnitInputs
 from cds_index.read.literals import read_date
 
 DATE = "q1_meeting_date"  # a date input of hue-2263-commune
@@ -17,6 +25,23 @@ DATE = "q1_meeting_date"  # a date input of hue-2263-commune
 @pytest.fixture(scope="module")
 def hue() -> cds_index.Definition:
     return cds_index.load("hue-2263-commune")
+
+
+@pytest.fixture(scope="module")
+def department() -> cds_index.Definition:
+    return cds_index.load("hai-duong-707-department")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("session12")
+
+
+@pytest.fixture(scope="module")
+def form(department: cds_index.Definition, folder: Path) -> Path:
+    path = folder / "form.xlsx"
+    excel.write_template(department, path, year=2024)
+    return path
 
 
 # --- a date with a time no day has -----------------------------------------------------------------
@@ -63,3 +88,134 @@ def test_a_time_after_a_date_is_read_only_when_a_day_has_it(
     assert (day is not None, code) == ((True, None) if possible else (False, "input-type"))
     if possible:
         assert read_date(f"2025-06-20T{time}") == (day, None, None)
+
+
+# --- a number (or yes/no, or date) in a workbook's unit id cell ------------------------------------
+
+# (what the cell holds, the id read or None when refused)
+ID_CELLS = [
+    (1, "1"),  # a number cell: its digits, with a warning (the zeros of 00123 are lost)
+    (1.0, "1"),
+    (123, "123"),
+    ("00123", "00123"),  # a text cell: as typed, no word
+    (1.5, None),  # decimals: 1.50 or 1.5? refused
+    (12345678901234567890, None),  # stored as 1.23456789012346E+19: its last digits lost
+    (-3, None),
+    (True, None),  # was the id 'True'
+    (dt.datetime(2024, 1, 1), None),  # was the id '2024-01-01 00:00:00' in a table
+]
+
+
+def _unit(units: Any) -> Any:
+    (unit,) = list(units)
+    return unit
+
+
+def _said(unit: Any) -> list[Any]:
+    return [p for p in unit.problems if p.code == "input-type"]
+
+
+@pytest.mark.parametrize(("cell", "expected"), [c for c in ID_CELLS if not isinstance(c[0], str)])
+def test_a_forms_unit_id_cell_is_read_as_typed_or_refused(
+    department: cds_index.Definition, form: Path, folder: Path, cell: Any, expected: str | None
+) -> None:
+    """A number in the form's id cell (B4) was kept as its digits without a word (Excel had dropped
+    00123's zeros), a yes/no value was the id `True`, 20 digits had lost their last five."""
+    book = openpyxl.load_workbook(form)
+    book.active["B4"], book.active["B5"] = cell, "Sở A"
+    path = folder / f"form-{type(cell).__name__}-{abs(hash(cell))}.xlsx"
+    book.save(path)
+    unit = _unit(read_units(department, [path]))
+    (problem,) = _said(unit)
+    assert problem.location.line == 4 and problem.location.column == 2
+    if expected is None:
+        assert not isinstance(unit, UnitInputs) and problem.severity == "error"
+        assert "Format Cells → Text" in render(problem.message, "en")
+    else:
+        assert isinstance(unit, UnitInputs) and unit.unit_id == expected
+        assert problem.severity == "warning" and "00123" in render(problem.message, "vi")
+
+
+def test_a_text_id_is_kept_as_typed_without_a_word(
+    department: cds_index.Definition, form: Path, folder: Path
+) -> None:
+    book = openpyxl.load_workbook(form)
+    book.active["B4"], book.active["B5"] = "00123", "Sở A"
+    book.save(path := folder / "text-id.xlsx")
+    unit = _unit(read_units(department, [path]))
+    assert isinstance(unit, UnitInputs) and unit.unit_id == "00123" and not _said(unit)
+
+
+def test_the_template_formats_its_id_and_name_cells_as_text(form: Path) -> None:
+    """Typed into a General cell, 00123 is stored as the number 123 by Excel itself: the template's
+    id cell is a text cell, which keeps it as typed."""
+    sheet = openpyxl.load_workbook(form).active
+    assert sheet["A4"].value == "Mã đơn vị" and sheet["B4"].number_format == "@"
+    assert sheet["B5"].number_format == "@"
+
+
+def test_a_tables_id_cells_are_read_as_the_forms(department: cds_index.Definition, folder: Path) -> None:
+    """The same reading of each id cell in a table: every row scored under its id or refused by name
+    at its cell."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Mã đơn vị", "Tên đơn vị", "staff_total"])
+    for cell, _ in ID_CELLS:
+        sheet.append([cell, "Sở", 50])
+    book.save(path := folder / "table.xlsx")
+    units = list(read_units(department, [path]))
+    assert len(units) == len(ID_CELLS)  # every row accounted for
+    for row, (unit, (cell, expected)) in enumerate(zip(units, ID_CELLS, strict=True), start=2):
+        said = _said(unit)
+        if isinstance(cell, str):
+            assert isinstance(unit, UnitInputs) and unit.unit_id == expected and not said
+            continue
+        (problem,) = said
+        assert problem.location.line == row and problem.location.column == 1
+        if expected is None:
+            assert not isinstance(unit, UnitInputs) and problem.severity == "error"
+        else:
+            assert isinstance(unit, UnitInputs) and unit.unit_id == expected
+            assert problem.severity == "warning"
+
+
+@pytest.fixture(scope="module")
+def yearly(folder: Path) -> tuple[cds_index.Definition, Path]:
+    definition = cds_index.load("thanh-hoa-1829-commune")  # yearly targets: one column per year
+    excel.write_template(definition, path := folder / "years.xlsx")
+    return definition, path
+
+
+@pytest.mark.parametrize(
+    ("cell", "value", "code"),
+    [
+        ("B4", None, "missing-key"),  # no unit id
+        ("B4", True, "input-type"),  # a yes/no value as the id
+        ("B3", "hue-2263-commune", "input-definition"),  # the form of another definition
+    ],
+)
+def test_a_refused_yearly_form_says_why_in_its_own_words(
+    yearly: tuple[cds_index.Definition, Path], folder: Path, cell: str, value: Any, code: str
+) -> None:
+    """The yearly-targets form refused (no id, another definition's form) was read again as a table,
+    and said only that its header had no unit id column, at row 11: the refusal was lost."""
+    definition, source = yearly
+    book = openpyxl.load_workbook(source)
+    book.active["B4"] = "xa-a"
+    book.active[cell] = value
+    book.save(path := folder / f"years-{cell}-{code}.xlsx")
+    unit = _unit(read_units(definition, [path], year=2024))
+    assert not isinstance(unit, UnitInputs)
+    assert [(p.code, p.location.line) for p in unit.problems] == [(code, int(cell[1:]))]
+
+
+def test_a_yearly_forms_number_id_is_said_in_every_year(
+    yearly: tuple[cds_index.Definition, Path], folder: Path
+) -> None:
+    definition, source = yearly
+    book = openpyxl.load_workbook(source)
+    book.active["B4"] = 7
+    book.save(path := folder / "years-number.xlsx")
+    units = list(read_units(definition, [path]))
+    assert units and all(isinstance(u, UnitInputs) and u.unit_id == "7" for u in units)
+    assert all([p.severity for p in _said(u)] == ["warning"] for u in units)
