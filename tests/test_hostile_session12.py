@@ -4,19 +4,21 @@ otherwise than meant, or kept without a word; it is read as meant, or refused by
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cds_index
+from cds_index.errors import UsageError
 from cds_index.i18n import render
 from cds_index.io import excel
 from cds_index.io.batch import read_units
-from cds_index.read.inputs import UnitInputs
+from cds_index.read.inputs import UnitInputs, Value, parse_values, read_otherwise
 from cds_index.read.literals import read_date
 
 DATE = "q1_meeting_date"  # a date input of hue-2263-commune
@@ -219,3 +221,66 @@ def test_a_yearly_forms_number_id_is_said_in_every_year(
     units = list(read_units(definition, [path]))
     assert units and all(isinstance(u, UnitInputs) and u.unit_id == "7" for u in units)
     assert all([p.severity for p in _said(u)] == ["warning"] for u in units)
+
+
+# --- a unit built by hand (the Python API) --------------------------------------------------------
+
+
+def test_a_hand_built_unit_of_raw_values_is_refused_at_once() -> None:
+    """`UnitInputs("u", values={"population": 5})` failed inside scoring with an AttributeError."""
+    for values in ({"population": Decimal(5)}, {"population": {"self": 5}}, {5: Value(Decimal(5))}, [1]):
+        with pytest.raises(UsageError) as refused:
+            UnitInputs("u", values=values)  # type: ignore[arg-type]
+        (problem,) = refused.value.problems
+        assert problem.code == "usage" and "score(definition, {name: value})" in refused.value.format("en")
+    assert UnitInputs("u", values={"population": Value(Decimal(5))}).values  # as read: kept
+
+
+# (input, a value held otherwise than reading gives it)
+HELD = [
+    ("portal_dx_section", "không"),  # a non-empty text, true to Python: it scored the points of yes
+    ("dx_committee_head_role", "boss"),  # a KeyError in scoring
+    ("population", Decimal(-5)),  # below its minimum of 0
+    ("population", Decimal("12.5")),  # a count with decimals
+    ("population", 1.5),  # a float among Decimals
+    ("dvctt_satisfaction_pct", Decimal(150)),  # a percentage above 100
+    ("q1_meeting_date", "2025-13-45"),  # no day of the calendar
+    ("population", Decimal("sNaN")),
+]
+
+
+@pytest.mark.parametrize(("name", "held"), HELD)
+def test_a_hand_built_value_is_checked_against_its_input(
+    hue: cds_index.Definition, name: str, held: Any
+) -> None:
+    """A unit built by hand has no `read_by`: its values were never compared with the declarations
+    (read_otherwise returned nothing). Each value that reading would not give is refused by name."""
+    unit = UnitInputs("u", year=2025, values={name: Value(held, held)})
+    (problem,) = read_otherwise(hue.inputs, unit)
+    assert problem.code == "input-type" and problem.location.path == ("values", name)
+    assert name in render(problem.message, "vi")
+
+
+_RAW = {
+    "boolean": st.sampled_from([True, False, "có", "không", "x", "Đạt", 1, 0]),
+    "integer": st.integers(0, 10**6) | st.integers(0, 10**6).map(lambda n: f"{n:,}".replace(",", ".")),
+    "number": st.decimals(0, 10**6, places=3)
+    | st.decimals(0, 10**6, places=2).map(
+        lambda d: f"{d:f}".replace(".", ",")
+    ),  # 2 places: "1,500" has two readings
+    "role": st.sampled_from(["head", "Chủ tịch", "cấp phó", "none"]),
+    "date": st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)).map(lambda d: f"{d:%d/%m/%Y}"),
+}
+
+
+@settings(max_examples=40)
+@given(st.data())
+def test_values_read_for_the_definition_pass_the_hand_built_check(data: st.DataObject) -> None:
+    """No false alarm: every value the readers give is one the check of a hand-built unit accepts."""
+    hue = cds_index.load("hue-2263-commune")
+    specs = {n: s for n, s in hue.inputs.items() if s.type in _RAW and (s.max is None or s.type != "number")}
+    names = data.draw(st.lists(st.sampled_from(sorted(specs)), min_size=1, max_size=8, unique=True))
+    raw = {n: data.draw(_RAW[specs[n].type]) for n in names}
+    values, problems = parse_values(raw, hue.inputs)
+    assert not [p for p in problems if p.code != "input-range"]  # `_pct` maxima: refused, not read
+    assert read_otherwise(hue.inputs, UnitInputs("u", year=2025, values=values)) == []
