@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cds_index
+from cds_index.cli import main
 from cds_index.errors import UsageError
 from cds_index.i18n import render
 from cds_index.io import excel
@@ -284,3 +285,25 @@ def test_values_read_for_the_definition_pass_the_hand_built_check(data: st.DataO
     values, problems = parse_values(raw, hue.inputs)
     assert not [p for p in problems if p.code != "input-range"]  # `_pct` maxima: refused, not read
     assert read_otherwise(hue.inputs, UnitInputs("u", year=2025, values=values)) == []
+
+
+# --- a table with no unit ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("blank", ["", "\n,,,\n\n"])
+def test_a_table_with_its_header_and_no_unit_is_refused(
+    department: cds_index.Definition, folder: Path, blank: str
+) -> None:
+    """A CSV or a sheet with the header and no row below it (a template sent back unfilled) scored
+    nothing and ended well, without a word, where an empty folder is refused."""
+    csv = folder / f"header-only-{len(blank)}.csv"
+    csv.write_text("Mã đơn vị,Tên đơn vị,staff_total,leaders_total\n" + blank, encoding="utf-8")
+    book = openpyxl.Workbook()
+    book.active.append(["Mã đơn vị", "Tên đơn vị", "staff_total"])
+    book.save(xlsx := folder / "header-only.xlsx")
+    for path in (csv, xlsx):
+        unit = _unit(read_units(department, [path]))
+        assert not isinstance(unit, UnitInputs)
+        assert [(p.code, p.location.file) for p in unit.problems] == [("missing-key", str(path))]
+        assert "bảng không có đơn vị nào" in render(unit.problems[0].message, "vi")
+    assert main(["score", department.id, str(csv), "--year", "2024", "--brief"]) == 1
