@@ -307,3 +307,41 @@ def test_a_table_with_its_header_and_no_unit_is_refused(
         assert [(p.code, p.location.file) for p in unit.problems] == [("missing-key", str(path))]
         assert "bảng không có đơn vị nào" in render(unit.problems[0].message, "vi")
     assert main(["score", department.id, str(csv), "--year", "2024", "--brief"]) == 1
+
+
+# --- an id cell holding a formula's text or a line break --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "shown"),
+    [
+        ('"=""00123"""', "'00123'"),  # Excel's idiom for a text in a CSV: Excel shows 00123
+        ("=1+1", "=1+1"),  # Excel shows 2
+        ('"so-\na"', "\\n"),  # Alt+Enter inside the id cell
+        ("so-\x0ba", "\\x0b"),
+    ],
+)
+def test_an_id_that_is_a_formula_or_holds_a_line_break_is_refused(
+    department: cds_index.Definition, folder: Path, cell: str, shown: str
+) -> None:
+    """They were the unit's ids as written: `="00123"` (which Excel shows as 00123), `so-` and `a`
+    on two lines."""
+    path = folder / f"odd-id-{abs(hash(cell))}.csv"
+    path.write_text(f"Mã đơn vị,Tên đơn vị,staff_total\n{cell},Sở A,50\nso-b,Sở B,60\n", encoding="utf-8")
+    refused, kept = read_units(department, [path])
+    assert not isinstance(refused, UnitInputs) and isinstance(kept, UnitInputs) and kept.unit_id == "so-b"
+    (problem,) = refused.problems
+    assert (problem.code, problem.location.line, problem.location.column) == ("table-row", 2, 1)
+    assert shown in render(problem.message, "en")
+
+
+def test_a_forms_id_that_is_a_formula_is_refused(
+    department: cds_index.Definition, form: Path, folder: Path
+) -> None:
+    book = openpyxl.load_workbook(form)
+    book.active["B4"] = '="00123"'
+    book.active["B4"].data_type = "s"  # typed with an apostrophe: the text, not a formula
+    book.save(path := folder / "form-formula-id.xlsx")
+    unit = _unit(read_units(department, [path]))
+    assert not isinstance(unit, UnitInputs)
+    assert [(p.code, p.location.line) for p in unit.problems] == [("input-type", 4)]

@@ -28,7 +28,7 @@ from ..read.literals import when as date_text
 from ..read.registry import names_definition
 from .merged import MAX_MERGES, Merges, scan
 from .safe import cell_text, rounded, strip_controls
-from .seen import plain_id
+from .seen import odd_id, plain_id
 from .tables import (
     ROW_NUMBER_HEADERS,
     Cell,
@@ -1433,6 +1433,9 @@ def _read_form(
     if odd is not None and odd[1]:
         return refused(None, "input-type", odd[0])
     unit_id = plain_id(unit_id)  # as a table's id cell: no invisible character (#11)
+    formula = odd_id(unit_id)  # a formula's text, a line break: as a table's id cell (#11)
+    if formula is not None:
+        return refused(None, "input-type", T("{address}: {message}", address=address, message=formula))
     blank = blank_template(unit_id, unit_name)
     if blank is not None:  # the form of the template, its id or name not filled in (#11)
         return refused(unit_id, "missing-key", T("{address}: {message}", address=address, message=blank))

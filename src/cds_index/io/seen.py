@@ -32,10 +32,12 @@ second is refused as a duplicate, with a message — never scored silently as an
 from __future__ import annotations
 
 import re
+import unicodedata
 from array import array
 from hashlib import blake2b
 from typing import Any
 
+from ..i18n import Message, T
 from ..read.literals import INVISIBLE, clean, fold
 
 _NO_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
@@ -64,6 +66,33 @@ def plain_id(value: Any) -> str:
         return str(int(value))
     text = str(value)
     return text.strip() if text.isascii() else clean(text.translate(_NO_INVISIBLE))
+
+
+_FORMULA_TEXT = re.compile(r'="([^"]*)"')
+"""Excel's way of keeping a text as typed in a CSV (``="00123"``): the id is the text inside."""
+
+
+def odd_id(unit_id: str) -> Message | None:
+    """Why a table's or a form's id cell (after :func:`plain_id`) holds no id as typed, or None: a
+    formula (``=1+1``, ``="00123"``), which Excel shows as its result and a CSV holds as written; a
+    line break (Alt+Enter in a cell) or another control character. Each was the unit's id without a
+    word (#11)."""
+    if unit_id.startswith("="):
+        inner = _FORMULA_TEXT.fullmatch(unit_id)
+        return T(
+            "the unit id {id} is a formula, which Excel shows as its result; write the id itself ({how})",
+            id=repr(unit_id),
+            how=repr(inner.group(1)) if inner else T("as it should read"),
+        )
+    odd = next((c for c in unit_id if unicodedata.category(c) == "Cc"), None)
+    if odd is not None:
+        return T(
+            "the unit id {id} holds a line break or another control character ({char}); write the id on "
+            "one line",
+            id=repr(unit_id),
+            char=repr(odd),
+        )
+    return None
 
 
 def id_key(unit_id: str) -> str:
