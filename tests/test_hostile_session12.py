@@ -17,6 +17,7 @@ import cds_index
 from cds_index.cli import main
 from cds_index.errors import UsageError
 from cds_index.i18n import render
+from cds_index.formats.model import InputDef
 from cds_index.io import excel
 from cds_index.io.batch import read_units
 from cds_index.read.inputs import UnitInputs, Value, parse_values, read_otherwise
@@ -345,3 +346,17 @@ def test_a_forms_id_that_is_a_formula_is_refused(
     unit = _unit(read_units(department, [path]))
     assert not isinstance(unit, UnitInputs)
     assert [(p.code, p.location.line) for p in unit.problems] == [("input-type", 4)]
+
+
+# --- a percentage written for a fraction input --------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "fraction"), [("50%", "0,5"), ("85,5 %", "0,855"), ("100%", "1")])
+def test_a_percentage_for_a_fraction_is_refused_in_the_readers_language(text: str, fraction: str) -> None:
+    """The refusal was an English f-string, outside the catalogue: a Vietnamese reader got English."""
+    spec = InputDef(label="Tỷ lệ", unit="fraction", min=0, max=1)
+    _, problems = parse_values({"share": text}, {"share": spec})
+    (problem,) = problems
+    assert problem.code == "input-type"
+    assert f"ghi {fraction} cho {text}" in render(problem.message, "vi")
+    assert f"write {fraction} for {text}" in render(problem.message, "en")

@@ -341,7 +341,20 @@ def coerce(
             return number, None, None
         scale = units.scale(spec.unit)
         if scale == "fraction" and isinstance(raw, str) and raw.strip().endswith("%"):
-            return None, "input-type", f"{raw!r}: this input is {units.SCALE_WORDS['fraction']}"
+            # in the reader's language, with the fraction to write (#11: an English text, untranslated)
+            share, refused, _ = read_number(raw, percent=True, number_format=number_format)
+            fraction = "0,5" if refused else _vn_text(share / 100)
+            return (
+                None,
+                "input-type",
+                T(
+                    "{value}: this input is a fraction from 0 to 1, not a percentage; write {fraction} "
+                    "for {percent}",
+                    value=repr(raw),
+                    fraction=fraction,
+                    percent="50 %" if refused else raw.strip(),
+                ),
+            )
         number, code, message = read_number(
             raw, integer=kind == "integer", percent=scale == "percent", number_format=number_format
         )
@@ -376,6 +389,12 @@ def coerce(
                 pass  # not a day of the calendar: read_date says why
         return read_date(raw)
     raise AssertionError(kind)
+
+
+def _vn_text(number: Decimal) -> str:
+    """``number`` as the unambiguous Vietnamese way writes it: ``0.855`` → ``0,855``."""
+    text = format(number.normalize(), "f")
+    return text.replace(".", ",")
 
 
 @lru_cache(maxsize=256)
