@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 import cds_index
 from cds_index.cli import main
 from cds_index.errors import UsageError
-from cds_index.i18n import render
 from cds_index.formats.model import InputDef
+from cds_index.i18n import render
 from cds_index.io import excel
 from cds_index.io.batch import read_units
 from cds_index.read.inputs import UnitInputs, Value, parse_values, read_otherwise
