@@ -19,7 +19,8 @@ from cds_index.errors import UsageError
 from cds_index.formats.model import InputDef
 from cds_index.i18n import render
 from cds_index.io import excel
-from cds_index.io.batch import read_units
+from cds_index.io.batch import read_units, score_many
+from cds_index.io.seen import id_key
 from cds_index.read.inputs import UnitInputs, Value, parse_values, read_otherwise
 from cds_index.read.literals import read_date
 
@@ -360,3 +361,28 @@ def test_a_percentage_for_a_fraction_is_refused_in_the_readers_language(text: st
     assert problem.code == "input-type"
     assert f"ghi {fraction} cho {text}" in render(problem.message, "vi")
     assert f"write {fraction} for {text}" in render(problem.message, "en")
+
+
+# --- one unit, its id's hyphen typed as another dash ------------------------------------------------
+
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+
+
+def test_an_id_whose_hyphen_is_another_dash_is_the_same_unit(
+    department: cds_index.Definition, folder: Path
+) -> None:
+    """`so-a`, `so‑a` (Word's no-break hyphen) and `so–a` (its en dash) look alike: three rows of one
+    unit were scored as three units."""
+    rows = "".join(f"so{dash}a,Sở A,{50 + i}\n" for i, dash in enumerate("-\u2011\u2013"))
+    path = folder / "dashes.csv"
+    path.write_text("Mã đơn vị,Tên đơn vị,staff_total\n" + rows, encoding="utf-8")
+    rows_scored = list(score_many(department, [path], year=2024))
+    assert [row.ok for row in rows_scored] == [True, False, False]
+    assert all(p.code == "invalid-value" for row in rows_scored[1:] for p in row.problems)
+
+
+@given(
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12), st.sampled_from(DASHES)
+)
+def test_every_dash_of_an_id_compares_as_its_hyphen(text: str, dash: str) -> None:
+    assert id_key(f"{text}-{text}") == id_key(f"{text}{dash}{text}")
