@@ -386,3 +386,37 @@ def test_an_id_whose_hyphen_is_another_dash_is_the_same_unit(
 )
 def test_every_dash_of_an_id_compares_as_its_hyphen(text: str, dash: str) -> None:
     assert id_key(f"{text}-{text}") == id_key(f"{text}{dash}{text}")
+
+
+# --- an inputs file's year ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("year", ["true", "false", "1", "24", "9999"])
+def test_an_inputs_files_year_that_is_no_year_is_refused(
+    department: cds_index.Definition, folder: Path, year: str
+) -> None:
+    """`year: true` was the year 1 (pydantic's int of a bool), `year: 24` the year 24: each scored,
+    with only a warning that the definition does not assess that year, and exit 0."""
+    path = folder / f"year-{year}.yaml"
+    path.write_text(
+        f"kind: inputs\ndefinition: {department.id}\nyear: {year}\nunit: {{id: so-a}}\n"
+        "values:\n  staff_total: 5\n",
+        encoding="utf-8",
+    )
+    unit = _unit(read_units(department, [path]))
+    assert not isinstance(unit, UnitInputs)
+    assert [(p.code in {"input-type", "input-range"}, p.location.line) for p in unit.problems] == [(True, 3)]
+    assert main(["score", department.id, str(path), "--brief"]) == 1
+
+
+@pytest.mark.parametrize("year", ["2024", '"2024"', "2024.0"])
+def test_an_inputs_files_year_as_written_is_read(
+    department: cds_index.Definition, folder: Path, year: str
+) -> None:
+    path = folder / f"year-ok-{len(year)}.yaml"
+    path.write_text(
+        f"kind: inputs\ndefinition: {department.id}\nyear: {year}\nunit: {{id: so-a}}\nvalues: {{}}\n",
+        encoding="utf-8",
+    )
+    unit = _unit(read_units(department, [path]))
+    assert isinstance(unit, UnitInputs) and unit.year == 2024 and not unit.problems

@@ -10,7 +10,7 @@ from ..errors import Location, Problem
 from ..formats.model import Definition
 from ..i18n import Message, T
 from .inputs import UnitInputs, parse_values, read_inputs_file, restated
-from .literals import NumberFormat
+from .literals import NumberFormat, read_year
 from .loader import Document
 from .registry import names_definition
 
@@ -242,4 +242,9 @@ def _read_for(
                 )
             ],
         )
+    if model.year is not None and isinstance(doc.data, Mapping):
+        # `year: true` was the year 1, `year: 24` the year 24: scored with a warning only, exit 0 (#11)
+        _, code, message = read_year(doc.data.get("year"))
+        if code:
+            return None, doc, [Problem(code, message, doc.location(("year",)))]
     return model, doc, problems
