@@ -246,5 +246,6 @@ def _read_for(
         # `year: true` was the year 1, `year: 24` the year 24: scored with a warning only, exit 0 (#11)
         _, code, message = read_year(doc.data.get("year"))
         if code:
+            assert message is not None  # a refusal says why
             return None, doc, [Problem(code, message, doc.location(("year",)))]
     return model, doc, problems
