@@ -23,6 +23,7 @@ from cds_index.io.batch import read_units, score_many
 from cds_index.io.seen import id_key
 from cds_index.read.inputs import UnitInputs, Value, parse_values, read_otherwise
 from cds_index.read.literals import read_date
+from cds_index.read.units_io import read_unit_years
 
 DATE = "q1_meeting_date"  # a date input of hue-2263-commune
 
@@ -420,3 +421,17 @@ def test_an_inputs_files_year_as_written_is_read(
     )
     unit = _unit(read_units(department, [path]))
     assert isinstance(unit, UnitInputs) and unit.year == 2024 and not unit.problems
+
+
+@pytest.mark.parametrize("key", ["true", "24"])
+def test_a_key_of_years_that_is_no_year_is_refused(folder: Path, key: str) -> None:
+    """`years: {true: …}` held the values of the year 1."""
+    definition = cds_index.load("thanh-hoa-1829-commune")
+    path = folder / f"years-key-{key}.yaml"
+    path.write_text(
+        f"kind: inputs\ndefinition: {definition.id}\nunit: {{id: xa-a}}\n"
+        f"years:\n  2023: {{}}\n  {key}: {{}}\n",
+        encoding="utf-8",
+    )
+    years, problems = read_unit_years(definition, path)
+    assert not years and [(p.location.line, p.location.column) for p in problems] == [(6, 3)]
