@@ -82,7 +82,7 @@ def test_a_date_with_an_impossible_time_is_refused_with_how_to_write_it(
     st.integers(0, 99),
     st.integers(0, 99),
     st.none() | st.integers(0, 99),
-    st.sampled_from(["", " AM", " pm"]),
+    st.sampled_from(["", " AM", " pm", " SA", " ch"]),  # SA/CH: sáng, chiều (Windows in Vietnamese)
 )
 def test_a_time_after_a_date_is_read_only_when_a_day_has_it(
     hour: int, minute: int, second: int | None, half: str
@@ -94,6 +94,12 @@ def test_a_time_after_a_date_is_read_only_when_a_day_has_it(
     assert (day is not None, code) == ((True, None) if possible else (False, "input-type"))
     if possible:
         assert read_date(f"2025-06-20T{time}") == (day, None, None)
+
+
+def test_a_date_with_a_vietnamese_12_hour_time_is_read() -> None:
+    """Excel in Vietnamese exports `20/06/2025 2:30:00 CH` (chiều, PM): it was refused as no date."""
+    for text in ("20/06/2025 2:30:00 CH", "20/06/2025 9:05 SA", "2025-06-20 12:00 ch"):
+        assert read_date(text) == (dt.date(2025, 6, 20), None, None)
 
 
 # --- a number (or yes/no, or date) in a workbook's unit id cell ------------------------------------

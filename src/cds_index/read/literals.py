@@ -397,10 +397,11 @@ def read_year(raw: Any) -> Read:
 
 _TIME = (
     r"(?:[T ] *(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2})(?:\.[0-9]+)?)?"
-    r"(?: *(?P<half>[AaPp][Mm]))?)?"
+    r"(?: *(?P<half>[AaPp][Mm]|[Ss][Aa]|[Cc][Hh]))?)?"
 )
 """A time of day after a date (``20/06/2025 14:30``): the date is what an input holds, once the time
-is one of a day (:func:`_odd_time`)."""
+is one of a day (:func:`_odd_time`). A 12-hour time is marked AM/PM, or SA/CH (sáng, chiều) as
+Windows in Vietnamese writes it: ``20/06/2025 2:30:00 CH`` (#11: refused as no date)."""
 _DMY = re.compile(r"([0-9]{1,2}) *([/.-]) *([0-9]{1,2}) *\2 *([0-9]{4}) *" + _TIME)
 _ISO = re.compile(r"([0-9]{4}) *([-/.]) *([0-9]{1,2}) *\2 *([0-9]{1,2}) *" + _TIME)
 _WORDS = re.compile(r"(?:ngày|ngay)? *([0-9]{1,2}) *(?:tháng|thang) *([0-9]{1,2}) *(?:năm|nam|,) *([0-9]{4})")
@@ -544,7 +545,7 @@ def _odd_time(raw: str, found: re.Match[str]) -> Message | None:
     if int(hour) in hours and int(found.group("minute")) < 60 and int(second) < 60:
         return None
     return T(
-        "{value}: {time} is not a time of day (hours 0–23, or 1–12 with AM/PM; minutes and seconds "
+        "{value}: {time} is not a time of day (hours 0–23, or 1–12 with AM/PM or SA/CH; minutes and seconds "
         "0–59); write the date alone, as 20/06/2025, or with its time, as 20/06/2025 14:30",
         value=repr(raw),
         time=found.string[found.start("hour") : found.end()].strip(),  # as written: 99:99, 14:30 PM
