@@ -473,7 +473,8 @@ CSV_CASES: list[tuple[str, bytes, list[tuple[Any, ...]]]] = [
     ),
     ("only a BOM", b"\xef\xbb\xbf", [("refused", 1, "table-header")]),
     ("only blank lines", b"\n\n\n", [("refused", 1, "table-header")]),
-    ("a header and no rows", (HEADER + "\n").encode(), []),
+    # nothing below the header: refused, as an empty folder is (#11: it scored nothing, exit 0)
+    ("a header and no rows", (HEADER + "\n").encode(), [("refused", None, "missing-key")]),
     (
         "blank rows are not units",
         (HEADER + "\n\na1,Xã A,có,10,5,1\n,,,,,\n\n").encode(),

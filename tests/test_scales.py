@@ -69,7 +69,8 @@ def test_a_percent_sign_is_read_for_both_spellings_of_percent_and_refused_for_a_
     assert (values["a"].value, values["b"].value) == (D(85), D(85))
     (problem,) = problems
     assert problem.code == "input-type"
-    assert "write 0.5 for 50 %" in problem.message
+    assert "write 0,5 for 50%" in problem.format("en")  # the fraction to write, in either language (#11)
+    assert "ghi 0,5 cho 50%" in problem.format("vi")
 
 
 # --- scales: step bounds ------------------------------------------------------------------------

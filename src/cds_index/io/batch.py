@@ -158,7 +158,7 @@ def read_units(
         if failure is not None:
             yield failure
         elif suffix in CSV_SUFFIXES:
-            yield from read_csv(definition, path, year=year, number_format=number_format)
+            yield from _or_none(path, read_csv(definition, path, year=year, number_format=number_format))
         elif suffix in EXCEL_SUFFIXES:
             from .excel import read_workbook
 
@@ -168,9 +168,27 @@ def read_units(
                 yield UnitFailure(None, None, str(path), (problem,))
                 continue
             handle.close()
-            yield from read_workbook(definition, path, year=year, number_format=number_format)
+            yield from _or_none(path, read_workbook(definition, path, year=year, number_format=number_format))
         else:
             yield _read_inputs_file(definition, path, year, number_format)
+
+
+def _or_none(path: Path, units: Iterator[UnitInputs | UnitFailure]) -> Iterator[UnitInputs | UnitFailure]:
+    """``units``, or a failure naming ``path`` when it holds none: a table with its header and no row
+    below it (a template sent back unfilled, the rows deleted) scored nothing, said nothing and
+    ended well (exit 0), where an empty folder is refused (#11)."""
+    empty = True
+    for unit in units:
+        empty = False
+        yield unit
+    if empty:
+        file = str(path)
+        message = T(
+            "{path}: the table has no unit: no row below its header holds a value; write one row per "
+            "unit (its id in the first column, then its values)",
+            path=file,
+        )
+        yield UnitFailure(None, None, file, (Problem("missing-key", message, Location(file)),))
 
 
 def _read_inputs_file(

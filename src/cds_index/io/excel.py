@@ -28,7 +28,7 @@ from ..read.literals import when as date_text
 from ..read.registry import names_definition
 from .merged import MAX_MERGES, Merges, scan
 from .safe import cell_text, rounded, strip_controls
-from .seen import plain_id
+from .seen import odd_id, plain_id
 from .tables import (
     ROW_NUMBER_HEADERS,
     Cell,
@@ -316,6 +316,8 @@ def write_template(
             cell.fill = fill_input
             cell.border = border
             cell.protection = unlocked
+        if label in (FACT_UNIT_ID, FACT_UNIT_NAME):
+            cell.number_format = "@"  # text: an id typed 00123 keeps its zeros (a number cell drops them)
     how = (
         T(
             "Write each year's figures in that year's column. Left empty = not reported; n/a = not "
@@ -597,6 +599,11 @@ def read_workbook(
             for y in sorted(years):
                 unit = years[y]
                 yield dataclasses.replace(unit, problems=[*general, *unit.problems]) if general else unit
+            return
+        if any(p.code != "kind-unknown" for p in general):
+            # the yearly form found and refused (its unit id, its definition): in its own words, never
+            # read again as a table, whose header it has not (#11)
+            yield UnitFailure(None, None, file, tuple(general))
             return
     for sheet in _sheets(path):
         if isinstance(sheet, Problem):
@@ -991,6 +998,66 @@ def _as_input(cell: _Cell | None, spec: Any) -> Any:
     return value
 
 
+_ID_DIGITS = 15
+"""Most digits of a whole number Excel keeps as typed: a longer id in a number cell has lost its last
+digits (``12345678901234567890`` is stored as ``1.23456789012346E+19``)."""
+
+
+def _id_cell(cell: _Cell | None, address: str) -> tuple[Message, bool] | None:
+    """Why the unit id cell at ``address`` does not hold the id as it was typed, and whether that
+    refuses it (``True``) or is a warning: a number cell drops an id's leading zeros (``00123`` is
+    stored as 123), which is said; one with decimals, a sign or more than 15 digits, a yes/no value or
+    a date does not hold an id at all (#11: they were ids ``1.5``, ``12345678901234600000``, ``True``,
+    ``2024-01-01 00:00:00``). The one reading of an id cell, for a form's and a table's."""
+    value = None if cell is None or cell.problem is not None else cell.value
+    how = T("format the cell as text (Format Cells → Text) and write the id as it should read")
+    if isinstance(value, bool):
+        return (
+            T(
+                "{address}: the unit id is the yes/no value {value}, not an id; {how}",
+                address=address,
+                value="TRUE" if value else "FALSE",
+                how=how,
+            ),
+            True,
+        )
+    if isinstance(value, dt.date | dt.time | dt.timedelta):  # never `2024-01-01 00:00:00` as an id (#11)
+        return (
+            T(
+                "{address}: the unit id is the date or time {value}: the cell is formatted as a "
+                "date or time; format it as text (Format Cells → Text) and write the id as it "
+                "should read",
+                address=address,
+                value=date_text(value),
+            ),
+            True,
+        )
+    if not isinstance(value, Decimal):
+        return None
+    if value != value.to_integral_value() or value < 0 or len(format(value, "f")) > _ID_DIGITS:
+        return (
+            T(
+                "{address}: the unit id is the number {value}, which a number cell does not keep as "
+                "typed (its zeros, its sign, its digits beyond the 15th); {how}",
+                address=address,
+                value=plain(value),
+                how=how,
+            ),
+            True,
+        )
+    return (
+        T(
+            "{address}: the unit id is the number {value}, read as the id {id}; a number cell drops "
+            "an id's leading zeros (00123 is kept as 123): if the id has any, {how}",
+            address=address,
+            value=plain(value),
+            id=repr(plain(value)),
+            how=how,
+        ),
+        False,
+    )
+
+
 def _read_sheet(
     definition: Definition,
     path: Path,
@@ -1253,6 +1320,19 @@ def _read_table(
         if sheet.merges:
             named = _named(layout, read, header_values)
             problems.extend(p for _, p in _merged(file, sheet, number, row, named, header_row))
+        odd = _id_cell(row.get(layout.id_col), where(layout.id_col)[0])
+        if odd is not None:  # a number, yes/no or date in the id cell: the form's reading of it
+            address, line, column = where(layout.id_col)
+            said = Problem(
+                "input-type",
+                odd[0],
+                Location(file, line, column, (address,)),
+                severity="error" if odd[1] else "warning",
+            )
+            if odd[1]:
+                yield UnitFailure(None, None, f"{file}!{title}!{number}", (said, *problems))
+                continue
+            problems.append(said)
         unit = table_unit(
             definition,
             layout,
@@ -1300,10 +1380,12 @@ def _read_form(
 ) -> UnitInputs | UnitFailure:
     sheet = sheet_.title
     facts: dict[str, tuple[Any, int]] = {}
+    stored: dict[str, _Cell] = {}  # the cells of the facts, as stored (the unit id's: a number?)
     for number, cells in head:
         label = cells.get(0)
         if label is not None and isinstance(label.value, str) and 1 in cells:
-            facts[_canonical(_key(label.value))] = (_as_input(cells[1], None), number)
+            key = _canonical(_key(label.value))
+            facts[key], stored[key] = (_as_input(cells[1], None), number), cells[1]
     source = f"{file}!{sheet}"
 
     def fact(label: str) -> Any:
@@ -1347,23 +1429,21 @@ def _read_form(
             "missing-key",
             T("{address}: the form has no unit id ({fact})", address=address, fact=FACT_UNIT_ID),
         )
-    if isinstance(unit_id, dt.date | dt.time | dt.timedelta):  # never `2024-01-01 00:00:00` as an id (#11)
-        return refused(
-            None,
-            "input-type",
-            T(
-                "{address}: the unit id is the date or time {value}: the cell is formatted as a "
-                "date or time; format it as text (Format Cells → Text) and write the id as it "
-                "should read",
-                address=address,
-                value=date_text(unit_id),
-            ),
-        )
+    odd = _id_cell(stored.get(_key(FACT_UNIT_ID)), address)
+    if odd is not None and odd[1]:
+        return refused(None, "input-type", odd[0])
     unit_id = plain_id(unit_id)  # as a table's id cell: no invisible character (#11)
+    formula = odd_id(unit_id)  # a formula's text, a line break: as a table's id cell (#11)
+    if formula is not None:
+        return refused(None, "input-type", T("{address}: {message}", address=address, message=formula))
     blank = blank_template(unit_id, unit_name)
     if blank is not None:  # the form of the template, its id or name not filled in (#11)
         return refused(unit_id, "missing-key", T("{address}: {message}", address=address, message=blank))
     problems: list[Problem] = []
+    if odd is not None:  # a number cell: its id kept as its digits, and said
+        problems.append(
+            Problem("input-type", odd[0], Location(file, row, 2, (address, "unit")), severity="warning")
+        )
     unit_year = None  # the year the form states; scored as ``year`` if asked, restated (#11)
     raw_year = fact(FACT_YEAR)
     if not is_blank(raw_year):
@@ -1563,10 +1643,12 @@ def _read_years_form(
 ) -> tuple[dict[int, UnitInputs], list[Problem]]:
     title = sheet.title
     facts: dict[str, tuple[Any, int]] = {}
+    stored: dict[str, _Cell] = {}
     for number, cells in head:
         label = cells.get(0)
         if label is not None and isinstance(label.value, str) and 1 in cells:
-            facts[_canonical(_key(label.value))] = (_as_input(cells[1], None), number)
+            key = _canonical(_key(label.value))
+            facts[key], stored[key] = (_as_input(cells[1], None), number), cells[1]
 
     def fact(label: str) -> tuple[Any, int]:
         return facts.get(_key(label), (None, 4))
@@ -1591,7 +1673,7 @@ def _read_years_form(
             )
         ]
     unit_id, row = fact(FACT_UNIT_ID)
-    if is_blank(unit_id):
+    if is_blank(unit_id) or not plain_id(unit_id):
         where = address(row, 1)
         return {}, [
             Problem(
@@ -1600,6 +1682,20 @@ def _read_years_form(
                 Location(file, row, 2, (where[0], "unit")),
             )
         ]
+    odd = _id_cell(stored.get(_key(FACT_UNIT_ID)), address(row, 1)[0])
+    id_problems = []
+    if odd is not None:  # as a form of one year reads its id cell (#11)
+        where = address(row, 1)
+        said = Problem(
+            "input-type",
+            odd[0],
+            Location(file, row, 2, (where[0], "unit")),
+            severity="error" if odd[1] else "warning",
+        )
+        if odd[1]:
+            return {}, [said]
+        id_problems.append(said)
+    unit_id = plain_id(unit_id)  # no invisible character, as every reader of an id (#11)
     unit_name = fact(FACT_UNIT_NAME)[0]
     unit_name = None if is_blank(unit_name) else str(unit_name).strip()
     keys = {i: _canonical(_key(c.value)) for i, c in header.items() if isinstance(c.value, str)}
@@ -1664,11 +1760,11 @@ def _read_years_form(
         names = [str(p.location.path[-1]) if p.location.path else "" for p in found]
         placed = [place(p, file, at.get((year, name)), name) for p, name in zip(found, names, strict=True)]
         units[year] = UnitInputs(
-            str(unit_id).strip(),
+            unit_id,
             unit_name,
             year,
             parsed,
-            [*problems[year], *placed],
+            [*id_problems, *problems[year], *placed],
             f"{file}!{title}",
             definition.inputs,
         )

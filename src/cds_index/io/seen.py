@@ -11,7 +11,8 @@ An invisible character (a BOM, a zero-width space, a direction mark: :data:`INVI
 an id, wherever the id was read (a CSV cell, a YAML file, a form's cell). A tone mark placed the old
 way or the new (``Hòa``/``Hoà``, ``Thủy``/``Thuỷ``: on ``oa``, ``oe``, ``uy``) spells one name: the
 new placement is compared (#11). Only the placement folds: ``hoà`` and ``hòa`` agree, ``hoa`` and
-``hoà`` do not.
+``hoà`` do not. A dash is the hyphen it looks like (``xa‑1`` with Word's no-break hyphen, ``xa–1``
+with its en dash: ``xa-1``), so that one unit written twice is refused (#11).
 
 Two different ids share a fingerprint with probability ≤ n²/2⁶⁵ (3·10⁻¹⁰ at 100,000 units); then the
 second is refused as a duplicate, with a message — never scored silently as another unit.
@@ -32,10 +33,12 @@ second is refused as a duplicate, with a message — never scored silently as an
 from __future__ import annotations
 
 import re
+import unicodedata
 from array import array
 from hashlib import blake2b
 from typing import Any
 
+from ..i18n import Message, T
 from ..read.literals import INVISIBLE, clean, fold
 
 _NO_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
@@ -53,6 +56,10 @@ _TONE_PLACEMENT = {
     for old, new in zip(olds, news, strict=True)
 }
 _OLD_PLACEMENT = re.compile("|".join(_TONE_PLACEMENT))
+_DASH_CHARS = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
+"""Dashes that read as the hyphen of an id: a hyphen, a no-break hyphen (Word's Ctrl+Shift+-), figure,
+en and em dashes (Word's autocorrect), the minus sign, their small and full-width forms."""
+_DASHES = dict.fromkeys(map(ord, _DASH_CHARS), "-")
 _TONED_FIRST = frozenset("òóỏõọùúủũụ")
 
 
@@ -64,6 +71,33 @@ def plain_id(value: Any) -> str:
         return str(int(value))
     text = str(value)
     return text.strip() if text.isascii() else clean(text.translate(_NO_INVISIBLE))
+
+
+_FORMULA_TEXT = re.compile(r'="([^"]*)"')
+"""Excel's way of keeping a text as typed in a CSV (``="00123"``): the id is the text inside."""
+
+
+def odd_id(unit_id: str) -> Message | None:
+    """Why a table's or a form's id cell (after :func:`plain_id`) holds no id as typed, or None: a
+    formula (``=1+1``, ``="00123"``), which Excel shows as its result and a CSV holds as written; a
+    line break (Alt+Enter in a cell) or another control character. Each was the unit's id without a
+    word (#11)."""
+    if unit_id.startswith("="):
+        inner = _FORMULA_TEXT.fullmatch(unit_id)
+        return T(
+            "the unit id {id} is a formula, which Excel shows as its result; write the id itself ({how})",
+            id=repr(unit_id),
+            how=repr(inner.group(1)) if inner else T("as it should read"),
+        )
+    odd = next((c for c in unit_id if unicodedata.category(c) == "Cc"), None)
+    if odd is not None:
+        return T(
+            "the unit id {id} holds a line break or another control character ({char}); write the id on "
+            "one line",
+            id=repr(unit_id),
+            char=repr(odd),
+        )
+    return None
 
 
 def id_key(unit_id: str) -> str:
@@ -78,6 +112,8 @@ def id_key(unit_id: str) -> str:
     if not unit_id.isprintable():  # every invisible character is a format character (Cf): unprintable
         unit_id = _INVISIBLE_RUN.sub("", unit_id)
     key = fold(unit_id)
+    if not _DASH_CHARS.isdisjoint(key):  # `xa‑1` (a no-break hyphen from Word), `xa–1`: `xa-1` (#11)
+        key = key.translate(_DASHES)
     if not _TONED_FIRST.isdisjoint(key):
         key = _OLD_PLACEMENT.sub(lambda m: _TONE_PLACEMENT[m.group()], key)
     return key

@@ -18,7 +18,7 @@ from ..i18n import Message, T
 from ..read.inputs import UnitInputs, parse_values
 from ..read.literals import NumberFormat, clean, unaccented
 from ..read.literals import read_year as literal_year
-from .seen import plain_id
+from .seen import odd_id, plain_id
 
 # Headers that name the unit rather than an input (compared after header_key()).
 ID_HEADERS = {"unit_id", "id", "ma", "mã", "mã đơn vị", "ma don vi", "mã đv", "unit"}
@@ -385,7 +385,11 @@ def header_again(definition: Definition, layout: TableLayout, row: Sequence[Any]
 def _not_a_unit(
     layout: TableLayout, row: Sequence[Any], unit_id: str, unit_name: str | None, flagged: bool = False
 ) -> Message | None:
-    """Why a row with an id is no unit: a total, a header repeated, a note alone in the id column."""
+    """Why a row with an id is no unit: a total, a header repeated, a note alone in the id column, an
+    id that is a formula or holds a line break (:func:`~cds_index.io.seen.odd_id`)."""
+    odd = odd_id(unit_id)
+    if odd is not None:
+        return odd
     if header_key(unit_id) in ID_HEADERS:
         return T(
             "the row repeats the header ({id}): a second table, or two files joined? Put each table in "

@@ -395,8 +395,13 @@ def read_year(raw: Any) -> Read:
 
 # --- dates ---------------------------------------------------------------------------------------
 
-_TIME = r"(?:[T ] *[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?: *[AaPp][Mm])?)?"
-"""A time of day after a date (``20/06/2025 14:30``): the date is what an input holds."""
+_TIME = (
+    r"(?:[T ] *(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2})(?:\.[0-9]+)?)?"
+    r"(?: *(?P<half>[AaPp][Mm]|[Ss][Aa]|[Cc][Hh]))?)?"
+)
+"""A time of day after a date (``20/06/2025 14:30``): the date is what an input holds, once the time
+is one of a day (:func:`_odd_time`). A 12-hour time is marked AM/PM, or SA/CH (sáng, chiều) as
+Windows in Vietnamese writes it: ``20/06/2025 2:30:00 CH`` (#11: refused as no date)."""
 _DMY = re.compile(r"([0-9]{1,2}) *([/.-]) *([0-9]{1,2}) *\2 *([0-9]{4}) *" + _TIME)
 _ISO = re.compile(r"([0-9]{4}) *([-/.]) *([0-9]{1,2}) *\2 *([0-9]{1,2}) *" + _TIME)
 _WORDS = re.compile(r"(?:ngày|ngay)? *([0-9]{1,2}) *(?:tháng|thang) *([0-9]{1,2}) *(?:năm|nam|,) *([0-9]{4})")
@@ -472,6 +477,9 @@ def _read_date(raw: Any) -> Read:
     words = _WORDS.fullmatch(fold(text))
     if iso:
         year, month, day = int(iso.group(1)), int(iso.group(3)), int(iso.group(4))
+        odd = _odd_time(raw, iso)
+        if odd is not None:
+            return None, "input-type", odd
     elif words:
         day, month, year = (int(g) for g in words.groups())
     else:
@@ -495,6 +503,9 @@ def _read_date(raw: Any) -> Read:
                 T("expected a date, got {value}; {how}", value=repr(raw), how=_DATE_HOW),
             )
         day, month, year = int(dmy.group(1)), int(dmy.group(3)), int(dmy.group(4))
+        odd = _odd_time(raw, dmy)
+        if odd is not None:
+            return None, "input-type", odd
         if month > 12 and day <= 12:
             return (
                 None,
@@ -520,6 +531,25 @@ def _read_date(raw: Any) -> Read:
                 month=str(month),
             ),
         )
+
+
+def _odd_time(raw: str, found: re.Match[str]) -> Message | None:
+    """Why the time after a date is no time of a day (``20/06/2025 99:99``, ``14:30 PM``), or None: the
+    date beside it is then a guess at what was meant, refused as a date of no calendar is (#11)."""
+    hour = found.group("hour")
+    if hour is None:
+        return None
+    second = found.group("second") or "0"
+    half = found.group("half")
+    hours = range(1, 13) if half else range(24)  # 12-hour clock: 1–12 AM/PM, never 00 or 13 PM
+    if int(hour) in hours and int(found.group("minute")) < 60 and int(second) < 60:
+        return None
+    return T(
+        "{value}: {time} is not a time of day (hours 0–23, or 1–12 with AM/PM or SA/CH; minutes and seconds "
+        "0–59); write the date alone, as 20/06/2025, or with its time, as 20/06/2025 14:30",
+        value=repr(raw),
+        time=found.string[found.start("hour") : found.end()].strip(),  # as written: 99:99, 14:30 PM
+    )
 
 
 def _serial(raw: Any) -> Message:
