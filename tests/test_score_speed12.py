@@ -145,3 +145,44 @@ signed = st.decimals(allow_nan=False, allow_infinity=False, places=None).filter(
 @given(a=signed, b=signed.filter(lambda d: d != 0))
 def test_div_as_the_text_read_it_on_any_decimals(a: Decimal, b: Decimal) -> None:
     assert str(div(a, b)) == str(_div_by_text(a, b))
+
+
+def _old_violations(definition: cds_index.Definition, values: dict[str, Value]) -> list[str]:
+    """The problems' messages as `violations` found them before its short way was shortened (#11):
+    every value not applicable or not finite, or anything but a Decimal, the long way."""
+    from cds_index.check import constraints
+
+    saved = constraints._prepared
+    try:  # every constraint as a sum of parts: the long way for all
+        constraints._prepared = lambda d: [(p, w, b, None) for p, w, b, _ in saved(d)]  # type: ignore[assignment]
+        problems, _ = constraints.violations(definition, values)
+    finally:
+        constraints._prepared = saved  # type: ignore[assignment]
+    return [str(p.message) for p in problems]
+
+
+ODD = [
+    Value(Decimal("NaN"), Decimal("NaN")),
+    Value(Decimal("Infinity"), Decimal("Infinity")),
+    Value(Decimal("-Infinity"), Decimal("-Infinity")),
+    Value(Decimal(7), None, not_applicable=True),
+    Value(not_applicable=True),
+    Value(Decimal(3), Decimal(9), Decimal(3)),
+    Value(Decimal(9), Decimal(3), Decimal(9)),
+    Value(Decimal(5), Decimal(5)),
+    Value(Decimal(0), Decimal(0)),
+    Value(True, True),
+    Value(5, 5),
+]
+
+
+@pytest.mark.parametrize("part", range(len(ODD)))
+@pytest.mark.parametrize("whole", range(len(ODD)))
+def test_a_constraint_decides_odd_values_as_the_long_way(part: int, whole: int) -> None:
+    from cds_index.check.constraints import violations
+
+    definition = cds_index.load("hue-2263-commune")
+    constraint = next(c for c in definition.constraints if isinstance(c.input, str))
+    values = {constraint.input: ODD[part], constraint.at_most: ODD[whole]}
+    got, _ = violations(definition, values)
+    assert [str(p.message) for p in got] == _old_violations(definition, values)
