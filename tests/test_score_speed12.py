@@ -186,3 +186,20 @@ def test_a_constraint_decides_odd_values_as_the_long_way(part: int, whole: int) 
     values = {constraint.input: ODD[part], constraint.at_most: ODD[whole]}
     got, _ = violations(definition, values)
     assert [str(p.message) for p in got] == _old_violations(definition, values)
+
+
+def test_a_zero_denominator_warns_each_unit_at_its_own_source() -> None:
+    """The warning is kept per criterion, reason and source: each unit still has its own."""
+    definition = _fresh("hue-2263-commune")
+    step = next(
+        s for s in evaluate.compiled(definition).plan if not s[0] and s[14].kind == "ratio" and not s[15]
+    )
+    zero = Value(Decimal(0), Decimal(0))
+    found = []
+    for source in ("a.yaml", "b.yaml", "a.yaml"):
+        unit = UnitInputs("u", None, 2024, dict.fromkeys(step[9], zero), [], source)
+        result = evaluate.score(definition, unit)
+        warning = next(p for p in result.problems if p.code == "invalid-value")
+        assert warning.location.file == source and warning.node == (step[4],)
+        found.append(warning)
+    assert found[0] is found[2] and found[0] is not found[1]
