@@ -1342,7 +1342,7 @@ class _Scorer:
                     if self.owned and any(c[8] is not None for c in children):
                         self_points = sum((c[8] if c[8] is not None else c[2] for c in children), ZERO)
                 unfloored = None
-                if points < 0:
+                if points < ZERO:  # not `< 0`: no int to convert, once per group
                     unfloored, points, self_points = self.floor(step[1], children, points, self_points)
                 push(
                     _new(
