@@ -203,3 +203,12 @@ def test_a_zero_denominator_warns_each_unit_at_its_own_source() -> None:
         assert warning.location.file == source and warning.node == (step[4],)
         found.append(warning)
     assert found[0] is found[2] and found[0] is not found[1]
+
+
+def test_a_value_that_could_change_is_not_kept() -> None:
+    """Only the readers' immutable values key a memo: a unit made by hand with a list is scored anew."""
+    definition = _fresh("hue-2263-commune")
+    step = next(s for s in _single_leaves(definition) if s[14].kind == "yes_no")
+    result = evaluate.score(definition, UnitInputs("u", None, 2024, {step[15]: Value([1], [1])}, []))
+    assert result.node(step[4]).status == "scored"  # a yes/no reads a list's truth
+    assert not step[16][0]

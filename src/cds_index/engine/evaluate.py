@@ -619,6 +619,10 @@ the plan without them): 210 → 192 µs. Criteria of two inputs or more are not 
 ratios whose pairs of counts rarely repeat, and the key and the entries of the misses made a unit
 slower (210 → 228 µs)."""
 
+_IMMUTABLE = frozenset({Decimal, bool, int, str, dt.date})
+"""The values a memo keeps a result by (what the readers give): a value of any other type (a list
+in a unit made by hand) could change under the same id, so its results are not kept."""
+
 
 def _picker(positions: list[int]) -> Callable[[list[NodeResult]], tuple[NodeResult, ...]]:
     """The results at ``positions`` of a unit's list of results, as a tuple, in one call."""
@@ -1449,7 +1453,7 @@ class _Scorer:
                 ),
             )
             push(result)
-            if memo is not None:
+            if memo is not None and type(value) in _IMMUTABLE:
                 if len(memo) >= MEMO_SIZE:
                     memo.clear()
                 memo[id(value)] = (result, limit)
