@@ -10,7 +10,7 @@ the part are ``invalid`` — never clamped to 100 %.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from ..errors import Location, Problem
 from ..formats.model import Definition
@@ -60,19 +60,24 @@ def violations(
             if a is None:
                 continue
             b = get(whole)
-            if b is None or a.not_applicable or b.not_applicable:
+            if b is None:
                 continue
+            # Two numbers in order, neither self-assessed otherwise: fine. What the long way below
+            # skips need not be told apart here (#11: 10.5 → 8.9 µs a unit of 2263's 52 constraints):
+            # a value not applicable has no number (or is skipped there), an infinity is skipped
+            # there as it is here; only a NaN cannot be compared, and goes the long way.
             x, y = a.value, b.value
             if (
                 type(x) is Decimal  # a subclass, or anything else, goes the long way below
                 and type(y) is Decimal
                 and (a.self_value is x or a.self_value is None)
                 and (b.self_value is y or b.self_value is None)
-                and x.is_finite()
-                and y.is_finite()
-                and x <= y
             ):
-                continue
+                try:
+                    if x <= y:
+                        continue
+                except InvalidOperation:  # a NaN, where the context traps it
+                    pass
             read: list[Value | None] = [a, b]
         else:
             read = [get(name) for name in both]
