@@ -384,7 +384,7 @@ def main() -> int:
     for i, raw in enumerate(rows):
         values, problems = parse_values(raw, definition.inputs)
         assert not problems, problems
-        units.append(UnitInputs(f"xa-{i:05d}", None, YEAR, values))
+        units.append(UnitInputs(f"xa-{i:05d}", None, YEAR, values, [], None, definition.inputs))
     plain_values = [{name: value.value for name, value in unit.values.items()} for unit in units]
     tree = compile_baseline(definition)
     cds_index.score(definition, units[0])  # compile the rules once, as a long-running app would

@@ -38,7 +38,7 @@ def main() -> int:
     for i, raw in enumerate(synthetic_rows(d, args.units, 2263)):
         values, problems = parse_values(raw, d.inputs)
         assert not problems, problems
-        units.append(UnitInputs(f"x{i}", None, YEAR, values))
+        units.append(UnitInputs(f"x{i}", None, YEAR, values, [], None, d.inputs))
     cdef = E.compiled(d)
     tree = B.compile_baseline(d)
     plain = [{n: v.value for n, v in u.values.items()} for u in units]

@@ -441,3 +441,17 @@ def test_a_key_of_years_that_is_no_year_is_refused(folder: Path, key: str) -> No
     )
     years, problems = read_unit_years(definition, path)
     assert not years and [(p.location.line, p.location.column) for p in problems] == [(6, 3)]
+
+
+def test_score_refuses_a_hand_built_value_its_input_would_not_read(hue: cds_index.Definition) -> None:
+    """`score()` checks a hand-built unit (no `read_by`) as reading checks a file's: `Value("không")`
+    for a yes/no input scored its "yes" points (a non-empty text is true to Python); it is refused,
+    its criteria `invalid`, the unit not `ok`. The same unit read by `parse_values` scores as meant."""
+    criterion = next(c for c in hue.criteria() if c.rule is not None and c.rule.kind == "yes_no")
+    name = criterion.rule.input  # type: ignore[union-attr]
+    by_hand = UnitInputs("u", year=2024, values={name: Value("không", "không")})
+    result = cds_index.score(hue, by_hand)
+    assert result.node(criterion.id).status == "invalid" and result.node(criterion.id).points == 0
+    assert not result.ok and any(p.location.path == ("values", name) for p in result.problems)
+    read = cds_index.score(hue, {name: "không"}, year=2024)
+    assert read.ok and read.node(criterion.id).status == "scored" and read.node(criterion.id).points == 0

@@ -76,6 +76,9 @@ def test_a_kept_result_still_warns_of_its_clamp() -> None:
     step = next(s for s in _single_leaves(definition) if s[11] is not None and s[14].kind == "ratio")
     name = step[15]
     above = Value(Decimal(250), Decimal(250))
+    # an input without a maximum (as a province may declare it): 250 % is read, then clamped
+    unbounded = {**definition.inputs, name: definition.inputs[name].model_copy(update={"max": None})}
+    definition = definition.model_copy(update={"inputs": unbounded})
     for unit_id in ("a", "b", "c"):
         unit = UnitInputs(unit_id, None, 2024, {name: above}, [])
         result = evaluate.score(definition, unit)
@@ -210,5 +213,5 @@ def test_a_value_that_could_change_is_not_kept() -> None:
     definition = _fresh("hue-2263-commune")
     step = next(s for s in _single_leaves(definition) if s[14].kind == "yes_no")
     result = evaluate.score(definition, UnitInputs("u", None, 2024, {step[15]: Value([1], [1])}, []))
-    assert result.node(step[4]).status == "scored"  # a yes/no reads a list's truth
+    assert result.node(step[4]).status == "invalid"  # a list is no yes/no: refused, never kept
     assert not step[16][0]

@@ -186,7 +186,7 @@ def run_case(
         values, problems = parse_values(
             case.values, definition.inputs, locate=locate, number_format=definition.number_format
         )
-        unit = UnitInputs(case.name, None, case.year, values, problems)
+        unit = UnitInputs(case.name, None, case.year, values, problems, None, definition.inputs)
         result = score(definition, unit, peers=case.peers, lang=choose_language())
         outcome.problems.extend(p for p in result.problems if p.severity == "error")
 

@@ -418,7 +418,7 @@ def _read(
             values, problems = parse_values(
                 raw, definition.inputs, number_format=number_format or definition.number_format
             )
-            sources.append(UnitInputs(str(unit_id), None, year, values, problems))
+            sources.append(UnitInputs(str(unit_id), None, year, values, problems, None, definition.inputs))
     else:
         if isinstance(units, str | bytes):
             raise UsageError(

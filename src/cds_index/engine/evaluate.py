@@ -1828,7 +1828,7 @@ def score(
     cdef = compiled(definition, inputs.year if year is None and isinstance(inputs, UnitInputs) else year)
     if not isinstance(inputs, UnitInputs):
         values, problems = parse_values(inputs, definition.inputs, number_format=definition.number_format)
-        inputs = UnitInputs(unit_id, unit_name, year, values, problems)
+        inputs = UnitInputs(unit_id, unit_name, year, values, problems, None, definition.inputs)
     elif year is not None and inputs.year != year:
         inputs = restated(inputs, year)
     found, broken = unusable(definition, inputs)
@@ -1877,7 +1877,7 @@ def unusable(definition: Definition, unit: UnitInputs) -> tuple[list[Problem], d
     input (:func:`~cds_index.read.inputs.read_otherwise`, #11). Both phases of scoring (a unit's score
     and a batch's standings) read them here."""
     found, broken = violations(definition, unit.values, unit.source)
-    if unit.read_by is not None and unit.read_by is not definition.inputs:
+    if unit.read_by is not definition.inputs:  # read for another definition, or built by hand
         otherwise = read_otherwise(definition.inputs, unit)
         if otherwise:
             found.extend(otherwise)
@@ -2060,7 +2060,9 @@ def _standings_for(definition: Definition, peers: Any, unit: UnitInputs) -> Mapp
             peer = values
         elif isinstance(values, Mapping):
             parsed, problems = parse_values(values, definition.inputs, number_format=definition.number_format)
-            peer = UnitInputs(peer_id, None, unit.year, parsed, problems, f"peers[{peer_id}]")
+            peer = UnitInputs(
+                peer_id, None, unit.year, parsed, problems, f"peers[{peer_id}]", definition.inputs
+            )
         else:
             raise UsageError(
                 Problem("usage", T("peer {got}: values are a mapping of input → value", got=repr(peer_id)))

@@ -535,7 +535,8 @@ def _walk(
     the problems of the values refused when read: the criteria reading them are ``invalid``."""
     from ..read.inputs import UnitInputs
 
-    result = score(definition, UnitInputs("unit", None, year, values, list(given)), lang=lang)
+    unit = UnitInputs("unit", None, year, values, list(given), None, definition.inputs)
+    result = score(definition, unit, lang=lang)
     refused = tuple(p for p in result.problems[len(given) :] if p.severity == "error")
     if refused:  # a value breaking a constraint of the definition: refused, as score refuses it
         raise InputError(refused)
