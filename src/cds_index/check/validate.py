@@ -15,6 +15,7 @@ from ..formats.model import ERRATUM_KINDS, Definition, Node, rule_inputs
 from ..i18n import Message, T
 from ..numbers import ZERO, plain
 from ..read.loader import Document
+from ..rules.common import SCALE_WORDS
 from .constraints import names
 
 
@@ -206,9 +207,15 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
             problems.append(
                 Problem(
                     "scale-mismatch",
-                    f"input {name!r} is in {spec.unit}, read as {units.SCALE_WORDS['percent']}, but its "
-                    f"`max` is {spec.max}: write max: {format((spec.max * 100).normalize(), 'f')}, or "
-                    "declare `unit: fraction` if its values are written 0–1",
+                    T(
+                        "input {name} is in {unit}, read as {scale_words}, but its `max` is {max}: "
+                        "write max: {hundred}, or declare `unit: fraction` if its values are written 0–1",
+                        name=repr(name),
+                        unit=spec.unit,
+                        scale_words=SCALE_WORDS["percent"],
+                        max=plain(spec.max),
+                        hundred=plain(spec.max * 100),
+                    ),
                     at(("inputs", name, "max")),
                 )
             )

@@ -1,0 +1,36 @@
+"""A hostile policy analyst's findings (session 12): each a broken or odd file and what `check` says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cds_index.check.checking import FileReport, check_file
+from cds_index.i18n import render
+
+DATA = Path(__file__).parent / "data" / "analyst12"
+BASE = (DATA / "base.yaml").read_text(encoding="utf-8")
+
+
+def _variant(tmp_path: Path, old: str, new: str, name: str = "variant.yaml") -> Path:
+    assert old in BASE, old
+    path = tmp_path / name
+    path.write_text(BASE.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def _only(report: FileReport, code: str) -> list:
+    return [p for p in report.problems if p.code == code]
+
+
+# --- a percent input whose `max` is 1: the message was an English f-string under Vietnamese
+
+
+def test_a_percent_inputs_max_of_1_is_said_in_the_readers_language(tmp_path: Path) -> None:
+    path = _variant(tmp_path, "unit: percent, min: 0, max: 100", "unit: percent, min: 0, max: 1")
+    [problem] = _only(check_file(path), "scale-mismatch")
+    assert problem.location.line == 12
+    vi, en = render(problem.message, "vi"), render(problem.message, "en")
+    assert "chỉ tiêu 'rate'" in vi and "viết max: 100" in vi and "write" not in vi
+    assert "input 'rate' is in percent" in en and "write max: 100" in en and "viết" not in en
