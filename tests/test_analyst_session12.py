@@ -34,3 +34,24 @@ def test_a_percent_inputs_max_of_1_is_said_in_the_readers_language(tmp_path: Pat
     vi, en = render(problem.message, "vi"), render(problem.message, "en")
     assert "chỉ tiêu 'rate'" in vi and "viết max: 100" in vi and "write" not in vi
     assert "input 'rate' is in percent" in en and "write max: 100" in en and "viết" not in en
+
+
+# --- a tests file: a case copied and not renamed passed `check` without a word; an expected node
+# that does not exist was placed at `expect:`, with no node suggested
+
+
+@pytest.fixture(scope="module")
+def tests_dup() -> FileReport:
+    return check_file(DATA / "tests-dup.yaml")
+
+
+def test_two_cases_with_one_name_are_said(tests_dup: FileReport) -> None:
+    [problem] = _only(tests_dup, "duplicate-id")
+    assert (problem.severity, problem.location.line, problem.location.column) == ("warning", 9, 11)
+    assert "dòng 5" in render(problem.message, "vi")
+
+
+def test_an_unknown_expected_node_is_placed_at_its_id_with_the_node_meant(tests_dup: FileReport) -> None:
+    [problem] = _only(tests_dup, "invalid-value")
+    assert (problem.location.line, problem.location.column) == (12, 25)
+    assert problem.hint is not None and "'I.2'" in render(problem.hint, "vi")

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..errors import CdsIndexError, Location, Problem, UsageError
+from ..errors import CdsIndexError, Location, Problem, UsageError, did_you_mean
 from ..i18n import T, render
 from ..read.loader import Document
 
@@ -194,20 +194,39 @@ def _tests(path: Path, doc: Document, report: FileReport) -> None:
     report.id = definition.id
     report.facts["cases"] = len(tests.cases)
     known = set(definition.nodes())
+    from ..read.literals import fold
+
+    first: dict[str, int] = {}  # a case's name as compared (NFC, case, spaces) → its index
     for index, case in enumerate(tests.cases):
-        for node_id in [*case.expect.points, *case.expect.status, *case.expect.targets]:
-            if node_id not in known:
-                report.problems.append(
-                    Problem(
-                        "invalid-value",
-                        T(
-                            "case {case} expects a node {node} that does not exist",
-                            case=repr(case.name),
-                            node=repr(node_id),
-                        ),
-                        doc.location(("cases", index, "expect")),
-                    )
+        seen = first.setdefault(fold(case.name), index)
+        if seen != index:  # a copied case not renamed: `-k`, the failures and JUnit cannot tell them apart
+            report.problems.append(
+                Problem(
+                    "duplicate-id",
+                    T(
+                        "case {case} is named as the case at line {line}: give each case its own name",
+                        case=repr(case.name),
+                        line=str(doc.location(("cases", seen, "name")).line),
+                    ),
+                    doc.location(("cases", index, "name")),
+                    severity="warning",
                 )
+            )
+        for part in ("points", "status", "targets"):
+            for node_id in getattr(case.expect, part):
+                if node_id not in known:  # at the id itself, with the node meant (`I.9` for `I.1`)
+                    report.problems.append(
+                        Problem(
+                            "invalid-value",
+                            T(
+                                "case {case} expects a node {node} that does not exist",
+                                case=repr(case.name),
+                                node=repr(node_id),
+                            ),
+                            doc.location(("cases", index, "expect", part, node_id), key=True),
+                            hint=did_you_mean(node_id, known),
+                        )
+                    )
         from ..read.inputs import parse_values
 
         _, found = parse_values(
