@@ -55,3 +55,26 @@ def test_an_unknown_expected_node_is_placed_at_its_id_with_the_node_meant(tests_
     [problem] = _only(tests_dup, "invalid-value")
     assert (problem.location.line, problem.location.column) == (12, 25)
     assert problem.hint is not None and "'I.2'" in render(problem.hint, "vi")
+
+
+# --- a percentage (0–100) given as a fraction of 1 (0.85 for 85 %) scored 0 points without a word
+
+
+def test_a_percentage_written_as_a_fraction_is_said_in_an_inputs_file() -> None:
+    report = check_file(DATA / "inputs-fraction.yaml")
+    [problem] = _only(report, "scale-mismatch")
+    assert (problem.severity, problem.location.line, problem.location.column) == ("warning", 7, 9)
+    assert "viết 85" in render(problem.message, "vi") and "write 85" in render(problem.message, "en")
+
+
+def test_a_percentage_written_as_a_fraction_is_said_in_a_tests_file(tmp_path: Path) -> None:
+    (tmp_path / "base.yaml").write_text(BASE, encoding="utf-8")
+    path = tmp_path / "cases.yaml"
+    path.write_text(
+        "kind: tests\ndefinition: ./base.yaml\ncases:\n"
+        "  - name: a\n    values: {rate: 85, posts: 1}\n    expect: {total: 10}\n"
+        "  - name: b\n    values: {rate: 0.5, posts: 1}\n    expect: {total: 6}\n",
+        encoding="utf-8",
+    )
+    [problem] = _only(check_file(path), "scale-mismatch")
+    assert (problem.location.line, problem.location.column) == (8, 20)

@@ -5,11 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import CdsIndexError, Location, Problem, UsageError, did_you_mean
 from ..i18n import T, render
 from ..read.loader import Document
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from ..formats.model import InputDef
+    from ..read.inputs import Value
 
 
 @dataclass
@@ -162,6 +168,15 @@ def _inputs(path: Path, doc: Document, report: FileReport) -> None:
     }
     for year, unit in years.items():
         report.problems.extend(unit.problems)
+        report.problems.extend(
+            _percent_as_fraction(
+                definition.inputs,
+                unit.values,
+                lambda name, y=year: doc.location(
+                    ("values", name) if model.values is not None else ("years", y, name)
+                ),
+            )
+        )
         if definition.scoring != "points":
             continue
         # what scoring refuses (a part above its whole, an undated meeting), at the value's line (#10)
@@ -183,6 +198,38 @@ def _inputs(path: Path, doc: Document, report: FileReport) -> None:
             at = doc.location(("year",) if model.years is None else ("years", year), key=True)
             report.problems += [replace(p, location=at) for p in period_warnings(definition, year)]
     report.facts["definition"] = definition.id
+
+
+def _percent_as_fraction(
+    inputs: Mapping[str, InputDef], values: Mapping[str, Value], locate: Callable[[str], Location]
+) -> list[Problem]:
+    """A percentage input (0–100) given a share below 1 (`0.85`): read as 0.85 %, as declared, but
+    most likely 85 % written as a fraction of 1, which would score nothing without a word."""
+    from ..formats import units
+    from ..numbers import plain
+
+    found = []
+    for name, value in values.items():
+        spec = inputs.get(name)
+        number = value.value
+        if spec is None or not isinstance(number, Decimal) or not 0 < number < 1:
+            continue
+        if units.scale(spec.unit) == "percent":
+            found.append(
+                Problem(
+                    "scale-mismatch",
+                    T(
+                        "{name} is a percentage written 0–100, so {value} reads as {value} %; "
+                        "if {percent} % is meant, write {percent}",
+                        name=name,
+                        value=plain(number),
+                        percent=plain(number * 100),
+                    ),
+                    locate(name),
+                    severity="warning",
+                )
+            )
+    return found
 
 
 def _tests(path: Path, doc: Document, report: FileReport) -> None:
@@ -229,13 +276,14 @@ def _tests(path: Path, doc: Document, report: FileReport) -> None:
                     )
         from ..read.inputs import parse_values
 
-        _, found = parse_values(
-            case.values,
-            definition.inputs,
-            locate=lambda name, i=index: doc.location(("cases", i, "values", name)),
-            number_format=definition.number_format,
+        def locate(name: str, i: int = index) -> Location:
+            return doc.location(("cases", i, "values", name))
+
+        values, found = parse_values(
+            case.values, definition.inputs, locate=locate, number_format=definition.number_format
         )
         report.problems.extend(found)
+        report.problems.extend(_percent_as_fraction(definition.inputs, values, locate))
 
 
 def _overlay(path: Path, doc: Document, report: FileReport) -> None:
