@@ -78,3 +78,35 @@ def test_a_percentage_written_as_a_fraction_is_said_in_a_tests_file(tmp_path: Pa
     )
     [problem] = _only(check_file(path), "scale-mismatch")
     assert (problem.location.line, problem.location.column) == (8, 20)
+
+
+# --- an id or an input's name not written as the format needs was told by its regular expression
+# (`mẫu ^[A-Za-z0-9]+(\.[A-Za-z0-9]+)*$`), with nothing to write instead; a blank id said "(tại )"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "words", "fixed"),
+    [
+        # a node id with a Vietnamese letter, with a space
+        ("id: I.3", "id: Ị.3", "chữ cái không dấu", "'I.3'"),
+        ("id: I.3", "id: I 3", "nối bằng dấu chấm", "'I.3'"),
+        # an input's name with accents and a capital
+        ("  posts: {label", "  Số_tin: {label: X, type: boolean}\n  posts: {label", "tên chỉ tiêu", "'so_tin'"),
+        # a definition id with a space and capitals
+        ("id: tinh-y-test", "id: Tinh Y", "các từ nối bằng `-`", "'tinh-y'"),
+    ],
+)
+def test_an_id_not_written_as_needed_is_said_in_words_with_what_to_write(
+    tmp_path: Path, old: str, new: str, words: str, fixed: str
+) -> None:
+    [problem] = _only(check_file(_variant(tmp_path, old, new)), "invalid-value")
+    message = render(problem.message, "vi")
+    assert words in message and "^" not in message
+    assert problem.hint is not None and render(problem.hint, "vi") == f"viết {fixed}"
+
+
+def test_a_blank_id_is_placed_under_its_parent() -> None:
+    from cds_index.read.loader import Document
+
+    doc = Document("f.yaml", {"tree": [{"id": "I", "title": "A", "children": [{"id": " ", "title": "B"}]}]})
+    assert doc.node_path(("tree", 0, "children", 0)) == ("I",)

@@ -75,6 +75,7 @@ class Document:
             if (
                 isinstance(current, Mapping)
                 and isinstance(current.get("id"), str)
+                and current["id"].strip()  # a blank id names no node: "(tại )" said nothing (#11)
                 and ("title" in current or "points" in current)
             ):
                 ids.append(current["id"])
@@ -697,6 +698,42 @@ def _number_words(value: Any) -> Message:
     return T("expected a number, got {value}", value=shown)
 
 
+_PATTERN_WORDS: dict[str, Message] = {
+    # formats/model.py's NodeId: an analyst reads no regular expression (#11)
+    r"^[A-Za-z0-9]+(\.[A-Za-z0-9]+)*$": T(
+        "a node id is the decision's numbering in letters without accents and digits, its parts "
+        "joined by dots (`I.2.3`, `KTS.2.2.1`): no spaces or other signs"
+    ),
+    r"^[a-z][a-z0-9_]*$": T(  # InputName
+        "an input's name is lower-case letters without accents, digits and `_`, starting with a "
+        "letter (`ty_le_ho_so`)"
+    ),
+    r"^[a-z0-9]+(-[a-z0-9]+)*$": T(  # the ids of definitions, overlays, scenarios, units, readings
+        "an id is lower-case letters without accents and digits, its words joined by `-` (`xa-a`)"
+    ),
+    r"^\d{1,2}\.\d{1,2}$": T("a deadline is day.month, as printed (`31.3`)"),  # DayMonth
+    r"^\d{4}(-\d{2}(-\d{2})?)?$": T(  # overlay.py's PartialDate
+        "a date as far as it is printed: a year, a year and month, or a day (`2022`, `2022-08`, "
+        "`2022-08-25`)"
+    ),
+}
+"""A pattern's rule in words, by the pattern (the models' ``Field(pattern=…)``)."""
+
+
+def _as_pattern(written: str, pattern: str) -> str | None:
+    """``written`` made to match ``pattern`` by the usual slips (accents, capitals, spaces or other
+    signs between the parts), if one of them does: ``Ị 3`` → ``I.3``, ``Tỷ lệ`` → ``ty_le``."""
+    from .literals import unaccented
+
+    bare = unaccented(written.strip())
+    for text in (bare, bare.lower()):
+        for joiner in (".", "_", "-"):
+            candidate = re.sub(r"[^A-Za-z0-9]+", joiner, text).strip(joiner)
+            if candidate and candidate != written and re.fullmatch(pattern, candidate):
+                return candidate
+    return None
+
+
 def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, str, Message | None]:
     """A pydantic error in our words: never pydantic's English (``Input should be a valid decimal``)."""
     kind = err["type"]
@@ -845,11 +882,20 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, s
             message = T("too many items: at most {most}", most=ctx.get("max_length"))
     elif kind == "string_pattern_mismatch":
         code = "invalid-value"
-        message = T(
-            "{value} is not written as this key needs (the pattern {pattern})",
-            value=_short(err.get("input")),
-            pattern=str(ctx.get("pattern")),
+        pattern, written = str(ctx.get("pattern")), err.get("input")
+        words = _PATTERN_WORDS.get(pattern)
+        message = (
+            T("{value} is not written as this key needs: {words}", value=_short(written), words=words)
+            if words is not None
+            else T(
+                "{value} is not written as this key needs (the pattern {pattern})",
+                value=_short(written),
+                pattern=pattern,
+            )
         )
+        fixed = _as_pattern(written, pattern) if isinstance(written, str) else None
+        if fixed is not None:
+            hint = T("write {fixed}", fixed=repr(fixed))
     else:
         code = "invalid-value"
         error = ctx.get("error")
