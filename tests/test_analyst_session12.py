@@ -110,3 +110,42 @@ def test_a_blank_id_is_placed_under_its_parent() -> None:
 
     doc = Document("f.yaml", {"tree": [{"id": "I", "title": "A", "children": [{"id": " ", "title": "B"}]}]})
     assert doc.node_path(("tree", 0, "children", 0)) == ("I",)
+
+
+# --- the YAML parser's odd cases: a `%YAML 1.1` header read `yes` as false and `1:30` as a number in
+# "base 16, 8 or 2"; a reused anchor was a Python warning (raised under -W error) and the file OK; a
+# control character was placed at 1:1 with `in "<file>", position 909`; and the parser's English
+
+
+def _yaml_problem(text: str) -> tuple[str, int, int]:
+    from cds_index.read.loader import read_yaml
+
+    _, problems = read_yaml(text, "f.yaml")
+    [problem] = problems
+    assert problem.code == "yaml-syntax"
+    return render(problem.message, "vi"), problem.location.line or 0, problem.location.column or 0
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "line", "column"),
+    [
+        ("%YAML 1.1\n---\nkind: inputs\nvalues: {has_portal: yes}\n", "YAML 1.2", 1, 1),
+        ("a: &x 1\nb: &x 2\nc: *x\n", "neo &x được đặt lại (lần đầu ở dòng 1)", 2, 4),
+        ("kind: tests\ntitle: Tin\x07bài\n", "U+0007", 2, 11),
+        ("title: @Tin bài\n", "không được bắt đầu bằng @", 1, 8),
+        ("kind: tests\n---\nkind: tests\n", "văn bản thứ hai", 2, 1),
+        ('title: "Tin \\q bài"\n', "dấu nháy đơn", 1, 14),
+        ("title: |x\n  Tin\n", "dòng sau", 1, 9),
+        ("title: ? Tin\n", "dấu hỏi", 1, 8),
+    ],
+)
+def test_the_yaml_parsers_odd_cases_are_said_where_they_are(text: str, words: str, line: int, column: int) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        message, at_line, at_column = _yaml_problem(text)
+    assert words in message
+    assert (at_line, at_column) == (line, column)
+    for english in ("found", "expected", "position", "while scanning", "<file>"):
+        assert english not in message

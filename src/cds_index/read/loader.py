@@ -278,7 +278,31 @@ def _yaml_words(exc: Any, fallback: Message, *, elsewhere: bool = False, text: s
             "a bracket is not closed, or a comma or colon inside [ … ] or {{ … }} is not in quotes: "
             "put such values in quotes"
         )
+    start = _CANNOT_START.search(problem)
+    if start:  # `title: @Tin bài`, `` title: `Tin` bài ``, `title: %Tin`
+        return T(
+            'a value cannot begin with {char} in YAML: put it in quotes, e.g. title: "{char}…"',
+            char=start.group(1),
+        )
+    if "expected a single document" in context:
+        return T(
+            "a second document begins here (`---`): a cds_index file holds one; put it in a file of its own"
+        )
+    if "unknown escape character" in problem:
+        return T(
+            "inside double quotes a backslash begins an escape (\\n, \\t): put the text in single quotes, "
+            "or write the backslash twice"
+        )
+    if "chomping or indentation indicators" in problem:
+        return T(
+            "after `|` or `>` nothing but a digit, `+` or `-` may follow: begin the text on the next line"
+        )
+    if "mapping keys are not allowed here" in problem:
+        return T("`? ` begins a key in YAML: put a value that begins with a question mark in quotes")
     return fallback
+
+
+_CANNOT_START = re.compile(r"found character '(.)' that cannot start any token")
 
 
 def _key_indented_too_far(mark: Any, text: str) -> bool:
@@ -297,6 +321,41 @@ def _key_indented_too_far(mark: Any, text: str) -> bool:
     return _FIRST_KEY.fullmatch(before) is not None and before[:1] == " "
 
 
+def _reused_anchors(root: Any, file: str | None) -> list[Problem]:
+    """An anchor (``&a``) given again: YAML lets an alias after it mean the second, which is never
+    what a copied block meant (ruamel says it as a Python warning, on stderr or raised)."""
+    first: dict[str, Any] = {}
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # an alias: the anchored node itself, met again
+            continue
+        seen.add(id(node))
+        anchor = getattr(node, "anchor", None)
+        if anchor is not None:
+            earlier = first.setdefault(anchor, node)
+            if earlier is not node:
+                problems.append(
+                    Problem(
+                        "yaml-syntax",
+                        T(
+                            "the anchor &{anchor} is given again (first at line {line}): an alias "
+                            "*{anchor} after this would mean this one; give each anchor its own name",
+                            anchor=anchor,
+                            line=str(earlier.start_mark.line + 1),
+                        ),
+                        Location(file, node.start_mark.line + 1, node.start_mark.column + 1),
+                    )
+                )
+        if isinstance(node.value, list):
+            for item in reversed(node.value):
+                stack.extend(reversed(item) if isinstance(item, tuple) else (item,))
+    problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
+    return problems
+
+
 class _TooLarge(Exception):
     pass
 
@@ -313,6 +372,7 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
     """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     doc = Document(file, None)
     problems: list[Problem] = []
@@ -347,8 +407,23 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
     # folded scalar (`>-`) with a BEL character (\x07) that ended up in titles and notes, and it is
     # ~30% slower (measured, benchmarks/README.md). Tags are resolved by the same YAML 1.2 resolver.
     yaml = YAML(typ="safe", pure=True)
+    yaml.composer.warn_double_anchors = False  # said as a problem below, not as a Python warning
     try:
         root = yaml.compose(io.StringIO(text))
+    except ReaderError as exc:  # a control character: at its line, in our words (not "<file>", position)
+        before = text[: exc.position] if isinstance(exc.position, int) else ""
+        problems.append(
+            Problem(
+                "yaml-syntax",
+                T(
+                    "a control character ({code}) YAML does not allow, often copied from a PDF or a "
+                    "word processor: delete it",
+                    code=f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character),
+                ),
+                Location(file, before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1),
+            )
+        )
+        return doc, problems
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         detail = " ".join(str(part) for part in (exc.context, exc.problem) if part)
@@ -374,6 +449,26 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
             Problem("yaml-syntax", T("YAML syntax: {detail}", detail=str(exc)), Location(file, 1, 1))
         )
         return doc, problems
+    version = yaml.doc_infos[-1].doc_version if yaml.doc_infos else None
+    if version is not None and (version.major, version.minor) != (1, 2):
+        # `%YAML 1.1` turns `yes`/`on` into booleans, `1:30` into 90 and `010` into 8 (#11)
+        directive = re.search(r"^%YAML\b", text, re.MULTILINE)
+        problems.append(
+            Problem(
+                "yaml-syntax",
+                T(
+                    "the file asks for YAML {version} (`%YAML {version}`), which reads `yes`, `on`, "
+                    "`1:30` and `010` otherwise: cds_index reads YAML 1.2; delete this line",
+                    version=f"{version.major}.{version.minor}",
+                ),
+                Location(file, text.count("\n", 0, directive.start()) + 1 if directive else 1, 1),
+            )
+        )
+        return doc, problems
+    if root is not None:
+        problems.extend(_reused_anchors(root, file))
+        if problems:
+            return doc, problems
     if root is None:
         doc.data = None
         return doc, problems
@@ -713,8 +808,7 @@ _PATTERN_WORDS: dict[str, Message] = {
     ),
     r"^\d{1,2}\.\d{1,2}$": T("a deadline is day.month, as printed (`31.3`)"),  # DayMonth
     r"^\d{4}(-\d{2}(-\d{2})?)?$": T(  # overlay.py's PartialDate
-        "a date as far as it is printed: a year, a year and month, or a day (`2022`, `2022-08`, "
-        "`2022-08-25`)"
+        "a date as far as it is printed: a year, a year and month, or a day (`2022`, `2022-08`, `2022-08-25`)"
     ),
 }
 """A pattern's rule in words, by the pattern (the models' ``Field(pattern=…)``)."""
