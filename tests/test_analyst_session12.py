@@ -149,3 +149,36 @@ def test_the_yaml_parsers_odd_cases_are_said_where_they_are(text: str, words: st
     assert (at_line, at_column) == (line, column)
     for english in ("found", "expected", "position", "while scanning", "<file>"):
         assert english not in message
+
+
+# --- a file naming a definition that is not found: "cds-index: error[definition-not-found]" with no
+# file, line or column (a CI annotation could not place it)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("kind: inputs\ndefinition: hue-2263-comune\nunit: {id: a, name: A}\nyear: 2024\nvalues: {}\n", 2),
+        ("kind: tests\ndefinition: hue-2263-comune\ncases: [{name: a, values: {}, expect: {total: 0}}]\n", 2),
+        ("kind: scenario\nid: s\ntitle: S\ndefinition: hue-2263-comune\nchanges: [{op: points, node: I, points: 3}]\n", 4),
+    ],
+)
+def test_a_definition_not_found_is_placed_at_the_key_naming_it(tmp_path: Path, text: str, line: int) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text(text, encoding="utf-8")
+    [problem] = check_file(path).problems
+    assert problem.code == "definition-not-found"
+    assert (problem.location.file, problem.location.line, problem.location.column) == (str(path), line, 13)
+
+
+def test_a_files_name_where_an_id_is_needed_is_not_taken_for_a_slip_of_an_id(tmp_path: Path) -> None:
+    path = tmp_path / "ov.yaml"
+    path.write_text(
+        "kind: overlay\nformat: 1\nid: ov\ntitle: Phân công\napplies_to: ./base.yaml\nlevel: commune\n"
+        "source: {document: Công văn, date: '2022-08', issuer: UBND}\nassignments: {}\n",
+        encoding="utf-8",
+    )
+    [problem] = _only(check_file(path), "invalid-value")
+    assert problem.hint is not None
+    hint = render(problem.hint, "vi")
+    assert "base-yaml" not in hint and "không phải tên tệp" in hint

@@ -114,8 +114,25 @@ def check_file(path: str | Path) -> FileReport:
     try:
         checker(path, doc, report)
     except CdsIndexError as exc:
-        report.problems.extend(exc.problems)
+        # the definition it names not found (or not valid): at the key naming it, so that an editor and
+        # a CI annotation place it, not as "cds-index: error" of no file (#11)
+        key = _NAMES_DEFINITION.get(kind)
+        report.problems.extend(
+            replace(p, location=doc.location((key,)))
+            if key is not None and p.location.file is None and isinstance(doc.data.get(key), str)
+            else p
+            for p in exc.problems
+        )
     return report
+
+
+_NAMES_DEFINITION = {
+    "inputs": "definition",
+    "tests": "definition",
+    "scenario": "definition",
+    "overlay": "applies_to",
+}
+"""The key by which a file of each kind names the definition it is read with."""
 
 
 def _definition(path: Path, doc: Document, report: FileReport) -> None:

@@ -988,7 +988,10 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, s
             )
         )
         fixed = _as_pattern(written, pattern) if isinstance(written, str) else None
-        if fixed is not None:
+        if isinstance(written, str) and ("/" in written or written.lower().endswith((".yaml", ".yml"))):
+            # `applies_to: ./base.yaml`: not a slip of an id (`base-yaml` would mislead), a file's name
+            hint = T("this key takes an id, not a file's name: write the `id:` written in that file")
+        elif fixed is not None:
             hint = T("write {fixed}", fixed=repr(fixed))
     else:
         code = "invalid-value"
