@@ -182,3 +182,19 @@ def test_a_files_name_where_an_id_is_needed_is_not_taken_for_a_slip_of_an_id(tmp
     assert problem.hint is not None
     hint = render(problem.hint, "vi")
     assert "base-yaml" not in hint and "không phải tên tệp" in hint
+
+
+# --- a value our own validator shows was said twice: "nhận được '1:2' (nhận được '1:2')"
+
+
+def test_a_value_the_message_shows_is_not_said_again(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        "kind: rearrangement\nid: r\ntitle: R\nlevel: commune\n"
+        "decision: {number: 1/NQ, date: 2025-06-16, title: N}\neffective: 2025-07-01\n"
+        "definitions: [hue-2263-commune]\ninputs: [./2024]\nmethod: mean_index\n"
+        "units:\n  - {id: p1, name: P1, from: [{id: xa-a, share: '1:2'}]}\n",
+        encoding="utf-8",
+    )
+    [problem] = _only(check_file(path), "invalid-value")
+    assert render(problem.message, "vi").count("'1:2'") == 1

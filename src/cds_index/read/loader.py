@@ -998,10 +998,13 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, s
         error = ctx.get("error")
         said = error.args[0] if isinstance(error, ValueError) and error.args else None
         if isinstance(said, Message):  # our own validators (formats/model.py) speak through T
+            shown = _short(err.get("input"))
             message = (
                 said
-                if isinstance(err.get("input"), dict | list)  # a whole mapping shown as "a mapping": noise
-                else T("{message} (got {value})", message=said, value=_short(err.get("input")))
+                # a whole mapping shown as "a mapping" is noise; a message that shows the value already
+                # (its `{value}`) would say it twice ("nhận được '1:2' (nhận được '1:2')")
+                if isinstance(err.get("input"), dict | list) or "value" in said.params
+                else T("{message} (got {value})", message=said, value=shown)
             )
         else:
             msg = str(err["msg"])
