@@ -198,3 +198,35 @@ def test_a_value_the_message_shows_is_not_said_again(tmp_path: Path) -> None:
     )
     [problem] = _only(check_file(path), "invalid-value")
     assert render(problem.message, "vi").count("'1:2'") == 1
+
+
+# --- formulas: `min(5, 0,5 * x)` (a Vietnamese decimal) was min(5, 0, 5 * x), always 0, without a word;
+# a syntax error was Python's English with no mark under the place; a construct was Python's class name
+
+
+@pytest.mark.parametrize(
+    ("expression", "words", "marker"),
+    [
+        ("min(5, 0,5 * posts)", "`0,5` được đọc là hai số, 0 và 5", "           ~~^"),
+        ("min(posts, 5", "không được đóng", "       ^"),
+        ("posts × 2", "viết * thay cho ×", "          ^"),
+        ("posts +", "thiếu một phép tính", "           ^"),
+        ("2posts", "viết 2 * x cho 2x", "    ^"),
+        ("posts.real", "một dấu chấm sau một tên", "    ~~~~~~~~~^"),
+    ],
+)
+def test_a_formula_mistake_is_said_in_words_under_its_place(expression: str, words: str, marker: str) -> None:
+    from cds_index.check.formula import compile_formula
+
+    _, problems = compile_formula(expression, {"posts": None})
+    [(code, message)] = problems
+    text = render(message, "vi")
+    assert code.startswith("formula-") and words in text
+    assert text.splitlines()[-1] == marker
+    assert "was never closed" not in text and "invalid" not in text and "Attribute" not in text
+
+
+def test_two_numbers_written_with_a_space_are_two_numbers() -> None:
+    from cds_index.check.formula import compile_formula
+
+    assert compile_formula("min(5, 0, 5 * posts)", {"posts": None})[1] == []
