@@ -230,3 +230,24 @@ def test_two_numbers_written_with_a_space_are_two_numbers() -> None:
     from cds_index.check.formula import compile_formula
 
     assert compile_formula("min(5, 0, 5 * posts)", {"posts": None})[1] == []
+
+
+# --- rules: `points_each: 10` on a 5-point criterion (one item earns all) passed without a word; the
+# types a rule needs were written as code (`integer` | `number`)
+
+R3 = 'rule: {kind: per_item, input: posts, points_each: 1, cap: 5, text: "mỗi tin 1 điểm"}'
+
+
+def test_an_item_worth_more_than_its_criterion_is_said(tmp_path: Path) -> None:
+    path = _variant(tmp_path, R3, R3.replace("points_each: 1, cap: 5", "points_each: 10"))
+    [problem] = _only(check_file(path), "rule-points")
+    assert "cap: 5" in render(problem.message, "vi") and problem.node == ("I", "I.3")
+    capped = _variant(tmp_path, R3, R3.replace("points_each: 1", "points_each: 10"), "capped.yaml")
+    assert not _only(check_file(capped), "rule-points")  # written as the decision means it
+
+
+def test_the_types_a_rule_needs_are_joined_in_words(tmp_path: Path) -> None:
+    path = _variant(tmp_path, R3, 'rule: {kind: ratio, input: has_portal, text: "t"}')
+    [problem] = _only(check_file(path), "input-type-mismatch")
+    assert "`integer` hoặc `number`" in render(problem.message, "vi")
+    assert "`integer` or `number`" in render(problem.message, "en")

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..formats.model import InputDef, Node, PerItem
 from ..i18n import T
-from ..numbers import ZERO, Lang, figure, points_text
+from ..numbers import ZERO, Lang, figure, plain, points_text
 from .common import NUMERIC, WORDS, Compiled, Need, Problems, Values, label
 
 MODEL = PerItem
@@ -31,6 +31,18 @@ def check(
                     "the cap {cap} exceeds the criterion's {maximum} points",
                     cap=str(rule.cap),
                     maximum=str(maximum),
+                ),
+            )
+        )
+    if rule.cap is None and rule.points_each > maximum:  # `points_each: 10` on 5 points: a slip, or say so
+        problems.append(
+            (
+                "rule-points",
+                T(
+                    "each item earns {each} points, more than the criterion's {maximum}: one item would "
+                    "earn them all; if the decision means that, write `cap: {maximum}`",
+                    each=plain(rule.points_each),
+                    maximum=plain(maximum),
                 ),
             )
         )
