@@ -251,3 +251,18 @@ def test_the_types_a_rule_needs_are_joined_in_words(tmp_path: Path) -> None:
     [problem] = _only(check_file(path), "input-type-mismatch")
     assert "`integer` hoặc `number`" in render(problem.message, "vi")
     assert "`integer` or `number`" in render(problem.message, "en")
+
+
+# --- `check --format github`: an annotation lost the criterion and the hint (what to write instead)
+
+
+def test_a_github_annotation_names_the_criterion_and_keeps_the_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cds_index.cli.main import main
+
+    path = _variant(tmp_path, "id: I.3", "id: I.2")
+    assert main(["check", str(path), "--format", "github"]) == 1
+    [line] = [x for x in capsys.readouterr().out.splitlines() if "title=duplicate-id" in x]
+    assert line.startswith(f"::error file={path},line=35,col=13,")
+    assert "(tại I.2)%0Agợi ý: " in line and "errata" in line
