@@ -223,7 +223,6 @@ def _percent_as_fraction(
     """A percentage input (0–100) given a share below 1 (`0.85`): read as 0.85 %, as declared, but
     most likely 85 % written as a fraction of 1, which would score nothing without a word."""
     from ..formats import units
-    from ..numbers import plain
 
     found = []
     for name, value in values.items():
@@ -239,8 +238,8 @@ def _percent_as_fraction(
                         "{name} is a percentage written 0–100, so {value} reads as {value} %; "
                         "if {percent} % is meant, write {percent}",
                         name=name,
-                        value=plain(number),
-                        percent=plain(number * 100),
+                        value=number,  # in the reader's numbers, as the file is written (0,85)
+                        percent=number * 100,
                     ),
                     locate(name),
                     severity="warning",
