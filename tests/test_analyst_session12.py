@@ -266,3 +266,22 @@ def test_a_github_annotation_names_the_criterion_and_keeps_the_hint(
     [line] = [x for x in capsys.readouterr().out.splitlines() if "title=duplicate-id" in x]
     assert line.startswith(f"::error file={path},line=35,col=13,")
     assert "(tại I.2)%0Agợi ý: " in line and "errata" in line
+
+
+# --- a choice listed twice (or once decomposed, once composed) passed `check`; `from: 2025` for a date
+# was pydantic's English ("Datetimes provided to dates should have zero time")
+
+
+@pytest.mark.parametrize("second", ["Có", "Co\u0301", "có "])
+def test_a_choice_listed_twice_is_refused(tmp_path: Path, second: str) -> None:
+    choice = f'  state: {{label: Trạng thái, type: choice, choices: [Có, Không, "{second}"]}}\n'
+    path = _variant(tmp_path, "  posts: {label", choice + "  posts: {label")
+    [problem] = _only(check_file(path), "invalid-value")
+    assert "hai lần" in render(problem.message, "vi") and problem.location.line == 14
+
+
+def test_a_year_for_a_date_is_said_in_the_readers_language(tmp_path: Path) -> None:
+    path = _variant(tmp_path, "from: 2025-01-01", "from: 2025")
+    [problem] = check_file(path).problems
+    assert problem.code == "wrong-type"
+    assert render(problem.message, "vi") == "cần một ngày viết dạng 2024-01-15, nhận được 2025"

@@ -718,6 +718,7 @@ _TYPE_WORDS = {
     "date_parsing": T("expected a date written 2024-01-15"),
     "date_type": T("expected a date written 2024-01-15"),
     "date_from_datetime_parsing": T("expected a date written 2024-01-15"),
+    "date_from_datetime_inexact": T("expected a date written 2024-01-15"),  # `from: 2025`: a number
 }
 _BOUNDS: dict[str, tuple[str, Callable[[str, Any], Message]]] = {
     "greater_than_equal": (
