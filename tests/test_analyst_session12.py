@@ -285,3 +285,14 @@ def test_a_year_for_a_date_is_said_in_the_readers_language(tmp_path: Path) -> No
     [problem] = check_file(path).problems
     assert problem.code == "wrong-type"
     assert render(problem.message, "vi") == "cần một ngày viết dạng 2024-01-15, nhận được 2025"
+
+
+# --- `cds-index test definition.yaml` listed a dozen unknown keys of a tests file
+
+
+def test_a_file_of_another_kind_given_to_test_is_said_so_once(capsys: pytest.CaptureFixture[str]) -> None:
+    from cds_index.cli.main import main
+
+    assert main(["test", str(DATA / "base.yaml")]) == 1
+    out = capsys.readouterr().out
+    assert out.count("error[") == 1 and "error[kind-unknown]" in out and "`definition`" in out
