@@ -91,7 +91,12 @@ def test_a_percentage_written_as_a_fraction_is_said_in_a_tests_file(tmp_path: Pa
         ("id: I.3", "id: Ị.3", "chữ cái không dấu", "'I.3'"),
         ("id: I.3", "id: I 3", "nối bằng dấu chấm", "'I.3'"),
         # an input's name with accents and a capital
-        ("  posts: {label", "  Số_tin: {label: X, type: boolean}\n  posts: {label", "tên chỉ tiêu", "'so_tin'"),
+        (
+            "  posts: {label",
+            "  Số_tin: {label: X, type: boolean}\n  posts: {label",
+            "tên chỉ tiêu",
+            "'so_tin'",
+        ),
         # a definition id with a space and capitals
         ("id: tinh-y-test", "id: Tinh Y", "các từ nối bằng `-`", "'tinh-y'"),
     ],
@@ -139,7 +144,9 @@ def _yaml_problem(text: str) -> tuple[str, int, int]:
         ("title: ? Tin\n", "dấu hỏi", 1, 8),
     ],
 )
-def test_the_yaml_parsers_odd_cases_are_said_where_they_are(text: str, words: str, line: int, column: int) -> None:
+def test_the_yaml_parsers_odd_cases_are_said_where_they_are(
+    text: str, words: str, line: int, column: int
+) -> None:
     import warnings
 
     with warnings.catch_warnings():
@@ -160,7 +167,11 @@ def test_the_yaml_parsers_odd_cases_are_said_where_they_are(text: str, words: st
     [
         ("kind: inputs\ndefinition: hue-2263-comune\nunit: {id: a, name: A}\nyear: 2024\nvalues: {}\n", 2),
         ("kind: tests\ndefinition: hue-2263-comune\ncases: [{name: a, values: {}, expect: {total: 0}}]\n", 2),
-        ("kind: scenario\nid: s\ntitle: S\ndefinition: hue-2263-comune\nchanges: [{op: points, node: I, points: 3}]\n", 4),
+        (
+            "kind: scenario\nid: s\ntitle: S\ndefinition: hue-2263-comune\n"
+            "changes: [{op: points, node: I, points: 3}]\n",
+            4,
+        ),
     ],
 )
 def test_a_definition_not_found_is_placed_at_the_key_naming_it(tmp_path: Path, text: str, line: int) -> None:

@@ -116,7 +116,7 @@ def check_file(path: str | Path) -> FileReport:
     except CdsIndexError as exc:
         # the definition it names not found (or not valid): at the key naming it, so that an editor and
         # a CI annotation place it, not as "cds-index: error" of no file (#11)
-        key = _NAMES_DEFINITION.get(kind)
+        key = _NAMES_DEFINITION.get(kind) if isinstance(kind, str) else None
         report.problems.extend(
             replace(p, location=doc.location((key,)))
             if key is not None and p.location.file is None and isinstance(doc.data.get(key), str)
@@ -185,15 +185,11 @@ def _inputs(path: Path, doc: Document, report: FileReport) -> None:
     }
     for year, unit in years.items():
         report.problems.extend(unit.problems)
-        report.problems.extend(
-            _percent_as_fraction(
-                definition.inputs,
-                unit.values,
-                lambda name, y=year: doc.location(
-                    ("values", name) if model.values is not None else ("years", y, name)
-                ),
-            )
-        )
+
+        def locate(name: str, y: int = year) -> Location:
+            return doc.location(("values", name) if model.values is not None else ("years", y, name))
+
+        report.problems.extend(_percent_as_fraction(definition.inputs, unit.values, locate))
         if definition.scoring != "points":
             continue
         # what scoring refuses (a part above its whole, an undated meeting), at the value's line (#10)

@@ -977,19 +977,19 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, s
             message = T("too many items: at most {most}", most=ctx.get("max_length"))
     elif kind == "string_pattern_mismatch":
         code = "invalid-value"
-        pattern, written = str(ctx.get("pattern")), err.get("input")
-        words = _PATTERN_WORDS.get(pattern)
+        shape, given = str(ctx.get("pattern")), err.get("input")
+        said_shape = _PATTERN_WORDS.get(shape)
         message = (
-            T("{value} is not written as this key needs: {words}", value=_short(written), words=words)
-            if words is not None
+            T("{value} is not written as this key needs: {words}", value=_short(given), words=said_shape)
+            if said_shape is not None
             else T(
                 "{value} is not written as this key needs (the pattern {pattern})",
-                value=_short(written),
-                pattern=pattern,
+                value=_short(given),
+                pattern=shape,
             )
         )
-        fixed = _as_pattern(written, pattern) if isinstance(written, str) else None
-        if isinstance(written, str) and ("/" in written or written.lower().endswith((".yaml", ".yml"))):
+        fixed = _as_pattern(given, shape) if isinstance(given, str) else None
+        if isinstance(given, str) and ("/" in given or given.lower().endswith((".yaml", ".yml"))):
             # `applies_to: ./base.yaml`: not a slip of an id (`base-yaml` would mislead), a file's name
             hint = T("this key takes an id, not a file's name: write the `id:` written in that file")
         elif fixed is not None:
