@@ -288,7 +288,8 @@ def test_a_choice_listed_twice_is_refused(tmp_path: Path, second: str) -> None:
     choice = f'  state: {{label: Trạng thái, type: choice, choices: [Có, Không, "{second}"]}}\n'
     path = _variant(tmp_path, "  posts: {label", choice + "  posts: {label")
     [problem] = _only(check_file(path), "invalid-value")
-    assert "hai lần" in render(problem.message, "vi") and problem.location.line == 14
+    assert "hai lần" in render(problem.message, "vi")
+    assert (problem.location.line, problem.location.column) == (14, 65)
 
 
 def test_a_year_for_a_date_is_said_in_the_readers_language(tmp_path: Path) -> None:
@@ -307,3 +308,33 @@ def test_a_file_of_another_kind_given_to_test_is_said_so_once(capsys: pytest.Cap
     assert main(["test", str(DATA / "base.yaml")]) == 1
     out = capsys.readouterr().out
     assert out.count("error[") == 1 and "error[kind-unknown]" in out and "`definition`" in out
+
+
+# --- full points out of reach of the input's declared `max` (count target 10 of at most 3 posts; 1
+# point an item, at most 3 items, on 5 points) passed `check` as "điểm đạt được tối đa: 20"
+
+BOUNDED = ("unit: item, min: 0}", "unit: item, min: 0, max: 3}")
+
+
+@pytest.mark.parametrize(
+    ("rule", "words", "reachable"),
+    [
+        ('rule: {kind: count, input: posts, target: 10, text: "t"}', "trọn số điểm cần 10", "target: 3"),
+        (
+            'rule: {kind: per_item, input: posts, points_each: 1, text: "t"}',
+            "được 3 điểm, ít hơn 5",
+            "points_each: 2",
+        ),
+    ],
+)
+def test_full_points_out_of_reach_of_the_inputs_max_are_said(
+    tmp_path: Path, rule: str, words: str, reachable: str
+) -> None:
+    path = tmp_path / "d.yaml"
+    path.write_text(BASE.replace(*BOUNDED).replace(R3, rule), encoding="utf-8")
+    [problem] = _only(check_file(path), "invalid-value")
+    assert words in render(problem.message, "vi") and problem.node == ("I", "I.3")
+    fixed = tmp_path / "reachable.yaml"
+    written = rule.replace("target: 10", reachable).replace("points_each: 1", reachable)
+    fixed.write_text(BASE.replace(*BOUNDED).replace(R3, written), encoding="utf-8")
+    assert not _only(check_file(fixed), "invalid-value")

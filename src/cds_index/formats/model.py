@@ -571,14 +571,6 @@ class InputDef(Model):
             raise ValueError(T("an input of type `choice` needs `choices`"))
         if self.type != "choice" and self.choices:
             raise ValueError(T("`choices` is only for inputs of type `choice`"))
-        seen: set[str] = set()
-        for choice in self.choices or ():  # a value is read as the choice it folds to: two alike are one
-            folded = " ".join(choice.casefold().split())  # titles are NFC already (Text)
-            if folded in seen:
-                raise ValueError(
-                    T("the choice {choice} is listed twice: list each state once", choice=repr(choice))
-                )
-            seen.add(folded)
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(T("`min` is greater than `max`"))
         return self

@@ -34,6 +34,21 @@ def check(
                 ),
             )
         )
+    spec = inputs.get(rule.input)
+    top = rule.cap if rule.cap is not None else maximum
+    if spec is not None and spec.max is not None and spec.max * rule.points_each < top:
+        problems.append(  # `max: 3` items of 1 point on a 5-point criterion: 5 is out of reach
+            (
+                "invalid-value",
+                T(
+                    "the largest value {max} of the input earns {earned} points, less than the {top} "
+                    "this criterion gives: no unit reaches them; raise the input's `max` or lower `cap`",
+                    max=plain(spec.max),
+                    earned=plain(spec.max * rule.points_each),
+                    top=plain(top),
+                ),
+            )
+        )
     if rule.cap is None and rule.points_each > maximum:  # `points_each: 10` on 5 points: a slip, or say so
         problems.append(
             (
