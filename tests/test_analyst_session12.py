@@ -338,3 +338,26 @@ def test_full_points_out_of_reach_of_the_inputs_max_are_said(
     written = rule.replace("target: 10", reachable).replace("points_each: 1", reachable)
     fixed.write_text(BASE.replace(*BOUNDED).replace(R3, written), encoding="utf-8")
     assert not _only(check_file(fixed), "invalid-value")
+
+
+# --- `year: 24` in an inputs or tests file was the year 24 (a warning that 24 is outside the period)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("kind: inputs\ndefinition: ./base.yaml\nunit: {id: a, name: A}\nyear: 24\nvalues: {posts: 1}\n", 4),
+        ("kind: inputs\ndefinition: ./base.yaml\nunit: {id: a, name: A}\nyears:\n  3000: {posts: 1}\n", 5),
+        (
+            "kind: tests\ndefinition: ./base.yaml\ncases:\n  - {name: a, year: 25, values: {}, expect: {total: 0}}\n",
+            4,
+        ),
+    ],
+)
+def test_a_year_outside_1900_2100_is_refused(tmp_path: Path, text: str, line: int) -> None:
+    (tmp_path / "base.yaml").write_text(BASE, encoding="utf-8")
+    path = tmp_path / "f.yaml"
+    path.write_text(text, encoding="utf-8")
+    [problem] = check_file(path).problems
+    assert problem.code == "invalid-value" and problem.location.line == line
+    assert "1900 đến 2100" in render(problem.message, "vi")
