@@ -361,3 +361,11 @@ def test_a_year_outside_1900_2100_is_refused(tmp_path: Path, text: str, line: in
     [problem] = check_file(path).problems
     assert problem.code == "invalid-value" and problem.location.line == line
     assert "1900 đến 2100" in render(problem.message, "vi")
+
+
+# --- a rule's number written `1e3` was shown as Python writes it, "mức tối đa 1E+3"
+
+
+def test_a_rules_numbers_are_shown_plain(tmp_path: Path) -> None:
+    [problem] = _only(check_file(_variant(tmp_path, "cap: 5,", "cap: 1e3,")), "rule-points")
+    assert "1000" in render(problem.message, "vi") and "E+" not in render(problem.message, "vi")

@@ -197,15 +197,15 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
         seen: dict[str, int] = {}
         for index, choice in enumerate(spec.choices or ()):
             # a value is read as the first choice it folds to (NFC, case, spaces): a second is unreachable
-            first = seen.setdefault(" ".join(choice.casefold().split()), index)
-            if first != index:
+            earlier = seen.setdefault(" ".join(choice.casefold().split()), index)
+            if earlier != index:
                 problems.append(
                     Problem(
                         "invalid-value",
                         T(
                             "the choice {choice} is listed twice (as {first}): list each state once",
                             choice=repr(choice),
-                            first=repr(spec.choices[first]) if spec.choices else "",
+                            first=repr(spec.choices[earlier]) if spec.choices else "",
                         ),
                         at(("inputs", name, "choices", index)),
                     )

@@ -29,8 +29,8 @@ def check(
                 "rule-points",
                 T(
                     "the cap {cap} exceeds the criterion's {maximum} points",
-                    cap=str(rule.cap),
-                    maximum=str(maximum),
+                    cap=plain(rule.cap),
+                    maximum=plain(maximum),
                 ),
             )
         )
