@@ -349,7 +349,8 @@ def test_full_points_out_of_reach_of_the_inputs_max_are_said(
         ("kind: inputs\ndefinition: ./base.yaml\nunit: {id: a, name: A}\nyear: 24\nvalues: {posts: 1}\n", 4),
         ("kind: inputs\ndefinition: ./base.yaml\nunit: {id: a, name: A}\nyears:\n  3000: {posts: 1}\n", 5),
         (
-            "kind: tests\ndefinition: ./base.yaml\ncases:\n  - {name: a, year: 25, values: {}, expect: {total: 0}}\n",
+            "kind: tests\ndefinition: ./base.yaml\ncases:\n"
+            "  - {name: a, year: 25, values: {}, expect: {total: 0}}\n",
             4,
         ),
     ],
