@@ -370,3 +370,20 @@ def test_a_year_outside_1900_2100_is_refused(tmp_path: Path, text: str, line: in
 def test_a_rules_numbers_are_shown_plain(tmp_path: Path) -> None:
     [problem] = _only(check_file(_variant(tmp_path, "cap: 5,", "cap: 1e3,")), "rule-points")
     assert "1000" in render(problem.message, "vi") and "E+" not in render(problem.message, "vi")
+
+
+# --- an invisible character in a title (a zero-width space, a direction mark) was told to be "written
+# on one line", with a hint to fold a long title: there is no line to fold
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\u202e", "\ufeff"])
+def test_an_invisible_character_in_a_title_is_said_to_be_deleted(tmp_path: Path, char: str) -> None:
+    [problem] = _only(
+        check_file(_variant(tmp_path, "title: Tin bài", f'title: "Tin{char}bài"')), "title-text"
+    )
+    assert "hãy xoá" in render(problem.message, "vi") and problem.hint is None
+
+
+def test_a_line_break_in_a_title_keeps_the_folding_hint(tmp_path: Path) -> None:
+    [problem] = _only(check_file(_variant(tmp_path, "title: Tin bài", 'title: "Tin\\nbài"')), "title-text")
+    assert problem.hint is not None and "title: >-" in render(problem.hint, "vi")
