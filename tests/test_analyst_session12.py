@@ -387,3 +387,12 @@ def test_an_invisible_character_in_a_title_is_said_to_be_deleted(tmp_path: Path,
 def test_a_line_break_in_a_title_keeps_the_folding_hint(tmp_path: Path) -> None:
     [problem] = _only(check_file(_variant(tmp_path, "title: Tin bài", 'title: "Tin\\nbài"')), "title-text")
     assert problem.hint is not None and "title: >-" in render(problem.hint, "vi")
+
+
+# --- a whole definition with `extends:` added was told "unknown key 'tree'", with nothing to do
+
+
+def test_a_tree_under_extends_says_to_list_changes_or_delete_extends(tmp_path: Path) -> None:
+    path = _variant(tmp_path, "kind: definition\n", "kind: definition\nextends: hue-2263-commune\n")
+    [problem] = _only(check_file(path), "unknown-key")
+    assert problem.hint is not None and "`changes:`" in render(problem.hint, "vi")

@@ -841,6 +841,12 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, s
     if code == "unknown-key":
         message = T("unknown key {key}", key=repr(last))
         hint = did_you_mean(str(last), vocabulary)
+        if hint is None and last == "tree" and {"extends", "changes"} <= vocabulary:
+            # an amending version (`extends:`) written as a whole definition: two ways in one file
+            hint = T(
+                "a version with `extends:` lists its `changes:` to the version it amends; to write the "
+                "whole tree instead, delete `extends:`"
+            )
         if hint is None and isinstance(last, str) and (" " in last.strip() or not last.isascii()):
             # `{label: Có kế hoạch, chuyển đổi số}`: the comma ended the value and began a key
             hint = T(
