@@ -5,11 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..errors import CdsIndexError, Location, Problem, UsageError
+from ..errors import CdsIndexError, Location, Problem, UsageError, did_you_mean
 from ..i18n import T, render
 from ..read.loader import Document
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from ..formats.model import InputDef
+    from ..read.inputs import Value
 
 
 @dataclass
@@ -108,8 +114,25 @@ def check_file(path: str | Path) -> FileReport:
     try:
         checker(path, doc, report)
     except CdsIndexError as exc:
-        report.problems.extend(exc.problems)
+        # the definition it names not found (or not valid): at the key naming it, so that an editor and
+        # a CI annotation place it, not as "cds-index: error" of no file (#11)
+        key = _NAMES_DEFINITION.get(kind) if isinstance(kind, str) else None
+        report.problems.extend(
+            replace(p, location=doc.location((key,)))
+            if key is not None and p.location.file is None and isinstance(doc.data.get(key), str)
+            else p
+            for p in exc.problems
+        )
     return report
+
+
+_NAMES_DEFINITION = {
+    "inputs": "definition",
+    "tests": "definition",
+    "scenario": "definition",
+    "overlay": "applies_to",
+}
+"""The key by which a file of each kind names the definition it is read with."""
 
 
 def _definition(path: Path, doc: Document, report: FileReport) -> None:
@@ -162,6 +185,11 @@ def _inputs(path: Path, doc: Document, report: FileReport) -> None:
     }
     for year, unit in years.items():
         report.problems.extend(unit.problems)
+
+        def locate(name: str, y: int = year) -> Location:
+            return doc.location(("values", name) if model.values is not None else ("years", y, name))
+
+        report.problems.extend(_percent_as_fraction(definition.inputs, unit.values, locate))
         if definition.scoring != "points":
             continue
         # what scoring refuses (a part above its whole, an undated meeting), at the value's line (#10)
@@ -185,6 +213,37 @@ def _inputs(path: Path, doc: Document, report: FileReport) -> None:
     report.facts["definition"] = definition.id
 
 
+def _percent_as_fraction(
+    inputs: Mapping[str, InputDef], values: Mapping[str, Value], locate: Callable[[str], Location]
+) -> list[Problem]:
+    """A percentage input (0–100) given a share below 1 (`0.85`): read as 0.85 %, as declared, but
+    most likely 85 % written as a fraction of 1, which would score nothing without a word."""
+    from ..formats import units
+
+    found = []
+    for name, value in values.items():
+        spec = inputs.get(name)
+        number = value.value
+        if spec is None or not isinstance(number, Decimal) or not 0 < number < 1:
+            continue
+        if units.scale(spec.unit) == "percent":
+            found.append(
+                Problem(
+                    "scale-mismatch",
+                    T(
+                        "{name} is a percentage written 0–100, so {value} reads as {value} %; "
+                        "if {percent} % is meant, write {percent}",
+                        name=name,
+                        value=number,  # in the reader's numbers, as the file is written (0,85)
+                        percent=number * 100,
+                    ),
+                    locate(name),
+                    severity="warning",
+                )
+            )
+    return found
+
+
 def _tests(path: Path, doc: Document, report: FileReport) -> None:
     from ..read.registry import load
     from ..testing import load_tests
@@ -194,29 +253,49 @@ def _tests(path: Path, doc: Document, report: FileReport) -> None:
     report.id = definition.id
     report.facts["cases"] = len(tests.cases)
     known = set(definition.nodes())
+    from ..read.literals import fold
+
+    first: dict[str, int] = {}  # a case's name as compared (NFC, case, spaces) → its index
     for index, case in enumerate(tests.cases):
-        for node_id in [*case.expect.points, *case.expect.status, *case.expect.targets]:
-            if node_id not in known:
-                report.problems.append(
-                    Problem(
-                        "invalid-value",
-                        T(
-                            "case {case} expects a node {node} that does not exist",
-                            case=repr(case.name),
-                            node=repr(node_id),
-                        ),
-                        doc.location(("cases", index, "expect")),
-                    )
+        seen = first.setdefault(fold(case.name), index)
+        if seen != index:  # a copied case not renamed: `-k`, the failures and JUnit cannot tell them apart
+            report.problems.append(
+                Problem(
+                    "duplicate-id",
+                    T(
+                        "case {case} is named as the case at line {line}: give each case its own name",
+                        case=repr(case.name),
+                        line=str(doc.location(("cases", seen, "name")).line),
+                    ),
+                    doc.location(("cases", index, "name")),
+                    severity="warning",
                 )
+            )
+        for part in ("points", "status", "targets"):
+            for node_id in getattr(case.expect, part):
+                if node_id not in known:  # at the id itself, with the node meant (`I.9` for `I.1`)
+                    report.problems.append(
+                        Problem(
+                            "invalid-value",
+                            T(
+                                "case {case} expects a node {node} that does not exist",
+                                case=repr(case.name),
+                                node=repr(node_id),
+                            ),
+                            doc.location(("cases", index, "expect", part, node_id), key=True),
+                            hint=did_you_mean(node_id, known),
+                        )
+                    )
         from ..read.inputs import parse_values
 
-        _, found = parse_values(
-            case.values,
-            definition.inputs,
-            locate=lambda name, i=index: doc.location(("cases", i, "values", name)),
-            number_format=definition.number_format,
+        def locate(name: str, i: int = index) -> Location:
+            return doc.location(("cases", i, "values", name))
+
+        values, found = parse_values(
+            case.values, definition.inputs, locate=locate, number_format=definition.number_format
         )
         report.problems.extend(found)
+        report.problems.extend(_percent_as_fraction(definition.inputs, values, locate))
 
 
 def _overlay(path: Path, doc: Document, report: FileReport) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -176,6 +177,56 @@ def _marker(expression: str, node: ast.AST) -> str:
     return f"{expression}\n    {' ' * start}{'~' * max(0, end - start - 1)}^"
 
 
+_DECIMAL_COMMA = re.compile(r"(?<![\w.])(\d+),(\d+)(?![\w.])")
+"""A Vietnamese decimal (`0,5`) in a formula, where the comma separates two values."""
+
+_NODE_WORDS: dict[type[ast.AST], Message] = {
+    ast.Tuple: T("a comma outside a function's brackets"),
+    ast.List: T("a list in [ ] (brackets that group are round: ( ))"),
+    ast.Attribute: T("a dot after a name (`x.y`)"),
+    ast.Subscript: T("brackets after a name (`x[0]`)"),
+    ast.Lambda: T("a `lambda`"),
+    ast.Dict: T("a mapping in {{ }}"),
+    ast.Set: T("a set in {{ }}"),
+    ast.NamedExpr: T("an assignment (`:=`)"),
+    ast.ListComp: T("a loop (`for`)"),
+    ast.GeneratorExp: T("a loop (`for`)"),
+}
+"""A construct no formula may use, in the author's words (not Python's class name)."""
+
+_SYMBOLS = {"×": "*", "÷": "/", "≥": ">=", "≤": "<=", "≠": "!=", "−": "-", "–": "-", "：": ":"}
+"""A sign copied from the decision's text, and what a formula writes for it."""
+
+
+def _syntax_words(said: str) -> Message | None:
+    """Python's complaint about a formula in our words, saying what to write; None if not foreseen.
+
+    >>> print(_syntax_words("invalid character '×' (U+00D7)"))
+    write * for ×
+    """
+    if said.endswith("was never closed"):
+        return T("a bracket is opened and never closed: close it with )")
+    if said.startswith("unmatched"):
+        return T("a closing bracket matches no opening one: delete it, or open it earlier")
+    if "does not match opening parenthesis" in said:
+        return T("a bracket is closed by another kind: close ( with ) and [ with ]")
+    if said == "invalid decimal literal":
+        return T("a number is joined to a name: write 2 * x for 2x, and a decimal with a point (0.5)")
+    if said.startswith("leading zeros"):
+        return T("a number does not begin with 0: write 8 for 08")
+    if said.startswith("invalid character"):
+        char = said.split("'")[1] if said.count("'") >= 2 else "?"
+        if char in _SYMBOLS:
+            return T("write {ascii} for {char}", ascii=_SYMBOLS[char], char=char)
+        return T("the character {char} cannot be used in a formula", char=char)
+    if said.startswith("invalid syntax"):
+        return T(
+            "an operator (+, -, *, /) or a comma may be missing here, or one is left without its "
+            "value; a comparison is written == (not =)"
+        )
+    return None
+
+
 def compile_formula(
     expression: str, known: Mapping[str, Any]
 ) -> tuple[CompiledFormula | None, list[tuple[str, Message]]]:
@@ -205,10 +256,23 @@ def compile_formula(
             ast.parse(expression.strip(), mode="eval")  # one expression only: `a; b` is a syntax error
             tree = SimpleEval().parse(expression.strip())
     except SyntaxError as exc:
+        words = _syntax_words(exc.msg)
+        if words is None:  # a complaint not foreseen: Python's own words, said as Python's
+            return None, [
+                (
+                    "formula-syntax",
+                    T("not a valid expression: {error}\n    {shown}", error=exc.msg, shown=expression),
+                )
+            ]
+        stripped = expression.strip()
+        place = exc.offset - 1 if exc.lineno == 1 and exc.offset and 0 < exc.offset <= len(stripped) else None
+        if place is None and "\n" not in stripped:
+            place = len(stripped)  # "posts +": the value missing is at the end
+        marker = stripped if place is None else f"{stripped}\n    {' ' * place}^"
         return None, [
             (
                 "formula-syntax",
-                T("not a valid expression: {error}\n    {shown}", error=exc.msg, shown=expression),
+                T("the formula cannot be read: {words}\n    {marker}", words=words, marker=marker),
             )
         ]
     except (ValueError, RecursionError, MemoryError) as exc:  # a NUL byte; the parser's own limits
@@ -222,16 +286,37 @@ def compile_formula(
     if too_complex:
         return None, [too_complex]
     problems: list[tuple[str, Message]] = []
+    comma = _DECIMAL_COMMA.search(expression)
+    if comma:  # `min(5, 0,5 * x)` is min(5, 0, 5 * x): always 0, without a word
+        problems.append(
+            (
+                "formula-syntax",
+                T(
+                    "{written} reads as two numbers, {first} and {second}: a comma separates a "
+                    "function's values; write {point} for the decimal, or {spaced} if two numbers are "
+                    "meant\n    {expression}\n    {marker}",
+                    written=f"`{comma.group(0)}`",
+                    first=comma.group(1),
+                    second=comma.group(2),
+                    point=f"`{comma.group(1)}.{comma.group(2)}`",
+                    spaced=f"`{comma.group(1)}, {comma.group(2)}`",
+                    expression=expression,
+                    marker=" " * comma.start() + "~" * (len(comma.group(0)) - 1) + "^",
+                ),
+            )
+        )
     names: set[str] = set()
     called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) or (isinstance(node, ast.Tuple) and comma):
+            continue  # said once: a keyword argument below, a decimal comma above
         if not isinstance(node, _ALLOWED_NODES):
             problems.append(
                 (
                     "formula-forbidden",
                     T(
                         "{what} is not allowed in a formula\n    {marker}",
-                        what=type(node).__name__,
+                        what=_NODE_WORDS.get(type(node), type(node).__name__),
                         marker=_marker(expression, node),
                     ),
                 )

@@ -15,6 +15,7 @@ from ..formats.model import ERRATUM_KINDS, Definition, Node, rule_inputs
 from ..i18n import Message, T
 from ..numbers import ZERO, plain
 from ..read.loader import Document
+from ..rules.common import SCALE_WORDS
 from .constraints import names
 
 
@@ -193,6 +194,22 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
         problems.append(Problem(code, message, at(where), crumbs))
 
     for name, spec in definition.inputs.items():
+        seen: dict[str, int] = {}
+        for index, choice in enumerate(spec.choices or ()):
+            # a value is read as the first choice it folds to (NFC, case, spaces): a second is unreachable
+            earlier = seen.setdefault(" ".join(choice.casefold().split()), index)
+            if earlier != index:
+                problems.append(
+                    Problem(
+                        "invalid-value",
+                        T(
+                            "the choice {choice} is listed twice (as {first}): list each state once",
+                            choice=repr(choice),
+                            first=repr(spec.choices[earlier]) if spec.choices else "",
+                        ),
+                        at(("inputs", name, "choices", index)),
+                    )
+                )
         parsed = units.parse(spec.unit)
         if isinstance(parsed, str):
             problems.append(
@@ -206,9 +223,15 @@ def check_definition(definition: Definition, doc: Document | None = None) -> lis
             problems.append(
                 Problem(
                     "scale-mismatch",
-                    f"input {name!r} is in {spec.unit}, read as {units.SCALE_WORDS['percent']}, but its "
-                    f"`max` is {spec.max}: write max: {format((spec.max * 100).normalize(), 'f')}, or "
-                    "declare `unit: fraction` if its values are written 0–1",
+                    T(
+                        "input {name} is in {unit}, read as {scale_words}, but its `max` is {max}: "
+                        "write max: {hundred}, or declare `unit: fraction` if its values are written 0–1",
+                        name=repr(name),
+                        unit=spec.unit,
+                        scale_words=SCALE_WORDS["percent"],
+                        max=plain(spec.max),
+                        hundred=plain(spec.max * 100),
+                    ),
                     at(("inputs", name, "max")),
                 )
             )
@@ -407,6 +430,21 @@ def _title_problems(title: str, where: Location, crumbs: tuple[str, ...] = ()) -
     hidden = _HIDDEN.search(title)
     if hidden is None:
         return []
+    if hidden.group() not in "\t\n\r\x0b\x0c\x85":  # an invisible mark: no line to fold (#11)
+        return [
+            Problem(
+                "title-text",
+                T(
+                    "the title has the invisible character {char} at position {position} ({before} …), "
+                    "often pasted from a PDF or a word processor: delete it",
+                    char=f"U+{ord(hidden.group()):04X}",
+                    position=hidden.start() + 1,
+                    before=repr(title[: hidden.start()][-30:]),
+                ),
+                where,
+                crumbs,
+            )
+        ]
     return [
         Problem(
             "title-text",

@@ -126,7 +126,14 @@ def run(args: argparse.Namespace) -> int:
                     where += f",line={loc.line}"
                     if loc.column:
                         where += f",col={loc.column}"
-                message = render(p.message).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+                # the terminal's words: the criterion after the first line, the hint last (#11: a CI
+                # annotation lost both, so a reviewer saw no node and nothing to write instead)
+                first, _, rest = render(p.message).partition("\n")
+                where_node = render(T(" (at {node})", node=p.node[-1])) if p.node else ""
+                text = first + where_node + (f"\n{rest}" if rest else "")
+                if p.hint:
+                    text += "\n" + render(T("hint: {hint}", hint=p.hint))
+                message = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
                 echo(f"::{level[p.severity]} {where},title={p.code}::{message}")
             echo(r.summary())
     else:

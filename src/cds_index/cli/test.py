@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     deselected = 0
     for path in files:
         try:
+            _tests_kind(path)
             run = TestsRun.open(path)
         except CdsIndexError as exc:  # one broken file does not hide the others' results
             text = "\n".join(p.format() for p in exc.problems)
@@ -111,3 +112,25 @@ def run(args: argparse.Namespace) -> int:
             Problem("usage", T("no case name matches -k {names}", names=" -k ".join(args.keyword)))
         )
     return EXIT_INVALID if failed or errors else EXIT_OK
+
+
+def _tests_kind(path: Path) -> None:
+    """A file named that is of another kind (a definition, an inputs file) is said so once, not as a
+    dozen unknown keys of a tests file (#11)."""
+    from ..read.registry import read_document
+
+    doc, problems = read_document(path)
+    kind = doc.data.get("kind") if not problems and isinstance(doc.data, dict) else None
+    if isinstance(kind, str) and kind != "tests":
+        raise CdsIndexError(
+            Problem(
+                "kind-unknown",
+                T(
+                    "{path} is a `{kind}` file: `cds-index test` runs files of `kind: tests` (check this "
+                    "one with `cds-index check`)",
+                    path=str(path),
+                    kind=kind,
+                ),
+                doc.location(("kind",)),
+            )
+        )

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -898,6 +899,33 @@ class UnitInfo(Model):
     name: Text | None = None
 
 
+def _assessment_year(year: int) -> int:
+    """A year as `--year` takes it: `year: 24` was scored as the year 24, with a warning only (#11)."""
+    if not 1900 <= year <= 2100:
+        raise ValueError(T("the year {value} is not between 1900 and 2100", value=str(year)))
+    return year
+
+
+def _no_yes_no(year: Any) -> Any:
+    """`year: true` is no year (pydantic reads it as the int 1)."""
+    if isinstance(year, bool):
+        raise ValueError(
+            T("the year {value} is not a year; write it as 2024", value="true" if year else "false")
+        )
+    return year
+
+
+AssessmentYear = Annotated[
+    int,
+    BeforeValidator(_no_yes_no),
+    AfterValidator(_assessment_year),
+    Field(
+        description="An assessment year, 1900–2100 as `--year`.",
+        json_schema_extra={"minimum": 1900, "maximum": 2100},
+    ),
+]
+
+
 class InputsFile(Model):
     """The measured data of one assessed unit (or several years of it).
 
@@ -909,9 +937,9 @@ class InputsFile(Model):
     kind: Literal["inputs"]
     definition: DefinitionRef
     unit: UnitInfo
-    year: int | None = Field(None, description="The assessment year.")
+    year: AssessmentYear | None = Field(None, description="The assessment year.")
     values: dict[str, Any] | None = None
-    years: dict[int, dict[str, Any]] | None = Field(
+    years: dict[AssessmentYear, dict[str, Any]] | None = Field(
         None, description="Values per year, for definitions with yearly targets."
     )
 
@@ -970,7 +998,7 @@ class Expectation(Model):
 
 class TestCase(Model):
     name: Text
-    year: int | None = None
+    year: AssessmentYear | None = None
     values: dict[str, Any] = Field(default_factory=dict)
     peers: dict[Annotated[str, Field(min_length=1)], dict[str, Any]] | None = Field(
         None,

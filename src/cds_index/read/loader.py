@@ -75,6 +75,7 @@ class Document:
             if (
                 isinstance(current, Mapping)
                 and isinstance(current.get("id"), str)
+                and current["id"].strip()  # a blank id names no node: "(tại )" said nothing (#11)
                 and ("title" in current or "points" in current)
             ):
                 ids.append(current["id"])
@@ -277,7 +278,31 @@ def _yaml_words(exc: Any, fallback: Message, *, elsewhere: bool = False, text: s
             "a bracket is not closed, or a comma or colon inside [ … ] or {{ … }} is not in quotes: "
             "put such values in quotes"
         )
+    start = _CANNOT_START.search(problem)
+    if start:  # `title: @Tin bài`, `` title: `Tin` bài ``, `title: %Tin`
+        return T(
+            'a value cannot begin with {char} in YAML: put it in quotes, e.g. title: "{char}…"',
+            char=start.group(1),
+        )
+    if "expected a single document" in context:
+        return T(
+            "a second document begins here (`---`): a cds_index file holds one; put it in a file of its own"
+        )
+    if "unknown escape character" in problem:
+        return T(
+            "inside double quotes a backslash begins an escape (\\n, \\t): put the text in single quotes, "
+            "or write the backslash twice"
+        )
+    if "chomping or indentation indicators" in problem:
+        return T(
+            "after `|` or `>` nothing but a digit, `+` or `-` may follow: begin the text on the next line"
+        )
+    if "mapping keys are not allowed here" in problem:
+        return T("`? ` begins a key in YAML: put a value that begins with a question mark in quotes")
     return fallback
+
+
+_CANNOT_START = re.compile(r"found character '(.)' that cannot start any token")
 
 
 def _key_indented_too_far(mark: Any, text: str) -> bool:
@@ -296,6 +321,41 @@ def _key_indented_too_far(mark: Any, text: str) -> bool:
     return _FIRST_KEY.fullmatch(before) is not None and before[:1] == " "
 
 
+def _reused_anchors(root: Any, file: str | None) -> list[Problem]:
+    """An anchor (``&a``) given again: YAML lets an alias after it mean the second, which is never
+    what a copied block meant (ruamel says it as a Python warning, on stderr or raised)."""
+    first: dict[str, Any] = {}
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # an alias: the anchored node itself, met again
+            continue
+        seen.add(id(node))
+        anchor = getattr(node, "anchor", None)
+        if anchor is not None:
+            earlier = first.setdefault(anchor, node)
+            if earlier is not node:
+                problems.append(
+                    Problem(
+                        "yaml-syntax",
+                        T(
+                            "the anchor &{anchor} is given again (first at line {line}): an alias "
+                            "*{anchor} after this would mean this one; give each anchor its own name",
+                            anchor=anchor,
+                            line=str(earlier.start_mark.line + 1),
+                        ),
+                        Location(file, node.start_mark.line + 1, node.start_mark.column + 1),
+                    )
+                )
+        if isinstance(node.value, list):
+            for item in reversed(node.value):
+                stack.extend(reversed(item) if isinstance(item, tuple) else (item,))
+    problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0))
+    return problems
+
+
 class _TooLarge(Exception):
     pass
 
@@ -312,6 +372,7 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
     """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     doc = Document(file, None)
     problems: list[Problem] = []
@@ -346,8 +407,23 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
     # folded scalar (`>-`) with a BEL character (\x07) that ended up in titles and notes, and it is
     # ~30% slower (measured, benchmarks/README.md). Tags are resolved by the same YAML 1.2 resolver.
     yaml = YAML(typ="safe", pure=True)
+    yaml.composer.warn_double_anchors = False  # said as a problem below, not as a Python warning
     try:
         root = yaml.compose(io.StringIO(text))
+    except ReaderError as exc:  # a control character: at its line, in our words (not "<file>", position)
+        before = text[: exc.position] if isinstance(exc.position, int) else ""
+        problems.append(
+            Problem(
+                "yaml-syntax",
+                T(
+                    "a control character ({code}) YAML does not allow, often copied from a PDF or a "
+                    "word processor: delete it",
+                    code=f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character),
+                ),
+                Location(file, before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1),
+            )
+        )
+        return doc, problems
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         detail = " ".join(str(part) for part in (exc.context, exc.problem) if part)
@@ -373,6 +449,26 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Document, list[Proble
             Problem("yaml-syntax", T("YAML syntax: {detail}", detail=str(exc)), Location(file, 1, 1))
         )
         return doc, problems
+    version = yaml.doc_infos[-1].doc_version if yaml.doc_infos else None
+    if version is not None and (version.major, version.minor) != (1, 2):
+        # `%YAML 1.1` turns `yes`/`on` into booleans, `1:30` into 90 and `010` into 8 (#11)
+        directive = re.search(r"^%YAML\b", text, re.MULTILINE)
+        problems.append(
+            Problem(
+                "yaml-syntax",
+                T(
+                    "the file asks for YAML {version} (`%YAML {version}`), which reads `yes`, `on`, "
+                    "`1:30` and `010` otherwise: cds_index reads YAML 1.2; delete this line",
+                    version=f"{version.major}.{version.minor}",
+                ),
+                Location(file, text.count("\n", 0, directive.start()) + 1 if directive else 1, 1),
+            )
+        )
+        return doc, problems
+    if root is not None:
+        problems.extend(_reused_anchors(root, file))
+        if problems:
+            return doc, problems
     if root is None:
         doc.data = None
         return doc, problems
@@ -622,6 +718,7 @@ _TYPE_WORDS = {
     "date_parsing": T("expected a date written 2024-01-15"),
     "date_type": T("expected a date written 2024-01-15"),
     "date_from_datetime_parsing": T("expected a date written 2024-01-15"),
+    "date_from_datetime_inexact": T("expected a date written 2024-01-15"),  # `from: 2025`: a number
 }
 _BOUNDS: dict[str, tuple[str, Callable[[str, Any], Message]]] = {
     "greater_than_equal": (
@@ -697,6 +794,41 @@ def _number_words(value: Any) -> Message:
     return T("expected a number, got {value}", value=shown)
 
 
+_PATTERN_WORDS: dict[str, Message] = {
+    # formats/model.py's NodeId: an analyst reads no regular expression (#11)
+    r"^[A-Za-z0-9]+(\.[A-Za-z0-9]+)*$": T(
+        "a node id is the decision's numbering in letters without accents and digits, its parts "
+        "joined by dots (`I.2.3`, `KTS.2.2.1`): no spaces or other signs"
+    ),
+    r"^[a-z][a-z0-9_]*$": T(  # InputName
+        "an input's name is lower-case letters without accents, digits and `_`, starting with a "
+        "letter (`ty_le_ho_so`)"
+    ),
+    r"^[a-z0-9]+(-[a-z0-9]+)*$": T(  # the ids of definitions, overlays, scenarios, units, readings
+        "an id is lower-case letters without accents and digits, its words joined by `-` (`xa-a`)"
+    ),
+    r"^\d{1,2}\.\d{1,2}$": T("a deadline is day.month, as printed (`31.3`)"),  # DayMonth
+    r"^\d{4}(-\d{2}(-\d{2})?)?$": T(  # overlay.py's PartialDate
+        "a date as far as it is printed: a year, a year and month, or a day (`2022`, `2022-08`, `2022-08-25`)"
+    ),
+}
+"""A pattern's rule in words, by the pattern (the models' ``Field(pattern=…)``)."""
+
+
+def _as_pattern(written: str, pattern: str) -> str | None:
+    """``written`` made to match ``pattern`` by the usual slips (accents, capitals, spaces or other
+    signs between the parts), if one of them does: ``Ị 3`` → ``I.3``, ``Tỷ lệ`` → ``ty_le``."""
+    from .literals import unaccented
+
+    bare = unaccented(written.strip())
+    for text in (bare, bare.lower()):
+        for joiner in (".", "_", "-"):
+            candidate = re.sub(r"[^A-Za-z0-9]+", joiner, text).strip(joiner)
+            if candidate and candidate != written and re.fullmatch(pattern, candidate):
+                return candidate
+    return None
+
+
 def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, str, Message | None]:
     """A pydantic error in our words: never pydantic's English (``Input should be a valid decimal``)."""
     kind = err["type"]
@@ -709,6 +841,12 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, s
     if code == "unknown-key":
         message = T("unknown key {key}", key=repr(last))
         hint = did_you_mean(str(last), vocabulary)
+        if hint is None and last == "tree" and {"extends", "changes"} <= vocabulary:
+            # an amending version (`extends:`) written as a whole definition: two ways in one file
+            hint = T(
+                "a version with `extends:` lists its `changes:` to the version it amends; to write the "
+                "whole tree instead, delete `extends:`"
+            )
         if hint is None and isinstance(last, str) and (" " in last.strip() or not last.isascii()):
             # `{label: Có kế hoạch, chuyển đổi số}`: the comma ended the value and began a key
             hint = T(
@@ -845,20 +983,35 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, s
             message = T("too many items: at most {most}", most=ctx.get("max_length"))
     elif kind == "string_pattern_mismatch":
         code = "invalid-value"
-        message = T(
-            "{value} is not written as this key needs (the pattern {pattern})",
-            value=_short(err.get("input")),
-            pattern=str(ctx.get("pattern")),
+        shape, given = str(ctx.get("pattern")), err.get("input")
+        said_shape = _PATTERN_WORDS.get(shape)
+        message = (
+            T("{value} is not written as this key needs: {words}", value=_short(given), words=said_shape)
+            if said_shape is not None
+            else T(
+                "{value} is not written as this key needs (the pattern {pattern})",
+                value=_short(given),
+                pattern=shape,
+            )
         )
+        fixed = _as_pattern(given, shape) if isinstance(given, str) else None
+        if isinstance(given, str) and ("/" in given or given.lower().endswith((".yaml", ".yml"))):
+            # `applies_to: ./base.yaml`: not a slip of an id (`base-yaml` would mislead), a file's name
+            hint = T("this key takes an id, not a file's name: write the `id:` written in that file")
+        elif fixed is not None:
+            hint = T("write {fixed}", fixed=repr(fixed))
     else:
         code = "invalid-value"
         error = ctx.get("error")
         said = error.args[0] if isinstance(error, ValueError) and error.args else None
         if isinstance(said, Message):  # our own validators (formats/model.py) speak through T
+            shown = _short(err.get("input"))
             message = (
                 said
-                if isinstance(err.get("input"), dict | list)  # a whole mapping shown as "a mapping": noise
-                else T("{message} (got {value})", message=said, value=_short(err.get("input")))
+                # a whole mapping shown as "a mapping" is noise; a message that shows the value already
+                # (its `{value}`) would say it twice ("nhận được '1:2' (nhận được '1:2')")
+                if isinstance(err.get("input"), dict | list) or "value" in said.params
+                else T("{message} (got {value})", message=said, value=shown)
             )
         else:
             msg = str(err["msg"])

@@ -10,7 +10,7 @@ from ..errors import Location, Problem
 from ..formats.model import Definition
 from ..i18n import Message, T
 from .inputs import UnitInputs, parse_values, read_inputs_file, restated
-from .literals import NumberFormat, read_year
+from .literals import NumberFormat
 from .loader import Document
 from .registry import names_definition
 
@@ -242,18 +242,4 @@ def _read_for(
                 )
             ],
         )
-    if isinstance(doc.data, Mapping):
-        # `year: true` was the year 1, `year: 24` the year 24 (and so were the keys of `years:`):
-        # scored with a warning only, exit 0 (#11). Each is read as a table's year column is.
-        stated: list[tuple[tuple[Any, ...], Any, bool]] = []
-        if model.year is not None:
-            stated.append((("year",), doc.data.get("year"), False))
-        years = doc.data.get("years") if model.years is not None else None
-        if isinstance(years, Mapping):
-            stated += [(("years", key), key, True) for key in years]
-        for where, raw, key in stated:
-            _, code, message = read_year(raw)
-            if code:
-                assert message is not None  # a refusal says why
-                return None, doc, [Problem(code, message, doc.location(where, key=key))]
     return model, doc, problems

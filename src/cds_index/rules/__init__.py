@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import close_match
 from ..formats.model import InputDef, Node, RuleBase
-from ..i18n import Message, T
+from ..i18n import Message, T, join
 from ..numbers import ZERO
 from . import (
     bonus,
@@ -101,7 +101,7 @@ def compile_rule(rule: Any, node: Node, inputs: Mapping[str, InputDef]) -> tuple
                         name=repr(name),
                         type=spec.type,
                         kind=rule.kind,
-                        types=" | ".join(f"`{t}`" for t in sorted(types)),
+                        types=join([f"`{t}`" for t in sorted(types)], "or"),
                     ),
                 )
             )

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..formats.model import Bonus, Definition, InputDef, Node
 from ..i18n import T
-from ..numbers import CONTEXT, ONE, ZERO, Lang, figure, points_text
+from ..numbers import CONTEXT, ONE, ZERO, Lang, figure, plain, points_text
 from .common import NUMERIC, WORDS, Compiled, Need, Problems, Values, count_floor, label
 
 MODEL = Bonus
@@ -37,8 +37,8 @@ def check(
                 T(
                     "a bonus is outside the maximum, but the criterion has {points} points: write "
                     "`points: 0` (or none); the bonus's own limit is its `cap` ({cap})",
-                    points=str(node.points),
-                    cap=str(rule.cap),
+                    points=plain(node.points),
+                    cap=plain(rule.cap),
                 ),
             )
         )

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..formats.model import Checklist, InputDef, Node
 from ..i18n import T
-from ..numbers import ZERO, Lang, figure, points_text
+from ..numbers import ZERO, Lang, figure, plain, points_text
 from .common import WORDS, Compiled, Need, Problems, Values, label
 
 MODEL = Checklist
@@ -43,8 +43,8 @@ def check(
                 "rule-points",
                 T(
                     "the checklist items add up to {total}; the criterion has {maximum}",
-                    total=str(total),
-                    maximum=str(maximum),
+                    total=plain(total),
+                    maximum=plain(maximum),
                 ),
             )
         )

@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..formats.model import Count, InputDef, Node
-from ..numbers import ZERO, Lang, figure
+from ..i18n import T
+from ..numbers import ZERO, Lang, figure, plain
 from .common import NUMERIC, WORDS, Compiled, Need, Problems, Values, label, proportional, proportional_text
 
 MODEL = Count
@@ -22,6 +23,19 @@ def check(
     problems: Problems,
 ) -> None:
     need(rule.input, set(NUMERIC), "input")
+    spec = inputs.get(rule.input)
+    if spec is not None and spec.max is not None and spec.max < rule.target:  # full points out of reach
+        problems.append(
+            (
+                "invalid-value",
+                T(
+                    "full points need {target}, more than the largest value {max} of the input: no unit "
+                    "reaches them; lower `target` or raise the input's `max`",
+                    target=plain(rule.target),
+                    max=plain(spec.max),
+                ),
+            )
+        )
 
 
 def compile(rule: Count, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Compiled:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..formats.model import Deduction, InputDef, Node
 from ..i18n import T
-from ..numbers import CONTEXT, ZERO, Lang, figure, points_text
+from ..numbers import CONTEXT, ZERO, Lang, figure, plain, points_text
 from .common import NUMERIC, WORDS, At, Compiled, Need, Problems, Values, count_floor, label
 
 MODEL = Deduction
@@ -51,8 +51,8 @@ def check(
                             "the cap {cap} exceeds the criterion's {maximum} points, so the criterion "
                             "could go below 0; lower the cap, or write `deducts_from: parent` if the "
                             "excess comes off the parent's sum",
-                            cap=str(rule.cap),
-                            maximum=str(maximum),
+                            cap=plain(rule.cap),
+                            maximum=plain(maximum),
                         ),
                         ("cap",),
                     ),
@@ -65,7 +65,7 @@ def check(
                 T(
                     "a deduction from the parent has no points of its own, but the criterion has "
                     "{points}: write `points: 0` (or none), or `deducts_from: criterion` to start from them",
-                    points=str(node.points),
+                    points=plain(node.points),
                 ),
             )
         )

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..formats.model import InputDef, Node, PerItem
 from ..i18n import T
-from ..numbers import ZERO, Lang, figure, points_text
+from ..numbers import ZERO, Lang, figure, plain, points_text
 from .common import NUMERIC, WORDS, Compiled, Need, Problems, Values, label
 
 MODEL = PerItem
@@ -29,8 +29,35 @@ def check(
                 "rule-points",
                 T(
                     "the cap {cap} exceeds the criterion's {maximum} points",
-                    cap=str(rule.cap),
-                    maximum=str(maximum),
+                    cap=plain(rule.cap),
+                    maximum=plain(maximum),
+                ),
+            )
+        )
+    spec = inputs.get(rule.input)
+    top = rule.cap if rule.cap is not None else maximum
+    if spec is not None and spec.max is not None and spec.max * rule.points_each < top:
+        problems.append(  # `max: 3` items of 1 point on a 5-point criterion: 5 is out of reach
+            (
+                "invalid-value",
+                T(
+                    "the largest value {max} of the input earns {earned} points, less than the {top} "
+                    "this criterion gives: no unit reaches them; raise the input's `max` or lower `cap`",
+                    max=plain(spec.max),
+                    earned=plain(spec.max * rule.points_each),
+                    top=plain(top),
+                ),
+            )
+        )
+    if rule.cap is None and rule.points_each > maximum:  # `points_each: 10` on 5 points: a slip, or say so
+        problems.append(
+            (
+                "rule-points",
+                T(
+                    "each item earns {each} points, more than the criterion's {maximum}: one item would "
+                    "earn them all; if the decision means that, write `cap: {maximum}`",
+                    each=plain(rule.points_each),
+                    maximum=plain(maximum),
                 ),
             )
         )

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..formats.model import InputDef, Node, Rank
 from ..i18n import T, Words
-from ..numbers import ZERO, Lang, div, figure, points_text
+from ..numbers import ZERO, Lang, div, figure, plain, points_text
 from .common import NUMERIC, WORDS, Compiled, InvalidValue, Need, Problems, Values, label
 
 MODEL = Rank
@@ -115,8 +115,8 @@ def check(
                     T(
                         "{which} gives {points} points; the criterion has {maximum}",
                         which=which,
-                        points=str(points),
-                        maximum=str(maximum),
+                        points=plain(points),
+                        maximum=plain(maximum),
                     ),
                 )
             )
@@ -131,9 +131,9 @@ def check(
                         "{which} gives {worse} points, more than place {place}'s {better}: a better place "
                         "never earns less (list the places 1st first)",
                         which=which,
-                        worse=str(worse),
+                        worse=plain(worse),
                         place=str(place),
-                        better=str(better),
+                        better=plain(better),
                     ),
                 )
             )

@@ -10,7 +10,7 @@ from typing import Any
 from ..formats import units
 from ..formats.model import InputDef, Node, Step, Steps
 from ..i18n import Message, T
-from ..numbers import HUNDRED, ONE, ZERO, Lang, div, figure, percent, points_text
+from ..numbers import HUNDRED, ONE, ZERO, Lang, div, figure, percent, plain, points_text
 from .common import (
     NUMERIC,
     SCALE_WORDS,
@@ -55,8 +55,8 @@ def check(
                         T(
                             "a step starts at {min}, above the input's maximum {max}: no value can reach "
                             "it; lower the step or raise the input's `max`",
-                            min=str(step.min),
-                            max=str(spec.max),
+                            min=plain(step.min),
+                            max=plain(spec.max),
                         ),
                     )
                 )
@@ -67,8 +67,8 @@ def check(
                     "rule-points",
                     T(
                         "a step gives {points} points; the criterion has {maximum}",
-                        points=str(step.points),
-                        maximum=str(maximum),
+                        points=plain(step.points),
+                        maximum=plain(maximum),
                     ),
                 )
             )
@@ -156,7 +156,7 @@ def check_scale(rule: Steps, spec: InputDef | None) -> Problems:
                         what=what,
                         scale_words=SCALE_WORDS["percent"],
                         where=where,
-                        top=str(top),
+                        top=plain(top),
                         example=example,
                         confirm=confirm,
                     ),
@@ -187,8 +187,8 @@ def check_scale(rule: Steps, spec: InputDef | None) -> Problems:
                         what=what,
                         scale_words=SCALE_WORDS["fraction"],
                         big=big,
-                        top=str(top),
-                        hundred=str(top * 100),
+                        top=plain(top),
+                        hundred=plain(top * 100),
                         example=fraction_example,
                         other=other,
                     ),
@@ -214,8 +214,8 @@ def check_steps(steps: list[Step], spec: InputDef | None, per: InputDef | None, 
         if value is None:
             return "−∞" if lower else "+∞"
         if inclusive:
-            return T("{value} (inclusive)", value=str(value))
-        return T("{value} (exclusive)", value=str(value))
+            return T("{value} (inclusive)", value=plain(value))
+        return T("{value} (exclusive)", value=plain(value))
 
     first, last = ordered[0], ordered[-1]
     if first.min is not None and (
@@ -228,7 +228,7 @@ def check_steps(steps: list[Step], spec: InputDef | None, per: InputDef | None, 
                     "no step covers values below {bound} (the input's minimum is {low}); start the "
                     "first step lower or declare the input's `min`",
                     bound=fmt(first.min, first.min_inclusive, True),
-                    low=str(low),
+                    low=plain(low),
                 )
                 if low is not None
                 else T(
@@ -247,7 +247,7 @@ def check_steps(steps: list[Step], spec: InputDef | None, per: InputDef | None, 
                 T(
                     "no step covers values above {bound} (the input's maximum is {high})",
                     bound=fmt(last.max, last.max_inclusive, False),
-                    high=str(high),
+                    high=plain(high),
                 )
                 if high is not None
                 else T("no step covers values above {bound}", bound=fmt(last.max, last.max_inclusive, False)),
@@ -278,7 +278,10 @@ def check_steps(steps: list[Step], spec: InputDef | None, per: InputDef | None, 
             )
         elif a.max > b.min or (a.max == b.min and a.max_inclusive and b.min_inclusive):
             problems.append(
-                ("step-overlap", T("{value} falls in two steps; make one bound exclusive", value=str(a.max)))
+                (
+                    "step-overlap",
+                    T("{value} falls in two steps; make one bound exclusive", value=plain(a.max)),
+                )
             )
     return problems
 

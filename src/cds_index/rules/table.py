@@ -29,7 +29,7 @@ from ..errors import close_match
 from ..formats import units
 from ..formats.model import InputDef, Node, Range, Table, TableRow
 from ..i18n import Message, T, join
-from ..numbers import HUNDRED, Lang, figure, points_text
+from ..numbers import HUNDRED, Lang, figure, plain, points_text
 from .common import (
     NUMERIC,
     ROLE_WORDS,
@@ -317,8 +317,8 @@ def check(
                         T(
                             "row {row} gives {points} points; the criterion has {maximum}",
                             row=str(r + 1),
-                            points=str(row.points),
-                            maximum=str(maximum),
+                            points=plain(row.points),
+                            maximum=plain(maximum),
                         ),
                         where,
                     ),
@@ -546,8 +546,8 @@ def prove(
             if rule.hit_policy == "unique"
             else T(
                 "they give different awards ({a} and {b} points) in an `any` table",
-                a=str(awards[a]),
-                b=str(awards[b]),
+                a=plain(awards[a]),
+                b=plain(awards[b]),
             )
         )
         both = T("rows {a} and {b} both match {text}: {why}", a=str(a + 1), b=str(b + 1), text=text, why=why)
