@@ -430,36 +430,26 @@ def _title_problems(title: str, where: Location, crumbs: tuple[str, ...] = ()) -
     hidden = _HIDDEN.search(title)
     if hidden is None:
         return []
+    params = {
+        "char": f"U+{ord(hidden.group()):04X}",
+        "position": hidden.start() + 1,
+        "before": repr(title[: hidden.start()][-30:]),
+    }
     if hidden.group() not in "\t\n\r\x0b\x0c\x85":  # an invisible mark: no line to fold (#11)
-        return [
-            Problem(
-                "title-text",
-                T(
-                    "the title has the invisible character {char} at position {position} ({before} …), "
-                    "often pasted from a PDF or a word processor: delete it",
-                    char=f"U+{ord(hidden.group()):04X}",
-                    position=hidden.start() + 1,
-                    before=repr(title[: hidden.start()][-30:]),
-                ),
-                where,
-                crumbs,
-            )
-        ]
-    return [
-        Problem(
-            "title-text",
-            T(
-                "the title has the control character {char} at position {position} ({before} …): "
-                "write it on one line with plain spaces",
-                char=f"U+{ord(hidden.group()):04X}",
-                position=hidden.start() + 1,
-                before=repr(title[: hidden.start()][-30:]),
-            ),
-            where,
-            crumbs,
-            hint=T("a long title can be folded over several lines with `title: >-`"),
+        message = T(
+            "the title has the invisible character {char} at position {position} ({before} …), "
+            "often pasted from a PDF or a word processor: delete it",
+            **params,
         )
-    ]
+        hint = None
+    else:
+        message = T(
+            "the title has the control character {char} at position {position} ({before} …): "
+            "write it on one line with plain spaces",
+            **params,
+        )
+        hint = T("a long title can be folded over several lines with `title: >-`")
+    return [Problem("title-text", message, where, crumbs, hint=hint)]
 
 
 def _check_alternatives(
