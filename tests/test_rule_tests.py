@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -94,7 +96,7 @@ def test_the_trace_names_rule_inputs_expected_and_actual(
     out = capsys.readouterr().out
     assert f"FAIL {files['department']}:7: Tỷ lệ sai — đếm nhầm" in out
     assert "    CQS.1.1.1 points: expected 2.01, got 2\n" in out
-    assert "        rule: `yes_no: input=has_dx_section`; 2 points\n" in out
+    assert "        rule: `{kind: yes_no, input: has_dx_section}`; 2 points\n" in out
     assert "        read: has_dx_section = yes\n" in out
     assert "    total points: expected 3, got 2\n        (2/" in out and "earned by CQS.1.1.1 2)" in out
     # a yearly target: the targets as encoded and the value read
@@ -123,7 +125,7 @@ def test_junit_xml(files: dict[str, Path], tmp_path: Path, capsys: pytest.Captur
     ]
     failure = cases[1].find("failure")
     assert failure is not None and failure.get("message") == "CQS.1.1.1 points: expected 2.01, got 2"
-    assert "rule: `yes_no" in (failure.text or "")
+    assert "rule: `{kind: yes_no" in (failure.text or "")
     assert cases[1].get("line") == "7" and cases[1].get("file") == str(files["department"])
     assert cases[0].find("failure") is None
     error = cases[3].find("error")
@@ -135,10 +137,49 @@ def test_rule_text_of_a_parent_and_a_ratio() -> None:
 
     d = cds_index.load("hai-duong-707-district")
     assert (
-        rule_text(d, "CQS.4.1.1") == "`ratio: input=staff_with_email, per=district_staff, target=1`; 2 points"
+        rule_text(d, "CQS.4.1.1")
+        == "`{kind: ratio, input: staff_with_email, per: district_staff, target: 1}`; 2 points"
     )
     assert rule_text(d, "CQS.1.1").startswith("sum of CQS.1.1.1, CQS.1.1.2")
     assert rule_text(d, "NO.SUCH") == ""
+
+
+def test_a_rule_is_shown_as_the_yaml_its_author_writes() -> None:
+    """Steps, tables and role maps were Python reprs (`steps=[{'min': '80', …}]`); each rule is YAML's
+    flow style now, which reads back as the rule's own fields."""
+    from ruamel.yaml import YAML
+
+    import cds_index
+
+    for definition_id in ("hai-duong-707-district", "hue-2263-commune"):
+        d = cds_index.load(definition_id)
+        for node in d.criteria():
+            if node.rule is None:
+                continue
+            shown = str(rule_text(d, node.id))
+            assert "'" not in shown.split("`")[1] or '"' in shown, shown  # no Python repr quotes
+            read = YAML(typ="safe").load(shown.split("`")[1])
+            assert read["kind"] == node.rule.kind
+            written = node.rule.model_dump(by_alias=True, exclude_none=True)
+            for key in set(read) - {"kind"}:
+                assert _same(read[key], written[key]), (node.id, key, read[key], written[key])
+
+
+def _same(read: Any, written: Any) -> bool:
+    """A value YAML read back is the rule's own (numbers by value, dates as text)."""
+    if isinstance(written, dict):
+        return (
+            isinstance(read, dict)
+            and read.keys() == written.keys()
+            and all(_same(read[k], written[k]) for k in read)
+        )
+    if isinstance(written, list | tuple):
+        return isinstance(read, list) and len(read) == len(written) and all(map(_same, read, written))
+    if isinstance(written, bool) or written is None:
+        return read is written
+    if isinstance(written, Decimal | int):
+        return isinstance(read, int | float) and not isinstance(read, bool) and Decimal(str(read)) == written
+    return str(read) == str(getattr(written, "value", written))
 
 
 def test_junit_xml_survives_hostile_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,6 +8,7 @@ one-sentence explanation. Used by `cds-index test` and by the pytest plugin
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import unicodedata
@@ -20,6 +21,7 @@ from typing import Any
 from .errors import DefinitionError, Location, Problem
 from .formats.model import Definition, TestCase, TestFile
 from .i18n import T, choose_language, render
+from .numbers import plain
 from .read.literals import unaccented
 from .read.loader import Document, load_model, read_file
 
@@ -148,10 +150,37 @@ def rule_text(definition: Definition, node_id: str) -> str:
         return T("targets on {input}: {years}", input=node.targets.input, years=years)
     if node.rule is None:
         return ""
-    data = node.rule.model_dump(mode="json", by_alias=True, exclude_none=True)
-    fields = ", ".join(f"{k}={v}" for k, v in data.items() if k not in _RULE_NOISE)
-    # the rule as written, code: its keys are what the author types
-    return T("{rule}{points}", rule=f"`{node.rule.kind}: {fields}`", points=points)
+    data = node.rule.model_dump(by_alias=True, exclude_none=True)
+    fields = ", ".join(
+        [f"kind: {node.rule.kind}"] + [f"{k}: {_flow(v)}" for k, v in data.items() if k not in _RULE_NOISE]
+    )
+    # the rule as written, code: its keys and values as the author types them in YAML
+    return T("{rule}{points}", rule=f"`{{{fields}}}`", points=points)
+
+
+def _flow(value: Any) -> str:
+    """A rule's value in YAML's flow style, as an author writes it: ``[{min: 80, points: 2}]``, not
+    Python's ``[{'min': Decimal('80'), 'points': Decimal('2')}]``; a text YAML would read otherwise
+    (``1.10``, a day and month; ``> 2%``; ``yes``) quoted."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, Decimal | int):
+        return plain(Decimal(value))
+    text = str(getattr(value, "value", value))  # a text, an enum's value, a date
+    special = text[:1] in _YAML_INDICATORS or _NUMERAL.match(text) or any(c in text for c in ",:[]{}#\"'")
+    return text if text and text == text.strip() and not special else json.dumps(text, ensure_ascii=False)
+
+
+_YAML_INDICATORS = set("!&*>|%@`-?=~")
+_NUMERAL = re.compile(r"[-+.]?[0-9]|(?i:true|false|yes|no|on|off|null|~)$")
+"""A text YAML would read as a number, a boolean or null (``1.10``, a day and month, is 1.1)."""
+"""What a plain YAML scalar cannot start with (or would read otherwise): such a text is quoted."""
 
 
 def _trace(definition: Definition, values: Mapping[str, Any], node_id: str, inputs: Iterable[str]) -> Any:
