@@ -456,3 +456,17 @@ def test_score_refuses_a_hand_built_value_its_input_would_not_read(hue: cds_inde
     assert not result.ok and any(p.location.path == ("values", name) for p in result.problems)
     read = cds_index.score(hue, {name: "không"}, year=2024)
     assert read.ok and read.node(criterion.id).status == "scored" and read.node(criterion.id).points == 0
+
+
+@pytest.mark.parametrize(("raw", "fraction"), [(85, "0,85"), ("85", "0,85"), ("12,5", "0,125"), (100, "1")])
+def test_a_percentage_for_a_fraction_says_the_fraction_to_write(raw: Any, fraction: str) -> None:
+    """`85` for an input written 0–1 was "85 is above the maximum 1", no word of 0,85."""
+    from cds_index.formats.model import InputDef
+    from cds_index.read.inputs import coerce
+
+    spec = InputDef(label="Tỷ lệ", unit="fraction", min=0, max=1)
+    value, code, message = coerce(raw, spec)
+    assert value is None and code == "input-range"
+    assert f"ghi {fraction} cho" in render(message, "vi") and f"write {fraction}" in render(message, "en")
+    plain_max = InputDef(label="Số", unit="1", min=0, max=1)
+    assert "ghi" not in render(coerce(raw, plain_max)[2], "vi")  # a plain number: no such guess

@@ -64,7 +64,7 @@ def test_flag_collects_each_case_and_fails_readably(project: pytest.Pytester) ->
             "*rules.yaml::sai một phần trăm FAILED*",
             "*rules.yaml:7: sai một phần trăm",
             "*CQS.1.1.1 points: expected 2.01, got 2",
-            "*rule: `yes_no: input=has_dx_section`; 2 points",
+            "*rule: `{kind: yes_no, input: has_dx_section}`; 2 points",
             "*read: has_dx_section = yes",
         ]
     )

@@ -341,11 +341,7 @@ def coerce(
                     T("{value} is below the minimum {min}", value=number, min=spec.min),
                 )
             if spec.max is not None and number > spec.max:
-                return (
-                    None,
-                    "input-range",
-                    T("{value} is above the maximum {max}", value=number, max=spec.max),
-                )
+                return None, "input-range", _above(number, spec)
             return number, None, None
         scale = units.scale(spec.unit)
         if scale == "fraction" and isinstance(raw, str) and raw.strip().endswith("%"):
@@ -371,7 +367,7 @@ def coerce(
         if spec.min is not None and number < spec.min:
             return None, "input-range", T("{value} is below the minimum {min}", value=number, min=spec.min)
         if spec.max is not None and number > spec.max:
-            return None, "input-range", T("{value} is above the maximum {max}", value=number, max=spec.max)
+            return None, "input-range", _above(number, spec)
         return number, None, None
     if kind == "role":
         role = _ROLE.get(_norm(raw)) if isinstance(raw, str) else None
@@ -397,6 +393,20 @@ def coerce(
                 pass  # not a day of the calendar: read_date says why
         return read_date(raw)
     raise AssertionError(kind)
+
+
+def _above(number: Decimal, spec: InputDef) -> Message:
+    """A number above its input's maximum; for a share written 0–1 given a percentage (85 for 85 %),
+    with the fraction to write (#11: "85 is above the maximum 1" said nothing of 0,85)."""
+    if spec.max is not None and spec.max <= 1 < number <= 100 and units.scale(spec.unit) == "fraction":
+        return T(
+            "{value} is above the maximum {max}: this input is a fraction from 0 to 1; write {fraction} "
+            "for {value} %",
+            value=number,
+            max=spec.max,
+            fraction=_vn_text(number / 100),
+        )
+    return T("{value} is above the maximum {max}", value=number, max=spec.max)
 
 
 def _vn_text(number: Decimal) -> str:
