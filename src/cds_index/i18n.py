@@ -31,10 +31,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # the rest loads when a message is rendered: `import cds_index` stays light (#11)
-    import datetime as dt
     import gettext
-    from collections.abc import Callable
-    from decimal import Decimal
     from pathlib import Path
     from types import TracebackType
 

@@ -407,17 +407,7 @@ def evaluate_years(
     years = _years(definition)
     unknown = sorted(set(values_by_year) - set(years), key=str)
     if unknown:
-        raise UsageError(
-            Problem(
-                "usage",
-                T(
-                    "{id} has targets for {years}, not for {year}",
-                    id=definition.id,
-                    years=_years_text(years),
-                    year=", ".join(map(str, unknown)),
-                ),
-            )
-        )
+        raise _not_its_year(definition, years, ", ".join(map(str, unknown)))
     problems: list[Problem] = []
     read: dict[int, dict[str, Any]] = {}
     refused: dict[int, list[Problem]] = {}
@@ -632,22 +622,20 @@ def _check_definition(definition: Definition, year: int) -> None:
     check_year(year)  # a whole year 1900–2100 (None: not one of the definition's years, below)
     years = _years(definition)
     if year not in years:
-        raise UsageError(
-            Problem(
-                "usage",
-                T(
-                    "{id} has targets for {years}, not for {year}",
-                    id=definition.id,
-                    years=_years_text(years),
-                    year=str(year),
-                ),
-            )
-        )
+        raise _not_its_year(definition, years, str(year))
 
 
 def _years(definition: Definition) -> tuple[int, ...]:
     """The years the definition's yearly rules assess (``()``: a definition of points)."""
     return assessed_years(definition)
+
+
+def _not_its_year(definition: Definition, years: Sequence[int], asked: str) -> UsageError:
+    """The usage error of a year (or years, ``asked``) the definition has no targets for."""
+    text = T(
+        "{id} has targets for {years}, not for {year}", id=definition.id, years=_years_text(years), year=asked
+    )
+    return UsageError(Problem("usage", text))
 
 
 def _years_text(years: Sequence[int]) -> str:

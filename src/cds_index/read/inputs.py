@@ -274,14 +274,14 @@ def by_hand(inputs: Mapping[str, InputDef], unit: UnitInputs) -> list[Problem]:
                     read=short(read),
                 )
         if message is not None:
-            out.append(
-                Problem(
-                    "input-type",
-                    T("{name} ({label}): {message}", name=name, label=spec.label, message=message),
-                    Location(unit.source, path=("values", name)),
-                )
-            )
+            out.append(_refused(name, spec, "input-type", message, unit.source))
     return out
+
+
+def _refused(name: str, spec: InputDef, code: str, message: Any, source: str | None) -> Problem:
+    """A unit's value refused at its input: ``name (label): message``."""
+    text = T("{name} ({label}): {message}", name=name, label=spec.label, message=message)
+    return Problem(code, text, Location(source, path=("values", name)))
 
 
 def _outside(name: str, spec: InputDef, value: Value, source: str | None) -> list[Problem]:
@@ -292,8 +292,7 @@ def _outside(name: str, spec: InputDef, value: Value, source: str | None) -> lis
         if isinstance(number, Decimal):
             _, code, message = coerce(number, spec)
             if code:
-                text = T("{name} ({label}): {message}", name=name, label=spec.label, message=message)
-                return [Problem(code, text, Location(source, path=("values", name)))]
+                return [_refused(name, spec, code, message, source)]
     return []
 
 

@@ -17,26 +17,25 @@ def json_bytes(content: Any) -> bytes:
     written by pydantic's serializer (Rust, already a dependency): 2–3× faster than ``json.dumps`` on a
     result of 136 nodes (#11). A document pydantic would write otherwise (``NaN`` or ``Infinity``,
     which are not JSON; a value JSON has no type for) goes to ``json.dumps``, which refuses it."""
-    body: bytes | None
-    try:
-        body = to_json(content)
-    except Exception:  # a lone surrogate, a type it does not know: json.dumps says what is wrong
-        body = None
-    if body is None or b"NaN" in body or b"Infinity" in body:  # perhaps only in a text: json.dumps decides
-        return _dumps(content).encode()
-    return body
+    body = _serialized(content)
+    return _dumps(content).encode() if body is None else body
 
 
 def json_text(content: Any) -> str:
     """:func:`json_bytes`'s document as text (a lone surrogate, which no UTF-8 holds, kept as
     ``json.dumps`` keeps it)."""
+    body = _serialized(content)
+    return _dumps(content) if body is None else body.decode()
+
+
+def _serialized(content: Any) -> bytes | None:
+    """``content`` written by pydantic, or None where ``json.dumps`` must decide (a lone surrogate, a
+    type pydantic does not know, ``NaN`` or ``Infinity`` perhaps only inside a text)."""
     try:
-        text: str = to_json(content).decode()
-    except Exception:  # a lone surrogate, a type it does not know: json.dumps says what is wrong
-        return _dumps(content)
-    if "NaN" in text or "Infinity" in text:  # perhaps only in a text: json.dumps decides
-        return _dumps(content)
-    return text
+        body = to_json(content)
+    except Exception:
+        return None
+    return None if b"NaN" in body or b"Infinity" in body else body
 
 
 def _dumps(content: Any) -> str:
