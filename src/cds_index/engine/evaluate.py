@@ -205,6 +205,10 @@ _INPUT_TEXTS: dict[tuple[str, ...], str] = {}
 _PAIRS: dict[tuple[Decimal, Decimal], tuple[str, str]] = {}
 """(points, maximum) → ``P","max":"M`` and the percentage's JSON: a criterion has few pairs (0, full,
 half, a step's), and a number's text and a division cost 10–20 times a look-up."""
+_ZEROS: dict[Decimal, tuple[tuple[str, str], tuple[str, str]]] = {}
+"""A non-zero maximum → the number texts of 0 points and of -0 points out of it (0 and -0 are one
+key of :data:`_PAIRS` but two texts)."""
+_MINUS_ZERO = Decimal("-0")
 _TEXTS_MAX = 1 << 13
 _STATUS_TEXTS = {status: f',"status":"{status}"' for status in Status.__args__}  # type: ignore[attr-defined]
 
@@ -236,9 +240,17 @@ def _numbers_text(points: Decimal, top: Decimal) -> tuple[str, str]:
     return f'{points_text}","max":"{top_text}', "null" if share is None else f'"{share}"'
 
 
-def _write_node(node: NodeResult, out: list[str], explain: bool, places: int | None, extra: str) -> None:
+def _write_node(
+    node: NodeResult,
+    out: list[str],
+    explain: bool,
+    places: int | None,
+    extra: str,
+    numbers: tuple[str, str] | None = None,
+) -> None:
     """Append ``node``'s JSON (its children's too) to ``out``; ``extra`` goes before its closing
-    brace (a pillar's ``,"achievable":…``, after its children as ever). The keys in the order of
+    brace (a pillar's ``,"achievable":…``, after its children as ever); ``numbers``, its number texts
+    where its parent has them already (:func:`_numbers_of`). The keys in the order of
     :class:`~cds_index.render.documents.NodeOut`."""
     (
         node_id,
@@ -256,29 +268,21 @@ def _write_node(node: NodeResult, out: list[str], explain: bool, places: int | N
         unfloored,
     ) = node
     head = _HEADS.get((node_id, title, stated, places)) or _head(node_id, title, stated, places)
-    if places is not None:
-        share = node.percent
-        numbers = (
-            f'{show(points, "en", places)}","max":"{show(top, "en", places)}',
-            "null" if share is None else f'"{show(share, "en", places)}"',
-        )
-    elif children or not (points and top):  # a group's sum is mostly new; 0 and -0: one key, two texts
-        numbers = _numbers_text(points, top)
-    else:
-        numbers = _PAIRS.get((points, top)) or _kept(_PAIRS, (points, top), _numbers_text(points, top))
+    if numbers is None:
+        numbers = _numbers_of(node) if places is None else _rounded_numbers(node, places)
     out += (head[0], numbers[0], head[1], numbers[1], _STATUS_TEXTS[status])  # joined once, at the end
     if explain:
         out.append(',"explanation":' + _encode(_explanation(node)))
     if self_points is not None or bonus or unfloored is not None:
-        num = plain if places is None else lambda d: show(d, "en", places)
-        if self_points is not None:
-            out.append(f',"self_points":"{num(self_points)}"')
-        if bonus:
-            out.append(f',"bonus":"{num(bonus)}"')
-        if unfloored is not None:
-            out.append(f',"unfloored":"{num(unfloored)}"')
+        out.append(_extras(self_points, bonus, unfloored, places))
     if children:
         out.append(',"children":[')
+        if len(children) == 1 and places is None:
+            only = children[0]
+            same = only.points == points and only.max == top and points.is_signed() == only.points.is_signed()
+            _write_node(only, out, explain, places, "", numbers if same and top else None)
+            out.append("]" + extra + "}")
+            return
         for child in children:
             _write_node(child, out, explain, places, "")
             out.append(",")
@@ -293,6 +297,53 @@ def _write_node(node: NodeResult, out: list[str], explain: bool, places: int | N
         if clamp is not None and (limited := clamp(trace[4])) is not None:
             out.append(',"clamped":' + json_text(limited.to_dict()))
     out.append(',"children":[]' + extra + "}")
+
+
+def _numbers_of(node: NodeResult) -> tuple[str, str]:
+    """A node's two number texts (:func:`_numbers_text`), every digit. A criterion's are kept by
+    (points, maximum): a criterion has few pairs (0, full, half, a step's). A group's sum is mostly
+    new for every unit, so it is written, not kept, unless it is its one child's (30 of 57 groups
+    of 2263: a component of one criterion), whose pair is looked up instead. 0 and -0 are equal
+    values of two texts: kept apart, by their maximum (not at all when the maximum is 0)."""
+    points, top, children = node.points, node.max, node.children
+    while len(children) == 1:
+        only = children[0]
+        if only.points != points or only.max != top or only.points.is_signed() != points.is_signed():
+            return _numbers_text(points, top)
+        children = only.children
+    if not top:
+        return _numbers_text(points, top)
+    if not points:
+        zeros = _ZEROS.get(top) or _kept(
+            _ZEROS, top, (_numbers_text(ZERO, top), _numbers_text(_MINUS_ZERO, top))
+        )
+        return zeros[1] if points.is_signed() else zeros[0]
+    if children:
+        return _numbers_text(points, top)
+    return _PAIRS.get((points, top)) or _kept(_PAIRS, (points, top), _numbers_text(points, top))  # type: ignore[no-any-return]
+
+
+def _rounded_numbers(node: NodeResult, places: int) -> tuple[str, str]:
+    share = node.percent
+    return (
+        f'{show(node.points, "en", places)}","max":"{show(node.max, "en", places)}',
+        "null" if share is None else f'"{show(share, "en", places)}"',
+    )
+
+
+def _extras(
+    self_points: Decimal | None, bonus: Decimal, unfloored: Decimal | None, places: int | None
+) -> str:
+    """``,"self_points":…,"bonus":…,"unfloored":…``: those a node has."""
+    num = plain if places is None else lambda d: show(d, "en", places)
+    text = ""
+    if self_points is not None:
+        text += f',"self_points":"{num(self_points)}"'
+    if bonus:
+        text += f',"bonus":"{num(bonus)}"'
+    if unfloored is not None:
+        text += f',"unfloored":"{num(unfloored)}"'
+    return text
 
 
 _written = written  # plain()'s cache, read without a call (0 is never cached: plain() writes it)
@@ -552,9 +603,14 @@ class Result:
             "bonus": num(self.bonus),
             "total_with_bonus": num(self.total_with_bonus),
             "index": self._index_dict(num, explain),
-            "problems": [p.to_dict(self.lang) for p in self.problems],
         }
-        out = [json_text(head)[:-1], ',"children":[']  # the document's closing brace comes last
+        out = [json_text(head)[:-1], ',"problems":[']  # the document's closing brace comes last
+        for problem in self.problems:
+            out += (_problem_text(problem, self.lang), ",")
+        if self.problems:
+            out[-1] = '],"children":['  # the last comma closes the list
+        else:
+            out.append('],"children":[')
         achievable = self.pillar_achievable
         for pillar in self.pillars:
             top = achievable.get(pillar.id)
@@ -587,6 +643,22 @@ class Result:
         if explain:
             out["explanation"] = self.explain_index()
         return out
+
+
+_PROBLEM_TEXTS: dict[tuple[int, Lang], tuple[Problem, str]] = {}
+"""(the problem object's id, language) → the problem and its JSON text: a unit's warnings are mostly
+objects scoring keeps and gives every unit (a criterion's zero denominator), whose message is
+rendered the same every time. Keyed by identity, the problem kept with its text (so its id is
+never another object's while kept): no problem is compared or hashed by value."""
+
+
+def _problem_text(problem: Problem, lang: Lang) -> str:
+    kept = _PROBLEM_TEXTS.get((id(problem), lang))
+    if kept is not None and kept[0] is problem:
+        return kept[1]
+    text = json_text(problem.to_dict(lang))
+    _kept(_PROBLEM_TEXTS, (id(problem), lang), (problem, text))
+    return text
 
 
 def _numbers(places: int | None) -> Callable[[Decimal | None], str | None]:
