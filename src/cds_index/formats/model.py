@@ -894,8 +894,37 @@ class Definition(Model):
 DefinitionRef = Annotated[str, Field(description="A bundled definition id or a path to a definition file.")]
 
 
+def several_lines(unit_id: str) -> Message | None:
+    """Why ``unit_id`` is no id on one line (a line break, a tab, another control character), or None."""
+    if unit_id.isprintable():  # (also false for a format character, Cf, which is no control character)
+        return None
+    odd = next((c for c in unit_id if unicodedata.category(c) == "Cc"), None)
+    if odd is None:
+        return None
+    return T(
+        "the unit id {value} holds a line break or another control character ({char}); write the id "
+        "on one line",
+        value=repr(unit_id),
+        char=repr(odd),
+    )
+
+
+def _one_line_id(unit_id: str) -> str:
+    """A unit id is printed in a table's row, a report's heading and a file's name: a line break or
+    another control character (``id: "xa-1\\nb"`` in YAML, a JSON ``"\\t"``) broke them, and was
+    the unit's id without a word in an inputs file and the API, while a table's cell refused it (#11)."""
+    problem = several_lines(unit_id)
+    if problem is not None:
+        raise ValueError(problem)
+    return unit_id
+
+
+UnitId = Annotated[str, Field(min_length=1), AfterValidator(_one_line_id)]
+"""A unit's id as every file kind and the API take it: some text, on one line."""
+
+
 class UnitInfo(Model):
-    id: Annotated[str, Field(min_length=1)]
+    id: UnitId
     name: Text | None = None
 
 

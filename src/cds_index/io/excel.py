@@ -998,6 +998,34 @@ def _as_input(cell: _Cell | None, spec: Any) -> Any:
     return value
 
 
+def _labels(definition: Definition) -> dict[str, list[str]]:
+    """An input's label as compared (:func:`~cds_index.io.tables.header_key`) → the inputs with it."""
+    by_label: dict[str, list[str]] = {}
+    for input_name, spec in definition.inputs.items():
+        by_label.setdefault(_key(spec.label), []).append(input_name)
+    return by_label
+
+
+def _row_input(
+    definition: Definition, by_label: dict[str, list[str]], name_cell: _Cell | None, label_cell: _Cell | None
+) -> str | None:
+    """The input a form's row is of: its name cell as written, else that name compared as a table's
+    header is (``Population``, ``POPULATION`` for ``population``: a CSV header's case never
+    mattered, a form's did, #11); the name cell blank, the input whose label the label cell holds,
+    where only one has it. A name that is no input's is kept, to be refused by name."""
+    name_text = _as_input(name_cell, None)
+    name = str(name_text).strip() if not is_blank(name_text) else None
+    if name is not None:
+        if name in definition.inputs:
+            return name
+        folded = [n for n in definition.inputs if _key(n) == _key(name)]
+        return folded[0] if len(folded) == 1 else name
+    if label_cell is None:
+        return None
+    labelled = by_label.get(_key(_as_input(label_cell, None) or ""), [])
+    return labelled[0] if len(labelled) == 1 else None
+
+
 _ID_DIGITS = 15
 """Most digits of a whole number Excel keeps as typed: a longer id in a number cell has lost its last
 digits (``12345678901234567890`` is stored as ``1.23456789012346E+19``)."""
@@ -1463,9 +1491,7 @@ def _read_form(
     keys = {col: _canonical(_key(c.value)) for col, c in header_cells.items() if isinstance(c.value, str)}
     col = {title: next((i for i, k in keys.items() if k == _key(title)), None) for title in TEMPLATE_COLUMNS}
     known = {i for i in col.values() if i is not None}
-    by_label: dict[str, list[str]] = {}
-    for input_name, spec in definition.inputs.items():
-        by_label.setdefault(_key(spec.label), []).append(input_name)
+    by_label = _labels(definition)
 
     def get(cells: Row, title: str) -> _Cell | None:
         index = col[title]
@@ -1484,13 +1510,7 @@ def _read_form(
     cells_at: dict[str, int] = {}  # input → its row
     for number, cells in rows:
         name_cell = get(cells, COL_NAME)
-        name_text = _as_input(name_cell, None)
-        name: str | None = str(name_text).strip() if not is_blank(name_text) else None
-        if name is None or name not in definition.inputs:
-            label_cell = get(cells, COL_LABEL)
-            labelled = by_label.get(_key(_as_input(label_cell, None) or ""), [])
-            if name is None and len(labelled) == 1:
-                name = labelled[0]
+        name = _row_input(definition, by_label, name_cell, get(cells, COL_LABEL))
         input_spec = definition.inputs.get(name) if name is not None else None
         if input_spec is not None and sheet_.merges:
             problems.extend(p for _, p in _merged(file, sheet_, number, cells, value_columns, header_row))
@@ -1702,19 +1722,14 @@ def _read_years_form(
     name_col = next(i for i, k in keys.items() if k == _key(COL_NAME))
     label_col = next((i for i, k in keys.items() if k == _key(COL_LABEL)), None)
     known = set(keys)
-    by_label: dict[str, list[str]] = {}
-    for input_name, spec in definition.inputs.items():
-        by_label.setdefault(_key(spec.label), []).append(input_name)
+    by_label = _labels(definition)
     raw: dict[int, dict[str, Any]] = {year: {} for year in year_cols.values()}
     at: dict[tuple[int, str], Cell] = {}
     problems: dict[int, list[Problem]] = {year: [] for year in year_cols.values()}
     general: list[Problem] = []
     for number, cells in rows:
-        name_text = _as_input(cells.get(name_col), None)
-        name = str(name_text).strip() if not is_blank(name_text) else None
-        if name is None and label_col is not None:
-            labelled = by_label.get(_key(_as_input(cells.get(label_col), None) or ""), [])
-            name = labelled[0] if len(labelled) == 1 else None
+        label = cells.get(label_col) if label_col is not None else None
+        name = _row_input(definition, by_label, cells.get(name_col), label)
         for col, cell in cells.items():
             if col not in known:
                 general.append(

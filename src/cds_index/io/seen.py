@@ -33,11 +33,11 @@ second is refused as a duplicate, with a message — never scored silently as an
 from __future__ import annotations
 
 import re
-import unicodedata
 from array import array
 from hashlib import blake2b
 from typing import Any
 
+from ..formats.model import several_lines
 from ..i18n import Message, T
 from ..read.literals import INVISIBLE, clean, fold
 
@@ -89,15 +89,7 @@ def odd_id(unit_id: str) -> Message | None:
             id=repr(unit_id),
             how=repr(inner.group(1)) if inner else T("as it should read"),
         )
-    odd = next((c for c in unit_id if unicodedata.category(c) == "Cc"), None)
-    if odd is not None:
-        return T(
-            "the unit id {id} holds a line break or another control character ({char}); write the id on "
-            "one line",
-            id=repr(unit_id),
-            char=repr(odd),
-        )
-    return None
+    return several_lines(unit_id)
 
 
 def id_key(unit_id: str) -> str:

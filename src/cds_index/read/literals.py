@@ -128,8 +128,12 @@ def read_number(
     trailing ``%`` is allowed (``85%`` is 85); ``number_format``: the file's declared format, which
     decides between two readings.
     """
-    if isinstance(raw, bool):
-        return None, "input-type", T("expected a number, got {value}", value=repr(raw))
+    if isinstance(raw, bool):  # said as the file writes it (`true`, Excel's TRUE), never Python's `True`
+        return (
+            None,
+            "input-type",
+            T("expected a number, got the yes/no value {value}: write the figure", value=str(raw).lower()),
+        )
     number: Decimal
     if isinstance(raw, int):
         if abs(raw) > MAX_MAGNITUDE:  # compared as int: never turned into a huge text
@@ -137,13 +141,13 @@ def read_number(
         number = Decimal(raw)
     elif isinstance(raw, float):
         if not math.isfinite(raw):
-            return None, "input-type", T("expected a finite number, got {value}", value=repr(raw))
+            return None, "input-type", T("expected a finite number, got {value}", value=str(raw))
         # the float's shortest text, never 0.1000000000000000055…; float's own repr, not a subclass's
         # (numpy's float64 writes `np.float64(3.0)`, #11)
         number = Decimal(float.__repr__(raw))
     elif isinstance(raw, Decimal):
-        if not raw.is_finite():
-            return None, "input-type", T("expected a finite number, got {value}", value=repr(raw))
+        if not raw.is_finite():  # `NaN`, `Infinity`: not Python's `Decimal('NaN')`
+            return None, "input-type", T("expected a finite number, got {value}", value=str(raw))
         number = raw
     elif isinstance(raw, str):
         return _read_text(raw, integer=integer, percent=percent, number_format=number_format)

@@ -1,0 +1,107 @@
+"""Session 13 (#11): readings that were silent, each kept as a test that failed before its fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cds_index.cli import main
+from cds_index.formats.model import InputsFile, several_lines
+from cds_index.i18n import render
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hue-2263-commune-weak.yaml"
+
+
+@pytest.mark.parametrize("odd", ["\n", "\r", "\t", "\x00", "\x85", "\x7f"])
+def test_an_inputs_files_unit_id_on_two_lines_is_refused_at_its_place(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], odd: str
+) -> None:
+    """`id: "xa-1\\nb"` in YAML was the unit's id, printed over two rows of the CSV, without a word;
+    a table's id cell refused it. Now every file kind refuses it, at the id's line and column."""
+    escaped = odd.encode("unicode_escape").decode("ascii")  # YAML's double-quoted escape
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "unit: {id: xa-huong-son-thuong,", f'unit: {{id: "xa-huong{escaped}son",', 1
+    )
+    path = tmp_path / "xa.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{path}:8:" in out and "error[invalid-value]" in out and "một dòng" in out
+    assert out.count("xa-huong") == 1  # the id said once, not again as "(nhận được …)"
+    assert main(["score", "hue-2263-commune", str(path), "--format", "csv"]) == 1
+    assert "failed" in capsys.readouterr().out
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.text(min_size=1, max_size=20))
+def test_an_id_is_refused_exactly_when_it_holds_a_control_character(unit_id: str) -> None:
+    import unicodedata
+
+    odd = any(unicodedata.category(c) == "Cc" for c in unit_id)
+    assert (several_lines(unit_id) is not None) == odd
+    document = {"kind": "inputs", "definition": "x", "unit": {"id": unit_id}, "year": 2024, "values": {}}
+    if odd:
+        with pytest.raises(ValueError, match="control character"):
+            InputsFile.model_validate(document)
+    else:
+        assert InputsFile.model_validate(document).unit.id == unit_id
+
+
+def test_the_refusal_is_in_both_languages() -> None:
+    said = several_lines("a\nb")
+    assert said is not None
+    assert "một dòng" in render(said, "vi") and "one line" in render(said, "en")
+
+
+@pytest.mark.parametrize(
+    ("raw", "said"),
+    [(True, "true"), (False, "false"), (float("nan"), "nan"), (float("-inf"), "-inf")],
+)
+def test_a_number_input_says_what_it_got_as_the_file_writes_it(raw: object, said: str) -> None:
+    """`population: true` was refused as "got True", NaN as "got Decimal('NaN')": Python's words."""
+    from decimal import Decimal
+
+    from cds_index.read.literals import read_number
+
+    for value in (raw, Decimal(str(raw))) if isinstance(raw, float) else (raw,):
+        _, code, message = read_number(value)
+        assert code == "input-type"
+        shown = render(message, "vi")
+        assert "True" not in shown and "False" not in shown and "Decimal(" not in shown
+        assert said.lower() in shown.lower()
+
+
+def test_a_forms_input_name_is_compared_as_a_csv_header_is(tmp_path: Path) -> None:
+    """`Population` in a form's name column was refused as no input of the definition, while the
+    same header in a CSV was read as `population`: one comparison for both now. Two rows that name
+    one input (`households`, `HOUSEHOLDS`) are still said twice, by row."""
+    import openpyxl
+
+    import cds_index
+    from cds_index.io import excel
+    from cds_index.io.batch import read_units
+
+    hue = cds_index.load("hue-2263-commune")
+    path = tmp_path / "form.xlsx"
+    excel.write_template(hue, path, year=2024)
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    sheet["B4"] = "xa-1"
+    rows = {sheet.cell(r, 1).value: r for r in range(1, sheet.max_row + 1)}
+    sheet.cell(rows["population"], 1, "Population")
+    sheet.cell(rows["population"], 5, 5000)
+    sheet.cell(rows["villages"], 1, "VILLAGES ")
+    sheet.cell(rows["villages"], 5, 7)
+    sheet.cell(rows["households"], 5, 1000)
+    sheet.cell(rows["workstations"], 1, "HOUSEHOLDS")
+    sheet.cell(rows["workstations"], 5, 9)
+    book.save(path)
+    (unit,) = read_units(hue, [path])
+    assert unit.values["population"].value == 5000 and unit.values["villages"].value == 7
+    assert unit.values["households"].value == 1000
+    assert [p.code for p in unit.problems] == ["input-unknown"]
+    said = render(unit.problems[0].message, "en")
+    assert f"A{rows['workstations']}" in said and "'households' appears twice" in said
