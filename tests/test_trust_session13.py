@@ -105,3 +105,29 @@ def test_a_forms_input_name_is_compared_as_a_csv_header_is(tmp_path: Path) -> No
     assert [p.code for p in unit.problems] == ["input-unknown"]
     said = render(unit.problems[0].message, "en")
     assert f"A{rows['workstations']}" in said and "'households' appears twice" in said
+
+
+def test_an_edit_whose_time_is_put_back_is_read_again(tmp_path: Path) -> None:
+    """`touch -r` (or `cp -p`) after an edit of the same size put back the file's modification time,
+    and the cache served the text it replaced: the old points, without a word."""
+    import os
+    import time
+
+    from cds_index.read import registry
+
+    source = Path(registry.bundled_dir()) / "hue-2263-commune.yaml"
+    path = tmp_path / "hue-2263-commune.yaml"
+    text = source.read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    old = time.time_ns() - 10 * registry.SETTLED_NS  # long settled: no digest of the bytes
+    os.utime(path, ns=(old, old))
+    time.sleep(0.01)
+    first = registry.load_file(path)
+    title = first.title
+    at = next(i for i, c in enumerate(title) if c.isascii() and c.isalpha())  # one byte for one
+    swapped = title[:at] + ("X" if title[at] != "X" else "Y") + title[at + 1 :]
+    edited = text.replace(title, swapped, 1)
+    assert len(edited.encode()) == len(text.encode()) and edited != text
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(old, old))  # touch -r: the time it had
+    assert registry.load_file(path).title != title

@@ -41,9 +41,9 @@ class Loaded:
     a cached version is read again when one of them changes."""
 
 
-FileKey = tuple[str, int, int, int, int, bytes]
-"""A file as a cache knows it: its real path, modification time (ns), size, device, inode and, for
-a file changed less than :data:`SETTLED_NS` ago, a digest of its bytes (else ``b""``)."""
+FileKey = tuple[str, int, int, int, int, int, bytes]
+"""A file as a cache knows it: its real path, modification and change times (ns), size, device,
+inode and, for a file changed less than :data:`SETTLED_NS` ago, a digest of its bytes (else ``b""``)."""
 
 _CACHE: dict[FileKey, Loaded] = {}
 _LOADING: ContextVar[tuple[str, ...]] = ContextVar("cds_index_loading", default=())
@@ -72,7 +72,11 @@ def file_key(path: Path) -> FileKey | None:
             _REAL.clear()  # a bound, not an eviction policy: the files in use come back at once
         _REAL[where] = real
     digest = b""
-    if time.time_ns() - stat.st_mtime_ns < SETTLED_NS:
+    # the change time too: `touch -r old.yaml edited.yaml` (or `cp -p`, an unzip, a checkout that
+    # keeps times) puts back a modification time, and an edit of the same size was served from the
+    # cache (#11); the change time is the kernel's, set to now by every write and by that touch
+    changed = max(stat.st_mtime_ns, stat.st_ctime_ns)
+    if time.time_ns() - changed < SETTLED_NS:
         # changed within a tick of a coarse clock, the same size: its time and size may be those of
         # the text it replaced (#11, as git treats a racily clean file); its bytes say which it is
         # read as every file is (a regular file only, never a FIFO; within the limit of a document)
@@ -80,12 +84,12 @@ def file_key(path: Path) -> FileKey | None:
         if data is None:
             return None  # not a regular file, too large or unreadable now: not kept
         digest = hashlib.blake2b(data, digest_size=16).digest()
-    return (real, stat.st_mtime_ns, stat.st_size, stat.st_dev, stat.st_ino, digest)
+    return (real, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_dev, stat.st_ino, digest)
 
 
 _REAL: dict[tuple[str, str, int, int], str] = {}
 _BOUND = 1 << 12
-_LISTINGS: dict[tuple[str, str], tuple[tuple[int, int, int], tuple[Path, ...]]] = {}
+_LISTINGS: dict[tuple[str, str], tuple[tuple[int, int, int, int], tuple[Path, ...]]] = {}
 SETTLED_NS = 2_000_000_000
 """A folder's listing is kept once its modification time is this old (2 s) when it is listed."""
 
@@ -103,13 +107,13 @@ def yaml_files(where: Path) -> tuple[Path, ...]:
         return tuple(sorted(where.glob("*.yaml")))
     spelled = os.fspath(where)
     key = (spelled, "" if os.path.isabs(spelled) else os.getcwd())
-    state = (stat.st_dev, stat.st_ino, stat.st_mtime_ns)
+    state = (stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
     kept = _LISTINGS.get(key)
     if kept is not None and kept[0] == state:
         return kept[1]
     listed_at = time.time_ns()
     files = tuple(sorted(where.glob("*.yaml")))
-    if listed_at - stat.st_mtime_ns >= SETTLED_NS:
+    if listed_at - max(stat.st_mtime_ns, stat.st_ctime_ns) >= SETTLED_NS:
         if len(_LISTINGS) >= _BOUND:
             _LISTINGS.clear()
         _LISTINGS[key] = (state, files)
