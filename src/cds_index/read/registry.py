@@ -42,8 +42,9 @@ class Loaded:
 
 
 FileKey = tuple[str, int, int, int, int, int, bytes]
-"""A file as a cache knows it: its real path, modification and change times (ns), size, device,
-inode and, for a file changed less than :data:`SETTLED_NS` ago, a digest of its bytes (else ``b""``)."""
+"""A file as a cache knows it: its real path, modification time (ns), size (``key[2]``), device,
+inode, change time (ns) and, for a file changed less than :data:`SETTLED_NS` ago, a digest of its
+bytes (else ``b""``)."""
 
 _CACHE: dict[FileKey, Loaded] = {}
 _LOADING: ContextVar[tuple[str, ...]] = ContextVar("cds_index_loading", default=())
@@ -84,7 +85,7 @@ def file_key(path: Path) -> FileKey | None:
         if data is None:
             return None  # not a regular file, too large or unreadable now: not kept
         digest = hashlib.blake2b(data, digest_size=16).digest()
-    return (real, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_dev, stat.st_ino, digest)
+    return (real, stat.st_mtime_ns, stat.st_size, stat.st_dev, stat.st_ino, stat.st_ctime_ns, digest)
 
 
 _REAL: dict[tuple[str, str, int, int], str] = {}
