@@ -131,3 +131,18 @@ def test_an_edit_whose_time_is_put_back_is_read_again(tmp_path: Path) -> None:
     path.write_text(edited, encoding="utf-8")
     os.utime(path, ns=(old, old))  # touch -r: the time it had
     assert registry.load_file(path).title != title
+
+
+def test_a_scenarios_misspelt_key_says_what_it_meant(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A change's `set: {targt: 0.8}` was `invalid-value` with no hint; a definition's own misspelt
+    key is `unknown-key` with "did you mean": one reading of pydantic's errors for both."""
+    source = EXAMPLE.parent / "scenarios" / "hai-duong-707-district-online-services.yaml"
+    path = tmp_path / "scenario.yaml"
+    path.write_text(
+        source.read_text(encoding="utf-8").replace("{target: 0.8}", "{targt: 0.8}"), encoding="utf-8"
+    )
+    assert main(["check", str(path), "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    assert "error[unknown-key]" in out and "'target'" in out

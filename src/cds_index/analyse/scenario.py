@@ -435,13 +435,7 @@ def _change_input(
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             where = ".".join(str(part) for part in err["loc"])
-            problems.append(
-                Problem(
-                    "invalid-value",
-                    _pydantic_change(index, err, where),
-                    at(index, "set"),
-                )
-            )
+            problems.append(_pydantic_change(index, err, where, at(index, "set")))
 
 
 def _change_rule(
@@ -516,13 +510,7 @@ def _change_rule(
         )
         for err in exc.errors(include_url=False):
             where = ".".join(str(part) for part in err["loc"] if part != rule.get("kind"))
-            problems.append(
-                Problem(
-                    "invalid-value",
-                    _pydantic_change(index, err, where),
-                    at(index, key),
-                )
-            )
+            problems.append(_pydantic_change(index, err, where, at(index, key)))
         return False
     return True
 
@@ -535,11 +523,13 @@ def _numbered(index: int, message: str) -> Message:
     return T("change {number}: {message}", number=str(index + 1), message=message)
 
 
-def _pydantic_change(index: int, err: Any, where: str) -> Message:
-    """A pydantic error of a change, in our words (never pydantic's English), at its key."""
-    _, words, _ = pydantic_words(err, _DEFINITION_WORDS)
+def _pydantic_change(index: int, err: Any, where: str, at: Location) -> Problem:
+    """A pydantic error of a change, in our words (never pydantic's English), at its key: with the
+    code and the hint a definition's own error has (``unknown-key`` and its "did you mean", which
+    a scenario's change lost: every one was ``invalid-value``, #11)."""
+    code, words, hint = pydantic_words(err, _DEFINITION_WORDS)
     message = T("{message} (at {where})", message=words, where=where) if where else words
-    return _numbered(index, message)
+    return Problem(code, _numbered(index, message), at, hint=hint)
 
 
 def _new_findings(
