@@ -146,3 +146,20 @@ def test_a_scenarios_misspelt_key_says_what_it_meant(
     assert main(["check", str(path), "--lang", "en"]) == 1
     out = capsys.readouterr().out
     assert "error[unknown-key]" in out and "'target'" in out
+
+
+def test_a_year_with_decimals_is_said_not_whole_not_no_number() -> None:
+    """`"year": 2024.0` was refused as "expected a number, got 2024.0", which is a number."""
+    from fastapi.testclient import TestClient
+
+    from cds_index.server import create_app
+
+    with TestClient(create_app()) as client:
+        answer = client.post(
+            "/definitions/hue-2263-commune/score",
+            json={"year": 2024.5, "values": {}},
+            headers={"accept-language": "en"},
+        )
+    assert answer.status_code == 422
+    (problem,) = answer.json()["problems"]
+    assert problem["code"] == "wrong-type" and "whole number, got 2024.5" in problem["message"]

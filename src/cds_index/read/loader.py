@@ -762,8 +762,10 @@ _FORMAT_WORDS = {
 }
 
 
-def _number_words(value: Any) -> Message:
-    """Why a definition's value is not a number, and how to write it: the mistakes people make (#12)."""
+def _number_words(value: Any, whole: bool = False) -> Message:
+    """Why a definition's value is not a number, and how to write it: the mistakes people make (#12).
+    ``whole``: a whole number was asked for (a year, a count), so ``2024.0`` is said not to be one,
+    not to be no number (#11)."""
     shown = _short(value)
     if isinstance(value, str):
         text = value.strip()
@@ -791,6 +793,8 @@ def _number_words(value: Any) -> Message:
                 number=words.group(1),
                 text=text,
             )
+    if whole and isinstance(value, float | Decimal) and not isinstance(value, bool):
+        return T("expected a whole number, got {value}", value=shown)
     return T("expected a number, got {value}", value=shown)
 
 
@@ -903,7 +907,7 @@ def pydantic_words(err: Mapping[str, Any], vocabulary: set[str]) -> tuple[str, s
         )
     elif kind in _NUMBER_TYPES:
         code = "wrong-type"
-        message = _number_words(err.get("input"))
+        message = _number_words(err.get("input"), whole=kind.startswith("int_"))
     elif kind == "string_type" and loc and loc[-1] == "[key]" and isinstance(err.get("input"), int | Decimal):
         # `values: {population: 0,5}`: the comma ended the value, and `5` became a key
         code = "wrong-type"
