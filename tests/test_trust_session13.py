@@ -163,3 +163,19 @@ def test_a_year_with_decimals_is_said_not_whole_not_no_number() -> None:
     assert answer.status_code == 422
     (problem,) = answer.json()["problems"]
     assert problem["code"] == "wrong-type" and "whole number, got 2024.5" in problem["message"]
+
+
+@pytest.mark.parametrize(
+    ("points", "said"), [(1, "1 point"), ("1", "1 point"), (2, "2 points"), ("0.5", "0.5 points")]
+)
+def test_english_says_one_point_not_one_points(points: object, said: str) -> None:
+    from decimal import Decimal
+
+    from cds_index.i18n import T
+
+    value = Decimal(points) if isinstance(points, str) else points
+    message = T(
+        "{id} states {points} points but its children add up to {total}", id="I.1", points=value, total=3
+    )
+    assert f"states {said} but" in render(message, "en") and f"states {said} but" in str(message)
+    assert "điểm" in render(message, "vi")

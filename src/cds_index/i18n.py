@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import os
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
@@ -113,10 +114,23 @@ def render_optional(text: Any, lang: str | None = None) -> str | None:
 
 def _fill(template: str, params: dict[str, Any], lang: Lang | None) -> str:
     if lang is None:  # every message's English text, made when it is: a plain text is itself (#11)
-        return template.format_map(
-            {name: value if type(value) is str else _param(value, None) for name, value in params.items()}
-        )
-    return template.format_map({name: _param(value, lang) for name, value in params.items()})
+        values = {
+            name: value if type(value) is str else _param(value, None) for name, value in params.items()
+        }
+    else:
+        values = {name: _param(value, lang) for name, value in params.items()}
+    if "} points" in template:  # English: "1 point", not "1 points" (#11)
+        template = _ONE_POINT.sub(lambda m: _singular(m, values), template)
+    return template.format_map(values)
+
+
+_ONE_POINT = re.compile(r"\{(\w+)\} points\b")
+"""``{name} points`` in an English text: the one English noun our messages count."""
+
+
+def _singular(match: re.Match[str], values: dict[str, Any]) -> str:
+    """``{name} point`` where the value is written ``1``, else the text as it was."""
+    return "{" + match.group(1) + "} point" if str(values.get(match.group(1))) == "1" else match.group(0)
 
 
 def _prose(text: Prose, lang: Lang) -> str:
