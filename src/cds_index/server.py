@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .engine.evaluate import FIRST_YEAR, LAST_YEAR
 from .errors import CdsIndexError, Problem, UsageError
+from .formats.model import UnitId
 from .i18n import Message, T, accept_language, choose_language, using
 from .read.registry import FOLDER_ENV as FOLDER_ENV  # the folder to serve instead of the bundled definitions
 from .render.documents import Problems, RankingDocument, ResultDocument, TargetsDocument
@@ -44,9 +45,13 @@ _log = logging.getLogger("cds_index.server")
 Year = Field(None, strict=True, ge=FIRST_YEAR, le=LAST_YEAR, description="the assessment year, e.g. 2024")
 
 
+ApiUnitId = Annotated[UnitId, Field(max_length=200)]
+"""A unit's id as an inputs file takes it (on one line: `"a\\nb"` was a 200 and the id, #11), at most 200."""
+
+
 class UnitBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: str = Field("unit", min_length=1, max_length=200)
+    id: ApiUnitId = "unit"
     name: str | None = Field(None, max_length=500)
 
 
@@ -64,7 +69,7 @@ class ScoreRequest(BaseModel):
     lang: Literal["vi", "en"] | None = Field(
         None, description="the language of explanations and messages; left out: the request's Accept-Language"
     )
-    peers: dict[Annotated[str, Field(min_length=1, max_length=200)], dict[str, Any]] | None = Field(
+    peers: dict[ApiUnitId, dict[str, Any]] | None = Field(
         None,
         max_length=2000,
         description="For rank criteria (#13): the other units assessed together, unit id → values; "

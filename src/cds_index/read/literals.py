@@ -128,11 +128,11 @@ def read_number(
     trailing ``%`` is allowed (``85%`` is 85); ``number_format``: the file's declared format, which
     decides between two readings.
     """
-    if isinstance(raw, bool):  # said as the file writes it (`true`, Excel's TRUE), never Python's `True`
+    if isinstance(raw, bool):  # a yes/no (`true`, Excel's TRUE) where a figure belongs
         return (
             None,
             "input-type",
-            T("expected a number, got the yes/no value {value}: write the figure", value=str(raw).lower()),
+            T("expected a number, got the yes/no value {value}: write the figure", value=str(raw)),
         )
     number: Decimal
     if isinstance(raw, int):
