@@ -7,7 +7,8 @@ ASGI transport (no sockets: the strictest comparison, nothing but the apps thems
 with ``--uvicorn`` two uvicorn servers on localhost and an httpx client keeping its connection.
 
 The bare endpoint is what a programmer would write with FastAPI alone: the same route (a plain
-`def`, run in FastAPI's thread pool, as the server's is) with the same query parameters (``on``,
+`def`, run in FastAPI's thread pool; the server's scores one unit of a loaded definition on the event
+loop, and goes to the thread pool for the rest, #11) with the same query parameters (``on``,
 ``explain``), the same request model (``ScoreRequest``: the unit, the year, at most 1000 values, the
 language) read by FastAPI as usual; it answers
 ``{"ok": true}`` and scores nothing. The cds_index side also reads the body strictly (exact

@@ -447,10 +447,18 @@ def create_app(
     from fastapi.responses import JSONResponse
     from fastapi.responses import Response as Raw
     from fastapi.routing import APIRoute
+    from starlette.concurrency import run_in_threadpool
     from starlette.exceptions import HTTPException
 
     from . import __version__
-    from .read.registry import bundled_dir, list_definitions, load_file, resolve_id, search_folder
+    from .read.registry import (
+        bundled_dir,
+        kept_definition,
+        list_definitions,
+        load_file,
+        resolve_id,
+        search_folder,
+    )
     from .render.documents import ranking_json, result_text, targets_json
     from .render.report import definition_json
 
@@ -593,14 +601,16 @@ def create_app(
         result: JSONResponse = _internal(request)
         return result
 
-    def _definition(definition_id: str, on: dt.date | None) -> Any:
+    def _path(definition_id: str, on: dt.date | None) -> Path:
         # ids (and id@YYYY-MM-DD) only, never a path: no request reaches another file
         try:
-            path = resolve_id(definition_id, on, served)
+            return resolve_id(definition_id, on, served)
         except UsageError as exc:  # where the server keeps its definitions is not the client's business
             hidden = f"in {served}"
             raise UsageError([replace(p, message=_hide(p.message, hidden)) for p in exc.problems]) from None
-        return load_file(path)
+
+    def _definition(definition_id: str, on: dt.date | None) -> Any:
+        return load_file(_path(definition_id, on))
 
     @app.get("/", response_model=Root, summary="What this server is")
     def root() -> Any:
@@ -627,16 +637,8 @@ def create_app(
     def show(definition_id: str, on: dt.date | None = None) -> Any:
         return Json(definition_json(_definition(definition_id, on)))
 
-    @app.post("/definitions/{definition_id}/score", response_model=ScoreResponse | TargetsResponse)
-    def score_unit(
-        definition_id: str,
-        request: ScoreRequest,
-        on: dt.date | None = None,
-        explain: bool = Query(
-            True, description="false: every node's points without its `explanation` (none is written)"
-        ),
-    ) -> Any:
-        definition = _definition(definition_id, on)
+    def scored(definition: Definition, request: ScoreRequest, explain: bool) -> Any:
+        """One unit's answer: its result document, or its yearly targets' (nothing else is read)."""
         if definition.scoring == "targets":
             from .engine.targets import evaluate_year
 
@@ -644,16 +646,37 @@ def create_app(
                 raise UsageError(Problem("usage", T("a yearly-targets definition needs `year`, e.g. 2024")))
             # a refused value is shown as refused (`invalid`, with its problem), as for points (#11)
             unit = _unit(definition, request)
-            result = evaluate_year(definition, request.year, unit, lang=choose_language(request.lang))
+            year = evaluate_year(definition, request.year, unit, lang=choose_language(request.lang))
             with using(request.lang):  # a body's `lang` wins over Accept-Language, for messages too
-                return Json(targets_json(request.unit.id, request.unit.name, result, unit.problems))
+                return Json(targets_json(request.unit.id, request.unit.name, year, unit.problems))
         from .engine.evaluate import score
 
-        scored = score(
+        result = score(
             definition, _unit(definition, request), lang=choose_language(request.lang), peers=request.peers
         )
         with using(request.lang):  # a body's `lang` wins over Accept-Language, for messages too
-            return Raw(result_text(scored, explain=explain).encode(), media_type="application/json")
+            return Raw(result_text(result, explain=explain).encode(), media_type="application/json")
+
+    @app.post("/definitions/{definition_id}/score", response_model=ScoreResponse | TargetsResponse)
+    async def score_unit(
+        definition_id: str,
+        request: ScoreRequest,
+        on: dt.date | None = None,
+        explain: bool = Query(
+            True, description="false: every node's points without its `explanation` (none is written)"
+        ),
+    ) -> Any:
+        # One unit of a loaded definition is scored at once, on the event loop: a millisecond or so
+        # of work, bounded by the body's limits, where the hop to a worker thread and back cost a
+        # tenth of the request (#11). What may take longer runs in the thread pool, as a plain `def`
+        # endpoint would: a definition to be read (new or edited: `kept_definition` reads no file)
+        # and peers, each of them a unit to score. (Finding the file reads at most the heading of a
+        # file new in the folder, once.)
+        path = _path(definition_id, on)
+        definition = None if request.peers else kept_definition(path)
+        if definition is not None:
+            return scored(definition, request, explain)
+        return await run_in_threadpool(lambda: scored(load_file(path), request, explain))
 
     @app.post("/definitions/{definition_id}/rank", response_model=RankResponse)
     def rank_units(definition_id: str, request: RankRequest, on: dt.date | None = None) -> Any:

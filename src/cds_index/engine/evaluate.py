@@ -320,7 +320,7 @@ def _numbers_of(node: NodeResult) -> tuple[str, str]:
         return zeros[1] if points.is_signed() else zeros[0]
     if children:
         return _numbers_text(points, top)
-    return _PAIRS.get((points, top)) or _kept(_PAIRS, (points, top), _numbers_text(points, top))  # type: ignore[no-any-return]
+    return _PAIRS.get((points, top)) or _kept(_PAIRS, (points, top), _numbers_text(points, top))
 
 
 def _rounded_numbers(node: NodeResult, places: int) -> tuple[str, str]:

@@ -355,6 +355,17 @@ def load_file(path: str | Path) -> Definition:
     return load_checked(path).definition
 
 
+def kept_definition(path: Path) -> Definition | None:
+    """The definition :func:`load_file` would give, when it is loaded already and its files are
+    unchanged (one ``stat`` each, nothing read); ``None`` when loading it would read a file, or
+    would raise. The API scores a small request at once when this answers (#11)."""
+    key = file_key(path)
+    kept = _CACHE.get(key) if key is not None else None
+    if kept is None or not _fresh(kept) or any(p.severity == "error" for p in kept.problems):
+        return None
+    return kept.definition
+
+
 def _candidates(definition_id: str, folder: Path | None = None) -> list[Path]:
     """Every version of one id in ``folder``: ``<id>.yaml`` and ``<id>@<anything>.yaml``, else the files
     whose heading's ``id:`` is that id (a folder of one's own need not name its files by id)."""
