@@ -261,6 +261,20 @@ def test_enforce_deadline_needs_a_deadline() -> None:
     assert "deadline" in problem.message
 
 
+@pytest.mark.parametrize(("handled", "errors"), [("staff", ["invalid-value"]), ("staff_trained", [])])
+def test_incidents_handled_is_not_the_count_itself(handled: str, errors: list[str]) -> None:
+    """`handled: x` beside `input: x` counts every incident handled: always full points (#11)."""
+    rule = f"kind: incidents\n          input: staff\n          handled: {handled}\n"
+    text = mutate(TINY, ("kind: yes_no\n          input: has_plan\n", rule))
+    text = mutate(text, ("  has_plan: {label: Có kế hoạch chuyển đổi số, type: boolean}\n", ""))
+    found = errors_of(problems(text))
+    assert [p.code for p in found] == errors
+    if found:
+        assert "'staff'" in found[0].message and "handled" in found[0].message
+        assert render(found[0].message, "vi").startswith("`handled` ghi 'staff', chính là số sự cố")
+        assert found[0].location.line == line_of(text, "kind: incidents")
+
+
 # --- steps and rule points ----------------------------------------------------------------------
 
 

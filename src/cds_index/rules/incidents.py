@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..formats.model import Incidents, InputDef, Node
+from ..i18n import T
 from ..numbers import ONE, ZERO, Lang, figure
 from .common import NUMERIC, WORDS, Compiled, Need, NotReported, Problems, Values, award_text, label
 
@@ -23,6 +24,18 @@ def check(
 ) -> None:
     need(rule.input, set(NUMERIC), "input")
     need(rule.handled, set(NUMERIC), "handled")
+    if rule.handled is not None and rule.handled == rule.input:
+        problems.append(
+            (
+                "invalid-value",
+                T(
+                    "`handled` names {name}, the incidents' count itself: every incident would be counted "
+                    "as handled and the criterion would always score its full points; name the input that "
+                    "counts the incidents handled",
+                    name=repr(rule.handled),
+                ),
+            )
+        )
 
 
 def compile(rule: Incidents, maximum: Decimal, inputs: Mapping[str, InputDef]) -> Compiled:
