@@ -370,6 +370,13 @@ def test_steps_bounded_by_the_input_range() -> None:
     assert [p.code for p in errors_of(problems(steps_text(bad, spec)))] == ["step-gap"]
 
 
+def test_steps_on_a_yes_no_input_say_the_type_only() -> None:
+    """A boolean has no range: its type is the error, not a gap between bands that no yes/no fills (#11)."""
+    spec = "{label: Có kế hoạch, type: boolean}"
+    bands = "            - {min: 1, max: 2, percent: 100}\n"
+    assert [p.code for p in errors_of(problems(steps_text(bands, spec)))] == ["input-type-mismatch"]
+
+
 @pytest.mark.parametrize(
     ("rule", "code"),
     [

@@ -40,11 +40,13 @@ def check(
 ) -> None:
     spec = need(rule.input, set(NUMERIC), "input")
     per = need(rule.per, set(NUMERIC), "per")
-    if rule.per and numeric(spec, per):
+    typed = numeric(spec, per)  # an input of another type is said above: no band of it is checked
+    if rule.per and typed:
         check_ratio_units(spec, per, rule.input, rule.per, problems)
-    problems.extend(check_steps(rule.steps, spec, per, rule.per is not None))
-    problems.extend(check_scale(rule, spec))
-    if rule.per is None and spec is not None and spec.max is not None:
+    if typed:
+        problems.extend(check_steps(rule.steps, spec, per, rule.per is not None))
+        problems.extend(check_scale(rule, spec))
+    if typed and rule.per is None and spec is not None and spec.max is not None:
         for step in rule.steps:  # a band wholly above what the input can hold is never reached
             if step.min is not None and (
                 step.min > spec.max or (step.min == spec.max and not step.min_inclusive)
